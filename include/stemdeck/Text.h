@@ -1,0 +1,29 @@
+#pragma once
+// Small text helpers shared by the parsers (set files, event scripts, mappings).
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stemdeck {
+
+/// @thread any. Case-insensitive equality (ASCII).
+[[nodiscard]] bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept;
+
+/// @thread any. The candidate closest to `word` by edit distance (case-insensitive), if it is
+/// close enough to be the intended word (a typo, not a different word).
+[[nodiscard]] std::optional<std::string> nearestName(std::string_view word,
+                                                     const std::vector<std::string>& candidates);
+
+/// @thread any. " (did you mean 'x'?)" or "", for error messages.
+[[nodiscard]] std::string didYouMean(std::string_view word, const std::vector<std::string>& candidates);
+
+/// @thread any. "a, b, c" for error messages.
+[[nodiscard]] std::string joinNames(const std::vector<std::string>& names);
+
+/// @thread any. 0-based index of a stem given as a 1-based number ("2") or a name
+/// (case-insensitive, "drums"); nullopt when there is none.
+[[nodiscard]] std::optional<int> findStemIndex(const std::vector<std::string>& stemNames,
+                                               std::string_view numberOrName);
+
+} // namespace stemdeck

@@ -1,0 +1,55 @@
+#pragma once
+// One stem's strip: DJ filter, gain, mute / solo fade, meter.
+#include "stemdeck/engine/DjFilter.h"
+#include "stemdeck/engine/Ramp.h"
+
+namespace stemdeck::engine {
+
+/// Per-stem processing on the audio thread. State changes (gain, mute, solo, filter) only set
+/// targets; the audio glides there, so nothing the performer does can click.
+class Channel {
+public:
+    /// @thread control. Sets ramp lengths for the rate and resets to unity, unmuted, bypass.
+    void prepare(double sampleRate) noexcept;
+
+    /// @thread audio. Song load: jump to the start state with no ramps.
+    void reset() noexcept;
+
+    // audio thread only
+    void setGain(float linear) noexcept { gain_.setTarget(linear); }
+    void setMuted(bool muted) noexcept { muted_ = muted; }
+    void setSoloed(bool soloed) noexcept { soloed_ = soloed; }
+    void setFilter(float knob) noexcept { filter_.setKnob(knob); }
+
+    /// @thread audio. Recomputes whether the stem is heard, given whether any stem is soloed.
+    void updateAudible(bool anySoloed) noexcept {
+        audible_.setTarget(!muted_ && (!anySoloed || soloed_) ? 1.0f : 0.0f);
+    }
+
+    /// @thread audio, non-blocking. Processes the stem's n frames (in place) and adds them to the
+    /// bus; accumulates the meter.
+    void processInto(float* left, float* right, float* busLeft, float* busRight, int n) noexcept;
+
+    /// @thread audio. Advances ramps n frames with no audio (transport stopped).
+    void skip(int n) noexcept;
+
+    /// @thread audio. Returns and clears the meter accumulated since the last call.
+    void takeMeter(float& peak, double& sumSquares, long& frames) noexcept;
+
+    [[nodiscard]] bool muted() const noexcept { return muted_; }
+    [[nodiscard]] bool soloed() const noexcept { return soloed_; }
+    [[nodiscard]] float gain() const noexcept { return gain_.target(); }
+    [[nodiscard]] float filterKnob() const noexcept { return filter_.targetKnob(); }
+
+private:
+    DjFilter filter_;
+    Ramp gain_;
+    Ramp audible_;
+    bool muted_ = false;
+    bool soloed_ = false;
+    float peak_ = 0.0f;
+    double sumSquares_ = 0.0;
+    long meterFrames_ = 0;
+};
+
+} // namespace stemdeck::engine

@@ -1,0 +1,44 @@
+#pragma once
+// Commands from the control side (CLI, event scripts, MIDI, GUI) to the audio thread.
+#include <cstdint>
+#include <type_traits>
+
+namespace stemdeck::engine {
+
+/// What a command does. The same vocabulary serves event scripts, MIDI mappings and the GUI.
+enum class Action : std::uint8_t {
+    mute, unmute, toggleMute,
+    solo, unsolo, toggleSolo,
+    gain,   ///< value: linear gain factor (1 = unity)
+    filter, ///< value: DJ filter knob, -1 (low-pass closed) … 0 (bypass) … +1 (high-pass closed)
+    play, stop,
+    seek,   ///< target: song frame
+};
+
+/// Where in musical time a command lands once it is issued.
+enum class Quantize : std::uint8_t {
+    none, ///< on the frame it is issued
+    beat, ///< on the first frame of the next beat (or this one, if issued exactly on it)
+    bar,  ///< on the first frame of the next bar (or this one, if issued exactly on it)
+};
+
+/// Issue frame meaning "at the start of the next block".
+inline constexpr std::int64_t kNextBlock = -1;
+
+/// One command. Small and trivially copyable so it crosses the lock-free queue by value.
+struct Command {
+    Action action = Action::play;
+    Quantize quantize = Quantize::none;
+    std::int8_t stem = -1;            ///< 0-based stem index; -1 where the action has no stem
+    float value = 0.0f;               ///< gain factor or filter knob
+    std::int64_t frame = kNextBlock;  ///< engine output frame at which it is issued, or kNextBlock
+    std::int64_t target = 0;          ///< seek target in song frames
+};
+static_assert(std::is_trivially_copyable_v<Command>);
+
+/// True for actions that need a stem index.
+[[nodiscard]] constexpr bool needsStem(Action a) noexcept {
+    return a != Action::play && a != Action::stop && a != Action::seek;
+}
+
+} // namespace stemdeck::engine

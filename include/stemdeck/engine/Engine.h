@@ -1,0 +1,147 @@
+#pragma once
+// The real-time mixing engine: stems in, stereo main bus out, commands and events at its edges.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <concurrentqueue/concurrentqueue.h>
+
+#include "stemdeck/engine/Channel.h"
+#include "stemdeck/engine/Command.h"
+#include "stemdeck/engine/Constants.h"
+#include "stemdeck/engine/Event.h"
+#include "stemdeck/engine/StemSource.h"
+#include "stemdeck/engine/Timing.h"
+#include "stemdeck/engine/Transport.h"
+
+namespace stemdeck::engine {
+
+/// The song the engine plays: its stems (not owned) and its grid.
+struct SongView {
+    std::array<StemSource*, kMaxStems> stems{};
+    int stemCount = 0;
+    std::int64_t lengthFrames = 0; ///< the longest stem
+    SongTiming timing;
+};
+
+/// A stem's state as the audio thread last published it (once per process() call).
+struct StemStatus {
+    std::atomic<bool> muted{false};
+    std::atomic<bool> soloed{false};
+    std::atomic<float> gain{1.0f};
+    std::atomic<float> filter{0.0f};
+    std::atomic<float> peak{0.0f}; ///< linear peak of the last block, after gain and fades
+    std::atomic<float> rms{0.0f};  ///< linear RMS of the last block
+    std::atomic<std::uint32_t> underruns{0}; ///< reads that came back short, since song load
+};
+static_assert(std::atomic<float>::is_always_lock_free);
+static_assert(std::atomic<std::int64_t>::is_always_lock_free);
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+
+using CommandQueue = moodycamel::ConcurrentQueue<Command>;
+using EventQueue = moodycamel::ConcurrentQueue<Event>;
+
+/// One producer's handle on the engine's command queue. Each thread that sends commands (MIDI
+/// callback, UI, script player) owns its own sender; sending never blocks and never allocates.
+class CommandSender {
+public:
+    CommandSender(CommandQueue& queue, std::atomic<std::uint64_t>& dropped);
+
+    /// @thread the sender's owner, non-blocking. False (and counted) when the queue is full.
+    bool send(const Command& command) noexcept;
+
+private:
+    CommandQueue* queue_;
+    moodycamel::ProducerToken token_;
+    std::atomic<std::uint64_t>* dropped_;
+};
+
+/// The engine. process() runs on the audio thread and is real-time safe; everything else is
+/// control-thread set-up or lock-free read-outs.
+class Engine {
+public:
+    Engine();
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    /// @thread control, audio not running. Allocates everything process() will need.
+    void prepare(double sampleRate, int maxBlockFrames);
+
+    /// @thread control, audio not running. Loads a song, stopped at frame 0, every stem at unity,
+    /// unmuted, unsoloed, filter bypassed. Stems beyond kMaxStems are ignored.
+    void setSong(const SongView& song) noexcept;
+
+    /// @thread control. A new producer handle (allocates; make one per sending thread up front).
+    [[nodiscard]] CommandSender makeSender();
+
+    /// @thread control, non-blocking. Takes the next event from the audio thread, if any.
+    bool nextEvent(Event& event) noexcept;
+
+    /// @thread audio, non-blocking, no allocation, no locks, no I/O. Renders n frames of the main
+    /// bus into left and right, applying every command due inside the block on its exact frame.
+    void process(float* left, float* right, int n) noexcept;
+
+    // shared (atomic) read-outs, any thread
+    [[nodiscard]] double sampleRate() const noexcept { return sampleRate_; }
+    [[nodiscard]] const SongTiming& timing() const noexcept { return song_.timing; }
+    [[nodiscard]] std::int64_t songLength() const noexcept { return song_.lengthFrames; }
+    [[nodiscard]] int stemCount() const noexcept { return song_.stemCount; }
+    [[nodiscard]] std::int64_t songFrame() const noexcept { return songFrame_.load(std::memory_order_relaxed); }
+    [[nodiscard]] std::int64_t outputFrame() const noexcept { return outputFrame_.load(std::memory_order_relaxed); }
+    [[nodiscard]] bool rolling() const noexcept { return rolling_.load(std::memory_order_relaxed); }
+    [[nodiscard]] const StemStatus& stem(int index) const noexcept { return stems_[static_cast<std::size_t>(index)]; }
+    [[nodiscard]] float mainPeak() const noexcept { return mainPeak_.load(std::memory_order_relaxed); }
+    [[nodiscard]] float mainRms() const noexcept { return mainRms_.load(std::memory_order_relaxed); }
+    [[nodiscard]] std::uint64_t droppedCommands() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+    [[nodiscard]] std::uint64_t lostEvents() const noexcept { return lostEvents_.load(std::memory_order_relaxed); }
+
+private:
+    struct Pending {
+        Command command;
+        std::int64_t due = 0;   ///< output frame at which it is applied (or resolved, if quantised)
+        std::uint64_t seq = 0;  ///< keeps commands due on the same frame in arrival order
+        bool resolved = false;  ///< quantisation already turned into `due`
+    };
+
+    // audio thread only
+    void drainCommands(std::int64_t blockStart) noexcept;
+    void insertPending(const Pending& p) noexcept;
+    void applyDue(std::int64_t now) noexcept;
+    void apply(const Command& c, std::int64_t now) noexcept;
+    void renderSegment(float* left, float* right, int n, std::int64_t now) noexcept;
+    void publish(float* left, float* right, int n) noexcept;
+    void emit(EventType type, std::int64_t frame, std::int8_t stem = -1, std::uint8_t action = 0) noexcept;
+
+    double sampleRate_ = 48000.0;
+    SongView song_;
+    std::array<Channel, kMaxStems> channels_;
+    Transport transport_;
+    std::vector<float> stemLeft_, stemRight_;           // sized in prepare()
+    std::array<Pending, kMaxPendingCommands> pending_{};
+    std::size_t pendingCount_ = 0;
+    std::uint64_t nextSeq_ = 0;
+    std::array<Command, 64> drained_{};
+    std::int64_t outFrame_ = 0;
+    bool anySoloed_ = false;
+    std::uint32_t underrunMask_ = 0; // stems that reported an underrun this block
+
+    std::unique_ptr<CommandQueue> commands_;
+    std::unique_ptr<EventQueue> events_;
+    std::unique_ptr<moodycamel::ProducerToken> eventToken_;
+
+    // shared (atomic): written by the audio thread once per block, read anywhere (relaxed: each
+    // is an independent display value; nothing is inferred from the order of two of them)
+    std::array<StemStatus, kMaxStems> stems_;
+    std::atomic<std::int64_t> songFrame_{0};
+    std::atomic<std::int64_t> outputFrame_{0};
+    std::atomic<bool> rolling_{false};
+    std::atomic<float> mainPeak_{0.0f};
+    std::atomic<float> mainRms_{0.0f};
+    std::atomic<std::uint64_t> dropped_{0};
+    std::atomic<std::uint64_t> lostEvents_{0};
+};
+
+} // namespace stemdeck::engine

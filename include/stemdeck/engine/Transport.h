@@ -1,0 +1,68 @@
+#pragma once
+// Play, stop, seek and the song position, with the fades that keep them click-free.
+#include <cstdint>
+#include <limits>
+
+#include "stemdeck/engine/Ramp.h"
+
+namespace stemdeck::engine {
+
+enum class TransportState : std::uint8_t {
+    stopped,
+    playing,
+    stopping, ///< fading out; stops when the fade ends
+    seeking,  ///< fading out; jumps to the seek target when the fade ends, then fades in
+};
+
+/// What happened at the end of an advance().
+enum class TransportChange : std::uint8_t { none, stopped, jumped, songEnded };
+
+/// The play head. It moves only inside Engine::process(); all stems are read at its position.
+/// @thread audio, except prepare.
+class Transport {
+public:
+    static constexpr int kForever = std::numeric_limits<int>::max();
+
+    /// @thread control.
+    void prepare(double sampleRate) noexcept;
+
+    /// Song load: stopped at frame 0 of a song this long.
+    void reset(std::int64_t songLength) noexcept;
+
+    /// Starts playing. From bar 1 it starts at full level on the first frame (stems begin at bar 1,
+    /// a fade would eat the downbeat); from anywhere else it fades in.
+    void play() noexcept;
+
+    /// Fades out, then stops.
+    void stop() noexcept;
+
+    /// Moves the play head (clamped to the song). While playing: fade out, jump, fade in.
+    void seek(std::int64_t songFrame) noexcept;
+
+    /// True while audio is produced (playing, or fading out for a stop or seek).
+    [[nodiscard]] bool rolling() const noexcept { return state_ != TransportState::stopped; }
+
+    /// Frames until the state changes by itself (a fade ends or the song ends); 0 when a fade-out
+    /// has finished and advance(0) must act on it now.
+    [[nodiscard]] int framesUntilChange() const noexcept;
+
+    /// Multiplies n frames by the transport fade.
+    void applyFade(float* left, float* right, int n) noexcept;
+
+    /// Moves the play head n frames (n ≤ framesUntilChange()) and reports a state change.
+    TransportChange advance(int n) noexcept;
+
+    [[nodiscard]] std::int64_t position() const noexcept { return position_; }
+    [[nodiscard]] std::int64_t length() const noexcept { return length_; }
+    [[nodiscard]] TransportState state() const noexcept { return state_; }
+
+private:
+    Ramp fade_;
+    TransportState state_ = TransportState::stopped;
+    std::int64_t position_ = 0;
+    std::int64_t length_ = 0;
+    std::int64_t seekTarget_ = 0;
+    bool seekPending_ = false;
+};
+
+} // namespace stemdeck::engine

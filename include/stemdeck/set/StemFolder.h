@@ -1,0 +1,45 @@
+#pragma once
+// A stem folder as producers deliver it (../shared/STEMS.md), read with no configuration.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stemdeck/set/Readme.h"
+
+namespace stemdeck::set {
+
+/// One stem file and the name a performer sees for it.
+struct StemFile {
+    std::filesystem::path path;
+    std::string name; ///< "03_Lead Synth.wav" → "Lead Synth"
+};
+
+/// The stems of one song in play order, plus the reference mix and readme if present.
+struct StemFolder {
+    std::filesystem::path dir;
+    std::vector<StemFile> stems;                    ///< audio files sorted by name, reference excluded
+    std::optional<std::filesystem::path> reference; ///< 00_MIX_REFERENCE.*: never summed with the stems
+    std::optional<std::filesystem::path> readme;
+    ReadmeInfo info;
+};
+
+/// Most stems a song may have (the engine's channel count).
+inline constexpr std::size_t kMaxStemsPerSong = 8;
+
+/// @thread any. True for the extensions stemdeck plays (wav, wave, aif, aiff, flac, ogg, oga, opus, mp3).
+[[nodiscard]] bool isAudioFileName(const std::filesystem::path& file);
+
+/// @thread any. True for 00_MIX_REFERENCE.<audio extension>, any case.
+[[nodiscard]] bool isReferenceMixName(const std::filesystem::path& file);
+
+/// @thread any. The display name of a stem file: number prefix and extension removed,
+/// underscores between words kept as they are written ("03_Lead Synth.wav" → "Lead Synth").
+[[nodiscard]] std::string stemNameFromFile(const std::filesystem::path& file);
+
+/// @thread control. Lists a folder's stems. Throws stemdeck::Error when the folder is missing,
+/// holds no audio files, or holds more than kMaxStemsPerSong stems (naming them).
+[[nodiscard]] StemFolder scanStemFolder(const std::filesystem::path& dir);
+
+} // namespace stemdeck::set

@@ -1,0 +1,183 @@
+// stemdeck: the command line. Each subcommand is a thin layer over stemdeck_core.
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+
+#include "stemdeck/Error.h"
+#include "stemdeck/audio/DevicePlayer.h"
+#include "stemdeck/audio/OfflineRenderer.h"
+#include "stemdeck/control/EventScript.h"
+#include "stemdeck/set/DemoSong.h"
+#include "stemdeck/set/Song.h"
+#include "stemdeck/stream/AudioFile.h"
+
+namespace fs = std::filesystem;
+using namespace stemdeck;
+
+namespace {
+
+/// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE): the set-up
+/// script renders instead.
+constexpr int kExitNoDevice = 69;
+
+std::atomic<bool> gStopRequested{false};
+extern "C" void onSignal(int) { gStopRequested.store(true); }
+
+struct SourceArgs {
+    std::string source;
+    int song = 1;
+    std::optional<double> bpm;
+    std::optional<int> rate;
+};
+
+void addSourceArgs(CLI::App& cmd, SourceArgs& a) {
+    cmd.add_option("SOURCE", a.source, "A stem folder (one song)")->required();
+    cmd.add_option("--song", a.song, "Song number within SOURCE (a folder is one song)")->check(CLI::PositiveNumber);
+    cmd.add_option("--bpm", a.bpm, "Tempo for bar:beat and quantise (default: the folder's readme)")
+        ->check(CLI::Range(1.0, 999.0));
+    cmd.add_option("--rate", a.rate, "Sample rate in Hz (default: the stems' own)")->check(CLI::Range(8000, 384000));
+}
+
+set::Song loadSource(const SourceArgs& a) {
+    const fs::path p(a.source);
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec))
+        throw Error(a.source + ": is a file; give the folder that holds the song's stems "
+                               "(set-list files are not supported yet)");
+    if (a.song != 1)
+        throw Error(a.source + ": a stem folder holds one song; --song " + std::to_string(a.song) + " does not exist");
+    set::SongOptions options;
+    options.bpm = a.bpm;
+    options.sampleRate = a.rate;
+    return set::loadSong(p, options);
+}
+
+std::string dbfs(float linear) {
+    if (linear <= 0.0f) return "-inf dBFS";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f dBFS", 20.0 * std::log10(static_cast<double>(linear)));
+    return buf;
+}
+
+// Keeps the peak of what it passes on to the file.
+class PeakFileSink final : public audio::RenderSink {
+public:
+    explicit PeakFileSink(stream::WavWriter& w) : writer_(w) {}
+    void write(const float* l, const float* r, int n) override {
+        for (int i = 0; i < n; ++i) peak_ = std::max({peak_, std::fabs(l[i]), std::fabs(r[i])});
+        writer_.write(l, r, n);
+    }
+    float peak_ = 0.0f;
+
+private:
+    stream::WavWriter& writer_;
+};
+
+int runRender(const SourceArgs& a, const std::string& out, const std::string& events, int block, bool asFloat) {
+    const set::Song song = loadSource(a);
+    std::vector<control::ScriptEvent> script;
+    if (!events.empty())
+        script = control::loadEventScript(events, {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown});
+    const auto started = std::chrono::steady_clock::now();
+    stream::WavWriter writer(out, song.sampleRate, 2, asFloat ? stream::SampleFormat::float32 : stream::SampleFormat::pcm24);
+    PeakFileSink sink(writer);
+    engine::Engine engine;
+    audio::RenderOptions options;
+    options.blockFrames = block;
+    const audio::RenderReport report = audio::renderSong(engine, song.view(), song.sampleRate, script, sink, options);
+    writer.commit();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double length = static_cast<double>(report.frames) / song.sampleRate;
+    std::cout << "rendered '" << song.title << "' (" << song.sources.size() << " stems) to " << out << ": "
+              << length << " s, " << song.sampleRate << " Hz, " << (asFloat ? "32-bit float" : "24-bit")
+              << ", peak " << dbfs(sink.peak_) << ", in " << seconds << " s (" << (seconds > 0 ? length / seconds : 0)
+              << "x real time)\n";
+    if (report.droppedCommands > 0)
+        std::cerr << "stemdeck: warning: " << report.droppedCommands << " scripted commands could not be applied\n";
+    if (sink.peak_ > 1.0f)
+        std::cerr << "stemdeck: warning: the mix clips (" << dbfs(sink.peak_) << "); lower some gains\n";
+    return 0;
+}
+
+int runPlay(const SourceArgs& a, const audio::DeviceOptions& device) {
+    const set::Song song = loadSource(a);
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    engine::Engine engine;
+    switch (audio::playOnDevice(engine, song.view(), song.sampleRate, song.title, device, gStopRequested, std::cerr)) {
+    case audio::PlayResult::finished:
+    case audio::PlayResult::interrupted: return 0;
+    case audio::PlayResult::noDevice:
+        std::cerr << "stemdeck: no audio output device on this machine (no ALSA card, no JACK server); "
+                     "use 'stemdeck render' to hear the set as a WAV file\n";
+        return kExitNoDevice;
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"stemdeck: a live stem player. Plays up to eight stems per song in sample-accurate sync,\n"
+                 "with per-stem mute, solo, gain and DJ filter from a controller or a script."};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "stemdeck 0.1.0");
+
+    SourceArgs renderSrc;
+    std::string out, events;
+    int block = 128;
+    bool asFloat = false;
+    auto* render = app.add_subcommand("render", "Render a song through the engine to a WAV file, no device needed");
+    addSourceArgs(*render, renderSrc);
+    render->add_option("-o,--output", out, "Output WAV file (24-bit unless --float)")->required();
+    render->add_option("--events", events, "YAML file of timed actions (mute, gain, filter, …)")->check(CLI::ExistingFile);
+    render->add_option("--block", block, "Frames per engine block, as a device would use")->check(CLI::Range(1, 16384));
+    render->add_flag("--float", asFloat, "Write 32-bit float instead of 24-bit PCM");
+
+    SourceArgs playSrc;
+    audio::DeviceOptions device;
+    int deviceBlock = 0;
+    auto* play = app.add_subcommand("play", "Play a song on an audio device (ALSA or JACK)");
+    addSourceArgs(*play, playSrc);
+    play->add_option("--driver", device.driver, "alsa or jack (default: the first with an output)")
+        ->check(CLI::IsMember({"alsa", "jack"}, CLI::ignore_case));
+    play->add_option("--device", device.device, "Part of the device name, case-insensitive");
+    play->add_option("--block", deviceBlock, "Device buffer size in frames")->check(CLI::Range(16, 8192));
+
+    std::string demoDir = "sets/demo";
+    bool force = false;
+    auto* demo = app.add_subcommand("demo", "Generate the demo song (six stems, reference mix, readme)");
+    demo->add_option("DIR", demoDir, "Folder to write (default sets/demo)");
+    demo->add_flag("--force", force, "Write even if the folder already holds the demo");
+
+    CLI11_PARSE(app, argc, argv);
+    try {
+        if (*render) return runRender(renderSrc, out, events, block, asFloat);
+        if (*play) {
+            device.sampleRate = playSrc.rate;
+            if (deviceBlock > 0) device.blockFrames = deviceBlock;
+            return runPlay(playSrc, device);
+        }
+        if (*demo) {
+            if (!force && set::demoSongPresent(demoDir)) {
+                std::cout << "demo song already in " << demoDir << " (use --force to write it again)\n";
+            } else {
+                set::writeDemoSong(demoDir);
+                std::cout << "wrote the demo song to " << demoDir << "\n";
+            }
+            return 0;
+        }
+    } catch (const Error& e) {
+        std::cerr << "stemdeck: error: " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "stemdeck: unexpected error: " << e.what() << "\n";
+        return 2;
+    }
+    return 0;
+}

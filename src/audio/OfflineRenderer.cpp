@@ -1,0 +1,66 @@
+#include "stemdeck/audio/OfflineRenderer.h"
+
+#include <algorithm>
+
+namespace stemdeck::audio {
+
+RenderReport renderSong(engine::Engine& engine, const engine::SongView& song, double sampleRate,
+                        const std::vector<control::ScriptEvent>& script, RenderSink& sink,
+                        const RenderOptions& options) {
+    std::vector<int> pattern = options.blockPattern;
+    if (pattern.empty()) pattern.push_back(options.blockFrames);
+    const int maxBlock = *std::max_element(pattern.begin(), pattern.end());
+    engine.prepare(sampleRate, maxBlock);
+    engine.setSong(song);
+    engine::CommandSender sender = engine.makeSender();
+
+    const std::int64_t lastEvent = script.empty() ? 0 : script.back().frame;
+    const std::int64_t limit = options.maxFrames > 0
+                                   ? options.maxFrames
+                                   : song.lengthFrames + lastEvent + static_cast<std::int64_t>(60.0 * sampleRate);
+
+    RenderReport report;
+    std::vector<float> left(static_cast<std::size_t>(maxBlock)), right(static_cast<std::size_t>(maxBlock));
+    std::size_t nextEvent = 0;
+    std::size_t blockIndex = 0;
+    std::int64_t frame = 0;
+    std::int64_t end = -1; // set once the engine says the song ended or stopped for good
+    std::int64_t stoppedAt = 0;
+    if (options.autoPlay) sender.send(engine::Command{engine::Action::play});
+
+    while (end < 0 && frame < limit) {
+        const int n = pattern[blockIndex++ % pattern.size()];
+        // Issue what falls in this block, stamped with its exact frame: the engine splits there.
+        while (nextEvent < script.size() && script[nextEvent].frame < frame + n) {
+            engine::Command c = script[nextEvent++].command;
+            if (!sender.send(c)) ++report.droppedCommands;
+        }
+        if (options.observer != nullptr) options.observer->beforeProcess();
+        engine.process(left.data(), right.data(), n);
+        if (options.observer != nullptr) options.observer->afterProcess();
+
+        engine::Event e;
+        while (engine.nextEvent(e)) {
+            report.events.push_back(e);
+            if (e.type == engine::EventType::songEnded) {
+                report.songEnded = true;
+                end = e.frame;
+            } else if (e.type == engine::EventType::transportStopped) {
+                stoppedAt = e.frame;
+            } else if (e.type == engine::EventType::commandDropped) {
+                ++report.droppedCommands;
+            }
+        }
+        // Stopped with nothing left to issue: the render ends where the stop fade finished (or on
+        // the last event, if one came while stopped).
+        if (end < 0 && !engine.rolling() && nextEvent == script.size()) end = std::max(stoppedAt, lastEvent);
+        const auto keep = static_cast<int>(end >= 0 ? std::clamp<std::int64_t>(end - frame, 0, n) : n);
+        if (keep > 0) sink.write(left.data(), right.data(), keep);
+        frame += n;
+        report.frames += keep;
+    }
+    for (int i = 0; i < song.stemCount; ++i) report.underruns += engine.stem(i).underruns.load();
+    return report;
+}
+
+} // namespace stemdeck::audio

@@ -1,0 +1,72 @@
+#include "stemdeck/Text.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace stemdeck {
+
+namespace {
+char lowerChar(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+
+// Optimal string alignment distance: Levenshtein plus adjacent transpositions, the most common
+// typo ("stme" for "stem" is one edit, not two).
+std::size_t editDistance(std::string_view a, std::string_view b) {
+    const std::size_t w = b.size() + 1;
+    std::vector<std::size_t> d((a.size() + 1) * w);
+    for (std::size_t i = 0; i <= a.size(); ++i) d[i * w] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j) d[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i)
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t cost = lowerChar(a[i - 1]) == lowerChar(b[j - 1]) ? 0 : 1;
+            std::size_t v = std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1, d[(i - 1) * w + j - 1] + cost});
+            if (i > 1 && j > 1 && lowerChar(a[i - 1]) == lowerChar(b[j - 2]) && lowerChar(a[i - 2]) == lowerChar(b[j - 1]))
+                v = std::min(v, d[(i - 2) * w + j - 2] + 1);
+            d[i * w + j] = v;
+        }
+    return d[a.size() * w + b.size()];
+}
+} // namespace
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lowerChar(x) == lowerChar(y); });
+}
+
+std::optional<std::string> nearestName(std::string_view word, const std::vector<std::string>& candidates) {
+    std::optional<std::string> best;
+    std::size_t bestDistance = std::max<std::size_t>(2, word.size() / 3) + 1;
+    for (const auto& c : candidates) {
+        const std::size_t d = editDistance(word, c);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = c;
+        }
+    }
+    return best;
+}
+
+std::string didYouMean(std::string_view word, const std::vector<std::string>& candidates) {
+    if (auto n = nearestName(word, candidates)) return " (did you mean '" + *n + "'?)";
+    return {};
+}
+
+std::string joinNames(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
+std::optional<int> findStemIndex(const std::vector<std::string>& stemNames, std::string_view numberOrName) {
+    int number = 0;
+    const char* end = numberOrName.data() + numberOrName.size();
+    if (auto [p, ec] = std::from_chars(numberOrName.data(), end, number); ec == std::errc{} && p == end) {
+        if (number >= 1 && number <= static_cast<int>(stemNames.size())) return number - 1;
+        return std::nullopt;
+    }
+    for (std::size_t i = 0; i < stemNames.size(); ++i)
+        if (equalsIgnoreCase(stemNames[i], numberOrName)) return static_cast<int>(i);
+    return std::nullopt;
+}
+
+} // namespace stemdeck

@@ -1,0 +1,239 @@
+#include "stemdeck/engine/Engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace stemdeck::engine {
+
+// ---------------------------------------------------------------------------------------------
+// CommandSender
+
+CommandSender::CommandSender(CommandQueue& queue, std::atomic<std::uint64_t>& dropped)
+    : queue_(&queue), token_(queue), dropped_(&dropped) {}
+
+bool CommandSender::send(const Command& command) noexcept {
+    // try_enqueue on an explicit producer token never allocates: it fails when the pre-sized
+    // blocks are full, and the drop is counted for the control side to report.
+    if (queue_->try_enqueue(token_, command)) return true;
+    dropped_->fetch_add(1, std::memory_order_relaxed);
+    return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine: set-up (control thread)
+
+Engine::Engine() = default;
+Engine::~Engine() = default;
+
+void Engine::prepare(double sampleRate, int maxBlockFrames) {
+    sampleRate_ = sampleRate;
+    const auto segment = static_cast<std::size_t>(std::clamp(maxBlockFrames, 1, kMaxSegmentFrames));
+    stemLeft_.assign(segment, 0.0f);
+    stemRight_.assign(segment, 0.0f);
+    // Room for every producer's blocks up front: 8 explicit producers (CLI, MIDI, GUI, scripts…),
+    // no implicit ones, so no enqueue path can fall back to allocating.
+    commands_ = std::make_unique<CommandQueue>(kCommandQueueCapacity, 8, 0);
+    events_ = std::make_unique<EventQueue>(kEventQueueCapacity, 1, 0);
+    eventToken_ = std::make_unique<moodycamel::ProducerToken>(*events_);
+    for (auto& c : channels_) c.prepare(sampleRate);
+    transport_.prepare(sampleRate);
+    pendingCount_ = 0;
+    outFrame_ = 0;
+    outputFrame_.store(0, std::memory_order_relaxed);
+    setSong(song_);
+}
+
+void Engine::setSong(const SongView& song) noexcept {
+    song_ = song;
+    song_.stemCount = std::clamp(song.stemCount, 0, kMaxStems);
+    for (auto& c : channels_) c.reset();
+    for (auto& s : stems_) {
+        s.muted.store(false, std::memory_order_relaxed);
+        s.soloed.store(false, std::memory_order_relaxed);
+        s.gain.store(1.0f, std::memory_order_relaxed);
+        s.filter.store(0.0f, std::memory_order_relaxed);
+        s.underruns.store(0, std::memory_order_relaxed);
+    }
+    anySoloed_ = false;
+    transport_.reset(song_.lengthFrames);
+    songFrame_.store(0, std::memory_order_relaxed);
+    rolling_.store(false, std::memory_order_relaxed);
+}
+
+CommandSender Engine::makeSender() { return CommandSender(*commands_, dropped_); }
+
+bool Engine::nextEvent(Event& event) noexcept { return events_->try_dequeue(event); }
+
+// ---------------------------------------------------------------------------------------------
+// Engine: audio thread
+
+void Engine::emit(EventType type, std::int64_t frame, std::int8_t stem, std::uint8_t action) noexcept {
+    const Event e{type, action, stem, frame, transport_.position()};
+    if (!events_->try_enqueue(*eventToken_, e)) lostEvents_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Engine::process(float* left, float* right, int n) noexcept {
+    const std::int64_t blockStart = outFrame_;
+    drainCommands(blockStart);
+    underrunMask_ = 0;
+    int done = 0;
+    while (done < n) {
+        const std::int64_t now = blockStart + done;
+        applyDue(now);
+        int seg = std::min(n - done, static_cast<int>(stemLeft_.size()));
+        if (pendingCount_ > 0) seg = static_cast<int>(std::min<std::int64_t>(seg, pending_[0].due - now));
+        seg = std::min(seg, transport_.framesUntilChange());
+        renderSegment(left + done, right + done, seg, now);
+        done += seg;
+    }
+    outFrame_ = blockStart + n;
+    publish(left, right, n);
+}
+
+void Engine::drainCommands(std::int64_t blockStart) noexcept {
+    std::size_t got = 0;
+    while ((got = commands_->try_dequeue_bulk(drained_.begin(), drained_.size())) > 0) {
+        for (std::size_t i = 0; i < got; ++i) {
+            const Command& c = drained_[i];
+            insertPending(Pending{c, std::max(c.frame, blockStart), nextSeq_++, false});
+        }
+    }
+}
+
+void Engine::insertPending(const Pending& p) noexcept {
+    if (pendingCount_ == pending_.size()) {
+        dropped_.fetch_add(1, std::memory_order_relaxed);
+        emit(EventType::commandDropped, p.due, p.command.stem, static_cast<std::uint8_t>(p.command.action));
+        return;
+    }
+    // Sorted by (due, seq): the list is short and nearly always appended to.
+    std::size_t i = pendingCount_;
+    while (i > 0 && (pending_[i - 1].due > p.due ||
+                     (pending_[i - 1].due == p.due && pending_[i - 1].seq > p.seq))) {
+        pending_[i] = pending_[i - 1];
+        --i;
+    }
+    pending_[i] = p;
+    ++pendingCount_;
+}
+
+void Engine::applyDue(std::int64_t now) noexcept {
+    while (pendingCount_ > 0 && pending_[0].due <= now) {
+        Pending p = pending_[0];
+        std::copy(pending_.begin() + 1, pending_.begin() + static_cast<std::ptrdiff_t>(pendingCount_), pending_.begin());
+        --pendingCount_;
+        if (p.command.quantize != Quantize::none && !p.resolved && transport_.rolling()) {
+            const std::int64_t pos = transport_.position();
+            const std::int64_t wait = nextGridFrame(song_.timing, sampleRate_, p.command.quantize, pos) - pos;
+            if (wait > 0) {
+                p.due = now + wait;
+                p.resolved = true;
+                insertPending(p);
+                continue;
+            }
+        }
+        apply(p.command, now);
+    }
+}
+
+void Engine::apply(const Command& c, std::int64_t now) noexcept {
+    const bool hasStem = c.stem >= 0 && c.stem < song_.stemCount;
+    if (needsStem(c.action) && !hasStem) {
+        emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.action));
+        return;
+    }
+    Channel* ch = hasStem ? &channels_[static_cast<std::size_t>(c.stem)] : nullptr;
+    bool soloChanged = false;
+    switch (c.action) {
+    case Action::mute: ch->setMuted(true); break;
+    case Action::unmute: ch->setMuted(false); break;
+    case Action::toggleMute: ch->setMuted(!ch->muted()); break;
+    case Action::solo: ch->setSoloed(true); soloChanged = true; break;
+    case Action::unsolo: ch->setSoloed(false); soloChanged = true; break;
+    case Action::toggleSolo: ch->setSoloed(!ch->soloed()); soloChanged = true; break;
+    case Action::gain: ch->setGain(std::max(0.0f, c.value)); break;
+    case Action::filter: ch->setFilter(c.value); break;
+    case Action::play:
+        if (!transport_.rolling()) emit(EventType::transportStarted, now);
+        transport_.play();
+        break;
+    case Action::stop: transport_.stop(); break;
+    case Action::seek: transport_.seek(c.target); break;
+    }
+    if (soloChanged) {
+        anySoloed_ = false;
+        for (int i = 0; i < song_.stemCount; ++i) anySoloed_ = anySoloed_ || channels_[static_cast<std::size_t>(i)].soloed();
+        for (int i = 0; i < song_.stemCount; ++i) channels_[static_cast<std::size_t>(i)].updateAudible(anySoloed_);
+    } else if (ch != nullptr) {
+        ch->updateAudible(anySoloed_);
+    }
+    emit(EventType::commandApplied, now, c.stem, static_cast<std::uint8_t>(c.action));
+}
+
+void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) noexcept {
+    std::fill_n(left, n, 0.0f);
+    std::fill_n(right, n, 0.0f);
+    if (n > 0) {
+        if (transport_.rolling()) {
+            const std::int64_t pos = transport_.position();
+            for (int i = 0; i < song_.stemCount; ++i) {
+                const auto si = static_cast<std::size_t>(i);
+                StemSource* src = song_.stems[si];
+                ReadStatus status = ReadStatus::unavailable;
+                if (src != nullptr) status = src->read(pos, stemLeft_.data(), stemRight_.data(), n);
+                else {
+                    std::fill_n(stemLeft_.data(), n, 0.0f);
+                    std::fill_n(stemRight_.data(), n, 0.0f);
+                }
+                if (status != ReadStatus::complete) {
+                    stems_[si].underruns.fetch_add(1, std::memory_order_relaxed);
+                    if ((underrunMask_ & (1u << i)) == 0) emit(EventType::underrun, now, static_cast<std::int8_t>(i));
+                    underrunMask_ |= 1u << i;
+                }
+                channels_[si].processInto(stemLeft_.data(), stemRight_.data(), left, right, n);
+            }
+            transport_.applyFade(left, right, n);
+        } else {
+            for (int i = 0; i < song_.stemCount; ++i) channels_[static_cast<std::size_t>(i)].skip(n);
+        }
+    }
+    switch (transport_.advance(n)) {
+    case TransportChange::none:
+    case TransportChange::jumped: break;
+    case TransportChange::stopped: emit(EventType::transportStopped, now + n); break;
+    case TransportChange::songEnded: emit(EventType::songEnded, now + n); break;
+    }
+}
+
+void Engine::publish(float* left, float* right, int n) noexcept {
+    for (int i = 0; i < song_.stemCount; ++i) {
+        const auto si = static_cast<std::size_t>(i);
+        Channel& c = channels_[si];
+        float peak = 0.0f;
+        double sum = 0.0;
+        long frames = 0;
+        c.takeMeter(peak, sum, frames);
+        StemStatus& s = stems_[si];
+        s.peak.store(peak, std::memory_order_relaxed);
+        s.rms.store(frames > 0 ? static_cast<float>(std::sqrt(sum / static_cast<double>(frames))) : 0.0f,
+                    std::memory_order_relaxed);
+        s.muted.store(c.muted(), std::memory_order_relaxed);
+        s.soloed.store(c.soloed(), std::memory_order_relaxed);
+        s.gain.store(c.gain(), std::memory_order_relaxed);
+        s.filter.store(c.filterKnob(), std::memory_order_relaxed);
+    }
+    float peak = 0.0f;
+    double sum = 0.0;
+    for (int i = 0; i < n; ++i) {
+        peak = std::fmax(peak, std::fmax(std::fabs(left[i]), std::fabs(right[i])));
+        sum += 0.5 * static_cast<double>(left[i] * left[i] + right[i] * right[i]);
+    }
+    mainPeak_.store(peak, std::memory_order_relaxed);
+    mainRms_.store(n > 0 ? static_cast<float>(std::sqrt(sum / n)) : 0.0f, std::memory_order_relaxed);
+    songFrame_.store(transport_.position(), std::memory_order_relaxed);
+    rolling_.store(transport_.rolling(), std::memory_order_relaxed);
+    outputFrame_.store(outFrame_, std::memory_order_relaxed);
+}
+
+} // namespace stemdeck::engine

@@ -1,0 +1,73 @@
+#include "stemdeck/set/Readme.h"
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "stemdeck/Error.h"
+
+namespace stemdeck::set {
+
+namespace {
+
+std::string trim(std::string s) {
+    const auto first = s.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return {};
+    const auto last = s.find_last_not_of(" \t\r\n");
+    return s.substr(first, last - first + 1);
+}
+
+std::optional<double> firstNumber(const std::string& line, const std::regex& re) {
+    std::smatch m;
+    if (std::regex_search(line, m, re)) return std::stod(m[1].str());
+    return std::nullopt;
+}
+
+} // namespace
+
+ReadmeInfo parseReadme(std::string_view text) {
+    using std::regex;
+    const auto icase = regex::ECMAScript | regex::icase;
+    static const regex bpmBefore(R"((?:\bbpm|\btempo)\s*[:=]?\s*(\d+(?:[.,]\d+)?))", icase);
+    static const regex bpmAfter(R"((\d+(?:\.\d+)?)\s*bpm\b)", icase);
+    static const regex key(R"(\bkey\s*[:=]?\s*([A-G](?:#|b|♯|♭)?(?:\s*(?:major|minor|maj|min|m)\b)?))", icase);
+    static const regex rate(R"(\bsample\s*-?\s*rate\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(khz|hz)?)", icase);
+    static const regex tuning(R"(\bA\s*4?\s*=\s*(\d+(?:\.\d+)?)\s*(?:hz)?)", icase);
+    static const regex timeSig(R"((?:time\s*signature|time\s*sig|meter)\s*[:=]?\s*(\d+)\s*/\s*(\d+))", icase);
+    static const regex title(R"(^\s*(?:title|song)\s*[:=]\s*(.+)$)", icase);
+
+    ReadmeInfo info;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    while (std::getline(in, line)) {
+        std::smatch m;
+        if (!info.bpm) {
+            if (auto v = firstNumber(line, bpmBefore)) info.bpm = v;
+            else if (auto w = firstNumber(line, bpmAfter)) info.bpm = w;
+        }
+        if (!info.key && std::regex_search(line, m, key)) info.key = trim(m[1].str());
+        if (!info.sampleRate && std::regex_search(line, m, rate)) {
+            double hz = std::stod(m[1].str());
+            const std::string unit = m[2].str();
+            if ((!unit.empty() && (unit[0] == 'k' || unit[0] == 'K')) || hz < 1000.0) hz *= 1000.0;
+            info.sampleRate = hz;
+        }
+        if (!info.tuningHz && std::regex_search(line, m, tuning)) info.tuningHz = std::stod(m[1].str());
+        if (!info.beatsPerBar && std::regex_search(line, m, timeSig)) {
+            info.beatsPerBar = std::stoi(m[1].str());
+            info.beatUnit = std::stoi(m[2].str());
+        }
+        if (!info.title && std::regex_search(line, m, title)) info.title = trim(m[1].str());
+    }
+    return info;
+}
+
+ReadmeInfo readReadme(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw Error(file.string() + ": cannot read the readme; check its permissions");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parseReadme(text.str());
+}
+
+} // namespace stemdeck::set

@@ -1,0 +1,63 @@
+#include "stemdeck/set/Song.h"
+
+#include <algorithm>
+
+#include "stemdeck/Error.h"
+#include "stemdeck/Text.h"
+#include "stemdeck/stream/AudioFile.h"
+#include "stemdeck/stream/MemoryStemSource.h"
+
+namespace stemdeck::set {
+
+engine::SongView Song::view() const {
+    engine::SongView v;
+    v.stemCount = static_cast<int>(std::min<std::size_t>(sources.size(), engine::kMaxStems));
+    for (int i = 0; i < v.stemCount; ++i) v.stems[static_cast<std::size_t>(i)] = sources[static_cast<std::size_t>(i)].get();
+    v.lengthFrames = lengthFrames;
+    v.timing = timing;
+    return v;
+}
+
+std::optional<int> Song::findStem(std::string_view numberOrName) const {
+    return findStemIndex(stemNames, numberOrName);
+}
+
+Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
+    Song song;
+    song.folder = scanStemFolder(dir);
+    song.title = song.folder.info.title.value_or(dir.filename().string());
+    const StemFile* first = nullptr;
+    for (const StemFile& stem : song.folder.stems) {
+        auto source = stream::MemoryStemSource::fromFile(stem.path);
+        const int rate = stream::probeAudioFile(stem.path).sampleRate;
+        if (first == nullptr) {
+            first = &stem;
+            song.sampleRate = rate;
+        } else if (rate != song.sampleRate) {
+            throw Error(stem.path.string() + ": sample rate " + std::to_string(rate) + " Hz, but " +
+                        first->path.filename().string() + " is " + std::to_string(song.sampleRate) +
+                        " Hz; all stems of a song must share one rate. Export them again at one rate");
+        }
+        song.lengthFrames = std::max(song.lengthFrames, source->lengthFrames());
+        song.stemNames.push_back(stem.name);
+        song.sources.push_back(std::move(source));
+    }
+    if (options.sampleRate && *options.sampleRate != song.sampleRate)
+        throw Error(dir.string() + ": the stems are " + std::to_string(song.sampleRate) + " Hz but --rate is " +
+                    std::to_string(*options.sampleRate) + " Hz; leave --rate out to play at the stems' rate "
+                    "(sample-rate conversion comes with disk streaming)");
+
+    const ReadmeInfo& info = song.folder.info;
+    song.bpmKnown = options.bpm.has_value() || info.bpm.has_value();
+    song.timing.bpm = options.bpm.value_or(info.bpm.value_or(120.0));
+    song.timing.beatsPerBar = options.beatsPerBar.value_or(info.beatsPerBar.value_or(4));
+    song.timing.beatUnit = info.beatUnit.value_or(4);
+    if (song.timing.bpm <= 0.0 || song.timing.bpm > 999.0)
+        throw Error(dir.string() + ": BPM " + std::to_string(song.timing.bpm) + " is out of range (1–999)");
+    if (song.timing.beatsPerBar < 1 || song.timing.beatsPerBar > 32)
+        throw Error(dir.string() + ": " + std::to_string(song.timing.beatsPerBar) +
+                    " beats per bar is out of range (1–32)");
+    return song;
+}
+
+} // namespace stemdeck::set

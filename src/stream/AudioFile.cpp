@@ -1,0 +1,173 @@
+#include "stemdeck/stream/AudioFile.h"
+
+#include <sndfile.h>
+
+#include <algorithm>
+#include <system_error>
+
+#include "stemdeck/Error.h"
+
+namespace stemdeck::stream {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string formatName(int format) {
+    SF_FORMAT_INFO info{};
+    info.format = format & SF_FORMAT_TYPEMASK;
+    if (sf_command(nullptr, SFC_GET_FORMAT_INFO, &info, sizeof(info)) == 0 && info.name != nullptr) {
+        std::string name = info.name;
+        return name.substr(0, name.find(' '));
+    }
+    return "unknown";
+}
+
+void describeSubtype(int format, AudioFileInfo& out) {
+    switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: out.bitDepth = 8; out.subtype = "PCM 8-bit"; break;
+    case SF_FORMAT_PCM_16: out.bitDepth = 16; out.subtype = "PCM 16-bit"; break;
+    case SF_FORMAT_PCM_24: out.bitDepth = 24; out.subtype = "PCM 24-bit"; break;
+    case SF_FORMAT_PCM_32: out.bitDepth = 32; out.subtype = "PCM 32-bit"; break;
+    case SF_FORMAT_FLOAT: out.bitDepth = 32; out.subtype = "32-bit float"; break;
+    case SF_FORMAT_DOUBLE: out.bitDepth = 64; out.subtype = "64-bit float"; break;
+    case SF_FORMAT_VORBIS: out.lossy = true; out.subtype = "Vorbis"; break;
+    case SF_FORMAT_OPUS: out.lossy = true; out.subtype = "Opus"; break;
+    case SF_FORMAT_MPEG_LAYER_I: case SF_FORMAT_MPEG_LAYER_II: case SF_FORMAT_MPEG_LAYER_III:
+        out.lossy = true; out.subtype = "MPEG"; break;
+    default: out.subtype = "other"; break;
+    }
+}
+
+struct SndFile {
+    SNDFILE* handle = nullptr;
+    SF_INFO info{};
+    explicit SndFile(const fs::path& file) {
+        std::error_code ec;
+        if (!fs::exists(file, ec)) throw Error(file.string() + ": file not found; check the name and folder");
+        handle = sf_open(file.c_str(), SFM_READ, &info);
+        if (handle == nullptr)
+            throw Error(file.string() + ": cannot read as audio (" + sf_strerror(nullptr) +
+                        "); export it again as WAV, AIFF or FLAC");
+    }
+    ~SndFile() { if (handle != nullptr) sf_close(handle); }
+    SndFile(const SndFile&) = delete;
+    SndFile& operator=(const SndFile&) = delete;
+};
+
+AudioFileInfo describe(const SF_INFO& info) {
+    AudioFileInfo out;
+    out.frames = info.frames;
+    out.sampleRate = info.samplerate;
+    out.channels = info.channels;
+    out.format = formatName(info.format);
+    describeSubtype(info.format, out);
+    return out;
+}
+
+} // namespace
+
+AudioFileInfo probeAudioFile(const fs::path& file) {
+    SndFile f(file);
+    return describe(f.info);
+}
+
+DecodedAudio decodeAudioFile(const fs::path& file) {
+    SndFile f(file);
+    DecodedAudio out;
+    out.info = describe(f.info);
+    const int ch = f.info.channels;
+    if (ch < 1 || ch > 2)
+        throw Error(file.string() + ": " + std::to_string(ch) + " channels; a stem must be mono or stereo. "
+                    "Split it into stereo stems in your DAW");
+    const auto frames = static_cast<std::size_t>(std::max<sf_count_t>(0, f.info.frames));
+    out.channels.assign(static_cast<std::size_t>(ch), std::vector<float>(frames));
+    constexpr sf_count_t kChunk = 65536;
+    std::vector<float> buf(static_cast<std::size_t>(kChunk * ch));
+    std::size_t at = 0;
+    while (at < frames) {
+        const sf_count_t want = std::min<sf_count_t>(kChunk, static_cast<sf_count_t>(frames - at));
+        const sf_count_t got = sf_readf_float(f.handle, buf.data(), want);
+        if (got <= 0) break; // truncated after the header was written: keep what there is
+        for (sf_count_t i = 0; i < got; ++i)
+            for (int c = 0; c < ch; ++c)
+                out.channels[static_cast<std::size_t>(c)][at + static_cast<std::size_t>(i)] =
+                    buf[static_cast<std::size_t>(i * ch + c)];
+        at += static_cast<std::size_t>(got);
+    }
+    if (at < frames) {
+        for (auto& c : out.channels) c.resize(at);
+        out.info.frames = static_cast<std::int64_t>(at);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// WavWriter
+
+WavWriter::WavWriter(const fs::path& file, int sampleRate, int channels, SampleFormat format)
+    : file_(file), channels_(channels) {
+    temp_ = file;
+    temp_ += ".partial";
+    SF_INFO info{};
+    info.samplerate = sampleRate;
+    info.channels = channels;
+    info.format = SF_FORMAT_WAV | (format == SampleFormat::float32 ? SF_FORMAT_FLOAT
+                                   : format == SampleFormat::pcm24 ? SF_FORMAT_PCM_24
+                                                                   : SF_FORMAT_PCM_16);
+    SNDFILE* h = sf_open(temp_.c_str(), SFM_WRITE, &info);
+    if (h == nullptr)
+        throw Error(file.string() + ": cannot write (" + sf_strerror(nullptr) +
+                    "); check that the folder exists and is writable");
+    sf_command(h, SFC_SET_CLIPPING, nullptr, SF_TRUE); // clip, never wrap, on integer formats
+    handle_ = h;
+}
+
+WavWriter::~WavWriter() {
+    if (handle_ != nullptr) {
+        sf_close(static_cast<SNDFILE*>(handle_));
+        std::error_code ec;
+        fs::remove(temp_, ec);
+    }
+}
+
+void WavWriter::write(const float* left, const float* right, int n) {
+    interleaved_.resize(static_cast<std::size_t>(n * channels_));
+    for (int i = 0; i < n; ++i) {
+        interleaved_[static_cast<std::size_t>(i * channels_)] = left[i];
+        if (channels_ == 2) interleaved_[static_cast<std::size_t>(i * 2 + 1)] = right[i];
+    }
+    if (sf_writef_float(static_cast<SNDFILE*>(handle_), interleaved_.data(), n) != n)
+        throw Error(file_.string() + ": write failed (" + sf_strerror(static_cast<SNDFILE*>(handle_)) +
+                    "); is the disk full?");
+    frames_ += n;
+}
+
+void WavWriter::commit() {
+    auto* h = static_cast<SNDFILE*>(handle_);
+    handle_ = nullptr;
+    if (sf_close(h) != 0) {
+        std::error_code ec;
+        fs::remove(temp_, ec);
+        throw Error(file_.string() + ": could not finish writing the file; is the disk full?");
+    }
+    std::error_code ec;
+    fs::rename(temp_, file_, ec);
+    if (ec) {
+        fs::remove(temp_, ec);
+        throw Error(file_.string() + ": could not move the finished file into place (" + ec.message() + ")");
+    }
+}
+
+void writeWav(const fs::path& file, int sampleRate, const std::vector<float>& left,
+              const std::vector<float>* right, SampleFormat format) {
+    WavWriter w(file, sampleRate, right != nullptr ? 2 : 1, format);
+    constexpr std::size_t kChunk = 65536;
+    for (std::size_t at = 0; at < left.size(); at += kChunk) {
+        const auto n = static_cast<int>(std::min(kChunk, left.size() - at));
+        w.write(left.data() + at, right != nullptr ? right->data() + at : nullptr, n);
+    }
+    w.commit();
+}
+
+} // namespace stemdeck::stream

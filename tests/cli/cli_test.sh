@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# End-to-end checks of the stemdeck command line: help, the demo, and every kind of bad input
+# giving one clear message that names the file, a non-zero exit, and no output file left behind.
+#   cli_test.sh PATH/TO/stemdeck
+set -u
+BIN=${1:?usage: cli_test.sh PATH/TO/stemdeck}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export JACK_DEFAULT_SERVER="stemdeck-cli-test-none-$$" JACK_NO_START_SERVER=1
+fails=0; passes=0
+
+ok()   { passes=$((passes + 1)); echo "ok   - $1"; }
+fail() { fails=$((fails + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && printf '       %s\n' "$2"; }
+
+# expect_error NAME EXPECTED_SUBSTRING OUTFILE -- ARGS…  : exit 1, message, no output or .partial
+expect_error() {
+  local name=$1 want=$2 out=$3; shift 4
+  local msg rc
+  msg=$("$BIN" "$@" 2>&1); rc=$?
+  if [ "$rc" -ne 1 ]; then fail "$name: exit $rc, expected 1" "$msg"; return; fi
+  case "$msg" in *"$want"*) ;; *) fail "$name: message lacks '$want'" "$msg"; return ;; esac
+  if [ -n "$out" ] && { [ -e "$out" ] || [ -e "$out.partial" ]; }; then fail "$name: left $out behind"; return; fi
+  ok "$name"
+}
+
+# --- help ------------------------------------------------------------------------------------
+h=$("$BIN" --help 2>&1)
+case "$h" in *render*play*demo*) ok "--help lists the commands" ;; *) fail "--help" "$h" ;; esac
+h=$("$BIN" render --help 2>&1)
+case "$h" in *--events*--block*--float*) ok "render --help lists its options" ;; *) fail "render --help" "$h" ;; esac
+
+# --- the demo, rendered, equals its own reference mix ----------------------------------------
+"$BIN" demo "$WORK/demo" >/dev/null || fail "demo generation"
+[ -f "$WORK/demo/01_Drums.wav" ] && [ -f "$WORK/demo/00_MIX_REFERENCE.wav" ] && grep -q "BPM: 120" "$WORK/demo/readme.txt" \
+  && ok "demo writes stems, reference mix and readme" || fail "demo files"
+again=$("$BIN" demo "$WORK/demo"); case "$again" in *"already"*) ok "demo is not rewritten" ;; *) fail "demo rewrite" "$again" ;; esac
+if "$BIN" render "$WORK/demo" -o "$WORK/demo.wav" >/dev/null; then
+  info=$(soxi "$WORK/demo.wav")
+  case "$info" in *"Channels       : 2"*"Sample Rate    : 48000"*"Precision      : 24-bit"*) ok "render writes 24-bit stereo at the stems' rate" ;;
+    *) fail "render format" "$info" ;; esac
+  [ "$(soxi -s "$WORK/demo.wav")" = "$(soxi -s "$WORK/demo/01_Drums.wav")" ] && ok "render lasts as long as the stems" \
+    || fail "render length $(soxi -s "$WORK/demo.wav") vs $(soxi -s "$WORK/demo/01_Drums.wav")"
+  # The engine's sum of the six 24-bit stems against the reference mix: only 24-bit rounding apart.
+  diffmax=$(sox -m -v 1 "$WORK/demo.wav" -v -1 "$WORK/demo/00_MIX_REFERENCE.wav" -n stat 2>&1 | awk '/Maximum amplitude/ {print $3}')
+  awk -v d="$diffmax" 'BEGIN { exit !(d < 0.00001) }' && ok "rendered demo matches 00_MIX_REFERENCE.wav (max diff $diffmax)" \
+    || fail "render differs from the reference mix by $diffmax"
+else
+  fail "render of the demo"
+fi
+"$BIN" render "$WORK/demo" -o "$WORK/demo-float.wav" --float --block 333 >/dev/null && \
+  [ "$(soxi -e "$WORK/demo-float.wav")" = "Floating Point PCM" ] && ok "--float writes 32-bit float" || fail "--float"
+
+# --- bad input -------------------------------------------------------------------------------
+expect_error "missing folder" "$WORK/nowhere: no such folder" "$WORK/o1.wav" -- render "$WORK/nowhere" -o "$WORK/o1.wav"
+mkdir -p "$WORK/empty"
+expect_error "folder without stems" "no stems found" "$WORK/o2.wav" -- render "$WORK/empty" -o "$WORK/o2.wav"
+
+cp -r "$WORK/demo" "$WORK/broken"; echo "not audio" > "$WORK/broken/03_Chords.wav"
+expect_error "non-audio file" "03_Chords.wav: cannot read as audio" "$WORK/o3.wav" -- render "$WORK/broken" -o "$WORK/o3.wav"
+
+mkdir -p "$WORK/rates"; cp "$WORK/demo/01_Drums.wav" "$WORK/rates/"
+sox -n -r 44100 -c 2 -b 24 "$WORK/rates/02_Bass.wav" synth 1 sine 55
+expect_error "mixed sample rates" "02_Bass.wav: sample rate 44100 Hz, but 01_Drums.wav is 48000 Hz" "$WORK/o4.wav" -- render "$WORK/rates" -o "$WORK/o4.wav"
+expect_error "--rate unlike the stems" "the stems are 48000 Hz but --rate is 44100 Hz" "$WORK/o5.wav" -- render "$WORK/demo" -o "$WORK/o5.wav" --rate 44100
+
+printf 'events:\n  - { time: 1.0, action: mute, stem: drums }\n  - { time: 2.0, action: mutte, stem: bass }\n' > "$WORK/typo.yaml"
+expect_error "events typo" "$WORK/typo.yaml:3:26: unknown action 'mutte' (did you mean 'mute'?)" "$WORK/o6.wav" -- render "$WORK/demo" -o "$WORK/o6.wav" --events "$WORK/typo.yaml"
+printf 'events:\n  - { time: 1.0, action: mute, stem: drumz }\n' > "$WORK/stem.yaml"
+expect_error "unknown stem" "no stem 'drumz' (did you mean 'Drums'?)" "$WORK/o7.wav" -- render "$WORK/demo" -o "$WORK/o7.wav" --events "$WORK/stem.yaml"
+printf 'events: [ {time: 1\n' > "$WORK/bad.yaml"
+expect_error "events not YAML" "bad.yaml:" "$WORK/o8.wav" -- render "$WORK/demo" -o "$WORK/o8.wav" --events "$WORK/bad.yaml"
+expect_error "--song beyond a folder" "a stem folder holds one song" "$WORK/o9.wav" -- render "$WORK/demo" -o "$WORK/o9.wav" --song 2
+expect_error "unwritable output" "cannot write" "" -- render "$WORK/demo" -o "$WORK/no/such/dir/out.wav"
+expect_error "file given as SOURCE" "give the folder" "$WORK/o10.wav" -- render "$WORK/demo/01_Drums.wav" -o "$WORK/o10.wav"
+
+# --- an events file changes the render ---------------------------------------------------------
+printf 'events:\n  - { time: 0, action: mute, stem: drums }\n  - { time: 0, action: mute, stem: bass }\n  - { time: 0, action: mute, stem: chords }\n  - { time: 0, action: mute, stem: lead }\n  - { time: 0, action: mute, stem: fx }\n  - { time: 0, action: mute, stem: vox }\n  - { time: 10, action: stop }\n' > "$WORK/allmuted.yaml"
+if "$BIN" render "$WORK/demo" -o "$WORK/muted.wav" --events "$WORK/allmuted.yaml" >/dev/null; then
+  # The mutes fade over 5 ms from frame 0 (the first kick is heard that long); silent after.
+  peak=$(sox "$WORK/muted.wav" -n trim 0.005 stat 2>&1 | awk '/Maximum amplitude/ {print $3}')
+  len=$(soxi -s "$WORK/muted.wav")
+  [ "$peak" = "0.000000" ] && [ "$len" = "480480" ] && ok "muted at frame 0, stopped at 10 s: silent after the mute fade, ends after the 10 ms stop fade ($len frames)" \
+    || fail "all-muted render: peak $peak, $len frames"
+else
+  fail "render with events"
+fi
+
+# --- play without an audio device ----------------------------------------------------------------
+msg=$("$BIN" play "$WORK/demo" 2>&1); rc=$?
+if grep -q '^ *[0-9]' /proc/asound/cards 2>/dev/null; then
+  [ "$rc" -eq 0 ] && ok "play on this machine's sound card" || fail "play with a sound card: exit $rc" "$msg"
+else
+  [ "$rc" -eq 69 ] && case "$msg" in *"no audio output device"*) true ;; *) false ;; esac \
+    && ok "play with no audio device: exit 69 and says so" || fail "play without device: exit $rc" "$msg"
+fi
+expect_error "play on a missing JACK server" "no audio device matches driver 'jack'" "" -- play "$WORK/demo" --driver jack
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]

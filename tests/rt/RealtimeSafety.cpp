@@ -1,0 +1,106 @@
+// Real-time safety: a full scripted render with RealtimeSanitizer watching every Engine::process()
+// call. Any allocation, free, lock or blocking system call inside aborts the process, and ctest
+// reports the test failed.
+//
+//   stemdeck_rt_check            the scripted render; must pass
+//   stemdeck_rt_check --canary   a stem whose read() allocates; must abort (ctest WILL_FAIL), which
+//                                proves the check sees inside process() and can fail
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "../support/TestSupport.h"
+#include "stemdeck/stream/MemoryStemSource.h"
+
+extern "C" {
+void __rtsan_realtime_enter();
+void __rtsan_realtime_exit();
+}
+
+using namespace stemdeck;
+
+namespace {
+
+class RealtimeSanitizerScope final : public audio::ProcessObserver {
+public:
+    void beforeProcess() noexcept override { __rtsan_realtime_enter(); }
+    void afterProcess() noexcept override { __rtsan_realtime_exit(); }
+};
+
+// The canary: a stem that breaks the rules inside the audio callback.
+class AllocatingStem final : public engine::StemSource {
+public:
+    int channels() const noexcept override { return 1; }
+    std::int64_t lengthFrames() const noexcept override { return 48000; }
+    engine::ReadStatus read(std::int64_t, float* l, float* r, int n) noexcept override {
+        auto scratch = std::make_unique<std::vector<float>>(static_cast<std::size_t>(n)); // forbidden
+        std::fill_n(l, n, (*scratch)[0]);
+        std::fill_n(r, n, 0.0f);
+        return engine::ReadStatus::complete;
+    }
+};
+
+// Exercises every action, quantised and exact, through seeks, stops and restarts.
+std::string busyScript() {
+    std::string s = "events:\n";
+    const char* actions[] = {"mute", "unmute", "toggle_mute", "solo", "unsolo", "toggle_solo"};
+    std::mt19937 rng(7);
+    for (int i = 0; i < 400; ++i) {
+        const double t = 0.01 + i * 0.0095;
+        const int stem = static_cast<int>(rng() % 8) + 1;
+        const char* q = (i % 3 == 0) ? "bar" : (i % 3 == 1) ? "beat" : "none";
+        s += "  - { time: " + std::to_string(t) + ", action: " + actions[i % 6] + ", stem: " + std::to_string(stem) +
+             ", quantize: " + q + " }\n";
+        s += "  - { time: " + std::to_string(t) + ", action: gain, stem: " + std::to_string(stem) + ", value: " +
+             std::to_string(-(static_cast<int>(rng() % 24))) + "dB }\n";
+        s += "  - { time: " + std::to_string(t) + ", action: filter, stem: " + std::to_string(stem) + ", value: " +
+             std::to_string(static_cast<double>(static_cast<int>(rng() % 201) - 100) / 100.0) + " }\n";
+    }
+    s += "  - { time: 1.0, action: seek, value: 0.5 }\n  - { time: 1.5, action: stop }\n"
+         "  - { time: 1.6, action: play }\n  - { time: 2.0, action: seek, value: 3.0 }\n"
+         "  - { time: 2.5, action: stop }\n  - { time: 2.6, action: seek, value: 0.1 }\n"
+         "  - { time: 2.7, action: play }\n";
+    return s;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const bool canary = argc > 1 && std::strcmp(argv[1], "--canary") == 0;
+    RealtimeSanitizerScope rtsan;
+    audio::RenderOptions options;
+    options.observer = &rtsan;
+    std::mt19937 rng(99);
+    for (int i = 0; i < 64; ++i) options.blockPattern.push_back(static_cast<int>(rng() % 512) + 1);
+
+    if (canary) {
+        AllocatingStem bad;
+        engine::SongView song;
+        song.stems[0] = &bad;
+        song.stemCount = 1;
+        song.lengthFrames = bad.lengthFrames();
+        engine::Engine engine;
+        audio::MemorySink sink;
+        audio::renderSong(engine, song, 48000.0, {}, sink, options);
+        std::puts("canary: RealtimeSanitizer did not stop an allocation inside process()");
+        return 0; // WILL_FAIL: reaching here fails the ctest
+    }
+
+    test::TempDir dir;
+    const int rate = 48000;
+    std::vector<test::StemAudio> stems;
+    std::vector<std::string> names;
+    for (int i = 0; i < 8; ++i) {
+        stems.push_back(test::sineStem(rate * 4, 110.0 * (i + 1), rate, 0.1f, i % 2 == 0));
+        names.push_back("Stem" + std::to_string(i + 1));
+    }
+    test::writeStemFolder(dir.path(), rate, stems, names, "BPM: 124\n");
+    const auto out = test::renderFolder(dir.path(), busyScript(), options);
+    std::printf("rt check: rendered %zu frames, %zu engine events, %llu commands dropped, no real-time violation\n",
+                out.left.size(), out.report.events.size(),
+                static_cast<unsigned long long>(out.report.droppedCommands));
+    return out.left.empty() ? 1 : 0;
+}

@@ -1,0 +1,109 @@
+#include "TestSupport.h"
+
+#include <atomic>
+#include <fstream>
+#include <random>
+
+#include "stemdeck/stream/AudioFile.h"
+
+namespace stemdeck::test {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+    static std::atomic<int> counter{0};
+    std::random_device rd;
+    path_ = fs::temp_directory_path() /
+            ("stemdeck-test-" + std::to_string(rd()) + "-" + std::to_string(counter.fetch_add(1)));
+    fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
+StemAudio impulseStem(std::int64_t length, const std::vector<std::int64_t>& frames, float amplitude, bool stereo) {
+    StemAudio s;
+    s.left.assign(static_cast<std::size_t>(length), 0.0f);
+    for (auto f : frames) s.left[static_cast<std::size_t>(f)] = amplitude;
+    if (stereo) {
+        s.right = s.left;
+        for (auto f : frames) s.right[static_cast<std::size_t>(f)] = -amplitude; // tell the sides apart
+    }
+    return s;
+}
+
+StemAudio constantStem(std::int64_t length, float level, bool stereo) {
+    StemAudio s;
+    s.left.assign(static_cast<std::size_t>(length), level);
+    if (stereo) s.right = s.left;
+    return s;
+}
+
+StemAudio sineStem(std::int64_t length, double hz, double sampleRate, float amplitude, bool stereo) {
+    StemAudio s;
+    s.left.resize(static_cast<std::size_t>(length));
+    for (std::size_t i = 0; i < s.left.size(); ++i)
+        s.left[i] = amplitude * static_cast<float>(std::sin(2.0 * M_PI * hz * static_cast<double>(i) / sampleRate));
+    if (stereo) s.right = s.left;
+    return s;
+}
+
+void writeStemFolder(const fs::path& dir, int sampleRate, const std::vector<StemAudio>& stems,
+                     const std::vector<std::string>& names, const std::string& readme) {
+    fs::create_directories(dir);
+    for (std::size_t i = 0; i < stems.size(); ++i) {
+        char prefix[24];
+        std::snprintf(prefix, sizeof prefix, "%02zu_", i + 1);
+        const auto& s = stems[i];
+        stream::writeWav(dir / (prefix + names[i] + ".wav"), sampleRate, s.left, s.right.empty() ? nullptr : &s.right,
+                         stream::SampleFormat::float32);
+    }
+    if (!readme.empty()) std::ofstream(dir / "readme.txt") << readme;
+}
+
+Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const audio::RenderOptions& options) {
+    const set::Song song = set::loadSong(dir);
+    std::vector<control::ScriptEvent> script;
+    if (!eventsYaml.empty())
+        script = control::parseEventScript(eventsYaml, "events.yaml",
+                                           {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown});
+    audio::MemorySink sink;
+    engine::Engine engine;
+    Rendered r;
+    r.report = audio::renderSong(engine, song.view(), song.sampleRate, script, sink, options);
+    r.left = std::move(sink.left_);
+    r.right = std::move(sink.right_);
+    return r;
+}
+
+double maxStep(const std::vector<float>& x, std::size_t from, std::size_t to) {
+    double m = 0.0;
+    for (std::size_t i = from + 1; i < to && i < x.size(); ++i)
+        m = std::max(m, std::fabs(static_cast<double>(x[i]) - static_cast<double>(x[i - 1])));
+    return m;
+}
+
+double maxSlopeRatio(const std::vector<float>& x, std::size_t from, std::size_t to, double hz, double rate) {
+    const auto window = static_cast<std::size_t>(rate / 1000.0);
+    const double omega = 2.0 * M_PI * hz / rate;
+    double worst = 0.0;
+    for (std::size_t i = std::max<std::size_t>(from, 1); i < to && i < x.size(); ++i) {
+        const double step = std::fabs(static_cast<double>(x[i]) - static_cast<double>(x[i - 1]));
+        if (step < 1e-4) continue; // far below audibility; keeps near-silence from dividing by ~0
+        double peak = 0.0;
+        for (std::size_t j = i > window ? i - window : 0; j < std::min(x.size(), i + window); ++j)
+            peak = std::max(peak, std::fabs(static_cast<double>(x[j])));
+        worst = std::max(worst, step / (peak * omega));
+    }
+    return worst;
+}
+
+double rms(const std::vector<float>& x, std::size_t from, std::size_t to) {
+    double sum = 0.0;
+    for (std::size_t i = from; i < to; ++i) sum += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+    return to > from ? std::sqrt(sum / static_cast<double>(to - from)) : 0.0;
+}
+
+} // namespace stemdeck::test

@@ -1,0 +1,67 @@
+#pragma once
+// Helpers shared by the tests: temporary folders, generated stems, offline renders.
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "stemdeck/audio/OfflineRenderer.h"
+#include "stemdeck/control/EventScript.h"
+#include "stemdeck/set/Song.h"
+
+namespace stemdeck::test {
+
+/// A fresh folder under the system temp dir, removed with everything in it at scope exit.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    [[nodiscard]] std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// A generated stem: planar samples, right empty for mono.
+struct StemAudio {
+    std::vector<float> left, right;
+};
+
+/// Impulses of `amplitude` at the given frames in an otherwise silent stem.
+StemAudio impulseStem(std::int64_t length, const std::vector<std::int64_t>& frames, float amplitude, bool stereo);
+
+/// A constant level (DC): makes gain and fade shapes directly visible in the output.
+StemAudio constantStem(std::int64_t length, float level, bool stereo);
+
+/// A sine of `hz` at `amplitude`.
+StemAudio sineStem(std::int64_t length, double hz, double sampleRate, float amplitude, bool stereo);
+
+/// Writes stems as 32-bit float WAV files 01_Name.wav … (exact round trip) plus an optional readme.
+void writeStemFolder(const std::filesystem::path& dir, int sampleRate, const std::vector<StemAudio>& stems,
+                     const std::vector<std::string>& names, const std::string& readme = "");
+
+/// Renders a folder with a YAML events script (may be empty) through the real loader and engine.
+struct Rendered {
+    std::vector<float> left, right;
+    audio::RenderReport report;
+};
+Rendered renderFolder(const std::filesystem::path& dir, const std::string& eventsYaml,
+                      const audio::RenderOptions& options);
+
+/// The largest |x[i+1] − x[i]| over [from, to).
+double maxStep(const std::vector<float>& x, std::size_t from, std::size_t to);
+
+/// Click detector for a signal made of one sine of `hz` (however filtered or faded): the largest
+/// step between samples divided by the largest step a sine of the local peak level (±1 ms) could
+/// make. A clean signal stays at or below about 1; a discontinuity of size d in it shows as
+/// d / (local peak × 2π·hz/rate), far above 1 for any audible click.
+double maxSlopeRatio(const std::vector<float>& x, std::size_t from, std::size_t to, double hz, double rate);
+
+/// RMS of x over [from, to).
+double rms(const std::vector<float>& x, std::size_t from, std::size_t to);
+
+} // namespace stemdeck::test

@@ -1,0 +1,117 @@
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "stemdeck/engine/Engine.h"
+#include "stemdeck/stream/MemoryStemSource.h"
+
+using namespace stemdeck;
+using namespace stemdeck::engine;
+
+namespace {
+struct Fixture {
+    stream::MemoryStemSource a{std::vector<float>(48000, 0.5f), {}};
+    stream::MemoryStemSource b{std::vector<float>(48000, 0.25f), std::vector<float>(48000, -0.25f)};
+    Engine engine;
+    std::vector<float> l = std::vector<float>(512), r = std::vector<float>(512);
+    Fixture() {
+        engine.prepare(48000.0, 512);
+        SongView v;
+        v.stems[0] = &a;
+        v.stems[1] = &b;
+        v.stemCount = 2;
+        v.lengthFrames = 48000;
+        engine.setSong(v);
+    }
+    std::vector<Event> events() {
+        std::vector<Event> out;
+        Event e;
+        while (engine.nextEvent(e)) out.push_back(e);
+        return out;
+    }
+};
+} // namespace
+
+TEST_CASE("Engine applies a command on its exact frame and reports it", "[unit]") {
+    Fixture f;
+    auto sender = f.engine.makeSender();
+    REQUIRE(sender.send(Command{Action::play}));
+    Command mute{Action::mute, Quantize::none, 1, 0.0f, 700, 0};
+    REQUIRE(sender.send(mute));
+    f.engine.process(f.l.data(), f.r.data(), 512);
+    CHECK(f.l[0] == 0.75f);
+    CHECK(f.r[0] == 0.25f);
+    f.engine.process(f.l.data(), f.r.data(), 512); // frames 512…1023: mute lands at 700
+    CHECK(f.l[700 - 512 - 1] == 0.75f);
+    CHECK(f.l[700 - 512] < 0.75f);
+    const auto ev = f.events();
+    REQUIRE(ev.size() == 3);
+    CHECK(ev[0].type == EventType::transportStarted);
+    CHECK(ev[1].type == EventType::commandApplied);
+    CHECK(ev[2].type == EventType::commandApplied);
+    CHECK(ev[2].frame == 700);
+    CHECK(ev[2].stem == 1);
+    CHECK(f.engine.outputFrame() == 1024);
+    CHECK(f.engine.songFrame() == 1024);
+    CHECK(f.engine.rolling());
+    CHECK(f.engine.stem(1).muted.load());
+    CHECK(f.engine.stem(0).peak.load() == 0.5f);
+    CHECK(f.engine.mainPeak() > 0.5f);
+}
+
+TEST_CASE("Commands for stems that do not exist are dropped and reported", "[unit]") {
+    Fixture f;
+    auto sender = f.engine.makeSender();
+    REQUIRE(sender.send(Command{Action::mute, Quantize::none, 5}));
+    f.engine.process(f.l.data(), f.r.data(), 64);
+    const auto ev = f.events();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].type == EventType::commandDropped);
+    CHECK(ev[0].stem == 5);
+}
+
+TEST_CASE("The command queue is bounded: a full queue refuses and counts, never allocates", "[unit]") {
+    Fixture f;
+    auto sender = f.engine.makeSender();
+    // moodycamel rounds the capacity up to whole blocks per producer; it is still a fixed size.
+    const int tries = 50000;
+    std::size_t accepted = 0;
+    for (int i = 0; i < tries; ++i)
+        if (sender.send(Command{Action::gain, Quantize::none, 0, 0.5f, 100000 + i, 0})) ++accepted;
+    CHECK(accepted >= kCommandQueueCapacity);
+    CHECK(accepted < 20000);
+    CHECK(f.engine.droppedCommands() == tries - accepted);
+    // Once the audio thread drains it, there is room again.
+    f.engine.process(f.l.data(), f.r.data(), 64);
+    CHECK(sender.send(Command{Action::play}));
+}
+
+TEST_CASE("More future commands than the pending list holds are dropped with an event", "[unit]") {
+    Fixture f;
+    auto sender = f.engine.makeSender();
+    const std::size_t n = kMaxPendingCommands + 10;
+    for (std::size_t i = 0; i < n; ++i)
+        REQUIRE(sender.send(Command{Action::gain, Quantize::none, 0, 0.5f, static_cast<std::int64_t>(10000 + i), 0}));
+    f.engine.process(f.l.data(), f.r.data(), 64);
+    std::size_t dropped = 0;
+    for (const auto& e : f.events())
+        if (e.type == EventType::commandDropped) ++dropped;
+    CHECK(dropped == 10);
+}
+
+TEST_CASE("Song end stops the transport and says so", "[unit]") {
+    Fixture f;
+    auto sender = f.engine.makeSender();
+    sender.send(Command{Action::play});
+    for (int i = 0; i < 100; ++i) f.engine.process(f.l.data(), f.r.data(), 512);
+    CHECK_FALSE(f.engine.rolling());
+    CHECK(f.engine.songFrame() == 48000);
+    bool ended = false;
+    for (const auto& e : f.events())
+        if (e.type == EventType::songEnded) {
+            ended = true;
+            CHECK(e.frame == 48000);
+        }
+    CHECK(ended);
+    CHECK(f.l[0] == 0.0f); // silence after the end
+}
