@@ -23,33 +23,29 @@ void Channel::reset() noexcept {
     meterFrames_ = 0;
 }
 
-void Channel::processInto(float* left, float* right, float* busLeft, float* busRight,
-                          int n) noexcept {
-    filter_.process(left, right, n);
-    float peak = peak_;
-    double sum = 0.0;
-    if (!gain_.isRamping() && !audible_.isRamping()) {
-        const float g = gain_.current() * audible_.current();
-        for (int i = 0; i < n; ++i) {
-            const float l = left[i] * g, r = right[i] * g;
-            busLeft[i] += l;
-            busRight[i] += r;
-            peak = std::fmax(peak, std::fmax(std::fabs(l), std::fabs(r)));
-            sum += static_cast<double>(l * l + r * r);
-        }
-    } else {
-        for (int i = 0; i < n; ++i) {
-            const float g = gain_.next() * audible_.next();
-            const float l = left[i] * g, r = right[i] * g;
-            busLeft[i] += l;
-            busRight[i] += r;
-            peak = std::fmax(peak, std::fmax(std::fabs(l), std::fabs(r)));
-            sum += static_cast<double>(l * l + r * r);
-        }
-    }
-    peak_ = peak;
-    sumSquares_ += sum * 0.5;
+void Channel::processInto(float* __restrict left, float* __restrict right, float* __restrict busLeft,
+                          float* __restrict busRight, int n) noexcept {
     meterFrames_ += n;
+    if (!gain_.isRamping() && !audible_.isRamping() && gain_.current() * audible_.current() == 0.0f) {
+        filter_.skip(n); // silent for the whole segment: nothing to add, only time passes
+        return;
+    }
+    filter_.process(left, right, n);
+    gain_.applyTo(left, right, n);
+    audible_.applyTo(left, right, n);
+    // Float accumulators: a segment is at most kMaxSegmentFrames long, far from float's limits.
+    float peak = 0.0f, sum = 0.0f;
+#pragma omp simd reduction(max : peak) reduction(+ : sum)
+    for (int i = 0; i < n; ++i) {
+        const float l = left[i], r = right[i];
+        busLeft[i] += l;
+        busRight[i] += r;
+        const float a = std::fabs(l) > std::fabs(r) ? std::fabs(l) : std::fabs(r);
+        peak = a > peak ? a : peak;
+        sum += l * l + r * r;
+    }
+    peak_ = std::max(peak_, peak);
+    sumSquares_ += 0.5 * static_cast<double>(sum);
 }
 
 void Channel::skip(int n) noexcept {

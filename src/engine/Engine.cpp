@@ -223,14 +223,15 @@ void Engine::publish(float* left, float* right, int n) noexcept {
         s.gain.store(c.gain(), std::memory_order_relaxed);
         s.filter.store(c.filterKnob(), std::memory_order_relaxed);
     }
-    float peak = 0.0f;
-    double sum = 0.0;
+    float peak = 0.0f, sum = 0.0f;
+#pragma omp simd reduction(max : peak) reduction(+ : sum)
     for (int i = 0; i < n; ++i) {
-        peak = std::fmax(peak, std::fmax(std::fabs(left[i]), std::fabs(right[i])));
-        sum += 0.5 * static_cast<double>(left[i] * left[i] + right[i] * right[i]);
+        const float a = std::fabs(left[i]) > std::fabs(right[i]) ? std::fabs(left[i]) : std::fabs(right[i]);
+        peak = a > peak ? a : peak;
+        sum += 0.5f * (left[i] * left[i] + right[i] * right[i]);
     }
     mainPeak_.store(peak, std::memory_order_relaxed);
-    mainRms_.store(n > 0 ? static_cast<float>(std::sqrt(sum / n)) : 0.0f, std::memory_order_relaxed);
+    mainRms_.store(n > 0 ? std::sqrt(sum / static_cast<float>(n)) : 0.0f, std::memory_order_relaxed);
     songFrame_.store(transport_.position(), std::memory_order_relaxed);
     rolling_.store(transport_.rolling(), std::memory_order_relaxed);
     outputFrame_.store(outFrame_, std::memory_order_relaxed);

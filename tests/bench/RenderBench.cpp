@@ -52,7 +52,9 @@ int main(int argc, char** argv) {
             l[i] = static_cast<float>(0.1 * std::sin(0.0005 * static_cast<double>(i) * (s + 1)) + 0.02 * noise);
             r[i] = l[i] * 0.8f;
         }
-        const fs::path f = dir / "song" / ("0" + std::to_string(s + 1) + "_Stem" + std::to_string(s + 1) + ".wav");
+        char name[32];
+        std::snprintf(name, sizeof name, "%02d_Stem%d.wav", s + 1, s + 1);
+        const fs::path f = dir / "song" / name;
         stream::writeWav(f, rate, l, &r, stream::SampleFormat::pcm24);
         files.push_back(f.string());
     }

@@ -28,7 +28,8 @@ public:
 
     /// @thread audio, non-blocking. Processes the stem's n frames (in place) and adds them to the
     /// bus; accumulates the meter.
-    void processInto(float* left, float* right, float* busLeft, float* busRight, int n) noexcept;
+    void processInto(float* __restrict left, float* __restrict right, float* __restrict busLeft,
+                     float* __restrict busRight, int n) noexcept;
 
     /// @thread audio. Advances ramps n frames with no audio (transport stopped).
     void skip(int n) noexcept;

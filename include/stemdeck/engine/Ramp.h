@@ -53,6 +53,29 @@ public:
         }
     }
 
+    /// Multiplies n frames of left and right by the ramp's next n values (vectorisable: each value
+    /// is computed from the start, the loop carries no dependency).
+    void applyTo(float* __restrict left, float* __restrict right, int n) noexcept {
+        const int ramped = remaining_ < n ? remaining_ : n;
+        const float base = start_ + step_ * static_cast<float>(rampFrames_ - remaining_);
+        const float step = step_;
+#pragma omp simd
+        for (int i = 0; i < ramped; ++i) {
+            const float g = base + step * static_cast<float>(i + 1);
+            left[i] *= g;
+            right[i] *= g;
+        }
+        skip(ramped);
+        const float g = current_;
+        if (ramped < n && g != 1.0f) {
+#pragma omp simd
+            for (int i = ramped; i < n; ++i) {
+                left[i] *= g;
+                right[i] *= g;
+            }
+        }
+    }
+
     [[nodiscard]] bool isRamping() const noexcept { return remaining_ > 0; }
     [[nodiscard]] int remainingFrames() const noexcept { return remaining_; }
     [[nodiscard]] float current() const noexcept { return current_; }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the benchmarks in Release (no sanitizers) and runs them; they print figures, they do
+# not pass or fail. Takes a few minutes (eight five-minute stems are generated for the render
+# comparison).
+#   scripts/bench.sh [engine|render]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup-deps.sh
+cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTEMDECK_TESTS=ON -DSTEMDECK_SANITIZE=OFF >/dev/null
+cmake --build build/bench -j"$(nproc)" --target stemdeck_bench_engine stemdeck_bench_render
+what=${1:-all}
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+if [ "$what" = all ] || [ "$what" = engine ]; then ./build/bench/tests/bench/stemdeck_bench_engine; fi
+if [ "$what" = all ] || [ "$what" = render ]; then ./build/bench/tests/bench/stemdeck_bench_render; fi

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages stemdeck builds and tests with, if any are missing.
+# Non-interactive (jackd2's real-time question is preseeded to "no"). Needs root or sudo.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  g++ cmake ninja-build pkg-config
+  # libraries (Debian packages only)
+  juce-modules-source librtmidi-dev libsndfile1-dev libconcurrentqueue-dev libyaml-cpp-dev
+  libsoxr-dev libcli11-dev libasound2-dev libjack-jackd2-dev
+  # tests: Catch2, RealtimeSanitizer's runtime, a JACK server, sox to inspect audio
+  catch2 libclang-rt-19-dev jackd2 sox
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "setup: installing ${missing[*]}"
+echo 'jackd2 jackd/tweak_rt_limits boolean false' | $SUDO debconf-set-selections
+$SUDO apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"
