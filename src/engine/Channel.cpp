@@ -7,14 +7,12 @@
 namespace stemdeck::engine {
 
 void Channel::prepare(double sampleRate) noexcept {
-    filter_.prepare(sampleRate);
     gain_.prepare(secondsToFrames(kGainRampSeconds, sampleRate), 1.0f);
     audible_.prepare(secondsToFrames(kMuteFadeSeconds, sampleRate), 1.0f);
     reset();
 }
 
 void Channel::reset() noexcept {
-    filter_.resetKnob(0.0f);
     gain_.reset(1.0f);
     audible_.reset(1.0f);
     muted_ = soloed_ = false;
@@ -27,10 +25,8 @@ void Channel::processInto(float* __restrict left, float* __restrict right, float
                           float* __restrict busRight, int n) noexcept {
     meterFrames_ += n;
     if (!gain_.isRamping() && !audible_.isRamping() && gain_.current() * audible_.current() == 0.0f) {
-        filter_.skip(n); // silent for the whole segment: nothing to add, only time passes
-        return;
+        return; // silent for the whole segment: nothing to add
     }
-    filter_.process(left, right, n);
     gain_.applyTo(left, right, n);
     audible_.applyTo(left, right, n);
     // Float accumulators: a segment is at most kMaxSegmentFrames long, far from float's limits.
@@ -49,7 +45,6 @@ void Channel::processInto(float* __restrict left, float* __restrict right, float
 }
 
 void Channel::skip(int n) noexcept {
-    filter_.skip(n);
     gain_.skip(n);
     audible_.skip(n);
 }

@@ -28,9 +28,14 @@ Engine::~Engine() = default;
 
 void Engine::prepare(double sampleRate, int maxBlockFrames) {
     sampleRate_ = sampleRate;
-    const auto segment = static_cast<std::size_t>(std::clamp(maxBlockFrames, 1, kMaxSegmentFrames));
-    stemLeft_.assign(segment, 0.0f);
-    stemRight_.assign(segment, 0.0f);
+    segmentFrames_ = std::clamp(maxBlockFrames, 1, kMaxSegmentFrames);
+    const auto segment = static_cast<std::size_t>(segmentFrames_);
+    stemAudio_.assign(segment * 2 * kMaxStems, 0.0f);
+    for (std::size_t s = 0; s < kMaxStems; ++s) {
+        stemLeft_[s] = stemAudio_.data() + (2 * s) * segment;
+        stemRight_[s] = stemAudio_.data() + (2 * s + 1) * segment;
+    }
+    filters_.prepare(sampleRate);
     // Room for every producer's blocks up front: 8 explicit producers (CLI, MIDI, GUI, scripts…),
     // no implicit ones, so no enqueue path can fall back to allocating.
     commands_ = std::make_unique<CommandQueue>(kCommandQueueCapacity, 8, 0);
@@ -48,6 +53,7 @@ void Engine::setSong(const SongView& song) noexcept {
     song_ = song;
     song_.stemCount = std::clamp(song.stemCount, 0, kMaxStems);
     for (auto& c : channels_) c.reset();
+    for (int i = 0; i < kMaxStems; ++i) filters_.resetKnob(i, 0.0f);
     for (auto& s : stems_) {
         s.muted.store(false, std::memory_order_relaxed);
         s.soloed.store(false, std::memory_order_relaxed);
@@ -81,7 +87,7 @@ void Engine::process(float* left, float* right, int n) noexcept {
     while (done < n) {
         const std::int64_t now = blockStart + done;
         applyDue(now);
-        int seg = std::min(n - done, static_cast<int>(stemLeft_.size()));
+        int seg = std::min(n - done, segmentFrames_);
         if (pendingCount_ > 0) seg = static_cast<int>(std::min<std::int64_t>(seg, pending_[0].due - now));
         seg = std::min(seg, transport_.framesUntilChange());
         renderSegment(left + done, right + done, seg, now);
@@ -153,7 +159,7 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
     case Action::unsolo: ch->setSoloed(false); soloChanged = true; break;
     case Action::toggleSolo: ch->setSoloed(!ch->soloed()); soloChanged = true; break;
     case Action::gain: ch->setGain(std::max(0.0f, c.value)); break;
-    case Action::filter: ch->setFilter(c.value); break;
+    case Action::filter: filters_.setKnob(c.stem, c.value); break;
     case Action::play:
         if (!transport_.rolling()) emit(EventType::transportStarted, now);
         transport_.play();
@@ -175,27 +181,19 @@ void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) n
     std::fill_n(left, n, 0.0f);
     std::fill_n(right, n, 0.0f);
     if (n > 0) {
+        const int stems = song_.stemCount;
         if (transport_.rolling()) {
             const std::int64_t pos = transport_.position();
-            for (int i = 0; i < song_.stemCount; ++i) {
+            for (int i = 0; i < stems; ++i) readStem(i, pos, n, now);
+            filters_.process(stemLeft_.data(), stemRight_.data(), stems, n);
+            for (int i = 0; i < stems; ++i) {
                 const auto si = static_cast<std::size_t>(i);
-                StemSource* src = song_.stems[si];
-                ReadStatus status = ReadStatus::unavailable;
-                if (src != nullptr) status = src->read(pos, stemLeft_.data(), stemRight_.data(), n);
-                else {
-                    std::fill_n(stemLeft_.data(), n, 0.0f);
-                    std::fill_n(stemRight_.data(), n, 0.0f);
-                }
-                if (status != ReadStatus::complete) {
-                    stems_[si].underruns.fetch_add(1, std::memory_order_relaxed);
-                    if ((underrunMask_ & (1u << i)) == 0) emit(EventType::underrun, now, static_cast<std::int8_t>(i));
-                    underrunMask_ |= 1u << i;
-                }
-                channels_[si].processInto(stemLeft_.data(), stemRight_.data(), left, right, n);
+                channels_[si].processInto(stemLeft_[si], stemRight_[si], left, right, n);
             }
             transport_.applyFade(left, right, n);
         } else {
-            for (int i = 0; i < song_.stemCount; ++i) channels_[static_cast<std::size_t>(i)].skip(n);
+            filters_.skip(n);
+            for (int i = 0; i < stems; ++i) channels_[static_cast<std::size_t>(i)].skip(n);
         }
     }
     switch (transport_.advance(n)) {
@@ -204,6 +202,22 @@ void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) n
     case TransportChange::stopped: emit(EventType::transportStopped, now + n); break;
     case TransportChange::songEnded: emit(EventType::songEnded, now + n); break;
     }
+}
+
+void Engine::readStem(int i, std::int64_t pos, int n, std::int64_t now) noexcept {
+    const auto si = static_cast<std::size_t>(i);
+    StemSource* src = song_.stems[si];
+    ReadStatus status = ReadStatus::unavailable;
+    if (src != nullptr) {
+        status = src->read(pos, stemLeft_[si], stemRight_[si], n);
+    } else {
+        std::fill_n(stemLeft_[si], n, 0.0f);
+        std::fill_n(stemRight_[si], n, 0.0f);
+    }
+    if (status == ReadStatus::complete) return;
+    stems_[si].underruns.fetch_add(1, std::memory_order_relaxed);
+    if ((underrunMask_ & (1u << i)) == 0) emit(EventType::underrun, now, static_cast<std::int8_t>(i));
+    underrunMask_ |= 1u << i;
 }
 
 void Engine::publish(float* left, float* right, int n) noexcept {
@@ -221,7 +235,7 @@ void Engine::publish(float* left, float* right, int n) noexcept {
         s.muted.store(c.muted(), std::memory_order_relaxed);
         s.soloed.store(c.soloed(), std::memory_order_relaxed);
         s.gain.store(c.gain(), std::memory_order_relaxed);
-        s.filter.store(c.filterKnob(), std::memory_order_relaxed);
+        s.filter.store(filters_.targetKnob(i), std::memory_order_relaxed);
     }
     float peak = 0.0f, sum = 0.0f;
 #pragma omp simd reduction(max : peak) reduction(+ : sum)

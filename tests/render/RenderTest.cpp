@@ -6,7 +6,7 @@
 
 #include "../support/TestSupport.h"
 #include "stemdeck/engine/Constants.h"
-#include "stemdeck/engine/DjFilter.h"
+#include "stemdeck/engine/DjFilterBank.h"
 #include "stemdeck/engine/Ramp.h"
 
 using namespace stemdeck;

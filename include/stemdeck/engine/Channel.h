@@ -1,15 +1,14 @@
 #pragma once
-// One stem's strip: DJ filter, gain, mute / solo fade, meter.
-#include "stemdeck/engine/DjFilter.h"
+// One stem's strip after its DJ filter (DjFilterBank): gain, mute / solo fade, meter.
 #include "stemdeck/engine/Ramp.h"
 
 namespace stemdeck::engine {
 
-/// Per-stem processing on the audio thread. State changes (gain, mute, solo, filter) only set
-/// targets; the audio glides there, so nothing the performer does can click.
+/// Per-stem processing on the audio thread. State changes (gain, mute, solo) only set targets; the
+/// audio glides there, so nothing the performer does can click.
 class Channel {
 public:
-    /// @thread control. Sets ramp lengths for the rate and resets to unity, unmuted, bypass.
+    /// @thread control. Sets ramp lengths for the rate and resets to unity, unmuted.
     void prepare(double sampleRate) noexcept;
 
     /// @thread audio. Song load: jump to the start state with no ramps.
@@ -19,7 +18,6 @@ public:
     void setGain(float linear) noexcept { gain_.setTarget(linear); }
     void setMuted(bool muted) noexcept { muted_ = muted; }
     void setSoloed(bool soloed) noexcept { soloed_ = soloed; }
-    void setFilter(float knob) noexcept { filter_.setKnob(knob); }
 
     /// @thread audio. Recomputes whether the stem is heard, given whether any stem is soloed.
     void updateAudible(bool anySoloed) noexcept {
@@ -40,10 +38,8 @@ public:
     [[nodiscard]] bool muted() const noexcept { return muted_; }
     [[nodiscard]] bool soloed() const noexcept { return soloed_; }
     [[nodiscard]] float gain() const noexcept { return gain_.target(); }
-    [[nodiscard]] float filterKnob() const noexcept { return filter_.targetKnob(); }
 
 private:
-    DjFilter filter_;
     Ramp gain_;
     Ramp audible_;
     bool muted_ = false;

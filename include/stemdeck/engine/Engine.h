@@ -11,6 +11,7 @@
 #include "stemdeck/engine/Channel.h"
 #include "stemdeck/engine/Command.h"
 #include "stemdeck/engine/Constants.h"
+#include "stemdeck/engine/DjFilterBank.h"
 #include "stemdeck/engine/Event.h"
 #include "stemdeck/engine/StemSource.h"
 #include "stemdeck/engine/Timing.h"
@@ -112,14 +113,18 @@ private:
     void applyDue(std::int64_t now) noexcept;
     void apply(const Command& c, std::int64_t now) noexcept;
     void renderSegment(float* left, float* right, int n, std::int64_t now) noexcept;
+    void readStem(int index, std::int64_t songFrame, int n, std::int64_t now) noexcept;
     void publish(float* left, float* right, int n) noexcept;
     void emit(EventType type, std::int64_t frame, std::int8_t stem = -1, std::uint8_t action = 0) noexcept;
 
     double sampleRate_ = 48000.0;
     SongView song_;
     std::array<Channel, kMaxStems> channels_;
+    DjFilterBank filters_;
     Transport transport_;
-    std::vector<float> stemLeft_, stemRight_;           // sized in prepare()
+    int segmentFrames_ = 0;
+    std::vector<float> stemAudio_;                      // every stem's left and right, sized in prepare()
+    std::array<float*, kMaxStems> stemLeft_{}, stemRight_{};
     std::array<Pending, kMaxPendingCommands> pending_{};
     std::size_t pendingCount_ = 0;
     std::uint64_t nextSeq_ = 0;
