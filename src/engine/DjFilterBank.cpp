@@ -22,7 +22,7 @@ inline void store(float* p, Vec v) noexcept { __builtin_memcpy(p, &v, sizeof v);
 // One chunk of up to kControlFrames frames through `vecs` vectors of lanes. Lane-major scratch:
 // frame i of lane j at x[i * kLanes + j]. The state recursion is the TPT SVF; the coefficients
 // step by their per-lane increments every frame.
-template <int vecs>
+template <int vecs, bool gliding>
 void runChunk(float* x, int n, float* ic1, float* ic2, float* g, float* k, float* wet, const float* hp,
               const float* dg, const float* dk, const float* dw) noexcept {
     Vec s1[vecs], s2[vecs], gv[vecs], kv[vecs], wv[vecs], hv[vecs], dgv[vecs], dkv[vecs], dwv[vecs];
@@ -37,18 +37,27 @@ void runChunk(float* x, int n, float* ic1, float* ic2, float* g, float* k, float
         dkv[v] = load(dk + v * kVecLanes);
         dwv[v] = load(dw + v * kVecLanes);
     }
+    Vec a1[vecs], a2[vecs], a3[vecs];
+    for (int v = 0; v < vecs; ++v) { // knobs at rest: the coefficients hold for the whole chunk
+        a1[v] = 1.0f / (1.0f + gv[v] * (gv[v] + kv[v]));
+        a2[v] = gv[v] * a1[v];
+        a3[v] = gv[v] * a2[v];
+    }
     for (int i = 0; i < n; ++i) {
         float* frame = x + i * DjFilterBank::kLanes;
         for (int v = 0; v < vecs; ++v) {
-            gv[v] += dgv[v];
-            kv[v] += dkv[v];
-            wv[v] += dwv[v];
-            const Vec a1 = 1.0f / (1.0f + gv[v] * (gv[v] + kv[v]));
-            const Vec a2 = gv[v] * a1, a3 = gv[v] * a2;
+            if constexpr (gliding) {
+                gv[v] += dgv[v];
+                kv[v] += dkv[v];
+                wv[v] += dwv[v];
+                a1[v] = 1.0f / (1.0f + gv[v] * (gv[v] + kv[v]));
+                a2[v] = gv[v] * a1[v];
+                a3[v] = gv[v] * a2[v];
+            }
             const Vec in = load(frame + v * kVecLanes);
             const Vec v3 = in - s2[v];
-            const Vec v1 = a1 * s1[v] + a2 * v3;
-            const Vec v2 = s2[v] + a2 * s1[v] + a3 * v3;
+            const Vec v1 = a1[v] * s1[v] + a2[v] * v3;
+            const Vec v2 = s2[v] + a2[v] * s1[v] + a3[v] * v3;
             s1[v] = 2.0f * v1 - s1[v];
             s2[v] = 2.0f * v2 - s2[v];
             const Vec filtered = v2 + hv[v] * (in - kv[v] * v1 - 2.0f * v2); // low-pass, or high-pass
@@ -135,6 +144,16 @@ bool DjFilterBank::engaged(int stem) const noexcept {
     return knobs_[static_cast<std::size_t>(stem)].isRamping() || wet_[2 * stem] != 0.0f;
 }
 
+template <bool gliding>
+void DjFilterBank::runVectors(int vecs, float* x, int len) noexcept {
+    switch (vecs) {
+    case 1: runChunk<1, gliding>(x, len, ic1_, ic2_, g_, k_, wet_, hp_, dg_, dk_, dw_); break;
+    case 2: runChunk<2, gliding>(x, len, ic1_, ic2_, g_, k_, wet_, hp_, dg_, dk_, dw_); break;
+    case 3: runChunk<3, gliding>(x, len, ic1_, ic2_, g_, k_, wet_, hp_, dg_, dk_, dw_); break;
+    default: runChunk<4, gliding>(x, len, ic1_, ic2_, g_, k_, wet_, hp_, dg_, dk_, dw_); break;
+    }
+}
+
 void DjFilterBank::process(float* const* left, float* const* right, int stems, int n) noexcept {
     // Which stems need filtering this block; a filter at rest in the centre is an exact bypass.
     std::array<bool, kMaxStems> on{};
@@ -179,12 +198,9 @@ void DjFilterBank::process(float* const* left, float* const* right, int stems, i
                 x[i * kLanes + 2 * s + 1] = right[s][start + i];
             }
         }
-        switch (vecs) {
-        case 1: runChunk<1>(x, len, ic1_, ic2_, g_, k_, wet_, hp_, dg_, dk_, dw_); break;
-        case 2: runChunk<2>(x, len, ic1_, ic2_, g_, k_, wet_, hp_, dg_, dk_, dw_); break;
-        case 3: runChunk<3>(x, len, ic1_, ic2_, g_, k_, wet_, hp_, dg_, dk_, dw_); break;
-        default: runChunk<4>(x, len, ic1_, ic2_, g_, k_, wet_, hp_, dg_, dk_, dw_); break;
-        }
+        const bool gliding = std::find(moving.begin(), moving.end(), true) != moving.end();
+        if (gliding) runVectors<true>(vecs, x, len);
+        else runVectors<false>(vecs, x, len);
         for (int s = 0; s <= last; ++s) {
             if (!on[static_cast<std::size_t>(s)]) continue;
             for (int i = 0; i < len; ++i) {

@@ -106,7 +106,7 @@ DecodedAudio decodeAudioFile(const fs::path& file) {
 // WavWriter
 
 WavWriter::WavWriter(const fs::path& file, int sampleRate, int channels, SampleFormat format)
-    : file_(file), channels_(channels) {
+    : file_(file), channels_(channels), integer_(format != SampleFormat::float32) {
     temp_ = file;
     temp_ += ".partial";
     SF_INFO info{};
@@ -119,7 +119,6 @@ WavWriter::WavWriter(const fs::path& file, int sampleRate, int channels, SampleF
     if (h == nullptr)
         throw Error(file.string() + ": cannot write (" + sf_strerror(nullptr) +
                     "); check that the folder exists and is writable");
-    sf_command(h, SFC_SET_CLIPPING, nullptr, SF_TRUE); // clip, never wrap, on integer formats
     handle_ = h;
 }
 
@@ -137,7 +136,23 @@ void WavWriter::write(const float* left, const float* right, int n) {
         interleaved_[static_cast<std::size_t>(i * channels_)] = left[i];
         if (channels_ == 2) interleaved_[static_cast<std::size_t>(i * 2 + 1)] = right[i];
     }
-    if (sf_writef_float(static_cast<SNDFILE*>(handle_), interleaved_.data(), n) != n)
+    sf_count_t written = 0;
+    if (integer_) {
+        // Full-scale int32, clamped (never wrapped); libsndfile keeps the top 16 or 24 bits.
+        pcm_.resize(interleaved_.size());
+        const float* in = interleaved_.data();
+        int* out = pcm_.data();
+        const std::size_t count = interleaved_.size();
+#pragma omp simd
+        for (std::size_t i = 0; i < count; ++i) {
+            const float v = std::clamp(in[i], -1.0f, 1.0f) * 2147483648.0f;
+            out[i] = v >= 2147483520.0f ? 2147483647 : static_cast<int>(v); // 1.0 → INT32_MAX
+        }
+        written = sf_writef_int(static_cast<SNDFILE*>(handle_), pcm_.data(), n);
+    } else {
+        written = sf_writef_float(static_cast<SNDFILE*>(handle_), interleaved_.data(), n);
+    }
+    if (written != n)
         throw Error(file_.string() + ": write failed (" + sf_strerror(static_cast<SNDFILE*>(handle_)) +
                     "); is the disk full?");
     frames_ += n;

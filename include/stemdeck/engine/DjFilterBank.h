@@ -68,6 +68,8 @@ private:
     void setLanes(int stem, const Coefficients& c) noexcept;
     void clearState(int stem) noexcept;
     [[nodiscard]] bool engaged(int stem) const noexcept;
+    template <bool gliding>
+    void runVectors(int vecs, float* lanes, int frames) noexcept;
 
     double sampleRate_ = 48000.0;
     std::array<Ramp, kMaxStems> knobs_;

@@ -57,8 +57,10 @@ private:
     std::filesystem::path file_, temp_;
     void* handle_ = nullptr; // SNDFILE*
     int channels_;
+    bool integer_; // PCM: clamped and scaled here (libsndfile's clipping path is several times slower)
     std::int64_t frames_ = 0;
     std::vector<float> interleaved_;
+    std::vector<int> pcm_;
 };
 
 /// @thread control. Writes a whole file at once (via WavWriter).
