@@ -12,8 +12,7 @@ namespace stemdeck {
 
 /// @thread any. The candidate closest to `word` by edit distance (case-insensitive), if it is
 /// close enough to be the intended word (a typo, not a different word).
-[[nodiscard]] std::optional<std::string> nearestName(std::string_view word,
-                                                     const std::vector<std::string>& candidates);
+[[nodiscard]] std::optional<std::string> nearestName(std::string_view word, const std::vector<std::string>& candidates);
 
 /// @thread any. " (did you mean 'x'?)" or "", for error messages.
 [[nodiscard]] std::string didYouMean(std::string_view word, const std::vector<std::string>& candidates);

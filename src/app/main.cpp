@@ -26,7 +26,9 @@ namespace {
 constexpr int kExitNoDevice = 69;
 
 std::atomic<bool> gStopRequested{false};
-extern "C" void onSignal(int) { gStopRequested.store(true); }
+extern "C" void onSignal(int) {
+    gStopRequested.store(true);
+}
 
 struct SourceArgs {
     std::string source;
@@ -69,7 +71,8 @@ class PeakFileSink final : public audio::RenderSink {
 public:
     explicit PeakFileSink(stream::WavWriter& w) : writer_(w) {}
     void write(const float* l, const float* r, int n) override {
-        for (int i = 0; i < n; ++i) peak_ = std::max({peak_, std::fabs(l[i]), std::fabs(r[i])});
+        for (int i = 0; i < n; ++i)
+            peak_ = std::max({peak_, std::fabs(l[i]), std::fabs(r[i])});
         writer_.write(l, r, n);
     }
     float peak_ = 0.0f;
@@ -82,9 +85,11 @@ int runRender(const SourceArgs& a, const std::string& out, const std::string& ev
     const set::Song song = loadSource(a);
     std::vector<control::ScriptEvent> script;
     if (!events.empty())
-        script = control::loadEventScript(events, {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown});
+        script =
+            control::loadEventScript(events, {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown});
     const auto started = std::chrono::steady_clock::now();
-    stream::WavWriter writer(out, song.sampleRate, 2, asFloat ? stream::SampleFormat::float32 : stream::SampleFormat::pcm24);
+    stream::WavWriter writer(out, song.sampleRate, 2,
+                             asFloat ? stream::SampleFormat::float32 : stream::SampleFormat::pcm24);
     PeakFileSink sink(writer);
     engine::Engine engine;
     audio::RenderOptions options;
@@ -93,9 +98,9 @@ int runRender(const SourceArgs& a, const std::string& out, const std::string& ev
     writer.commit();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double length = static_cast<double>(report.frames) / song.sampleRate;
-    std::cout << "rendered '" << song.title << "' (" << song.sources.size() << " stems) to " << out << ": "
-              << length << " s, " << song.sampleRate << " Hz, " << (asFloat ? "32-bit float" : "24-bit")
-              << ", peak " << dbfs(sink.peak_) << ", in " << seconds << " s (" << (seconds > 0 ? length / seconds : 0)
+    std::cout << "rendered '" << song.title << "' (" << song.sources.size() << " stems) to " << out << ": " << length
+              << " s, " << song.sampleRate << " Hz, " << (asFloat ? "32-bit float" : "24-bit") << ", peak "
+              << dbfs(sink.peak_) << ", in " << seconds << " s (" << (seconds > 0 ? length / seconds : 0)
               << "x real time)\n";
     if (report.droppedCommands > 0)
         std::cerr << "stemdeck: warning: " << report.droppedCommands << " scripted commands could not be applied\n";
@@ -135,7 +140,8 @@ int main(int argc, char** argv) {
     auto* render = app.add_subcommand("render", "Render a song through the engine to a WAV file, no device needed");
     addSourceArgs(*render, renderSrc);
     render->add_option("-o,--output", out, "Output WAV file (24-bit unless --float)")->required();
-    render->add_option("--events", events, "YAML file of timed actions (mute, gain, filter, …)")->check(CLI::ExistingFile);
+    render->add_option("--events", events, "YAML file of timed actions (mute, gain, filter, …)")
+        ->check(CLI::ExistingFile);
     render->add_option("--block", block, "Frames per engine block, as a device would use")->check(CLI::Range(1, 16384));
     render->add_flag("--float", asFloat, "Write 32-bit float instead of 24-bit PCM");
 

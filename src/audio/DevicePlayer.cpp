@@ -10,6 +10,8 @@
 #include <juce_events/juce_events.h>
 #pragma GCC diagnostic pop
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ostream>
@@ -37,13 +39,15 @@ public:
                                           int numFrames, const juce::AudioIODeviceCallbackContext&) override {
         const auto spare = static_cast<int>(spareLeft_.size());
         if (numFrames > spare || numOutputs == 0) { // a device that broke its promise: stay silent
-            for (int c = 0; c < numOutputs; ++c) std::fill_n(outputs[c], numFrames, 0.0f);
+            for (int c = 0; c < numOutputs; ++c)
+                std::fill_n(outputs[c], numFrames, 0.0f);
             return;
         }
         float* left = outputs[0];
         float* right = numOutputs > 1 ? outputs[1] : spareRight_.data();
         engine_.process(left, right, numFrames);
-        for (int c = 2; c < numOutputs; ++c) std::fill_n(outputs[c], numFrames, 0.0f);
+        for (int c = 2; c < numOutputs; ++c)
+            std::fill_n(outputs[c], numFrames, 0.0f);
     }
     void audioDeviceAboutToStart(juce::AudioIODevice*) override {}
     void audioDeviceStopped() override {}
@@ -53,7 +57,21 @@ private:
     std::vector<float> spareLeft_, spareRight_;
 };
 
-juce::String lower(const juce::String& s) { return s.toLowerCase(); }
+juce::String lower(const juce::String& s) {
+    return s.toLowerCase();
+}
+
+// libjack prints "JACK server not running…" for every probe when no server runs; JUCE installs its
+// own handler only after a client opens. Probing is expected to fail on most machines and we say
+// so ourselves, so silence libjack (the same dlopen'd library JUCE uses) while devices are scanned.
+extern "C" void ignoreJackMessage(const char*) {}
+void quietJackProbes() {
+    void* jack = dlopen("libjack.so.0", RTLD_LAZY);
+    if (jack == nullptr) return;
+    using SetHandler = void (*)(void (*)(const char*));
+    for (const char* name : {"jack_set_error_function", "jack_set_info_function"})
+        if (auto set = reinterpret_cast<SetHandler>(dlsym(jack, name))) set(ignoreJackMessage);
+}
 
 std::string listDevices(juce::AudioDeviceManager& manager) {
     std::string out;
@@ -62,24 +80,26 @@ std::string listDevices(juce::AudioDeviceManager& manager) {
         out += "\n  " + type->getTypeName().toStdString() + ":";
         const auto names = type->getDeviceNames(false);
         if (names.isEmpty()) out += " (none)";
-        for (const auto& n : names) out += "\n    " + n.toStdString();
+        for (const auto& n : names)
+            out += "\n    " + n.toStdString();
     }
     return out;
 }
 
 } // namespace
 
-PlayResult playOnDevice(engine::Engine& engine, const engine::SongView& song, int songRate,
-                        const std::string& title, const DeviceOptions& options,
-                        const std::atomic<bool>& stopRequested, std::ostream& log) {
+PlayResult playOnDevice(engine::Engine& engine, const engine::SongView& song, int songRate, const std::string& title,
+                        const DeviceOptions& options, const std::atomic<bool>& stopRequested, std::ostream& log) {
     juce::ScopedJuceInitialiser_GUI juceRuntime; // message manager for the device manager's notices
+    quietJackProbes();
     juce::AudioDeviceManager manager;
 
     // Pick a device type: the one asked for, else the first with an output device.
     juce::AudioIODeviceType* chosen = nullptr;
     juce::String deviceName;
     for (auto* type : manager.getAvailableDeviceTypes()) {
-        if (!options.driver.empty() && lower(type->getTypeName()) != juce::String(options.driver).toLowerCase()) continue;
+        if (!options.driver.empty() && lower(type->getTypeName()) != juce::String(options.driver).toLowerCase())
+            continue;
         type->scanForDevices();
         const auto names = type->getDeviceNames(false);
         for (const auto& n : names) {
@@ -122,8 +142,8 @@ PlayResult playOnDevice(engine::Engine& engine, const engine::SongView& song, in
     EngineCallback callback(engine);
     callback.prepare(std::max(block, 8192));
     engine::CommandSender sender = engine.makeSender();
-    log << "stemdeck: playing '" << title << "' (" << song.stemCount << " stems) on " << deviceName
-        << " [" << chosen->getTypeName() << "], " << rate << " Hz, " << block << "-frame blocks. Ctrl-C stops.\n";
+    log << "stemdeck: playing '" << title << "' (" << song.stemCount << " stems) on " << deviceName << " ["
+        << chosen->getTypeName() << "], " << rate << " Hz, " << block << "-frame blocks. Ctrl-C stops.\n";
     manager.addAudioCallback(&callback);
     sender.send(engine::Command{engine::Action::play});
 
@@ -153,10 +173,11 @@ PlayResult playOnDevice(engine::Engine& engine, const engine::SongView& song, in
     manager.removeAudioCallback(&callback);
     manager.closeAudioDevice();
     std::uint32_t underruns = 0;
-    for (int i = 0; i < song.stemCount; ++i) underruns += engine.stem(i).underruns.load();
+    for (int i = 0; i < song.stemCount; ++i)
+        underruns += engine.stem(i).underruns.load();
     log << "stemdeck: " << (result == PlayResult::finished ? "finished" : "stopped") << " at "
-        << static_cast<double>(engine.songFrame()) / rate << " s; underruns " << underruns << ", device xruns "
-        << xruns << "\n";
+        << static_cast<double>(engine.songFrame()) / rate << " s; underruns " << underruns << ", device xruns " << xruns
+        << "\n";
     return result;
 }
 

@@ -59,7 +59,8 @@ RenderReport renderSong(engine::Engine& engine, const engine::SongView& song, do
         frame += n;
         report.frames += keep;
     }
-    for (int i = 0; i < song.stemCount; ++i) report.underruns += engine.stem(i).underruns.load();
+    for (int i = 0; i < song.stemCount; ++i)
+        report.underruns += engine.stem(i).underruns.load();
     return report;
 }
 

@@ -7,20 +7,25 @@
 namespace stemdeck {
 
 namespace {
-char lowerChar(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char lowerChar(char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 // Optimal string alignment distance: Levenshtein plus adjacent transpositions, the most common
 // typo ("stme" for "stem" is one edit, not two).
 std::size_t editDistance(std::string_view a, std::string_view b) {
     const std::size_t w = b.size() + 1;
     std::vector<std::size_t> d((a.size() + 1) * w);
-    for (std::size_t i = 0; i <= a.size(); ++i) d[i * w] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j) d[j] = j;
+    for (std::size_t i = 0; i <= a.size(); ++i)
+        d[i * w] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        d[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i)
         for (std::size_t j = 1; j <= b.size(); ++j) {
             const std::size_t cost = lowerChar(a[i - 1]) == lowerChar(b[j - 1]) ? 0 : 1;
             std::size_t v = std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1, d[(i - 1) * w + j - 1] + cost});
-            if (i > 1 && j > 1 && lowerChar(a[i - 1]) == lowerChar(b[j - 2]) && lowerChar(a[i - 2]) == lowerChar(b[j - 1]))
+            if (i > 1 && j > 1 && lowerChar(a[i - 1]) == lowerChar(b[j - 2]) &&
+                lowerChar(a[i - 2]) == lowerChar(b[j - 1]))
                 v = std::min(v, d[(i - 2) * w + j - 2] + 1);
             d[i * w + j] = v;
         }
@@ -53,7 +58,8 @@ std::string didYouMean(std::string_view word, const std::vector<std::string>& ca
 
 std::string joinNames(const std::vector<std::string>& names) {
     std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    for (const auto& n : names)
+        out += (out.empty() ? "" : ", ") + n;
     return out;
 }
 

@@ -22,10 +22,10 @@ struct NamedAction {
     Action action;
 };
 constexpr NamedAction kActions[] = {
-    {"mute", Action::mute},       {"unmute", Action::unmute}, {"toggle_mute", Action::toggleMute},
-    {"solo", Action::solo},       {"unsolo", Action::unsolo}, {"toggle_solo", Action::toggleSolo},
-    {"gain", Action::gain},       {"filter", Action::filter}, {"play", Action::play},
-    {"stop", Action::stop},       {"seek", Action::seek},
+    {"mute", Action::mute}, {"unmute", Action::unmute}, {"toggle_mute", Action::toggleMute},
+    {"solo", Action::solo}, {"unsolo", Action::unsolo}, {"toggle_solo", Action::toggleSolo},
+    {"gain", Action::gain}, {"filter", Action::filter}, {"play", Action::play},
+    {"stop", Action::stop}, {"seek", Action::seek},
 };
 
 const std::vector<std::string> kKeys = {"frame", "time", "action", "stem", "value", "quantize"};
@@ -65,8 +65,9 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
     if (!actionNode) err.at(item, "missing 'action'; one of " + joinNames(actionNames()));
     const std::string name = actionNode.Scalar();
     const auto action = actionFromName(name);
-    if (!action) err.at(actionNode, "unknown action '" + name + "'" + didYouMean(name, actionNames()) +
-                                        "; actions are " + joinNames(actionNames()));
+    if (!action)
+        err.at(actionNode, "unknown action '" + name + "'" + didYouMean(name, actionNames()) + "; actions are " +
+                               joinNames(actionNames()));
     engine::Command& c = ev.command;
     c.action = *action;
 
@@ -85,12 +86,13 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
 
     const YAML::Node stem = item["stem"];
     if (engine::needsStem(c.action)) {
-        if (!stem) err.at(item, "'" + name + "' needs a 'stem': a number 1–" + std::to_string(ctx.stemNames.size()) +
-                                    " or a name (" + joinNames(ctx.stemNames) + ")");
+        if (!stem)
+            err.at(item, "'" + name + "' needs a 'stem': a number 1–" + std::to_string(ctx.stemNames.size()) +
+                             " or a name (" + joinNames(ctx.stemNames) + ")");
         const auto index = findStemIndex(ctx.stemNames, stem.Scalar());
-        if (!index) err.at(stem, "no stem '" + stem.Scalar() + "'" + didYouMean(stem.Scalar(), ctx.stemNames) +
-                                     "; stems are 1–" + std::to_string(ctx.stemNames.size()) + ": " +
-                                     joinNames(ctx.stemNames));
+        if (!index)
+            err.at(stem, "no stem '" + stem.Scalar() + "'" + didYouMean(stem.Scalar(), ctx.stemNames) +
+                             "; stems are 1–" + std::to_string(ctx.stemNames.size()) + ": " + joinNames(ctx.stemNames));
         c.stem = static_cast<std::int8_t>(*index);
     } else if (stem) {
         err.at(stem, "'" + name + "' acts on the whole song and takes no 'stem'");
@@ -99,7 +101,7 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
     const YAML::Node value = item["value"];
     const bool needsValue = c.action == Action::gain || c.action == Action::filter || c.action == Action::seek;
     if (needsValue && !value) {
-        const char* hint = c.action == Action::gain ? "a level such as -6dB or a factor such as 0.5"
+        const char* hint = c.action == Action::gain     ? "a level such as -6dB or a factor such as 0.5"
                            : c.action == Action::filter ? "a knob position from -1 (low-pass) to 1 (high-pass)"
                                                         : "a position in seconds";
         err.at(item, "'" + name + "' needs a 'value': " + hint);
@@ -107,7 +109,9 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
     if (!needsValue && value) err.at(value, "'" + name + "' takes no 'value'");
     if (c.action == Action::gain) {
         const auto g = parseGain(value.Scalar());
-        if (!g) err.at(value, "gain '" + value.Scalar() + "' is not a level: write -6dB, +3dB or a factor like 0.5 "
+        if (!g)
+            err.at(value, "gain '" + value.Scalar() +
+                              "' is not a level: write -6dB, +3dB or a factor like 0.5 "
                               "(at most +12 dB)");
         c.value = *g;
     } else if (c.action == Action::filter) {
@@ -122,10 +126,14 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
 
     if (const YAML::Node q = item["quantize"]) {
         const std::string qs = q.Scalar();
-        if (qs == "none") c.quantize = Quantize::none;
-        else if (qs == "beat") c.quantize = Quantize::beat;
-        else if (qs == "bar") c.quantize = Quantize::bar;
-        else err.at(q, "quantize '" + qs + "' is not one of none, beat, bar" + didYouMean(qs, kQuantizeNames));
+        if (qs == "none")
+            c.quantize = Quantize::none;
+        else if (qs == "beat")
+            c.quantize = Quantize::beat;
+        else if (qs == "bar")
+            c.quantize = Quantize::bar;
+        else
+            err.at(q, "quantize '" + qs + "' is not one of none, beat, bar" + didYouMean(qs, kQuantizeNames));
         if (c.quantize != Quantize::none && !ctx.bpmKnown)
             err.at(q, "quantize needs the song's BPM: add a line 'BPM: 120' to the stem folder's readme.txt "
                       "or pass --bpm");
@@ -139,7 +147,8 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
 const std::vector<std::string>& actionNames() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> v;
-        for (const auto& a : kActions) v.emplace_back(a.name);
+        for (const auto& a : kActions)
+            v.emplace_back(a.name);
         return v;
     }();
     return names;
@@ -161,7 +170,8 @@ std::optional<float> parseGain(std::string_view text) {
     std::string s(text);
     s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
     std::string lower = s;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
     const bool isDb = lower.size() > 2 && lower.ends_with("db");
     if (isDb) lower.resize(lower.size() - 2);
     if (isDb && (lower == "-inf" || lower == "-infinity")) return 0.0f;
@@ -197,8 +207,10 @@ std::vector<ScriptEvent> parseEventScript(std::string_view yaml, const std::stri
     const YAML::Node list = root["events"];
     if (!list.IsSequence() && !list.IsNull()) err.at(list, "'events' must be a list of events");
     std::vector<ScriptEvent> events;
-    for (const auto& item : list) events.push_back(parseEvent(item, err, context));
-    std::stable_sort(events.begin(), events.end(), [](const ScriptEvent& a, const ScriptEvent& b) { return a.frame < b.frame; });
+    for (const auto& item : list)
+        events.push_back(parseEvent(item, err, context));
+    std::stable_sort(events.begin(), events.end(),
+                     [](const ScriptEvent& a, const ScriptEvent& b) { return a.frame < b.frame; });
     return events;
 }
 

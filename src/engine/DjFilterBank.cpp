@@ -17,14 +17,16 @@ inline Vec load(const float* p) noexcept {
     __builtin_memcpy(&v, p, sizeof v);
     return v;
 }
-inline void store(float* p, Vec v) noexcept { __builtin_memcpy(p, &v, sizeof v); }
+inline void store(float* p, Vec v) noexcept {
+    __builtin_memcpy(p, &v, sizeof v);
+}
 
 // One chunk of up to kControlFrames frames through `vecs` vectors of lanes. Lane-major scratch:
 // frame i of lane j at x[i * kLanes + j]. The state recursion is the TPT SVF; the coefficients
 // step by their per-lane increments every frame.
 template <int vecs, bool gliding>
-void runChunk(float* x, int n, float* ic1, float* ic2, float* g, float* k, float* wet, const float* hp,
-              const float* dg, const float* dk, const float* dw) noexcept {
+void runChunk(float* x, int n, float* ic1, float* ic2, float* g, float* k, float* wet, const float* hp, const float* dg,
+              const float* dk, const float* dw) noexcept {
     Vec s1[vecs], s2[vecs], gv[vecs], kv[vecs], wv[vecs], hv[vecs], dgv[vecs], dkv[vecs], dwv[vecs];
     for (int v = 0; v < vecs; ++v) {
         s1[v] = load(ic1 + v * kVecLanes);
@@ -104,7 +106,8 @@ DjFilterBank::Coefficients DjFilterBank::coefficientsFor(float knob) const noexc
 }
 
 void DjFilterBank::clearState(int stem) noexcept {
-    for (int lane = 2 * stem; lane < 2 * stem + 2; ++lane) ic1_[lane] = ic2_[lane] = 0.0f;
+    for (int lane = 2 * stem; lane < 2 * stem + 2; ++lane)
+        ic1_[lane] = ic2_[lane] = 0.0f;
 }
 
 void DjFilterBank::setLanes(int stem, const Coefficients& c) noexcept {
@@ -199,8 +202,10 @@ void DjFilterBank::process(float* const* left, float* const* right, int stems, i
             }
         }
         const bool gliding = std::find(moving.begin(), moving.end(), true) != moving.end();
-        if (gliding) runVectors<true>(vecs, x, len);
-        else runVectors<false>(vecs, x, len);
+        if (gliding)
+            runVectors<true>(vecs, x, len);
+        else
+            runVectors<false>(vecs, x, len);
         for (int s = 0; s <= last; ++s) {
             if (!on[static_cast<std::size_t>(s)]) continue;
             for (int i = 0; i < len; ++i) {

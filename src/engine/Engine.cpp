@@ -41,7 +41,8 @@ void Engine::prepare(double sampleRate, int maxBlockFrames) {
     commands_ = std::make_unique<CommandQueue>(kCommandQueueCapacity, 8, 0);
     events_ = std::make_unique<EventQueue>(kEventQueueCapacity, 1, 0);
     eventToken_ = std::make_unique<moodycamel::ProducerToken>(*events_);
-    for (auto& c : channels_) c.prepare(sampleRate);
+    for (auto& c : channels_)
+        c.prepare(sampleRate);
     transport_.prepare(sampleRate);
     pendingCount_ = 0;
     outFrame_ = 0;
@@ -52,8 +53,10 @@ void Engine::prepare(double sampleRate, int maxBlockFrames) {
 void Engine::setSong(const SongView& song) noexcept {
     song_ = song;
     song_.stemCount = std::clamp(song.stemCount, 0, kMaxStems);
-    for (auto& c : channels_) c.reset();
-    for (int i = 0; i < kMaxStems; ++i) filters_.resetKnob(i, 0.0f);
+    for (auto& c : channels_)
+        c.reset();
+    for (int i = 0; i < kMaxStems; ++i)
+        filters_.resetKnob(i, 0.0f);
     for (auto& s : stems_) {
         s.muted.store(false, std::memory_order_relaxed);
         s.soloed.store(false, std::memory_order_relaxed);
@@ -67,9 +70,13 @@ void Engine::setSong(const SongView& song) noexcept {
     rolling_.store(false, std::memory_order_relaxed);
 }
 
-CommandSender Engine::makeSender() { return CommandSender(*commands_, dropped_); }
+CommandSender Engine::makeSender() {
+    return CommandSender(*commands_, dropped_);
+}
 
-bool Engine::nextEvent(Event& event) noexcept { return events_->try_dequeue(event); }
+bool Engine::nextEvent(Event& event) noexcept {
+    return events_->try_dequeue(event);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Engine: audio thread
@@ -115,8 +122,7 @@ void Engine::insertPending(const Pending& p) noexcept {
     }
     // Sorted by (due, seq): the list is short and nearly always appended to.
     std::size_t i = pendingCount_;
-    while (i > 0 && (pending_[i - 1].due > p.due ||
-                     (pending_[i - 1].due == p.due && pending_[i - 1].seq > p.seq))) {
+    while (i > 0 && (pending_[i - 1].due > p.due || (pending_[i - 1].due == p.due && pending_[i - 1].seq > p.seq))) {
         pending_[i] = pending_[i - 1];
         --i;
     }
@@ -127,7 +133,8 @@ void Engine::insertPending(const Pending& p) noexcept {
 void Engine::applyDue(std::int64_t now) noexcept {
     while (pendingCount_ > 0 && pending_[0].due <= now) {
         Pending p = pending_[0];
-        std::copy(pending_.begin() + 1, pending_.begin() + static_cast<std::ptrdiff_t>(pendingCount_), pending_.begin());
+        std::copy(pending_.begin() + 1, pending_.begin() + static_cast<std::ptrdiff_t>(pendingCount_),
+                  pending_.begin());
         --pendingCount_;
         if (p.command.quantize != Quantize::none && !p.resolved && transport_.rolling()) {
             const std::int64_t pos = transport_.position();
@@ -155,9 +162,18 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
     case Action::mute: ch->setMuted(true); break;
     case Action::unmute: ch->setMuted(false); break;
     case Action::toggleMute: ch->setMuted(!ch->muted()); break;
-    case Action::solo: ch->setSoloed(true); soloChanged = true; break;
-    case Action::unsolo: ch->setSoloed(false); soloChanged = true; break;
-    case Action::toggleSolo: ch->setSoloed(!ch->soloed()); soloChanged = true; break;
+    case Action::solo:
+        ch->setSoloed(true);
+        soloChanged = true;
+        break;
+    case Action::unsolo:
+        ch->setSoloed(false);
+        soloChanged = true;
+        break;
+    case Action::toggleSolo:
+        ch->setSoloed(!ch->soloed());
+        soloChanged = true;
+        break;
     case Action::gain: ch->setGain(std::max(0.0f, c.value)); break;
     case Action::filter: filters_.setKnob(c.stem, c.value); break;
     case Action::play:
@@ -169,8 +185,10 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
     }
     if (soloChanged) {
         anySoloed_ = false;
-        for (int i = 0; i < song_.stemCount; ++i) anySoloed_ = anySoloed_ || channels_[static_cast<std::size_t>(i)].soloed();
-        for (int i = 0; i < song_.stemCount; ++i) channels_[static_cast<std::size_t>(i)].updateAudible(anySoloed_);
+        for (int i = 0; i < song_.stemCount; ++i)
+            anySoloed_ = anySoloed_ || channels_[static_cast<std::size_t>(i)].soloed();
+        for (int i = 0; i < song_.stemCount; ++i)
+            channels_[static_cast<std::size_t>(i)].updateAudible(anySoloed_);
     } else if (ch != nullptr) {
         ch->updateAudible(anySoloed_);
     }
@@ -184,7 +202,8 @@ void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) n
         const int stems = song_.stemCount;
         if (transport_.rolling()) {
             const std::int64_t pos = transport_.position();
-            for (int i = 0; i < stems; ++i) readStem(i, pos, n, now);
+            for (int i = 0; i < stems; ++i)
+                readStem(i, pos, n, now);
             filters_.process(stemLeft_.data(), stemRight_.data(), stems, n);
             for (int i = 0; i < stems; ++i) {
                 const auto si = static_cast<std::size_t>(i);
@@ -193,7 +212,8 @@ void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) n
             transport_.applyFade(left, right, n);
         } else {
             filters_.skip(n);
-            for (int i = 0; i < stems; ++i) channels_[static_cast<std::size_t>(i)].skip(n);
+            for (int i = 0; i < stems; ++i)
+                channels_[static_cast<std::size_t>(i)].skip(n);
         }
     }
     switch (transport_.advance(n)) {

@@ -15,8 +15,7 @@ double framesPerUnit(const SongTiming& timing, double sampleRate, Quantize grid)
 }
 } // namespace
 
-std::int64_t gridFrame(const SongTiming& timing, double sampleRate, Quantize grid,
-                       std::int64_t k) noexcept {
+std::int64_t gridFrame(const SongTiming& timing, double sampleRate, Quantize grid, std::int64_t k) noexcept {
     const double unit = framesPerUnit(timing, sampleRate, grid);
     return timing.downbeatFrame + static_cast<std::int64_t>(std::floor(static_cast<double>(k) * unit + 0.5));
 }
@@ -26,15 +25,14 @@ std::int64_t nextGridFrame(const SongTiming& timing, double sampleRate, Quantize
     if (grid == Quantize::none) return songFrame;
     const double unit = framesPerUnit(timing, sampleRate, grid);
     // Start one line early and walk forward: the rounding in gridFrame() decides, not the division.
-    auto k = static_cast<std::int64_t>(
-                 std::floor(static_cast<double>(songFrame - timing.downbeatFrame) / unit)) - 1;
-    while (gridFrame(timing, sampleRate, grid, k) < songFrame) ++k;
+    auto k = static_cast<std::int64_t>(std::floor(static_cast<double>(songFrame - timing.downbeatFrame) / unit)) - 1;
+    while (gridFrame(timing, sampleRate, grid, k) < songFrame)
+        ++k;
     return gridFrame(timing, sampleRate, grid, k);
 }
 
 BarBeat toBarBeat(const SongTiming& timing, double sampleRate, std::int64_t songFrame) noexcept {
-    const double beats = static_cast<double>(songFrame - timing.downbeatFrame) /
-                         framesPerBeat(timing, sampleRate);
+    const double beats = static_cast<double>(songFrame - timing.downbeatFrame) / framesPerBeat(timing, sampleRate);
     const double whole = std::floor(beats);
     const auto beatIndex = static_cast<std::int64_t>(whole);
     const std::int64_t perBar = timing.beatsPerBar;

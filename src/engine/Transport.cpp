@@ -25,8 +25,10 @@ void Transport::play() noexcept {
     case TransportState::stopped:
         if (position_ >= length_) return; // nothing left to play
         state_ = TransportState::playing;
-        if (position_ == 0) fade_.reset(1.0f);
-        else fade_.setTarget(1.0f);
+        if (position_ == 0)
+            fade_.reset(1.0f);
+        else
+            fade_.setTarget(1.0f);
         break;
     case TransportState::stopping: // changed their mind mid-fade
         if (seekPending_) {
@@ -37,8 +39,7 @@ void Transport::play() noexcept {
         }
         break;
     case TransportState::playing:
-    case TransportState::seeking:
-        break;
+    case TransportState::seeking: break;
     }
 }
 
@@ -52,9 +53,7 @@ void Transport::stop() noexcept {
 void Transport::seek(std::int64_t songFrame) noexcept {
     const std::int64_t target = std::clamp<std::int64_t>(songFrame, 0, length_);
     switch (state_) {
-    case TransportState::stopped:
-        position_ = target;
-        break;
+    case TransportState::stopped: position_ = target; break;
     case TransportState::playing:
     case TransportState::seeking:
         state_ = TransportState::seeking;

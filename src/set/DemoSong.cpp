@@ -21,7 +21,9 @@ constexpr double kTwoPi = 2.0 * std::numbers::pi;
 const char* const kStemFiles[] = {"01_Drums.wav", "02_Bass.wav", "03_Chords.wav",
                                   "04_Lead.wav",  "05_FX.wav",   "06_Vox.wav"};
 
-double midiHz(double note) { return 440.0 * std::pow(2.0, (note - 69.0) / 12.0); }
+double midiHz(double note) {
+    return 440.0 * std::pow(2.0, (note - 69.0) / 12.0);
+}
 
 struct Noise { // xorshift32: the same demo on every machine
     std::uint32_t state = 0x9E3779B9u;
@@ -71,36 +73,52 @@ struct Song {
 constexpr std::array<std::array<int, 3>, 4> kChords = {{{57, 60, 64}, {53, 57, 60}, {55, 60, 64}, {55, 59, 62}}};
 constexpr std::array<int, 4> kRoots = {33, 29, 36, 31};
 
-bool inBars(int bar, int from, int to) { return bar >= from && bar <= to; } // 1-based, inclusive
+bool inBars(int bar, int from, int to) {
+    return bar >= from && bar <= to;
+} // 1-based, inclusive
 
 void drums(const Song& s, Stereo& out) {
     Noise noise;
     const auto hit = [&](double startBeat, auto&& voice, double seconds) {
         const std::size_t start = s.at(startBeat), len = static_cast<std::size_t>(seconds * s.rate);
-        for (std::size_t i = 0; i < len; ++i) voice(start + i, static_cast<double>(i) / s.rate);
+        for (std::size_t i = 0; i < len; ++i)
+            voice(start + i, static_cast<double>(i) / s.rate);
     };
     for (int bar = 1; bar <= kDemoBars; ++bar) {
         const bool breakdown = inBars(bar, 17, 24);
         for (int b = 0; b < 4; ++b) {
             const double beat = (bar - 1) * 4.0 + b;
             if (!breakdown) {
-                hit(beat, [&](std::size_t i, double t) {
-                    const double phase = kTwoPi * (50.0 * t + 100.0 * 0.03 * (1.0 - std::exp(-t / 0.03)));
-                    out.add(i, 0.9 * std::sin(phase) * std::exp(-t / 0.28));
-                }, 0.6);
-                if (bar >= 5) hit(beat + 0.5, [&](std::size_t i, double t) {
-                    out.add(i, 0.16 * noise.next() * std::exp(-t / 0.03), 0.3);
-                }, 0.12);
-                if (bar >= 9 && (b == 1 || b == 3)) hit(beat, [&](std::size_t i, double t) {
-                    out.add(i, (0.35 * noise.next() + 0.3 * std::sin(kTwoPi * 185.0 * t)) * std::exp(-t / 0.12), -0.1);
-                }, 0.4);
+                hit(
+                    beat,
+                    [&](std::size_t i, double t) {
+                        const double phase = kTwoPi * (50.0 * t + 100.0 * 0.03 * (1.0 - std::exp(-t / 0.03)));
+                        out.add(i, 0.9 * std::sin(phase) * std::exp(-t / 0.28));
+                    },
+                    0.6);
+                if (bar >= 5)
+                    hit(
+                        beat + 0.5,
+                        [&](std::size_t i, double t) { out.add(i, 0.16 * noise.next() * std::exp(-t / 0.03), 0.3); },
+                        0.12);
+                if (bar >= 9 && (b == 1 || b == 3))
+                    hit(
+                        beat,
+                        [&](std::size_t i, double t) {
+                            out.add(i, (0.35 * noise.next() + 0.3 * std::sin(kTwoPi * 185.0 * t)) * std::exp(-t / 0.12),
+                                    -0.1);
+                        },
+                        0.4);
             }
         }
         if (bar == 24) // snare roll into the drop, rising in density and level
             for (int k = 0; k < 16; ++k)
-                hit((bar - 1) * 4.0 + k * 0.25, [&, k](std::size_t i, double t) {
-                    out.add(i, (0.1 + 0.02 * k) * (noise.next() + std::sin(kTwoPi * 200.0 * t)) * std::exp(-t / 0.08));
-                }, 0.2);
+                hit((bar - 1) * 4.0 + k * 0.25,
+                    [&, k](std::size_t i, double t) {
+                        out.add(i,
+                                (0.1 + 0.02 * k) * (noise.next() + std::sin(kTwoPi * 200.0 * t)) * std::exp(-t / 0.08));
+                    },
+                    0.2);
     }
 }
 
@@ -164,7 +182,8 @@ void lead(const Song& s, Stereo& out) {
         if (!(inBars(bar, 9, 16) || inBars(bar, 25, 32))) continue;
         const auto step = static_cast<std::size_t>(beats * 2.0);
         const double inStep = beats * 2.0 - static_cast<double>(step);
-        const double hz = midiHz(kHook[step % kHook.size()] + 0.1 * std::sin(kTwoPi * 5.0 * static_cast<double>(i) / s.rate));
+        const double hz =
+            midiHz(kHook[step % kHook.size()] + 0.1 * std::sin(kTwoPi * 5.0 * static_cast<double>(i) / s.rate));
         phase = std::fmod(phase + hz / s.rate, 1.0);
         const double square = phase < 0.5 ? 1.0 : -1.0;
         const double env = std::exp(-inStep * 2.5) * std::min(1.0, inStep * 40.0);
@@ -260,7 +279,8 @@ void writeDemoSong(const fs::path& dir, int sampleRate) {
             mix.r[i] += st.r[i];
         }
     float peak = 0.0f;
-    for (std::size_t i = 0; i < s.frames; ++i) peak = std::max({peak, std::fabs(mix.l[i]), std::fabs(mix.r[i])});
+    for (std::size_t i = 0; i < s.frames; ++i)
+        peak = std::max({peak, std::fabs(mix.l[i]), std::fabs(mix.r[i])});
     const float scale = peak > 0.0f ? 0.891f / peak : 1.0f;
     const auto write = [&](const fs::path& file, Stereo& st) {
         for (std::size_t i = 0; i < s.frames; ++i) {
@@ -269,7 +289,8 @@ void writeDemoSong(const fs::path& dir, int sampleRate) {
         }
         stream::writeWav(file, sampleRate, st.l, &st.r, stream::SampleFormat::pcm24);
     };
-    for (std::size_t k = 0; k < stems.size(); ++k) write(dir / kStemFiles[k], stems[k]);
+    for (std::size_t k = 0; k < stems.size(); ++k)
+        write(dir / kStemFiles[k], stems[k]);
     write(dir / "00_MIX_REFERENCE.wav", mix);
 
     const fs::path readme = dir / "readme.txt";
@@ -279,7 +300,9 @@ void writeDemoSong(const fs::path& dir, int sampleRate) {
            "BPM: 120\n"
            "Key: A minor\n"
            "Time signature: 4/4\n"
-           "Sample rate: " << sampleRate << " Hz, 24-bit\n"
+           "Sample rate: "
+        << sampleRate
+        << " Hz, 24-bit\n"
            "Tuning: A=440 Hz\n"
            "\n"
            "Structure: bars 1-8 intro (drums, bass from bar 5), 9-16 build (chords, lead, vox),\n"

@@ -42,8 +42,10 @@ ReadmeInfo parseReadme(std::string_view text) {
     while (std::getline(in, line)) {
         std::smatch m;
         if (!info.bpm) {
-            if (auto v = firstNumber(line, bpmBefore)) info.bpm = v;
-            else if (auto w = firstNumber(line, bpmAfter)) info.bpm = w;
+            if (auto v = firstNumber(line, bpmBefore))
+                info.bpm = v;
+            else if (auto w = firstNumber(line, bpmAfter))
+                info.bpm = w;
         }
         if (!info.key && std::regex_search(line, m, key)) info.key = trim(m[1].str());
         if (!info.sampleRate && std::regex_search(line, m, rate)) {

@@ -12,7 +12,8 @@ namespace stemdeck::set {
 engine::SongView Song::view() const {
     engine::SongView v;
     v.stemCount = static_cast<int>(std::min<std::size_t>(sources.size(), engine::kMaxStems));
-    for (int i = 0; i < v.stemCount; ++i) v.stems[static_cast<std::size_t>(i)] = sources[static_cast<std::size_t>(i)].get();
+    for (int i = 0; i < v.stemCount; ++i)
+        v.stems[static_cast<std::size_t>(i)] = sources[static_cast<std::size_t>(i)].get();
     v.lengthFrames = lengthFrames;
     v.timing = timing;
     return v;
@@ -44,7 +45,8 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     }
     if (options.sampleRate && *options.sampleRate != song.sampleRate)
         throw Error(dir.string() + ": the stems are " + std::to_string(song.sampleRate) + " Hz but --rate is " +
-                    std::to_string(*options.sampleRate) + " Hz; leave --rate out to play at the stems' rate "
+                    std::to_string(*options.sampleRate) +
+                    " Hz; leave --rate out to play at the stems' rate "
                     "(sample-rate conversion comes with disk streaming)");
 
     const ReadmeInfo& info = song.folder.info;

@@ -16,16 +16,20 @@ std::string lower(std::string s) {
     return s;
 }
 
-bool isReadmeName(const fs::path& file) { return lower(file.extension().string()) == ".txt"; }
+bool isReadmeName(const fs::path& file) {
+    return lower(file.extension().string()) == ".txt";
+}
 
 // readme.txt / README.txt first, then any other .txt
-int readmeRank(const fs::path& file) { return lower(file.stem().string()) == "readme" ? 0 : 1; }
+int readmeRank(const fs::path& file) {
+    return lower(file.stem().string()) == "readme" ? 0 : 1;
+}
 
 } // namespace
 
 bool isAudioFileName(const fs::path& file) {
-    static const char* const kExtensions[] = {".wav", ".wave", ".aif", ".aiff", ".aifc", ".flac",
-                                              ".ogg", ".oga", ".opus", ".mp3"};
+    static const char* const kExtensions[] = {".wav",  ".wave", ".aif", ".aiff", ".aifc",
+                                              ".flac", ".ogg",  ".oga", ".opus", ".mp3"};
     const std::string ext = lower(file.extension().string());
     return std::any_of(std::begin(kExtensions), std::end(kExtensions), [&](const char* e) { return ext == e; });
 }
@@ -37,10 +41,12 @@ bool isReferenceMixName(const fs::path& file) {
 std::string stemNameFromFile(const fs::path& file) {
     std::string name = file.stem().string();
     std::size_t i = 0;
-    while (i < name.size() && std::isdigit(static_cast<unsigned char>(name[i])) != 0) ++i;
+    while (i < name.size() && std::isdigit(static_cast<unsigned char>(name[i])) != 0)
+        ++i;
     if (i > 0) {
         std::size_t j = i;
-        while (j < name.size() && (name[j] == '_' || name[j] == '-' || name[j] == ' ' || name[j] == '.')) ++j;
+        while (j < name.size() && (name[j] == '_' || name[j] == '-' || name[j] == ' ' || name[j] == '.'))
+            ++j;
         if (j < name.size()) name = name.substr(j); // "01_Drums" → "Drums"; a bare "01" stays "01"
     }
     return name;
@@ -49,8 +55,7 @@ std::string stemNameFromFile(const fs::path& file) {
 StemFolder scanStemFolder(const fs::path& dir) {
     std::error_code ec;
     if (!fs::exists(dir, ec)) throw Error(dir.string() + ": no such folder; check the path");
-    if (!fs::is_directory(dir, ec))
-        throw Error(dir.string() + ": not a folder; give the folder that holds the stems");
+    if (!fs::is_directory(dir, ec)) throw Error(dir.string() + ": not a folder; give the folder that holds the stems");
 
     StemFolder folder;
     folder.dir = dir;
@@ -60,9 +65,12 @@ StemFolder scanStemFolder(const fs::path& dir) {
         if (!entry.is_regular_file(ec)) continue;
         const fs::path& p = entry.path();
         if (p.filename().string().starts_with(".")) continue; // ._ AppleDouble files, .DS_Store
-        if (isReferenceMixName(p)) folder.reference = p;
-        else if (isAudioFileName(p)) audio.push_back(p);
-        else if (isReadmeName(p)) texts.push_back(p);
+        if (isReferenceMixName(p))
+            folder.reference = p;
+        else if (isAudioFileName(p))
+            audio.push_back(p);
+        else if (isReadmeName(p))
+            texts.push_back(p);
     }
     if (ec) throw Error(dir.string() + ": cannot list the folder (" + ec.message() + ")");
 
@@ -76,11 +84,13 @@ StemFolder scanStemFolder(const fs::path& dir) {
                                    "01_Drums.wav, 02_Bass.wav (wav, aiff, flac, ogg, opus, mp3)");
     if (audio.size() > kMaxStemsPerSong) {
         std::string names;
-        for (const auto& p : audio) names += "\n  " + p.filename().string();
+        for (const auto& p : audio)
+            names += "\n  " + p.filename().string();
         throw Error(dir.string() + ": " + std::to_string(audio.size()) + " stems, but a song can have at most " +
                     std::to_string(kMaxStemsPerSong) + "; merge or remove stems:" + names);
     }
-    for (const auto& p : audio) folder.stems.push_back(StemFile{p, stemNameFromFile(p)});
+    for (const auto& p : audio)
+        folder.stems.push_back(StemFile{p, stemNameFromFile(p)});
 
     if (!texts.empty()) {
         std::sort(texts.begin(), texts.end(), [](const fs::path& a, const fs::path& b) {

@@ -25,16 +25,45 @@ std::string formatName(int format) {
 
 void describeSubtype(int format, AudioFileInfo& out) {
     switch (format & SF_FORMAT_SUBMASK) {
-    case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: out.bitDepth = 8; out.subtype = "PCM 8-bit"; break;
-    case SF_FORMAT_PCM_16: out.bitDepth = 16; out.subtype = "PCM 16-bit"; break;
-    case SF_FORMAT_PCM_24: out.bitDepth = 24; out.subtype = "PCM 24-bit"; break;
-    case SF_FORMAT_PCM_32: out.bitDepth = 32; out.subtype = "PCM 32-bit"; break;
-    case SF_FORMAT_FLOAT: out.bitDepth = 32; out.subtype = "32-bit float"; break;
-    case SF_FORMAT_DOUBLE: out.bitDepth = 64; out.subtype = "64-bit float"; break;
-    case SF_FORMAT_VORBIS: out.lossy = true; out.subtype = "Vorbis"; break;
-    case SF_FORMAT_OPUS: out.lossy = true; out.subtype = "Opus"; break;
-    case SF_FORMAT_MPEG_LAYER_I: case SF_FORMAT_MPEG_LAYER_II: case SF_FORMAT_MPEG_LAYER_III:
-        out.lossy = true; out.subtype = "MPEG"; break;
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+        out.bitDepth = 8;
+        out.subtype = "PCM 8-bit";
+        break;
+    case SF_FORMAT_PCM_16:
+        out.bitDepth = 16;
+        out.subtype = "PCM 16-bit";
+        break;
+    case SF_FORMAT_PCM_24:
+        out.bitDepth = 24;
+        out.subtype = "PCM 24-bit";
+        break;
+    case SF_FORMAT_PCM_32:
+        out.bitDepth = 32;
+        out.subtype = "PCM 32-bit";
+        break;
+    case SF_FORMAT_FLOAT:
+        out.bitDepth = 32;
+        out.subtype = "32-bit float";
+        break;
+    case SF_FORMAT_DOUBLE:
+        out.bitDepth = 64;
+        out.subtype = "64-bit float";
+        break;
+    case SF_FORMAT_VORBIS:
+        out.lossy = true;
+        out.subtype = "Vorbis";
+        break;
+    case SF_FORMAT_OPUS:
+        out.lossy = true;
+        out.subtype = "Opus";
+        break;
+    case SF_FORMAT_MPEG_LAYER_I:
+    case SF_FORMAT_MPEG_LAYER_II:
+    case SF_FORMAT_MPEG_LAYER_III:
+        out.lossy = true;
+        out.subtype = "MPEG";
+        break;
     default: out.subtype = "other"; break;
     }
 }
@@ -50,7 +79,9 @@ struct SndFile {
             throw Error(file.string() + ": cannot read as audio (" + sf_strerror(nullptr) +
                         "); export it again as WAV, AIFF or FLAC");
     }
-    ~SndFile() { if (handle != nullptr) sf_close(handle); }
+    ~SndFile() {
+        if (handle != nullptr) sf_close(handle);
+    }
     SndFile(const SndFile&) = delete;
     SndFile& operator=(const SndFile&) = delete;
 };
@@ -78,7 +109,8 @@ DecodedAudio decodeAudioFile(const fs::path& file) {
     out.info = describe(f.info);
     const int ch = f.info.channels;
     if (ch < 1 || ch > 2)
-        throw Error(file.string() + ": " + std::to_string(ch) + " channels; a stem must be mono or stereo. "
+        throw Error(file.string() + ": " + std::to_string(ch) +
+                    " channels; a stem must be mono or stereo. "
                     "Split it into stereo stems in your DAW");
     const auto frames = static_cast<std::size_t>(std::max<sf_count_t>(0, f.info.frames));
     out.channels.assign(static_cast<std::size_t>(ch), std::vector<float>(frames));
@@ -96,7 +128,8 @@ DecodedAudio decodeAudioFile(const fs::path& file) {
         at += static_cast<std::size_t>(got);
     }
     if (at < frames) {
-        for (auto& c : out.channels) c.resize(at);
+        for (auto& c : out.channels)
+            c.resize(at);
         out.info.frames = static_cast<std::int64_t>(at);
     }
     return out;
@@ -174,8 +207,8 @@ void WavWriter::commit() {
     }
 }
 
-void writeWav(const fs::path& file, int sampleRate, const std::vector<float>& left,
-              const std::vector<float>* right, SampleFormat format) {
+void writeWav(const fs::path& file, int sampleRate, const std::vector<float>& left, const std::vector<float>* right,
+              SampleFormat format) {
     WavWriter w(file, sampleRate, right != nullptr ? 2 : 1, format);
     constexpr std::size_t kChunk = 65536;
     for (std::size_t at = 0; at < left.size(); at += kChunk) {

@@ -49,11 +49,13 @@ void run(int block, long blocks, int movingStems) {
     const double rate = 48000.0;
     std::vector<LoopingStem> stems;
     stems.reserve(8);
-    for (int i = 0; i < 8; ++i) stems.emplace_back(i);
+    for (int i = 0; i < 8; ++i)
+        stems.emplace_back(i);
     Engine engine;
     engine.prepare(rate, block);
     SongView song;
-    for (int i = 0; i < 8; ++i) song.stems[static_cast<std::size_t>(i)] = &stems[static_cast<std::size_t>(i)];
+    for (int i = 0; i < 8; ++i)
+        song.stems[static_cast<std::size_t>(i)] = &stems[static_cast<std::size_t>(i)];
     song.stemCount = 8;
     song.lengthFrames = INT64_MAX / 2;
     engine.setSong(song);
@@ -84,26 +86,35 @@ void run(int block, long blocks, int movingStems) {
         }
     }
     double sum = 0;
-    for (double v : us) sum += v;
+    for (double v : us)
+        sum += v;
     std::sort(us.begin(), us.end());
-    const auto pct = [&](double p) { return us[std::min(us.size() - 1, static_cast<std::size_t>(p * static_cast<double>(us.size())))]; };
+    const auto pct = [&](double p) {
+        return us[std::min(us.size() - 1, static_cast<std::size_t>(p * static_cast<double>(us.size())))];
+    };
     const double deadline = block / rate * 1e6;
     const double mean = sum / static_cast<double>(blocks);
-    std::printf("%-5s %5d frames | %7ld blocks | mean %7.2f us (%5.2f%%) | p99 %7.2f us (%5.2f%%) | p99.9 %7.2f us (%5.2f%%) | "
-                "max %8.2f us (%6.2f%%) | deadline %.0f us\n",
-                movingStems == 8 ? "all" : movingStems == 0 ? "rest" : "hands", block, blocks, mean, 100 * mean / deadline, pct(0.99), 100 * pct(0.99) / deadline, pct(0.999),
-                100 * pct(0.999) / deadline, us.back(), 100 * us.back() / deadline, deadline);
+    std::printf(
+        "%-5s %5d frames | %7ld blocks | mean %7.2f us (%5.2f%%) | p99 %7.2f us (%5.2f%%) | p99.9 %7.2f us (%5.2f%%) | "
+        "max %8.2f us (%6.2f%%) | deadline %.0f us\n",
+        movingStems == 8   ? "all"
+        : movingStems == 0 ? "rest"
+                           : "hands",
+        block, blocks, mean, 100 * mean / deadline, pct(0.99), 100 * pct(0.99) / deadline, pct(0.999),
+        100 * pct(0.999) / deadline, us.back(), 100 * us.back() / deadline, deadline);
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
     const long blocks = argc > 1 ? std::atol(argv[1]) : 200000;
-    std::printf("stemdeck engine bench: 8 stereo stems at 48 kHz, per block\n"
-                "  all:   every stem's filter and gain get a new target every 10 ms, so they never settle (worst case)\n"
-                "  hands: two stems' filters and gains moving like that, six untouched (a performer's two hands)\n"
-                "  rest:  filters bypassed, gains steady (a song playing untouched)\n");
+    std::printf(
+        "stemdeck engine bench: 8 stereo stems at 48 kHz, per block\n"
+        "  all:   every stem's filter and gain get a new target every 10 ms, so they never settle (worst case)\n"
+        "  hands: two stems' filters and gains moving like that, six untouched (a performer's two hands)\n"
+        "  rest:  filters bypassed, gains steady (a song playing untouched)\n");
     for (int moving : {8, 2, 0})
-        for (int block : {64, 128, 256}) run(block, blocks, moving);
+        for (int block : {64, 128, 256})
+            run(block, blocks, moving);
     return 0;
 }

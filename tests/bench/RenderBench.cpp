@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
     const double ours = seconds(t0);
 
     std::string cmd = "sox -m";
-    for (const auto& f : files) cmd += " -v 1 '" + f + "'";
+    for (const auto& f : files)
+        cmd += " -v 1 '" + f + "'";
     cmd += " -b 24 '" + (dir / "sox.wav").string() + "'";
     const auto t1 = std::chrono::steady_clock::now();
     const int rc = std::system(cmd.c_str());

@@ -25,13 +25,18 @@ audio::RenderOptions blockOptions(int block) {
     } else {
         std::mt19937 rng(1234);
         std::uniform_int_distribution<int> size(1, 700);
-        for (int i = 0; i < 97; ++i) o.blockPattern.push_back(size(rng));
+        for (int i = 0; i < 97; ++i)
+            o.blockPattern.push_back(size(rng));
     }
     return o;
 }
 
-int fadeFrames(int rate) { return engine::secondsToFrames(engine::kMuteFadeSeconds, rate); }
-int gainRampFrames(int rate) { return engine::secondsToFrames(engine::kGainRampSeconds, rate); }
+int fadeFrames(int rate) {
+    return engine::secondsToFrames(engine::kMuteFadeSeconds, rate);
+}
+int gainRampFrames(int rate) {
+    return engine::secondsToFrames(engine::kGainRampSeconds, rate);
+}
 
 } // namespace
 
@@ -84,9 +89,11 @@ TEST_CASE("A mute at frame F changes nothing before F and is silent a fade later
                     blockOptions(block));
                 const auto F = static_cast<std::size_t>(f);
                 const std::size_t fade = static_cast<std::size_t>(fadeFrames(rate));
-                for (std::size_t i = 0; i < F; ++i) REQUIRE(out.left[i] == 0.75f);
+                for (std::size_t i = 0; i < F; ++i)
+                    REQUIRE(out.left[i] == 0.75f);
                 CHECK(out.left[F] < 0.75f); // the fade starts on exactly F
-                for (std::size_t i = F + fade; i < out.left.size(); ++i) REQUIRE(out.left[i] == 0.25f);
+                for (std::size_t i = F + fade; i < out.left.size(); ++i)
+                    REQUIRE(out.left[i] == 0.25f);
                 // No click: the fade is a ramp, no step larger than the ramp allows.
                 CHECK(test::maxStep(out.left, F - 1, F + fade + 1) <= 0.5 / static_cast<double>(fade) + 1e-6);
             }
@@ -101,14 +108,14 @@ TEST_CASE("A bar-quantised action lands on the bar's first frame", "[render]") {
                 test::TempDir dir;
                 const std::int64_t len = rate * 5;
                 // 128 BPM: at 44.1 kHz a bar is 82687.5 frames, so the bar line is a rounded frame.
-                test::writeStemFolder(dir.path(), rate, {test::constantStem(len, 0.5f, true)}, {"Drums"},
-                                      "BPM: 128\n");
+                test::writeStemFolder(dir.path(), rate, {test::constantStem(len, 0.5f, true)}, {"Drums"}, "BPM: 128\n");
                 const auto bar2 = static_cast<std::size_t>(std::llround(rate * 60.0 / 128.0 * 4.0));
-                const auto out = test::renderFolder(
-                    dir.path(), "events:\n  - { time: 1.3, action: mute, stem: 1, quantize: bar }\n"
-                                "  - { time: 2.0, action: unmute, stem: 1, quantize: beat }\n",
-                    blockOptions(block));
-                for (std::size_t i = 0; i < bar2; ++i) REQUIRE(out.left[i] == 0.5f);
+                const auto out = test::renderFolder(dir.path(),
+                                                    "events:\n  - { time: 1.3, action: mute, stem: 1, quantize: bar }\n"
+                                                    "  - { time: 2.0, action: unmute, stem: 1, quantize: beat }\n",
+                                                    blockOptions(block));
+                for (std::size_t i = 0; i < bar2; ++i)
+                    REQUIRE(out.left[i] == 0.5f);
                 CHECK(out.left[bar2] < 0.5f);
                 CHECK(out.left[bar2 + static_cast<std::size_t>(fadeFrames(rate))] == 0.0f);
                 // The unmute at 2.0 s lands on the next beat line: beat 5 of the song.
@@ -167,7 +174,9 @@ TEST_CASE("Filter moves sweep without clicks and reach the expected attenuation"
                 // Fully open high-pass (10 kHz) cuts 2 kHz by well over 20 dB.
                 CHECK(test::rms(out.left, at(0.8), at(1.0)) < amp / std::sqrt(2.0) * 0.1);
                 // Centre again: exact bypass once the glide is over.
-                for (std::size_t i = at(1.1); i < at(1.9); ++i) REQUIRE(out.left[i] == Approx(amp * std::sin(2.0 * M_PI * hz * static_cast<double>(i) / rate)).margin(1e-6));
+                for (std::size_t i = at(1.1); i < at(1.9); ++i)
+                    REQUIRE(out.left[i] ==
+                            Approx(amp * std::sin(2.0 * M_PI * hz * static_cast<double>(i) / rate)).margin(1e-6));
             }
         }
     }
@@ -190,12 +199,12 @@ TEST_CASE("Solo is engine state: soloed stems play, the rest fade out", "[render
                                         blockOptions(128));
     const auto fade = static_cast<std::size_t>(fadeFrames(rate));
     CHECK(out.left[999] == 0.875f);
-    CHECK(out.left[1000 + fade] == 0.25f);           // only bass
-    CHECK(out.left[5000 + fade] == 0.375f);          // bass + vox: any number may be soloed
-    CHECK(out.left[10000 + fade] == 0.125f);         // vox
-    CHECK(out.left[15000 + fade] == 0.875f);         // nobody soloed: all back
-    CHECK(out.left[20000 + fade] == 0.375f);         // drums muted
-    CHECK(out.left[25000 + fade] == 0.0f);           // a muted stem stays muted when soloed
+    CHECK(out.left[1000 + fade] == 0.25f);   // only bass
+    CHECK(out.left[5000 + fade] == 0.375f);  // bass + vox: any number may be soloed
+    CHECK(out.left[10000 + fade] == 0.125f); // vox
+    CHECK(out.left[15000 + fade] == 0.875f); // nobody soloed: all back
+    CHECK(out.left[20000 + fade] == 0.375f); // drums muted
+    CHECK(out.left[25000 + fade] == 0.0f);   // a muted stem stays muted when soloed
 }
 
 TEST_CASE("Stop fades out and ends the render, seek jumps with a fade", "[render]") {
@@ -205,7 +214,8 @@ TEST_CASE("Stop fades out and ends the render, seek jumps with a fade", "[render
             const int rate = 48000;
             // A ramp stem: its value tells which frame of the song is playing.
             StemAudio ramp;
-            for (int i = 0; i < rate * 2; ++i) ramp.left.push_back(static_cast<float>(i) / (rate * 4.0f));
+            for (int i = 0; i < rate * 2; ++i)
+                ramp.left.push_back(static_cast<float>(i) / (rate * 4.0f));
             test::writeStemFolder(dir.path(), rate, {ramp}, {"Ramp"});
             const auto out = test::renderFolder(dir.path(),
                                                 "events:\n  - { frame: 10000, action: seek, value: 1.0 }\n"

@@ -54,10 +54,10 @@ std::string busyScript() {
         const char* q = (i % 3 == 0) ? "bar" : (i % 3 == 1) ? "beat" : "none";
         s += "  - { time: " + std::to_string(t) + ", action: " + actions[i % 6] + ", stem: " + std::to_string(stem) +
              ", quantize: " + q + " }\n";
-        s += "  - { time: " + std::to_string(t) + ", action: gain, stem: " + std::to_string(stem) + ", value: " +
-             std::to_string(-(static_cast<int>(rng() % 24))) + "dB }\n";
-        s += "  - { time: " + std::to_string(t) + ", action: filter, stem: " + std::to_string(stem) + ", value: " +
-             std::to_string(static_cast<double>(static_cast<int>(rng() % 201) - 100) / 100.0) + " }\n";
+        s += "  - { time: " + std::to_string(t) + ", action: gain, stem: " + std::to_string(stem) +
+             ", value: " + std::to_string(-(static_cast<int>(rng() % 24))) + "dB }\n";
+        s += "  - { time: " + std::to_string(t) + ", action: filter, stem: " + std::to_string(stem) +
+             ", value: " + std::to_string(static_cast<double>(static_cast<int>(rng() % 201) - 100) / 100.0) + " }\n";
     }
     s += "  - { time: 1.0, action: seek, value: 0.5 }\n  - { time: 1.5, action: stop }\n"
          "  - { time: 1.6, action: play }\n  - { time: 2.0, action: seek, value: 3.0 }\n"
@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     audio::RenderOptions options;
     options.observer = &rtsan;
     std::mt19937 rng(99);
-    for (int i = 0; i < 64; ++i) options.blockPattern.push_back(static_cast<int>(rng() % 512) + 1);
+    for (int i = 0; i < 64; ++i)
+        options.blockPattern.push_back(static_cast<int>(rng() % 512) + 1);
 
     if (canary) {
         AllocatingStem bad;
@@ -100,7 +101,6 @@ int main(int argc, char** argv) {
     test::writeStemFolder(dir.path(), rate, stems, names, "BPM: 124\n");
     const auto out = test::renderFolder(dir.path(), busyScript(), options);
     std::printf("rt check: rendered %zu frames, %zu engine events, %llu commands dropped, no real-time violation\n",
-                out.left.size(), out.report.events.size(),
-                static_cast<unsigned long long>(out.report.droppedCommands));
+                out.left.size(), out.report.events.size(), static_cast<unsigned long long>(out.report.droppedCommands));
     return out.left.empty() ? 1 : 0;
 }

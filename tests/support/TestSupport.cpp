@@ -26,10 +26,12 @@ TempDir::~TempDir() {
 StemAudio impulseStem(std::int64_t length, const std::vector<std::int64_t>& frames, float amplitude, bool stereo) {
     StemAudio s;
     s.left.assign(static_cast<std::size_t>(length), 0.0f);
-    for (auto f : frames) s.left[static_cast<std::size_t>(f)] = amplitude;
+    for (auto f : frames)
+        s.left[static_cast<std::size_t>(f)] = amplitude;
     if (stereo) {
         s.right = s.left;
-        for (auto f : frames) s.right[static_cast<std::size_t>(f)] = -amplitude; // tell the sides apart
+        for (auto f : frames)
+            s.right[static_cast<std::size_t>(f)] = -amplitude; // tell the sides apart
     }
     return s;
 }
@@ -102,7 +104,8 @@ double maxSlopeRatio(const std::vector<float>& x, std::size_t from, std::size_t 
 
 double rms(const std::vector<float>& x, std::size_t from, std::size_t to) {
     double sum = 0.0;
-    for (std::size_t i = from; i < to; ++i) sum += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+    for (std::size_t i = from; i < to; ++i)
+        sum += static_cast<double>(x[i]) * static_cast<double>(x[i]);
     return to > from ? std::sqrt(sum / static_cast<double>(to - from)) : 0.0;
 }
 

@@ -12,7 +12,8 @@ namespace {
 
 std::vector<float> sine(double hz, double rate, int n) {
     std::vector<float> x(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = static_cast<float>(std::sin(2.0 * M_PI * hz * i / rate));
+    for (int i = 0; i < n; ++i)
+        x[static_cast<std::size_t>(i)] = static_cast<float>(std::sin(2.0 * M_PI * hz * i / rate));
     return x;
 }
 

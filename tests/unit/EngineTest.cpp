@@ -26,7 +26,8 @@ struct Fixture {
     std::vector<Event> events() {
         std::vector<Event> out;
         Event e;
-        while (engine.nextEvent(e)) out.push_back(e);
+        while (engine.nextEvent(e))
+            out.push_back(e);
         return out;
     }
 };
@@ -103,7 +104,8 @@ TEST_CASE("Song end stops the transport and says so", "[unit]") {
     Fixture f;
     auto sender = f.engine.makeSender();
     sender.send(Command{Action::play});
-    for (int i = 0; i < 100; ++i) f.engine.process(f.l.data(), f.r.data(), 512);
+    for (int i = 0; i < 100; ++i)
+        f.engine.process(f.l.data(), f.r.data(), 512);
     CHECK_FALSE(f.engine.rolling());
     CHECK(f.engine.songFrame() == 48000);
     bool ended = false;

@@ -31,7 +31,8 @@ TEST_CASE("The issue's example script parses to the right commands", "[unit]") {
   - { time: 5.0, action: filter, stem: 3, value: -0.8 }
   - { time: 6.0, action: solo, stem: vocals }
   - { time: 7.0, action: seek, value: 2.5 }
-)", "show.yaml", kCtx);
+)",
+                                         "show.yaml", kCtx);
     REQUIRE(events.size() == 6);
     CHECK(events[0].frame == 48000);
     CHECK(events[0].command.action == Action::mute);
@@ -54,7 +55,8 @@ TEST_CASE("Events come back in time order, ties in file order", "[unit]") {
   - { time: 2, action: unmute, stem: 1 }
   - { time: 1, action: mute, stem: 1 }
   - { time: 2, action: solo, stem: 2 }
-)", "x.yaml", kCtx);
+)",
+                                         "x.yaml", kCtx);
     REQUIRE(events.size() == 3);
     CHECK(events[0].command.action == Action::mute);
     CHECK(events[1].command.action == Action::unmute);
@@ -96,8 +98,8 @@ TEST_CASE("Script errors name file line and column and say how to fix it", "[uni
     CHECK_THAT(errorOf("events:\n  - { time: 1, action: play, stem: 1 }\n"), Catch::Contains("takes no 'stem'"));
     CHECK_THAT(errorOf("events:\n  - { time: 1, action: mute, stem: 1, quantize: bars }\n"),
                Catch::Contains("(did you mean 'bar'?)"));
-    CHECK_THAT(errorOf("events: [ { time: 1, action: mute\n"), Catch::StartsWith("show.yaml:") &&
-                                                                   Catch::Contains("not valid YAML"));
+    CHECK_THAT(errorOf("events: [ { time: 1, action: mute\n"),
+               Catch::StartsWith("show.yaml:") && Catch::Contains("not valid YAML"));
     CHECK_THAT(errorOf("evnts:\n  - { time: 1, action: play }\n"), Catch::Contains("expected a top-level 'events:'"));
 }
 

@@ -23,7 +23,8 @@ TEST_CASE("Ramp retargeted mid-way starts from where it is, with no jump", "[uni
     Ramp r;
     r.prepare(10, 0.0f);
     r.setTarget(1.0f);
-    for (int i = 0; i < 5; ++i) r.next();
+    for (int i = 0; i < 5; ++i)
+        r.next();
     const float mid = r.current();
     CHECK(mid == Approx(0.5f));
     r.setTarget(0.0f);
@@ -37,7 +38,8 @@ TEST_CASE("Ramp skip lands where the same number of next() calls would", "[unit]
     b.prepare(64, 0.25f);
     a.setTarget(0.75f);
     b.setTarget(0.75f);
-    for (int i = 0; i < 20; ++i) a.next();
+    for (int i = 0; i < 20; ++i)
+        a.next();
     b.skip(20);
     CHECK(a.current() == Approx(b.current()).margin(1e-6));
     b.skip(1000);

@@ -65,10 +65,10 @@ TEST_CASE("A stem folder lists stems in numbered order, reference and readme apa
 
 TEST_CASE("More than eight stems is an error naming the files", "[unit]") {
     test::TempDir dir;
-    for (int i = 1; i <= 9; ++i) touchWav(dir / ("0" + std::to_string(i) + "_S" + std::to_string(i) + ".wav"));
-    CHECK_THROWS_WITH(scanStemFolder(dir.path()),
-                      Catch::Contains("9 stems, but a song can have at most 8") && Catch::Contains("09_S9.wav") &&
-                          Catch::Contains("01_S1.wav"));
+    for (int i = 1; i <= 9; ++i)
+        touchWav(dir / ("0" + std::to_string(i) + "_S" + std::to_string(i) + ".wav"));
+    CHECK_THROWS_WITH(scanStemFolder(dir.path()), Catch::Contains("9 stems, but a song can have at most 8") &&
+                                                      Catch::Contains("09_S9.wav") && Catch::Contains("01_S1.wav"));
 }
 
 TEST_CASE("Missing or empty folders say so", "[unit]") {

@@ -21,7 +21,7 @@ TEST_CASE("Fractional frames per beat round per line and never drift", "[unit]")
     // 44.1 kHz at 128 BPM: 20671.875 frames per beat.
     CHECK(framesPerBeat(t, 44100.0) == 20671.875);
     CHECK(gridFrame(t, 44100.0, Quantize::beat, 1) == 20672);
-    CHECK(gridFrame(t, 44100.0, Quantize::bar, 1) == 82688);  // 82687.5 rounds up
+    CHECK(gridFrame(t, 44100.0, Quantize::bar, 1) == 82688); // 82687.5 rounds up
     CHECK(gridFrame(t, 44100.0, Quantize::bar, 1000) == 82687500);
     CHECK(nextGridFrame(t, 44100.0, Quantize::bar, 82687) == 82688);
     CHECK(nextGridFrame(t, 44100.0, Quantize::bar, 82688) == 82688);

@@ -10,10 +10,10 @@
 namespace stemdeck::audio {
 
 struct DeviceOptions {
-    std::string driver;              ///< "alsa", "jack" or "" for the first that has a device
-    std::string device;              ///< substring of the device name, case-insensitive; "" = default
-    std::optional<int> sampleRate;   ///< default: the song's rate
-    std::optional<int> blockFrames;  ///< default: the device's
+    std::string driver;             ///< "alsa", "jack" or "" for the first that has a device
+    std::string device;             ///< substring of the device name, case-insensitive; "" = default
+    std::optional<int> sampleRate;  ///< default: the song's rate
+    std::optional<int> blockFrames; ///< default: the device's
 };
 
 enum class PlayResult {
@@ -26,8 +26,7 @@ enum class PlayResult {
 /// loads the song and plays it until it ends or `stopRequested` becomes true, logging to `log`.
 /// Throws stemdeck::Error when a requested driver or device does not exist (listing those that
 /// do) or the device cannot run at the song's rate.
-PlayResult playOnDevice(engine::Engine& engine, const engine::SongView& song, int songRate,
-                        const std::string& title, const DeviceOptions& options,
-                        const std::atomic<bool>& stopRequested, std::ostream& log);
+PlayResult playOnDevice(engine::Engine& engine, const engine::SongView& song, int songRate, const std::string& title,
+                        const DeviceOptions& options, const std::atomic<bool>& stopRequested, std::ostream& log);
 
 } // namespace stemdeck::audio

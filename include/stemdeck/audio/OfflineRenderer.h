@@ -36,18 +36,18 @@ public:
 
 struct RenderOptions {
     int blockFrames = 128;
-    std::vector<int> blockPattern;     ///< if set, block sizes cycle through it (random-size tests)
-    bool autoPlay = true;              ///< press play on the first frame
-    std::int64_t maxFrames = 0;        ///< 0: song length + last event + 60 s, a guard against loops
+    std::vector<int> blockPattern; ///< if set, block sizes cycle through it (random-size tests)
+    bool autoPlay = true;          ///< press play on the first frame
+    std::int64_t maxFrames = 0;    ///< 0: song length + last event + 60 s, a guard against loops
     ProcessObserver* observer = nullptr;
 };
 
 struct RenderReport {
-    std::int64_t frames = 0;                ///< frames written to the sink
+    std::int64_t frames = 0; ///< frames written to the sink
     bool songEnded = false;
-    std::uint64_t droppedCommands = 0;      ///< commands the queue or the engine could not take
-    std::uint64_t underruns = 0;            ///< stem reads that came back short
-    std::vector<engine::Event> events;      ///< everything the engine reported, in order
+    std::uint64_t droppedCommands = 0; ///< commands the queue or the engine could not take
+    std::uint64_t underruns = 0;       ///< stem reads that came back short
+    std::vector<engine::Event> events; ///< everything the engine reported, in order
 };
 
 /// @thread control (it plays the audio thread's part itself). Prepares the engine at sampleRate,

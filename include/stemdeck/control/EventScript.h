@@ -45,7 +45,6 @@ struct ScriptContext {
                                                         const ScriptContext& context);
 
 /// @thread control. Reads and parses a script file.
-[[nodiscard]] std::vector<ScriptEvent> loadEventScript(const std::filesystem::path& file,
-                                                       const ScriptContext& context);
+[[nodiscard]] std::vector<ScriptEvent> loadEventScript(const std::filesystem::path& file, const ScriptContext& context);
 
 } // namespace stemdeck::control

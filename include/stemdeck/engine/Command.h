@@ -7,12 +7,17 @@ namespace stemdeck::engine {
 
 /// What a command does. The same vocabulary serves event scripts, MIDI mappings and the GUI.
 enum class Action : std::uint8_t {
-    mute, unmute, toggleMute,
-    solo, unsolo, toggleSolo,
+    mute,
+    unmute,
+    toggleMute,
+    solo,
+    unsolo,
+    toggleSolo,
     gain,   ///< value: linear gain factor (1 = unity)
     filter, ///< value: DJ filter knob, -1 (low-pass closed) … 0 (bypass) … +1 (high-pass closed)
-    play, stop,
-    seek,   ///< target: song frame
+    play,
+    stop,
+    seek, ///< target: song frame
 };
 
 /// Where in musical time a command lands once it is issued.
@@ -29,10 +34,10 @@ inline constexpr std::int64_t kNextBlock = -1;
 struct Command {
     Action action = Action::play;
     Quantize quantize = Quantize::none;
-    std::int8_t stem = -1;            ///< 0-based stem index; -1 where the action has no stem
-    float value = 0.0f;               ///< gain factor or filter knob
-    std::int64_t frame = kNextBlock;  ///< engine output frame at which it is issued, or kNextBlock
-    std::int64_t target = 0;          ///< seek target in song frames
+    std::int8_t stem = -1;           ///< 0-based stem index; -1 where the action has no stem
+    float value = 0.0f;              ///< gain factor or filter knob
+    std::int64_t frame = kNextBlock; ///< engine output frame at which it is issued, or kNextBlock
+    std::int64_t target = 0;         ///< seek target in song frames
 };
 static_assert(std::is_trivially_copyable_v<Command>);
 

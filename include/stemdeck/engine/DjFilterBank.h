@@ -33,7 +33,7 @@ public:
     static constexpr float kHighPassMaxHz = 10000.0f; ///< high-pass cutoff fully right
     static constexpr float kResonanceQ = 1.4f;        ///< Q once the knob is past kFullResonanceAt
     static constexpr float kFullResonanceAt = 0.2f;
-    static constexpr float kFullWetAt = 0.05f;        ///< |knob| where the dry crossfade ends
+    static constexpr float kFullWetAt = 0.05f; ///< |knob| where the dry crossfade ends
 
     /// @thread control. Sets the rate and resets every stem to bypass.
     void prepare(double sampleRate) noexcept;

@@ -33,8 +33,8 @@ struct StemStatus {
     std::atomic<bool> soloed{false};
     std::atomic<float> gain{1.0f};
     std::atomic<float> filter{0.0f};
-    std::atomic<float> peak{0.0f}; ///< linear peak of the last block, after gain and fades
-    std::atomic<float> rms{0.0f};  ///< linear RMS of the last block
+    std::atomic<float> peak{0.0f};           ///< linear peak of the last block, after gain and fades
+    std::atomic<float> rms{0.0f};            ///< linear RMS of the last block
     std::atomic<std::uint32_t> underruns{0}; ///< reads that came back short, since song load
 };
 static_assert(std::atomic<float>::is_always_lock_free);
@@ -102,9 +102,9 @@ public:
 private:
     struct Pending {
         Command command;
-        std::int64_t due = 0;   ///< output frame at which it is applied (or resolved, if quantised)
-        std::uint64_t seq = 0;  ///< keeps commands due on the same frame in arrival order
-        bool resolved = false;  ///< quantisation already turned into `due`
+        std::int64_t due = 0;  ///< output frame at which it is applied (or resolved, if quantised)
+        std::uint64_t seq = 0; ///< keeps commands due on the same frame in arrival order
+        bool resolved = false; ///< quantisation already turned into `due`
     };
 
     // audio thread only
@@ -123,7 +123,7 @@ private:
     DjFilterBank filters_;
     Transport transport_;
     int segmentFrames_ = 0;
-    std::vector<float> stemAudio_;                      // every stem's left and right, sized in prepare()
+    std::vector<float> stemAudio_; // every stem's left and right, sized in prepare()
     std::array<float*, kMaxStems> stemLeft_{}, stemRight_{};
     std::array<Pending, kMaxPendingCommands> pending_{};
     std::size_t pendingCount_ = 0;

@@ -17,7 +17,7 @@ enum class EventType : std::uint8_t {
 /// One event, stamped with the engine output frame and the song frame it happened at.
 struct Event {
     EventType type = EventType::transportStarted;
-    std::uint8_t action = 0;  ///< the Action, for commandApplied / commandDropped
+    std::uint8_t action = 0; ///< the Action, for commandApplied / commandDropped
     std::int8_t stem = -1;
     std::int64_t frame = 0;     ///< engine output frame (frames processed since prepare)
     std::int64_t songFrame = 0; ///< transport position

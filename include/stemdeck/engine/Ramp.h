@@ -76,11 +76,21 @@ public:
         }
     }
 
-    [[nodiscard]] bool isRamping() const noexcept { return remaining_ > 0; }
-    [[nodiscard]] int remainingFrames() const noexcept { return remaining_; }
-    [[nodiscard]] float current() const noexcept { return current_; }
-    [[nodiscard]] float target() const noexcept { return target_; }
-    [[nodiscard]] int rampFrames() const noexcept { return rampFrames_; }
+    [[nodiscard]] bool isRamping() const noexcept {
+        return remaining_ > 0;
+    }
+    [[nodiscard]] int remainingFrames() const noexcept {
+        return remaining_;
+    }
+    [[nodiscard]] float current() const noexcept {
+        return current_;
+    }
+    [[nodiscard]] float target() const noexcept {
+        return target_;
+    }
+    [[nodiscard]] int rampFrames() const noexcept {
+        return rampFrames_;
+    }
 
 private:
     float current_ = 0.0f;

@@ -32,11 +32,10 @@ struct BarBeat {
 
 /// @thread any, non-blocking. The first frame ≥ songFrame that starts a beat or bar; songFrame
 /// itself for Quantize::none.
-[[nodiscard]] std::int64_t nextGridFrame(const SongTiming& timing, double sampleRate,
-                                         Quantize grid, std::int64_t songFrame) noexcept;
+[[nodiscard]] std::int64_t nextGridFrame(const SongTiming& timing, double sampleRate, Quantize grid,
+                                         std::int64_t songFrame) noexcept;
 
 /// @thread any, non-blocking. Bar and beat of a song frame.
-[[nodiscard]] BarBeat toBarBeat(const SongTiming& timing, double sampleRate,
-                                std::int64_t songFrame) noexcept;
+[[nodiscard]] BarBeat toBarBeat(const SongTiming& timing, double sampleRate, std::int64_t songFrame) noexcept;
 
 } // namespace stemdeck::engine

@@ -9,13 +9,13 @@ namespace stemdeck::set {
 
 /// What a stem folder's readme says. Every field is optional: readmes are written by hand.
 struct ReadmeInfo {
-    std::optional<double> bpm;          ///< "BPM: 128", "128 bpm", "Tempo = 128"
-    std::optional<std::string> key;     ///< "Key: F# minor" → "F# minor"
-    std::optional<double> sampleRate;   ///< "Sample rate: 48 kHz" → 48000
-    std::optional<double> tuningHz;     ///< "Tuning: A=440 Hz" → 440
-    std::optional<int> beatsPerBar;     ///< "Time signature: 3/4" → 3
-    std::optional<int> beatUnit;        ///< … → 4
-    std::optional<std::string> title;   ///< "Title: Night Drive"
+    std::optional<double> bpm;        ///< "BPM: 128", "128 bpm", "Tempo = 128"
+    std::optional<std::string> key;   ///< "Key: F# minor" → "F# minor"
+    std::optional<double> sampleRate; ///< "Sample rate: 48 kHz" → 48000
+    std::optional<double> tuningHz;   ///< "Tuning: A=440 Hz" → 440
+    std::optional<int> beatsPerBar;   ///< "Time signature: 3/4" → 3
+    std::optional<int> beatUnit;      ///< … → 4
+    std::optional<std::string> title; ///< "Title: Night Drive"
 };
 
 /// @thread control. Reads the common spellings; unknown lines are ignored.

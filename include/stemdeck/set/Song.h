@@ -14,9 +14,9 @@ namespace stemdeck::set {
 
 /// What the command line can override.
 struct SongOptions {
-    std::optional<double> bpm;        ///< wins over the readme
-    std::optional<int> beatsPerBar;   ///< wins over the readme
-    std::optional<int> sampleRate;    ///< must match the stems until resampling lands
+    std::optional<double> bpm;      ///< wins over the readme
+    std::optional<int> beatsPerBar; ///< wins over the readme
+    std::optional<int> sampleRate;  ///< must match the stems until resampling lands
 };
 
 /// A loaded song. Owns its stem sources; view() hands the engine non-owning pointers.
