@@ -63,7 +63,7 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
 
     const YAML::Node actionNode = item["action"];
     if (!actionNode) err.at(item, "missing 'action'; one of " + joinNames(actionNames()));
-    const std::string name = actionNode.Scalar();
+    const std::string& name = actionNode.Scalar();
     const auto action = actionFromName(name);
     if (!action)
         err.at(actionNode, "unknown action '" + name + "'" + didYouMean(name, actionNames()) + "; actions are " +
@@ -125,7 +125,7 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
     }
 
     if (const YAML::Node q = item["quantize"]) {
-        const std::string qs = q.Scalar();
+        const std::string& qs = q.Scalar();
         if (qs == "none")
             c.quantize = Quantize::none;
         else if (qs == "beat")

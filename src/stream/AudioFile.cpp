@@ -164,10 +164,11 @@ WavWriter::~WavWriter() {
 }
 
 void WavWriter::write(const float* left, const float* right, int n) {
-    interleaved_.resize(static_cast<std::size_t>(n * channels_));
-    for (int i = 0; i < n; ++i) {
-        interleaved_[static_cast<std::size_t>(i * channels_)] = left[i];
-        if (channels_ == 2) interleaved_[static_cast<std::size_t>(i * 2 + 1)] = right[i];
+    const auto frames = static_cast<std::size_t>(n), channels = static_cast<std::size_t>(channels_);
+    interleaved_.resize(frames * channels);
+    for (std::size_t i = 0; i < frames; ++i) {
+        interleaved_[i * channels] = left[i];
+        if (channels == 2) interleaved_[i * 2 + 1] = right[i];
     }
     sf_count_t written = 0;
     if (integer_) {
