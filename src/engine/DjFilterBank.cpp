@@ -76,6 +76,16 @@ void runChunk(float* x, int n, float* ic1, float* ic2, float* g, float* k, float
 
 void DjFilterBank::prepare(double sampleRate) noexcept {
     sampleRate_ = sampleRate;
+    const auto g = [&](float knob) {
+        const double fc = std::min(static_cast<double>(cutoffHz(knob)), 0.45 * sampleRate_);
+        return static_cast<float>(std::tan(std::numbers::pi * fc / sampleRate_));
+    };
+    for (int i = 0; i <= kTableSteps; ++i) {
+        const float amount = static_cast<float>(i) / kTableSteps;
+        lowPassG_[static_cast<std::size_t>(i)] = g(-std::max(amount, 1e-6f));
+        highPassG_[static_cast<std::size_t>(i)] = g(std::max(amount, 1e-6f));
+        tableK_[static_cast<std::size_t>(i)] = 1.0f / resonanceQ(amount);
+    }
     for (int s = 0; s < kMaxStems; ++s) {
         knobs_[static_cast<std::size_t>(s)].prepare(secondsToFrames(kFilterGlideSeconds, sampleRate), 0.0f);
         resetKnob(s, 0.0f);
@@ -99,9 +109,15 @@ DjFilterBank::Coefficients DjFilterBank::coefficientsFor(float knob) const noexc
     c.highPass = knob > 0.0f;
     c.wet = std::min(1.0f, std::fabs(knob) / kFullWetAt);
     if (c.wet == 0.0f) return c;
-    const double fc = std::min(static_cast<double>(cutoffHz(knob)), 0.45 * sampleRate_);
-    c.g = static_cast<float>(std::tan(std::numbers::pi * fc / sampleRate_));
-    c.k = 1.0f / resonanceQ(knob);
+    const float at = std::fabs(knob) * kTableSteps;
+    const auto i = std::min(static_cast<int>(at), kTableSteps - 1);
+    const float frac = at - static_cast<float>(i);
+    const auto& gs = c.highPass ? highPassG_ : lowPassG_;
+    const auto lerp = [&](const std::array<float, kTableSteps + 1>& t) {
+        return t[static_cast<std::size_t>(i)] + frac * (t[static_cast<std::size_t>(i) + 1] - t[static_cast<std::size_t>(i)]);
+    };
+    c.g = lerp(gs);
+    c.k = lerp(tableK_);
     return c;
 }
 

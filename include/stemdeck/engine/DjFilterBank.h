@@ -34,6 +34,7 @@ public:
     static constexpr float kResonanceQ = 1.4f;        ///< Q once the knob is past kFullResonanceAt
     static constexpr float kFullResonanceAt = 0.2f;
     static constexpr float kFullWetAt = 0.05f; ///< |knob| where the dry crossfade ends
+    static constexpr int kTableSteps = 1024; ///< coefficient table resolution per side of the knob
 
     /// @thread control. Sets the rate and resets every stem to bypass.
     void prepare(double sampleRate) noexcept;
@@ -72,6 +73,10 @@ private:
     void runVectors(int vecs, float* lanes, int frames) noexcept;
 
     double sampleRate_ = 48000.0;
+    // g = tan(pi fc / rate) and k = 1/Q against |knob|, for each side, filled in prepare(): a moving
+    // knob then costs two table look-ups per chunk instead of pow(), tan() and a divide. The cutoff
+    // is exponential in the knob, so linear interpolation between 1/1024 steps is within 4e-6.
+    std::array<float, kTableSteps + 1> lowPassG_{}, highPassG_{}, tableK_{};
     std::array<Ramp, kMaxStems> knobs_;
     std::array<bool, kMaxStems> highPass_{};
 
