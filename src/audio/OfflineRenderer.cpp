@@ -1,6 +1,8 @@
 #include "stemdeck/audio/OfflineRenderer.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace stemdeck::audio {
 
@@ -28,8 +30,15 @@ RenderReport renderSong(engine::Engine& engine, const engine::SongView& song, do
     std::int64_t stoppedAt = 0;
     if (options.autoPlay) sender.send(engine::Command{engine::Action::play});
 
+    const auto started = std::chrono::steady_clock::now();
     while (end < 0 && frame < limit) {
         const int n = pattern[blockIndex++ % pattern.size()];
+        if (options.beforeBlock) options.beforeBlock(frame);
+        if (options.realTimePace)
+            std::this_thread::sleep_until(started + std::chrono::duration<double>(static_cast<double>(frame) / sampleRate));
+        if (options.waitForDisk && engine.rolling())
+            for (int i = 0; i < song.stemCount; ++i)
+                song.stems[static_cast<std::size_t>(i)]->waitUntilReadable(engine.songFrame(), n, 5.0);
         // Issue what falls in this block, stamped with its exact frame: the engine splits there.
         while (nextEvent < script.size() && script[nextEvent].frame < frame + n) {
             engine::Command c = script[nextEvent++].command;

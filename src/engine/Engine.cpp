@@ -181,7 +181,10 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
         transport_.play();
         break;
     case Action::stop: transport_.stop(); break;
-    case Action::seek: transport_.seek(c.target); break;
+    case Action::seek:
+        transport_.seek(c.target);
+        if (!transport_.rolling()) seekSources(); // stopped: the jump is immediate
+        break;
     }
     if (soloChanged) {
         anySoloed_ = false;
@@ -217,11 +220,16 @@ void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) n
         }
     }
     switch (transport_.advance(n)) {
-    case TransportChange::none:
-    case TransportChange::jumped: break;
+    case TransportChange::none: break;
+    case TransportChange::jumped: seekSources(); break;
     case TransportChange::stopped: emit(EventType::transportStopped, now + n); break;
     case TransportChange::songEnded: emit(EventType::songEnded, now + n); break;
     }
+}
+
+void Engine::seekSources() noexcept {
+    for (int i = 0; i < song_.stemCount; ++i)
+        if (StemSource* src = song_.stems[static_cast<std::size_t>(i)]) src->seek(transport_.position());
 }
 
 void Engine::readStem(int i, std::int64_t pos, int n, std::int64_t now) noexcept {

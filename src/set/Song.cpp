@@ -5,7 +5,6 @@
 #include "stemdeck/Error.h"
 #include "stemdeck/Text.h"
 #include "stemdeck/stream/AudioFile.h"
-#include "stemdeck/stream/MemoryStemSource.h"
 
 namespace stemdeck::set {
 
@@ -19,6 +18,23 @@ engine::SongView Song::view() const {
     return v;
 }
 
+Song::~Song() {
+    if (streamer)
+        for (const auto& s : sources) streamer->remove(s.get());
+}
+
+void Song::addCue(std::int64_t frame) {
+    for (const auto& s : sources) s->addCue(frame);
+}
+
+std::vector<std::string> Song::takeFaults() {
+    std::vector<std::string> faults;
+    std::string message;
+    for (const auto& s : sources)
+        if (s->takeFault(message)) faults.push_back(message);
+    return faults;
+}
+
 std::optional<int> Song::findStem(std::string_view numberOrName) const {
     return findStemIndex(stemNames, numberOrName);
 }
@@ -29,8 +45,8 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     song.title = song.folder.info.title.value_or(dir.filename().string());
     const StemFile* first = nullptr;
     for (const StemFile& stem : song.folder.stems) {
-        auto source = stream::MemoryStemSource::fromFile(stem.path);
-        const int rate = stream::probeAudioFile(stem.path).sampleRate;
+        auto source = stream::StreamedStem::open(stem.path);
+        const int rate = source->sampleRate();
         if (first == nullptr) {
             first = &stem;
             song.sampleRate = rate;
@@ -43,6 +59,8 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
         song.stemNames.push_back(stem.name);
         song.sources.push_back(std::move(source));
     }
+    song.streamer = options.streamer ? options.streamer : std::make_shared<stream::DiskStreamer>();
+    for (const auto& s : song.sources) song.streamer->add(s);
     if (options.sampleRate && *options.sampleRate != song.sampleRate)
         throw Error(dir.string() + ": the stems are " + std::to_string(song.sampleRate) + " Hz but --rate is " +
                     std::to_string(*options.sampleRate) +

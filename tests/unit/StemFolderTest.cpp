@@ -105,7 +105,7 @@ TEST_CASE("Loading a song checks rates and files", "[unit]") {
     touchWav(ok / "01_Drums.wav", 44100, 1, 300);
     touchWav(ok / "02_Bass.wav", 44100, 2, 200);
     std::ofstream(ok / "readme.txt") << "BPM: 100\n";
-    CHECK_THAT(errorOf(ok.path(), SongOptions{std::nullopt, std::nullopt, 48000}),
+    CHECK_THAT(errorOf(ok.path(), SongOptions{std::nullopt, std::nullopt, 48000, nullptr}),
                Catch::Contains("the stems are 44100 Hz but --rate is 48000 Hz"));
     const Song song = loadSong(ok.path());
     CHECK(song.lengthFrames == 300);
@@ -116,7 +116,7 @@ TEST_CASE("Loading a song checks rates and files", "[unit]") {
     CHECK(*song.findStem("bass") == 1);
     CHECK(*song.findStem("1") == 0);
     CHECK_FALSE(song.findStem("3"));
-    CHECK(loadSong(ok.path(), SongOptions{140.0, 3, std::nullopt}).timing.bpm == 140.0);
+    CHECK(loadSong(ok.path(), SongOptions{140.0, 3, std::nullopt, nullptr}).timing.bpm == 140.0);
 
     test::TempDir bad;
     touchWav(bad / "01_Drums.wav");

@@ -1,6 +1,7 @@
 #pragma once
 // The offline renderer: the same Engine a device drives, driven block by block with no device.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "stemdeck/control/EventScript.h"
@@ -40,6 +41,13 @@ struct RenderOptions {
     bool autoPlay = true;          ///< press play on the first frame
     std::int64_t maxFrames = 0;    ///< 0: song length + last event + 60 s, a guard against loops
     ProcessObserver* observer = nullptr;
+    /// Wait before each block until every stem can supply it (an offline render must not outrun
+    /// the disk). Off for renders paced like a device, which must show underruns instead.
+    bool waitForDisk = true;
+    /// Called before each block with the output frame it starts at (tests: faults mid-render).
+    std::function<void(std::int64_t)> beforeBlock;
+    /// Sleep so that blocks are rendered no faster than real time (a device's pace).
+    bool realTimePace = false;
 };
 
 struct RenderReport {

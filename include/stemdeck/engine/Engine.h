@@ -114,6 +114,7 @@ private:
     void apply(const Command& c, std::int64_t now) noexcept;
     void renderSegment(float* left, float* right, int n, std::int64_t now) noexcept;
     void readStem(int index, std::int64_t songFrame, int n, std::int64_t now) noexcept;
+    void seekSources() noexcept;
     void publish(float* left, float* right, int n) noexcept;
     void emit(EventType type, std::int64_t frame, std::int8_t stem = -1, std::uint8_t action = 0) noexcept;
 

@@ -27,6 +27,18 @@ public:
     /// (a mono stem writes the same signal to both). Frames before 0 or past the end are silence
     /// and count as complete; frames the source cannot supply are silence and make it partial.
     virtual ReadStatus read(std::int64_t frame, float* left, float* right, int n) noexcept = 0;
+
+    /// @thread audio, non-blocking. The transport jumped: reads continue from `frame`. A streamed
+    /// source starts fetching there (or after the preloaded region holding it).
+    virtual void seek(std::int64_t frame) noexcept { (void)frame; }
+
+    /// @thread control (never audio). Waits until [frame, frame + n) can be read without a gap, or
+    /// the timeout passes; false on timeout. The offline renderer calls it before each block so a
+    /// render never outruns the disk.
+    virtual bool waitUntilReadable(std::int64_t frame, int n, double timeoutSeconds) const {
+        (void)frame, (void)n, (void)timeoutSeconds;
+        return true;
+    }
 };
 
 } // namespace stemdeck::engine

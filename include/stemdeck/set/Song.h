@@ -9,6 +9,7 @@
 
 #include "stemdeck/engine/Engine.h"
 #include "stemdeck/set/StemFolder.h"
+#include "stemdeck/stream/DiskStreamer.h"
 
 namespace stemdeck::set {
 
@@ -17,13 +18,21 @@ struct SongOptions {
     std::optional<double> bpm;      ///< wins over the readme
     std::optional<int> beatsPerBar; ///< wins over the readme
     std::optional<int> sampleRate;  ///< must match the stems until resampling lands
+    std::shared_ptr<stream::DiskStreamer> streamer; ///< shared disk thread; a song makes its own if empty
 };
 
-/// A loaded song. Owns its stem sources; view() hands the engine non-owning pointers.
+/// A loaded song. Its stems stream from disk; view() hands the engine non-owning pointers, so the
+/// Song must outlive the engine's use of it.
 struct Song {
+    Song() = default;
+    Song(Song&&) noexcept = default;
+    Song& operator=(Song&&) noexcept = default;
+    ~Song(); ///< stops streaming its stems (the disk thread frees them)
+
     std::string title;
     StemFolder folder;
-    std::vector<std::unique_ptr<engine::StemSource>> sources;
+    std::vector<std::shared_ptr<stream::StreamedStem>> sources;
+    std::shared_ptr<stream::DiskStreamer> streamer;
     std::vector<std::string> stemNames;
     int sampleRate = 0;
     engine::SongTiming timing;
@@ -32,6 +41,13 @@ struct Song {
 
     /// @thread control. The engine's view of this song (valid while the Song lives).
     [[nodiscard]] engine::SongView view() const;
+
+    /// @thread control, before playback. Holds every stem from `frame` in RAM, so a jump there
+    /// starts on the next block with all stems together.
+    void addCue(std::int64_t frame);
+
+    /// @thread control. Faults the disk thread met since the last call, one message each.
+    [[nodiscard]] std::vector<std::string> takeFaults();
 
     /// @thread control. A stem by 1-based number ("2") or name, case-insensitive ("drums");
     /// nullopt when there is none.

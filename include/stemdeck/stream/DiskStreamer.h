@@ -1,0 +1,47 @@
+#pragma once
+// The disk thread ("butler", as in Ardour): owns the decoders and keeps every ring filled.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "stemdeck/stream/StreamedStem.h"
+
+namespace stemdeck::stream {
+
+/// Runs one disk thread that services every registered stem: whenever a ring has room for a
+/// chunk, it decodes one. The audio thread never talks to it directly; it only moves the rings'
+/// read positions and seek requests, which the disk thread polls every millisecond or so.
+class DiskStreamer {
+public:
+    DiskStreamer();
+    ~DiskStreamer(); ///< stops the thread; stems still registered are released here
+    DiskStreamer(const DiskStreamer&) = delete;
+    DiskStreamer& operator=(const DiskStreamer&) = delete;
+
+    /// @thread control. Starts streaming a stem.
+    void add(std::shared_ptr<StreamedStem> stem);
+
+    /// @thread control. Stops streaming a stem. The disk thread drops its reference on its next
+    /// pass, so the stem is freed there or here, never on the audio thread.
+    void remove(const StreamedStem* stem);
+
+    /// Test hook: every chunk read waits this long first (a slow or stalled disk).
+    static void setReadDelay(std::chrono::microseconds delay) noexcept { readDelayUs_.store(delay.count()); }
+    static std::chrono::microseconds readDelay() noexcept { return std::chrono::microseconds(readDelayUs_.load()); }
+
+private:
+    void run();
+
+    std::mutex mutex_; // control and disk threads only
+    std::condition_variable wake_;
+    std::vector<std::shared_ptr<StreamedStem>> stems_;
+    bool stopping_ = false;
+    std::thread thread_;
+    static inline std::atomic<long long> readDelayUs_{0};
+};
+
+} // namespace stemdeck::stream

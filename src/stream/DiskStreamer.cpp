@@ -1,0 +1,56 @@
+#include "stemdeck/stream/DiskStreamer.h"
+
+#include <algorithm>
+
+namespace stemdeck::stream {
+
+DiskStreamer::DiskStreamer() : thread_([this] { run(); }) {}
+
+DiskStreamer::~DiskStreamer() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void DiskStreamer::add(std::shared_ptr<StreamedStem> stem) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stems_.push_back(std::move(stem));
+    }
+    wake_.notify_all();
+}
+
+void DiskStreamer::remove(const StreamedStem* stem) {
+    std::shared_ptr<StreamedStem> dropped; // released outside the lock
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = std::find_if(stems_.begin(), stems_.end(), [&](const auto& s) { return s.get() == stem; });
+    if (it == stems_.end()) return;
+    dropped = std::move(*it);
+    stems_.erase(it);
+}
+
+void DiskStreamer::run() {
+    std::vector<float> scratch;
+    std::vector<std::shared_ptr<StreamedStem>> local;
+    for (;;) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (stopping_) return;
+            local = stems_;
+        }
+        bool worked = false;
+        for (const auto& s : local) worked = s->service(scratch) || worked;
+        local.clear(); // a stem removed meanwhile is freed here, on the disk thread
+        if (!worked) {
+            // Nothing had room for a chunk. The audio thread does not signal us (it must not make
+            // system calls), so poll: 1 ms is 48 frames at 48 kHz against a chunk of 8192.
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait_for(lock, std::chrono::milliseconds(1), [this] { return stopping_; });
+        }
+    }
+}
+
+} // namespace stemdeck::stream

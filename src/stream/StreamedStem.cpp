@@ -1,0 +1,235 @@
+#include "stemdeck/stream/StreamedStem.h"
+
+#include <sndfile.h>
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <thread>
+
+#include "stemdeck/Error.h"
+#include "stemdeck/stream/AudioFile.h"
+#include "stemdeck/stream/DiskStreamer.h"
+
+namespace stemdeck::stream {
+
+namespace {
+
+std::int64_t nowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+constexpr std::int64_t kRetryNs = 500'000'000; // a failed file is tried again twice a second
+
+int ringFrames(int sampleRate, const StreamingSizes& sizes) {
+    return static_cast<int>(std::bit_ceil(static_cast<unsigned>(std::lround(sizes.ringSeconds * sampleRate))));
+}
+
+} // namespace
+
+StreamedStem::StreamedStem(const std::filesystem::path& file, const StreamingSizes& sizes)
+    : file_(file), sizes_(sizes), ring_(ringFrames(probeAudioFile(file).sampleRate, sizes)) {}
+
+std::shared_ptr<StreamedStem> StreamedStem::open(const std::filesystem::path& file, const StreamingSizes& sizes) {
+    const AudioFileInfo info = probeAudioFile(file);
+    if (info.channels < 1 || info.channels > 2)
+        throw Error(file.string() + ": " + std::to_string(info.channels) +
+                    " channels; a stem must be mono or stereo. Split it into stereo stems in your DAW");
+    std::shared_ptr<StreamedStem> stem(new StreamedStem(file, sizes));
+    stem->channels_ = info.channels;
+    stem->sampleRate_ = info.sampleRate;
+    stem->length_ = info.frames;
+    stem->regions_.push_back(stem->decodeRegion(0, std::lround(sizes.headSeconds * info.sampleRate)));
+    stem->headFrames_ = stem->regions_.front().end();
+    stem->ring_.request(stem->headFrames_); // the ring starts where the head ends
+    return stem;
+}
+
+StreamedStem::~StreamedStem() {
+    if (file_handle_ != nullptr) sf_close(static_cast<SNDFILE*>(file_handle_));
+}
+
+StreamedStem::Region StreamedStem::decodeRegion(std::int64_t start, std::int64_t frames) {
+    Region r;
+    r.start = start;
+    SF_INFO info{};
+    SNDFILE* f = sf_open(file_.c_str(), SFM_READ, &info);
+    if (f == nullptr) throw Error(file_.string() + ": cannot read as audio (" + sf_strerror(nullptr) + ")");
+    frames = std::clamp<std::int64_t>(frames, 0, std::max<std::int64_t>(0, info.frames - start));
+    std::vector<float> buf(static_cast<std::size_t>(frames * info.channels));
+    sf_count_t got = 0;
+    if (frames > 0 && sf_seek(f, start, SEEK_SET) >= 0) got = sf_readf_float(f, buf.data(), frames);
+    sf_close(f);
+    const auto n = static_cast<std::size_t>(std::max<sf_count_t>(got, 0));
+    const auto ch = static_cast<std::size_t>(info.channels);
+    r.left.resize(n);
+    r.right.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        r.left[i] = buf[i * ch];
+        r.right[i] = buf[i * ch + ch - 1]; // mono: the same sample on both sides
+    }
+    return r;
+}
+
+void StreamedStem::addCue(std::int64_t frame) {
+    if (frame <= 0 || frame >= length_ || regionAt(frame) != nullptr) return;
+    Region r = decodeRegion(frame, std::lround(sizes_.headSeconds * sampleRate_));
+    const auto at = std::lower_bound(regions_.begin(), regions_.end(), r.start,
+                                     [](const Region& x, std::int64_t s) { return x.start < s; });
+    regions_.insert(at, std::move(r));
+}
+
+const StreamedStem::Region* StreamedStem::regionAt(std::int64_t frame) const noexcept {
+    for (const Region& r : regions_)
+        if (frame >= r.start && frame < r.end()) return &r;
+    return nullptr;
+}
+
+engine::ReadStatus StreamedStem::read(std::int64_t frame, float* left, float* right, int n) noexcept {
+    engine::ReadStatus status = engine::ReadStatus::complete;
+    for (int done = 0; done < n;) {
+        const std::int64_t f = frame + done;
+        int len = n - done;
+        if (f < 0 || f >= length_) { // before the start or past the end: silence by design
+            if (f < 0) len = static_cast<int>(std::min<std::int64_t>(len, -f));
+            std::fill_n(left + done, len, 0.0f);
+            std::fill_n(right + done, len, 0.0f);
+            done += len;
+            continue;
+        }
+        len = static_cast<int>(std::min<std::int64_t>(len, length_ - f));
+        if (const Region* r = regionAt(f)) { // in RAM
+            len = static_cast<int>(std::min<std::int64_t>(len, r->end() - f));
+            const auto at = static_cast<std::size_t>(f - r->start);
+            std::copy_n(r->left.data() + at, len, left + done);
+            std::copy_n(r->right.data() + at, len, right + done);
+            done += len;
+            continue;
+        }
+        for (const Region& r : regions_) // stop at the next region: it is served from RAM
+            if (r.start > f) {
+                len = static_cast<int>(std::min<std::int64_t>(len, r.start - f));
+                break;
+            }
+        const int got = ring_.read(f, left + done, right + done, len);
+        if (got < len) { // the disk has not brought it: silence, and say so
+            std::fill(left + done + got, left + done + len, 0.0f);
+            std::fill(right + done + got, right + done + len, 0.0f);
+            status = engine::ReadStatus::partial;
+        }
+        done += len;
+    }
+    return status;
+}
+
+void StreamedStem::seek(std::int64_t frame) noexcept {
+    const Region* r = regionAt(frame);
+    ring_.request(std::clamp<std::int64_t>(r != nullptr ? r->end() : frame, 0, length_));
+}
+
+bool StreamedStem::readable(std::int64_t frame, int n) const noexcept {
+    const std::int64_t end = std::min<std::int64_t>(frame + n, length_);
+    for (std::int64_t f = std::max<std::int64_t>(frame, 0); f < end;) {
+        if (const Region* r = regionAt(f)) {
+            f = r->end();
+            continue;
+        }
+        std::int64_t stop = end;
+        for (const Region& r : regions_)
+            if (r.start > f) {
+                stop = std::min(stop, r.start);
+                break;
+            }
+        if (!ring_.has(f, static_cast<int>(stop - f))) return false;
+        f = stop;
+    }
+    return true;
+}
+
+bool StreamedStem::waitUntilReadable(std::int64_t frame, int n, double timeoutSeconds) const {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeoutSeconds);
+    while (!readable(frame, n)) {
+        if (std::chrono::steady_clock::now() > until) return false;
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// disk thread
+
+bool StreamedStem::reopen() {
+    if (file_handle_ != nullptr) sf_close(static_cast<SNDFILE*>(file_handle_));
+    SF_INFO info{};
+    file_handle_ = sf_open(file_.c_str(), SFM_READ, &info);
+    decodePos_ = -1;
+    return file_handle_ != nullptr;
+}
+
+void StreamedStem::reportFault(const std::string& message) {
+    std::lock_guard<std::mutex> lock(faultMutex_);
+    faultMessage_ = message;
+    faultPending_.store(true, std::memory_order_release);
+}
+
+bool StreamedStem::takeFault(std::string& message) {
+    if (!faultPending_.exchange(false, std::memory_order_acquire)) return false;
+    std::lock_guard<std::mutex> lock(faultMutex_);
+    message = faultMessage_;
+    return true;
+}
+
+bool StreamedStem::service(std::vector<float>& scratch) {
+    const StemRing::Work w = ring_.work();
+    if (w.writeFrame >= length_) return false;
+    const int want = static_cast<int>(std::min<std::int64_t>(sizes_.chunkFrames, length_ - w.writeFrame));
+    if (w.space < want) return false; // a whole chunk at a time
+
+    const auto frames = static_cast<std::size_t>(want);
+    scratch.resize(frames * 2 + frames * static_cast<std::size_t>(channels_));
+    float* l = scratch.data();
+    float* r = l + frames;
+    float* interleaved = r + frames;
+    sf_count_t got = 0;
+    const bool retryDue = !faulted_ || nowNs() >= nextRetryNs_;
+    if (retryDue && (file_handle_ != nullptr || reopen())) {
+        auto* h = static_cast<SNDFILE*>(file_handle_);
+        if (decodePos_ != w.writeFrame) decodePos_ = sf_seek(h, w.writeFrame, SEEK_SET) >= 0 ? w.writeFrame : -1;
+        if (decodePos_ == w.writeFrame) {
+            if (const auto delay = DiskStreamer::readDelay(); delay.count() > 0) std::this_thread::sleep_for(delay);
+            got = std::max<sf_count_t>(0, sf_readf_float(h, interleaved, want));
+        }
+    }
+    const auto ch = static_cast<std::size_t>(channels_);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(got); ++i) {
+        l[i] = interleaved[i * ch];
+        r[i] = interleaved[i * ch + ch - 1];
+    }
+    if (got < want) {
+        // libsndfile reports a file cut short after opening as a short read with no error, and
+        // keeps the old length: detect it here. Silence stands in for what is missing, so this
+        // stem stays in sync and the others never notice; the file is tried again later.
+        std::fill(l + got, l + want, 0.0f);
+        std::fill(r + got, r + want, 0.0f);
+        if (!faulted_) {
+            char at[32];
+            std::snprintf(at, sizeof at, "%.2f", static_cast<double>(w.writeFrame + got) / sampleRate_);
+            reportFault(file_.string() + ": cannot read past " + at +
+                        " s (file truncated, deleted or unreadable); playing silence for it until it can be read again");
+        }
+        faulted_ = true;
+        nextRetryNs_ = nowNs() + kRetryNs;
+        if (file_handle_ != nullptr) reopen(); // a replaced file is picked up on the next try
+        decodePos_ = -1;
+    } else {
+        faulted_ = false;
+        decodePos_ += want;
+    }
+    ring_.write(l, r, want);
+    return true;
+}
+
+} // namespace stemdeck::stream
