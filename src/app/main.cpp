@@ -82,7 +82,7 @@ private:
 };
 
 int runRender(const SourceArgs& a, const std::string& out, const std::string& events, int block, bool asFloat) {
-    const set::Song song = loadSource(a);
+    set::Song song = loadSource(a);
     std::vector<control::ScriptEvent> script;
     if (!events.empty())
         script =
@@ -96,6 +96,7 @@ int runRender(const SourceArgs& a, const std::string& out, const std::string& ev
     options.blockFrames = block;
     const audio::RenderReport report = audio::renderSong(engine, song.view(), song.sampleRate, script, sink, options);
     writer.commit();
+    for (const std::string& fault : song.takeFaults()) std::cerr << "stemdeck: warning: " << fault << "\n";
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double length = static_cast<double>(report.frames) / song.sampleRate;
     std::cout << "rendered '" << song.title << "' (" << song.sources.size() << " stems) to " << out << ": " << length

@@ -214,6 +214,13 @@ std::vector<ScriptEvent> parseEventScript(std::string_view yaml, const std::stri
     return events;
 }
 
+std::vector<std::int64_t> seekTargets(const std::vector<ScriptEvent>& events) {
+    std::vector<std::int64_t> targets;
+    for (const auto& e : events)
+        if (e.command.action == Action::seek) targets.push_back(e.command.target);
+    return targets;
+}
+
 std::vector<ScriptEvent> loadEventScript(const std::filesystem::path& file, const ScriptContext& context) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw Error(file.string() + ": cannot read the events file; check the path");

@@ -60,9 +60,10 @@ std::string busyScript() {
              ", value: " + std::to_string(static_cast<double>(static_cast<int>(rng() % 201) - 100) / 100.0) + " }\n";
     }
     s += "  - { time: 1.0, action: seek, value: 0.5 }\n  - { time: 1.5, action: stop }\n"
-         "  - { time: 1.6, action: play }\n  - { time: 2.0, action: seek, value: 3.0 }\n"
+         "  - { time: 1.6, action: play }\n  - { time: 2.0, action: seek, value: 7.0 }\n"
          "  - { time: 2.5, action: stop }\n  - { time: 2.6, action: seek, value: 0.1 }\n"
-         "  - { time: 2.7, action: play }\n";
+         "  - { time: 2.7, action: play }\n  - { time: 3.0, action: seek, value: 9.0 }\n"
+         "  - { time: 6.5, action: seek, value: 4.0 }\n";
     return s;
 }
 
@@ -94,8 +95,10 @@ int main(int argc, char** argv) {
     const int rate = 48000;
     std::vector<test::StemAudio> stems;
     std::vector<std::string> names;
+    // Twelve seconds: well past the 3 s preloaded head, so reads come through the disk thread's
+    // rings, and the seeks below land both on cued frames and in the streamed middle.
     for (int i = 0; i < 8; ++i) {
-        stems.push_back(test::sineStem(rate * 4, 110.0 * (i + 1), rate, 0.1f, i % 2 == 0));
+        stems.push_back(test::sineStem(rate * 12, 110.0 * (i + 1), rate, 0.1f, i % 2 == 0));
         names.push_back("Stem" + std::to_string(i + 1));
     }
     test::writeStemFolder(dir.path(), rate, stems, names, "BPM: 124\n");

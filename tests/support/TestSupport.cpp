@@ -66,17 +66,19 @@ void writeStemFolder(const fs::path& dir, int sampleRate, const std::vector<Stem
 }
 
 Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const audio::RenderOptions& options) {
-    const set::Song song = set::loadSong(dir);
+    set::Song song = set::loadSong(dir);
     std::vector<control::ScriptEvent> script;
     if (!eventsYaml.empty())
         script = control::parseEventScript(eventsYaml, "events.yaml",
                                            {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown});
+    for (const std::int64_t target : control::seekTargets(script)) song.addCue(target);
     audio::MemorySink sink;
     engine::Engine engine;
     Rendered r;
     r.report = audio::renderSong(engine, song.view(), song.sampleRate, script, sink, options);
     r.left = std::move(sink.left_);
     r.right = std::move(sink.right_);
+    r.faults = song.takeFaults();
     return r;
 }
 

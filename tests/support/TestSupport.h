@@ -48,6 +48,7 @@ void writeStemFolder(const std::filesystem::path& dir, int sampleRate, const std
 struct Rendered {
     std::vector<float> left, right;
     audio::RenderReport report;
+    std::vector<std::string> faults; ///< disk faults the song reported
 };
 Rendered renderFolder(const std::filesystem::path& dir, const std::string& eventsYaml,
                       const audio::RenderOptions& options);

@@ -44,6 +44,10 @@ struct ScriptContext {
 [[nodiscard]] std::vector<ScriptEvent> parseEventScript(std::string_view yaml, const std::string& fileName,
                                                         const ScriptContext& context);
 
+/// @thread any. The song frames a script seeks to: load them as cue points so every scripted jump
+/// starts from RAM on the exact frame.
+[[nodiscard]] std::vector<std::int64_t> seekTargets(const std::vector<ScriptEvent>& events);
+
 /// @thread control. Reads and parses a script file.
 [[nodiscard]] std::vector<ScriptEvent> loadEventScript(const std::filesystem::path& file, const ScriptContext& context);
 
