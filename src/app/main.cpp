@@ -56,7 +56,9 @@ set::Song loadSource(const SourceArgs& a) {
     set::SongOptions options;
     options.bpm = a.bpm;
     options.sampleRate = a.rate;
-    return set::loadSong(p, options);
+    set::Song song = set::loadSong(p, options);
+    for (const std::string& w : song.warnings) std::cerr << "stemdeck: warning: " << w << "\n";
+    return song;
 }
 
 std::string dbfs(float linear) {

@@ -47,6 +47,9 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     for (const StemFile& stem : song.folder.stems) {
         auto source = stream::StreamedStem::open(stem.path);
         const int rate = source->sampleRate();
+        if (const auto info = stream::probeAudioFile(stem.path); info.lossy)
+            song.warnings.push_back(stem.path.string() + ": lossy " + info.subtype +
+                                    " stem; it plays, but ask for WAV or FLAC for the show");
         if (first == nullptr) {
             first = &stem;
             song.sampleRate = rate;

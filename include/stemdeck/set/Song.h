@@ -37,6 +37,7 @@ struct Song {
     int sampleRate = 0;
     engine::SongTiming timing;
     bool bpmKnown = false; ///< from the readme or the command line, not the 120 BPM default
+    std::vector<std::string> warnings; ///< plays, but not as a professional delivery (lossy stems)
     std::int64_t lengthFrames = 0;
 
     /// @thread control. The engine's view of this song (valid while the Song lives).
