@@ -43,32 +43,27 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     Song song;
     song.folder = scanStemFolder(dir);
     song.title = song.folder.info.title.value_or(dir.filename().string());
-    const StemFile* first = nullptr;
+    // One rate for the song: the one asked for, else the first stem's. Stems at another rate are
+    // resampled on the disk thread (libsoxr), all on the same grid, so they stay sample-aligned.
+    const int firstRate = stream::probeAudioFile(song.folder.stems.front().path).sampleRate;
+    song.sampleRate = options.sampleRate.value_or(firstRate);
     for (const StemFile& stem : song.folder.stems) {
-        auto source = stream::StreamedStem::open(stem.path);
-        const int rate = source->sampleRate();
-        if (const auto info = stream::probeAudioFile(stem.path); info.lossy)
+        auto source = stream::StreamedStem::open(stem.path, song.sampleRate);
+        const auto info = stream::probeAudioFile(stem.path);
+        if (info.lossy)
             song.warnings.push_back(stem.path.string() + ": lossy " + info.subtype +
                                     " stem; it plays, but ask for WAV or FLAC for the show");
-        if (first == nullptr) {
-            first = &stem;
-            song.sampleRate = rate;
-        } else if (rate != song.sampleRate) {
-            throw Error(stem.path.string() + ": sample rate " + std::to_string(rate) + " Hz, but " +
-                        first->path.filename().string() + " is " + std::to_string(song.sampleRate) +
-                        " Hz; all stems of a song must share one rate. Export them again at one rate");
-        }
+        if (info.sampleRate != firstRate)
+            song.warnings.push_back(stem.path.string() + ": sample rate " + std::to_string(info.sampleRate) +
+                                    " Hz, but " + song.folder.stems.front().path.filename().string() + " is " +
+                                    std::to_string(firstRate) + " Hz; resampled to " + std::to_string(song.sampleRate) +
+                                    " Hz. Stems of a song should share one rate: export them again at one rate");
         song.lengthFrames = std::max(song.lengthFrames, source->lengthFrames());
         song.stemNames.push_back(stem.name);
         song.sources.push_back(std::move(source));
     }
     song.streamer = options.streamer ? options.streamer : std::make_shared<stream::DiskStreamer>();
     for (const auto& s : song.sources) song.streamer->add(s);
-    if (options.sampleRate && *options.sampleRate != song.sampleRate)
-        throw Error(dir.string() + ": the stems are " + std::to_string(song.sampleRate) + " Hz but --rate is " +
-                    std::to_string(*options.sampleRate) +
-                    " Hz; leave --rate out to play at the stems' rate "
-                    "(sample-rate conversion comes with disk streaming)");
 
     const ReadmeInfo& info = song.folder.info;
     song.bpmKnown = options.bpm.has_value() || info.bpm.has_value();

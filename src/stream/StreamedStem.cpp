@@ -1,7 +1,5 @@
 #include "stemdeck/stream/StreamedStem.h"
 
-#include <sndfile.h>
-
 #include <algorithm>
 #include <bit>
 #include <chrono>
@@ -30,53 +28,44 @@ int ringFrames(int sampleRate, const StreamingSizes& sizes) {
 
 } // namespace
 
-StreamedStem::StreamedStem(const std::filesystem::path& file, const StreamingSizes& sizes)
-    : file_(file), sizes_(sizes), ring_(ringFrames(probeAudioFile(file).sampleRate, sizes)) {}
+StreamedStem::StreamedStem(const std::filesystem::path& file, int outputRate, const StreamingSizes& sizes)
+    : file_(file), sizes_(sizes), sampleRate_(outputRate), ring_(ringFrames(outputRate, sizes)) {}
 
-std::shared_ptr<StreamedStem> StreamedStem::open(const std::filesystem::path& file, const StreamingSizes& sizes) {
+std::shared_ptr<StreamedStem> StreamedStem::open(const std::filesystem::path& file, int outputRate,
+                                                 const StreamingSizes& sizes) {
     const AudioFileInfo info = probeAudioFile(file);
-    if (info.channels < 1 || info.channels > 2)
-        throw Error(file.string() + ": " + std::to_string(info.channels) +
-                    " channels; a stem must be mono or stereo. Split it into stereo stems in your DAW");
-    std::shared_ptr<StreamedStem> stem(new StreamedStem(file, sizes));
+    if (outputRate <= 0) outputRate = info.sampleRate;
+    std::shared_ptr<StreamedStem> stem(new StreamedStem(file, outputRate, sizes));
+    stem->reader_ = std::make_unique<StemReader>(file, outputRate); // checks the channel count
     stem->channels_ = info.channels;
-    stem->sampleRate_ = info.sampleRate;
-    stem->length_ = info.frames;
-    stem->regions_.push_back(stem->decodeRegion(0, std::lround(sizes.headSeconds * info.sampleRate)));
+    stem->fileRate_ = info.sampleRate;
+    stem->length_ = stem->reader_->lengthFrames();
+    stem->regions_.push_back(stem->decodeRegion(0, std::lround(sizes.headSeconds * outputRate)));
     stem->headFrames_ = stem->regions_.front().end();
     stem->ring_.request(stem->headFrames_); // the ring starts where the head ends
     return stem;
 }
 
-StreamedStem::~StreamedStem() {
-    if (file_handle_ != nullptr) sf_close(static_cast<SNDFILE*>(file_handle_));
-}
+StreamedStem::~StreamedStem() = default;
 
 StreamedStem::Region StreamedStem::decodeRegion(std::int64_t start, std::int64_t frames) {
+    // Its own reader: the disk thread may be using reader_ already.
+    StemReader reader(file_, sampleRate_);
     Region r;
     r.start = start;
-    SF_INFO info{};
-    SNDFILE* f = sf_open(file_.c_str(), SFM_READ, &info);
-    if (f == nullptr) throw Error(file_.string() + ": cannot read as audio (" + sf_strerror(nullptr) + ")");
-    frames = std::clamp<std::int64_t>(frames, 0, std::max<std::int64_t>(0, info.frames - start));
-    std::vector<float> buf(static_cast<std::size_t>(frames * info.channels));
-    sf_count_t got = 0;
-    if (frames > 0 && sf_seek(f, start, SEEK_SET) >= 0) got = sf_readf_float(f, buf.data(), frames);
-    sf_close(f);
-    const auto n = static_cast<std::size_t>(std::max<sf_count_t>(got, 0));
-    const auto ch = static_cast<std::size_t>(info.channels);
-    r.left.resize(n);
-    r.right.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        r.left[i] = buf[i * ch];
-        r.right[i] = buf[i * ch + ch - 1]; // mono: the same sample on both sides
-    }
+    frames = std::clamp<std::int64_t>(frames, 0, std::max<std::int64_t>(0, length_ - start));
+    r.left.resize(static_cast<std::size_t>(frames));
+    r.right.resize(static_cast<std::size_t>(frames));
+    const int got = frames > 0 && reader.start(start) ? reader.read(r.left.data(), r.right.data(), static_cast<int>(frames)) : 0;
+    r.left.resize(static_cast<std::size_t>(got));
+    r.right.resize(static_cast<std::size_t>(got));
     return r;
 }
 
 void StreamedStem::addCue(std::int64_t frame) {
     if (frame <= 0 || frame >= length_ || regionAt(frame) != nullptr) return;
     Region r = decodeRegion(frame, std::lround(sizes_.headSeconds * sampleRate_));
+    if (r.left.empty()) return;
     const auto at = std::lower_bound(regions_.begin(), regions_.end(), r.start,
                                      [](const Region& x, std::int64_t s) { return x.start < s; });
     regions_.insert(at, std::move(r));
@@ -162,11 +151,13 @@ bool StreamedStem::waitUntilReadable(std::int64_t frame, int n, double timeoutSe
 // disk thread
 
 bool StreamedStem::reopen() {
-    if (file_handle_ != nullptr) sf_close(static_cast<SNDFILE*>(file_handle_));
-    SF_INFO info{};
-    file_handle_ = sf_open(file_.c_str(), SFM_READ, &info);
     decodePos_ = -1;
-    return file_handle_ != nullptr;
+    try {
+        reader_ = std::make_unique<StemReader>(file_, sampleRate_);
+    } catch (const Error&) {
+        reader_.reset(); // gone or unreadable: tried again later
+    }
+    return reader_ != nullptr;
 }
 
 void StreamedStem::reportFault(const std::string& message) {
@@ -189,24 +180,24 @@ bool StreamedStem::service(std::vector<float>& scratch) {
     if (w.space < want) return false; // a whole chunk at a time
 
     const auto frames = static_cast<std::size_t>(want);
-    scratch.resize(frames * 2 + frames * static_cast<std::size_t>(channels_));
+    scratch.resize(frames * 2);
     float* l = scratch.data();
     float* r = l + frames;
-    float* interleaved = r + frames;
-    sf_count_t got = 0;
+    int got = 0;
     const bool retryDue = !faulted_ || nowNs() >= nextRetryNs_;
-    if (retryDue && (file_handle_ != nullptr || reopen())) {
-        auto* h = static_cast<SNDFILE*>(file_handle_);
-        if (decodePos_ != w.writeFrame) decodePos_ = sf_seek(h, w.writeFrame, SEEK_SET) >= 0 ? w.writeFrame : -1;
+    if (retryDue && (reader_ != nullptr || reopen())) {
+        if (decodePos_ != w.writeFrame) decodePos_ = reader_->start(w.writeFrame) ? w.writeFrame : -1;
         if (decodePos_ == w.writeFrame) {
             if (const auto delay = DiskStreamer::readDelay(); delay.count() > 0) std::this_thread::sleep_for(delay);
-            got = std::max<sf_count_t>(0, sf_readf_float(h, interleaved, want));
+            got = reader_->read(l, r, want);
         }
     }
-    const auto ch = static_cast<std::size_t>(channels_);
-    for (std::size_t i = 0; i < static_cast<std::size_t>(got); ++i) {
-        l[i] = interleaved[i * ch];
-        r[i] = interleaved[i * ch + ch - 1];
+    // A resampler's last output can land a few frames short of the computed length: not a fault.
+    const std::int64_t slack = reader_ != nullptr && reader_->resampling() ? 64 : 0;
+    if (got < want && w.writeFrame + got >= length_ - slack) {
+        std::fill(l + got, l + want, 0.0f);
+        std::fill(r + got, r + want, 0.0f);
+        got = want;
     }
     if (got < want) {
         // libsndfile reports a file cut short after opening as a short read with no error, and
@@ -222,7 +213,7 @@ bool StreamedStem::service(std::vector<float>& scratch) {
         }
         faulted_ = true;
         nextRetryNs_ = nowNs() + kRetryNs;
-        if (file_handle_ != nullptr) reopen(); // a replaced file is picked up on the next try
+        reopen(); // a replaced file is picked up on the next try
         decodePos_ = -1;
     } else {
         faulted_ = false;

@@ -60,8 +60,18 @@ expect_error "non-audio file" "03_Chords.wav: cannot read as audio" "$WORK/o3.wa
 
 mkdir -p "$WORK/rates"; cp "$WORK/demo/01_Drums.wav" "$WORK/rates/"
 sox -n -r 44100 -c 2 -b 24 "$WORK/rates/02_Bass.wav" synth 1 sine 55
-expect_error "mixed sample rates" "02_Bass.wav: sample rate 44100 Hz, but 01_Drums.wav is 48000 Hz" "$WORK/o4.wav" -- render "$WORK/rates" -o "$WORK/o4.wav"
-expect_error "--rate unlike the stems" "the stems are 48000 Hz but --rate is 44100 Hz" "$WORK/o5.wav" -- render "$WORK/demo" -o "$WORK/o5.wav" --rate 44100
+msg=$("$BIN" render "$WORK/rates" -o "$WORK/o4.wav" 2>&1); rc=$?
+case "$msg" in *"02_Bass.wav: sample rate 44100 Hz, but 01_Drums.wav is 48000 Hz; resampled to 48000 Hz"*)
+  [ "$rc" -eq 0 ] && [ "$(soxi -r "$WORK/o4.wav")" = 48000 ] && ok "mixed sample rates: resampled, with a warning naming both" \
+    || fail "mixed rates: exit $rc" "$msg" ;;
+  *) fail "mixed rates: no warning" "$msg" ;; esac
+if "$BIN" render "$WORK/demo" -o "$WORK/o5.wav" --rate 44100 >/dev/null 2>&1; then
+  want=$(( $(soxi -s "$WORK/demo/01_Drums.wav") * 147 / 160 ))
+  [ "$(soxi -r "$WORK/o5.wav")" = 44100 ] && [ "$(soxi -s "$WORK/o5.wav")" = "$want" ] \
+    && ok "--rate 44100 renders the 48 kHz demo resampled, the same length in time" || fail "--rate 44100: $(soxi "$WORK/o5.wav")"
+else
+  fail "--rate 44100 render"
+fi
 
 printf 'events:\n  - { time: 1.0, action: mute, stem: drums }\n  - { time: 2.0, action: mutte, stem: bass }\n' > "$WORK/typo.yaml"
 expect_error "events typo" "$WORK/typo.yaml:3:26: unknown action 'mutte' (did you mean 'mute'?)" "$WORK/o6.wav" -- render "$WORK/demo" -o "$WORK/o6.wav" --events "$WORK/typo.yaml"

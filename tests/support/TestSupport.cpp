@@ -65,8 +65,11 @@ void writeStemFolder(const fs::path& dir, int sampleRate, const std::vector<Stem
     if (!readme.empty()) std::ofstream(dir / "readme.txt") << readme;
 }
 
-Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const audio::RenderOptions& options) {
-    set::Song song = set::loadSong(dir);
+Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const audio::RenderOptions& options,
+                      int sampleRate) {
+    set::SongOptions songOptions;
+    if (sampleRate > 0) songOptions.sampleRate = sampleRate;
+    set::Song song = set::loadSong(dir, songOptions);
     std::vector<control::ScriptEvent> script;
     if (!eventsYaml.empty())
         script = control::parseEventScript(eventsYaml, "events.yaml",

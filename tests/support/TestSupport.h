@@ -44,14 +44,15 @@ StemAudio sineStem(std::int64_t length, double hz, double sampleRate, float ampl
 void writeStemFolder(const std::filesystem::path& dir, int sampleRate, const std::vector<StemAudio>& stems,
                      const std::vector<std::string>& names, const std::string& readme = "");
 
-/// Renders a folder with a YAML events script (may be empty) through the real loader and engine.
+/// Renders a folder with a YAML events script (may be empty) through the real loader and engine,
+/// at the stems' rate or at `sampleRate` (resampled), like `stemdeck render --rate`.
 struct Rendered {
     std::vector<float> left, right;
     audio::RenderReport report;
     std::vector<std::string> faults; ///< disk faults the song reported
 };
 Rendered renderFolder(const std::filesystem::path& dir, const std::string& eventsYaml,
-                      const audio::RenderOptions& options);
+                      const audio::RenderOptions& options, int sampleRate = 0);
 
 /// The largest |x[i+1] − x[i]| over [from, to).
 double maxStep(const std::vector<float>& x, std::size_t from, std::size_t to);

@@ -99,14 +99,24 @@ TEST_CASE("Loading a song checks rates and files", "[unit]") {
     test::TempDir dir;
     touchWav(dir / "01_Drums.wav", 48000);
     touchWav(dir / "02_Bass.wav", 44100);
-    CHECK_THAT(errorOf(dir.path()), Catch::Contains("02_Bass.wav: sample rate 44100 Hz, but 01_Drums.wav is 48000 Hz"));
+    { // mixed rates play (resampled to the first stem's), with a warning naming both
+        const Song mixed = loadSong(dir.path());
+        CHECK(mixed.sampleRate == 48000);
+        REQUIRE(mixed.warnings.size() == 1);
+        CHECK_THAT(mixed.warnings[0], Catch::Contains("02_Bass.wav: sample rate 44100 Hz, but 01_Drums.wav is 48000 Hz; "
+                                                      "resampled to 48000 Hz"));
+    }
 
     test::TempDir ok;
     touchWav(ok / "01_Drums.wav", 44100, 1, 300);
     touchWav(ok / "02_Bass.wav", 44100, 2, 200);
     std::ofstream(ok / "readme.txt") << "BPM: 100\n";
-    CHECK_THAT(errorOf(ok.path(), SongOptions{std::nullopt, std::nullopt, 48000, nullptr}),
-               Catch::Contains("the stems are 44100 Hz but --rate is 48000 Hz"));
+    { // another rate than the stems': resampled, the length scaled to it
+        const Song at48 = loadSong(ok.path(), SongOptions{std::nullopt, std::nullopt, 48000, nullptr});
+        CHECK(at48.sampleRate == 48000);
+        CHECK(at48.lengthFrames == 300 * 48000 / 44100);
+        CHECK(at48.warnings.empty());
+    }
     const Song song = loadSong(ok.path());
     CHECK(song.lengthFrames == 300);
     CHECK(song.sampleRate == 44100);

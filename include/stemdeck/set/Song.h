@@ -17,7 +17,7 @@ namespace stemdeck::set {
 struct SongOptions {
     std::optional<double> bpm;      ///< wins over the readme
     std::optional<int> beatsPerBar; ///< wins over the readme
-    std::optional<int> sampleRate;  ///< must match the stems until resampling lands
+    std::optional<int> sampleRate;  ///< play at this rate (stems are resampled); default: the first stem's
     std::shared_ptr<stream::DiskStreamer> streamer; ///< shared disk thread; a song makes its own if empty
 };
 
@@ -55,8 +55,9 @@ struct Song {
     [[nodiscard]] std::optional<int> findStem(std::string_view numberOrName) const;
 };
 
-/// @thread control. Loads a stem folder. Throws stemdeck::Error naming the file for a missing or
-/// unreadable folder or stem, stems of different sample rates, or a rate unlike the stems'.
+/// @thread control. Loads a stem folder and starts streaming it. Throws stemdeck::Error naming
+/// the file for a missing or unreadable folder or stem. Stems at another rate than the song's are
+/// resampled, with a warning when they differ among themselves.
 [[nodiscard]] Song loadSong(const std::filesystem::path& folder, const SongOptions& options = {});
 
 } // namespace stemdeck::set

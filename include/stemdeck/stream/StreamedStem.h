@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "stemdeck/engine/StemSource.h"
+#include "stemdeck/stream/StemReader.h"
 #include "stemdeck/stream/StemRing.h"
 
 namespace stemdeck::stream {
@@ -32,9 +33,11 @@ struct StreamingSizes {
 /// runs on the disk thread and does all the decoding.
 class StreamedStem final : public engine::StemSource {
 public:
-    /// @thread control. Opens the file and decodes its head. Throws stemdeck::Error naming the
-    /// file when it is missing, not audio, or has more than two channels.
-    static std::shared_ptr<StreamedStem> open(const std::filesystem::path& file, const StreamingSizes& sizes = {});
+    /// @thread control. Opens the file and decodes its head, at `outputRate` (0: the file's own;
+    /// otherwise resampled with libsoxr on the disk thread). Throws stemdeck::Error naming the file
+    /// when it is missing, not audio, or has more than two channels.
+    static std::shared_ptr<StreamedStem> open(const std::filesystem::path& file, int outputRate = 0,
+                                              const StreamingSizes& sizes = {});
     ~StreamedStem() override;
 
     /// @thread control, before playback. Holds [frame, frame + head) in RAM so a jump there is instant.
@@ -57,7 +60,8 @@ public:
     [[nodiscard]] bool takeFault(std::string& message);
 
     [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
-    [[nodiscard]] int sampleRate() const noexcept { return sampleRate_; }
+    [[nodiscard]] int sampleRate() const noexcept { return sampleRate_; } ///< the rate it plays at
+    [[nodiscard]] int fileRate() const noexcept { return fileRate_; }
 
 private:
     struct Region { // immutable once playback starts
@@ -66,7 +70,7 @@ private:
         [[nodiscard]] std::int64_t end() const noexcept { return start + static_cast<std::int64_t>(left.size()); }
     };
 
-    StreamedStem(const std::filesystem::path& file, const StreamingSizes& sizes);
+    StreamedStem(const std::filesystem::path& file, int outputRate, const StreamingSizes& sizes);
     Region decodeRegion(std::int64_t start, std::int64_t frames);
     [[nodiscard]] const Region* regionAt(std::int64_t frame) const noexcept;
     bool reopen();
@@ -76,13 +80,14 @@ private:
     StreamingSizes sizes_;
     int channels_ = 0;
     int sampleRate_ = 0;
+    int fileRate_ = 0;
     std::int64_t length_ = 0;
     std::int64_t headFrames_ = 0;
     std::vector<Region> regions_; // sorted by start; [0] is the head
     StemRing ring_;
 
-    // disk thread only
-    void* file_handle_ = nullptr; // SNDFILE*
+    // disk thread only (created on the control thread, handed over when streaming starts)
+    std::unique_ptr<StemReader> reader_;
     std::int64_t decodePos_ = -1;
     bool faulted_ = false;
     std::int64_t nextRetryNs_ = 0;
