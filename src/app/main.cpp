@@ -57,7 +57,8 @@ set::Song loadSource(const SourceArgs& a) {
     options.bpm = a.bpm;
     options.sampleRate = a.rate;
     set::Song song = set::loadSong(p, options);
-    for (const std::string& w : song.warnings) std::cerr << "stemdeck: warning: " << w << "\n";
+    for (const std::string& w : song.warnings)
+        std::cerr << "stemdeck: warning: " << w << "\n";
     return song;
 }
 
@@ -98,7 +99,8 @@ int runRender(const SourceArgs& a, const std::string& out, const std::string& ev
     options.blockFrames = block;
     const audio::RenderReport report = audio::renderSong(engine, song.view(), song.sampleRate, script, sink, options);
     writer.commit();
-    for (const std::string& fault : song.takeFaults()) std::cerr << "stemdeck: warning: " << fault << "\n";
+    for (const std::string& fault : song.takeFaults())
+        std::cerr << "stemdeck: warning: " << fault << "\n";
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double length = static_cast<double>(report.frames) / song.sampleRate;
     std::cout << "rendered '" << song.title << "' (" << song.sources.size() << " stems) to " << out << ": " << length

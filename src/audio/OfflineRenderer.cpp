@@ -9,19 +9,31 @@ namespace stemdeck::audio {
 RenderReport renderSong(engine::Engine& engine, const engine::SongView& song, double sampleRate,
                         const std::vector<control::ScriptEvent>& script, RenderSink& sink,
                         const RenderOptions& options) {
+    return renderSongs(engine, {song}, sampleRate, script, sink, options);
+}
+
+RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongView>& songs, double sampleRate,
+                         const std::vector<control::ScriptEvent>& script, RenderSink& sink,
+                         const RenderOptions& options) {
     std::vector<int> pattern = options.blockPattern;
     if (pattern.empty()) pattern.push_back(options.blockFrames);
     const int maxBlock = *std::max_element(pattern.begin(), pattern.end());
     engine.prepare(sampleRate, maxBlock);
-    engine.setSong(song);
+    if (songs.empty()) return {};
+    std::size_t current = 0;
+    engine.setSong(songs[0]);
+    if (songs.size() > 1) engine.cueNextSong(&songs[1], true);
     engine::CommandSender sender = engine.makeSender();
 
+    std::int64_t total = 0;
+    for (const auto& s : songs)
+        total += s.lengthFrames;
     const std::int64_t lastEvent = script.empty() ? 0 : script.back().frame;
-    const std::int64_t limit = options.maxFrames > 0
-                                   ? options.maxFrames
-                                   : song.lengthFrames + lastEvent + static_cast<std::int64_t>(60.0 * sampleRate);
+    const std::int64_t limit =
+        options.maxFrames > 0 ? options.maxFrames : total + lastEvent + static_cast<std::int64_t>(60.0 * sampleRate);
 
     RenderReport report;
+    report.songStarts.push_back(0);
     std::vector<float> left(static_cast<std::size_t>(maxBlock)), right(static_cast<std::size_t>(maxBlock));
     std::size_t nextEvent = 0;
     std::size_t blockIndex = 0;
@@ -35,7 +47,9 @@ RenderReport renderSong(engine::Engine& engine, const engine::SongView& song, do
         const int n = pattern[blockIndex++ % pattern.size()];
         if (options.beforeBlock) options.beforeBlock(frame);
         if (options.realTimePace)
-            std::this_thread::sleep_until(started + std::chrono::duration<double>(static_cast<double>(frame) / sampleRate));
+            std::this_thread::sleep_until(started +
+                                          std::chrono::duration<double>(static_cast<double>(frame) / sampleRate));
+        const engine::SongView& song = songs[current];
         if (options.waitForDisk && engine.rolling())
             for (int i = 0; i < song.stemCount; ++i)
                 song.stems[static_cast<std::size_t>(i)]->waitUntilReadable(engine.songFrame(), n, 5.0);
@@ -54,6 +68,10 @@ RenderReport renderSong(engine::Engine& engine, const engine::SongView& song, do
             if (e.type == engine::EventType::songEnded) {
                 report.songEnded = true;
                 end = e.frame;
+            } else if (e.type == engine::EventType::songChanged) {
+                end = -1; // ran on into the next song
+                report.songStarts.push_back(e.frame);
+                if (++current + 1 < songs.size()) engine.cueNextSong(&songs[current + 1], true);
             } else if (e.type == engine::EventType::transportStopped) {
                 stoppedAt = e.frame;
             } else if (e.type == engine::EventType::commandDropped) {
@@ -68,7 +86,7 @@ RenderReport renderSong(engine::Engine& engine, const engine::SongView& song, do
         frame += n;
         report.frames += keep;
     }
-    for (int i = 0; i < song.stemCount; ++i)
+    for (int i = 0; i < songs[current].stemCount; ++i)
         report.underruns += engine.stem(i).underruns.load();
     return report;
 }

@@ -114,7 +114,8 @@ DjFilterBank::Coefficients DjFilterBank::coefficientsFor(float knob) const noexc
     const float frac = at - static_cast<float>(i);
     const auto& gs = c.highPass ? highPassG_ : lowPassG_;
     const auto lerp = [&](const std::array<float, kTableSteps + 1>& t) {
-        return t[static_cast<std::size_t>(i)] + frac * (t[static_cast<std::size_t>(i) + 1] - t[static_cast<std::size_t>(i)]);
+        return t[static_cast<std::size_t>(i)] +
+               frac * (t[static_cast<std::size_t>(i) + 1] - t[static_cast<std::size_t>(i)]);
     };
     c.g = lerp(gs);
     c.k = lerp(tableK_);

@@ -51,6 +51,17 @@ void Engine::prepare(double sampleRate, int maxBlockFrames) {
 }
 
 void Engine::setSong(const SongView& song) noexcept {
+    nextSong_.store(0, std::memory_order_relaxed);
+    loadSong(song);
+}
+
+void Engine::cueNextSong(const SongView* next, bool runOn) noexcept {
+    static_assert(alignof(SongView) >= 2, "the run-on flag lives in the pointer's low bit");
+    const auto word = reinterpret_cast<std::uintptr_t>(next) | (next != nullptr && runOn ? 1u : 0u);
+    nextSong_.store(word, std::memory_order_release); // the view is complete before it is seen
+}
+
+void Engine::loadSong(const SongView& song) noexcept {
     song_ = song;
     song_.stemCount = std::clamp(song.stemCount, 0, kMaxStems);
     for (auto& c : channels_)
@@ -223,7 +234,18 @@ void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) n
     case TransportChange::none: break;
     case TransportChange::jumped: seekSources(); break;
     case TransportChange::stopped: emit(EventType::transportStopped, now + n); break;
-    case TransportChange::songEnded: emit(EventType::songEnded, now + n); break;
+    case TransportChange::songEnded: {
+        emit(EventType::songEnded, now + n);
+        std::uintptr_t word = nextSong_.load(std::memory_order_acquire);
+        if ((word & 1u) != 0 && nextSong_.compare_exchange_strong(word, 0, std::memory_order_acquire)) {
+            // Run on: the next song's frame 0 is the very next output frame.
+            loadSong(*reinterpret_cast<const SongView*>(word & ~std::uintptr_t{1}));
+            transport_.play();
+            emit(EventType::songChanged, now + n);
+            emit(EventType::transportStarted, now + n);
+        }
+        break;
+    }
     }
 }
 

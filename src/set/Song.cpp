@@ -20,11 +20,13 @@ engine::SongView Song::view() const {
 
 Song::~Song() {
     if (streamer)
-        for (const auto& s : sources) streamer->remove(s.get());
+        for (const auto& s : sources)
+            streamer->remove(s.get());
 }
 
 void Song::addCue(std::int64_t frame) {
-    for (const auto& s : sources) s->addCue(frame);
+    for (const auto& s : sources)
+        s->addCue(frame);
 }
 
 std::vector<std::string> Song::takeFaults() {
@@ -63,7 +65,8 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
         song.sources.push_back(std::move(source));
     }
     song.streamer = options.streamer ? options.streamer : std::make_shared<stream::DiskStreamer>();
-    for (const auto& s : song.sources) song.streamer->add(s);
+    for (const auto& s : song.sources)
+        song.streamer->add(s);
 
     const ReadmeInfo& info = song.folder.info;
     song.bpmKnown = options.bpm.has_value() || info.bpm.has_value();

@@ -42,7 +42,8 @@ void DiskStreamer::run() {
             local = stems_;
         }
         bool worked = false;
-        for (const auto& s : local) worked = s->service(scratch) || worked;
+        for (const auto& s : local)
+            worked = s->service(scratch) || worked;
         local.clear(); // a stem removed meanwhile is freed here, on the disk thread
         if (!worked) {
             // Nothing had room for a chunk. The audio thread does not signal us (it must not make

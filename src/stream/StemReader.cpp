@@ -120,7 +120,8 @@ void StemReader::resampleMore() {
 int StemReader::read(float* left, float* right, int n) {
     if (resampler_ == nullptr) return decode(left, right, n);
     const auto want = static_cast<std::size_t>(n);
-    while ((pending_.size() - pendingRead_) / 2 < want && !flushed_) resampleMore();
+    while ((pending_.size() - pendingRead_) / 2 < want && !flushed_)
+        resampleMore();
     const std::size_t got = std::min(want, (pending_.size() - pendingRead_) / 2);
     for (std::size_t i = 0; i < got; ++i) {
         left[i] = pending_[pendingRead_ + 2 * i];

@@ -47,7 +47,8 @@ int StemRing::read(std::int64_t frame, float* left, float* right, int n) noexcep
 StemRing::Work StemRing::work() noexcept {
     Work w;
     const std::int64_t req = request_.load(std::memory_order_acquire);
-    if (generationOf(req) != writerGeneration_ || generationOf(filled_.load(std::memory_order_relaxed)) != writerGeneration_) {
+    if (generationOf(req) != writerGeneration_ ||
+        generationOf(filled_.load(std::memory_order_relaxed)) != writerGeneration_) {
         writerGeneration_ = generationOf(req);
         writeFrame_ = frameOf(req);
         filled_.store(pack(writerGeneration_, writeFrame_), std::memory_order_release);

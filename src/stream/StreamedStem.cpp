@@ -56,7 +56,8 @@ StreamedStem::Region StreamedStem::decodeRegion(std::int64_t start, std::int64_t
     frames = std::clamp<std::int64_t>(frames, 0, std::max<std::int64_t>(0, length_ - start));
     r.left.resize(static_cast<std::size_t>(frames));
     r.right.resize(static_cast<std::size_t>(frames));
-    const int got = frames > 0 && reader.start(start) ? reader.read(r.left.data(), r.right.data(), static_cast<int>(frames)) : 0;
+    const int got =
+        frames > 0 && reader.start(start) ? reader.read(r.left.data(), r.right.data(), static_cast<int>(frames)) : 0;
     r.left.resize(static_cast<std::size_t>(got));
     r.right.resize(static_cast<std::size_t>(got));
     return r;
@@ -208,8 +209,9 @@ bool StreamedStem::service(std::vector<float>& scratch) {
         if (!faulted_) {
             char at[32];
             std::snprintf(at, sizeof at, "%.2f", static_cast<double>(w.writeFrame + got) / sampleRate_);
-            reportFault(file_.string() + ": cannot read past " + at +
-                        " s (file truncated, deleted or unreadable); playing silence for it until it can be read again");
+            reportFault(
+                file_.string() + ": cannot read past " + at +
+                " s (file truncated, deleted or unreadable); playing silence for it until it can be read again");
         }
         faulted_ = true;
         nextRetryNs_ = nowNs() + kRetryNs;

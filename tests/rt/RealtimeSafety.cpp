@@ -105,5 +105,18 @@ int main(int argc, char** argv) {
     const auto out = test::renderFolder(dir.path(), busyScript(), options);
     std::printf("rt check: rendered %zu frames, %zu engine events, %llu commands dropped, no real-time violation\n",
                 out.left.size(), out.report.events.size(), static_cast<unsigned long long>(out.report.droppedCommands));
-    return out.left.empty() ? 1 : 0;
+
+    // A run-on song change inside process(): the engine switches songs on the audio thread.
+    test::TempDir second;
+    test::writeStemFolder(second.path(), rate, {test::sineStem(rate * 5, 330.0, rate, 0.1f, true)}, {"Next"});
+    set::SongOptions shared;
+    shared.streamer = std::make_shared<stream::DiskStreamer>();
+    const set::Song a = set::loadSong(dir.path(), shared), b = set::loadSong(second.path(), shared);
+    audio::MemorySink sink;
+    engine::Engine engine;
+    const auto both = audio::renderSongs(engine, {a.view(), b.view()}, rate, {}, sink, options);
+    std::printf("rt check: ran on from a %lld-frame song into the next at frame %lld, no real-time violation\n",
+                static_cast<long long>(a.lengthFrames),
+                static_cast<long long>(both.songStarts.size() == 2 ? both.songStarts[1] : -1));
+    return out.left.empty() || both.songStarts.size() != 2 ? 1 : 0;
 }

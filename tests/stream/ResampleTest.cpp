@@ -15,8 +15,10 @@ double measureHz(const std::vector<float>& x, std::size_t from, std::size_t to, 
     for (std::size_t i = from + 1; i < to; ++i)
         if (x[i - 1] < 0.0f && x[i] >= 0.0f) {
             const double t = static_cast<double>(i - 1) + x[i - 1] / (x[i - 1] - x[i]);
-            if (first < 0) first = t;
-            else ++crossings;
+            if (first < 0)
+                first = t;
+            else
+                ++crossings;
             last = t;
         }
     return crossings / (last - first) * rate;
@@ -30,21 +32,24 @@ TEST_CASE("44.1 kHz stems rendered at 48 kHz keep pitch, length and alignment", 
     const std::int64_t len = in * 8; // past the 3 s head: the ring's resampler is on the path
     // Stem 1: a 1 kHz sine. Stems 2 and 3: clicks at the same instants (every 0.5 s), one mono.
     std::vector<std::int64_t> clicks;
-    for (std::int64_t f = in / 4; f < len; f += in / 2) clicks.push_back(f);
+    for (std::int64_t f = in / 4; f < len; f += in / 2)
+        clicks.push_back(f);
     test::writeStemFolder(dir.path(), in,
                           {test::sineStem(len, 1000.0, in, 0.5f, true), test::impulseStem(len, clicks, 0.5f, true),
                            test::impulseStem(len, clicks, 0.5f, false)},
                           {"Sine", "ClickA", "ClickB"});
     // The sine alone, then the clicks alone, each rendered at 48 kHz.
     const auto sine = test::renderFolder(
-        dir.path(), "events:\n  - { frame: 0, action: mute, stem: 2 }\n  - { frame: 0, action: mute, stem: 3 }\n", {}, out);
-    CHECK(sine.left.size() == static_cast<std::size_t>(len * out / in)); // 8 s at 48 kHz
+        dir.path(), "events:\n  - { frame: 0, action: mute, stem: 2 }\n  - { frame: 0, action: mute, stem: 3 }\n", {},
+        out);
+    CHECK(sine.left.size() == static_cast<std::size_t>(len * out / in));                // 8 s at 48 kHz
     CHECK(measureHz(sine.left, 24000, 140000, out) == Approx(1000.0).epsilon(0.0005));  // in the head
     CHECK(measureHz(sine.left, 150000, 380000, out) == Approx(1000.0).epsilon(0.0005)); // streamed
     // No seam at the head/ring hand-over (3 s) or anywhere else: a pure sine's slope, nothing more.
     CHECK(test::maxSlopeRatio(sine.left, 2000, sine.left.size() - 2000, 1000.0, out) < 1.01);
 
-    const auto clicksOnly = test::renderFolder(dir.path(), "events:\n  - { frame: 0, action: mute, stem: 1 }\n", {}, out);
+    const auto clicksOnly =
+        test::renderFolder(dir.path(), "events:\n  - { frame: 0, action: mute, stem: 1 }\n", {}, out);
     // Every click lands at round(t · 48000) on both stems at once: the loudest sample of each
     // click is where the original instant maps to, in the head and in the stream alike.
     std::size_t misplaced = 0;

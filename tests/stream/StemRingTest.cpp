@@ -104,7 +104,8 @@ TEST_CASE("Ring under two threads: every frame read is the frame asked for", "[s
             ++seeks;
         }
         const int n = static_cast<int>(rng() % 1024) + 1;
-        while (!ring.has(at, n) && std::chrono::steady_clock::now() < giveUp) std::this_thread::yield();
+        while (!ring.has(at, n) && std::chrono::steady_clock::now() < giveUp)
+            std::this_thread::yield();
         const int got = ring.read(at, l.data(), r.data(), n);
         for (int i = 0; i < got; ++i)
             if (l[static_cast<std::size_t>(i)] != static_cast<float>(at + i) ||
@@ -126,7 +127,7 @@ TEST_CASE("Frames below an earlier read are not served again", "[unit][stream]")
     ring.request(0);
     std::vector<float> l(64), r(64);
     CHECK(ring.read(0, l.data(), r.data(), 64) == 0); // nothing yet: the reader moves on anyway
-    CHECK(ring.work().writeFrame == 64);             // so the producer catches up at 64
+    CHECK(ring.work().writeFrame == 64);              // so the producer catches up at 64
     produce(ring, 100);
     CHECK(ring.read(32, l.data(), r.data(), 16) == 0); // 32…47 were skipped, never written
     CHECK(ring.read(64, l.data(), r.data(), 16) == 16);

@@ -20,7 +20,8 @@ audio::RenderOptions blocks(int block) {
         o.blockFrames = block;
     } else {
         std::mt19937 rng(77);
-        for (int i = 0; i < 61; ++i) o.blockPattern.push_back(static_cast<int>(rng() % 900) + 1);
+        for (int i = 0; i < 61; ++i)
+            o.blockPattern.push_back(static_cast<int>(rng() % 900) + 1);
     }
     return o;
 }
@@ -29,10 +30,12 @@ audio::RenderOptions blocks(int block) {
 test::StemAudio indexStem(std::int64_t length, float scale, bool stereo) {
     test::StemAudio s;
     s.left.resize(static_cast<std::size_t>(length));
-    for (std::size_t i = 0; i < s.left.size(); ++i) s.left[i] = scale * static_cast<float>(i % 65536) / 65536.0f;
+    for (std::size_t i = 0; i < s.left.size(); ++i)
+        s.left[i] = scale * static_cast<float>(i % 65536) / 65536.0f;
     if (stereo) {
         s.right = s.left;
-        for (auto& v : s.right) v = -v;
+        for (auto& v : s.right)
+            v = -v;
     }
     return s;
 }
@@ -44,7 +47,8 @@ TEST_CASE("Long streamed stems stay sample-exact and in sync at every block size
     const std::int64_t len = rate * 14; // far past the 3 s head and the 2.7 s ring
     test::TempDir dir;
     std::vector<std::int64_t> hits;
-    for (std::int64_t f = 17; f < len; f += 12345) hits.push_back(f);
+    for (std::int64_t f = 17; f < len; f += 12345)
+        hits.push_back(f);
     const std::vector<test::StemAudio> stems = {test::impulseStem(len, hits, 0.5f, true),
                                                 test::impulseStem(len, hits, 0.25f, false),
                                                 test::impulseStem(len - 777, hits, 0.125f, true)};
@@ -91,8 +95,8 @@ TEST_CASE("Seeks far into a streamed song play the target frames, all stems toge
                 const auto to = static_cast<std::size_t>(until * rate);
                 std::size_t wrong = 0;
                 for (std::size_t k = from; k < to; ++k) {
-                    const auto song = static_cast<std::size_t>(target * rate) + k - static_cast<std::size_t>(issue * rate) -
-                                      static_cast<std::size_t>(tfade);
+                    const auto song = static_cast<std::size_t>(target * rate) + k -
+                                      static_cast<std::size_t>(issue * rate) - static_cast<std::size_t>(tfade);
                     const float a = 0.5f * static_cast<float>(song % 65536) / 65536.0f;
                     const float b = 0.25f * static_cast<float>(song % 65536) / 65536.0f;
                     if (out.left[k] != a + b || out.right[k] != -a + b) ++wrong;
@@ -115,7 +119,8 @@ TEST_CASE("A stem truncated and another deleted mid-render: the others do not no
                                                 test::sineStem(len, 440.0, rate, 0.2f, false)};
     test::writeStemFolder(dir.path(), rate, stems, {"Keep", "Cut", "Gone"});
     // The reference: the same render with only the untouched stem audible.
-    const std::string soloKeep = "events:\n  - { frame: 0, action: mute, stem: cut }\n  - { frame: 0, action: mute, stem: gone }\n";
+    const std::string soloKeep =
+        "events:\n  - { frame: 0, action: mute, stem: cut }\n  - { frame: 0, action: mute, stem: gone }\n";
     const auto clean = test::renderFolder(dir.path(), soloKeep, blocks(256));
 
     // At 2 s into the render, cut 02_Cut.wav to 8 s of audio and delete 03_Gone.wav.

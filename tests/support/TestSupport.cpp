@@ -74,7 +74,8 @@ Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const 
     if (!eventsYaml.empty())
         script = control::parseEventScript(eventsYaml, "events.yaml",
                                            {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown});
-    for (const std::int64_t target : control::seekTargets(script)) song.addCue(target);
+    for (const std::int64_t target : control::seekTargets(script))
+        song.addCue(target);
     audio::MemorySink sink;
     engine::Engine engine;
     Rendered r;

@@ -103,8 +103,9 @@ TEST_CASE("Loading a song checks rates and files", "[unit]") {
         const Song mixed = loadSong(dir.path());
         CHECK(mixed.sampleRate == 48000);
         REQUIRE(mixed.warnings.size() == 1);
-        CHECK_THAT(mixed.warnings[0], Catch::Contains("02_Bass.wav: sample rate 44100 Hz, but 01_Drums.wav is 48000 Hz; "
-                                                      "resampled to 48000 Hz"));
+        CHECK_THAT(mixed.warnings[0],
+                   Catch::Contains("02_Bass.wav: sample rate 44100 Hz, but 01_Drums.wav is 48000 Hz; "
+                                   "resampled to 48000 Hz"));
     }
 
     test::TempDir ok;

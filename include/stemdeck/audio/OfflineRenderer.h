@@ -53,9 +53,10 @@ struct RenderOptions {
 struct RenderReport {
     std::int64_t frames = 0; ///< frames written to the sink
     bool songEnded = false;
-    std::uint64_t droppedCommands = 0; ///< commands the queue or the engine could not take
-    std::uint64_t underruns = 0;       ///< stem reads that came back short
-    std::vector<engine::Event> events; ///< everything the engine reported, in order
+    std::uint64_t droppedCommands = 0;    ///< commands the queue or the engine could not take
+    std::uint64_t underruns = 0;          ///< stem reads that came back short
+    std::vector<std::int64_t> songStarts; ///< output frame where each song began
+    std::vector<engine::Event> events;    ///< everything the engine reported, in order
 };
 
 /// @thread control (it plays the audio thread's part itself). Prepares the engine at sampleRate,
@@ -65,5 +66,12 @@ struct RenderReport {
 RenderReport renderSong(engine::Engine& engine, const engine::SongView& song, double sampleRate,
                         const std::vector<control::ScriptEvent>& script, RenderSink& sink,
                         const RenderOptions& options = {});
+
+/// @thread control. Renders songs back to back, each run on into the next with no gap (each is
+/// cued while the one before plays), until the last one ends or is stopped for good. Script
+/// frames count from the start of the whole render.
+RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongView>& songs, double sampleRate,
+                         const std::vector<control::ScriptEvent>& script, RenderSink& sink,
+                         const RenderOptions& options = {});
 
 } // namespace stemdeck::audio

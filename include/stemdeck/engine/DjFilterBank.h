@@ -34,7 +34,7 @@ public:
     static constexpr float kResonanceQ = 1.4f;        ///< Q once the knob is past kFullResonanceAt
     static constexpr float kFullResonanceAt = 0.2f;
     static constexpr float kFullWetAt = 0.05f; ///< |knob| where the dry crossfade ends
-    static constexpr int kTableSteps = 1024; ///< coefficient table resolution per side of the knob
+    static constexpr int kTableSteps = 1024;   ///< coefficient table resolution per side of the knob
 
     /// @thread control. Sets the rate and resets every stem to bypass.
     void prepare(double sampleRate) noexcept;

@@ -75,6 +75,13 @@ public:
     /// unmuted, unsoloed, filter bypassed. Stems beyond kMaxStems are ignored.
     void setSong(const SongView& song) noexcept;
 
+    /// @thread control. Cues the song that follows the current one. With runOn, the moment the
+    /// current song ends the next plays from its first frame in the same block: a gap of zero
+    /// samples (its stems start from their preloaded heads). The view must stay valid until the
+    /// songChanged event, after which the previous song's view and sources may be freed. nullptr
+    /// un-cues (only safe while no song end is near; normally a cue is replaced by the next one).
+    void cueNextSong(const SongView* next, bool runOn) noexcept;
+
     /// @thread control. A new producer handle (allocates; make one per sending thread up front).
     [[nodiscard]] CommandSender makeSender();
 
@@ -115,6 +122,7 @@ private:
     void renderSegment(float* left, float* right, int n, std::int64_t now) noexcept;
     void readStem(int index, std::int64_t songFrame, int n, std::int64_t now) noexcept;
     void seekSources() noexcept;
+    void loadSong(const SongView& song) noexcept; // setSong's body, also used on the audio thread
     void publish(float* left, float* right, int n) noexcept;
     void emit(EventType type, std::int64_t frame, std::int8_t stem = -1, std::uint8_t action = 0) noexcept;
 
@@ -148,6 +156,10 @@ private:
     std::atomic<float> mainRms_{0.0f};
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<std::uint64_t> lostEvents_{0};
+    // The cued next song: set by the control thread (release), taken by the audio thread (acquire)
+    // at the end of the current one. The run-on flag travels in the same word's low bit.
+    std::atomic<std::uintptr_t> nextSong_{0};
+    static_assert(std::atomic<std::uintptr_t>::is_always_lock_free);
 };
 
 } // namespace stemdeck::engine

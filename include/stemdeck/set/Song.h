@@ -36,7 +36,7 @@ struct Song {
     std::vector<std::string> stemNames;
     int sampleRate = 0;
     engine::SongTiming timing;
-    bool bpmKnown = false; ///< from the readme or the command line, not the 120 BPM default
+    bool bpmKnown = false;             ///< from the readme or the command line, not the 120 BPM default
     std::vector<std::string> warnings; ///< plays, but not as a professional delivery (lossy stems)
     std::int64_t lengthFrames = 0;
 

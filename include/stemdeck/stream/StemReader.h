@@ -40,7 +40,7 @@ private:
     void resampleMore();                          // decodes and resamples one input chunk
 
     std::filesystem::path file_;
-    void* sndfile_ = nullptr; // SNDFILE*
+    void* sndfile_ = nullptr;   // SNDFILE*
     void* resampler_ = nullptr; // soxr_t
     int fileRate_ = 0, outputRate_ = 0, channels_ = 0;
     std::int64_t fileFrames_ = 0, length_ = 0;
