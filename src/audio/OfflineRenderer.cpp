@@ -52,7 +52,8 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
         const engine::SongView& song = songs[current];
         if (options.waitForDisk && engine.rolling())
             for (int i = 0; i < song.stemCount; ++i)
-                song.stems[static_cast<std::size_t>(i)]->waitUntilReadable(engine.songFrame(), n, 5.0);
+                song.stems[static_cast<std::size_t>(i)]->waitUntilReadable(engine.songFrame(),
+                                                                           std::max(n, engine::kSeekReadyFrames), 5.0);
         // Issue what falls in this block, stamped with its exact frame: the engine splits there.
         while (nextEvent < script.size() && script[nextEvent].frame < frame + n) {
             engine::Command c = script[nextEvent++].command;

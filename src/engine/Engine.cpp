@@ -194,7 +194,8 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
     case Action::stop: transport_.stop(); break;
     case Action::seek:
         transport_.seek(c.target);
-        if (!transport_.rolling()) seekSources(); // stopped: the jump is immediate
+        // Stopped or already waiting at a target: the jump is immediate.
+        if (!transport_.rolling() || transport_.state() == TransportState::waiting) seekSources();
         break;
     }
     if (soloChanged) {
@@ -214,7 +215,15 @@ void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) n
     std::fill_n(right, n, 0.0f);
     if (n > 0) {
         const int stems = song_.stemCount;
-        if (transport_.rolling()) {
+        if (transport_.state() == TransportState::waiting) {
+            // Silent at the seek target until every stem has it, so they all start together.
+            filters_.skip(n);
+            for (int i = 0; i < stems; ++i)
+                channels_[static_cast<std::size_t>(i)].skip(n);
+            waitedFrames_ += n;
+            if (sourcesReady() || waitedFrames_ >= secondsToFrames(kSeekWaitSeconds, sampleRate_)) transport_.resume();
+            return; // the play head stays on the target: nothing was played
+        } else if (transport_.rolling()) {
             const std::int64_t pos = transport_.position();
             for (int i = 0; i < stems; ++i)
                 readStem(i, pos, n, now);
@@ -232,7 +241,11 @@ void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) n
     }
     switch (transport_.advance(n)) {
     case TransportChange::none: break;
-    case TransportChange::jumped: seekSources(); break;
+    case TransportChange::jumped:
+        seekSources();
+        waitedFrames_ = 0;
+        if (sourcesReady()) transport_.resume(); // cued targets are in RAM: no wait at all
+        break;
     case TransportChange::stopped: emit(EventType::transportStopped, now + n); break;
     case TransportChange::songEnded: {
         emit(EventType::songEnded, now + n);
@@ -247,6 +260,14 @@ void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) n
         break;
     }
     }
+}
+
+bool Engine::sourcesReady() const noexcept {
+    for (int i = 0; i < song_.stemCount; ++i)
+        if (const StemSource* src = song_.stems[static_cast<std::size_t>(i)];
+            src != nullptr && !src->readyAt(transport_.position(), kSeekReadyFrames))
+            return false;
+    return true;
 }
 
 void Engine::seekSources() noexcept {

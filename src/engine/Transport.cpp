@@ -39,13 +39,20 @@ void Transport::play() noexcept {
         }
         break;
     case TransportState::playing:
-    case TransportState::seeking: break;
+    case TransportState::seeking:
+    case TransportState::waiting: break;
     }
 }
 
+void Transport::resume() noexcept {
+    if (state_ != TransportState::waiting) return;
+    state_ = TransportState::playing;
+    fade_.setTarget(1.0f);
+}
+
 void Transport::stop() noexcept {
-    if (state_ == TransportState::playing || state_ == TransportState::seeking) {
-        state_ = TransportState::stopping;
+    if (state_ == TransportState::playing || state_ == TransportState::seeking || state_ == TransportState::waiting) {
+        state_ = TransportState::stopping; // from waiting the fade is already at 0: stops at once
         fade_.setTarget(0.0f);
     }
 }
@@ -65,11 +72,13 @@ void Transport::seek(std::int64_t songFrame) noexcept {
         seekTarget_ = target;
         seekPending_ = true;
         break;
+    case TransportState::waiting: position_ = target; break; // still silent: jump straight there
     }
 }
 
 int Transport::framesUntilChange() const noexcept {
     if (state_ == TransportState::stopped) return kForever;
+    if (state_ == TransportState::waiting) return kWaitPollFrames; // the engine checks the stems this often
     std::int64_t frames = length_ - position_;
     if (state_ == TransportState::stopping || state_ == TransportState::seeking)
         frames = std::min<std::int64_t>(frames, fade_.remainingFrames()); // 0: fade done, act now
@@ -94,7 +103,7 @@ void Transport::applyFade(float* left, float* right, int n) noexcept {
 }
 
 TransportChange Transport::advance(int n) noexcept {
-    if (state_ == TransportState::stopped) return TransportChange::none;
+    if (state_ == TransportState::stopped || state_ == TransportState::waiting) return TransportChange::none;
     position_ += n;
     if (position_ >= length_) {
         position_ = length_;
@@ -112,8 +121,7 @@ TransportChange Transport::advance(int n) noexcept {
         state_ = TransportState::stopped;
         return TransportChange::stopped;
     }
-    state_ = TransportState::playing; // seeking: the jump is done, fade back in
-    fade_.setTarget(1.0f);
+    state_ = TransportState::waiting; // seeking: the jump is done; the engine resumes when the stems are ready
     return TransportChange::jumped;
 }
 

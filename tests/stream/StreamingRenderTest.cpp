@@ -7,6 +7,7 @@
 #include "../support/TestSupport.h"
 #include "stemdeck/engine/Constants.h"
 #include "stemdeck/engine/Ramp.h"
+#include "stemdeck/control/EventScript.h"
 #include "stemdeck/stream/DiskStreamer.h"
 
 using namespace stemdeck;
@@ -193,4 +194,37 @@ TEST_CASE("A slow disk: no underruns while the read-ahead lasts, silence then re
         }
         CHECK(wrong == 0);
     }
+}
+
+TEST_CASE("An uncued seek waits, silent, until every stem has the target, then all start together",
+          "[render][stream]") {
+    const int rate = 48000;
+    const std::int64_t len = rate * 20;
+    test::TempDir dir;
+    test::writeStemFolder(dir.path(), rate, {indexStem(len, 0.5f, true), indexStem(len, 0.25f, false)}, {"A", "B"});
+    set::Song song = set::loadSong(dir.path()); // no cue at 12 s: the target is only on disk
+    const auto script = control::parseEventScript("events:\n  - { time: 1.0, action: seek, value: 12.0 }\n"
+                                                  "  - { time: 3.0, action: stop }\n",
+                                                  "seek.yaml", {song.stemNames, static_cast<double>(rate), false});
+    audio::MemorySink sink;
+    engine::Engine engine;
+    audio::RenderOptions o;
+    o.blockFrames = 256;
+    const auto report = audio::renderSong(engine, song.view(), rate, script, sink, o);
+    CHECK(report.underruns == 0); // nobody played a partial range: the engine waited instead
+    const auto tfade = static_cast<std::size_t>(engine::secondsToFrames(engine::kTransportFadeSeconds, rate));
+    const std::size_t faded = static_cast<std::size_t>(rate) + tfade; // fade-out over: at the target
+    std::size_t resume = faded;
+    while (resume < sink.left_.size() && sink.left_[resume] == 0.0f)
+        ++resume;
+    INFO("waited " << resume - faded << " frames at the target");
+    REQUIRE(resume < static_cast<std::size_t>(2 * rate));
+    // From the first frame heard, both stems play the target onwards, together, exactly.
+    std::size_t wrong = 0;
+    for (std::size_t k = resume + tfade; k < static_cast<std::size_t>(2.5 * rate); ++k) {
+        const auto songFrame = static_cast<std::size_t>(12 * rate) + (k - resume);
+        const float x = static_cast<float>(songFrame % 65536) / 65536.0f;
+        if (sink.left_[k] != 0.5f * x + 0.25f * x || sink.right_[k] != -0.5f * x + 0.25f * x) ++wrong;
+    }
+    CHECK(wrong == 0);
 }

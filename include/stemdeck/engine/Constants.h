@@ -25,6 +25,12 @@ inline constexpr double kTransportFadeSeconds = 0.010;
 /// glide of the knob is a glide of the cutoff in log-frequency.
 inline constexpr double kFilterGlideSeconds = 0.030;
 
+/// After a seek the play head waits, silent, until every stem can supply this many frames from
+/// the target (so all stems start on the same frame)…
+inline constexpr int kSeekReadyFrames = 2048;
+/// …but no longer than this: then it plays, and a stem still without data plays silence.
+inline constexpr double kSeekWaitSeconds = 0.25;
+
 /// Commands that may wait in the engine for their frame (exact-frame or quantised commands).
 inline constexpr std::size_t kMaxPendingCommands = 256;
 

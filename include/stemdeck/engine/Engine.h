@@ -122,6 +122,7 @@ private:
     void renderSegment(float* left, float* right, int n, std::int64_t now) noexcept;
     void readStem(int index, std::int64_t songFrame, int n, std::int64_t now) noexcept;
     void seekSources() noexcept;
+    [[nodiscard]] bool sourcesReady() const noexcept;
     void loadSong(const SongView& song) noexcept; // setSong's body, also used on the audio thread
     void publish(float* left, float* right, int n) noexcept;
     void emit(EventType type, std::int64_t frame, std::int8_t stem = -1, std::uint8_t action = 0) noexcept;
@@ -141,6 +142,7 @@ private:
     std::int64_t outFrame_ = 0;
     bool anySoloed_ = false;
     std::uint32_t underrunMask_ = 0; // stems that reported an underrun this block
+    std::int64_t waitedFrames_ = 0;  // silent frames spent waiting at a seek target
 
     std::unique_ptr<CommandQueue> commands_;
     std::unique_ptr<EventQueue> events_;

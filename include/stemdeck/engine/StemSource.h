@@ -32,6 +32,13 @@ public:
     /// source starts fetching there (or after the preloaded region holding it).
     virtual void seek(std::int64_t frame) noexcept { (void)frame; }
 
+    /// @thread audio, non-blocking. True when [frame, frame + n) can be read without a gap (the
+    /// engine waits for this on every stem before it plays from a seek target).
+    [[nodiscard]] virtual bool readyAt(std::int64_t frame, int n) const noexcept {
+        (void)frame, (void)n;
+        return true;
+    }
+
     /// @thread control (never audio). Waits until [frame, frame + n) can be read without a gap, or
     /// the timeout passes; false on timeout. The offline renderer calls it before each block so a
     /// render never outruns the disk.

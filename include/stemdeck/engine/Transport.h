@@ -11,7 +11,8 @@ enum class TransportState : std::uint8_t {
     stopped,
     playing,
     stopping, ///< fading out; stops when the fade ends
-    seeking,  ///< fading out; jumps to the seek target when the fade ends, then fades in
+    seeking,  ///< fading out; jumps to the seek target when the fade ends
+    waiting,  ///< at the seek target, silent, until every stem can supply it; then fades in
 };
 
 /// What happened at the end of an advance().
@@ -22,6 +23,7 @@ enum class TransportChange : std::uint8_t { none, stopped, jumped, songEnded };
 class Transport {
 public:
     static constexpr int kForever = std::numeric_limits<int>::max();
+    static constexpr int kWaitPollFrames = 32;
 
     /// @thread control.
     void prepare(double sampleRate) noexcept;
@@ -39,12 +41,15 @@ public:
     /// Moves the play head (clamped to the song). While playing: fade out, jump, fade in.
     void seek(std::int64_t songFrame) noexcept;
 
-    /// True while audio is produced (playing, or fading out for a stop or seek).
+    /// True unless stopped (playing, fading out for a stop or seek, or waiting at a seek target).
     [[nodiscard]] bool rolling() const noexcept { return state_ != TransportState::stopped; }
 
     /// Frames until the state changes by itself (a fade ends or the song ends); 0 when a fade-out
     /// has finished and advance(0) must act on it now.
     [[nodiscard]] int framesUntilChange() const noexcept;
+
+    /// After a jump (state waiting): every stem has the target, fade in and play.
+    void resume() noexcept;
 
     /// Multiplies n frames by the transport fade.
     void applyFade(float* left, float* right, int n) noexcept;

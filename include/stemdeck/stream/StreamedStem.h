@@ -48,6 +48,7 @@ public:
     [[nodiscard]] std::int64_t lengthFrames() const noexcept override { return length_; }
     engine::ReadStatus read(std::int64_t frame, float* left, float* right, int n) noexcept override;
     void seek(std::int64_t frame) noexcept override;
+    [[nodiscard]] bool readyAt(std::int64_t frame, int n) const noexcept override { return readable(frame, n); }
     bool waitUntilReadable(std::int64_t frame, int n, double timeoutSeconds) const override;
 
     /// @thread any. True when [frame, frame + n) can be read without a gap.
