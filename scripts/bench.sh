@@ -2,14 +2,19 @@
 # Builds the benchmarks in Release (no sanitizers) and runs them; they print figures, they do
 # not pass or fail. Takes a few minutes (eight five-minute stems are generated for the render
 # comparison).
-#   scripts/bench.sh [engine|render]
+#   scripts/bench.sh [engine|render|stream|stress]   (stress: 10 minutes in real time, not in "all")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup-deps.sh
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTEMDECK_TESTS=ON -DSTEMDECK_SANITIZE=OFF >/dev/null
-cmake --build build/bench -j"$(nproc)" --target stemdeck_bench_engine stemdeck_bench_render
+cmake --build build/bench -j"$(nproc)" --target stemdeck stemdeck_bench_engine stemdeck_bench_render stemdeck_bench_stream
 what=${1:-all}
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 if [ "$what" = all ] || [ "$what" = engine ]; then ./build/bench/tests/bench/stemdeck_bench_engine; fi
 if [ "$what" = all ] || [ "$what" = render ]; then ./build/bench/tests/bench/stemdeck_bench_render; fi
+if [ "$what" = all ] || [ "$what" = stream ]; then
+  ./build/bench/tests/bench/stemdeck_bench_stream load
+  ./build/bench/tests/bench/stemdeck_bench_stream memory "$PWD/build/bench/stemdeck"
+fi
+if [ "$what" = stress ]; then ./build/bench/tests/bench/stemdeck_bench_stream stress "${2:-10}"; fi
