@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/stream/DiskStreamer.h"
 #include "stemdeck/stream/MemoryStemSource.h"
 
 extern "C" {
@@ -118,5 +119,27 @@ int main(int argc, char** argv) {
     std::printf("rt check: ran on from a %lld-frame song into the next at frame %lld, no real-time violation\n",
                 static_cast<long long>(a.lengthFrames),
                 static_cast<long long>(both.songStarts.size() == 2 ? both.songStarts[1] : -1));
-    return out.left.empty() || both.songStarts.size() != 2 ? 1 : 0;
+
+    // Faults on the audio path: a stem cut short mid-render and a slow disk the render does not
+    // wait for, so stems underrun and the engine reports it, all inside process().
+    test::TempDir faulty;
+    test::writeStemFolder(
+        faulty.path(), rate,
+        {test::sineStem(rate * 10, 220.0, rate, 0.1f, true), test::sineStem(rate * 10, 330.0, rate, 0.1f, false)},
+        {"Cut", "Slow"});
+    audio::RenderOptions faultOptions = options;
+    faultOptions.waitForDisk = false;
+    bool cut = false;
+    faultOptions.beforeBlock = [&](std::int64_t frame) {
+        if (!cut && frame > rate) {
+            cut = true;
+            std::filesystem::resize_file(faulty / "01_Cut.wav", 44 + static_cast<std::uintmax_t>(rate) * 4 * 2 * 4);
+            stream::DiskStreamer::setReadDelay(std::chrono::milliseconds(300));
+        }
+    };
+    const auto broken = test::renderFolder(faulty.path(), "", faultOptions);
+    stream::DiskStreamer::setReadDelay({});
+    std::printf("rt check: %llu underruns and %zu file fault(s) handled inside process(), no real-time violation\n",
+                static_cast<unsigned long long>(broken.report.underruns), broken.faults.size());
+    return out.left.empty() || both.songStarts.size() != 2 || broken.report.underruns == 0 ? 1 : 0;
 }
