@@ -103,38 +103,6 @@ AudioFileInfo probeAudioFile(const fs::path& file) {
     return describe(f.info);
 }
 
-DecodedAudio decodeAudioFile(const fs::path& file) {
-    SndFile f(file);
-    DecodedAudio out;
-    out.info = describe(f.info);
-    const int ch = f.info.channels;
-    if (ch < 1 || ch > 2)
-        throw Error(file.string() + ": " + std::to_string(ch) +
-                    " channels; a stem must be mono or stereo. "
-                    "Split it into stereo stems in your DAW");
-    const auto frames = static_cast<std::size_t>(std::max<sf_count_t>(0, f.info.frames));
-    out.channels.assign(static_cast<std::size_t>(ch), std::vector<float>(frames));
-    constexpr sf_count_t kChunk = 65536;
-    std::vector<float> buf(static_cast<std::size_t>(kChunk * ch));
-    std::size_t at = 0;
-    while (at < frames) {
-        const sf_count_t want = std::min<sf_count_t>(kChunk, static_cast<sf_count_t>(frames - at));
-        const sf_count_t got = sf_readf_float(f.handle, buf.data(), want);
-        if (got <= 0) break; // truncated after the header was written: keep what there is
-        for (sf_count_t i = 0; i < got; ++i)
-            for (int c = 0; c < ch; ++c)
-                out.channels[static_cast<std::size_t>(c)][at + static_cast<std::size_t>(i)] =
-                    buf[static_cast<std::size_t>(i * ch + c)];
-        at += static_cast<std::size_t>(got);
-    }
-    if (at < frames) {
-        for (auto& c : out.channels)
-            c.resize(at);
-        out.info.frames = static_cast<std::int64_t>(at);
-    }
-    return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // WavWriter
 

@@ -2,19 +2,10 @@
 
 #include <algorithm>
 
-#include "stemdeck/stream/AudioFile.h"
-
 namespace stemdeck::stream {
 
 MemoryStemSource::MemoryStemSource(std::vector<float> left, std::vector<float> right)
     : left_(std::move(left)), right_(std::move(right)) {}
-
-std::unique_ptr<MemoryStemSource> MemoryStemSource::fromFile(const std::filesystem::path& file) {
-    DecodedAudio audio = decodeAudioFile(file);
-    std::vector<float> right;
-    if (audio.channels.size() == 2) right = std::move(audio.channels[1]);
-    return std::make_unique<MemoryStemSource>(std::move(audio.channels[0]), std::move(right));
-}
 
 engine::ReadStatus MemoryStemSource::read(std::int64_t frame, float* left, float* right, int n) noexcept {
     const auto length = static_cast<std::int64_t>(left_.size());

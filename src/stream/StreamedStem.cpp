@@ -186,6 +186,8 @@ bool StreamedStem::service(std::vector<float>& scratch) {
     float* r = l + frames;
     int got = 0;
     const bool retryDue = !faulted_ || nowNs() >= nextRetryNs_;
+    // After a fault every attempt opens the file afresh: a file put back is a new file.
+    if (retryDue && faulted_) reopen();
     if (retryDue && (reader_ != nullptr || reopen())) {
         if (decodePos_ != w.writeFrame) decodePos_ = reader_->start(w.writeFrame) ? w.writeFrame : -1;
         if (decodePos_ == w.writeFrame) {
@@ -214,8 +216,7 @@ bool StreamedStem::service(std::vector<float>& scratch) {
                 " s (file truncated, deleted or unreadable); playing silence for it until it can be read again");
         }
         faulted_ = true;
-        nextRetryNs_ = nowNs() + kRetryNs;
-        reopen(); // a replaced file is picked up on the next try
+        if (retryDue) nextRetryNs_ = nowNs() + kRetryNs; // only a real attempt moves the next one
         decodePos_ = -1;
     } else {
         faulted_ = false;

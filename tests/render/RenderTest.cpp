@@ -58,17 +58,7 @@ TEST_CASE("Impulse stems sum to exactly the expected samples at every block size
                 REQUIRE(out.left.size() == static_cast<std::size_t>(len));
                 REQUIRE(out.report.songEnded);
                 CHECK(out.report.underruns == 0);
-                std::size_t mismatches = 0;
-                for (std::size_t i = 0; i < out.left.size(); ++i) {
-                    float l = 0.0f, r = 0.0f;
-                    for (const auto& s : stems) {
-                        if (i >= s.left.size()) continue;
-                        l += s.left[i];
-                        r += s.right.empty() ? s.left[i] : s.right[i]; // mono plays centred
-                    }
-                    if (out.left[i] != l || out.right[i] != r) ++mismatches;
-                }
-                CHECK(mismatches == 0);
+                CHECK(test::mismatchesAgainstSum(out, stems) == 0);
             }
         }
     }

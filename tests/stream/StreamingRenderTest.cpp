@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <thread>
 
 #include "../support/TestSupport.h"
 #include "stemdeck/engine/Constants.h"
@@ -59,17 +60,7 @@ TEST_CASE("Long streamed stems stay sample-exact and in sync at every block size
             const auto out = test::renderFolder(dir.path(), "", blocks(block));
             REQUIRE(out.left.size() == static_cast<std::size_t>(len));
             CHECK(out.report.underruns == 0);
-            std::size_t wrong = 0;
-            for (std::size_t i = 0; i < out.left.size(); ++i) {
-                float l = 0, r = 0;
-                for (const auto& s : stems) {
-                    if (i >= s.left.size()) continue;
-                    l += s.left[i];
-                    r += s.right.empty() ? s.left[i] : s.right[i];
-                }
-                if (out.left[i] != l || out.right[i] != r) ++wrong;
-            }
-            CHECK(wrong == 0);
+            CHECK(test::mismatchesAgainstSum(out, stems) == 0);
         }
     }
 }
@@ -227,4 +218,35 @@ TEST_CASE("An uncued seek waits, silent, until every stem has the target, then a
         if (sink.left_[k] != 0.5f * x + 0.25f * x || sink.right_[k] != -0.5f * x + 0.25f * x) ++wrong;
     }
     CHECK(wrong == 0);
+}
+
+TEST_CASE("A cut file that comes back re-enters in sync", "[render][stream]") {
+    const int rate = 48000;
+    const std::int64_t len = rate * 16;
+    test::TempDir dir;
+    const std::vector<test::StemAudio> stems = {indexStem(len, 0.5f, true)};
+    test::writeStemFolder(dir.path(), rate, stems, {"Flaky"});
+    const std::filesystem::path file = dir / "01_Flaky.wav";
+    audio::RenderOptions o = blocks(256);
+    int step = 0;
+    o.beforeBlock = [&](std::int64_t frame) {
+        if (step == 0 && frame >= 2 * rate) { // cut to 8 s of audio
+            std::filesystem::resize_file(file, 44 + 8 * static_cast<std::uintmax_t>(rate) * 2 * 4);
+            step = 1;
+        } else if (step == 1 && frame >= 10 * rate) { // put the whole file back, as a new file
+            test::writeStemFolder(dir.path(), rate, stems, {"Flaky"});
+            std::this_thread::sleep_for(std::chrono::milliseconds(600)); // the next retry is due
+            step = 2;
+        }
+    };
+    const auto out = test::renderFolder(dir.path(), "", o);
+    REQUIRE(step == 2);
+    REQUIRE(out.faults.size() == 1); // reported once, not again when it recovers
+    std::size_t silent = 0, wrong = 0;
+    for (std::size_t i = 9 * static_cast<std::size_t>(rate); i < 10 * static_cast<std::size_t>(rate); ++i)
+        if (out.left[i] == 0.0f) ++silent;
+    for (std::size_t i = static_cast<std::size_t>(13.5 * rate); i < out.left.size(); ++i)
+        if (out.left[i] != stems[0].left[i] || out.right[i] != stems[0].right[i]) ++wrong;
+    CHECK(silent == static_cast<std::size_t>(rate)); // the missing range was silence…
+    CHECK(wrong == 0);                               // …and the stem is back, in sync
 }

@@ -86,6 +86,20 @@ Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const 
     return r;
 }
 
+std::size_t mismatchesAgainstSum(const Rendered& out, const std::vector<StemAudio>& stems) {
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < out.left.size(); ++i) {
+        float l = 0.0f, r = 0.0f;
+        for (const auto& s : stems) {
+            if (i >= s.left.size()) continue;
+            l += s.left[i];
+            r += s.right.empty() ? s.left[i] : s.right[i];
+        }
+        if (out.left[i] != l || out.right[i] != r) ++wrong;
+    }
+    return wrong;
+}
+
 double maxStep(const std::vector<float>& x, std::size_t from, std::size_t to) {
     double m = 0.0;
     for (std::size_t i = from + 1; i < to && i < x.size(); ++i)

@@ -54,6 +54,10 @@ struct Rendered {
 Rendered renderFolder(const std::filesystem::path& dir, const std::string& eventsYaml,
                       const audio::RenderOptions& options, int sampleRate = 0);
 
+/// Frames where the render differs from the plain sum of the stems (mono stems centred), over
+/// the render's length: 0 means sample-exact.
+std::size_t mismatchesAgainstSum(const Rendered& out, const std::vector<StemAudio>& stems);
+
 /// The largest |x[i+1] − x[i]| over [from, to).
 double maxStep(const std::vector<float>& x, std::size_t from, std::size_t to);
 

@@ -22,16 +22,6 @@ struct AudioFileInfo {
 /// reason when it is missing, unreadable or not audio libsndfile understands.
 [[nodiscard]] AudioFileInfo probeAudioFile(const std::filesystem::path& file);
 
-/// A whole file decoded to float, one vector per channel.
-struct DecodedAudio {
-    AudioFileInfo info;
-    std::vector<std::vector<float>> channels;
-};
-
-/// @thread control / disk. Decodes a whole file. Throws stemdeck::Error as probeAudioFile does,
-/// and for files with more than two channels (stems are mono or stereo).
-[[nodiscard]] DecodedAudio decodeAudioFile(const std::filesystem::path& file);
-
 /// How a WAV file is written.
 enum class SampleFormat { pcm16, pcm24, float32 };
 

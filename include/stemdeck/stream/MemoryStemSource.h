@@ -1,6 +1,6 @@
 #pragma once
-// A stem held whole in memory. Streaming from disk (src/stream, disk-streaming issue) replaces it
-// for playback; it stays for short material and for tests.
+// A stem held whole in memory: for audio made in the program (tests, benchmarks). Stems from
+// files stream (StreamedStem).
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -14,9 +14,6 @@ class MemoryStemSource final : public engine::StemSource {
 public:
     /// @thread control. Takes ownership of the samples; right is empty for a mono stem.
     MemoryStemSource(std::vector<float> left, std::vector<float> right);
-
-    /// @thread control. Decodes a whole file. Throws stemdeck::Error naming the file.
-    [[nodiscard]] static std::unique_ptr<MemoryStemSource> fromFile(const std::filesystem::path& file);
 
     [[nodiscard]] int channels() const noexcept override { return right_.empty() ? 1 : 2; }
     [[nodiscard]] std::int64_t lengthFrames() const noexcept override {
