@@ -188,8 +188,18 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
     case Action::gain: ch->setGain(std::max(0.0f, c.value)); break;
     case Action::filter: filters_.setKnob(c.stem, c.value); break;
     case Action::play:
-        if (!transport_.rolling()) emit(EventType::transportStarted, now);
-        transport_.play();
+        if (!transport_.rolling()) {
+            emit(EventType::transportStarted, now);
+            transport_.play();
+            // From anywhere but a preloaded position the disk may not be there yet: start every
+            // stem together once it is, as after a seek.
+            if (transport_.rolling() && !sourcesReady()) {
+                transport_.waitForSources();
+                waitedFrames_ = 0;
+            }
+        } else {
+            transport_.play();
+        }
         break;
     case Action::stop: transport_.stop(); break;
     case Action::seek:

@@ -44,6 +44,12 @@ void Transport::play() noexcept {
     }
 }
 
+void Transport::waitForSources() noexcept {
+    if (state_ != TransportState::playing) return;
+    state_ = TransportState::waiting;
+    fade_.reset(0.0f);
+}
+
 void Transport::resume() noexcept {
     if (state_ != TransportState::waiting) return;
     state_ = TransportState::playing;

@@ -250,3 +250,32 @@ TEST_CASE("A cut file that comes back re-enters in sync", "[render][stream]") {
     CHECK(silent == static_cast<std::size_t>(rate)); // the missing range was silence…
     CHECK(wrong == 0);                               // …and the stem is back, in sync
 }
+
+TEST_CASE("Play from a stopped, uncued position waits until every stem has it", "[render][stream]") {
+    const int rate = 48000;
+    const std::int64_t len = rate * 20;
+    test::TempDir dir;
+    test::writeStemFolder(dir.path(), rate, {indexStem(len, 0.5f, true), indexStem(len, 0.25f, false)}, {"A", "B"});
+    set::Song song = set::loadSong(dir.path());
+    // Stop, jump while stopped to 12 s (not preloaded), and press play on the same frame.
+    const auto script = control::parseEventScript("events:\n  - { time: 1.0, action: stop }\n"
+                                                  "  - { time: 1.5, action: seek, value: 12.0 }\n"
+                                                  "  - { time: 1.5, action: play }\n  - { time: 3.0, action: stop }\n",
+                                                  "play.yaml", {song.stemNames, static_cast<double>(rate), false});
+    audio::MemorySink sink;
+    engine::Engine engine;
+    audio::RenderOptions o;
+    o.blockFrames = 512;
+    const auto report = audio::renderSong(engine, song.view(), rate, script, sink, o);
+    CHECK(report.underruns == 0);
+    std::size_t resume = static_cast<std::size_t>(1.5 * rate);
+    while (resume < sink.left_.size() && sink.left_[resume] == 0.0f) ++resume;
+    REQUIRE(resume < static_cast<std::size_t>(2 * rate));
+    const auto tfade = static_cast<std::size_t>(engine::secondsToFrames(engine::kTransportFadeSeconds, rate));
+    std::size_t wrong = 0;
+    for (std::size_t k = resume + tfade; k < static_cast<std::size_t>(2.5 * rate); ++k) {
+        const float x = static_cast<float>((static_cast<std::size_t>(12 * rate) + (k - resume)) % 65536) / 65536.0f;
+        if (sink.left_[k] != 0.5f * x + 0.25f * x || sink.right_[k] != -0.5f * x + 0.25f * x) ++wrong;
+    }
+    CHECK(wrong == 0);
+}

@@ -48,6 +48,10 @@ public:
     /// has finished and advance(0) must act on it now.
     [[nodiscard]] int framesUntilChange() const noexcept;
 
+    /// Just started playing from a position the stems may not have yet: wait there, silent (the
+    /// engine resumes when they have it).
+    void waitForSources() noexcept;
+
     /// After a jump (state waiting): every stem has the target, fade in and play.
     void resume() noexcept;
 
