@@ -140,10 +140,11 @@ bool StreamedStem::readable(std::int64_t frame, int n) const noexcept {
 }
 
 bool StreamedStem::waitUntilReadable(std::int64_t frame, int n, double timeoutSeconds) const {
+    if (readable(frame, n)) return true; // the usual case: no clock, no sleep
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeoutSeconds);
     while (!readable(frame, n)) {
         if (std::chrono::steady_clock::now() > until) return false;
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
     return true;
 }
