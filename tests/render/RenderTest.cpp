@@ -18,19 +18,6 @@ namespace {
 const int kRates[] = {44100, 48000};
 const int kBlocks[] = {32, 64, 128, 1024, 333, 0};
 
-audio::RenderOptions blockOptions(int block) {
-    audio::RenderOptions o;
-    if (block > 0) {
-        o.blockFrames = block;
-    } else {
-        std::mt19937 rng(1234);
-        std::uniform_int_distribution<int> size(1, 700);
-        for (int i = 0; i < 97; ++i)
-            o.blockPattern.push_back(size(rng));
-    }
-    return o;
-}
-
 int fadeFrames(int rate) {
     return engine::secondsToFrames(engine::kMuteFadeSeconds, rate);
 }
@@ -54,7 +41,7 @@ TEST_CASE("Impulse stems sum to exactly the expected samples at every block size
                     test::impulseStem(len, {1, 127, 1023, 1025, 30001, len - 2}, 0.0625f, true),
                 };
                 test::writeStemFolder(dir.path(), rate, stems, {"A", "B", "C", "D"});
-                const auto out = test::renderFolder(dir.path(), "", blockOptions(block));
+                const auto out = test::renderFolder(dir.path(), "", test::blockOptions(block));
                 REQUIRE(out.left.size() == static_cast<std::size_t>(len));
                 REQUIRE(out.report.songEnded);
                 CHECK(out.report.underruns == 0);
@@ -76,7 +63,7 @@ TEST_CASE("A mute at frame F changes nothing before F and is silent a fade later
                 const std::int64_t f = 12345;
                 const auto out = test::renderFolder(
                     dir.path(), "events:\n  - { frame: " + std::to_string(f) + ", action: mute, stem: drums }\n",
-                    blockOptions(block));
+                    test::blockOptions(block));
                 const auto F = static_cast<std::size_t>(f);
                 const std::size_t fade = static_cast<std::size_t>(fadeFrames(rate));
                 for (std::size_t i = 0; i < F; ++i)
@@ -103,7 +90,7 @@ TEST_CASE("A bar-quantised action lands on the bar's first frame", "[render]") {
                 const auto out = test::renderFolder(dir.path(),
                                                     "events:\n  - { time: 1.3, action: mute, stem: 1, quantize: bar }\n"
                                                     "  - { time: 2.0, action: unmute, stem: 1, quantize: beat }\n",
-                                                    blockOptions(block));
+                                                    test::blockOptions(block));
                 for (std::size_t i = 0; i < bar2; ++i)
                     REQUIRE(out.left[i] == 0.5f);
                 CHECK(out.left[bar2] < 0.5f);
@@ -128,7 +115,7 @@ TEST_CASE("Gain moves ramp with no step larger than the ramp allows", "[render]"
                 const auto out = test::renderFolder(dir.path(),
                                                     "events:\n  - { frame: 1000, action: gain, stem: 1, value: 0.25 }\n"
                                                     "  - { frame: 9000, action: gain, stem: 1, value: +6dB }\n",
-                                                    blockOptions(block));
+                                                    test::blockOptions(block));
                 const auto ramp = static_cast<std::size_t>(gainRampFrames(rate));
                 CHECK(out.left[999] == 0.5f);
                 CHECK(out.left[1000 + ramp] == Approx(0.125f));
@@ -154,7 +141,7 @@ TEST_CASE("Filter moves sweep without clicks and reach the expected attenuation"
                                                     "events:\n  - { time: 0.2, action: filter, stem: 1, value: -1 }\n"
                                                     "  - { time: 0.6, action: filter, stem: 1, value: 1 }\n"
                                                     "  - { time: 1.0, action: filter, stem: 1, value: 0 }\n",
-                                                    blockOptions(block));
+                                                    test::blockOptions(block));
                 // A click is a step no sine of the local level and this frequency can make. (The
                 // resonant sweep through 2 kHz lifts the level itself; that is not a click.)
                 CHECK(test::maxSlopeRatio(out.left, 1, out.left.size(), hz, rate) < 1.2);
@@ -186,7 +173,7 @@ TEST_CASE("Solo is engine state: soloed stems play, the rest fade out", "[render
                                         "  - { frame: 15000, action: unsolo, stem: vox }\n"
                                         "  - { frame: 20000, action: mute, stem: drums }\n"
                                         "  - { frame: 25000, action: solo, stem: drums }\n",
-                                        blockOptions(128));
+                                        test::blockOptions(128));
     const auto fade = static_cast<std::size_t>(fadeFrames(rate));
     CHECK(out.left[999] == 0.875f);
     CHECK(out.left[1000 + fade] == 0.25f);   // only bass
@@ -210,7 +197,7 @@ TEST_CASE("Stop fades out and ends the render, seek jumps with a fade", "[render
             const auto out = test::renderFolder(dir.path(),
                                                 "events:\n  - { frame: 10000, action: seek, value: 1.0 }\n"
                                                 "  - { frame: 30000, action: stop }\n",
-                                                blockOptions(block));
+                                                test::blockOptions(block));
             const auto tfade = static_cast<std::size_t>(engine::secondsToFrames(engine::kTransportFadeSeconds, rate));
             CHECK(out.left[9999] == ramp.left[9999]);
             // After the fade-out the play head is at 1.0 s; once faded back in, frame k of the

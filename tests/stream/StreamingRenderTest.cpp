@@ -16,18 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-audio::RenderOptions blocks(int block) {
-    audio::RenderOptions o;
-    if (block > 0) {
-        o.blockFrames = block;
-    } else {
-        std::mt19937 rng(77);
-        for (int i = 0; i < 61; ++i)
-            o.blockPattern.push_back(static_cast<int>(rng() % 900) + 1);
-    }
-    return o;
-}
-
 // A stem that is a ramp of its own frame index (scaled): any frame played tells where it came from.
 test::StemAudio indexStem(std::int64_t length, float scale, bool stereo) {
     test::StemAudio s;
@@ -40,6 +28,31 @@ test::StemAudio indexStem(std::int64_t length, float scale, bool stereo) {
             v = -v;
     }
     return s;
+}
+
+// Frames in [resume + fade, until) that are not the two index stems (0.5 stereo, 0.25 mono)
+// playing song frame `target` onwards from frame `resume` of the render.
+std::size_t wrongAfterResume(const test::Rendered& out, std::size_t resume, std::size_t fade, std::size_t target,
+                             std::size_t until) {
+    std::size_t wrong = 0;
+    for (std::size_t k = resume + fade; k < until; ++k) {
+        const float x = static_cast<float>((target + (k - resume)) % 65536) / 65536.0f;
+        if (out.left[k] != 0.5f * x + 0.25f * x || out.right[k] != -0.5f * x + 0.25f * x) ++wrong;
+    }
+    return wrong;
+}
+
+// Renders a script whose seek targets are NOT preloaded as cue points: they exist only on disk.
+test::Rendered renderUncued(const set::Song& song, const std::string& yaml, int block) {
+    const auto script = control::parseEventScript(
+        yaml, "events.yaml", {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown});
+    audio::MemorySink sink;
+    engine::Engine engine;
+    test::Rendered out;
+    out.report = audio::renderSong(engine, song.view(), song.sampleRate, script, sink, test::blockOptions(block));
+    out.left = std::move(sink.left_);
+    out.right = std::move(sink.right_);
+    return out;
 }
 
 } // namespace
@@ -57,7 +70,7 @@ TEST_CASE("Long streamed stems stay sample-exact and in sync at every block size
     test::writeStemFolder(dir.path(), rate, stems, {"A", "B", "C"});
     for (int block : {32, 128, 1024, 333, 0}) {
         DYNAMIC_SECTION("block " << block) {
-            const auto out = test::renderFolder(dir.path(), "", blocks(block));
+            const auto out = test::renderFolder(dir.path(), "", test::blockOptions(block));
             REQUIRE(out.left.size() == static_cast<std::size_t>(len));
             CHECK(out.report.underruns == 0);
             CHECK(test::mismatchesAgainstSum(out, stems) == 0);
@@ -79,7 +92,7 @@ TEST_CASE("Seeks far into a streamed song play the target frames, all stems toge
                                                 "  - { time: 2.0, action: seek, value: 1.5 }\n"
                                                 "  - { time: 4.0, action: seek, value: 9.25 }\n"
                                                 "  - { time: 8.0, action: stop }\n",
-                                                blocks(block));
+                                                test::blockOptions(block));
             CHECK(out.report.underruns == 0);
             // After each jump's fade-out, render frame k plays song frame target + (k − issue − fade).
             const auto check = [&](double issue, double target, double until) {
@@ -113,10 +126,10 @@ TEST_CASE("A stem truncated and another deleted mid-render: the others do not no
     // The reference: the same render with only the untouched stem audible.
     const std::string soloKeep =
         "events:\n  - { frame: 0, action: mute, stem: cut }\n  - { frame: 0, action: mute, stem: gone }\n";
-    const auto clean = test::renderFolder(dir.path(), soloKeep, blocks(256));
+    const auto clean = test::renderFolder(dir.path(), soloKeep, test::blockOptions(256));
 
     // At 2 s into the render, cut 02_Cut.wav to 8 s of audio and delete 03_Gone.wav.
-    audio::RenderOptions o = blocks(256);
+    audio::RenderOptions o = test::blockOptions(256);
     bool done = false;
     const fs::path cut = dir / "02_Cut.wav", gone = dir / "03_Gone.wav";
     o.beforeBlock = [&](std::int64_t frame) {
@@ -134,7 +147,7 @@ TEST_CASE("A stem truncated and another deleted mid-render: the others do not no
     CHECK_THAT(faulty.faults[0], Catch::Contains("02_Cut.wav: cannot read past 8.00 s"));
 
     // Audible, the cut stem plays to 8 s, then silence, while the deleted one (still open) plays on.
-    const auto all = test::renderFolder(dir.path(), "", blocks(256));
+    const auto all = test::renderFolder(dir.path(), "", test::blockOptions(256));
     const auto at = [&](double s) { return static_cast<std::size_t>(s * rate); };
     CHECK(test::rms(all.left, at(3.0), at(7.5)) > 0.1); // the three stems, as written
 }
@@ -144,7 +157,7 @@ TEST_CASE("A slow disk: no underruns while the read-ahead lasts, silence then re
     const std::int64_t len = rate * 10;
     test::TempDir dir;
     test::writeStemFolder(dir.path(), rate, {indexStem(len, 0.5f, true), indexStem(len, 0.25f, true)}, {"A", "B"});
-    audio::RenderOptions paced = blocks(256);
+    audio::RenderOptions paced = test::blockOptions(256);
     paced.waitForDisk = false; // like a device: the render does not wait for the disk
     paced.realTimePace = true;
 
@@ -194,30 +207,21 @@ TEST_CASE("An uncued seek waits, silent, until every stem has the target, then a
     test::TempDir dir;
     test::writeStemFolder(dir.path(), rate, {indexStem(len, 0.5f, true), indexStem(len, 0.25f, false)}, {"A", "B"});
     set::Song song = set::loadSong(dir.path()); // no cue at 12 s: the target is only on disk
-    const auto script = control::parseEventScript("events:\n  - { time: 1.0, action: seek, value: 12.0 }\n"
-                                                  "  - { time: 3.0, action: stop }\n",
-                                                  "seek.yaml", {song.stemNames, static_cast<double>(rate), false});
-    audio::MemorySink sink;
-    engine::Engine engine;
-    audio::RenderOptions o;
-    o.blockFrames = 256;
-    const auto report = audio::renderSong(engine, song.view(), rate, script, sink, o);
-    CHECK(report.underruns == 0); // nobody played a partial range: the engine waited instead
+    const auto out = renderUncued(song,
+                                  "events:\n  - { time: 1.0, action: seek, value: 12.0 }\n"
+                                  "  - { time: 3.0, action: stop }\n",
+                                  256);
+    CHECK(out.report.underruns == 0); // nobody played a partial range: the engine waited instead
     const auto tfade = static_cast<std::size_t>(engine::secondsToFrames(engine::kTransportFadeSeconds, rate));
     const std::size_t faded = static_cast<std::size_t>(rate) + tfade; // fade-out over: at the target
     std::size_t resume = faded;
-    while (resume < sink.left_.size() && sink.left_[resume] == 0.0f)
+    while (resume < out.left.size() && out.left[resume] == 0.0f)
         ++resume;
     INFO("waited " << resume - faded << " frames at the target");
     REQUIRE(resume < static_cast<std::size_t>(2 * rate));
     // From the first frame heard, both stems play the target onwards, together, exactly.
-    std::size_t wrong = 0;
-    for (std::size_t k = resume + tfade; k < static_cast<std::size_t>(2.5 * rate); ++k) {
-        const auto songFrame = static_cast<std::size_t>(12 * rate) + (k - resume);
-        const float x = static_cast<float>(songFrame % 65536) / 65536.0f;
-        if (sink.left_[k] != 0.5f * x + 0.25f * x || sink.right_[k] != -0.5f * x + 0.25f * x) ++wrong;
-    }
-    CHECK(wrong == 0);
+    CHECK(wrongAfterResume(out, resume, tfade, static_cast<std::size_t>(12 * rate),
+                           static_cast<std::size_t>(2.5 * rate)) == 0);
 }
 
 TEST_CASE("A cut file that comes back re-enters in sync", "[render][stream]") {
@@ -227,7 +231,7 @@ TEST_CASE("A cut file that comes back re-enters in sync", "[render][stream]") {
     const std::vector<test::StemAudio> stems = {indexStem(len, 0.5f, true)};
     test::writeStemFolder(dir.path(), rate, stems, {"Flaky"});
     const std::filesystem::path file = dir / "01_Flaky.wav";
-    audio::RenderOptions o = blocks(256);
+    audio::RenderOptions o = test::blockOptions(256);
     int step = 0;
     o.beforeBlock = [&](std::int64_t frame) {
         if (step == 0 && frame >= 2 * rate) { // cut to 8 s of audio
@@ -258,24 +262,17 @@ TEST_CASE("Play from a stopped, uncued position waits until every stem has it", 
     test::writeStemFolder(dir.path(), rate, {indexStem(len, 0.5f, true), indexStem(len, 0.25f, false)}, {"A", "B"});
     set::Song song = set::loadSong(dir.path());
     // Stop, jump while stopped to 12 s (not preloaded), and press play on the same frame.
-    const auto script = control::parseEventScript("events:\n  - { time: 1.0, action: stop }\n"
-                                                  "  - { time: 1.5, action: seek, value: 12.0 }\n"
-                                                  "  - { time: 1.5, action: play }\n  - { time: 3.0, action: stop }\n",
-                                                  "play.yaml", {song.stemNames, static_cast<double>(rate), false});
-    audio::MemorySink sink;
-    engine::Engine engine;
-    audio::RenderOptions o;
-    o.blockFrames = 512;
-    const auto report = audio::renderSong(engine, song.view(), rate, script, sink, o);
-    CHECK(report.underruns == 0);
+    const auto out = renderUncued(song,
+                                  "events:\n  - { time: 1.0, action: stop }\n"
+                                  "  - { time: 1.5, action: seek, value: 12.0 }\n"
+                                  "  - { time: 1.5, action: play }\n  - { time: 3.0, action: stop }\n",
+                                  512);
+    CHECK(out.report.underruns == 0);
     std::size_t resume = static_cast<std::size_t>(1.5 * rate);
-    while (resume < sink.left_.size() && sink.left_[resume] == 0.0f) ++resume;
+    while (resume < out.left.size() && out.left[resume] == 0.0f)
+        ++resume;
     REQUIRE(resume < static_cast<std::size_t>(2 * rate));
     const auto tfade = static_cast<std::size_t>(engine::secondsToFrames(engine::kTransportFadeSeconds, rate));
-    std::size_t wrong = 0;
-    for (std::size_t k = resume + tfade; k < static_cast<std::size_t>(2.5 * rate); ++k) {
-        const float x = static_cast<float>((static_cast<std::size_t>(12 * rate) + (k - resume)) % 65536) / 65536.0f;
-        if (sink.left_[k] != 0.5f * x + 0.25f * x || sink.right_[k] != -0.5f * x + 0.25f * x) ++wrong;
-    }
-    CHECK(wrong == 0);
+    CHECK(wrongAfterResume(out, resume, tfade, static_cast<std::size_t>(12 * rate),
+                           static_cast<std::size_t>(2.5 * rate)) == 0);
 }

@@ -65,6 +65,18 @@ void writeStemFolder(const fs::path& dir, int sampleRate, const std::vector<Stem
     if (!readme.empty()) std::ofstream(dir / "readme.txt") << readme;
 }
 
+audio::RenderOptions blockOptions(int block, std::uint32_t seed) {
+    audio::RenderOptions o;
+    if (block > 0) {
+        o.blockFrames = block;
+        return o;
+    }
+    std::mt19937 rng(seed);
+    for (int i = 0; i < 97; ++i)
+        o.blockPattern.push_back(static_cast<int>(rng() % 700) + 1);
+    return o;
+}
+
 Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const audio::RenderOptions& options,
                       int sampleRate) {
     set::SongOptions songOptions;

@@ -44,6 +44,10 @@ StemAudio sineStem(std::int64_t length, double hz, double sampleRate, float ampl
 void writeStemFolder(const std::filesystem::path& dir, int sampleRate, const std::vector<StemAudio>& stems,
                      const std::vector<std::string>& names, const std::string& readme = "");
 
+/// Render options for one block size, or (block 0) a pseudo-random pattern of sizes 1…700 drawn
+/// from `seed`: odd and changing block sizes catch block-boundary bugs.
+audio::RenderOptions blockOptions(int block, std::uint32_t seed = 1234);
+
 /// Renders a folder with a YAML events script (may be empty) through the real loader and engine,
 /// at the stems' rate or at `sampleRate` (resampled), like `stemdeck render --rate`.
 struct Rendered {

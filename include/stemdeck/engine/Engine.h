@@ -82,7 +82,7 @@ public:
     /// un-cues (only safe while no song end is near; normally a cue is replaced by the next one).
     void cueNextSong(const SongView* next, bool runOn) noexcept;
 
-    /// @thread control. A new producer handle (allocates; make one per sending thread up front).
+    /// @thread control. Creates a producer handle (allocates; make one per sending thread up front).
     [[nodiscard]] CommandSender makeSender();
 
     /// @thread control, non-blocking. Takes the next event from the audio thread, if any.
