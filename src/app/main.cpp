@@ -45,7 +45,7 @@ void addSourceArgs(CLI::App& cmd, SourceArgs& a) {
     cmd.add_option("--rate", a.rate, "Sample rate in Hz (default: the stems' own)")->check(CLI::Range(8000, 384000));
 }
 
-set::Song loadSource(const SourceArgs& a) {
+set::Song loadSource(const SourceArgs& a, bool onStage) {
     const fs::path p(a.source);
     std::error_code ec;
     if (fs::is_regular_file(p, ec))
@@ -56,6 +56,7 @@ set::Song loadSource(const SourceArgs& a) {
     set::SongOptions options;
     options.bpm = a.bpm;
     options.sampleRate = a.rate;
+    options.keepBrokenStems = onStage; // play: a broken stem never stops the others
     set::Song song = set::loadSong(p, options);
     for (const std::string& w : song.warnings)
         std::cerr << "stemdeck: warning: " << w << "\n";
@@ -85,7 +86,7 @@ private:
 };
 
 int runRender(const SourceArgs& a, const std::string& out, const std::string& events, int block, bool asFloat) {
-    set::Song song = loadSource(a);
+    set::Song song = loadSource(a, false);
     std::vector<control::ScriptEvent> script;
     if (!events.empty())
         script =
@@ -115,7 +116,7 @@ int runRender(const SourceArgs& a, const std::string& out, const std::string& ev
 }
 
 int runPlay(const SourceArgs& a, const audio::DeviceOptions& device) {
-    const set::Song song = loadSource(a);
+    const set::Song song = loadSource(a, true);
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     engine::Engine engine;

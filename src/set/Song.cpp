@@ -5,14 +5,26 @@
 #include "stemdeck/Error.h"
 #include "stemdeck/Text.h"
 #include "stemdeck/stream/AudioFile.h"
+#include "stemdeck/stream/MemoryStemSource.h"
 
 namespace stemdeck::set {
+
+namespace {
+// Stands in for a stem that could not be opened: silence, read complete, never underruns.
+stream::MemoryStemSource& silentStem() {
+    static stream::MemoryStemSource silent({}, {});
+    return silent;
+}
+} // namespace
 
 engine::SongView Song::view() const {
     engine::SongView v;
     v.stemCount = static_cast<int>(std::min<std::size_t>(sources.size(), engine::kMaxStems));
     for (int i = 0; i < v.stemCount; ++i)
-        v.stems[static_cast<std::size_t>(i)] = sources[static_cast<std::size_t>(i)].get();
+        if (const auto& src = sources[static_cast<std::size_t>(i)])
+            v.stems[static_cast<std::size_t>(i)] = src.get();
+        else
+            v.stems[static_cast<std::size_t>(i)] = &silentStem();
     v.lengthFrames = lengthFrames;
     v.timing = timing;
     return v;
@@ -26,14 +38,14 @@ Song::~Song() {
 
 void Song::addCue(std::int64_t frame) {
     for (const auto& s : sources)
-        s->addCue(frame);
+        if (s) s->addCue(frame);
 }
 
 std::vector<std::string> Song::takeFaults() {
     std::vector<std::string> faults;
     std::string message;
     for (const auto& s : sources)
-        if (s->takeFault(message)) faults.push_back(message);
+        if (s && s->takeFault(message)) faults.push_back(message);
     return faults;
 }
 
@@ -47,18 +59,41 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     song.title = song.folder.info.title.value_or(dir.filename().string());
     // One rate for the song: the one asked for, else the first stem's. Stems at another rate are
     // resampled on the disk thread (libsoxr), all on the same grid, so they stay sample-aligned.
-    const int firstRate = stream::probeAudioFile(song.folder.stems.front().path).sampleRate;
+    int firstRate = 0;
+    std::string firstName;
+    for (const StemFile& stem : song.folder.stems) {
+        try {
+            firstRate = stream::probeAudioFile(stem.path).sampleRate;
+            firstName = stem.path.filename().string();
+            break;
+        } catch (const Error&) {
+            if (!options.keepBrokenStems) throw;
+        }
+    }
+    if (firstRate == 0)
+        throw Error(dir.string() + ": none of the stems can be read; export them again as WAV, AIFF or FLAC");
     song.sampleRate = options.sampleRate.value_or(firstRate);
     for (const StemFile& stem : song.folder.stems) {
-        auto source = stream::StreamedStem::open(stem.path, song.sampleRate);
-        const auto info = stream::probeAudioFile(stem.path);
+        std::shared_ptr<stream::StreamedStem> source;
+        stream::AudioFileInfo info;
+        try {
+            source = stream::StreamedStem::open(stem.path, song.sampleRate);
+            info = stream::probeAudioFile(stem.path);
+        } catch (const Error& e) {
+            if (!options.keepBrokenStems) throw;
+            // The show goes on: this stem keeps its number and stays silent; the others play.
+            song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
+            song.stemNames.push_back(stem.name);
+            song.sources.push_back(nullptr);
+            continue;
+        }
         if (info.lossy)
             song.warnings.push_back(stem.path.string() + ": lossy " + info.subtype +
                                     " stem; it plays, but ask for WAV or FLAC for the show");
         if (info.sampleRate != firstRate)
             song.warnings.push_back(stem.path.string() + ": sample rate " + std::to_string(info.sampleRate) +
-                                    " Hz, but " + song.folder.stems.front().path.filename().string() + " is " +
-                                    std::to_string(firstRate) + " Hz; resampled to " + std::to_string(song.sampleRate) +
+                                    " Hz, but " + firstName + " is " + std::to_string(firstRate) +
+                                    " Hz; resampled to " + std::to_string(song.sampleRate) +
                                     " Hz. Stems of a song should share one rate: export them again at one rate");
         song.lengthFrames = std::max(song.lengthFrames, source->lengthFrames());
         song.stemNames.push_back(stem.name);
@@ -66,7 +101,7 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     }
     song.streamer = options.streamer ? options.streamer : std::make_shared<stream::DiskStreamer>();
     for (const auto& s : song.sources)
-        song.streamer->add(s);
+        if (s) song.streamer->add(s);
 
     const ReadmeInfo& info = song.folder.info;
     song.bpmKnown = options.bpm.has_value() || info.bpm.has_value();

@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
         b.right[static_cast<std::size_t>(c)] = 0.5f;
     }
     test::writeStemFolder(dir / "song", rate, {a, b}, {"Left", "Right"});
+    std::ofstream(dir / "song" / "03_Broken.wav") << "not audio: a stem that cannot be opened";
 
     const pid_t jackd = spawn({"jackd", "-n", server, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "256"},
                               (dir / "jackd.log").string());
@@ -151,6 +152,9 @@ int main(int argc, char** argv) {
     std::ifstream logFile(dir / "play.log");
     const std::string log((std::istreambuf_iterator<char>(logFile)), std::istreambuf_iterator<char>());
     expect(log.find("underruns 0") != std::string::npos, "play reports 0 underruns");
+    expect(log.find("03_Broken.wav: cannot read as audio") != std::string::npos &&
+               log.find("stays silent; the other stems play") != std::string::npos,
+           "a broken third stem is named, kept silent, and the show goes on");
 
     const std::size_t n = rec.frames.load(std::memory_order_acquire);
     const auto left = onsets(rec.left, n), right = onsets(rec.right, n);

@@ -113,7 +113,7 @@ TEST_CASE("Loading a song checks rates and files", "[unit]") {
     touchWav(ok / "02_Bass.wav", 44100, 2, 200);
     std::ofstream(ok / "readme.txt") << "BPM: 100\n";
     { // another rate than the stems': resampled, the length scaled to it
-        const Song at48 = loadSong(ok.path(), SongOptions{std::nullopt, std::nullopt, 48000, nullptr});
+        const Song at48 = loadSong(ok.path(), SongOptions{std::nullopt, std::nullopt, 48000, nullptr, false});
         CHECK(at48.sampleRate == 48000);
         CHECK(at48.lengthFrames == 300 * 48000 / 44100);
         CHECK(at48.warnings.empty());
@@ -127,12 +127,28 @@ TEST_CASE("Loading a song checks rates and files", "[unit]") {
     CHECK(*song.findStem("bass") == 1);
     CHECK(*song.findStem("1") == 0);
     CHECK_FALSE(song.findStem("3"));
-    CHECK(loadSong(ok.path(), SongOptions{140.0, 3, std::nullopt, nullptr}).timing.bpm == 140.0);
+    CHECK(loadSong(ok.path(), SongOptions{140.0, 3, std::nullopt, nullptr, false}).timing.bpm == 140.0);
 
     test::TempDir bad;
     touchWav(bad / "01_Drums.wav");
     std::ofstream(bad / "02_Bass.wav") << "this is not a wav file";
     CHECK_THAT(errorOf(bad.path()), Catch::Contains("02_Bass.wav: cannot read as audio"));
+    { // on stage the song plays: the broken stem keeps its number and stays silent
+        SongOptions stage;
+        stage.keepBrokenStems = true;
+        const Song onStage = loadSong(bad.path(), stage);
+        REQUIRE(onStage.sources.size() == 2);
+        CHECK(onStage.sources[1] == nullptr);
+        CHECK(onStage.stemNames[1] == "Bass");
+        REQUIRE(onStage.warnings.size() == 1);
+        CHECK_THAT(onStage.warnings[0], Catch::Contains("02_Bass.wav: cannot read as audio") &&
+                                            Catch::Contains("stays silent; the other stems play"));
+        const engine::SongView v = onStage.view();
+        REQUIRE(v.stemCount == 2);
+        std::vector<float> l(64, 1.0f), r(64, 1.0f);
+        CHECK(v.stems[1]->read(0, l.data(), r.data(), 64) == engine::ReadStatus::complete);
+        CHECK(l == std::vector<float>(64, 0.0f));
+    }
 
     test::TempDir wide;
     {

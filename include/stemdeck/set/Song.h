@@ -19,6 +19,9 @@ struct SongOptions {
     std::optional<int> beatsPerBar; ///< wins over the readme
     std::optional<int> sampleRate;  ///< play at this rate (stems are resampled); default: the first stem's
     std::shared_ptr<stream::DiskStreamer> streamer; ///< shared disk thread; a song makes its own if empty
+    /// On stage: a stem that cannot be opened stays silent (keeping its number) and the song
+    /// plays, with a warning naming the file. Off, such a stem refuses the song (render, check).
+    bool keepBrokenStems = false;
 };
 
 /// A loaded song. Its stems stream from disk; view() hands the engine non-owning pointers, so the
@@ -31,7 +34,7 @@ struct Song {
 
     std::string title;
     StemFolder folder;
-    std::vector<std::shared_ptr<stream::StreamedStem>> sources;
+    std::vector<std::shared_ptr<stream::StreamedStem>> sources; ///< nullptr: a broken stem kept silent
     std::shared_ptr<stream::DiskStreamer> streamer;
     std::vector<std::string> stemNames;
     int sampleRate = 0;
