@@ -77,6 +77,8 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
                 stoppedAt = e.frame;
             } else if (e.type == engine::EventType::commandDropped) {
                 ++report.droppedCommands;
+            } else if (e.type == engine::EventType::underrun) {
+                ++report.underruns; // counted as they happen: the engine's counters restart with each song
             }
         }
         // Stopped with nothing left to issue: the render ends where the stop fade finished (or on
@@ -87,8 +89,6 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
         frame += n;
         report.frames += keep;
     }
-    for (int i = 0; i < songs[current].stemCount; ++i)
-        report.underruns += engine.stem(i).underruns.load();
     return report;
 }
 

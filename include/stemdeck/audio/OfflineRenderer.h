@@ -54,7 +54,7 @@ struct RenderReport {
     std::int64_t frames = 0; ///< frames written to the sink
     bool songEnded = false;
     std::uint64_t droppedCommands = 0;    ///< commands the queue or the engine could not take
-    std::uint64_t underruns = 0;          ///< stem reads that came back short
+    std::uint64_t underruns = 0; ///< blocks in which a stem came back short (one per stem and block), all songs
     std::vector<std::int64_t> songStarts; ///< output frame where each song began
     std::vector<engine::Event> events;    ///< everything the engine reported, in order
 };
