@@ -1,6 +1,7 @@
 #include "stemdeck/set/Song.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "stemdeck/Error.h"
 #include "stemdeck/Text.h"
@@ -59,34 +60,43 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     song.title = song.folder.info.title.value_or(dir.filename().string());
     // One rate for the song: the one asked for, else the first stem's. Stems at another rate are
     // resampled on the disk thread (libsoxr), all on the same grid, so they stay sample-aligned.
+    // Each file's header once; a stem that cannot be read is refused here, or kept silent on stage.
+    std::vector<std::optional<stream::AudioFileInfo>> infos;
     int firstRate = 0;
     std::string firstName;
     for (const StemFile& stem : song.folder.stems) {
         try {
-            firstRate = stream::probeAudioFile(stem.path).sampleRate;
-            firstName = stem.path.filename().string();
-            break;
-        } catch (const Error&) {
+            infos.push_back(stream::probeAudioFile(stem.path));
+            if (firstRate == 0) {
+                firstRate = infos.back()->sampleRate;
+                firstName = stem.path.filename().string();
+            }
+        } catch (const Error& e) {
             if (!options.keepBrokenStems) throw;
+            infos.push_back(std::nullopt);
+            song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
         }
     }
     if (firstRate == 0)
         throw Error(dir.string() + ": none of the stems can be read; export them again as WAV, AIFF or FLAC");
     song.sampleRate = options.sampleRate.value_or(firstRate);
-    for (const StemFile& stem : song.folder.stems) {
+    for (std::size_t i = 0; i < song.folder.stems.size(); ++i) {
+        const StemFile& stem = song.folder.stems[i];
         std::shared_ptr<stream::StreamedStem> source;
-        stream::AudioFileInfo info;
-        try {
-            source = stream::StreamedStem::open(stem.path, song.sampleRate);
-            info = stream::probeAudioFile(stem.path);
-        } catch (const Error& e) {
-            if (!options.keepBrokenStems) throw;
-            // The show goes on: this stem keeps its number and stays silent; the others play.
-            song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
+        if (infos[i]) {
+            try {
+                source = stream::StreamedStem::open(stem.path, song.sampleRate);
+            } catch (const Error& e) { // readable header, unplayable file (say, five channels)
+                if (!options.keepBrokenStems) throw;
+                song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
+            }
+        }
+        if (!source) { // the show goes on: this stem keeps its number and stays silent
             song.stemNames.push_back(stem.name);
             song.sources.push_back(nullptr);
             continue;
         }
+        const stream::AudioFileInfo& info = *infos[i];
         if (info.lossy)
             song.warnings.push_back(stem.path.string() + ": lossy " + info.subtype +
                                     " stem; it plays, but ask for WAV or FLAC for the show");

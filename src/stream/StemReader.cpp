@@ -26,6 +26,7 @@ StemReader::StemReader(const std::filesystem::path& file, int outputRate) : file
                     " channels; a stem must be mono or stereo. Split it into stereo stems in your DAW");
     }
     fileRate_ = info.samplerate;
+    if (outputRate_ <= 0) outputRate_ = fileRate_;
     channels_ = info.channels;
     fileFrames_ = info.frames;
     length_ = fileFrames_;

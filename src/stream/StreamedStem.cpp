@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "stemdeck/Error.h"
-#include "stemdeck/stream/AudioFile.h"
 #include "stemdeck/stream/DiskStreamer.h"
 
 namespace stemdeck::stream {
@@ -33,14 +32,15 @@ StreamedStem::StreamedStem(const std::filesystem::path& file, int outputRate, co
 
 std::shared_ptr<StreamedStem> StreamedStem::open(const std::filesystem::path& file, int outputRate,
                                                  const StreamingSizes& sizes) {
-    const AudioFileInfo info = probeAudioFile(file);
-    if (outputRate <= 0) outputRate = info.sampleRate;
-    std::shared_ptr<StreamedStem> stem(new StreamedStem(file, outputRate, sizes));
-    stem->reader_ = std::make_unique<StemReader>(file, outputRate); // checks the channel count
-    stem->channels_ = info.channels;
-    stem->fileRate_ = info.sampleRate;
-    stem->length_ = stem->reader_->lengthFrames();
-    stem->regions_.push_back(stem->decodeRegion(0, std::lround(sizes.headSeconds * outputRate)));
+    auto reader = std::make_unique<StemReader>(file, outputRate); // the one open; checks the channels
+    const int rate = reader->outputRate();
+    std::shared_ptr<StreamedStem> stem(new StreamedStem(file, rate, sizes));
+    stem->channels_ = reader->channels();
+    stem->fileRate_ = reader->fileRate();
+    stem->length_ = reader->lengthFrames();
+    // The disk thread does not have this stem yet, so its reader can decode the head first.
+    stem->regions_.push_back(stem->decodeRegion(*reader, 0, std::lround(sizes.headSeconds * rate)));
+    stem->reader_ = std::move(reader); // decodePos_ is -1: the disk thread positions it itself
     stem->headFrames_ = stem->regions_.front().end();
     stem->ring_.request(stem->headFrames_); // the ring starts where the head ends
     return stem;
@@ -48,9 +48,7 @@ std::shared_ptr<StreamedStem> StreamedStem::open(const std::filesystem::path& fi
 
 StreamedStem::~StreamedStem() = default;
 
-StreamedStem::Region StreamedStem::decodeRegion(std::int64_t start, std::int64_t frames) {
-    // Its own reader: the disk thread may be using reader_ already.
-    StemReader reader(file_, sampleRate_);
+StreamedStem::Region StreamedStem::decodeRegion(StemReader& reader, std::int64_t start, std::int64_t frames) const {
     Region r;
     r.start = start;
     frames = std::clamp<std::int64_t>(frames, 0, std::max<std::int64_t>(0, length_ - start));
@@ -65,7 +63,8 @@ StreamedStem::Region StreamedStem::decodeRegion(std::int64_t start, std::int64_t
 
 void StreamedStem::addCue(std::int64_t frame) {
     if (frame <= 0 || frame >= length_ || regionAt(frame) != nullptr) return;
-    Region r = decodeRegion(frame, std::lround(sizes_.headSeconds * sampleRate_));
+    StemReader reader(file_, sampleRate_); // its own: the disk thread may be using reader_
+    Region r = decodeRegion(reader, frame, std::lround(sizes_.headSeconds * sampleRate_));
     if (r.left.empty()) return;
     const auto at = std::lower_bound(regions_.begin(), regions_.end(), r.start,
                                      [](const Region& x, std::int64_t s) { return x.start < s; });

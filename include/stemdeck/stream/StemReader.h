@@ -18,7 +18,8 @@ class StemReader {
 public:
     static constexpr std::int64_t kPreRoll = 4096;
 
-    /// Throws stemdeck::Error naming the file if it cannot be opened or has more than 2 channels.
+    /// `outputRate` 0 means the file's own rate. Throws stemdeck::Error naming the file if it cannot
+    /// be opened or has more than 2 channels.
     StemReader(const std::filesystem::path& file, int outputRate);
     ~StemReader();
     StemReader(const StemReader&) = delete;
@@ -32,6 +33,7 @@ public:
 
     [[nodiscard]] std::int64_t lengthFrames() const noexcept { return length_; } ///< at the output rate
     [[nodiscard]] int fileRate() const noexcept { return fileRate_; }
+    [[nodiscard]] int outputRate() const noexcept { return outputRate_; }
     [[nodiscard]] int channels() const noexcept { return channels_; }
     [[nodiscard]] bool resampling() const noexcept { return resampler_ != nullptr; }
 

@@ -72,7 +72,7 @@ private:
     };
 
     StreamedStem(const std::filesystem::path& file, int outputRate, const StreamingSizes& sizes);
-    Region decodeRegion(std::int64_t start, std::int64_t frames);
+    Region decodeRegion(StemReader& reader, std::int64_t start, std::int64_t frames) const;
     [[nodiscard]] const Region* regionAt(std::int64_t frame) const noexcept;
     bool reopen();
     void reportFault(const std::string& message);
