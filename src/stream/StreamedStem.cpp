@@ -195,19 +195,16 @@ bool StreamedStem::service(std::vector<float>& scratch) {
             got = reader_->read(l, r, want);
         }
     }
+    if (got < want) {
+        std::fill(l + got, l + want, 0.0f); // silence for what the file did not give
+        std::fill(r + got, r + want, 0.0f);
+    }
     // A resampler's last output can land a few frames short of the computed length: not a fault.
     const std::int64_t slack = reader_ != nullptr && reader_->resampling() ? 64 : 0;
-    if (got < want && w.writeFrame + got >= length_ - slack) {
-        std::fill(l + got, l + want, 0.0f);
-        std::fill(r + got, r + want, 0.0f);
-        got = want;
-    }
-    if (got < want) {
+    if (got < want && w.writeFrame + got < length_ - slack) {
         // libsndfile reports a file cut short after opening as a short read with no error, and
-        // keeps the old length: detect it here. Silence stands in for what is missing, so this
+        // keeps the old length: detect it here. The silence stands in for what is missing, so this
         // stem stays in sync and the others never notice; the file is tried again later.
-        std::fill(l + got, l + want, 0.0f);
-        std::fill(r + got, r + want, 0.0f);
         if (!faulted_) {
             char at[32];
             std::snprintf(at, sizeof at, "%.2f", static_cast<double>(w.writeFrame + got) / sampleRate_);
