@@ -29,15 +29,13 @@ class EngineCallback final : public juce::AudioIODeviceCallback {
 public:
     explicit EngineCallback(engine::Engine& engine) : engine_(engine) {}
 
-    void prepare(int maxBlock) {
-        spareLeft_.assign(static_cast<std::size_t>(maxBlock), 0.0f);
-        spareRight_.assign(static_cast<std::size_t>(maxBlock), 0.0f);
-    }
+    // The right channel of a mono device goes here (the engine always renders stereo).
+    void prepare(int maxBlock) { spareRight_.assign(static_cast<std::size_t>(maxBlock), 0.0f); }
 
     /// @thread audio, non-blocking.
     void audioDeviceIOCallbackWithContext(const float* const*, int, float* const* outputs, int numOutputs,
                                           int numFrames, const juce::AudioIODeviceCallbackContext&) override {
-        const auto spare = static_cast<int>(spareLeft_.size());
+        const auto spare = static_cast<int>(spareRight_.size());
         if (numFrames > spare || numOutputs == 0) { // a device that broke its promise: stay silent
             for (int c = 0; c < numOutputs; ++c)
                 std::fill_n(outputs[c], numFrames, 0.0f);
@@ -54,7 +52,7 @@ public:
 
 private:
     engine::Engine& engine_;
-    std::vector<float> spareLeft_, spareRight_;
+    std::vector<float> spareRight_;
 };
 
 juce::String lower(const juce::String& s) {
