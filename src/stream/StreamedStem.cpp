@@ -77,6 +77,12 @@ const StreamedStem::Region* StreamedStem::regionAt(std::int64_t frame) const noe
     return nullptr;
 }
 
+std::int64_t StreamedStem::nextRegionStart(std::int64_t frame) const noexcept {
+    for (const Region& r : regions_) // sorted by start
+        if (r.start > frame) return r.start;
+    return std::numeric_limits<std::int64_t>::max();
+}
+
 engine::ReadStatus StreamedStem::read(std::int64_t frame, float* left, float* right, int n) noexcept {
     engine::ReadStatus status = engine::ReadStatus::complete;
     for (int done = 0; done < n;) {
@@ -98,11 +104,7 @@ engine::ReadStatus StreamedStem::read(std::int64_t frame, float* left, float* ri
             done += len;
             continue;
         }
-        for (const Region& r : regions_) // stop at the next region: it is served from RAM
-            if (r.start > f) {
-                len = static_cast<int>(std::min<std::int64_t>(len, r.start - f));
-                break;
-            }
+        len = static_cast<int>(std::min<std::int64_t>(len, nextRegionStart(f) - f)); // that one is in RAM
         const int got = ring_.read(f, left + done, right + done, len);
         if (got < len) { // the disk has not brought it: silence, and say so
             std::fill(left + done + got, left + done + len, 0.0f);
@@ -126,12 +128,7 @@ bool StreamedStem::readable(std::int64_t frame, int n) const noexcept {
             f = r->end();
             continue;
         }
-        std::int64_t stop = end;
-        for (const Region& r : regions_)
-            if (r.start > f) {
-                stop = std::min(stop, r.start);
-                break;
-            }
+        const std::int64_t stop = std::min(end, nextRegionStart(f));
         if (!ring_.has(f, static_cast<int>(stop - f))) return false;
         f = stop;
     }

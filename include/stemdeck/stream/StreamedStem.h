@@ -74,6 +74,7 @@ private:
     StreamedStem(const std::filesystem::path& file, int outputRate, const StreamingSizes& sizes);
     Region decodeRegion(StemReader& reader, std::int64_t start, std::int64_t frames) const;
     [[nodiscard]] const Region* regionAt(std::int64_t frame) const noexcept;
+    [[nodiscard]] std::int64_t nextRegionStart(std::int64_t frame) const noexcept; ///< after frame; max if none
     bool reopen();
     void reportFault(const std::string& message);
 
