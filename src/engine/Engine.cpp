@@ -36,6 +36,10 @@ void Engine::prepare(double sampleRate, int maxBlockFrames) {
         stemRight_[s] = stemAudio_.data() + (2 * s + 1) * segment;
     }
     filters_.prepare(sampleRate);
+    click_.prepare(sampleRate);
+    fadeGains_.assign(segment, 1.0f);
+    activeClick_ = ClickMode::off;
+    clickMode_.store(ClickMode::off, std::memory_order_relaxed);
     // Room for every producer's blocks up front: 8 explicit producers (CLI, MIDI, GUI, scripts…),
     // no implicit ones, so no enqueue path can fall back to allocating.
     commands_ = std::make_unique<CommandQueue>(kCommandQueueCapacity, 8, 0);
@@ -76,6 +80,8 @@ void Engine::loadSong(const SongView& song) noexcept {
         s.underruns.store(0, std::memory_order_relaxed);
     }
     anySoloed_ = false;
+    loadAfterStop_ = nullptr;
+    click_.reset();
     transport_.reset(song_.lengthFrames);
     songFrame_.store(0, std::memory_order_relaxed);
     rolling_.store(false, std::memory_order_relaxed);
@@ -97,7 +103,7 @@ void Engine::emit(EventType type, std::int64_t frame, std::int8_t stem, std::uin
     if (!events_->try_enqueue(*eventToken_, e)) lostEvents_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void Engine::process(float* left, float* right, int n) noexcept {
+void Engine::process(const OutputBuses& out, int n) noexcept {
     const std::int64_t blockStart = outFrame_;
     drainCommands(blockStart);
     underrunMask_ = 0;
@@ -108,11 +114,11 @@ void Engine::process(float* left, float* right, int n) noexcept {
         int seg = std::min(n - done, segmentFrames_);
         if (pendingCount_ > 0) seg = static_cast<int>(std::min<std::int64_t>(seg, pending_[0].due - now));
         seg = std::min(seg, transport_.framesUntilChange());
-        renderSegment(left + done, right + done, seg, now);
+        renderSegment(out, done, seg, now);
         done += seg;
     }
     outFrame_ = blockStart + n;
-    publish(left, right, n);
+    publish(out.mainLeft, out.mainRight, n);
 }
 
 void Engine::drainCommands(std::int64_t blockStart) noexcept {
@@ -188,18 +194,10 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
     case Action::gain: ch->setGain(std::max(0.0f, c.value)); break;
     case Action::filter: filters_.setKnob(c.stem, c.value); break;
     case Action::play:
-        if (!transport_.rolling()) {
-            emit(EventType::transportStarted, now);
+        if (!transport_.rolling())
+            startPlaying(now);
+        else
             transport_.play();
-            // From anywhere but a preloaded position the disk may not be there yet: start every
-            // stem together once it is, as after a seek.
-            if (transport_.rolling() && !sourcesReady()) {
-                transport_.waitForSources();
-                waitedFrames_ = 0;
-            }
-        } else {
-            transport_.play();
-        }
         break;
     case Action::stop: transport_.stop(); break;
     case Action::seek:
@@ -207,6 +205,28 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
         // Stopped or already waiting at a target: the jump is immediate.
         if (!transport_.rolling() || transport_.state() == TransportState::waiting) seekSources();
         break;
+    case Action::click:
+        activeClick_ = static_cast<ClickMode>(std::clamp(static_cast<int>(c.value), 0, 2));
+        clickMode_.store(activeClick_, std::memory_order_relaxed);
+        break;
+    case Action::loadCued: {
+        const std::uintptr_t word = nextSong_.exchange(0, std::memory_order_acquire);
+        if (word == 0) {
+            emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.action));
+            return;
+        }
+        const auto* next = reinterpret_cast<const SongView*>(word & ~std::uintptr_t{1});
+        if (transport_.rolling()) { // fade out first; the song changes when the fade ends
+            loadAfterStop_ = next;
+            playAfterLoad_ = c.value > 0.0f;
+            transport_.stop();
+        } else {
+            loadSong(*next);
+            emit(EventType::songChanged, now);
+            if (c.value > 0.0f) startPlaying(now);
+        }
+        break;
+    }
     }
     if (soloChanged) {
         anySoloed_ = false;
@@ -220,9 +240,39 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
     emit(EventType::commandApplied, now, c.stem, static_cast<std::uint8_t>(c.action));
 }
 
-void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) noexcept {
+void Engine::startPlaying(std::int64_t now) noexcept {
+    // From the top, a count-in of whole bars first (the stems read silence before frame 0).
+    if (song_.countInBars > 0 && transport_.position() == 0)
+        transport_.preRoll(std::min<std::int64_t>(
+            0, gridFrame(song_.timing, sampleRate_, Quantize::bar, -static_cast<std::int64_t>(song_.countInBars))));
+    emit(EventType::transportStarted, now);
+    transport_.play();
+    // From anywhere but a preloaded position the disk may not be there yet: start every stem
+    // together once it is, as after a seek.
+    if (transport_.rolling() && !sourcesReady()) {
+        transport_.waitForSources();
+        waitedFrames_ = 0;
+    }
+}
+
+void Engine::finishSongChange(std::int64_t at) noexcept {
+    const bool play = playAfterLoad_;
+    loadSong(*loadAfterStop_); // clears loadAfterStop_
+    emit(EventType::songChanged, at);
+    if (play) startPlaying(at);
+}
+
+void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64_t now) noexcept {
+    float* const left = out.mainLeft + offset;
+    float* const right = out.mainRight + offset;
     std::fill_n(left, n, 0.0f);
     std::fill_n(right, n, 0.0f);
+    if (out.click != nullptr) std::fill_n(out.click + offset, n, 0.0f);
+    for (int k = 0; k < kMaxDirectBuses; ++k) {
+        const auto sk = static_cast<std::size_t>(k);
+        if (out.directLeft[sk] != nullptr) std::fill_n(out.directLeft[sk] + offset, n, 0.0f);
+        if (out.directRight[sk] != nullptr) std::fill_n(out.directRight[sk] + offset, n, 0.0f);
+    }
     if (n > 0) {
         const int stems = song_.stemCount;
         if (transport_.state() == TransportState::waiting) {
@@ -238,11 +288,48 @@ void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) n
             for (int i = 0; i < stems; ++i)
                 readStem(i, pos, n, now);
             filters_.process(stemLeft_.data(), stemRight_.data(), stems, n);
+            std::uint32_t directUsed = 0; // direct buses written this segment
             for (int i = 0; i < stems; ++i) {
                 const auto si = static_cast<std::size_t>(i);
-                channels_[si].processInto(stemLeft_[si], stemRight_[si], left, right, n);
+                float* busLeft = left;
+                float* busRight = right;
+                if (const int k = song_.directBus[si]; k >= 0 && k < kMaxDirectBuses) {
+                    const auto sk = static_cast<std::size_t>(k);
+                    if (out.directLeft[sk] != nullptr && out.directRight[sk] != nullptr) {
+                        busLeft = out.directLeft[sk] + offset;
+                        busRight = out.directRight[sk] + offset;
+                        directUsed |= 1u << k;
+                    }
+                }
+                channels_[si].processInto(stemLeft_[si], stemRight_[si], busLeft, busRight, n);
             }
-            transport_.applyFade(left, right, n);
+            float* const click = out.click != nullptr ? out.click + offset : nullptr;
+            if (click != nullptr && activeClick_ != ClickMode::off) {
+                const std::int64_t until =
+                    activeClick_ == ClickMode::always ? song_.lengthFrames : song_.timing.downbeatFrame;
+                click_.render(click, n, pos, song_.timing, until);
+            }
+            if (float* g = fadeGains_.data(); transport_.fade(g, n)) {
+#pragma omp simd
+                for (int i = 0; i < n; ++i) {
+                    left[i] *= g[i];
+                    right[i] *= g[i];
+                }
+                if (click != nullptr)
+#pragma omp simd
+                    for (int i = 0; i < n; ++i)
+                        click[i] *= g[i];
+                for (int k = 0; k < kMaxDirectBuses; ++k) {
+                    if ((directUsed & (1u << k)) == 0) continue;
+                    float* dl = out.directLeft[static_cast<std::size_t>(k)] + offset;
+                    float* dr = out.directRight[static_cast<std::size_t>(k)] + offset;
+#pragma omp simd
+                    for (int i = 0; i < n; ++i) {
+                        dl[i] *= g[i];
+                        dr[i] *= g[i];
+                    }
+                }
+            }
         } else {
             filters_.skip(n);
             for (int i = 0; i < stems; ++i)
@@ -256,9 +343,16 @@ void Engine::renderSegment(float* left, float* right, int n, std::int64_t now) n
         waitedFrames_ = 0;
         if (sourcesReady()) transport_.resume(); // cued targets are in RAM: no wait at all
         break;
-    case TransportChange::stopped: emit(EventType::transportStopped, now + n); break;
+    case TransportChange::stopped:
+        emit(EventType::transportStopped, now + n);
+        if (loadAfterStop_ != nullptr) finishSongChange(now + n);
+        break;
     case TransportChange::songEnded: {
         emit(EventType::songEnded, now + n);
+        if (loadAfterStop_ != nullptr) { // the song ended during a song change's fade
+            finishSongChange(now + n);
+            break;
+        }
         std::uintptr_t word = nextSong_.load(std::memory_order_acquire);
         if ((word & 1u) != 0 && nextSong_.compare_exchange_strong(word, 0, std::memory_order_acquire)) {
             // Run on: the next song's frame 0 is the very next output frame.

@@ -25,7 +25,7 @@ void Transport::play() noexcept {
     case TransportState::stopped:
         if (position_ >= length_) return; // nothing left to play
         state_ = TransportState::playing;
-        if (position_ == 0)
+        if (position_ <= 0)
             fade_.reset(1.0f);
         else
             fade_.setTarget(1.0f);
@@ -42,6 +42,10 @@ void Transport::play() noexcept {
     case TransportState::seeking:
     case TransportState::waiting: break;
     }
+}
+
+void Transport::preRoll(std::int64_t start) noexcept {
+    if (state_ == TransportState::stopped && position_ == 0 && start < 0) position_ = start;
 }
 
 void Transport::waitForSources() noexcept {
@@ -91,21 +95,16 @@ int Transport::framesUntilChange() const noexcept {
     return static_cast<int>(std::clamp<std::int64_t>(frames, 0, kForever));
 }
 
-void Transport::applyFade(float* left, float* right, int n) noexcept {
+bool Transport::fade(float* gains, int n) noexcept {
     if (!fade_.isRamping()) {
-        if (fade_.current() == 1.0f) return;
         const float g = fade_.current();
-        for (int i = 0; i < n; ++i) {
-            left[i] *= g;
-            right[i] *= g;
-        }
-        return;
+        if (g == 1.0f) return false;
+        std::fill_n(gains, n, g);
+        return true;
     }
-    for (int i = 0; i < n; ++i) {
-        const float g = fade_.next();
-        left[i] *= g;
-        right[i] *= g;
-    }
+    for (int i = 0; i < n; ++i)
+        gains[i] = fade_.next();
+    return true;
 }
 
 TransportChange Transport::advance(int n) noexcept {

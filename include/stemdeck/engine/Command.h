@@ -17,7 +17,17 @@ enum class Action : std::uint8_t {
     filter, ///< value: DJ filter knob, -1 (low-pass closed) … 0 (bypass) … +1 (high-pass closed)
     play,
     stop,
-    seek, ///< target: song frame
+    seek,     ///< target: song frame
+    click,    ///< value: a ClickMode (0 off, 1 count-in only, 2 always)
+    loadCued, ///< switch to the song given to Engine::cueNextSong (fading out first if playing);
+              ///< value 1: play it at once (with its count-in), 0: wait stopped at its start
+};
+
+/// What the click bus plays. The click is generated from the song's tempo grid, never a file.
+enum class ClickMode : std::uint8_t {
+    off,
+    countIn, ///< only the count-in bars before the song
+    always,  ///< the count-in and every beat of the song
 };
 
 /// Where in musical time a command lands once it is issued.
@@ -43,7 +53,7 @@ static_assert(std::is_trivially_copyable_v<Command>);
 
 /// True for actions that need a stem index.
 [[nodiscard]] constexpr bool needsStem(Action a) noexcept {
-    return a != Action::play && a != Action::stop && a != Action::seek;
+    return a != Action::play && a != Action::stop && a != Action::seek && a != Action::click && a != Action::loadCued;
 }
 
 } // namespace stemdeck::engine

@@ -9,6 +9,7 @@
 #include <concurrentqueue/concurrentqueue.h>
 
 #include "stemdeck/engine/Channel.h"
+#include "stemdeck/engine/Click.h"
 #include "stemdeck/engine/Command.h"
 #include "stemdeck/engine/Constants.h"
 #include "stemdeck/engine/DjFilterBank.h"
@@ -19,12 +20,29 @@
 
 namespace stemdeck::engine {
 
-/// The song the engine plays: its stems (not owned) and its grid.
+/// Number of stereo buses a stem can be routed to instead of the main mix.
+inline constexpr int kMaxDirectBuses = kMaxStems;
+
+/// The song the engine plays: its stems (not owned), its grid and how it starts.
 struct SongView {
     std::array<StemSource*, kMaxStems> stems{};
     int stemCount = 0;
     std::int64_t lengthFrames = 0; ///< the longest stem
     SongTiming timing;
+    int countInBars = 0; ///< bars of click before bar 1 when play starts from the top
+    /// Per stem: the direct bus it plays on (then it is not in the main mix), or -1 for the main mix.
+    std::array<std::int8_t, kMaxStems> directBus{-1, -1, -1, -1, -1, -1, -1, -1};
+};
+static_assert(kMaxStems == 8, "directBus's initialiser lists one -1 per stem");
+
+/// Where one process() call writes. Every pointer holds n frames; null buses are not rendered.
+struct OutputBuses {
+    float* mainLeft = nullptr;
+    float* mainRight = nullptr;
+    float* click = nullptr; ///< mono click / count-in (a device sends it to both of its pair)
+    /// Direct buses: a stem whose SongView::directBus is k plays here instead of the main mix.
+    /// If bus k has no buffer the stem falls back to the main mix, so it is never lost.
+    std::array<float*, kMaxDirectBuses> directLeft{}, directRight{};
 };
 
 /// A stem's state as the audio thread last published it (once per process() call).
@@ -88,9 +106,17 @@ public:
     /// @thread control, non-blocking. Takes the next event from the audio thread, if any.
     bool nextEvent(Event& event) noexcept;
 
-    /// @thread audio, non-blocking, no allocation, no locks, no I/O. Renders n frames of the main
-    /// bus into left and right, applying every command due inside the block on its exact frame.
-    void process(float* left, float* right, int n) noexcept;
+    /// @thread audio, non-blocking, no allocation, no locks, no I/O. Renders n frames into every
+    /// bus the caller gives, applying every command due inside the block on its exact frame.
+    void process(const OutputBuses& out, int n) noexcept;
+
+    /// @thread audio. The main mix only (stems routed to direct buses are mixed in).
+    void process(float* left, float* right, int n) noexcept {
+        OutputBuses out;
+        out.mainLeft = left;
+        out.mainRight = right;
+        process(out, n);
+    }
 
     // shared (atomic) read-outs, any thread
     [[nodiscard]] double sampleRate() const noexcept { return sampleRate_; }
@@ -100,6 +126,7 @@ public:
     [[nodiscard]] std::int64_t songFrame() const noexcept { return songFrame_.load(std::memory_order_relaxed); }
     [[nodiscard]] std::int64_t outputFrame() const noexcept { return outputFrame_.load(std::memory_order_relaxed); }
     [[nodiscard]] bool rolling() const noexcept { return rolling_.load(std::memory_order_relaxed); }
+    [[nodiscard]] ClickMode clickMode() const noexcept { return clickMode_.load(std::memory_order_relaxed); }
     [[nodiscard]] const StemStatus& stem(int index) const noexcept { return stems_[static_cast<std::size_t>(index)]; }
     [[nodiscard]] float mainPeak() const noexcept { return mainPeak_.load(std::memory_order_relaxed); }
     [[nodiscard]] float mainRms() const noexcept { return mainRms_.load(std::memory_order_relaxed); }
@@ -119,7 +146,9 @@ private:
     void insertPending(const Pending& p) noexcept;
     void applyDue(std::int64_t now) noexcept;
     void apply(const Command& c, std::int64_t now) noexcept;
-    void renderSegment(float* left, float* right, int n, std::int64_t now) noexcept;
+    void renderSegment(const OutputBuses& out, int offset, int n, std::int64_t now) noexcept;
+    void startPlaying(std::int64_t now) noexcept;
+    void finishSongChange(std::int64_t at) noexcept; // the loadCued that waited for the fade
     void readStem(int index, std::int64_t songFrame, int n, std::int64_t now) noexcept;
     void seekSources() noexcept;
     [[nodiscard]] bool sourcesReady() const noexcept;
@@ -132,6 +161,11 @@ private:
     std::array<Channel, kMaxStems> channels_;
     DjFilterBank filters_;
     Transport transport_;
+    Click click_;
+    ClickMode activeClick_ = ClickMode::off;  // audio thread copy of clickMode_
+    std::vector<float> fadeGains_;            // the transport fade for one segment, shared by every bus
+    const SongView* loadAfterStop_ = nullptr; // a loadCued that waits for the stop fade
+    bool playAfterLoad_ = false;
     int segmentFrames_ = 0;
     std::vector<float> stemAudio_; // every stem's left and right, sized in prepare()
     std::array<float*, kMaxStems> stemLeft_{}, stemRight_{};
@@ -154,6 +188,7 @@ private:
     std::atomic<std::int64_t> songFrame_{0};
     std::atomic<std::int64_t> outputFrame_{0};
     std::atomic<bool> rolling_{false};
+    std::atomic<ClickMode> clickMode_{ClickMode::off};
     std::atomic<float> mainPeak_{0.0f};
     std::atomic<float> mainRms_{0.0f};
     std::atomic<std::uint64_t> dropped_{0};

@@ -31,9 +31,13 @@ public:
     /// Song load: stopped at frame 0 of a song this long.
     void reset(std::int64_t songLength) noexcept;
 
-    /// Starts playing. From bar 1 it starts at full level on the first frame (stems begin at bar 1,
-    /// a fade would eat the downbeat); from anywhere else it fades in.
+    /// Starts playing. From bar 1 (or a count-in before it) it starts at full level on the first
+    /// frame (stems begin at bar 1, a fade would eat the downbeat); from anywhere else it fades in.
     void play() noexcept;
+
+    /// Stopped at frame 0: moves the play head back to `start` (< 0), so that play() runs a
+    /// count-in of -start frames before bar 1. Does nothing anywhere else.
+    void preRoll(std::int64_t start) noexcept;
 
     /// Fades out, then stops.
     void stop() noexcept;
@@ -55,8 +59,9 @@ public:
     /// After a jump (state waiting): every stem has the target, fade in and play.
     void resume() noexcept;
 
-    /// Multiplies n frames by the transport fade.
-    void applyFade(float* left, float* right, int n) noexcept;
+    /// The transport fade for the next n frames: false when it is unity throughout (nothing to
+    /// multiply), else the n gains are written to `gains`. Either way the fade advances n frames.
+    bool fade(float* gains, int n) noexcept;
 
     /// Moves the play head n frames (n ≤ framesUntilChange()) and reports a state change.
     TransportChange advance(int n) noexcept;
