@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "stemdeck/Error.h"
+#include "PlayCommand.h"
 #include "stemdeck/audio/DevicePlayer.h"
 #include "stemdeck/audio/OfflineRenderer.h"
 #include "stemdeck/control/EventScript.h"
@@ -20,10 +21,6 @@ namespace fs = std::filesystem;
 using namespace stemdeck;
 
 namespace {
-
-/// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE): the set-up
-/// script renders instead.
-constexpr int kExitNoDevice = 69;
 
 std::atomic<bool> gStopRequested{false};
 extern "C" void onSignal(int) {
@@ -45,7 +42,7 @@ void addSourceArgs(CLI::App& cmd, SourceArgs& a) {
     cmd.add_option("--rate", a.rate, "Sample rate in Hz (default: the stems' own)")->check(CLI::Range(8000, 384000));
 }
 
-set::Song loadSource(const SourceArgs& a, bool onStage) {
+set::Song loadSource(const SourceArgs& a) {
     const fs::path p(a.source);
     std::error_code ec;
     if (fs::is_regular_file(p, ec))
@@ -56,7 +53,6 @@ set::Song loadSource(const SourceArgs& a, bool onStage) {
     set::SongOptions options;
     options.bpm = a.bpm;
     options.sampleRate = a.rate;
-    options.keepBrokenStems = onStage; // play: a broken stem never stops the others
     set::Song song = set::loadSong(p, options);
     for (const std::string& w : song.warnings)
         std::cerr << "stemdeck: warning: " << w << "\n";
@@ -86,7 +82,7 @@ private:
 };
 
 int runRender(const SourceArgs& a, const std::string& out, const std::string& events, int block, bool asFloat) {
-    set::Song song = loadSource(a, false);
+    set::Song song = loadSource(a);
     std::vector<control::ScriptEvent> script;
     if (!events.empty())
         script =
@@ -115,22 +111,6 @@ int runRender(const SourceArgs& a, const std::string& out, const std::string& ev
     return 0;
 }
 
-int runPlay(const SourceArgs& a, const audio::DeviceOptions& device) {
-    const set::Song song = loadSource(a, true);
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
-    engine::Engine engine;
-    switch (audio::playOnDevice(engine, song.view(), song.sampleRate, song.title, device, gStopRequested, std::cerr)) {
-    case audio::PlayResult::finished:
-    case audio::PlayResult::interrupted: return 0;
-    case audio::PlayResult::noDevice:
-        std::cerr << "stemdeck: no audio output device on this machine (no ALSA card, no JACK server); "
-                     "use 'stemdeck render' to hear the set as a WAV file\n";
-        return kExitNoDevice;
-    }
-    return 0;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -151,15 +131,39 @@ int main(int argc, char** argv) {
     render->add_option("--block", block, "Frames per engine block, as a device would use")->check(CLI::Range(1, 16384));
     render->add_flag("--float", asFloat, "Write 32-bit float instead of 24-bit PCM");
 
-    SourceArgs playSrc;
-    audio::DeviceOptions device;
-    int deviceBlock = 0;
-    auto* play = app.add_subcommand("play", "Play a song on an audio device (ALSA or JACK)");
-    addSourceArgs(*play, playSrc);
-    play->add_option("--driver", device.driver, "alsa or jack (default: the first with an output)")
+    app::PlayArgs playArgs;
+    auto* play = app.add_subcommand("play", "Play songs on an audio device (ALSA or JACK), with keyboard control");
+    play->add_option("SOURCE", playArgs.sources, "Stem folders, one song each, played in this order")->required();
+    play->add_option("--song", playArgs.firstSong, "Start at this song (1-based)")->check(CLI::PositiveNumber);
+    play->add_option("--bpm", playArgs.bpm, "Tempo for bar:beat, click and quantise (default: each folder's readme)")
+        ->check(CLI::Range(1.0, 999.0));
+    play->add_option("--driver", playArgs.device.driver, "alsa or jack (default: the first with an output)")
         ->check(CLI::IsMember({"alsa", "jack"}, CLI::ignore_case));
-    play->add_option("--device", device.device, "Part of the device name, case-insensitive");
-    play->add_option("--block", deviceBlock, "Device buffer size in frames")->check(CLI::Range(16, 8192));
+    play->add_option("--device", playArgs.device.device, "Part of the device name, case-insensitive");
+    play->add_option("--rate", playArgs.device.sampleRate, "Device sample rate in Hz (default: the songs'); stems are "
+                                                           "resampled to the device's rate")
+        ->check(CLI::Range(8000, 384000));
+    play->add_option("--block", playArgs.device.blockFrames, "Device buffer size in frames")->check(CLI::Range(16, 8192));
+    play->add_option("--client-name", playArgs.device.clientName, "JACK client name (default stemdeck)");
+    play->add_option("--main", playArgs.mainOut, "First output of the main mix's pair (default 1: outputs 1-2)")
+        ->check(CLI::Range(1, 255));
+    play->add_option("--click", playArgs.clickOut, "First output of the click / count-in pair (e.g. 3: outputs 3-4)")
+        ->check(CLI::Range(1, 255));
+    play->add_option("--stem-out", playArgs.stemOuts,
+                     "STEM=OUTPUT: a stem (number or name) on its own pair instead of the main mix, e.g. drums=5");
+    play->add_option("--count-in", playArgs.countInBars, "Bars of click before each song played from its start")
+        ->check(CLI::Range(0, 16));
+    play->add_option("--click-mode", playArgs.clickMode, "off, count-in or always (default: always with --click)")
+        ->check(CLI::IsMember({"off", "count-in", "always"}));
+    play->add_option("--at-end", playArgs.atEnd,
+                     "At a song's end: stop (wait for play), next (play it after its count-in) or run-on (no gap). "
+                     "Default: stop with keyboard control, next without")
+        ->check(CLI::IsMember({"stop", "next", "run-on"}));
+    play->add_option("--events", playArgs.events, "YAML file of timed actions, as for render (from song 1's bar 1)")
+        ->check(CLI::ExistingFile);
+    play->add_flag("!--no-keys", playArgs.keys, "No keyboard control even on a terminal");
+
+    auto* devices = app.add_subcommand("devices", "List audio devices: types, names, outputs, rates, block sizes");
 
     std::string demoDir = "sets/demo";
     bool force = false;
@@ -171,9 +175,13 @@ int main(int argc, char** argv) {
     try {
         if (*render) return runRender(renderSrc, out, events, block, asFloat);
         if (*play) {
-            device.sampleRate = playSrc.rate;
-            if (deviceBlock > 0) device.blockFrames = deviceBlock;
-            return runPlay(playSrc, device);
+            std::signal(SIGINT, onSignal);
+            std::signal(SIGTERM, onSignal);
+            return app::runPlay(playArgs, gStopRequested);
+        }
+        if (*devices) {
+            std::cout << audio::describeDevices() << "\n";
+            return 0;
         }
         if (*demo) {
             if (!force && set::demoSongPresent(demoDir)) {

@@ -14,50 +14,55 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ostream>
-#include <thread>
-#include <vector>
 
 #include "stemdeck/Error.h"
+
+#ifdef STEMDECK_RTSAN_CALLBACK
+extern "C" {
+void __rtsan_realtime_enter();
+void __rtsan_realtime_exit();
+}
+#endif
 
 namespace stemdeck::audio {
 
 namespace {
 
-// The device callback: the audio thread's whole job is Engine::process().
+// The device callback: the audio thread's whole job is DeviceOutput::process() (src/engine).
 class EngineCallback final : public juce::AudioIODeviceCallback {
 public:
-    explicit EngineCallback(engine::Engine& engine) : engine_(engine) {}
-
-    // The right channel of a mono device goes here (the engine always renders stereo).
-    void prepare(int maxBlock) { spareRight_.assign(static_cast<std::size_t>(maxBlock), 0.0f); }
+    EngineCallback(engine::Engine& engine, engine::DeviceOutput& output) : engine_(engine), output_(output) {
+#ifdef STEMDECK_RTSAN_CALLBACK
+        canary_ = std::getenv("STEMDECK_RT_CANARY") != nullptr;
+#endif
+    }
 
     /// @thread audio, non-blocking.
     void audioDeviceIOCallbackWithContext(const float* const*, int, float* const* outputs, int numOutputs,
                                           int numFrames, const juce::AudioIODeviceCallbackContext&) override {
-        const auto spare = static_cast<int>(spareRight_.size());
-        if (numFrames > spare || numOutputs == 0) { // a device that broke its promise: stay silent
-            for (int c = 0; c < numOutputs; ++c)
-                std::fill_n(outputs[c], numFrames, 0.0f);
-            return;
-        }
-        float* left = outputs[0];
-        float* right = numOutputs > 1 ? outputs[1] : spareRight_.data();
-        engine_.process(left, right, numFrames);
-        for (int c = 2; c < numOutputs; ++c)
-            std::fill_n(outputs[c], numFrames, 0.0f);
+#ifdef STEMDECK_RTSAN_CALLBACK
+        __rtsan_realtime_enter(); // the real-time-safety build: anything forbidden below aborts
+#endif
+        output_.process(engine_, outputs, numOutputs, numFrames);
+#ifdef STEMDECK_RTSAN_CALLBACK
+        if (canary_) canaryAllocation_ = std::make_unique<int>(numFrames); // must abort under RTSan
+        __rtsan_realtime_exit();
+#endif
     }
     void audioDeviceAboutToStart(juce::AudioIODevice*) override {}
     void audioDeviceStopped() override {}
+    void audioDeviceError(const juce::String&) override {}
 
 private:
     engine::Engine& engine_;
-    std::vector<float> spareRight_;
+    engine::DeviceOutput& output_;
+#ifdef STEMDECK_RTSAN_CALLBACK
+    bool canary_ = false; // STEMDECK_RT_CANARY set: proves the check can fail
+    std::unique_ptr<int> canaryAllocation_;
+#endif
 };
-
-juce::String lower(const juce::String& s) {
-    return s.toLowerCase();
-}
 
 // libjack prints "JACK server not running…" for every probe when no server runs; JUCE installs its
 // own handler only after a client opens. Probing is expected to fail on most machines and we say
@@ -71,112 +76,248 @@ void quietJackProbes() {
         if (auto set = reinterpret_cast<SetHandler>(dlsym(jack, name))) set(ignoreJackMessage);
 }
 
-std::string listDevices(juce::AudioDeviceManager& manager) {
+bool containsIgnoreCase(const juce::String& haystack, const std::string& needle) {
+    return haystack.toLowerCase().contains(juce::String(needle).toLowerCase());
+}
+
+std::string deviceList(juce::AudioDeviceManager& manager) {
     std::string out;
     for (auto* type : manager.getAvailableDeviceTypes()) {
         type->scanForDevices();
         out += "\n  " + type->getTypeName().toStdString() + ":";
         const auto names = type->getDeviceNames(false);
-        if (names.isEmpty()) out += " (none)";
+        if (names.isEmpty()) out += type->getTypeName() == "JACK" ? " (no JACK server running)" : " (none)";
         for (const auto& n : names)
             out += "\n    " + n.toStdString();
     }
     return out;
 }
 
+std::string summariseRates(const juce::Array<double>& rates) {
+    std::string s;
+    for (double r : rates)
+        s += (s.empty() ? "" : ", ") + std::to_string(static_cast<int>(r));
+    return s.empty() ? "?" : s;
+}
+
+std::string summariseSizes(const juce::Array<int>& sizes, int preferred) {
+    if (sizes.isEmpty()) return "?";
+    std::string s = std::to_string(sizes.getFirst());
+    if (sizes.size() > 1) s += "-" + std::to_string(sizes.getLast());
+    return s + " frames (default " + std::to_string(preferred) + ")";
+}
+
 } // namespace
 
-PlayResult playOnDevice(engine::Engine& engine, const engine::SongView& song, int songRate, const std::string& title,
-                        const DeviceOptions& options, const std::atomic<bool>& stopRequested, std::ostream& log) {
-    juce::ScopedJuceInitialiser_GUI juceRuntime; // message manager for the device manager's notices
+std::string describeDevices() {
+    juce::ScopedJuceInitialiser_GUI juceRuntime;
     quietJackProbes();
     juce::AudioDeviceManager manager;
-
-    // Pick a device type: the one asked for, else the first with an output device.
-    juce::AudioIODeviceType* chosen = nullptr;
-    juce::String deviceName;
+    std::string out = "Audio devices (stemdeck play --driver TYPE --device NAME):";
     for (auto* type : manager.getAvailableDeviceTypes()) {
-        if (!options.driver.empty() && lower(type->getTypeName()) != juce::String(options.driver).toLowerCase())
-            continue;
         type->scanForDevices();
         const auto names = type->getDeviceNames(false);
+        out += "\n  " + type->getTypeName().toStdString() + " (--driver " +
+               type->getTypeName().toLowerCase().toStdString() + "):";
+        if (names.isEmpty()) out += type->getTypeName() == "JACK" ? " no JACK server running" : " no output devices";
         for (const auto& n : names) {
-            if (options.device.empty() || lower(n).contains(juce::String(options.device).toLowerCase())) {
+            out += "\n    " + n.toStdString();
+            std::unique_ptr<juce::AudioIODevice> device(type->createDevice(n, {}));
+            if (!device) {
+                out += "  (cannot be opened)";
+                continue;
+            }
+            out += "\n      outputs " + std::to_string(device->getOutputChannelNames().size()) + ", rates " +
+                   summariseRates(device->getAvailableSampleRates()) + " Hz, blocks " +
+                   summariseSizes(device->getAvailableBufferSizes(), device->getDefaultBufferSize());
+        }
+    }
+    return out;
+}
+
+struct DeviceSession::Impl {
+    explicit Impl(std::ostream& l) : log(l) {}
+    std::ostream& log;
+    juce::ScopedJuceInitialiser_GUI juceRuntime; // message manager for the device manager's notices
+    juce::AudioDeviceManager manager;
+    juce::AudioDeviceManager::AudioDeviceSetup setup;
+    juce::String typeName, deviceName;
+    DeviceOptions options;
+    engine::DeviceOutput output;
+    std::unique_ptr<EngineCallback> callback;
+    int rate = 0, block = 0, channels = 0;
+    int xrunsBefore = 0; // xruns of devices that have gone
+    int reopened = 0;
+    bool lost = false;
+    std::chrono::steady_clock::time_point nextTry;
+
+    juce::String openNow() {
+        manager.setCurrentAudioDeviceType(typeName, true);
+        if (auto* type = manager.getCurrentDeviceTypeObject()) type->scanForDevices();
+        return manager.setAudioDeviceSetup(setup, true);
+    }
+};
+
+DeviceSession::DeviceSession(std::ostream& log) : impl_(std::make_unique<Impl>(log)) {
+    quietJackProbes();
+}
+
+DeviceSession::~DeviceSession() {
+    close();
+}
+
+bool DeviceSession::open(const DeviceOptions& options, int preferredRate) {
+    Impl& d = *impl_;
+    d.options = options;
+    // The JACK client name: JUCE reads it from here when it opens a client (see src/app/CMakeLists.txt).
+    setenv("STEMDECK_JACK_CLIENT", options.clientName.c_str(), 1);
+
+    // A device type: the one asked for, else the first with an output device.
+    juce::AudioIODeviceType* chosen = nullptr;
+    for (auto* type : d.manager.getAvailableDeviceTypes()) {
+        if (!options.driver.empty() && type->getTypeName().toLowerCase() != juce::String(options.driver).toLowerCase())
+            continue;
+        type->scanForDevices();
+        for (const auto& n : type->getDeviceNames(false)) {
+            if (options.device.empty() || containsIgnoreCase(n, options.device)) {
                 chosen = type;
-                deviceName = n;
+                d.deviceName = n;
                 break;
             }
         }
         if (chosen != nullptr) break;
     }
     if (chosen == nullptr) {
-        if (options.driver.empty() && options.device.empty()) return PlayResult::noDevice;
-        throw Error("no audio device matches driver '" + options.driver + "' device '" + options.device +
-                    "'. Devices here:" + listDevices(manager));
+        if (options.driver.empty() && options.device.empty()) return false;
+        std::string what = options.device.empty() ? "no output device" : "no device matching '" + options.device + "'";
+        if (!options.driver.empty()) what += " for driver '" + options.driver + "'";
+        throw Error(what + ". Devices here:" + deviceList(d.manager) +
+                    "\nName one with --device (any part of its name) and --driver alsa|jack; "
+                    "'stemdeck devices' lists them with their channels and rates");
     }
-    manager.setCurrentAudioDeviceType(chosen->getTypeName(), true);
+    d.typeName = chosen->getTypeName();
+    d.manager.setCurrentAudioDeviceType(d.typeName, true);
 
-    juce::AudioDeviceManager::AudioDeviceSetup setup;
-    manager.getAudioDeviceSetup(setup);
-    setup.outputDeviceName = deviceName;
-    setup.inputDeviceName = {};
-    setup.sampleRate = options.sampleRate.value_or(songRate);
-    if (options.blockFrames) setup.bufferSize = *options.blockFrames;
-    setup.useDefaultOutputChannels = true;
-    const juce::String err = manager.initialise(0, 2, nullptr, false, deviceName, &setup);
-    juce::AudioIODevice* device = manager.getCurrentAudioDevice();
+    // Probe the device's outputs first: the routing must fit.
+    {
+        std::unique_ptr<juce::AudioIODevice> probe(chosen->createDevice(d.deviceName, {}));
+        const int outs = probe ? probe->getOutputChannelNames().size() : 0;
+        if (const std::string bad = options.channels.check(outs); !bad.empty())
+            throw Error("device '" + d.deviceName.toStdString() + "' (" + d.typeName.toStdString() + "): " + bad);
+    }
+    d.manager.getAudioDeviceSetup(d.setup);
+    d.setup.outputDeviceName = d.deviceName;
+    d.setup.inputDeviceName = {};
+    d.setup.sampleRate = options.sampleRate.value_or(preferredRate);
+    if (options.blockFrames) d.setup.bufferSize = *options.blockFrames;
+    d.setup.useDefaultOutputChannels = false;
+    d.setup.outputChannels.clear();
+    d.setup.outputChannels.setRange(0, std::max(1, options.channels.channelsNeeded()), true);
+    d.setup.useDefaultInputChannels = false;
+    d.setup.inputChannels.clear();
+    const juce::String err = d.openNow();
+    juce::AudioIODevice* device = d.manager.getCurrentAudioDevice();
     if (err.isNotEmpty() || device == nullptr)
-        throw Error("cannot open audio device '" + deviceName.toStdString() + "' (" +
-                    chosen->getTypeName().toStdString() + "): " + err.toStdString());
-    const int rate = static_cast<int>(device->getCurrentSampleRate());
-    if (rate != songRate)
-        throw Error("device '" + deviceName.toStdString() + "' runs at " + std::to_string(rate) +
-                    " Hz but the song is " + std::to_string(songRate) + " Hz; choose a device or --rate at " +
-                    std::to_string(songRate) + " Hz (sample-rate conversion comes with disk streaming)");
-    const int block = device->getCurrentBufferSizeSamples();
+        throw Error("cannot open audio device '" + d.deviceName.toStdString() + "' (" + d.typeName.toStdString() +
+                    "): " + (err.isNotEmpty() ? err.toStdString() : "no device") +
+                    ". Is another program holding it? Try another --device, --rate or --block");
+    d.manager.getAudioDeviceSetup(d.setup); // what it really opened with
+    d.rate = static_cast<int>(device->getCurrentSampleRate());
+    d.block = device->getCurrentBufferSizeSamples();
+    d.channels = device->getActiveOutputChannels().countNumberOfSetBits();
+    if (options.sampleRate && *options.sampleRate != d.rate)
+        d.log << "note: " << d.deviceName << " runs at " << d.rate << " Hz, not the " << *options.sampleRate
+              << " Hz asked for" << (d.typeName == "JACK" ? " (the JACK server sets the rate)" : "")
+              << "; the stems are resampled to it\n";
+    if (options.blockFrames && *options.blockFrames != d.block)
+        d.log << "note: " << d.deviceName << " uses " << d.block << "-frame blocks, not the " << *options.blockFrames
+              << " asked for" << (d.typeName == "JACK" ? " (the JACK server sets the block size)" : "") << "\n";
+    return true;
+}
 
-    engine.prepare(rate, block);
-    engine.setSong(song);
-    EngineCallback callback(engine);
-    callback.prepare(std::max(block, 8192));
-    engine::CommandSender sender = engine.makeSender();
-    log << "stemdeck: playing '" << title << "' (" << song.stemCount << " stems) on " << deviceName << " ["
-        << chosen->getTypeName() << "], " << rate << " Hz, " << block << "-frame blocks. Ctrl-C stops.\n";
-    manager.addAudioCallback(&callback);
-    sender.send(engine::Command{engine::Action::play});
+void DeviceSession::start(engine::Engine& engine) {
+    Impl& d = *impl_;
+    d.output.prepare(d.options.channels, std::max(d.block, 8192));
+    d.callback = std::make_unique<EngineCallback>(engine, d.output);
+    d.manager.addAudioCallback(d.callback.get());
+}
 
-    PlayResult result = PlayResult::finished;
-    bool stopping = false;
-    auto stopDeadline = std::chrono::steady_clock::now();
-    for (bool done = false; !done;) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        engine::Event e;
-        while (engine.nextEvent(e)) {
-            if (e.type == engine::EventType::songEnded) done = true;
-            if (e.type == engine::EventType::transportStopped && stopping) done = true;
-        }
-        if (stopRequested.load() && !stopping) {
-            stopping = true;
-            result = PlayResult::interrupted;
-            sender.send(engine::Command{engine::Action::stop});
-            stopDeadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-        }
-        if (stopping && std::chrono::steady_clock::now() > stopDeadline) done = true; // device stalled
-        if (!stopping && device->isPlaying() == false) {
-            log << "stemdeck: the audio device stopped\n";
-            done = true;
-        }
+bool DeviceSession::watch() {
+    Impl& d = *impl_;
+    if (!d.callback) return false;
+    juce::AudioIODevice* device = d.manager.getCurrentAudioDevice();
+    if (!d.lost) {
+        if (device != nullptr && device->isPlaying()) return true;
+        d.lost = true;
+        if (device != nullptr) d.xrunsBefore += device->getXRunCount();
+        d.log << "error: audio device '" << d.deviceName << "' (" << d.typeName
+              << ") stopped: unplugged, or its server quit. Waiting for it to come back; playback continues "
+                 "from where it stopped\n";
+        d.manager.closeAudioDevice();
+        d.nextTry = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        return false;
     }
-    const int xruns = device->getXRunCount();
-    manager.removeAudioCallback(&callback);
-    manager.closeAudioDevice();
-    std::uint32_t underruns = 0;
-    for (int i = 0; i < song.stemCount; ++i)
-        underruns += engine.stem(i).underruns.load();
-    log << "stemdeck: " << (result == PlayResult::finished ? "finished" : "stopped") << " at "
-        << static_cast<double>(engine.songFrame()) / rate << " s; underruns " << underruns << ", device xruns " << xruns
-        << "\n";
-    return result;
+    if (std::chrono::steady_clock::now() < d.nextTry) return false;
+    d.nextTry = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    const juce::String err = d.openNow();
+    device = d.manager.getCurrentAudioDevice();
+    if (err.isNotEmpty() || device == nullptr || !device->isOpen()) {
+        d.manager.closeAudioDevice();
+        return false;
+    }
+    const int rate = static_cast<int>(device->getCurrentSampleRate());
+    if (rate != d.rate) {
+        d.log << "error: '" << d.deviceName << "' came back at " << rate << " Hz; the set is playing at " << d.rate
+              << " Hz. Set the device (or JACK server) back to " << d.rate << " Hz\n";
+        d.manager.closeAudioDevice();
+        d.nextTry = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        return false;
+    }
+    d.lost = false;
+    ++d.reopened;
+    d.block = device->getCurrentBufferSizeSamples();
+    d.log << "audio device '" << d.deviceName << "' is back (" << d.block << "-frame blocks); playing on\n";
+    return device->isPlaying();
+}
+
+void DeviceSession::close() {
+    Impl& d = *impl_;
+    if (d.callback) {
+        if (auto* device = d.manager.getCurrentAudioDevice(); device != nullptr && !d.lost)
+            d.xrunsBefore += device->getXRunCount();
+        d.manager.removeAudioCallback(d.callback.get());
+        d.lost = true; // counted
+    }
+    d.manager.closeAudioDevice();
+    d.callback.reset();
+}
+
+int DeviceSession::sampleRate() const noexcept {
+    return impl_->rate;
+}
+int DeviceSession::blockFrames() const noexcept {
+    return impl_->block;
+}
+int DeviceSession::outputChannels() const noexcept {
+    return impl_->channels;
+}
+int DeviceSession::reopenings() const noexcept {
+    return impl_->reopened;
+}
+const engine::CallbackTimer& DeviceSession::timer() const noexcept {
+    return impl_->output.timer();
+}
+
+int DeviceSession::xruns() const {
+    const Impl& d = *impl_;
+    auto* device = d.manager.getCurrentAudioDevice();
+    return d.xrunsBefore + (device != nullptr && !d.lost ? device->getXRunCount() : 0);
+}
+
+std::string DeviceSession::description() const {
+    const Impl& d = *impl_;
+    return d.deviceName.toStdString() + " [" + d.typeName.toStdString() + "], " + std::to_string(d.rate) + " Hz, " +
+           std::to_string(d.block) + "-frame blocks, " + std::to_string(d.channels) + " outputs";
 }
 
 } // namespace stemdeck::audio

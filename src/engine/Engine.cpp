@@ -65,6 +65,11 @@ void Engine::cueNextSong(const SongView* next, bool runOn) noexcept {
     nextSong_.store(word, std::memory_order_release); // the view is complete before it is seen
 }
 
+const SongView* Engine::withdrawCue() noexcept {
+    const std::uintptr_t word = nextSong_.exchange(0, std::memory_order_acq_rel);
+    return reinterpret_cast<const SongView*>(word & ~std::uintptr_t{1});
+}
+
 void Engine::loadSong(const SongView& song) noexcept {
     song_ = song;
     song_.stemCount = std::clamp(song.stemCount, 0, kMaxStems);
@@ -99,7 +104,7 @@ bool Engine::nextEvent(Event& event) noexcept {
 // Engine: audio thread
 
 void Engine::emit(EventType type, std::int64_t frame, std::int8_t stem, std::uint8_t action) noexcept {
-    const Event e{type, action, stem, frame, transport_.position()};
+    const Event e{type, action, stem, frame, transport_.position(), song_.id};
     if (!events_->try_enqueue(*eventToken_, e)) lostEvents_.fetch_add(1, std::memory_order_relaxed);
 }
 

@@ -1,10 +1,12 @@
 #pragma once
-// Playback on a real audio device through JUCE's AudioDeviceManager (ALSA and JACK on Linux).
-#include <atomic>
+// Audio devices through JUCE's AudioDeviceManager (ALSA and JACK on Linux; whatever JUCE offers
+// elsewhere): listing them, opening one, feeding it from the engine, and coming back after a loss.
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "stemdeck/engine/DeviceOutput.h"
 #include "stemdeck/engine/Engine.h"
 
 namespace stemdeck::audio {
@@ -12,21 +14,51 @@ namespace stemdeck::audio {
 struct DeviceOptions {
     std::string driver;             ///< "alsa", "jack" or "" for the first that has a device
     std::string device;             ///< substring of the device name, case-insensitive; "" = default
-    std::optional<int> sampleRate;  ///< default: the song's rate
+    std::optional<int> sampleRate;  ///< default: the songs' rate (JACK: always the server's)
     std::optional<int> blockFrames; ///< default: the device's
+    std::string clientName = "stemdeck"; ///< the JACK client name
+    engine::ChannelMap channels;         ///< where the main mix, click and direct stems go
 };
 
-enum class PlayResult {
-    finished,    ///< the song played to its end
-    interrupted, ///< stopRequested was set (Ctrl-C, SIGTERM); stopped with a fade
-    noDevice,    ///< no audio output device exists on this machine
-};
+/// @thread control. Every device type, its output devices, their channels, rates and buffer sizes.
+[[nodiscard]] std::string describeDevices();
 
-/// @thread control. Opens the device, prepares the engine at the device's rate and block size,
-/// loads the song and plays it until it ends or `stopRequested` becomes true, logging to `log`.
-/// Throws stemdeck::Error when a requested driver or device does not exist (listing those that
-/// do) or the device cannot run at the song's rate.
-PlayResult playOnDevice(engine::Engine& engine, const engine::SongView& song, int songRate, const std::string& title,
-                        const DeviceOptions& options, const std::atomic<bool>& stopRequested, std::ostream& log);
+/// One open audio device driven by an engine. @thread control, all of it.
+class DeviceSession {
+public:
+    explicit DeviceSession(std::ostream& log);
+    ~DeviceSession(); ///< closes the device
+    DeviceSession(const DeviceSession&) = delete;
+    DeviceSession& operator=(const DeviceSession&) = delete;
+
+    /// Opens the device the options ask for, at `preferredRate` unless they say otherwise. False
+    /// when no driver or device was asked for and the machine has no output device at all. Throws
+    /// stemdeck::Error when the asked-for one is not there (listing those that are), cannot be
+    /// opened, or has too few outputs for the routing.
+    bool open(const DeviceOptions& options, int preferredRate);
+
+    /// Starts the callback: the engine (prepared at sampleRate()) renders every block.
+    void start(engine::Engine& engine);
+
+    /// Keeps watch: call every few ms. When the device has gone (unplugged, JACK server quit) it
+    /// says so once and tries to reopen it every second; the engine's song position waits where
+    /// it was and playback continues when the device is back. True while the device plays.
+    bool watch();
+
+    /// Stops the callback and closes the device.
+    void close();
+
+    [[nodiscard]] int sampleRate() const noexcept;
+    [[nodiscard]] int blockFrames() const noexcept;
+    [[nodiscard]] int outputChannels() const noexcept;
+    [[nodiscard]] std::string description() const; ///< "system [JACK], 48000 Hz, 128-frame blocks, 8 outputs"
+    [[nodiscard]] int xruns() const;               ///< the device's xrun count, summed over reopenings
+    [[nodiscard]] int reopenings() const noexcept;
+    [[nodiscard]] const engine::CallbackTimer& timer() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 } // namespace stemdeck::audio

@@ -30,6 +30,7 @@ struct SongView {
     std::int64_t lengthFrames = 0; ///< the longest stem
     SongTiming timing;
     int countInBars = 0; ///< bars of click before bar 1 when play starts from the top
+    std::int32_t id = -1; ///< the control side's tag for this song, echoed in songChanged events
     /// Per stem: the direct bus it plays on (then it is not in the main mix), or -1 for the main mix.
     std::array<std::int8_t, kMaxStems> directBus{-1, -1, -1, -1, -1, -1, -1, -1};
 };
@@ -99,6 +100,11 @@ public:
     /// songChanged event, after which the previous song's view and sources may be freed. nullptr
     /// un-cues (only safe while no song end is near; normally a cue is replaced by the next one).
     void cueNextSong(const SongView* next, bool runOn) noexcept;
+
+    /// @thread control. Takes the cue back: returns the view that was cued and not yet taken by
+    /// the audio thread (it may be freed now), or nullptr when nothing was cued or the audio
+    /// thread already took it (a songChanged event for it is on its way).
+    const SongView* withdrawCue() noexcept;
 
     /// @thread control. Creates a producer handle (allocates; make one per sending thread up front).
     [[nodiscard]] CommandSender makeSender();

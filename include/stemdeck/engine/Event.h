@@ -22,6 +22,7 @@ struct Event {
     std::int8_t stem = -1;
     std::int64_t frame = 0;     ///< engine output frame (frames processed since prepare)
     std::int64_t songFrame = 0; ///< transport position
+    std::int32_t song = -1;     ///< SongView::id of the song playing (after the change, for songChanged)
 };
 static_assert(std::is_trivially_copyable_v<Event>);
 

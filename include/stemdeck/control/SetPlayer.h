@@ -1,0 +1,147 @@
+#pragma once
+// The control side of live playback: an ordered list of songs played through one Engine, with
+// the rehearsal controls (play/stop, mute, solo, next/previous song, seek by a bar) as methods.
+// It never touches audio: it loads songs, sends commands and reads the engine's events, so the
+// same player runs under a device callback or under a test's own process() loop.
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stemdeck/Text.h"
+
+#include "stemdeck/control/EventScript.h"
+#include "stemdeck/engine/Engine.h"
+#include "stemdeck/set/Song.h"
+
+namespace stemdeck::control {
+
+/// What happens when a song reaches its end.
+enum class AtEnd {
+    stop,  ///< the next song is loaded and waits, stopped, for play
+    next,  ///< the next song plays (after its count-in)
+    runOn, ///< the next song's first frame follows the last one with no gap (no count-in)
+};
+
+/// A stem given by number ("3") or name ("bass"), sent to a direct bus instead of the main mix.
+struct StemRoute {
+    std::string stem;
+    int bus = 0; ///< 0-based direct bus
+};
+
+struct PlayerOptions {
+    AtEnd atEnd = AtEnd::stop;
+    int countInBars = 0;
+    engine::ClickMode click = engine::ClickMode::off;
+    std::vector<StemRoute> routes;
+    set::SongOptions song;      ///< rate (the device's), BPM override, shared disk thread
+    std::vector<ScriptEvent> script; ///< timed actions, frames counted from song 1's bar 1
+};
+
+/// One song's line in the status display.
+struct StemLine {
+    std::string name;
+    bool muted = false, soloed = false, broken = false;
+    float gain = 1.0f, filter = 0.0f, peak = 0.0f;
+    int bus = -1; ///< direct bus, or -1 for the main mix
+};
+
+/// A snapshot for the status line (control thread).
+struct PlayerStatus {
+    int song = 0, songs = 0; ///< 1-based current song, number of songs
+    std::string title;
+    bool rolling = false;
+    double seconds = 0.0, lengthSeconds = 0.0; ///< negative seconds: in the count-in
+    engine::BarBeat barBeat;
+    double bpm = 120.0;
+    engine::ClickMode click = engine::ClickMode::off;
+    std::vector<StemLine> stems;
+    float mainPeak = 0.0f;
+    std::uint64_t underruns = 0; ///< every stem, every song, since start
+};
+
+/// @thread control, all of it.
+class SetPlayer {
+public:
+    /// Nothing is loaded yet: start() does that, once the engine is prepared at the device rate.
+    SetPlayer(engine::Engine& engine, std::vector<std::filesystem::path> songs, PlayerOptions options,
+              std::ostream& log);
+    ~SetPlayer();
+    SetPlayer(const SetPlayer&) = delete;
+    SetPlayer& operator=(const SetPlayer&) = delete;
+
+    /// Loads the first song that can play into the (prepared, not yet running) engine and cues
+    /// the one after it. Throws stemdeck::Error when no song of the set can be played.
+    void start();
+
+    // Rehearsal controls: each sends commands; none blocks on the audio thread.
+    void togglePlay();
+    void play();
+    void stop();
+    void toggleMute(int stem); ///< 0-based
+    void toggleSolo(int stem);
+    void nextSong();
+    void previousSong();
+    void goToSong(int index); ///< 0-based
+    void seekBars(int bars);  ///< from the current position, onto a bar line
+    void seekTo(std::int64_t songFrame);
+    void cycleClick();        ///< off → count-in → always → off
+    void quit();              ///< stop with a fade; finished() once it has faded
+
+    /// Reads the engine's events, follows song ends and changes, sends scripted actions that are
+    /// coming up, frees songs the engine has let go of and logs faults. Call every few ms.
+    void poll();
+
+    /// True once the last song has ended (or stop was asked for and the fade has finished).
+    [[nodiscard]] bool finished() const noexcept { return finished_; }
+    [[nodiscard]] PlayerStatus status() const;
+    [[nodiscard]] std::uint64_t underruns() const noexcept { return underruns_; }
+    [[nodiscard]] int currentSong() const noexcept { return current_; }
+
+private:
+    struct Loaded {
+        set::Song song;
+        engine::SongView view;
+    };
+    Loaded* load(int index); ///< nullptr if the song cannot play (logged once)
+    void cueFollowing();     ///< cues the song after the current one for the song-end behaviour
+    void changeTo(int index, bool playIt);
+    void withdraw();
+    void freeUnused();
+    void sendScript();
+    engine::Command command(engine::Action a, int stem = -1, float value = 0.0f) const;
+
+    engine::Engine& engine_;
+    std::vector<std::filesystem::path> paths_;
+    PlayerOptions options_;
+    std::ostream& log_;
+    engine::CommandSender sender_;
+    std::map<int, std::unique_ptr<Loaded>> loaded_;
+    std::vector<bool> broken_; ///< songs that failed to load (not tried again)
+    int current_ = -1;
+    int cued_ = -1;          ///< cued in the engine (may be taken at any moment)
+    int changing_ = -1;      ///< a loadCued is on its way for this song
+    int taken_ = -1;         ///< withdrawn too late: the audio thread took it, songChanged follows
+    bool wantedPlay_ = false;
+    bool cuedRunOn_ = false;
+    std::optional<int> wanted_; ///< a song asked for while a change was still on its way
+    bool finished_ = false;
+    bool quitting_ = false;
+    std::uint64_t underruns_ = 0;
+    std::size_t nextScript_ = 0;
+    std::optional<std::int64_t> scriptZero_; ///< engine output frame of song 1's bar 1
+};
+
+/// @thread any. "stop", "next", "run-on" → AtEnd; nullopt for anything else.
+[[nodiscard]] std::optional<AtEnd> parseAtEnd(const std::string& text);
+
+/// @thread any. The status display: one header line and one line per stem, `width` columns.
+/// busLabels name the direct buses ("out 5-6") for stems routed there.
+[[nodiscard]] std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns, int width,
+                                                   const std::vector<std::string>& busLabels = {});
+
+} // namespace stemdeck::control

@@ -1,0 +1,35 @@
+#pragma once
+// `stemdeck play`: songs on an audio device, with routing, click, keys and a status display.
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stemdeck/audio/DevicePlayer.h"
+#include "stemdeck/control/SetPlayer.h"
+
+namespace stemdeck::app {
+
+struct PlayArgs {
+    std::vector<std::string> sources; ///< stem folders, one song each, in set order
+    int firstSong = 1;
+    std::optional<double> bpm;
+    audio::DeviceOptions device;
+    int mainOut = 1;                     ///< first channel (1-based) of the main pair
+    int clickOut = 0;                    ///< first channel of the click pair; 0 = no click outputs
+    std::vector<std::string> stemOuts;   ///< "STEM=CHANNEL"
+    int countInBars = 0;
+    std::string clickMode;               ///< off | count-in | always; "" = always if routed
+    std::string atEnd;                   ///< stop | next | run-on; "" = stop with keys, next without
+    std::string events;                  ///< YAML script of timed actions
+    bool keys = true;                    ///< keyboard control when stdin is a terminal
+};
+
+/// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).
+inline constexpr int kExitNoDevice = 69;
+
+/// @thread main. Runs `stemdeck play` until the set is played through or it is stopped.
+int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested);
+
+} // namespace stemdeck::app

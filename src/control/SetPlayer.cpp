@@ -1,0 +1,384 @@
+#include "stemdeck/control/SetPlayer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+
+#include "stemdeck/Error.h"
+
+namespace stemdeck::control {
+
+using engine::Action;
+using engine::Command;
+using engine::EventType;
+
+namespace {
+/// Scripted actions are handed to the engine this far ahead of their frame (it holds them and
+/// applies each on its exact frame); far enough for a 20 ms poll, short enough to fit its list.
+constexpr double kScriptLeadSeconds = 0.25;
+} // namespace
+
+std::optional<AtEnd> parseAtEnd(const std::string& text) {
+    if (text == "stop") return AtEnd::stop;
+    if (text == "next") return AtEnd::next;
+    if (text == "run-on" || text == "run_on" || text == "runon") return AtEnd::runOn;
+    return std::nullopt;
+}
+
+SetPlayer::SetPlayer(engine::Engine& engine, std::vector<std::filesystem::path> songs, PlayerOptions options,
+                     std::ostream& log)
+    : engine_(engine), paths_(std::move(songs)), options_(std::move(options)), log_(log),
+      sender_(engine.makeSender()), broken_(paths_.size(), false) {
+    if (!options_.song.streamer) options_.song.streamer = std::make_shared<stream::DiskStreamer>();
+}
+
+SetPlayer::~SetPlayer() {
+    // The engine may still hold views into the songs: forget them before the songs go.
+    engine_.withdrawCue();
+}
+
+Command SetPlayer::command(Action a, int stem, float value) const {
+    Command c{a};
+    c.stem = static_cast<std::int8_t>(stem);
+    c.value = value;
+    return c;
+}
+
+SetPlayer::Loaded* SetPlayer::load(int index) {
+    if (index < 0 || index >= static_cast<int>(paths_.size()) || broken_[static_cast<std::size_t>(index)])
+        return nullptr;
+    if (auto it = loaded_.find(index); it != loaded_.end()) return it->second.get();
+    const std::filesystem::path& path = paths_[static_cast<std::size_t>(index)];
+    try {
+        auto l = std::make_unique<Loaded>();
+        l->song = set::loadSong(path, options_.song);
+        for (const std::string& w : l->song.warnings)
+            log_ << "warning: " << w << "\n";
+        l->view = l->song.view();
+        l->view.id = index;
+        l->view.countInBars = options_.countInBars;
+        for (const StemRoute& r : options_.routes) {
+            if (const auto stem = l->song.findStem(r.stem))
+                l->view.directBus[static_cast<std::size_t>(*stem)] = static_cast<std::int8_t>(r.bus);
+            else
+                log_ << "warning: song " << index + 1 << " '" << l->song.title << "' has no stem '" << r.stem
+                     << "' to route to its own output; its stems are: " << joinNames(l->song.stemNames) << "\n";
+        }
+        Loaded* raw = l.get();
+        loaded_[index] = std::move(l);
+        return raw;
+    } catch (const Error& e) {
+        broken_[static_cast<std::size_t>(index)] = true;
+        log_ << "error: song " << index + 1 << " (" << path.string() << ") cannot play: " << e.what()
+             << ". It is skipped; the rest of the set plays.\n";
+        return nullptr;
+    }
+}
+
+void SetPlayer::start() {
+    for (int i = 0; i < static_cast<int>(paths_.size()); ++i) {
+        if (Loaded* l = load(i)) {
+            engine_.setSong(l->view);
+            current_ = i;
+            break;
+        }
+    }
+    if (current_ < 0) throw Error("no song of the set can be played (see the errors above)");
+    sender_.send(command(Action::click, -1, static_cast<float>(options_.click)));
+    cueFollowing();
+}
+
+void SetPlayer::withdraw() {
+    if (cued_ < 0) return;
+    if (engine_.withdrawCue() == nullptr) taken_ = cued_; // the audio thread has it: songChanged follows
+    cued_ = -1;
+}
+
+void SetPlayer::cueFollowing() {
+    Loaded* next = nullptr;
+    int index = current_ + 1;
+    for (; index < static_cast<int>(paths_.size()); ++index)
+        if ((next = load(index)) != nullptr) break;
+    const bool runOn = options_.atEnd == AtEnd::runOn;
+    if (next != nullptr && cued_ == index && cuedRunOn_ == runOn) return;
+    withdraw();
+    if (next == nullptr) return;
+    engine_.cueNextSong(&next->view, runOn);
+    cued_ = index;
+    cuedRunOn_ = runOn;
+}
+
+void SetPlayer::changeTo(int index, bool playIt) {
+    if (changing_ >= 0 || taken_ >= 0) { // one change at a time; this one follows
+        wanted_ = index;
+        wantedPlay_ = playIt;
+        return;
+    }
+    Loaded* l = load(index);
+    if (l == nullptr || index == current_) return;
+    withdraw();
+    engine_.cueNextSong(&l->view, false);
+    cued_ = index;
+    cuedRunOn_ = false;
+    changing_ = index;
+    sender_.send(command(Action::loadCued, -1, playIt ? 1.0f : 0.0f));
+}
+
+void SetPlayer::togglePlay() {
+    if (engine_.rolling())
+        stop();
+    else
+        play();
+}
+
+void SetPlayer::play() {
+    finished_ = false;
+    sender_.send(command(Action::play));
+}
+
+void SetPlayer::stop() {
+    sender_.send(command(Action::stop));
+}
+
+void SetPlayer::quit() {
+    quitting_ = true;
+    if (engine_.rolling())
+        stop();
+    else
+        finished_ = true;
+}
+
+void SetPlayer::toggleMute(int stem) {
+    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Action::toggleMute, stem));
+}
+
+void SetPlayer::toggleSolo(int stem) {
+    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Action::toggleSolo, stem));
+}
+
+void SetPlayer::nextSong() {
+    const int from = wanted_.value_or(changing_ >= 0 ? changing_ : current_);
+    for (int i = from + 1; i < static_cast<int>(paths_.size()); ++i)
+        if (!broken_[static_cast<std::size_t>(i)]) return changeTo(i, engine_.rolling());
+}
+
+void SetPlayer::previousSong() {
+    const int from = wanted_.value_or(changing_ >= 0 ? changing_ : current_);
+    for (int i = from - 1; i >= 0; --i)
+        if (!broken_[static_cast<std::size_t>(i)]) return changeTo(i, engine_.rolling());
+}
+
+void SetPlayer::goToSong(int index) {
+    changeTo(index, engine_.rolling());
+}
+
+void SetPlayer::seekBars(int bars) {
+    const engine::SongTiming& t = engine_.timing();
+    const double rate = engine_.sampleRate();
+    const std::int64_t pos = std::max<std::int64_t>(0, engine_.songFrame());
+    // The bar line at or before the play head, counting one just passed (within half a beat) as
+    // not yet reached, so ← pressed on a downbeat goes back a whole bar.
+    const auto half = static_cast<std::int64_t>(engine::framesPerBeat(t, rate) / 2.0);
+    std::int64_t k = static_cast<std::int64_t>(
+        std::floor(static_cast<double>(pos - t.downbeatFrame) /
+                   (engine::framesPerBeat(t, rate) * static_cast<double>(t.beatsPerBar))));
+    while (engine::gridFrame(t, rate, engine::Quantize::bar, k) > pos)
+        --k;
+    if (bars < 0 && pos - engine::gridFrame(t, rate, engine::Quantize::bar, k) < half) --k;
+    if (bars < 0) ++bars; // the bar start itself is the first step back
+    const std::int64_t target =
+        std::clamp<std::int64_t>(engine::gridFrame(t, rate, engine::Quantize::bar, k + bars), 0,
+                                 std::max<std::int64_t>(0, engine_.songLength() - 1));
+    seekTo(target);
+}
+
+void SetPlayer::seekTo(std::int64_t songFrame) {
+    Command c = command(Action::seek);
+    c.target = songFrame;
+    sender_.send(c);
+}
+
+void SetPlayer::cycleClick() {
+    const auto next = static_cast<engine::ClickMode>((static_cast<int>(engine_.clickMode()) + 1) % 3);
+    sender_.send(command(Action::click, -1, static_cast<float>(next)));
+}
+
+void SetPlayer::poll() {
+    engine::Event e;
+    bool ended = false;
+    while (engine_.nextEvent(e)) {
+        switch (e.type) {
+        case EventType::songChanged: {
+            ended = false;
+            current_ = e.song;
+            if (changing_ == e.song) changing_ = -1;
+            if (taken_ == e.song) taken_ = -1;
+            if (cued_ == e.song) cued_ = -1; // a run-on: the engine took the cue itself
+            const Loaded* l = loaded_.count(current_) ? loaded_[current_].get() : nullptr;
+            log_ << "song " << current_ + 1 << "/" << paths_.size() << ": '" << (l ? l->song.title : "?") << "'\n";
+            if (wanted_) {
+                const int w = *wanted_;
+                wanted_.reset();
+                changeTo(w, wantedPlay_);
+            }
+            if (changing_ < 0) cueFollowing();
+            break;
+        }
+        case EventType::songEnded:
+            // A run-on cue is taken by the engine in the same block: its songChanged follows.
+            if (!(cuedRunOn_ && cued_ >= 0)) ended = true;
+            break;
+        case EventType::transportStarted:
+            if (!scriptZero_ && current_ == 0) scriptZero_ = e.frame - e.songFrame;
+            break;
+        case EventType::transportStopped:
+            if (quitting_) finished_ = true;
+            break;
+        case EventType::underrun: ++underruns_; break;
+        case EventType::commandDropped:
+            if (e.action == static_cast<std::uint8_t>(Action::loadCued)) changing_ = -1;
+            break;
+        case EventType::commandApplied: break;
+        }
+    }
+    if (ended && changing_ < 0) { // the song ended and the engine did not run on
+        int next = current_ + 1;
+        while (next < static_cast<int>(paths_.size()) && load(next) == nullptr)
+            ++next;
+        if (quitting_ || next >= static_cast<int>(paths_.size())) {
+            finished_ = true;
+        } else {
+            changeTo(next, options_.atEnd != AtEnd::stop);
+        }
+    }
+    if (auto it = loaded_.find(current_); it != loaded_.end())
+        for (const std::string& f : it->second->song.takeFaults())
+            log_ << "warning: " << f << "\n";
+    sendScript();
+    freeUnused();
+}
+
+void SetPlayer::sendScript() {
+    if (!scriptZero_) return;
+    const auto lead = static_cast<std::int64_t>(kScriptLeadSeconds * engine_.sampleRate());
+    const std::int64_t horizon = engine_.outputFrame() + lead;
+    while (nextScript_ < options_.script.size() && *scriptZero_ + options_.script[nextScript_].frame < horizon) {
+        Command c = options_.script[nextScript_].command;
+        c.frame = *scriptZero_ + options_.script[nextScript_].frame;
+        sender_.send(c);
+        ++nextScript_;
+    }
+}
+
+void SetPlayer::freeUnused() {
+    for (auto it = loaded_.begin(); it != loaded_.end();) {
+        const int id = it->first;
+        if (id == current_ || id == cued_ || id == changing_ || id == taken_)
+            ++it;
+        else
+            it = loaded_.erase(it); // the engine holds no pointer into it (see withdraw())
+    }
+}
+
+PlayerStatus SetPlayer::status() const {
+    PlayerStatus s;
+    s.song = current_ + 1;
+    s.songs = static_cast<int>(paths_.size());
+    s.rolling = engine_.rolling();
+    const double rate = engine_.sampleRate();
+    const std::int64_t frame = engine_.songFrame();
+    s.seconds = static_cast<double>(frame) / rate;
+    s.lengthSeconds = static_cast<double>(engine_.songLength()) / rate;
+    s.barBeat = engine::toBarBeat(engine_.timing(), rate, frame);
+    s.bpm = engine_.timing().bpm;
+    s.click = engine_.clickMode();
+    s.mainPeak = engine_.mainPeak();
+    s.underruns = underruns_;
+    const auto it = loaded_.find(current_);
+    if (it != loaded_.end()) {
+        const Loaded& l = *it->second;
+        s.title = l.song.title;
+        for (int i = 0; i < engine_.stemCount(); ++i) {
+            const engine::StemStatus& st = engine_.stem(i);
+            StemLine line;
+            const auto si = static_cast<std::size_t>(i);
+            line.name = si < l.song.stemNames.size() ? l.song.stemNames[si] : "?";
+            line.broken = si < l.song.sources.size() && !l.song.sources[si];
+            line.muted = st.muted.load(std::memory_order_relaxed);
+            line.soloed = st.soloed.load(std::memory_order_relaxed);
+            line.gain = st.gain.load(std::memory_order_relaxed);
+            line.filter = st.filter.load(std::memory_order_relaxed);
+            line.peak = st.peak.load(std::memory_order_relaxed);
+            line.bus = l.view.directBus[si];
+            s.stems.push_back(line);
+        }
+    }
+    return s;
+}
+
+namespace {
+std::string clock(double seconds) {
+    const bool negative = seconds < 0;
+    const double a = std::fabs(seconds);
+    const auto minutes = static_cast<int>(a / 60.0);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%s%d:%04.1f", negative ? "-" : "", minutes, a - minutes * 60.0);
+    return buf;
+}
+
+std::string db(float linear) {
+    if (linear <= 0.0f) return "-inf";
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%+.1f", 20.0 * std::log10(static_cast<double>(linear)));
+    return buf;
+}
+
+std::string meter(float peak, int width) {
+    // −48 dBFS … 0 dBFS across the bar; '!' at the end when the stem clips.
+    const double dbfs = peak > 0.0f ? 20.0 * std::log10(static_cast<double>(peak)) : -120.0;
+    const int filled = std::clamp(static_cast<int>(std::lround((dbfs + 48.0) / 48.0 * width)), 0, width);
+    return std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(width - filled), '.') +
+           (peak >= 1.0f ? "!" : " ");
+}
+
+const char* clickName(engine::ClickMode m) {
+    switch (m) {
+    case engine::ClickMode::off: return "off";
+    case engine::ClickMode::countIn: return "count-in";
+    case engine::ClickMode::always: return "on";
+    }
+    return "?";
+}
+} // namespace
+
+std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns, int width,
+                                      const std::vector<std::string>& busLabels) {
+    std::vector<std::string> lines;
+    char buf[256];
+    const std::string where =
+        s.seconds < 0 ? "count-in " + std::to_string(s.barBeat.beat)
+                      : "bar " + std::to_string(s.barBeat.bar) + "." + std::to_string(s.barBeat.beat);
+    std::snprintf(buf, sizeof buf, "%s %d/%d %s | %s | %s / %s (-%s) | %.1f BPM | click %s | underruns %llu | xruns %llu",
+                  s.rolling ? ">" : "||", s.song, s.songs, s.title.c_str(), where.c_str(), clock(s.seconds).c_str(),
+                  clock(s.lengthSeconds).c_str(), clock(std::max(0.0, s.lengthSeconds - s.seconds)).c_str(), s.bpm,
+                  clickName(s.click), static_cast<unsigned long long>(s.underruns),
+                  static_cast<unsigned long long>(xruns));
+    lines.emplace_back(buf);
+    for (std::size_t i = 0; i < s.stems.size(); ++i) {
+        const StemLine& l = s.stems[i];
+        std::string route = "main";
+        if (l.bus >= 0)
+            route = static_cast<std::size_t>(l.bus) < busLabels.size() ? busLabels[static_cast<std::size_t>(l.bus)]
+                                                                       : "direct " + std::to_string(l.bus + 1);
+        std::snprintf(buf, sizeof buf, "%2zu %-14.14s %s %s %6s dB  filter %+5.2f  %s %s%s", i + 1, l.name.c_str(),
+                      l.muted ? "M" : "-", l.soloed ? "S" : "-", db(l.gain).c_str(), static_cast<double>(l.filter),
+                      meter(l.peak, 16).c_str(), route.c_str(), l.broken ? "  (file broken: silent)" : "");
+        lines.emplace_back(buf);
+    }
+    for (std::string& line : lines)
+        if (width > 0 && static_cast<int>(line.size()) > width) line.resize(static_cast<std::size_t>(width));
+    return lines;
+}
+
+} // namespace stemdeck::control
