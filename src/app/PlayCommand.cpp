@@ -185,6 +185,7 @@ int runPlay(const PlayArgs& a, const std::atomic<bool>& stopRequested) {
     if (a.clickOut == 0 && options.click != engine::ClickMode::off)
         std::cerr << "stemdeck: note: the click has no outputs; give it a pair with --click OUTPUT\n";
 
+    if (const std::string bad = device.channels.check(1024); !bad.empty()) throw Error("routing: " + bad);
     const bool keys = a.keys && isatty(STDIN_FILENO) != 0;
     const bool live = isatty(STDERR_FILENO) != 0;
     if (a.atEnd.empty()) {
@@ -231,8 +232,8 @@ int runPlay(const PlayArgs& a, const std::atomic<bool>& stopRequested) {
     std::cerr << "stemdeck: playing " << songs.size() << " song" << (songs.size() == 1 ? "" : "s") << " on "
               << session.description() << "; main " << busLabel(device.channels.mainFirst);
     if (device.channels.clickFirst >= 0) std::cerr << ", click " << busLabel(device.channels.clickFirst);
-    std::cerr << "\n" << (keys ? control::keyHelp() : "no keyboard control (not a terminal); Ctrl-C or SIGTERM stops")
-              << "\n";
+    std::cerr << "\n"
+              << (keys ? control::keyHelp() : "no keyboard control (not a terminal); Ctrl-C or SIGTERM stops") << "\n";
 
     std::optional<RawTerminal> terminal;
     if (keys) terminal.emplace();
@@ -250,6 +251,7 @@ int runPlay(const PlayArgs& a, const std::atomic<bool>& stopRequested) {
     };
 
     bool interrupted = false;
+    bool devicePlaying = true;
     auto quitDeadline = Clock::time_point::max();
     auto nextDraw = Clock::now();
     while (!player.finished()) {
@@ -267,9 +269,13 @@ int runPlay(const PlayArgs& a, const std::atomic<bool>& stopRequested) {
         }
         player.poll();
         const bool playing = session.watch();
+        if (playing != devicePlaying) { // lost or back: say where the song is
+            devicePlaying = playing;
+            log << (playing ? "playing on from " : "song paused at ")
+                << control::clockText(static_cast<double>(engine.songFrame()) / rate) << "\n";
+        }
         flushLog();
         if (Clock::now() > quitDeadline) break; // the stop fade never finished (device gone): leave anyway
-        (void)playing;
         if (live && Clock::now() >= nextDraw) {
             screen.status(control::formatStatus(player.status(), static_cast<std::uint64_t>(session.xruns()),
                                                 terminalWidth(), busLabels));
@@ -283,13 +289,14 @@ int runPlay(const PlayArgs& a, const std::atomic<bool>& stopRequested) {
     terminal.reset();
     const engine::CallbackTimer::Summary t = session.timer().summary();
     char timing[200];
-    std::snprintf(timing, sizeof timing, "callback mean %.1f us, p99 %.1f us, max %.1f us (%llu callbacks)",
-                  t.meanUs, t.p99Us, t.maxUs, static_cast<unsigned long long>(t.count));
-    screen.message("stemdeck: " + std::string(interrupted || !player.finished() ? "stopped" : "finished") +
-                   " in song " + std::to_string(player.currentSong() + a.firstSong) + " at " +
-                   std::to_string(static_cast<int>(at)) + " s; underruns " + std::to_string(player.underruns()) +
-                   ", device xruns " + std::to_string(session.xruns()) + ", device reopened " +
-                   std::to_string(session.reopenings()) + "x; " + timing);
+    std::snprintf(timing, sizeof timing, "callback mean %.1f us, p99 %.1f us, max %.1f us (%llu callbacks)", t.meanUs,
+                  t.p99Us, t.maxUs, static_cast<unsigned long long>(t.count));
+    screen.message(
+        "stemdeck: " + std::string(interrupted || player.quitting() || !player.finished() ? "stopped" : "finished") +
+        " in song " + std::to_string(player.currentSong() + a.firstSong) + " at " +
+        std::to_string(static_cast<int>(at)) + " s; underruns " + std::to_string(player.underruns()) +
+        ", device xruns " + std::to_string(session.xruns()) + ", device reopened " +
+        std::to_string(session.reopenings()) + "x; " + timing);
     return 0;
 }
 

@@ -16,14 +16,14 @@ struct PlayArgs {
     int firstSong = 1;
     std::optional<double> bpm;
     audio::DeviceOptions device;
-    int mainOut = 1;                     ///< first channel (1-based) of the main pair
-    int clickOut = 0;                    ///< first channel of the click pair; 0 = no click outputs
-    std::vector<std::string> stemOuts;   ///< "STEM=CHANNEL"
+    int mainOut = 1;                   ///< first channel (1-based) of the main pair
+    int clickOut = 0;                  ///< first channel of the click pair; 0 = no click outputs
+    std::vector<std::string> stemOuts; ///< "STEM=CHANNEL"
     int countInBars = 0;
-    std::string clickMode;               ///< off | count-in | always; "" = always if routed
-    std::string atEnd;                   ///< stop | next | run-on; "" = stop with keys, next without
-    std::string events;                  ///< YAML script of timed actions
-    bool keys = true;                    ///< keyboard control when stdin is a terminal
+    std::string clickMode; ///< off | count-in | always; "" = always if routed
+    std::string atEnd;     ///< stop | next | run-on; "" = stop with keys, next without
+    std::string events;    ///< YAML script of timed actions
+    bool keys = true;      ///< keyboard control when stdin is a terminal
 };
 
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).

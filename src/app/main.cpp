@@ -140,10 +140,12 @@ int main(int argc, char** argv) {
     play->add_option("--driver", playArgs.device.driver, "alsa or jack (default: the first with an output)")
         ->check(CLI::IsMember({"alsa", "jack"}, CLI::ignore_case));
     play->add_option("--device", playArgs.device.device, "Part of the device name, case-insensitive");
-    play->add_option("--rate", playArgs.device.sampleRate, "Device sample rate in Hz (default: the songs'); stems are "
-                                                           "resampled to the device's rate")
+    play->add_option("--rate", playArgs.device.sampleRate,
+                     "Device sample rate in Hz (default: the songs'); stems are "
+                     "resampled to the device's rate")
         ->check(CLI::Range(8000, 384000));
-    play->add_option("--block", playArgs.device.blockFrames, "Device buffer size in frames")->check(CLI::Range(16, 8192));
+    play->add_option("--block", playArgs.device.blockFrames, "Device buffer size in frames")
+        ->check(CLI::Range(16, 8192));
     play->add_option("--client-name", playArgs.device.clientName, "JACK client name (default stemdeck)");
     play->add_option("--main", playArgs.mainOut, "First output of the main mix's pair (default 1: outputs 1-2)")
         ->check(CLI::Range(1, 255));
@@ -161,7 +163,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"stop", "next", "run-on"}));
     play->add_option("--events", playArgs.events, "YAML file of timed actions, as for render (from song 1's bar 1)")
         ->check(CLI::ExistingFile);
-    play->add_flag("!--no-keys", playArgs.keys, "No keyboard control even on a terminal");
+    bool noKeys = false;
+    play->add_flag("--no-keys", noKeys, "No keyboard control even on a terminal");
 
     auto* devices = app.add_subcommand("devices", "List audio devices: types, names, outputs, rates, block sizes");
 
@@ -177,6 +180,7 @@ int main(int argc, char** argv) {
         if (*play) {
             std::signal(SIGINT, onSignal);
             std::signal(SIGTERM, onSignal);
+            playArgs.keys = !noKeys;
             return app::runPlay(playArgs, gStopRequested);
         }
         if (*devices) {

@@ -191,6 +191,8 @@ bool DeviceSession::open(const DeviceOptions& options, int preferredRate) {
         if (options.driver.empty() && options.device.empty()) return false;
         std::string what = options.device.empty() ? "no output device" : "no device matching '" + options.device + "'";
         if (!options.driver.empty()) what += " for driver '" + options.driver + "'";
+        if (juce::String(options.driver).equalsIgnoreCase("jack") && options.device.empty())
+            what = "no JACK server running (start one with jackd or qjackctl, or play with --driver alsa)";
         throw Error(what + ". Devices here:" + deviceList(d.manager) +
                     "\nName one with --device (any part of its name) and --driver alsa|jack; "
                     "'stemdeck devices' lists them with their channels and rates");

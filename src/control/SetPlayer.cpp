@@ -28,8 +28,8 @@ std::optional<AtEnd> parseAtEnd(const std::string& text) {
 
 SetPlayer::SetPlayer(engine::Engine& engine, std::vector<std::filesystem::path> songs, PlayerOptions options,
                      std::ostream& log)
-    : engine_(engine), paths_(std::move(songs)), options_(std::move(options)), log_(log),
-      sender_(engine.makeSender()), broken_(paths_.size(), false) {
+    : engine_(engine), paths_(std::move(songs)), options_(std::move(options)), log_(log), sender_(engine.makeSender()),
+      broken_(paths_.size(), false) {
     if (!options_.song.streamer) options_.song.streamer = std::make_shared<stream::DiskStreamer>();
 }
 
@@ -81,12 +81,24 @@ void SetPlayer::start() {
         if (Loaded* l = load(i)) {
             engine_.setSong(l->view);
             current_ = i;
+            announce();
             break;
         }
     }
     if (current_ < 0) throw Error("no song of the set can be played (see the errors above)");
     sender_.send(command(Action::click, -1, static_cast<float>(options_.click)));
     cueFollowing();
+}
+
+void SetPlayer::announce() {
+    const auto it = loaded_.find(current_);
+    if (it == loaded_.end()) return;
+    const set::Song& s = it->second->song;
+    char bpm[64];
+    std::snprintf(bpm, sizeof bpm, "%g BPM%s", s.timing.bpm, s.bpmKnown ? "" : " (assumed: no readme BPM)");
+    log_ << "song " << current_ + 1 << "/" << paths_.size() << ": '" << s.title << "' (" << s.sources.size()
+         << " stems, " << bpm << ", " << s.timing.beatsPerBar << "/" << s.timing.beatUnit << ", "
+         << clockText(static_cast<double>(s.lengthFrames) / s.sampleRate) << ")\n";
 }
 
 void SetPlayer::withdraw() {
@@ -180,16 +192,15 @@ void SetPlayer::seekBars(int bars) {
     // The bar line at or before the play head, counting one just passed (within half a beat) as
     // not yet reached, so ← pressed on a downbeat goes back a whole bar.
     const auto half = static_cast<std::int64_t>(engine::framesPerBeat(t, rate) / 2.0);
-    std::int64_t k = static_cast<std::int64_t>(
-        std::floor(static_cast<double>(pos - t.downbeatFrame) /
-                   (engine::framesPerBeat(t, rate) * static_cast<double>(t.beatsPerBar))));
+    std::int64_t k =
+        static_cast<std::int64_t>(std::floor(static_cast<double>(pos - t.downbeatFrame) /
+                                             (engine::framesPerBeat(t, rate) * static_cast<double>(t.beatsPerBar))));
     while (engine::gridFrame(t, rate, engine::Quantize::bar, k) > pos)
         --k;
     if (bars < 0 && pos - engine::gridFrame(t, rate, engine::Quantize::bar, k) < half) --k;
     if (bars < 0) ++bars; // the bar start itself is the first step back
-    const std::int64_t target =
-        std::clamp<std::int64_t>(engine::gridFrame(t, rate, engine::Quantize::bar, k + bars), 0,
-                                 std::max<std::int64_t>(0, engine_.songLength() - 1));
+    const std::int64_t target = std::clamp<std::int64_t>(engine::gridFrame(t, rate, engine::Quantize::bar, k + bars), 0,
+                                                         std::max<std::int64_t>(0, engine_.songLength() - 1));
     seekTo(target);
 }
 
@@ -215,8 +226,7 @@ void SetPlayer::poll() {
             if (changing_ == e.song) changing_ = -1;
             if (taken_ == e.song) taken_ = -1;
             if (cued_ == e.song) cued_ = -1; // a run-on: the engine took the cue itself
-            const Loaded* l = loaded_.count(current_) ? loaded_[current_].get() : nullptr;
-            log_ << "song " << current_ + 1 << "/" << paths_.size() << ": '" << (l ? l->song.title : "?") << "'\n";
+            announce();
             if (wanted_) {
                 const int w = *wanted_;
                 wanted_.reset();
@@ -317,8 +327,7 @@ PlayerStatus SetPlayer::status() const {
     return s;
 }
 
-namespace {
-std::string clock(double seconds) {
+std::string clockText(double seconds) {
     const bool negative = seconds < 0;
     const double a = std::fabs(seconds);
     const auto minutes = static_cast<int>(a / 60.0);
@@ -326,6 +335,8 @@ std::string clock(double seconds) {
     std::snprintf(buf, sizeof buf, "%s%d:%04.1f", negative ? "-" : "", minutes, a - minutes * 60.0);
     return buf;
 }
+
+namespace {
 
 std::string db(float linear) {
     if (linear <= 0.0f) return "-inf";
@@ -338,8 +349,8 @@ std::string meter(float peak, int width) {
     // −48 dBFS … 0 dBFS across the bar; '!' at the end when the stem clips.
     const double dbfs = peak > 0.0f ? 20.0 * std::log10(static_cast<double>(peak)) : -120.0;
     const int filled = std::clamp(static_cast<int>(std::lround((dbfs + 48.0) / 48.0 * width)), 0, width);
-    return std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(width - filled), '.') +
-           (peak >= 1.0f ? "!" : " ");
+    return std::string(static_cast<std::size_t>(filled), '#') +
+           std::string(static_cast<std::size_t>(width - filled), '.') + (peak >= 1.0f ? "!" : " ");
 }
 
 const char* clickName(engine::ClickMode m) {
@@ -356,14 +367,14 @@ std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns
                                       const std::vector<std::string>& busLabels) {
     std::vector<std::string> lines;
     char buf[256];
-    const std::string where =
-        s.seconds < 0 ? "count-in " + std::to_string(s.barBeat.beat)
-                      : "bar " + std::to_string(s.barBeat.bar) + "." + std::to_string(s.barBeat.beat);
-    std::snprintf(buf, sizeof buf, "%s %d/%d %s | %s | %s / %s (-%s) | %.1f BPM | click %s | underruns %llu | xruns %llu",
-                  s.rolling ? ">" : "||", s.song, s.songs, s.title.c_str(), where.c_str(), clock(s.seconds).c_str(),
-                  clock(s.lengthSeconds).c_str(), clock(std::max(0.0, s.lengthSeconds - s.seconds)).c_str(), s.bpm,
-                  clickName(s.click), static_cast<unsigned long long>(s.underruns),
-                  static_cast<unsigned long long>(xruns));
+    const std::string where = s.seconds < 0
+                                  ? "count-in " + std::to_string(s.barBeat.beat)
+                                  : "bar " + std::to_string(s.barBeat.bar) + "." + std::to_string(s.barBeat.beat);
+    std::snprintf(
+        buf, sizeof buf, "%s %d/%d %s | %s | %s / %s (-%s) | %.1f BPM | click %s | underruns %llu | xruns %llu",
+        s.rolling ? ">" : "||", s.song, s.songs, s.title.c_str(), where.c_str(), clockText(s.seconds).c_str(),
+        clockText(s.lengthSeconds).c_str(), clockText(std::max(0.0, s.lengthSeconds - s.seconds)).c_str(), s.bpm,
+        clickName(s.click), static_cast<unsigned long long>(s.underruns), static_cast<unsigned long long>(xruns));
     lines.emplace_back(buf);
     for (std::size_t i = 0; i < s.stems.size(); ++i) {
         const StemLine& l = s.stems[i];

@@ -25,7 +25,8 @@ std::string ChannelMap::check(int deviceChannels) const {
     auto outs = [](int first) { return "outputs " + std::to_string(first + 1) + "-" + std::to_string(first + 2); };
     for (std::size_t a = 0; a < pairs.size(); ++a) {
         // A mono device still plays the main mix (its left channel); anything else needs a pair.
-        const bool fits = pairs[a].first + 2 <= deviceChannels || (a == 0 && pairs[a].first == 0 && deviceChannels >= 1);
+        const bool fits =
+            pairs[a].first + 2 <= deviceChannels || (a == 0 && pairs[a].first == 0 && deviceChannels >= 1);
         if (!fits)
             return pairs[a].what + " is routed to " + outs(pairs[a].first) + ", but the device has " +
                    std::to_string(deviceChannels) + " output channel" + (deviceChannels == 1 ? "" : "s") +
@@ -113,7 +114,8 @@ void DeviceOutput::process(Engine& engine, float* const* outputs, int numOutputs
     }
     for (int c = 0; c < numOutputs; ++c)
         if (used_[static_cast<std::size_t>(c)] == nullptr) std::fill_n(outputs[c], n, 0.0f);
-    timer_.record(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count());
+    timer_.record(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count());
 }
 
 } // namespace stemdeck::engine

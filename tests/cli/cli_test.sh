@@ -103,7 +103,18 @@ else
   [ "$rc" -eq 69 ] && case "$msg" in *"no audio output device"*) true ;; *) false ;; esac \
     && ok "play with no audio device: exit 69 and says so" || fail "play without device: exit $rc" "$msg"
 fi
-expect_error "play on a missing JACK server" "no audio device matches driver 'jack'" "" -- play "$WORK/demo" --driver jack
+expect_error "play on a missing JACK server" "no JACK server running (start one" "" -- play "$WORK/demo" --driver jack
+expect_error "play with a missing device" "no device matching 'nosuchcard'" "" -- play "$WORK/demo" --device nosuchcard
+expect_error "play with the click on the main pair" "the click (outputs 2-3) overlaps the main mix (outputs 1-2)" "" \
+  -- play "$WORK/demo" --click 2
+expect_error "play with a malformed --stem-out" "write STEM=OUTPUT" "" -- play "$WORK/demo" --stem-out drums
+expect_error "play with a missing song folder" "$WORK/nope: no such folder" "" -- play "$WORK/demo" "$WORK/nope"
+h=$("$BIN" play --help 2>&1)
+case "$h" in *--client-name*--click*--stem-out*--count-in*--at-end*) ok "play --help lists routing and flow options" ;;
+  *) fail "play --help" "$h" ;; esac
+msg=$("$BIN" devices 2>&1); rc=$?
+case "$msg" in *"JACK (--driver jack): no JACK server running"*) [ "$rc" -eq 0 ] && ok "devices lists the device types" ;;
+  *) fail "devices: exit $rc" "$msg" ;; esac
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

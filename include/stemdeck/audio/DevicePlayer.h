@@ -12,10 +12,10 @@
 namespace stemdeck::audio {
 
 struct DeviceOptions {
-    std::string driver;             ///< "alsa", "jack" or "" for the first that has a device
-    std::string device;             ///< substring of the device name, case-insensitive; "" = default
-    std::optional<int> sampleRate;  ///< default: the songs' rate (JACK: always the server's)
-    std::optional<int> blockFrames; ///< default: the device's
+    std::string driver;                  ///< "alsa", "jack" or "" for the first that has a device
+    std::string device;                  ///< substring of the device name, case-insensitive; "" = default
+    std::optional<int> sampleRate;       ///< default: the songs' rate (JACK: always the server's)
+    std::optional<int> blockFrames;      ///< default: the device's
     std::string clientName = "stemdeck"; ///< the JACK client name
     engine::ChannelMap channels;         ///< where the main mix, click and direct stems go
 };

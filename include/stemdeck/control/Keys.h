@@ -9,16 +9,16 @@ namespace stemdeck::control {
 class SetPlayer;
 
 enum class KeyAction {
-    togglePlay,  ///< space
-    toggleMute,  ///< 1–8
-    toggleSolo,  ///< shift-1–8 (! @ # $ % ^ & * on a US layout), or s then 1–8 on any layout
-    nextSong,    ///< n
+    togglePlay,   ///< space
+    toggleMute,   ///< 1–8
+    toggleSolo,   ///< shift-1–8 (! @ # $ % ^ & * on a US layout), or s then 1–8 on any layout
+    nextSong,     ///< n
     previousSong, ///< p
-    seekBack,    ///< ← (one bar)
-    seekForward, ///< → (one bar)
-    toStart,     ///< Home, or 0
-    cycleClick,  ///< c
-    quit,        ///< q
+    seekBack,     ///< ← (one bar)
+    seekForward,  ///< → (one bar)
+    toStart,      ///< Home, or 0
+    cycleClick,   ///< c
+    quit,         ///< q
 };
 
 struct Key {

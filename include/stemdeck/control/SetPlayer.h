@@ -38,7 +38,7 @@ struct PlayerOptions {
     int countInBars = 0;
     engine::ClickMode click = engine::ClickMode::off;
     std::vector<StemRoute> routes;
-    set::SongOptions song;      ///< rate (the device's), BPM override, shared disk thread
+    set::SongOptions song;           ///< rate (the device's), BPM override, shared disk thread
     std::vector<ScriptEvent> script; ///< timed actions, frames counted from song 1's bar 1
 };
 
@@ -89,8 +89,8 @@ public:
     void goToSong(int index); ///< 0-based
     void seekBars(int bars);  ///< from the current position, onto a bar line
     void seekTo(std::int64_t songFrame);
-    void cycleClick();        ///< off → count-in → always → off
-    void quit();              ///< stop with a fade; finished() once it has faded
+    void cycleClick(); ///< off → count-in → always → off
+    void quit();       ///< stop with a fade; finished() once it has faded
 
     /// Reads the engine's events, follows song ends and changes, sends scripted actions that are
     /// coming up, frees songs the engine has let go of and logs faults. Call every few ms.
@@ -101,6 +101,7 @@ public:
     [[nodiscard]] PlayerStatus status() const;
     [[nodiscard]] std::uint64_t underruns() const noexcept { return underruns_; }
     [[nodiscard]] int currentSong() const noexcept { return current_; }
+    [[nodiscard]] bool quitting() const noexcept { return quitting_; }
 
 private:
     struct Loaded {
@@ -111,6 +112,7 @@ private:
     void cueFollowing();     ///< cues the song after the current one for the song-end behaviour
     void changeTo(int index, bool playIt);
     void withdraw();
+    void announce(); ///< logs the current song
     void freeUnused();
     void sendScript();
     engine::Command command(engine::Action a, int stem = -1, float value = 0.0f) const;
@@ -123,9 +125,9 @@ private:
     std::map<int, std::unique_ptr<Loaded>> loaded_;
     std::vector<bool> broken_; ///< songs that failed to load (not tried again)
     int current_ = -1;
-    int cued_ = -1;          ///< cued in the engine (may be taken at any moment)
-    int changing_ = -1;      ///< a loadCued is on its way for this song
-    int taken_ = -1;         ///< withdrawn too late: the audio thread took it, songChanged follows
+    int cued_ = -1;     ///< cued in the engine (may be taken at any moment)
+    int changing_ = -1; ///< a loadCued is on its way for this song
+    int taken_ = -1;    ///< withdrawn too late: the audio thread took it, songChanged follows
     bool wantedPlay_ = false;
     bool cuedRunOn_ = false;
     std::optional<int> wanted_; ///< a song asked for while a change was still on its way
@@ -136,12 +138,15 @@ private:
     std::optional<std::int64_t> scriptZero_; ///< engine output frame of song 1's bar 1
 };
 
+/// @thread any. "1:23.4", "-0:01.5" (a count-in).
+[[nodiscard]] std::string clockText(double seconds);
+
 /// @thread any. "stop", "next", "run-on" → AtEnd; nullopt for anything else.
 [[nodiscard]] std::optional<AtEnd> parseAtEnd(const std::string& text);
 
 /// @thread any. The status display: one header line and one line per stem, `width` columns.
 /// busLabels name the direct buses ("out 5-6") for stems routed there.
 [[nodiscard]] std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns, int width,
-                                                   const std::vector<std::string>& busLabels = {});
+                                                    const std::vector<std::string>& busLabels = {});
 
 } // namespace stemdeck::control
