@@ -172,13 +172,13 @@ void SetPlayer::toggleSolo(int stem) {
 void SetPlayer::nextSong() {
     const int from = wanted_.value_or(changing_ >= 0 ? changing_ : current_);
     for (int i = from + 1; i < static_cast<int>(paths_.size()); ++i)
-        if (!broken_[static_cast<std::size_t>(i)]) return changeTo(i, engine_.rolling());
+        if (load(i) != nullptr) return changeTo(i, engine_.rolling());
 }
 
 void SetPlayer::previousSong() {
     const int from = wanted_.value_or(changing_ >= 0 ? changing_ : current_);
     for (int i = from - 1; i >= 0; --i)
-        if (!broken_[static_cast<std::size_t>(i)]) return changeTo(i, engine_.rolling());
+        if (load(i) != nullptr) return changeTo(i, engine_.rolling());
 }
 
 void SetPlayer::goToSong(int index) {

@@ -1,0 +1,167 @@
+// The control side of live playback: keys decoded from a terminal's bytes, and SetPlayer running
+// a list of real song folders on an engine driven block by block, as a device would.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "../support/TestSupport.h"
+#include "stemdeck/control/Keys.h"
+#include "stemdeck/control/SetPlayer.h"
+
+using namespace stemdeck;
+using namespace stemdeck::control;
+
+TEST_CASE("Keys: digits mute, shifted digits and s-digit solo, arrows split across reads", "[unit][keys]") {
+    KeyDecoder d;
+    auto one = [&](std::string_view bytes) {
+        const auto k = d.feed(bytes);
+        REQUIRE(k.size() == 1);
+        return k[0];
+    };
+    CHECK(one("1").action == KeyAction::toggleMute);
+    CHECK(one("8").stem == 7);
+    CHECK(one("!").action == KeyAction::toggleSolo);
+    CHECK(one("*").stem == 7);
+    const Key s3 = one("s3");
+    CHECK(s3.action == KeyAction::toggleSolo);
+    CHECK(s3.stem == 2);
+    CHECK(one(" ").action == KeyAction::togglePlay);
+    CHECK(one("n").action == KeyAction::nextSong);
+    CHECK(one("p").action == KeyAction::previousSong);
+    CHECK(one("c").action == KeyAction::cycleClick);
+    CHECK(one("q").action == KeyAction::quit);
+    CHECK(d.feed("\x1b").empty()); // an arrow key arriving in pieces
+    CHECK(d.feed("[").empty());
+    CHECK(one("C").action == KeyAction::seekForward);
+    CHECK(one("\x1bOD").action == KeyAction::seekBack);
+    CHECK(one("\x1b[H").action == KeyAction::toStart);
+    CHECK(d.feed("\x1b[A").empty()); // up arrow: nothing
+    CHECK(d.feed("xyz9").empty());   // not keys
+    const auto many = d.feed("12 q");
+    REQUIRE(many.size() == 4);
+    CHECK(many[1].stem == 1);
+    CHECK(many[3].action == KeyAction::quit);
+}
+
+namespace {
+constexpr int kRate = 48000;
+
+struct Set {
+    test::TempDir dir;
+    std::vector<std::filesystem::path> songs;
+    Set() {
+        // Song 1: 0.25 for 0.5 s; song 2: a folder with no stems; song 3: 0.5 for 0.5 s.
+        test::writeStemFolder(dir / "one", kRate, {test::constantStem(kRate / 2, 0.25f, false)}, {"A"});
+        std::filesystem::create_directories(dir / "two");
+        test::writeStemFolder(dir / "three", kRate, {test::constantStem(kRate / 2, 0.5f, false)}, {"B"});
+        songs = {dir / "one", dir / "two", dir / "three"};
+    }
+};
+
+// Runs the engine like a device callback, polling the player after every block.
+struct Rig {
+    engine::Engine engine;
+    std::ostringstream log;
+    std::unique_ptr<SetPlayer> player;
+    std::vector<float> out;
+    Rig(const std::vector<std::filesystem::path>& songs, AtEnd atEnd) {
+        engine.prepare(kRate, 256);
+        PlayerOptions o;
+        o.atEnd = atEnd;
+        o.song.sampleRate = kRate;
+        player = std::make_unique<SetPlayer>(engine, songs, o, log);
+        player->start();
+    }
+    void run(int blocks) {
+        std::vector<float> l(256), r(256);
+        for (int b = 0; b < blocks; ++b) {
+            engine.process(l.data(), r.data(), 256);
+            out.insert(out.end(), l.begin(), l.end());
+            player->poll();
+        }
+    }
+};
+} // namespace
+
+TEST_CASE("SetPlayer runs on from song to song with no gap, skipping a song that cannot play", "[unit][player]") {
+    Set set;
+    Rig rig(set.songs, AtEnd::runOn);
+    rig.player->play();
+    rig.run(250); // 64000 frames: both songs (48000) and some silence
+    CHECK(rig.log.str().find("song 2 (") != std::string::npos);
+    CHECK(rig.log.str().find("cannot play") != std::string::npos);
+    CHECK(rig.out[0] == 0.25f);
+    CHECK(rig.out[23999] == 0.25f);
+    CHECK(rig.out[24000] == 0.5f); // song 3's first frame right after song 1's last
+    CHECK(rig.out[47999] == 0.5f);
+    CHECK(rig.out[48000] == 0.0f);
+    CHECK(rig.player->finished());
+    CHECK(rig.player->currentSong() == 2);
+}
+
+TEST_CASE("SetPlayer at-end stop waits at the next song's start for play", "[unit][player]") {
+    Set set;
+    Rig rig(set.songs, AtEnd::stop);
+    rig.player->play();
+    rig.run(150); // 38400 frames: song 1 ends at 24000
+    CHECK_FALSE(rig.player->finished());
+    CHECK(rig.player->currentSong() == 2);
+    CHECK_FALSE(rig.engine.rolling());
+    CHECK(rig.out.back() == 0.0f);
+    rig.player->play();
+    rig.run(10);
+    CHECK(rig.out.back() == 0.5f);
+    rig.run(100);
+    CHECK(rig.player->finished());
+}
+
+TEST_CASE("SetPlayer next / previous while playing fade out and play the other song", "[unit][player]") {
+    Set set;
+    Rig rig(set.songs, AtEnd::stop);
+    rig.player->play();
+    rig.run(10);
+    rig.player->nextSong();
+    rig.run(10); // the 10 ms fade, then song 3 from its start
+    CHECK(rig.player->currentSong() == 2);
+    CHECK(rig.out.back() == 0.5f);
+    CHECK(rig.player->status().title == "three");
+    rig.player->previousSong(); // song 2 cannot play: back to song 1
+    rig.run(10);
+    CHECK(rig.player->currentSong() == 0);
+    CHECK(rig.out.back() == 0.25f);
+    rig.player->toggleMute(0);
+    rig.run(10);
+    CHECK(rig.out.back() == 0.0f);
+    CHECK(rig.player->status().stems.at(0).muted);
+    rig.player->quit();
+    rig.run(5);
+    CHECK(rig.player->finished());
+}
+
+TEST_CASE("The status display shows song, position, count-in and stem states", "[unit][player]") {
+    PlayerStatus s;
+    s.song = 2;
+    s.songs = 5;
+    s.title = "Neon";
+    s.rolling = true;
+    s.seconds = 83.4;
+    s.lengthSeconds = 200.0;
+    s.barBeat = {42, 3, 0.0};
+    s.stems.push_back({"Drums", true, false, false, 0.5f, -0.25f, 0.1f, -1});
+    s.stems.push_back({"Bass", false, true, false, 1.0f, 0.0f, 1.2f, 0});
+    const auto lines = formatStatus(s, 3, 200, {"out 5-6"});
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0].find("> 2/5 Neon | bar 42.3 | 1:23.4 / 3:20.0 (-1:56.6)") == 0);
+    CHECK(lines[0].find("xruns 3") != std::string::npos);
+    CHECK(lines[1].find(" 1 Drums") == 0);
+    CHECK(lines[1].find(" M - ") != std::string::npos);
+    CHECK(lines[1].find("-6.0 dB") != std::string::npos);
+    CHECK(lines[1].find("filter -0.25") != std::string::npos);
+    CHECK(lines[2].find(" - S ") != std::string::npos);
+    CHECK(lines[2].find("!") != std::string::npos); // clipping
+    CHECK(lines[2].find("out 5-6") != std::string::npos);
+    s.seconds = -1.5;
+    s.barBeat = {0, 2, 0.0};
+    CHECK(formatStatus(s, 0, 200)[0].find("count-in 2") != std::string::npos);
+    CHECK(formatStatus(s, 0, 30)[0].size() == 30);
+}
