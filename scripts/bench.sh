@@ -2,7 +2,9 @@
 # Builds the benchmarks in Release (no sanitizers) and runs them; they print figures, they do
 # not pass or fail. Takes a few minutes (eight five-minute stems are generated for the render
 # comparison).
-#   scripts/bench.sh [engine|render|stream|stress]   (stress: 10 minutes in real time, not in "all")
+#   scripts/bench.sh [engine|render|stream|stress|soak]
+#   (stress and soak take 10 minutes in real time each and are not in "all"; soak [SECONDS] plays
+#    through a JACK server against ecasound, tests/bench/soak.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +19,5 @@ if [ "$what" = all ] || [ "$what" = stream ]; then
   ./build/bench/tests/bench/stemdeck_bench_stream load
   ./build/bench/tests/bench/stemdeck_bench_stream memory "$PWD/build/bench/stemdeck"
 fi
+if [ "$what" = soak ]; then tests/bench/soak.sh build/bench/stemdeck "${2:-600}"; fi
 if [ "$what" = stress ]; then ./build/bench/tests/bench/stemdeck_bench_stream stress "${2:-10}"; fi

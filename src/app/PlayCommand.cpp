@@ -288,7 +288,7 @@ int runPlay(const PlayArgs& a, const std::atomic<bool>& stopRequested) {
     flushLog();
     terminal.reset();
     const engine::CallbackTimer::Summary t = session.timer().summary();
-    char timing[200];
+    char timing[256];
     std::snprintf(timing, sizeof timing, "callback mean %.1f us, p99 %.1f us, max %.1f us (%llu callbacks)", t.meanUs,
                   t.p99Us, t.maxUs, static_cast<unsigned long long>(t.count));
     screen.message(

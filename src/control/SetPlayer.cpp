@@ -135,6 +135,7 @@ void SetPlayer::changeTo(int index, bool playIt) {
     cuedRunOn_ = false;
     changing_ = index;
     sender_.send(command(Action::loadCued, -1, playIt ? 1.0f : 0.0f));
+    options_.song.streamer->wake();
 }
 
 void SetPlayer::togglePlay() {
@@ -147,6 +148,7 @@ void SetPlayer::togglePlay() {
 void SetPlayer::play() {
     finished_ = false;
     sender_.send(command(Action::play));
+    options_.song.streamer->wake();
 }
 
 void SetPlayer::stop() {
@@ -208,6 +210,7 @@ void SetPlayer::seekTo(std::int64_t songFrame) {
     Command c = command(Action::seek);
     c.target = songFrame;
     sender_.send(c);
+    options_.song.streamer->wake(); // the engine asks for the target within a block or two
 }
 
 void SetPlayer::cycleClick() {

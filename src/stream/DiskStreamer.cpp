@@ -23,6 +23,14 @@ void DiskStreamer::add(std::shared_ptr<StreamedStem> stem) {
     wake_.notify_all();
 }
 
+void DiskStreamer::wake() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        woken_ = true;
+    }
+    wake_.notify_all();
+}
+
 void DiskStreamer::remove(const StreamedStem* stem) {
     std::shared_ptr<StreamedStem> dropped; // released outside the lock
     std::lock_guard<std::mutex> lock(mutex_);
@@ -35,6 +43,7 @@ void DiskStreamer::remove(const StreamedStem* stem) {
 void DiskStreamer::run() {
     std::vector<float> scratch;
     std::vector<std::shared_ptr<StreamedStem>> local;
+    auto idle = kMinPoll;
     for (;;) {
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -45,11 +54,16 @@ void DiskStreamer::run() {
         for (const auto& s : local)
             worked = s->service(scratch) || worked;
         local.clear(); // a stem removed meanwhile is freed here, on the disk thread
-        if (!worked) {
+        if (worked) {
+            idle = kMinPoll;
+        } else {
             // Nothing had room for a chunk. The audio thread does not signal us (it must not make
-            // system calls), so poll: 1 ms is 48 frames at 48 kHz against a chunk of 8192.
+            // system calls), so poll, backing off from 1 ms to 8 ms while nothing happens: the
+            // rings hold seconds, and a seek or play from the control side wakes us at once.
             std::unique_lock<std::mutex> lock(mutex_);
-            wake_.wait_for(lock, std::chrono::milliseconds(1), [this] { return stopping_; });
+            woken_ = false;
+            wake_.wait_for(lock, idle, [this] { return stopping_ || woken_; });
+            idle = woken_ ? kMinPoll : std::min(idle * 2, kMaxPoll);
         }
     }
 }

@@ -29,6 +29,14 @@ public:
     /// pass, so the stem is freed there or here, never on the audio thread.
     void remove(const StreamedStem* stem);
 
+    /// @thread control. Something may need the disk now (a seek, play, a song change was sent):
+    /// look at the rings at once instead of at the next poll.
+    void wake();
+
+    /// Idle polling backs off between these (the audio thread cannot wake the disk thread).
+    static constexpr std::chrono::milliseconds kMinPoll{1};
+    static constexpr std::chrono::milliseconds kMaxPoll{8};
+
     /// Test hook: every chunk read waits this long first (a slow or stalled disk).
     static void setReadDelay(std::chrono::microseconds delay) noexcept { readDelayUs_.store(delay.count()); }
     static std::chrono::microseconds readDelay() noexcept { return std::chrono::microseconds(readDelayUs_.load()); }
@@ -40,6 +48,7 @@ private:
     std::condition_variable wake_;
     std::vector<std::shared_ptr<StreamedStem>> stems_;
     bool stopping_ = false;
+    bool woken_ = false;
     std::thread thread_;
     static inline std::atomic<long long> readDelayUs_{0};
 };
