@@ -289,8 +289,10 @@ int runPlay(const PlayArgs& a, const std::atomic<bool>& stopRequested) {
     terminal.reset();
     const engine::CallbackTimer::Summary t = session.timer().summary();
     char timing[256];
-    std::snprintf(timing, sizeof timing, "callback mean %.1f us, p99 %.1f us, max %.1f us (%llu callbacks)", t.meanUs,
-                  t.p99Us, t.maxUs, static_cast<unsigned long long>(t.count));
+    std::snprintf(timing, sizeof timing,
+                  "callback mean %.1f us, median %.1f, p99 %.1f, p99.9 %.1f, max %.1f us (%llu callbacks of %.0f us)",
+                  t.meanUs, t.p50Us, t.p99Us, t.p999Us, t.maxUs, static_cast<unsigned long long>(t.count),
+                  1e6 * session.blockFrames() / rate);
     screen.message(
         "stemdeck: " + std::string(interrupted || player.quitting() || !player.finished() ? "stopped" : "finished") +
         " in song " + std::to_string(player.currentSong() + a.firstSong) + " at " +
