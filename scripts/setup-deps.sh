@@ -9,8 +9,9 @@ PACKAGES=(
   # libraries (Debian packages only)
   juce-modules-source librtmidi-dev libsndfile1-dev libconcurrentqueue-dev libyaml-cpp-dev
   libsoxr-dev libcli11-dev libasound2-dev libjack-jackd2-dev
-  # tests: Catch2, RealtimeSanitizer's runtime, a JACK server, sox to inspect audio
-  catch2 libclang-rt-19-dev jackd2 sox
+  # tests: Catch2, RealtimeSanitizer's runtime, a JACK server, sox to inspect audio, clang for
+  # the libFuzzer harness
+  catch2 libclang-rt-19-dev jackd2 sox clang
 )
 
 missing=()

@@ -15,6 +15,7 @@
 #include "stemdeck/Error.h"
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/control/Keys.h"
+#include "stemdeck/set/SetFile.h"
 #include "stemdeck/set/StemFolder.h"
 #include "stemdeck/stream/AudioFile.h"
 
@@ -160,29 +161,57 @@ std::string busLabel(int first) {
 
 } // namespace
 
-int runPlay(const PlayArgs& a, const std::atomic<bool>& stopRequested) {
-    std::vector<fs::path> songs;
-    for (const std::string& s : a.sources) {
-        std::error_code ec;
-        if (!fs::exists(s, ec)) throw Error(s + ": no such folder; give a stem folder per song");
-        if (!fs::is_directory(s, ec))
-            throw Error(s + ": is a file; give the folder that holds the song's stems (set-list files come with "
-                            "the sets work)");
-        songs.emplace_back(s);
+int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
+    PlayArgs a = args;
+    std::vector<set::SetSong> songs;
+    std::optional<set::SetFile> setFile;
+    if (a.sources.size() == 1 && set::isSetFileName(a.sources[0])) {
+        setFile = set::loadSetFile(a.sources[0]);
+        songs = setFile->songs;
+        for (const std::string& e : setFile->errors())
+            std::cerr << "stemdeck: error: " << e << "\n";
+        // The command line wins over the set file.
+        const set::SetAudio& sa = setFile->audio;
+        if (a.device.driver.empty() && sa.driver) a.device.driver = *sa.driver;
+        if (a.device.device.empty() && sa.device) a.device.device = *sa.device;
+        if (!a.device.sampleRate && sa.rate) a.device.sampleRate = sa.rate;
+        if (!a.device.blockFrames && sa.block) a.device.blockFrames = sa.block;
+        if (a.device.clientName == "stemdeck" && sa.clientName) a.device.clientName = *sa.clientName;
+        if (!a.mainOut) a.mainOut = sa.mainOut;
+        if (!a.clickOut) a.clickOut = sa.clickOut;
+        if (a.clickMode.empty() && sa.click) a.clickMode = *sa.click;
+        if (a.stemOuts.empty())
+            for (const auto& [stem, out] : sa.stemOuts)
+                a.stemOuts.push_back(stem + "=" + std::to_string(out));
+        if (!a.countInBars) a.countInBars = setFile->countInBars;
+        if (a.atEnd.empty() && setFile->atEnd)
+            a.atEnd = setFile->atEnd == set::SongEnd::stop   ? "stop"
+                      : setFile->atEnd == set::SongEnd::next ? "next"
+                                                             : "run-on";
+    } else {
+        for (const std::string& s : a.sources) {
+            std::error_code ec;
+            if (!fs::exists(s, ec)) throw Error(s + ": no such folder; give a stem folder per song, or one set file");
+            if (!fs::is_directory(s, ec))
+                throw Error(s + ": is a file; give the folder that holds the song's stems, or a set file (.yaml)");
+            set::SetSong song;
+            song.source = s;
+            songs.push_back(song);
+        }
     }
     if (a.firstSong > static_cast<int>(songs.size()))
         throw Error("--song " + std::to_string(a.firstSong) + ": the set has " + std::to_string(songs.size()) +
                     " song" + (songs.size() == 1 ? "" : "s"));
 
     audio::DeviceOptions device = a.device;
-    device.channels.mainFirst = a.mainOut - 1;
-    device.channels.clickFirst = a.clickOut > 0 ? a.clickOut - 1 : -1;
+    device.channels.mainFirst = a.mainOut.value_or(1) - 1;
+    device.channels.clickFirst = a.clickOut ? *a.clickOut - 1 : -1;
     control::PlayerOptions options;
     routeStems(a, device.channels, options.routes);
-    options.countInBars = a.countInBars;
-    options.click = a.clickMode.empty() ? (a.clickOut > 0 ? engine::ClickMode::always : engine::ClickMode::off)
+    options.countInBars = a.countInBars.value_or(0);
+    options.click = a.clickMode.empty() ? (a.clickOut ? engine::ClickMode::always : engine::ClickMode::off)
                                         : parseClickMode(a.clickMode);
-    if (a.clickOut == 0 && options.click != engine::ClickMode::off)
+    if (!a.clickOut && options.click != engine::ClickMode::off)
         std::cerr << "stemdeck: note: the click has no outputs; give it a pair with --click OUTPUT\n";
 
     if (const std::string bad = device.channels.check(1024); !bad.empty()) throw Error("routing: " + bad);
@@ -190,7 +219,7 @@ int runPlay(const PlayArgs& a, const std::atomic<bool>& stopRequested) {
     const bool live = isatty(STDERR_FILENO) != 0;
     if (a.atEnd.empty()) {
         options.atEnd = keys ? control::AtEnd::stop : control::AtEnd::next; // nobody to press play: play on
-    } else if (auto e = control::parseAtEnd(a.atEnd)) {
+    } else if (auto e = set::parseSongEnd(a.atEnd)) {
         options.atEnd = *e;
     } else {
         throw Error("--at-end '" + a.atEnd + "': choose stop, next or run-on");
@@ -201,7 +230,7 @@ int runPlay(const PlayArgs& a, const std::atomic<bool>& stopRequested) {
 
     std::ostringstream log; // the player's messages, shown between status redraws
     audio::DeviceSession session(log);
-    if (!session.open(device, songRate(songs.front()))) {
+    if (!session.open(device, songRate(songs.front().source))) {
         std::cerr << "stemdeck: no audio output device on this machine (no ALSA card, no JACK server); "
                      "use 'stemdeck render' to hear the set as a WAV file\n";
         return kExitNoDevice;
@@ -211,7 +240,7 @@ int runPlay(const PlayArgs& a, const std::atomic<bool>& stopRequested) {
     options.song.bpm = a.bpm;
     options.song.keepBrokenStems = true; // on stage a broken stem never stops the others
     if (!a.events.empty()) {
-        const set::StemFolder first = set::scanStemFolder(songs.front());
+        const set::StemFolder first = set::scanStemFolder(songs.front().source);
         std::vector<std::string> names;
         for (const auto& s : first.stems)
             names.push_back(s.name);
@@ -231,6 +260,7 @@ int runPlay(const PlayArgs& a, const std::atomic<bool>& stopRequested) {
     Screen screen(live);
     std::cerr << "stemdeck: playing " << songs.size() << " song" << (songs.size() == 1 ? "" : "s") << " on "
               << session.description() << "; main " << busLabel(device.channels.mainFirst);
+    if (setFile) std::cerr << " (set '" << setFile->name << "')";
     if (device.channels.clickFirst >= 0) std::cerr << ", click " << busLabel(device.channels.clickFirst);
     std::cerr << "\n"
               << (keys ? control::keyHelp() : "no keyboard control (not a terminal); Ctrl-C or SIGTERM stops") << "\n";

@@ -12,14 +12,15 @@
 namespace stemdeck::app {
 
 struct PlayArgs {
-    std::vector<std::string> sources; ///< stem folders, one song each, in set order
+    std::vector<std::string> sources; ///< stem folders, one song each, in set order; or one set file
     int firstSong = 1;
     std::optional<double> bpm;
     audio::DeviceOptions device;
-    int mainOut = 1;                   ///< first channel (1-based) of the main pair
-    int clickOut = 0;                  ///< first channel of the click pair; 0 = no click outputs
+    // Unset options fall back to the set file's values, then to the defaults.
+    std::optional<int> mainOut;        ///< first channel (1-based) of the main pair (default 1)
+    std::optional<int> clickOut;       ///< first channel of the click pair (default: no click outputs)
     std::vector<std::string> stemOuts; ///< "STEM=CHANNEL"
-    int countInBars = 0;
+    std::optional<int> countInBars;
     std::string clickMode; ///< off | count-in | always; "" = always if routed
     std::string atEnd;     ///< stop | next | run-on; "" = stop with keys, next without
     std::string events;    ///< YAML script of timed actions

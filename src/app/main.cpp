@@ -8,11 +8,14 @@
 #include <filesystem>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "stemdeck/Error.h"
 #include "PlayCommand.h"
 #include "stemdeck/audio/DevicePlayer.h"
 #include "stemdeck/audio/OfflineRenderer.h"
 #include "stemdeck/control/EventScript.h"
+#include "stemdeck/set/Check.h"
 #include "stemdeck/set/DemoSong.h"
 #include "stemdeck/set/Song.h"
 #include "stemdeck/stream/AudioFile.h"
@@ -35,28 +38,53 @@ struct SourceArgs {
 };
 
 void addSourceArgs(CLI::App& cmd, SourceArgs& a) {
-    cmd.add_option("SOURCE", a.source, "A stem folder (one song)")->required();
-    cmd.add_option("--song", a.song, "Song number within SOURCE (a folder is one song)")->check(CLI::PositiveNumber);
+    cmd.add_option("SOURCE", a.source, "A stem folder (one song), or a set file (sets/*.yaml)")->required();
+    cmd.add_option("--song", a.song, "Song number within a set file (a folder is one song)")
+        ->check(CLI::PositiveNumber);
     cmd.add_option("--bpm", a.bpm, "Tempo for bar:beat and quantise (default: the folder's readme)")
         ->check(CLI::Range(1.0, 999.0));
     cmd.add_option("--rate", a.rate, "Sample rate in Hz (default: the stems' own)")->check(CLI::Range(8000, 384000));
 }
 
-set::Song loadSource(const SourceArgs& a) {
+/// A song ready to render: the loaded song and its engine view (with a set file's start state).
+struct Source {
+    set::Song song;
+    engine::SongView view;
+};
+
+Source loadSource(const SourceArgs& a) {
     const fs::path p(a.source);
     std::error_code ec;
-    if (fs::is_regular_file(p, ec))
-        throw Error(a.source + ": is a file; give the folder that holds the song's stems "
-                               "(set-list files are not supported yet)");
-    if (a.song != 1)
-        throw Error(a.source + ": a stem folder holds one song; --song " + std::to_string(a.song) + " does not exist");
+    set::SetSong plan;
+    plan.source = p;
+    if (set::isSetFileName(p)) {
+        const set::SetFile file = set::loadSetFile(p);
+        if (a.song > static_cast<int>(file.songs.size()))
+            throw Error(a.source + ": the set has " + std::to_string(file.songs.size()) + " songs; --song " +
+                        std::to_string(a.song) + " does not exist");
+        plan = file.songs[static_cast<std::size_t>(a.song - 1)];
+        if (!plan.error.empty()) throw Error("song " + std::to_string(a.song) + " cannot play: " + plan.error);
+        if (!plan.countInBars) plan.countInBars = file.countInBars;
+    } else {
+        if (fs::is_regular_file(p, ec))
+            throw Error(a.source + ": is a file; give the folder that holds the song's stems, or a set file (.yaml)");
+        if (a.song != 1)
+            throw Error(a.source + ": a stem folder holds one song; --song " + std::to_string(a.song) +
+                        " does not exist");
+    }
     set::SongOptions options;
     options.bpm = a.bpm;
     options.sampleRate = a.rate;
-    set::Song song = set::loadSong(p, options);
-    for (const std::string& w : song.warnings)
+    Source src;
+    src.song = set::loadSong(plan.source, set::optionsFor(plan, options));
+    src.view = src.song.view();
+    std::vector<std::string> warnings = src.song.warnings;
+    for (std::string& w : set::applySetSong(plan, src.song, src.view, 0))
+        warnings.push_back(std::move(w));
+    src.view.countInBars = 0; // a render starts on bar 1: no count-in in the file
+    for (const std::string& w : warnings)
         std::cerr << "stemdeck: warning: " << w << "\n";
-    return song;
+    return src;
 }
 
 std::string dbfs(float linear) {
@@ -82,7 +110,8 @@ private:
 };
 
 int runRender(const SourceArgs& a, const std::string& out, const std::string& events, int block, bool asFloat) {
-    set::Song song = loadSource(a);
+    Source src = loadSource(a);
+    set::Song& song = src.song;
     std::vector<control::ScriptEvent> script;
     if (!events.empty())
         script =
@@ -94,7 +123,7 @@ int runRender(const SourceArgs& a, const std::string& out, const std::string& ev
     engine::Engine engine;
     audio::RenderOptions options;
     options.blockFrames = block;
-    const audio::RenderReport report = audio::renderSong(engine, song.view(), song.sampleRate, script, sink, options);
+    const audio::RenderReport report = audio::renderSong(engine, src.view, song.sampleRate, script, sink, options);
     writer.commit();
     for (const std::string& fault : song.takeFaults())
         std::cerr << "stemdeck: warning: " << fault << "\n";
@@ -109,6 +138,31 @@ int runRender(const SourceArgs& a, const std::string& out, const std::string& ev
     if (sink.peak_ > 1.0f)
         std::cerr << "stemdeck: warning: the mix clips (" << dbfs(sink.peak_) << "); lower some gains\n";
     return 0;
+}
+
+int runCheck(const std::string& source, bool json) {
+    const bool bar = !json && isatty(STDERR_FILENO) != 0;
+    auto last = std::chrono::steady_clock::now();
+    set::CheckProgress progress;
+    if (bar)
+        progress = [&](const fs::path& file, std::uint64_t done, std::uint64_t total) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last < std::chrono::milliseconds(100) && done < total) return;
+            last = now;
+            const int width = 30;
+            const int filled =
+                total > 0 ? static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width) : 0;
+            std::fprintf(stderr, "\r[%s%s] %3d%% %-40.40s",
+                         std::string(static_cast<std::size_t>(std::min(filled, width)), '#').c_str(),
+                         std::string(static_cast<std::size_t>(width - std::min(filled, width)), '.').c_str(),
+                         total > 0 ? static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total))
+                                   : 0,
+                         file.filename().c_str());
+        };
+    const set::CheckReport report = set::checkSource(source, progress);
+    if (bar) std::fprintf(stderr, "\r\x1b[K");
+    std::cout << (json ? set::checkReportJson(report) : set::formatCheckReport(report));
+    return report.canPlay() ? 0 : 1;
 }
 
 } // namespace
@@ -133,7 +187,8 @@ int main(int argc, char** argv) {
 
     app::PlayArgs playArgs;
     auto* play = app.add_subcommand("play", "Play songs on an audio device (ALSA or JACK), with keyboard control");
-    play->add_option("SOURCE", playArgs.sources, "Stem folders, one song each, played in this order")->required();
+    play->add_option("SOURCE", playArgs.sources, "A set file (sets/*.yaml), or stem folders, one song each, in order")
+        ->required();
     play->add_option("--song", playArgs.firstSong, "Start at this song (1-based)")->check(CLI::PositiveNumber);
     play->add_option("--bpm", playArgs.bpm, "Tempo for bar:beat, click and quantise (default: each folder's readme)")
         ->check(CLI::Range(1.0, 999.0));
@@ -168,6 +223,12 @@ int main(int argc, char** argv) {
 
     auto* devices = app.add_subcommand("devices", "List audio devices: types, names, outputs, rates, block sizes");
 
+    std::string checkSource;
+    bool checkJson = false;
+    auto* check = app.add_subcommand("check", "Check a stem folder or a set file against the delivery conventions");
+    check->add_option("SOURCE", checkSource, "A stem folder (one song) or a set file (sets/*.yaml)")->required();
+    check->add_flag("--json", checkJson, "Print the report as JSON (for tools)");
+
     std::string demoDir = "sets/demo";
     bool force = false;
     auto* demo = app.add_subcommand("demo", "Generate the demo song (six stems, reference mix, readme)");
@@ -183,6 +244,7 @@ int main(int argc, char** argv) {
             playArgs.keys = !noKeys;
             return app::runPlay(playArgs, gStopRequested);
         }
+        if (*check) return runCheck(checkSource, checkJson);
         if (*devices) {
             std::cout << audio::describeDevices() << "\n";
             return 0;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <string>
 
 namespace stemdeck {
 
@@ -73,6 +75,27 @@ std::optional<int> findStemIndex(const std::vector<std::string>& stemNames, std:
     for (std::size_t i = 0; i < stemNames.size(); ++i)
         if (equalsIgnoreCase(stemNames[i], numberOrName)) return static_cast<int>(i);
     return std::nullopt;
+}
+
+std::optional<float> parseGain(std::string_view text) {
+    std::string s(text);
+    s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
+    std::string lower = s;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    const bool isDb = lower.size() > 2 && lower.ends_with("db");
+    if (isDb) lower.resize(lower.size() - 2);
+    if (isDb && (lower == "-inf" || lower == "-infinity")) return 0.0f;
+    try {
+        std::size_t used = 0;
+        const double v = std::stod(lower, &used);
+        if (used != lower.size() || !std::isfinite(v)) return std::nullopt;
+        const double linear = isDb ? std::pow(10.0, v / 20.0) : v;
+        if (linear < 0.0 || linear > std::pow(10.0, 12.0 / 20.0) + 1e-9) return std::nullopt;
+        return static_cast<float>(linear);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
 }
 
 } // namespace stemdeck

@@ -60,6 +60,8 @@ std::vector<Key> KeyDecoder::feed(std::string_view bytes) {
         case 'p':
         case 'P': keys.push_back({KeyAction::previousSong}); break;
         case '0': keys.push_back({KeyAction::toStart}); break;
+        case ']': keys.push_back({KeyAction::nextMarker}); break;
+        case '[': keys.push_back({KeyAction::previousMarker}); break;
         case 'c':
         case 'C': keys.push_back({KeyAction::cycleClick}); break;
         case 'q':
@@ -83,13 +85,15 @@ void applyKey(SetPlayer& player, const Key& key) {
     case KeyAction::seekForward: player.seekBars(1); break;
     case KeyAction::toStart: player.seekTo(0); break;
     case KeyAction::cycleClick: player.cycleClick(); break;
+    case KeyAction::nextMarker: player.nextMarker(); break;
+    case KeyAction::previousMarker: player.previousMarker(); break;
     case KeyAction::quit: player.quit(); break;
     }
 }
 
 const char* keyHelp() {
     return "keys: space play/stop | 1-8 mute | shift-1-8 (or s then 1-8) solo | n/p next/previous song | "
-           "<-/-> a bar back/on | 0 start | c click | q quit";
+           "<-/-> a bar back/on | [ ] marker | 0 start | c click | q quit";
 }
 
 } // namespace stemdeck::control

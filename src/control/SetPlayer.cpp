@@ -19,17 +19,19 @@ namespace {
 constexpr double kScriptLeadSeconds = 0.25;
 } // namespace
 
-std::optional<AtEnd> parseAtEnd(const std::string& text) {
-    if (text == "stop") return AtEnd::stop;
-    if (text == "next") return AtEnd::next;
-    if (text == "run-on" || text == "run_on" || text == "runon") return AtEnd::runOn;
-    return std::nullopt;
+std::vector<set::SetSong> songsFromFolders(const std::vector<std::filesystem::path>& folders) {
+    std::vector<set::SetSong> songs;
+    for (const auto& f : folders) {
+        set::SetSong s;
+        s.source = f;
+        songs.push_back(s);
+    }
+    return songs;
 }
 
-SetPlayer::SetPlayer(engine::Engine& engine, std::vector<std::filesystem::path> songs, PlayerOptions options,
-                     std::ostream& log)
-    : engine_(engine), paths_(std::move(songs)), options_(std::move(options)), log_(log), sender_(engine.makeSender()),
-      broken_(paths_.size(), false) {
+SetPlayer::SetPlayer(engine::Engine& engine, std::vector<set::SetSong> songs, PlayerOptions options, std::ostream& log)
+    : engine_(engine), songs_(std::move(songs)), options_(std::move(options)), log_(log), sender_(engine.makeSender()),
+      broken_(songs_.size(), false) {
     if (!options_.song.streamer) options_.song.streamer = std::make_shared<stream::DiskStreamer>();
 }
 
@@ -46,18 +48,24 @@ Command SetPlayer::command(Action a, int stem, float value) const {
 }
 
 SetPlayer::Loaded* SetPlayer::load(int index) {
-    if (index < 0 || index >= static_cast<int>(paths_.size()) || broken_[static_cast<std::size_t>(index)])
+    if (index < 0 || index >= static_cast<int>(songs_.size()) || broken_[static_cast<std::size_t>(index)])
         return nullptr;
     if (auto it = loaded_.find(index); it != loaded_.end()) return it->second.get();
-    const std::filesystem::path& path = paths_[static_cast<std::size_t>(index)];
+    const set::SetSong& plan = songs_[static_cast<std::size_t>(index)];
+    const std::filesystem::path& path = plan.source;
     try {
+        if (!plan.error.empty()) throw Error(plan.error);
         auto l = std::make_unique<Loaded>();
-        l->song = set::loadSong(path, options_.song);
+        l->song = set::loadSong(path, set::optionsFor(plan, options_.song));
         for (const std::string& w : l->song.warnings)
             log_ << "warning: " << w << "\n";
         l->view = l->song.view();
         l->view.id = index;
-        l->view.countInBars = options_.countInBars;
+        for (const std::string& w : set::applySetSong(plan, l->song, l->view, options_.countInBars))
+            log_ << "warning: song " << index + 1 << " " << w << "\n";
+        // Markers are jump targets: their first seconds stay in RAM so a jump lands on time.
+        for (const set::Marker& m : plan.markers)
+            l->song.addCue(engine::gridFrame(l->song.timing, l->song.sampleRate, engine::Quantize::bar, m.bar - 1));
         for (const StemRoute& r : options_.routes) {
             if (const auto stem = l->song.findStem(r.stem))
                 l->view.directBus[static_cast<std::size_t>(*stem)] = static_cast<std::int8_t>(r.bus);
@@ -77,7 +85,7 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
 }
 
 void SetPlayer::start() {
-    for (int i = 0; i < static_cast<int>(paths_.size()); ++i) {
+    for (int i = 0; i < static_cast<int>(songs_.size()); ++i) {
         if (Loaded* l = load(i)) {
             engine_.setSong(l->view);
             current_ = i;
@@ -96,7 +104,7 @@ void SetPlayer::announce() {
     const set::Song& s = it->second->song;
     char bpm[64];
     std::snprintf(bpm, sizeof bpm, "%g BPM%s", s.timing.bpm, s.bpmKnown ? "" : " (assumed: no readme BPM)");
-    log_ << "song " << current_ + 1 << "/" << paths_.size() << ": '" << s.title << "' (" << s.sources.size()
+    log_ << "song " << current_ + 1 << "/" << songs_.size() << ": '" << s.title << "' (" << s.sources.size()
          << " stems, " << bpm << ", " << s.timing.beatsPerBar << "/" << s.timing.beatUnit << ", "
          << clockText(static_cast<double>(s.lengthFrames) / s.sampleRate) << ")\n";
 }
@@ -110,9 +118,9 @@ void SetPlayer::withdraw() {
 void SetPlayer::cueFollowing() {
     Loaded* next = nullptr;
     int index = current_ + 1;
-    for (; index < static_cast<int>(paths_.size()); ++index)
+    for (; index < static_cast<int>(songs_.size()); ++index)
         if ((next = load(index)) != nullptr) break;
-    const bool runOn = options_.atEnd == AtEnd::runOn;
+    const bool runOn = atEndOf(current_) == AtEnd::runOn;
     if (next != nullptr && cued_ == index && cuedRunOn_ == runOn) return;
     withdraw();
     if (next == nullptr) return;
@@ -173,7 +181,7 @@ void SetPlayer::toggleSolo(int stem) {
 
 void SetPlayer::nextSong() {
     const int from = wanted_.value_or(changing_ >= 0 ? changing_ : current_);
-    for (int i = from + 1; i < static_cast<int>(paths_.size()); ++i)
+    for (int i = from + 1; i < static_cast<int>(songs_.size()); ++i)
         if (load(i) != nullptr) return changeTo(i, engine_.rolling());
 }
 
@@ -211,6 +219,39 @@ void SetPlayer::seekTo(std::int64_t songFrame) {
     c.target = songFrame;
     sender_.send(c);
     options_.song.streamer->wake(); // the engine asks for the target within a block or two
+}
+
+AtEnd SetPlayer::atEndOf(int index) const {
+    if (index < 0 || index >= static_cast<int>(songs_.size())) return options_.atEnd;
+    return songs_[static_cast<std::size_t>(index)].atEnd.value_or(options_.atEnd);
+}
+
+void SetPlayer::jumpToMarker(int index) {
+    const auto& markers = songs_[static_cast<std::size_t>(current_)].markers;
+    if (index < 0 || index >= static_cast<int>(markers.size())) return;
+    const set::Marker& m = markers[static_cast<std::size_t>(index)];
+    Command c = command(Action::seek);
+    c.target = engine::gridFrame(engine_.timing(), engine_.sampleRate(), engine::Quantize::bar, m.bar - 1);
+    c.quantize = engine::Quantize::bar; // the jump happens on the next bar line
+    sender_.send(c);
+    options_.song.streamer->wake();
+    log_ << "to marker '" << m.name << "' (bar " << m.bar << ") on the next bar\n";
+}
+
+void SetPlayer::nextMarker() {
+    if (current_ < 0) return;
+    const auto& markers = songs_[static_cast<std::size_t>(current_)].markers;
+    const engine::BarBeat here = engine::toBarBeat(engine_.timing(), engine_.sampleRate(), engine_.songFrame());
+    for (std::size_t i = 0; i < markers.size(); ++i)
+        if (markers[i].bar > here.bar) return jumpToMarker(static_cast<int>(i));
+}
+
+void SetPlayer::previousMarker() {
+    if (current_ < 0) return;
+    const auto& markers = songs_[static_cast<std::size_t>(current_)].markers;
+    const engine::BarBeat here = engine::toBarBeat(engine_.timing(), engine_.sampleRate(), engine_.songFrame());
+    for (std::size_t i = markers.size(); i-- > 0;)
+        if (markers[i].bar < here.bar) return jumpToMarker(static_cast<int>(i));
 }
 
 void SetPlayer::cycleClick() {
@@ -257,12 +298,12 @@ void SetPlayer::poll() {
     }
     if (ended && changing_ < 0) { // the song ended and the engine did not run on
         int next = current_ + 1;
-        while (next < static_cast<int>(paths_.size()) && load(next) == nullptr)
+        while (next < static_cast<int>(songs_.size()) && load(next) == nullptr)
             ++next;
-        if (quitting_ || next >= static_cast<int>(paths_.size())) {
+        if (quitting_ || next >= static_cast<int>(songs_.size())) {
             finished_ = true;
         } else {
-            changeTo(next, options_.atEnd != AtEnd::stop);
+            changeTo(next, atEndOf(current_) != AtEnd::stop);
         }
     }
     if (auto it = loaded_.find(current_); it != loaded_.end())
@@ -297,7 +338,7 @@ void SetPlayer::freeUnused() {
 PlayerStatus SetPlayer::status() const {
     PlayerStatus s;
     s.song = current_ + 1;
-    s.songs = static_cast<int>(paths_.size());
+    s.songs = static_cast<int>(songs_.size());
     s.rolling = engine_.rolling();
     const double rate = engine_.sampleRate();
     const std::int64_t frame = engine_.songFrame();

@@ -12,10 +12,11 @@ void Channel::prepare(double sampleRate) noexcept {
     reset();
 }
 
-void Channel::reset() noexcept {
-    gain_.reset(1.0f);
-    audible_.reset(1.0f);
-    muted_ = soloed_ = false;
+void Channel::reset(float gain, bool muted, bool soloed, bool anySoloed) noexcept {
+    muted_ = muted;
+    soloed_ = soloed;
+    gain_.reset(gain);
+    audible_.reset(!muted && (!anySoloed || soloed) ? 1.0f : 0.0f);
     peak_ = 0.0f;
     sumSquares_ = 0.0;
     meterFrames_ = 0;

@@ -73,18 +73,19 @@ const SongView* Engine::withdrawCue() noexcept {
 void Engine::loadSong(const SongView& song) noexcept {
     song_ = song;
     song_.stemCount = std::clamp(song.stemCount, 0, kMaxStems);
-    for (auto& c : channels_)
-        c.reset();
-    for (int i = 0; i < kMaxStems; ++i)
-        filters_.resetKnob(i, 0.0f);
-    for (auto& s : stems_) {
-        s.muted.store(false, std::memory_order_relaxed);
-        s.soloed.store(false, std::memory_order_relaxed);
-        s.gain.store(1.0f, std::memory_order_relaxed);
-        s.filter.store(0.0f, std::memory_order_relaxed);
+    anySoloed_ = song_.startSoloed != 0;
+    for (int i = 0; i < kMaxStems; ++i) {
+        const auto si = static_cast<std::size_t>(i);
+        const bool muted = (song_.startMuted >> i & 1u) != 0, soloed = (song_.startSoloed >> i & 1u) != 0;
+        channels_[si].reset(song_.startGain[si], muted, soloed, anySoloed_);
+        filters_.resetKnob(i, song_.startFilter[si]);
+        StemStatus& s = stems_[si];
+        s.muted.store(muted, std::memory_order_relaxed);
+        s.soloed.store(soloed, std::memory_order_relaxed);
+        s.gain.store(song_.startGain[si], std::memory_order_relaxed);
+        s.filter.store(song_.startFilter[si], std::memory_order_relaxed);
         s.underruns.store(0, std::memory_order_relaxed);
     }
-    anySoloed_ = false;
     loadAfterStop_ = nullptr;
     click_.reset();
     transport_.reset(song_.lengthFrames);

@@ -1,5 +1,9 @@
 #include "stemdeck/set/Readme.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -17,9 +21,26 @@ std::string trim(const std::string& s) {
     return s.substr(first, last - first + 1);
 }
 
+/// A number as written ("128", "44,1"), or nullopt when it is not a finite number that fits
+/// (readmes are typed by hand: "BPM: 99999999…" must not throw).
+std::optional<double> toNumber(std::string text) {
+    std::replace(text.begin(), text.end(), ',', '.');
+    errno = 0;
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || errno == ERANGE || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+std::optional<int> toInt(const std::string& text) {
+    const auto v = toNumber(text);
+    if (!v || *v < 0 || *v > 1000) return std::nullopt;
+    return static_cast<int>(*v);
+}
+
 std::optional<double> firstNumber(const std::string& line, const std::regex& re) {
     std::smatch m;
-    if (std::regex_search(line, m, re)) return std::stod(m[1].str());
+    if (std::regex_search(line, m, re)) return toNumber(m[1].str());
     return std::nullopt;
 }
 
@@ -40,6 +61,9 @@ ReadmeInfo parseReadme(std::string_view text) {
     std::istringstream in{std::string(text)};
     std::string line;
     while (std::getline(in, line)) {
+        // std::regex recurses per character: a huge line (a binary file named .txt) must not be
+        // able to exhaust the stack. Real readme lines are short.
+        if (line.size() > 512) line.resize(512);
         std::smatch m;
         if (!info.bpm) {
             if (auto v = firstNumber(line, bpmBefore))
@@ -49,15 +73,19 @@ ReadmeInfo parseReadme(std::string_view text) {
         }
         if (!info.key && std::regex_search(line, m, key)) info.key = trim(m[1].str());
         if (!info.sampleRate && std::regex_search(line, m, rate)) {
-            double hz = std::stod(m[1].str());
-            const std::string unit = m[2].str();
-            if ((!unit.empty() && (unit[0] == 'k' || unit[0] == 'K')) || hz < 1000.0) hz *= 1000.0;
-            info.sampleRate = hz;
+            if (auto hz = toNumber(m[1].str())) {
+                const std::string unit = m[2].str();
+                if ((!unit.empty() && (unit[0] == 'k' || unit[0] == 'K')) || *hz < 1000.0) *hz *= 1000.0;
+                info.sampleRate = hz;
+            }
         }
-        if (!info.tuningHz && std::regex_search(line, m, tuning)) info.tuningHz = std::stod(m[1].str());
+        if (!info.tuningHz && std::regex_search(line, m, tuning)) info.tuningHz = toNumber(m[1].str());
         if (!info.beatsPerBar && std::regex_search(line, m, timeSig)) {
-            info.beatsPerBar = std::stoi(m[1].str());
-            info.beatUnit = std::stoi(m[2].str());
+            const auto beats = toInt(m[1].str()), unit = toInt(m[2].str());
+            if (beats && unit) {
+                info.beatsPerBar = beats;
+                info.beatUnit = unit;
+            }
         }
         if (!info.title && std::regex_search(line, m, title)) info.title = trim(m[1].str());
     }

@@ -54,6 +54,34 @@ std::optional<int> Song::findStem(std::string_view numberOrName) const {
     return findStemIndex(stemNames, numberOrName);
 }
 
+SongOptions optionsFor(const SetSong& plan, const SongOptions& base) {
+    SongOptions o = base;
+    if (plan.bpm) o.bpm = plan.bpm;
+    if (plan.beatsPerBar) o.beatsPerBar = plan.beatsPerBar;
+    return o;
+}
+
+std::vector<std::string> applySetSong(const SetSong& plan, Song& song, engine::SongView& view, int defaultCountIn) {
+    std::vector<std::string> warnings;
+    if (plan.title) song.title = *plan.title;
+    if (plan.beatUnit) song.timing.beatUnit = view.timing.beatUnit = *plan.beatUnit;
+    view.countInBars = plan.countInBars.value_or(defaultCountIn);
+    for (const StemStart& st : plan.start) {
+        const auto stem = song.findStem(st.stem);
+        if (!stem) {
+            warnings.push_back("'" + song.title + "': no stem '" + st.stem + "' for the start state (set file line " +
+                               std::to_string(st.line) + "); its stems are: " + joinNames(song.stemNames));
+            continue;
+        }
+        const auto si = static_cast<std::size_t>(*stem);
+        if (st.muted) view.startMuted |= 1u << si;
+        if (st.soloed) view.startSoloed |= 1u << si;
+        if (st.gain) view.startGain[si] = *st.gain;
+        if (st.filter) view.startFilter[si] = *st.filter;
+    }
+    return warnings;
+}
+
 Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     Song song;
     song.folder = scanStemFolder(dir);

@@ -50,6 +50,44 @@ fi
 "$BIN" render "$WORK/demo" -o "$WORK/demo-float.wav" --float --block 333 >/dev/null && \
   [ "$(soxi -e "$WORK/demo-float.wav")" = "Floating Point PCM" ] && ok "--float writes 32-bit float" || fail "--float"
 
+# --- set files and check ---------------------------------------------------------------------
+SETS=$(cd "$(dirname "$0")/../../sets" && pwd)
+printf 'song:\n  - demo\n' > "$WORK/typo.yaml"
+cp "$SETS/demo.yaml" "$SETS/example.yaml" "$WORK/"
+for f in demo example; do
+  out=$("$BIN" check "$WORK/$f.yaml" 2>&1); rc=$?
+  case "$out" in *"Song 1/1"*"The set can play."*) [ "$rc" -eq 0 ] && ok "check: sets/$f.yaml can play (exit 0)" || fail "check $f: exit $rc" "$out" ;;
+    *) fail "check sets/$f.yaml" "$out" ;; esac
+done
+out=$("$BIN" check "$WORK/demo" --json 2>&1); rc=$?
+case "$out" in '{"source":'*'"can_play":true'*'"peak_dbfs":'*) [ "$rc" -eq 0 ] && ok "check --json" ;; *) fail "check --json: exit $rc" "$out" ;; esac
+cat > "$WORK/quiet.yaml" <<YAML
+songs:
+  - folder: demo
+    start: { mute: [Drums, Bass, Chords, Lead, FX, Vox] }
+YAML
+if "$BIN" render "$WORK/quiet.yaml" -o "$WORK/quiet.wav" >/dev/null 2>&1; then
+  peak=$(sox "$WORK/quiet.wav" -n stat 2>&1 | awk '/Maximum amplitude/ {print $3}')
+  [ "$peak" = "0.000000" ] && ok "render of a set file applies the song's start state (all muted: silent)" \
+    || fail "start state: peak $peak"
+else
+  fail "render of a set file"
+fi
+cat > "$WORK/badset.yaml" <<YAML
+name: Bad
+songs:
+  - demo
+  - nope
+YAML
+out=$("$BIN" play "$WORK/badset.yaml" 2>&1); rc=$?
+case "$out" in *"song 2 cannot play: $WORK/badset.yaml:4:5: 'nope' does not exist"*) ok "play names the set's song that cannot play" ;;
+  *) fail "play with a bad song in the set: exit $rc" "$out" ;; esac
+out=$("$BIN" check "$WORK/badset.yaml" 2>&1); rc=$?
+case "$out" in *"CANNOT PLAY"*"1 of 2 songs can play"*) [ "$rc" -eq 1 ] && ok "check: a set with a bad song exits 1" || fail "check badset exit $rc" ;;
+  *) fail "check badset" "$out" ;; esac
+expect_error "set file with a typo" "typo.yaml:1:1: unknown key 'song' in the set file (did you mean 'songs'?)" "" \
+  -- play "$WORK/typo.yaml"
+
 # --- bad input -------------------------------------------------------------------------------
 expect_error "missing folder" "$WORK/nowhere: no such folder" "$WORK/o1.wav" -- render "$WORK/nowhere" -o "$WORK/o1.wav"
 mkdir -p "$WORK/empty"

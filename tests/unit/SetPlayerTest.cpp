@@ -69,7 +69,7 @@ struct Rig {
         PlayerOptions o;
         o.atEnd = atEnd;
         o.song.sampleRate = kRate;
-        player = std::make_unique<SetPlayer>(engine, songs, o, log);
+        player = std::make_unique<SetPlayer>(engine, songsFromFolders(songs), o, log);
         player->start();
     }
     void run(int blocks) {
@@ -164,4 +164,49 @@ TEST_CASE("The status display shows song, position, count-in and stem states", "
     s.barBeat = {0, 2, 0.0};
     CHECK(formatStatus(s, 0, 200)[0].find("count-in 2") != std::string::npos);
     CHECK(formatStatus(s, 0, 30)[0].size() == 30);
+}
+
+TEST_CASE("A marker jump waits for the next bar line and lands on the marker's bar", "[unit][player]") {
+    test::TempDir dir;
+    // 12 s at 120 BPM (a bar is 2 s = 96000 frames); the stem's value is its frame / 1e6.
+    const std::int64_t len = 12 * kRate;
+    test::StemAudio ramp;
+    ramp.left.resize(static_cast<std::size_t>(len));
+    for (std::size_t i = 0; i < ramp.left.size(); ++i)
+        ramp.left[i] = static_cast<float>(i) / 1e6f;
+    test::writeStemFolder(dir / "song", kRate, {ramp}, {"Ramp"}, "BPM: 120\n");
+    set::SetSong plan;
+    plan.source = dir / "song";
+    plan.markers = {{"Verse", 4}, {"Drop", 5}};
+    engine::Engine engine;
+    engine.prepare(kRate, 256);
+    std::ostringstream log;
+    PlayerOptions o;
+    o.song.sampleRate = kRate;
+    SetPlayer player(engine, {plan}, o, log);
+    player.start();
+    player.play();
+    std::vector<float> out, l(256), r(256);
+    auto run = [&](int blocks) {
+        for (int b = 0; b < blocks; ++b) {
+            engine.process(l.data(), r.data(), 256);
+            out.insert(out.end(), l.begin(), l.end());
+            player.poll();
+        }
+    };
+    run(100); // 25600 frames into bar 1
+    player.nextMarker();
+    run(400); // past bar 2's line (96000) and on
+    // Until the bar line the song plays on untouched; there the 10 ms fade starts, and the marker's
+    // bar (4: frame 288000) plays from its first frame once faded.
+    CHECK(out[95999] == Approx(95999 / 1e6f));
+    CHECK(out[96000 + 240] < out[95999]);
+    const std::size_t landed = 96000 + 480;
+    INFO(log.str());
+    CHECK(out[landed + 480] == Approx((288000 + 480) / 1e6f)); // after the fade-in: exactly the marker's frames
+    CHECK(out.back() == Approx(static_cast<double>(288000 + (out.size() - 1 - landed)) / 1e6));
+    CHECK(log.str().find("to marker 'Verse' (bar 4)") != std::string::npos);
+    player.nextMarker(); // from bar 4 the next one is Drop (bar 5)
+    run(400);
+    CHECK(engine.songFrame() >= 384000);
 }

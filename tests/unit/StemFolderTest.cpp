@@ -93,6 +93,17 @@ TEST_CASE("Readme values in the common spellings", "[unit]") {
     CHECK(*sig.beatsPerBar == 6);
     CHECK(*sig.beatUnit == 8);
     CHECK_FALSE(parseReadme("Mixed by Sam. Bounce at -6 dB.").bpm);
+    CHECK(*parseReadme("BPM: 128,5").bpm == 128.5); // a decimal comma
+}
+
+TEST_CASE("Readme values that do not fit are ignored, never thrown (found by fuzzing)", "[unit]") {
+    const std::string huge(400, '9');
+    const auto info = parseReadme("BPM: " + huge + "\nTime signature: " + huge + "/4\nSample rate: " + huge + " Hz\n");
+    CHECK_FALSE(info.bpm);
+    CHECK_FALSE(info.beatsPerBar);
+    CHECK_FALSE(info.sampleRate);
+    const std::string longLine(100000, 'x');
+    CHECK(*parseReadme(longLine + "\nBPM: 100\n").bpm == 100.0); // a huge line does not exhaust the stack
 }
 
 TEST_CASE("Loading a song checks rates and files", "[unit]") {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "stemdeck/Text.h"
 #include "stemdeck/engine/Command.h"
 
 namespace stemdeck::control {
@@ -34,10 +35,6 @@ struct ScriptContext {
 
 /// @thread any. The script name of an action.
 [[nodiscard]] std::string_view actionName(engine::Action action);
-
-/// @thread any. Parses a gain value: "-6dB", "+3 dB", "-inf dB" or a linear factor ("0.5").
-/// Returns the linear factor; nullopt when the text is not a gain (or is above +12 dB).
-[[nodiscard]] std::optional<float> parseGain(std::string_view text);
 
 /// @thread control. Parses a script's text. Events come back sorted by frame (stable). Throws
 /// stemdeck::Error as "FILE:LINE:COLUMN: what is wrong; how to fix it".

@@ -16,16 +16,14 @@
 
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/engine/Engine.h"
+#include "stemdeck/set/SetFile.h"
 #include "stemdeck/set/Song.h"
 
 namespace stemdeck::control {
 
-/// What happens when a song reaches its end.
-enum class AtEnd {
-    stop,  ///< the next song is loaded and waits, stopped, for play
-    next,  ///< the next song plays (after its count-in)
-    runOn, ///< the next song's first frame follows the last one with no gap (no count-in)
-};
+/// What happens when a song reaches its end: stop (the next song waits at its start), next (it
+/// plays after its count-in) or runOn (its first frame follows with no gap, no count-in).
+using AtEnd = set::SongEnd;
 
 /// A stem given by number ("3") or name ("bass"), sent to a direct bus instead of the main mix.
 struct StemRoute {
@@ -33,6 +31,7 @@ struct StemRoute {
     int bus = 0; ///< 0-based direct bus
 };
 
+/// Defaults for songs that do not say otherwise (a set file's songs can).
 struct PlayerOptions {
     AtEnd atEnd = AtEnd::stop;
     int countInBars = 0;
@@ -68,8 +67,8 @@ struct PlayerStatus {
 class SetPlayer {
 public:
     /// Nothing is loaded yet: start() does that, once the engine is prepared at the device rate.
-    SetPlayer(engine::Engine& engine, std::vector<std::filesystem::path> songs, PlayerOptions options,
-              std::ostream& log);
+    /// Songs with an error (from the set file) are named once and skipped.
+    SetPlayer(engine::Engine& engine, std::vector<set::SetSong> songs, PlayerOptions options, std::ostream& log);
     ~SetPlayer();
     SetPlayer(const SetPlayer&) = delete;
     SetPlayer& operator=(const SetPlayer&) = delete;
@@ -89,8 +88,10 @@ public:
     void goToSong(int index); ///< 0-based
     void seekBars(int bars);  ///< from the current position, onto a bar line
     void seekTo(std::int64_t songFrame);
-    void cycleClick(); ///< off → count-in → always → off
-    void quit();       ///< stop with a fade; finished() once it has faded
+    void cycleClick();     ///< off → count-in → always → off
+    void nextMarker();     ///< jump to the song's next marker, on the next bar line
+    void previousMarker(); ///< jump to the marker before the current one, on the next bar line
+    void quit();           ///< stop with a fade; finished() once it has faded
 
     /// Reads the engine's events, follows song ends and changes, sends scripted actions that are
     /// coming up, frees songs the engine has let go of and logs faults. Call every few ms.
@@ -118,7 +119,9 @@ private:
     engine::Command command(engine::Action a, int stem = -1, float value = 0.0f) const;
 
     engine::Engine& engine_;
-    std::vector<std::filesystem::path> paths_;
+    [[nodiscard]] AtEnd atEndOf(int index) const;
+    void jumpToMarker(int index);
+    std::vector<set::SetSong> songs_;
     PlayerOptions options_;
     std::ostream& log_;
     engine::CommandSender sender_;
@@ -141,8 +144,8 @@ private:
 /// @thread any. "1:23.4", "-0:01.5" (a count-in).
 [[nodiscard]] std::string clockText(double seconds);
 
-/// @thread any. "stop", "next", "run-on" → AtEnd; nullopt for anything else.
-[[nodiscard]] std::optional<AtEnd> parseAtEnd(const std::string& text);
+/// @thread any. Songs for the player from plain stem folders (no set file).
+[[nodiscard]] std::vector<set::SetSong> songsFromFolders(const std::vector<std::filesystem::path>& folders);
 
 /// @thread any. The status display: one header line and one line per stem, `width` columns.
 /// busLabels name the direct buses ("out 5-6") for stems routed there.

@@ -11,8 +11,8 @@ public:
     /// @thread control. Sets ramp lengths for the rate and resets to unity, unmuted.
     void prepare(double sampleRate) noexcept;
 
-    /// @thread audio. Song load: jump to the start state with no ramps.
-    void reset() noexcept;
+    /// @thread audio. Song load: jump to a start state with no ramps (default: unity, unmuted).
+    void reset(float gain = 1.0f, bool muted = false, bool soloed = false, bool anySoloed = false) noexcept;
 
     // audio thread only
     void setGain(float linear) noexcept { gain_.setTarget(linear); }

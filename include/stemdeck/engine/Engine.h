@@ -29,8 +29,13 @@ struct SongView {
     int stemCount = 0;
     std::int64_t lengthFrames = 0; ///< the longest stem
     SongTiming timing;
-    int countInBars = 0; ///< bars of click before bar 1 when play starts from the top
+    int countInBars = 0;  ///< bars of click before bar 1 when play starts from the top
     std::int32_t id = -1; ///< the control side's tag for this song, echoed in songChanged events
+    // The stems' state when the song loads (a set file's "start:"), applied with no ramp.
+    std::array<float, kMaxStems> startGain{1, 1, 1, 1, 1, 1, 1, 1};
+    std::array<float, kMaxStems> startFilter{};
+    std::uint32_t startMuted = 0;  ///< bit i: stem i starts muted
+    std::uint32_t startSoloed = 0; ///< bit i: stem i starts soloed
     /// Per stem: the direct bus it plays on (then it is not in the main mix), or -1 for the main mix.
     std::array<std::int8_t, kMaxStems> directBus{-1, -1, -1, -1, -1, -1, -1, -1};
 };

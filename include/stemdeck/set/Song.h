@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "stemdeck/engine/Engine.h"
+#include "stemdeck/set/SetFile.h"
 #include "stemdeck/set/StemFolder.h"
 #include "stemdeck/stream/DiskStreamer.h"
 
@@ -57,6 +58,16 @@ struct Song {
     /// nullopt when there is none.
     [[nodiscard]] std::optional<int> findStem(std::string_view numberOrName) const;
 };
+
+/// @thread control. What a set file says about a song, as loading options (BPM, time signature)
+/// on top of `base`.
+[[nodiscard]] SongOptions optionsFor(const SetSong& plan, const SongOptions& base);
+
+/// @thread control. The rest of what a set file says, applied to a loaded song and its engine
+/// view: title, count-in (`defaultCountIn` when it says nothing) and the stems' start state.
+/// Returns a warning for each start-state stem the song does not have.
+[[nodiscard]] std::vector<std::string> applySetSong(const SetSong& plan, Song& song, engine::SongView& view,
+                                                    int defaultCountIn);
 
 /// @thread control. Loads a stem folder and starts streaming it. Throws stemdeck::Error naming
 /// the file for a missing or unreadable folder or stem. Stems at another rate than the song's are

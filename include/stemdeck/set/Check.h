@@ -1,0 +1,69 @@
+#pragma once
+// `stemdeck check`: a stem folder or a whole set against the delivery conventions (STEMS.md), in
+// the afternoon rather than in the show.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stemdeck::set {
+
+enum class Severity {
+    error,   ///< cannot play (or a stem would stay silent)
+    warning, ///< plays, but not as delivered
+};
+
+struct Finding {
+    Severity severity = Severity::warning;
+    std::string file; ///< the file (or folder, or set file:line:col) it is about
+    std::string what; ///< what is wrong
+    std::string fix;  ///< what to do
+};
+
+/// One audio file as found on disk.
+struct FileReport {
+    std::filesystem::path path;
+    std::string name; ///< the stem's display name ("Drums"), or "reference mix"
+    bool readable = false;
+    int sampleRate = 0, channels = 0, bitDepth = 0;
+    std::string format; ///< "WAV PCM 24-bit"
+    bool lossy = false;
+    std::int64_t frames = 0;
+    std::optional<float> peak; ///< linear sample peak over the whole file
+};
+
+struct SongReport {
+    std::filesystem::path source;
+    std::string title;
+    std::optional<double> bpm;
+    std::optional<std::string> key;
+    std::vector<FileReport> stems;
+    std::optional<FileReport> reference;
+    std::vector<Finding> findings;
+    [[nodiscard]] bool canPlay() const;
+    [[nodiscard]] int count(Severity s) const;
+};
+
+struct CheckReport {
+    std::filesystem::path source;
+    std::string setName; ///< "" for a single folder
+    std::vector<SongReport> songs;
+    [[nodiscard]] bool canPlay() const; ///< no song has an error
+};
+
+/// Called as files are scanned: (file, bytes done, bytes total). For a progress bar.
+using CheckProgress = std::function<void(const std::filesystem::path&, std::uint64_t, std::uint64_t)>;
+
+/// @thread control. Checks a stem folder (one song) or a set file (every song). Never throws for
+/// problems in what it checks: each is a finding.
+[[nodiscard]] CheckReport checkSource(const std::filesystem::path& source, const CheckProgress& progress = {});
+
+/// @thread any. The human report: a table per song, its findings, a summary line.
+[[nodiscard]] std::string formatCheckReport(const CheckReport& report);
+
+/// @thread any. The same as JSON, for tools.
+[[nodiscard]] std::string checkReportJson(const CheckReport& report);
+
+} // namespace stemdeck::set

@@ -1,0 +1,392 @@
+#include "stemdeck/set/Check.h"
+
+#include <sndfile.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "stemdeck/Error.h"
+#include "stemdeck/set/Readme.h"
+#include "stemdeck/set/SetFile.h"
+#include "stemdeck/set/StemFolder.h"
+#include "stemdeck/stream/AudioFile.h"
+
+namespace fs = std::filesystem;
+
+namespace stemdeck::set {
+
+namespace {
+
+constexpr float kHeadroomPeak = 0.70794578f; // −3 dBFS
+constexpr float kClipPeak = 0.99999f;        // 0 dBFS (a float file may go past it)
+
+std::string dbfs(float linear) {
+    if (linear <= 0.0f) return "-inf dBFS";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%+.1f dBFS", 20.0 * std::log10(static_cast<double>(linear)));
+    return buf;
+}
+
+std::string seconds(std::int64_t frames, int rate) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f s", rate > 0 ? static_cast<double>(frames) / rate : 0.0);
+    return buf;
+}
+
+/// The file's sample peak, read in blocks through libsndfile (no resampling: the file as made).
+std::optional<float> scanPeak(const fs::path& file, std::uint64_t& done, std::uint64_t total,
+                              const CheckProgress& progress) {
+    SF_INFO info{};
+    SNDFILE* f = sf_open(file.c_str(), SFM_READ, &info);
+    if (f == nullptr) return std::nullopt;
+    sf_command(f, SFC_SET_SCALE_FLOAT_INT_READ, nullptr, SF_FALSE); // integer files: exact ±1.0 scale
+    std::vector<float> buf(static_cast<std::size_t>(65536) * static_cast<std::size_t>(std::max(1, info.channels)));
+    float peak = 0.0f;
+    sf_count_t got = 0;
+    const std::uint64_t bytes = fs::file_size(file);
+    const std::uint64_t start = done;
+    sf_count_t read = 0;
+    while ((got = sf_readf_float(f, buf.data(), 65536)) > 0) {
+        for (sf_count_t i = 0; i < got * info.channels; ++i)
+            peak = std::max(peak, std::fabs(buf[static_cast<std::size_t>(i)]));
+        read += got;
+        if (progress && info.frames > 0) {
+            done = start + static_cast<std::uint64_t>(static_cast<double>(bytes) * static_cast<double>(read) /
+                                                      static_cast<double>(info.frames));
+            progress(file, done, total);
+        }
+    }
+    sf_close(f);
+    done = start + bytes;
+    return peak;
+}
+
+FileReport probe(const fs::path& path, const std::string& name) {
+    FileReport r;
+    r.path = path;
+    r.name = name;
+    try {
+        const stream::AudioFileInfo info = stream::probeAudioFile(path);
+        r.readable = true;
+        r.sampleRate = info.sampleRate;
+        r.channels = info.channels;
+        r.bitDepth = info.bitDepth;
+        r.format = info.format + " " + info.subtype;
+        r.lossy = info.lossy;
+        r.frames = info.frames;
+    } catch (const Error&) {
+        r.readable = false;
+    }
+    return r;
+}
+
+void add(SongReport& s, Severity sev, const fs::path& file, std::string what, std::string fix) {
+    s.findings.push_back({sev, file.string(), std::move(what), std::move(fix)});
+}
+
+SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& done, std::uint64_t total,
+                       const CheckProgress& progress) {
+    SongReport s;
+    s.source = dir;
+    s.title = dir.filename().string();
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        add(s, Severity::error, dir, fs::exists(dir, ec) ? "not a folder" : "no such folder",
+            "give the folder that holds the song's stems");
+        return s;
+    }
+    // List the audio files ourselves: scanStemFolder refuses more than eight, and check must say so.
+    std::vector<fs::path> audio;
+    std::optional<fs::path> reference, readme;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        if (!e.is_regular_file(ec)) continue;
+        const fs::path p = e.path();
+        if (isReferenceMixName(p))
+            reference = p;
+        else if (isAudioFileName(p))
+            audio.push_back(p);
+        else if (p.extension() == ".txt" || p.extension() == ".TXT")
+            if (!readme || p.filename().string().find("eadme") != std::string::npos) readme = p;
+    }
+    std::sort(audio.begin(), audio.end());
+    if (audio.empty()) {
+        add(s, Severity::error, dir, "no stems (audio files) in the folder",
+            "export the stems as 01_Name.wav, 02_Name.wav … into this folder");
+        return s;
+    }
+    if (audio.size() > 8)
+        add(s, Severity::error, dir, std::to_string(audio.size()) + " stems; a song plays at most eight",
+            "bounce related stems together (e.g. Kick + Snare → Drums) until there are eight or fewer");
+
+    ReadmeInfo info;
+    if (readme) {
+        try {
+            info = readReadme(*readme);
+        } catch (const Error& e) {
+            add(s, Severity::warning, *readme, e.what(), "make it readable");
+        }
+    } else {
+        add(s, Severity::warning, dir, "no readme (readme.txt) with BPM and key",
+            "add a readme.txt with at least 'BPM: 120' and 'Key: A minor'");
+    }
+    if (info.title) s.title = *info.title;
+    s.bpm = info.bpm;
+    s.key = info.key;
+    if (plan != nullptr) {
+        if (plan->title) s.title = *plan->title;
+        if (plan->bpm) s.bpm = plan->bpm;
+        if (plan->key) s.key = plan->key;
+    }
+    if (readme && !s.bpm)
+        add(s, Severity::warning, *readme, "no BPM in the readme; bars, the click and quantised actions assume 120 BPM",
+            "add a line 'BPM: 120' (or give bpm: in the set file)");
+
+    for (const fs::path& p : audio) {
+        FileReport r = probe(p, stemNameFromFile(p));
+        if (!r.readable) {
+            add(s, Severity::error, p, "cannot be read as audio (not a WAV/AIFF/FLAC/Ogg file, or damaged)",
+                "export it again; on stage this stem stays silent and the others play");
+        } else {
+            r.peak = scanPeak(p, done, total, progress);
+        }
+        s.stems.push_back(std::move(r));
+    }
+    if (reference) {
+        s.reference = probe(*reference, "reference mix");
+        if (s.reference->readable) s.reference->peak = scanPeak(*reference, done, total, progress);
+    }
+
+    // Compare the stems with each other: the first readable one sets the expectation.
+    const FileReport* first = nullptr;
+    std::int64_t longest = 0;
+    for (const FileReport& r : s.stems) {
+        if (!r.readable) continue;
+        if (first == nullptr) first = &r;
+        if (r.sampleRate == first->sampleRate) longest = std::max(longest, r.frames);
+    }
+    if (first == nullptr) return s;
+    const int rate = first->sampleRate;
+    for (const FileReport& r : s.stems) {
+        if (!r.readable) continue;
+        if (r.sampleRate != first->sampleRate)
+            add(s, Severity::warning, r.path,
+                "sample rate " + std::to_string(r.sampleRate) + " Hz, but " + first->path.filename().string() + " is " +
+                    std::to_string(first->sampleRate) + " Hz (it will be resampled)",
+                "export every stem of the song at one rate");
+        if (r.bitDepth != first->bitDepth && !r.lossy && !first->lossy)
+            add(s, Severity::warning, r.path,
+                std::to_string(r.bitDepth) + "-bit, but " + first->path.filename().string() + " is " +
+                    std::to_string(first->bitDepth) + "-bit",
+                "export every stem at one bit depth (24-bit or 32-bit float)");
+        // Lengths in frames, compared at the first stem's rate.
+        const auto frames =
+            static_cast<std::int64_t>(std::llround(static_cast<double>(r.frames) * rate / std::max(1, r.sampleRate)));
+        const auto longestHere = static_cast<std::int64_t>(longest);
+        if (r.sampleRate == first->sampleRate && frames < longestHere)
+            add(s, Severity::warning, r.path,
+                "shorter than the longest stem by " + std::to_string(longestHere - frames) + " frames (" +
+                    seconds(longestHere - frames, rate) + ")",
+                "stems should all end at the same time, tails included: export them again over the same range");
+        if (r.lossy)
+            add(s, Severity::warning, r.path, "lossy (" + r.format + ")", "ask for WAV or FLAC, 24-bit, for the show");
+        else if (r.bitDepth > 0 && r.bitDepth <= 16)
+            add(s, Severity::warning, r.path, std::to_string(r.bitDepth) + "-bit",
+                "ask for 24-bit or 32-bit float stems");
+        if (r.peak && *r.peak >= kClipPeak)
+            add(s, Severity::warning, r.path, "clips: peak " + dbfs(*r.peak) + " (0 dBFS reached)",
+                "ask for a bounce without master limiting and with 3-6 dB of headroom");
+        else if (r.peak && *r.peak > kHeadroomPeak)
+            add(s, Severity::warning, r.path, "peak " + dbfs(*r.peak) + ": less than 3 dB of headroom",
+                "ask for stems peaking at -3 dBFS or lower");
+    }
+    if (s.reference && !s.reference->readable)
+        add(s, Severity::warning, s.reference->path, "the reference mix cannot be read", "export it again as WAV");
+    else if (s.reference && s.reference->sampleRate == first->sampleRate && s.reference->frames != longest)
+        add(s, Severity::warning, s.reference->path,
+            "the reference mix is " + std::to_string(s.reference->frames) + " frames long, the stems " +
+                std::to_string(longest) + " (" + seconds(std::llabs(s.reference->frames - longest), rate) + " apart)",
+            "export the reference over the same range as the stems, so A/B stays aligned");
+    if (info.sampleRate && std::lround(*info.sampleRate) != first->sampleRate && readme)
+        add(s, Severity::warning, *readme,
+            "the readme says " + std::to_string(std::lround(*info.sampleRate)) + " Hz, the stems are " +
+                std::to_string(first->sampleRate) + " Hz",
+            "correct the readme (or ask which is right)");
+    return s;
+}
+
+std::uint64_t folderBytes(const fs::path& dir) {
+    std::uint64_t total = 0;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return 0;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.is_regular_file(ec) && isAudioFileName(e.path())) total += e.file_size(ec);
+    return total;
+}
+
+std::string jsonString(const std::string& s) {
+    std::string out = "\"";
+    for (const char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else {
+                out += c;
+            }
+        }
+    }
+    return out + "\"";
+}
+
+} // namespace
+
+bool SongReport::canPlay() const {
+    return count(Severity::error) == 0;
+}
+
+int SongReport::count(Severity s) const {
+    return static_cast<int>(
+        std::count_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.severity == s; }));
+}
+
+bool CheckReport::canPlay() const {
+    return !songs.empty() && std::all_of(songs.begin(), songs.end(), [](const SongReport& s) { return s.canPlay(); });
+}
+
+CheckReport checkSource(const fs::path& source, const CheckProgress& progress) {
+    CheckReport report;
+    report.source = source;
+    std::uint64_t done = 0;
+    if (isSetFileName(source)) {
+        SetFile set;
+        try {
+            set = loadSetFile(source);
+        } catch (const Error& e) {
+            SongReport s;
+            s.source = source;
+            s.title = source.filename().string();
+            add(s, Severity::error, source, e.what(), "fix the set file (see the README's set-file section)");
+            report.songs.push_back(std::move(s));
+            return report;
+        }
+        report.setName = set.name;
+        std::uint64_t total = 0;
+        for (const SetSong& song : set.songs)
+            if (song.error.empty()) total += folderBytes(song.source);
+        for (const SetSong& song : set.songs) {
+            if (!song.error.empty()) {
+                SongReport s;
+                s.source = song.source;
+                s.title = song.source.filename().string();
+                s.findings.push_back({Severity::error, source.string(), song.error, "fix this song's entry"});
+                report.songs.push_back(std::move(s));
+                continue;
+            }
+            report.songs.push_back(checkFolder(song.source, &song, done, total, progress));
+        }
+        return report;
+    }
+    report.songs.push_back(checkFolder(source, nullptr, done, folderBytes(source), progress));
+    return report;
+}
+
+std::string formatCheckReport(const CheckReport& r) {
+    std::ostringstream out;
+    char line[512];
+    int errors = 0, warnings = 0, playable = 0;
+    for (std::size_t i = 0; i < r.songs.size(); ++i) {
+        const SongReport& s = r.songs[i];
+        errors += s.count(Severity::error);
+        warnings += s.count(Severity::warning);
+        playable += s.canPlay() ? 1 : 0;
+        out << "Song " << i + 1 << "/" << r.songs.size() << ": " << s.title << " (" << s.source.string() << ")";
+        if (s.bpm) out << ", " << *s.bpm << " BPM";
+        if (s.key) out << ", " << *s.key;
+        out << " - " << (s.canPlay() ? (s.findings.empty() ? "ready" : "plays, with warnings") : "CANNOT PLAY") << "\n";
+        if (!s.stems.empty()) {
+            std::snprintf(line, sizeof line, "  %-3s %-22s %-24s %7s %3s %15s %11s\n", "#", "stem", "format", "rate",
+                          "ch", "length (frames)", "peak");
+            out << line;
+            auto row = [&](const std::string& num, const FileReport& f) {
+                if (!f.readable) {
+                    std::snprintf(line, sizeof line, "  %-3s %-22.22s %s\n", num.c_str(), f.name.c_str(),
+                                  "(cannot be read)");
+                } else {
+                    std::snprintf(line, sizeof line, "  %-3s %-22.22s %-24.24s %7d %3d %15lld %11s\n", num.c_str(),
+                                  f.name.c_str(), f.format.c_str(), f.sampleRate, f.channels,
+                                  static_cast<long long>(f.frames), f.peak ? dbfs(*f.peak).c_str() : "?");
+                }
+                out << line;
+            };
+            for (std::size_t k = 0; k < s.stems.size(); ++k)
+                row(std::to_string(k + 1), s.stems[k]);
+            if (s.reference) row("ref", *s.reference);
+        }
+        for (const Finding& f : s.findings)
+            out << "  " << (f.severity == Severity::error ? "error: " : "warning: ") << f.file << ": " << f.what
+                << "\n      fix: " << f.fix << "\n";
+        out << "\n";
+    }
+    out << "Summary: " << r.songs.size() << " song" << (r.songs.size() == 1 ? "" : "s") << ", " << errors << " error"
+        << (errors == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s") << ". "
+        << (r.canPlay() ? "The set can play."
+                        : std::to_string(playable) + " of " + std::to_string(r.songs.size()) +
+                              " songs can play; fix the errors above before the show.")
+        << "\n";
+    return out.str();
+}
+
+std::string checkReportJson(const CheckReport& r) {
+    std::ostringstream out;
+    out << "{\"source\":" << jsonString(r.source.string()) << ",\"set\":" << jsonString(r.setName)
+        << ",\"can_play\":" << (r.canPlay() ? "true" : "false") << ",\"songs\":[";
+    for (std::size_t i = 0; i < r.songs.size(); ++i) {
+        const SongReport& s = r.songs[i];
+        out << (i ? "," : "") << "{\"source\":" << jsonString(s.source.string()) << ",\"title\":" << jsonString(s.title)
+            << ",\"bpm\":";
+        if (s.bpm)
+            out << *s.bpm;
+        else
+            out << "null";
+        out << ",\"key\":" << (s.key ? jsonString(*s.key) : "null")
+            << ",\"can_play\":" << (s.canPlay() ? "true" : "false") << ",\"files\":[";
+        std::vector<const FileReport*> files;
+        for (const auto& f : s.stems)
+            files.push_back(&f);
+        if (s.reference) files.push_back(&*s.reference);
+        for (std::size_t k = 0; k < files.size(); ++k) {
+            const FileReport& f = *files[k];
+            out << (k ? "," : "") << "{\"path\":" << jsonString(f.path.string()) << ",\"name\":" << jsonString(f.name)
+                << ",\"reference\":" << (&f == (s.reference ? &*s.reference : nullptr) ? "true" : "false")
+                << ",\"readable\":" << (f.readable ? "true" : "false") << ",\"format\":" << jsonString(f.format)
+                << ",\"sample_rate\":" << f.sampleRate << ",\"channels\":" << f.channels
+                << ",\"bit_depth\":" << f.bitDepth << ",\"lossy\":" << (f.lossy ? "true" : "false")
+                << ",\"frames\":" << f.frames << ",\"peak_dbfs\":";
+            if (f.peak && *f.peak > 0.0f)
+                out << 20.0 * std::log10(static_cast<double>(*f.peak));
+            else
+                out << "null";
+            out << "}";
+        }
+        out << "],\"findings\":[";
+        for (std::size_t k = 0; k < s.findings.size(); ++k) {
+            const Finding& f = s.findings[k];
+            out << (k ? "," : "") << "{\"severity\":\"" << (f.severity == Severity::error ? "error" : "warning")
+                << "\",\"file\":" << jsonString(f.file) << ",\"what\":" << jsonString(f.what)
+                << ",\"fix\":" << jsonString(f.fix) << "}";
+        }
+        out << "]}";
+    }
+    out << "]}\n";
+    return out.str();
+}
+
+} // namespace stemdeck::set

@@ -1,0 +1,324 @@
+#include "stemdeck/set/SetFile.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "stemdeck/Error.h"
+#include "stemdeck/Text.h"
+
+namespace fs = std::filesystem;
+
+namespace stemdeck::set {
+
+namespace {
+
+const std::vector<std::string> kTopKeys = {"name", "audio", "controller", "count_in", "at_end", "songs"};
+const std::vector<std::string> kAudioKeys = {"driver", "device", "client_name", "rate",        "block",
+                                             "main",   "click",  "click_mode",  "stem_outputs"};
+const std::vector<std::string> kSongKeys = {"folder", "file",     "title",  "bpm",   "time_signature",
+                                            "key",    "count_in", "at_end", "start", "markers"};
+const std::vector<std::string> kStartKeys = {"mute", "solo", "gain", "filter"};
+
+/// Where a node is, as "file:line:column".
+class Place {
+public:
+    explicit Place(std::string file) : file_(std::move(file)) {}
+    [[nodiscard]] std::string at(const YAML::Node& node) const {
+        const YAML::Mark m = node.Mark();
+        if (m.line < 0) return file_;
+        return file_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+    }
+    [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
+        throw Error(at(node) + ": " + message);
+    }
+
+private:
+    std::string file_;
+};
+
+void checkKeys(const YAML::Node& map, const std::vector<std::string>& known, const std::string& where,
+               const Place& place) {
+    for (const auto& kv : map) {
+        const std::string key = kv.first.Scalar();
+        if (std::find(known.begin(), known.end(), key) == known.end())
+            place.fail(kv.first, "unknown key '" + key + "' in " + where + didYouMean(key, known) +
+                                     "; known keys: " + joinNames(known));
+    }
+}
+
+std::string scalar(const YAML::Node& n, const Place& place, const std::string& what) {
+    if (!n.IsScalar()) place.fail(n, what + " must be a single value, such as " + what + ": …");
+    return n.Scalar();
+}
+
+double number(const YAML::Node& n, const Place& place, const std::string& what, double lo, double hi) {
+    const std::string text = scalar(n, place, what);
+    double v = 0.0;
+    try {
+        std::size_t used = 0;
+        v = std::stod(text, &used);
+        if (used != text.size()) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+        place.fail(n, what + " must be a number, not '" + text + "'");
+    }
+    if (!std::isfinite(v) || v < lo || v > hi) {
+        std::ostringstream range;
+        range << lo << " to " << hi;
+        place.fail(n, what + " " + text + " is out of range (" + range.str() + ")");
+    }
+    return v;
+}
+
+int integer(const YAML::Node& n, const Place& place, const std::string& what, int lo, int hi) {
+    const double v = number(n, place, what, lo, hi);
+    if (v != std::floor(v)) place.fail(n, what + " must be a whole number, not " + n.Scalar());
+    return static_cast<int>(v);
+}
+
+SongEnd songEnd(const YAML::Node& n, const Place& place) {
+    const std::string text = scalar(n, place, "at_end");
+    if (auto e = parseSongEnd(text)) return *e;
+    place.fail(n,
+               "at_end '" + text + "' is not one of stop, next, run-on" + didYouMean(text, {"stop", "next", "run-on"}));
+}
+
+std::vector<std::string> stemList(const YAML::Node& n, const Place& place, const std::string& what) {
+    std::vector<std::string> out;
+    if (n.IsScalar()) {
+        out.push_back(n.Scalar());
+    } else if (n.IsSequence()) {
+        for (const auto& item : n)
+            out.push_back(scalar(item, place, what + " entry"));
+    } else {
+        place.fail(n, what + " lists stems by name or number, e.g. " + what + ": [Vox, 3]");
+    }
+    return out;
+}
+
+StemStart& startFor(std::vector<StemStart>& start, const std::string& stem, const YAML::Node& at) {
+    for (auto& s : start)
+        if (equalsIgnoreCase(s.stem, stem)) return s;
+    StemStart s;
+    s.stem = stem;
+    s.line = at.Mark().line + 1;
+    s.column = at.Mark().column + 1;
+    start.push_back(s);
+    return start.back();
+}
+
+void parseStart(const YAML::Node& n, SetSong& song, const Place& place) {
+    if (!n.IsMap()) place.fail(n, "start is a map, e.g. start: { mute: [Vox], gain: { Bass: -3dB } }");
+    checkKeys(n, kStartKeys, "start", place);
+    if (const YAML::Node m = n["mute"])
+        for (const std::string& s : stemList(m, place, "mute"))
+            startFor(song.start, s, m).muted = true;
+    if (const YAML::Node m = n["solo"])
+        for (const std::string& s : stemList(m, place, "solo"))
+            startFor(song.start, s, m).soloed = true;
+    if (const YAML::Node g = n["gain"]) {
+        if (!g.IsMap()) place.fail(g, "gain maps stems to levels, e.g. gain: { Bass: -3dB, 2: 0.5 }");
+        for (const auto& kv : g) {
+            const auto v = parseGain(scalar(kv.second, place, "gain"));
+            if (!v)
+                place.fail(kv.second,
+                           "gain '" + kv.second.Scalar() + "' is not a level: write -6dB or 0.5 (at most +12 dB)");
+            startFor(song.start, kv.first.Scalar(), kv.first).gain = *v;
+        }
+    }
+    if (const YAML::Node f = n["filter"]) {
+        if (!f.IsMap()) place.fail(f, "filter maps stems to knob positions, e.g. filter: { Drums: -0.5 }");
+        for (const auto& kv : f)
+            startFor(song.start, kv.first.Scalar(), kv.first).filter =
+                static_cast<float>(number(kv.second, place, "filter", -1.0, 1.0));
+    }
+}
+
+void parseMarkers(const YAML::Node& n, SetSong& song, const Place& place) {
+    auto add = [&](const std::string& name, const YAML::Node& bar) {
+        for (const Marker& m : song.markers)
+            if (equalsIgnoreCase(m.name, name))
+                place.fail(bar, "marker '" + name + "' is named twice; give each its own name");
+        song.markers.push_back({name, integer(bar, place, "marker bar", 1, 100000)});
+    };
+    if (n.IsMap()) { // { Verse: 9, Drop: 33 }
+        for (const auto& kv : n)
+            add(kv.first.Scalar(), kv.second);
+    } else if (n.IsSequence()) { // [ { name: Verse, bar: 9 } ]
+        for (const auto& item : n) {
+            if (!item.IsMap() || !item["name"] || !item["bar"])
+                place.fail(item, "each marker is { name: Drop, bar: 33 }");
+            checkKeys(item, {"name", "bar"}, "a marker", place);
+            add(scalar(item["name"], place, "marker name"), item["bar"]);
+        }
+    } else {
+        place.fail(n, "markers is a list like [ { name: Drop, bar: 33 } ] or a map like { Drop: 33 }");
+    }
+    std::sort(song.markers.begin(), song.markers.end(), [](const Marker& a, const Marker& b) { return a.bar < b.bar; });
+}
+
+SetSong parseSong(const YAML::Node& n, const fs::path& base, const Place& place) {
+    SetSong song;
+    song.line = n.Mark().line + 1;
+    // (yaml-cpp nodes are references: assigning one node to another would overwrite the first,
+    // so the path's node is chosen once, never reassigned.)
+    const bool isMap = n.IsMap();
+    const bool hasFolder = isMap && n["folder"];
+    const YAML::Node where = !isMap ? n : hasFolder ? n["folder"] : n["file"];
+    std::string path;
+    if (n.IsScalar()) {
+        path = n.Scalar();
+    } else if (isMap) {
+        checkKeys(n, kSongKeys, "a song", place);
+        if (hasFolder && n["file"]) place.fail(n["file"], "a song has a folder or a file, not both");
+        if (!where) place.fail(n, "a song needs its stem folder: folder: songs/neon-drive");
+        path = scalar(where, place, hasFolder ? "folder" : "file");
+        if (const YAML::Node t = n["title"]) song.title = scalar(t, place, "title");
+        if (const YAML::Node b = n["bpm"]) song.bpm = number(b, place, "bpm", 1.0, 999.0);
+        if (const YAML::Node k = n["key"]) song.key = scalar(k, place, "key");
+        if (const YAML::Node c = n["count_in"]) song.countInBars = integer(c, place, "count_in", 0, 16);
+        if (const YAML::Node e = n["at_end"]) song.atEnd = songEnd(e, place);
+        if (const YAML::Node ts = n["time_signature"]) {
+            const std::string text = scalar(ts, place, "time_signature");
+            int beats = 0, unit = 0;
+            char slash = 0, extra = 0;
+            std::istringstream in(text);
+            if (!(in >> beats >> slash >> unit) || slash != '/' || (in >> extra) || beats < 1 || beats > 32 ||
+                (unit != 1 && unit != 2 && unit != 4 && unit != 8 && unit != 16))
+                place.fail(ts, "time_signature '" + text + "' is not a time signature such as 4/4, 3/4 or 6/8");
+            song.beatsPerBar = beats;
+            song.beatUnit = unit;
+        }
+        if (const YAML::Node s = n["start"]) parseStart(s, song, place);
+        if (const YAML::Node m = n["markers"]) parseMarkers(m, song, place);
+    } else {
+        place.fail(n, "each song is a folder path, or a map such as { folder: songs/neon-drive, bpm: 124 }");
+    }
+    fs::path p(path);
+    if (p.is_relative()) p = base / p;
+    song.source = p.lexically_normal();
+    std::error_code ec;
+    if (!fs::exists(song.source, ec))
+        place.fail(where, "'" + path + "' does not exist (looked for " + song.source.string() +
+                              "); paths are relative to the set file");
+    if (hasFolder && !fs::is_directory(song.source, ec))
+        place.fail(where, "'" + path + "' is a file; folder: names the folder that holds the stems");
+    return song;
+}
+
+SetAudio parseAudio(const YAML::Node& n, const Place& place) {
+    SetAudio a;
+    if (!n.IsMap()) place.fail(n, "audio is a map, e.g. audio: { driver: jack, block: 128 }");
+    checkKeys(n, kAudioKeys, "audio", place);
+    if (const YAML::Node d = n["driver"]) {
+        a.driver = scalar(d, place, "driver");
+        if (!equalsIgnoreCase(*a.driver, "alsa") && !equalsIgnoreCase(*a.driver, "jack"))
+            place.fail(d, "driver '" + *a.driver + "' is not alsa or jack");
+    }
+    if (const YAML::Node d = n["device"]) a.device = scalar(d, place, "device");
+    if (const YAML::Node d = n["client_name"]) a.clientName = scalar(d, place, "client_name");
+    if (const YAML::Node r = n["rate"]) a.rate = integer(r, place, "rate", 8000, 384000);
+    if (const YAML::Node b = n["block"]) a.block = integer(b, place, "block", 16, 8192);
+    if (const YAML::Node m = n["main"]) a.mainOut = integer(m, place, "main", 1, 255);
+    if (const YAML::Node c = n["click"]) a.clickOut = integer(c, place, "click", 1, 255);
+    if (const YAML::Node c = n["click_mode"]) {
+        a.click = scalar(c, place, "click_mode");
+        if (*a.click != "off" && *a.click != "count-in" && *a.click != "always")
+            place.fail(c, "click_mode '" + *a.click + "' is not one of off, count-in, always" +
+                              didYouMean(*a.click, {"off", "count-in", "always"}));
+    }
+    if (const YAML::Node s = n["stem_outputs"]) {
+        if (!s.IsMap()) place.fail(s, "stem_outputs maps stems to outputs, e.g. stem_outputs: { Drums: 5, Bass: 7 }");
+        for (const auto& kv : s)
+            a.stemOuts.emplace_back(kv.first.Scalar(), integer(kv.second, place, "stem output", 1, 255));
+    }
+    return a;
+}
+
+} // namespace
+
+std::optional<SongEnd> parseSongEnd(std::string_view text) {
+    if (text == "stop") return SongEnd::stop;
+    if (text == "next") return SongEnd::next;
+    if (text == "run-on" || text == "run_on") return SongEnd::runOn;
+    return std::nullopt;
+}
+
+bool isSetFileName(const fs::path& path) {
+    const std::string ext = path.extension().string();
+    return equalsIgnoreCase(ext, ".yaml") || equalsIgnoreCase(ext, ".yml");
+}
+
+std::vector<std::string> SetFile::errors() const {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < songs.size(); ++i)
+        if (!songs[i].error.empty()) out.push_back("song " + std::to_string(i + 1) + " cannot play: " + songs[i].error);
+    return out;
+}
+
+SetFile parseSetFile(std::string_view text, const fs::path& file) {
+    const Place place(file.string());
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(text));
+    } catch (const YAML::ParserException& e) {
+        throw Error(file.string() + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                    ": not valid YAML (" + e.msg +
+                    "); a set file looks like\nname: Friday\nsongs:\n"
+                    "  - folder: songs/neon-drive");
+    }
+    if (!root.IsMap())
+        throw Error(file.string() + ":1:1: a set file is a map with a 'songs:' list, e.g.\nname: Friday\nsongs:\n"
+                                    "  - folder: songs/neon-drive");
+    checkKeys(root, kTopKeys, "the set file", place);
+    SetFile set;
+    set.file = file;
+    const fs::path base = file.has_parent_path() ? file.parent_path() : fs::path(".");
+    set.name = root["name"] ? scalar(root["name"], place, "name") : file.stem().string();
+    if (const YAML::Node a = root["audio"]) set.audio = parseAudio(a, place);
+    if (const YAML::Node c = root["controller"]) {
+        fs::path p(scalar(c, place, "controller"));
+        set.controller = (p.is_relative() ? base / p : p).lexically_normal();
+    }
+    if (const YAML::Node c = root["count_in"]) set.countInBars = integer(c, place, "count_in", 0, 16);
+    if (const YAML::Node e = root["at_end"]) set.atEnd = songEnd(e, place);
+    const YAML::Node songs = root["songs"];
+    if (!songs || !songs.IsSequence() || songs.size() == 0)
+        place.fail(songs ? songs : root, "the set needs a 'songs:' list with at least one song folder");
+    for (const auto& item : songs) {
+        SetSong song;
+        try {
+            song = parseSong(item, base, place);
+            for (std::size_t i = 0; i < set.songs.size(); ++i) {
+                std::error_code ec;
+                if (set.songs[i].error.empty() && fs::equivalent(set.songs[i].source, song.source, ec))
+                    throw Error(place.at(item) + ": repeats song " + std::to_string(i + 1) + " (line " +
+                                std::to_string(set.songs[i].line) + "); list each song once");
+            }
+        } catch (const Error& e) { // this song cannot play; the others still load
+            song = SetSong{};
+            song.line = item.Mark().line + 1;
+            song.error = e.what();
+            if (item.IsScalar())
+                song.source = item.Scalar();
+            else if (item.IsMap() && item["folder"] && item["folder"].IsScalar())
+                song.source = item["folder"].Scalar();
+        }
+        set.songs.push_back(std::move(song));
+    }
+    return set;
+}
+
+SetFile loadSetFile(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::error_code ec;
+    if (!in || fs::is_directory(file, ec)) throw Error(file.string() + ": cannot read the set file; check the path");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parseSetFile(text.str(), file);
+}
+
+} // namespace stemdeck::set

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Fuzzes the set-file, readme and events-script parsers with libFuzzer (clang, ASan + UBSan).
+#   tests/fuzz/fuzz.sh [SECONDS_PER_PARSER] [BUILD_DIR]
+# CI runs 20 s per parser; for a longer hunt: tests/fuzz/fuzz.sh 3600 (an hour each). A crash
+# leaves its input as crash-* in the build dir and fails the run.
+set -euo pipefail
+seconds=${1:-20}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=$(realpath -m "${2:-$root/build/fuzz}")
+mkdir -p "$out"
+CXX=${CXX_FUZZ:-clang++}
+flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$root/include")
+sources=(src/set/SetFile.cpp src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp)
+objs=()
+for s in "${sources[@]}"; do
+  o="$out/$(basename "$s" .cpp).o"
+  if [ ! -f "$o" ] || [ "$root/$s" -nt "$o" ]; then
+    "$CXX" "${flags[@]/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,}" -c "$root/$s" -o "$o"
+  fi
+  objs+=("$o")
+done
+status=0
+for target in 1:set 2:readme 3:events; do
+  n=${target%%:*}; name=${target#*:}
+  bin="$out/fuzz_$name"
+  "$CXX" "${flags[@]}" -DSTEMDECK_FUZZ_TARGET="$n" "$here/FuzzParsers.cpp" "${objs[@]}" -lyaml-cpp -o "$bin"
+  mkdir -p "$out/corpus_$name"
+  cp -n "$here/corpus/$name"/* "$out/corpus_$name/" 2>/dev/null || true
+  [ "$name" = set ] && cp -n "$root"/sets/*.yaml "$out/corpus_$name/" 2>/dev/null || true
+  echo "fuzzing the $name parser for $seconds s"
+  if ! (cd "$out" && "$bin" -max_total_time="$seconds" -max_len=4096 -timeout=5 -rss_limit_mb=2048 \
+        -print_final_stats=1 "corpus_$name" 2>"$out/fuzz_$name.log"); then
+    status=1
+    echo "FAIL: the $name parser crashed; the input is in $out (crash-*):"
+    tail -n 40 "$out/fuzz_$name.log"
+  else
+    grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$out/fuzz_$name.log" | sed 's/^/  /'
+  fi
+done
+exit $status

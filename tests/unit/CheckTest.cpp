@@ -1,0 +1,127 @@
+// `stemdeck check`: a clean folder, a folder with every kind of defect, and a set with a bad song.
+#include <catch2/catch.hpp>
+#include <sndfile.h>
+
+#include <fstream>
+
+#include "../support/TestSupport.h"
+#include "stemdeck/set/Check.h"
+
+using namespace stemdeck;
+using namespace stemdeck::set;
+namespace fs = std::filesystem;
+
+namespace {
+void writeFile(const fs::path& p, int format, int rate, std::int64_t frames, float level) {
+    SF_INFO info{};
+    info.samplerate = rate;
+    info.channels = 2;
+    info.format = format;
+    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
+    REQUIRE(f != nullptr);
+    std::vector<float> inter(static_cast<std::size_t>(frames) * 2);
+    for (std::size_t i = 0; i < inter.size(); ++i)
+        inter[i] = level * static_cast<float>(std::sin(0.05 * static_cast<double>(i / 2)));
+    sf_writef_float(f, inter.data(), frames);
+    sf_close(f);
+}
+
+const Finding* find(const SongReport& s, const std::string& fileEnd, const std::string& text) {
+    for (const Finding& f : s.findings)
+        if (f.file.ends_with(fileEnd) && f.what.find(text) != std::string::npos) return &f;
+    return nullptr;
+}
+
+constexpr int kWav24 = SF_FORMAT_WAV | SF_FORMAT_PCM_24;
+} // namespace
+
+TEST_CASE("check: a clean folder is ready", "[unit][check]") {
+    test::TempDir d;
+    const fs::path song = d / "clean";
+    fs::create_directories(song);
+    writeFile(song / "01_Drums.wav", kWav24, 48000, 48000, 0.5f);
+    writeFile(song / "02_Bass.wav", kWav24, 48000, 48000, 0.25f);
+    writeFile(song / "00_MIX_REFERENCE.wav", kWav24, 48000, 48000, 0.7f);
+    std::ofstream(song / "readme.txt") << "BPM: 124\nKey: F# minor\nSample rate: 48 kHz\n";
+    const CheckReport r = checkSource(song);
+    REQUIRE(r.songs.size() == 1);
+    const SongReport& s = r.songs[0];
+    INFO(formatCheckReport(r));
+    CHECK(s.findings.empty());
+    CHECK(r.canPlay());
+    CHECK(s.bpm == 124.0);
+    CHECK(s.key == "F# minor");
+    REQUIRE(s.stems.size() == 2);
+    CHECK(s.stems[0].frames == 48000);
+    CHECK(s.stems[0].bitDepth == 24);
+    CHECK(*s.stems[0].peak == Approx(0.5f).margin(1e-4));
+    REQUIRE(s.reference);
+    CHECK(formatCheckReport(r).find("ready") != std::string::npos);
+    CHECK(checkReportJson(r).find("\"can_play\":true") != std::string::npos);
+}
+
+TEST_CASE("check: every kind of defect is found, with a severity and a fix", "[unit][check]") {
+    test::TempDir d;
+    const fs::path song = d / "defects";
+    fs::create_directories(song);
+    writeFile(song / "01_Drums.wav", kWav24, 48000, 96000, 0.5f);
+    writeFile(song / "02_Short.wav", kWav24, 48000, 90000, 0.5f);                             // 6000 frames short
+    writeFile(song / "03_Rate.wav", kWav24, 44100, 88200, 0.5f);                              // another rate
+    writeFile(song / "04_Sixteen.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 48000, 96000, 0.5f); // 16-bit
+    writeFile(song / "05_Hot.wav", kWav24, 48000, 96000, 0.9f);                               // -0.9 dBFS
+    writeFile(song / "06_Clip.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 48000, 96000, 1.3f);     // past 0 dBFS
+    writeFile(song / "07_Lossy.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 48000, 96000, 0.3f);
+    std::ofstream(song / "08_Broken.wav") << "this is not audio";
+    writeFile(song / "09_Ninth.wav", kWav24, 48000, 96000, 0.1f);
+    writeFile(song / "00_MIX_REFERENCE.wav", kWav24, 48000, 95000, 0.5f); // reference too short
+    std::ofstream(song / "readme.txt") << "Tempo = 128\nSample rate: 44.1 kHz\n";
+
+    const CheckReport r = checkSource(song);
+    const SongReport& s = r.songs.at(0);
+    INFO(formatCheckReport(r));
+    CHECK_FALSE(r.canPlay());
+    const auto has = [&](const std::string& file, const std::string& text, Severity sev) {
+        const Finding* f = find(s, file, text);
+        INFO(file << ": " << text);
+        REQUIRE(f != nullptr);
+        CHECK(f->severity == sev);
+        CHECK_FALSE(f->fix.empty());
+    };
+    has("defects", "9 stems; a song plays at most eight", Severity::error);
+    has("08_Broken.wav", "cannot be read as audio", Severity::error);
+    has("02_Short.wav", "shorter than the longest stem by 6000 frames (0.125 s)", Severity::warning);
+    has("03_Rate.wav", "sample rate 44100 Hz, but 01_Drums.wav is 48000 Hz", Severity::warning);
+    has("04_Sixteen.wav", "16-bit", Severity::warning);
+    has("05_Hot.wav", "less than 3 dB of headroom", Severity::warning);
+    has("06_Clip.wav", "clips: peak +2.3 dBFS", Severity::warning);
+    has("07_Lossy.ogg", "lossy", Severity::warning);
+    has("00_MIX_REFERENCE.wav", "the reference mix is 95000 frames long, the stems 96000", Severity::warning);
+    has("readme.txt", "the readme says 44100 Hz, the stems are 48000 Hz", Severity::warning);
+    CHECK(find(s, "01_Drums.wav", "") == nullptr); // the good stem has nothing against it
+    CHECK(s.bpm == 128.0);
+    const std::string json = checkReportJson(r);
+    CHECK(json.find("\"can_play\":false") != std::string::npos);
+    CHECK(json.find("\"severity\":\"error\"") != std::string::npos);
+    CHECK(formatCheckReport(r).find("CANNOT PLAY") != std::string::npos);
+}
+
+TEST_CASE("check: a set with a bad song reports it and checks the others", "[unit][check]") {
+    test::TempDir d;
+    fs::create_directories(d / "a");
+    writeFile(d / "a" / "01_A.wav", kWav24, 48000, 4800, 0.5f);
+    std::ofstream(d / "set.yaml") << "name: Test set\nsongs:\n  - a\n  - nowhere\n";
+    const CheckReport r = checkSource(d / "set.yaml");
+    INFO(formatCheckReport(r));
+    CHECK(r.setName == "Test set");
+    REQUIRE(r.songs.size() == 2);
+    CHECK(r.songs[0].canPlay());
+    CHECK(r.songs[0].count(Severity::warning) == 1); // no readme
+    CHECK_FALSE(r.songs[1].canPlay());
+    CHECK(r.songs[1].findings.at(0).what.find("set.yaml:4:5: 'nowhere' does not exist") != std::string::npos);
+    CHECK(formatCheckReport(r).find("1 of 2 songs can play") != std::string::npos);
+
+    std::ofstream(d / "bad.yaml") << "songs: [a\n";
+    const CheckReport bad = checkSource(d / "bad.yaml");
+    REQUIRE(bad.songs.size() == 1);
+    CHECK(bad.songs[0].findings.at(0).what.find("not valid YAML") != std::string::npos);
+}

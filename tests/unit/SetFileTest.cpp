@@ -1,0 +1,157 @@
+// Set files: parsing, relative paths, per-song settings, and every error with file:line:column.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "../support/TestSupport.h"
+#include "stemdeck/Error.h"
+#include "stemdeck/set/SetFile.h"
+
+using namespace stemdeck;
+using namespace stemdeck::set;
+
+namespace {
+struct Folders {
+    test::TempDir dir;
+    Folders() {
+        for (const char* name : {"one", "two", "three"})
+            test::writeStemFolder(dir / "songs" / name, 48000, {test::constantStem(480, 0.1f, false)}, {"A"});
+    }
+    SetFile parse(const std::string& yaml) const { return parseSetFile(yaml, dir / "show.yaml"); }
+    std::string error(const std::string& yaml) const {
+        try {
+            (void)parse(yaml);
+        } catch (const Error& e) {
+            return e.what();
+        }
+        return "";
+    }
+};
+} // namespace
+
+TEST_CASE("A set file with every option", "[unit][set]") {
+    Folders f;
+    const SetFile s = f.parse(R"(name: Friday at the Lantern
+audio:
+  driver: jack
+  device: system
+  client_name: deck
+  rate: 48000
+  block: 128
+  main: 1
+  click: 3
+  click_mode: count-in
+  stem_outputs: { Drums: 5, 2: 7 }
+controller: ../controllers/akai-apc-mini-mk2.yaml
+count_in: 1
+at_end: next
+songs:
+  - songs/one
+  - folder: songs/two
+    title: Neon Drive
+    bpm: 124
+    time_signature: 6/8
+    key: F# minor
+    count_in: 2
+    at_end: run-on
+    start: { mute: [Vox, 3], solo: Bass, gain: { Bass: -6dB }, filter: { Drums: -0.5 } }
+    markers: { Verse: 9, Drop: 33, Intro: 1 }
+  - folder: songs/three
+    markers:
+      - { name: Break, bar: 17 }
+)");
+    CHECK(s.name == "Friday at the Lantern");
+    CHECK(s.audio.driver == "jack");
+    CHECK(s.audio.clientName == "deck");
+    CHECK(s.audio.block == 128);
+    CHECK(s.audio.clickOut == 3);
+    CHECK(s.audio.click == "count-in");
+    REQUIRE(s.audio.stemOuts.size() == 2);
+    CHECK(s.audio.stemOuts[1] == std::pair<std::string, int>{"2", 7});
+    CHECK(s.controller->filename() == "akai-apc-mini-mk2.yaml");
+    CHECK(s.countInBars == 1);
+    CHECK(s.atEnd == SongEnd::next);
+    REQUIRE(s.songs.size() == 3);
+    CHECK(s.errors().empty());
+    CHECK(s.songs[0].source == (f.dir / "songs" / "one").lexically_normal());
+    const SetSong& two = s.songs[1];
+    CHECK(two.title == "Neon Drive");
+    CHECK(two.bpm == 124.0);
+    CHECK(two.beatsPerBar == 6);
+    CHECK(two.beatUnit == 8);
+    CHECK(two.key == "F# minor");
+    CHECK(two.countInBars == 2);
+    CHECK(two.atEnd == SongEnd::runOn);
+    REQUIRE(two.start.size() == 4); // Vox, 3, Bass, Drums
+    CHECK(two.start[0].stem == "Vox");
+    CHECK(two.start[0].muted);
+    CHECK(two.start[2].soloed);
+    CHECK(two.start[2].gain == Approx(0.501187f));
+    CHECK(two.start[3].filter == -0.5f);
+    REQUIRE(two.markers.size() == 3);
+    CHECK(two.markers[0].name == "Intro"); // sorted by bar
+    CHECK(two.markers[2].bar == 33);
+    CHECK(s.songs[2].markers.at(0).name == "Break");
+}
+
+TEST_CASE("Set file errors name file, line and column and say how to fix it", "[unit][set]") {
+    Folders f;
+    const std::string file = (f.dir / "show.yaml").string();
+    CHECK(f.error("songs: [songs/one\n").find(file + ":2:1: not valid YAML") == 0);
+    CHECK(f.error("- songs/one\n").find(file + ":1:1: a set file is a map with a 'songs:' list") == 0);
+    CHECK(f.error("name: x\nsong:\n  - songs/one\n") ==
+          file + ":2:1: unknown key 'song' in the set file (did you mean 'songs'?); known keys: name, audio, "
+                 "controller, count_in, at_end, songs");
+    CHECK(f.error("name: x\n").find(file + ":1:1: the set needs a 'songs:' list") == 0);
+    CHECK(f.error("audio: { driver: coreaudio }\nsongs: [songs/one]\n") ==
+          file + ":1:18: driver 'coreaudio' is not alsa or jack");
+    CHECK(f.error("audio: { blok: 128 }\nsongs: [songs/one]\n")
+              .find(":1:10: unknown key 'blok' in audio (did you mean 'block'?)") != std::string::npos);
+    CHECK(f.error("audio: { rate: fast }\nsongs: [songs/one]\n").find(":1:16: rate must be a number, not 'fast'") !=
+          std::string::npos);
+    CHECK(f.error("at_end: loop\nsongs: [songs/one]\n").find(":1:9: at_end 'loop' is not one of stop, next, run-on") !=
+          std::string::npos);
+}
+
+TEST_CASE("A bad song is marked, and the rest of the set loads", "[unit][set]") {
+    Folders f;
+    const SetFile s = f.parse(R"(songs:
+  - songs/one
+  - songs/missing
+  - folder: songs/two
+    bmp: 120
+  - folder: songs/three
+    time_signature: 4-4
+  - songs/one
+  - folder: songs/three
+    start: { gain: { Bass: loud } }
+  - folder: songs/three
+    markers: { Drop: 0 }
+)");
+    REQUIRE(s.songs.size() == 7);
+    CHECK(s.songs[0].error.empty());
+    const std::string file = (f.dir / "show.yaml").string();
+    CHECK(s.songs[1].error.find(file + ":3:5: 'songs/missing' does not exist") == 0);
+    CHECK(s.songs[1].error.find("paths are relative to the set file") != std::string::npos);
+    CHECK(s.songs[2].error == file + ":5:5: unknown key 'bmp' in a song (did you mean 'bpm'?); known keys: folder, "
+                                     "file, title, bpm, time_signature, key, count_in, at_end, start, markers");
+    CHECK(s.songs[3].error.find(":7:21: time_signature '4-4' is not a time signature such as 4/4") !=
+          std::string::npos);
+    CHECK(s.songs[4].error == file + ":8:5: repeats song 1 (line 2); list each song once");
+    INFO(s.songs[5].error);
+    CHECK(s.songs[5].error.find(":10:28: gain 'loud' is not a level") != std::string::npos);
+    CHECK(s.songs[6].error.find(":12:22: marker bar 0 is out of range") != std::string::npos);
+    const auto errors = s.errors();
+    REQUIRE(errors.size() == 6);
+    CHECK(errors[0].find("song 2 cannot play: ") == 0);
+}
+
+TEST_CASE("Set files are recognised by extension and read from disk", "[unit][set]") {
+    Folders f;
+    CHECK(isSetFileName("sets/friday.yaml"));
+    CHECK(isSetFileName("x.YML"));
+    CHECK_FALSE(isSetFileName("sets/demo"));
+    std::ofstream(f.dir / "show.yaml") << "songs:\n  - songs/two\n";
+    CHECK(loadSetFile(f.dir / "show.yaml").songs.at(0).error.empty());
+    CHECK_THROWS_WITH(loadSetFile(f.dir / "nope.yaml"), Catch::Contains("nope.yaml: cannot read the set file"));
+}
