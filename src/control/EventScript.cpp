@@ -22,10 +22,20 @@ struct NamedAction {
     Action action;
 };
 constexpr NamedAction kActions[] = {
-    {"mute", Action::mute}, {"unmute", Action::unmute}, {"toggle_mute", Action::toggleMute},
-    {"solo", Action::solo}, {"unsolo", Action::unsolo}, {"toggle_solo", Action::toggleSolo},
-    {"gain", Action::gain}, {"filter", Action::filter}, {"play", Action::play},
-    {"stop", Action::stop}, {"seek", Action::seek},
+    {"mute", Action::mute},
+    {"unmute", Action::unmute},
+    {"toggle_mute", Action::toggleMute},
+    {"solo", Action::solo},
+    {"unsolo", Action::unsolo},
+    {"toggle_solo", Action::toggleSolo},
+    {"gain", Action::gain},
+    {"filter", Action::filter},
+    {"play", Action::play},
+    {"stop", Action::stop},
+    {"seek", Action::seek},
+    {"reference", Action::referenceOn},
+    {"stems", Action::referenceOff},
+    {"toggle_reference", Action::toggleReference},
 };
 
 const std::vector<std::string> kKeys = {"frame", "time", "action", "stem", "value", "quantize"};

@@ -62,6 +62,8 @@ std::vector<Key> KeyDecoder::feed(std::string_view bytes) {
         case '0': keys.push_back({KeyAction::toStart}); break;
         case ']': keys.push_back({KeyAction::nextMarker}); break;
         case '[': keys.push_back({KeyAction::previousMarker}); break;
+        case 'r':
+        case 'R': keys.push_back({KeyAction::toggleReference}); break;
         case 'c':
         case 'C': keys.push_back({KeyAction::cycleClick}); break;
         case 'q':
@@ -87,13 +89,14 @@ void applyKey(SetPlayer& player, const Key& key) {
     case KeyAction::cycleClick: player.cycleClick(); break;
     case KeyAction::nextMarker: player.nextMarker(); break;
     case KeyAction::previousMarker: player.previousMarker(); break;
+    case KeyAction::toggleReference: player.toggleReference(); break;
     case KeyAction::quit: player.quit(); break;
     }
 }
 
 const char* keyHelp() {
     return "keys: space play/stop | 1-8 mute | shift-1-8 (or s then 1-8) solo | n/p next/previous song | "
-           "<-/-> a bar back/on | [ ] marker | 0 start | c click | q quit";
+           "<-/-> a bar back/on | [ ] marker | r A/B reference | 0 start | c click | q quit";
 }
 
 } // namespace stemdeck::control

@@ -254,6 +254,10 @@ void SetPlayer::previousMarker() {
         if (markers[i].bar < here.bar) return jumpToMarker(static_cast<int>(i));
 }
 
+void SetPlayer::toggleReference() {
+    sender_.send(command(Action::toggleReference));
+}
+
 void SetPlayer::cycleClick() {
     const auto next = static_cast<engine::ClickMode>((static_cast<int>(engine_.clickMode()) + 1) % 3);
     sender_.send(command(Action::click, -1, static_cast<float>(next)));
@@ -292,6 +296,8 @@ void SetPlayer::poll() {
         case EventType::underrun: ++underruns_; break;
         case EventType::commandDropped:
             if (e.action == static_cast<std::uint8_t>(Action::loadCued)) changing_ = -1;
+            if (e.action == static_cast<std::uint8_t>(Action::toggleReference))
+                log_ << "this song has no reference mix (00_MIX_REFERENCE) to A/B against\n";
             break;
         case EventType::commandApplied: break;
         }
@@ -347,6 +353,7 @@ PlayerStatus SetPlayer::status() const {
     s.barBeat = engine::toBarBeat(engine_.timing(), rate, frame);
     s.bpm = engine_.timing().bpm;
     s.click = engine_.clickMode();
+    s.reference = engine_.referenceOn();
     s.mainPeak = engine_.mainPeak();
     s.underruns = underruns_;
     const auto it = loaded_.find(current_);
@@ -419,7 +426,7 @@ std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns
         s.rolling ? ">" : "||", s.song, s.songs, s.title.c_str(), where.c_str(), clockText(s.seconds).c_str(),
         clockText(s.lengthSeconds).c_str(), clockText(std::max(0.0, s.lengthSeconds - s.seconds)).c_str(), s.bpm,
         clickName(s.click), static_cast<unsigned long long>(s.underruns), static_cast<unsigned long long>(xruns));
-    lines.emplace_back(buf);
+    lines.emplace_back(std::string(buf) + (s.reference ? " | A/B: REFERENCE MIX" : ""));
     for (std::size_t i = 0; i < s.stems.size(); ++i) {
         const StemLine& l = s.stems[i];
         std::string route = "main";

@@ -38,6 +38,8 @@ void Engine::prepare(double sampleRate, int maxBlockFrames) {
     filters_.prepare(sampleRate);
     click_.prepare(sampleRate);
     fadeGains_.assign(segment, 1.0f);
+    refAudio_.assign(segment * 2, 0.0f);
+    refMix_.prepare(secondsToFrames(kTransportFadeSeconds, sampleRate), 0.0f);
     activeClick_ = ClickMode::off;
     clickMode_.store(ClickMode::off, std::memory_order_relaxed);
     // Room for every producer's blocks up front: 8 explicit producers (CLI, MIDI, GUI, scripts…),
@@ -88,6 +90,8 @@ void Engine::loadSong(const SongView& song) noexcept {
     }
     loadAfterStop_ = nullptr;
     click_.reset();
+    refMix_.reset(0.0f); // every song starts on its stems
+    referenceOn_.store(false, std::memory_order_relaxed);
     transport_.reset(song_.lengthFrames);
     songFrame_.store(0, std::memory_order_relaxed);
     rolling_.store(false, std::memory_order_relaxed);
@@ -215,6 +219,18 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
         activeClick_ = static_cast<ClickMode>(std::clamp(static_cast<int>(c.value), 0, 2));
         clickMode_.store(activeClick_, std::memory_order_relaxed);
         break;
+    case Action::referenceOn:
+    case Action::referenceOff:
+    case Action::toggleReference: {
+        const bool on = c.action == Action::toggleReference ? refMix_.target() < 0.5f : c.action == Action::referenceOn;
+        if (on && song_.reference == nullptr) { // nothing to switch to
+            emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.action));
+            return;
+        }
+        refMix_.setTarget(on ? 1.0f : 0.0f);
+        referenceOn_.store(on, std::memory_order_relaxed);
+        break;
+    }
     case Action::loadCued: {
         const std::uintptr_t word = nextSong_.exchange(0, std::memory_order_acquire);
         if (word == 0) {
@@ -284,6 +300,7 @@ void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64
         if (transport_.state() == TransportState::waiting) {
             // Silent at the seek target until every stem has it, so they all start together.
             filters_.skip(n);
+            refMix_.skip(n);
             for (int i = 0; i < stems; ++i)
                 channels_[static_cast<std::size_t>(i)].skip(n);
             waitedFrames_ += n;
@@ -309,6 +326,7 @@ void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64
                 }
                 channels_[si].processInto(stemLeft_[si], stemRight_[si], busLeft, busRight, n);
             }
+            mixReference(left, right, pos, n);
             float* const click = out.click != nullptr ? out.click + offset : nullptr;
             if (click != nullptr && activeClick_ != ClickMode::off) {
                 const std::int64_t until =
@@ -338,6 +356,7 @@ void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64
             }
         } else {
             filters_.skip(n);
+            refMix_.skip(n);
             for (int i = 0; i < stems; ++i)
                 channels_[static_cast<std::size_t>(i)].skip(n);
         }
@@ -377,12 +396,30 @@ bool Engine::sourcesReady() const noexcept {
         if (const StemSource* src = song_.stems[static_cast<std::size_t>(i)];
             src != nullptr && !src->readyAt(transport_.position(), kSeekReadyFrames))
             return false;
-    return true;
+    return song_.reference == nullptr || song_.reference->readyAt(transport_.position(), kSeekReadyFrames);
 }
 
 void Engine::seekSources() noexcept {
     for (int i = 0; i < song_.stemCount; ++i)
         if (StemSource* src = song_.stems[static_cast<std::size_t>(i)]) src->seek(transport_.position());
+    if (song_.reference != nullptr) song_.reference->seek(transport_.position());
+}
+
+void Engine::mixReference(float* left, float* right, std::int64_t pos, int n) noexcept {
+    if (song_.reference == nullptr) {
+        refMix_.skip(n);
+        return;
+    }
+    // Read it on every block, used or not, so its stream keeps pace and A/B is instant, aligned.
+    float* refLeft = refAudio_.data();
+    float* refRight = refAudio_.data() + segmentFrames_;
+    (void)song_.reference->read(pos, refLeft, refRight, n);
+    if (!refMix_.isRamping() && refMix_.current() == 0.0f) return; // the stems, as they are
+    for (int i = 0; i < n; ++i) {
+        const float g = refMix_.next();
+        left[i] += g * (refLeft[i] - left[i]);
+        right[i] += g * (refRight[i] - right[i]);
+    }
 }
 
 void Engine::readStem(int i, std::int64_t pos, int n, std::int64_t now) noexcept {

@@ -28,18 +28,22 @@ engine::SongView Song::view() const {
             v.stems[static_cast<std::size_t>(i)] = &silentStem();
     v.lengthFrames = lengthFrames;
     v.timing = timing;
+    v.reference = reference.get();
     return v;
 }
 
 Song::~Song() {
-    if (streamer)
+    if (streamer) {
         for (const auto& s : sources)
             streamer->remove(s.get());
+        if (reference) streamer->remove(reference.get());
+    }
 }
 
 void Song::addCue(std::int64_t frame) {
     for (const auto& s : sources)
         if (s) s->addCue(frame);
+    if (reference) reference->addCue(frame);
 }
 
 std::vector<std::string> Song::takeFaults() {
@@ -137,9 +141,19 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
         song.stemNames.push_back(stem.name);
         song.sources.push_back(std::move(source));
     }
+    // The reference mix streams beside the stems, on the same timeline, for A/B. A reference that
+    // cannot be read only costs the A/B: the song plays.
+    if (song.folder.reference) {
+        try {
+            song.reference = stream::StreamedStem::open(*song.folder.reference, song.sampleRate);
+        } catch (const Error& e) {
+            song.warnings.push_back(std::string(e.what()) + ". A/B against the reference mix is off for this song");
+        }
+    }
     song.streamer = options.streamer ? options.streamer : std::make_shared<stream::DiskStreamer>();
     for (const auto& s : song.sources)
         if (s) song.streamer->add(s);
+    if (song.reference) song.streamer->add(song.reference);
 
     const ReadmeInfo& info = song.folder.info;
     song.bpmKnown = options.bpm.has_value() || info.bpm.has_value();

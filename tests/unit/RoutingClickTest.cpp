@@ -242,3 +242,45 @@ TEST_CASE("loadCued changes song: at once when stopped, after the fade when play
         CHECK(out.mainL.back() == 0.5f);
     }
 }
+
+TEST_CASE("A/B: the main mix crossfades to the reference mix and back in 10 ms", "[unit][reference]") {
+    stream::MemoryStemSource a{std::vector<float>(48000, 0.25f), {}};
+    stream::MemoryStemSource ref{std::vector<float>(48000, 0.5f), {}};
+    Engine e;
+    e.prepare(kRate, 256);
+    SongView v;
+    v.stems[0] = &a;
+    v.stemCount = 1;
+    v.lengthFrames = 48000;
+    v.reference = &ref;
+    e.setSong(v);
+    auto sender = e.makeSender();
+    sender.send(Command{Action::play});
+    sender.send(Command{Action::toggleReference, Quantize::none, -1, 0.0f, 1000});
+    sender.send(Command{Action::referenceOff, Quantize::none, -1, 0.0f, 3000});
+    Buses out;
+    out.render(e, 4096, 128);
+    CHECK(out.mainL[999] == 0.25f);
+    for (std::size_t i = 1000; i < 1480; ++i)
+        REQUIRE(out.mainL[i + 1] >= out.mainL[i]); // a monotonic crossfade, no step
+    CHECK(out.mainL[1480] == 0.5f);
+    CHECK(out.mainL[2999] == 0.5f);
+    CHECK(out.mainL[3000 + 480] == 0.25f);
+    CHECK_FALSE(e.referenceOn());
+
+    SECTION("a song without a reference mix refuses the switch") {
+        SongView plain = v;
+        plain.reference = nullptr;
+        Engine e2;
+        e2.prepare(kRate, 256);
+        e2.setSong(plain);
+        auto s2 = e2.makeSender();
+        s2.send(Command{Action::play});
+        s2.send(Command{Action::referenceOn});
+        Buses o2;
+        o2.render(e2, 512, 128);
+        CHECK(o2.mainL[511] == 0.25f);
+        const auto ev = drain(e2);
+        CHECK(std::any_of(ev.begin(), ev.end(), [](const Event& x) { return x.type == EventType::commandDropped; }));
+    }
+}

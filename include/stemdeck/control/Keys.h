@@ -9,18 +9,19 @@ namespace stemdeck::control {
 class SetPlayer;
 
 enum class KeyAction {
-    togglePlay,     ///< space
-    toggleMute,     ///< 1–8
-    toggleSolo,     ///< shift-1–8 (! @ # $ % ^ & * on a US layout), or s then 1–8 on any layout
-    nextSong,       ///< n
-    previousSong,   ///< p
-    seekBack,       ///< ← (one bar)
-    seekForward,    ///< → (one bar)
-    toStart,        ///< Home, or 0
-    cycleClick,     ///< c
-    nextMarker,     ///< ] (on the next bar line)
-    previousMarker, ///< [ (on the next bar line)
-    quit,           ///< q
+    togglePlay,      ///< space
+    toggleMute,      ///< 1–8
+    toggleSolo,      ///< shift-1–8 (! @ # $ % ^ & * on a US layout), or s then 1–8 on any layout
+    nextSong,        ///< n
+    previousSong,    ///< p
+    seekBack,        ///< ← (one bar)
+    seekForward,     ///< → (one bar)
+    toStart,         ///< Home, or 0
+    cycleClick,      ///< c
+    nextMarker,      ///< ] (on the next bar line)
+    previousMarker,  ///< [ (on the next bar line)
+    toggleReference, ///< r (A/B against the reference mix)
+    quit,            ///< q
 };
 
 struct Key {

@@ -58,6 +58,7 @@ struct PlayerStatus {
     engine::BarBeat barBeat;
     double bpm = 120.0;
     engine::ClickMode click = engine::ClickMode::off;
+    bool reference = false; ///< A/B: the reference mix is playing instead of the stems
     std::vector<StemLine> stems;
     float mainPeak = 0.0f;
     std::uint64_t underruns = 0; ///< every stem, every song, since start
@@ -88,10 +89,11 @@ public:
     void goToSong(int index); ///< 0-based
     void seekBars(int bars);  ///< from the current position, onto a bar line
     void seekTo(std::int64_t songFrame);
-    void cycleClick();     ///< off → count-in → always → off
-    void nextMarker();     ///< jump to the song's next marker, on the next bar line
-    void previousMarker(); ///< jump to the marker before the current one, on the next bar line
-    void quit();           ///< stop with a fade; finished() once it has faded
+    void cycleClick();      ///< off → count-in → always → off
+    void nextMarker();      ///< jump to the song's next marker, on the next bar line
+    void previousMarker();  ///< jump to the marker before the current one, on the next bar line
+    void quit();            ///< stop with a fade; finished() once it has faded
+    void toggleReference(); ///< A/B: the main mix ↔ the song's reference mix
 
     /// Reads the engine's events, follows song ends and changes, sends scripted actions that are
     /// coming up, frees songs the engine has let go of and logs faults. Call every few ms.

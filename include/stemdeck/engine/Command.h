@@ -17,10 +17,13 @@ enum class Action : std::uint8_t {
     filter, ///< value: DJ filter knob, -1 (low-pass closed) … 0 (bypass) … +1 (high-pass closed)
     play,
     stop,
-    seek,     ///< target: song frame
-    click,    ///< value: a ClickMode (0 off, 1 count-in only, 2 always)
-    loadCued, ///< switch to the song given to Engine::cueNextSong (fading out first if playing);
-              ///< value 1: play it at once (with its count-in), 0: wait stopped at its start
+    seek,            ///< target: song frame
+    click,           ///< value: a ClickMode (0 off, 1 count-in only, 2 always)
+    loadCued,        ///< switch to the song given to Engine::cueNextSong (fading out first if playing);
+                     ///< value 1: play it at once (with its count-in), 0: wait stopped at its start
+    referenceOn,     ///< A/B: the main mix becomes the song's reference mix (10 ms crossfade)
+    referenceOff,    ///< A/B: back to the stems
+    toggleReference, ///< A/B: switch to the other
 };
 
 /// What the click bus plays. The click is generated from the song's tempo grid, never a file.
@@ -53,7 +56,8 @@ static_assert(std::is_trivially_copyable_v<Command>);
 
 /// True for actions that need a stem index.
 [[nodiscard]] constexpr bool needsStem(Action a) noexcept {
-    return a != Action::play && a != Action::stop && a != Action::seek && a != Action::click && a != Action::loadCued;
+    return a != Action::play && a != Action::stop && a != Action::seek && a != Action::click && a != Action::loadCued &&
+           a != Action::referenceOn && a != Action::referenceOff && a != Action::toggleReference;
 }
 
 } // namespace stemdeck::engine

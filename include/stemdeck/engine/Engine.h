@@ -29,8 +29,9 @@ struct SongView {
     int stemCount = 0;
     std::int64_t lengthFrames = 0; ///< the longest stem
     SongTiming timing;
-    int countInBars = 0;  ///< bars of click before bar 1 when play starts from the top
-    std::int32_t id = -1; ///< the control side's tag for this song, echoed in songChanged events
+    int countInBars = 0;             ///< bars of click before bar 1 when play starts from the top
+    std::int32_t id = -1;            ///< the control side's tag for this song, echoed in songChanged events
+    StemSource* reference = nullptr; ///< the reference mix (00_MIX_REFERENCE), for A/B; not owned
     // The stems' state when the song loads (a set file's "start:"), applied with no ramp.
     std::array<float, kMaxStems> startGain{1, 1, 1, 1, 1, 1, 1, 1};
     std::array<float, kMaxStems> startFilter{};
@@ -138,6 +139,8 @@ public:
     [[nodiscard]] std::int64_t outputFrame() const noexcept { return outputFrame_.load(std::memory_order_relaxed); }
     [[nodiscard]] bool rolling() const noexcept { return rolling_.load(std::memory_order_relaxed); }
     [[nodiscard]] ClickMode clickMode() const noexcept { return clickMode_.load(std::memory_order_relaxed); }
+    /// True while the main mix is (or is fading to) the reference mix.
+    [[nodiscard]] bool referenceOn() const noexcept { return referenceOn_.load(std::memory_order_relaxed); }
     [[nodiscard]] const StemStatus& stem(int index) const noexcept { return stems_[static_cast<std::size_t>(index)]; }
     [[nodiscard]] float mainPeak() const noexcept { return mainPeak_.load(std::memory_order_relaxed); }
     [[nodiscard]] float mainRms() const noexcept { return mainRms_.load(std::memory_order_relaxed); }
@@ -160,6 +163,7 @@ private:
     void renderSegment(const OutputBuses& out, int offset, int n, std::int64_t now) noexcept;
     void startPlaying(std::int64_t now) noexcept;
     void finishSongChange(std::int64_t at) noexcept; // the loadCued that waited for the fade
+    void mixReference(float* left, float* right, std::int64_t pos, int n) noexcept; // A/B crossfade
     void readStem(int index, std::int64_t songFrame, int n, std::int64_t now) noexcept;
     void seekSources() noexcept;
     [[nodiscard]] bool sourcesReady() const noexcept;
@@ -175,6 +179,8 @@ private:
     Click click_;
     ClickMode activeClick_ = ClickMode::off;  // audio thread copy of clickMode_
     std::vector<float> fadeGains_;            // the transport fade for one segment, shared by every bus
+    std::vector<float> refAudio_;             // the reference mix's left and right for one segment
+    Ramp refMix_;                             // 0: the stems on the main bus, 1: the reference mix
     const SongView* loadAfterStop_ = nullptr; // a loadCued that waits for the stop fade
     bool playAfterLoad_ = false;
     int segmentFrames_ = 0;
@@ -200,6 +206,7 @@ private:
     std::atomic<std::int64_t> outputFrame_{0};
     std::atomic<bool> rolling_{false};
     std::atomic<ClickMode> clickMode_{ClickMode::off};
+    std::atomic<bool> referenceOn_{false};
     std::atomic<float> mainPeak_{0.0f};
     std::atomic<float> mainRms_{0.0f};
     std::atomic<std::uint64_t> dropped_{0};

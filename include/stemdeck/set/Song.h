@@ -36,6 +36,7 @@ struct Song {
     std::string title;
     StemFolder folder;
     std::vector<std::shared_ptr<stream::StreamedStem>> sources; ///< nullptr: a broken stem kept silent
+    std::shared_ptr<stream::StreamedStem> reference;            ///< 00_MIX_REFERENCE, streamed for A/B (if readable)
     std::shared_ptr<stream::DiskStreamer> streamer;
     std::vector<std::string> stemNames;
     int sampleRate = 0;
