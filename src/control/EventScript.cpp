@@ -36,6 +36,8 @@ constexpr NamedAction kActions[] = {
     {"reference", Action::referenceOn},
     {"stems", Action::referenceOff},
     {"toggle_reference", Action::toggleReference},
+    {"loop", Action::loopOn},
+    {"unloop", Action::loopOff},
 };
 
 const std::vector<std::string> kKeys = {"frame", "time", "action", "stem", "value", "quantize"};
@@ -109,10 +111,12 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
     }
 
     const YAML::Node value = item["value"];
-    const bool needsValue = c.action == Action::gain || c.action == Action::filter || c.action == Action::seek;
+    const bool needsValue = c.action == Action::gain || c.action == Action::filter || c.action == Action::seek ||
+                            c.action == Action::loopOn;
     if (needsValue && !value) {
         const char* hint = c.action == Action::gain     ? "a level such as -6dB or a factor such as 0.5"
                            : c.action == Action::filter ? "a knob position from -1 (low-pass) to 1 (high-pass)"
+                           : c.action == Action::loopOn ? "the section in seconds, START-END, such as 8-16"
                                                         : "a position in seconds";
         err.at(item, "'" + name + "' needs a 'value': " + hint);
     }
@@ -128,6 +132,23 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
         const double v = number(value, err, "filter value");
         if (v < -1.0 || v > 1.0) err.at(value, "filter value must be from -1 (low-pass) to 1 (high-pass), 0 = off");
         c.value = static_cast<float>(v);
+    } else if (c.action == Action::loopOn) {
+        const std::string text = value.Scalar();
+        const auto dash = text.find('-', 1);
+        double from = -1.0, to = -1.0;
+        try {
+            if (dash == std::string::npos) throw std::invalid_argument(text);
+            std::size_t a = 0, b = 0;
+            from = std::stod(text.substr(0, dash), &a);
+            to = std::stod(text.substr(dash + 1), &b);
+            if (a != dash || b != text.size() - dash - 1) throw std::invalid_argument(text);
+        } catch (const std::exception&) {
+            err.at(value, "loop value '" + text + "' is not a section: write START-END in seconds, such as 8-16");
+        }
+        if (!(from >= 0.0 && to > from && to < 1e6))
+            err.at(value, "loop section must run forwards from ≥ 0 s: START-END");
+        c.target = static_cast<std::int64_t>(std::llround(from * ctx.sampleRate));
+        c.length = static_cast<std::int64_t>(std::llround(to * ctx.sampleRate)) - c.target;
     } else if (c.action == Action::seek) {
         const double s = number(value, err, "seek position");
         if (s < 0) err.at(value, "seek position must be ≥ 0 seconds");

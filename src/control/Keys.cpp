@@ -41,6 +41,15 @@ std::vector<Key> KeyDecoder::feed(std::string_view bytes) {
             continue;
         }
         ++i;
+        if (gotoPrefix_) { // g 1 2 Enter: go to song 12
+            if (c >= '0' && c <= '9' && gotoNumber_ < 1000) {
+                gotoNumber_ = gotoNumber_ * 10 + (c - '0');
+                continue;
+            }
+            gotoPrefix_ = false;
+            if ((c == '\r' || c == '\n') && gotoNumber_ > 0) keys.push_back({KeyAction::goToSong, gotoNumber_ - 1});
+            continue; // Enter, or anything else cancels
+        }
         if (c >= '1' && c <= '8') {
             keys.push_back({soloPrefix_ ? KeyAction::toggleSolo : KeyAction::toggleMute, c - '1'});
             soloPrefix_ = false;
@@ -55,6 +64,11 @@ std::vector<Key> KeyDecoder::feed(std::string_view bytes) {
         case ' ': keys.push_back({KeyAction::togglePlay}); break;
         case 's':
         case 'S': soloPrefix_ = true; break;
+        case 'g':
+        case 'G':
+            gotoPrefix_ = true;
+            gotoNumber_ = 0;
+            break;
         case 'n':
         case 'N': keys.push_back({KeyAction::nextSong}); break;
         case 'p':
@@ -64,6 +78,8 @@ std::vector<Key> KeyDecoder::feed(std::string_view bytes) {
         case '[': keys.push_back({KeyAction::previousMarker}); break;
         case 'r':
         case 'R': keys.push_back({KeyAction::toggleReference}); break;
+        case 'v':
+        case 'V': keys.push_back({KeyAction::toggleVamp}); break;
         case 'c':
         case 'C': keys.push_back({KeyAction::cycleClick}); break;
         case 'q':
@@ -90,13 +106,16 @@ void applyKey(SetPlayer& player, const Key& key) {
     case KeyAction::nextMarker: player.nextMarker(); break;
     case KeyAction::previousMarker: player.previousMarker(); break;
     case KeyAction::toggleReference: player.toggleReference(); break;
+    case KeyAction::toggleVamp: player.toggleVamp(); break;
+    case KeyAction::goToSong: player.goToSong(key.stem); break;
     case KeyAction::quit: player.quit(); break;
     }
 }
 
 const char* keyHelp() {
     return "keys: space play/stop | 1-8 mute | shift-1-8 (or s then 1-8) solo | n/p next/previous song | "
-           "<-/-> a bar back/on | [ ] marker | r A/B reference | 0 start | c click | q quit";
+           "g N Enter song N | <-/-> a bar back/on | [ ] marker | v vamp | r A/B reference | 0 start | c click | q "
+           "quit";
 }
 
 } // namespace stemdeck::control

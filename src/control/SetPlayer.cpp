@@ -64,8 +64,11 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
         for (const std::string& w : set::applySetSong(plan, l->song, l->view, options_.countInBars))
             log_ << "warning: song " << index + 1 << " " << w << "\n";
         // Markers are jump targets: their first seconds stay in RAM so a jump lands on time.
+        // (from a crossfade's length before them: a vamp's loop end blends into those frames).
+        const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * l->song.sampleRate) + 1;
         for (const set::Marker& m : plan.markers)
-            l->song.addCue(engine::gridFrame(l->song.timing, l->song.sampleRate, engine::Quantize::bar, m.bar - 1));
+            l->song.addCue(std::max<std::int64_t>(
+                1, engine::gridFrame(l->song.timing, l->song.sampleRate, engine::Quantize::bar, m.bar - 1) - xfade));
         for (const StemRoute& r : options_.routes) {
             if (const auto stem = l->song.findStem(r.stem))
                 l->view.directBus[static_cast<std::size_t>(*stem)] = static_cast<std::int8_t>(r.bus);
@@ -192,6 +195,10 @@ void SetPlayer::previousSong() {
 }
 
 void SetPlayer::goToSong(int index) {
+    if (index < 0 || index >= static_cast<int>(songs_.size())) {
+        log_ << "there is no song " << index + 1 << "; the set has " << songs_.size() << "\n";
+        return;
+    }
     changeTo(index, engine_.rolling());
 }
 
@@ -252,6 +259,41 @@ void SetPlayer::previousMarker() {
     const engine::BarBeat here = engine::toBarBeat(engine_.timing(), engine_.sampleRate(), engine_.songFrame());
     for (std::size_t i = markers.size(); i-- > 0;)
         if (markers[i].bar < here.bar) return jumpToMarker(static_cast<int>(i));
+}
+
+void SetPlayer::toggleVamp() {
+    if (current_ < 0) return;
+    if (engine_.looping()) {
+        sender_.send(command(Action::loopOff));
+        log_ << "vamp released: the song plays on at the end of this pass\n";
+        return;
+    }
+    // The section the play head is in: from the marker at or before it to the next one (the song's
+    // start and end where there is none). Marker sections are preloaded, so the loop is seamless.
+    const auto& markers = songs_[static_cast<std::size_t>(current_)].markers;
+    const engine::SongTiming& t = engine_.timing();
+    const double rate = engine_.sampleRate();
+    const std::int64_t here = std::max<std::int64_t>(0, engine_.songFrame());
+    const std::int64_t bar = engine::toBarBeat(t, rate, here).bar;
+    int first = 1;
+    std::optional<int> next;
+    std::string name = "the song's start";
+    for (const set::Marker& m : markers) {
+        if (m.bar <= bar) {
+            first = m.bar;
+            name = m.name;
+        } else if (!next) {
+            next = m.bar;
+        }
+    }
+    const std::int64_t start = engine::gridFrame(t, rate, engine::Quantize::bar, first - 1);
+    const std::int64_t end = next ? engine::gridFrame(t, rate, engine::Quantize::bar, *next - 1) : engine_.songLength();
+    Command c = command(Action::loopOn);
+    c.target = start;
+    c.length = end - start;
+    sender_.send(c);
+    log_ << "vamp: looping from '" << name << "' (bar " << first << ") to "
+         << (next ? "bar " + std::to_string(*next) : std::string("the end")) << " until released (v)\n";
 }
 
 void SetPlayer::toggleReference() {
@@ -354,6 +396,7 @@ PlayerStatus SetPlayer::status() const {
     s.bpm = engine_.timing().bpm;
     s.click = engine_.clickMode();
     s.reference = engine_.referenceOn();
+    s.vamp = engine_.looping();
     s.mainPeak = engine_.mainPeak();
     s.underruns = underruns_;
     const auto it = loaded_.find(current_);
@@ -426,7 +469,7 @@ std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns
         s.rolling ? ">" : "||", s.song, s.songs, s.title.c_str(), where.c_str(), clockText(s.seconds).c_str(),
         clockText(s.lengthSeconds).c_str(), clockText(std::max(0.0, s.lengthSeconds - s.seconds)).c_str(), s.bpm,
         clickName(s.click), static_cast<unsigned long long>(s.underruns), static_cast<unsigned long long>(xruns));
-    lines.emplace_back(std::string(buf) + (s.reference ? " | A/B: REFERENCE MIX" : ""));
+    lines.emplace_back(std::string(buf) + (s.vamp ? " | VAMP" : "") + (s.reference ? " | A/B: REFERENCE MIX" : ""));
     for (std::size_t i = 0; i < s.stems.size(); ++i) {
         const StemLine& l = s.stems[i];
         std::string route = "main";

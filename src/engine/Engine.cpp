@@ -39,6 +39,8 @@ void Engine::prepare(double sampleRate, int maxBlockFrames) {
     click_.prepare(sampleRate);
     fadeGains_.assign(segment, 1.0f);
     refAudio_.assign(segment * 2, 0.0f);
+    loopAudio_.assign(segment * 2, 0.0f);
+    loopXfade_ = std::max(1, secondsToFrames(kLoopCrossfadeSeconds, sampleRate));
     refMix_.prepare(secondsToFrames(kTransportFadeSeconds, sampleRate), 0.0f);
     activeClick_ = ClickMode::off;
     clickMode_.store(ClickMode::off, std::memory_order_relaxed);
@@ -91,6 +93,8 @@ void Engine::loadSong(const SongView& song) noexcept {
     loadAfterStop_ = nullptr;
     click_.reset();
     refMix_.reset(0.0f); // every song starts on its stems
+    loopOn_ = false;
+    looping_.store(false, std::memory_order_relaxed);
     referenceOn_.store(false, std::memory_order_relaxed);
     transport_.reset(song_.lengthFrames);
     songFrame_.store(0, std::memory_order_relaxed);
@@ -124,6 +128,7 @@ void Engine::process(const OutputBuses& out, int n) noexcept {
         int seg = std::min(n - done, segmentFrames_);
         if (pendingCount_ > 0) seg = static_cast<int>(std::min<std::int64_t>(seg, pending_[0].due - now));
         seg = std::min(seg, transport_.framesUntilChange());
+        seg = std::min(seg, framesToLoopEdge());
         renderSegment(out, done, seg, now);
         done += seg;
     }
@@ -231,6 +236,23 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
         referenceOn_.store(on, std::memory_order_relaxed);
         break;
     }
+    case Action::loopOn: {
+        const std::int64_t start = std::clamp<std::int64_t>(c.target, 0, song_.lengthFrames);
+        const std::int64_t end = std::clamp<std::int64_t>(c.target + c.length, 0, song_.lengthFrames);
+        if (end - start < 2 * loopXfade_) { // too short to loop
+            emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.action));
+            return;
+        }
+        loopOn_ = true;
+        loopStart_ = start;
+        loopEnd_ = end;
+        looping_.store(true, std::memory_order_relaxed);
+        break;
+    }
+    case Action::loopOff:
+        loopOn_ = false;
+        looping_.store(false, std::memory_order_relaxed);
+        break;
     case Action::loadCued: {
         const std::uintptr_t word = nextSong_.exchange(0, std::memory_order_acquire);
         if (word == 0) {
@@ -362,7 +384,12 @@ void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64
         }
     }
     switch (transport_.advance(n)) {
-    case TransportChange::none: break;
+    case TransportChange::none:
+        if (loopOn_ && transport_.state() == TransportState::playing && transport_.position() == loopEnd_) {
+            transport_.relocate(loopStart_); // the crossfade already brought the start's audio
+            seekSources();
+        }
+        break;
     case TransportChange::jumped:
         seekSources();
         waitedFrames_ = 0;
@@ -413,7 +440,7 @@ void Engine::mixReference(float* left, float* right, std::int64_t pos, int n) no
     // Read it on every block, used or not, so its stream keeps pace and A/B is instant, aligned.
     float* refLeft = refAudio_.data();
     float* refRight = refAudio_.data() + segmentFrames_;
-    (void)song_.reference->read(pos, refLeft, refRight, n);
+    (void)readLooped(*song_.reference, pos, refLeft, refRight, n);
     if (!refMix_.isRamping() && refMix_.current() == 0.0f) return; // the stems, as they are
     for (int i = 0; i < n; ++i) {
         const float g = refMix_.next();
@@ -427,7 +454,7 @@ void Engine::readStem(int i, std::int64_t pos, int n, std::int64_t now) noexcept
     StemSource* src = song_.stems[si];
     ReadStatus status = ReadStatus::unavailable;
     if (src != nullptr) {
-        status = src->read(pos, stemLeft_[si], stemRight_[si], n);
+        status = readLooped(*src, pos, stemLeft_[si], stemRight_[si], n);
     } else {
         std::fill_n(stemLeft_[si], n, 0.0f);
         std::fill_n(stemRight_[si], n, 0.0f);
@@ -436,6 +463,35 @@ void Engine::readStem(int i, std::int64_t pos, int n, std::int64_t now) noexcept
     stems_[si].underruns.fetch_add(1, std::memory_order_relaxed);
     if ((underrunMask_ & (1u << i)) == 0) emit(EventType::underrun, now, static_cast<std::int8_t>(i));
     underrunMask_ |= 1u << i;
+}
+
+int Engine::framesToLoopEdge() const noexcept {
+    if (!loopOn_ || transport_.state() != TransportState::playing) return Transport::kForever;
+    const std::int64_t pos = transport_.position();
+    if (pos >= loopEnd_) return Transport::kForever; // past it (engaged late): nothing to do
+    const std::int64_t fadeStart = loopEnd_ - loopXfade_;
+    const std::int64_t edge = pos < fadeStart ? fadeStart : loopEnd_;
+    return static_cast<int>(std::min<std::int64_t>(edge - pos, Transport::kForever));
+}
+
+ReadStatus Engine::readLooped(StemSource& src, std::int64_t pos, float* left, float* right, int n) noexcept {
+    ReadStatus status = src.read(pos, left, right, n);
+    // In the last frames of a loop, blend in the frames just before its start: at the loop's end
+    // the audio is already the start's, so the jump itself has no seam. (Segments never straddle
+    // the crossfade's edges: framesToLoopEdge() splits them there.)
+    const std::int64_t fadeStart = loopEnd_ - loopXfade_;
+    if (!loopOn_ || transport_.state() != TransportState::playing || pos < fadeStart || pos >= loopEnd_) return status;
+    float* otherLeft = loopAudio_.data();
+    float* otherRight = loopAudio_.data() + segmentFrames_;
+    const ReadStatus other = src.read(pos - (loopEnd_ - loopStart_), otherLeft, otherRight, n);
+    const float step = 1.0f / static_cast<float>(loopXfade_);
+    const auto base = static_cast<float>(pos - fadeStart);
+    for (int i = 0; i < n; ++i) {
+        const float g = (base + static_cast<float>(i) + 1.0f) * step;
+        left[i] += g * (otherLeft[i] - left[i]);
+        right[i] += g * (otherRight[i] - right[i]);
+    }
+    return status == ReadStatus::complete ? other : status;
 }
 
 void Engine::publish(float* left, float* right, int n) noexcept {

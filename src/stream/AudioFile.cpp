@@ -178,6 +178,11 @@ void WavWriter::commit() {
 
 void writeWav(const fs::path& file, int sampleRate, const std::vector<float>& left, const std::vector<float>* right,
               SampleFormat format) {
+    if (right != nullptr && right->size() != left.size()) {
+        if (!right->empty())
+            throw Error(file.string() + ": left and right channels differ in length; cannot write the file");
+        right = nullptr; // an empty right channel: mono
+    }
     WavWriter w(file, sampleRate, right != nullptr ? 2 : 1, format);
     constexpr std::size_t kChunk = 65536;
     for (std::size_t at = 0; at < left.size(); at += kChunk) {

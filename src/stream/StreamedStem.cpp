@@ -62,9 +62,16 @@ StreamedStem::Region StreamedStem::decodeRegion(StemReader& reader, std::int64_t
 }
 
 void StreamedStem::addCue(std::int64_t frame) {
-    if (frame <= 0 || frame >= length_ || regionAt(frame) != nullptr) return;
+    if (frame <= 0 || frame >= length_) return;
+    // [frame, frame + head) must be in RAM; where a region already holds its beginning (the head,
+    // an earlier cue), only the rest is decoded.
+    const std::int64_t want = std::min<std::int64_t>(length_, frame + std::lround(sizes_.headSeconds * sampleRate_));
+    std::int64_t from = frame;
+    while (const Region* held = regionAt(from))
+        from = held->end();
+    if (from >= want) return;
     StemReader reader(file_, sampleRate_); // its own: the disk thread may be using reader_
-    Region r = decodeRegion(reader, frame, std::lround(sizes_.headSeconds * sampleRate_));
+    Region r = decodeRegion(reader, from, want - from);
     if (r.left.empty()) return;
     const auto at = std::lower_bound(regions_.begin(), regions_.end(), r.start,
                                      [](const Region& x, std::int64_t s) { return x.start < s; });

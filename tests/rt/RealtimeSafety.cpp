@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/stream/AudioFile.h"
 #include "stemdeck/stream/DiskStreamer.h"
 #include "stemdeck/stream/MemoryStemSource.h"
 
@@ -64,7 +65,10 @@ std::string busyScript() {
          "  - { time: 1.6, action: play }\n  - { time: 2.0, action: seek, value: 7.0 }\n"
          "  - { time: 2.5, action: stop }\n  - { time: 2.6, action: seek, value: 0.1 }\n"
          "  - { time: 2.7, action: play }\n  - { time: 3.0, action: seek, value: 9.0 }\n"
-         "  - { time: 6.5, action: seek, value: 4.0 }\n";
+         "  - { time: 6.5, action: seek, value: 4.0 }\n"
+         "  - { time: 0.3, action: toggle_reference }\n  - { time: 0.9, action: stems }\n"
+         "  - { time: 4.1, action: loop, value: 4.2-5.0 }\n  - { time: 4.5, action: reference }\n"
+         "  - { time: 6.0, action: unloop }\n  - { time: 6.2, action: stems }\n";
     return s;
 }
 
@@ -103,6 +107,8 @@ int main(int argc, char** argv) {
         names.push_back("Stem" + std::to_string(i + 1));
     }
     test::writeStemFolder(dir.path(), rate, stems, names, "BPM: 124\n");
+    // A reference mix too: A/B reads a ninth stream inside process().
+    stream::writeWav(dir / "00_MIX_REFERENCE.wav", rate, stems[0].left, &stems[0].right, stream::SampleFormat::float32);
     const auto out = test::renderFolder(dir.path(), busyScript(), options);
     std::printf("rt check: rendered %zu frames, %zu engine events, %llu commands dropped, no real-time violation\n",
                 out.left.size(), out.report.events.size(), static_cast<unsigned long long>(out.report.droppedCommands));

@@ -110,3 +110,23 @@ TEST_CASE("Quantise without a known BPM is refused with the fix", "[unit]") {
                Catch::Contains("add a line 'BPM: 120'") && Catch::Contains("--bpm"));
     CHECK_NOTHROW(parseEventScript("events:\n  - { time: 1, action: mute, stem: 1 }\n", "x", noBpm));
 }
+
+TEST_CASE("Loop (vamp) and reference A/B actions", "[unit]") {
+    const auto events = parseEventScript("events:\n  - { time: 1, action: loop, value: 8-16 }\n"
+                                         "  - { time: 20, action: unloop }\n  - { time: 2, action: reference }\n"
+                                         "  - { time: 3, action: stems }\n  - { time: 4, action: toggle_reference }\n",
+                                         "show.yaml", kCtx);
+    REQUIRE(events.size() == 5);
+    CHECK(events[0].command.action == engine::Action::loopOn);
+    CHECK(events[0].command.target == 8 * 48000);
+    CHECK(events[0].command.length == 8 * 48000);
+    CHECK(events[1].command.action == engine::Action::referenceOn);
+    CHECK(events[4].command.action == engine::Action::loopOff);
+    CHECK(errorOf("events:\n  - { time: 1, action: loop }\n") ==
+          "show.yaml:2:5: 'loop' needs a 'value': the section in seconds, START-END, such as 8-16");
+    CHECK(errorOf("events:\n  - { time: 1, action: loop, value: 16-8 }\n") ==
+          "show.yaml:2:37: loop section must run forwards from ≥ 0 s: START-END");
+    CHECK(
+        errorOf("events:\n  - { time: 1, action: loop, value: verse }\n").find("loop value 'verse' is not a section") !=
+        std::string::npos);
+}

@@ -284,3 +284,43 @@ TEST_CASE("A/B: the main mix crossfades to the reference mix and back in 10 ms",
         CHECK(std::any_of(ev.begin(), ev.end(), [](const Event& x) { return x.type == EventType::commandDropped; }));
     }
 }
+
+TEST_CASE("Vamp: a loop repeats with an exact period, crossfaded into its start, until released", "[unit][loop]") {
+    std::vector<float> ramp(96000);
+    for (std::size_t i = 0; i < ramp.size(); ++i)
+        ramp[i] = static_cast<float>(i) / 100000.0f;
+    stream::MemoryStemSource a{ramp, {}};
+    Engine e;
+    e.prepare(kRate, 256);
+    SongView v;
+    v.stems[0] = &a;
+    v.stemCount = 1;
+    v.lengthFrames = 96000;
+    e.setSong(v);
+    auto sender = e.makeSender();
+    Command loop{Action::loopOn};
+    loop.target = 9600;
+    loop.length = 9600; // [9600, 19200)
+    sender.send(loop);
+    sender.send(Command{Action::play});
+    Command release{Action::loopOff};
+    release.frame = 30000; // during the third pass (output 28800…38400 plays 9600…19200)
+    sender.send(release);
+    Buses out;
+    out.render(e, 48000, 100);
+    const int x = 240; // 5 ms
+    for (std::size_t t = 0; t < 19200 - x; ++t)
+        REQUIRE(out.mainL[t] == ramp[t]);
+    for (int k = 0; k < x; ++k) { // the crossfade: the loop's end into the frames before its start
+        const std::size_t t = 19200 - static_cast<std::size_t>(x) + static_cast<std::size_t>(k);
+        const float g = static_cast<float>(k + 1) / static_cast<float>(x);
+        REQUIRE(out.mainL[t] == Approx(ramp[t] + g * (ramp[t - 9600] - ramp[t])).margin(1e-6));
+    }
+    for (std::size_t t = 19200; t < 28800 - x; ++t) // second pass: the start again, frame for frame
+        REQUIRE(out.mainL[t] == ramp[t - 9600]);
+    for (std::size_t t = 28800; t < 38400; ++t) // third pass, released inside it: plays to its end…
+        REQUIRE(out.mainL[t] == ramp[t - 19200]);
+    for (std::size_t t = 38400; t < 48000; ++t) // …and runs on past it
+        REQUIRE(out.mainL[t] == ramp[t - 19200]);
+    CHECK_FALSE(e.looping());
+}

@@ -2,7 +2,9 @@
 // a list of real song folders on an engine driven block by block, as a device would.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <sstream>
+#include <thread>
 
 #include "../support/TestSupport.h"
 #include "stemdeck/control/Keys.h"
@@ -37,6 +39,13 @@ TEST_CASE("Keys: digits mute, shifted digits and s-digit solo, arrows split acro
     CHECK(one("\x1b[H").action == KeyAction::toStart);
     CHECK(d.feed("\x1b[A").empty()); // up arrow: nothing
     CHECK(d.feed("xyz9").empty());   // not keys
+    const Key go = one("g12\r");
+    CHECK(go.action == KeyAction::goToSong);
+    CHECK(go.stem == 11);
+    CHECK(d.feed("g3x").empty()); // anything but a digit or Enter cancels
+    CHECK(one("v").action == KeyAction::toggleVamp);
+    CHECK(one("r").action == KeyAction::toggleReference);
+    CHECK(one("]").action == KeyAction::nextMarker);
     const auto many = d.feed("12 q");
     REQUIRE(many.size() == 4);
     CHECK(many[1].stem == 1);
@@ -209,4 +218,49 @@ TEST_CASE("A marker jump waits for the next bar line and lands on the marker's b
     player.nextMarker(); // from bar 4 the next one is Drop (bar 5)
     run(400);
     CHECK(engine.songFrame() >= 384000);
+}
+
+TEST_CASE("Vamp loops the current marker section from disk-streamed stems, then plays on", "[unit][player][loop]") {
+    test::TempDir dir;
+    const std::int64_t len = 11 * kRate / 2; // 5.5 s at 120 BPM: a bar is 2 s
+    test::StemAudio ramp;
+    ramp.left.resize(static_cast<std::size_t>(len));
+    for (std::size_t i = 0; i < ramp.left.size(); ++i)
+        ramp.left[i] = static_cast<float>(i) / 1e6f;
+    test::writeStemFolder(dir / "song", kRate, {ramp}, {"Ramp"}, "BPM: 120\n");
+    set::SetSong plan;
+    plan.source = dir / "song";
+    plan.markers = {{"Verse", 2}, {"Chorus", 3}};
+    engine::Engine engine;
+    engine.prepare(kRate, 256);
+    std::ostringstream log;
+    PlayerOptions o;
+    o.song.sampleRate = kRate;
+    SetPlayer player(engine, {plan}, o, log);
+    player.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the disk fills the rings
+    player.play();
+    std::vector<float> out, l(256), r(256);
+    auto run = [&](int blocks) {
+        for (int b = 0; b < blocks; ++b) {
+            engine.process(l.data(), r.data(), 256);
+            out.insert(out.end(), l.begin(), l.end());
+            player.poll();
+        }
+    };
+    run(470); // 120320 frames: in bar 2 (96000 … 192000)
+    player.toggleVamp();
+    run(750); // two more passes of the 2-second bar
+    INFO(log.str());
+    CHECK(log.str().find("vamp: looping from 'Verse' (bar 2) to bar 3") != std::string::npos);
+    CHECK(player.status().vamp);
+    // After the first pass ends (output 192000) the same bar plays again, frame for frame.
+    for (std::size_t t = 192000; t < 192000 + 90000; ++t)
+        REQUIRE(out[t] == ramp.left[t - 96000]);
+    player.toggleVamp(); // released: this pass plays to its end, then the song runs on
+    const std::size_t released = out.size();
+    run(600);
+    CHECK(*std::max_element(out.begin() + static_cast<long>(released), out.end()) > 260000 / 1e6f);
+    CHECK_FALSE(player.status().vamp);
+    CHECK(player.underruns() == 0);
 }

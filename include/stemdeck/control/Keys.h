@@ -21,6 +21,8 @@ enum class KeyAction {
     nextMarker,      ///< ] (on the next bar line)
     previousMarker,  ///< [ (on the next bar line)
     toggleReference, ///< r (A/B against the reference mix)
+    toggleVamp,      ///< v (loop the current marker section until released)
+    goToSong,        ///< g, the song's number, Enter (Key::stem holds the 0-based song)
     quit,            ///< q
 };
 
@@ -39,6 +41,8 @@ public:
 private:
     std::string pending_;
     bool soloPrefix_ = false;
+    bool gotoPrefix_ = false; ///< after g: digits until Enter
+    int gotoNumber_ = 0;
 };
 
 /// @thread control. Does what the key says on the player.

@@ -59,6 +59,7 @@ struct PlayerStatus {
     double bpm = 120.0;
     engine::ClickMode click = engine::ClickMode::off;
     bool reference = false; ///< A/B: the reference mix is playing instead of the stems
+    bool vamp = false;      ///< a section is looping
     std::vector<StemLine> stems;
     float mainPeak = 0.0f;
     std::uint64_t underruns = 0; ///< every stem, every song, since start
@@ -94,6 +95,7 @@ public:
     void previousMarker();  ///< jump to the marker before the current one, on the next bar line
     void quit();            ///< stop with a fade; finished() once it has faded
     void toggleReference(); ///< A/B: the main mix ↔ the song's reference mix
+    void toggleVamp();      ///< loop the current marker section until released (then play on)
 
     /// Reads the engine's events, follows song ends and changes, sends scripted actions that are
     /// coming up, frees songs the engine has let go of and logs faults. Call every few ms.

@@ -24,6 +24,8 @@ enum class Action : std::uint8_t {
     referenceOn,     ///< A/B: the main mix becomes the song's reference mix (10 ms crossfade)
     referenceOff,    ///< A/B: back to the stems
     toggleReference, ///< A/B: switch to the other
+    loopOn,          ///< vamp: loop song frames [target, target + length) until loopOff
+    loopOff,         ///< vamp released: the play head runs on past the loop's end
 };
 
 /// What the click bus plays. The click is generated from the song's tempo grid, never a file.
@@ -50,14 +52,16 @@ struct Command {
     std::int8_t stem = -1;           ///< 0-based stem index; -1 where the action has no stem
     float value = 0.0f;              ///< gain factor or filter knob
     std::int64_t frame = kNextBlock; ///< engine output frame at which it is issued, or kNextBlock
-    std::int64_t target = 0;         ///< seek target in song frames
+    std::int64_t target = 0;         ///< seek target / loop start, in song frames
+    std::int64_t length = 0;         ///< loop length in frames
 };
 static_assert(std::is_trivially_copyable_v<Command>);
 
 /// True for actions that need a stem index.
 [[nodiscard]] constexpr bool needsStem(Action a) noexcept {
     return a != Action::play && a != Action::stop && a != Action::seek && a != Action::click && a != Action::loadCued &&
-           a != Action::referenceOn && a != Action::referenceOff && a != Action::toggleReference;
+           a != Action::referenceOn && a != Action::referenceOff && a != Action::toggleReference &&
+           a != Action::loopOn && a != Action::loopOff;
 }
 
 } // namespace stemdeck::engine

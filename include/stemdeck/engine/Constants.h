@@ -31,6 +31,10 @@ inline constexpr int kSeekReadyFrames = 2048;
 /// …but no longer than this: then it plays, and a stem still without data plays silence.
 inline constexpr double kSeekWaitSeconds = 0.25;
 
+/// A loop's end crossfades into the frames just before its start over this time, so a vamp
+/// never clicks; the loop's period stays exactly its length.
+inline constexpr double kLoopCrossfadeSeconds = 0.005;
+
 /// Commands that may wait in the engine for their frame (exact-frame or quantised commands).
 inline constexpr std::size_t kMaxPendingCommands = 256;
 

@@ -139,6 +139,8 @@ public:
     [[nodiscard]] std::int64_t outputFrame() const noexcept { return outputFrame_.load(std::memory_order_relaxed); }
     [[nodiscard]] bool rolling() const noexcept { return rolling_.load(std::memory_order_relaxed); }
     [[nodiscard]] ClickMode clickMode() const noexcept { return clickMode_.load(std::memory_order_relaxed); }
+    /// True while a loop (vamp) is engaged.
+    [[nodiscard]] bool looping() const noexcept { return looping_.load(std::memory_order_relaxed); }
     /// True while the main mix is (or is fading to) the reference mix.
     [[nodiscard]] bool referenceOn() const noexcept { return referenceOn_.load(std::memory_order_relaxed); }
     [[nodiscard]] const StemStatus& stem(int index) const noexcept { return stems_[static_cast<std::size_t>(index)]; }
@@ -164,6 +166,8 @@ private:
     void startPlaying(std::int64_t now) noexcept;
     void finishSongChange(std::int64_t at) noexcept; // the loadCued that waited for the fade
     void mixReference(float* left, float* right, std::int64_t pos, int n) noexcept; // A/B crossfade
+    [[nodiscard]] int framesToLoopEdge() const noexcept; // to the crossfade start or the loop end
+    ReadStatus readLooped(StemSource& src, std::int64_t pos, float* left, float* right, int n) noexcept;
     void readStem(int index, std::int64_t songFrame, int n, std::int64_t now) noexcept;
     void seekSources() noexcept;
     [[nodiscard]] bool sourcesReady() const noexcept;
@@ -177,10 +181,14 @@ private:
     DjFilterBank filters_;
     Transport transport_;
     Click click_;
-    ClickMode activeClick_ = ClickMode::off;  // audio thread copy of clickMode_
-    std::vector<float> fadeGains_;            // the transport fade for one segment, shared by every bus
-    std::vector<float> refAudio_;             // the reference mix's left and right for one segment
-    Ramp refMix_;                             // 0: the stems on the main bus, 1: the reference mix
+    ClickMode activeClick_ = ClickMode::off; // audio thread copy of clickMode_
+    std::vector<float> fadeGains_;           // the transport fade for one segment, shared by every bus
+    std::vector<float> refAudio_;            // the reference mix's left and right for one segment
+    Ramp refMix_;                            // 0: the stems on the main bus, 1: the reference mix
+    bool loopOn_ = false;                    // vamp: [loopStart_, loopEnd_) repeats
+    std::int64_t loopStart_ = 0, loopEnd_ = 0;
+    int loopXfade_ = 0;                       // frames of the crossfade before loopEnd_
+    std::vector<float> loopAudio_;            // one stem's frames from before the loop start, for the crossfade
     const SongView* loadAfterStop_ = nullptr; // a loadCued that waits for the stop fade
     bool playAfterLoad_ = false;
     int segmentFrames_ = 0;
@@ -207,6 +215,7 @@ private:
     std::atomic<bool> rolling_{false};
     std::atomic<ClickMode> clickMode_{ClickMode::off};
     std::atomic<bool> referenceOn_{false};
+    std::atomic<bool> looping_{false};
     std::atomic<float> mainPeak_{0.0f};
     std::atomic<float> mainRms_{0.0f};
     std::atomic<std::uint64_t> dropped_{0};

@@ -56,6 +56,12 @@ public:
     /// engine resumes when they have it).
     void waitForSources() noexcept;
 
+    /// Playing: moves the play head to `songFrame` with no fade (a loop's jump, crossfaded by the
+    /// engine).
+    void relocate(std::int64_t songFrame) noexcept {
+        if (state_ == TransportState::playing) position_ = songFrame;
+    }
+
     /// After a jump (state waiting): every stem has the target, fade in and play.
     void resume() noexcept;
 
