@@ -40,6 +40,9 @@ constexpr NamedAction kActions[] = {
     {"unloop", Action::loopOff},
 };
 
+/// Times in a script stop here (and so cannot overflow a frame count at any rate).
+constexpr double kMaxSeconds = 24.0 * 3600.0;
+
 const std::vector<std::string> kKeys = {"frame", "time", "action", "stem", "value", "quantize"};
 const std::vector<std::string> kQuantizeNames = {"none", "beat", "bar"};
 
@@ -89,10 +92,12 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
     if (frame) {
         const double f = number(frame, err, "frame");
         if (f < 0 || f != std::floor(f)) err.at(frame, "frame must be a whole number of samples ≥ 0");
+        if (f > kMaxSeconds * ctx.sampleRate) err.at(frame, "frame is past 24 hours; a script covers one show");
         ev.frame = static_cast<std::int64_t>(f);
     } else {
         const double t = number(time, err, "time");
         if (t < 0) err.at(time, "time must be ≥ 0 seconds");
+        if (t > kMaxSeconds) err.at(time, "time is past 24 hours; a script covers one show");
         ev.frame = static_cast<std::int64_t>(std::llround(t * ctx.sampleRate));
     }
 
@@ -145,13 +150,14 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
         } catch (const std::exception&) {
             err.at(value, "loop value '" + text + "' is not a section: write START-END in seconds, such as 8-16");
         }
-        if (!(from >= 0.0 && to > from && to < 1e6))
+        if (!(from >= 0.0 && to > from && to <= kMaxSeconds))
             err.at(value, "loop section must run forwards from ≥ 0 s: START-END");
         c.target = static_cast<std::int64_t>(std::llround(from * ctx.sampleRate));
         c.length = static_cast<std::int64_t>(std::llround(to * ctx.sampleRate)) - c.target;
     } else if (c.action == Action::seek) {
         const double s = number(value, err, "seek position");
         if (s < 0) err.at(value, "seek position must be ≥ 0 seconds");
+        if (s > kMaxSeconds) err.at(value, "seek position is past 24 hours; no song is that long");
         c.target = static_cast<std::int64_t>(std::llround(s * ctx.sampleRate));
     }
 

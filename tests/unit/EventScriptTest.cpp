@@ -130,3 +130,12 @@ TEST_CASE("Loop (vamp) and reference A/B actions", "[unit]") {
         errorOf("events:\n  - { time: 1, action: loop, value: verse }\n").find("loop value 'verse' is not a section") !=
         std::string::npos);
 }
+
+TEST_CASE("Times and frames past a day are refused, not overflowed (found by fuzzing)", "[unit]") {
+    CHECK(errorOf("events:\n  - { frame: 480003333333333333333333333333, action: play }\n") ==
+          "show.yaml:2:14: frame is past 24 hours; a script covers one show");
+    CHECK(errorOf("events:\n  - { time: 1e300, action: play }\n") ==
+          "show.yaml:2:13: time is past 24 hours; a script covers one show");
+    CHECK(errorOf("events:\n  - { time: 1, action: seek, value: 1e300 }\n") ==
+          "show.yaml:2:37: seek position is past 24 hours; no song is that long");
+}
