@@ -175,7 +175,8 @@ SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& 
                 "sample rate " + std::to_string(r.sampleRate) + " Hz, but " + first->path.filename().string() + " is " +
                     std::to_string(first->sampleRate) + " Hz (it will be resampled)",
                 "export every stem of the song at one rate");
-        if (r.bitDepth != first->bitDepth && !r.lossy && !first->lossy)
+        // (a 16-bit stem gets its own warning below)
+        if (r.bitDepth != first->bitDepth && !r.lossy && !first->lossy && r.bitDepth > 16 && first->bitDepth > 16)
             add(s, Severity::warning, r.path,
                 std::to_string(r.bitDepth) + "-bit, but " + first->path.filename().string() + " is " +
                     std::to_string(first->bitDepth) + "-bit",
