@@ -15,6 +15,7 @@
 #include "stemdeck/Error.h"
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/control/Keys.h"
+#include "stemdeck/midi/MidiInput.h"
 #include "stemdeck/set/SetFile.h"
 #include "stemdeck/set/StemFolder.h"
 #include "stemdeck/stream/AudioFile.h"
@@ -184,6 +185,7 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
             for (const auto& [stem, out] : sa.stemOuts)
                 a.stemOuts.push_back(stem + "=" + std::to_string(out));
         if (!a.countInBars) a.countInBars = setFile->countInBars;
+        if (a.controller.empty() && setFile->controller) a.controller = setFile->controller->string();
         if (a.atEnd.empty() && setFile->atEnd)
             a.atEnd = setFile->atEnd == set::SongEnd::stop   ? "stop"
                       : setFile->atEnd == set::SongEnd::next ? "next"
@@ -268,7 +270,32 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
     std::optional<RawTerminal> terminal;
     if (keys) terminal.emplace();
     control::KeyDecoder decoder;
+    std::optional<midi::Mapping> mapping;
+    if (!a.controller.empty()) mapping = midi::loadMapping(a.controller); // a broken mapping: fix it first
     session.start(engine);
+    std::unique_ptr<midi::MidiInput> midiIn;
+    if (mapping) {
+        midi::MidiOptions mo;
+        mo.api = !a.midiApi.empty()                                          ? a.midiApi
+                 : session.description().find("[JACK]") != std::string::npos ? "jack"
+                                                                             : "alsa";
+        mo.port = a.midiPort;
+        mo.clientName = device.clientName;
+        midiIn = std::make_unique<midi::MidiInput>(
+            engine, *mapping, mo, [&session, rate] { return session.output().frameForNow(rate); }, log);
+    }
+    auto perform = [&player](midi::MapAction action) {
+        switch (action) {
+        case midi::MapAction::togglePlay: player.togglePlay(); break;
+        case midi::MapAction::nextSong: player.nextSong(); break;
+        case midi::MapAction::previousSong: player.previousSong(); break;
+        case midi::MapAction::nextMarker: player.nextMarker(); break;
+        case midi::MapAction::previousMarker: player.previousMarker(); break;
+        case midi::MapAction::toggleVamp: player.toggleVamp(); break;
+        case midi::MapAction::toggleReference: player.toggleReference(); break;
+        default: break; // engine actions never come this way
+        }
+    };
     player.play();
 
     auto flushLog = [&] {
@@ -297,6 +324,7 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
             player.quit();
             quitDeadline = Clock::now() + std::chrono::seconds(1);
         }
+        if (midiIn) midiIn->poll(perform);
         player.poll();
         const bool playing = session.watch();
         if (playing != devicePlaying) { // lost or back: say where the song is

@@ -21,10 +21,13 @@ struct PlayArgs {
     std::optional<int> clickOut;       ///< first channel of the click pair (default: no click outputs)
     std::vector<std::string> stemOuts; ///< "STEM=CHANNEL"
     std::optional<int> countInBars;
-    std::string clickMode; ///< off | count-in | always; "" = always if routed
-    std::string atEnd;     ///< stop | next | run-on; "" = stop with keys, next without
-    std::string events;    ///< YAML script of timed actions
-    bool keys = true;      ///< keyboard control when stdin is a terminal
+    std::string clickMode;  ///< off | count-in | always; "" = always if routed
+    std::string atEnd;      ///< stop | next | run-on; "" = stop with keys, next without
+    std::string events;     ///< YAML script of timed actions
+    std::string controller; ///< MIDI mapping file (controllers/*.yaml); "" = the set file's, or none
+    std::string midiPort;   ///< MIDI port-name part; "" = the mapping's ports
+    std::string midiApi;    ///< alsa | jack; "" = jack when playing through JACK, else alsa
+    bool keys = true;       ///< keyboard control when stdin is a terminal
 };
 
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).

@@ -15,6 +15,7 @@
 #include "stemdeck/audio/DevicePlayer.h"
 #include "stemdeck/audio/OfflineRenderer.h"
 #include "stemdeck/control/EventScript.h"
+#include "stemdeck/midi/MidiInput.h"
 #include "stemdeck/set/Check.h"
 #include "stemdeck/set/DemoSong.h"
 #include "stemdeck/set/Song.h"
@@ -218,6 +219,11 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"stop", "next", "run-on"}));
     play->add_option("--events", playArgs.events, "YAML file of timed actions, as for render (from song 1's bar 1)")
         ->check(CLI::ExistingFile);
+    play->add_option("--controller", playArgs.controller, "MIDI controller mapping (controllers/*.yaml)")
+        ->check(CLI::ExistingFile);
+    play->add_option("--midi-port", playArgs.midiPort, "Part of the MIDI input port's name (default: the mapping's)");
+    play->add_option("--midi-api", playArgs.midiApi, "alsa or jack (default: jack when playing through JACK)")
+        ->check(CLI::IsMember({"alsa", "jack"}));
     bool noKeys = false;
     play->add_flag("--no-keys", noKeys, "No keyboard control even on a terminal");
 
@@ -246,7 +252,9 @@ int main(int argc, char** argv) {
         }
         if (*check) return runCheck(checkSource, checkJson);
         if (*devices) {
-            std::cout << audio::describeDevices() << "\n";
+            std::cout << audio::describeDevices() << "\nMIDI inputs (stemdeck play --controller FILE --midi-port NAME):"
+                      << "\n  ALSA sequencer:" << midi::describeMidiPorts("alsa")
+                      << "\n  JACK MIDI:" << midi::describeMidiPorts("jack") << "\n";
             return 0;
         }
         if (*demo) {

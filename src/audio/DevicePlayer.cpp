@@ -309,6 +309,9 @@ int DeviceSession::reopenings() const noexcept {
 const engine::CallbackTimer& DeviceSession::timer() const noexcept {
     return impl_->output.timer();
 }
+const engine::DeviceOutput& DeviceSession::output() const noexcept {
+    return impl_->output;
+}
 
 int DeviceSession::xruns() const {
     const Impl& d = *impl_;

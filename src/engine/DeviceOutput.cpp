@@ -80,8 +80,22 @@ void DeviceOutput::prepare(const ChannelMap& map, int maxBlockFrames) {
     used_.assign(static_cast<std::size_t>(std::max(map.channelsNeeded(), 256)), nullptr);
 }
 
+std::int64_t DeviceOutput::frameForNow(double sampleRate) const noexcept {
+    const std::int64_t now =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    const std::int64_t since = std::max<std::int64_t>(0, now - blockNs_.load(std::memory_order_acquire));
+    return blockFrame_.load(std::memory_order_relaxed) +
+           static_cast<std::int64_t>(static_cast<double>(since) * sampleRate / 1e9) +
+           blockSize_.load(std::memory_order_relaxed);
+}
+
 void DeviceOutput::process(Engine& engine, float* const* outputs, int numOutputs, int n) noexcept {
     const auto started = std::chrono::steady_clock::now();
+    blockFrame_.store(engine.outputFrame(), std::memory_order_relaxed);
+    blockSize_.store(n, std::memory_order_relaxed);
+    blockNs_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(started.time_since_epoch()).count(),
+                   std::memory_order_release);
     if (n > spareFrames_ || numOutputs <= 0 || static_cast<std::size_t>(numOutputs) > used_.size()) {
         for (int c = 0; c < numOutputs; ++c) // a device that broke its promise: stay silent
             std::fill_n(outputs[c], n, 0.0f);

@@ -14,6 +14,7 @@
 //   device-loss  the JACK server is killed mid-song and started again: play says so, waits,
 //                reconnects and continues from where it was; then SIGTERM stops it cleanly.
 #include <jack/jack.h>
+#include <jack/midiport.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -116,7 +117,7 @@ struct Recorder {
     std::vector<std::vector<float>> data;
     std::atomic<std::size_t> frames{0};
 
-    bool open(int count, std::size_t capacity) {
+    bool open(int count, std::size_t capacity, JackProcessCallback callback = &Recorder::process) {
         jack_status_t status{};
         client = jack_client_open("recorder", JackNoStartServer, &status);
         if (client == nullptr) return false;
@@ -126,7 +127,7 @@ struct Recorder {
         for (int i = 0; i < count; ++i)
             ports.push_back(jack_port_register(client, ("in_" + std::to_string(i + 1)).c_str(), JACK_DEFAULT_AUDIO_TYPE,
                                                JackPortIsInput, 0));
-        jack_set_process_callback(client, &Recorder::process, this);
+        jack_set_process_callback(client, callback, this);
         return jack_activate(client) == 0;
     }
     /// Connects stemdeck:out_N to in_(i+1) for each N given, retrying while stemdeck starts.
@@ -458,6 +459,164 @@ int deviceLoss(const std::string& stemdeck, test::TempDir& dir) {
     return 0;
 }
 
+// ---------------------------------------------------------------------------------------------
+
+/// A fake Akai APC mini mk2: a JACK client with a MIDI output port whose name stemdeck's mapping
+/// matches. send() queues a message; the process callback writes it at the cycle's first frame and
+/// notes that frame (JACK's frame clock, shared with the recorder).
+struct FakeController {
+    jack_client_t* client = nullptr;
+    jack_port_t* out = nullptr;
+    std::atomic<std::uint32_t> pending{0}; // 0x00SSDDVV, 0 = none
+    std::atomic<std::int64_t> sentAt{-1};  // JACK frame time of the last message sent
+    bool open() {
+        jack_status_t status{};
+        client = jack_client_open("fake-apc", JackNoStartServer, &status);
+        if (client == nullptr) return false;
+        out = jack_port_register(client, "APC mini mk2 MIDI", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+        jack_set_process_callback(client, &FakeController::process, this);
+        return jack_activate(client) == 0;
+    }
+    void close() {
+        if (client == nullptr) return;
+        jack_deactivate(client);
+        jack_client_close(client);
+        client = nullptr;
+    }
+    ~FakeController() { close(); }
+    /// Sends and waits until the process callback has written it.
+    void send(std::uint8_t s, std::uint8_t d1, std::uint8_t d2) {
+        pending.store(0x1000000u | (std::uint32_t{s} << 16) | (std::uint32_t{d1} << 8) | d2);
+        while (pending.load() != 0)
+            std::this_thread::sleep_for(1ms);
+    }
+    static int process(jack_nframes_t n, void* arg) {
+        auto* f = static_cast<FakeController*>(arg);
+        void* buf = jack_port_get_buffer(f->out, n);
+        jack_midi_clear_buffer(buf);
+        const std::uint32_t m = f->pending.load();
+        if (m != 0) {
+            const jack_midi_data_t bytes[3] = {static_cast<jack_midi_data_t>(m >> 16),
+                                               static_cast<jack_midi_data_t>(m >> 8), static_cast<jack_midi_data_t>(m)};
+            jack_midi_event_write(buf, 0, bytes, 3);
+            f->sentAt.store(jack_last_frame_time(f->client));
+            f->pending.store(0);
+        }
+        return 0;
+    }
+};
+
+/// Records one port and the JACK frame time of its first recorded frame.
+struct TimedRecorder : Recorder {
+    std::atomic<std::int64_t> firstFrame{-1};
+    static int processTimed(jack_nframes_t n, void* arg) {
+        auto* r = static_cast<TimedRecorder*>(arg);
+        if (r->firstFrame.load() < 0) r->firstFrame.store(jack_last_frame_time(r->client));
+        return Recorder::process(n, arg);
+    }
+};
+
+int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::string& controllers) {
+    // Stem 1 a constant 0.25, stem 2 a constant 0.125: the main mix's level shows every change.
+    const std::int64_t len = 40 * kRate;
+    test::writeStemFolder(dir / "song", kRate,
+                          {test::constantStem(len, 0.25f, false), test::constantStem(len, 0.125f, false)},
+                          {"One", "Two"}, "BPM: 120\n");
+    JackServer jack{"stemdeck-e2e-midi-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    if (!expect(jack.start(128), "a JACK server (128-frame periods) is up")) return 1;
+    TimedRecorder rec;
+    if (!expect(rec.open(1, static_cast<std::size_t>(60 * kRate), &TimedRecorder::processTimed),
+                "the recorder connects"))
+        return 1;
+    const pid_t play = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--controller",
+                              controllers + "/akai-apc-mini-mk2.yaml"},
+                             (dir / "play.log").string());
+    expect(rec.connect({1}), "stemdeck's main output is recorded");
+    std::this_thread::sleep_for(500ms);
+    FakeController apc; // plugged in after stemdeck started: found by its hot-plug check
+    expect(apc.open(), "the fake APC mini mk2 is on the server");
+    bool found = false;
+    for (int i = 0; i < 60 && !found; ++i) {
+        found = readFile(dir / "play.log").find("MIDI: 'Akai APC mini mk2' on fake-apc:APC mini mk2 MIDI") !=
+                std::string::npos;
+        std::this_thread::sleep_for(50ms);
+    }
+    expect(found, "stemdeck finds the controller within a second of it appearing");
+    std::this_thread::sleep_for(300ms);
+
+    // The frame where the recorded level first leaves `before`, after JACK frame `from`.
+    auto changedAt = [&](std::int64_t from, float before) -> std::int64_t {
+        const std::size_t n = rec.frames.load();
+        const std::int64_t first = rec.firstFrame.load();
+        for (auto i = static_cast<std::size_t>(std::max<std::int64_t>(0, from - first)); i < n; ++i)
+            if (std::fabs(rec.data[0][i] - before) > 1e-4f) return first + static_cast<std::int64_t>(i);
+        return -1;
+    };
+    const int period = 128;
+    std::vector<std::int64_t> latencies;
+    auto measure = [&](const std::string& what, std::uint8_t s, std::uint8_t d1, std::uint8_t d2, float before,
+                       float after) {
+        apc.send(s, d1, d2);
+        const std::int64_t sent = apc.sentAt.load();
+        std::this_thread::sleep_for(300ms);
+        const std::int64_t at = changedAt(sent, before);
+        const float now = rec.now(0);
+        const std::int64_t latency = at < 0 ? -1 : at - sent;
+        latencies.push_back(latency);
+        expect(std::fabs(now - after) < 1e-3f && latency >= 0 && latency <= 3 * period,
+               what + ": level " + std::to_string(before) + " -> " + std::to_string(now) + ", change began " +
+                   std::to_string(latency) + " frames after the message (limit: 3 periods = 384)");
+    };
+    measure("pad 1 (note 0) mutes stem 1", 0x90, 0, 127, 0.375f, 0.125f);
+    measure("pad 1 again unmutes it", 0x90, 0, 127, 0.125f, 0.375f);
+    apc.send(0xB0, 49, 110); // fader 2 below stem 2's unity position: soft takeover ignores it
+    std::this_thread::sleep_for(100ms);
+    expect(std::fabs(rec.now(0) - 0.375f) < 1e-6f,
+           "a fader away from the current gain does not jump it (soft takeover)");
+    apc.send(0xB0, 49, 120); // passes unity (115.5): taken over
+    std::this_thread::sleep_for(100ms);
+    measure("fader 2 (CC 49) rides stem 2 down to -27 dB", 0xB0, 49, 64, rec.now(0),
+            0.25f + 0.125f * std::pow(10.0f, -27.0f / 20.0f));
+    apc.send(0x90, 122, 127); // shift held: faders sweep filters
+    apc.send(0xB0, 48, 64);   // picks up the filter knob at its centre
+    measure("shift + fader 1 sweeps stem 1's filter to high-pass (DC goes)", 0xB0, 48, 127, rec.now(0),
+            0.125f * std::pow(10.0f, -27.0f / 20.0f));
+    apc.send(0x80, 122, 0);
+
+    apc.close(); // the controller is unplugged mid-song…
+    std::this_thread::sleep_for(1500ms);
+    expect(readFile(dir / "play.log").find("is gone; waiting for it to come back") != std::string::npos,
+           "stemdeck notices the controller is gone (and the audio plays on)");
+    FakeController again; // …and plugged back in
+    expect(again.open(), "the controller comes back");
+    found = false;
+    for (int i = 0; i < 60 && !found; ++i) {
+        const std::string log = readFile(dir / "play.log");
+        found = std::count(log.begin(), log.end(), '\n') > 0 &&
+                log.rfind("MIDI: 'Akai APC mini mk2' on fake-apc") > log.find("is gone");
+        std::this_thread::sleep_for(50ms);
+    }
+    expect(found, "stemdeck reopens it within a second");
+    std::this_thread::sleep_for(300ms);
+    const float beforeMute = rec.now(0);
+    again.send(0x90, 1, 127); // pad 2 mutes stem 2
+    std::this_thread::sleep_for(300ms);
+    expect(std::fabs(rec.now(0) - (beforeMute - 0.125f * std::pow(10.0f, -27.0f / 20.0f))) < 1e-3f,
+           "after coming back, its pads work again");
+    kill(play, SIGTERM);
+    const int status = waitExit(play, 5s);
+    const std::string log = readFile(dir / "play.log");
+    std::printf("play log:\n%s\n", log.c_str());
+    expect(status == 0, "play stops cleanly");
+    expect(log.find("underruns 0") != std::string::npos, "no underruns through all of it");
+    std::printf("MIDI-to-audio latency (frames, at 48 kHz / 128-frame periods):");
+    for (auto l : latencies)
+        std::printf(" %lld", static_cast<long long>(l));
+    std::printf("\n");
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -471,6 +630,7 @@ int main(int argc, char** argv) {
     if (scenario == "routing") rc = routing(stemdeck, dir);
     if (scenario == "keys") rc = keys(stemdeck, dir);
     if (scenario == "device-loss") rc = deviceLoss(stemdeck, dir);
+    if (scenario == "midi") rc = midiControl(stemdeck, dir, argc > 3 ? argv[3] : "controllers");
     std::printf("%d passed, %d failed\n", passes, failures);
     return rc != 0 || failures != 0 ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the set-file, readme and events-script parsers with libFuzzer (clang, ASan + UBSan).
+# Fuzzes the set-file, readme, events-script and controller-mapping parsers with libFuzzer (clang, ASan + UBSan).
 #   tests/fuzz/fuzz.sh [SECONDS_PER_PARSER] [BUILD_DIR]
 # CI runs 20 s per parser; for a longer hunt: tests/fuzz/fuzz.sh 3600 (an hour each). A crash
 # leaves its input as crash-* in the build dir and fails the run.
@@ -11,7 +11,7 @@ out=$(realpath -m "${2:-$root/build/fuzz}")
 mkdir -p "$out"
 CXX=${CXX_FUZZ:-clang++}
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$root/include")
-sources=(src/set/SetFile.cpp src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp)
+sources=(src/set/SetFile.cpp src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp src/midi/Mapping.cpp)
 objs=()
 for s in "${sources[@]}"; do
   o="$out/$(basename "$s" .cpp).o"
@@ -21,13 +21,14 @@ for s in "${sources[@]}"; do
   objs+=("$o")
 done
 status=0
-for target in 1:set 2:readme 3:events; do
+for target in 1:set 2:readme 3:events 4:mapping; do
   n=${target%%:*}; name=${target#*:}
   bin="$out/fuzz_$name"
   "$CXX" "${flags[@]}" -DSTEMDECK_FUZZ_TARGET="$n" "$here/FuzzParsers.cpp" "${objs[@]}" -lyaml-cpp -o "$bin"
   mkdir -p "$out/corpus_$name"
   cp -n "$here/corpus/$name"/* "$out/corpus_$name/" 2>/dev/null || true
   [ "$name" = set ] && cp -n "$root"/sets/*.yaml "$out/corpus_$name/" 2>/dev/null || true
+  [ "$name" = mapping ] && cp -n "$root"/controllers/*.yaml "$out/corpus_$name/" 2>/dev/null || true
   echo "fuzzing the $name parser for $seconds s"
   if ! (cd "$out" && "$bin" -max_total_time="$seconds" -max_len=4096 -timeout=5 -rss_limit_mb=2048 \
         -print_final_stats=1 "corpus_$name" 2>"$out/fuzz_$name.log"); then

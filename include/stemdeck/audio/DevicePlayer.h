@@ -55,6 +55,8 @@ public:
     [[nodiscard]] int xruns() const;               ///< the device's xrun count, summed over reopenings
     [[nodiscard]] int reopenings() const noexcept;
     [[nodiscard]] const engine::CallbackTimer& timer() const noexcept;
+    /// The callback's clock, for placing MIDI messages on frames.
+    [[nodiscard]] const engine::DeviceOutput& output() const noexcept;
 
 private:
     struct Impl;

@@ -58,12 +58,20 @@ public:
 
     [[nodiscard]] const CallbackTimer& timer() const noexcept { return timer_; }
 
+    /// @thread any. The engine output frame that a message arriving now should land on: the
+    /// last callback's first frame, plus the time since it started, plus one block (the one being
+    /// rendered is already spoken for), so every message is placed with the same latency.
+    [[nodiscard]] std::int64_t frameForNow(double sampleRate) const noexcept;
+
 private:
     ChannelMap map_;
     std::vector<float> spare_; // stands in for a pair's missing channel (a mono device)
     int spareFrames_ = 0;
     std::vector<float*> used_; // per device channel: written by the engine this block
     CallbackTimer timer_;
+    // The last callback's start, for frameForNow() (written by the audio thread, read anywhere).
+    std::atomic<std::int64_t> blockFrame_{0}, blockNs_{0};
+    std::atomic<int> blockSize_{0};
 };
 
 } // namespace stemdeck::engine

@@ -1,0 +1,67 @@
+#pragma once
+// MIDI messages → actions through a mapping: toggles, hold-to-mute pads, fader taper, relative
+// encoders, soft takeover and a shift layer. Pure translation: no I/O, so it is unit-tested
+// message by message, and the MIDI callback thread runs it without allocating.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "stemdeck/engine/Engine.h"
+#include "stemdeck/midi/Mapping.h"
+
+namespace stemdeck::midi {
+
+/// One thing a message does: an engine command, or a player action for the control thread.
+struct Translated {
+    bool toEngine = true;
+    engine::Command command;                  ///< when toEngine
+    MapAction playerAction = MapAction::play; ///< when !toEngine
+};
+
+/// Up to one output per stem (a drop) plus one.
+struct Translation {
+    std::array<Translated, engine::kMaxStems + 1> items{};
+    int count = 0;
+    void add(const Translated& t) noexcept {
+        if (count < static_cast<int>(items.size())) items[static_cast<std::size_t>(count++)] = t;
+    }
+};
+
+/// What the mapper needs to know of the engine for soft takeover and relative encoders.
+struct StemValues {
+    std::array<float, engine::kMaxStems> gain{1, 1, 1, 1, 1, 1, 1, 1};
+    std::array<float, engine::kMaxStems> filter{};
+    /// @thread any. The engine's current targets.
+    static StemValues of(const engine::Engine& e) noexcept;
+};
+
+class MidiMapper {
+public:
+    /// Gain step of a relative encoder's tick, in dB; filter step is one 63rd of a side.
+    static constexpr double kRelativeDbStep = 0.5;
+
+    explicit MidiMapper(Mapping mapping);
+
+    /// @thread the MIDI thread, no allocation. One message (status, data1, data2) arriving for
+    /// engine output frame `frame`; `values` is the engine's state for soft takeover.
+    Translation translate(std::uint8_t status, std::uint8_t data1, std::uint8_t data2, std::int64_t frame,
+                          const StemValues& values) noexcept;
+
+    [[nodiscard]] const Mapping& mapping() const noexcept { return mapping_; }
+    [[nodiscard]] bool shiftHeld() const noexcept { return shift_; }
+
+private:
+    struct Takeover {
+        bool engaged = false;
+        int lastPosition = -1; ///< the control's last physical position (0…127)
+        float sent = -2.0f;    ///< the value we last sent (to notice changes made elsewhere)
+    };
+    Mapping mapping_;
+    std::vector<Takeover> takeover_; ///< per binding
+    bool shift_ = false;
+};
+
+/// @thread any. Knob position 0…127 to the DJ filter's -1…+1 (64 = off).
+[[nodiscard]] float knobToFilter(int value) noexcept;
+
+} // namespace stemdeck::midi

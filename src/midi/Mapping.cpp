@@ -1,0 +1,285 @@
+#include "stemdeck/midi/Mapping.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "stemdeck/Error.h"
+#include "stemdeck/Text.h"
+
+namespace stemdeck::midi {
+
+namespace {
+
+struct NamedAction {
+    const char* name;
+    MapAction action;
+};
+constexpr NamedAction kActions[] = {
+    {"mute", MapAction::mute},
+    {"unmute", MapAction::unmute},
+    {"toggle_mute", MapAction::toggleMute},
+    {"solo", MapAction::solo},
+    {"unsolo", MapAction::unsolo},
+    {"toggle_solo", MapAction::toggleSolo},
+    {"gain", MapAction::gain},
+    {"filter", MapAction::filter},
+    {"play", MapAction::play},
+    {"stop", MapAction::stop},
+    {"toggle_play", MapAction::togglePlay},
+    {"next_song", MapAction::nextSong},
+    {"previous_song", MapAction::previousSong},
+    {"next_marker", MapAction::nextMarker},
+    {"previous_marker", MapAction::previousMarker},
+    {"vamp", MapAction::toggleVamp},
+    {"toggle_reference", MapAction::toggleReference},
+    {"drop", MapAction::drop},
+};
+
+const std::vector<std::string> kTopKeys = {"name", "source", "ports", "shift", "bindings"};
+const std::vector<std::string> kBindingKeys = {"note", "cc",       "program", "channel",  "action", "stem", "stems",
+                                               "mode", "quantize", "layer",   "takeover", "taper",  "led"};
+
+bool needsStem(MapAction a) {
+    switch (a) {
+    case MapAction::mute:
+    case MapAction::unmute:
+    case MapAction::toggleMute:
+    case MapAction::solo:
+    case MapAction::unsolo:
+    case MapAction::toggleSolo:
+    case MapAction::gain:
+    case MapAction::filter:
+    case MapAction::drop: return true;
+    default: return false;
+    }
+}
+
+class Place {
+public:
+    explicit Place(std::string file) : file_(std::move(file)) {}
+    [[noreturn]] void fail(const YAML::Node& n, const std::string& message) const {
+        const YAML::Mark m = n.Mark();
+        throw Error(file_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": " + message);
+    }
+
+private:
+    std::string file_;
+};
+
+int integer(const YAML::Node& n, const Place& p, const std::string& what, int lo, int hi) {
+    if (!n.IsScalar()) p.fail(n, what + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    const std::string& text = n.Scalar();
+    long v = 0;
+    try {
+        std::size_t used = 0;
+        v = std::stol(text, &used);
+        if (used != text.size()) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+        p.fail(n, what + " must be a whole number, not '" + text + "'");
+    }
+    if (v < lo || v > hi)
+        p.fail(n, what + " " + text + " is out of range (" + std::to_string(lo) + "-" + std::to_string(hi) + ")");
+    return static_cast<int>(v);
+}
+
+double real(const YAML::Node& n, const Place& p, const std::string& what) {
+    try {
+        return n.as<double>();
+    } catch (const YAML::Exception&) {
+        p.fail(n, what + " must be a number");
+    }
+}
+
+void checkKeys(const YAML::Node& map, const std::vector<std::string>& known, const std::string& where, const Place& p) {
+    for (const auto& kv : map) {
+        const std::string key = kv.first.Scalar();
+        if (std::find(known.begin(), known.end(), key) == known.end())
+            p.fail(kv.first, "unknown key '" + key + "' in " + where + didYouMean(key, known) +
+                                 "; known keys: " + joinNames(known));
+    }
+}
+
+Binding parseControl(const YAML::Node& n, const Place& p) {
+    Binding b;
+    b.line = n.Mark().line + 1;
+    int kinds = 0;
+    if (const YAML::Node v = n["note"]) {
+        b.kind = MessageKind::note;
+        b.number = integer(v, p, "note", 0, 127);
+        ++kinds;
+    }
+    if (const YAML::Node v = n["cc"]) {
+        b.kind = MessageKind::cc;
+        b.number = integer(v, p, "cc", 0, 127);
+        ++kinds;
+    }
+    if (const YAML::Node v = n["program"]) {
+        b.kind = MessageKind::program;
+        b.number = integer(v, p, "program", 0, 127);
+        ++kinds;
+    }
+    if (kinds != 1) p.fail(n, "each control is exactly one of note: N, cc: N or program: N");
+    if (const YAML::Node c = n["channel"]) b.channel = integer(c, p, "channel", 1, 16) - 1;
+    return b;
+}
+
+Binding parseBinding(const YAML::Node& n, const Place& p) {
+    if (!n.IsMap()) p.fail(n, "each binding is a map such as { note: 0, action: toggle_mute, stem: 1 }");
+    checkKeys(n, kBindingKeys, "a binding", p);
+    Binding b = parseControl(n, p);
+    const YAML::Node a = n["action"];
+    if (!a || !a.IsScalar()) p.fail(n, "a binding needs an action, such as action: toggle_mute");
+    std::vector<std::string> names;
+    bool found = false;
+    for (const auto& na : kActions) {
+        names.emplace_back(na.name);
+        if (a.Scalar() == na.name) {
+            b.action = na.action;
+            found = true;
+        }
+    }
+    if (!found)
+        p.fail(a, "unknown action '" + a.Scalar() + "'" + didYouMean(a.Scalar(), names) + "; actions are " +
+                      joinNames(names));
+    if (const YAML::Node s = n["stem"]) b.stems.push_back(integer(s, p, "stem", 1, 8) - 1);
+    if (const YAML::Node s = n["stems"]) {
+        if (!s.IsSequence()) p.fail(s, "stems is a list such as [1, 2]");
+        for (const auto& item : s)
+            b.stems.push_back(integer(item, p, "stem", 1, 8) - 1);
+    }
+    if (needsStem(b.action) && b.stems.empty())
+        p.fail(n, "'" + a.Scalar() + "' needs the stem it acts on: stem: 1 … 8");
+    if (!needsStem(b.action) && !b.stems.empty()) p.fail(n, "'" + a.Scalar() + "' acts on the song and takes no stem");
+    if (b.action != MapAction::drop && b.stems.size() > 1) p.fail(n, "only 'drop' acts on several stems");
+    if ((b.action == MapAction::gain || b.action == MapAction::filter) && b.kind != MessageKind::cc)
+        p.fail(n, "'" + a.Scalar() + "' follows a fader or knob: bind it to a cc");
+    if (const YAML::Node m = n["mode"]) {
+        const std::string& t = m.Scalar();
+        if (t == "toggle")
+            b.mode = ControlMode::toggle;
+        else if (t == "momentary")
+            b.mode = ControlMode::momentary;
+        else if (t == "relative")
+            b.mode = ControlMode::relative;
+        else
+            p.fail(m, "mode '" + t + "' is not toggle, momentary or relative" +
+                          didYouMean(t, {"toggle", "momentary", "relative"}));
+        if (b.mode == ControlMode::relative && b.action != MapAction::gain && b.action != MapAction::filter)
+            p.fail(m, "relative (an endless encoder) drives gain or filter");
+        if (b.mode == ControlMode::momentary && b.action != MapAction::mute && b.action != MapAction::solo &&
+            b.action != MapAction::unmute)
+            p.fail(m, "momentary (hold) works with mute, unmute or solo: released, the opposite happens");
+    }
+    b.quantize = b.action == MapAction::drop ? engine::Quantize::bar : engine::Quantize::none;
+    if (const YAML::Node q = n["quantize"]) {
+        const std::string& t = q.Scalar();
+        if (t == "none")
+            b.quantize = engine::Quantize::none;
+        else if (t == "beat")
+            b.quantize = engine::Quantize::beat;
+        else if (t == "bar")
+            b.quantize = engine::Quantize::bar;
+        else
+            p.fail(q, "quantize '" + t + "' is not none, beat or bar" + didYouMean(t, {"none", "beat", "bar"}));
+    }
+    if (const YAML::Node l = n["layer"]) {
+        if (l.Scalar() != "shift") p.fail(l, "layer can only be 'shift' (the binding works while shift is held)");
+        b.shift = true;
+    }
+    if (const YAML::Node t = n["takeover"]) {
+        if (t.Scalar() == "soft")
+            b.softTakeover = true;
+        else if (t.Scalar() == "jump")
+            b.softTakeover = false;
+        else
+            p.fail(t, "takeover is soft (wait until the fader passes the current value) or jump");
+    }
+    if (const YAML::Node t = n["taper"]) {
+        if (!t.IsMap()) p.fail(t, "taper is { min_db: -60, max_db: 6 }");
+        checkKeys(t, {"min_db", "max_db"}, "taper", p);
+        if (t["min_db"]) b.minDb = real(t["min_db"], p, "min_db");
+        if (t["max_db"]) b.maxDb = real(t["max_db"], p, "max_db");
+        if (!(b.minDb < b.maxDb) || b.maxDb > 12.0 || b.minDb < -120.0)
+            p.fail(t, "taper needs -120 ≤ min_db < max_db ≤ 12");
+    }
+    if (const YAML::Node led = n["led"]) {
+        if (!led.IsMap()) p.fail(led, "led is { on: 3, off: 0 } (the velocities the controller shows)");
+        checkKeys(led, {"on", "off", "channel"}, "led", p);
+        if (led["channel"]) b.ledChannel = integer(led["channel"], p, "led channel", 1, 16) - 1;
+        if (led["on"]) b.ledOn = integer(led["on"], p, "led on", 0, 127);
+        if (led["off"]) b.ledOff = integer(led["off"], p, "led off", 0, 127);
+    }
+    return b;
+}
+
+} // namespace
+
+Mapping parseMapping(std::string_view yaml, const std::filesystem::path& file) {
+    const Place p(file.string());
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(yaml));
+    } catch (const YAML::ParserException& e) {
+        throw Error(file.string() + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                    ": not valid YAML (" + e.msg + ")");
+    }
+    if (!root.IsMap()) throw Error(file.string() + ":1:1: a mapping is a map with 'ports:' and 'bindings:'");
+    checkKeys(root, kTopKeys, "the mapping", p);
+    Mapping m;
+    m.file = file;
+    m.name = root["name"] && root["name"].IsScalar() ? root["name"].Scalar() : file.stem().string();
+    if (root["source"] && root["source"].IsScalar()) m.source = root["source"].Scalar();
+    if (const YAML::Node ports = root["ports"]) {
+        if (ports.IsScalar())
+            m.ports.push_back(ports.Scalar());
+        else if (ports.IsSequence())
+            for (const auto& item : ports)
+                m.ports.push_back(item.Scalar());
+        else
+            p.fail(ports, "ports lists port-name parts, such as ports: [APC mini mk2]");
+    }
+    if (const YAML::Node s = root["shift"]) {
+        if (!s.IsMap()) p.fail(s, "shift is the control held for the shift layer, such as shift: { note: 122 }");
+        checkKeys(s, {"note", "cc", "channel"}, "shift", p);
+        m.shiftControl = parseControl(s, p);
+    }
+    const YAML::Node list = root["bindings"];
+    if (!list || !list.IsSequence()) p.fail(list ? list : root, "the mapping needs a 'bindings:' list");
+    for (const auto& item : list) {
+        Binding b = parseBinding(item, p);
+        if (b.shift && !m.shiftControl) p.fail(item, "layer: shift, but the mapping has no 'shift:' control");
+        for (const Binding& other : m.bindings)
+            if (other.kind == b.kind && other.number == b.number && other.shift == b.shift &&
+                (other.channel == b.channel || other.channel < 0 || b.channel < 0))
+                p.fail(item, "this control is already bound on line " + std::to_string(other.line) +
+                                 "; one control, one action (use layer: shift for a second one)");
+        m.bindings.push_back(std::move(b));
+    }
+    return m;
+}
+
+Mapping loadMapping(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw Error(file.string() + ": cannot read the controller mapping; check the path");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parseMapping(text.str(), file);
+}
+
+float faderGain(int value, double minDb, double maxDb) noexcept {
+    if (value <= 0) return 0.0f;
+    const double db = minDb + (maxDb - minDb) * (std::min(value, 127) - 1) / 126.0;
+    return static_cast<float>(std::pow(10.0, db / 20.0));
+}
+
+double faderPosition(float gain, double minDb, double maxDb) noexcept {
+    if (gain <= 0.0f) return 0.0;
+    const double db = 20.0 * std::log10(static_cast<double>(gain));
+    return std::clamp(1.0 + (db - minDb) / (maxDb - minDb) * 126.0, 1.0, 127.0);
+}
+
+} // namespace stemdeck::midi

@@ -1,0 +1,164 @@
+#include "stemdeck/midi/MidiMapper.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace stemdeck::midi {
+
+using engine::Action;
+using engine::Command;
+
+StemValues StemValues::of(const engine::Engine& e) noexcept {
+    StemValues v;
+    for (int i = 0; i < engine::kMaxStems; ++i) {
+        v.gain[static_cast<std::size_t>(i)] = e.stem(i).gain.load(std::memory_order_relaxed);
+        v.filter[static_cast<std::size_t>(i)] = e.stem(i).filter.load(std::memory_order_relaxed);
+    }
+    return v;
+}
+
+float knobToFilter(int value) noexcept {
+    return std::clamp(static_cast<float>(value - 64) / 63.0f, -1.0f, 1.0f);
+}
+
+MidiMapper::MidiMapper(Mapping mapping) : mapping_(std::move(mapping)), takeover_(mapping_.bindings.size()) {}
+
+namespace {
+bool matches(const Binding& b, MessageKind kind, int channel, int number) {
+    return b.kind == kind && (b.channel < 0 || b.channel == channel) &&
+           (kind == MessageKind::program || b.number == number);
+}
+
+Translated engineCommand(Action a, int stem, float value, std::int64_t frame, engine::Quantize q) {
+    Translated t;
+    t.command.action = a;
+    t.command.stem = static_cast<std::int8_t>(stem);
+    t.command.value = value;
+    t.command.frame = frame;
+    t.command.quantize = q;
+    return t;
+}
+} // namespace
+
+Translation MidiMapper::translate(std::uint8_t status, std::uint8_t data1, std::uint8_t data2, std::int64_t frame,
+                                  const StemValues& values) noexcept {
+    Translation out;
+    const int type = status & 0xF0, channel = status & 0x0F;
+    MessageKind kind;
+    bool pressed = false; // for buttons
+    int value = data2;    // for faders and knobs
+    switch (type) {
+    case 0x90:
+        kind = MessageKind::note;
+        pressed = data2 > 0;
+        break;
+    case 0x80:
+        kind = MessageKind::note;
+        pressed = false;
+        break;
+    case 0xB0:
+        kind = MessageKind::cc;
+        pressed = data2 >= 64;
+        break;
+    case 0xC0:
+        kind = MessageKind::program;
+        pressed = true;
+        value = data1;
+        break;
+    default: return out; // clock, aftertouch, sysex…: not mapped
+    }
+    const int number = data1;
+    if (mapping_.shiftControl && matches(*mapping_.shiftControl, kind, channel, number)) {
+        shift_ = pressed;
+        return out;
+    }
+    for (std::size_t i = 0; i < mapping_.bindings.size(); ++i) {
+        const Binding& b = mapping_.bindings[i];
+        if (!matches(b, kind, channel, number) || b.shift != shift_) continue;
+        const int stem = b.stems.empty() ? -1 : b.stems.front();
+        const auto si = static_cast<std::size_t>(std::max(stem, 0));
+        switch (b.action) {
+        case MapAction::gain:
+        case MapAction::filter: {
+            const bool isGain = b.action == MapAction::gain;
+            const float current = isGain ? values.gain[si] : values.filter[si];
+            float target;
+            if (b.mode == ControlMode::relative) {
+                const int delta = value < 64 ? value : value - 128;
+                if (isGain) {
+                    const double db = current > 0.0f ? 20.0 * std::log10(static_cast<double>(current)) : b.minDb;
+                    const double next = std::clamp(db + delta * kRelativeDbStep, b.minDb, b.maxDb);
+                    target = next <= b.minDb ? 0.0f : static_cast<float>(std::pow(10.0, next / 20.0));
+                } else {
+                    target = std::clamp(current + static_cast<float>(delta) / 63.0f, -1.0f, 1.0f);
+                }
+            } else {
+                target = isGain ? faderGain(value, b.minDb, b.maxDb) : knobToFilter(value);
+                Takeover& t = takeover_[i];
+                if (b.softTakeover) {
+                    // Changed elsewhere since we last sent (keys, a script, another control)?
+                    if (t.engaged && std::fabs(current - t.sent) > 1e-4f) t.engaged = false;
+                    if (!t.engaged) {
+                        const double here = isGain ? faderPosition(current, b.minDb, b.maxDb) : 64.0 + current * 63.0;
+                        const double lo = std::min<double>(t.lastPosition < 0 ? value : t.lastPosition, value);
+                        const double hi = std::max<double>(t.lastPosition < 0 ? value : t.lastPosition, value);
+                        t.lastPosition = value;
+                        if (here < lo - 1.5 || here > hi + 1.5) break; // not there yet: nothing jumps
+                        t.engaged = true;
+                    }
+                }
+                t.lastPosition = value;
+                t.sent = target;
+            }
+            out.add(engineCommand(isGain ? Action::gain : Action::filter, stem, target, frame, b.quantize));
+            break;
+        }
+        case MapAction::mute:
+        case MapAction::unmute:
+        case MapAction::solo:
+        case MapAction::unsolo:
+        case MapAction::toggleMute:
+        case MapAction::toggleSolo: {
+            Action a = Action::mute;
+            switch (b.action) {
+            case MapAction::mute: a = Action::mute; break;
+            case MapAction::unmute: a = Action::unmute; break;
+            case MapAction::solo: a = Action::solo; break;
+            case MapAction::unsolo: a = Action::unsolo; break;
+            case MapAction::toggleMute: a = Action::toggleMute; break;
+            default: a = Action::toggleSolo; break;
+            }
+            if (b.mode == ControlMode::momentary) { // held: the action; released: its opposite
+                if (!pressed)
+                    a = a == Action::mute ? Action::unmute : a == Action::unmute ? Action::mute : Action::unsolo;
+                out.add(engineCommand(a, stem, 0.0f, frame, b.quantize));
+            } else if (pressed) {
+                out.add(engineCommand(a, stem, 0.0f, frame, b.quantize));
+            }
+            break;
+        }
+        case MapAction::drop:
+            if (pressed)
+                for (int s : b.stems)
+                    out.add(engineCommand(Action::unmute, s, 0.0f, frame, b.quantize));
+            break;
+        case MapAction::play:
+            if (pressed) out.add(engineCommand(Action::play, -1, 0.0f, frame, b.quantize));
+            break;
+        case MapAction::stop:
+            if (pressed) out.add(engineCommand(Action::stop, -1, 0.0f, frame, b.quantize));
+            break;
+        default: // song-level: the control thread does these
+            if (pressed) {
+                Translated t;
+                t.toEngine = false;
+                t.playerAction = b.action;
+                out.add(t);
+            }
+            break;
+        }
+    }
+    return out;
+}
+
+} // namespace stemdeck::midi

@@ -1,0 +1,132 @@
+// Controller mappings and MIDI → action translation, message by message.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "stemdeck/Error.h"
+#include "stemdeck/midi/MidiMapper.h"
+
+using namespace stemdeck;
+using namespace stemdeck::midi;
+using engine::Action;
+
+namespace {
+const std::filesystem::path kControllers = std::filesystem::path(STEMDECK_SOURCE_DIR) / "controllers";
+
+std::string errorOf(const std::string& yaml) {
+    try {
+        (void)parseMapping(yaml, "pad.yaml");
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+Translated only(const Translation& t) {
+    REQUIRE(t.count == 1);
+    return t.items[0];
+}
+} // namespace
+
+TEST_CASE("The shipped controller mappings parse and cover every stem", "[unit][midi]") {
+    for (const char* file : {"akai-apc-mini-mk2.yaml", "korg-nanokontrol2.yaml"}) {
+        INFO(file);
+        const Mapping m = loadMapping(kControllers / file);
+        CHECK_FALSE(m.source.empty());
+        CHECK_FALSE(m.ports.empty());
+        for (int stem = 0; stem < 8; ++stem)
+            for (MapAction a : {MapAction::toggleMute, MapAction::gain, MapAction::filter})
+                CHECK(std::any_of(m.bindings.begin(), m.bindings.end(), [&](const Binding& b) {
+                    return b.action == a && !b.stems.empty() && b.stems[0] == stem;
+                }));
+        for (MapAction a : {MapAction::nextSong, MapAction::previousSong})
+            CHECK(std::any_of(m.bindings.begin(), m.bindings.end(), [&](const Binding& b) { return b.action == a; }));
+    }
+}
+
+TEST_CASE("APC mini mk2: pads, hold-to-mute, shift layer, drop", "[unit][midi]") {
+    MidiMapper map(loadMapping(kControllers / "akai-apc-mini-mk2.yaml"));
+    const StemValues v;
+    const auto pad = only(map.translate(0x90, 3, 127, 4800, v)); // bottom row, 4th pad
+    CHECK(pad.toEngine);
+    CHECK(pad.command.action == Action::toggleMute);
+    CHECK(pad.command.stem == 3);
+    CHECK(pad.command.frame == 4800);
+    CHECK(map.translate(0x80, 3, 0, 4900, v).count == 0);                            // a toggle ignores the release
+    CHECK(only(map.translate(0x90, 100, 127, 0, v)).command.action == Action::mute); // hold…
+    CHECK(only(map.translate(0x90, 100, 0, 0, v)).command.action == Action::unmute); // …release
+    CHECK(only(map.translate(0x90, 9, 127, 0, v)).command.action == Action::toggleSolo);
+    CHECK(map.translate(0x90, 122, 127, 0, v).count == 0); // shift held
+    CHECK(map.shiftHeld());
+    CHECK(map.translate(0xB0, 49, 100, 0, v).count == 0);       // soft takeover: the knob is at 64 (off)
+    CHECK(map.translate(0xB0, 49, 60, 0, v).count == 1);        // passed it: taken over
+    const auto knob = only(map.translate(0xB0, 49, 127, 0, v)); // shift + fader 2: filter
+    CHECK(knob.command.action == Action::filter);
+    CHECK(knob.command.stem == 1);
+    CHECK(knob.command.value == 1.0f);
+    map.translate(0x80, 122, 0, 0, v);
+    CHECK_FALSE(map.shiftHeld());
+    const Translation drop = map.translate(0x90, 119, 127, 0, v);
+    REQUIRE(drop.count == 8);
+    CHECK(drop.items[7].command.action == Action::unmute);
+    CHECK(drop.items[7].command.quantize == engine::Quantize::bar);
+    const auto next = only(map.translate(0x90, 113, 127, 0, v));
+    CHECK_FALSE(next.toEngine);
+    CHECK(next.playerAction == MapAction::nextSong);
+    CHECK(map.translate(0xE0, 0, 64, 0, v).count == 0); // pitch bend: not mapped
+}
+
+TEST_CASE("Faders: taper, soft takeover, and giving up the value when it changes elsewhere", "[unit][midi]") {
+    MidiMapper map(parseMapping("bindings:\n  - { cc: 7, action: gain, stem: 1 }\n", "f.yaml"));
+    StemValues v;                                               // stem 1 at unity: fader position 1 + 60/66*126 = 115.5
+    CHECK(map.translate(0xB0, 7, 10, 0, v).count == 0);         // far below: nothing jumps
+    CHECK(map.translate(0xB0, 7, 100, 0, v).count == 0);        // still below
+    const auto taken = only(map.translate(0xB0, 7, 120, 0, v)); // passed 115.5: takes over
+    CHECK(taken.command.value == Approx(faderGain(120, -60.0, 6.0)));
+    v.gain[0] = taken.command.value;
+    CHECK(only(map.translate(0xB0, 7, 0, 0, v)).command.value == 0.0f); // follows, to silence
+    v.gain[0] = 0.0f;
+    CHECK(faderGain(127, -60, 6) == Approx(1.9953f).epsilon(1e-3)); // +6 dB at the top
+    CHECK(faderGain(1, -60, 6) == Approx(0.001f).epsilon(1e-3));    // -60 dB at the first step
+    v.gain[0] = 0.5f;                                               // someone else moved it (keys, a script)
+    CHECK(map.translate(0xB0, 7, 3, 0, v).count == 0);              // picked up again only when it passes
+    CHECK(map.translate(0xB0, 7, 110, 0, v).count == 1);
+
+    MidiMapper jump(parseMapping("bindings:\n  - { cc: 7, action: gain, stem: 1, takeover: jump }\n", "f.yaml"));
+    CHECK(jump.translate(0xB0, 7, 10, 0, StemValues{}).count == 1);
+}
+
+TEST_CASE("Relative encoders, channels and program changes", "[unit][midi]") {
+    MidiMapper map(parseMapping("bindings:\n"
+                                "  - { cc: 20, action: filter, stem: 2, mode: relative }\n"
+                                "  - { cc: 21, action: gain, stem: 2, mode: relative }\n"
+                                "  - { note: 36, channel: 10, action: toggle_mute, stem: 3 }\n"
+                                "  - { program: 0, action: next_song }\n",
+                                "e.yaml"));
+    StemValues v;
+    v.filter[1] = 0.5f;
+    CHECK(only(map.translate(0xB0, 20, 3, 0, v)).command.value == Approx(0.5f + 3.0f / 63.0f));
+    CHECK(only(map.translate(0xB0, 20, 126, 0, v)).command.value == Approx(0.5f - 2.0f / 63.0f));
+    CHECK(only(map.translate(0xB0, 21, 127, 0, v)).command.value == Approx(std::pow(10.0, -0.5 / 20.0)));
+    CHECK(map.translate(0x90, 36, 100, 0, v).count == 0);        // channel 1: not this binding
+    CHECK(map.translate(0x99, 36, 100, 0, v).count == 1);        // channel 10
+    CHECK_FALSE(only(map.translate(0xC0, 5, 0, 0, v)).toEngine); // any program change
+}
+
+TEST_CASE("Mapping errors name file, line and column", "[unit][midi]") {
+    INFO(errorOf("bindings:\n  - { note: 0, action: toggle_mte, stem: 1 }\n"));
+    CHECK(errorOf("bindings:\n  - { note: 0, action: toggle_mte, stem: 1 }\n")
+              .find("pad.yaml:2:24: unknown action 'toggle_mte' (did you mean 'toggle_mute'?)") == 0);
+    CHECK(errorOf("bindings:\n  - { note: 200, action: play }\n") == "pad.yaml:2:13: note 200 is out of range (0-127)");
+    CHECK(errorOf("bindings:\n  - { note: 1, action: gain, stem: 1 }\n") ==
+          "pad.yaml:2:5: 'gain' follows a fader or knob: bind it to a cc");
+    CHECK(errorOf("bindings:\n  - { note: 1, action: mute }\n") ==
+          "pad.yaml:2:5: 'mute' needs the stem it acts on: stem: 1 … 8");
+    CHECK(errorOf("bindings:\n  - { note: 1, action: play }\n  - { note: 1, action: stop }\n") ==
+          "pad.yaml:3:5: this control is already bound on line 2; one control, one action (use layer: shift for a "
+          "second one)");
+    CHECK(errorOf("bindings:\n  - { cc: 1, layer: shift, action: play }\n") ==
+          "pad.yaml:2:5: layer: shift, but the mapping has no 'shift:' control");
+    CHECK(errorOf("bindng:\n  - {}\n")
+              .find("pad.yaml:1:1: unknown key 'bindng' in the mapping (did you mean 'bindings'?)") == 0);
+}
