@@ -2,6 +2,7 @@
 
 #include <rtmidi/RtMidi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ostream>
 
@@ -27,7 +28,10 @@ struct MidiInput::Impl {
     FrameClock clock;
     std::ostream& log;
     std::unique_ptr<RtMidiIn> in;
-    std::string portName; // the controller's port we opened ("" = none)
+    std::unique_ptr<RtMidiOut> out; // LED feedback, to the controller's input port
+    std::string outPortName;
+    std::vector<int> ledSent; // per binding: the LED value last sent (-1: never)
+    std::string portName;     // the controller's port we opened ("" = none)
     bool virtualPort = false;
     engine::CommandSender sender;
     moodycamel::ConcurrentQueue<MapAction> playerActions{64};
@@ -77,6 +81,51 @@ struct MidiInput::Impl {
         return -1;
     }
 
+    /// Opens the controller's input port for LED feedback, if it has one we can find.
+    void tryOpenOut() {
+        if (!out || !outPortName.empty()) return;
+        const unsigned n = out->getPortCount();
+        for (unsigned i = 0; i < n; ++i) {
+            const std::string name = out->getPortName(i);
+            std::string lower = name;
+            for (char& ch : lower)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            for (std::string p : patterns()) {
+                for (char& ch : p)
+                    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                if (!p.empty() && lower.find(p) != std::string::npos && name.find(options.clientName) != 0) {
+                    out->openPort(i, "leds_out");
+                    outPortName = name;
+                    std::fill(ledSent.begin(), ledSent.end(), -1); // connected: send every LED
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Sends the LEDs whose state changed (all of them after a connect).
+    void updateLeds() {
+        if (!out || outPortName.empty()) return;
+        const auto& bindings = mapper.mapping().bindings;
+        for (std::size_t i = 0; i < bindings.size(); ++i) {
+            const Binding& b = bindings[i];
+            if ((!b.ledOn && !b.ledOff) || b.stems.empty() || b.kind == MessageKind::program) continue;
+            const engine::StemStatus& s = engine.stem(b.stems.front());
+            const bool soloAction =
+                b.action == MapAction::solo || b.action == MapAction::unsolo || b.action == MapAction::toggleSolo;
+            const bool lit =
+                soloAction ? s.soloed.load(std::memory_order_relaxed) : s.muted.load(std::memory_order_relaxed);
+            const int value = lit ? b.ledOn.value_or(127) : b.ledOff.value_or(0);
+            if (ledSent[i] == value) continue;
+            const int channel = b.ledChannel >= 0 ? b.ledChannel : std::max(b.channel, 0);
+            const std::vector<unsigned char> msg = {
+                static_cast<unsigned char>((b.kind == MessageKind::note ? 0x90 : 0xB0) | channel),
+                static_cast<unsigned char>(b.number), static_cast<unsigned char>(value)};
+            out->sendMessage(&msg);
+            ledSent[i] = value;
+        }
+    }
+
     bool stillThere() {
         const unsigned n = in->getPortCount();
         for (unsigned i = 0; i < n; ++i)
@@ -119,6 +168,10 @@ MidiInput::MidiInput(engine::Engine& engine, Mapping mapping, MidiOptions option
         d.in->ignoreTypes(true, true, true); // no sysex, clock or active sensing
         d.in->setCallback(&Impl::onMessage, impl_.get());
         d.tryOpen(true);
+        d.out = std::make_unique<RtMidiOut>(apiOf(d.options.api), d.options.clientName + "-leds");
+        d.out->setErrorCallback(&ignoreRtMidiError, nullptr);
+        d.ledSent.assign(d.mapper.mapping().bindings.size(), -1);
+        d.tryOpenOut();
     } catch (const RtMidiError& e) {
         d.in.reset();
         log << "MIDI: cannot use " << (equalsIgnoreCase(d.options.api, "jack") ? "JACK MIDI" : "the ALSA sequencer")
@@ -136,6 +189,11 @@ void MidiInput::poll(const std::function<void(MapAction)>& perform) {
     MapAction a;
     while (d.playerActions.try_dequeue(a))
         perform(a);
+    try {
+        d.updateLeds(); // every poll: a mute from the keys or a script lights the pad too
+    } catch (const RtMidiError&) {
+        d.outPortName.clear();
+    }
     if (!d.in || std::chrono::steady_clock::now() < d.nextCheck) return;
     d.nextCheck = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     try {
@@ -143,9 +201,14 @@ void MidiInput::poll(const std::function<void(MapAction)>& perform) {
             d.log << "MIDI: " << d.portName << " is gone; waiting for it to come back\n";
             d.in->closePort();
             d.portName.clear();
+            if (d.out && !d.outPortName.empty()) {
+                d.out->closePort();
+                d.outPortName.clear();
+            }
         } else if (d.portName.empty()) {
             d.tryOpen(false);
         }
+        if (d.out && d.outPortName.empty() && !d.portName.empty()) d.tryOpenOut(); // LEDs restored on return
     } catch (const RtMidiError& e) {
         d.log << "MIDI: " << e.getMessage() << "\n";
     }

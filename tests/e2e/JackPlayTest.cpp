@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -467,6 +468,9 @@ int deviceLoss(const std::string& stemdeck, test::TempDir& dir) {
 struct FakeController {
     jack_client_t* client = nullptr;
     jack_port_t* out = nullptr;
+    jack_port_t* in = nullptr;                              // LED messages from stemdeck arrive here
+    std::array<std::atomic<std::uint32_t>, 512> received{}; // 0x00SSDDVV each
+    std::atomic<int> receivedCount{0};
     std::atomic<std::uint32_t> pending{0}; // 0x00SSDDVV, 0 = none
     std::atomic<std::int64_t> sentAt{-1};  // JACK frame time of the last message sent
     bool open() {
@@ -474,6 +478,7 @@ struct FakeController {
         client = jack_client_open("fake-apc", JackNoStartServer, &status);
         if (client == nullptr) return false;
         out = jack_port_register(client, "APC mini mk2 MIDI", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+        in = jack_port_register(client, "APC mini mk2 MIDI in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
         jack_set_process_callback(client, &FakeController::process, this);
         return jack_activate(client) == 0;
     }
@@ -484,6 +489,12 @@ struct FakeController {
         client = nullptr;
     }
     ~FakeController() { close(); }
+    /// True if stemdeck sent this LED message (status, note, velocity) since `from` messages ago.
+    bool gotLed(std::uint32_t message, int from = 0) const {
+        for (int k = from; k < receivedCount.load(); ++k)
+            if (received[static_cast<std::size_t>(k)].load() == message) return true;
+        return false;
+    }
     /// Sends and waits until the process callback has written it.
     void send(std::uint8_t s, std::uint8_t d1, std::uint8_t d2) {
         pending.store(0x1000000u | (std::uint32_t{s} << 16) | (std::uint32_t{d1} << 8) | d2);
@@ -492,6 +503,17 @@ struct FakeController {
     }
     static int process(jack_nframes_t n, void* arg) {
         auto* f = static_cast<FakeController*>(arg);
+        void* inBuf = jack_port_get_buffer(f->in, n);
+        const jack_nframes_t events = jack_midi_get_event_count(inBuf);
+        for (jack_nframes_t e = 0; e < events; ++e) {
+            jack_midi_event_t ev;
+            if (jack_midi_event_get(&ev, inBuf, e) != 0 || ev.size < 3) continue;
+            const int k = f->receivedCount.load();
+            if (k >= static_cast<int>(f->received.size())) break;
+            f->received[static_cast<std::size_t>(k)].store((std::uint32_t{ev.buffer[0]} << 16) |
+                                                           (std::uint32_t{ev.buffer[1]} << 8) | ev.buffer[2]);
+            f->receivedCount.store(k + 1);
+        }
         void* buf = jack_port_get_buffer(f->out, n);
         jack_midi_clear_buffer(buf);
         const std::uint32_t m = f->pending.load();
@@ -544,6 +566,10 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
     }
     expect(found, "stemdeck finds the controller within a second of it appearing");
     std::this_thread::sleep_for(300ms);
+    // LED feedback: on connect every pad is lit for its state (note 0: stem 1 playing = green 21,
+    // full brightness = channel 7 → status 0x96).
+    expect(apc.gotLed(0x960015u) && apc.gotLed(0x960800u), "on connect every pad's LED is sent (mute pads green)");
+    const int ledsBefore = apc.receivedCount.load();
 
     // The frame where the recorded level first leaves `before`, after JACK frame `from`.
     auto changedAt = [&](std::int64_t from, float before) -> std::int64_t {
@@ -569,6 +595,7 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
                    std::to_string(latency) + " frames after the message (limit: 3 periods = 384)");
     };
     measure("pad 1 (note 0) mutes stem 1", 0x90, 0, 127, 0.375f, 0.125f);
+    expect(apc.gotLed(0x960005u, ledsBefore), "its LED turns red (note 0, velocity 5) on stemdeck's MIDI output");
     measure("pad 1 again unmutes it", 0x90, 0, 127, 0.125f, 0.375f);
     apc.send(0xB0, 49, 110); // fader 2 below stem 2's unity position: soft takeover ignores it
     std::this_thread::sleep_for(100ms);
@@ -598,6 +625,8 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
         std::this_thread::sleep_for(50ms);
     }
     expect(found, "stemdeck reopens it within a second");
+    std::this_thread::sleep_for(200ms);
+    expect(again.gotLed(0x960015u) && again.gotLed(0x960115u), "its LEDs are restored when it comes back");
     std::this_thread::sleep_for(300ms);
     const float beforeMute = rec.now(0);
     again.send(0x90, 1, 127); // pad 2 mutes stem 2
