@@ -229,6 +229,13 @@ int main(int argc, char** argv) {
 
     auto* devices = app.add_subcommand("devices", "List audio devices: types, names, outputs, rates, block sizes");
 
+    std::string monitorPort, monitorApi = "alsa";
+    auto* midiCmd = app.add_subcommand("midi", "MIDI tools");
+    auto* monitor = midiCmd->add_subcommand("monitor", "Print incoming MIDI messages, decoded (for writing mappings)");
+    monitor->add_option("PORT", monitorPort, "Part of the input port's name (default: the first port)");
+    monitor->add_option("--api", monitorApi, "alsa or jack")->check(CLI::IsMember({"alsa", "jack"}));
+    midiCmd->require_subcommand(1);
+
     std::string checkSource;
     bool checkJson = false;
     auto* check = app.add_subcommand("check", "Check a stem folder or a set file against the delivery conventions");
@@ -251,6 +258,11 @@ int main(int argc, char** argv) {
             return app::runPlay(playArgs, gStopRequested);
         }
         if (*check) return runCheck(checkSource, checkJson);
+        if (*monitor) {
+            std::signal(SIGINT, onSignal);
+            std::signal(SIGTERM, onSignal);
+            return midi::monitorMidi(monitorApi, monitorPort, gStopRequested, std::cout);
+        }
         if (*devices) {
             std::cout << audio::describeDevices() << "\nMIDI inputs (stemdeck play --controller FILE --midi-port NAME):"
                       << "\n  ALSA sequencer:" << midi::describeMidiPorts("alsa")

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <thread>
 #include <ostream>
 
 #include <concurrentqueue/concurrentqueue.h>
@@ -220,6 +222,75 @@ bool MidiInput::connected() const noexcept {
 
 std::uint64_t MidiInput::messages() const noexcept {
     return impl_->count.load(std::memory_order_relaxed);
+}
+
+std::string describeMessage(const std::vector<unsigned char>& m) {
+    if (m.empty()) return "(empty)";
+    static const char* const kNames[] = {"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"};
+    const int status = m[0], type = status & 0xF0, channel = (status & 0x0F) + 1;
+    const int d1 = m.size() > 1 ? m[1] : 0, d2 = m.size() > 2 ? m[2] : 0;
+    char buf[160];
+    const std::string note = std::string(kNames[d1 % 12]) + std::to_string(d1 / 12 - 1);
+    switch (type) {
+    case 0x90:
+        std::snprintf(buf, sizeof buf, "%-12s ch %-2d  note %3d (%s)  velocity %d", d2 > 0 ? "note on" : "note off",
+                      channel, d1, note.c_str(), d2);
+        break;
+    case 0x80:
+        std::snprintf(buf, sizeof buf, "%-12s ch %-2d  note %3d (%s)", "note off", channel, d1, note.c_str());
+        break;
+    case 0xB0: std::snprintf(buf, sizeof buf, "%-12s ch %-2d  cc %3d  value %d", "control", channel, d1, d2); break;
+    case 0xC0: std::snprintf(buf, sizeof buf, "%-12s ch %-2d  program %d", "program", channel, d1); break;
+    case 0xE0: std::snprintf(buf, sizeof buf, "%-12s ch %-2d  %d", "pitch bend", channel, (d2 << 7 | d1) - 8192); break;
+    case 0xA0:
+        std::snprintf(buf, sizeof buf, "%-12s ch %-2d  note %3d  pressure %d", "aftertouch", channel, d1, d2);
+        break;
+    case 0xD0: std::snprintf(buf, sizeof buf, "%-12s ch %-2d  pressure %d", "ch pressure", channel, d1); break;
+    default: std::snprintf(buf, sizeof buf, "system       0x%02X (%zu bytes)", status, m.size()); break;
+    }
+    return buf;
+}
+
+int monitorMidi(const std::string& api, const std::string& port, const std::atomic<bool>& stop, std::ostream& out) {
+    try {
+        RtMidiIn in(apiOf(api), "stemdeck-monitor", 1024);
+        in.setErrorCallback(&ignoreRtMidiError, nullptr);
+        in.ignoreTypes(false, true, true);
+        std::string lowerPort = port;
+        for (char& ch : lowerPort)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        int index = -1;
+        for (unsigned i = 0; i < in.getPortCount() && index < 0; ++i) {
+            std::string name = in.getPortName(i);
+            for (char& ch : name)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            if (name.find("stemdeck") == std::string::npos && name.find(lowerPort) != std::string::npos)
+                index = static_cast<int>(i);
+        }
+        if (index >= 0) {
+            out << "monitoring " << in.getPortName(static_cast<unsigned>(index)) << " (Ctrl-C stops)" << std::endl;
+            in.openPort(static_cast<unsigned>(index), "monitor_in");
+        } else {
+            in.openVirtualPort("monitor_in");
+            out << "no MIDI input" << (port.empty() ? "" : " matching '" + port + "'")
+                << "; listening on stemdeck-monitor:monitor_in, connect a controller there (Ctrl-C stops)" << std::endl;
+        }
+        std::vector<unsigned char> message;
+        while (!stop.load()) {
+            const double stamp = in.getMessage(&message);
+            if (message.empty()) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                continue;
+            }
+            char t[32];
+            std::snprintf(t, sizeof t, "%+9.3f ms  ", stamp * 1000.0);
+            out << t << describeMessage(message) << std::endl;
+        }
+        return 0;
+    } catch (const RtMidiError& e) {
+        out << "MIDI: " << e.getMessage() << std::endl;
+        return 1;
+    }
 }
 
 std::string describeMidiPorts(const std::string& api) {

@@ -633,6 +633,22 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
     std::this_thread::sleep_for(300ms);
     expect(std::fabs(rec.now(0) - (beforeMute - 0.125f * std::pow(10.0f, -27.0f / 20.0f))) < 1e-3f,
            "after coming back, its pads work again");
+    // `stemdeck midi monitor` on the same controller prints what it sends, decoded.
+    const pid_t mon = spawn({stemdeck, "midi", "monitor", "--api", "jack", "fake-apc"}, (dir / "monitor.log").string());
+    bool listening = false;
+    for (int i = 0; i < 100 && !listening; ++i) {
+        listening = readFile(dir / "monitor.log").find("monitoring fake-apc:APC mini mk2 MIDI") != std::string::npos;
+        std::this_thread::sleep_for(30ms);
+    }
+    again.send(0xB0, 56, 100);
+    again.send(0x92, 36, 100);
+    std::this_thread::sleep_for(300ms);
+    kill(mon, SIGTERM);
+    const int monStatus = waitExit(mon, 3s);
+    const std::string monLog = readFile(dir / "monitor.log");
+    expect(listening && monStatus == 0 && monLog.find("control      ch 1   cc  56  value 100") != std::string::npos &&
+               monLog.find("note on      ch 3   note  36 (C2)  velocity 100") != std::string::npos,
+           "midi monitor prints the controller's messages decoded:\n" + monLog);
     kill(play, SIGTERM);
     const int status = waitExit(play, 5s);
     const std::string log = readFile(dir / "play.log");

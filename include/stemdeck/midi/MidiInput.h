@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "stemdeck/engine/Engine.h"
 #include "stemdeck/midi/MidiMapper.h"
@@ -42,6 +43,14 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+/// @thread any. A MIDI message in words, for `stemdeck midi monitor`: "note on   ch 1  note 36 (C2)  velocity 100".
+[[nodiscard]] std::string describeMessage(const std::vector<unsigned char>& message);
+
+/// @thread control. `stemdeck midi monitor`: opens the first input port whose name contains
+/// `port` (any, if empty; our own virtual port if none matches) and prints every message, decoded,
+/// until `stop` is set. Returns 1 when the MIDI system cannot be used.
+int monitorMidi(const std::string& api, const std::string& port, const std::atomic<bool>& stop, std::ostream& out);
 
 /// @thread control. MIDI input ports of an API ("alsa" / "jack"), one per line, or why there are none.
 [[nodiscard]] std::string describeMidiPorts(const std::string& api);
