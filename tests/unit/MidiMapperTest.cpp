@@ -29,7 +29,7 @@ Translated only(const Translation& t) {
 } // namespace
 
 TEST_CASE("The shipped controller mappings parse and cover every stem", "[unit][midi]") {
-    for (const char* file : {"akai-apc-mini-mk2.yaml", "korg-nanokontrol2.yaml"}) {
+    for (const char* file : {"akai-apc-mini-mk2.yaml", "korg-nanokontrol2.yaml", "generic-8-fader-8-pad.yaml"}) {
         INFO(file);
         const Mapping m = loadMapping(kControllers / file);
         CHECK_FALSE(m.source.empty());
