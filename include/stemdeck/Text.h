@@ -10,6 +10,9 @@ namespace stemdeck {
 /// @thread any. Case-insensitive equality (ASCII).
 [[nodiscard]] bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept;
 
+/// @thread any. True when `needle` occurs in `haystack`, case-insensitive (ASCII).
+[[nodiscard]] bool containsIgnoreCase(std::string_view haystack, std::string_view needle) noexcept;
+
 /// @thread any. The candidate closest to `word` by edit distance (case-insensitive), if it is
 /// close enough to be the intended word (a typo, not a different word).
 [[nodiscard]] std::optional<std::string> nearestName(std::string_view word, const std::vector<std::string>& candidates);

@@ -40,6 +40,11 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lowerChar(x) == lowerChar(y); });
 }
 
+bool containsIgnoreCase(std::string_view haystack, std::string_view needle) noexcept {
+    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                       [](char x, char y) { return lowerChar(x) == lowerChar(y); }) != haystack.end();
+}
+
 std::optional<std::string> nearestName(std::string_view word, const std::vector<std::string>& candidates) {
     std::optional<std::string> best;
     std::size_t bestDistance = std::max<std::size_t>(2, word.size() / 3) + 1;

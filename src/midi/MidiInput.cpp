@@ -19,6 +19,19 @@ RtMidi::Api apiOf(const std::string& name) {
     return equalsIgnoreCase(name, "jack") ? RtMidi::UNIX_JACK : RtMidi::LINUX_ALSA;
 }
 
+/// Index of the first port (of an input or an output) whose name holds one of `patterns`,
+/// case-insensitive, leaving out our own ports (their names start with `ours`); -1 if none.
+int matchingPort(RtMidi& midi, const std::vector<std::string>& patterns, const std::string& ours) {
+    const unsigned n = midi.getPortCount();
+    for (unsigned i = 0; i < n; ++i) {
+        const std::string name = midi.getPortName(i);
+        if (name.starts_with(ours)) continue;
+        for (const std::string& p : patterns)
+            if (!p.empty() && containsIgnoreCase(name, p)) return static_cast<int>(i);
+    }
+    return -1;
+}
+
 // RtMidi reports some problems through this callback instead of throwing; they are logged by poll().
 void ignoreRtMidiError(RtMidiError::Type, const std::string&, void*) {}
 } // namespace
@@ -66,43 +79,16 @@ struct MidiInput::Impl {
     }
 
     /// Index of a port matching the mapping, if one is there.
-    int findPort() {
-        const unsigned n = in->getPortCount();
-        for (unsigned i = 0; i < n; ++i) {
-            const std::string name = in->getPortName(i);
-            std::string lower = name;
-            for (char& ch : lower)
-                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            for (std::string p : patterns()) {
-                for (char& ch : p)
-                    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-                if (!p.empty() && lower.find(p) != std::string::npos && name.find(options.clientName) != 0)
-                    return static_cast<int>(i);
-            }
-        }
-        return -1;
-    }
+    int findPort() { return matchingPort(*in, patterns(), options.clientName); }
 
     /// Opens the controller's input port for LED feedback, if it has one we can find.
     void tryOpenOut() {
         if (!out || !outPortName.empty()) return;
-        const unsigned n = out->getPortCount();
-        for (unsigned i = 0; i < n; ++i) {
-            const std::string name = out->getPortName(i);
-            std::string lower = name;
-            for (char& ch : lower)
-                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            for (std::string p : patterns()) {
-                for (char& ch : p)
-                    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-                if (!p.empty() && lower.find(p) != std::string::npos && name.find(options.clientName) != 0) {
-                    out->openPort(i, "leds_out");
-                    outPortName = name;
-                    std::fill(ledSent.begin(), ledSent.end(), -1); // connected: send every LED
-                    return;
-                }
-            }
-        }
+        const int index = matchingPort(*out, patterns(), options.clientName);
+        if (index < 0) return;
+        outPortName = out->getPortName(static_cast<unsigned>(index));
+        out->openPort(static_cast<unsigned>(index), "leds_out");
+        std::fill(ledSent.begin(), ledSent.end(), -1); // connected: send every LED
     }
 
     /// Sends the LEDs whose state changed (all of them after a connect).
@@ -256,16 +242,10 @@ int monitorMidi(const std::string& api, const std::string& port, const std::atom
         RtMidiIn in(apiOf(api), "stemdeck-monitor", 1024);
         in.setErrorCallback(&ignoreRtMidiError, nullptr);
         in.ignoreTypes(false, true, true);
-        std::string lowerPort = port;
-        for (char& ch : lowerPort)
-            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        int index = -1;
+        int index = -1; // the first port holding `port` that is not one of stemdeck's own
         for (unsigned i = 0; i < in.getPortCount() && index < 0; ++i) {
-            std::string name = in.getPortName(i);
-            for (char& ch : name)
-                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            if (name.find("stemdeck") == std::string::npos && name.find(lowerPort) != std::string::npos)
-                index = static_cast<int>(i);
+            const std::string name = in.getPortName(i);
+            if (!containsIgnoreCase(name, "stemdeck") && containsIgnoreCase(name, port)) index = static_cast<int>(i);
         }
         if (index >= 0) {
             out << "monitoring " << in.getPortName(static_cast<unsigned>(index)) << " (Ctrl-C stops)" << std::endl;
