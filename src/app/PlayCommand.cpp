@@ -186,10 +186,6 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
                 a.stemOuts.push_back(stem + "=" + std::to_string(out));
         if (!a.countInBars) a.countInBars = setFile->countInBars;
         if (a.controller.empty() && setFile->controller) a.controller = setFile->controller->string();
-        if (a.atEnd.empty() && setFile->atEnd)
-            a.atEnd = setFile->atEnd == set::SongEnd::stop   ? "stop"
-                      : setFile->atEnd == set::SongEnd::next ? "next"
-                                                             : "run-on";
     } else {
         for (const std::string& s : a.sources) {
             std::error_code ec;
@@ -219,8 +215,10 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
     if (const std::string bad = device.channels.check(1024); !bad.empty()) throw Error("routing: " + bad);
     const bool keys = a.keys && isatty(STDIN_FILENO) != 0;
     const bool live = isatty(STDERR_FILENO) != 0;
-    if (a.atEnd.empty()) {
-        options.atEnd = keys ? control::AtEnd::stop : control::AtEnd::next; // nobody to press play: play on
+    if (a.atEnd.empty()) { // the set file's, else: nobody to press play without keys, so play on
+        options.atEnd = setFile && setFile->atEnd ? *setFile->atEnd
+                        : keys                    ? control::AtEnd::stop
+                                                  : control::AtEnd::next;
     } else if (auto e = set::parseSongEnd(a.atEnd)) {
         options.atEnd = *e;
     } else {
