@@ -19,9 +19,11 @@ std::string ChannelMap::check(int deviceChannels) const {
         int first;
     };
     std::vector<Pair> pairs{{"the main mix", mainFirst}};
-    if (clickFirst >= 0) pairs.push_back({"the click", clickFirst});
+    // check() validates routing on the control thread before the device opens; never in the callback.
+    if (clickFirst >= 0) pairs.push_back({"the click", clickFirst}); // rt-ok: control-thread set-up
     for (std::size_t k = 0; k < directFirst.size(); ++k)
-        if (directFirst[k] >= 0) pairs.push_back({"direct output " + std::to_string(k + 1), directFirst[k]});
+        if (directFirst[k] >= 0)
+            pairs.push_back({"direct output " + std::to_string(k + 1), directFirst[k]}); // rt-ok: set-up
     auto outs = [](int first) { return "outputs " + std::to_string(first + 1) + "-" + std::to_string(first + 2); };
     for (std::size_t a = 0; a < pairs.size(); ++a) {
         // A mono device still plays the main mix (its left channel); anything else needs a pair.
