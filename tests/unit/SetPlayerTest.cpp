@@ -73,12 +73,13 @@ struct Rig {
     std::ostringstream log;
     std::unique_ptr<SetPlayer> player;
     std::vector<float> out;
-    Rig(const std::vector<std::filesystem::path>& songs, AtEnd atEnd) {
+    Rig(const std::vector<std::filesystem::path>& songs, AtEnd atEnd) : Rig(songsFromFolders(songs), atEnd) {}
+    Rig(std::vector<set::SetSong> songs, AtEnd atEnd) {
         engine.prepare(kRate, 256);
         PlayerOptions o;
         o.atEnd = atEnd;
         o.song.sampleRate = kRate;
-        player = std::make_unique<SetPlayer>(engine, songsFromFolders(songs), o, log);
+        player = std::make_unique<SetPlayer>(engine, std::move(songs), o, log);
         player->start();
     }
     void run(int blocks) {
@@ -90,6 +91,20 @@ struct Rig {
         }
     }
 };
+
+// A one-stem song at 120 BPM whose samples are their own frame number / 1e6 (the output tells
+// the song position), with markers.
+set::SetSong rampSong(const test::TempDir& dir, std::int64_t frames, std::vector<set::Marker> markers) {
+    test::StemAudio ramp;
+    ramp.left.resize(static_cast<std::size_t>(frames));
+    for (std::size_t i = 0; i < ramp.left.size(); ++i)
+        ramp.left[i] = static_cast<float>(i) / 1e6f;
+    test::writeStemFolder(dir / "song", kRate, {ramp}, {"Ramp"}, "BPM: 120\n");
+    set::SetSong plan;
+    plan.source = dir / "song";
+    plan.markers = std::move(markers);
+    return plan;
+}
 } // namespace
 
 TEST_CASE("SetPlayer runs on from song to song with no gap, skipping a song that cannot play", "[unit][player]") {
@@ -177,90 +192,45 @@ TEST_CASE("The status display shows song, position, count-in and stem states", "
 
 TEST_CASE("A marker jump waits for the next bar line and lands on the marker's bar", "[unit][player]") {
     test::TempDir dir;
-    // 12 s at 120 BPM (a bar is 2 s = 96000 frames); the stem's value is its frame / 1e6.
-    const std::int64_t len = 12 * kRate;
-    test::StemAudio ramp;
-    ramp.left.resize(static_cast<std::size_t>(len));
-    for (std::size_t i = 0; i < ramp.left.size(); ++i)
-        ramp.left[i] = static_cast<float>(i) / 1e6f;
-    test::writeStemFolder(dir / "song", kRate, {ramp}, {"Ramp"}, "BPM: 120\n");
-    set::SetSong plan;
-    plan.source = dir / "song";
-    plan.markers = {{"Verse", 4}, {"Drop", 5}};
-    engine::Engine engine;
-    engine.prepare(kRate, 256);
-    std::ostringstream log;
-    PlayerOptions o;
-    o.song.sampleRate = kRate;
-    SetPlayer player(engine, {plan}, o, log);
-    player.start();
-    player.play();
-    std::vector<float> out, l(256), r(256);
-    auto run = [&](int blocks) {
-        for (int b = 0; b < blocks; ++b) {
-            engine.process(l.data(), r.data(), 256);
-            out.insert(out.end(), l.begin(), l.end());
-            player.poll();
-        }
-    };
-    run(100); // 25600 frames into bar 1
-    player.nextMarker();
-    run(400); // past bar 2's line (96000) and on
+    // 12 s at 120 BPM (a bar is 2 s = 96000 frames).
+    Rig rig({rampSong(dir, 12 * kRate, {{"Verse", 4}, {"Drop", 5}})}, AtEnd::stop);
+    rig.player->play();
+    rig.run(100); // 25600 frames into bar 1
+    rig.player->nextMarker();
+    rig.run(400); // past bar 2's line (96000) and on
     // Until the bar line the song plays on untouched; there the 10 ms fade starts, and the marker's
     // bar (4: frame 288000) plays from its first frame once faded.
-    CHECK(out[95999] == Approx(95999 / 1e6f));
-    CHECK(out[96000 + 240] < out[95999]);
+    CHECK(rig.out[95999] == Approx(95999 / 1e6f));
+    CHECK(rig.out[96000 + 240] < rig.out[95999]);
     const std::size_t landed = 96000 + 480;
-    INFO(log.str());
-    CHECK(out[landed + 480] == Approx((288000 + 480) / 1e6f)); // after the fade-in: exactly the marker's frames
-    CHECK(out.back() == Approx(static_cast<double>(288000 + (out.size() - 1 - landed)) / 1e6));
-    CHECK(log.str().find("to marker 'Verse' (bar 4)") != std::string::npos);
-    player.nextMarker(); // from bar 4 the next one is Drop (bar 5)
-    run(400);
-    CHECK(engine.songFrame() >= 384000);
+    INFO(rig.log.str());
+    CHECK(rig.out[landed + 480] == Approx((288000 + 480) / 1e6f)); // after the fade-in: exactly the marker's frames
+    CHECK(rig.out.back() == Approx(static_cast<double>(288000 + (rig.out.size() - 1 - landed)) / 1e6));
+    CHECK(rig.log.str().find("to marker 'Verse' (bar 4)") != std::string::npos);
+    rig.player->nextMarker(); // from bar 4 the next one is Drop (bar 5)
+    rig.run(400);
+    CHECK(rig.engine.songFrame() >= 384000);
 }
 
 TEST_CASE("Vamp loops the current marker section from disk-streamed stems, then plays on", "[unit][player][loop]") {
     test::TempDir dir;
     const std::int64_t len = 11 * kRate / 2; // 5.5 s at 120 BPM: a bar is 2 s
-    test::StemAudio ramp;
-    ramp.left.resize(static_cast<std::size_t>(len));
-    for (std::size_t i = 0; i < ramp.left.size(); ++i)
-        ramp.left[i] = static_cast<float>(i) / 1e6f;
-    test::writeStemFolder(dir / "song", kRate, {ramp}, {"Ramp"}, "BPM: 120\n");
-    set::SetSong plan;
-    plan.source = dir / "song";
-    plan.markers = {{"Verse", 2}, {"Chorus", 3}};
-    engine::Engine engine;
-    engine.prepare(kRate, 256);
-    std::ostringstream log;
-    PlayerOptions o;
-    o.song.sampleRate = kRate;
-    SetPlayer player(engine, {plan}, o, log);
-    player.start();
+    Rig rig({rampSong(dir, len, {{"Verse", 2}, {"Chorus", 3}})}, AtEnd::stop);
     std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the disk fills the rings
-    player.play();
-    std::vector<float> out, l(256), r(256);
-    auto run = [&](int blocks) {
-        for (int b = 0; b < blocks; ++b) {
-            engine.process(l.data(), r.data(), 256);
-            out.insert(out.end(), l.begin(), l.end());
-            player.poll();
-        }
-    };
-    run(470); // 120320 frames: in bar 2 (96000 … 192000)
-    player.toggleVamp();
-    run(750); // two more passes of the 2-second bar
-    INFO(log.str());
-    CHECK(log.str().find("vamp: looping from 'Verse' (bar 2) to bar 3") != std::string::npos);
-    CHECK(player.status().vamp);
+    rig.player->play();
+    rig.run(470); // 120320 frames: in bar 2 (96000 … 192000)
+    rig.player->toggleVamp();
+    rig.run(750); // two more passes of the 2-second bar
+    INFO(rig.log.str());
+    CHECK(rig.log.str().find("vamp: looping from 'Verse' (bar 2) to bar 3") != std::string::npos);
+    CHECK(rig.player->status().vamp);
     // After the first pass ends (output 192000) the same bar plays again, frame for frame.
     for (std::size_t t = 192000; t < 192000 + 90000; ++t)
-        REQUIRE(out[t] == ramp.left[t - 96000]);
-    player.toggleVamp(); // released: this pass plays to its end, then the song runs on
-    const std::size_t released = out.size();
-    run(600);
-    CHECK(*std::max_element(out.begin() + static_cast<long>(released), out.end()) > 260000 / 1e6f);
-    CHECK_FALSE(player.status().vamp);
-    CHECK(player.underruns() == 0);
+        REQUIRE(rig.out[t] == static_cast<float>(t - 96000) / 1e6f); // the ramp stem at frame t - 96000
+    rig.player->toggleVamp(); // released: this pass plays to its end, then the song runs on
+    const std::size_t released = rig.out.size();
+    rig.run(600);
+    CHECK(*std::max_element(rig.out.begin() + static_cast<long>(released), rig.out.end()) > 260000 / 1e6f);
+    CHECK_FALSE(rig.player->status().vamp);
+    CHECK(rig.player->underruns() == 0);
 }
