@@ -411,6 +411,8 @@ PlayerStatus SetPlayer::status() const {
             line.broken = si < l.song.sources.size() && !l.song.sources[si];
             line.muted = st.muted.load(std::memory_order_relaxed);
             line.soloed = st.soloed.load(std::memory_order_relaxed);
+            line.pending =
+                (st.pending.load(std::memory_order_relaxed) & (engine::kPendingMute | engine::kPendingSolo)) != 0;
             line.gain = st.gain.load(std::memory_order_relaxed);
             line.filter = st.filter.load(std::memory_order_relaxed);
             line.peak = st.peak.load(std::memory_order_relaxed);
@@ -476,9 +478,10 @@ std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns
         if (l.bus >= 0)
             route = static_cast<std::size_t>(l.bus) < busLabels.size() ? busLabels[static_cast<std::size_t>(l.bus)]
                                                                        : "direct " + std::to_string(l.bus + 1);
-        std::snprintf(buf, sizeof buf, "%2zu %-14.14s %s %s %6s dB  filter %+5.2f  %s %s%s", i + 1, l.name.c_str(),
+        std::snprintf(buf, sizeof buf, "%2zu %-14.14s %s %s %6s dB  filter %+5.2f  %s %s%s%s", i + 1, l.name.c_str(),
                       l.muted ? "M" : "-", l.soloed ? "S" : "-", db(l.gain).c_str(), static_cast<double>(l.filter),
-                      meter(l.peak, 16).c_str(), route.c_str(), l.broken ? "  (file broken: silent)" : "");
+                      meter(l.peak, 16).c_str(), route.c_str(), l.pending ? "  (change waits for the beat/bar)" : "",
+                      l.broken ? "  (file broken: silent)" : "");
         lines.emplace_back(buf);
     }
     for (std::string& line : lines)

@@ -495,6 +495,14 @@ ReadStatus Engine::readLooped(StemSource& src, std::int64_t pos, float* left, fl
 }
 
 void Engine::publish(float* left, float* right, int n) noexcept {
+    std::array<std::uint8_t, kMaxStems> waiting{}; // per stem: quantised commands still waiting for their grid line
+    for (std::size_t k = 0; k < pendingCount_; ++k) {
+        const Command& c = pending_[k].command;
+        if (c.quantize == Quantize::none || c.stem < 0 || c.stem >= kMaxStems) continue;
+        const bool mute = c.action == Action::mute || c.action == Action::unmute || c.action == Action::toggleMute;
+        const bool solo = c.action == Action::solo || c.action == Action::unsolo || c.action == Action::toggleSolo;
+        waiting[static_cast<std::size_t>(c.stem)] |= mute ? kPendingMute : solo ? kPendingSolo : kPendingOther;
+    }
     for (int i = 0; i < song_.stemCount; ++i) {
         const auto si = static_cast<std::size_t>(i);
         Channel& c = channels_[si];
@@ -510,6 +518,7 @@ void Engine::publish(float* left, float* right, int n) noexcept {
         s.soloed.store(c.soloed(), std::memory_order_relaxed);
         s.gain.store(c.gain(), std::memory_order_relaxed);
         s.filter.store(filters_.targetKnob(i), std::memory_order_relaxed);
+        s.pending.store(waiting[si], std::memory_order_relaxed);
     }
     float peak = 0.0f, sum = 0.0f;
 #pragma omp simd reduction(max : peak) reduction(+ : sum)

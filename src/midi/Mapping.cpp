@@ -39,7 +39,7 @@ constexpr NamedAction kActions[] = {
     {"drop", MapAction::drop},
 };
 
-const std::vector<std::string> kTopKeys = {"name", "source", "ports", "shift", "bindings"};
+const std::vector<std::string> kTopKeys = {"name", "source", "ports", "channel", "shift", "bindings"};
 const std::vector<std::string> kBindingKeys = {"note", "cc",       "program", "channel",  "action", "stem", "stems",
                                                "mode", "quantize", "layer",   "takeover", "taper",  "led"};
 
@@ -208,10 +208,12 @@ Binding parseBinding(const YAML::Node& n, const Place& p) {
     }
     if (const YAML::Node led = n["led"]) {
         if (!led.IsMap()) p.fail(led, "led is { on: 3, off: 0 } (the velocities the controller shows)");
-        checkKeys(led, {"on", "off", "channel"}, "led", p);
+        checkKeys(led, {"on", "off", "blink", "note", "channel"}, "led", p);
         if (led["channel"]) b.ledChannel = integer(led["channel"], p, "led channel", 1, 16) - 1;
         if (led["on"]) b.ledOn = integer(led["on"], p, "led on", 0, 127);
         if (led["off"]) b.ledOff = integer(led["off"], p, "led off", 0, 127);
+        if (led["blink"]) b.ledBlink = integer(led["blink"], p, "led blink", 0, 127);
+        if (led["note"]) b.ledNumber = integer(led["note"], p, "led note", 0, 127);
     }
     return b;
 }
@@ -242,15 +244,19 @@ Mapping parseMapping(std::string_view yaml, const std::filesystem::path& file) {
         else
             p.fail(ports, "ports lists port-name parts, such as ports: [APC mini mk2]");
     }
+    int channel = -1; // the controller's channel, for every control that does not give its own
+    if (const YAML::Node c = root["channel"]) channel = integer(c, p, "channel", 1, 16) - 1;
     if (const YAML::Node s = root["shift"]) {
         if (!s.IsMap()) p.fail(s, "shift is the control held for the shift layer, such as shift: { note: 122 }");
         checkKeys(s, {"note", "cc", "channel"}, "shift", p);
         m.shiftControl = parseControl(s, p);
+        if (m.shiftControl->channel < 0) m.shiftControl->channel = channel;
     }
     const YAML::Node list = root["bindings"];
     if (!list || !list.IsSequence()) p.fail(list ? list : root, "the mapping needs a 'bindings:' list");
     for (const auto& item : list) {
         Binding b = parseBinding(item, p);
+        if (b.channel < 0) b.channel = channel;
         if (b.shift && !m.shiftControl) p.fail(item, "layer: shift, but the mapping has no 'shift:' control");
         for (const Binding& other : m.bindings)
             if (other.kind == b.kind && other.number == b.number && other.shift == b.shift &&

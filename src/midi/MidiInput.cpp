@@ -91,24 +91,36 @@ struct MidiInput::Impl {
         std::fill(ledSent.begin(), ledSent.end(), -1); // connected: send every LED
     }
 
-    /// Sends the LEDs whose state changed (all of them after a connect).
+    /// Sends the LEDs whose state changed (all of them after a connect). A pad whose quantised
+    /// action waits for its beat or bar blinks until it lands: with the controller's own blink
+    /// value if the mapping gives one, else by stemdeck switching it on and off four times a second.
     void updateLeds() {
         if (!out || outPortName.empty()) return;
         const auto& bindings = mapper.mapping().bindings;
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch());
+        const bool blinkPhase = (ms.count() / 125) % 2 == 0;
         for (std::size_t i = 0; i < bindings.size(); ++i) {
             const Binding& b = bindings[i];
             if ((!b.ledOn && !b.ledOff) || b.stems.empty() || b.kind == MessageKind::program) continue;
-            const engine::StemStatus& s = engine.stem(b.stems.front());
             const bool soloAction =
                 b.action == MapAction::solo || b.action == MapAction::unsolo || b.action == MapAction::toggleSolo;
+            const engine::StemStatus& s = engine.stem(b.stems.front());
             const bool lit =
                 soloAction ? s.soloed.load(std::memory_order_relaxed) : s.muted.load(std::memory_order_relaxed);
-            const int value = lit ? b.ledOn.value_or(127) : b.ledOff.value_or(0);
+            bool waiting = false;
+            for (const int stem : b.stems)
+                waiting = waiting || (engine.stem(stem).pending.load(std::memory_order_relaxed) &
+                                      (soloAction ? engine::kPendingSolo : engine::kPendingMute)) != 0;
+            const int on = b.ledOn.value_or(127), off = b.ledOff.value_or(0);
+            int value = lit ? on : off;
+            if (waiting) value = b.ledBlink ? *b.ledBlink : (blinkPhase ? on : off);
             if (ledSent[i] == value) continue;
             const int channel = b.ledChannel >= 0 ? b.ledChannel : std::max(b.channel, 0);
+            const int number = b.ledNumber >= 0 ? b.ledNumber : b.number;
             const std::vector<unsigned char> msg = {
                 static_cast<unsigned char>((b.kind == MessageKind::note ? 0x90 : 0xB0) | channel),
-                static_cast<unsigned char>(b.number), static_cast<unsigned char>(value)};
+                static_cast<unsigned char>(number), static_cast<unsigned char>(value)};
             out->sendMessage(&msg);
             ledSent[i] = value;
         }

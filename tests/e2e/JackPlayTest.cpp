@@ -611,6 +611,33 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
             0.125f * std::pow(10.0f, -27.0f / 20.0f));
     apc.send(0x80, 122, 0);
 
+    // A quantised action: pad 2 mutes stem 2, then the drop button (note 119, quantised to the
+    // bar) unmutes every stem on the next bar line. Until it lands, pad 2's LED blinks (the APC
+    // mapping has no blink value, so stemdeck switches it between red and green itself).
+    const float withTwo = rec.now(0);
+    apc.send(0x90, 1, 127);
+    std::this_thread::sleep_for(200ms);
+    const float withoutTwo = rec.now(0);
+    const int ledsAtDrop = apc.receivedCount.load();
+    apc.send(0x90, 119, 127);
+    const std::int64_t dropSent = apc.sentAt.load();
+    std::this_thread::sleep_for(2300ms); // a bar at 120 BPM is 2 s
+    const std::int64_t dropLanded = changedAt(dropSent, withoutTwo);
+    int red = 0, green = 0, last = 0;
+    for (int k = ledsAtDrop; k < apc.receivedCount.load(); ++k) {
+        const std::uint32_t m = apc.received[static_cast<std::size_t>(k)].load();
+        if ((m & 0xFFFF00u) != 0x960100u) continue; // pad 2's LED
+        last = static_cast<int>(m & 0xFF);
+        red += last == 5;
+        green += last == 21;
+    }
+    expect(std::fabs(withTwo - withoutTwo - 0.125f * std::pow(10.0f, -27.0f / 20.0f)) < 1e-3f &&
+               std::fabs(rec.now(0) - withTwo) < 1e-3f && dropLanded > dropSent && dropLanded - dropSent <= 2 * kRate,
+           "drop (quantised to the bar) brings stem 2 back " + std::to_string(dropLanded - dropSent) +
+               " frames after the button, within one bar (96000)");
+    expect(red >= 2 && green >= 2 && last == 21, "pad 2's LED blinks while the drop waits (" + std::to_string(red) +
+                                                     "x red, " + std::to_string(green) + "x green) and ends green");
+
     apc.close(); // the controller is unplugged mid-song…
     std::this_thread::sleep_for(1500ms);
     expect(readFile(dir / "play.log").find("is gone; waiting for it to come back") != std::string::npos,

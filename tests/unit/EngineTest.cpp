@@ -60,6 +60,33 @@ TEST_CASE("Engine applies a command on its exact frame and reports it", "[unit]"
     CHECK(f.engine.mainPeak() > 0.5f);
 }
 
+TEST_CASE("A quantised command shows as pending on its stem until its beat", "[unit]") {
+    Fixture f; // 120 BPM: a beat is 24000 frames
+    auto sender = f.engine.makeSender();
+    REQUIRE(sender.send(Command{Action::play}));
+    f.engine.process(f.l.data(), f.r.data(), 512);
+    REQUIRE(sender.send(Command{Action::toggleMute, Quantize::beat, 0}));
+    REQUIRE(sender.send(Command{Action::mute, Quantize::none, 1, 0.0f, 100000, 0})); // later, but not quantised
+    f.engine.process(f.l.data(), f.r.data(), 512);
+    CHECK(f.engine.stem(0).pending.load() == kPendingMute);
+    CHECK_FALSE(f.engine.stem(0).muted.load());
+    CHECK(f.engine.stem(1).pending.load() == 0);
+    REQUIRE(sender.send(Command{Action::solo, Quantize::beat, 1}));
+    f.engine.process(f.l.data(), f.r.data(), 512);
+    CHECK(f.engine.stem(1).pending.load() == kPendingSolo);
+    std::int64_t done = 1536;
+    while (done + 512 <= 24000) {
+        f.engine.process(f.l.data(), f.r.data(), 512);
+        done += 512;
+    }
+    CHECK(f.engine.stem(0).pending.load() == kPendingMute); // frame 23552: still waiting
+    f.engine.process(f.l.data(), f.r.data(), 512);
+    CHECK(f.engine.stem(0).pending.load() == 0);
+    CHECK(f.engine.stem(0).muted.load());
+    CHECK(f.engine.stem(1).pending.load() == 0);
+    CHECK(f.engine.stem(1).soloed.load());
+}
+
 TEST_CASE("Commands for stems that do not exist are dropped and reported", "[unit]") {
     Fixture f;
     auto sender = f.engine.makeSender();

@@ -172,7 +172,7 @@ TEST_CASE("The status display shows song, position, count-in and stem states", "
     s.lengthSeconds = 200.0;
     s.barBeat = {42, 3, 0.0};
     s.stems.push_back({"Drums", true, false, false, 0.5f, -0.25f, 0.1f, -1});
-    s.stems.push_back({"Bass", false, true, false, 1.0f, 0.0f, 1.2f, 0});
+    s.stems.push_back({"Bass", false, true, false, 1.0f, 0.0f, 1.2f, 0, true});
     const auto lines = formatStatus(s, 3, 200, {"out 5-6"});
     REQUIRE(lines.size() == 3);
     CHECK(lines[0].find("> 2/5 Neon | bar 42.3 | 1:23.4 / 3:20.0 (-1:56.6)") == 0);
@@ -184,6 +184,8 @@ TEST_CASE("The status display shows song, position, count-in and stem states", "
     CHECK(lines[2].find(" - S ") != std::string::npos);
     CHECK(lines[2].find("!") != std::string::npos); // clipping
     CHECK(lines[2].find("out 5-6") != std::string::npos);
+    CHECK(lines[2].find("waits for the beat/bar") != std::string::npos);
+    CHECK(lines[1].find("waits") == std::string::npos);
     s.seconds = -1.5;
     s.barBeat = {0, 2, 0.0};
     CHECK(formatStatus(s, 0, 200)[0].find("count-in 2") != std::string::npos);

@@ -46,7 +46,8 @@ struct StemLine {
     std::string name;
     bool muted = false, soloed = false, broken = false;
     float gain = 1.0f, filter = 0.0f, peak = 0.0f;
-    int bus = -1; ///< direct bus, or -1 for the main mix
+    int bus = -1;         ///< direct bus, or -1 for the main mix
+    bool pending = false; ///< a quantised mute or solo waits for its beat or bar
 };
 
 /// A snapshot for the status line (control thread).

@@ -53,6 +53,8 @@ struct OutputBuses {
 };
 
 /// A stem's state as the audio thread last published it (once per process() call).
+inline constexpr std::uint8_t kPendingMute = 1, kPendingSolo = 2, kPendingOther = 4;
+
 struct StemStatus {
     std::atomic<bool> muted{false};
     std::atomic<bool> soloed{false};
@@ -61,6 +63,8 @@ struct StemStatus {
     std::atomic<float> peak{0.0f};           ///< linear peak of the last block, after gain and fades
     std::atomic<float> rms{0.0f};            ///< linear RMS of the last block
     std::atomic<std::uint32_t> underruns{0}; ///< reads that came back short, since song load
+    /// Quantised commands for this stem waiting for their beat or bar: kPendingMute | kPendingSolo | kPendingOther.
+    std::atomic<std::uint8_t> pending{0};
 };
 static_assert(std::atomic<float>::is_always_lock_free);
 static_assert(std::atomic<std::int64_t>::is_always_lock_free);

@@ -46,7 +46,7 @@ enum class ControlMode : std::uint8_t {
 struct Binding {
     MessageKind kind = MessageKind::note;
     int number = 0;   ///< note or CC number (ignored for program change)
-    int channel = -1; ///< 0…15, -1 = any
+    int channel = -1; ///< 0…15, -1 = any (a binding without one takes the mapping's `channel:`)
     MapAction action = MapAction::toggleMute;
     std::vector<int> stems; ///< 0-based; one for most actions, several for drop
     ControlMode mode = ControlMode::toggle;
@@ -57,6 +57,9 @@ struct Binding {
     double maxDb = 6.0;               ///< … and at the top
     std::optional<int> ledOn, ledOff; ///< LED velocities sent back for this pad's state
     int ledChannel = -1;              ///< 0…15 for the LED messages (-1: the binding's channel, else 1)
+    std::optional<int> ledBlink;      ///< the controller's own blink value, shown while a quantised action waits
+                                      ///< (without it stemdeck blinks the LED itself, between on and off)
+    int ledNumber = -1;               ///< the LED's note or CC if it differs from the control's (-1: the same)
     int line = 0;
 };
 
