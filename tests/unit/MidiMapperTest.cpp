@@ -29,7 +29,8 @@ Translated only(const Translation& t) {
 } // namespace
 
 TEST_CASE("The shipped controller mappings parse and cover every stem", "[unit][midi]") {
-    for (const char* file : {"akai-apc-mini-mk2.yaml", "korg-nanokontrol2.yaml", "generic-8-fader-8-pad.yaml"}) {
+    for (const char* file : {"akai-apc-mini-mk2.yaml", "korg-nanokontrol2.yaml", "generic-8-fader-8-pad.yaml",
+                             "akai-midimix.yaml", "novation-launch-control-xl.yaml", "behringer-x-touch-mini.yaml"}) {
         INFO(file);
         const Mapping m = loadMapping(kControllers / file);
         CHECK_FALSE(m.source.empty());
@@ -41,6 +42,9 @@ TEST_CASE("The shipped controller mappings parse and cover every stem", "[unit][
                 }));
         for (MapAction a : {MapAction::nextSong, MapAction::previousSong})
             CHECK(std::any_of(m.bindings.begin(), m.bindings.end(), [&](const Binding& b) { return b.action == a; }));
+        CHECK(std::any_of(m.bindings.begin(), m.bindings.end(), [&](const Binding& b) {
+            return b.action == MapAction::play || b.action == MapAction::togglePlay;
+        }));
     }
 }
 
@@ -129,4 +133,62 @@ TEST_CASE("Mapping errors name file, line and column", "[unit][midi]") {
           "pad.yaml:2:5: layer: shift, but the mapping has no 'shift:' control");
     CHECK(errorOf("bindng:\n  - {}\n")
               .find("pad.yaml:1:1: unknown key 'bindng' in the mapping (did you mean 'bindings'?)") == 0);
+}
+
+TEST_CASE("Launch Control XL: factory template 1 on channel 9 only", "[unit][midi]") {
+    MidiMapper map(loadMapping(kControllers / "novation-launch-control-xl.yaml"));
+    const StemValues v;
+    const auto mute = only(map.translate(0x98, 89, 127, 0, v)); // Track Control 5, channel 9
+    CHECK(mute.command.action == Action::toggleMute);
+    CHECK(mute.command.stem == 4);
+    CHECK(map.translate(0x90, 89, 127, 0, v).count == 0);        // the same note on channel 1: a user template
+    CHECK(map.translate(0xB8, 84, 127, 0, v).count == 0);        // fader 8 at the top: soft takeover waits…
+    const auto fader = only(map.translate(0xB8, 84, 110, 0, v)); // …until it passes unity (position 115.5)
+    CHECK(fader.command.action == Action::gain);
+    CHECK(fader.command.stem == 7);
+    CHECK(map.translate(0xB8, 13, 0, 0, v).count == 0); // knob 1 at 0: soft takeover waits (the filter is at 64)
+    CHECK(only(map.translate(0xB8, 107, 127, 0, v)).playerAction == MapAction::nextMarker);
+    CHECK(map.translate(0xB8, 107, 0, 0, v).count == 0); // the release does nothing
+    const Binding& led = map.mapping().bindings[16];     // Track Control 1
+    CHECK(led.number == 73);
+    CHECK(led.ledBlink == 11);
+}
+
+TEST_CASE("X-Touch Mini: encoders on channel 11, shift for the filter, LEDs on their own notes", "[unit][midi]") {
+    MidiMapper map(loadMapping(kControllers / "behringer-x-touch-mini.yaml"));
+    const StemValues v;
+    CHECK(only(map.translate(0xBA, 3, 116, 0, v)).command.action == Action::gain); // at unity: taken over
+    CHECK(only(map.translate(0x9A, 10, 127, 0, v)).command.action == Action::toggleMute);
+    map.translate(0x9A, 16, 127, 0, v); // bottom-left held
+    REQUIRE(map.shiftHeld());
+    CHECK(map.translate(0xBA, 5, 64, 0, v).items[0].command.action == Action::filter);
+    const auto& b = map.mapping().bindings;
+    const auto top = std::find_if(b.begin(), b.end(),
+                                  [](const Binding& x) { return x.number == 10 && x.kind == MessageKind::note; });
+    REQUIRE(top != b.end());
+    CHECK(top->ledNumber == 2);
+    CHECK(top->ledChannel == 0);
+    CHECK(top->channel == 10);
+}
+
+TEST_CASE("MIDImix: SOLO-held mute notes are transport, REC ARM solos", "[unit][midi]") {
+    MidiMapper map(loadMapping(kControllers / "akai-midimix.yaml"));
+    const StemValues v;
+    CHECK(only(map.translate(0x90, 22, 127, 0, v)).command.stem == 7); // MUTE 8
+    CHECK(only(map.translate(0x90, 24, 127, 0, v)).command.action == Action::toggleSolo);
+    CHECK(only(map.translate(0x90, 2, 127, 0, v)).playerAction == MapAction::togglePlay);
+    CHECK(only(map.translate(0x90, 26, 127, 0, v)).playerAction == MapAction::nextSong);
+    CHECK(map.translate(0x90, 20, 127, 0, v).count == 8); // SOLO + MUTE 7: drop every stem
+}
+
+TEST_CASE("A mapping's channel applies to every control without its own", "[unit][midi]") {
+    const Mapping m = parseMapping("channel: 3\nshift: { note: 1 }\nbindings:\n"
+                                   "  - { note: 5, action: play }\n  - { note: 6, channel: 4, action: stop }\n",
+                                   "t.yaml");
+    CHECK(m.shiftControl->channel == 2);
+    CHECK(m.bindings[0].channel == 2);
+    CHECK(m.bindings[1].channel == 3);
+    CHECK_THROWS_WITH(parseMapping("channel: 17\nbindings: []\n", "t.yaml"), Catch::Contains("t.yaml:1:"));
+    CHECK_THROWS_WITH(parseMapping("bindings:\n  - { note: 5, action: play, led: { note: 200 } }\n", "t.yaml"),
+                      Catch::Contains("led note"));
 }
