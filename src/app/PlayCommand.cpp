@@ -15,6 +15,7 @@
 #include "stemdeck/Error.h"
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/control/Keys.h"
+#include "stemdeck/midi/Learn.h"
 #include "stemdeck/midi/MidiInput.h"
 #include "stemdeck/set/SetFile.h"
 #include "stemdeck/set/StemFolder.h"
@@ -269,7 +270,13 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
     if (keys) terminal.emplace();
     control::KeyDecoder decoder;
     std::optional<midi::Mapping> mapping;
-    if (!a.controller.empty()) mapping = midi::loadMapping(a.controller); // a broken mapping: fix it first
+    if (!a.controller.empty()) { // a broken mapping: fix it first; a new file: learn into it
+        mapping = midi::loadOrNewMapping(a.controller);
+        if (mapping->bindings.empty() && mapping->ports.empty()) {
+            std::cerr << "stemdeck: " << a.controller << " has no bindings yet; press l to learn controls into it\n";
+            if (!a.midiPort.empty()) mapping->ports = {a.midiPort};
+        }
+    }
     session.start(engine);
     std::unique_ptr<midi::MidiInput> midiIn;
     if (mapping) {
@@ -282,6 +289,42 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
         midiIn = std::make_unique<midi::MidiInput>(
             engine, *mapping, mo, [&session, rate] { return session.output().frameForNow(rate); }, log);
     }
+    // MIDI learn from the play screen: l, touch a control, then an action key (and a stem digit).
+    midi::LearnChoice learnChoice;
+    bool learnAnnounced = false;
+    auto startLearn = [&] {
+        if (!midiIn) {
+            log << "MIDI learn needs a mapping file: play --controller FILE (a new file is fine)\n";
+            return;
+        }
+        learnChoice = {};
+        learnAnnounced = false;
+        midiIn->startLearn();
+        log << "MIDI learn: touch a control on the controller (Esc cancels)\n";
+    };
+    auto learnKeys = [&](const std::string& typed) {
+        const auto control = midiIn->learned();
+        for (const char c : typed) {
+            if (!control && c != 27) continue; // nothing touched yet: only Esc counts
+            const midi::LearnChoice::State state = learnChoice.feed(c);
+            if (!learnChoice.error().empty()) log << "MIDI learn: " << learnChoice.error() << "\n";
+            if (state == midi::LearnChoice::State::needsStem) log << "MIDI learn: which stem? 1-8\n";
+            if (state == midi::LearnChoice::State::cancelled) {
+                midiIn->stopLearn();
+                log << "MIDI learn: cancelled\n";
+                return;
+            }
+            if (state == midi::LearnChoice::State::done && control) {
+                try {
+                    log << "MIDI learn: " << midiIn->learnBinding(learnChoice.binding(*control)) << "\n";
+                } catch (const Error& e) {
+                    midiIn->stopLearn();
+                    log << "MIDI learn: " << e.what() << "\n";
+                }
+                return;
+            }
+        }
+    };
     auto perform = [&player](midi::MapAction action) {
         switch (action) {
         case midi::MapAction::togglePlay: player.togglePlay(); break;
@@ -311,11 +354,25 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
     auto nextDraw = Clock::now();
     while (!player.finished()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        if (terminal)
-            for (const control::Key& k : decoder.feed(terminal->read())) {
-                control::applyKey(player, k);
-                if (k.action == control::KeyAction::quit && quitDeadline == Clock::time_point::max())
-                    quitDeadline = Clock::now() + std::chrono::seconds(1);
+        if (terminal) {
+            const std::string typed = terminal->read();
+            if (midiIn && midiIn->learning())
+                learnKeys(typed);
+            else
+                for (const control::Key& k : decoder.feed(typed)) {
+                    if (k.action == control::KeyAction::learn) {
+                        startLearn();
+                        break; // what follows is for the learn prompt
+                    }
+                    control::applyKey(player, k);
+                    if (k.action == control::KeyAction::quit && quitDeadline == Clock::time_point::max())
+                        quitDeadline = Clock::now() + std::chrono::seconds(1);
+                }
+        }
+        if (midiIn && midiIn->learning() && !learnAnnounced)
+            if (const auto control = midiIn->learned()) {
+                log << "MIDI learn: " << control->describe() << ": " << midi::learnMenu() << "\n";
+                learnAnnounced = true;
             }
         if (stopRequested.load() && !interrupted) {
             interrupted = true;

@@ -236,6 +236,13 @@ int main(int argc, char** argv) {
     monitor->add_option("--api", monitorApi, "alsa or jack")->check(CLI::IsMember({"alsa", "jack"}));
     midiCmd->require_subcommand(1);
 
+    std::string learnFile, learnPort, learnApi = "alsa";
+    auto* learn = app.add_subcommand("learn", "MIDI learn: touch a control, type its action; saved after each one");
+    learn->add_option("MAPPING", learnFile, "The mapping file to add to (created if new), e.g. controllers/mine.yaml")
+        ->required();
+    learn->add_option("--port", learnPort, "Part of the controller's port name (default: the mapping's, or the first)");
+    learn->add_option("--api", learnApi, "alsa or jack")->check(CLI::IsMember({"alsa", "jack"}));
+
     std::string checkSource;
     bool checkJson = false;
     auto* check = app.add_subcommand("check", "Check a stem folder or a set file against the delivery conventions");
@@ -263,6 +270,8 @@ int main(int argc, char** argv) {
             std::signal(SIGTERM, onSignal);
             return midi::monitorMidi(monitorApi, monitorPort, gStopRequested, std::cout);
         }
+        if (*learn) // Ctrl-C ends it: every binding is already saved, atomically
+            return midi::learnMidi(learnFile, learnApi, learnPort, std::cin, gStopRequested, std::cout);
         if (*devices) {
             std::cout << audio::describeDevices() << "\nMIDI inputs (stemdeck play --controller FILE --midi-port NAME):"
                       << "\n  ALSA sequencer:" << midi::describeMidiPorts("alsa")

@@ -82,6 +82,8 @@ std::vector<Key> KeyDecoder::feed(std::string_view bytes) {
         case 'V': keys.push_back({KeyAction::toggleVamp}); break;
         case 'c':
         case 'C': keys.push_back({KeyAction::cycleClick}); break;
+        case 'l':
+        case 'L': keys.push_back({KeyAction::learn}); break;
         case 'q':
         case 'Q':
         case '\x03': keys.push_back({KeyAction::quit}); break; // Ctrl-C, should raw mode swallow it
@@ -109,13 +111,14 @@ void applyKey(SetPlayer& player, const Key& key) {
     case KeyAction::toggleVamp: player.toggleVamp(); break;
     case KeyAction::goToSong: player.goToSong(key.stem); break;
     case KeyAction::quit: player.quit(); break;
+    case KeyAction::learn: break; // MIDI learn belongs to the MIDI input, not the player
     }
 }
 
 const char* keyHelp() {
     return "keys: space play/stop | 1-8 mute | shift-1-8 (or s then 1-8) solo | n/p next/previous song | "
-           "g N Enter song N | <-/-> a bar back/on | [ ] marker | v vamp | r A/B reference | 0 start | c click | q "
-           "quit";
+           "g N Enter song N | <-/-> a bar back/on | [ ] marker | v vamp | r A/B reference | 0 start | c click | "
+           "l MIDI learn | q quit";
 }
 
 } // namespace stemdeck::control

@@ -268,6 +268,12 @@ Mapping parseMapping(std::string_view yaml, const std::filesystem::path& file) {
     return m;
 }
 
+std::string_view actionName(MapAction action) noexcept {
+    for (const auto& na : kActions)
+        if (na.action == action) return na.name;
+    return "?";
+}
+
 Mapping loadMapping(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw Error(file.string() + ": cannot read the controller mapping; check the path");

@@ -6,11 +6,14 @@
 #include <chrono>
 #include <cstdio>
 #include <thread>
+#include <istream>
 #include <ostream>
 
 #include <concurrentqueue/concurrentqueue.h>
 
+#include "stemdeck/Error.h"
 #include "stemdeck/Text.h"
+#include "stemdeck/midi/Learn.h"
 
 namespace stemdeck::midi {
 
@@ -38,7 +41,13 @@ void ignoreRtMidiError(RtMidiError::Type, const std::string&, void*) {}
 
 struct MidiInput::Impl {
     engine::Engine& engine;
-    MidiMapper mapper;
+    // The mapper in use. MIDI learn swaps in a new one from the control thread; the ones it
+    // replaces stay alive (a message may still be in translation), one per learned control.
+    std::vector<std::unique_ptr<MidiMapper>> mappers;
+    std::atomic<MidiMapper*> mapper{nullptr};
+    // MIDI learn: 0 = off, kLearnWaiting = waiting for a control, else kLearnGot | status << 8 | data1.
+    static constexpr std::uint32_t kLearnWaiting = 1, kLearnGot = 0x1000000;
+    std::atomic<std::uint32_t> learn{0};
     MidiOptions options;
     FrameClock clock;
     std::ostream& log;
@@ -54,7 +63,12 @@ struct MidiInput::Impl {
     std::chrono::steady_clock::time_point nextCheck{};
 
     Impl(engine::Engine& e, Mapping m, MidiOptions o, FrameClock c, std::ostream& l)
-        : engine(e), mapper(std::move(m)), options(std::move(o)), clock(std::move(c)), log(l), sender(e.makeSender()) {}
+        : engine(e), options(std::move(o)), clock(std::move(c)), log(l), sender(e.makeSender()) {
+        mappers.push_back(std::make_unique<MidiMapper>(std::move(m)));
+        mapper.store(mappers.back().get());
+    }
+
+    [[nodiscard]] const Mapping& mapping() const { return mapper.load()->mapping(); }
 
     /// @thread RtMidi's thread.
     static void onMessage(double, std::vector<unsigned char>* message, void* user) {
@@ -63,7 +77,17 @@ struct MidiInput::Impl {
         const std::uint8_t status = (*message)[0];
         const std::uint8_t d1 = message->size() > 1 ? (*message)[1] : 0, d2 = message->size() > 2 ? (*message)[2] : 0;
         self->count.fetch_add(1, std::memory_order_relaxed);
-        const Translation t = self->mapper.translate(status, d1, d2, self->clock(), StemValues::of(self->engine));
+        if (const std::uint32_t learning = self->learn.load(std::memory_order_acquire); learning != 0) {
+            // Learning: the first usable control is taken (and nothing is played); the rest of a
+            // fader's move is ignored until the action is picked.
+            const int type = status & 0xF0;
+            const bool usable = (type == 0x90 && d2 > 0) || type == 0xB0 || type == 0xC0;
+            if (learning == kLearnWaiting && usable)
+                self->learn.store(kLearnGot | std::uint32_t{status} << 8 | d1, std::memory_order_release);
+            return;
+        }
+        const Translation t = self->mapper.load(std::memory_order_acquire)
+                                  ->translate(status, d1, d2, self->clock(), StemValues::of(self->engine));
         for (int i = 0; i < t.count; ++i) {
             const Translated& x = t.items[static_cast<std::size_t>(i)];
             if (x.toEngine)
@@ -75,7 +99,7 @@ struct MidiInput::Impl {
 
     std::vector<std::string> patterns() const {
         if (!options.port.empty()) return {options.port};
-        return mapper.mapping().ports;
+        return mapping().ports;
     }
 
     /// Index of a port matching the mapping, if one is there.
@@ -96,7 +120,8 @@ struct MidiInput::Impl {
     /// value if the mapping gives one, else by stemdeck switching it on and off four times a second.
     void updateLeds() {
         if (!out || outPortName.empty()) return;
-        const auto& bindings = mapper.mapping().bindings;
+        const auto& bindings = mapping().bindings;
+        ledSent.resize(bindings.size(), -1); // a learned binding is new
         const auto ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch());
         const bool blinkPhase = (ms.count() / 125) % 2 == 0;
@@ -155,7 +180,7 @@ struct MidiInput::Impl {
         }
         portName = in->getPortName(static_cast<unsigned>(index));
         in->openPort(static_cast<unsigned>(index), "midi_in");
-        log << "MIDI: '" << mapper.mapping().name << "' on " << portName << "\n";
+        log << "MIDI: '" << mapping().name << "' on " << portName << "\n";
     }
 };
 
@@ -170,7 +195,7 @@ MidiInput::MidiInput(engine::Engine& engine, Mapping mapping, MidiOptions option
         d.tryOpen(true);
         d.out = std::make_unique<RtMidiOut>(apiOf(d.options.api), d.options.clientName + "-leds");
         d.out->setErrorCallback(&ignoreRtMidiError, nullptr);
-        d.ledSent.assign(d.mapper.mapping().bindings.size(), -1);
+        d.ledSent.assign(d.mapping().bindings.size(), -1);
         d.tryOpenOut();
     } catch (const RtMidiError& e) {
         d.in.reset();
@@ -212,6 +237,48 @@ void MidiInput::poll(const std::function<void(MapAction)>& perform) {
     } catch (const RtMidiError& e) {
         d.log << "MIDI: " << e.getMessage() << "\n";
     }
+}
+
+void MidiInput::startLearn() {
+    impl_->learn.store(Impl::kLearnWaiting, std::memory_order_release);
+}
+
+void MidiInput::stopLearn() {
+    impl_->learn.store(0, std::memory_order_release);
+}
+
+bool MidiInput::learning() const noexcept {
+    return impl_->learn.load(std::memory_order_acquire) != 0;
+}
+
+std::optional<LearnedControl> MidiInput::learned() const {
+    const std::uint32_t v = impl_->learn.load(std::memory_order_acquire);
+    if ((v & Impl::kLearnGot) == 0) return std::nullopt;
+    return controlOf({static_cast<unsigned char>(v >> 8), static_cast<unsigned char>(v), 127});
+}
+
+std::string MidiInput::learnBinding(Binding binding) {
+    Impl& d = *impl_;
+    Mapping m = d.mapping();
+    const Binding added = binding;
+    const int replaced = addBinding(m, std::move(binding));
+    std::string where = " (kept in memory only: this mapping has no file)";
+    if (!m.file.empty()) {
+        saveMapping(m, m.file); // throws, leaving the old file and the old mapping, if it cannot
+        where = ", saved to " + m.file.string();
+    }
+    d.mappers.push_back(std::make_unique<MidiMapper>(std::move(m)));
+    d.mapper.store(d.mappers.back().get(), std::memory_order_release);
+    d.learn.store(0, std::memory_order_release);
+    std::fill(d.ledSent.begin(), d.ledSent.end(), -1);
+    return LearnedControl{added.kind, added.number, std::max(added.channel, 0)}.describe() + " -> " +
+           std::string(actionName(added.action)) +
+           (added.stems.size() == 1 ? " stem " + std::to_string(added.stems[0] + 1) : "") +
+           (replaced != 0 ? " (replacing its old binding)" : "") + where;
+}
+
+const Mapping& MidiInput::mapping() const {
+    return impl_->mapping();
 }
 
 bool MidiInput::connected() const noexcept {
@@ -278,6 +345,119 @@ int monitorMidi(const std::string& api, const std::string& port, const std::atom
             std::snprintf(t, sizeof t, "%+9.3f ms  ", stamp * 1000.0);
             out << t << describeMessage(message) << std::endl;
         }
+        return 0;
+    } catch (const RtMidiError& e) {
+        out << "MIDI: " << e.getMessage() << std::endl;
+        return 1;
+    }
+}
+
+int learnMidi(const std::filesystem::path& file, const std::string& api, const std::string& port, std::istream& keys,
+              const std::atomic<bool>& stop, std::ostream& out) {
+    Mapping mapping;
+    try {
+        mapping = loadOrNewMapping(file);
+    } catch (const Error& e) {
+        out << e.what() << "\n(fix the file, or learn into a new one)" << std::endl;
+        return 1;
+    }
+    try {
+        RtMidiIn in(apiOf(api), "stemdeck-learn", 1024);
+        in.setErrorCallback(&ignoreRtMidiError, nullptr);
+        in.ignoreTypes(true, true, true);
+        std::vector<std::string> patterns = port.empty() ? mapping.ports : std::vector<std::string>{port};
+        int index = matchingPort(in, patterns, "stemdeck");
+        if (index < 0 && patterns.empty()) // any controller that is not one of ours
+            for (unsigned i = 0; i < in.getPortCount() && index < 0; ++i)
+                if (!containsIgnoreCase(in.getPortName(i), "stemdeck")) index = static_cast<int>(i);
+        std::string portName;
+        if (index >= 0) {
+            portName = in.getPortName(static_cast<unsigned>(index));
+            in.openPort(static_cast<unsigned>(index), "learn_in");
+            if (mapping.ports.empty()) // the controller's client name finds it again under ALSA and JACK
+                mapping.ports = {port.empty() ? portName.substr(0, portName.find(':')) : port};
+            out << "learning from " << portName;
+        } else {
+            in.openVirtualPort("learn_in");
+            out << "no MIDI input" << (patterns.empty() ? "" : " matching '" + joinNames(patterns) + "'")
+                << "; listening on stemdeck-learn:learn_in (connect the controller there)";
+        }
+        out << " into " << file.string() << " (" << mapping.bindings.size() << " binding"
+            << (mapping.bindings.size() == 1 ? "" : "s") << " so far). Ctrl-C or end of input finishes." << std::endl;
+        std::vector<unsigned char> message;
+        // The rest of a fader move (or a pad's release) is not the next control: messages from the
+        // control just learned are ignored until it has been still for a second.
+        std::optional<LearnedControl> last;
+        auto lastSeen = std::chrono::steady_clock::now();
+        auto sameAsLast = [&](const std::vector<unsigned char>& m) {
+            if (!last || m.empty()) return false;
+            const int type = m[0] & 0xF0, channel = m[0] & 0x0F, number = m.size() > 1 ? m[1] : -1;
+            const MessageKind kind = type == 0x90 || type == 0x80 ? MessageKind::note
+                                     : type == 0xB0               ? MessageKind::cc
+                                                                  : MessageKind::program;
+            return kind == last->kind && channel == last->channel &&
+                   (kind == MessageKind::program || number == last->number);
+        };
+        int learned = 0;
+        while (!stop.load()) {
+            out << "\ntouch a control..." << std::endl;
+            lastSeen = std::chrono::steady_clock::now(); // what it sent while the action was typed is ignored too
+            std::optional<LearnedControl> control;
+            while (!control && !stop.load()) {
+                in.getMessage(&message);
+                if (message.empty()) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                    continue;
+                }
+                const auto now = std::chrono::steady_clock::now();
+                if (sameAsLast(message) && now - lastSeen < std::chrono::seconds(1)) {
+                    lastSeen = now;
+                    continue;
+                }
+                control = controlOf(message);
+            }
+            if (!control) break;
+            last = control;
+            lastSeen = std::chrono::steady_clock::now();
+            out << control->describe() << ": what should it do?\n  " << learnMenu() << "\n> " << std::flush;
+            LearnChoice choice;
+            std::string line;
+            bool ended = false;
+            while (choice.state() != LearnChoice::State::done && choice.state() != LearnChoice::State::cancelled) {
+                if (!std::getline(keys, line)) {
+                    ended = true;
+                    break;
+                }
+                if (line.empty()) choice.feed(27); // Enter alone: skip this control
+                for (const char c : line)
+                    choice.feed(c);
+                if (!choice.error().empty())
+                    out << choice.error() << "\n> " << std::flush;
+                else if (choice.state() == LearnChoice::State::needsStem)
+                    out << "which stem (1-8)? " << std::flush;
+            }
+            if (ended) break;
+            if (choice.state() == LearnChoice::State::cancelled) {
+                out << "skipped" << std::endl;
+                continue;
+            }
+            const Binding b = choice.binding(*control);
+            const int replaced = addBinding(mapping, b);
+            try {
+                saveMapping(mapping, file);
+            } catch (const Error& e) {
+                out << e.what() << std::endl;
+                return 1;
+            }
+            ++learned;
+            out << "learned: " << control->describe() << " -> " << actionName(b.action)
+                << (b.stems.size() == 1 ? " stem " + std::to_string(b.stems[0] + 1) : "")
+                << (replaced != 0 ? " (replacing its old binding)" : "") << "; saved " << file.string() << std::endl;
+        }
+        out << "\n"
+            << learned << " control" << (learned == 1 ? "" : "s") << " learned; " << file.string() << " has "
+            << mapping.bindings.size() << " binding" << (mapping.bindings.size() == 1 ? "" : "s")
+            << ". Use it with: stemdeck play SET --controller " << file.string() << std::endl;
         return 0;
     } catch (const RtMidiError& e) {
         out << "MIDI: " << e.getMessage() << std::endl;

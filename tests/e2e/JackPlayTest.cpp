@@ -689,6 +689,97 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
     return 0;
 }
 
+/// MIDI learn, twice: `stemdeck learn` writes a new mapping from a fake controller's messages and
+/// typed actions; `stemdeck play` with that mapping then plays by it, learns one more control
+/// from its `l` key, and uses that at once.
+int midiLearn(const std::string& stemdeck, test::TempDir& dir) {
+    const std::int64_t len = 40 * kRate;
+    test::writeStemFolder(dir / "song", kRate,
+                          {test::constantStem(len, 0.25f, false), test::constantStem(len, 0.125f, false)},
+                          {"One", "Two"}, "BPM: 120\n");
+    JackServer jack{"stemdeck-e2e-learn-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    if (!expect(jack.start(128), "a JACK server (128-frame periods) is up")) return 1;
+    FakeController pads;
+    if (!expect(pads.open(), "a fake controller is on the server")) return 1;
+    const std::string mappingFile = (dir / "mine.yaml").string();
+
+    PtyProcess learn;
+    learn.start({stemdeck, "learn", mappingFile, "--api", "jack", "--port", "fake-apc"});
+    expect(learn.waitFor("touch a control", 10s), "learn opens the controller and asks for a control");
+    pads.send(0x90, 36, 100);
+    expect(learn.waitFor("note 36 on channel 1: what should it do?", 5s), "it names the pad that was hit");
+    learn.type("m1\n");
+    expect(learn.waitFor("learned: note 36 on channel 1 -> toggle_mute stem 1", 5s), "m1: the pad mutes stem 1");
+    const bool savedAfterOne = readFile(mappingFile).find("note: 36") != std::string::npos;
+    for (int v = 30; v < 34; ++v) // a fader move: one control, many messages
+        pads.send(0xB0, 7, static_cast<std::uint8_t>(v));
+    expect(learn.waitFor("cc 7 on channel 1: what should it do?", 5s), "a fader move is one control");
+    learn.type("g\n");
+    expect(learn.waitFor("which stem (1-8)?", 5s), "gain asks for the stem");
+    learn.type("2\n");
+    expect(learn.waitFor("learned: cc 7 on channel 1 -> gain stem 2", 5s), "the fader rides stem 2's gain");
+    pads.send(0x90, 37, 100);
+    expect(learn.waitFor("note 37 on channel 1", 5s), "the next control is asked about");
+    learn.type("\n");
+    expect(learn.waitFor("skipped", 5s), "Enter alone skips a control");
+    pads.send(0x90, 38, 100);
+    expect(learn.waitFor("note 38 on channel 1", 5s), "and the next");
+    learn.type("\x04"); // end of input: done
+    expect(learn.waitFor("2 controls learned", 5s), "end of input finishes with a summary");
+    expect(waitExit(learn.pid, 5s) == 0, "learn exits 0");
+    const std::string written = readFile(mappingFile);
+    std::printf("learned mapping:\n%s\n", written.c_str());
+    expect(savedAfterOne, "the mapping is saved after each control, not only at the end");
+    expect(written.find("ports: [\"fake-apc\"]") != std::string::npos &&
+               written.find("{ note: 36, channel: 1, action: toggle_mute, stem: 1, led: { on: 127, off: 0 } }") !=
+                   std::string::npos &&
+               written.find("{ cc: 7, channel: 1, action: gain, stem: 2 }") != std::string::npos &&
+               written.find("note: 37") == std::string::npos,
+           "the file holds the two bindings and the controller's name");
+    std::error_code ec;
+    int leftovers = 0;
+    for (const auto& e : fs::directory_iterator(dir.path(), ec))
+        leftovers += e.path().filename().string().find(".tmp") != std::string::npos;
+    expect(leftovers == 0, "no temporary file is left beside it");
+
+    // Play with the learned mapping; learn one more control from the play screen.
+    TimedRecorder rec;
+    if (!expect(rec.open(1, static_cast<std::size_t>(60 * kRate), &TimedRecorder::processTimed),
+                "the recorder connects"))
+        return 1;
+    PtyProcess play;
+    play.start({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--controller", mappingFile});
+    expect(rec.connect({1}), "stemdeck's main output is recorded");
+    expect(play.waitFor("MIDI: 'mine' on fake-apc", 10s), "play opens the learned mapping's controller");
+    std::this_thread::sleep_for(300ms);
+    pads.send(0x90, 36, 100);
+    std::this_thread::sleep_for(300ms);
+    expect(std::fabs(rec.now(0) - 0.125f) < 1e-3f, "the learned pad mutes stem 1 (0.375 -> 0.125)");
+    pads.send(0x90, 36, 100);
+    std::this_thread::sleep_for(300ms);
+    play.type("l");
+    expect(play.waitFor("MIDI learn: touch a control", 5s), "l starts MIDI learn in play");
+    pads.send(0x90, 40, 100);
+    expect(play.waitFor("MIDI learn: note 40 on channel 1:", 5s), "the touched pad is named on the play screen");
+    const float beforeSolo = rec.now(0);
+    expect(std::fabs(beforeSolo - 0.375f) < 1e-3f, "while learning, the touched pad did nothing to the audio");
+    play.type("s");
+    expect(play.waitFor("which stem? 1-8", 5s), "solo asks for the stem");
+    play.type("2");
+    expect(play.waitFor("note 40 on channel 1 -> toggle_solo stem 2, saved to", 5s), "learned and saved");
+    pads.send(0x90, 40, 100);
+    std::this_thread::sleep_for(300ms);
+    expect(std::fabs(rec.now(0) - 0.125f) < 1e-3f, "the new pad works at once: stem 2 soloed (0.375 -> 0.125)");
+    expect(readFile(mappingFile).find("{ note: 40, channel: 1, action: toggle_solo, stem: 2") != std::string::npos,
+           "the file has the new binding");
+    play.type("q");
+    const int status = waitExit(play.pid, 5s);
+    play.drain();
+    expect(status == 0 && play.screen.find("underruns 0") != std::string::npos, "play quits cleanly, 0 underruns");
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -702,6 +793,7 @@ int main(int argc, char** argv) {
     if (scenario == "routing") rc = routing(stemdeck, dir);
     if (scenario == "keys") rc = keys(stemdeck, dir);
     if (scenario == "device-loss") rc = deviceLoss(stemdeck, dir);
+    if (scenario == "midi-learn") rc = midiLearn(stemdeck, dir);
     if (scenario == "midi") rc = midiControl(stemdeck, dir, argc > 3 ? argv[3] : "controllers");
     std::printf("%d passed, %d failed\n", passes, failures);
     return rc != 0 || failures != 0 ? 1 : 0;

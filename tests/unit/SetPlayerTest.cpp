@@ -29,6 +29,7 @@ TEST_CASE("Keys: digits mute, shifted digits and s-digit solo, arrows split acro
     CHECK(s3.stem == 2);
     CHECK(one(" ").action == KeyAction::togglePlay);
     CHECK(one("n").action == KeyAction::nextSong);
+    CHECK(one("l").action == KeyAction::learn);
     CHECK(one("p").action == KeyAction::previousSong);
     CHECK(one("c").action == KeyAction::cycleClick);
     CHECK(one("q").action == KeyAction::quit);

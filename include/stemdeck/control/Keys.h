@@ -23,6 +23,7 @@ enum class KeyAction {
     toggleReference, ///< r (A/B against the reference mix)
     toggleVamp,      ///< v (loop the current marker section until released)
     goToSong,        ///< g, the song's number, Enter (Key::stem holds the 0-based song)
+    learn,           ///< l (MIDI learn: touch a control, then pick its action)
     quit,            ///< q
 };
 

@@ -76,6 +76,9 @@ struct Mapping {
 [[nodiscard]] Mapping parseMapping(std::string_view yaml, const std::filesystem::path& file);
 [[nodiscard]] Mapping loadMapping(const std::filesystem::path& file);
 
+/// @thread any. The action's name in mapping files ("toggle_mute").
+[[nodiscard]] std::string_view actionName(MapAction action) noexcept;
+
 /// @thread any. The fader law: a 7-bit position to a linear gain (0 at the bottom; dB-linear above).
 [[nodiscard]] float faderGain(int value, double minDb, double maxDb) noexcept;
 

@@ -4,12 +4,15 @@
 // player actions (handed to the control thread).
 #include <atomic>
 #include <functional>
+#include <filesystem>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "stemdeck/engine/Engine.h"
+#include "stemdeck/midi/Learn.h"
 #include "stemdeck/midi/MidiMapper.h"
 
 namespace stemdeck::midi {
@@ -36,6 +39,19 @@ public:
     /// and checks about once a second that the controller is still there (or has come back).
     void poll(const std::function<void(MapAction)>& perform);
 
+    /// @thread control. MIDI learn: the next control touched is captured instead of played.
+    void startLearn();
+    void stopLearn();
+    [[nodiscard]] bool learning() const noexcept;
+    /// @thread control. The control touched since startLearn(), if one was.
+    [[nodiscard]] std::optional<LearnedControl> learned() const;
+    /// @thread control. Adds (or replaces) a binding, saves the mapping file atomically and puts
+    /// the new mapping in use at once; ends learning. Returns what was learned, in words. Throws
+    /// stemdeck::Error if the file cannot be saved (the old file and mapping stay).
+    std::string learnBinding(Binding binding);
+    /// @thread control. The mapping in use.
+    [[nodiscard]] const Mapping& mapping() const;
+
     [[nodiscard]] bool connected() const noexcept;
     [[nodiscard]] std::uint64_t messages() const noexcept;
 
@@ -51,6 +67,14 @@ private:
 /// `port` (any, if empty; our own virtual port if none matches) and prints every message, decoded,
 /// until `stop` is set. Returns 1 when the MIDI system cannot be used.
 int monitorMidi(const std::string& api, const std::string& port, const std::atomic<bool>& stop, std::ostream& out);
+
+/// @thread control. `stemdeck learn FILE`: opens the controller (by `port`, else the mapping's
+/// ports, else the first input that is not stemdeck's) and, for each control touched, reads the
+/// action from `keys` (a line: an action letter, and for per-stem actions the stem's digit, e.g.
+/// "m1"; an empty line skips the control). Each binding is saved at once, atomically. Ends at
+/// the end of `keys` or when `stop` is set. Returns 1 when MIDI or the file cannot be used.
+int learnMidi(const std::filesystem::path& file, const std::string& api, const std::string& port, std::istream& keys,
+              const std::atomic<bool>& stop, std::ostream& out);
 
 /// @thread control. MIDI input ports of an API ("alsa" / "jack"), one per line, or why there are none.
 [[nodiscard]] std::string describeMidiPorts(const std::string& api);

@@ -1,0 +1,240 @@
+#include "stemdeck/midi/Learn.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "stemdeck/Error.h"
+
+namespace stemdeck::midi {
+
+namespace {
+struct MenuItem {
+    char key;
+    MapAction action;
+    ControlMode mode;
+    const char* label;
+};
+// One letter per action; the per-stem ones then take the stem's digit.
+constexpr MenuItem kMenu[] = {
+    {'m', MapAction::toggleMute, ControlMode::toggle, "mute"},
+    {'h', MapAction::mute, ControlMode::momentary, "hold-to-mute"},
+    {'s', MapAction::toggleSolo, ControlMode::toggle, "solo"},
+    {'g', MapAction::gain, ControlMode::toggle, "gain"},
+    {'f', MapAction::filter, ControlMode::toggle, "filter"},
+    {'e', MapAction::filter, ControlMode::relative, "filter-encoder"},
+    {'p', MapAction::togglePlay, ControlMode::toggle, "play/pause"},
+    {'x', MapAction::stop, ControlMode::toggle, "stop"},
+    {'n', MapAction::nextSong, ControlMode::toggle, "next-song"},
+    {'b', MapAction::previousSong, ControlMode::toggle, "previous-song"},
+    {']', MapAction::nextMarker, ControlMode::toggle, "next-marker"},
+    {'[', MapAction::previousMarker, ControlMode::toggle, "previous-marker"},
+    {'v', MapAction::toggleVamp, ControlMode::toggle, "vamp"},
+    {'r', MapAction::toggleReference, ControlMode::toggle, "reference-A/B"},
+    {'d', MapAction::drop, ControlMode::toggle, "drop-all"},
+};
+
+bool perStem(MapAction a) {
+    return a == MapAction::toggleMute || a == MapAction::mute || a == MapAction::toggleSolo || a == MapAction::gain ||
+           a == MapAction::filter;
+}
+
+std::string quoted(const std::string& s) {
+    std::string out = "\"";
+    for (const char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+} // namespace
+
+std::string LearnedControl::describe() const {
+    const char* what = kind == MessageKind::note ? "note " : kind == MessageKind::cc ? "cc " : "program ";
+    return what + std::to_string(number) + " on channel " + std::to_string(channel + 1);
+}
+
+std::optional<LearnedControl> controlOf(const std::vector<unsigned char>& m) {
+    if (m.size() < 2) return std::nullopt;
+    const int type = m[0] & 0xF0, channel = m[0] & 0x0F;
+    if (type == 0x90 && m.size() >= 3 && m[2] > 0) return LearnedControl{MessageKind::note, m[1] & 0x7F, channel};
+    if (type == 0xB0 && m.size() >= 3) return LearnedControl{MessageKind::cc, m[1] & 0x7F, channel};
+    if (type == 0xC0) return LearnedControl{MessageKind::program, m[1] & 0x7F, channel};
+    return std::nullopt;
+}
+
+std::string learnMenu() {
+    std::string out;
+    for (const MenuItem& item : kMenu) {
+        if (!out.empty()) out += "  ";
+        out += item.key;
+        out += ' ';
+        out += item.label;
+    }
+    return out + "  (Esc: skip)";
+}
+
+LearnChoice::State LearnChoice::feed(char c) {
+    error_.clear();
+    if (state_ == State::done || state_ == State::cancelled) return state_;
+    if (c == 27) return state_ = State::cancelled;
+    if (c == '\n' || c == '\r' || c == ' ') return state_;
+    if (state_ == State::choosing) {
+        for (const MenuItem& item : kMenu)
+            if (item.key == c) {
+                action_ = item.action;
+                mode_ = item.mode;
+                if (action_ == MapAction::drop) stem_ = -1;
+                return state_ = perStem(action_) ? State::needsStem : State::done;
+            }
+        error_ = std::string("'") + c + "' is not an action: " + learnMenu();
+        return state_;
+    }
+    if (c >= '1' && c <= '8') {
+        stem_ = c - '1';
+        return state_ = State::done;
+    }
+    error_ = std::string("'") + c + "': type the stem's number, 1 to 8";
+    return state_;
+}
+
+Binding LearnChoice::binding(const LearnedControl& control) const {
+    Binding b;
+    b.kind = control.kind;
+    b.number = control.number;
+    b.channel = control.channel;
+    b.action = action_;
+    b.mode = mode_;
+    if (action_ == MapAction::drop) {
+        b.stems = {0, 1, 2, 3, 4, 5, 6, 7};
+        b.quantize = engine::Quantize::bar;
+    } else if (stem_ >= 0) {
+        b.stems = {stem_};
+    }
+    // A pad for mute or solo lights while its stem is muted or soloed (127 on, 0 off: what most
+    // controllers take; edit the file for a controller with colours).
+    if (control.kind != MessageKind::program &&
+        (action_ == MapAction::toggleMute || action_ == MapAction::toggleSolo)) {
+        b.ledOn = 127;
+        b.ledOff = 0;
+    }
+    return b;
+}
+
+int addBinding(Mapping& mapping, Binding binding) {
+    for (Binding& b : mapping.bindings)
+        if (b.kind == binding.kind && b.number == binding.number && b.shift == binding.shift &&
+            (b.channel == binding.channel || b.channel < 0)) {
+            const int line = b.line;
+            b = std::move(binding);
+            return line > 0 ? line : -1;
+        }
+    mapping.bindings.push_back(std::move(binding));
+    return 0;
+}
+
+std::string formatMapping(const Mapping& m) {
+    std::ostringstream out;
+    out << "# " << (m.name.empty() ? "Controller" : m.name) << ": written by stemdeck learn.\n"
+        << "# Keys of a binding are described in controllers/README.md.\n";
+    out << "name: " << quoted(m.name) << "\n";
+    if (!m.source.empty()) out << "source: " << quoted(m.source) << "\n";
+    out << "ports: [";
+    for (std::size_t i = 0; i < m.ports.size(); ++i)
+        out << (i ? ", " : "") << quoted(m.ports[i]);
+    out << "]\n";
+    auto control = [](const Binding& b) {
+        std::string s = b.kind == MessageKind::note ? "note: " : b.kind == MessageKind::cc ? "cc: " : "program: ";
+        s += std::to_string(b.number);
+        if (b.channel >= 0) s += ", channel: " + std::to_string(b.channel + 1);
+        return s;
+    };
+    if (m.shiftControl) out << "shift: { " << control(*m.shiftControl) << " }\n";
+    out << (m.bindings.empty() ? "bindings: []\n" : "bindings:\n");
+    for (const Binding& b : m.bindings) {
+        out << "  - { " << control(b) << ", action: " << actionName(b.action);
+        if (b.stems.size() == 1) {
+            out << ", stem: " << b.stems[0] + 1;
+        } else if (!b.stems.empty()) {
+            out << ", stems: [";
+            for (std::size_t i = 0; i < b.stems.size(); ++i)
+                out << (i ? ", " : "") << b.stems[i] + 1;
+            out << "]";
+        }
+        if (b.mode == ControlMode::momentary) out << ", mode: momentary";
+        if (b.mode == ControlMode::relative) out << ", mode: relative";
+        const engine::Quantize defaultQ = b.action == MapAction::drop ? engine::Quantize::bar : engine::Quantize::none;
+        if (b.quantize != defaultQ)
+            out << ", quantize: "
+                << (b.quantize == engine::Quantize::none   ? "none"
+                    : b.quantize == engine::Quantize::beat ? "beat"
+                                                           : "bar");
+        if (b.shift) out << ", layer: shift";
+        if (!b.softTakeover) out << ", takeover: jump";
+        if (b.minDb != -60.0 || b.maxDb != 6.0)
+            out << ", taper: { min_db: " << b.minDb << ", max_db: " << b.maxDb << " }";
+        if (b.ledOn || b.ledOff || b.ledBlink) {
+            out << ", led: {";
+            const char* sep = " ";
+            auto field = [&](const char* key, int v) {
+                out << sep << key << ": " << v;
+                sep = ", ";
+            };
+            if (b.ledOn) field("on", *b.ledOn);
+            if (b.ledOff) field("off", *b.ledOff);
+            if (b.ledBlink) field("blink", *b.ledBlink);
+            if (b.ledNumber >= 0) field("note", b.ledNumber);
+            if (b.ledChannel >= 0) field("channel", b.ledChannel + 1);
+            out << " }";
+        }
+        out << " }\n";
+    }
+    return out.str();
+}
+
+void saveMapping(const Mapping& mapping, const std::filesystem::path& file) {
+    const std::string text = formatMapping(mapping);
+    (void)parseMapping(text, file); // never write a file that would not load
+    const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    const std::filesystem::path tmp = dir / ("." + file.filename().string() + ".tmp" + std::to_string(::getpid()));
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw Error(file.string() + ": cannot write the mapping (" + std::strerror(errno) +
+                    "); check that the folder exists and is writable");
+    std::size_t done = 0;
+    bool ok = true;
+    while (ok && done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        if (ok) done += static_cast<std::size_t>(n);
+    }
+    const int err = ok ? 0 : errno;
+    ok = ok && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) {
+        const std::string why = std::strerror(err != 0 ? err : errno);
+        ::unlink(tmp.c_str());
+        throw Error(file.string() + ": cannot save the mapping (" + why + "); the old file is unchanged");
+    }
+    // The rename itself reaches the disk with the folder's entry.
+    if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+Mapping loadOrNewMapping(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec)) return loadMapping(file);
+    Mapping m;
+    m.file = file;
+    m.name = file.stem().string();
+    return m;
+}
+
+} // namespace stemdeck::midi
