@@ -1,0 +1,286 @@
+#pragma once
+// Test harness for end-to-end runs through a real JACK server (dummy driver): our own server,
+// child processes (plain or in a pseudo-terminal), a recorder of stemdeck's output ports and a
+// fake MIDI controller. Shared by the e2e tests and the MIDI latency benchmark.
+#include <jack/jack.h>
+#include <jack/midiport.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace stemdeck::test {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+inline constexpr int kJackRate = 48000;
+
+inline pid_t spawn(const std::vector<std::string>& argv, const std::string& out,
+                   const std::vector<std::string>& env = {}) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+        if (std::FILE* f = std::fopen(out.c_str(), "w")) {
+            dup2(fileno(f), 1);
+            dup2(fileno(f), 2);
+        }
+        if (std::FILE* in = std::fopen("/dev/null", "r")) dup2(fileno(in), 0); // not a terminal
+        for (const auto& e : env)
+            putenv(const_cast<char*>(e.c_str()));
+        std::vector<char*> args;
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        execvp(args[0], args.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+inline std::string readFile(const fs::path& p) {
+    std::ifstream f(p);
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+/// Waits for a child; -1 if it did not exit in time (then it is killed).
+inline int waitExit(pid_t pid, std::chrono::milliseconds timeout) {
+    int status = 0;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        std::this_thread::sleep_for(20ms);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+/// A JACK server of our own, dummy driver, 8 playback ports.
+struct JackServer {
+    std::string name;
+    fs::path log;
+    pid_t pid = -1;
+    bool start(int period = 256, int rate = kJackRate) {
+        pid = spawn({"jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", std::to_string(rate), "-p",
+                     std::to_string(period), "-P", "8"},
+                    log.string());
+        return std::system("jack_wait -w -t 10 >/dev/null") == 0;
+    }
+    void stop(int sig = SIGTERM) {
+        if (pid <= 0) return;
+        kill(pid, sig);
+        waitpid(pid, nullptr, 0);
+        pid = -1;
+    }
+    ~JackServer() { stop(); }
+};
+
+/// Records input ports into memory from the moment it is activated.
+struct Recorder {
+    static constexpr int kMaxPorts = 8;
+    jack_client_t* client = nullptr;
+    std::vector<jack_port_t*> ports;
+    std::vector<std::vector<float>> data;
+    std::atomic<std::size_t> frames{0};
+
+    bool open(int count, std::size_t capacity, JackProcessCallback callback = &Recorder::process) {
+        jack_status_t status{};
+        client = jack_client_open("recorder", JackNoStartServer, &status);
+        if (client == nullptr) return false;
+        data.assign(static_cast<std::size_t>(count), std::vector<float>(capacity, 0.0f));
+        frames.store(0);
+        ports.clear();
+        for (int i = 0; i < count; ++i)
+            ports.push_back(jack_port_register(client, ("in_" + std::to_string(i + 1)).c_str(), JACK_DEFAULT_AUDIO_TYPE,
+                                               JackPortIsInput, 0));
+        jack_set_process_callback(client, callback, this);
+        return jack_activate(client) == 0;
+    }
+    /// Connects stemdeck:out_N to in_(i+1) for each N given, retrying while stemdeck starts.
+    bool connect(const std::vector<int>& outs, std::chrono::milliseconds timeout = 3000ms) {
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        std::vector<bool> done(outs.size(), false);
+        while (std::chrono::steady_clock::now() < until) {
+            bool all = true;
+            for (std::size_t i = 0; i < outs.size(); ++i) {
+                if (!done[i])
+                    done[i] = jack_connect(client, ("stemdeck:out_" + std::to_string(outs[i])).c_str(),
+                                           jack_port_name(ports[i])) == 0;
+                all = all && done[i];
+            }
+            if (all) return true;
+            std::this_thread::sleep_for(5ms);
+        }
+        return false;
+    }
+    void close() {
+        if (client == nullptr) return;
+        jack_deactivate(client);
+        jack_client_close(client);
+        client = nullptr;
+    }
+    ~Recorder() { close(); }
+    /// The last recorded value of port i (the output as it is now).
+    float now(std::size_t i) const {
+        const std::size_t n = frames.load(std::memory_order_acquire);
+        return n == 0 ? 0.0f : data[i][n - 1];
+    }
+    static int process(jack_nframes_t n, void* arg) {
+        auto* r = static_cast<Recorder*>(arg);
+        const std::size_t at = r->frames.load(std::memory_order_relaxed);
+        const std::size_t take = std::min<std::size_t>(n, r->data[0].size() - at);
+        for (std::size_t p = 0; p < r->ports.size(); ++p) {
+            const auto* in = static_cast<const float*>(jack_port_get_buffer(r->ports[p], n));
+            std::copy_n(in, take, r->data[p].data() + at);
+        }
+        r->frames.store(at + take, std::memory_order_release);
+        return 0;
+    }
+};
+
+/// stemdeck in a pseudo-terminal: keys are typed into it, its screen is read back.
+struct PtyProcess {
+    pid_t pid = -1;
+    int fd = -1;
+    std::string screen;
+    void start(const std::vector<std::string>& argv) {
+        winsize ws{};
+        ws.ws_col = 160;
+        ws.ws_row = 30;
+        pid = forkpty(&fd, nullptr, nullptr, &ws);
+        if (pid == 0) {
+            setenv("TERM", "xterm", 1);
+            std::vector<char*> args;
+            for (const auto& a : argv)
+                args.push_back(const_cast<char*>(a.c_str()));
+            args.push_back(nullptr);
+            execvp(args[0], args.data());
+            _exit(127);
+        }
+    }
+    void drain() {
+        char buf[4096];
+        for (;;) {
+            pollfd p{fd, POLLIN, 0};
+            if (poll(&p, 1, 0) <= 0) break;
+            const ssize_t got = read(fd, buf, sizeof buf);
+            if (got <= 0) break;
+            screen.append(buf, static_cast<std::size_t>(got));
+        }
+    }
+    void type(const std::string& keys) { (void)!write(fd, keys.data(), keys.size()); }
+    /// Reads the screen until `text` shows up (true) or the timeout passes.
+    bool waitFor(const std::string& text, std::chrono::milliseconds timeout) {
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < until) {
+            drain();
+            if (screen.find(text) != std::string::npos) return true;
+            std::this_thread::sleep_for(20ms);
+        }
+        return false;
+    }
+};
+
+/// A fake controller (named like an Akai APC mini mk2): a JACK client with a MIDI output port whose name stemdeck's
+/// mapping matches. send() queues a message; the process callback writes it at the cycle's first frame and notes that
+/// frame (JACK's frame clock, shared with the recorder).
+struct FakeController {
+    jack_client_t* client = nullptr;
+    jack_port_t* out = nullptr;
+    jack_port_t* in = nullptr;                              // LED messages from stemdeck arrive here
+    std::array<std::atomic<std::uint32_t>, 512> received{}; // 0x00SSDDVV each
+    std::atomic<int> receivedCount{0};
+    std::atomic<std::uint32_t> pending{0}; // 0x00SSDDVV, 0 = none
+    std::atomic<std::int64_t> sentAt{-1};  // JACK frame time of the last message sent
+    bool open() {
+        jack_status_t status{};
+        client = jack_client_open("fake-apc", JackNoStartServer, &status);
+        if (client == nullptr) return false;
+        out = jack_port_register(client, "APC mini mk2 MIDI", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+        in = jack_port_register(client, "APC mini mk2 MIDI in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+        jack_set_process_callback(client, &FakeController::process, this);
+        return jack_activate(client) == 0;
+    }
+    void close() {
+        if (client == nullptr) return;
+        jack_deactivate(client);
+        jack_client_close(client);
+        client = nullptr;
+    }
+    ~FakeController() { close(); }
+    /// True if stemdeck sent this LED message (status, note, velocity) since `from` messages ago.
+    bool gotLed(std::uint32_t message, int from = 0) const {
+        for (int k = from; k < receivedCount.load(); ++k)
+            if (received[static_cast<std::size_t>(k)].load() == message) return true;
+        return false;
+    }
+    std::atomic<std::uint32_t> offset{0}; // frame within the cycle to write the next message at
+    /// Sends (at frame `at` of a cycle) and waits until the process callback has written it.
+    void send(std::uint8_t s, std::uint8_t d1, std::uint8_t d2, std::uint32_t at = 0) {
+        offset.store(at);
+        pending.store(0x1000000u | (std::uint32_t{s} << 16) | (std::uint32_t{d1} << 8) | d2);
+        while (pending.load() != 0)
+            std::this_thread::sleep_for(1ms);
+    }
+    static int process(jack_nframes_t n, void* arg) {
+        auto* f = static_cast<FakeController*>(arg);
+        void* inBuf = jack_port_get_buffer(f->in, n);
+        const jack_nframes_t events = jack_midi_get_event_count(inBuf);
+        for (jack_nframes_t e = 0; e < events; ++e) {
+            jack_midi_event_t ev;
+            if (jack_midi_event_get(&ev, inBuf, e) != 0 || ev.size < 3) continue;
+            const int k = f->receivedCount.load();
+            if (k >= static_cast<int>(f->received.size())) break;
+            f->received[static_cast<std::size_t>(k)].store((std::uint32_t{ev.buffer[0]} << 16) |
+                                                           (std::uint32_t{ev.buffer[1]} << 8) | ev.buffer[2]);
+            f->receivedCount.store(k + 1);
+        }
+        void* buf = jack_port_get_buffer(f->out, n);
+        jack_midi_clear_buffer(buf);
+        const std::uint32_t m = f->pending.load();
+        if (m != 0) {
+            const jack_midi_data_t bytes[3] = {static_cast<jack_midi_data_t>(m >> 16),
+                                               static_cast<jack_midi_data_t>(m >> 8), static_cast<jack_midi_data_t>(m)};
+            const jack_nframes_t at = std::min<jack_nframes_t>(f->offset.load(), n - 1);
+            jack_midi_event_write(buf, at, bytes, 3);
+            f->sentAt.store(static_cast<std::int64_t>(jack_last_frame_time(f->client)) + at);
+            f->pending.store(0);
+        }
+        return 0;
+    }
+};
+
+/// Records ports with JACK's frame clock: frame i of the recording is JACK frame firstFrame + i,
+/// even when the server skipped cycles (an xrun), whose frames stay silent.
+struct TimedRecorder : Recorder {
+    std::atomic<std::int64_t> firstFrame{-1};
+    static int processTimed(jack_nframes_t n, void* arg) {
+        auto* r = static_cast<TimedRecorder*>(arg);
+        const auto now = static_cast<std::int64_t>(jack_last_frame_time(r->client));
+        if (r->firstFrame.load() < 0) r->firstFrame.store(now);
+        const auto at = static_cast<std::size_t>(now - r->firstFrame.load());
+        if (at >= r->data[0].size()) return 0;
+        const std::size_t take = std::min<std::size_t>(n, r->data[0].size() - at);
+        for (std::size_t p = 0; p < r->ports.size(); ++p)
+            std::copy_n(static_cast<const float*>(jack_port_get_buffer(r->ports[p], n)), take, r->data[p].data() + at);
+        r->frames.store(at + take, std::memory_order_release);
+        return 0;
+    }
+};
+
+} // namespace stemdeck::test
