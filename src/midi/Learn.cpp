@@ -200,7 +200,11 @@ void saveMapping(const Mapping& mapping, const std::filesystem::path& file) {
     const std::string text = formatMapping(mapping);
     (void)parseMapping(text, file); // never write a file that would not load
     const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-    const std::filesystem::path tmp = dir / ("." + file.filename().string() + ".tmp" + std::to_string(::getpid()));
+    std::string tmpName(1, '.'); // built up piece by piece: GCC 12's -Wrestrict misfires on "." + string at -O3
+    tmpName += file.filename().string();
+    tmpName += ".tmp";
+    tmpName += std::to_string(::getpid());
+    const std::filesystem::path tmp = dir / tmpName;
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         throw Error(file.string() + ": cannot write the mapping (" + std::strerror(errno) +
