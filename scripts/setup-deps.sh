@@ -9,9 +9,11 @@ PACKAGES=(
   # libraries (Debian packages only)
   juce-modules-source librtmidi-dev libsndfile1-dev libconcurrentqueue-dev libyaml-cpp-dev
   libsoxr-dev libcli11-dev libasound2-dev libjack-jackd2-dev
+  libavformat-dev libavcodec-dev libavutil-dev   # FFmpeg: Native Instruments .stem.mp4 files
   # tests: Catch2, RealtimeSanitizer's runtime, a JACK server, sox to inspect audio, clang for
   # the libFuzzer harness
   catch2 libclang-rt-19-dev jackd2 sox clang
+  ffmpeg   # the stem-file tests generate their .stem.mp4 files with it
 )
 
 missing=()

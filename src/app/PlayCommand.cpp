@@ -20,6 +20,7 @@
 #include "stemdeck/set/SetFile.h"
 #include "stemdeck/set/StemFolder.h"
 #include "stemdeck/stream/AudioFile.h"
+#include "stemdeck/stream/StemFile.h"
 
 namespace fs = std::filesystem;
 
@@ -117,7 +118,7 @@ int songRate(const fs::path& dir) {
     try {
         for (const set::StemFile& s : set::scanStemFolder(dir).stems) {
             try {
-                return stream::probeAudioFile(s.path).sampleRate;
+                return stream::probeStem({s.path, s.track}).sampleRate;
             } catch (const Error&) {
             }
         }
@@ -191,8 +192,9 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
         for (const std::string& s : a.sources) {
             std::error_code ec;
             if (!fs::exists(s, ec)) throw Error(s + ": no such folder; give a stem folder per song, or one set file");
-            if (!fs::is_directory(s, ec))
-                throw Error(s + ": is a file; give the folder that holds the song's stems, or a set file (.yaml)");
+            if (!fs::is_directory(s, ec) && !stream::isStemFileName(s))
+                throw Error(s + ": is a file; give the folder that holds the song's stems, a .stem.mp4, or a set "
+                                "file (.yaml)");
             set::SetSong song;
             song.source = s;
             songs.push_back(song);

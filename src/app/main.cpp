@@ -16,6 +16,7 @@
 #include "stemdeck/audio/OfflineRenderer.h"
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/midi/MidiInput.h"
+#include "stemdeck/stream/StemFile.h"
 #include "stemdeck/set/Check.h"
 #include "stemdeck/set/DemoSong.h"
 #include "stemdeck/set/Song.h"
@@ -67,8 +68,9 @@ Source loadSource(const SourceArgs& a) {
         if (!plan.error.empty()) throw Error("song " + std::to_string(a.song) + " cannot play: " + plan.error);
         if (!plan.countInBars) plan.countInBars = file.countInBars;
     } else {
-        if (fs::is_regular_file(p, ec))
-            throw Error(a.source + ": is a file; give the folder that holds the song's stems, or a set file (.yaml)");
+        if (fs::is_regular_file(p, ec) && !stream::isStemFileName(p))
+            throw Error(a.source + ": is a file; give the folder that holds the song's stems, a .stem.mp4, or a set "
+                                   "file (.yaml)");
         if (a.song != 1)
             throw Error(a.source + ": a stem folder holds one song; --song " + std::to_string(a.song) +
                         " does not exist");

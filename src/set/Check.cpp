@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cctype>
 #include <cstdio>
+#include <limits>
+#include <memory>
 #include <sstream>
 
 #include "stemdeck/Error.h"
@@ -12,6 +15,8 @@
 #include "stemdeck/set/SetFile.h"
 #include "stemdeck/set/StemFolder.h"
 #include "stemdeck/stream/AudioFile.h"
+#include "stemdeck/stream/StemFile.h"
+#include "stemdeck/stream/StemReader.h"
 
 namespace fs = std::filesystem;
 
@@ -86,8 +91,173 @@ void add(SongReport& s, Severity sev, const fs::path& file, std::string what, st
     s.findings.push_back({sev, file.string(), std::move(what), std::move(fix)});
 }
 
+/// Stems that sum to within this of the master (relative RMS) count as summing to it: AAC's
+/// coding noise on five tracks stays far below it; a master with its own limiter or EQ does not.
+constexpr double kStemSumToleranceDb = -30.0;
+
+/// A .stem.mp4: its tracks, their peaks, and whether the stems sum to the master.
+SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& readme, const SetSong* plan,
+                         std::uint64_t& done, std::uint64_t total, const CheckProgress& progress) {
+    SongReport s;
+    s.source = file;
+    s.title = file.filename().string();
+    s.title.resize(s.title.size() - std::string_view(".stem.mp4").size());
+    stream::StemFileInfo info;
+    try {
+        info = stream::probeStemFile(file);
+    } catch (const Error& e) {
+        add(s, Severity::error, file, e.what(),
+            "export it again from the stem creator (a master and 2-4 stereo stem tracks)");
+        return s;
+    }
+    auto report = [&](const stream::StemTrackInfo& t) {
+        FileReport r;
+        r.path = file;
+        r.name = t.track == 0 ? "master (reference)" : t.name;
+        r.readable = true;
+        r.sampleRate = t.sampleRate;
+        r.channels = t.channels;
+        std::string codec = t.codec;
+        std::transform(codec.begin(), codec.end(), codec.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+        r.format = "MP4 " + codec + " (track " + std::to_string(t.track) + ")";
+        r.lossy = t.codec != "alac" && t.codec != "flac";
+        r.frames = t.frames;
+        return r;
+    };
+    for (const auto& t : info.stems)
+        s.stems.push_back(report(t));
+    s.reference = report(info.master);
+
+    // Decode every track side by side: peaks, and the stems' sum against the master.
+    std::vector<std::unique_ptr<stream::StemReader>> readers;
+    try {
+        for (int t = 0; t <= static_cast<int>(info.stems.size()); ++t) {
+            readers.push_back(std::make_unique<stream::StemReader>(stream::StemLocation{file, t}, 0));
+            readers.back()->start(0);
+        }
+    } catch (const Error& e) {
+        add(s, Severity::error, file, e.what(), "export the stem file again");
+        return s;
+    }
+    constexpr int kBlock = 16384;
+    std::vector<float> l(kBlock), r(kBlock), sumL(kBlock), sumR(kBlock), masterL(kBlock), masterR(kBlock);
+    std::vector<float> peaks(readers.size(), 0.0f);
+    double residual = 0.0, masterEnergy = 0.0;
+    const std::uint64_t bytes = fs::file_size(file);
+    const std::uint64_t start = done;
+    std::int64_t pos = 0;
+    const std::int64_t length = std::max<std::int64_t>(1, info.master.frames);
+    for (;;) {
+        std::fill(sumL.begin(), sumL.end(), 0.0f);
+        std::fill(sumR.begin(), sumR.end(), 0.0f);
+        int most = 0, masterGot = 0;
+        for (std::size_t t = 0; t < readers.size(); ++t) {
+            const int got = readers[t]->read(l.data(), r.data(), kBlock);
+            most = std::max(most, got);
+            for (int i = 0; i < got; ++i)
+                peaks[t] = std::max({peaks[t], std::fabs(l[static_cast<std::size_t>(i)]), std::fabs(r[static_cast<std::size_t>(i)])});
+            if (t == 0) {
+                masterGot = got;
+                std::copy_n(l.begin(), got, masterL.begin());
+                std::copy_n(r.begin(), got, masterR.begin());
+                std::fill(masterL.begin() + got, masterL.end(), 0.0f);
+                std::fill(masterR.begin() + got, masterR.end(), 0.0f);
+            } else {
+                for (int i = 0; i < got; ++i) {
+                    sumL[static_cast<std::size_t>(i)] += l[static_cast<std::size_t>(i)];
+                    sumR[static_cast<std::size_t>(i)] += r[static_cast<std::size_t>(i)];
+                }
+            }
+        }
+        (void)masterGot;
+        if (most == 0) break;
+        for (std::size_t i = 0; i < static_cast<std::size_t>(most); ++i) {
+            const double dl = sumL[i] - masterL[i], dr = sumR[i] - masterR[i];
+            residual += dl * dl + dr * dr;
+            masterEnergy += static_cast<double>(masterL[i]) * masterL[i] + static_cast<double>(masterR[i]) * masterR[i];
+        }
+        pos += most;
+        if (progress) {
+            done = start + static_cast<std::uint64_t>(static_cast<double>(bytes) *
+                                                      std::min(1.0, static_cast<double>(pos) / static_cast<double>(length)));
+            progress(file, done, total);
+        }
+    }
+    done = start + bytes;
+    s.reference->peak = peaks[0];
+    for (std::size_t k = 0; k < s.stems.size(); ++k)
+        s.stems[k].peak = peaks[k + 1];
+    s.stemSumResidualDb = residual <= 0.0 ? -std::numeric_limits<double>::infinity()
+                          : masterEnergy <= 0.0 ? 0.0
+                                                : 10.0 * std::log10(residual / masterEnergy);
+
+    // The song's facts: the set file's, else the folder's readme.
+    ReadmeInfo readmeInfo;
+    if (readme) {
+        try {
+            readmeInfo = readReadme(*readme);
+        } catch (const Error& e) {
+            add(s, Severity::warning, *readme, e.what(), "make it readable");
+        }
+    }
+    s.bpm = plan != nullptr && plan->bpm ? plan->bpm : readmeInfo.bpm;
+    s.key = plan != nullptr && plan->key ? plan->key : readmeInfo.key;
+    if (plan != nullptr && plan->title) s.title = *plan->title;
+    if (!s.bpm)
+        add(s, Severity::warning, file, "no BPM known (a stem file does not carry one); bars, the click and quantised "
+                                        "actions assume 120 BPM",
+            "give bpm: for this song in the set file (or a readme.txt with 'BPM: 124' beside the file)");
+    if (!info.niMetadata)
+        add(s, Severity::warning, file, "no NI stem metadata: the stems are named from their track titles",
+            "fine to play; the stem creator (or Traktor) writes names and colours");
+    const FileReport& master = *s.reference;
+    for (const FileReport& st : s.stems) {
+        if (st.sampleRate != master.sampleRate)
+            add(s, Severity::warning, file,
+                st.name + " is " + std::to_string(st.sampleRate) + " Hz, the master " + std::to_string(master.sampleRate) +
+                    " Hz (it will be resampled)",
+                "export the stem file again at one rate");
+        else if (st.frames != master.frames)
+            add(s, Severity::warning, file,
+                st.name + " is " + std::to_string(st.frames) + " frames, the master " + std::to_string(master.frames) +
+                    " (" + seconds(std::llabs(st.frames - master.frames), master.sampleRate) + " apart)",
+                "export the stem file again so every track covers the same range");
+        if (st.peak && *st.peak >= kClipPeak)
+            add(s, Severity::warning, file, st.name + " clips: peak " + dbfs(*st.peak),
+                "ask for stems with headroom (the master may be limited, the stems should not be)");
+    }
+    char db[64];
+    std::snprintf(db, sizeof db, "%.1f dB", *s.stemSumResidualDb);
+    if (*s.stemSumResidualDb > kStemSumToleranceDb)
+        add(s, Severity::warning, file,
+            std::string("the stems do not sum to the master: their difference is only ") + db +
+                " below it (within " + std::to_string(static_cast<int>(-kStemSumToleranceDb)) +
+                " dB is a match); the master has its own processing (NI's mastering limiter) or a stem is missing or "
+                "shifted",
+            "fine to play: the stems play as they are, and A/B compares against the processed master");
+    return s;
+}
+
 SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& done, std::uint64_t total,
                        const CheckProgress& progress) {
+    std::error_code stemEc;
+    if (fs::is_regular_file(dir, stemEc) && stream::isStemFileName(dir))
+        return checkStemFile(dir, std::nullopt, plan, done, total, progress);
+    if (fs::is_directory(dir, stemEc)) { // a folder holding one .stem.mp4 (and perhaps a readme) is that song
+        std::optional<fs::path> stemFile, readme;
+        bool otherAudio = false;
+        for (const auto& e : fs::directory_iterator(dir, stemEc)) {
+            if (!e.is_regular_file(stemEc)) continue;
+            if (stream::isStemFileName(e.path()))
+                stemFile = e.path();
+            else if (isAudioFileName(e.path()))
+                otherAudio = true;
+            else if (e.path().extension() == ".txt" || e.path().extension() == ".TXT")
+                readme = e.path();
+        }
+        if (stemFile && !otherAudio) return checkStemFile(*stemFile, readme, plan, done, total, progress);
+    }
     SongReport s;
     s.source = dir;
     s.title = dir.filename().string();
@@ -220,9 +390,11 @@ SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& 
 std::uint64_t folderBytes(const fs::path& dir) {
     std::uint64_t total = 0;
     std::error_code ec;
+    if (fs::is_regular_file(dir, ec)) return fs::file_size(dir, ec);
     if (!fs::is_directory(dir, ec)) return 0;
     for (const auto& e : fs::directory_iterator(dir, ec))
-        if (e.is_regular_file(ec) && isAudioFileName(e.path())) total += e.file_size(ec);
+        if (e.is_regular_file(ec) && (isAudioFileName(e.path()) || stream::isStemFileName(e.path())))
+            total += e.file_size(ec);
     return total;
 }
 
@@ -330,6 +502,11 @@ std::string formatCheckReport(const CheckReport& r) {
             for (std::size_t k = 0; k < s.stems.size(); ++k)
                 row(std::to_string(k + 1), s.stems[k]);
             if (s.reference) row("ref", *s.reference);
+        }
+        if (s.stemSumResidualDb) {
+            std::snprintf(line, sizeof line, "  stems summed against the master: difference %.1f dB below it (%s)\n",
+                          *s.stemSumResidualDb, *s.stemSumResidualDb <= kStemSumToleranceDb ? "they match" : "they differ");
+            out << line;
         }
         for (const Finding& f : s.findings)
             out << "  " << (f.severity == Severity::error ? "error: " : "warning: ") << f.file << ": " << f.what

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "stemdeck/Error.h"
+#include "stemdeck/stream/StemFile.h"
 #include "stemdeck/Text.h"
 
 namespace fs = std::filesystem;
@@ -206,6 +207,9 @@ SetSong parseSong(const YAML::Node& n, const fs::path& base, const Place& place)
                               "); paths are relative to the set file");
     if (hasFolder && !fs::is_directory(song.source, ec))
         place.fail(where, "'" + path + "' is a file; folder: names the folder that holds the stems");
+    if (isMap && !hasFolder && (!fs::is_regular_file(song.source, ec) || !stream::isStemFileName(song.source)))
+        place.fail(where, "'" + path + "': file: names a Native Instruments stem file (.stem.mp4); for a folder of "
+                                       "stems write folder:");
     return song;
 }
 

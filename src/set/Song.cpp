@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "stemdeck/Error.h"
+#include "stemdeck/stream/StemFile.h"
 #include "stemdeck/Text.h"
 #include "stemdeck/stream/AudioFile.h"
 #include "stemdeck/stream/MemoryStemSource.h"
@@ -98,7 +99,7 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     std::string firstName;
     for (const StemFile& stem : song.folder.stems) {
         try {
-            infos.push_back(stream::probeAudioFile(stem.path));
+            infos.push_back(stream::probeStem({stem.path, stem.track}));
             if (firstRate == 0) {
                 firstRate = infos.back()->sampleRate;
                 firstName = stem.path.filename().string();
@@ -117,7 +118,7 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
         std::shared_ptr<stream::StreamedStem> source;
         if (infos[i]) {
             try {
-                source = stream::StreamedStem::open(stem.path, song.sampleRate);
+                source = stream::StreamedStem::open({stem.path, stem.track}, song.sampleRate);
             } catch (const Error& e) { // readable header, unplayable file (say, five channels)
                 if (!options.keepBrokenStems) throw;
                 song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
@@ -129,7 +130,7 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
             continue;
         }
         const stream::AudioFileInfo& info = *infos[i];
-        if (info.lossy)
+        if (info.lossy && stem.track < 0) // a .stem.mp4 is AAC by design
             song.warnings.push_back(stem.path.string() + ": lossy " + info.subtype +
                                     " stem; it plays, but ask for WAV or FLAC for the show");
         if (info.sampleRate != firstRate)
@@ -145,7 +146,8 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     // cannot be read only costs the A/B: the song plays.
     if (song.folder.reference) {
         try {
-            song.reference = stream::StreamedStem::open(*song.folder.reference, song.sampleRate);
+            song.reference =
+                stream::StreamedStem::open({*song.folder.reference, song.folder.referenceTrack}, song.sampleRate);
         } catch (const Error& e) {
             song.warnings.push_back(std::string(e.what()) + ". A/B against the reference mix is off for this song");
         }

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "stemdeck/Error.h"
+#include "stemdeck/stream/StemFile.h"
 
 namespace stemdeck::set {
 
@@ -52,20 +53,52 @@ std::string stemNameFromFile(const fs::path& file) {
     return name;
 }
 
+namespace {
+/// A song from one NI stem file: its stems are the tracks after the master.
+StemFolder fromStemFile(const fs::path& file, const fs::path& dir) {
+    const stream::StemFileInfo info = stream::probeStemFile(file);
+    StemFolder folder;
+    folder.dir = dir;
+    folder.stemFile = true;
+    for (const stream::StemTrackInfo& t : info.stems)
+        folder.stems.push_back(StemFile{file, t.name, t.track, t.color});
+    if (folder.stems.size() > kMaxStemsPerSong)
+        throw Error(file.string() + ": " + std::to_string(folder.stems.size()) + " stem tracks, but a song can have at most " +
+                    std::to_string(kMaxStemsPerSong));
+    folder.reference = file;
+    folder.referenceTrack = info.master.track;
+    return folder;
+}
+
+/// The folder's readme: the best-named of its text files.
+void attachReadme(std::vector<fs::path>& texts, StemFolder& folder) {
+    if (texts.empty()) return;
+    std::sort(texts.begin(), texts.end(), [](const fs::path& a, const fs::path& b) {
+        return readmeRank(a) != readmeRank(b) ? readmeRank(a) < readmeRank(b) : a < b;
+    });
+    folder.readme = texts.front();
+    folder.info = readReadme(texts.front());
+}
+} // namespace
+
 StemFolder scanStemFolder(const fs::path& dir) {
     std::error_code ec;
     if (!fs::exists(dir, ec)) throw Error(dir.string() + ": no such folder; check the path");
-    if (!fs::is_directory(dir, ec)) throw Error(dir.string() + ": not a folder; give the folder that holds the stems");
+    if (fs::is_regular_file(dir, ec) && stream::isStemFileName(dir)) return fromStemFile(dir, dir.parent_path());
+    if (!fs::is_directory(dir, ec))
+        throw Error(dir.string() + ": not a folder; give the folder that holds the stems (or a .stem.mp4 file)");
 
     StemFolder folder;
     folder.dir = dir;
     std::vector<fs::path> audio;
-    std::vector<fs::path> texts;
+    std::vector<fs::path> texts, stemFiles;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
         if (!entry.is_regular_file(ec)) continue;
         const fs::path& p = entry.path();
         if (p.filename().string().starts_with(".")) continue; // ._ AppleDouble files, .DS_Store
-        if (isReferenceMixName(p))
+        if (stream::isStemFileName(p))
+            stemFiles.push_back(p);
+        else if (isReferenceMixName(p))
             folder.reference = p;
         else if (isAudioFileName(p))
             audio.push_back(p);
@@ -79,6 +112,17 @@ StemFolder scanStemFolder(const fs::path& dir) {
         const std::string la = lower(a.filename().string()), lb = lower(b.filename().string());
         return la != lb ? la < lb : a.filename() < b.filename();
     });
+    if (!stemFiles.empty()) { // an NI stem file is the song, with the folder's readme
+        if (stemFiles.size() > 1 || !audio.empty())
+            throw Error(dir.string() + ": holds " +
+                        (stemFiles.size() > 1 ? std::to_string(stemFiles.size()) + " .stem.mp4 files"
+                                              : "a .stem.mp4 and separate stem files") +
+                        "; a song folder holds one kind: one .stem.mp4, or numbered stems (give the .stem.mp4 "
+                        "itself as the song to play it)");
+        StemFolder song = fromStemFile(stemFiles.front(), dir);
+        attachReadme(texts, song);
+        return song;
+    }
     if (audio.empty())
         throw Error(dir.string() + ": no stems found; a stem folder holds audio files such as "
                                    "01_Drums.wav, 02_Bass.wav (wav, aiff, flac, ogg, opus, mp3)");
@@ -90,15 +134,9 @@ StemFolder scanStemFolder(const fs::path& dir) {
                     std::to_string(kMaxStemsPerSong) + "; merge or remove stems:" + names);
     }
     for (const auto& p : audio)
-        folder.stems.push_back(StemFile{p, stemNameFromFile(p)});
+        folder.stems.push_back(StemFile{p, stemNameFromFile(p), -1, {}});
 
-    if (!texts.empty()) {
-        std::sort(texts.begin(), texts.end(), [](const fs::path& a, const fs::path& b) {
-            return readmeRank(a) != readmeRank(b) ? readmeRank(a) < readmeRank(b) : a < b;
-        });
-        folder.readme = texts.front();
-        folder.info = readReadme(texts.front());
-    }
+    attachReadme(texts, folder);
     return folder;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "Decoder.h"
 #include "stemdeck/Error.h"
 
 namespace stemdeck::stream {
@@ -14,21 +15,47 @@ namespace {
 constexpr int kInputChunk = 4096;
 }
 
-StemReader::StemReader(const std::filesystem::path& file, int outputRate) : file_(file), outputRate_(outputRate) {
-    SF_INFO info{};
-    SNDFILE* f = sf_open(file.c_str(), SFM_READ, &info);
-    if (f == nullptr) throw Error(file.string() + ": cannot read as audio (" + sf_strerror(nullptr) + ")");
-    sndfile_ = f;
-    if (info.channels < 1 || info.channels > 2) {
-        sf_close(f);
-        sndfile_ = nullptr;
-        throw Error(file.string() + ": " + std::to_string(info.channels) +
-                    " channels; a stem must be mono or stereo. Split it into stereo stems in your DAW");
+namespace detail {
+
+namespace {
+class SoundFileDecoder final : public Decoder {
+public:
+    explicit SoundFileDecoder(const std::filesystem::path& file) {
+        SF_INFO info{};
+        file_ = sf_open(file.c_str(), SFM_READ, &info);
+        if (file_ == nullptr) throw Error(file.string() + ": cannot read as audio (" + sf_strerror(nullptr) + ")");
+        rate = info.samplerate;
+        channels = info.channels;
+        frames = info.frames;
     }
-    fileRate_ = info.samplerate;
+    ~SoundFileDecoder() override { sf_close(file_); }
+    SoundFileDecoder(const SoundFileDecoder&) = delete;
+    SoundFileDecoder& operator=(const SoundFileDecoder&) = delete;
+    bool seek(std::int64_t frame) override { return sf_seek(file_, std::clamp<std::int64_t>(frame, 0, frames), SEEK_SET) >= 0; }
+    int read(float* interleaved, int n) override {
+        return static_cast<int>(std::max<sf_count_t>(0, sf_readf_float(file_, interleaved, n)));
+    }
+
+private:
+    SNDFILE* file_ = nullptr;
+};
+} // namespace
+
+std::unique_ptr<Decoder> openSoundFile(const std::filesystem::path& file) {
+    return std::make_unique<SoundFileDecoder>(file);
+}
+
+} // namespace detail
+
+StemReader::StemReader(const StemLocation& stem, int outputRate) : stem_(stem), outputRate_(outputRate) {
+    decoder_ = stem.track < 0 ? detail::openSoundFile(stem.file) : detail::openMp4Track(stem.file, stem.track);
+    if (decoder_->channels < 1 || decoder_->channels > 2)
+        throw Error(stem.describe() + ": " + std::to_string(decoder_->channels) +
+                    " channels; a stem must be mono or stereo. Split it into stereo stems in your DAW");
+    fileRate_ = decoder_->rate;
     if (outputRate_ <= 0) outputRate_ = fileRate_;
-    channels_ = info.channels;
-    fileFrames_ = info.frames;
+    channels_ = decoder_->channels;
+    fileFrames_ = decoder_->frames;
     length_ = fileFrames_;
     if (fileRate_ != outputRate_) {
         const auto g = std::gcd(static_cast<std::int64_t>(fileRate_), static_cast<std::int64_t>(outputRate_));
@@ -38,23 +65,18 @@ StemReader::StemReader(const std::filesystem::path& file, int outputRate) : file
         soxr_error_t err = nullptr;
         const soxr_quality_spec_t quality = soxr_quality_spec(SOXR_VHQ, 0);
         resampler_ = soxr_create(fileRate_, outputRate_, 2, &err, nullptr, &quality, nullptr);
-        if (err != nullptr) {
-            sf_close(f);
-            sndfile_ = nullptr;
-            throw Error(file.string() + ": cannot resample " + std::to_string(fileRate_) + " Hz to " +
+        if (err != nullptr)
+            throw Error(stem.describe() + ": cannot resample " + std::to_string(fileRate_) + " Hz to " +
                         std::to_string(outputRate_) + " Hz (" + err + ")");
-        }
     }
 }
 
 StemReader::~StemReader() {
     if (resampler_ != nullptr) soxr_delete(static_cast<soxr_t>(resampler_));
-    if (sndfile_ != nullptr) sf_close(static_cast<SNDFILE*>(sndfile_));
 }
 
 bool StemReader::start(std::int64_t frame) {
-    auto* f = static_cast<SNDFILE*>(sndfile_);
-    if (resampler_ == nullptr) return sf_seek(f, std::clamp<std::int64_t>(frame, 0, fileFrames_), SEEK_SET) >= 0;
+    if (resampler_ == nullptr) return decoder_->seek(std::clamp<std::int64_t>(frame, 0, fileFrames_));
     // The input frame on the rates' common grid, pre-rolled, whose output frame is known exactly.
     const std::int64_t wantedIn = frame * inStep_ / outStep_ - kPreRoll;
     const std::int64_t in = std::max<std::int64_t>(0, wantedIn / inStep_ * inStep_);
@@ -64,13 +86,12 @@ bool StemReader::start(std::int64_t frame) {
     pending_.clear();
     pendingRead_ = 0;
     soxr_clear(static_cast<soxr_t>(resampler_));
-    return sf_seek(f, std::min(in, fileFrames_), SEEK_SET) >= 0;
+    return decoder_->seek(std::min(in, fileFrames_));
 }
 
 int StemReader::decode(float* left, float* right, int n) {
     interleaved_.resize(static_cast<std::size_t>(n * channels_));
-    const auto got = static_cast<int>(
-        std::max<sf_count_t>(0, sf_readf_float(static_cast<SNDFILE*>(sndfile_), interleaved_.data(), n)));
+    const int got = decoder_->read(interleaved_.data(), n);
     const auto ch = static_cast<std::size_t>(channels_);
     for (std::size_t i = 0; i < static_cast<std::size_t>(got); ++i) {
         left[i] = interleaved_[i * ch];

@@ -27,10 +27,10 @@ int ringFrames(int sampleRate, const StreamingSizes& sizes) {
 
 } // namespace
 
-StreamedStem::StreamedStem(const std::filesystem::path& file, int outputRate, const StreamingSizes& sizes)
+StreamedStem::StreamedStem(const StemLocation& file, int outputRate, const StreamingSizes& sizes)
     : file_(file), sizes_(sizes), sampleRate_(outputRate), ring_(ringFrames(outputRate, sizes)) {}
 
-std::shared_ptr<StreamedStem> StreamedStem::open(const std::filesystem::path& file, int outputRate,
+std::shared_ptr<StreamedStem> StreamedStem::open(const StemLocation& file, int outputRate,
                                                  const StreamingSizes& sizes) {
     auto reader = std::make_unique<StemReader>(file, outputRate); // the one open; checks the channels
     const int rate = reader->outputRate();
@@ -213,7 +213,7 @@ bool StreamedStem::service(std::vector<float>& scratch) {
             char at[32];
             std::snprintf(at, sizeof at, "%.2f", static_cast<double>(w.writeFrame + got) / sampleRate_);
             reportFault(
-                file_.string() + ": cannot read past " + at +
+                file_.describe() + ": cannot read past " + at +
                 " s (file truncated, deleted or unreadable); playing silence for it until it can be read again");
         }
         faulted_ = true;

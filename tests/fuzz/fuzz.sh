@@ -15,7 +15,8 @@ sources=(src/set/SetFile.cpp src/set/Readme.cpp src/control/EventScript.cpp src/
 objs=()
 for s in "${sources[@]}"; do
   o="$out/$(basename "$s" .cpp).o"
-  if [ ! -f "$o" ] || [ "$root/$s" -nt "$o" ]; then
+  # (rebuilt when the source or any header is newer than the object)
+  if [ ! -f "$o" ] || [ "$root/$s" -nt "$o" ] || [ -n "$(find "$root/include" -name '*.h' -newer "$o" -print -quit)" ]; then
     "$CXX" "${flags[@]/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,}" -c "$root/$s" -o "$o"
   fi
   objs+=("$o")

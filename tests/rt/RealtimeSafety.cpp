@@ -7,6 +7,7 @@
 //                                proves the check sees inside process() and can fail
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -46,13 +47,13 @@ public:
 };
 
 // Exercises every action, quantised and exact, through seeks, stops and restarts.
-std::string busyScript() {
+std::string busyScript(int stemCount = 8) {
     std::string s = "events:\n";
     const char* actions[] = {"mute", "unmute", "toggle_mute", "solo", "unsolo", "toggle_solo"};
     std::mt19937 rng(7);
     for (int i = 0; i < 400; ++i) {
         const double t = 0.01 + i * 0.0095;
-        const int stem = static_cast<int>(rng() % 8) + 1;
+        const int stem = static_cast<int>(rng() % static_cast<unsigned>(stemCount)) + 1;
         const char* q = (i % 3 == 0) ? "bar" : (i % 3 == 1) ? "beat" : "none";
         s += "  - { time: " + std::to_string(t) + ", action: " + actions[i % 6] + ", stem: " + std::to_string(stem) +
              ", quantize: " + q + " }\n";
@@ -147,5 +148,19 @@ int main(int argc, char** argv) {
     stream::DiskStreamer::setReadDelay({});
     std::printf("rt check: %llu underruns and %zu file fault(s) handled inside process(), no real-time violation\n",
                 static_cast<unsigned long long>(broken.report.underruns), broken.faults.size());
-    return out.left.empty() || both.songStarts.size() != 2 || broken.report.underruns == 0 ? 1 : 0;
+
+    // A Native Instruments stem file: four AAC stems and the master decoded by FFmpeg on the disk
+    // thread and resampled from 44.1 kHz, read by the engine inside process() (A/B included).
+    test::TempDir ni;
+    std::vector<test::StemAudio> four;
+    for (int i = 0; i < 4; ++i)
+        four.push_back(test::sineStem(44100 * 12, 110.0 * (i + 1), 44100, 0.1f, true));
+    test::writeStemMp4(ni / "song.stem.mp4", 44100, four, {"Drums", "Bass", "Melody", "Vocals"});
+    std::ofstream(ni / "readme.txt") << "BPM: 124\n"; // a folder holding one stem file is that song
+    const auto stemFile = test::renderFolder(ni.path(), busyScript(4), options, rate);
+    std::printf("rt check: rendered %zu frames of a .stem.mp4 (FFmpeg, resampled), no real-time violation\n",
+                stemFile.left.size());
+    return out.left.empty() || both.songStarts.size() != 2 || broken.report.underruns == 0 || stemFile.left.empty()
+               ? 1
+               : 0;
 }

@@ -1,6 +1,10 @@
 #include "TestSupport.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <iterator>
+#include <stdexcept>
 #include <fstream>
 #include <random>
 
@@ -63,6 +67,82 @@ void writeStemFolder(const fs::path& dir, int sampleRate, const std::vector<Stem
                          stream::SampleFormat::float32);
     }
     if (!readme.empty()) std::ofstream(dir / "readme.txt") << readme;
+}
+
+void writeStemMp4(const fs::path& file, int sampleRate, const std::vector<StemAudio>& stems,
+                  const std::vector<std::string>& niNames, const StemAudio* master, const std::string& codec) {
+    const fs::path tmp = file.parent_path() / (file.filename().string() + ".parts");
+    fs::create_directories(tmp);
+    StemAudio sum;
+    if (master == nullptr) {
+        std::size_t n = 0;
+        for (const auto& s : stems)
+            n = std::max(n, s.left.size());
+        sum.left.assign(n, 0.0f);
+        sum.right.assign(n, 0.0f);
+        for (const auto& s : stems)
+            for (std::size_t i = 0; i < s.left.size(); ++i) {
+                sum.left[i] += s.left[i];
+                sum.right[i] += s.right.empty() ? s.left[i] : s.right[i];
+            }
+        master = &sum;
+    }
+    std::string cmd = "ffmpeg -v error -y";
+    std::string maps;
+    int inputs = 0;
+    auto add = [&](const StemAudio& a, const std::string& name) {
+        const fs::path wav = tmp / (name + ".wav");
+        stream::writeWav(wav, sampleRate, a.left, a.right.empty() ? nullptr : &a.right, stream::SampleFormat::float32);
+        maps += " -map " + std::to_string(inputs++) + ":a";
+        cmd += " -i '" + wav.string() + "'";
+    };
+    add(*master, "master");
+    for (std::size_t i = 0; i < stems.size(); ++i)
+        add(stems[i], "stem" + std::to_string(i + 1));
+    cmd += maps + " " + codec + " -f mp4 '" + file.string() + "'";
+    const int rc = std::system(cmd.c_str());
+    fs::remove_all(tmp);
+    if (rc != 0) throw std::runtime_error("ffmpeg failed: " + cmd);
+    if (niNames.empty()) return;
+    static const char* const kColours[] = {"#FF0000", "#00FF00", "#0000FF", "#FFFF00", "#FF00FF", "#00FFFF"};
+    std::string json = "{\"stems\":[";
+    for (std::size_t i = 0; i < niNames.size(); ++i)
+        json += std::string(i ? "," : "") + "{\"name\":\"" + niNames[i] + "\",\"color\":\"" + kColours[i % 6] + "\"}";
+    json += "],\"mastering_dsp\":{\"compressor\":{\"enabled\":false},\"limiter\":{\"enabled\":false}},\"version\":1}";
+    addNiStemBox(file, json);
+}
+
+void addNiStemBox(const fs::path& file, const std::string& json) {
+    std::string bytes;
+    {
+        std::ifstream in(file, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    auto be32 = [](const std::string& b, std::size_t at) {
+        return (std::uint32_t{static_cast<unsigned char>(b[at])} << 24) |
+               (std::uint32_t{static_cast<unsigned char>(b[at + 1])} << 16) |
+               (std::uint32_t{static_cast<unsigned char>(b[at + 2])} << 8) | static_cast<unsigned char>(b[at + 3]);
+    };
+    auto put32 = [](std::uint32_t v) {
+        std::string out(4, '\0');
+        for (int i = 0; i < 4; ++i)
+            out[static_cast<std::size_t>(i)] = static_cast<char>((v >> (24 - 8 * i)) & 0xFF);
+        return out;
+    };
+    std::size_t at = 0, moov = std::string::npos;
+    while (at + 8 <= bytes.size()) { // top-level boxes; moov must be the last
+        const std::uint32_t size = be32(bytes, at);
+        if (size < 8) throw std::runtime_error(file.string() + ": unexpected box layout");
+        if (bytes.compare(at + 4, 4, "moov") == 0) moov = at;
+        at += size;
+    }
+    if (moov == std::string::npos || at != bytes.size() || moov + be32(bytes, moov) != bytes.size())
+        throw std::runtime_error(file.string() + ": moov is not the last box");
+    const std::string stem = put32(static_cast<std::uint32_t>(8 + json.size())) + "stem" + json;
+    const std::string udta = put32(static_cast<std::uint32_t>(8 + stem.size())) + "udta" + stem;
+    bytes.replace(moov, 4, put32(be32(bytes, moov) + static_cast<std::uint32_t>(udta.size())));
+    bytes += udta;
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
 }
 
 audio::RenderOptions blockOptions(int block, std::uint32_t seed) {

@@ -44,6 +44,18 @@ StemAudio sineStem(std::int64_t length, double hz, double sampleRate, float ampl
 void writeStemFolder(const std::filesystem::path& dir, int sampleRate, const std::vector<StemAudio>& stems,
                      const std::vector<std::string>& names, const std::string& readme = "");
 
+/// Writes a Native Instruments-style stem file (.stem.mp4) with the `ffmpeg` tool: track 0 the
+/// master (`master`, or the stems' sum), then one track per stem, encoded with `codec` (ffmpeg
+/// arguments). With `niNames`, a moov/udta/stem JSON box like NI's names the stems and colours
+/// them (#FF0000, #00FF00, …). Throws std::runtime_error if ffmpeg fails.
+void writeStemMp4(const std::filesystem::path& file, int sampleRate, const std::vector<StemAudio>& stems,
+                  const std::vector<std::string>& niNames = {}, const StemAudio* master = nullptr,
+                  const std::string& codec = "-c:a aac -b:a 320k");
+
+/// Appends a moov/udta/stem box holding `json` to an MP4 whose moov is its last box (ffmpeg's
+/// default layout), as NI's stem creator writes it.
+void addNiStemBox(const std::filesystem::path& file, const std::string& json);
+
 /// Render options for one block size, or (block 0) a pseudo-random pattern of sizes 1…700 drawn
 /// from `seed`: odd and changing block sizes catch block-boundary bugs.
 audio::RenderOptions blockOptions(int block, std::uint32_t seed = 1234);

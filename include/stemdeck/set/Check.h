@@ -41,6 +41,9 @@ struct SongReport {
     std::optional<std::string> key;
     std::vector<FileReport> stems;
     std::optional<FileReport> reference;
+    /// A .stem.mp4: how far the stems' sum is from the master, in dB below the master's level
+    /// (RMS of the difference over RMS of the master; −inf when they match exactly).
+    std::optional<double> stemSumResidualDb;
     std::vector<Finding> findings;
     [[nodiscard]] bool canPlay() const;
     [[nodiscard]] int count(Severity s) const;

@@ -13,7 +13,9 @@ namespace stemdeck::set {
 /// One stem file and the name a performer sees for it.
 struct StemFile {
     std::filesystem::path path;
-    std::string name; ///< "03_Lead Synth.wav" → "Lead Synth"
+    std::string name;  ///< "03_Lead Synth.wav" → "Lead Synth"
+    int track = -1;    ///< in a .stem.mp4: its audio track (1…); -1 for a file of its own
+    std::string color; ///< "#RRGGBB" from a .stem.mp4's NI metadata, else ""
 };
 
 /// The stems of one song in play order, plus the reference mix and readme if present.
@@ -21,6 +23,8 @@ struct StemFolder {
     std::filesystem::path dir;
     std::vector<StemFile> stems;                    ///< audio files sorted by name, reference excluded
     std::optional<std::filesystem::path> reference; ///< 00_MIX_REFERENCE.*: never summed with the stems
+    int referenceTrack = -1;                        ///< in a .stem.mp4: the master's track (0)
+    bool stemFile = false;                          ///< the song is one .stem.mp4 (NI STEMS)
     std::optional<std::filesystem::path> readme;
     ReadmeInfo info;
 };
@@ -39,7 +43,9 @@ inline constexpr std::size_t kMaxStemsPerSong = 8;
 [[nodiscard]] std::string stemNameFromFile(const std::filesystem::path& file);
 
 /// @thread control. Lists a folder's stems. Throws stemdeck::Error when the folder is missing,
-/// holds no audio files, or holds more than kMaxStemsPerSong stems (naming them).
+/// holds no audio files, or holds more than kMaxStemsPerSong stems (naming them). A .stem.mp4
+/// (NI STEMS) given directly, or alone in a folder, is a song too: its stems are tracks 1…, its
+/// master (track 0) is the reference mix.
 [[nodiscard]] StemFolder scanStemFolder(const std::filesystem::path& dir);
 
 } // namespace stemdeck::set

@@ -1,10 +1,18 @@
 #pragma once
-// Decoding one stem file at the engine's rate: libsndfile, plus libsoxr when the rates differ.
+// Decoding one stem at the engine's rate: libsndfile (or FFmpeg for a track of a .stem.mp4), plus
+// libsoxr when the rates differ.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
+#include "stemdeck/stream/StemFile.h"
+
 namespace stemdeck::stream {
+
+namespace detail {
+class Decoder;
+}
 
 /// Reads a stem file as float stereo at `outputRate`, from any output frame. Owned by one thread
 /// at a time (the disk thread while streaming, the control thread while preloading).
@@ -18,9 +26,9 @@ class StemReader {
 public:
     static constexpr std::int64_t kPreRoll = 4096;
 
-    /// `outputRate` 0 means the file's own rate. Throws stemdeck::Error naming the file if it cannot
-    /// be opened or has more than 2 channels.
-    StemReader(const std::filesystem::path& file, int outputRate);
+    /// `outputRate` 0 means the file's own rate. Throws stemdeck::Error naming the file (and track)
+    /// if it cannot be opened or has more than 2 channels.
+    StemReader(const StemLocation& stem, int outputRate);
     ~StemReader();
     StemReader(const StemReader&) = delete;
     StemReader& operator=(const StemReader&) = delete;
@@ -41,8 +49,8 @@ private:
     int decode(float* left, float* right, int n); // at the file's rate
     void resampleMore();                          // decodes and resamples one input chunk
 
-    std::filesystem::path file_;
-    void* sndfile_ = nullptr;   // SNDFILE*
+    StemLocation stem_;
+    std::unique_ptr<detail::Decoder> decoder_;
     void* resampler_ = nullptr; // soxr_t
     int fileRate_ = 0, outputRate_ = 0, channels_ = 0;
     std::int64_t fileFrames_ = 0, length_ = 0;

@@ -36,7 +36,7 @@ public:
     /// @thread control. Opens the file and decodes its head, at `outputRate` (0: the file's own;
     /// otherwise resampled with libsoxr on the disk thread). Throws stemdeck::Error naming the file
     /// when it is missing, not audio, or has more than two channels.
-    static std::shared_ptr<StreamedStem> open(const std::filesystem::path& file, int outputRate = 0,
+    static std::shared_ptr<StreamedStem> open(const StemLocation& file, int outputRate = 0,
                                               const StreamingSizes& sizes = {});
     ~StreamedStem() override;
 
@@ -60,7 +60,7 @@ public:
     /// @thread control. A fault the disk thread met (file cut short, unreadable), once per fault.
     [[nodiscard]] bool takeFault(std::string& message);
 
-    [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
+    [[nodiscard]] const StemLocation& file() const noexcept { return file_; }
     [[nodiscard]] int sampleRate() const noexcept { return sampleRate_; } ///< the rate it plays at
     [[nodiscard]] int fileRate() const noexcept { return fileRate_; }
 
@@ -71,14 +71,14 @@ private:
         [[nodiscard]] std::int64_t end() const noexcept { return start + static_cast<std::int64_t>(left.size()); }
     };
 
-    StreamedStem(const std::filesystem::path& file, int outputRate, const StreamingSizes& sizes);
+    StreamedStem(const StemLocation& file, int outputRate, const StreamingSizes& sizes);
     Region decodeRegion(StemReader& reader, std::int64_t start, std::int64_t frames) const;
     [[nodiscard]] const Region* regionAt(std::int64_t frame) const noexcept;
     [[nodiscard]] std::int64_t nextRegionStart(std::int64_t frame) const noexcept; ///< after frame; max if none
     bool reopen();
     void reportFault(const std::string& message);
 
-    std::filesystem::path file_;
+    StemLocation file_;
     StreamingSizes sizes_;
     int channels_ = 0;
     int sampleRate_ = 0;

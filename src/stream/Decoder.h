@@ -1,0 +1,31 @@
+#pragma once
+// Private to src/stream: what StemReader decodes from. One implementation per library.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+namespace stemdeck::stream::detail {
+
+/// A source of interleaved float frames at its own rate, seekable to any frame.
+/// @thread one at a time (the disk thread while streaming, the control thread while preloading).
+class Decoder {
+public:
+    virtual ~Decoder() = default;
+    /// Positions the decoder so the next read() yields `frame`. False on a seek error.
+    virtual bool seek(std::int64_t frame) = 0;
+    /// Up to n frames, channels interleaved; fewer at the end or on a read error.
+    virtual int read(float* interleaved, int n) = 0;
+
+    int rate = 0;
+    int channels = 0;
+    std::int64_t frames = 0;
+};
+
+/// A file libsndfile reads. Throws stemdeck::Error naming it when it cannot.
+std::unique_ptr<Decoder> openSoundFile(const std::filesystem::path& file);
+
+/// One audio track of an MP4 (a .stem.mp4's master or stem), through FFmpeg, with the encoder's
+/// priming samples trimmed. Throws stemdeck::Error naming the file and track when it cannot.
+std::unique_ptr<Decoder> openMp4Track(const std::filesystem::path& file, int track);
+
+} // namespace stemdeck::stream::detail
