@@ -2,7 +2,7 @@
 # Builds the benchmarks in Release (no sanitizers) and runs them; they print figures, they do
 # not pass or fail. Takes a few minutes (eight five-minute stems are generated for the render
 # comparison).
-#   scripts/bench.sh [engine|render|stream|midi|stress|soak]
+#   scripts/bench.sh [engine|render|stream|stemfile|midi|stress|soak]
 #   (stress and soak take 10 minutes in real time each and are not in "all"; soak [SECONDS] plays
 #    through a JACK server against ecasound, tests/bench/soak.sh)
 set -euo pipefail
@@ -19,6 +19,7 @@ if [ "$what" = all ] || [ "$what" = stream ]; then
   ./build/bench/tests/bench/stemdeck_bench_stream load
   ./build/bench/tests/bench/stemdeck_bench_stream memory "$PWD/build/bench/stemdeck"
 fi
+if [ "$what" = all ] || [ "$what" = stemfile ]; then ./build/bench/tests/bench/stemdeck_bench_stream stemfile "${2:-5}"; fi
 if [ "$what" = all ] || [ "$what" = midi ]; then # MIDI-to-audio latency through JACK: [MESSAGES] [PERIODS]
   ./build/bench/tests/bench/stemdeck_bench_midi "$PWD/build/bench/stemdeck" "$PWD/controllers" "${2:-250}" "${3:-64,128,256}"
 fi

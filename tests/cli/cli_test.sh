@@ -154,5 +154,22 @@ msg=$("$BIN" devices 2>&1); rc=$?
 case "$msg" in *"JACK (--driver jack): no JACK server running"*) [ "$rc" -eq 0 ] && ok "devices lists the device types" ;;
   *) fail "devices: exit $rc" "$msg" ;; esac
 
+# --- Native Instruments stem files -------------------------------------------------------------
+# A master and two stems (220 / 330 Hz) as AAC tracks, made with the ffmpeg tool.
+ffmpeg -nostdin -v error -y -f lavfi -i "sine=f=220:d=2:sample_rate=48000" -f lavfi -i "sine=f=330:d=2:sample_rate=48000" \
+  -filter_complex "[0:a][1:a]amix=inputs=2:normalize=0[m]" -map "[m]" -map 0:a -map 1:a -c:a aac -b:a 256k \
+  -metadata:s:a:1 handler_name=Keys -f mp4 "$WORK/Two.stem.mp4" || fail "ffmpeg could not make a stem file"
+msg=$("$BIN" render "$WORK/Two.stem.mp4" -o "$WORK/two.wav" 2>&1) && [ "$(soxi -s "$WORK/two.wav")" = 96000 ] \
+  && ok "render plays a .stem.mp4 (its two stems, 2 s)" || fail "render of a stem file" "$msg"
+msg=$("$BIN" check "$WORK/Two.stem.mp4" 2>&1)
+case "$msg" in *"Keys"*"MP4 AAC (track 1)"*"stems summed against the master"*) ok "check lists a stem file's tracks and their sum" ;;
+  *) fail "check of a stem file" "$msg" ;; esac
+ffmpeg -nostdin -v error -y -f lavfi -i "sine=f=220:d=1" -c:a aac -f mp4 "$WORK/Plain.stem.mp4"
+expect_error "render of an MP4 with one audio track" "Plain.stem.mp4: one audio track, so it is a plain MP4" \
+  "$WORK/plain.wav" -- render "$WORK/Plain.stem.mp4" -o "$WORK/plain.wav"
+head -c 20000 "$WORK/Two.stem.mp4" > "$WORK/Cut.stem.mp4"
+expect_error "render of a cut-short stem file" "Cut.stem.mp4: cannot open as an MP4 stem file" "$WORK/cut.wav" \
+  -- render "$WORK/Cut.stem.mp4" -o "$WORK/cut.wav"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -65,7 +65,7 @@ std::vector<float> sumLeft(const std::vector<test::StemAudio>& stems) {
 }
 
 void runFfmpeg(const std::string& args) {
-    REQUIRE(std::system(("ffmpeg -v error -y " + args).c_str()) == 0);
+    REQUIRE(std::system(("ffmpeg -nostdin -v error -y " + args).c_str()) == 0);
 }
 
 } // namespace

@@ -87,7 +87,7 @@ void writeStemMp4(const fs::path& file, int sampleRate, const std::vector<StemAu
             }
         master = &sum;
     }
-    std::string cmd = "ffmpeg -v error -y";
+    std::string cmd = "ffmpeg -nostdin -v error -y";
     std::string maps;
     int inputs = 0;
     auto add = [&](const StemAudio& a, const std::string& name) {
