@@ -86,10 +86,15 @@ std::int64_t DeviceOutput::frameForNow(double sampleRate) const noexcept {
     const std::int64_t now =
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
             .count();
-    const std::int64_t since = std::max<std::int64_t>(0, now - blockNs_.load(std::memory_order_acquire));
-    return blockFrame_.load(std::memory_order_relaxed) +
-           static_cast<std::int64_t>(static_cast<double>(since) * sampleRate / 1e9) +
-           blockSize_.load(std::memory_order_relaxed);
+    const std::int64_t blockNs = blockNs_.load(std::memory_order_acquire);
+    return frameFor(now, blockFrame_.load(std::memory_order_relaxed), blockNs,
+                    blockSize_.load(std::memory_order_relaxed), sampleRate);
+}
+
+std::int64_t DeviceOutput::frameFor(std::int64_t nowNs, std::int64_t blockFrame, std::int64_t blockNs, int blockSize,
+                                    double sampleRate) noexcept {
+    const std::int64_t since = std::max<std::int64_t>(0, nowNs - blockNs);
+    return blockFrame + static_cast<std::int64_t>(static_cast<double>(since) * sampleRate / 1e9) + blockSize;
 }
 
 void DeviceOutput::process(Engine& engine, float* const* outputs, int numOutputs, int n) noexcept {

@@ -156,7 +156,8 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
             const int got = readers[t]->read(l.data(), r.data(), kBlock);
             most = std::max(most, got);
             for (int i = 0; i < got; ++i)
-                peaks[t] = std::max({peaks[t], std::fabs(l[static_cast<std::size_t>(i)]), std::fabs(r[static_cast<std::size_t>(i)])});
+                peaks[t] = std::max(
+                    {peaks[t], std::fabs(l[static_cast<std::size_t>(i)]), std::fabs(r[static_cast<std::size_t>(i)])});
             if (t == 0) {
                 masterGot = got;
                 std::copy_n(l.begin(), got, masterL.begin());
@@ -179,8 +180,9 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
         }
         pos += most;
         if (progress) {
-            done = start + static_cast<std::uint64_t>(static_cast<double>(bytes) *
-                                                      std::min(1.0, static_cast<double>(pos) / static_cast<double>(length)));
+            done = start +
+                   static_cast<std::uint64_t>(static_cast<double>(bytes) *
+                                              std::min(1.0, static_cast<double>(pos) / static_cast<double>(length)));
             progress(file, done, total);
         }
     }
@@ -188,7 +190,7 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     s.reference->peak = peaks[0];
     for (std::size_t k = 0; k < s.stems.size(); ++k)
         s.stems[k].peak = peaks[k + 1];
-    s.stemSumResidualDb = residual <= 0.0 ? -std::numeric_limits<double>::infinity()
+    s.stemSumResidualDb = residual <= 0.0       ? -std::numeric_limits<double>::infinity()
                           : masterEnergy <= 0.0 ? 0.0
                                                 : 10.0 * std::log10(residual / masterEnergy);
 
@@ -205,8 +207,9 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     s.key = plan != nullptr && plan->key ? plan->key : readmeInfo.key;
     if (plan != nullptr && plan->title) s.title = *plan->title;
     if (!s.bpm)
-        add(s, Severity::warning, file, "no BPM known (a stem file does not carry one); bars, the click and quantised "
-                                        "actions assume 120 BPM",
+        add(s, Severity::warning, file,
+            "no BPM known (a stem file does not carry one); bars, the click and quantised "
+            "actions assume 120 BPM",
             "give bpm: for this song in the set file (or a readme.txt with 'BPM: 124' beside the file)");
     if (!info.niMetadata)
         add(s, Severity::warning, file, "no NI stem metadata: the stems are named from their track titles",
@@ -215,8 +218,8 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     for (const FileReport& st : s.stems) {
         if (st.sampleRate != master.sampleRate)
             add(s, Severity::warning, file,
-                st.name + " is " + std::to_string(st.sampleRate) + " Hz, the master " + std::to_string(master.sampleRate) +
-                    " Hz (it will be resampled)",
+                st.name + " is " + std::to_string(st.sampleRate) + " Hz, the master " +
+                    std::to_string(master.sampleRate) + " Hz (it will be resampled)",
                 "export the stem file again at one rate");
         else if (st.frames != master.frames)
             add(s, Severity::warning, file,
@@ -231,8 +234,8 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     std::snprintf(db, sizeof db, "%.1f dB", *s.stemSumResidualDb);
     if (*s.stemSumResidualDb > kStemSumToleranceDb)
         add(s, Severity::warning, file,
-            std::string("the stems do not sum to the master: their difference is only ") + db +
-                " below it (within " + std::to_string(static_cast<int>(-kStemSumToleranceDb)) +
+            std::string("the stems do not sum to the master: their difference is only ") + db + " below it (within " +
+                std::to_string(static_cast<int>(-kStemSumToleranceDb)) +
                 " dB is a match); the master has its own processing (NI's mastering limiter) or a stem is missing or "
                 "shifted",
             "fine to play: the stems play as they are, and A/B compares against the processed master");
@@ -505,7 +508,8 @@ std::string formatCheckReport(const CheckReport& r) {
         }
         if (s.stemSumResidualDb) {
             std::snprintf(line, sizeof line, "  stems summed against the master: difference %.1f dB below it (%s)\n",
-                          *s.stemSumResidualDb, *s.stemSumResidualDb <= kStemSumToleranceDb ? "they match" : "they differ");
+                          *s.stemSumResidualDb,
+                          *s.stemSumResidualDb <= kStemSumToleranceDb ? "they match" : "they differ");
             out << line;
         }
         for (const Finding& f : s.findings)

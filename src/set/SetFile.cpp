@@ -208,8 +208,9 @@ SetSong parseSong(const YAML::Node& n, const fs::path& base, const Place& place)
     if (hasFolder && !fs::is_directory(song.source, ec))
         place.fail(where, "'" + path + "' is a file; folder: names the folder that holds the stems");
     if (isMap && !hasFolder && (!fs::is_regular_file(song.source, ec) || !stream::isStemFileName(song.source)))
-        place.fail(where, "'" + path + "': file: names a Native Instruments stem file (.stem.mp4); for a folder of "
-                                       "stems write folder:");
+        place.fail(where, "'" + path +
+                              "': file: names a Native Instruments stem file (.stem.mp4); for a folder of "
+                              "stems write folder:");
     return song;
 }
 

@@ -63,8 +63,8 @@ StemFolder fromStemFile(const fs::path& file, const fs::path& dir) {
     for (const stream::StemTrackInfo& t : info.stems)
         folder.stems.push_back(StemFile{file, t.name, t.track, t.color});
     if (folder.stems.size() > kMaxStemsPerSong)
-        throw Error(file.string() + ": " + std::to_string(folder.stems.size()) + " stem tracks, but a song can have at most " +
-                    std::to_string(kMaxStemsPerSong));
+        throw Error(file.string() + ": " + std::to_string(folder.stems.size()) +
+                    " stem tracks, but a song can have at most " + std::to_string(kMaxStemsPerSong));
     folder.reference = file;
     folder.referenceTrack = info.master.track;
     return folder;

@@ -113,7 +113,8 @@ public:
         if (avcodec_find_decoder(st.codecpar->codec_id) == nullptr)
             throw Error(where() + ": codec '" + avcodec_get_name(st.codecpar->codec_id) +
                         "' cannot be decoded by this FFmpeg build; convert the file to AAC or ALAC");
-        if (!openCodec()) throw Error(where() + ": cannot start the " + avcodec_get_name(st.codecpar->codec_id) + " decoder");
+        if (!openCodec())
+            throw Error(where() + ": cannot start the " + avcodec_get_name(st.codecpar->codec_id) + " decoder");
         channels = st.codecpar->ch_layout.nb_channels;
         rate = st.codecpar->sample_rate;
         if (channels < 1 || channels > 2)
@@ -185,9 +186,9 @@ private:
             if (got == 0) {
                 const AVStream& st = *format_->streams[stream_];
                 const std::int64_t pts = frame_->best_effort_timestamp;
-                const std::int64_t frameAt =
-                    pts != AV_NOPTS_VALUE ? av_rescale_q(pts, st.time_base, AVRational{1, rate})
-                                          : (position_ >= 0 ? position_ + have_ : next_);
+                const std::int64_t frameAt = pts != AV_NOPTS_VALUE
+                                                 ? av_rescale_q(pts, st.time_base, AVRational{1, rate})
+                                                 : (position_ >= 0 ? position_ + have_ : next_);
                 position_ = frameAt;
                 have_ = frame_->nb_samples;
                 used_ = 0;
@@ -283,8 +284,7 @@ std::string readNiStemMetadata(const std::filesystem::path& file) {
 
 StemFileInfo probeStemFile(const std::filesystem::path& file) {
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec))
-        throw Error(file.string() + ": no such stem file; check the path");
+    if (!std::filesystem::is_regular_file(file, ec)) throw Error(file.string() + ": no such stem file; check the path");
     const FormatPtr f = openContainer(file);
     const int tracks = audioStreamCount(*f);
     if (tracks == 0)

@@ -31,7 +31,9 @@ public:
     ~SoundFileDecoder() override { sf_close(file_); }
     SoundFileDecoder(const SoundFileDecoder&) = delete;
     SoundFileDecoder& operator=(const SoundFileDecoder&) = delete;
-    bool seek(std::int64_t frame) override { return sf_seek(file_, std::clamp<std::int64_t>(frame, 0, frames), SEEK_SET) >= 0; }
+    bool seek(std::int64_t frame) override {
+        return sf_seek(file_, std::clamp<std::int64_t>(frame, 0, frames), SEEK_SET) >= 0;
+    }
     int read(float* interleaved, int n) override {
         return static_cast<int>(std::max<sf_count_t>(0, sf_readf_float(file_, interleaved, n)));
     }

@@ -234,7 +234,8 @@ int stemFile(double minutes) {
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::printf("decode %s: 5 tracks x %d s in %.2f s on one core: the whole file (master + four stems) at %.0fx "
                     "real time; %.0fx per track\n",
-                    rate == 0 ? "at 44.1 kHz       " : "resampled to 48 kHz", secs, wall, secs / wall, 5.0 * secs / wall);
+                    rate == 0 ? "at 44.1 kHz       " : "resampled to 48 kHz", secs, wall, secs / wall,
+                    5.0 * secs / wall);
         (void)frames;
     }
     fs::remove_all(dir);
@@ -247,6 +248,8 @@ int main(int argc, char** argv) {
     if (mode == "load") return load();
     if (mode == "stress") return stress(argc > 2 ? std::atof(argv[2]) : 10.0);
     if (mode == "stemfile") return stemFile(argc > 2 ? std::atof(argv[2]) : 5.0);
-    std::fprintf(stderr, "usage: stemdeck_bench_stream memory PATH/TO/stemdeck | load | stress [MINUTES] | stemfile [MINUTES]\n");
+    std::fprintf(
+        stderr,
+        "usage: stemdeck_bench_stream memory PATH/TO/stemdeck | load | stress [MINUTES] | stemfile [MINUTES]\n");
     return 2;
 }

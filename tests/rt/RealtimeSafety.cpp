@@ -160,7 +160,6 @@ int main(int argc, char** argv) {
     const auto stemFile = test::renderFolder(ni.path(), busyScript(4), options, rate);
     std::printf("rt check: rendered %zu frames of a .stem.mp4 (FFmpeg, resampled), no real-time violation\n",
                 stemFile.left.size());
-    return out.left.empty() || both.songStarts.size() != 2 || broken.report.underruns == 0 || stemFile.left.empty()
-               ? 1
-               : 0;
+    return out.left.empty() || both.songStarts.size() != 2 || broken.report.underruns == 0 || stemFile.left.empty() ? 1
+                                                                                                                    : 0;
 }

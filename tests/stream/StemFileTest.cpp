@@ -166,7 +166,8 @@ TEST_CASE("A stem-file song renders its stems, resampled, aligned with its maste
     CHECK(song.reference != nullptr);
     CHECK(song.warnings.empty()); // AAC is what a stem file is: no "lossy" warning
     const auto stemsOnly = test::renderFolder(file, "", test::blockOptions(0), 48000);
-    const auto master = test::renderFolder(file, "events:\n  - { time: 0, action: reference }\n", test::blockOptions(0), 48000);
+    const auto master =
+        test::renderFolder(file, "events:\n  - { time: 0, action: reference }\n", test::blockOptions(0), 48000);
     REQUIRE(stemsOnly.left.size() == master.left.size());
     REQUIRE(stemsOnly.left.size() >= static_cast<std::size_t>(song.lengthFrames));
     // The master and the stems' sum line up on the same output frames after resampling.
@@ -280,8 +281,9 @@ TEST_CASE("check reports a stem file's tracks and whether the stems sum to the m
     CHECK(m.canPlay()); // a warning: it plays
     REQUIRE(m.stemSumResidualDb);
     CHECK(*m.stemSumResidualDb == Approx(-6.0).margin(0.5)); // the difference is half the master: -6 dB
-    CHECK(std::any_of(m.findings.begin(), m.findings.end(),
-                      [](const set::Finding& f) { return f.what.find("do not sum to the master") != std::string::npos; }));
+    CHECK(std::any_of(m.findings.begin(), m.findings.end(), [](const set::Finding& f) {
+        return f.what.find("do not sum to the master") != std::string::npos;
+    }));
 }
 
 TEST_CASE("A set lists a stem file with file:", "[stream][stemfile]") {
@@ -295,5 +297,6 @@ TEST_CASE("A set lists a stem file with file:", "[stream][stemfile]") {
     REQUIRE(set.songs.size() == 2);
     CHECK(set.songs[0].error.empty());
     CHECK(set::loadSong(set.songs[0].source, set::optionsFor(set.songs[0], {})).stemNames.size() == 4);
-    CHECK_THAT(set.songs[1].error, Catch::Contains("set.yaml:4") && Catch::Contains("file: names a Native Instruments"));
+    CHECK_THAT(set.songs[1].error,
+               Catch::Contains("set.yaml:4") && Catch::Contains("file: names a Native Instruments"));
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "stemdeck/Error.h"
+#include "stemdeck/engine/DeviceOutput.h"
 #include "stemdeck/midi/MidiMapper.h"
 
 using namespace stemdeck;
@@ -191,4 +192,21 @@ TEST_CASE("A mapping's channel applies to every control without its own", "[unit
     CHECK_THROWS_WITH(parseMapping("channel: 17\nbindings: []\n", "t.yaml"), Catch::Contains("t.yaml:1:"));
     CHECK_THROWS_WITH(parseMapping("bindings:\n  - { note: 5, action: play, led: { note: 200 } }\n", "t.yaml"),
                       Catch::Contains("led note"));
+}
+
+TEST_CASE("A message's arrival time becomes the frame it lands on, one block after the callback clock",
+          "[unit][midi]") {
+    using engine::DeviceOutput;
+    // A 128-frame callback began at output frame 9600, at t = 1 s on the steady clock.
+    constexpr std::int64_t t0 = 1'000'000'000;
+    CHECK(DeviceOutput::frameFor(t0, 9600, t0, 128, 48000.0) == 9728);             // at its start: next block
+    CHECK(DeviceOutput::frameFor(t0 + 1'000'000, 9600, t0, 128, 48000.0) == 9776); // 1 ms later: +48 frames
+    CHECK(DeviceOutput::frameFor(t0 + 2'666'666, 9600, t0, 128, 48000.0) == 9855); // just before the next callback
+    CHECK(DeviceOutput::frameFor(t0 - 5'000'000, 9600, t0, 128, 48000.0) == 9728); // read before the block: its start
+    CHECK(DeviceOutput::frameFor(t0 + 500'000, 0, t0, 64, 44100.0) == 64 + 22);    // 0.5 ms at 44.1 kHz: 22 frames
+    // The mapper keeps that frame on the command, so the engine applies it inside the block.
+    MidiMapper map(loadMapping(kControllers / "akai-apc-mini-mk2.yaml"));
+    const auto t = map.translate(0x90, 0, 127, DeviceOutput::frameFor(t0 + 1'000'000, 9600, t0, 128, 48000.0), {});
+    REQUIRE(t.count == 1);
+    CHECK(t.items[0].command.frame == 9776);
 }

@@ -63,6 +63,12 @@ public:
     /// rendered is already spoken for), so every message is placed with the same latency.
     [[nodiscard]] std::int64_t frameForNow(double sampleRate) const noexcept;
 
+    /// @thread any. frameForNow's arithmetic: a message stamped at `nowNs` (steady clock) after a
+    /// callback that began at `blockNs` on output frame `blockFrame` with `blockSize` frames.
+    /// A stamp from before that callback counts as its start (the clocks are read on two threads).
+    [[nodiscard]] static std::int64_t frameFor(std::int64_t nowNs, std::int64_t blockFrame, std::int64_t blockNs,
+                                               int blockSize, double sampleRate) noexcept;
+
 private:
     ChannelMap map_;
     std::vector<float> spare_; // stands in for a pair's missing channel (a mono device)

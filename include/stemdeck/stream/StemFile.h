@@ -17,14 +17,14 @@ struct StemLocation {
     std::filesystem::path file;
     int track = -1; ///< -1: the whole file (libsndfile); 0…: that audio track of an MP4 (FFmpeg)
     StemLocation(std::filesystem::path f, int t = -1) : file(std::move(f)), track(t) {} // NOLINT: a path is a location
-    [[nodiscard]] std::string describe() const;                                       ///< "x.stem.mp4 (track 2)"
+    [[nodiscard]] std::string describe() const;                                         ///< "x.stem.mp4 (track 2)"
 };
 
 struct StemTrackInfo {
-    int track = 0;      ///< audio track number (0: the master)
-    std::string name;   ///< from NI metadata, else the track's title, else "Master" / "Stem N"
-    std::string color;  ///< "#RRGGBB" from NI metadata, else ""
-    std::string codec;  ///< "aac", "alac", …
+    int track = 0;     ///< audio track number (0: the master)
+    std::string name;  ///< from NI metadata, else the track's title, else "Master" / "Stem N"
+    std::string color; ///< "#RRGGBB" from NI metadata, else ""
+    std::string codec; ///< "aac", "alac", …
     int sampleRate = 0;
     int channels = 0;
     std::int64_t frames = 0; ///< after the encoder's priming samples are trimmed
