@@ -30,6 +30,14 @@ using namespace std::chrono_literals;
 
 inline constexpr int kJackRate = 48000;
 
+/// Deactivates and closes a JACK client, once.
+inline void closeClient(jack_client_t*& client) {
+    if (client == nullptr) return;
+    jack_deactivate(client);
+    jack_client_close(client);
+    client = nullptr;
+}
+
 inline pid_t spawn(const std::vector<std::string>& argv, const std::string& out,
                    const std::vector<std::string>& env = {}) {
     const pid_t pid = fork();
@@ -128,12 +136,7 @@ struct Recorder {
         }
         return false;
     }
-    void close() {
-        if (client == nullptr) return;
-        jack_deactivate(client);
-        jack_client_close(client);
-        client = nullptr;
-    }
+    void close() { closeClient(client); }
     ~Recorder() { close(); }
     /// The last recorded value of port i (the output as it is now).
     float now(std::size_t i) const {
@@ -216,12 +219,7 @@ struct FakeController {
         jack_set_process_callback(client, &FakeController::process, this);
         return jack_activate(client) == 0;
     }
-    void close() {
-        if (client == nullptr) return;
-        jack_deactivate(client);
-        jack_client_close(client);
-        client = nullptr;
-    }
+    void close() { closeClient(client); }
     ~FakeController() { close(); }
     /// True if stemdeck sent this LED message (status, note, velocity) since `from` messages ago.
     bool gotLed(std::uint32_t message, int from = 0) const {
