@@ -1,0 +1,356 @@
+#include "LiveSession.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "stemdeck/Error.h"
+#include "stemdeck/control/EventScript.h"
+#include "stemdeck/set/StemFolder.h"
+#include "stemdeck/stream/AudioFile.h"
+#include "stemdeck/stream/StemFile.h"
+
+namespace fs = std::filesystem;
+
+namespace stemdeck::app {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// The rate of a song's first readable stem: the rate to ask the device for.
+int songRate(const fs::path& dir) {
+    try {
+        for (const set::StemFile& s : set::scanStemFolder(dir).stems) {
+            try {
+                return stream::probeStem({s.path, s.track}).sampleRate;
+            } catch (const Error&) {
+            }
+        }
+    } catch (const Error&) {
+    }
+    return 48000;
+}
+
+engine::ClickMode parseClickMode(const std::string& s) {
+    if (s == "off") return engine::ClickMode::off;
+    if (s == "count-in") return engine::ClickMode::countIn;
+    if (s == "always" || s == "on") return engine::ClickMode::always;
+    throw Error("--click-mode '" + s + "': choose off, count-in or always");
+}
+
+// "drums=5" → the stem "drums" on outputs 5-6.
+void routeStems(const PlayArgs& a, engine::ChannelMap& map, std::vector<control::StemRoute>& routes) {
+    std::map<int, int> busOfChannel;
+    for (const std::string& spec : a.stemOuts) {
+        const auto eq = spec.rfind('=');
+        int channel = 0;
+        try {
+            if (eq == std::string::npos || eq == 0) throw std::invalid_argument(spec);
+            std::size_t used = 0;
+            channel = std::stoi(spec.substr(eq + 1), &used);
+            if (used != spec.size() - eq - 1 || channel < 1) throw std::invalid_argument(spec);
+        } catch (const std::exception&) {
+            throw Error("--stem-out '" + spec +
+                        "': write STEM=OUTPUT, the stem by number or name and the first output of its pair, "
+                        "e.g. --stem-out drums=5 (outputs 5-6) or --stem-out 2=7");
+        }
+        auto [it, added] = busOfChannel.emplace(channel - 1, static_cast<int>(busOfChannel.size()));
+        if (added && it->second >= engine::kMaxDirectBuses)
+            throw Error("--stem-out: at most " + std::to_string(engine::kMaxDirectBuses) + " output pairs for stems");
+        map.directFirst[static_cast<std::size_t>(it->second)] = channel - 1;
+        routes.push_back({spec.substr(0, eq), it->second});
+    }
+}
+
+std::string busLabel(int first) {
+    return "out " + std::to_string(first + 1) + "-" + std::to_string(first + 2);
+}
+
+} // namespace
+
+LiveSession::LiveSession(const PlayArgs& args, bool keys, std::ostream& notes) : args_(args), keys_(keys) {
+    PlayArgs& a = args_;
+    if (a.sources.size() == 1 && set::isSetFileName(a.sources[0])) {
+        setFile_ = set::loadSetFile(a.sources[0]);
+        songs_ = setFile_->songs;
+        for (const std::string& e : setFile_->errors())
+            notes << "stemdeck: error: " << e << "\n";
+        // The command line wins over the set file.
+        const set::SetAudio& sa = setFile_->audio;
+        if (a.device.driver.empty() && sa.driver) a.device.driver = *sa.driver;
+        if (a.device.device.empty() && sa.device) a.device.device = *sa.device;
+        if (!a.device.sampleRate && sa.rate) a.device.sampleRate = sa.rate;
+        if (!a.device.blockFrames && sa.block) a.device.blockFrames = sa.block;
+        if (a.device.clientName == "stemdeck" && sa.clientName) a.device.clientName = *sa.clientName;
+        if (!a.mainOut) a.mainOut = sa.mainOut;
+        if (!a.clickOut) a.clickOut = sa.clickOut;
+        if (a.clickMode.empty() && sa.click) a.clickMode = *sa.click;
+        if (a.stemOuts.empty())
+            for (const auto& [stem, out] : sa.stemOuts)
+                a.stemOuts.push_back(stem + "=" + std::to_string(out));
+        if (!a.countInBars) a.countInBars = setFile_->countInBars;
+        if (a.controller.empty() && setFile_->controller) a.controller = setFile_->controller->string();
+    } else {
+        for (const std::string& s : a.sources) {
+            std::error_code ec;
+            if (!fs::exists(s, ec)) throw Error(s + ": no such folder; give a stem folder per song, or one set file");
+            if (!fs::is_directory(s, ec) && !stream::isStemFileName(s))
+                throw Error(s + ": is a file; give the folder that holds the song's stems, a .stem.mp4, or a set "
+                                "file (.yaml)");
+            set::SetSong song;
+            song.source = s;
+            songs_.push_back(song);
+        }
+    }
+    if (songs_.empty()) throw Error("no songs to play; give stem folders or a set file");
+    if (a.firstSong > static_cast<int>(songs_.size()))
+        throw Error("--song " + std::to_string(a.firstSong) + ": the set has " + std::to_string(songs_.size()) +
+                    " song" + (songs_.size() == 1 ? "" : "s"));
+
+    device_ = a.device;
+    device_.channels.mainFirst = a.mainOut.value_or(1) - 1;
+    device_.channels.clickFirst = a.clickOut ? *a.clickOut - 1 : -1;
+    routeStems(a, device_.channels, options_.routes);
+    options_.countInBars = a.countInBars.value_or(0);
+    options_.click = a.clickMode.empty() ? (a.clickOut ? engine::ClickMode::always : engine::ClickMode::off)
+                                         : parseClickMode(a.clickMode);
+    if (!a.clickOut && options_.click != engine::ClickMode::off)
+        notes << "stemdeck: note: the click has no outputs; give it a pair with --click OUTPUT\n";
+    if (const std::string bad = device_.channels.check(1024); !bad.empty()) throw Error("routing: " + bad);
+    if (a.atEnd.empty()) { // the set file's, else: nobody to press play without keys, so play on
+        options_.atEnd = setFile_ && setFile_->atEnd ? *setFile_->atEnd
+                         : keys_                     ? control::AtEnd::stop
+                                                     : control::AtEnd::next;
+    } else if (auto e = set::parseSongEnd(a.atEnd)) {
+        options_.atEnd = *e;
+    } else {
+        throw Error("--at-end '" + a.atEnd + "': choose stop, next or run-on");
+    }
+    // Songs before the first one asked for are not part of this run.
+    songs_.erase(songs_.begin(), songs_.begin() + (a.firstSong - 1));
+    busLabels_.assign(engine::kMaxDirectBuses, {});
+    for (std::size_t k = 0; k < busLabels_.size(); ++k)
+        if (device_.channels.directFirst[k] >= 0) busLabels_[k] = busLabel(device_.channels.directFirst[k]);
+}
+
+LiveSession::~LiveSession() {
+    close();
+}
+
+bool LiveSession::open() {
+    session_ = std::make_unique<audio::DeviceSession>(log_);
+    if (!session_->open(device_, songRate(songs_.front().source))) return false;
+    const int rate = session_->sampleRate();
+    options_.song.sampleRate = rate;
+    options_.song.bpm = args_.bpm;
+    options_.song.keepBrokenStems = true; // on stage a broken stem never stops the others
+    if (!args_.events.empty()) {
+        const set::StemFolder first = set::scanStemFolder(songs_.front().source);
+        std::vector<std::string> names;
+        for (const auto& s : first.stems)
+            names.push_back(s.name);
+        options_.script = control::loadEventScript(
+            args_.events, {names, static_cast<double>(rate), args_.bpm.has_value() || first.info.bpm.has_value()});
+    }
+    engine_ = std::make_unique<engine::Engine>();
+    engine_->prepare(rate, engine::kMaxSegmentFrames); // any device block size, now or after a reopen
+    player_ = std::make_unique<control::SetPlayer>(*engine_, songs_, options_, log_);
+    player_->start();
+    return true;
+}
+
+void LiveSession::start() {
+    std::optional<midi::Mapping> mapping;
+    if (!args_.controller.empty()) { // a broken mapping: fix it first; a new file: learn into it
+        mapping = midi::loadOrNewMapping(args_.controller);
+        if (mapping->bindings.empty() && mapping->ports.empty()) {
+            log_ << args_.controller << " has no bindings yet; press l to learn controls into it\n";
+            if (!args_.midiPort.empty()) mapping->ports = {args_.midiPort};
+        }
+    }
+    session_->start(*engine_);
+    if (mapping) {
+        midi::MidiOptions mo;
+        mo.api = !args_.midiApi.empty()                                        ? args_.midiApi
+                 : session_->description().find("[JACK]") != std::string::npos ? "jack"
+                                                                               : "alsa";
+        mo.port = args_.midiPort;
+        mo.clientName = device_.clientName;
+        const int rate = session_->sampleRate();
+        midi_ = std::make_unique<midi::MidiInput>(
+            *engine_, *mapping, mo, [this, rate] { return session_->output().frameForNow(rate); }, log_);
+    }
+    player_->play();
+}
+
+void LiveSession::perform(midi::MapAction action) {
+    control::SetPlayer& p = *player_;
+    switch (action) {
+    case midi::MapAction::togglePlay: p.togglePlay(); break;
+    case midi::MapAction::nextSong: p.nextSong(); break;
+    case midi::MapAction::previousSong: p.previousSong(); break;
+    case midi::MapAction::nextMarker: p.nextMarker(); break;
+    case midi::MapAction::previousMarker: p.previousMarker(); break;
+    case midi::MapAction::toggleVamp: p.toggleVamp(); break;
+    case midi::MapAction::toggleReference: p.toggleReference(); break;
+    default: break; // engine actions never come this way
+    }
+}
+
+void LiveSession::tick() {
+    if (closed_) return;
+    if (midi_) midi_->poll([this](midi::MapAction a) { perform(a); });
+    player_->poll();
+    const bool playing = session_->watch();
+    if (playing != devicePlaying_) { // lost or back: say where the song is
+        devicePlaying_ = playing;
+        log_ << (playing ? "playing on from " : "song paused at ")
+             << control::clockText(static_cast<double>(engine_->songFrame()) / session_->sampleRate()) << "\n";
+    }
+    if (midi_ && midi_->learning() && !learnAnnounced_)
+        if (const auto control = midi_->learned()) {
+            log_ << "MIDI learn: " << control->describe() << ": " << midi::learnMenu() << "\n";
+            learnAnnounced_ = true;
+        }
+}
+
+void LiveSession::startLearn() {
+    if (!midi_) {
+        log_ << "MIDI learn needs a mapping file: play --controller FILE (a new file is fine)\n";
+        return;
+    }
+    learnChoice_ = {};
+    learnAnnounced_ = false;
+    midi_->startLearn();
+    log_ << "MIDI learn: touch a control on the controller (Esc cancels)\n";
+}
+
+void LiveSession::key(const control::Key& k) {
+    if (k.action == control::KeyAction::learn) {
+        startLearn();
+        return;
+    }
+    if (k.action == control::KeyAction::quit) {
+        quit();
+        return;
+    }
+    control::applyKey(*player_, k);
+}
+
+void LiveSession::typed(const std::string& bytes) {
+    if (!(midi_ && midi_->learning())) {
+        for (const control::Key& k : decoder_.feed(bytes)) {
+            key(k);
+            if (k.action == control::KeyAction::learn) break; // what follows is for the learn prompt
+        }
+        return;
+    }
+    // MIDI learn: l, touch a control, then an action key (and a stem digit).
+    const auto control = midi_->learned();
+    for (const char c : bytes) {
+        if (!control && c != 27) continue; // nothing touched yet: only Esc counts
+        const midi::LearnChoice::State state = learnChoice_.feed(c);
+        if (!learnChoice_.error().empty()) log_ << "MIDI learn: " << learnChoice_.error() << "\n";
+        if (state == midi::LearnChoice::State::needsStem) log_ << "MIDI learn: which stem? 1-8\n";
+        if (state == midi::LearnChoice::State::cancelled) {
+            midi_->stopLearn();
+            log_ << "MIDI learn: cancelled\n";
+            return;
+        }
+        if (state == midi::LearnChoice::State::done && control) {
+            try {
+                log_ << "MIDI learn: " << midi_->learnBinding(learnChoice_.binding(*control)) << "\n";
+            } catch (const Error& e) {
+                midi_->stopLearn();
+                log_ << "MIDI learn: " << e.what() << "\n";
+            }
+            return;
+        }
+    }
+}
+
+void LiveSession::quit() {
+    if (quitAt_ != Clock::time_point::max()) return;
+    player_->quit();
+    quitAt_ = Clock::now();
+}
+
+bool LiveSession::quitOverdue() const {
+    return quitAt_ != Clock::time_point::max() && Clock::now() > quitAt_ + std::chrono::seconds(1);
+}
+
+void LiveSession::close() {
+    if (closed_ || !session_) return;
+    closed_ = true;
+    midi_.reset();
+    session_->close();
+    if (player_) player_->poll();
+}
+
+std::vector<std::string> LiveSession::takeMessages() {
+    const std::string text = log_.str();
+    log_.str({});
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
+control::PlayerStatus LiveSession::status() {
+    return player_->status();
+}
+
+bool LiveSession::finished() const {
+    return player_->finished();
+}
+
+bool LiveSession::quitting() const {
+    return quitAt_ != Clock::time_point::max() || player_->quitting();
+}
+
+bool LiveSession::learning() const {
+    return midi_ && midi_->learning();
+}
+
+std::string LiveSession::deviceDescription() const {
+    return session_ ? session_->description() : "";
+}
+
+std::string LiveSession::routingDescription() const {
+    std::string out = "main " + busLabel(device_.channels.mainFirst);
+    if (device_.channels.clickFirst >= 0) out += ", click " + busLabel(device_.channels.clickFirst);
+    return out;
+}
+
+int LiveSession::xruns() const {
+    return session_ ? session_->xruns() : 0;
+}
+
+int LiveSession::sampleRate() const {
+    return session_ ? session_->sampleRate() : 0;
+}
+
+std::optional<std::string> LiveSession::setName() const {
+    if (setFile_) return setFile_->name;
+    return std::nullopt;
+}
+
+std::string LiveSession::summary() const {
+    const double at = static_cast<double>(engine_->songFrame()) / session_->sampleRate();
+    const engine::CallbackTimer::Summary t = session_->timer().summary();
+    char timing[256];
+    std::snprintf(timing, sizeof timing,
+                  "callback mean %.1f us, median %.1f, p99 %.1f, p99.9 %.1f, max %.1f us (%llu callbacks of %.0f us)",
+                  t.meanUs, t.p50Us, t.p99Us, t.p999Us, t.maxUs, static_cast<unsigned long long>(t.count),
+                  1e6 * session_->blockFrames() / session_->sampleRate());
+    return std::string(quitting() || !player_->finished() ? "stopped" : "finished") + " in song " +
+           std::to_string(player_->currentSong() + args_.firstSong) + " at " + std::to_string(static_cast<int>(at)) +
+           " s; underruns " + std::to_string(player_->underruns()) + ", device xruns " +
+           std::to_string(session_->xruns()) + ", device reopened " + std::to_string(session_->reopenings()) + "x; " +
+           timing;
+}
+
+} // namespace stemdeck::app

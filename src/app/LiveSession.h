@@ -1,0 +1,97 @@
+#pragma once
+// One live performance: the set's songs on an audio device, the engine, the song flow, the keys
+// and MIDI. The terminal `play` and the stage GUI are two faces of it: each calls tick() every
+// few milliseconds from its own loop and shows status() and the messages.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "PlayCommand.h"
+#include "stemdeck/audio/DevicePlayer.h"
+#include "stemdeck/control/Keys.h"
+#include "stemdeck/control/SetPlayer.h"
+#include "stemdeck/engine/Engine.h"
+#include "stemdeck/midi/Learn.h"
+#include "stemdeck/midi/MidiInput.h"
+#include "stemdeck/set/SetFile.h"
+
+namespace stemdeck::app {
+
+class LiveSession {
+public:
+    /// @thread main. Reads the set (or folders), merges the set file's settings under the command
+    /// line's and checks the routing. Throws stemdeck::Error for bad input; notes go to `notes`.
+    /// `keys`: someone can press keys (at-end defaults to stop rather than next).
+    LiveSession(const PlayArgs& args, bool keys, std::ostream& notes);
+    ~LiveSession();
+    LiveSession(const LiveSession&) = delete;
+    LiveSession& operator=(const LiveSession&) = delete;
+
+    /// @thread main. Opens the device and loads the songs. False when the machine has no audio
+    /// output device at all; throws stemdeck::Error when the asked-for device cannot be used.
+    bool open();
+    /// @thread main. Starts the callback, MIDI and playback.
+    void start();
+    /// @thread main. Every few ms: MIDI, song flow, device watch, MIDI learn.
+    void tick();
+    /// @thread main. A key of the terminal or the GUI (the same keys; l starts MIDI learn).
+    void key(const control::Key& key);
+    /// @thread main. Raw typed bytes: to MIDI learn while it waits for its keys, else decoded as keys.
+    void typed(const std::string& bytes);
+    /// @thread main. Quit with a fade (q, Ctrl-C, closing the window).
+    void quit();
+    /// @thread main. Stops the device (after the fade, or at once).
+    void close();
+
+    /// @thread main. Messages since the last call, one per line.
+    [[nodiscard]] std::vector<std::string> takeMessages();
+    [[nodiscard]] control::PlayerStatus status();
+    [[nodiscard]] bool finished() const;
+    [[nodiscard]] bool quitting() const;
+    /// True once quit was asked for more than a second ago (the fade never finished: leave anyway).
+    [[nodiscard]] bool quitOverdue() const;
+    [[nodiscard]] bool learning() const;
+    [[nodiscard]] std::string summary() const; ///< "finished in song 2 at 37 s; underruns 0, …"
+    [[nodiscard]] const std::vector<std::string>& busLabels() const noexcept { return busLabels_; }
+    [[nodiscard]] const std::vector<set::SetSong>& songs() const noexcept { return songs_; }
+    [[nodiscard]] int firstSong() const noexcept { return args_.firstSong; }
+    [[nodiscard]] std::string deviceDescription() const;
+    /// "main out 1-2, click out 3-4": where the mixes go.
+    [[nodiscard]] std::string routingDescription() const;
+    [[nodiscard]] int xruns() const;
+    [[nodiscard]] bool devicePlaying() const noexcept { return devicePlaying_; }
+    [[nodiscard]] engine::Engine& engine() noexcept { return *engine_; }
+    [[nodiscard]] control::SetPlayer& player() noexcept { return *player_; }
+    [[nodiscard]] std::optional<std::string> setName() const;
+    [[nodiscard]] int sampleRate() const;
+    [[nodiscard]] bool keys() const noexcept { return keys_; }
+
+private:
+    void startLearn();
+    void perform(midi::MapAction action);
+
+    PlayArgs args_;
+    bool keys_;
+    std::vector<set::SetSong> songs_;
+    std::optional<set::SetFile> setFile_;
+    audio::DeviceOptions device_;
+    control::PlayerOptions options_;
+    std::vector<std::string> busLabels_;
+    std::ostringstream log_; // the player's, device's and MIDI's messages
+    std::unique_ptr<audio::DeviceSession> session_;
+    std::unique_ptr<engine::Engine> engine_;
+    std::unique_ptr<control::SetPlayer> player_;
+    std::unique_ptr<midi::MidiInput> midi_;
+    control::KeyDecoder decoder_;
+    midi::LearnChoice learnChoice_;
+    bool learnAnnounced_ = false;
+    bool devicePlaying_ = true;
+    bool closed_ = false;
+    std::chrono::steady_clock::time_point quitAt_ = std::chrono::steady_clock::time_point::max();
+};
+
+} // namespace stemdeck::app
