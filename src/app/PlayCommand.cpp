@@ -7,6 +7,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -116,6 +118,45 @@ int terminalWidth() {
 }
 
 } // namespace
+
+void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
+    cmd.add_option("SOURCE", a.sources, "A set file (sets/*.yaml), or stem folders, one song each, in order")
+        ->required();
+    cmd.add_option("--song", a.firstSong, "Start at this song (1-based)")->check(CLI::PositiveNumber);
+    cmd.add_option("--bpm", a.bpm, "Tempo for bar:beat, click and quantise (default: each folder's readme)")
+        ->check(CLI::Range(1.0, 999.0));
+    cmd.add_option("--driver", a.device.driver, "alsa or jack (default: the first with an output)")
+        ->check(CLI::IsMember({"alsa", "jack"}, CLI::ignore_case));
+    cmd.add_option("--device", a.device.device, "Part of the device name, case-insensitive");
+    cmd.add_option("--rate", a.device.sampleRate,
+                     "Device sample rate in Hz (default: the songs'); stems are "
+                     "resampled to the device's rate")
+        ->check(CLI::Range(8000, 384000));
+    cmd.add_option("--block", a.device.blockFrames, "Device buffer size in frames")
+        ->check(CLI::Range(16, 8192));
+    cmd.add_option("--client-name", a.device.clientName, "JACK client name (default stemdeck)");
+    cmd.add_option("--main", a.mainOut, "First output of the main mix's pair (default 1: outputs 1-2)")
+        ->check(CLI::Range(1, 255));
+    cmd.add_option("--click", a.clickOut, "First output of the click / count-in pair (e.g. 3: outputs 3-4)")
+        ->check(CLI::Range(1, 255));
+    cmd.add_option("--stem-out", a.stemOuts,
+                     "STEM=OUTPUT: a stem (number or name) on its own pair instead of the main mix, e.g. drums=5");
+    cmd.add_option("--count-in", a.countInBars, "Bars of click before each song played from its start")
+        ->check(CLI::Range(0, 16));
+    cmd.add_option("--click-mode", a.clickMode, "off, count-in or always (default: always with --click)")
+        ->check(CLI::IsMember({"off", "count-in", "always"}));
+    cmd.add_option("--at-end", a.atEnd,
+                     "At a song's end: stop (wait for play), next (play it after its count-in) or run-on (no gap). "
+                     "Default: stop with keyboard control, next without")
+        ->check(CLI::IsMember({"stop", "next", "run-on"}));
+    cmd.add_option("--events", a.events, "YAML file of timed actions, as for render (from song 1's bar 1)")
+        ->check(CLI::ExistingFile);
+    cmd.add_option("--controller", a.controller,
+                   "MIDI controller mapping (controllers/*.yaml; a new file starts an empty one to learn into)");
+    cmd.add_option("--midi-port", a.midiPort, "Part of the MIDI input port's name (default: the mapping's)");
+    cmd.add_option("--midi-api", a.midiApi, "alsa or jack (default: jack when playing through JACK)")
+        ->check(CLI::IsMember({"alsa", "jack"}));
+}
 
 int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
     const bool keys = args.keys && isatty(STDIN_FILENO) != 0;

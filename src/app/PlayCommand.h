@@ -9,6 +9,10 @@
 #include "stemdeck/audio/DevicePlayer.h"
 #include "stemdeck/control/SetPlayer.h"
 
+namespace CLI {
+class App;
+}
+
 namespace stemdeck::app {
 
 struct PlayArgs {
@@ -32,6 +36,9 @@ struct PlayArgs {
 
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).
 inline constexpr int kExitNoDevice = 69;
+
+/// @thread main. The options of `play` (and of the stage GUI, which takes the same ones).
+void addPlayOptions(CLI::App& command, PlayArgs& args);
 
 /// @thread main. Runs `stemdeck play` until the set is played through or it is stopped.
 int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested);

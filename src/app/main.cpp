@@ -190,42 +190,7 @@ int main(int argc, char** argv) {
 
     app::PlayArgs playArgs;
     auto* play = app.add_subcommand("play", "Play songs on an audio device (ALSA or JACK), with keyboard control");
-    play->add_option("SOURCE", playArgs.sources, "A set file (sets/*.yaml), or stem folders, one song each, in order")
-        ->required();
-    play->add_option("--song", playArgs.firstSong, "Start at this song (1-based)")->check(CLI::PositiveNumber);
-    play->add_option("--bpm", playArgs.bpm, "Tempo for bar:beat, click and quantise (default: each folder's readme)")
-        ->check(CLI::Range(1.0, 999.0));
-    play->add_option("--driver", playArgs.device.driver, "alsa or jack (default: the first with an output)")
-        ->check(CLI::IsMember({"alsa", "jack"}, CLI::ignore_case));
-    play->add_option("--device", playArgs.device.device, "Part of the device name, case-insensitive");
-    play->add_option("--rate", playArgs.device.sampleRate,
-                     "Device sample rate in Hz (default: the songs'); stems are "
-                     "resampled to the device's rate")
-        ->check(CLI::Range(8000, 384000));
-    play->add_option("--block", playArgs.device.blockFrames, "Device buffer size in frames")
-        ->check(CLI::Range(16, 8192));
-    play->add_option("--client-name", playArgs.device.clientName, "JACK client name (default stemdeck)");
-    play->add_option("--main", playArgs.mainOut, "First output of the main mix's pair (default 1: outputs 1-2)")
-        ->check(CLI::Range(1, 255));
-    play->add_option("--click", playArgs.clickOut, "First output of the click / count-in pair (e.g. 3: outputs 3-4)")
-        ->check(CLI::Range(1, 255));
-    play->add_option("--stem-out", playArgs.stemOuts,
-                     "STEM=OUTPUT: a stem (number or name) on its own pair instead of the main mix, e.g. drums=5");
-    play->add_option("--count-in", playArgs.countInBars, "Bars of click before each song played from its start")
-        ->check(CLI::Range(0, 16));
-    play->add_option("--click-mode", playArgs.clickMode, "off, count-in or always (default: always with --click)")
-        ->check(CLI::IsMember({"off", "count-in", "always"}));
-    play->add_option("--at-end", playArgs.atEnd,
-                     "At a song's end: stop (wait for play), next (play it after its count-in) or run-on (no gap). "
-                     "Default: stop with keyboard control, next without")
-        ->check(CLI::IsMember({"stop", "next", "run-on"}));
-    play->add_option("--events", playArgs.events, "YAML file of timed actions, as for render (from song 1's bar 1)")
-        ->check(CLI::ExistingFile);
-    play->add_option("--controller", playArgs.controller, "MIDI controller mapping (controllers/*.yaml)")
-        ->check(CLI::ExistingFile);
-    play->add_option("--midi-port", playArgs.midiPort, "Part of the MIDI input port's name (default: the mapping's)");
-    play->add_option("--midi-api", playArgs.midiApi, "alsa or jack (default: jack when playing through JACK)")
-        ->check(CLI::IsMember({"alsa", "jack"}));
+    addPlayOptions(*play, playArgs);
     bool noKeys = false;
     play->add_flag("--no-keys", noKeys, "No keyboard control even on a terminal");
 

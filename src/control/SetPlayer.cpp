@@ -182,6 +182,15 @@ void SetPlayer::toggleSolo(int stem) {
     if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Action::toggleSolo, stem));
 }
 
+void SetPlayer::setGain(int stem, float gain) {
+    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Action::gain, stem, std::max(0.0f, gain)));
+}
+
+void SetPlayer::setFilter(int stem, float knob) {
+    if (stem >= 0 && stem < engine_.stemCount())
+        sender_.send(command(Action::filter, stem, std::clamp(knob, -1.0f, 1.0f)));
+}
+
 void SetPlayer::nextSong() {
     const int from = wanted_.value_or(changing_ >= 0 ? changing_ : current_);
     for (int i = from + 1; i < static_cast<int>(songs_.size()); ++i)
@@ -419,6 +428,14 @@ PlayerStatus SetPlayer::status() const {
             line.bus = l.view.directBus[si];
             s.stems.push_back(line);
         }
+        for (const set::Marker& m : songs_[static_cast<std::size_t>(current_)].markers)
+            s.markers.emplace_back(m.name, static_cast<double>(engine::gridFrame(l.song.timing, l.song.sampleRate,
+                                                                                 engine::Quantize::bar, m.bar - 1)) /
+                                               l.song.sampleRate);
+    }
+    if (current_ + 1 < static_cast<int>(songs_.size())) {
+        const set::SetSong& next = songs_[static_cast<std::size_t>(current_ + 1)];
+        s.nextTitle = next.title ? *next.title : next.source.filename().string();
     }
     return s;
 }

@@ -29,9 +29,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sndfile.h>
 
 #include "../support/JackHarness.h"
 #include "../support/TestSupport.h"
@@ -541,6 +544,159 @@ int midiLearn(const std::string& stemdeck, test::TempDir& dir) {
     return 0;
 }
 
+/// Runs a command with DISPLAY set; true if it exits 0.
+bool onDisplay(const std::string& display, const std::string& command) {
+    return std::system(("DISPLAY=" + display + " " + command + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+/// The stage GUI under Xvfb: keys and a mouse click change the engine (heard on the recorded
+/// output), the screenshot is the stage view, and a scripted session through the GUI records the
+/// same samples as `stemdeck render` of the same script.
+int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck) {
+    // Stem 1 a ramp 0.1 → 0.5 over 20 s (its value tells the song frame), stem 2 a constant 0.125.
+    const std::int64_t len = 20 * kRate;
+    test::StemAudio ramp;
+    for (std::int64_t i = 0; i < len; ++i)
+        ramp.left.push_back(0.1f + 0.4f * static_cast<float>(i) / static_cast<float>(len));
+    test::writeStemFolder(dir / "song", kRate, {ramp, test::constantStem(len, 0.125f, false)}, {"Ramp", "Two"},
+                          "BPM: 120\n");
+    const std::string display = ":" + std::to_string(90 + getpid() % 400);
+    const pid_t xvfb =
+        spawn({"Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"}, (dir / "xvfb.log").string());
+    bool xUp = false;
+    for (int i = 0; i < 100 && !xUp; ++i) {
+        std::this_thread::sleep_for(50ms);
+        xUp = onDisplay(display, "xdotool getmouselocation");
+    }
+    if (!expect(xUp, "Xvfb " + display + " is up")) return 1;
+    JackServer jack{"stemdeck-e2e-gui-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    if (!expect(jack.start(256), "a JACK server (256-frame periods) is up")) return 1;
+    const std::vector<std::string> env = {"DISPLAY=" + display, "STEMDECK_GUI_LAYOUT=1",
+                                          "ASAN_OPTIONS=detect_leaks=0"}; // X11 and fontconfig keep theirs
+    TimedRecorder rec;
+    if (!expect(rec.open(1, static_cast<std::size_t>(40 * kRate), &TimedRecorder::processTimed),
+                "the recorder connects"))
+        return 1;
+    const pid_t app = spawn({gui, (dir / "song").string(), "--driver", "jack"}, (dir / "gui.log").string(), env);
+    expect(rec.connect({1}, 10000ms), "the GUI's main output is recorded");
+    std::string log;
+    for (int i = 0; i < 200 && log.find("layout: stem 2") == std::string::npos; ++i) {
+        std::this_thread::sleep_for(50ms);
+        log = readFile(dir / "gui.log");
+    }
+    int muteX = 0, muteY = 0;
+    const std::size_t at = log.find("layout: stem 2 mute ");
+    if (at != std::string::npos) std::sscanf(log.c_str() + at, "layout: stem 2 mute %d,%d", &muteX, &muteY);
+    expect(muteX > 0 && muteY > 0, "the stage view is up (stem 2's mute button at " + std::to_string(muteX) + "," +
+                                       std::to_string(muteY) + ")");
+    std::this_thread::sleep_for(800ms);
+    // Without a window manager the keys go to the window under the pointer.
+    onDisplay(display, "xdotool mousemove 700 150 click 1"); // a click on the title gives it the keyboard
+    std::this_thread::sleep_for(500ms);
+    const float before = rec.now(0);
+    onDisplay(display, "xdotool key 1");
+    std::this_thread::sleep_for(400ms);
+    expect(std::fabs(rec.now(0) - 0.125f) < 1e-3f && before > 0.2f,
+           "key 1 mutes stem 1 (" + std::to_string(before) + " -> " + std::to_string(rec.now(0)) + ")");
+    onDisplay(display, "xdotool mousemove " + std::to_string(muteX) + " " + std::to_string(muteY));
+    std::this_thread::sleep_for(300ms);
+    onDisplay(display, "xdotool click 1");
+    std::this_thread::sleep_for(400ms);
+    expect(std::fabs(rec.now(0)) < 1e-4f, "a click on stem 2's MUTE button mutes it (silence: both muted)");
+    const fs::path shot =
+        std::getenv("STEMDECK_SCREENSHOT") ? fs::path(std::getenv("STEMDECK_SCREENSHOT")) : dir / "stage.png";
+    onDisplay(display, "xdotool mousemove 700 150");
+    std::this_thread::sleep_for(300ms);
+    onDisplay(display, "xdotool key 1"); // stem 1 back: the screenshot shows one stem muted
+    std::this_thread::sleep_for(500ms);
+    onDisplay(display, "import -window root '" + shot.string() + "'");
+    const int colours = [&] {
+        FILE* p = popen(("convert '" + shot.string() + "' -format %k info: 2>/dev/null").c_str(), "r");
+        int n = 0;
+        if (p != nullptr) {
+            if (std::fscanf(p, "%d", &n) != 1) n = 0;
+            pclose(p);
+        }
+        return n;
+    }();
+    expect(colours > 200, "the screenshot is the stage view, not a blank screen (" + std::to_string(colours) +
+                              " colours in " + shot.string() + ")");
+    onDisplay(display, "xdotool key q");
+    const int status = waitExit(app, 8s);
+    log = readFile(dir / "gui.log");
+    std::printf("gui log:\n%s\n", log.c_str());
+    expect(status == 0 && log.find("underruns 0") != std::string::npos, "q quits the GUI cleanly, 0 underruns");
+    rec.close();
+
+    // A scripted session through the GUI records exactly what `stemdeck render` writes for it.
+    std::ofstream(dir / "events.yaml") << "events:\n"
+                                          "  - { time: 1.0, action: mute, stem: Two }\n"
+                                          "  - { time: 1.5, action: unmute, stem: Two }\n"
+                                          "  - { time: 2.0, action: gain, stem: Ramp, value: -6dB }\n"
+                                          "  - { time: 2.5, action: filter, stem: Two, value: 0.5 }\n";
+    const int rendered = std::system((stemdeck + " render '" + (dir / "song").string() + "' --events '" +
+                                      (dir / "events.yaml").string() + "' --float -o '" + (dir / "ref.wav").string() +
+                                      "' >/dev/null 2>&1")
+                                         .c_str());
+    TimedRecorder take;
+    if (!expect(rendered == 0 && take.open(1, static_cast<std::size_t>(40 * kRate), &TimedRecorder::processTimed),
+                "render wrote the reference; the recorder connects"))
+        return 1;
+    const pid_t scripted = spawn({gui, (dir / "song").string(), "--driver", "jack", "--events",
+                                  (dir / "events.yaml").string(), "--at-end", "stop"},
+                                 (dir / "gui2.log").string(), env);
+    expect(take.connect({1}, 10000ms), "the scripted GUI session is recorded");
+    std::this_thread::sleep_for(4000ms);
+    onDisplay(display, "xdotool mousemove 700 150 key q");
+    waitExit(scripted, 8s);
+    // Align by the ramp: the recorded frame whose value is the render's frame k.
+    const test::StemAudio ref = [&] {
+        test::StemAudio a;
+        SF_INFO info{};
+        SNDFILE* f = sf_open((dir / "ref.wav").c_str(), SFM_READ, &info);
+        if (f == nullptr) return a;
+        std::vector<float> inter(static_cast<std::size_t>(info.frames * info.channels));
+        sf_readf_float(f, inter.data(), info.frames);
+        sf_close(f);
+        for (sf_count_t i = 0; i < info.frames; ++i)
+            a.left.push_back(inter[static_cast<std::size_t>(i * info.channels)]);
+        return a;
+    }();
+    const std::size_t n = take.frames.load();
+    std::size_t first = 0;
+    while (first < n && take.data[0][first] == 0.0f)
+        ++first;
+    first += static_cast<std::size_t>(kRate) / 4; // past play's 10 ms fade-in (render starts without one)
+    // That recorded sample is render frame k: the ramp makes every frame's value unique.
+    std::int64_t offset = std::numeric_limits<std::int64_t>::min();
+    for (std::size_t k = 0;
+         first + 1 < n && k + 1 < std::min<std::size_t>(ref.left.size(), static_cast<std::size_t>(kRate)) &&
+         offset == std::numeric_limits<std::int64_t>::min();
+         ++k)
+        if (std::fabs(ref.left[k] - take.data[0][first]) < 1e-7f &&
+            std::fabs(ref.left[k + 1] - take.data[0][first + 1]) < 1e-7f)
+            offset = static_cast<std::int64_t>(k) - static_cast<std::int64_t>(first);
+    std::size_t compared = 0, differ = 0;
+    float worst = 0.0f;
+    if (offset != std::numeric_limits<std::int64_t>::min())
+        for (std::size_t i = first; i < n; ++i) {
+            const std::int64_t k = static_cast<std::int64_t>(i) + offset;
+            if (k < 0 || k >= static_cast<std::int64_t>(ref.left.size()) || k >= 3 * kRate) break;
+            const float d = std::fabs(ref.left[static_cast<std::size_t>(k)] - take.data[0][i]);
+            worst = std::max(worst, d);
+            differ += d > 1e-6f;
+            ++compared;
+        }
+    expect(compared > static_cast<std::size_t>(2 * kRate) && differ == 0,
+           "the GUI's scripted session matches `stemdeck render` of it sample for sample (" + std::to_string(compared) +
+               " frames through the mute, unmute, gain and filter moves; worst difference " + std::to_string(worst) +
+               ")");
+    kill(xvfb, SIGTERM);
+    waitpid(xvfb, nullptr, 0);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -555,6 +711,7 @@ int main(int argc, char** argv) {
     if (scenario == "keys") rc = keys(stemdeck, dir);
     if (scenario == "device-loss") rc = deviceLoss(stemdeck, dir);
     if (scenario == "midi-learn") rc = midiLearn(stemdeck, dir);
+    if (scenario == "gui") rc = gui(stemdeck, dir, argc > 3 ? argv[3] : "stemdeck");
     if (scenario == "midi") rc = midiControl(stemdeck, dir, argc > 3 ? argv[3] : "controllers");
     std::printf("%d passed, %d failed\n", passes, failures);
     return rc != 0 || failures != 0 ? 1 : 0;

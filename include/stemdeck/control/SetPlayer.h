@@ -62,6 +62,8 @@ struct PlayerStatus {
     bool reference = false; ///< A/B: the reference mix is playing instead of the stems
     bool vamp = false;      ///< a section is looping
     std::vector<StemLine> stems;
+    std::vector<std::pair<std::string, double>> markers; ///< the song's markers: name, seconds
+    std::string nextTitle;                               ///< the song that comes next ("" at the end)
     float mainPeak = 0.0f;
     std::uint64_t underruns = 0; ///< every stem, every song, since start
 };
@@ -86,6 +88,8 @@ public:
     void stop();
     void toggleMute(int stem); ///< 0-based
     void toggleSolo(int stem);
+    void setGain(int stem, float gain);   ///< linear (1 = unity), for the GUI's faders
+    void setFilter(int stem, float knob); ///< −1 … 0 (off) … +1, for the GUI's knobs
     void nextSong();
     void previousSong();
     void goToSong(int index); ///< 0-based

@@ -1,0 +1,369 @@
+#include "StageView.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+
+#include "stemdeck/Error.h"
+#include "stemdeck/set/StemFolder.h"
+#include "stemdeck/stream/StemReader.h"
+
+namespace stemdeck::app {
+
+namespace {
+const juce::Colour kBackground{0xff101214}, kPanel{0xff1b1f23}, kText{0xfff2f2f2}, kDim{0xff8a939c},
+    kAccent{0xff39d98a}, kMute{0xffe5484d}, kSolo{0xfff5d90a}, kWarn{0xffff8c1a};
+// Stem colours when the song does not give its own (NI stem files do).
+const std::array<juce::Colour, 8> kStemColours = {
+    juce::Colour(0xff4ea1ff), juce::Colour(0xffff7a45), juce::Colour(0xffa66bff), juce::Colour(0xff3ddc97),
+    juce::Colour(0xffffc53d), juce::Colour(0xffff5c93), juce::Colour(0xff36cfc9), juce::Colour(0xffbae637)};
+
+std::string clock(double seconds) {
+    return control::clockText(seconds);
+}
+
+float toDb(float linear) {
+    return linear > 0.0f ? 20.0f * std::log10(linear) : -100.0f;
+}
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+Overviews::~Overviews() {
+    stop();
+}
+
+void Overviews::stop() {
+    cancel_.store(true);
+    if (worker_.joinable()) worker_.join();
+    cancel_.store(false);
+}
+
+void Overviews::compute(const std::filesystem::path& source, int song) {
+    stop();
+    {
+        std::lock_guard lock(mutex_);
+        song_ = song;
+        ready_.clear();
+    }
+    worker_ = std::thread([this, source, song] {
+        try {
+            const set::StemFolder folder = set::scanStemFolder(source);
+            for (std::size_t i = 0; i < folder.stems.size() && !cancel_.load(); ++i) {
+                std::vector<float> peaks(kPoints, 0.0f);
+                try {
+                    stream::StemReader reader({folder.stems[i].path, folder.stems[i].track}, 0);
+                    reader.start(0);
+                    const std::int64_t length = std::max<std::int64_t>(1, reader.lengthFrames());
+                    std::vector<float> l(16384), r(16384);
+                    std::int64_t at = 0;
+                    for (int got = 0; !cancel_.load() && (got = reader.read(l.data(), r.data(), 16384)) > 0;) {
+                        for (int k = 0; k < got; ++k) {
+                            const auto bucket = static_cast<std::size_t>(
+                                std::min<std::int64_t>(kPoints - 1, (at + k) * kPoints / length));
+                            peaks[bucket] = std::max({peaks[bucket], std::fabs(l[static_cast<std::size_t>(k)]),
+                                                      std::fabs(r[static_cast<std::size_t>(k)])});
+                        }
+                        at += got;
+                    }
+                } catch (const Error&) {
+                    // a broken stem: a flat overview (the strip says it is broken)
+                }
+                std::lock_guard lock(mutex_);
+                if (song_ == song) ready_.push_back(std::move(peaks));
+            }
+        } catch (const Error&) {
+        }
+    });
+}
+
+std::vector<float> Overviews::get(int song, int stem) const {
+    std::lock_guard lock(mutex_);
+    if (song != song_ || stem < 0 || static_cast<std::size_t>(stem) >= ready_.size()) return {};
+    return ready_[static_cast<std::size_t>(stem)];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+StemStrip::StemStrip(LiveSession& session, int index) : session_(session), index_(index) {
+    for (juce::TextButton* b : {&mute, &solo}) {
+        b->setClickingTogglesState(false);
+        b->setColour(juce::TextButton::buttonColourId, kPanel.brighter(0.15f));
+        b->setColour(juce::TextButton::textColourOffId, kText);
+        b->setColour(juce::TextButton::textColourOnId, juce::Colours::black);
+        addAndMakeVisible(*b);
+    }
+    mute.setColour(juce::TextButton::buttonOnColourId, kMute);
+    solo.setColour(juce::TextButton::buttonOnColourId, kSolo);
+    mute.onClick = [this] { session_.player().toggleMute(index_); };
+    solo.onClick = [this] { session_.player().toggleSolo(index_); };
+    gain.setRange(-60.0, 6.0, 0.1);
+    gain.setSkewFactorFromMidPoint(-12.0);
+    gain.setDoubleClickReturnValue(true, 0.0);
+    gain.onValueChange = [this] {
+        const double db = gain.getValue();
+        session_.player().setGain(index_, db <= -60.0 ? 0.0f : static_cast<float>(std::pow(10.0, db / 20.0)));
+    };
+    filter.setRange(-1.0, 1.0, 0.01);
+    filter.setDoubleClickReturnValue(true, 0.0);
+    filter.onValueChange = [this] { session_.player().setFilter(index_, static_cast<float>(filter.getValue())); };
+    for (juce::Slider* s : {&gain, &filter}) {
+        s->setColour(juce::Slider::thumbColourId, kText);
+        s->setColour(juce::Slider::trackColourId, kAccent);
+        s->setColour(juce::Slider::rotarySliderFillColourId, kAccent);
+        s->setColour(juce::Slider::rotarySliderOutlineColourId, kPanel.brighter(0.3f));
+        s->setColour(juce::Slider::backgroundColourId, kPanel.brighter(0.3f));
+        addAndMakeVisible(*s);
+    }
+}
+
+void StemStrip::update(const control::StemLine& line, std::vector<float> overview, bool blinkOn) {
+    line_ = line;
+    if (!overview.empty()) overview_ = std::move(overview);
+    blinkOn_ = blinkOn;
+    // The GUI is a view: the buttons show the engine's state, whoever changed it.
+    mute.setToggleState(line.muted, juce::dontSendNotification);
+    solo.setToggleState(line.soloed, juce::dontSendNotification);
+    if (!gain.isMouseButtonDown()) gain.setValue(std::max(-60.0f, toDb(line.gain)), juce::dontSendNotification);
+    if (!filter.isMouseButtonDown()) filter.setValue(line.filter, juce::dontSendNotification);
+    repaint();
+}
+
+void StemStrip::resized() {
+    auto r = getLocalBounds().reduced(8);
+    r.removeFromTop(40); // name
+    r.removeFromTop(60); // overview
+    auto buttons = r.removeFromTop(44);
+    mute.setBounds(buttons.removeFromLeft(buttons.getWidth() / 2).reduced(2));
+    solo.setBounds(buttons.reduced(2));
+    filter.setBounds(r.removeFromTop(70).reduced(4));
+    r.removeFromBottom(20); // gain readout
+    gain.setBounds(r.removeFromLeft(r.getWidth() - 22));
+}
+
+void StemStrip::paint(juce::Graphics& g) {
+    const auto colour = kStemColours[static_cast<std::size_t>(index_) % kStemColours.size()];
+    auto r = getLocalBounds().reduced(4);
+    g.setColour(kPanel);
+    g.fillRoundedRectangle(r.toFloat(), 8.0f);
+    if (line_.pending && blinkOn_) { // a quantised change waits for its beat or bar
+        g.setColour(kWarn);
+        g.drawRoundedRectangle(r.toFloat().reduced(1.0f), 8.0f, 3.0f);
+    }
+    auto in = r.reduced(4);
+    auto nameRow = in.removeFromTop(40);
+    g.setColour(colour);
+    g.fillRect(nameRow.removeFromLeft(8).reduced(0, 6));
+    g.setColour(line_.muted ? kDim : kText);
+    g.setFont(juce::Font(22.0f, juce::Font::bold));
+    g.drawFittedText(std::to_string(index_ + 1) + " " + (line_.broken ? line_.name + " (broken)" : line_.name),
+                     nameRow.reduced(6, 0), juce::Justification::centredLeft, 1);
+    // The waveform overview.
+    auto wave = in.removeFromTop(60).reduced(0, 4);
+    g.setColour(kBackground);
+    g.fillRect(wave);
+    if (!overview_.empty()) {
+        g.setColour(colour.withAlpha(line_.muted ? 0.3f : 0.9f));
+        const float mid = static_cast<float>(wave.getCentreY());
+        for (int x = 0; x < wave.getWidth(); ++x) {
+            const auto k =
+                static_cast<std::size_t>(x * static_cast<int>(overview_.size()) / std::max(1, wave.getWidth()));
+            const float h = std::min(1.0f, overview_[k]) * static_cast<float>(wave.getHeight()) * 0.5f;
+            g.drawVerticalLine(wave.getX() + x, mid - h, mid + h);
+        }
+    }
+    // The level meter beside the fader: −48 … 0 dBFS, red at the top.
+    auto meter = getLocalBounds().reduced(8);
+    meter = meter.withTrimmedTop(40 + 60 + 44 + 70).withTrimmedBottom(20);
+    meter = meter.removeFromRight(14);
+    g.setColour(kBackground);
+    g.fillRect(meter);
+    const float level = std::clamp((toDb(line_.peak) + 48.0f) / 48.0f, 0.0f, 1.0f);
+    const int h = static_cast<int>(level * static_cast<float>(meter.getHeight()));
+    g.setColour(line_.peak >= 1.0f ? kMute : kAccent);
+    g.fillRect(meter.withTop(meter.getBottom() - h));
+    // Gain readout.
+    g.setColour(kText);
+    g.setFont(juce::Font(16.0f));
+    char db[32];
+    if (line_.gain <= 0.0f)
+        std::snprintf(db, sizeof db, "-inf dB");
+    else
+        std::snprintf(db, sizeof db, "%+.1f dB", static_cast<double>(toDb(line_.gain)));
+    g.drawText(db, getLocalBounds().reduced(8).removeFromBottom(20), juce::Justification::centred);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+StageView::StageView(LiveSession& session) : session_(session) {
+    setWantsKeyboardFocus(true);
+    for (int i = 0; i < engine::kMaxStems; ++i) {
+        strips_.push_back(std::make_unique<StemStrip>(session, i));
+        addChildComponent(*strips_.back());
+    }
+    setSize(1280, 800);
+    startTimerHz(30);
+}
+
+StageView::~StageView() {
+    stopTimer();
+}
+
+std::string StageView::layoutReport() const {
+    std::string out;
+    for (std::size_t i = 0; i < strips_.size(); ++i) {
+        if (!strips_[i]->isVisible()) continue;
+        const auto m = strips_[i]->mute.getScreenBounds().getCentre();
+        const auto s = strips_[i]->solo.getScreenBounds().getCentre();
+        out += "layout: stem " + std::to_string(i + 1) + " mute " + std::to_string(m.x) + "," + std::to_string(m.y) +
+               " solo " + std::to_string(s.x) + "," + std::to_string(s.y) + "\n";
+    }
+    return out;
+}
+
+void StageView::timerCallback() {
+    session_.tick();
+    for (std::string& line : session_.takeMessages()) {
+        std::cerr << "stemdeck-gui: " << line << std::endl; // the log, as play writes it
+        messages_.push_back(std::move(line));
+        while (messages_.size() > 4)
+            messages_.pop_front();
+    }
+    status_ = session_.status();
+    if (status_.song != overviewSong_ && status_.song >= 1 &&
+        static_cast<std::size_t>(status_.song) <= session_.songs().size()) {
+        overviewSong_ = status_.song;
+        overviews_.compute(session_.songs()[static_cast<std::size_t>(status_.song - 1)].source, status_.song);
+    }
+    ++frames_;
+    const bool blinkOn = (frames_ / 4) % 2 == 0;
+    for (std::size_t i = 0; i < strips_.size(); ++i) {
+        const bool used = i < status_.stems.size();
+        if (strips_[i]->isVisible() != used) {
+            strips_[i]->setVisible(used);
+            resized();
+        }
+        if (used) strips_[i]->update(status_.stems[i], overviews_.get(status_.song, static_cast<int>(i)), blinkOn);
+    }
+    if (!layoutReported_ && !status_.stems.empty() && std::getenv("STEMDECK_GUI_LAYOUT") != nullptr) {
+        layoutReported_ = true; // for tests that click the buttons (xdotool): once the strips are laid out
+        std::cerr << layoutReport() << std::flush;
+    }
+    repaint(header_.getUnion(position_).getUnion(progress_).getUnion(footer_).getUnion(setList_));
+    if (session_.finished() || session_.quitOverdue()) juce::MessageManager::getInstance()->stopDispatchLoop();
+}
+
+void StageView::resized() {
+    auto r = getLocalBounds();
+    footer_ = r.removeFromBottom(90);
+    setList_ = r.removeFromLeft(240);
+    header_ = r.removeFromTop(70);
+    position_ = r.removeFromTop(110);
+    progress_ = r.removeFromTop(50).reduced(16, 8);
+    stripsArea_ = r.reduced(8);
+    int visible = 0;
+    for (const auto& s : strips_)
+        visible += s->isVisible() ? 1 : 0;
+    const int w = stripsArea_.getWidth() / std::max(1, visible);
+    auto area = stripsArea_;
+    for (const auto& s : strips_)
+        if (s->isVisible()) s->setBounds(area.removeFromLeft(w));
+}
+
+void StageView::paint(juce::Graphics& g) {
+    g.fillAll(kBackground);
+    // The set list: the current song highlighted, the next one marked.
+    g.setColour(kPanel);
+    g.fillRect(setList_);
+    auto list = setList_.reduced(12);
+    g.setColour(kDim);
+    g.setFont(juce::Font(16.0f, juce::Font::bold));
+    g.drawText(session_.setName().value_or("SET"), list.removeFromTop(28), juce::Justification::centredLeft);
+    const auto& songs = session_.songs();
+    for (std::size_t i = 0; i < songs.size(); ++i) {
+        const bool current = static_cast<int>(i) + 1 == status_.song, next = static_cast<int>(i) == status_.song;
+        auto row = list.removeFromTop(34);
+        if (current) {
+            g.setColour(kAccent.withAlpha(0.25f));
+            g.fillRoundedRectangle(row.toFloat(), 4.0f);
+        }
+        g.setColour(current ? kText : next ? kAccent : kDim);
+        g.setFont(juce::Font(current ? 20.0f : 17.0f, current ? juce::Font::bold : juce::Font::plain));
+        const std::string title = songs[i].title ? *songs[i].title : songs[i].source.filename().string();
+        g.drawFittedText(std::to_string(i + session_.firstSong()) + ". " + title + (next ? "  (next)" : ""),
+                         row.reduced(6, 0), juce::Justification::centredLeft, 1);
+    }
+    // Header: the song, big.
+    g.setColour(kText);
+    g.setFont(juce::Font(40.0f, juce::Font::bold));
+    g.drawFittedText((status_.rolling ? "\u25B6 " : "\u2016 ") + status_.title, header_.reduced(16, 4),
+                     juce::Justification::centredLeft, 1);
+    // Position: bar.beat, elapsed / length, remaining.
+    auto pos = position_.reduced(16, 0);
+    g.setFont(juce::Font(72.0f, juce::Font::bold));
+    const std::string bar = status_.seconds < 0.0
+                                ? "count-in " + std::to_string(status_.barBeat.beat)
+                                : std::to_string(status_.barBeat.bar) + "." + std::to_string(status_.barBeat.beat);
+    g.setColour(status_.seconds < 0.0 ? kSolo : kText);
+    g.drawText(bar, pos.removeFromLeft(360), juce::Justification::centredLeft);
+    g.setFont(juce::Font(40.0f));
+    g.setColour(kText);
+    g.drawText(clock(std::max(0.0, status_.seconds)) + " / " + clock(status_.lengthSeconds),
+               pos.removeFromTop(pos.getHeight() / 2), juce::Justification::centredLeft);
+    g.setColour(kAccent);
+    g.drawText("-" + clock(std::max(0.0, status_.lengthSeconds - status_.seconds)) + "   " +
+                   std::to_string(static_cast<int>(std::lround(status_.bpm))) + " BPM" +
+                   (status_.vamp ? "   VAMP" : "") + (status_.reference ? "   A/B: REFERENCE" : ""),
+               pos, juce::Justification::centredLeft);
+    // Progress with the section markers.
+    g.setColour(kPanel.brighter(0.2f));
+    g.fillRoundedRectangle(progress_.toFloat(), 6.0f);
+    if (status_.lengthSeconds > 0.0) {
+        const double f = std::clamp(status_.seconds / status_.lengthSeconds, 0.0, 1.0);
+        g.setColour(kAccent);
+        g.fillRoundedRectangle(progress_.withWidth(static_cast<int>(f * progress_.getWidth())).toFloat(), 6.0f);
+        g.setFont(juce::Font(14.0f, juce::Font::bold));
+        for (const auto& [name, at] : status_.markers) {
+            const int x = progress_.getX() + static_cast<int>(at / status_.lengthSeconds * progress_.getWidth());
+            g.setColour(kText);
+            g.drawVerticalLine(x, static_cast<float>(progress_.getY()), static_cast<float>(progress_.getBottom()));
+            g.drawText(name, x + 3, progress_.getY(), 120, progress_.getHeight(), juce::Justification::centredLeft);
+        }
+    }
+    // Footer: next song, device, underruns, messages.
+    auto foot = footer_.reduced(16, 6);
+    g.setFont(juce::Font(18.0f));
+    g.setColour(session_.devicePlaying() ? kDim : kMute);
+    const std::string device = session_.devicePlaying() ? session_.deviceDescription() : "DEVICE LOST - waiting for it";
+    g.drawText("next: " + (status_.nextTitle.empty() ? std::string("(end of set)") : status_.nextTitle) + "    " +
+                   device + "    underruns " + std::to_string(status_.underruns) + "    xruns " +
+                   std::to_string(session_.xruns()) + (session_.learning() ? "    MIDI LEARN" : ""),
+               foot.removeFromTop(26), juce::Justification::centredLeft);
+    g.setColour(status_.underruns > 0 ? kWarn : kText);
+    g.setFont(juce::Font(15.0f));
+    for (const std::string& m : messages_)
+        g.drawText(m, foot.removeFromTop(16), juce::Justification::centredLeft);
+}
+
+bool StageView::keyPressed(const juce::KeyPress& key) {
+    // The same keys as play's terminal: turned into the bytes a terminal would send.
+    std::string bytes;
+    const int code = key.getKeyCode();
+    if (code == juce::KeyPress::leftKey)
+        bytes = "\x1b[D";
+    else if (code == juce::KeyPress::rightKey)
+        bytes = "\x1b[C";
+    else if (code == juce::KeyPress::homeKey)
+        bytes = "\x1b[H";
+    else if (code == juce::KeyPress::escapeKey)
+        bytes = "\x1b";
+    else if (code == juce::KeyPress::returnKey)
+        bytes = "\r";
+    else if (const juce::juce_wchar c = key.getTextCharacter(); c > 0 && c < 128)
+        bytes = std::string(1, static_cast<char>(c));
+    if (bytes.empty()) return false;
+    session_.typed(bytes);
+    return true;
+}
+
+} // namespace stemdeck::app

@@ -1,0 +1,80 @@
+#pragma once
+// The stage view: what a performer reads from two metres away. A view of LiveSession's state
+// (the engine's atomics and the player's status, polled 30 times a second on the GUI thread);
+// the buttons, faders and knobs send the same commands the keys and MIDI send.
+#include <juce_gui_basics/juce_gui_basics.h>
+
+#include <array>
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "../LiveSession.h"
+
+namespace stemdeck::app {
+
+/// Per stem: peak envelopes for the waveform overview, computed on a thread of their own.
+class Overviews {
+public:
+    static constexpr int kPoints = 400;
+    ~Overviews();
+    /// @thread GUI. Starts computing the song's overviews (dropping any unfinished ones).
+    void compute(const std::filesystem::path& source, int song);
+    /// @thread GUI. The overview of a stem if it is ready (else empty).
+    [[nodiscard]] std::vector<float> get(int song, int stem) const;
+
+private:
+    void stop();
+    mutable std::mutex mutex_;
+    int song_ = -1;
+    std::vector<std::vector<float>> ready_;
+    std::atomic<bool> cancel_{false};
+    std::thread worker_;
+};
+
+class StemStrip final : public juce::Component {
+public:
+    StemStrip(LiveSession& session, int index);
+    void update(const control::StemLine& line, std::vector<float> overview, bool blinkOn);
+    void paint(juce::Graphics& g) override;
+    void resized() override;
+    juce::TextButton mute{"MUTE"}, solo{"SOLO"};
+    juce::Slider gain{juce::Slider::LinearVertical, juce::Slider::NoTextBox};
+    juce::Slider filter{juce::Slider::RotaryHorizontalVerticalDrag, juce::Slider::NoTextBox};
+
+private:
+    LiveSession& session_;
+    int index_;
+    control::StemLine line_;
+    std::vector<float> overview_;
+    bool blinkOn_ = false;
+};
+
+class StageView final : public juce::Component, private juce::Timer {
+public:
+    explicit StageView(LiveSession& session);
+    ~StageView() override;
+    void paint(juce::Graphics& g) override;
+    void resized() override;
+    bool keyPressed(const juce::KeyPress& key) override;
+    /// Where a stem's mute / solo button is, in screen pixels (for tests driving it with xdotool).
+    [[nodiscard]] std::string layoutReport() const;
+
+private:
+    void timerCallback() override;
+
+    LiveSession& session_;
+    std::vector<std::unique_ptr<StemStrip>> strips_;
+    control::PlayerStatus status_;
+    std::deque<std::string> messages_;
+    Overviews overviews_;
+    int overviewSong_ = -1;
+    juce::Rectangle<int> header_, position_, progress_, stripsArea_, footer_, setList_;
+    int frames_ = 0;
+    bool layoutReported_ = false;
+};
+
+} // namespace stemdeck::app
