@@ -572,7 +572,13 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
     JackServer jack{"stemdeck-e2e-gui-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
     if (!expect(jack.start(256), "a JACK server (256-frame periods) is up")) return 1;
+    // This machine's GUI settings: a mapping file (nothing to connect to), applied at start.
+    fs::create_directories(dir / "config" / "stemdeck");
+    std::ofstream(dir / "pads.yaml")
+        << "ports: [nothing-like-this]\nbindings:\n  - { note: 36, action: toggle_play }\n";
+    std::ofstream(dir / "config" / "stemdeck" / "gui.yaml") << "controller: " << (dir / "pads.yaml").string() << "\n";
     const std::vector<std::string> env = {"DISPLAY=" + display, "STEMDECK_GUI_LAYOUT=1",
+                                          "XDG_CONFIG_HOME=" + (dir / "config").string(),
                                           "ASAN_OPTIONS=detect_leaks=0"}; // X11 and fontconfig keep theirs
     TimedRecorder rec;
     if (!expect(rec.open(1, static_cast<std::size_t>(40 * kRate), &TimedRecorder::processTimed),
@@ -622,6 +628,33 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
     }();
     expect(colours > 200, "the screenshot is the stage view, not a blank screen (" + std::to_string(colours) +
                               " colours in " + shot.string() + ")");
+    expect(readFile(dir / "gui.log").find("MIDI: no port matching 'nothing-like-this'") != std::string::npos,
+           "the settings file's MIDI mapping is in use");
+    // The settings dialog: ',' opens it, Save writes the file (atomically) with what is running.
+    onDisplay(display, "xdotool key comma");
+    std::string saveAt;
+    for (int i = 0; i < 100 && saveAt.empty(); ++i) {
+        std::this_thread::sleep_for(50ms);
+        const std::string l = readFile(dir / "gui.log");
+        if (const auto p = l.find("layout: settings save "); p != std::string::npos)
+            saveAt = l.substr(p + 22, l.find('\n', p) - p - 22);
+    }
+    int saveX = 0, saveY = 0;
+    std::sscanf(saveAt.c_str(), "%d,%d", &saveX, &saveY);
+    if (std::getenv("STEMDECK_SETTINGS_SCREENSHOT") != nullptr)
+        onDisplay(display, std::string("import -window root '") + std::getenv("STEMDECK_SETTINGS_SCREENSHOT") + "'");
+    onDisplay(display, "xdotool mousemove " + std::to_string(saveX) + " " + std::to_string(saveY));
+    std::this_thread::sleep_for(200ms);
+    onDisplay(display, "xdotool click 1");
+    std::this_thread::sleep_for(500ms);
+    const std::string saved = readFile(dir / "config" / "stemdeck" / "gui.yaml");
+    expect(saveX > 0 && saved.find("driver: jack") != std::string::npos &&
+               saved.find("rate: 48000") != std::string::npos && saved.find("pads.yaml") != std::string::npos,
+           "',' opens the settings; Save writes them to $XDG_CONFIG_HOME/stemdeck/gui.yaml:\n" + saved);
+    onDisplay(display, "xdotool key Escape"); // closes the dialog
+    std::this_thread::sleep_for(300ms);
+    onDisplay(display, "xdotool mousemove 1100 140 click 1"); // the stage window, right of where the dialog was
+    std::this_thread::sleep_for(300ms);
     onDisplay(display, "xdotool key q");
     const int status = waitExit(app, 8s);
     log = readFile(dir / "gui.log");

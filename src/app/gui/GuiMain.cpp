@@ -9,6 +9,7 @@
 
 #include "StageView.h"
 #include "stemdeck/Error.h"
+#include "stemdeck/control/Settings.h"
 
 namespace stemdeck::app {
 /// Creates the window-manager atoms JUCE needs on a display without a window manager
@@ -21,6 +22,20 @@ std::atomic<bool> gStop{false};
 
 void onSignal(int) {
     gStop.store(true);
+}
+
+/// The settings file fills in what the command line left out (and wins over the set file's audio).
+void applySettings(stemdeck::app::PlayArgs& a, const stemdeck::control::LiveSettings& s) {
+    if (a.device.driver.empty() && s.driver) a.device.driver = *s.driver;
+    if (a.device.device.empty() && s.device) a.device.device = *s.device;
+    if (!a.device.sampleRate && s.rate) a.device.sampleRate = s.rate;
+    if (!a.device.blockFrames && s.block) a.device.blockFrames = s.block;
+    if (!a.mainOut && s.mainOut) a.mainOut = s.mainOut;
+    if (!a.clickOut && s.clickOut) a.clickOut = s.clickOut;
+    if (a.stemOuts.empty()) a.stemOuts = s.stemOuts;
+    if (a.controller.empty() && s.controller) a.controller = *s.controller;
+    if (a.midiPort.empty() && s.midiPort) a.midiPort = *s.midiPort;
+    if (a.midiApi.empty() && s.midiApi) a.midiApi = *s.midiApi;
 }
 
 class StageWindow final : public juce::DocumentWindow {
@@ -57,6 +72,14 @@ int main(int argc, char** argv) {
                       << "; use 'stemdeck play' in a terminal\n";
             return 1;
         }
+        const std::filesystem::path settingsFile = control::defaultSettingsPath();
+        control::LiveSettings settings;
+        try {
+            settings = control::loadLiveSettings(settingsFile);
+        } catch (const Error& e) { // a broken settings file never stops the show
+            std::cerr << "stemdeck-gui: settings ignored: " << e.what() << "\n";
+        }
+        applySettings(args, settings);
         juce::ScopedJuceInitialiser_GUI juce;
         app::LiveSession session(args, true, std::cerr);
         if (!session.open()) {
@@ -66,7 +89,7 @@ int main(int argc, char** argv) {
         }
         std::cerr << "stemdeck-gui: playing " << session.songs().size() << " song(s) on " << session.deviceDescription()
                   << "; " << session.routingDescription() << "\n";
-        app::StageView view(session);
+        app::StageView view(session, settings, settingsFile);
         StageWindow window(session, &view);
         view.grabKeyboardFocus();
         session.start();

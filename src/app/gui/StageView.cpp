@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "SettingsPanel.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/set/StemFolder.h"
 #include "stemdeck/stream/StemReader.h"
@@ -195,7 +196,8 @@ void StemStrip::paint(juce::Graphics& g) {
 
 // ---------------------------------------------------------------------------------------------
 
-StageView::StageView(LiveSession& session) : session_(session) {
+StageView::StageView(LiveSession& session, control::LiveSettings settings, std::filesystem::path settingsFile)
+    : session_(session), settings_(std::move(settings)), settingsFile_(std::move(settingsFile)) {
     setWantsKeyboardFocus(true);
     for (int i = 0; i < engine::kMaxStems; ++i) {
         strips_.push_back(std::make_unique<StemStrip>(session, i));
@@ -337,12 +339,21 @@ void StageView::paint(juce::Graphics& g) {
     const std::string device = session_.devicePlaying() ? session_.deviceDescription() : "DEVICE LOST - waiting for it";
     g.drawText("next: " + (status_.nextTitle.empty() ? std::string("(end of set)") : status_.nextTitle) + "    " +
                    device + "    underruns " + std::to_string(status_.underruns) + "    xruns " +
-                   std::to_string(session_.xruns()) + (session_.learning() ? "    MIDI LEARN" : ""),
+                   std::to_string(session_.xruns()) + (session_.learning() ? "    MIDI LEARN" : "") + "    , settings",
                foot.removeFromTop(26), juce::Justification::centredLeft);
     g.setColour(status_.underruns > 0 ? kWarn : kText);
     g.setFont(juce::Font(15.0f));
     for (const std::string& m : messages_)
         g.drawText(m, foot.removeFromTop(16), juce::Justification::centredLeft);
+}
+
+void StageView::takeKeyboard() {
+    if (auto* top = getTopLevelComponent()) top->toFront(true);
+    grabKeyboardFocus();
+}
+
+void StageView::mouseDown(const juce::MouseEvent&) {
+    takeKeyboard(); // a click anywhere on the stage gives it the keys back
 }
 
 bool StageView::keyPressed(const juce::KeyPress& key) {
@@ -361,6 +372,22 @@ bool StageView::keyPressed(const juce::KeyPress& key) {
         bytes = "\r";
     else if (const juce::juce_wchar c = key.getTextCharacter(); c > 0 && c < 128)
         bytes = std::string(1, static_cast<char>(c));
+    if (bytes == ",") { // the settings dialog
+        control::LiveSettings current = settings_;
+        if (!current.driver)
+            current.driver = session_.deviceDescription().find("[JACK]") != std::string::npos ? "jack" : "alsa";
+        if (!current.rate) current.rate = session_.sampleRate();
+        openSettings(
+            current, settingsFile_, audio::describeDevices(),
+            [](juce::Point<int> save) {
+                if (std::getenv("STEMDECK_GUI_LAYOUT") != nullptr)
+                    std::cerr << "layout: settings save " << save.x << "," << save.y << std::endl;
+            },
+            [safe = juce::Component::SafePointer<StageView>(this)] {
+                if (safe != nullptr) safe->takeKeyboard();
+            });
+        return true;
+    }
     if (bytes.empty()) return false;
     session_.typed(bytes);
     return true;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../LiveSession.h"
+#include "stemdeck/control/Settings.h"
 
 namespace stemdeck::app {
 
@@ -55,11 +56,15 @@ private:
 
 class StageView final : public juce::Component, private juce::Timer {
 public:
-    explicit StageView(LiveSession& session);
+    /// `settings`: what the settings file holds (the dialog starts from it), saved to `settingsFile`.
+    StageView(LiveSession& session, control::LiveSettings settings, std::filesystem::path settingsFile);
     ~StageView() override;
     void paint(juce::Graphics& g) override;
     void resized() override;
     bool keyPressed(const juce::KeyPress& key) override;
+    void mouseDown(const juce::MouseEvent& event) override;
+    /// Brings the window to the front with the keyboard (after a dialog closes, or a click).
+    void takeKeyboard();
     /// Where a stem's mute / solo button is, in screen pixels (for tests driving it with xdotool).
     [[nodiscard]] std::string layoutReport() const;
 
@@ -67,6 +72,8 @@ private:
     void timerCallback() override;
 
     LiveSession& session_;
+    control::LiveSettings settings_;
+    std::filesystem::path settingsFile_;
     std::vector<std::unique_ptr<StemStrip>> strips_;
     control::PlayerStatus status_;
     std::deque<std::string> messages_;

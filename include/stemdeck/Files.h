@@ -1,0 +1,13 @@
+#pragma once
+// Writing files so that a crash leaves the old file or the new one, never half of one.
+#include <filesystem>
+#include <string>
+
+namespace stemdeck {
+
+/// @thread control. Writes `text` to a temporary file beside `file`, flushes it to disk, renames it
+/// over `file` and flushes the folder. Throws stemdeck::Error naming the file and `what` ("the
+/// mapping", "the settings") when it cannot; the old file is then unchanged.
+void writeFileAtomically(const std::filesystem::path& file, const std::string& text, const std::string& what);
+
+} // namespace stemdeck
