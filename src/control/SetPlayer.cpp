@@ -426,6 +426,7 @@ PlayerStatus SetPlayer::status() const {
             line.filter = st.filter.load(std::memory_order_relaxed);
             line.peak = st.peak.load(std::memory_order_relaxed);
             line.bus = l.view.directBus[si];
+            if (si < l.song.folder.stems.size()) line.color = l.song.folder.stems[si].color;
             s.stems.push_back(line);
         }
         for (const set::Marker& m : songs_[static_cast<std::size_t>(current_)].markers)

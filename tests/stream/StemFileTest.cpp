@@ -161,6 +161,7 @@ TEST_CASE("A stem-file song renders its stems, resampled, aligned with its maste
     options.sampleRate = 48000;
     const set::Song song = set::loadSong(file, options);
     CHECK(song.stemNames == std::vector<std::string>{"Drums", "Bass", "Melody", "Vocals"});
+    CHECK(song.folder.stems[1].color == "#00FF00"); // the stage GUI paints the strip in it
     CHECK(song.sampleRate == 48000);
     CHECK(song.lengthFrames == kLen * 48000 / kRate);
     CHECK(song.reference != nullptr);

@@ -48,6 +48,7 @@ struct StemLine {
     float gain = 1.0f, filter = 0.0f, peak = 0.0f;
     int bus = -1;         ///< direct bus, or -1 for the main mix
     bool pending = false; ///< a quantised mute or solo waits for its beat or bar
+    std::string color;    ///< "#RRGGBB" from a .stem.mp4's metadata, else ""
 };
 
 /// A snapshot for the status line (control thread).

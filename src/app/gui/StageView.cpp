@@ -143,7 +143,9 @@ void StemStrip::resized() {
 }
 
 void StemStrip::paint(juce::Graphics& g) {
-    const auto colour = kStemColours[static_cast<std::size_t>(index_) % kStemColours.size()];
+    const auto colour = line_.color.size() == 7 && line_.color[0] == '#'
+                            ? juce::Colour::fromString("ff" + line_.color.substr(1))
+                            : kStemColours[static_cast<std::size_t>(index_) % kStemColours.size()];
     auto r = getLocalBounds().reduced(4);
     g.setColour(kPanel);
     g.fillRoundedRectangle(r.toFloat(), 8.0f);
