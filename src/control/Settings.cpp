@@ -34,15 +34,6 @@ std::string text(const std::filesystem::path& file, const YAML::Node& n, const c
     if (!n.IsScalar()) fail(file, n, std::string(key) + " is a piece of text");
     return n.Scalar();
 }
-
-std::string quoted(const std::string& s) {
-    std::string out = "\"";
-    for (const char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
 } // namespace
 
 std::filesystem::path defaultSettingsPath() {
@@ -105,7 +96,7 @@ std::string formatLiveSettings(const LiveSettings& s) {
     out << "# stemdeck-gui settings for this machine (written by its settings dialog).\n"
            "# The command line wins over these; these win over a set file's audio section.\n";
     if (s.driver) out << "driver: " << *s.driver << "\n";
-    if (s.device) out << "device: " << quoted(*s.device) << "\n";
+    if (s.device) out << "device: " << yamlQuoted(*s.device) << "\n";
     if (s.rate) out << "rate: " << *s.rate << "\n";
     if (s.block) out << "block: " << *s.block << "\n";
     if (s.mainOut) out << "main: " << *s.mainOut << "\n";
@@ -113,11 +104,11 @@ std::string formatLiveSettings(const LiveSettings& s) {
     if (!s.stemOuts.empty()) {
         out << "stem_outputs: [";
         for (std::size_t i = 0; i < s.stemOuts.size(); ++i)
-            out << (i ? ", " : "") << quoted(s.stemOuts[i]);
+            out << (i ? ", " : "") << yamlQuoted(s.stemOuts[i]);
         out << "]\n";
     }
-    if (s.controller) out << "controller: " << quoted(*s.controller) << "\n";
-    if (s.midiPort) out << "midi_port: " << quoted(*s.midiPort) << "\n";
+    if (s.controller) out << "controller: " << yamlQuoted(*s.controller) << "\n";
+    if (s.midiPort) out << "midi_port: " << yamlQuoted(*s.midiPort) << "\n";
     if (s.midiApi) out << "midi_api: " << *s.midiApi << "\n";
     return out.str();
 }

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "stemdeck/Error.h"
+#include "stemdeck/Text.h"
 #include "stemdeck/Files.h"
 
 namespace stemdeck::midi {
@@ -37,15 +38,6 @@ constexpr MenuItem kMenu[] = {
 bool perStem(MapAction a) {
     return a == MapAction::toggleMute || a == MapAction::mute || a == MapAction::toggleSolo || a == MapAction::gain ||
            a == MapAction::filter;
-}
-
-std::string quoted(const std::string& s) {
-    std::string out = "\"";
-    for (const char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
 }
 } // namespace
 
@@ -135,13 +127,16 @@ int addBinding(Mapping& mapping, Binding binding) {
 
 std::string formatMapping(const Mapping& m) {
     std::ostringstream out;
-    out << "# " << (m.name.empty() ? "Controller" : m.name) << ": written by stemdeck learn.\n"
+    std::string title = m.name.empty() ? "Controller" : m.name;
+    for (char& c : title) // a comment is one line
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    out << "# " << title << ": written by stemdeck learn.\n"
         << "# Keys of a binding are described in controllers/README.md.\n";
-    out << "name: " << quoted(m.name) << "\n";
-    if (!m.source.empty()) out << "source: " << quoted(m.source) << "\n";
+    out << "name: " << yamlQuoted(m.name) << "\n";
+    if (!m.source.empty()) out << "source: " << yamlQuoted(m.source) << "\n";
     out << "ports: [";
     for (std::size_t i = 0; i < m.ports.size(); ++i)
-        out << (i ? ", " : "") << quoted(m.ports[i]);
+        out << (i ? ", " : "") << yamlQuoted(m.ports[i]);
     out << "]\n";
     auto control = [](const Binding& b) {
         std::string s = b.kind == MessageKind::note ? "note: " : b.kind == MessageKind::cc ? "cc: " : "program: ";

@@ -120,7 +120,7 @@ TEST_CASE("Every shipped mapping survives formatMapping and parseMapping unchang
         requireSame(original, parseMapping(formatMapping(original), "again.yaml"));
     }
     Mapping empty;
-    empty.name = "Odd \"name\" \\ here";
+    empty.name = "Odd \"name\" \\ here\nand\ttabs";
     const Mapping back = parseMapping(formatMapping(empty), "empty.yaml");
     CHECK(back.name == empty.name);
     CHECK(back.bindings.empty());
