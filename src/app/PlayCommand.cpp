@@ -9,24 +9,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <iostream>
-#include <map>
-#include <sstream>
 #include <thread>
 
-#include "stemdeck/Error.h"
-#include "stemdeck/control/EventScript.h"
 #include "stemdeck/control/Keys.h"
-#include "stemdeck/midi/Learn.h"
-#include "stemdeck/midi/MidiInput.h"
-#include "stemdeck/set/SetFile.h"
-#include "stemdeck/set/StemFolder.h"
-#include "stemdeck/stream/AudioFile.h"
-#include "stemdeck/stream/StemFile.h"
-
-namespace fs = std::filesystem;
 
 namespace stemdeck::app {
 
@@ -129,25 +116,24 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
         ->check(CLI::IsMember({"alsa", "jack"}, CLI::ignore_case));
     cmd.add_option("--device", a.device.device, "Part of the device name, case-insensitive");
     cmd.add_option("--rate", a.device.sampleRate,
-                     "Device sample rate in Hz (default: the songs'); stems are "
-                     "resampled to the device's rate")
+                   "Device sample rate in Hz (default: the songs'); stems are "
+                   "resampled to the device's rate")
         ->check(CLI::Range(8000, 384000));
-    cmd.add_option("--block", a.device.blockFrames, "Device buffer size in frames")
-        ->check(CLI::Range(16, 8192));
+    cmd.add_option("--block", a.device.blockFrames, "Device buffer size in frames")->check(CLI::Range(16, 8192));
     cmd.add_option("--client-name", a.device.clientName, "JACK client name (default stemdeck)");
     cmd.add_option("--main", a.mainOut, "First output of the main mix's pair (default 1: outputs 1-2)")
         ->check(CLI::Range(1, 255));
     cmd.add_option("--click", a.clickOut, "First output of the click / count-in pair (e.g. 3: outputs 3-4)")
         ->check(CLI::Range(1, 255));
     cmd.add_option("--stem-out", a.stemOuts,
-                     "STEM=OUTPUT: a stem (number or name) on its own pair instead of the main mix, e.g. drums=5");
+                   "STEM=OUTPUT: a stem (number or name) on its own pair instead of the main mix, e.g. drums=5");
     cmd.add_option("--count-in", a.countInBars, "Bars of click before each song played from its start")
         ->check(CLI::Range(0, 16));
     cmd.add_option("--click-mode", a.clickMode, "off, count-in or always (default: always with --click)")
         ->check(CLI::IsMember({"off", "count-in", "always"}));
     cmd.add_option("--at-end", a.atEnd,
-                     "At a song's end: stop (wait for play), next (play it after its count-in) or run-on (no gap). "
-                     "Default: stop with keyboard control, next without")
+                   "At a song's end: stop (wait for play), next (play it after its count-in) or run-on (no gap). "
+                   "Default: stop with keyboard control, next without")
         ->check(CLI::IsMember({"stop", "next", "run-on"}));
     cmd.add_option("--events", a.events, "YAML file of timed actions, as for render (from song 1's bar 1)")
         ->check(CLI::ExistingFile);

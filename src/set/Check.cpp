@@ -151,27 +151,25 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     for (;;) {
         std::fill(sumL.begin(), sumL.end(), 0.0f);
         std::fill(sumR.begin(), sumR.end(), 0.0f);
-        int most = 0, masterGot = 0;
+        int most = 0;
         for (std::size_t t = 0; t < readers.size(); ++t) {
-            const int got = readers[t]->read(l.data(), r.data(), kBlock);
+            // The master (track 0) is read straight into its own buffers, the stems are summed.
+            float* left = t == 0 ? masterL.data() : l.data();
+            float* right = t == 0 ? masterR.data() : r.data();
+            const int got = readers[t]->read(left, right, kBlock);
             most = std::max(most, got);
-            for (int i = 0; i < got; ++i)
-                peaks[t] = std::max(
-                    {peaks[t], std::fabs(l[static_cast<std::size_t>(i)]), std::fabs(r[static_cast<std::size_t>(i)])});
+            for (std::size_t i = 0; i < static_cast<std::size_t>(got); ++i)
+                peaks[t] = std::max({peaks[t], std::fabs(left[i]), std::fabs(right[i])});
             if (t == 0) {
-                masterGot = got;
-                std::copy_n(l.begin(), got, masterL.begin());
-                std::copy_n(r.begin(), got, masterR.begin());
                 std::fill(masterL.begin() + got, masterL.end(), 0.0f);
                 std::fill(masterR.begin() + got, masterR.end(), 0.0f);
-            } else {
-                for (int i = 0; i < got; ++i) {
-                    sumL[static_cast<std::size_t>(i)] += l[static_cast<std::size_t>(i)];
-                    sumR[static_cast<std::size_t>(i)] += r[static_cast<std::size_t>(i)];
-                }
+                continue;
+            }
+            for (std::size_t i = 0; i < static_cast<std::size_t>(got); ++i) {
+                sumL[i] += l[i];
+                sumR[i] += r[i];
             }
         }
-        (void)masterGot;
         if (most == 0) break;
         for (std::size_t i = 0; i < static_cast<std::size_t>(most); ++i) {
             const double dl = sumL[i] - masterL[i], dr = sumR[i] - masterR[i];

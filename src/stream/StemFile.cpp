@@ -141,7 +141,7 @@ public:
         next_ = target;
         position_ = -1;
         have_ = used_ = 0;
-        ended_ = draining_ = false;
+        draining_ = false;
         return true;
     }
 
@@ -228,7 +228,7 @@ private:
     std::int64_t next_ = 0;      // the frame the next read() returns
     std::int64_t position_ = -1; // frame number of frame_'s first sample
     int have_ = 0, used_ = 0;    // samples in frame_, and how many of them are consumed
-    bool ended_ = false, draining_ = false;
+    bool draining_ = false;
 };
 
 /// Finds a box's payload by path (e.g. moov, udta, stem) in an MP4's box tree.
