@@ -56,11 +56,7 @@ int run(const std::string& stemdeck, const std::string& controllers, int period,
         pads.send(0x90, 0, 127, static_cast<std::uint32_t>(offset(rng)));
         const std::int64_t sent = pads.sentAt.load();
         std::this_thread::sleep_for(std::chrono::milliseconds(gap(rng)));
-        const std::int64_t first = rec.firstFrame.load();
-        const std::size_t n = rec.frames.load();
-        std::int64_t at = -1;
-        for (auto i = static_cast<std::size_t>(std::max<std::int64_t>(0, sent - first)); i < n && at < 0; ++i)
-            if (std::fabs(rec.data[0][i] - level) > 1e-4f) at = first + static_cast<std::int64_t>(i);
+        const std::int64_t at = rec.changedAt(sent, level);
         if (at < 0) {
             ++missed;
             continue;

@@ -335,14 +335,6 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
     expect(apc.gotLed(0x960015u) && apc.gotLed(0x960800u), "on connect every pad's LED is sent (mute pads green)");
     const int ledsBefore = apc.receivedCount.load();
 
-    // The frame where the recorded level first leaves `before`, after JACK frame `from`.
-    auto changedAt = [&](std::int64_t from, float before) -> std::int64_t {
-        const std::size_t n = rec.frames.load();
-        const std::int64_t first = rec.firstFrame.load();
-        for (auto i = static_cast<std::size_t>(std::max<std::int64_t>(0, from - first)); i < n; ++i)
-            if (std::fabs(rec.data[0][i] - before) > 1e-4f) return first + static_cast<std::int64_t>(i);
-        return -1;
-    };
     const int period = 128;
     std::vector<std::int64_t> latencies;
     auto measure = [&](const std::string& what, std::uint8_t s, std::uint8_t d1, std::uint8_t d2, float before,
@@ -350,7 +342,7 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
         apc.send(s, d1, d2);
         const std::int64_t sent = apc.sentAt.load();
         std::this_thread::sleep_for(300ms);
-        const std::int64_t at = changedAt(sent, before);
+        const std::int64_t at = rec.changedAt(sent, before);
         const float now = rec.now(0);
         const std::int64_t latency = at < 0 ? -1 : at - sent;
         latencies.push_back(latency);
@@ -386,7 +378,7 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
     apc.send(0x90, 119, 127);
     const std::int64_t dropSent = apc.sentAt.load();
     std::this_thread::sleep_for(2300ms); // a bar at 120 BPM is 2 s
-    const std::int64_t dropLanded = changedAt(dropSent, withoutTwo);
+    const std::int64_t dropLanded = rec.changedAt(dropSent, withoutTwo);
     int red = 0, green = 0, last = 0;
     for (int k = ledsAtDrop; k < apc.receivedCount.load(); ++k) {
         const std::uint32_t m = apc.received[static_cast<std::size_t>(k)].load();

@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -38,6 +39,16 @@ inline void closeClient(jack_client_t*& client) {
     client = nullptr;
 }
 
+/// In a forked child: runs argv[0] (found on PATH) with those arguments; 127 if it cannot.
+[[noreturn]] inline void execArgv(const std::vector<std::string>& argv) {
+    std::vector<char*> args;
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+}
+
 inline pid_t spawn(const std::vector<std::string>& argv, const std::string& out,
                    const std::vector<std::string>& env = {}) {
     const pid_t pid = fork();
@@ -49,12 +60,7 @@ inline pid_t spawn(const std::vector<std::string>& argv, const std::string& out,
         if (std::FILE* in = std::fopen("/dev/null", "r")) dup2(fileno(in), 0); // not a terminal
         for (const auto& e : env)
             putenv(const_cast<char*>(e.c_str()));
-        std::vector<char*> args;
-        for (const auto& a : argv)
-            args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        execvp(args[0], args.data());
-        _exit(127);
+        execArgv(argv);
     }
     return pid;
 }
@@ -168,12 +174,7 @@ struct PtyProcess {
         pid = forkpty(&fd, nullptr, nullptr, &ws);
         if (pid == 0) {
             setenv("TERM", "xterm", 1);
-            std::vector<char*> args;
-            for (const auto& a : argv)
-                args.push_back(const_cast<char*>(a.c_str()));
-            args.push_back(nullptr);
-            execvp(args[0], args.data());
-            _exit(127);
+            execArgv(argv);
         }
     }
     void drain() {
@@ -278,6 +279,15 @@ struct TimedRecorder : Recorder {
             std::copy_n(static_cast<const float*>(jack_port_get_buffer(r->ports[p], n)), take, r->data[p].data() + at);
         r->frames.store(at + take, std::memory_order_release);
         return 0;
+    }
+    /// The JACK frame where port 0's level first leaves `before` (by more than 1e-4), at or after
+    /// JACK frame `from`; -1 if it has not yet.
+    [[nodiscard]] std::int64_t changedAt(std::int64_t from, float before) const {
+        const std::size_t n = frames.load(std::memory_order_acquire);
+        const std::int64_t first = firstFrame.load();
+        for (auto i = static_cast<std::size_t>(std::max<std::int64_t>(0, from - first)); i < n; ++i)
+            if (std::fabs(data[0][i] - before) > 1e-4f) return first + static_cast<std::int64_t>(i);
+        return -1;
     }
 };
 
