@@ -19,23 +19,6 @@ struct Format {
     bool lossy;
 };
 
-void writeFile(const fs::path& p, int format, int rate, const test::StemAudio& s) {
-    SF_INFO info{};
-    info.samplerate = rate;
-    info.channels = 2;
-    info.format = format;
-    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
-    REQUIRE(f != nullptr);
-    std::vector<float> inter(s.left.size() * 2);
-    for (std::size_t i = 0; i < s.left.size(); ++i) {
-        inter[2 * i] = s.left[i];
-        inter[2 * i + 1] = s.right[i];
-    }
-    REQUIRE(sf_writef_float(f, inter.data(), static_cast<sf_count_t>(s.left.size())) ==
-            static_cast<sf_count_t>(s.left.size()));
-    sf_close(f);
-}
-
 } // namespace
 
 TEST_CASE("WAV (16/24/32-bit, float, extensible), AIFF, FLAC, Ogg Vorbis, Opus and MP3 stream and play",
@@ -58,7 +41,7 @@ TEST_CASE("WAV (16/24/32-bit, float, extensible), AIFF, FLAC, Ogg Vorbis, Opus a
     for (const Format& f : formats) {
         DYNAMIC_SECTION(f.file) {
             test::TempDir dir;
-            writeFile(dir / f.file, f.format, rate, src);
+            test::writeSoundFile(dir / f.file, f.format, rate, src);
             const auto out = test::renderFolder(dir.path(), "", {});
             REQUIRE(out.left.size() >= static_cast<std::size_t>(len));
             CHECK(out.report.underruns == 0);

@@ -1,5 +1,7 @@
 #include "TestSupport.h"
 
+#include <sndfile.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -67,6 +69,25 @@ void writeStemFolder(const fs::path& dir, int sampleRate, const std::vector<Stem
                          stream::SampleFormat::float32);
     }
     if (!readme.empty()) std::ofstream(dir / "readme.txt") << readme;
+}
+
+void writeSoundFile(const fs::path& file, int sfFormat, int sampleRate, const StemAudio& audio) {
+    SF_INFO info{};
+    info.samplerate = sampleRate;
+    info.channels = 2;
+    info.format = sfFormat;
+    SNDFILE* f = sf_open(file.c_str(), SFM_WRITE, &info);
+    if (f == nullptr) throw std::runtime_error(file.string() + ": libsndfile cannot write it: " + sf_strerror(nullptr));
+    const std::vector<float>& right = audio.right.empty() ? audio.left : audio.right;
+    std::vector<float> inter(audio.left.size() * 2);
+    for (std::size_t i = 0; i < audio.left.size(); ++i) {
+        inter[2 * i] = audio.left[i];
+        inter[2 * i + 1] = right[i];
+    }
+    const auto frames = static_cast<sf_count_t>(audio.left.size());
+    const sf_count_t written = sf_writef_float(f, inter.data(), frames);
+    sf_close(f);
+    if (written != frames) throw std::runtime_error(file.string() + ": libsndfile wrote fewer frames than asked");
 }
 
 void writeStemMp4(const fs::path& file, int sampleRate, const std::vector<StemAudio>& stems,

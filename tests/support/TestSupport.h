@@ -44,6 +44,10 @@ StemAudio sineStem(std::int64_t length, double hz, double sampleRate, float ampl
 void writeStemFolder(const std::filesystem::path& dir, int sampleRate, const std::vector<StemAudio>& stems,
                      const std::vector<std::string>& names, const std::string& readme = "");
 
+/// Writes a stereo file in any libsndfile format (SF_FORMAT_WAV | SF_FORMAT_PCM_24, FLAC, Ogg …);
+/// a mono stem is written on both sides. Throws std::runtime_error if libsndfile cannot.
+void writeSoundFile(const std::filesystem::path& file, int sfFormat, int sampleRate, const StemAudio& audio);
+
 /// Writes a Native Instruments-style stem file (.stem.mp4) with the `ffmpeg` tool: track 0 the
 /// master (`master`, or the stems' sum), then one track per stem, encoded with `codec` (ffmpeg
 /// arguments). With `niNames`, a moov/udta/stem JSON box like NI's names the stems and colours

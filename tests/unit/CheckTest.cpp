@@ -12,18 +12,12 @@ using namespace stemdeck::set;
 namespace fs = std::filesystem;
 
 namespace {
+/// A stereo sine (the same on both sides) of peak `level`, in any libsndfile format.
 void writeFile(const fs::path& p, int format, int rate, std::int64_t frames, float level) {
-    SF_INFO info{};
-    info.samplerate = rate;
-    info.channels = 2;
-    info.format = format;
-    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
-    REQUIRE(f != nullptr);
-    std::vector<float> inter(static_cast<std::size_t>(frames) * 2);
-    for (std::size_t i = 0; i < inter.size(); ++i)
-        inter[i] = level * static_cast<float>(std::sin(0.05 * static_cast<double>(i / 2)));
-    sf_writef_float(f, inter.data(), frames);
-    sf_close(f);
+    test::StemAudio a;
+    for (std::int64_t i = 0; i < frames; ++i)
+        a.left.push_back(level * static_cast<float>(std::sin(0.05 * static_cast<double>(i))));
+    test::writeSoundFile(p, format, rate, a);
 }
 
 const Finding* find(const SongReport& s, const std::string& fileEnd, const std::string& text) {
