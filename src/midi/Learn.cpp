@@ -1,5 +1,6 @@
 #include "stemdeck/midi/Learn.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -123,6 +124,15 @@ int addBinding(Mapping& mapping, Binding binding) {
         }
     mapping.bindings.push_back(std::move(binding));
     return 0;
+}
+
+std::string learnInto(Mapping& mapping, Binding binding, const std::filesystem::path& file) {
+    std::string what = LearnedControl{binding.kind, binding.number, std::max(binding.channel, 0)}.describe() + " -> " +
+                       std::string(actionName(binding.action)) +
+                       (binding.stems.size() == 1 ? " stem " + std::to_string(binding.stems[0] + 1) : "");
+    if (addBinding(mapping, std::move(binding)) != 0) what += " (replacing its old binding)";
+    if (!file.empty()) saveMapping(mapping, file);
+    return what;
 }
 
 std::string formatMapping(const Mapping& m) {

@@ -260,21 +260,15 @@ std::optional<LearnedControl> MidiInput::learned() const {
 std::string MidiInput::learnBinding(Binding binding) {
     Impl& d = *impl_;
     Mapping m = d.mapping();
-    const Binding added = binding;
-    const int replaced = addBinding(m, std::move(binding));
-    std::string where = " (kept in memory only: this mapping has no file)";
-    if (!m.file.empty()) {
-        saveMapping(m, m.file); // throws, leaving the old file and the old mapping, if it cannot
-        where = ", saved to " + m.file.string();
-    }
+    // Saved first: if that throws, the old file and the old mapping stay.
+    const std::string what = learnInto(m, std::move(binding), m.file);
+    const std::string where =
+        m.file.empty() ? " (kept in memory only: this mapping has no file)" : ", saved to " + m.file.string();
     d.mappers.push_back(std::make_unique<MidiMapper>(std::move(m)));
     d.mapper.store(d.mappers.back().get(), std::memory_order_release);
     d.learn.store(0, std::memory_order_release);
     std::fill(d.ledSent.begin(), d.ledSent.end(), -1);
-    return LearnedControl{added.kind, added.number, std::max(added.channel, 0)}.describe() + " -> " +
-           std::string(actionName(added.action)) +
-           (added.stems.size() == 1 ? " stem " + std::to_string(added.stems[0] + 1) : "") +
-           (replaced != 0 ? " (replacing its old binding)" : "") + where;
+    return what + where;
 }
 
 const Mapping& MidiInput::mapping() const {
@@ -441,18 +435,14 @@ int learnMidi(const std::filesystem::path& file, const std::string& api, const s
                 out << "skipped" << std::endl;
                 continue;
             }
-            const Binding b = choice.binding(*control);
-            const int replaced = addBinding(mapping, b);
             try {
-                saveMapping(mapping, file);
+                out << "learned: " << learnInto(mapping, choice.binding(*control), file) << "; saved " << file.string()
+                    << std::endl;
             } catch (const Error& e) {
                 out << e.what() << std::endl;
                 return 1;
             }
             ++learned;
-            out << "learned: " << control->describe() << " -> " << actionName(b.action)
-                << (b.stems.size() == 1 ? " stem " + std::to_string(b.stems[0] + 1) : "")
-                << (replaced != 0 ? " (replacing its old binding)" : "") << "; saved " << file.string() << std::endl;
         }
         out << "\n"
             << learned << " control" << (learned == 1 ? "" : "s") << " learned; " << file.string() << " has "

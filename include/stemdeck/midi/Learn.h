@@ -50,6 +50,11 @@ private:
 /// Returns the line of the binding it replaced, or 0.
 int addBinding(Mapping& mapping, Binding binding);
 
+/// @thread control. Adds (or replaces) a learned binding and, if `file` is not empty, saves the
+/// mapping there (saveMapping). Returns what was learned, in words: "note 36 on channel 1 ->
+/// toggle_mute stem 1 (replacing its old binding)". Throws stemdeck::Error if the save fails.
+std::string learnInto(Mapping& mapping, Binding binding, const std::filesystem::path& file);
+
 /// @thread control. The mapping as YAML that parseMapping reads back to the same bindings.
 [[nodiscard]] std::string formatMapping(const Mapping& mapping);
 
