@@ -24,7 +24,7 @@ int songRate(const fs::path& dir) {
     try {
         for (const set::StemFile& s : set::scanStemFolder(dir).stems) {
             try {
-                return stream::probeStem({s.path, s.track}).sampleRate;
+                return (s.probed ? *s.probed : stream::probeStem({s.path, s.track})).sampleRate;
             } catch (const Error&) {
             }
         }

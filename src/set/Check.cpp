@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cctype>
 #include <cstdio>
 #include <limits>
 #include <memory>
@@ -114,15 +113,13 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
         FileReport r;
         r.path = file;
         r.name = t.track == 0 ? "master (reference)" : t.name;
+        const stream::AudioFileInfo a = stream::trackAudioInfo(t);
         r.readable = true;
-        r.sampleRate = t.sampleRate;
-        r.channels = t.channels;
-        std::string codec = t.codec;
-        std::transform(codec.begin(), codec.end(), codec.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-        r.format = "MP4 " + codec + " (track " + std::to_string(t.track) + ")";
-        r.lossy = t.codec != "alac" && t.codec != "flac";
-        r.frames = t.frames;
+        r.sampleRate = a.sampleRate;
+        r.channels = a.channels;
+        r.format = a.format + " " + a.subtype + " (track " + std::to_string(t.track) + ")";
+        r.lossy = a.lossy;
+        r.frames = a.frames;
         return r;
     };
     for (const auto& t : info.stems)

@@ -99,7 +99,7 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     std::string firstName;
     for (const StemFile& stem : song.folder.stems) {
         try {
-            infos.push_back(stream::probeStem({stem.path, stem.track}));
+            infos.push_back(stem.probed ? *stem.probed : stream::probeStem({stem.path, stem.track}));
             if (firstRate == 0) {
                 firstRate = infos.back()->sampleRate;
                 firstName = stem.path.filename().string();

@@ -61,7 +61,7 @@ StemFolder fromStemFile(const fs::path& file, const fs::path& dir) {
     folder.dir = dir;
     folder.stemFile = true;
     for (const stream::StemTrackInfo& t : info.stems)
-        folder.stems.push_back(StemFile{file, t.name, t.track, t.color});
+        folder.stems.push_back(StemFile{file, t.name, t.track, t.color, stream::trackAudioInfo(t)});
     if (folder.stems.size() > kMaxStemsPerSong)
         throw Error(file.string() + ": " + std::to_string(folder.stems.size()) +
                     " stem tracks, but a song can have at most " + std::to_string(kMaxStemsPerSong));
@@ -134,7 +134,7 @@ StemFolder scanStemFolder(const fs::path& dir) {
                     std::to_string(kMaxStemsPerSong) + "; merge or remove stems:" + names);
     }
     for (const auto& p : audio)
-        folder.stems.push_back(StemFile{p, stemNameFromFile(p), -1, {}});
+        folder.stems.push_back(StemFile{p, stemNameFromFile(p), -1, {}, std::nullopt});
 
     attachReadme(texts, folder);
     return folder;

@@ -343,7 +343,10 @@ AudioFileInfo probeStem(const StemLocation& stem) {
     const StemFileInfo info = probeStemFile(stem.file);
     const auto t = static_cast<std::size_t>(stem.track);
     if (t > info.stems.size()) throw Error(stem.describe() + ": no such track in the stem file");
-    const StemTrackInfo& track = t == 0 ? info.master : info.stems[t - 1];
+    return trackAudioInfo(t == 0 ? info.master : info.stems[t - 1]);
+}
+
+AudioFileInfo trackAudioInfo(const StemTrackInfo& track) {
     AudioFileInfo a;
     a.frames = track.frames;
     a.sampleRate = track.sampleRate;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "stemdeck/set/Readme.h"
+#include "stemdeck/stream/AudioFile.h"
 
 namespace stemdeck::set {
 
@@ -16,6 +17,8 @@ struct StemFile {
     std::string name;  ///< "03_Lead Synth.wav" → "Lead Synth"
     int track = -1;    ///< in a .stem.mp4: its audio track (1…); -1 for a file of its own
     std::string color; ///< "#RRGGBB" from a .stem.mp4's NI metadata, else ""
+    /// A .stem.mp4 track's facts, read with the file (so loading does not probe it once per stem).
+    std::optional<stream::AudioFileInfo> probed;
 };
 
 /// The stems of one song in play order, plus the reference mix and readme if present.

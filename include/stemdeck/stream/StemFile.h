@@ -51,6 +51,9 @@ struct StemFileInfo {
 /// more than two channels in a track) and what to do about it.
 [[nodiscard]] StemFileInfo probeStemFile(const std::filesystem::path& file);
 
+/// @thread any. A stem-file track's facts as AudioFileInfo (format "MP4", subtype the codec).
+[[nodiscard]] AudioFileInfo trackAudioInfo(const StemTrackInfo& track);
+
 /// @thread control. A stem's header facts, from libsndfile for a file of its own or FFmpeg for a
 /// track of a stem file (format "MP4", subtype the codec). Throws stemdeck::Error naming it.
 [[nodiscard]] AudioFileInfo probeStem(const StemLocation& stem);
