@@ -84,6 +84,7 @@ LiveSession::LiveSession(const PlayArgs& args, bool keys, std::ostream& notes) :
         if (!a.device.sampleRate && sa.rate) a.device.sampleRate = sa.rate;
         if (!a.device.blockFrames && sa.block) a.device.blockFrames = sa.block;
         if (a.device.clientName == "stemdeck" && sa.clientName) a.device.clientName = *sa.clientName;
+        if (a.device.connect && sa.connect) a.device.connect = *sa.connect;
         if (!a.mainOut) a.mainOut = sa.mainOut;
         if (!a.clickOut) a.clickOut = sa.clickOut;
         if (a.clickMode.empty() && sa.click) a.clickMode = *sa.click;
@@ -206,8 +207,11 @@ void LiveSession::tick() {
     const bool playing = session_->watch();
     if (playing != devicePlaying_) { // lost or back: say where the song is
         devicePlaying_ = playing;
+        // With no device nothing renders, so the song resumes on the very frame it paused on (by
+        // the time this line is written after a reopening, a few blocks may already have played).
+        if (!playing) pausedFrame_ = engine_->songFrame();
         log_ << (playing ? "playing on from " : "song paused at ")
-             << control::clockText(static_cast<double>(engine_->songFrame()) / session_->sampleRate()) << "\n";
+             << control::clockText(static_cast<double>(pausedFrame_) / session_->sampleRate()) << "\n";
     }
     if (midi_ && midi_->learning() && !learnAnnounced_)
         if (const auto control = midi_->learned()) {
@@ -348,7 +352,8 @@ std::string LiveSession::summary() const {
                   1e6 * session_->blockFrames() / session_->sampleRate());
     return std::string(quitting() || !player_->finished() ? "stopped" : "finished") + " in song " +
            std::to_string(player_->currentSong() + args_.firstSong) + " at " + std::to_string(static_cast<int>(at)) +
-           " s; underruns " + std::to_string(player_->underruns()) + ", device xruns " +
+           " s; underruns " + std::to_string(player_->underruns()) + ", commands lost " +
+           std::to_string(engine_->droppedCommands()) + ", device xruns " +
            std::to_string(session_->xruns()) + ", device reopened " + std::to_string(session_->reopenings()) + "x; " +
            timing;
 }

@@ -90,6 +90,7 @@ private:
     midi::LearnChoice learnChoice_;
     bool learnAnnounced_ = false;
     bool devicePlaying_ = true;
+    std::int64_t pausedFrame_ = 0; // the song frame where the device went
     bool closed_ = false;
     std::chrono::steady_clock::time_point quitAt_ = std::chrono::steady_clock::time_point::max();
 };

@@ -121,6 +121,8 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
         ->check(CLI::Range(8000, 384000));
     cmd.add_option("--block", a.device.blockFrames, "Device buffer size in frames")->check(CLI::Range(16, 8192));
     cmd.add_option("--client-name", a.device.clientName, "JACK client name (default stemdeck)");
+    cmd.add_flag("!--no-connect", a.device.connect,
+                 "JACK: leave the ports unconnected (default: the main pair goes to the first playback ports)");
     cmd.add_option("--main", a.mainOut, "First output of the main mix's pair (default 1: outputs 1-2)")
         ->check(CLI::Range(1, 255));
     cmd.add_option("--click", a.clickOut, "First output of the click / count-in pair (e.g. 3: outputs 3-4)")

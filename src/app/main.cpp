@@ -228,6 +228,7 @@ int main(int argc, char** argv) {
         if (*play) {
             std::signal(SIGINT, onSignal);
             std::signal(SIGTERM, onSignal);
+            std::signal(SIGHUP, onSignal); // an SSH session dropping on a headless rig: fade, summary, exit
             playArgs.keys = !noKeys;
             return app::runPlay(playArgs, gStopRequested);
         }

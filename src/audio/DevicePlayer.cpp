@@ -10,14 +10,13 @@
 #include <juce_events/juce_events.h>
 #pragma GCC diagnostic pop
 
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ostream>
 
 #include "stemdeck/Error.h"
+#include "stemdeck/audio/JackDevice.h"
 
 #ifdef STEMDECK_RTSAN_CALLBACK
 extern "C" {
@@ -64,16 +63,8 @@ private:
 #endif
 };
 
-// libjack prints "JACK server not running…" for every probe when no server runs; JUCE installs its
-// own handler only after a client opens. Probing is expected to fail on most machines and we say
-// so ourselves, so silence libjack (the same dlopen'd library JUCE uses) while devices are scanned.
-extern "C" void ignoreJackMessage(const char*) {}
-void quietJackProbes() {
-    void* jack = dlopen("libjack.so.0", RTLD_LAZY);
-    if (jack == nullptr) return;
-    using SetHandler = void (*)(void (*)(const char*));
-    for (const char* name : {"jack_set_error_function", "jack_set_info_function"})
-        if (auto set = reinterpret_cast<SetHandler>(dlsym(jack, name))) set(ignoreJackMessage);
+std::string outputsText(int n) {
+    return std::to_string(n) + (n == 1 ? " output" : " outputs");
 }
 
 bool containsIgnoreCase(const juce::String& haystack, const std::string& needle) {
@@ -81,12 +72,13 @@ bool containsIgnoreCase(const juce::String& haystack, const std::string& needle)
 }
 
 std::string deviceList(juce::AudioDeviceManager& manager) {
-    std::string out;
+    const std::string jack = JackDevice::describe();
+    std::string out = "\n  JACK: " + (jack.empty() ? "no JACK server running" : jack);
     for (auto* type : manager.getAvailableDeviceTypes()) {
         type->scanForDevices();
         out += "\n  " + type->getTypeName().toStdString() + ":";
         const auto names = type->getDeviceNames(false);
-        if (names.isEmpty()) out += type->getTypeName() == "JACK" ? " (no JACK server running)" : " (none)";
+        if (names.isEmpty()) out += " (none)";
         for (const auto& n : names)
             out += "\n    " + n.toStdString();
     }
@@ -111,15 +103,16 @@ std::string summariseSizes(const juce::Array<int>& sizes, int preferred) {
 
 std::string describeDevices() {
     juce::ScopedJuceInitialiser_GUI juceRuntime;
-    quietJackProbes();
     juce::AudioDeviceManager manager;
     std::string out = "Audio devices (stemdeck play --driver TYPE --device NAME):";
+    const std::string jack = JackDevice::describe();
+    out += "\n  JACK (--driver jack): " + (jack.empty() ? "no JACK server running" : jack);
     for (auto* type : manager.getAvailableDeviceTypes()) {
         type->scanForDevices();
         const auto names = type->getDeviceNames(false);
         out += "\n  " + type->getTypeName().toStdString() + " (--driver " +
                type->getTypeName().toLowerCase().toStdString() + "):";
-        if (names.isEmpty()) out += type->getTypeName() == "JACK" ? " no JACK server running" : " no output devices";
+        if (names.isEmpty()) out += " no output devices";
         for (const auto& n : names) {
             out += "\n    " + n.toStdString();
             std::unique_ptr<juce::AudioIODevice> device(type->createDevice(n, {}));
@@ -135,15 +128,19 @@ std::string describeDevices() {
     return out;
 }
 
+
 struct DeviceSession::Impl {
     explicit Impl(std::ostream& l) : log(l) {}
     std::ostream& log;
     juce::ScopedJuceInitialiser_GUI juceRuntime; // message manager for the device manager's notices
-    juce::AudioDeviceManager manager;
+    juce::AudioDeviceManager manager;            // ALSA (and whatever else JUCE offers) — not JACK
     juce::AudioDeviceManager::AudioDeviceSetup setup;
+    JackDevice jack; // JACK: our own client (see JackDevice.h for why not JUCE's)
+    bool useJack = false;
     juce::String typeName, deviceName;
     DeviceOptions options;
     engine::DeviceOutput output;
+    engine::Engine* engine = nullptr;
     std::unique_ptr<EngineCallback> callback;
     int rate = 0, block = 0, channels = 0;
     int xrunsBefore = 0; // xruns of devices that have gone
@@ -156,10 +153,41 @@ struct DeviceSession::Impl {
         if (auto* type = manager.getCurrentDeviceTypeObject()) type->scanForDevices();
         return manager.setAudioDeviceSetup(setup, true);
     }
+
+    /// The JACK client with its ports, activated and (unless told not to) connected. "" or why not.
+    std::string openJack() {
+        if (std::string err = jack.open(options.clientName, std::max(1, options.channels.channelsNeeded()));
+            !err.empty())
+            return err;
+        if (engine != nullptr) startJack();
+        return {};
+    }
+    void startJack() {
+        if (!jack.start(*engine, output)) {
+            log << "error: the JACK server would not activate client '" << jack.clientName() << "'\n";
+            return;
+        }
+        if (!options.connect) return;
+        const auto made = jack.connectToPlayback(options.channels.mainFirst);
+        if (made.empty())
+            log << "note: the JACK server has no playback ports to connect the main mix to; connect "
+                << jack.clientName() << ":out_" << options.channels.mainFirst + 1 << " yourself\n";
+        for (const auto& c : made)
+            log << "connected " << c << "\n";
+    }
+    bool deviceGone() const {
+        if (useJack) return jack.halted() || !jack.isOpen();
+        juce::AudioIODevice* device = manager.getCurrentAudioDevice();
+        return device == nullptr || !device->isPlaying();
+    }
+    int deviceXruns() const {
+        if (useJack) return jack.xruns();
+        auto* device = manager.getCurrentAudioDevice();
+        return device != nullptr ? device->getXRunCount() : 0;
+    }
 };
 
 DeviceSession::DeviceSession(std::ostream& log) : impl_(std::make_unique<Impl>(log)) {
-    quietJackProbes();
 }
 
 DeviceSession::~DeviceSession() {
@@ -169,8 +197,31 @@ DeviceSession::~DeviceSession() {
 bool DeviceSession::open(const DeviceOptions& options, int preferredRate) {
     Impl& d = *impl_;
     d.options = options;
-    // The JACK client name: JUCE reads it from here when it opens a client (see src/app/CMakeLists.txt).
-    setenv("STEMDECK_JACK_CLIENT", options.clientName.c_str(), 1);
+    const bool askJack = juce::String(options.driver).equalsIgnoreCase("jack");
+    const bool askOther = !options.driver.empty() && !askJack;
+    const int needed = std::max(1, options.channels.channelsNeeded());
+
+    // JACK when asked for, or when nothing was asked for and a server runs (a machine running JACK
+    // has given it the sound card): our own client, exactly the ports the routing needs.
+    if (askJack || (!askOther && (options.device.empty() || containsIgnoreCase("jack", options.device)) &&
+                    JackDevice::serverRunning())) {
+        if (const std::string err = d.openJack(); !err.empty()) throw Error(err);
+        d.useJack = true;
+        d.typeName = "JACK";
+        d.deviceName = juce::String("JACK server '") + JackDevice::serverName() + "' as " + d.jack.clientName();
+        d.rate = d.jack.sampleRate();
+        d.block = d.jack.blockFrames();
+        d.channels = d.jack.outputs();
+        if (d.channels != needed)
+            throw Error("JACK gave " + outputsText(d.channels) + " where the routing needs " + outputsText(needed));
+        if (options.sampleRate && *options.sampleRate != d.rate)
+            d.log << "note: the JACK server runs at " << d.rate << " Hz, not the " << *options.sampleRate
+                  << " Hz asked for (the server sets the rate); the stems are resampled to it\n";
+        if (options.blockFrames && *options.blockFrames != d.block)
+            d.log << "note: the JACK server uses " << d.block << "-frame blocks, not the " << *options.blockFrames
+                  << " asked for (the server sets the block size)\n";
+        return true;
+    }
 
     // A device type: the one asked for, else the first with an output device.
     juce::AudioIODeviceType* chosen = nullptr;
@@ -191,8 +242,6 @@ bool DeviceSession::open(const DeviceOptions& options, int preferredRate) {
         if (options.driver.empty() && options.device.empty()) return false;
         std::string what = options.device.empty() ? "no output device" : "no device matching '" + options.device + "'";
         if (!options.driver.empty()) what += " for driver '" + options.driver + "'";
-        if (juce::String(options.driver).equalsIgnoreCase("jack") && options.device.empty())
-            what = "no JACK server running (start one with jackd or qjackctl, or play with --driver alsa)";
         throw Error(what + ". Devices here:" + deviceList(d.manager) +
                     "\nName one with --device (any part of its name) and --driver alsa|jack; "
                     "'stemdeck devices' lists them with their channels and rates");
@@ -214,7 +263,7 @@ bool DeviceSession::open(const DeviceOptions& options, int preferredRate) {
     if (options.blockFrames) d.setup.bufferSize = *options.blockFrames;
     d.setup.useDefaultOutputChannels = false;
     d.setup.outputChannels.clear();
-    d.setup.outputChannels.setRange(0, std::max(1, options.channels.channelsNeeded()), true);
+    d.setup.outputChannels.setRange(0, needed, true);
     d.setup.useDefaultInputChannels = false;
     d.setup.inputChannels.clear();
     const juce::String err = d.openNow();
@@ -227,71 +276,99 @@ bool DeviceSession::open(const DeviceOptions& options, int preferredRate) {
     d.rate = static_cast<int>(device->getCurrentSampleRate());
     d.block = device->getCurrentBufferSizeSamples();
     d.channels = device->getActiveOutputChannels().countNumberOfSetBits();
+    // Every output the routing uses must be open (a mono device may carry the main mix alone).
+    if (!options.channels.check(d.channels).empty()) {
+        const std::string got = outputsText(d.channels);
+        d.manager.closeAudioDevice();
+        throw Error("audio device '" + d.deviceName.toStdString() + "' (" + d.typeName.toStdString() + ") opened " +
+                    got + " where the routing needs " + outputsText(needed) +
+                    "; choose another device or route to fewer outputs");
+    }
     if (options.sampleRate && *options.sampleRate != d.rate)
         d.log << "note: " << d.deviceName << " runs at " << d.rate << " Hz, not the " << *options.sampleRate
-              << " Hz asked for" << (d.typeName == "JACK" ? " (the JACK server sets the rate)" : "")
-              << "; the stems are resampled to it\n";
+              << " Hz asked for; the stems are resampled to it\n";
     if (options.blockFrames && *options.blockFrames != d.block)
         d.log << "note: " << d.deviceName << " uses " << d.block << "-frame blocks, not the " << *options.blockFrames
-              << " asked for" << (d.typeName == "JACK" ? " (the JACK server sets the block size)" : "") << "\n";
+              << " asked for\n";
     return true;
 }
 
 void DeviceSession::start(engine::Engine& engine) {
     Impl& d = *impl_;
+    d.engine = &engine;
     d.output.prepare(d.options.channels, std::max(d.block, 8192));
+    if (d.useJack) {
+        d.startJack();
+        return;
+    }
     d.callback = std::make_unique<EngineCallback>(engine, d.output);
     d.manager.addAudioCallback(d.callback.get());
 }
 
 bool DeviceSession::watch() {
     Impl& d = *impl_;
-    if (!d.callback) return false;
-    juce::AudioIODevice* device = d.manager.getCurrentAudioDevice();
+    if (d.engine == nullptr) return false;
     if (!d.lost) {
-        if (device != nullptr && device->isPlaying()) return true;
+        if (!d.deviceGone()) return true;
         d.lost = true;
-        if (device != nullptr) d.xrunsBefore += device->getXRunCount();
+        d.xrunsBefore += d.deviceXruns();
+        std::string why = d.useJack ? d.jack.haltReason() : std::string();
         d.log << "error: audio device '" << d.deviceName << "' (" << d.typeName
-              << ") stopped: unplugged, or its server quit. Waiting for it to come back; playback continues "
-                 "from where it stopped\n";
-        d.manager.closeAudioDevice();
+              << ") stopped: unplugged, or its server quit" << (why.empty() ? "" : " (" + why + ")")
+              << ". Waiting for it to come back; playback continues from where it stopped\n";
+        if (d.useJack)
+            d.jack.close();
+        else
+            d.manager.closeAudioDevice();
         d.nextTry = std::chrono::steady_clock::now() + std::chrono::seconds(1);
         return false;
     }
     if (std::chrono::steady_clock::now() < d.nextTry) return false;
     d.nextTry = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    const juce::String err = d.openNow();
-    device = d.manager.getCurrentAudioDevice();
-    if (err.isNotEmpty() || device == nullptr || !device->isOpen()) {
-        d.manager.closeAudioDevice();
-        return false;
+    int rate = 0;
+    if (d.useJack) {
+        if (!d.jack.open(d.options.clientName, d.channels).empty()) return false;
+        rate = d.jack.sampleRate();
+    } else {
+        const juce::String err = d.openNow();
+        juce::AudioIODevice* device = d.manager.getCurrentAudioDevice();
+        if (err.isNotEmpty() || device == nullptr || !device->isOpen()) {
+            d.manager.closeAudioDevice();
+            return false;
+        }
+        rate = static_cast<int>(device->getCurrentSampleRate());
     }
-    const int rate = static_cast<int>(device->getCurrentSampleRate());
     if (rate != d.rate) {
         d.log << "error: '" << d.deviceName << "' came back at " << rate << " Hz; the set is playing at " << d.rate
               << " Hz. Set the device (or JACK server) back to " << d.rate << " Hz\n";
-        d.manager.closeAudioDevice();
+        if (d.useJack)
+            d.jack.close();
+        else
+            d.manager.closeAudioDevice();
         d.nextTry = std::chrono::steady_clock::now() + std::chrono::seconds(5);
         return false;
     }
+    if (d.useJack) {
+        d.startJack();
+        d.block = d.jack.blockFrames();
+    } else {
+        d.block = d.manager.getCurrentAudioDevice()->getCurrentBufferSizeSamples();
+    }
     d.lost = false;
     ++d.reopened;
-    d.block = device->getCurrentBufferSizeSamples();
     d.log << "audio device '" << d.deviceName << "' is back (" << d.block << "-frame blocks); playing on\n";
-    return device->isPlaying();
+    return !d.deviceGone();
 }
 
 void DeviceSession::close() {
     Impl& d = *impl_;
-    if (d.callback) {
-        if (auto* device = d.manager.getCurrentAudioDevice(); device != nullptr && !d.lost)
-            d.xrunsBefore += device->getXRunCount();
-        d.manager.removeAudioCallback(d.callback.get());
-        d.lost = true; // counted
-    }
+    if (d.engine != nullptr && !d.lost) d.xrunsBefore += d.deviceXruns();
+    d.lost = true; // counted
+    if (d.callback) d.manager.removeAudioCallback(d.callback.get());
+    d.jack.close();
     d.manager.closeAudioDevice();
     d.callback.reset();
+    d.engine = nullptr;
 }
 
 int DeviceSession::sampleRate() const noexcept {
@@ -315,14 +392,13 @@ const engine::DeviceOutput& DeviceSession::output() const noexcept {
 
 int DeviceSession::xruns() const {
     const Impl& d = *impl_;
-    auto* device = d.manager.getCurrentAudioDevice();
-    return d.xrunsBefore + (device != nullptr && !d.lost ? device->getXRunCount() : 0);
+    return d.xrunsBefore + (d.engine != nullptr && !d.lost ? d.deviceXruns() : 0);
 }
 
 std::string DeviceSession::description() const {
     const Impl& d = *impl_;
     return d.deviceName.toStdString() + " [" + d.typeName.toStdString() + "], " + std::to_string(d.rate) + " Hz, " +
-           std::to_string(d.block) + "-frame blocks, " + std::to_string(d.channels) + " outputs";
+           std::to_string(d.block) + "-frame blocks, " + outputsText(d.channels);
 }
 
 } // namespace stemdeck::audio

@@ -408,6 +408,7 @@ PlayerStatus SetPlayer::status() const {
     s.vamp = engine_.looping();
     s.mainPeak = engine_.mainPeak();
     s.underruns = underruns_;
+    s.dropped = engine_.droppedCommands();
     const auto it = loaded_.find(current_);
     if (it != loaded_.end()) {
         const Loaded& l = *it->second;
@@ -489,7 +490,8 @@ std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns
         s.rolling ? ">" : "||", s.song, s.songs, s.title.c_str(), where.c_str(), clockText(s.seconds).c_str(),
         clockText(s.lengthSeconds).c_str(), clockText(std::max(0.0, s.lengthSeconds - s.seconds)).c_str(), s.bpm,
         clickName(s.click), static_cast<unsigned long long>(s.underruns), static_cast<unsigned long long>(xruns));
-    lines.emplace_back(std::string(buf) + (s.vamp ? " | VAMP" : "") + (s.reference ? " | A/B: REFERENCE MIX" : ""));
+    lines.emplace_back(std::string(buf) + (s.dropped > 0 ? " | COMMANDS LOST " + std::to_string(s.dropped) : "") +
+                       (s.vamp ? " | VAMP" : "") + (s.reference ? " | A/B: REFERENCE MIX" : ""));
     for (std::size_t i = 0; i < s.stems.size(); ++i) {
         const StemLine& l = s.stems[i];
         std::string route = "main";

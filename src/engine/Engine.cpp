@@ -147,9 +147,30 @@ void Engine::drainCommands(std::int64_t blockStart) noexcept {
 }
 
 void Engine::insertPending(const Pending& p) noexcept {
-    if (pendingCount_ == pending_.size()) {
+    const Command& c = p.command;
+    const bool quantised = c.quantize != Quantize::none;
+    // A fader or knob bound with quantize: its latest position is the one target that will land
+    // on the grid line, so the newer of two moves waiting for the same stem wins and the other
+    // goes (at most one waits by construction). Without this a fader sending 200 messages a
+    // second fills the list in a bar and every later command is lost.
+    if (quantised && (c.action == Action::gain || c.action == Action::filter))
+        for (std::size_t i = 0; i < pendingCount_; ++i) {
+            const Command& w = pending_[i].command;
+            if (w.action == c.action && w.stem == c.stem && w.quantize == c.quantize) {
+                if (pending_[i].seq > p.seq) return; // re-inserting an older move: the newer one stands
+                std::copy(pending_.begin() + static_cast<std::ptrdiff_t>(i + 1),
+                          pending_.begin() + static_cast<std::ptrdiff_t>(pendingCount_),
+                          pending_.begin() + static_cast<std::ptrdiff_t>(i));
+                --pendingCount_;
+                break;
+            }
+        }
+    // Commands waiting for the grid may never take the last slots: a press that applies now
+    // always finds room, however much waits for the bar.
+    const std::size_t room = quantised ? pending_.size() - kPendingReservedForNow : pending_.size();
+    if (pendingCount_ >= room) {
         dropped_.fetch_add(1, std::memory_order_relaxed);
-        emit(EventType::commandDropped, p.due, p.command.stem, static_cast<std::uint8_t>(p.command.action));
+        emit(EventType::commandDropped, p.due, c.stem, static_cast<std::uint8_t>(c.action));
         return;
     }
     // Sorted by (due, seq): the list is short and nearly always appended to.

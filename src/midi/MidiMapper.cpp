@@ -96,8 +96,12 @@ Translation MidiMapper::translate(std::uint8_t status, std::uint8_t data1, std::
                 target = isGain ? faderGain(value, b.minDb, b.maxDb) : knobToFilter(value);
                 Takeover& t = takeover_[i];
                 if (b.softTakeover) {
-                    // Changed elsewhere since we last sent (keys, a script, another control)?
-                    if (t.engaged && std::fabs(current - t.sent) > 1e-4f) t.engaged = false;
+                    // Changed elsewhere since we last sent (keys, a script, another control)? A
+                    // quantised move of ours still waiting for its beat or bar leaves the engine
+                    // where it was when we sent it: that is no change made elsewhere.
+                    const bool ours = std::fabs(current - t.sent) <= 1e-4f ||
+                                      (b.quantize != engine::Quantize::none && std::fabs(current - t.before) <= 1e-4f);
+                    if (t.engaged && !ours) t.engaged = false;
                     if (!t.engaged) {
                         const double here = isGain ? faderPosition(current, b.minDb, b.maxDb) : 64.0 + current * 63.0;
                         const double lo = std::min<double>(t.lastPosition < 0 ? value : t.lastPosition, value);
@@ -109,6 +113,7 @@ Translation MidiMapper::translate(std::uint8_t status, std::uint8_t data1, std::
                 }
                 t.lastPosition = value;
                 t.sent = target;
+                t.before = current;
             }
             out.add(engineCommand(isGain ? Action::gain : Action::filter, stem, target, frame, b.quantize));
             break;

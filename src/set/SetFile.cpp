@@ -18,8 +18,8 @@ namespace stemdeck::set {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"name", "audio", "controller", "count_in", "at_end", "songs"};
-const std::vector<std::string> kAudioKeys = {"driver", "device", "client_name", "rate",        "block",
-                                             "main",   "click",  "click_mode",  "stem_outputs"};
+const std::vector<std::string> kAudioKeys = {"driver", "device",     "client_name",  "connect", "rate",
+                                             "block",  "main",       "click",        "click_mode", "stem_outputs"};
 const std::vector<std::string> kSongKeys = {"folder", "file",     "title",  "bpm",   "time_signature",
                                             "key",    "count_in", "at_end", "start", "markers"};
 const std::vector<std::string> kStartKeys = {"mute", "solo", "gain", "filter"};
@@ -225,6 +225,12 @@ SetAudio parseAudio(const YAML::Node& n, const Place& place) {
     }
     if (const YAML::Node d = n["device"]) a.device = scalar(d, place, "device");
     if (const YAML::Node d = n["client_name"]) a.clientName = scalar(d, place, "client_name");
+    if (const YAML::Node c = n["connect"]) {
+        bool yes = true;
+        if (!c.IsScalar() || !YAML::convert<bool>::decode(c, yes))
+            place.fail(c, "connect is true or false (connect the main pair to the JACK playback ports)");
+        a.connect = yes;
+    }
     if (const YAML::Node r = n["rate"]) a.rate = integer(r, place, "rate", 8000, 384000);
     if (const YAML::Node b = n["block"]) a.block = integer(b, place, "block", 16, 8192);
     if (const YAML::Node m = n["main"]) a.mainOut = integer(m, place, "main", 1, 255);

@@ -144,3 +144,84 @@ TEST_CASE("Song end stops the transport and says so", "[unit]") {
     CHECK(ended);
     CHECK(f.l[0] == 0.0f); // silence after the end
 }
+
+namespace {
+// Four seconds of constants at 120 BPM 4/4: a bar is 96000 frames.
+struct FloodFixture {
+    stream::MemoryStemSource a{std::vector<float>(192000, 0.5f), {}};
+    stream::MemoryStemSource b{std::vector<float>(192000, 0.25f), {}};
+    Engine engine;
+    std::vector<float> l = std::vector<float>(128), r = std::vector<float>(128);
+    FloodFixture() {
+        engine.prepare(48000.0, 128);
+        SongView v;
+        v.stems[0] = &a;
+        v.stems[1] = &b;
+        v.stemCount = 2;
+        v.lengthFrames = 192000;
+        v.timing.bpm = 120.0;
+        engine.setSong(v);
+    }
+};
+} // namespace
+
+TEST_CASE("A flood of bar-quantised fader moves never crowds out a pad press", "[unit]") {
+    // 3000 gain messages a second (8 per 128-frame block) for a fader bound with quantize: bar, and
+    // a mute pad pressed every quarter second: every press lands, nothing is dropped, and at the bar
+    // line the fader's gain is its latest value (a fader move is one target, not a queue of them).
+    FloodFixture f;
+    auto fader = f.engine.makeSender();
+    auto pad = f.engine.makeSender();
+    REQUIRE(pad.send(Command{Action::play}));
+    int presses = 0, landed = 0;
+    bool muted = false;
+    float last = 1.0f;
+    for (int block = 0; block < 90000 / 128; ++block) { // the first bar line after 0 is at 96000
+        for (int k = 0; k < 8 && block > 0; ++k) { // from just after bar 1's first frame
+            last = 0.25f + 0.5f * static_cast<float>((block * 8 + k) % 100) / 100.0f;
+            fader.send(Command{Action::gain, Quantize::bar, 1, last});
+        }
+        if (block % 94 == 50) { // about every quarter second
+            REQUIRE(pad.send(Command{Action::toggleMute, Quantize::none, 0}));
+            ++presses;
+            muted = !muted;
+        }
+        f.engine.process(f.l.data(), f.r.data(), 128);
+        if (block % 94 == 50 && f.engine.stem(0).muted.load() == muted) ++landed;
+    }
+    CHECK(presses >= 7);
+    CHECK(landed == presses);
+    CHECK(f.engine.droppedCommands() == 0);
+    CHECK(f.engine.stem(1).gain.load() == 1.0f); // nothing applied before the bar line
+    for (int block = 0; block < 60; ++block)       // past 96000
+        f.engine.process(f.l.data(), f.r.data(), 128);
+    CHECK(f.engine.stem(1).gain.load() == last);
+}
+
+TEST_CASE("Waiting quantised commands never starve immediate ones, and what cannot wait is counted", "[unit]") {
+    // 400 bar-quantised toggles (each one counts, none supersedes another) fill the waiting list;
+    // presses that apply now still land, and the toggles that found no room are counted and reported.
+    FloodFixture f;
+    auto script = f.engine.makeSender();
+    auto pad = f.engine.makeSender();
+    REQUIRE(pad.send(Command{Action::play}));
+    f.engine.process(f.l.data(), f.r.data(), 128);
+    for (int k = 0; k < 400; ++k) {
+        script.send(Command{Action::toggleSolo, Quantize::bar, 1});
+        if (k % 40 == 0) f.engine.process(f.l.data(), f.r.data(), 128);
+    }
+    f.engine.process(f.l.data(), f.r.data(), 128);
+    const std::uint64_t dropped = f.engine.droppedCommands();
+    CHECK(dropped > 0);
+    for (int press = 0; press < 20; ++press) {
+        REQUIRE(pad.send(Command{Action::toggleMute, Quantize::none, 0}));
+        f.engine.process(f.l.data(), f.r.data(), 128);
+        CHECK(f.engine.stem(0).muted.load() == (press % 2 == 0));
+    }
+    CHECK(f.engine.droppedCommands() == dropped); // no press was lost
+    int reported = 0;
+    Event e;
+    while (f.engine.nextEvent(e))
+        reported += e.type == EventType::commandDropped ? 1 : 0;
+    CHECK(reported == static_cast<int>(dropped));
+}

@@ -81,6 +81,23 @@ TEST_CASE("APC mini mk2: pads, hold-to-mute, shift layer, drop", "[unit][midi]")
     CHECK(map.translate(0xE0, 0, 64, 0, v).count == 0); // pitch bend: not mapped
 }
 
+TEST_CASE("A bar-quantised fader keeps its takeover while its move waits for the bar", "[unit][midi]") {
+    // The engine still shows the old gain until the bar line: that is our own move waiting, not a
+    // change made elsewhere, so every further move goes through (the latest one lands on the bar).
+    MidiMapper map(parseMapping("bindings:\n  - { cc: 7, action: gain, stem: 1, quantize: bar }\n", "f.yaml"));
+    StemValues v; // unity until the bar
+    REQUIRE(map.translate(0xB0, 7, 116, 0, v).count == 1); // passes 115.5: takes over
+    for (int value = 100; value > 60; value -= 5) {
+        const auto moved = only(map.translate(0xB0, 7, static_cast<std::uint8_t>(value), 0, v));
+        CHECK(moved.command.value == Approx(faderGain(value, -60.0, 6.0)));
+        CHECK(moved.command.quantize == engine::Quantize::bar);
+    }
+    v.gain[0] = faderGain(65, -60.0, 6.0); // the bar line: the latest move landed
+    CHECK(map.translate(0xB0, 7, 60, 0, v).count == 1);
+    v.gain[0] = 0.5f; // now someone else moves it: picked up again only when the fader passes it
+    CHECK(map.translate(0xB0, 7, 20, 0, v).count == 0);
+}
+
 TEST_CASE("Faders: taper, soft takeover, and giving up the value when it changes elsewhere", "[unit][midi]") {
     MidiMapper map(parseMapping("bindings:\n  - { cc: 7, action: gain, stem: 1 }\n", "f.yaml"));
     StemValues v;                                               // stem 1 at unity: fader position 1 + 60/66*126 = 115.5

@@ -187,6 +187,10 @@ TEST_CASE("The status display shows song, position, count-in and stem states", "
     CHECK(lines[2].find("out 5-6") != std::string::npos);
     CHECK(lines[2].find("waits for the beat/bar") != std::string::npos);
     CHECK(lines[1].find("waits") == std::string::npos);
+    CHECK(lines[0].find("LOST") == std::string::npos);
+    s.dropped = 4; // a lost command is shouted, never hidden
+    CHECK(formatStatus(s, 3, 250, {"out 5-6"})[0].find("COMMANDS LOST 4") != std::string::npos);
+    s.dropped = 0;
     s.seconds = -1.5;
     s.barBeat = {0, 2, 0.0};
     CHECK(formatStatus(s, 0, 200)[0].find("count-in 2") != std::string::npos);

@@ -1,6 +1,6 @@
 #pragma once
-// Audio devices through JUCE's AudioDeviceManager (ALSA and JACK on Linux; whatever JUCE offers
-// elsewhere): listing them, opening one, feeding it from the engine, and coming back after a loss.
+// Audio devices: JACK through our own client (JackDevice), ALSA (and whatever else JUCE offers)
+// through JUCE's AudioDeviceManager: listing them, opening one, feeding it from the engine, and coming back after a loss.
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -17,6 +17,7 @@ struct DeviceOptions {
     std::optional<int> sampleRate;       ///< default: the songs' rate (JACK: always the server's)
     std::optional<int> blockFrames;      ///< default: the device's
     std::string clientName = "stemdeck"; ///< the JACK client name
+    bool connect = true;                 ///< JACK: connect the main pair to the first playback ports
     engine::ChannelMap channels;         ///< where the main mix, click and direct stems go
 };
 
@@ -31,10 +32,11 @@ public:
     DeviceSession(const DeviceSession&) = delete;
     DeviceSession& operator=(const DeviceSession&) = delete;
 
-    /// Opens the device the options ask for, at `preferredRate` unless they say otherwise. False
-    /// when no driver or device was asked for and the machine has no output device at all. Throws
-    /// stemdeck::Error when the asked-for one is not there (listing those that are), cannot be
-    /// opened, or has too few outputs for the routing.
+    /// Opens the device the options ask for, at `preferredRate` unless they say otherwise. With no
+    /// driver asked for, a running JACK server wins (it holds the sound card), else the first ALSA
+    /// device. False when no driver or device was asked for and the machine has no output device
+    /// at all. Throws stemdeck::Error when the asked-for one is not there (listing those that
+    /// are), cannot be opened, or does not open exactly the outputs the routing needs.
     bool open(const DeviceOptions& options, int preferredRate);
 
     /// Starts the callback: the engine (prepared at sampleRate()) renders every block.

@@ -67,6 +67,7 @@ struct PlayerStatus {
     std::string nextTitle;                               ///< the song that comes next ("" at the end)
     float mainPeak = 0.0f;
     std::uint64_t underruns = 0; ///< every stem, every song, since start
+    std::uint64_t dropped = 0;   ///< commands lost (a full queue or waiting list), since start: never expected
 };
 
 /// @thread control, all of it.

@@ -37,6 +37,9 @@ inline constexpr double kLoopCrossfadeSeconds = 0.005;
 
 /// Commands that may wait in the engine for their frame (exact-frame or quantised commands).
 inline constexpr std::size_t kMaxPendingCommands = 256;
+/// Of those, slots only commands that apply now (not quantised) may take.
+inline constexpr std::size_t kPendingReservedForNow = 64;
+static_assert(kPendingReservedForNow < kMaxPendingCommands);
 
 /// Capacity of the control → audio command queue and of the audio → control event queue.
 inline constexpr std::size_t kCommandQueueCapacity = 1024;

@@ -55,6 +55,7 @@ private:
         bool engaged = false;
         int lastPosition = -1; ///< the control's last physical position (0…127)
         float sent = -2.0f;    ///< the value we last sent (to notice changes made elsewhere)
+        float before = -2.0f;  ///< the engine's value when we sent it (a quantised move waits on it)
     };
     Mapping mapping_;
     std::vector<Takeover> takeover_; ///< per binding

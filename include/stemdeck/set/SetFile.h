@@ -50,6 +50,7 @@ struct SetSong {
 /// Set-wide audio settings (any may be absent: the command line or the defaults decide).
 struct SetAudio {
     std::optional<std::string> driver, device, clientName;
+    std::optional<bool> connect; ///< JACK: connect the main pair to the playback ports (default yes)
     std::optional<int> rate, block;
     std::optional<int> mainOut, clickOut;              ///< first output (1-based) of the pair
     std::vector<std::pair<std::string, int>> stemOuts; ///< stem (name or number) → first output

@@ -340,10 +340,11 @@ void StageView::paint(juce::Graphics& g) {
     g.setColour(session_.devicePlaying() ? kDim : kMute);
     const std::string device = session_.devicePlaying() ? session_.deviceDescription() : "DEVICE LOST - waiting for it";
     g.drawText("next: " + (status_.nextTitle.empty() ? std::string("(end of set)") : status_.nextTitle) + "    " +
-                   device + "    underruns " + std::to_string(status_.underruns) + "    xruns " +
+                   device + "    underruns " + std::to_string(status_.underruns) +
+                   (status_.dropped > 0 ? "    COMMANDS LOST " + std::to_string(status_.dropped) : "") + "    xruns " +
                    std::to_string(session_.xruns()) + (session_.learning() ? "    MIDI LEARN" : "") + "    , settings",
                foot.removeFromTop(26), juce::Justification::centredLeft);
-    g.setColour(status_.underruns > 0 ? kWarn : kText);
+    g.setColour(status_.underruns > 0 || status_.dropped > 0 ? kWarn : kText);
     g.setFont(juce::Font(15.0f));
     for (const std::string& m : messages_)
         g.drawText(m, foot.removeFromTop(16), juce::Justification::centredLeft);

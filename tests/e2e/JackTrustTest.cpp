@@ -1,0 +1,353 @@
+// End to end through a real JACK server: the things a performer must be able to trust.
+//
+//   stemdeck_e2e_trust STEMDECK SCENARIO [COUNT]
+//
+// Scenarios (each its own ctest):
+//   starts       COUNT starts of `play` with a main pair, a click pair and a stem on its own pair:
+//                every start registers exactly out_1 … out_6, says "6 outputs", connects the main
+//                pair to system:playback_1/2 and says so; one more with --no-connect connects nothing.
+//   server-stop  the JACK server is stopped COUNT times politely (SIGTERM) and COUNT times without
+//                a word (SIGKILL) mid-song and started again: play never crashes, says so, comes
+//                back, and resumes where it paused with its two stems sample-aligned.
+//   midi-flood   a fader bound with `quantize: bar` sends 3000 messages a second while a mute pad
+//                is pressed every half second: every press lands on the recorded output and play
+//                reports no lost commands.
+#include <jack/jack.h>
+#include <jack/midiport.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../support/JackHarness.h"
+#include "../support/TestSupport.h"
+
+using namespace stemdeck;
+using namespace stemdeck::test;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kRate = kJackRate;
+
+int failures = 0, passes = 0;
+bool expect(bool ok, const std::string& what) {
+    std::printf("%s - %s\n", ok ? "ok  " : "FAIL", what.c_str());
+    std::fflush(stdout);
+    ++(ok ? passes : failures);
+    return ok;
+}
+
+/// Waits until `text` is in the file (true) or the timeout passes.
+bool waitForLog(const fs::path& file, const std::string& text, std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+        if (readFile(file).find(text) != std::string::npos) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return false;
+}
+
+/// The ports a client has on the server, and what each is connected to.
+struct PortView {
+    std::vector<std::string> ports;
+    std::vector<std::vector<std::string>> connections;
+};
+PortView portsOf(const std::string& client) {
+    PortView v;
+    jack_status_t status{};
+    jack_client_t* c = jack_client_open("port-inspector", JackNoStartServer, &status);
+    if (c == nullptr) return v;
+    if (const char** names = jack_get_ports(c, ("^" + client + ":").c_str(), nullptr, 0)) {
+        for (const char** p = names; *p != nullptr; ++p) {
+            v.ports.emplace_back(*p);
+            std::vector<std::string> to;
+            if (const char** conns = jack_port_get_all_connections(c, jack_port_by_name(c, *p))) {
+                for (const char** q = conns; *q != nullptr; ++q)
+                    to.emplace_back(*q);
+                jack_free(static_cast<void*>(conns));
+            }
+            v.connections.push_back(to);
+        }
+        jack_free(static_cast<void*>(names));
+    }
+    jack_client_close(c);
+    return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+int starts(const std::string& stemdeck, test::TempDir& dir, int count) {
+    const std::int64_t len = 20 * kRate;
+    test::writeStemFolder(dir / "song", kRate,
+                          {test::constantStem(len, 0.25f, false), test::constantStem(len, 0.125f, false)},
+                          {"One", "Two"}, "BPM: 120\n");
+    JackServer jack{"stemdeck-e2e-starts-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
+    const std::vector<std::string> want = {"stemdeck:out_1", "stemdeck:out_2", "stemdeck:out_3",
+                                           "stemdeck:out_4", "stemdeck:out_5", "stemdeck:out_6"};
+    int exact = 0, connected = 0, said = 0, clean = 0;
+    for (int run = 0; run < count + 1; ++run) {
+        const bool noConnect = run == count; // the last start: patched by hand
+        const fs::path log = dir / ("play-" + std::to_string(run) + ".log");
+        std::vector<std::string> argv = {stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--click", "3",
+                                         "--stem-out", "2=5"};
+        if (noConnect) argv.emplace_back("--no-connect");
+        const pid_t play = spawn(argv, log.string());
+        const bool up = waitForLog(log, "stemdeck: playing", 10s) && waitForLog(log, "song 1/1", 5s);
+        std::this_thread::sleep_for(100ms);
+        const PortView v = portsOf("stemdeck");
+        kill(play, SIGTERM);
+        const int status = waitExit(play, 10s);
+        const std::string text = readFile(log);
+        clean += status == 0 ? 1 : 0;
+        if (noConnect) {
+            bool none = v.ports == want;
+            for (const auto& c : v.connections)
+                none = none && c.empty();
+            expect(up && none && text.find("connected stemdeck") == std::string::npos,
+                   "--no-connect: the six ports open and nothing is connected to them");
+            break;
+        }
+        const bool ports = up && v.ports == want;
+        exact += ports ? 1 : 0;
+        said += text.find("6 outputs") != std::string::npos ? 1 : 0;
+        const bool conn = ports && v.connections[0] == std::vector<std::string>{"system:playback_1"} &&
+                          v.connections[1] == std::vector<std::string>{"system:playback_2"} &&
+                          v.connections[2].empty() && v.connections[4].empty() &&
+                          text.find("connected stemdeck:out_1 -> system:playback_1") != std::string::npos &&
+                          text.find("connected stemdeck:out_2 -> system:playback_2") != std::string::npos;
+        connected += conn ? 1 : 0;
+        if (!ports || !conn) {
+            std::printf("start %d: %zu ports:", run + 1, v.ports.size());
+            for (const auto& p : v.ports)
+                std::printf(" %s", p.c_str());
+            std::printf("\nplay log:\n%s\n", text.c_str());
+        }
+    }
+    expect(exact == count, std::to_string(exact) + " of " + std::to_string(count) +
+                               " starts registered exactly out_1 ... out_6, in order");
+    expect(said == count, std::to_string(said) + " of " + std::to_string(count) + " starts said \"6 outputs\"");
+    expect(connected == count, std::to_string(connected) + " of " + std::to_string(count) +
+                                   " starts connected the main pair (only) to system:playback_1/2 and said so");
+    expect(clean == count + 1, std::to_string(clean) + " of " + std::to_string(count + 1) +
+                                   " runs ended with status 0 on SIGTERM");
+    return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+int serverStop(const std::string& stemdeck, test::TempDir& dir, int count) {
+    // Two mono stems holding the same slow ramp (its value tells the song position); stem 2 plays
+    // on its own pair, so the two recorded ports must be equal frame for frame: in sync.
+    const double seconds = 120.0;
+    const auto len = static_cast<std::int64_t>(seconds * kRate);
+    test::StemAudio ramp;
+    ramp.left.resize(static_cast<std::size_t>(len));
+    for (std::size_t i = 0; i < ramp.left.size(); ++i)
+        ramp.left[i] = 0.5f * static_cast<float>(i) / static_cast<float>(len);
+    test::writeStemFolder(dir / "song", kRate, {ramp, ramp}, {"A", "B"});
+    auto at = [&](float v) { return static_cast<double>(v) / 0.5 * seconds; };
+
+    JackServer jack{"stemdeck-e2e-stop-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
+    const fs::path log = dir / "play.log";
+    const pid_t play =
+        spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--stem-out", "2=3"}, log.string());
+    int survived = 0, resumed = 0, aligned = 0, rounds = 0;
+    for (int round = 0; round < 2 * count; ++round) {
+        const int sig = round % 2 == 0 ? SIGTERM : SIGKILL;
+        const char* how = sig == SIGTERM ? "SIGTERM" : "SIGKILL";
+        auto rec = std::make_unique<Recorder>();
+        if (!rec->open(2, static_cast<std::size_t>(10 * kRate)) || !rec->connect({1, 3}, 10s)) {
+            expect(false, std::string("round ") + std::to_string(round + 1) + ": stemdeck's ports are recorded");
+            break;
+        }
+        std::this_thread::sleep_for(400ms);
+        const double before = at(rec->now(0));
+        jack.stop(sig);
+        rec->client = nullptr; // its server is gone: nothing to close (closing would touch freed memory)
+        rec.reset();
+        std::this_thread::sleep_for(300ms);
+        ++rounds;
+        if (waitpid(play, nullptr, WNOHANG) != 0) {
+            expect(false, std::string("play is still running after the server's ") + how + " (round " +
+                              std::to_string(round + 1) + ")");
+            break;
+        }
+        ++survived;
+        if (!jack.start()) break;
+        Recorder again;
+        if (!again.open(2, static_cast<std::size_t>(10 * kRate)) || !again.connect({1, 3}, 10s)) continue;
+        std::this_thread::sleep_for(500ms);
+        const std::size_t n = again.frames.load();
+        std::size_t first = 0;
+        while (first < n && again.data[0][first] == 0.0f)
+            ++first;
+        const double back = first < n ? at(again.data[0][first]) : -1.0;
+        // The recorder connects only once stemdeck's ports are back, up to a second after it resumed.
+        const bool ok = back >= before && back < before + 1.5;
+        resumed += ok ? 1 : 0;
+        bool same = first < n;
+        for (std::size_t i = first; i < n; ++i)
+            same = same && again.data[0][i] == again.data[1][i];
+        aligned += same ? 1 : 0;
+        std::printf("round %d (%s): paused at %.3f s, resumed at %.3f s%s\n", round + 1, how, before, back,
+                    same ? ", stems aligned" : ", STEMS NOT ALIGNED");
+        again.close();
+    }
+    kill(play, SIGTERM);
+    const int status = waitExit(play, 10s);
+    const std::string text = readFile(log);
+    const auto total = static_cast<std::size_t>(2 * count);
+    std::size_t backs = 0;
+    for (std::size_t p = text.find("is back"); p != std::string::npos; p = text.find("is back", p + 1))
+        ++backs;
+    expect(survived == 2 * count, "play survived " + std::to_string(survived) + " of " + std::to_string(2 * count) +
+                                      " server stops (" + std::to_string(count) + " SIGTERM, " +
+                                      std::to_string(count) + " SIGKILL)");
+    expect(resumed == 2 * count, std::to_string(resumed) + " of " + std::to_string(rounds) +
+                                     " times playback resumed where it paused");
+    expect(aligned == 2 * count,
+           std::to_string(aligned) + " of " + std::to_string(rounds) + " times both stems came back sample-aligned");
+    expect(backs == total, "play said the device is back " + std::to_string(backs) + " times");
+    expect(status == 0, "SIGTERM then stops play cleanly, status 0 (" + std::to_string(status) + ")");
+    if (failures != 0) std::printf("play log:\n%s\n", text.c_str());
+    return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// A controller that floods: every cycle it writes `perCycle` CC messages (a fader swept up and
+/// down) spread over the cycle, and a note-on when a press is asked for.
+struct Flooder {
+    jack_client_t* client = nullptr;
+    jack_port_t* out = nullptr;
+    std::atomic<int> perCycle{0};
+    std::atomic<bool> press{false};
+    std::atomic<int> sent{0};
+    int value = 0, step = 1;
+    bool open() {
+        jack_status_t status{};
+        client = jack_client_open("flooder", JackNoStartServer, &status);
+        if (client == nullptr) return false;
+        out = jack_port_register(client, "Flood MIDI out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+        jack_set_process_callback(client, &Flooder::process, this);
+        return jack_activate(client) == 0;
+    }
+    void close() { closeClient(client); }
+    ~Flooder() { close(); }
+    static int process(jack_nframes_t n, void* arg) {
+        auto* f = static_cast<Flooder*>(arg);
+        void* buf = jack_port_get_buffer(f->out, n);
+        jack_midi_clear_buffer(buf);
+        if (f->press.exchange(false)) {
+            const jack_midi_data_t on[3] = {0x90, 36, 127};
+            jack_midi_event_write(buf, 0, on, 3);
+        }
+        const int k = f->perCycle.load();
+        for (int i = 0; i < k; ++i) {
+            f->value += f->step;
+            if (f->value >= 127 || f->value <= 0) f->step = -f->step;
+            const jack_midi_data_t cc[3] = {0xB0, 20, static_cast<jack_midi_data_t>(f->value)};
+            jack_midi_event_write(buf, static_cast<jack_nframes_t>(i) * n / static_cast<jack_nframes_t>(k) + 1, cc, 3);
+        }
+        f->sent.fetch_add(k);
+        return 0;
+    }
+};
+
+int midiFlood(const std::string& stemdeck, test::TempDir& dir) {
+    const std::int64_t len = 40 * kRate;
+    test::writeStemFolder(dir / "song", kRate,
+                          {test::constantStem(len, 0.25f, false), test::constantStem(len, 0.125f, false)},
+                          {"Pad", "Fader"}, "BPM: 120\n");
+    std::ofstream(dir / "flood.yaml") << "name: Flood test\nports: [Flood]\nbindings:\n"
+                                         "  - { note: 36, channel: 1, action: toggle_mute, stem: 1 }\n"
+                                         "  - { cc: 20, channel: 1, action: gain, stem: 2, quantize: bar, takeover: jump }\n";
+    JackServer jack{"stemdeck-e2e-flood-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    if (!expect(jack.start(128), "a JACK server (128-frame periods) is up")) return 1;
+    Flooder flood;
+    expect(flood.open(), "the flooding controller is on the server");
+    Recorder rec;
+    if (!expect(rec.open(2, static_cast<std::size_t>(30 * kRate)), "the recorder connects")) return 1;
+    const fs::path log = dir / "play.log";
+    // The fader's stem on its own pair: the main pair carries the pad's stem alone (0.25 or 0).
+    const pid_t play = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--stem-out", "2=3",
+                              "--controller", (dir / "flood.yaml").string()},
+                             log.string());
+    expect(rec.connect({1, 3}), "stemdeck's outputs are recorded");
+    expect(waitForLog(log, "MIDI: 'Flood test' on flooder:Flood MIDI out", 10s), "stemdeck listens to the flooder");
+    std::this_thread::sleep_for(300ms);
+    flood.perCycle.store(8); // 8 a cycle, 375 cycles a second: 3000 messages a second
+    std::this_thread::sleep_for(1s);
+    const int presses = 12;
+    const std::size_t from = rec.frames.load(); // the pad's stem plays: count from here
+    for (int p = 0; p < presses; ++p) {
+        flood.press.store(true);
+        std::this_thread::sleep_for(500ms);
+    }
+    const int sentDuring = flood.sent.load();
+    flood.perCycle.store(0);
+    std::this_thread::sleep_for(500ms);
+    const std::size_t to = rec.frames.load(); // before the stop's fade
+    kill(play, SIGTERM);
+    const int status = waitExit(play, 10s);
+    rec.close();
+    const std::string text = readFile(log);
+    // Every press toggles the pad's stem: count the level's crossings of half its value.
+    const std::size_t n = rec.frames.load();
+    int toggles = 0;
+    bool high = from < n && rec.data[0][from] > 0.125f;
+    expect(high, "the pad's stem plays before the first press");
+    for (std::size_t i = from; i < to; ++i)
+        if ((rec.data[0][i] > 0.125f) != high) {
+            high = !high;
+            ++toggles;
+        }
+    bool faderMoved = false; // the quantised fader did land, on bar lines
+    for (std::size_t i = 1; i < n && !faderMoved; ++i)
+        faderMoved = std::fabs(rec.data[1][i] - 0.125f) > 0.01f && rec.data[1][i] != 0.0f;
+    std::printf("flooder sent %d messages; %d presses, %d toggles recorded\n", sentDuring, presses, toggles);
+    expect(sentDuring > 7 * 2500, "the fader sent over 2500 messages a second for 7 s");
+    expect(toggles == presses, "every one of the " + std::to_string(presses) +
+                                   " pad presses under the flood is heard (" + std::to_string(toggles) + ")");
+    expect(faderMoved, "the bar-quantised fader's moves land too");
+    expect(status == 0 && text.find("commands lost 0") != std::string::npos,
+           "play ends cleanly and reports no lost commands");
+    if (failures != 0) std::printf("play log:\n%s\n", text.c_str());
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 3) {
+        std::fprintf(stderr, "usage: %s STEMDECK starts|server-stop|midi-flood [COUNT]\n", argv[0]);
+        return 2;
+    }
+    const std::string stemdeck = argv[1], scenario = argv[2];
+    const int count = argc > 3 ? std::atoi(argv[3]) : 3;
+    test::TempDir dir;
+    int rc = 2;
+    if (scenario == "starts") rc = starts(stemdeck, dir, count);
+    if (scenario == "server-stop") rc = serverStop(stemdeck, dir, count);
+    if (scenario == "midi-flood") rc = midiFlood(stemdeck, dir);
+    std::printf("%d passed, %d failed\n", passes, failures);
+    return rc != 0 || failures != 0 ? 1 : 0;
+}
