@@ -353,9 +353,8 @@ std::string LiveSession::summary() const {
     return std::string(quitting() || !player_->finished() ? "stopped" : "finished") + " in song " +
            std::to_string(player_->currentSong() + args_.firstSong) + " at " + std::to_string(static_cast<int>(at)) +
            " s; underruns " + std::to_string(player_->underruns()) + ", commands lost " +
-           std::to_string(engine_->droppedCommands()) + ", device xruns " +
-           std::to_string(session_->xruns()) + ", device reopened " + std::to_string(session_->reopenings()) + "x; " +
-           timing;
+           std::to_string(engine_->droppedCommands()) + ", device xruns " + std::to_string(session_->xruns()) +
+           ", device reopened " + std::to_string(session_->reopenings()) + "x; " + timing;
 }
 
 } // namespace stemdeck::app

@@ -119,6 +119,8 @@ int runRender(const SourceArgs& a, const std::string& out, const std::string& ev
     if (!events.empty())
         script =
             control::loadEventScript(events, {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown});
+    for (const std::int64_t frame : control::cueFrames(script, song.sampleRate)) // jumps read from RAM
+        song.addCue(frame);
     const auto started = std::chrono::steady_clock::now();
     stream::WavWriter writer(out, song.sampleRate, 2,
                              asFloat ? stream::SampleFormat::float32 : stream::SampleFormat::pcm24);

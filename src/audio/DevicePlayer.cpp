@@ -128,7 +128,6 @@ std::string describeDevices() {
     return out;
 }
 
-
 struct DeviceSession::Impl {
     explicit Impl(std::ostream& l) : log(l) {}
     std::ostream& log;
@@ -187,8 +186,7 @@ struct DeviceSession::Impl {
     }
 };
 
-DeviceSession::DeviceSession(std::ostream& log) : impl_(std::make_unique<Impl>(log)) {
-}
+DeviceSession::DeviceSession(std::ostream& log) : impl_(std::make_unique<Impl>(log)) {}
 
 DeviceSession::~DeviceSession() {
     close();

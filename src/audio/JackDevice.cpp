@@ -59,8 +59,8 @@ std::vector<std::string> JackDevice::playbackPorts() {
     jack_status_t status{};
     jack_client_t* probe = jack_client_open("stemdeck-probe", JackNoStartServer, &status);
     if (probe == nullptr) return {};
-    auto ports = takePortNames(
-        jack_get_ports(probe, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput));
+    auto ports =
+        takePortNames(jack_get_ports(probe, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput));
     jack_client_close(probe);
     return ports;
 }
@@ -70,10 +70,11 @@ std::string JackDevice::describe() {
     jack_status_t status{};
     jack_client_t* probe = jack_client_open("stemdeck-probe", JackNoStartServer, &status);
     if (probe == nullptr) return {};
-    const auto playback = takePortNames(
-        jack_get_ports(probe, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput));
+    const auto playback =
+        takePortNames(jack_get_ports(probe, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput));
     std::string out = "server '" + serverName() + "', " + std::to_string(jack_get_sample_rate(probe)) + " Hz, " +
-                      std::to_string(jack_get_buffer_size(probe)) + "-frame blocks; stemdeck registers the outputs "
+                      std::to_string(jack_get_buffer_size(probe)) +
+                      "-frame blocks; stemdeck registers the outputs "
                       "its routing needs and connects the main pair to the first two playback ports (" +
                       std::to_string(playback.size()) + " here" +
                       (playback.empty() ? "" : ": " + playback.front() + (playback.size() > 1 ? " …" : "")) + ")";
@@ -134,8 +135,8 @@ bool JackDevice::start(engine::Engine& engine, engine::DeviceOutput& output) {
 std::vector<std::string> JackDevice::connectToPlayback(int first) {
     std::vector<std::string> made;
     if (client_ == nullptr || !active_) return made;
-    const auto playback = takePortNames(
-        jack_get_ports(client_, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput));
+    const auto playback =
+        takePortNames(jack_get_ports(client_, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput));
     for (int k = 0; k < 2; ++k) {
         const auto port = static_cast<std::size_t>(first + k);
         if (port >= ports_.size() || static_cast<std::size_t>(k) >= playback.size()) break;

@@ -50,10 +50,14 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
             std::this_thread::sleep_until(started +
                                           std::chrono::duration<double>(static_cast<double>(frame) / sampleRate));
         const engine::SongView& song = songs[current];
-        if (options.waitForDisk && engine.rolling())
+        // Every source the engine reads this block — the reference mix too, read on every block
+        // for A/B — must have its frames, or what the file holds would depend on the disk's pace.
+        if (options.waitForDisk && engine.rolling()) {
+            const int ahead = std::max(n, engine::kSeekReadyFrames);
             for (int i = 0; i < song.stemCount; ++i)
-                song.stems[static_cast<std::size_t>(i)]->waitUntilReadable(engine.songFrame(),
-                                                                           std::max(n, engine::kSeekReadyFrames), 5.0);
+                song.stems[static_cast<std::size_t>(i)]->waitUntilReadable(engine.songFrame(), ahead, 5.0);
+            if (song.reference != nullptr) song.reference->waitUntilReadable(engine.songFrame(), ahead, 5.0);
+        }
         // Issue what falls in this block, stamped with its exact frame: the engine splits there.
         while (nextEvent < script.size() && script[nextEvent].frame < frame + n) {
             engine::Command c = script[nextEvent++].command;

@@ -9,6 +9,7 @@
 
 #include "stemdeck/Error.h"
 #include "stemdeck/Text.h"
+#include "stemdeck/engine/Constants.h"
 
 namespace stemdeck::control {
 
@@ -230,10 +231,13 @@ std::vector<ScriptEvent> parseEventScript(std::string_view yaml, const std::stri
     return events;
 }
 
-std::vector<std::int64_t> seekTargets(const std::vector<ScriptEvent>& events) {
+std::vector<std::int64_t> cueFrames(const std::vector<ScriptEvent>& events, double sampleRate) {
+    const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * sampleRate) + 1;
     std::vector<std::int64_t> targets;
-    for (const auto& e : events)
+    for (const auto& e : events) {
         if (e.command.action == Action::seek) targets.push_back(e.command.target);
+        if (e.command.action == Action::loopOn) targets.push_back(std::max<std::int64_t>(1, e.command.target - xfade));
+    }
     return targets;
 }
 

@@ -69,6 +69,9 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
         for (const set::Marker& m : plan.markers)
             l->song.addCue(std::max<std::int64_t>(
                 1, engine::gridFrame(l->song.timing, l->song.sampleRate, engine::Quantize::bar, m.bar - 1) - xfade));
+        if (index == 0) // the events script runs from song 1's bar 1: its jumps start from RAM too
+            for (const std::int64_t frame : control::cueFrames(options_.script, l->song.sampleRate))
+                l->song.addCue(frame);
         for (const StemRoute& r : options_.routes) {
             if (const auto stem = l->song.findStem(r.stem))
                 l->view.directBus[static_cast<std::size_t>(*stem)] = static_cast<std::int8_t>(r.bus);

@@ -18,8 +18,8 @@ namespace stemdeck::set {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"name", "audio", "controller", "count_in", "at_end", "songs"};
-const std::vector<std::string> kAudioKeys = {"driver", "device",     "client_name",  "connect", "rate",
-                                             "block",  "main",       "click",        "click_mode", "stem_outputs"};
+const std::vector<std::string> kAudioKeys = {"driver", "device", "client_name", "connect",    "rate",
+                                             "block",  "main",   "click",       "click_mode", "stem_outputs"};
 const std::vector<std::string> kSongKeys = {"folder", "file",     "title",  "bpm",   "time_signature",
                                             "key",    "count_in", "at_end", "start", "markers"};
 const std::vector<std::string> kStartKeys = {"mute", "solo", "gain", "filter"};

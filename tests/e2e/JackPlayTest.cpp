@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -91,6 +92,7 @@ int routing(const std::string& stemdeck, test::TempDir& dir) {
     if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
     Recorder rec;
     if (!expect(rec.open(6, static_cast<std::size_t>(12 * kRate)), "the recorder connects to the server")) return 1;
+    const std::int64_t period = jack_get_buffer_size(rec.client);
     const pid_t play = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--click", "3",
                               "--stem-out", "right=5", "--count-in", "2"},
                              (dir / "play.log").string());
@@ -118,25 +120,40 @@ int routing(const std::string& stemdeck, test::TempDir& dir) {
     if (mainL.size() != clicks.size() || directR.size() != clicks.size()) return 1;
     bool spacing = true, aligned = true;
     for (std::size_t i = 0; i < clicks.size(); ++i) {
-        spacing = spacing && mainL[i] - mainL[0] == static_cast<std::size_t>(clicks[i] - clicks[0]);
+        // Exact, but for whole periods a loaded server lost between them (see the click check below).
+        const auto off = std::abs(static_cast<std::int64_t>(mainL[i] - mainL[0]) - (clicks[i] - clicks[0]));
+        spacing = spacing && off % period == 0 && off <= 4 * period;
         aligned = aligned && mainL[i] == directR[i];
     }
-    expect(spacing, "the clicks keep the file's spacing to the frame (24000 apart)");
+    expect(spacing, "the clicks keep the file's spacing to the frame (24000 apart, give or take lost periods)");
     expect(aligned, "stem A (main) and stem B (own pair) click on the same recorded frames: sample-aligned");
 
     // The song's frame 0 in the recording, from A's first impulse; beats are 24000 frames apart.
+    // A cycle that stemdeck or the recorder misses on a loaded machine (an xrun) shifts everything
+    // recorded after it by whole periods, so the grid is checked where it cannot be fooled by that:
+    // the click and stem A are rendered in the same callback, so the ticks on A's beats must fall
+    // on A's impulses to the frame, and every other tick must be a whole number of beats from the
+    // one before it (give or take whole periods the server lost).
     const auto zero = static_cast<std::int64_t>(mainL[0]) - clicks[0];
     const auto ticks = onsets(rec.data[2], n, 0.05f, 4000);
-    bool onBeats = !ticks.empty(), bothSides = true;
+    bool onBeats = !ticks.empty(), onImpulses = true, bothSides = true;
     int countIn = 0, inSong = 0;
-    for (std::size_t t : ticks) {
-        const std::int64_t rel = static_cast<std::int64_t>(t) - zero;
-        onBeats = onBeats && rel % 24000 == 0;
-        (rel < 0 ? countIn : inSong) += 1;
-        bothSides = bothSides && rec.data[3][t] == rec.data[2][t];
+    for (std::size_t k = 0; k < ticks.size(); ++k) {
+        const std::int64_t rel = static_cast<std::int64_t>(ticks[k]) - zero;
+        if (k > 0) {
+            const std::int64_t off = (static_cast<std::int64_t>(ticks[k] - ticks[k - 1])) % 24000;
+            const std::int64_t slip = std::min(off, 24000 - off);
+            onBeats = onBeats && slip % period == 0 && slip <= 4 * period;
+        }
+        (rel < -12000 ? countIn : inSong) += 1;
+        bothSides = bothSides && rec.data[3][ticks[k]] == rec.data[2][ticks[k]];
     }
-    expect(onBeats,
-           "every click tick starts exactly on a beat frame of the song (" + std::to_string(ticks.size()) + " ticks)");
+    for (std::size_t impulse : mainL) // A's impulses are on beats 4-7 of the song: a tick on each, same frame
+        onImpulses = onImpulses && std::find(ticks.begin(), ticks.end(), impulse) != ticks.end();
+    expect(onImpulses, "the click ticks on the very frames of stem A's on-beat impulses (click and song in sync)");
+    expect(onBeats, "every click tick is a whole number of beats after the one before (" +
+                        std::to_string(ticks.size()) + " ticks; only whole lost periods of " + std::to_string(period) +
+                        " frames may shift a recording)");
     expect(inSong == 8, "the click ticks on all 8 beats of the 4-second song (" + std::to_string(inSong) + ")");
     // The recorder may connect a few ms after the first tick: 7 of the 8 count-in ticks suffice.
     expect(countIn >= 7 && countIn <= 8, "a 2-bar count-in precedes bar 1 (" + std::to_string(countIn) + " ticks)");
@@ -256,11 +273,12 @@ int deviceLoss(const std::string& stemdeck, test::TempDir& dir) {
     if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
     const pid_t play =
         spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack"}, (dir / "play.log").string());
+    double beforeLoss = 0.0;
     {
         Recorder rec;
         expect(rec.open(1, static_cast<std::size_t>(20 * kRate)) && rec.connect({1}), "first server: recording");
         std::this_thread::sleep_for(2s);
-        const double beforeLoss = seconds(rec.now(0));
+        beforeLoss = seconds(rec.now(0));
         std::printf("song position before the loss: %.3f s\n", beforeLoss);
         jack.stop(SIGKILL);   // the server dies without a word
         rec.client = nullptr; // its server is gone; nothing to close
@@ -295,8 +313,14 @@ int deviceLoss(const std::string& stemdeck, test::TempDir& dir) {
     expect(status == 0, "SIGTERM stops play cleanly, status 0");
     expect(log.find("is back") != std::string::npos && log.find("device reopened 1x") != std::string::npos,
            "play reports the device back and one reopening");
-    expect(log.find("paused at 0:02") != std::string::npos && log.find("playing on from 0:02") != std::string::npos,
-           "play says where the song paused and that it plays on from there");
+    // The position is printed to the tenth of a second: where it paused is where it plays on from,
+    // and that is where the recording stood when the server died.
+    const auto paused = log.find("song paused at "), from = log.find("playing on from ");
+    const std::string pausedText = paused == std::string::npos ? "" : log.substr(paused + 15, 6);
+    const std::string fromText = from == std::string::npos ? "" : log.substr(from + 16, 6);
+    const double pausedSeconds = pausedText.size() == 6 ? std::stod(pausedText.substr(2)) : -1.0;
+    expect(!pausedText.empty() && pausedText == fromText && std::fabs(pausedSeconds - beforeLoss) < 0.15,
+           "play says where the song paused (" + pausedText + ") and plays on from there (" + fromText + ")");
     return 0;
 }
 
@@ -673,8 +697,19 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
                                  (dir / "gui2.log").string(), env);
     expect(take.connect({1}, 10000ms), "the scripted GUI session is recorded");
     std::this_thread::sleep_for(4000ms);
-    onDisplay(display, "xdotool mousemove 700 150 key q");
-    waitExit(scripted, 8s);
+    // Told to quit with the settings dialog open: it closes cleanly (this crashed in JUCE's shutdown).
+    onDisplay(display, "xdotool mousemove 700 150 click 1");
+    std::this_thread::sleep_for(200ms);
+    onDisplay(display, "xdotool key comma");
+    const bool dialogOpen = [&] {
+        for (int i = 0; i < 60; ++i, std::this_thread::sleep_for(50ms))
+            if (readFile(dir / "gui2.log").find("layout: settings save") != std::string::npos) return true;
+        return false;
+    }();
+    kill(scripted, SIGTERM);
+    const int quitStatus = waitExit(scripted, 8s);
+    expect(dialogOpen && quitStatus == 0,
+           "SIGTERM with the settings dialog open ends the GUI cleanly (status " + std::to_string(quitStatus) + ")");
     // Align by the ramp: the recorded frame whose value is the render's frame k.
     test::StemAudio ref; // the render, read back as a stem (32-bit float: exact)
     try {
@@ -701,21 +736,19 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
         if (std::fabs(ref.left[k] - take.data[0][first]) < 1e-7f &&
             std::fabs(ref.left[k + 1] - take.data[0][first + 1]) < 1e-7f)
             offset = static_cast<std::int64_t>(k) - static_cast<std::int64_t>(first);
-    std::size_t compared = 0, differ = 0;
-    float worst = 0.0f;
+    // Compared cycle by cycle: a cycle the loaded server skipped is stepped over (JackHarness.h).
+    const auto period = static_cast<std::size_t>(jack_get_buffer_size(take.client));
+    CycleComparison c;
     if (offset != std::numeric_limits<std::int64_t>::min())
-        for (std::size_t i = first; i < n; ++i) {
-            const std::int64_t k = static_cast<std::int64_t>(i) + offset;
-            if (k < 0 || k >= static_cast<std::int64_t>(ref.left.size()) || k >= 3 * kRate) break;
-            const float d = std::fabs(ref.left[static_cast<std::size_t>(k)] - take.data[0][i]);
-            worst = std::max(worst, d);
-            differ += d > 1e-6f;
-            ++compared;
-        }
-    expect(compared > static_cast<std::size_t>(2 * kRate) && differ == 0,
-           "the GUI's scripted session matches `stemdeck render` of it sample for sample (" + std::to_string(compared) +
-               " frames through the mute, unmute, gain and filter moves; worst difference " + std::to_string(worst) +
-               ")");
+        c = compareByCycle(take.data[0], n, ref.left, offset, period, first, 3 * kRate);
+    if (c.firstDifference >= 0)
+        std::printf("first difference at render frame %lld\n", static_cast<long long>(c.firstDifference));
+    expect(c.compared > static_cast<std::size_t>(2 * kRate) && c.differ == 0 && c.skipped <= 16,
+           "the GUI's scripted session matches `stemdeck render` of it sample for sample (" +
+               std::to_string(c.compared) +
+               " frames through the mute, unmute, gain and filter moves; worst difference " + std::to_string(c.worst) +
+               "; " + std::to_string(c.skipped) + " cycles skipped by the loaded server, " + std::to_string(c.slips) +
+               " slips of whole periods)");
     kill(xvfb, SIGTERM);
     waitpid(xvfb, nullptr, 0);
     return 0;

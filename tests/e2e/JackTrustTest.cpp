@@ -5,7 +5,8 @@
 // Scenarios (each its own ctest):
 //   starts       COUNT starts of `play` with a main pair, a click pair and a stem on its own pair:
 //                every start registers exactly out_1 … out_6, says "6 outputs", connects the main
-//                pair to system:playback_1/2 and says so; one more with --no-connect connects nothing.
+//                pair to system:playback_1/2 and says so; one more with --no-connect connects nothing
+//                and is ended by SIGHUP, which stops it as cleanly as SIGTERM.
 //   server-stop  the JACK server is stopped COUNT times politely (SIGTERM) and COUNT times without
 //                a word (SIGKILL) mid-song and started again: play never crashes, says so, comes
 //                back, and resumes where it paused with its two stems sample-aligned.
@@ -103,18 +104,20 @@ int starts(const std::string& stemdeck, test::TempDir& dir, int count) {
     for (int run = 0; run < count + 1; ++run) {
         const bool noConnect = run == count; // the last start: patched by hand
         const fs::path log = dir / ("play-" + std::to_string(run) + ".log");
-        std::vector<std::string> argv = {stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--click", "3",
-                                         "--stem-out", "2=5"};
+        std::vector<std::string> argv = {
+            stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--click", "3", "--stem-out", "2=5"};
         if (noConnect) argv.emplace_back("--no-connect");
         const pid_t play = spawn(argv, log.string());
         const bool up = waitForLog(log, "stemdeck: playing", 10s) && waitForLog(log, "song 1/1", 5s);
         std::this_thread::sleep_for(100ms);
         const PortView v = portsOf("stemdeck");
-        kill(play, SIGTERM);
+        kill(play, noConnect ? SIGHUP : SIGTERM); // SIGHUP: the SSH session to a headless rig dropped
         const int status = waitExit(play, 10s);
         const std::string text = readFile(log);
         clean += status == 0 ? 1 : 0;
         if (noConnect) {
+            expect(status == 0 && text.find("stopped in song 1") != std::string::npos,
+                   "SIGHUP ends play like SIGTERM: faded, summary, status 0 (" + std::to_string(status) + ")");
             bool none = v.ports == want;
             for (const auto& c : v.connections)
                 none = none && c.empty();
@@ -144,7 +147,7 @@ int starts(const std::string& stemdeck, test::TempDir& dir, int count) {
     expect(connected == count, std::to_string(connected) + " of " + std::to_string(count) +
                                    " starts connected the main pair (only) to system:playback_1/2 and said so");
     expect(clean == count + 1, std::to_string(clean) + " of " + std::to_string(count + 1) +
-                                   " runs ended with status 0 on SIGTERM");
+                                   " runs ended with status 0 on SIGTERM or SIGHUP");
     return 0;
 }
 
@@ -218,10 +221,10 @@ int serverStop(const std::string& stemdeck, test::TempDir& dir, int count) {
     for (std::size_t p = text.find("is back"); p != std::string::npos; p = text.find("is back", p + 1))
         ++backs;
     expect(survived == 2 * count, "play survived " + std::to_string(survived) + " of " + std::to_string(2 * count) +
-                                      " server stops (" + std::to_string(count) + " SIGTERM, " +
-                                      std::to_string(count) + " SIGKILL)");
-    expect(resumed == 2 * count, std::to_string(resumed) + " of " + std::to_string(rounds) +
-                                     " times playback resumed where it paused");
+                                      " server stops (" + std::to_string(count) + " SIGTERM, " + std::to_string(count) +
+                                      " SIGKILL)");
+    expect(resumed == 2 * count,
+           std::to_string(resumed) + " of " + std::to_string(rounds) + " times playback resumed where it paused");
     expect(aligned == 2 * count,
            std::to_string(aligned) + " of " + std::to_string(rounds) + " times both stems came back sample-aligned");
     expect(backs == total, "play said the device is back " + std::to_string(backs) + " times");
@@ -276,9 +279,10 @@ int midiFlood(const std::string& stemdeck, test::TempDir& dir) {
     test::writeStemFolder(dir / "song", kRate,
                           {test::constantStem(len, 0.25f, false), test::constantStem(len, 0.125f, false)},
                           {"Pad", "Fader"}, "BPM: 120\n");
-    std::ofstream(dir / "flood.yaml") << "name: Flood test\nports: [Flood]\nbindings:\n"
-                                         "  - { note: 36, channel: 1, action: toggle_mute, stem: 1 }\n"
-                                         "  - { cc: 20, channel: 1, action: gain, stem: 2, quantize: bar, takeover: jump }\n";
+    std::ofstream(dir / "flood.yaml")
+        << "name: Flood test\nports: [Flood]\nbindings:\n"
+           "  - { note: 36, channel: 1, action: toggle_mute, stem: 1 }\n"
+           "  - { cc: 20, channel: 1, action: gain, stem: 2, quantize: bar, takeover: jump }\n";
     JackServer jack{"stemdeck-e2e-flood-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
     if (!expect(jack.start(128), "a JACK server (128-frame periods) is up")) return 1;

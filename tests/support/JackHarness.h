@@ -291,4 +291,69 @@ struct TimedRecorder : Recorder {
     }
 };
 
+/// A recording of stemdeck's output compared with the render of the same session, JACK cycle by
+/// JACK cycle. On a loaded machine the server may skip a cycle of stemdeck's (its output is then
+/// silent or the previous cycle's, and everything after runs a period later in JACK time) or of
+/// the recorder's (a silent period in the recording). Such periods are stepped over and counted;
+/// every other period must equal the render sample for sample at an offset that only ever moves
+/// by whole periods. The render must have a unique value on every frame (a ramp) so that a
+/// period matching at a moved offset proves it is the right audio, merely displaced in time.
+struct CycleComparison {
+    std::size_t compared = 0, differ = 0, skipped = 0, slips = 0;
+    float worst = 0.0f;
+    std::int64_t firstDifference = -1; ///< render frame
+};
+inline CycleComparison compareByCycle(const std::vector<float>& recorded, std::size_t n,
+                                      const std::vector<float>& render, std::int64_t offset, std::size_t period,
+                                      std::size_t from, std::int64_t renderLimit) {
+    CycleComparison c;
+    auto matches = [&](std::size_t at, std::int64_t off, std::size_t len) {
+        for (std::size_t j = 0; j < len; ++j) {
+            const std::int64_t k = static_cast<std::int64_t>(at + j) + off;
+            if (k < 0 || k >= static_cast<std::int64_t>(render.size()) ||
+                std::fabs(render[static_cast<std::size_t>(k)] - recorded[at + j]) > 1e-6f)
+                return false;
+        }
+        return true;
+    };
+    std::size_t at = (from + period - 1) / period * period; // the first whole cycle
+    for (; at + period <= n; at += period) {
+        if (static_cast<std::int64_t>(at) + offset + static_cast<std::int64_t>(period) > renderLimit) break;
+        if (matches(at, offset, period)) {
+            c.compared += period;
+            continue;
+        }
+        bool moved = false;
+        for (const std::int64_t step : {-1, 1, -2, 2, -3, 3})
+            if (matches(at, offset + step * static_cast<std::int64_t>(period), period)) {
+                offset += step * static_cast<std::int64_t>(period);
+                ++c.slips;
+                c.compared += period;
+                moved = true;
+                break;
+            }
+        if (moved) continue;
+        const bool silent =
+            std::all_of(recorded.begin() + static_cast<std::ptrdiff_t>(at),
+                        recorded.begin() + static_cast<std::ptrdiff_t>(at + period), [](float x) { return x == 0.0f; });
+        const bool repeated = at >= period && std::equal(recorded.begin() + static_cast<std::ptrdiff_t>(at),
+                                                         recorded.begin() + static_cast<std::ptrdiff_t>(at + period),
+                                                         recorded.begin() + static_cast<std::ptrdiff_t>(at - period));
+        if (silent || repeated) {
+            ++c.skipped;
+            continue;
+        }
+        for (std::size_t j = 0; j < period; ++j) { // a real difference: measure it
+            const std::int64_t k = static_cast<std::int64_t>(at + j) + offset;
+            if (k < 0 || k >= static_cast<std::int64_t>(render.size())) continue;
+            const float d = std::fabs(render[static_cast<std::size_t>(k)] - recorded[at + j]);
+            if (d > 1e-6f && c.firstDifference < 0) c.firstDifference = k;
+            c.worst = std::max(c.worst, d);
+            c.differ += d > 1e-6f ? 1 : 0;
+        }
+        c.compared += period;
+    }
+    return c;
+}
+
 } // namespace stemdeck::test

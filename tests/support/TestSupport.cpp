@@ -187,7 +187,7 @@ Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const 
     if (!eventsYaml.empty())
         script = control::parseEventScript(eventsYaml, "events.yaml",
                                            {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown});
-    for (const std::int64_t target : control::seekTargets(script))
+    for (const std::int64_t target : control::cueFrames(script, song.sampleRate))
         song.addCue(target);
     audio::MemorySink sink;
     engine::Engine engine;

@@ -177,7 +177,7 @@ TEST_CASE("A flood of bar-quantised fader moves never crowds out a pad press", "
     bool muted = false;
     float last = 1.0f;
     for (int block = 0; block < 90000 / 128; ++block) { // the first bar line after 0 is at 96000
-        for (int k = 0; k < 8 && block > 0; ++k) { // from just after bar 1's first frame
+        for (int k = 0; k < 8 && block > 0; ++k) {      // from just after bar 1's first frame
             last = 0.25f + 0.5f * static_cast<float>((block * 8 + k) % 100) / 100.0f;
             fader.send(Command{Action::gain, Quantize::bar, 1, last});
         }
@@ -193,7 +193,7 @@ TEST_CASE("A flood of bar-quantised fader moves never crowds out a pad press", "
     CHECK(landed == presses);
     CHECK(f.engine.droppedCommands() == 0);
     CHECK(f.engine.stem(1).gain.load() == 1.0f); // nothing applied before the bar line
-    for (int block = 0; block < 60; ++block)       // past 96000
+    for (int block = 0; block < 60; ++block)     // past 96000
         f.engine.process(f.l.data(), f.r.data(), 128);
     CHECK(f.engine.stem(1).gain.load() == last);
 }

@@ -85,7 +85,7 @@ TEST_CASE("A bar-quantised fader keeps its takeover while its move waits for the
     // The engine still shows the old gain until the bar line: that is our own move waiting, not a
     // change made elsewhere, so every further move goes through (the latest one lands on the bar).
     MidiMapper map(parseMapping("bindings:\n  - { cc: 7, action: gain, stem: 1, quantize: bar }\n", "f.yaml"));
-    StemValues v; // unity until the bar
+    StemValues v;                                          // unity until the bar
     REQUIRE(map.translate(0xB0, 7, 116, 0, v).count == 1); // passes 115.5: takes over
     for (int value = 100; value > 60; value -= 5) {
         const auto moved = only(map.translate(0xB0, 7, static_cast<std::uint8_t>(value), 0, v));

@@ -65,10 +65,10 @@ public:
     [[nodiscard]] int xruns() const noexcept { return xruns_.load(std::memory_order_relaxed); }
 
 private:
-    static int process(jack_nframes_t n, void* self);                                // @thread audio
-    static int bufferSize(jack_nframes_t n, void* self);                             // @thread JACK's
-    static int xrun(void* self);                                                     // @thread JACK's
-    static void shutdown(jack_status_t code, const char* reason, void* self);        // @thread JACK's
+    static int process(jack_nframes_t n, void* self);                         // @thread audio
+    static int bufferSize(jack_nframes_t n, void* self);                      // @thread JACK's
+    static int xrun(void* self);                                              // @thread JACK's
+    static void shutdown(jack_status_t code, const char* reason, void* self); // @thread JACK's
 
     jack_client_t* client_ = nullptr;
     std::vector<jack_port_t*> ports_;

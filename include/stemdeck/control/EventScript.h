@@ -41,9 +41,11 @@ struct ScriptContext {
 [[nodiscard]] std::vector<ScriptEvent> parseEventScript(std::string_view yaml, const std::string& fileName,
                                                         const ScriptContext& context);
 
-/// @thread any. The song frames a script seeks to: load them as cue points so every scripted jump
-/// starts from RAM on the exact frame.
-[[nodiscard]] std::vector<std::int64_t> seekTargets(const std::vector<ScriptEvent>& events);
+/// @thread any. The song frames a script jumps to — its seek targets, and its loops' starts less
+/// the loop crossfade (read while the loop's end blends into them) — to load as cue points, so
+/// every scripted jump reads from RAM on the exact frame and a render never waits on the disk
+/// for one (the same render, run to run, on any machine load).
+[[nodiscard]] std::vector<std::int64_t> cueFrames(const std::vector<ScriptEvent>& events, double sampleRate);
 
 /// @thread control. Reads and parses a script file.
 [[nodiscard]] std::vector<ScriptEvent> loadEventScript(const std::filesystem::path& file, const ScriptContext& context);

@@ -102,6 +102,11 @@ int main(int argc, char** argv) {
             }
         } watch(session);
         juce::MessageManager::getInstance()->runDispatchLoop();
+        // What is still open over the stage (the settings dialog) goes now, while JUCE runs: left
+        // to JUCE's shutdown, it was deleted after the timer thread it unregisters from (a crash).
+        for (int i = juce::TopLevelWindow::getNumTopLevelWindows(); --i >= 0;)
+            if (auto* dialog = dynamic_cast<juce::DialogWindow*>(juce::TopLevelWindow::getTopLevelWindow(i)))
+                delete dialog;
         session.close();
         for (const std::string& line : session.takeMessages())
             std::cerr << "stemdeck-gui: " << line << "\n";
