@@ -85,24 +85,24 @@ std::string JackDevice::describe() {
 std::string JackDevice::open(const std::string& clientName, int outputs) {
     close();
     quietJack();
-    halted_.store(false, std::memory_order_relaxed);
-    reason_.fill('\0');
     jack_status_t status{};
-    client_ = jack_client_open(clientName.c_str(), JackNoStartServer, &status);
-    if (client_ == nullptr) {
+    jack_client_t* handle = jack_client_open(clientName.c_str(), JackNoStartServer, &status);
+    if (handle == nullptr) {
         if ((status & JackServerFailed) != 0 || (status & JackServerError) != 0)
-            return "no JACK server running (server '" + serverName() +
-                   "'; start one with jackd or qjackctl, or play with --driver alsa)";
+            return "no JACK server running (start one with jackd or qjackctl, or play with --driver alsa); "
+                   "looked for server '" +
+                   serverName() + "'";
         if ((status & JackNameNotUnique) != 0) return "the JACK client name '" + clientName + "' is taken";
         return "the JACK server refused the client (status 0x" + std::to_string(static_cast<int>(status)) + ")";
     }
-    name_ = jack_get_client_name(client_);
-    rate_ = static_cast<int>(jack_get_sample_rate(client_));
-    block_.store(static_cast<int>(jack_get_buffer_size(client_)), std::memory_order_relaxed);
-    xruns_.store(0, std::memory_order_relaxed);
-    ports_.clear();
+    client_ = new Client;
+    Client& c = *client_;
+    c.handle = handle;
+    name_ = jack_get_client_name(handle);
+    rate_ = static_cast<int>(jack_get_sample_rate(handle));
+    c.block.store(static_cast<int>(jack_get_buffer_size(handle)), std::memory_order_relaxed);
     for (int i = 0; i < outputs; ++i) {
-        jack_port_t* port = jack_port_register(client_, ("out_" + std::to_string(i + 1)).c_str(),
+        jack_port_t* port = jack_port_register(handle, ("out_" + std::to_string(i + 1)).c_str(),
                                                JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput | JackPortIsTerminal, 0);
         if (port == nullptr) {
             const int got = i;
@@ -111,37 +111,37 @@ std::string JackDevice::open(const std::string& clientName, int outputs) {
                    std::to_string(outputs) + " the routing needs (port out_" + std::to_string(got + 1) +
                    " could not be registered)";
         }
-        ports_.push_back(port);
+        c.ports.push_back(port);
     }
-    buffers_.assign(ports_.size(), nullptr);
-    jack_set_process_callback(client_, &JackDevice::process, this);
-    jack_set_buffer_size_callback(client_, &JackDevice::bufferSize, this);
-    jack_set_xrun_callback(client_, &JackDevice::xrun, this);
-    jack_on_info_shutdown(client_, &JackDevice::shutdown, this);
+    c.buffers.assign(c.ports.size(), nullptr);
+    jack_set_process_callback(handle, &JackDevice::process, client_);
+    jack_set_buffer_size_callback(handle, &JackDevice::bufferSize, client_);
+    jack_set_xrun_callback(handle, &JackDevice::xrun, client_);
+    jack_on_info_shutdown(handle, &JackDevice::shutdown, client_);
     return {};
 }
 
 bool JackDevice::start(engine::Engine& engine, engine::DeviceOutput& output) {
     if (client_ == nullptr) return false;
-    engine_ = &engine;
-    output_ = &output;
+    client_->engine = &engine;
+    client_->output = &output;
 #ifdef STEMDECK_RTSAN_CALLBACK
-    canary_ = std::getenv("STEMDECK_RT_CANARY") != nullptr;
+    client_->canary = std::getenv("STEMDECK_RT_CANARY") != nullptr;
 #endif
-    active_ = jack_activate(client_) == 0;
-    return active_;
+    client_->active = jack_activate(client_->handle) == 0;
+    return client_->active;
 }
 
 std::vector<std::string> JackDevice::connectToPlayback(int first) {
     std::vector<std::string> made;
-    if (client_ == nullptr || !active_) return made;
-    const auto playback =
-        takePortNames(jack_get_ports(client_, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput));
+    if (client_ == nullptr || !client_->active) return made;
+    const auto playback = takePortNames(
+        jack_get_ports(client_->handle, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput));
     for (int k = 0; k < 2; ++k) {
         const auto port = static_cast<std::size_t>(first + k);
-        if (port >= ports_.size() || static_cast<std::size_t>(k) >= playback.size()) break;
-        const char* ours = jack_port_name(ports_[port]);
-        const int rc = jack_connect(client_, ours, playback[static_cast<std::size_t>(k)].c_str());
+        if (port >= client_->ports.size() || static_cast<std::size_t>(k) >= playback.size()) break;
+        const char* ours = jack_port_name(client_->ports[port]);
+        const int rc = jack_connect(client_->handle, ours, playback[static_cast<std::size_t>(k)].c_str());
         if (rc == 0 || rc == EEXIST) made.push_back(std::string(ours) + " -> " + playback[static_cast<std::size_t>(k)]);
     }
     return made;
@@ -149,56 +149,70 @@ std::vector<std::string> JackDevice::connectToPlayback(int first) {
 
 std::string JackDevice::haltReason() const {
     if (!halted()) return {};
-    return std::string(reason_.data(), strnlen(reason_.data(), reason_.size()));
+    return std::string(client_->reason.data(), strnlen(client_->reason.data(), client_->reason.size()));
+}
+
+int JackDevice::blockFrames() const noexcept {
+    return client_ != nullptr ? client_->block.load(std::memory_order_relaxed) : 0;
+}
+int JackDevice::outputs() const noexcept {
+    return client_ != nullptr ? static_cast<int>(client_->ports.size()) : 0;
+}
+int JackDevice::xruns() const noexcept {
+    return client_ != nullptr ? client_->xruns.load(std::memory_order_relaxed) : 0;
 }
 
 void JackDevice::close() {
     if (client_ == nullptr) return;
-    // After a shutdown the server is gone: deactivating would only fail. jack_client_close still
-    // frees the client and stops libjack's threads (the shutdown callback has returned by then, and
-    // touches only our atomics, which outlive this call).
-    if (active_ && !halted()) jack_deactivate(client_);
-    jack_client_close(client_);
+    if (client_->halted.load(std::memory_order_acquire)) {
+        // The server is gone. Abandoned, not closed: see the header. Kept reachable (not a leak to
+        // LeakSanitizer), and its callbacks see `halted` and touch nothing else.
+        static auto* abandoned = new std::vector<std::unique_ptr<Client>>; // never destroyed either
+        abandoned->emplace_back(client_);
+        client_ = nullptr;
+        return;
+    }
+    if (client_->active) jack_deactivate(client_->handle);
+    jack_client_close(client_->handle);
+    delete client_;
     client_ = nullptr;
-    active_ = false;
-    ports_.clear();
-    buffers_.clear();
 }
 
-int JackDevice::process(jack_nframes_t n, void* self) {
-    auto* d = static_cast<JackDevice*>(self);
+int JackDevice::process(jack_nframes_t n, void* arg) {
+    auto* c = static_cast<Client*>(arg);
+    if (c->halted.load(std::memory_order_acquire) || c->output == nullptr) return 0; // a dead server's last cycle
 #ifdef STEMDECK_RTSAN_CALLBACK
     __rtsan_realtime_enter(); // the real-time-safety build: anything forbidden below aborts
 #endif
-    for (std::size_t i = 0; i < d->ports_.size(); ++i)
-        d->buffers_[i] = static_cast<float*>(jack_port_get_buffer(d->ports_[i], n));
-    d->output_->process(*d->engine_, d->buffers_.data(), static_cast<int>(d->buffers_.size()), static_cast<int>(n));
+    for (std::size_t i = 0; i < c->ports.size(); ++i)
+        c->buffers[i] = static_cast<float*>(jack_port_get_buffer(c->ports[i], n));
+    c->output->process(*c->engine, c->buffers.data(), static_cast<int>(c->buffers.size()), static_cast<int>(n));
 #ifdef STEMDECK_RTSAN_CALLBACK
-    if (d->canary_) d->canaryAllocation_ = std::make_unique<int>(static_cast<int>(n)); // must abort under RTSan
+    if (c->canary) c->canaryAllocation = std::make_unique<int>(static_cast<int>(n)); // must abort under RTSan
     __rtsan_realtime_exit();
 #endif
     return 0;
 }
 
-int JackDevice::bufferSize(jack_nframes_t n, void* self) {
-    static_cast<JackDevice*>(self)->block_.store(static_cast<int>(n), std::memory_order_relaxed);
+int JackDevice::bufferSize(jack_nframes_t n, void* arg) {
+    static_cast<Client*>(arg)->block.store(static_cast<int>(n), std::memory_order_relaxed);
     return 0;
 }
 
-int JackDevice::xrun(void* self) {
-    static_cast<JackDevice*>(self)->xruns_.fetch_add(1, std::memory_order_relaxed);
+int JackDevice::xrun(void* arg) {
+    static_cast<Client*>(arg)->xruns.fetch_add(1, std::memory_order_relaxed);
     return 0;
 }
 
-void JackDevice::shutdown(jack_status_t, const char* reason, void* self) {
-    // libjack's thread, while the control thread may be anywhere: write our own fields only.
-    auto* d = static_cast<JackDevice*>(self);
+void JackDevice::shutdown(jack_status_t, const char* reason, void* arg) {
+    // libjack's thread, while the control thread may be anywhere: this client's own fields only.
+    auto* c = static_cast<Client*>(arg);
     if (reason != nullptr) {
-        const std::size_t len = strnlen(reason, d->reason_.size() - 1);
-        std::memcpy(d->reason_.data(), reason, len);
-        d->reason_[len] = '\0';
+        const std::size_t len = strnlen(reason, c->reason.size() - 1);
+        std::memcpy(c->reason.data(), reason, len);
+        c->reason[len] = '\0';
     }
-    d->halted_.store(true, std::memory_order_release);
+    c->halted.store(true, std::memory_order_release);
 }
 
 } // namespace stemdeck::audio

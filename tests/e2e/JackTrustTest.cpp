@@ -198,8 +198,8 @@ int serverStop(const std::string& stemdeck, test::TempDir& dir, int count) {
         if (!again.open(2, static_cast<std::size_t>(10 * kRate)) || !again.connect({1, 3}, 10s)) continue;
         std::this_thread::sleep_for(500ms);
         const std::size_t n = again.frames.load();
-        std::size_t first = 0;
-        while (first < n && again.data[0][first] == 0.0f)
+        std::size_t first = 0; // from where both ports are connected and playing
+        while (first < n && (again.data[0][first] == 0.0f || again.data[1][first] == 0.0f))
             ++first;
         const double back = first < n ? at(again.data[0][first]) : -1.0;
         // The recorder connects only once stemdeck's ports are back, up to a second after it resumed.

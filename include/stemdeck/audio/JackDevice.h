@@ -51,43 +51,54 @@ public:
     std::vector<std::string> connectToPlayback(int first);
 
     /// True once the server has shut the client down (it quit, or dropped us): close() and reopen.
-    [[nodiscard]] bool halted() const noexcept { return halted_.load(std::memory_order_acquire); }
+    [[nodiscard]] bool halted() const noexcept {
+        return client_ != nullptr && client_->halted.load(std::memory_order_acquire);
+    }
     [[nodiscard]] std::string haltReason() const;
 
-    /// Deactivates and closes the client (also after the server has gone). Safe to repeat.
+    /// Deactivates and closes the client. A client whose server has gone is abandoned instead:
+    /// libjack's jack_client_close can wait forever for a process thread parked on the dead
+    /// server's semaphore (as Ardour does, the handle is dropped; it costs a few KB per server
+    /// stop). Safe to repeat.
     void close();
 
     [[nodiscard]] bool isOpen() const noexcept { return client_ != nullptr; }
     [[nodiscard]] int sampleRate() const noexcept { return rate_; }
-    [[nodiscard]] int blockFrames() const noexcept { return block_.load(std::memory_order_relaxed); }
-    [[nodiscard]] int outputs() const noexcept { return static_cast<int>(ports_.size()); }
+    [[nodiscard]] int blockFrames() const noexcept;
+    [[nodiscard]] int outputs() const noexcept;
     [[nodiscard]] const std::string& clientName() const noexcept { return name_; }
-    [[nodiscard]] int xruns() const noexcept { return xruns_.load(std::memory_order_relaxed); }
+    [[nodiscard]] int xruns() const noexcept;
 
 private:
-    static int process(jack_nframes_t n, void* self);                         // @thread audio
-    static int bufferSize(jack_nframes_t n, void* self);                      // @thread JACK's
-    static int xrun(void* self);                                              // @thread JACK's
-    static void shutdown(jack_status_t code, const char* reason, void* self); // @thread JACK's
+    // One per jack_client_open: libjack's callbacks get this, never the JackDevice, so a client
+    // abandoned after its server died can never reach a newer client's state.
+    struct Client {
+        jack_client_t* handle = nullptr;
+        std::vector<jack_port_t*> ports;
+        std::vector<float*> buffers; // per port, refilled every cycle (sized before activation)
+        engine::Engine* engine = nullptr;
+        engine::DeviceOutput* output = nullptr;
+        bool active = false;
+        // shared (atomic): written on JACK's threads, read on the control thread.
+        std::atomic<int> block{0};
+        std::atomic<int> xruns{0};
+        std::atomic<bool> halted{false};
+        std::array<char, 256> reason{}; // written before halted is released
+        // The real-time-safety build only: STEMDECK_RT_CANARY set allocates in the callback, which
+        // RealtimeSanitizer must catch (proves the check can fail).
+        bool canary = false;
+        std::unique_ptr<int> canaryAllocation;
+    };
+    static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
 
-    jack_client_t* client_ = nullptr;
-    std::vector<jack_port_t*> ports_;
-    std::vector<float*> buffers_; // per port, refilled every cycle (sized before activation)
+    static int process(jack_nframes_t n, void* client);                         // @thread audio
+    static int bufferSize(jack_nframes_t n, void* client);                      // @thread JACK's
+    static int xrun(void* client);                                              // @thread JACK's
+    static void shutdown(jack_status_t code, const char* reason, void* client); // @thread JACK's
+
+    Client* client_ = nullptr; // owned, unless abandoned by close()
     std::string name_;
     int rate_ = 0;
-    engine::Engine* engine_ = nullptr;
-    engine::DeviceOutput* output_ = nullptr;
-    bool active_ = false;
-    // shared (atomic): written on JACK's threads, read on the control thread.
-    std::atomic<int> block_{0};
-    std::atomic<int> xruns_{0};
-    std::atomic<bool> halted_{false};
-    std::array<char, 256> reason_{}; // written before halted_ is released
-    static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
-    // The real-time-safety build only: STEMDECK_RT_CANARY set allocates in the callback, which
-    // RealtimeSanitizer must catch (proves the check can fail).
-    bool canary_ = false;
-    std::unique_ptr<int> canaryAllocation_;
 };
 
 } // namespace stemdeck::audio

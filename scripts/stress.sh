@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The end-to-end, real-time and streaming tests under load: two CPU hogs run while ctest repeats
+# them RUNS times (stopping at the first failure), then 50 consecutive JACK starts and 10 + 10 JACK
+# server stops. Needs the test build (scripts/test.sh).
+#   scripts/stress.sh [RUNS]   (default 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-20}
+[ -x build/test/stemdeck ] || { echo "stress: build the tests first (scripts/test.sh)"; exit 2; }
+HOGS=()
+trap 'for p in "${HOGS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+for _ in 1 2; do yes >/dev/null & HOGS+=($!); done
+echo "stress: two CPU hogs running (${HOGS[*]})"
+cd build/test
+ctest -L "e2e|rt|stream" --repeat until-fail:"$RUNS" --output-on-failure -j1
+./tests/stemdeck_e2e_trust ./stemdeck starts 50
+./tests/stemdeck_e2e_trust ./stemdeck server-stop 10
+echo "stress: $RUNS runs of the e2e, rt and stream tests, 50 starts and 20 server stops passed under load"
