@@ -12,6 +12,7 @@
 #include "stemdeck/Error.h"
 #include "stemdeck/set/Readme.h"
 #include "stemdeck/set/SetFile.h"
+#include "stemdeck/set/Song.h"
 #include "stemdeck/set/StemFolder.h"
 #include "stemdeck/stream/AudioFile.h"
 #include "stemdeck/stream/StemFile.h"
@@ -80,8 +81,11 @@ FileReport probe(const fs::path& path, const std::string& name) {
         r.format = info.format + " " + info.subtype;
         r.lossy = info.lossy;
         r.frames = info.frames;
-    } catch (const Error&) {
+    } catch (const Error& e) {
         r.readable = false;
+        // The reason without the path (the finding names the file).
+        const std::string what = e.what(), prefix = path.string() + ": ";
+        r.problem = what.starts_with(prefix) ? what.substr(prefix.size()) : what;
     }
     return r;
 }
@@ -242,20 +246,18 @@ SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& 
     std::error_code stemEc;
     if (fs::is_regular_file(dir, stemEc) && stream::isStemFileName(dir))
         return checkStemFile(dir, std::nullopt, plan, done, total, progress);
-    if (fs::is_directory(dir, stemEc)) { // a folder holding one .stem.mp4 (and perhaps a readme) is that song
-        std::optional<fs::path> stemFile, readme;
-        bool otherAudio = false;
-        for (const auto& e : fs::directory_iterator(dir, stemEc)) {
-            if (!e.is_regular_file(stemEc)) continue;
-            if (stream::isStemFileName(e.path()))
-                stemFile = e.path();
-            else if (isAudioFileName(e.path()))
-                otherAudio = true;
-            else if (e.path().extension() == ".txt" || e.path().extension() == ".TXT")
-                readme = e.path();
+    std::optional<FolderListing> listing;
+    if (fs::is_directory(dir, stemEc)) {
+        try {
+            listing = listFolder(dir); // the same listing play and render use: the same stems, same numbers
+        } catch (const Error&) {
         }
-        if (stemFile && !otherAudio) return checkStemFile(*stemFile, readme, plan, done, total, progress);
     }
+    if (listing && listing->stemFiles.size() == 1 &&
+        listing->audio.empty()) // a folder holding one .stem.mp4 is that song
+        return checkStemFile(listing->stemFiles.front(),
+                             listing->texts.empty() ? std::nullopt : std::optional<fs::path>(listing->texts.front()),
+                             plan, done, total, progress);
     SongReport s;
     s.source = dir;
     s.title = dir.filename().string();
@@ -265,20 +267,15 @@ SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& 
             "give the folder that holds the song's stems");
         return s;
     }
-    // List the audio files ourselves: scanStemFolder refuses more than eight, and check must say so.
-    std::vector<fs::path> audio;
-    std::optional<fs::path> reference, readme;
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-        if (!e.is_regular_file(ec)) continue;
-        const fs::path p = e.path();
-        if (isReferenceMixName(p))
-            reference = p;
-        else if (isAudioFileName(p))
-            audio.push_back(p);
-        else if (p.extension() == ".txt" || p.extension() == ".TXT")
-            if (!readme || p.filename().string().find("eadme") != std::string::npos) readme = p;
+    // The folder's own listing, not scanStemFolder: that refuses more than eight, and check must say so.
+    if (!listing) {
+        add(s, Severity::error, dir, "cannot list the folder", "check its permissions");
+        return s;
     }
-    std::sort(audio.begin(), audio.end());
+    const std::vector<fs::path>& audio = listing->audio;
+    const std::optional<fs::path> reference = listing->reference;
+    const std::optional<fs::path> readme =
+        listing->texts.empty() ? std::nullopt : std::optional<fs::path>(listing->texts.front());
     if (audio.empty()) {
         add(s, Severity::error, dir, "no stems (audio files) in the folder",
             "export the stems as 01_Name.wav, 02_Name.wav … into this folder");
@@ -310,12 +307,26 @@ SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& 
     if (readme && !s.bpm)
         add(s, Severity::warning, *readme, "no BPM in the readme; bars, the click and quantised actions assume 120 BPM",
             "add a line 'BPM: 120' (or give bpm: in the set file)");
+    { // the tempo rule render and play apply (Song.cpp)
+        const int beats = plan != nullptr && plan->beatsPerBar ? *plan->beatsPerBar : info.beatsPerBar.value_or(4);
+        const int unit = plan != nullptr && plan->beatUnit ? *plan->beatUnit : info.beatUnit.value_or(4);
+        if (const std::string bad = tempoProblem(s.bpm.value_or(120.0), beats, unit); !bad.empty()) {
+            const std::string::size_type cut = bad.find("; ");
+            add(s, Severity::error, readme ? *readme : dir, bad.substr(0, cut),
+                cut == std::string::npos ? "" : bad.substr(cut + 2));
+        }
+    }
 
     for (const fs::path& p : audio) {
         FileReport r = probe(p, stemNameFromFile(p));
+        if (r.readable && (r.channels < 1 || r.channels > 2)) { // the same rule as the stem reader's
+            r.readable = false;
+            r.problem = std::to_string(r.channels) + " channels; a stem must be mono or stereo";
+        }
         if (!r.readable) {
-            add(s, Severity::error, p, "cannot be read as audio (not a WAV/AIFF/FLAC/Ogg file, or damaged)",
-                "export it again; on stage this stem stays silent and the others play");
+            add(s, Severity::error, p, r.problem.empty() ? "cannot be read as audio" : r.problem,
+                "export it again (mono or stereo WAV, AIFF or FLAC); on stage this stem keeps its number, stays "
+                "silent and the others play");
         } else {
             r.peak = scanPeak(p, done, total, progress);
         }

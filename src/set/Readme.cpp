@@ -49,8 +49,9 @@ std::optional<double> firstNumber(const std::string& line, const std::regex& re)
 ReadmeInfo parseReadme(std::string_view text) {
     using std::regex;
     const auto icase = regex::ECMAScript | regex::icase;
-    static const regex bpmBefore(R"((?:\bbpm|\btempo)\s*[:=]?\s*(\d+(?:[.,]\d+)?))", icase);
-    static const regex bpmAfter(R"((\d+(?:\.\d+)?)\s*bpm\b)", icase);
+    // With an exponent, so "BPM: 1e308" is read as what it says (and refused), not as 1.
+    static const regex bpmBefore(R"((?:\bbpm|\btempo)\s*[:=]?\s*(\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?))", icase);
+    static const regex bpmAfter(R"((\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*bpm\b)", icase);
     static const regex key(R"(\bkey\s*[:=]?\s*([A-G](?:#|b|♯|♭)?(?:\s*(?:major|minor|maj|min|m)\b)?))", icase);
     static const regex rate(R"(\bsample\s*-?\s*rate\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(khz|hz)?)", icase);
     static const regex tuning(R"(\bA\s*4?\s*=\s*(\d+(?:\.\d+)?)\s*(?:hz)?)", icase);

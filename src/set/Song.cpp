@@ -1,5 +1,7 @@
 #include "stemdeck/set/Song.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <optional>
 
@@ -162,12 +164,27 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     song.timing.bpm = options.bpm.value_or(info.bpm.value_or(120.0));
     song.timing.beatsPerBar = options.beatsPerBar.value_or(info.beatsPerBar.value_or(4));
     song.timing.beatUnit = info.beatUnit.value_or(4);
-    if (song.timing.bpm <= 0.0 || song.timing.bpm > 999.0)
-        throw Error(dir.string() + ": BPM " + std::to_string(song.timing.bpm) + " is out of range (1–999)");
-    if (song.timing.beatsPerBar < 1 || song.timing.beatsPerBar > 32)
-        throw Error(dir.string() + ": " + std::to_string(song.timing.beatsPerBar) +
-                    " beats per bar is out of range (1–32)");
+    if (const std::string bad = tempoProblem(song.timing.bpm, song.timing.beatsPerBar, song.timing.beatUnit);
+        !bad.empty())
+        throw Error(dir.string() + ": " + bad);
     return song;
+}
+
+std::string tempoProblem(double bpm, int beatsPerBar, int beatUnit) {
+    const auto number = [](double v) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return std::string(buf);
+    };
+    if (!(bpm >= 1.0 && bpm <= 999.0))
+        return "BPM " + number(bpm) + " is out of range (1-999); fix the readme's BPM or give bpm: in the set file";
+    if (beatsPerBar < 1 || beatsPerBar > 32)
+        return std::to_string(beatsPerBar) +
+               " beats a bar is out of range (1-32); fix the time signature in the readme or the set file";
+    if (beatUnit != 1 && beatUnit != 2 && beatUnit != 4 && beatUnit != 8 && beatUnit != 16 && beatUnit != 32)
+        return "a beat unit of " + std::to_string(beatUnit) +
+               " is not a note value (1, 2, 4, 8, 16 or 32); fix the time signature in the readme or the set file";
+    return {};
 }
 
 } // namespace stemdeck::set

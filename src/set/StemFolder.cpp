@@ -29,7 +29,8 @@ int readmeRank(const fs::path& file) {
 } // namespace
 
 bool isAudioFileName(const fs::path& file) {
-    static const char* const kExtensions[] = {".wav",  ".wave", ".aif", ".aiff", ".aifc",
+    // .bwf: Broadcast Wave from field recorders and Pro Tools (a WAV with a bext chunk).
+    static const char* const kExtensions[] = {".wav",  ".wave", ".bwf", ".aif",  ".aiff", ".aifc",
                                               ".flac", ".ogg",  ".oga", ".opus", ".mp3"};
     const std::string ext = lower(file.extension().string());
     return std::any_of(std::begin(kExtensions), std::end(kExtensions), [&](const char* e) { return ext == e; });
@@ -81,6 +82,36 @@ void attachReadme(std::vector<fs::path>& texts, StemFolder& folder) {
 }
 } // namespace
 
+FolderListing listFolder(const fs::path& dir) {
+    FolderListing l;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const fs::path& p = entry.path();
+        if (p.filename().string().starts_with(".")) continue; // ._ AppleDouble files, .DS_Store
+        std::error_code typeEc;
+        const bool regular = entry.is_regular_file(typeEc);
+        if (stream::isStemFileName(p)) {
+            if (regular) l.stemFiles.push_back(p);
+        } else if (isReferenceMixName(p)) {
+            l.reference = p;
+        } else if (isAudioFileName(p)) {
+            l.audio.push_back(p); // whatever it is: it keeps its number (see FolderListing)
+        } else if (isReadmeName(p) && regular) {
+            l.texts.push_back(p);
+        }
+    }
+    if (ec) throw Error(dir.string() + ": cannot list the folder (" + ec.message() + ")");
+    // Numbered names sort into play order; compare case-insensitively so "02_bass" sits beside "02_Bass".
+    std::sort(l.audio.begin(), l.audio.end(), [](const fs::path& a, const fs::path& b) {
+        const std::string la = lower(a.filename().string()), lb = lower(b.filename().string());
+        return la != lb ? la < lb : a.filename() < b.filename();
+    });
+    std::sort(l.texts.begin(), l.texts.end(), [](const fs::path& a, const fs::path& b) {
+        return readmeRank(a) != readmeRank(b) ? readmeRank(a) < readmeRank(b) : a < b;
+    });
+    return l;
+}
+
 StemFolder scanStemFolder(const fs::path& dir) {
     std::error_code ec;
     if (!fs::exists(dir, ec)) throw Error(dir.string() + ": no such folder; check the path");
@@ -90,28 +121,11 @@ StemFolder scanStemFolder(const fs::path& dir) {
 
     StemFolder folder;
     folder.dir = dir;
-    std::vector<fs::path> audio;
-    std::vector<fs::path> texts, stemFiles;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        if (!entry.is_regular_file(ec)) continue;
-        const fs::path& p = entry.path();
-        if (p.filename().string().starts_with(".")) continue; // ._ AppleDouble files, .DS_Store
-        if (stream::isStemFileName(p))
-            stemFiles.push_back(p);
-        else if (isReferenceMixName(p))
-            folder.reference = p;
-        else if (isAudioFileName(p))
-            audio.push_back(p);
-        else if (isReadmeName(p))
-            texts.push_back(p);
-    }
-    if (ec) throw Error(dir.string() + ": cannot list the folder (" + ec.message() + ")");
-
-    // Numbered names sort into play order; compare case-insensitively so "02_bass" sits beside "02_Bass".
-    std::sort(audio.begin(), audio.end(), [](const fs::path& a, const fs::path& b) {
-        const std::string la = lower(a.filename().string()), lb = lower(b.filename().string());
-        return la != lb ? la < lb : a.filename() < b.filename();
-    });
+    FolderListing listing = listFolder(dir);
+    std::vector<fs::path>& audio = listing.audio;
+    std::vector<fs::path>& texts = listing.texts;
+    const std::vector<fs::path>& stemFiles = listing.stemFiles;
+    folder.reference = listing.reference;
     if (!stemFiles.empty()) { // an NI stem file is the song, with the folder's readme
         if (stemFiles.size() > 1 || !audio.empty())
             throw Error(dir.string() + ": holds " +

@@ -347,6 +347,7 @@ AudioFileInfo probeStem(const StemLocation& stem) {
 }
 
 AudioFileInfo trackAudioInfo(const StemTrackInfo& track) {
+    requirePlayableRate("track " + std::to_string(track.track) + " (" + track.name + ")", track.sampleRate);
     AudioFileInfo a;
     a.frames = track.frames;
     a.sampleRate = track.sampleRate;

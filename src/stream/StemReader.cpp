@@ -8,6 +8,7 @@
 
 #include "Decoder.h"
 #include "stemdeck/Error.h"
+#include "stemdeck/stream/AudioFile.h"
 
 namespace stemdeck::stream {
 
@@ -21,6 +22,8 @@ namespace {
 class SoundFileDecoder final : public Decoder {
 public:
     explicit SoundFileDecoder(const std::filesystem::path& file) {
+        if (const std::string problem = fileProblem(file); !problem.empty())
+            throw Error(file.string() + ": " + problem);
         SF_INFO info{};
         file_ = sf_open(file.c_str(), SFM_READ, &info);
         if (file_ == nullptr) throw Error(file.string() + ": cannot read as audio (" + sf_strerror(nullptr) + ")");
@@ -54,6 +57,7 @@ StemReader::StemReader(const StemLocation& stem, int outputRate) : stem_(stem), 
     if (decoder_->channels < 1 || decoder_->channels > 2)
         throw Error(stem.describe() + ": " + std::to_string(decoder_->channels) +
                     " channels; a stem must be mono or stereo. Split it into stereo stems in your DAW");
+    requirePlayableRate(stem.describe(), decoder_->rate);
     fileRate_ = decoder_->rate;
     if (outputRate_ <= 0) outputRate_ = fileRate_;
     channels_ = decoder_->channels;

@@ -3,9 +3,12 @@
 #include <sndfile.h>
 
 #include <fstream>
+#include <functional>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/Error.h"
 #include "stemdeck/set/Check.h"
+#include "stemdeck/set/Song.h"
 
 using namespace stemdeck;
 using namespace stemdeck::set;
@@ -82,7 +85,7 @@ TEST_CASE("check: every kind of defect is found, with a severity and a fix", "[u
         CHECK_FALSE(f->fix.empty());
     };
     has("defects", "9 stems; a song plays at most eight", Severity::error);
-    has("08_Broken.wav", "cannot be read as audio", Severity::error);
+    has("08_Broken.wav", "cannot read as audio", Severity::error);
     has("02_Short.wav", "shorter than the longest stem by 6000 frames (0.125 s)", Severity::warning);
     has("03_Rate.wav", "sample rate 44100 Hz, but 01_Drums.wav is 48000 Hz", Severity::warning);
     has("04_Sixteen.wav", "16-bit", Severity::warning);
@@ -118,4 +121,124 @@ TEST_CASE("check: a set with a bad song reports it and checks the others", "[uni
     const CheckReport bad = checkSource(d / "bad.yaml");
     REQUIRE(bad.songs.size() == 1);
     CHECK(bad.songs[0].findings.at(0).what.find("not valid YAML") != std::string::npos);
+}
+
+namespace {
+/// What loading the song for `render` says (it refuses a broken stem), "" when it loads.
+std::string renderRefusal(const fs::path& song) {
+    try {
+        (void)loadSong(song, {});
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return {};
+}
+} // namespace
+
+TEST_CASE("check, render and play agree on stems that vanish, renumber or have absurd headers", "[unit][check]") {
+    // Each fixture is a song of three stems whose middle one is broken in its own way: check calls
+    // it an error naming what is wrong, render refuses the song with the same words, and play keeps
+    // the stem's number (silent) so stem 3 is still stem 3 for mappings and scripts.
+    test::TempDir d;
+    struct Fixture {
+        std::string name, expect;
+        std::function<void(const fs::path&)> make; // makes 02_Bass.wav
+    };
+    const std::vector<Fixture> fixtures = {
+        {"folder", "is a folder, not an audio file", [](const fs::path& p) { fs::create_directories(p); }},
+        {"dangling", "which does not exist", [](const fs::path& p) { fs::create_symlink("gone.wav", p); }},
+        {"loop", "symbolic link loop", [](const fs::path& p) { fs::create_symlink(p.filename(), p); }},
+        {"rate-1hz", "sample rate 1 Hz is outside", [](const fs::path& p) { writeFile(p, kWav24, 1, 4, 0.5f); }},
+        {"rate-2khz", "sample rate 2000 Hz is outside",
+         [](const fs::path& p) { writeFile(p, kWav24, 2000, 2000, 0.5f); }},
+        {"three-channels", "3 channels; a stem must be mono or stereo",
+         [](const fs::path& p) {
+             SF_INFO info{};
+             info.samplerate = 48000;
+             info.channels = 3;
+             info.format = kWav24;
+             SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
+             std::vector<float> frames(3 * 4800, 0.25f);
+             sf_writef_float(f, frames.data(), 4800);
+             sf_close(f);
+         }},
+    };
+    for (const Fixture& fx : fixtures) {
+        DYNAMIC_SECTION(fx.name) {
+            const fs::path song = d / fx.name;
+            fs::create_directories(song);
+            writeFile(song / "01_Drums.wav", kWav24, 48000, 48000, 0.5f);
+            fx.make(song / "02_Bass.wav");
+            writeFile(song / "03_Keys.wav", kWav24, 48000, 48000, 0.25f);
+            std::ofstream(song / "readme.txt") << "BPM: 120\n";
+
+            const CheckReport r = checkSource(song);
+            INFO(formatCheckReport(r));
+            REQUIRE(r.songs.size() == 1);
+            const Finding* f = find(r.songs[0], "02_Bass.wav", fx.expect);
+            REQUIRE(f != nullptr);
+            CHECK(f->severity == Severity::error);
+            CHECK_FALSE(r.canPlay());
+            REQUIRE(r.songs[0].stems.size() == 3);
+            CHECK(r.songs[0].stems[2].name == "Keys");
+
+            const std::string refusal = renderRefusal(song); // render refuses, in the same words
+            CHECK(refusal.find("02_Bass.wav") != std::string::npos);
+            CHECK(refusal.find(fx.expect) != std::string::npos);
+
+            SongOptions live; // play: the show goes on, numbers kept
+            live.keepBrokenStems = true;
+            const Song played = loadSong(song, live);
+            REQUIRE(played.stemNames.size() == 3);
+            CHECK(played.sources[1] == nullptr);
+            CHECK(played.stemNames[2] == "Keys");
+            CHECK(played.sources[2] != nullptr);
+            bool named = false;
+            for (const std::string& w : played.warnings)
+                named = named || (w.find("02_Bass.wav") != std::string::npos && w.find(fx.expect) != std::string::npos);
+            CHECK(named);
+        }
+    }
+}
+
+TEST_CASE("check: a Broadcast Wave (.bwf) is a stem", "[unit][check]") {
+    test::TempDir d;
+    const fs::path song = d / "bwf";
+    fs::create_directories(song);
+    writeFile(song / "01_Boom.bwf", kWav24, 48000, 48000, 0.5f);
+    std::ofstream(song / "readme.txt") << "BPM: 120\n";
+    const CheckReport r = checkSource(song);
+    INFO(formatCheckReport(r));
+    REQUIRE(r.songs.size() == 1);
+    REQUIRE(r.songs[0].stems.size() == 1);
+    CHECK(r.songs[0].stems[0].name == "Boom");
+    CHECK(r.canPlay());
+    CHECK(loadSong(song, {}).stemNames == std::vector<std::string>{"Boom"});
+}
+
+TEST_CASE("check and render apply one tempo rule to the readme", "[unit][check]") {
+    // Each readme: check's verdict (error or not) equals whether render refuses the song.
+    const std::vector<std::pair<std::string, bool>> readmes = {{"BPM: 120\n", true},
+                                                               {"BPM: 0\n", false},
+                                                               {"BPM: 1000\n", false},
+                                                               {"BPM: 1e308\n", false},
+                                                               {"BPM: 0.0001\n", false},
+                                                               {"BPM: 999\n", true},
+                                                               {"Tempo = 1\n", true},
+                                                               {"BPM: 120\nTime signature: 0/0\n", false},
+                                                               {"BPM: 120\nTime signature: 999/4\n", false},
+                                                               {"BPM: 120\nTime signature: 7/8\n", true},
+                                                               {"BPM: 120\nTime signature: 3/5\n", false}};
+    test::TempDir d;
+    int k = 0;
+    for (const auto& [text, plays] : readmes) {
+        const fs::path song = d / ("song" + std::to_string(++k));
+        fs::create_directories(song);
+        writeFile(song / "01_Drums.wav", kWav24, 48000, 4800, 0.5f);
+        std::ofstream(song / "readme.txt") << text;
+        const CheckReport r = checkSource(song);
+        INFO(text << formatCheckReport(r));
+        CHECK(r.canPlay() == plays);
+        CHECK(renderRefusal(song).empty() == plays);
+    }
 }

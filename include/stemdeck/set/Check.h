@@ -27,6 +27,7 @@ struct FileReport {
     std::filesystem::path path;
     std::string name; ///< the stem's display name ("Drums"), or "reference mix"
     bool readable = false;
+    std::string problem; ///< why it cannot be read, when it cannot ("is a folder, not an audio file")
     int sampleRate = 0, channels = 0, bitDepth = 0;
     std::string format; ///< "WAV PCM 24-bit"
     bool lossy = false;

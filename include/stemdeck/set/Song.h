@@ -75,4 +75,9 @@ struct Song {
 /// resampled, with a warning when they differ among themselves.
 [[nodiscard]] Song loadSong(const std::filesystem::path& folder, const SongOptions& options = {});
 
+/// @thread any. "" when a song can play at this tempo and time signature (BPM 1-999, 1-32 beats a
+/// bar, a beat unit of 1, 2, 4, 8, 16 or 32); else what is wrong. The one rule check, render and
+/// play all apply.
+[[nodiscard]] std::string tempoProblem(double bpm, int beatsPerBar, int beatUnit);
+
 } // namespace stemdeck::set

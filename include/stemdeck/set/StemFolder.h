@@ -32,6 +32,21 @@ struct StemFolder {
     ReadmeInfo info;
 };
 
+/// A folder's entries as every part of stemdeck (play, render, check) sees them.
+struct FolderListing {
+    /// Audio files in play order (by name, case-insensitively). An entry named like a stem keeps
+    /// its place and its number whatever it turns out to be — a folder, a dangling link, a link
+    /// loop — and fails on its own, so the stems after it are not renumbered.
+    std::vector<std::filesystem::path> audio;
+    std::optional<std::filesystem::path> reference; ///< 00_MIX_REFERENCE.*
+    std::vector<std::filesystem::path> texts;       ///< .txt files, the readme first
+    std::vector<std::filesystem::path> stemFiles;   ///< .stem.mp4 / .stem.m4a files
+};
+
+/// @thread control. Lists `dir` (hidden files such as ._* and .DS_Store are skipped). Throws
+/// stemdeck::Error when the folder cannot be listed.
+[[nodiscard]] FolderListing listFolder(const std::filesystem::path& dir);
+
 /// Most stems a song may have (the engine's channel count).
 inline constexpr std::size_t kMaxStemsPerSong = 8;
 

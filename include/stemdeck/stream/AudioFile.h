@@ -19,8 +19,23 @@ struct AudioFileInfo {
 };
 
 /// @thread control / disk. Reads a file's header. Throws stemdeck::Error naming the file and the
-/// reason when it is missing, unreadable or not audio libsndfile understands.
+/// reason when it is missing, unreadable, not audio libsndfile understands, or at a sample rate
+/// outside kMinSampleRate … kMaxSampleRate.
 [[nodiscard]] AudioFileInfo probeAudioFile(const std::filesystem::path& file);
+
+/// The sample rates stemdeck plays. A header outside them is damaged or not meant for playback
+/// (a 1 Hz header would have the disk thread allocate gigabytes; a ring sized from a 2 kHz rate
+/// would hold less than one disk read).
+inline constexpr int kMinSampleRate = 8000;
+inline constexpr int kMaxSampleRate = 384000;
+
+/// @thread any. "" when `file` is a regular file stemdeck may read; else what is wrong with it, in
+/// words a performer can act on ("is a folder, not an audio file", "permission denied …", a
+/// dangling link, a link loop).
+[[nodiscard]] std::string fileProblem(const std::filesystem::path& file);
+
+/// @thread any. Throws stemdeck::Error naming `what` when `rate` is outside the rates stemdeck plays.
+void requirePlayableRate(const std::string& what, int rate);
 
 /// How a WAV file is written.
 enum class SampleFormat { pcm16, pcm24, float32 };
