@@ -129,9 +129,15 @@ int runRender(const SourceArgs& a, const std::string& out, const std::string& ev
     audio::RenderOptions options;
     options.blockFrames = block;
     const audio::RenderReport report = audio::renderSong(engine, src.view, song.sampleRate, script, sink, options);
+    // A stem that did not give what it declares (cut off, unreadable part way) makes a file that is
+    // not the song: refused, as check calls it an error (the partial file is removed, not kept).
+    if (const std::vector<std::string> faults = song.takeFaults(); !faults.empty()) {
+        std::string all;
+        for (const std::string& f : faults)
+            all += (all.empty() ? "" : "\n  ") + f;
+        throw Error(all + "\nrender refuses a song that cannot play as delivered; 'stemdeck check' lists what to fix");
+    }
     writer.commit();
-    for (const std::string& fault : song.takeFaults())
-        std::cerr << "stemdeck: warning: " << fault << "\n";
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double length = static_cast<double>(report.frames) / song.sampleRate;
     std::cout << "rendered '" << song.title << "' (" << song.sources.size() << " stems) to " << out << ": " << length

@@ -41,31 +41,52 @@ std::string seconds(std::int64_t frames, int rate) {
 }
 
 /// The file's sample peak, read in blocks through libsndfile (no resampling: the file as made).
-std::optional<float> scanPeak(const fs::path& file, std::uint64_t& done, std::uint64_t total,
-                              const CheckProgress& progress) {
+/// What decoding a whole file found: its peak, how many frames it really holds, and where a
+/// decoding error stopped it (-1: none).
+struct Scan {
+    float peak = 0.0f;
+    std::int64_t frames = 0;
+    std::int64_t errorAt = -1;
+    std::string error;
+};
+
+std::optional<Scan> scanFile(const fs::path& file, std::uint64_t& done, std::uint64_t total,
+                             const CheckProgress& progress) {
     SF_INFO info{};
     SNDFILE* f = sf_open(file.c_str(), SFM_READ, &info);
     if (f == nullptr) return std::nullopt;
     sf_command(f, SFC_SET_SCALE_FLOAT_INT_READ, nullptr, SF_FALSE); // integer files: exact ±1.0 scale
     std::vector<float> buf(static_cast<std::size_t>(65536) * static_cast<std::size_t>(std::max(1, info.channels)));
-    float peak = 0.0f;
+    Scan scan;
     sf_count_t got = 0;
     const std::uint64_t bytes = fs::file_size(file);
     const std::uint64_t start = done;
-    sf_count_t read = 0;
+    const bool known = info.frames > 0 && info.frames != SF_COUNT_MAX;
     while ((got = sf_readf_float(f, buf.data(), 65536)) > 0) {
         for (sf_count_t i = 0; i < got * info.channels; ++i)
-            peak = std::max(peak, std::fabs(buf[static_cast<std::size_t>(i)]));
-        read += got;
-        if (progress && info.frames > 0) {
-            done = start + static_cast<std::uint64_t>(static_cast<double>(bytes) * static_cast<double>(read) /
+            scan.peak = std::max(scan.peak, std::fabs(buf[static_cast<std::size_t>(i)]));
+        scan.frames += got;
+        if (progress && known) {
+            done = start + static_cast<std::uint64_t>(static_cast<double>(bytes) * static_cast<double>(scan.frames) /
                                                       static_cast<double>(info.frames));
             progress(file, done, total);
         }
     }
+    if (sf_error(f) != SF_ERR_NO_ERROR) {
+        scan.errorAt = scan.frames;
+        scan.error = sf_strerror(f);
+    }
     sf_close(f);
     done = start + bytes;
-    return peak;
+    return scan;
+}
+
+/// "4:21.7"
+std::string clock(std::int64_t frames, int rate) {
+    char t[32];
+    const double s = static_cast<double>(frames) / std::max(1, rate);
+    std::snprintf(t, sizeof t, "%lld:%04.1f", static_cast<long long>(s / 60.0), std::fmod(s, 60.0));
+    return t;
 }
 
 FileReport probe(const fs::path& path, const std::string& name) {
@@ -327,14 +348,33 @@ SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& 
             add(s, Severity::error, p, r.problem.empty() ? "cannot be read as audio" : r.problem,
                 "export it again (mono or stereo WAV, AIFF or FLAC); on stage this stem keeps its number, stays "
                 "silent and the others play");
-        } else {
-            r.peak = scanPeak(p, done, total, progress);
+        } else if (const std::optional<Scan> scan = scanFile(p, done, total, progress)) {
+            // The length is what decodes: check reads every sample, so it is the authority.
+            r.peak = scan->peak;
+            if (scan->errorAt >= 0 && scan->frames < r.frames)
+                add(s, Severity::error, p,
+                    "cannot be decoded past " + clock(scan->errorAt, r.sampleRate) + " (" + scan->error + ")",
+                    "export it again; on stage it plays up to there, then silence");
+            else if (scan->frames < r.frames)
+                add(s, Severity::error, p,
+                    "declares " + clock(r.frames, r.sampleRate) + ", holds " + clock(scan->frames, r.sampleRate) +
+                        ": the file is cut off",
+                    "copy or export it again; on stage it plays what there is, then silence");
+            r.frames = scan->frames;
+            if (scan->frames == 0) {
+                r.readable = false;
+                add(s, Severity::error, p, "holds no audio", "export the stem again");
+            }
         }
         s.stems.push_back(std::move(r));
     }
     if (reference) {
         s.reference = probe(*reference, "reference mix");
-        if (s.reference->readable) s.reference->peak = scanPeak(*reference, done, total, progress);
+        if (s.reference->readable)
+            if (const std::optional<Scan> scan = scanFile(*reference, done, total, progress)) {
+                s.reference->peak = scan->peak;
+                s.reference->frames = scan->frames;
+            }
     }
 
     // Compare the stems with each other: the first readable one sets the expectation.

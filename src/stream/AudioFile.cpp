@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "Decoder.h"
 #include "stemdeck/Error.h"
 
 namespace stemdeck::stream {
@@ -103,8 +104,30 @@ AudioFileInfo describe(const SF_INFO& info) {
 AudioFileInfo probeAudioFile(const fs::path& file) {
     SndFile f(file);
     requirePlayableRate(file.string(), f.info.samplerate);
-    return describe(f.info);
+    AudioFileInfo out = describe(f.info);
+    if (detail::unknownLength(out.frames)) out.frames = detail::decodedFrames(f.handle, f.info.channels);
+    if (out.frames <= 0)
+        throw Error(file.string() + ": holds no audio (0 frames); the recorder or export kept the audio elsewhere: "
+                                    "export the stem again");
+    return out;
 }
+
+namespace detail {
+bool unknownLength(std::int64_t frames) {
+    return frames < 0 || frames == SF_COUNT_MAX;
+}
+
+std::int64_t decodedFrames(void* sndfile, int channels) {
+    auto* f = static_cast<SNDFILE*>(sndfile);
+    std::vector<float> buf(static_cast<std::size_t>(16384) * static_cast<std::size_t>(std::max(1, channels)));
+    std::int64_t total = 0;
+    sf_count_t got = 0;
+    while ((got = sf_readf_float(f, buf.data(), 16384)) > 0)
+        total += got;
+    sf_seek(f, 0, SEEK_SET);
+    return total;
+}
+} // namespace detail
 
 std::string fileProblem(const fs::path& file) {
     std::error_code ec;

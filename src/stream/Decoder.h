@@ -21,6 +21,14 @@ public:
     std::int64_t frames = 0;
 };
 
+/// How many frames a libsndfile handle (a SNDFILE*) really decodes to, counted by decoding it;
+/// left positioned at frame 0. For files whose header does not say (a FLAC whose STREAMINFO
+/// leaves the total unset, as a streaming encoder writes it).
+std::int64_t decodedFrames(void* sndfile, int channels);
+
+/// True when a libsndfile frame count is "unknown" rather than a length.
+bool unknownLength(std::int64_t frames);
+
 /// A file libsndfile reads. Throws stemdeck::Error naming it when it cannot.
 std::unique_ptr<Decoder> openSoundFile(const std::filesystem::path& file);
 

@@ -4,6 +4,7 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <thread>
 
@@ -22,7 +23,9 @@ std::int64_t nowNs() {
 constexpr std::int64_t kRetryNs = 500'000'000; // a failed file is tried again twice a second
 
 int ringFrames(int sampleRate, const StreamingSizes& sizes) {
-    return static_cast<int>(std::bit_ceil(static_cast<unsigned>(std::lround(sizes.ringSeconds * sampleRate))));
+    // At least four disk reads at any rate, so the disk thread always has room to work.
+    const long want = std::max(std::lround(sizes.ringSeconds * sampleRate), 4L * sizes.chunkFrames);
+    return static_cast<int>(std::bit_ceil(static_cast<unsigned>(want)));
 }
 
 } // namespace
@@ -39,9 +42,23 @@ std::shared_ptr<StreamedStem> StreamedStem::open(const StemLocation& file, int o
     stem->fileRate_ = reader->fileRate();
     stem->length_ = reader->lengthFrames();
     // The disk thread does not have this stem yet, so its reader can decode the head first.
-    stem->regions_.push_back(stem->decodeRegion(*reader, 0, std::lround(sizes.headSeconds * rate)));
+    const std::int64_t head = std::min<std::int64_t>(stem->length_, std::lround(sizes.headSeconds * rate));
+    stem->regions_.push_back(stem->decodeRegion(*reader, 0, head));
     stem->reader_ = std::move(reader); // decodePos_ is -1: the disk thread positions it itself
     stem->headFrames_ = stem->regions_.front().end();
+    if (stem->headFrames_ < head - 64) { // (a resampler may end a few frames short: not a fault)
+        // The header promises more than the file holds: a cut-off copy. Said once; on stage the
+        // stem plays what there is, render refuses the song.
+        const auto clock = [rate](std::int64_t f) {
+            char t[32];
+            std::snprintf(t, sizeof t, "%lld:%04.1f", static_cast<long long>(f / rate / 60),
+                          std::fmod(static_cast<double>(f) / rate, 60.0));
+            return std::string(t);
+        };
+        stem->reportFault(file.describe() + ": declares " + clock(stem->length_) + ", holds " +
+                          clock(stem->headFrames_) + ": the file is cut off; copy or export it again");
+        stem->faulted_ = true;
+    }
     stem->ring_.request(stem->headFrames_); // the ring starts where the head ends
     return stem;
 }

@@ -154,6 +154,20 @@ msg=$("$BIN" devices 2>&1); rc=$?
 case "$msg" in *"JACK (--driver jack): no JACK server running"*) [ "$rc" -eq 0 ] && ok "devices lists the device types" ;;
   *) fail "devices: exit $rc" "$msg" ;; esac
 
+# --- Files made by other tools: the length is what decodes ------------------------------------
+# A FLAC from ffmpeg written to a pipe (its STREAMINFO leaves the sample count unset) renders at
+# its real length; a copy cut off halfway is refused by render (no output left) and by check.
+mkdir -p "$WORK/nocount" "$WORK/cutoff"
+ffmpeg -nostdin -v error -y -f lavfi -i "sine=f=220:d=4:sample_rate=48000" -f flac - > "$WORK/nocount/01_Tone.flac"
+ffmpeg -nostdin -v error -y -f lavfi -i "sine=f=220:d=4:sample_rate=48000" "$WORK/full.flac" # seekable: count written
+head -c $(( $(stat -c %s "$WORK/full.flac") / 2 )) "$WORK/full.flac" > "$WORK/cutoff/01_Tone.flac"
+msg=$("$BIN" render "$WORK/nocount" -o "$WORK/nocount.wav" 2>&1) && [ "$(soxi -s "$WORK/nocount.wav")" = 192000 ] \
+  && ok "a FLAC with no sample count renders at the length it decodes to (4 s)" || fail "FLAC with no sample count" "$msg"
+expect_error "render of a cut-off FLAC" "the file is cut off" "$WORK/cutoff.wav" -- render "$WORK/cutoff" -o "$WORK/cutoff.wav"
+msg=$("$BIN" check "$WORK/cutoff" 2>&1); rc=$?
+case "$msg" in *"declares 0:04.0, holds 0:0"*"the file is cut off"*) [ $rc -eq 1 ] && ok "check calls a cut-off FLAC an error, naming both lengths" || fail "check cut-off exit $rc" "$msg" ;;
+  *) fail "check of a cut-off FLAC" "$msg" ;; esac
+
 # --- Native Instruments stem files -------------------------------------------------------------
 # A master and two stems (220 / 330 Hz) as AAC tracks, made with the ffmpeg tool.
 ffmpeg -nostdin -v error -y -f lavfi -i "sine=f=220:d=2:sample_rate=48000" -f lavfi -i "sine=f=330:d=2:sample_rate=48000" \

@@ -9,6 +9,7 @@
 #include "stemdeck/Error.h"
 #include "stemdeck/set/Check.h"
 #include "stemdeck/set/Song.h"
+#include "stemdeck/stream/AudioFile.h"
 
 using namespace stemdeck;
 using namespace stemdeck::set;
@@ -124,14 +125,16 @@ TEST_CASE("check: a set with a bad song reports it and checks the others", "[uni
 }
 
 namespace {
-/// What loading the song for `render` says (it refuses a broken stem), "" when it loads.
+/// Why `render` refuses the song (a stem it cannot open, or one that did not hold what it
+/// declares once loaded — render refuses on those faults too), "" when it renders.
 std::string renderRefusal(const fs::path& song) {
     try {
-        (void)loadSong(song, {});
+        Song loaded = loadSong(song, {});
+        const std::vector<std::string> faults = loaded.takeFaults();
+        return faults.empty() ? std::string() : faults.front();
     } catch (const Error& e) {
         return e.what();
     }
-    return {};
 }
 } // namespace
 
@@ -240,5 +243,86 @@ TEST_CASE("check and render apply one tempo rule to the readme", "[unit][check]"
         INFO(text << formatCheckReport(r));
         CHECK(r.canPlay() == plays);
         CHECK(renderRefusal(song).empty() == plays);
+    }
+}
+
+namespace {
+void resize(const fs::path& p, std::uintmax_t bytes) {
+    fs::resize_file(p, bytes);
+}
+/// Zeroes a FLAC's STREAMINFO total-samples field (36 bits), as a streaming encoder leaves it.
+void unsetFlacTotal(const fs::path& p) {
+    std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
+    char b[42];
+    f.read(b, 42);
+    REQUIRE(std::string(b, 4) == "fLaC");
+    b[8 + 13] = static_cast<char>(b[8 + 13] & 0xF0);
+    for (int i = 14; i < 18; ++i)
+        b[8 + i] = 0;
+    f.seekp(0);
+    f.write(b, 42);
+}
+constexpr int kFlac16 = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+} // namespace
+
+TEST_CASE("The length of a stem is what decodes; check and render agree on cut-off and empty files", "[unit][check]") {
+    test::TempDir d;
+    auto song = [&](const std::string& name, const std::function<void(const fs::path&)>& makeBass) {
+        const fs::path dir = d / name;
+        fs::create_directories(dir);
+        writeFile(dir / "01_Drums.wav", kWav24, 48000, 480000, 0.5f);
+        makeBass(dir / "02_Bass.flac");
+        std::ofstream(dir / "readme.txt") << "BPM: 120\n";
+        return dir;
+    };
+    SECTION("a FLAC that leaves its sample count unset is as long as it decodes") {
+        const fs::path dir = song("nocount", [](const fs::path& p) {
+            writeFile(p, kFlac16, 48000, 480000, 0.5f);
+            unsetFlacTotal(p);
+        });
+        const CheckReport r = checkSource(dir);
+        INFO(formatCheckReport(r));
+        CHECK(r.canPlay());
+        REQUIRE(r.songs[0].stems.size() == 2);
+        CHECK(r.songs[0].stems[1].frames == 480000);
+        CHECK(find(r.songs[0], "02_Bass.flac", "shorter") == nullptr);
+        const Song loaded = loadSong(dir, {});
+        CHECK(loaded.lengthFrames == 480000); // not 9223372036854775807, not 0
+        const test::Rendered out = test::renderFolder(dir, "", {});
+        CHECK(out.left.size() == 480000);
+        CHECK(out.faults.empty());
+    }
+    SECTION("a FLAC cut off after a second is an error naming both lengths, and render refuses") {
+        const fs::path dir = song("cut", [](const fs::path& p) {
+            writeFile(p, kFlac16, 48000, 480000, 0.5f);
+            resize(p, fs::file_size(p) / 10);
+        });
+        const CheckReport r = checkSource(dir);
+        INFO(formatCheckReport(r));
+        const Finding* f = find(r.songs[0], "02_Bass.flac", "declares 0:10.0, holds 0:0");
+        REQUIRE(f != nullptr);
+        CHECK(f->what.find("the file is cut off") != std::string::npos);
+        CHECK(f->severity == Severity::error);
+        const test::Rendered out = test::renderFolder(dir, "", {}); // the faults render refuses on
+        REQUIRE_FALSE(out.faults.empty());
+        CHECK(out.faults[0].find("the file is cut off") != std::string::npos);
+    }
+    SECTION("a header-only FLAC and a WAV with an empty data chunk hold no audio") {
+        for (const std::string name : {"headeronly", "emptywav"}) {
+            const fs::path dir = song(name, [&](const fs::path& p) {
+                if (name == "headeronly") {
+                    writeFile(p, kFlac16, 48000, 480000, 0.5f);
+                    resize(p, 42 + 4 + 34 > fs::file_size(p) ? fs::file_size(p) : 42);
+                } else {
+                    const std::vector<float> none;
+                    stream::writeWav(p.parent_path() / "02_Bass.wav", 48000, none, nullptr,
+                                     stream::SampleFormat::pcm24);
+                }
+            });
+            const CheckReport r = checkSource(dir);
+            INFO(name << "\n" << formatCheckReport(r));
+            CHECK_FALSE(r.canPlay());
+            CHECK_FALSE(renderRefusal(dir).empty());
+        }
     }
 }
