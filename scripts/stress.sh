@@ -13,6 +13,11 @@ for _ in 1 2; do yes >/dev/null & HOGS+=($!); done
 echo "stress: two CPU hogs running (${HOGS[*]})"
 cd build/test
 ctest -L "e2e|rt|stream" --repeat until-fail:"$RUNS" --output-on-failure -j1
+for run in $(seq "$RUNS"); do # the streaming Catch tests, plain and under ThreadSanitizer
+  ./tests/stemdeck_tests "[stream]" >/dev/null || { echo "stress: [stream] failed on run $run"; exit 1; }
+  TSAN_OPTIONS=halt_on_error=1 ./tests/stemdeck_tsan_tests "[stream]" >/dev/null ||
+    { echo "stress: [stream] under TSan failed on run $run"; exit 1; }
+done
 ./tests/stemdeck_e2e_trust ./stemdeck starts 50
 ./tests/stemdeck_e2e_trust ./stemdeck server-stop 10
 echo "stress: $RUNS runs of the e2e, rt and stream tests, 50 starts and 20 server stops passed under load"
