@@ -92,7 +92,16 @@ LiveSession::LiveSession(const PlayArgs& args, bool keys, std::ostream& notes) :
             for (const auto& [stem, out] : sa.stemOuts)
                 a.stemOuts.push_back(stem + "=" + std::to_string(out));
         if (!a.countInBars) a.countInBars = setFile_->countInBars;
-        if (a.controller.empty() && setFile_->controller) a.controller = setFile_->controller->string();
+        if (a.controller.empty() && setFile_->controller) {
+            // Named by the set, it must be there (check says the same); only a mapping given on the
+            // command line may be a new file to learn into.
+            std::error_code ec;
+            if (!std::filesystem::exists(*setFile_->controller, ec))
+                throw Error(setFile_->controller->string() + ": the set's controller mapping does not exist; fix the "
+                                                             "controller: path in the set file, or learn into it with "
+                                                             "stemdeck learn");
+            a.controller = setFile_->controller->string();
+        }
     } else {
         for (const std::string& s : a.sources) {
             std::error_code ec;

@@ -15,6 +15,7 @@
 #include "stemdeck/audio/DevicePlayer.h"
 #include "stemdeck/audio/OfflineRenderer.h"
 #include "stemdeck/control/EventScript.h"
+#include "stemdeck/midi/Mapping.h"
 #include "stemdeck/midi/MidiInput.h"
 #include "stemdeck/stream/StemFile.h"
 #include "stemdeck/set/Check.h"
@@ -170,7 +171,14 @@ int runCheck(const std::string& source, bool json) {
                                    : 0,
                          file.filename().c_str());
         };
-    const set::CheckReport report = set::checkSource(source, progress);
+    const set::CheckReport report = set::checkSource(source, progress, [](const fs::path& mapping) {
+        try {
+            (void)midi::loadMapping(mapping);
+            return std::string();
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+    });
     if (bar) std::fprintf(stderr, "\r\x1b[K");
     std::cout << (json ? set::checkReportJson(report) : set::formatCheckReport(report));
     return report.canPlay() ? 0 : 1;

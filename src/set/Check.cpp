@@ -480,10 +480,12 @@ int SongReport::count(Severity s) const {
 }
 
 bool CheckReport::canPlay() const {
-    return !songs.empty() && std::all_of(songs.begin(), songs.end(), [](const SongReport& s) { return s.canPlay(); });
+    return !songs.empty() && std::all_of(songs.begin(), songs.end(), [](const SongReport& s) { return s.canPlay(); }) &&
+           std::none_of(setFindings.begin(), setFindings.end(),
+                        [](const Finding& f) { return f.severity == Severity::error; });
 }
 
-CheckReport checkSource(const fs::path& source, const CheckProgress& progress) {
+CheckReport checkSource(const fs::path& source, const CheckProgress& progress, const ControllerCheck& controller) {
     CheckReport report;
     report.source = source;
     std::uint64_t done = 0;
@@ -500,6 +502,17 @@ CheckReport checkSource(const fs::path& source, const CheckProgress& progress) {
             return report;
         }
         report.setName = set.name;
+        if (set.controller) { // play refuses a set whose mapping is missing or broken: so does check
+            std::error_code ec;
+            if (!fs::exists(*set.controller, ec))
+                report.setFindings.push_back(
+                    {Severity::error, set.controller->string(), "the set's controller mapping does not exist",
+                     "fix the controller: path in " + source.filename().string() +
+                         ", or learn into a new mapping with: stemdeck learn " + set.controller->string()});
+            else if (const std::string bad = controller ? controller(*set.controller) : std::string(); !bad.empty())
+                report.setFindings.push_back({Severity::error, set.controller->string(), bad,
+                                              "fix the mapping (see the README's MIDI control section)"});
+        }
         std::uint64_t total = 0;
         for (const SetSong& song : set.songs)
             if (song.error.empty()) total += folderBytes(song.source);
@@ -524,6 +537,12 @@ std::string formatCheckReport(const CheckReport& r) {
     std::ostringstream out;
     char line[512];
     int errors = 0, warnings = 0, playable = 0;
+    for (const Finding& f : r.setFindings) {
+        (f.severity == Severity::error ? errors : warnings) += 1;
+        out << "Set " << r.source.filename().string() << ":\n  "
+            << (f.severity == Severity::error ? "error: " : "warning: ") << f.file << ": " << f.what
+            << "\n      fix: " << f.fix << "\n\n";
+    }
     for (std::size_t i = 0; i < r.songs.size(); ++i) {
         const SongReport& s = r.songs[i];
         errors += s.count(Severity::error);
@@ -566,8 +585,10 @@ std::string formatCheckReport(const CheckReport& r) {
     out << "Summary: " << r.songs.size() << " song" << (r.songs.size() == 1 ? "" : "s") << ", " << errors << " error"
         << (errors == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s") << ". "
         << (r.canPlay() ? "The set can play."
-                        : std::to_string(playable) + " of " + std::to_string(r.songs.size()) +
-                              " songs can play; fix the errors above before the show.")
+            : playable == static_cast<int>(r.songs.size())
+                ? std::string("The set cannot play as delivered; fix the errors above before the show.")
+                : std::to_string(playable) + " of " + std::to_string(r.songs.size()) +
+                      " songs can play; fix the errors above before the show.")
         << "\n";
     return out.str();
 }
@@ -575,7 +596,14 @@ std::string formatCheckReport(const CheckReport& r) {
 std::string checkReportJson(const CheckReport& r) {
     std::ostringstream out;
     out << "{\"source\":" << jsonString(r.source.string()) << ",\"set\":" << jsonString(r.setName)
-        << ",\"can_play\":" << (r.canPlay() ? "true" : "false") << ",\"songs\":[";
+        << ",\"can_play\":" << (r.canPlay() ? "true" : "false") << ",\"set_findings\":[";
+    for (std::size_t i = 0; i < r.setFindings.size(); ++i) {
+        const Finding& f = r.setFindings[i];
+        out << (i ? "," : "") << "{\"severity\":" << jsonString(f.severity == Severity::error ? "error" : "warning")
+            << ",\"file\":" << jsonString(f.file) << ",\"what\":" << jsonString(f.what)
+            << ",\"fix\":" << jsonString(f.fix) << "}";
+    }
+    out << "],\"songs\":[";
     for (std::size_t i = 0; i < r.songs.size(); ++i) {
         const SongReport& s = r.songs[i];
         out << (i ? "," : "") << "{\"source\":" << jsonString(s.source.string()) << ",\"title\":" << jsonString(s.title)

@@ -147,6 +147,12 @@ expect_error "play with the click on the main pair" "the click (outputs 2-3) ove
   -- play "$WORK/demo" --click 2
 expect_error "play with a malformed --stem-out" "write STEM=OUTPUT" "" -- play "$WORK/demo" --stem-out drums
 expect_error "play with a missing song folder" "$WORK/nope: no such folder" "" -- play "$WORK/demo" "$WORK/nope"
+# A set naming a controller mapping that is not there: check and play both refuse it, in the same words.
+printf 'controller: nosuch.yaml\nsongs:\n  - demo\n' > "$WORK/ctl.yaml"
+expect_error "check of a set whose controller mapping is missing" "the set's controller mapping does not exist" "" \
+  -- check "$WORK/ctl.yaml"
+expect_error "play of a set whose controller mapping is missing" "the set's controller mapping does not exist" "" \
+  -- play "$WORK/ctl.yaml"
 h=$("$BIN" play --help 2>&1)
 case "$h" in *--client-name*--click*--stem-out*--count-in*--at-end*) ok "play --help lists routing and flow options" ;;
   *) fail "play --help" "$h" ;; esac

@@ -7,6 +7,7 @@
 
 #include "../support/TestSupport.h"
 #include "stemdeck/Error.h"
+#include "stemdeck/midi/Mapping.h"
 #include "stemdeck/set/Check.h"
 #include "stemdeck/set/Song.h"
 #include "stemdeck/stream/AudioFile.h"
@@ -323,6 +324,38 @@ TEST_CASE("The length of a stem is what decodes; check and render agree on cut-o
             INFO(name << "\n" << formatCheckReport(r));
             CHECK_FALSE(r.canPlay());
             CHECK_FALSE(renderRefusal(dir).empty());
+        }
+    }
+}
+
+TEST_CASE("check: a set's controller mapping must exist and parse, as play requires", "[unit][check]") {
+    test::TempDir d;
+    fs::create_directories(d / "a");
+    writeFile(d / "a" / "01_A.wav", kWav24, 48000, 4800, 0.5f);
+    std::ofstream(d / "a" / "readme.txt") << "BPM: 120\n";
+    const ControllerCheck parse = [](const fs::path& p) {
+        try {
+            (void)midi::loadMapping(p);
+            return std::string();
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+    };
+    std::ofstream(d / "broken.yaml") << "bindings:\n  - { note: 36, action: toggle_mutte, stem: 1 }\n";
+    fs::copy_file(fs::path(STEMDECK_SOURCE_DIR) / "controllers" / "korg-nanokontrol2.yaml", d / "good.yaml");
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"good.yaml", ""}, {"missing.yaml", "does not exist"}, {"broken.yaml", "toggle_mutte"}};
+    for (const auto& [mapping, problem] : cases) {
+        std::ofstream(d / "set.yaml") << "controller: " << mapping << "\nsongs:\n  - a\n";
+        const CheckReport r = checkSource(d / "set.yaml", {}, parse);
+        INFO(mapping << "\n" << formatCheckReport(r));
+        CHECK(r.canPlay() == problem.empty());
+        if (!problem.empty()) {
+            REQUIRE(r.setFindings.size() == 1);
+            CHECK(r.setFindings[0].what.find(problem) != std::string::npos);
+            CHECK(r.setFindings[0].severity == Severity::error);
+            CHECK(formatCheckReport(r).find("The set cannot play as delivered") != std::string::npos);
+            CHECK(checkReportJson(r).find("\"set_findings\":[{\"severity\":\"error\"") != std::string::npos);
         }
     }
 }

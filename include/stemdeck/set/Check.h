@@ -52,17 +52,24 @@ struct SongReport {
 
 struct CheckReport {
     std::filesystem::path source;
-    std::string setName; ///< "" for a single folder
+    std::string setName;              ///< "" for a single folder
+    std::vector<Finding> setFindings; ///< about the set as a whole (its controller mapping)
     std::vector<SongReport> songs;
-    [[nodiscard]] bool canPlay() const; ///< no song has an error
+    [[nodiscard]] bool canPlay() const; ///< no error in the set or any song
 };
+
+/// @thread control. "" when the controller mapping file parses; else what is wrong with it. (The
+/// MIDI module parses mappings; set does not link it, so the caller hands its parser in.)
+using ControllerCheck = std::function<std::string(const std::filesystem::path&)>;
 
 /// Called as files are scanned: (file, bytes done, bytes total). For a progress bar.
 using CheckProgress = std::function<void(const std::filesystem::path&, std::uint64_t, std::uint64_t)>;
 
 /// @thread control. Checks a stem folder (one song) or a set file (every song). Never throws for
 /// problems in what it checks: each is a finding.
-[[nodiscard]] CheckReport checkSource(const std::filesystem::path& source, const CheckProgress& progress = {});
+/// A set's `controller:` must exist and (with `controller` given) parse, as `play` requires.
+[[nodiscard]] CheckReport checkSource(const std::filesystem::path& source, const CheckProgress& progress = {},
+                                      const ControllerCheck& controller = {});
 
 /// @thread any. The human report: a table per song, its findings, a summary line.
 [[nodiscard]] std::string formatCheckReport(const CheckReport& report);
