@@ -328,7 +328,7 @@ int midiFlood(const std::string& stemdeck, test::TempDir& dir) {
     for (std::size_t i = 1; i < n && !faderMoved; ++i)
         faderMoved = std::fabs(rec.data[1][i] - 0.125f) > 0.01f && rec.data[1][i] != 0.0f;
     std::printf("flooder sent %d messages; %d presses, %d toggles recorded\n", sentDuring, presses, toggles);
-    expect(sentDuring > 7 * 2500, "the fader sent over 2500 messages a second for 7 s");
+    expect(sentDuring > 7 * 2000, "the fader sent over 2000 messages a second for 7 s (" + std::to_string(sentDuring) + ")");
     expect(toggles == presses, "every one of the " + std::to_string(presses) +
                                    " pad presses under the flood is heard (" + std::to_string(toggles) + ")");
     expect(faderMoved, "the bar-quantised fader's moves land too");
