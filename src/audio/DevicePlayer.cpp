@@ -15,15 +15,9 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "RealtimeCheck.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/audio/JackDevice.h"
-
-#ifdef STEMDECK_RTSAN_CALLBACK
-extern "C" {
-void __rtsan_realtime_enter();
-void __rtsan_realtime_exit();
-}
-#endif
 
 namespace stemdeck::audio {
 
@@ -32,23 +26,14 @@ namespace {
 // The device callback: the audio thread's whole job is DeviceOutput::process() (src/engine).
 class EngineCallback final : public juce::AudioIODeviceCallback {
 public:
-    EngineCallback(engine::Engine& engine, engine::DeviceOutput& output) : engine_(engine), output_(output) {
-#ifdef STEMDECK_RTSAN_CALLBACK
-        canary_ = std::getenv("STEMDECK_RT_CANARY") != nullptr;
-#endif
-    }
+    EngineCallback(engine::Engine& engine, engine::DeviceOutput& output) : engine_(engine), output_(output) {}
 
     /// @thread audio, non-blocking.
     void audioDeviceIOCallbackWithContext(const float* const*, int, float* const* outputs, int numOutputs,
                                           int numFrames, const juce::AudioIODeviceCallbackContext&) override {
-#ifdef STEMDECK_RTSAN_CALLBACK
-        __rtsan_realtime_enter(); // the real-time-safety build: anything forbidden below aborts
-#endif
+        realtime_.enter(); // the real-time-safety build: anything forbidden below aborts
         output_.process(engine_, outputs, numOutputs, numFrames);
-#ifdef STEMDECK_RTSAN_CALLBACK
-        if (canary_) canaryAllocation_ = std::make_unique<int>(numFrames); // must abort under RTSan
-        __rtsan_realtime_exit();
-#endif
+        realtime_.leave(numFrames);
     }
     void audioDeviceAboutToStart(juce::AudioIODevice*) override {}
     void audioDeviceStopped() override {}
@@ -57,10 +42,7 @@ public:
 private:
     engine::Engine& engine_;
     engine::DeviceOutput& output_;
-#ifdef STEMDECK_RTSAN_CALLBACK
-    bool canary_ = false; // STEMDECK_RT_CANARY set: proves the check can fail
-    std::unique_ptr<int> canaryAllocation_;
-#endif
+    RealtimeCheck realtime_;
 };
 
 std::string outputsText(int n) {
@@ -162,14 +144,7 @@ struct DeviceSession::Impl {
         return manager.setAudioDeviceSetup(setup, true);
     }
 
-    /// The JACK client with its ports, activated and (unless told not to) connected. "" or why not.
-    std::string openJack() {
-        if (std::string err = jack.open(options.clientName, std::max(1, options.channels.channelsNeeded()));
-            !err.empty())
-            return err;
-        if (engine != nullptr) startJack();
-        return {};
-    }
+    /// Activates the open JACK client and (unless told not to) connects its main pair.
     void startJack() {
         if (!jack.start(*engine, output)) {
             log << "error: the JACK server would not activate client '" << jack.clientName() << "'\n";
@@ -209,18 +184,22 @@ bool DeviceSession::open(const DeviceOptions& options, int preferredRate) {
     const int needed = std::max(1, options.channels.channelsNeeded());
 
     // JACK when asked for, or when nothing was asked for and a server runs (a machine running JACK
-    // has given it the sound card): our own client, exactly the ports the routing needs.
-    if (askJack || (!askOther && (options.device.empty() || containsIgnoreCase("jack", options.device)) &&
-                    JackDevice::serverRunning())) {
-        if (const std::string err = d.openJack(); !err.empty()) throw Error(err);
-        d.useJack = true;
+    // has given it the sound card): our own client, exactly the ports the routing needs (open()
+    // registers them all or fails).
+    if (askJack || (!askOther && (options.device.empty() || containsIgnoreCase("jack", options.device)))) {
+        bool noServer = false;
+        if (const std::string err = d.jack.open(options.clientName, needed, &noServer); !err.empty()) {
+            if (askJack || !noServer) throw Error(err);
+        } else {
+            d.useJack = true;
+        }
+    }
+    if (d.useJack) {
         d.typeName = "JACK";
         d.deviceName = juce::String("JACK server '") + JackDevice::serverName() + "' as " + d.jack.clientName();
         d.rate = d.jack.sampleRate();
         d.block = d.jack.blockFrames();
         d.channels = d.jack.outputs();
-        if (d.channels != needed)
-            throw Error("JACK gave " + outputsText(d.channels) + " where the routing needs " + outputsText(needed));
         if (options.sampleRate && *options.sampleRate != d.rate)
             d.log << "note: the JACK server runs at " << d.rate << " Hz, not the " << *options.sampleRate
                   << " Hz asked for (the server sets the rate); the stems are resampled to it\n";

@@ -1,17 +1,31 @@
 #include "stemdeck/audio/JackDevice.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
-#ifdef STEMDECK_RTSAN_CALLBACK
-extern "C" {
-void __rtsan_realtime_enter();
-void __rtsan_realtime_exit();
-}
-#endif
+#include "RealtimeCheck.h"
 
 namespace stemdeck::audio {
+
+struct JackDevice::Client {
+    jack_client_t* handle = nullptr;
+    std::vector<jack_port_t*> ports;
+    std::vector<float*> buffers; // per port, refilled every cycle (sized before activation)
+    engine::Engine* engine = nullptr;
+    engine::DeviceOutput* output = nullptr;
+    bool active = false;
+    RealtimeCheck realtime;
+    // shared (atomic): written on JACK's threads, read on the control thread.
+    std::atomic<int> block{0};
+    std::atomic<int> xruns{0};
+    std::atomic<bool> halted{false};
+    std::array<char, 256> reason{}; // written before halted is released
+};
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
 
 namespace {
 
@@ -45,26 +59,6 @@ std::string JackDevice::serverName() {
     return env != nullptr && *env != '\0' ? env : "default";
 }
 
-bool JackDevice::serverRunning() {
-    quietJack();
-    jack_status_t status{};
-    jack_client_t* probe = jack_client_open("stemdeck-probe", JackNoStartServer, &status);
-    if (probe == nullptr) return false;
-    jack_client_close(probe);
-    return true;
-}
-
-std::vector<std::string> JackDevice::playbackPorts() {
-    quietJack();
-    jack_status_t status{};
-    jack_client_t* probe = jack_client_open("stemdeck-probe", JackNoStartServer, &status);
-    if (probe == nullptr) return {};
-    auto ports =
-        takePortNames(jack_get_ports(probe, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput));
-    jack_client_close(probe);
-    return ports;
-}
-
 std::string JackDevice::describe() {
     quietJack();
     jack_status_t status{};
@@ -82,13 +76,15 @@ std::string JackDevice::describe() {
     return out;
 }
 
-std::string JackDevice::open(const std::string& clientName, int outputs) {
+std::string JackDevice::open(const std::string& clientName, int outputs, bool* noServer) {
     close();
     quietJack();
     jack_status_t status{};
     jack_client_t* handle = jack_client_open(clientName.c_str(), JackNoStartServer, &status);
+    const bool missing = handle == nullptr && ((status & JackServerFailed) != 0 || (status & JackServerError) != 0);
+    if (noServer != nullptr) *noServer = missing;
     if (handle == nullptr) {
-        if ((status & JackServerFailed) != 0 || (status & JackServerError) != 0)
+        if (missing)
             return "no JACK server running (start one with jackd or qjackctl, or play with --driver alsa); "
                    "looked for server '" +
                    serverName() + "'";
@@ -125,9 +121,6 @@ bool JackDevice::start(engine::Engine& engine, engine::DeviceOutput& output) {
     if (client_ == nullptr) return false;
     client_->engine = &engine;
     client_->output = &output;
-#ifdef STEMDECK_RTSAN_CALLBACK
-    client_->canary = std::getenv("STEMDECK_RT_CANARY") != nullptr;
-#endif
     client_->active = jack_activate(client_->handle) == 0;
     return client_->active;
 }
@@ -145,6 +138,10 @@ std::vector<std::string> JackDevice::connectToPlayback(int first) {
         if (rc == 0 || rc == EEXIST) made.push_back(std::string(ours) + " -> " + playback[static_cast<std::size_t>(k)]);
     }
     return made;
+}
+
+bool JackDevice::halted() const noexcept {
+    return client_ != nullptr && client_->halted.load(std::memory_order_acquire);
 }
 
 std::string JackDevice::haltReason() const {
@@ -181,16 +178,11 @@ void JackDevice::close() {
 int JackDevice::process(jack_nframes_t n, void* arg) {
     auto* c = static_cast<Client*>(arg);
     if (c->halted.load(std::memory_order_acquire) || c->output == nullptr) return 0; // a dead server's last cycle
-#ifdef STEMDECK_RTSAN_CALLBACK
-    __rtsan_realtime_enter(); // the real-time-safety build: anything forbidden below aborts
-#endif
+    c->realtime.enter(); // the real-time-safety build: anything forbidden below aborts
     for (std::size_t i = 0; i < c->ports.size(); ++i)
         c->buffers[i] = static_cast<float*>(jack_port_get_buffer(c->ports[i], n));
     c->output->process(*c->engine, c->buffers.data(), static_cast<int>(c->buffers.size()), static_cast<int>(n));
-#ifdef STEMDECK_RTSAN_CALLBACK
-    if (c->canary) c->canaryAllocation = std::make_unique<int>(static_cast<int>(n)); // must abort under RTSan
-    __rtsan_realtime_exit();
-#endif
+    c->realtime.leave(static_cast<int>(n));
     return 0;
 }
 

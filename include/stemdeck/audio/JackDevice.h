@@ -9,9 +9,6 @@
 // device on libjack's thread while the control thread deletes it (a crash when the server quits).
 #include <jack/jack.h>
 
-#include <array>
-#include <atomic>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,16 +28,13 @@ public:
 
     /// The name of the server clients here connect to ($JACK_DEFAULT_SERVER, else "default").
     [[nodiscard]] static std::string serverName();
-    /// True when a JACK server is running (a probe client opens; it never starts a server).
-    [[nodiscard]] static bool serverRunning();
-    /// The server's physical playback ports ("system:playback_1" …), or {} with no server.
-    [[nodiscard]] static std::vector<std::string> playbackPorts();
     /// One line per server fact, for `stemdeck devices`; "" with no server.
     [[nodiscard]] static std::string describe();
 
     /// Opens a client named `clientName` (JACK may append a number if it is taken) with `outputs`
-    /// output ports out_1 … out_N. Empty on success, else why not (no server, refused).
-    [[nodiscard]] std::string open(const std::string& clientName, int outputs);
+    /// output ports out_1 … out_N; it never starts a server. Empty on success, else why not;
+    /// `noServer` (if given) says whether that was because no server runs.
+    [[nodiscard]] std::string open(const std::string& clientName, int outputs, bool* noServer = nullptr);
 
     /// Starts the process callback: every cycle `output` lays the engine's buses on the ports.
     /// `output` and `engine` must outlive the client (close() first). False if JACK refused.
@@ -51,9 +45,7 @@ public:
     std::vector<std::string> connectToPlayback(int first);
 
     /// True once the server has shut the client down (it quit, or dropped us): close() and reopen.
-    [[nodiscard]] bool halted() const noexcept {
-        return client_ != nullptr && client_->halted.load(std::memory_order_acquire);
-    }
+    [[nodiscard]] bool halted() const noexcept;
     [[nodiscard]] std::string haltReason() const;
 
     /// Deactivates and closes the client. A client whose server has gone is abandoned instead:
@@ -70,26 +62,9 @@ public:
     [[nodiscard]] int xruns() const noexcept;
 
 private:
-    // One per jack_client_open: libjack's callbacks get this, never the JackDevice, so a client
-    // abandoned after its server died can never reach a newer client's state.
-    struct Client {
-        jack_client_t* handle = nullptr;
-        std::vector<jack_port_t*> ports;
-        std::vector<float*> buffers; // per port, refilled every cycle (sized before activation)
-        engine::Engine* engine = nullptr;
-        engine::DeviceOutput* output = nullptr;
-        bool active = false;
-        // shared (atomic): written on JACK's threads, read on the control thread.
-        std::atomic<int> block{0};
-        std::atomic<int> xruns{0};
-        std::atomic<bool> halted{false};
-        std::array<char, 256> reason{}; // written before halted is released
-        // The real-time-safety build only: STEMDECK_RT_CANARY set allocates in the callback, which
-        // RealtimeSanitizer must catch (proves the check can fail).
-        bool canary = false;
-        std::unique_ptr<int> canaryAllocation;
-    };
-    static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
+    // One per jack_client_open (JackDevice.cpp): libjack's callbacks get it, never the
+    // JackDevice, so a client abandoned after its server died can never reach a newer one's state.
+    struct Client;
 
     static int process(jack_nframes_t n, void* client);                         // @thread audio
     static int bufferSize(jack_nframes_t n, void* client);                      // @thread JACK's
