@@ -31,6 +31,9 @@ namespace stemdeck {
 [[nodiscard]] std::optional<int> findStemIndex(const std::vector<std::string>& stemNames,
                                                std::string_view numberOrName);
 
+/// @thread any. A position or length as a musician reads it: "1:23.4", "-0:01.5" (a count-in).
+[[nodiscard]] std::string clockText(double seconds);
+
 /// @thread any. Parses a gain value: "-6dB", "+3 dB", "-inf dB" or a linear factor ("0.5").
 /// Returns the linear factor; nullopt when the text is not a gain (or is above +12 dB).
 [[nodiscard]] std::optional<float> parseGain(std::string_view text);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace stemdeck {
@@ -123,6 +124,15 @@ std::string yamlQuoted(std::string_view text) {
         }
     }
     return out + "\"";
+}
+
+std::string clockText(double seconds) {
+    const bool negative = seconds < 0;
+    const double a = std::fabs(seconds);
+    const auto minutes = static_cast<int>(a / 60.0);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%s%d:%04.1f", negative ? "-" : "", minutes, a - minutes * 60.0);
+    return buf;
 }
 
 } // namespace stemdeck

@@ -445,15 +445,6 @@ PlayerStatus SetPlayer::status() const {
     return s;
 }
 
-std::string clockText(double seconds) {
-    const bool negative = seconds < 0;
-    const double a = std::fabs(seconds);
-    const auto minutes = static_cast<int>(a / 60.0);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%s%d:%04.1f", negative ? "-" : "", minutes, a - minutes * 60.0);
-    return buf;
-}
-
 namespace {
 
 std::string db(float linear) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "stemdeck/Error.h"
+#include "stemdeck/Text.h"
 #include "stemdeck/set/Readme.h"
 #include "stemdeck/set/SetFile.h"
 #include "stemdeck/set/Song.h"
@@ -83,10 +84,7 @@ std::optional<Scan> scanFile(const fs::path& file, std::uint64_t& done, std::uin
 
 /// "4:21.7"
 std::string clock(std::int64_t frames, int rate) {
-    char t[32];
-    const double s = static_cast<double>(frames) / std::max(1, rate);
-    std::snprintf(t, sizeof t, "%lld:%04.1f", static_cast<long long>(s / 60.0), std::fmod(s, 60.0));
-    return t;
+    return clockText(static_cast<double>(frames) / std::max(1, rate));
 }
 
 FileReport probe(const fs::path& path, const std::string& name) {

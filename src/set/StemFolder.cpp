@@ -71,12 +71,9 @@ StemFolder fromStemFile(const fs::path& file, const fs::path& dir) {
     return folder;
 }
 
-/// The folder's readme: the best-named of its text files.
-void attachReadme(std::vector<fs::path>& texts, StemFolder& folder) {
+/// The folder's readme: the best-named of its text files (listFolder puts it first).
+void attachReadme(const std::vector<fs::path>& texts, StemFolder& folder) {
     if (texts.empty()) return;
-    std::sort(texts.begin(), texts.end(), [](const fs::path& a, const fs::path& b) {
-        return readmeRank(a) != readmeRank(b) ? readmeRank(a) < readmeRank(b) : a < b;
-    });
     folder.readme = texts.front();
     folder.info = readReadme(texts.front());
 }
@@ -121,9 +118,9 @@ StemFolder scanStemFolder(const fs::path& dir) {
 
     StemFolder folder;
     folder.dir = dir;
-    FolderListing listing = listFolder(dir);
-    std::vector<fs::path>& audio = listing.audio;
-    std::vector<fs::path>& texts = listing.texts;
+    const FolderListing listing = listFolder(dir);
+    const std::vector<fs::path>& audio = listing.audio;
+    const std::vector<fs::path>& texts = listing.texts;
     const std::vector<fs::path>& stemFiles = listing.stemFiles;
     folder.reference = listing.reference;
     if (!stemFiles.empty()) { // an NI stem file is the song, with the folder's readme

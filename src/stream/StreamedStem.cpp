@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "stemdeck/Error.h"
+#include "stemdeck/Text.h"
 #include "stemdeck/stream/DiskStreamer.h"
 
 namespace stemdeck::stream {
@@ -49,12 +50,7 @@ std::shared_ptr<StreamedStem> StreamedStem::open(const StemLocation& file, int o
     if (stem->headFrames_ < head - 64) { // (a resampler may end a few frames short: not a fault)
         // The header promises more than the file holds: a cut-off copy. Said once; on stage the
         // stem plays what there is, render refuses the song.
-        const auto clock = [rate](std::int64_t f) {
-            char t[32];
-            std::snprintf(t, sizeof t, "%lld:%04.1f", static_cast<long long>(f / rate / 60),
-                          std::fmod(static_cast<double>(f) / rate, 60.0));
-            return std::string(t);
-        };
+        const auto clock = [rate](std::int64_t f) { return clockText(static_cast<double>(f) / rate); };
         stem->reportFault(file.describe() + ": declares " + clock(stem->length_) + ", holds " +
                           clock(stem->headFrames_) + ": the file is cut off; copy or export it again");
         stem->faulted_ = true;

@@ -152,8 +152,7 @@ private:
     std::optional<std::int64_t> scriptZero_; ///< engine output frame of song 1's bar 1
 };
 
-/// @thread any. "1:23.4", "-0:01.5" (a count-in).
-[[nodiscard]] std::string clockText(double seconds);
+using stemdeck::clockText; // "1:23.4" (stemdeck/Text.h)
 
 /// @thread any. Songs for the player from plain stem folders (no set file).
 [[nodiscard]] std::vector<set::SetSong> songsFromFolders(const std::vector<std::filesystem::path>& folders);
