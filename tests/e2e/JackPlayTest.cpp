@@ -49,14 +49,6 @@ namespace {
 
 constexpr int kRate = kJackRate;
 
-int failures = 0, passes = 0;
-bool expect(bool ok, const std::string& what) {
-    std::printf("%s - %s\n", ok ? "ok  " : "FAIL", what.c_str());
-    std::fflush(stdout);
-    ++(ok ? passes : failures);
-    return ok;
-}
-
 std::vector<std::size_t> onsets(const std::vector<float>& x, std::size_t n, float threshold, std::size_t gap = 1000) {
     std::vector<std::size_t> at;
     for (std::size_t i = 0; i < n; ++i)

@@ -43,14 +43,6 @@ namespace {
 
 constexpr int kRate = kJackRate;
 
-int failures = 0, passes = 0;
-bool expect(bool ok, const std::string& what) {
-    std::printf("%s - %s\n", ok ? "ok  " : "FAIL", what.c_str());
-    std::fflush(stdout);
-    ++(ok ? passes : failures);
-    return ok;
-}
-
 /// Waits until `text` is in the file (true) or the timeout passes.
 bool waitForLog(const fs::path& file, const std::string& text, std::chrono::milliseconds timeout) {
     const auto until = std::chrono::steady_clock::now() + timeout;
@@ -328,7 +320,8 @@ int midiFlood(const std::string& stemdeck, test::TempDir& dir) {
     for (std::size_t i = 1; i < n && !faderMoved; ++i)
         faderMoved = std::fabs(rec.data[1][i] - 0.125f) > 0.01f && rec.data[1][i] != 0.0f;
     std::printf("flooder sent %d messages; %d presses, %d toggles recorded\n", sentDuring, presses, toggles);
-    expect(sentDuring > 7 * 2000, "the fader sent over 2000 messages a second for 7 s (" + std::to_string(sentDuring) + ")");
+    expect(sentDuring > 7 * 2000,
+           "the fader sent over 2000 messages a second for 7 s (" + std::to_string(sentDuring) + ")");
     expect(toggles == presses, "every one of the " + std::to_string(presses) +
                                    " pad presses under the flood is heard (" + std::to_string(toggles) + ")");
     expect(faderMoved, "the bar-quantised fader's moves land too");

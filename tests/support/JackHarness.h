@@ -31,6 +31,15 @@ using namespace std::chrono_literals;
 
 inline constexpr int kJackRate = 48000;
 
+/// The e2e tests' checks: each prints "ok" or "FAIL" and what it checked, and is counted.
+inline int failures = 0, passes = 0;
+inline bool expect(bool ok, const std::string& what) {
+    std::printf("%s - %s\n", ok ? "ok  " : "FAIL", what.c_str());
+    std::fflush(stdout);
+    ++(ok ? passes : failures);
+    return ok;
+}
+
 /// Deactivates and closes a JACK client, once.
 inline void closeClient(jack_client_t*& client) {
     if (client == nullptr) return;

@@ -9,18 +9,21 @@ using namespace stemdeck;
 using namespace stemdeck::engine;
 
 namespace {
+// Two stems of constants (a: 0.5 mono, b: 0.25 / -0.25) at 120 BPM 4/4, `frames` long.
 struct Fixture {
-    stream::MemoryStemSource a{std::vector<float>(48000, 0.5f), {}};
-    stream::MemoryStemSource b{std::vector<float>(48000, 0.25f), std::vector<float>(48000, -0.25f)};
+    stream::MemoryStemSource a, b;
     Engine engine;
-    std::vector<float> l = std::vector<float>(512), r = std::vector<float>(512);
-    Fixture() {
-        engine.prepare(48000.0, 512);
+    std::vector<float> l, r;
+    explicit Fixture(std::size_t frames = 48000, int block = 512)
+        : a(std::vector<float>(frames, 0.5f), {}),
+          b(std::vector<float>(frames, 0.25f), std::vector<float>(frames, -0.25f)), l(static_cast<std::size_t>(block)),
+          r(static_cast<std::size_t>(block)) {
+        engine.prepare(48000.0, block);
         SongView v;
         v.stems[0] = &a;
         v.stems[1] = &b;
         v.stemCount = 2;
-        v.lengthFrames = 48000;
+        v.lengthFrames = static_cast<std::int64_t>(frames);
         engine.setSong(v);
     }
     std::vector<Event> events() {
@@ -145,31 +148,11 @@ TEST_CASE("Song end stops the transport and says so", "[unit]") {
     CHECK(f.l[0] == 0.0f); // silence after the end
 }
 
-namespace {
-// Four seconds of constants at 120 BPM 4/4: a bar is 96000 frames.
-struct FloodFixture {
-    stream::MemoryStemSource a{std::vector<float>(192000, 0.5f), {}};
-    stream::MemoryStemSource b{std::vector<float>(192000, 0.25f), {}};
-    Engine engine;
-    std::vector<float> l = std::vector<float>(128), r = std::vector<float>(128);
-    FloodFixture() {
-        engine.prepare(48000.0, 128);
-        SongView v;
-        v.stems[0] = &a;
-        v.stems[1] = &b;
-        v.stemCount = 2;
-        v.lengthFrames = 192000;
-        v.timing.bpm = 120.0;
-        engine.setSong(v);
-    }
-};
-} // namespace
-
 TEST_CASE("A flood of bar-quantised fader moves never crowds out a pad press", "[unit]") {
     // 3000 gain messages a second (8 per 128-frame block) for a fader bound with quantize: bar, and
     // a mute pad pressed every quarter second: every press lands, nothing is dropped, and at the bar
     // line the fader's gain is its latest value (a fader move is one target, not a queue of them).
-    FloodFixture f;
+    Fixture f(192000, 128); // a bar is 96000 frames
     auto fader = f.engine.makeSender();
     auto pad = f.engine.makeSender();
     REQUIRE(pad.send(Command{Action::play}));
@@ -201,7 +184,7 @@ TEST_CASE("A flood of bar-quantised fader moves never crowds out a pad press", "
 TEST_CASE("Waiting quantised commands never starve immediate ones, and what cannot wait is counted", "[unit]") {
     // 400 bar-quantised toggles (each one counts, none supersedes another) fill the waiting list;
     // presses that apply now still land, and the toggles that found no room are counted and reported.
-    FloodFixture f;
+    Fixture f(192000, 128); // a bar is 96000 frames
     auto script = f.engine.makeSender();
     auto pad = f.engine.makeSender();
     REQUIRE(pad.send(Command{Action::play}));
