@@ -41,9 +41,8 @@ std::string seconds(std::int64_t frames, int rate) {
     return buf;
 }
 
-/// The file's sample peak, read in blocks through libsndfile (no resampling: the file as made).
-/// What decoding a whole file found: its peak, how many frames it really holds, and where a
-/// decoding error stopped it (-1: none).
+/// What decoding a whole file through libsndfile (no resampling: the file as made) found: its
+/// sample peak, how many frames it really holds, and where a decoding error stopped it (-1: none).
 struct Scan {
     float peak = 0.0f;
     std::int64_t frames = 0;
