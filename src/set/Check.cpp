@@ -112,6 +112,24 @@ void add(SongReport& s, Severity sev, const fs::path& file, std::string what, st
     s.findings.push_back({sev, file.string(), std::move(what), std::move(fix)});
 }
 
+/// The rules every stem meets, a file of its own or a track of a stem file: lossy or low-resolution
+/// coding, clipping, too little headroom. `prefix` names a track ("Bass: ") in a stem file.
+void qualityFindings(SongReport& s, const FileReport& r, const std::string& prefix) {
+    if (r.lossy && !r.format.starts_with("MP4 AAC")) // AAC is what NI stem files are made of: not worth a line each
+        add(s, Severity::warning, r.path, prefix + "lossy (" + r.format + ")",
+            "ask for WAV or FLAC, 24-bit, for the show");
+    else if (r.bitDepth > 0 && r.bitDepth <= 16)
+        add(s, Severity::warning, r.path,
+            prefix + std::to_string(r.bitDepth) + "-bit (" + r.format + "): low resolution for a show",
+            "ask for 24-bit or 32-bit float stems");
+    if (r.peak && *r.peak >= kClipPeak)
+        add(s, Severity::warning, r.path, prefix + "clips: peak " + dbfs(*r.peak) + " (0 dBFS reached)",
+            "ask for a bounce without master limiting and with 3-6 dB of headroom");
+    else if (r.peak && *r.peak > kHeadroomPeak)
+        add(s, Severity::warning, r.path, prefix + "peak " + dbfs(*r.peak) + ": less than 3 dB of headroom",
+            "ask for stems peaking at -3 dBFS or lower");
+}
+
 /// Stems that sum to within this of the master (relative RMS) count as summing to it: AAC's
 /// coding noise on five tracks stays far below it; a master with its own limiter or EQ does not.
 constexpr double kStemSumToleranceDb = -30.0;
@@ -140,6 +158,7 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
         r.sampleRate = a.sampleRate;
         r.channels = a.channels;
         r.format = a.format + " " + a.subtype + " (track " + std::to_string(t.track) + ")";
+        r.bitDepth = a.bitDepth;
         r.lossy = a.lossy;
         r.frames = a.frames;
         return r;
@@ -231,6 +250,11 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     if (!info.niMetadata)
         add(s, Severity::warning, file, "no NI stem metadata: the stems are named from their track titles",
             "fine to play; the stem creator (or Traktor) writes names and colours");
+    else if (!info.metadataProblem.empty())
+        add(s, Severity::warning, file,
+            "its NI stem metadata (moov/udta/stem) is unreadable: " + info.metadataProblem +
+                "; the stems it cannot name are named from their track titles",
+            "fine to play; save the file again from the stem creator (or Traktor) to restore names and colours");
     const FileReport& master = *s.reference;
     for (const FileReport& st : s.stems) {
         if (st.sampleRate != master.sampleRate)
@@ -243,9 +267,7 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
                 st.name + " is " + std::to_string(st.frames) + " frames, the master " + std::to_string(master.frames) +
                     " (" + seconds(std::llabs(st.frames - master.frames), master.sampleRate) + " apart)",
                 "export the stem file again so every track covers the same range");
-        if (st.peak && *st.peak >= kClipPeak)
-            add(s, Severity::warning, file, st.name + " clips: peak " + dbfs(*st.peak),
-                "ask for stems with headroom (the master may be limited, the stems should not be)");
+        qualityFindings(s, st, st.name + ": ");
     }
     char db[64];
     std::snprintf(db, sizeof db, "%.1f dB", *s.stemSumResidualDb);
@@ -406,17 +428,7 @@ SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& 
                 "shorter than the longest stem by " + std::to_string(longestHere - frames) + " frames (" +
                     seconds(longestHere - frames, rate) + ")",
                 "stems should all end at the same time, tails included: export them again over the same range");
-        if (r.lossy)
-            add(s, Severity::warning, r.path, "lossy (" + r.format + ")", "ask for WAV or FLAC, 24-bit, for the show");
-        else if (r.bitDepth > 0 && r.bitDepth <= 16)
-            add(s, Severity::warning, r.path, std::to_string(r.bitDepth) + "-bit",
-                "ask for 24-bit or 32-bit float stems");
-        if (r.peak && *r.peak >= kClipPeak)
-            add(s, Severity::warning, r.path, "clips: peak " + dbfs(*r.peak) + " (0 dBFS reached)",
-                "ask for a bounce without master limiting and with 3-6 dB of headroom");
-        else if (r.peak && *r.peak > kHeadroomPeak)
-            add(s, Severity::warning, r.path, "peak " + dbfs(*r.peak) + ": less than 3 dB of headroom",
-                "ask for stems peaking at -3 dBFS or lower");
+        qualityFindings(s, r, "");
     }
     if (s.reference && !s.reference->readable)
         add(s, Severity::warning, s.reference->path, "the reference mix cannot be read", "export it again as WAV");

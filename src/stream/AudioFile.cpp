@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <system_error>
 
 #include "Decoder.h"
@@ -26,49 +27,63 @@ std::string formatName(int format) {
     return "unknown";
 }
 
+/// Each encoding libsndfile reads: its name, bit depth (0: not a PCM depth) and whether it is lossy.
+/// µ-law and A-law are 8 bits a sample (companded: about 13 bits of range at telephone quality);
+/// ADPCM (4 bits a sample), GSM and the G.72x codecs throw most of the signal away.
+struct Encoding {
+    int subtype;
+    const char* name;
+    int bitDepth;
+    bool lossy;
+};
+constexpr Encoding kEncodings[] = {
+    {SF_FORMAT_PCM_S8, "PCM 8-bit", 8, false},
+    {SF_FORMAT_PCM_U8, "PCM 8-bit", 8, false},
+    {SF_FORMAT_PCM_16, "PCM 16-bit", 16, false},
+    {SF_FORMAT_PCM_24, "PCM 24-bit", 24, false},
+    {SF_FORMAT_PCM_32, "PCM 32-bit", 32, false},
+    {SF_FORMAT_FLOAT, "32-bit float", 32, false},
+    {SF_FORMAT_DOUBLE, "64-bit float", 64, false},
+    {SF_FORMAT_ULAW, "mu-law 8-bit", 8, false},
+    {SF_FORMAT_ALAW, "A-law 8-bit", 8, false},
+    {SF_FORMAT_IMA_ADPCM, "IMA ADPCM", 0, true},
+    {SF_FORMAT_MS_ADPCM, "MS ADPCM", 0, true},
+    {SF_FORMAT_VOX_ADPCM, "OKI ADPCM", 0, true},
+    {SF_FORMAT_NMS_ADPCM_16, "NMS ADPCM 16k", 0, true},
+    {SF_FORMAT_NMS_ADPCM_24, "NMS ADPCM 24k", 0, true},
+    {SF_FORMAT_NMS_ADPCM_32, "NMS ADPCM 32k", 0, true},
+    {SF_FORMAT_G721_32, "G.721 ADPCM", 0, true},
+    {SF_FORMAT_G723_24, "G.723 ADPCM 24k", 0, true},
+    {SF_FORMAT_G723_40, "G.723 ADPCM 40k", 0, true},
+    {SF_FORMAT_GSM610, "GSM 6.10", 0, true},
+    {SF_FORMAT_DWVW_12, "DWVW 12-bit", 12, false},
+    {SF_FORMAT_DWVW_16, "DWVW 16-bit", 16, false},
+    {SF_FORMAT_DWVW_24, "DWVW 24-bit", 24, false},
+    {SF_FORMAT_DPCM_8, "DPCM 8-bit", 8, false},
+    {SF_FORMAT_DPCM_16, "DPCM 16-bit", 16, false},
+    {SF_FORMAT_ALAC_16, "ALAC 16-bit", 16, false},
+    {SF_FORMAT_ALAC_20, "ALAC 20-bit", 20, false},
+    {SF_FORMAT_ALAC_24, "ALAC 24-bit", 24, false},
+    {SF_FORMAT_ALAC_32, "ALAC 32-bit", 32, false},
+    {SF_FORMAT_VORBIS, "Vorbis", 0, true},
+    {SF_FORMAT_OPUS, "Opus", 0, true},
+    {SF_FORMAT_MPEG_LAYER_I, "MPEG layer I", 0, true},
+    {SF_FORMAT_MPEG_LAYER_II, "MPEG layer II", 0, true},
+    {SF_FORMAT_MPEG_LAYER_III, "MP3", 0, true},
+};
+
 void describeSubtype(int format, AudioFileInfo& out) {
-    switch (format & SF_FORMAT_SUBMASK) {
-    case SF_FORMAT_PCM_S8:
-    case SF_FORMAT_PCM_U8:
-        out.bitDepth = 8;
-        out.subtype = "PCM 8-bit";
-        break;
-    case SF_FORMAT_PCM_16:
-        out.bitDepth = 16;
-        out.subtype = "PCM 16-bit";
-        break;
-    case SF_FORMAT_PCM_24:
-        out.bitDepth = 24;
-        out.subtype = "PCM 24-bit";
-        break;
-    case SF_FORMAT_PCM_32:
-        out.bitDepth = 32;
-        out.subtype = "PCM 32-bit";
-        break;
-    case SF_FORMAT_FLOAT:
-        out.bitDepth = 32;
-        out.subtype = "32-bit float";
-        break;
-    case SF_FORMAT_DOUBLE:
-        out.bitDepth = 64;
-        out.subtype = "64-bit float";
-        break;
-    case SF_FORMAT_VORBIS:
-        out.lossy = true;
-        out.subtype = "Vorbis";
-        break;
-    case SF_FORMAT_OPUS:
-        out.lossy = true;
-        out.subtype = "Opus";
-        break;
-    case SF_FORMAT_MPEG_LAYER_I:
-    case SF_FORMAT_MPEG_LAYER_II:
-    case SF_FORMAT_MPEG_LAYER_III:
-        out.lossy = true;
-        out.subtype = "MPEG";
-        break;
-    default: out.subtype = "other"; break;
-    }
+    const int subtype = format & SF_FORMAT_SUBMASK;
+    for (const Encoding& e : kEncodings)
+        if (e.subtype == subtype) {
+            out.subtype = e.name;
+            out.bitDepth = e.bitDepth;
+            out.lossy = e.lossy;
+            return;
+        }
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "0x%04x", subtype);
+    out.subtype = std::string("encoding ") + hex; // one libsndfile reads but this table does not know yet
 }
 
 struct SndFile {

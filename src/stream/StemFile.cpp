@@ -6,8 +6,6 @@ extern "C" {
 #include <libavutil/avutil.h>
 }
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -17,6 +15,7 @@ extern "C" {
 
 #include "Decoder.h"
 #include "stemdeck/Error.h"
+#include "stemdeck/stream/NiMetadata.h"
 
 namespace stemdeck::stream {
 
@@ -74,6 +73,10 @@ int audioStreamCount(const AVFormatContext& f) {
     for (unsigned i = 0; i < f.nb_streams; ++i)
         n += f.streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO;
     return n;
+}
+
+bool isLossy(const std::string& codec) {
+    return codec != "alac" && codec != "flac" && !codec.starts_with("pcm_");
 }
 
 std::int64_t streamFrames(const AVStream& st, int rate) {
@@ -231,55 +234,18 @@ private:
     bool draining_ = false;
 };
 
-/// Finds a box's payload by path (e.g. moov, udta, stem) in an MP4's box tree.
-std::string findBox(std::ifstream& in, std::int64_t from, std::int64_t to, const std::vector<std::string>& path,
-                    std::size_t depth) {
-    std::int64_t at = from;
-    while (at + 8 <= to) {
-        in.seekg(at);
-        std::array<unsigned char, 8> h{};
-        if (!in.read(reinterpret_cast<char*>(h.data()), 8)) return {};
-        std::int64_t size = (std::int64_t{h[0]} << 24) | (std::int64_t{h[1]} << 16) | (std::int64_t{h[2]} << 8) | h[3];
-        const std::string type(reinterpret_cast<const char*>(h.data()) + 4, 4);
-        std::int64_t header = 8;
-        if (size == 1) { // a 64-bit size follows
-            std::array<unsigned char, 8> big{};
-            if (!in.read(reinterpret_cast<char*>(big.data()), 8)) return {};
-            size = 0;
-            for (const unsigned char b : big)
-                size = size << 8 | b;
-            header = 16;
-        } else if (size == 0) {
-            size = to - at; // to the end
-        }
-        if (size < header || at + size > to) return {};
-        if (type == path[depth]) {
-            if (depth + 1 == path.size()) {
-                const std::int64_t len = std::min<std::int64_t>(size - header, 1 << 20);
-                std::string payload(static_cast<std::size_t>(len), '\0');
-                in.seekg(at + header);
-                if (!in.read(payload.data(), len)) return {};
-                return payload;
-            }
-            if (std::string found = findBox(in, at + header, at + size, path, depth + 1); !found.empty()) return found;
-        }
-        at += size;
-    }
-    return {};
-}
-
 } // namespace
 
 std::string StemLocation::describe() const {
     return track < 0 ? file.string() : file.string() + " (track " + std::to_string(track) + ")";
 }
 
-std::string readNiStemMetadata(const std::filesystem::path& file) {
+std::optional<std::string> readNiStemMetadata(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) return {};
+    if (!in) return std::nullopt;
     in.seekg(0, std::ios::end);
     const std::int64_t size = in.tellg();
-    return findBox(in, 0, size, {"moov", "udta", "stem"}, 0);
+    return findMp4Box(in, size, {"moov", "udta", "stem"});
 }
 
 StemFileInfo probeStemFile(const std::filesystem::path& file) {
@@ -295,15 +261,16 @@ StemFileInfo probeStemFile(const std::filesystem::path& file) {
                                     "stems); play it as a song with one stem by converting it to WAV");
     StemFileInfo info;
     info.file = file;
-    // Names and colours: the NI 'stem' box (JSON) if there is one.
-    YAML::Node ni;
-    if (const std::string json = readNiStemMetadata(file); !json.empty()) {
-        try {
-            ni = YAML::Load(json)["stems"];
-            info.niMetadata = ni && ni.IsSequence();
-        } catch (const YAML::Exception&) {
-            info.niMetadata = false; // unreadable metadata: the names below still work
-        }
+    // Names and colours: the NI 'stem' box (JSON) if there is one. A damaged one costs only the
+    // names it cannot give (the track titles or numbers stand in); check says what is wrong.
+    NiStemMetadata ni;
+    if (const std::optional<std::string> json = readNiStemMetadata(file)) {
+        ni = parseNiStemMetadata(*json);
+        info.niMetadata = true;
+        info.metadataProblem = ni.problem;
+        if (ni.problem.empty() && ni.stems.size() != static_cast<std::size_t>(tracks - 1))
+            info.metadataProblem =
+                "it names " + std::to_string(ni.stems.size()) + " stems, the file holds " + std::to_string(tracks - 1);
     }
     for (int t = 0; t < tracks; ++t) {
         const AVStream& st = *f->streams[audioStream(*f, t)];
@@ -312,6 +279,9 @@ StemFileInfo probeStemFile(const std::filesystem::path& file) {
         ti.codec = avcodec_get_name(st.codecpar->codec_id);
         ti.sampleRate = st.codecpar->sample_rate;
         ti.channels = st.codecpar->ch_layout.nb_channels;
+        if (!isLossy(ti.codec))
+            ti.bitDepth = st.codecpar->bits_per_raw_sample > 0 ? st.codecpar->bits_per_raw_sample
+                                                               : st.codecpar->bits_per_coded_sample;
         ti.frames = ti.sampleRate > 0 ? streamFrames(st, ti.sampleRate) : 0;
         if (avcodec_find_decoder(st.codecpar->codec_id) == nullptr)
             throw Error(file.string() + " (track " + std::to_string(t) + "): codec '" + ti.codec +
@@ -319,10 +289,9 @@ StemFileInfo probeStemFile(const std::filesystem::path& file) {
         if (ti.channels < 1 || ti.channels > 2)
             throw Error(file.string() + " (track " + std::to_string(t) + "): " + std::to_string(ti.channels) +
                         " channels; a stem must be mono or stereo");
-        if (info.niMetadata && t >= 1 && static_cast<std::size_t>(t - 1) < ni.size()) {
-            const YAML::Node s = ni[static_cast<std::size_t>(t - 1)];
-            if (s["name"] && s["name"].IsScalar()) ti.name = s["name"].Scalar();
-            if (s["color"] && s["color"].IsScalar()) ti.color = s["color"].Scalar();
+        if (t >= 1 && static_cast<std::size_t>(t - 1) < ni.stems.size()) {
+            ti.name = ni.stems[static_cast<std::size_t>(t - 1)].name;
+            ti.color = ni.stems[static_cast<std::size_t>(t - 1)].color;
         }
         if (ti.name.empty())
             for (const char* key : {"title", "handler_name"})
@@ -355,7 +324,8 @@ AudioFileInfo trackAudioInfo(const StemTrackInfo& track) {
     a.format = "MP4";
     std::transform(track.codec.begin(), track.codec.end(), std::back_inserter(a.subtype),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    a.lossy = track.codec != "alac" && track.codec != "flac";
+    a.lossy = isLossy(track.codec);
+    a.bitDepth = track.bitDepth;
     return a;
 }
 

@@ -429,8 +429,8 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
     std::this_thread::sleep_for(300ms);
     const float beforeMute = rec.now(0);
     again.send(0x90, 1, 127); // pad 2 mutes stem 2
-    std::this_thread::sleep_for(300ms);
-    expect(std::fabs(rec.now(0) - (beforeMute - 0.125f * std::pow(10.0f, -27.0f / 20.0f))) < 1e-3f,
+    expect(waitUntil(
+               [&] { return std::fabs(rec.now(0) - (beforeMute - 0.125f * std::pow(10.0f, -27.0f / 20.0f))) < 1e-3f; }),
            "after coming back, its pads work again");
     // `stemdeck midi monitor` on the same controller prints what it sends, decoded.
     const pid_t mon = spawn({stemdeck, "midi", "monitor", "--api", "jack", "fake-apc"}, (dir / "monitor.log").string());
@@ -526,10 +526,10 @@ int midiLearn(const std::string& stemdeck, test::TempDir& dir) {
     expect(play.waitFor("MIDI: 'mine' on fake-apc", 10s), "play opens the learned mapping's controller");
     std::this_thread::sleep_for(300ms);
     pads.send(0x90, 36, 100);
-    std::this_thread::sleep_for(300ms);
-    expect(std::fabs(rec.now(0) - 0.125f) < 1e-3f, "the learned pad mutes stem 1 (0.375 -> 0.125)");
+    expect(waitUntil([&] { return std::fabs(rec.now(0) - 0.125f) < 1e-3f; }),
+           "the learned pad mutes stem 1 (0.375 -> 0.125)");
     pads.send(0x90, 36, 100);
-    std::this_thread::sleep_for(300ms);
+    expect(waitUntil([&] { return std::fabs(rec.now(0) - 0.375f) < 1e-3f; }), "and unmutes it");
     play.type("l");
     expect(play.waitFor("MIDI learn: touch a control", 5s), "l starts MIDI learn in play");
     pads.send(0x90, 40, 100);
@@ -541,8 +541,8 @@ int midiLearn(const std::string& stemdeck, test::TempDir& dir) {
     play.type("2");
     expect(play.waitFor("note 40 on channel 1 -> toggle_solo stem 2, saved to", 5s), "learned and saved");
     pads.send(0x90, 40, 100);
-    std::this_thread::sleep_for(300ms);
-    expect(std::fabs(rec.now(0) - 0.125f) < 1e-3f, "the new pad works at once: stem 2 soloed (0.375 -> 0.125)");
+    expect(waitUntil([&] { return std::fabs(rec.now(0) - 0.125f) < 1e-3f; }),
+           "the new pad works at once: stem 2 soloed (0.375 -> 0.125)");
     expect(readFile(mappingFile).find("{ note: 40, channel: 1, action: toggle_solo, stem: 2") != std::string::npos,
            "the file has the new binding");
     play.type("q");
@@ -610,14 +610,13 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
     std::this_thread::sleep_for(500ms);
     const float before = rec.now(0);
     onDisplay(display, "xdotool key 1");
-    std::this_thread::sleep_for(400ms);
-    expect(std::fabs(rec.now(0) - 0.125f) < 1e-3f && before > 0.2f,
+    expect(waitUntil([&] { return std::fabs(rec.now(0) - 0.125f) < 1e-3f; }) && before > 0.2f,
            "key 1 mutes stem 1 (" + std::to_string(before) + " -> " + std::to_string(rec.now(0)) + ")");
     onDisplay(display, "xdotool mousemove " + std::to_string(muteX) + " " + std::to_string(muteY));
     std::this_thread::sleep_for(300ms);
     onDisplay(display, "xdotool click 1");
-    std::this_thread::sleep_for(400ms);
-    expect(std::fabs(rec.now(0)) < 1e-4f, "a click on stem 2's MUTE button mutes it (silence: both muted)");
+    expect(waitUntil([&] { return std::fabs(rec.now(0)) < 1e-4f; }),
+           "a click on stem 2's MUTE button mutes it (silence: both muted)");
     const fs::path shot =
         std::getenv("STEMDECK_SCREENSHOT") ? fs::path(std::getenv("STEMDECK_SCREENSHOT")) : dir / "stage.png";
     onDisplay(display, "xdotool mousemove 700 150");
@@ -654,7 +653,7 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
     onDisplay(display, "xdotool mousemove " + std::to_string(saveX) + " " + std::to_string(saveY));
     std::this_thread::sleep_for(200ms);
     onDisplay(display, "xdotool click 1");
-    std::this_thread::sleep_for(500ms);
+    waitUntil([&] { return readFile(dir / "gui.log").find("settings saved to") != std::string::npos; });
     const std::string saved = readFile(dir / "config" / "stemdeck" / "gui.yaml");
     expect(saveX > 0 && saved.find("driver: jack") != std::string::npos &&
                saved.find("rate: 48000") != std::string::npos && saved.find("pads.yaml") != std::string::npos,

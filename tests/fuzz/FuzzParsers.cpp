@@ -1,9 +1,12 @@
-// libFuzzer harness for the text parsers a user hands us: set files, stem-folder readmes and
-// events scripts and controller mappings. Each must turn any input
+// libFuzzer harness for the parsers a user's files reach: set files, stem-folder readmes,
+// events scripts, controller mappings, and an MP4 stem file's box tree and NI metadata JSON.
+// Each must turn any input
 // into either a result or a stemdeck::Error, never a crash, a hang or another exception.
 // Built and run by tests/fuzz/fuzz.sh (clang, -fsanitize=fuzzer,address,undefined).
 #include <cstddef>
 #include <cstdint>
+#include <sstream>
+#include <string>
 #include <string_view>
 
 #include "stemdeck/Error.h"
@@ -11,6 +14,7 @@
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/set/Readme.h"
 #include "stemdeck/set/SetFile.h"
+#include "stemdeck/stream/NiMetadata.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -21,6 +25,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)stemdeck::set::parseReadme(text);
 #elif STEMDECK_FUZZ_TARGET == 4
         (void)stemdeck::midi::parseMapping(text, "/tmp/fuzz/mapping.yaml");
+#elif STEMDECK_FUZZ_TARGET == 5
+        // The bytes as an MP4 file: walk its boxes to the NI box, read what it holds; and the bytes
+        // as that box's JSON directly.
+        std::istringstream file{std::string(text)};
+        if (const auto json =
+                stemdeck::stream::findMp4Box(file, static_cast<std::int64_t>(size), {"moov", "udta", "stem"}))
+            (void)stemdeck::stream::parseNiStemMetadata(*json);
+        (void)stemdeck::stream::parseNiStemMetadata(text);
 #else
         (void)stemdeck::control::parseEventScript(text, "events.yaml", {{"Drums", "Bass", "Keys"}, 48000.0, true});
 #endif

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the set-file, readme, events-script and controller-mapping parsers with libFuzzer (clang, ASan + UBSan).
+# Fuzzes the set-file, readme, events-script and controller-mapping parsers and the MP4 box walker and NI
+# stem metadata reader with libFuzzer (clang, ASan + UBSan).
 #   tests/fuzz/fuzz.sh [SECONDS_PER_PARSER] [BUILD_DIR]
 # CI runs 20 s per parser; for a longer hunt: tests/fuzz/fuzz.sh 3600 (an hour each). A crash
 # leaves its input as crash-* in the build dir and fails the run.
@@ -11,7 +12,8 @@ out=$(realpath -m "${2:-$root/build/fuzz}")
 mkdir -p "$out"
 CXX=${CXX_FUZZ:-clang++}
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$root/include")
-sources=(src/set/SetFile.cpp src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp src/midi/Mapping.cpp)
+sources=(src/set/SetFile.cpp src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp src/midi/Mapping.cpp
+         src/stream/NiMetadata.cpp)
 objs=()
 for s in "${sources[@]}"; do
   o="$out/$(basename "$s" .cpp).o"
@@ -22,7 +24,7 @@ for s in "${sources[@]}"; do
   objs+=("$o")
 done
 status=0
-for target in 1:set 2:readme 3:events 4:mapping; do
+for target in 1:set 2:readme 3:events 4:mapping 5:ni; do
   n=${target%%:*}; name=${target#*:}
   bin="$out/fuzz_$name"
   "$CXX" "${flags[@]}" -DSTEMDECK_FUZZ_TARGET="$n" "$here/FuzzParsers.cpp" "${objs[@]}" -lyaml-cpp -o "$bin"

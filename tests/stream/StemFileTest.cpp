@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include "../support/TestSupport.h"
 #include "stemdeck/Error.h"
@@ -15,6 +16,7 @@
 #include "stemdeck/set/SetFile.h"
 #include "stemdeck/set/Song.h"
 #include "stemdeck/set/StemFolder.h"
+#include "stemdeck/stream/NiMetadata.h"
 #include "stemdeck/stream/StemFile.h"
 #include "stemdeck/stream/StemReader.h"
 
@@ -199,6 +201,87 @@ TEST_CASE("Without NI metadata, stems are named from track titles, then numbered
     CHECK(info.stems[2].name == "Stem 3");
 }
 
+TEST_CASE("Damaged NI metadata costs only the names it cannot give, never the song", "[stream][stemfile]") {
+    test::TempDir dir;
+    const fs::path clean = dir / "clean.stem.mp4";
+    test::writeStemMp4(clean, kRate, {sines()[0], sines()[1], sines()[2]});
+    struct Case {
+        const char* json;
+        const char* problem;
+        std::vector<std::string> names;
+    };
+    const std::vector<Case> cases = {
+        {R"({"stems":[7]})", "stem 1 is '7', not an object", {"Stem 1", "Stem 2", "Stem 3"}},
+        {R"({"stems":7})", "\"stems\" is '7', not a list", {"Stem 1", "Stem 2", "Stem 3"}},
+        {R"([1,2])", "is a list, not an object", {"Stem 1", "Stem 2", "Stem 3"}},
+        {R"({"stems":[{"name":"Kick"},)", "not valid JSON", {"Stem 1", "Stem 2", "Stem 3"}},
+        {R"({"version":1})", "no \"stems\" list", {"Stem 1", "Stem 2", "Stem 3"}},
+        {R"({"stems":[{"name":"Kick"},[1],{"name":{"a":1}}]})", "stem 2 is a list", {"Kick", "Stem 2", "Stem 3"}},
+        {R"({"stems":[{"name":"Kick"},{"name":"Bass"}]})",
+         "it names 2 stems, the file holds 3",
+         {"Kick", "Bass", "Stem 3"}},
+    };
+    for (std::size_t k = 0; k < cases.size(); ++k) {
+        const Case& c = cases[k];
+        CAPTURE(c.json);
+        const fs::path f = dir / ("odd" + std::to_string(k) + ".stem.mp4");
+        fs::copy_file(clean, f);
+        test::addNiStemBox(f, c.json);
+        stream::StemFileInfo info;
+        REQUIRE_NOTHROW(info = stream::probeStemFile(f));
+        CHECK(info.niMetadata);
+        CHECK_THAT(info.metadataProblem, Catch::Contains(c.problem));
+        REQUIRE(info.stems.size() == 3);
+        for (std::size_t i = 0; i < 3; ++i)
+            CHECK(info.stems[i].name == c.names[i]);
+        const set::CheckReport report = set::checkSource(f, {});
+        REQUIRE(report.songs.size() == 1);
+        CHECK(report.songs[0].canPlay());
+        bool named = false;
+        for (const auto& finding : report.songs[0].findings)
+            named =
+                named || (finding.severity == set::Severity::warning &&
+                          finding.what.find("NI stem metadata (moov/udta/stem) is unreadable: ") != std::string::npos &&
+                          finding.what.find(c.problem) != std::string::npos);
+        CHECK(named);
+        const auto out = test::renderFolder(f, "", test::blockOptions(256));
+        CHECK(out.left.size() >= static_cast<std::size_t>(kLen));
+    }
+}
+
+TEST_CASE("The MP4 box walker takes any sizes a file can declare", "[stream][stemfile]") {
+    // A box: 32-bit size, type, body; or (large) size 1, type, 64-bit size, body.
+    auto box = [](std::uint64_t size, const std::string& type, const std::string& body, bool large = false) {
+        auto be = [](std::uint64_t v, int bytes) {
+            std::string out;
+            for (int i = bytes - 1; i >= 0; --i)
+                out += static_cast<char>((v >> (8 * i)) & 0xFF);
+            return out;
+        };
+        return large ? be(1, 4) + type + be(size, 8) + body : be(size, 4) + type + body;
+    };
+    const std::string json = R"({"stems":[{"name":"Kick"}]})";
+    const std::string stem = box(8 + json.size(), "stem", json);
+    const std::string udta = box(8 + stem.size(), "udta", stem);
+    auto find = [](const std::string& bytes) {
+        std::istringstream in(bytes);
+        return stream::findMp4Box(in, static_cast<std::int64_t>(bytes.size()), {"moov", "udta", "stem"});
+    };
+    CHECK(find(box(8 + udta.size(), "moov", udta)) == json);
+    CHECK(find(box(16 + udta.size(), "moov", udta, true)) == json); // a 64-bit size
+    CHECK(find(box(0, "moov", udta)) == json);                      // 0: to the end of the file
+    // Sizes no file can have: past INT64_MAX, near 2^64, smaller than the header, past the end.
+    for (const std::uint64_t size : {std::uint64_t{0x7FFFFFFFFFFFFFF0}, std::uint64_t{0xFFFFFFFFFFFFFFFF},
+                                     std::uint64_t{0x8000000000000000}, std::uint64_t{9}, std::uint64_t{5000}}) {
+        CAPTURE(size);
+        CHECK_FALSE(find(box(size, "moov", udta, true)).has_value());
+        CHECK_FALSE(find(box(8, "free", "") + box(size, "moov", udta, true)).has_value());
+    }
+    CHECK_FALSE(find(box(3, "moov", udta)).has_value());
+    CHECK_FALSE(find("").has_value());
+    CHECK_FALSE(find(std::string(7, '\0')).has_value());
+}
+
 TEST_CASE("Files that are not stem files fail with a clear message, and nothing crashes", "[stream][stemfile]") {
     test::TempDir dir;
     auto message = [](const fs::path& f) -> std::string {
@@ -285,6 +368,43 @@ TEST_CASE("check reports a stem file's tracks and whether the stems sum to the m
     CHECK(std::any_of(m.findings.begin(), m.findings.end(), [](const set::Finding& f) {
         return f.what.find("do not sum to the master") != std::string::npos;
     }));
+}
+
+TEST_CASE("A stem file's tracks meet the rules a folder's stems do: bit depth, clipping, headroom",
+          "[stream][stemfile]") {
+    test::TempDir dir;
+    const std::vector<test::StemAudio> stems = {
+        test::sineStem(kLen, 110.0, kRate, 1.5f, true), // clips (to full scale in the encoder)
+        test::sineStem(kLen, 220.0, kRate, 0.8f, true), // -1.9 dBFS: little headroom
+        test::sineStem(kLen, 440.0, kRate, 0.1f, true), test::sineStem(kLen, 880.0, kRate, 0.1f, true)};
+    const fs::path alac24 = dir / "alac24.stem.mp4", alac16 = dir / "alac16.stem.mp4";
+    test::writeStemMp4(alac24, kRate, stems, {"Drums", "Bass", "Melody", "Vocals"}, &stems[3],
+                       "-c:a alac -sample_fmt s32p");
+    test::writeStemMp4(alac16, kRate, {stems[2], stems[3]}, {"Melody", "Vocals"}, nullptr,
+                       "-c:a alac -sample_fmt s16p");
+    const stream::StemFileInfo info = stream::probeStemFile(alac24);
+    REQUIRE(info.stems.size() == 4);
+    CHECK(info.stems[0].bitDepth == 24);
+    CHECK(stream::trackAudioInfo(info.stems[0]).bitDepth == 24);
+    CHECK_FALSE(stream::trackAudioInfo(info.stems[0]).lossy);
+
+    const set::CheckReport r24 = set::checkSource(alac24, {});
+    INFO(set::formatCheckReport(r24));
+    REQUIRE(r24.songs.size() == 1);
+    auto has = [](const set::SongReport& s, const std::string& text) {
+        for (const auto& f : s.findings)
+            if (f.what.find(text) != std::string::npos) return true;
+        return false;
+    };
+    CHECK(r24.songs[0].stems[0].bitDepth == 24);
+    CHECK(has(r24.songs[0], "Drums: clips: peak"));
+    CHECK(has(r24.songs[0], "Bass: peak -1.9 dBFS: less than 3 dB of headroom"));
+    CHECK_FALSE(has(r24.songs[0], "Melody: peak"));
+    CHECK_FALSE(has(r24.songs[0], "-bit ("));
+    const set::CheckReport r16 = set::checkSource(alac16, {});
+    INFO(set::formatCheckReport(r16));
+    CHECK(has(r16.songs[0], "Melody: 16-bit (MP4 ALAC (track 1)): low resolution"));
+    CHECK(has(r16.songs[0], "Vocals: 16-bit"));
 }
 
 TEST_CASE("A set lists a stem file with file:", "[stream][stemfile]") {

@@ -93,6 +93,18 @@ inline int waitExit(pid_t pid, std::chrono::milliseconds timeout) {
     return -1;
 }
 
+/// Polls `done` every 10 ms until it holds (true) or the timeout passes (false). For what must
+/// happen: on a loaded machine "soon" can take longer than any fixed sleep.
+template <class Condition>
+bool waitUntil(Condition done, std::chrono::milliseconds timeout = 5000ms) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() >= until) return false;
+        std::this_thread::sleep_for(10ms);
+    }
+    return true;
+}
+
 /// A JACK server of our own, dummy driver, 8 playback ports.
 struct JackServer {
     std::string name;

@@ -359,3 +359,37 @@ TEST_CASE("check: a set's controller mapping must exist and parse, as play requi
         }
     }
 }
+
+TEST_CASE("check names telephone and ADPCM codecs (made by ffmpeg) and warns of them", "[unit][check]") {
+    test::TempDir d;
+    struct Case {
+        const char* codec;
+        const char* format;
+        const char* warning;
+    };
+    const Case cases[] = {
+        {"pcm_alaw", "WAV A-law 8-bit", "8-bit (WAV A-law 8-bit): low resolution"},
+        {"pcm_mulaw", "WAV mu-law 8-bit", "8-bit (WAV mu-law 8-bit): low resolution"},
+        {"adpcm_ima_wav", "WAV IMA ADPCM", "lossy (WAV IMA ADPCM)"},
+        {"adpcm_ms", "WAV MS ADPCM", "lossy (WAV MS ADPCM)"},
+        {"libgsm_ms", "WAV GSM 6.10", "lossy (WAV GSM 6.10)"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.codec);
+        const fs::path song = d / c.codec;
+        fs::create_directories(song);
+        std::ofstream(song / "readme.txt") << "BPM: 120\n";
+        REQUIRE(std::system(("ffmpeg -nostdin -v error -y -f lavfi -i sine=f=440:d=1 -ar 8000 -c:a " +
+                             std::string(c.codec) + " '" + (song / "01_Phone.wav").string() + "'")
+                                .c_str()) == 0);
+        const CheckReport r = checkSource(song);
+        INFO(formatCheckReport(r));
+        REQUIRE(r.songs.size() == 1);
+        REQUIRE(r.songs[0].stems.size() == 1);
+        CHECK(r.songs[0].stems[0].format == c.format);
+        const Finding* f = find(r.songs[0], "01_Phone.wav", c.warning);
+        REQUIRE(f != nullptr);
+        CHECK(f->severity == Severity::warning);
+        CHECK(r.canPlay());
+    }
+}

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct StemTrackInfo {
     std::string codec; ///< "aac", "alac", …
     int sampleRate = 0;
     int channels = 0;
+    int bitDepth = 0;        ///< a lossless codec's (ALAC, FLAC) bits per sample; 0 for lossy ones
     std::int64_t frames = 0; ///< after the encoder's priming samples are trimmed
 };
 
@@ -34,7 +36,8 @@ struct StemFileInfo {
     std::filesystem::path file;
     StemTrackInfo master;
     std::vector<StemTrackInfo> stems;
-    bool niMetadata = false; ///< names and colours came from the NI 'stem' box
+    bool niMetadata = false;     ///< the file has an NI 'stem' box (names and colours)
+    std::string metadataProblem; ///< what is wrong with that box ("" when it is as NI writes it)
 };
 
 /// @thread any. True for *.stem.mp4 and *.stem.m4a, any case. (Inline: the set-file parser and
@@ -58,7 +61,7 @@ struct StemFileInfo {
 /// track of a stem file (format "MP4", subtype the codec). Throws stemdeck::Error naming it.
 [[nodiscard]] AudioFileInfo probeStem(const StemLocation& stem);
 
-/// @thread control. The JSON of an MP4's moov/udta/stem box, or "" when there is none.
-[[nodiscard]] std::string readNiStemMetadata(const std::filesystem::path& file);
+/// @thread control. The JSON of an MP4's moov/udta/stem box, or nullopt when there is none.
+[[nodiscard]] std::optional<std::string> readNiStemMetadata(const std::filesystem::path& file);
 
 } // namespace stemdeck::stream
