@@ -14,6 +14,7 @@ PACKAGES=(
   # the libFuzzer harness
   catch2 libclang-rt-19-dev jackd2 sox clang
   ffmpeg   # the stem-file tests generate their .stem.mp4 files with it
+  flac     # the reference FLAC encoder: 12- and 20-bit files for the format tests
   xvfb xdotool imagemagick   # the stage GUI's test: a virtual display, keys and clicks, a screenshot
 )
 

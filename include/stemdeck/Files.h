@@ -5,9 +5,14 @@
 
 namespace stemdeck {
 
-/// @thread control. Writes `text` to a temporary file beside `file`, flushes it to disk, renames it
+/// @thread control. Writes `text` to a temporary file beside `file` (".name.tmpPID"), flushes it to disk, renames it
 /// over `file` and flushes the folder. Throws stemdeck::Error naming the file and `what` ("the
 /// mapping", "the settings") when it cannot; the old file is then unchanged.
+/// Temporary files left by saves that were killed before their rename are removed first.
 void writeFileAtomically(const std::filesystem::path& file, const std::string& text, const std::string& what);
+
+/// @thread control. Removes the temporary files of saves of `file` whose process no longer runs
+/// (".name.tmpPID" beside it, left by a save that was killed).
+void removeStaleTemporaries(const std::filesystem::path& file);
 
 } // namespace stemdeck

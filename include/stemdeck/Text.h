@@ -34,6 +34,14 @@ namespace stemdeck {
 /// @thread any. A position or length as a musician reads it: "1:23.4", "-0:01.5" (a count-in).
 [[nodiscard]] std::string clockText(double seconds);
 
+/// @thread any. `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD (a file
+/// name from another system's encoding), so it can go into JSON or a UTF-8 terminal as it is.
+[[nodiscard]] std::string validUtf8(std::string_view text);
+
+/// @thread any. `text` for one line of a table or message: valid UTF-8 (as validUtf8) with control
+/// characters (a newline or tab in a file name) shown as '?', so they cannot break the layout.
+[[nodiscard]] std::string oneLine(std::string_view text);
+
 /// @thread any. Parses a gain value: "-6dB", "+3 dB", "-inf dB" or a linear factor ("0.5").
 /// Returns the linear factor; nullopt when the text is not a gain (or is above +12 dB).
 [[nodiscard]] std::optional<float> parseGain(std::string_view text);

@@ -1,6 +1,7 @@
 #include "stemdeck/Files.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,13 +11,40 @@
 
 namespace stemdeck {
 
+namespace {
+
+/// ".name.tmp" (the PID follows): the temporary files of saves of `file`.
+std::string temporaryPrefix(const std::filesystem::path& file) {
+    std::string prefix(1, '.'); // built up piece by piece: GCC 12's -Wrestrict misfires on "." + string at -O3
+    prefix += file.filename().string();
+    prefix += ".tmp";
+    return prefix;
+}
+
+} // namespace
+
+void removeStaleTemporaries(const std::filesystem::path& file) {
+    const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    const std::string prefix = temporaryPrefix(file);
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (!name.starts_with(prefix) || name.size() == prefix.size() || name.size() > prefix.size() + 9) continue;
+        const std::string digits = name.substr(prefix.size());
+        if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
+        const auto pid = static_cast<pid_t>(std::stol(digits));
+        // Its writer is gone (killed mid-save): nobody will rename or remove it.
+        if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) {
+            std::error_code removeEc;
+            std::filesystem::remove(it->path(), removeEc);
+        }
+    }
+}
+
 void writeFileAtomically(const std::filesystem::path& file, const std::string& text, const std::string& what) {
     const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-    std::string tmpName(1, '.'); // built up piece by piece: GCC 12's -Wrestrict misfires on "." + string at -O3
-    tmpName += file.filename().string();
-    tmpName += ".tmp";
-    tmpName += std::to_string(::getpid());
-    const std::filesystem::path tmp = dir / tmpName;
+    removeStaleTemporaries(file);
+    const std::filesystem::path tmp = dir / (temporaryPrefix(file) + std::to_string(::getpid()));
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         throw Error(file.string() + ": cannot write " + what + " (" + std::strerror(errno) +

@@ -135,4 +135,59 @@ std::string clockText(double seconds) {
     return buf;
 }
 
+namespace {
+/// The length of the valid UTF-8 sequence at text[at], or 0 when the byte there does not start one.
+std::size_t utf8Length(std::string_view text, std::size_t at) {
+    const auto b = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char c = b(at);
+    if (c < 0x80) return 1;
+    std::size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF; // the allowed range of the second byte (RFC 3629)
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c == 0xE0)
+        n = 3, lo = 0xA0;
+    else if (c >= 0xE1 && c <= 0xEC)
+        n = 3;
+    else if (c == 0xED)
+        n = 3, hi = 0x9F; // no surrogates
+    else if (c >= 0xEE && c <= 0xEF)
+        n = 3;
+    else if (c == 0xF0)
+        n = 4, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3)
+        n = 4;
+    else if (c == 0xF4)
+        n = 4, hi = 0x8F; // nothing past U+10FFFF
+    else
+        return 0;
+    if (at + n > text.size() || b(at + 1) < lo || b(at + 1) > hi) return 0;
+    for (std::size_t i = 2; i < n; ++i)
+        if (b(at + i) < 0x80 || b(at + i) > 0xBF) return 0;
+    return n;
+}
+} // namespace
+
+std::string validUtf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t at = 0; at < text.size();) {
+        if (const std::size_t n = utf8Length(text, at); n > 0) {
+            out.append(text.substr(at, n));
+            at += n;
+        } else {
+            out += "\xEF\xBF\xBD"; // U+FFFD REPLACEMENT CHARACTER
+            ++at;
+        }
+    }
+    return out;
+}
+
+std::string oneLine(std::string_view text) {
+    std::string out = validUtf8(text);
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+    return out;
+}
+
 } // namespace stemdeck

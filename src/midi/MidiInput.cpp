@@ -436,8 +436,8 @@ int learnMidi(const std::filesystem::path& file, const std::string& api, const s
                 continue;
             }
             try {
-                out << "learned: " << learnInto(mapping, choice.binding(*control), file) << "; saved " << file.string()
-                    << std::endl;
+                const std::string what = learnInto(mapping, choice.binding(*control), file); // saved first
+                out << "learned: " << what << "; saved " << file.string() << std::endl;
             } catch (const Error& e) {
                 out << e.what() << std::endl;
                 return 1;

@@ -54,7 +54,21 @@ std::optional<Scan> scanFile(const fs::path& file, std::uint64_t& done, std::uin
                              const CheckProgress& progress) {
     SF_INFO info{};
     SNDFILE* f = sf_open(file.c_str(), SFM_READ, &info);
-    if (f == nullptr) return std::nullopt;
+    if (f == nullptr) { // a file libsndfile cannot decode but stemdeck plays (a 20-bit FLAC, via FFmpeg)
+        try {
+            stream::StemReader reader(file, 0);
+            if (!reader.start(0)) return std::nullopt;
+            std::vector<float> l(65536), r(65536);
+            Scan scan;
+            for (int got = 0; (got = reader.read(l.data(), r.data(), 65536)) > 0; scan.frames += got)
+                for (std::size_t i = 0; i < static_cast<std::size_t>(got); ++i)
+                    scan.peak = std::max({scan.peak, std::fabs(l[i]), std::fabs(r[i])});
+            done += fs::file_size(file);
+            return scan;
+        } catch (const Error&) {
+            return std::nullopt;
+        }
+    }
     sf_command(f, SFC_SET_SCALE_FLOAT_INT_READ, nullptr, SF_FALSE); // integer files: exact ±1.0 scale
     std::vector<float> buf(static_cast<std::size_t>(65536) * static_cast<std::size_t>(std::max(1, info.channels)));
     Scan scan;
@@ -181,6 +195,7 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     constexpr int kBlock = 16384;
     std::vector<float> l(kBlock), r(kBlock), sumL(kBlock), sumR(kBlock), masterL(kBlock), masterR(kBlock);
     std::vector<float> peaks(readers.size(), 0.0f);
+    std::vector<std::int64_t> decoded(readers.size(), 0);
     double residual = 0.0, masterEnergy = 0.0;
     const std::uint64_t bytes = fs::file_size(file);
     const std::uint64_t start = done;
@@ -195,6 +210,7 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
             float* left = t == 0 ? masterL.data() : l.data();
             float* right = t == 0 ? masterR.data() : r.data();
             const int got = readers[t]->read(left, right, kBlock);
+            decoded[t] += got;
             most = std::max(most, got);
             for (std::size_t i = 0; i < static_cast<std::size_t>(got); ++i)
                 peaks[t] = std::max({peaks[t], std::fabs(left[i]), std::fabs(right[i])});
@@ -226,6 +242,24 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     s.reference->peak = peaks[0];
     for (std::size_t k = 0; k < s.stems.size(); ++k)
         s.stems[k].peak = peaks[k + 1];
+    // The length is what decodes, as for a folder's files: a copy cut short keeps its track table
+    // (the lengths it declares) but not the audio. (AAC may end a frame early: not a cut.)
+    constexpr std::int64_t kCodecSlack = 2048;
+    for (std::size_t t = 0; t < readers.size(); ++t) {
+        FileReport& track = t == 0 ? *s.reference : s.stems[t - 1];
+        const std::string name =
+            (t == 0 ? std::string("the master") : track.name) + " (track " + std::to_string(t) + ")";
+        if (decoded[t] == 0) {
+            add(s, Severity::error, file, name + " holds no audio", "copy or export the stem file again");
+            track.frames = 0;
+        } else if (decoded[t] + kCodecSlack < track.frames) {
+            add(s, Severity::error, file,
+                name + " declares " + clock(track.frames, track.sampleRate) + ", holds " +
+                    clock(decoded[t], track.sampleRate) + ": the file is cut off",
+                "copy or export it again; on stage it plays what there is, then silence");
+            track.frames = decoded[t];
+        }
+    }
     s.stemSumResidualDb = residual <= 0.0       ? -std::numeric_limits<double>::infinity()
                           : masterEnergy <= 0.0 ? 0.0
                                                 : 10.0 * std::log10(residual / masterEnergy);
@@ -456,7 +490,8 @@ std::uint64_t folderBytes(const fs::path& dir) {
     return total;
 }
 
-std::string jsonString(const std::string& s) {
+std::string jsonString(const std::string& raw) {
+    const std::string s = validUtf8(raw); // a file name in another encoding still makes valid JSON
     std::string out = "\"";
     for (const char c : s) {
         switch (c) {
@@ -548,30 +583,33 @@ std::string formatCheckReport(const CheckReport& r) {
     int errors = 0, warnings = 0, playable = 0;
     for (const Finding& f : r.setFindings) {
         (f.severity == Severity::error ? errors : warnings) += 1;
-        out << "Set " << r.source.filename().string() << ":\n  "
-            << (f.severity == Severity::error ? "error: " : "warning: ") << f.file << ": " << f.what
-            << "\n      fix: " << f.fix << "\n\n";
+        out << "Set " << oneLine(r.source.filename().string()) << ":\n  "
+            << (f.severity == Severity::error ? "error: " : "warning: ") << oneLine(f.file) << ": " << oneLine(f.what)
+            << "\n      fix: " << oneLine(f.fix) << "\n\n";
     }
     for (std::size_t i = 0; i < r.songs.size(); ++i) {
         const SongReport& s = r.songs[i];
         errors += s.count(Severity::error);
         warnings += s.count(Severity::warning);
         playable += s.canPlay() ? 1 : 0;
-        out << "Song " << i + 1 << "/" << r.songs.size() << ": " << s.title << " (" << s.source.string() << ")";
+        // Names come from file names, which may hold anything: one line each, valid UTF-8.
+        out << "Song " << i + 1 << "/" << r.songs.size() << ": " << oneLine(s.title) << " ("
+            << oneLine(s.source.string()) << ")";
         if (s.bpm) out << ", " << *s.bpm << " BPM";
-        if (s.key) out << ", " << *s.key;
+        if (s.key) out << ", " << oneLine(*s.key);
         out << " - " << (s.canPlay() ? (s.findings.empty() ? "ready" : "plays, with warnings") : "CANNOT PLAY") << "\n";
         if (!s.stems.empty()) {
             std::snprintf(line, sizeof line, "  %-3s %-22s %-24s %7s %3s %15s %11s\n", "#", "stem", "format", "rate",
                           "ch", "length (frames)", "peak");
             out << line;
             auto row = [&](const std::string& num, const FileReport& f) {
+                const std::string name = oneLine(f.name);
                 if (!f.readable) {
-                    std::snprintf(line, sizeof line, "  %-3s %-22.22s %s\n", num.c_str(), f.name.c_str(),
+                    std::snprintf(line, sizeof line, "  %-3s %-22.22s %s\n", num.c_str(), name.c_str(),
                                   "(cannot be read)");
                 } else {
                     std::snprintf(line, sizeof line, "  %-3s %-22.22s %-24.24s %7d %3d %15lld %11s\n", num.c_str(),
-                                  f.name.c_str(), f.format.c_str(), f.sampleRate, f.channels,
+                                  name.c_str(), f.format.c_str(), f.sampleRate, f.channels,
                                   static_cast<long long>(f.frames), f.peak ? dbfs(*f.peak).c_str() : "?");
                 }
                 out << line;
@@ -587,8 +625,8 @@ std::string formatCheckReport(const CheckReport& r) {
             out << line;
         }
         for (const Finding& f : s.findings)
-            out << "  " << (f.severity == Severity::error ? "error: " : "warning: ") << f.file << ": " << f.what
-                << "\n      fix: " << f.fix << "\n";
+            out << "  " << (f.severity == Severity::error ? "error: " : "warning: ") << oneLine(f.file) << ": "
+                << oneLine(f.what) << "\n      fix: " << oneLine(f.fix) << "\n";
         out << "\n";
     }
     out << "Summary: " << r.songs.size() << " song" << (r.songs.size() == 1 ? "" : "s") << ", " << errors << " error"

@@ -1,11 +1,16 @@
 #include "stemdeck/set/SetFile.h"
 
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "stemdeck/Error.h"
 #include "stemdeck/stream/StemFile.h"
@@ -100,26 +105,40 @@ std::vector<std::string> stemList(const YAML::Node& n, const Place& place, const
     return out;
 }
 
-StemStart& startFor(std::vector<StemStart>& start, const std::string& stem, const YAML::Node& at) {
-    for (auto& s : start)
-        if (equalsIgnoreCase(s.stem, stem)) return s;
-    StemStart s;
-    s.stem = stem;
-    s.line = at.Mark().line + 1;
-    s.column = at.Mark().column + 1;
-    start.push_back(s);
-    return start.back();
+/// The ASCII-lowercase form of a name: the key names are compared by (case-insensitively).
+std::string foldCase(std::string_view name) {
+    std::string out(name);
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
 }
+
+/// A song's start state, one entry per stem named, found by name in constant time (a list of
+/// thousands of names, e.g. through a YAML alias, stays linear).
+struct StartBuilder {
+    std::vector<StemStart>& start;
+    std::unordered_map<std::string, std::size_t> index{};
+    StemStart& operator()(const std::string& stem, const YAML::Node& at) {
+        const auto [it, added] = index.try_emplace(foldCase(stem), start.size());
+        if (!added) return start[it->second];
+        StemStart& s = start.emplace_back();
+        s.stem = stem;
+        s.line = at.Mark().line + 1;
+        s.column = at.Mark().column + 1;
+        return s;
+    }
+};
 
 void parseStart(const YAML::Node& n, SetSong& song, const Place& place) {
     if (!n.IsMap()) place.fail(n, "start is a map, e.g. start: { mute: [Vox], gain: { Bass: -3dB } }");
     checkKeys(n, kStartKeys, "start", place);
+    StartBuilder startFor{song.start};
     if (const YAML::Node m = n["mute"])
         for (const std::string& s : stemList(m, place, "mute"))
-            startFor(song.start, s, m).muted = true;
+            startFor(s, m).muted = true;
     if (const YAML::Node m = n["solo"])
         for (const std::string& s : stemList(m, place, "solo"))
-            startFor(song.start, s, m).soloed = true;
+            startFor(s, m).soloed = true;
     if (const YAML::Node g = n["gain"]) {
         if (!g.IsMap()) place.fail(g, "gain maps stems to levels, e.g. gain: { Bass: -3dB, 2: 0.5 }");
         for (const auto& kv : g) {
@@ -127,22 +146,22 @@ void parseStart(const YAML::Node& n, SetSong& song, const Place& place) {
             if (!v)
                 place.fail(kv.second,
                            "gain '" + kv.second.Scalar() + "' is not a level: write -6dB or 0.5 (at most +12 dB)");
-            startFor(song.start, kv.first.Scalar(), kv.first).gain = *v;
+            startFor(kv.first.Scalar(), kv.first).gain = *v;
         }
     }
     if (const YAML::Node f = n["filter"]) {
         if (!f.IsMap()) place.fail(f, "filter maps stems to knob positions, e.g. filter: { Drums: -0.5 }");
         for (const auto& kv : f)
-            startFor(song.start, kv.first.Scalar(), kv.first).filter =
+            startFor(kv.first.Scalar(), kv.first).filter =
                 static_cast<float>(number(kv.second, place, "filter", -1.0, 1.0));
     }
 }
 
 void parseMarkers(const YAML::Node& n, SetSong& song, const Place& place) {
+    std::unordered_set<std::string> names;
     auto add = [&](const std::string& name, const YAML::Node& bar) {
-        for (const Marker& m : song.markers)
-            if (equalsIgnoreCase(m.name, name))
-                place.fail(bar, "marker '" + name + "' is named twice; give each its own name");
+        if (!names.insert(foldCase(name)).second)
+            place.fail(bar, "marker '" + name + "' is named twice; give each its own name");
         song.markers.push_back({name, integer(bar, place, "marker bar", 1, 100000)});
     };
     if (n.IsMap()) { // { Verse: 9, Drop: 33 }
@@ -299,15 +318,19 @@ SetFile parseSetFile(std::string_view text, const fs::path& file) {
     const YAML::Node songs = root["songs"];
     if (!songs || !songs.IsSequence() || songs.size() == 0)
         place.fail(songs ? songs : root, "the set needs a 'songs:' list with at least one song folder");
+    // Each song's folder or file by its device and inode (what fs::equivalent compares), so a
+    // repeat is found however it is spelled, in one stat per song rather than one per pair.
+    std::map<std::pair<dev_t, ino_t>, std::size_t> seen;
     for (const auto& item : songs) {
         SetSong song;
         try {
             song = parseSong(item, base, place);
-            for (std::size_t i = 0; i < set.songs.size(); ++i) {
-                std::error_code ec;
-                if (set.songs[i].error.empty() && fs::equivalent(set.songs[i].source, song.source, ec))
-                    throw Error(place.at(item) + ": repeats song " + std::to_string(i + 1) + " (line " +
-                                std::to_string(set.songs[i].line) + "); list each song once");
+            struct stat st {};
+            if (::stat(song.source.c_str(), &st) == 0) {
+                const auto [it, added] = seen.try_emplace({st.st_dev, st.st_ino}, set.songs.size());
+                if (!added)
+                    throw Error(place.at(item) + ": repeats song " + std::to_string(it->second + 1) + " (line " +
+                                std::to_string(set.songs[it->second].line) + "); list each song once");
             }
         } catch (const Error& e) { // this song cannot play; the others still load
             song = SetSong{};

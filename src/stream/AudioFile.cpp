@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <system_error>
 
 #include "Decoder.h"
@@ -117,7 +119,24 @@ AudioFileInfo describe(const SF_INFO& info) {
 } // namespace
 
 AudioFileInfo probeAudioFile(const fs::path& file) {
-    SndFile f(file);
+    std::optional<SndFile> opened;
+    try {
+        opened.emplace(file);
+    } catch (const Error&) {
+        const std::unique_ptr<detail::Decoder> flac = detail::openFlacWithFfmpeg(file); // 12- or 20-bit
+        if (!flac) throw;
+        requirePlayableRate(file.string(), flac->rate);
+        AudioFileInfo out;
+        out.frames = flac->frames;
+        out.sampleRate = flac->rate;
+        out.channels = flac->channels;
+        out.format = "FLAC";
+        out.bitDepth = flac->bitDepth;
+        out.subtype = "PCM " + std::to_string(flac->bitDepth) + "-bit";
+        if (out.frames <= 0) throw Error(file.string() + ": holds no audio (0 frames); export the stem again");
+        return out;
+    }
+    SndFile& f = *opened;
     requirePlayableRate(file.string(), f.info.samplerate);
     AudioFileInfo out = describe(f.info);
     if (detail::unknownLength(out.frames)) out.frames = detail::decodedFrames(f.handle, f.info.channels);
@@ -183,9 +202,13 @@ WavWriter::WavWriter(const fs::path& file, int sampleRate, int channels, SampleF
                                    : format == SampleFormat::pcm24 ? SF_FORMAT_PCM_24
                                                                    : SF_FORMAT_PCM_16);
     SNDFILE* h = sf_open(temp_.c_str(), SFM_WRITE, &info);
-    if (h == nullptr)
-        throw Error(file.string() + ": cannot write (" + sf_strerror(nullptr) +
-                    "); check that the folder exists and is writable");
+    if (h == nullptr) {
+        const std::string why = sf_strerror(nullptr);
+        std::error_code ec;
+        fs::remove(temp_, ec); // created, but its header could not be written (a full disk): leave nothing
+        throw Error(file.string() + ": cannot write (" + why +
+                    "); check that the folder exists and is writable, and that the disk has room");
+    }
     handle_ = h;
 }
 

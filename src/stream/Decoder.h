@@ -19,6 +19,7 @@ public:
     int rate = 0;
     int channels = 0;
     std::int64_t frames = 0;
+    int bitDepth = 0; ///< a lossless codec's bits per sample where the decoder knows it (FFmpeg's), else 0
 };
 
 /// How many frames a libsndfile handle (a SNDFILE*) really decodes to, counted by decoding it;
@@ -31,6 +32,12 @@ bool unknownLength(std::int64_t frames);
 
 /// A file libsndfile reads. Throws stemdeck::Error naming it when it cannot.
 std::unique_ptr<Decoder> openSoundFile(const std::filesystem::path& file);
+
+/// A FLAC file libsndfile cannot decode (12- or 20-bit samples: libsndfile reads 8, 16 and 24),
+/// through FFmpeg, whose FLAC decoder reads every valid bit depth; its length counted by decoding
+/// when STREAMINFO does not give it. nullptr when the file is not a FLAC or FFmpeg cannot read it
+/// either (the caller then reports libsndfile's reason).
+std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file);
 
 /// One audio track of an MP4 (a .stem.mp4's master or stem), through FFmpeg, with the encoder's
 /// priming samples trimmed. Throws stemdeck::Error naming the file and track when it cannot.

@@ -57,7 +57,12 @@ std::string kindOf(const YAML::Node& n) {
     switch (n.Type()) {
     case YAML::NodeType::Map: return "an object";
     case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "'" + n.Scalar().substr(0, 40) + "'";
+    case YAML::NodeType::Scalar: {
+        std::string quoted(1, '\''); // piece by piece: GCC 12's -Wrestrict misfires on "'" + string at -O3
+        quoted += n.Scalar().substr(0, 40);
+        quoted += '\'';
+        return quoted;
+    }
     default: return "empty";
     }
 }

@@ -84,6 +84,41 @@ std::int64_t streamFrames(const AVStream& st, int rate) {
     return 0;
 }
 
+/// AAC's priming: the encoder's silent lead-in (its MDCT's look-ahead) before the first real
+/// sample. A file declares it in an edit list or an iTunSMPB tag, which FFmpeg applies itself (the
+/// first packet then starts before 0 or carries skip-samples side data). NI's Stem Creator writes
+/// neither, so its AAC tracks would play late against the click and the grid: an AAC track that
+/// declares nothing is trimmed by what its encoder adds: 1024 frames for FFmpeg's encoder (the
+/// file says "Lavf" / "Lavc"), else 2112, Apple's AAC encoder's (Stem Creator, iTunes, Logic).
+constexpr std::int64_t kFfmpegAacPriming = 1024;
+constexpr std::int64_t kAppleAacPriming = 2112;
+
+/// The frames to trim from the start of audio stream `index` (see above); reads its first packet
+/// and seeks back to the start.
+std::int64_t undeclaredPriming(AVFormatContext& f, int index) {
+    const AVStream& st = *f.streams[index];
+    if (st.codecpar->codec_id != AV_CODEC_ID_AAC) return 0;
+    std::unique_ptr<AVPacket, PacketFree> packet(av_packet_alloc());
+    if (!packet) return 0;
+    bool declared = true; // (no packet at all: nothing to trim)
+    for (int tries = 0; tries < 4096; ++tries) {
+        if (av_read_frame(&f, packet.get()) < 0) break;
+        const bool ours = packet->stream_index == index;
+        if (ours) {
+            std::size_t size = 0;
+            declared = (packet->pts != AV_NOPTS_VALUE && packet->pts < 0) ||
+                       av_packet_get_side_data(packet.get(), AV_PKT_DATA_SKIP_SAMPLES, &size) != nullptr;
+        }
+        av_packet_unref(packet.get());
+        if (ours) break;
+    }
+    avformat_seek_file(&f, -1, INT64_MIN, INT64_MIN, INT64_MIN, 0);
+    if (declared) return 0;
+    const AVDictionaryEntry* encoder = av_dict_get(f.metadata, "encoder", nullptr, 0);
+    const std::string by = encoder != nullptr ? encoder->value : "";
+    return by.starts_with("Lavf") || by.starts_with("Lavc") ? kFfmpegAacPriming : kAppleAacPriming;
+}
+
 /// A sample of any planar or packed format FFmpeg decoders give, as float.
 float sampleAt(const AVFrame& fr, int channel, int i) {
     const auto fmt = static_cast<AVSampleFormat>(fr.format);
@@ -124,7 +159,11 @@ public:
             throw Error(where() + ": " + std::to_string(channels) +
                         " channels; a stem must be mono or stereo. Split it into stereo stems in your DAW");
         if (rate <= 0) throw Error(where() + ": no sample rate; the file is damaged");
-        frames = streamFrames(st, rate);
+        trim_ = undeclaredPriming(*format_, stream_);
+        frames = std::max<std::int64_t>(0, streamFrames(st, rate) - trim_);
+        if (avcodec_descriptor_get(st.codecpar->codec_id) != nullptr &&
+            (avcodec_descriptor_get(st.codecpar->codec_id)->props & AV_CODEC_PROP_LOSSLESS) != 0)
+            bitDepth = st.codecpar->bits_per_raw_sample;
         packet_.reset(av_packet_alloc());
         frame_.reset(av_frame_alloc());
         if (!packet_ || !frame_) throw Error(where() + ": out of memory");
@@ -134,7 +173,7 @@ public:
         // AAC frames overlap: start a few frames early so the first wanted sample is fully decoded.
         // Near the start that means the priming frame (before frame 0): the seek may go below 0.
         const AVStream& st = *format_->streams[stream_];
-        const std::int64_t ts = av_rescale_q(target - kPreRoll, AVRational{1, rate}, st.time_base);
+        const std::int64_t ts = av_rescale_q(target + trim_ - kPreRoll, AVRational{1, rate}, st.time_base);
         if (avformat_seek_file(format_.get(), stream_, INT64_MIN, ts, ts, 0) < 0 &&
             avformat_seek_file(format_.get(), stream_, INT64_MIN, INT64_MIN, INT64_MIN, 0) < 0)
             return false;
@@ -190,7 +229,7 @@ private:
                 const AVStream& st = *format_->streams[stream_];
                 const std::int64_t pts = frame_->best_effort_timestamp;
                 const std::int64_t frameAt = pts != AV_NOPTS_VALUE
-                                                 ? av_rescale_q(pts, st.time_base, AVRational{1, rate})
+                                                 ? av_rescale_q(pts, st.time_base, AVRational{1, rate}) - trim_
                                                  : (position_ >= 0 ? position_ + have_ : next_);
                 position_ = frameAt;
                 have_ = frame_->nb_samples;
@@ -231,6 +270,7 @@ private:
     std::int64_t next_ = 0;      // the frame the next read() returns
     std::int64_t position_ = -1; // frame number of frame_'s first sample
     int have_ = 0, used_ = 0;    // samples in frame_, and how many of them are consumed
+    std::int64_t trim_ = 0;      // undeclared encoder priming: frame 0 is this far into the stream
     bool draining_ = false;
 };
 
@@ -282,7 +322,10 @@ StemFileInfo probeStemFile(const std::filesystem::path& file) {
         if (!isLossy(ti.codec))
             ti.bitDepth = st.codecpar->bits_per_raw_sample > 0 ? st.codecpar->bits_per_raw_sample
                                                                : st.codecpar->bits_per_coded_sample;
-        ti.frames = ti.sampleRate > 0 ? streamFrames(st, ti.sampleRate) : 0;
+        ti.frames =
+            ti.sampleRate > 0
+                ? std::max<std::int64_t>(0, streamFrames(st, ti.sampleRate) - undeclaredPriming(*f, audioStream(*f, t)))
+                : 0;
         if (avcodec_find_decoder(st.codecpar->codec_id) == nullptr)
             throw Error(file.string() + " (track " + std::to_string(t) + "): codec '" + ti.codec +
                         "' cannot be decoded by this FFmpeg build; convert the file to AAC or ALAC");
@@ -330,6 +373,28 @@ AudioFileInfo trackAudioInfo(const StemTrackInfo& track) {
 }
 
 namespace detail {
+std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file) {
+    {
+        std::ifstream in(file, std::ios::binary);
+        std::array<char, 4> magic{};
+        if (!in.read(magic.data(), 4) || std::string(magic.data(), 4) != "fLaC") return nullptr;
+    }
+    try {
+        auto d = std::make_unique<Mp4TrackDecoder>(file, 0);
+        if (d->frames <= 0) { // STREAMINFO gives no total: the length is what decodes
+            std::vector<float> buf(static_cast<std::size_t>(8192 * d->channels));
+            std::int64_t n = 0;
+            for (int got = 0; (got = d->read(buf.data(), 8192)) > 0;)
+                n += got;
+            d->frames = n;
+        }
+        if (!d->seek(0)) return nullptr;
+        return d;
+    } catch (const Error&) {
+        return nullptr;
+    }
+}
+
 std::unique_ptr<Decoder> openMp4Track(const std::filesystem::path& file, int track) {
     return std::make_unique<Mp4TrackDecoder>(file, track);
 }

@@ -47,7 +47,12 @@ private:
 } // namespace
 
 std::unique_ptr<Decoder> openSoundFile(const std::filesystem::path& file) {
-    return std::make_unique<SoundFileDecoder>(file);
+    try {
+        return std::make_unique<SoundFileDecoder>(file);
+    } catch (const Error&) {
+        if (auto flac = openFlacWithFfmpeg(file)) return flac; // a 12- or 20-bit FLAC
+        throw;
+    }
 }
 
 } // namespace detail

@@ -190,6 +190,27 @@ expect_error "render of an MP4 with one audio track" "Plain.stem.mp4: one audio 
 head -c 20000 "$WORK/Two.stem.mp4" > "$WORK/Cut.stem.mp4"
 expect_error "render of a cut-short stem file" "Cut.stem.mp4: cannot open as an MP4 stem file" "$WORK/cut.wav" \
   -- render "$WORK/Cut.stem.mp4" -o "$WORK/cut.wav"
+# The same file with its track table first (as stem creators write it) and its audio cut short: the
+# tracks still declare 2 s. check calls that an error naming both lengths; render refuses it.
+ffmpeg -nostdin -v error -y -i "$WORK/Two.stem.mp4" -map 0 -c copy -movflags +faststart -f mp4 "$WORK/front.mp4"
+mkdir -p "$WORK/short"
+head -c $(( $(stat -c %s "$WORK/front.mp4") * 3 / 10 )) "$WORK/front.mp4" > "$WORK/short/Short.stem.mp4"
+msg=$("$BIN" check "$WORK/short/Short.stem.mp4" 2>&1); rc=$?
+case "$msg" in *"(track 1) declares 0:02.0, holds 0:0"*"the file is cut off"*) [ $rc -eq 1 ] \
+    && ok "check calls a stem file whose audio is cut short an error, naming both lengths" || fail "check short stem file: exit $rc" "$msg" ;;
+  *) fail "check of a stem file cut short" "$msg" ;; esac
+expect_error "render of a stem file whose audio is cut short" "the file is cut off" "$WORK/short.wav" \
+  -- render "$WORK/short/Short.stem.mp4" -o "$WORK/short.wav"
+
+# --- A full disk (a file-size limit of 0 stands in for one) -------------------------------------
+# render says why and leaves nothing behind (it used to leave a 0-byte .partial).
+msg=$(bash -c 'ulimit -f 0; trap "" XFSZ; exec "$0" render "$1" -o "$2"' "$BIN" "$WORK/demo" "$WORK/full.wav" 2>&1); rc=$?
+if [ $rc -eq 1 ] && [ ! -e "$WORK/full.wav" ] && [ ! -e "$WORK/full.wav.partial" ]; then
+  case "$msg" in *"full.wav: "*) ok "render on a full disk fails naming the file, leaving nothing" ;;
+    *) fail "render on a full disk: message" "$msg" ;; esac
+else
+  fail "render on a full disk: exit $rc, left $(ls "$WORK" | grep full.wav)" "$msg"
+fi
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

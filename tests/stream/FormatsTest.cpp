@@ -4,7 +4,10 @@
 
 #include <sndfile.h>
 
+#include <fstream>
+
 #include "../support/TestSupport.h"
+#include "stemdeck/set/Check.h"
 #include "stemdeck/set/Song.h"
 
 using namespace stemdeck;
@@ -59,6 +62,84 @@ TEST_CASE("WAV (16/24/32-bit, float, extensible), AIFF, FLAC, Ogg Vorbis, Opus a
             const set::Song song = set::loadSong(dir.path());
             CHECK(song.warnings.size() == (f.lossy ? 1u : 0u));
             if (f.lossy) CHECK_THAT(song.warnings[0], Catch::Contains("lossy"));
+        }
+    }
+}
+
+namespace {
+/// A WAVE_FORMAT_EXTENSIBLE file whose samples use `valid` bits of a 16- or 24-bit container, the
+/// input the reference `flac` encoder turns into a FLAC of that bit depth.
+void writeValidBitsWav(const fs::path& file, int container, int valid, int channels, int rate,
+                       const std::vector<float>& mono) {
+    const int bytes = container / 8;
+    std::string data;
+    for (const float x : mono) {
+        const auto v = static_cast<std::int32_t>(std::lround(x * static_cast<float>((1 << (valid - 1)) - 1)))
+                       << (container - valid);
+        for (int c = 0; c < channels; ++c)
+            for (int b = 0; b < bytes; ++b)
+                data += static_cast<char>((static_cast<std::uint32_t>(v) >> (8 * b)) & 0xFF);
+    }
+    auto le = [](std::uint32_t v, int n) {
+        std::string out;
+        for (int i = 0; i < n; ++i)
+            out += static_cast<char>((v >> (8 * i)) & 0xFF);
+        return out;
+    };
+    const auto ch = static_cast<std::uint32_t>(channels), r = static_cast<std::uint32_t>(rate),
+               align = ch * static_cast<std::uint32_t>(bytes);
+    std::string fmt = le(0xFFFE, 2) + le(ch, 2) + le(r, 4) + le(r * align, 4) + le(align, 2) +
+                      le(static_cast<std::uint32_t>(container), 2) + le(22, 2) +
+                      le(static_cast<std::uint32_t>(valid), 2) + le(channels == 2 ? 3 : 4, 4) +
+                      std::string("\x01\x00\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71", 16);
+    const std::string body = "WAVEfmt " + le(static_cast<std::uint32_t>(fmt.size()), 4) + fmt + "data" +
+                             le(static_cast<std::uint32_t>(data.size()), 4) + data;
+    std::ofstream(file, std::ios::binary) << "RIFF" << le(static_cast<std::uint32_t>(body.size()), 4) << body;
+}
+
+/// What FFmpeg decodes a file to, as float (left channel).
+std::vector<float> ffmpegDecode(const fs::path& file, const fs::path& raw) {
+    REQUIRE(std::system(("ffmpeg -nostdin -v error -y -i '" + file.string() + "' -f f32le -af 'pan=mono|c0=c0' '" +
+                         raw.string() + "'")
+                            .c_str()) == 0);
+    std::ifstream in(raw, std::ios::binary);
+    std::vector<float> out(fs::file_size(raw) / sizeof(float));
+    in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size() * sizeof(float)));
+    return out;
+}
+} // namespace
+
+TEST_CASE("12- and 20-bit FLAC (libsndfile cannot decode them) play as FFmpeg decodes them", "[render][stream]") {
+    const int rate = 48000;
+    const std::int64_t len = rate * 5;
+    const test::StemAudio src = test::sineStem(len, 441.0, rate, 0.4f, false);
+    for (const auto& [container, valid, channels] : {std::tuple{24, 20, 2}, std::tuple{16, 12, 2}}) {
+        DYNAMIC_SECTION(valid << "-bit") {
+            test::TempDir dir;
+            const fs::path song = dir / "song";
+            fs::create_directories(song);
+            writeValidBitsWav(dir / "in.wav", container, valid, channels, rate, src.left);
+            const fs::path flac = song / "01_Odd.flac";
+            REQUIRE(std::system(
+                        ("flac -s -f '" + (dir / "in.wav").string() + "' -o '" + flac.string() + "'").c_str()) == 0);
+            const std::vector<float> reference = ffmpegDecode(flac, dir / "ref.raw");
+            REQUIRE(reference.size() == static_cast<std::size_t>(len));
+            const auto out = test::renderFolder(song, "", {});
+            REQUIRE(out.left.size() >= static_cast<std::size_t>(len));
+            CHECK(out.faults.empty());
+            std::size_t differ = 0;
+            for (std::size_t i = 0; i < reference.size(); ++i)
+                differ += out.left[i] != reference[i];
+            CHECK(differ == 0);
+            std::ofstream(song / "readme.txt") << "BPM: 120\n";
+            const set::CheckReport r = set::checkSource(song);
+            INFO(set::formatCheckReport(r));
+            REQUIRE(r.songs.size() == 1);
+            REQUIRE(r.songs[0].stems.size() == 1);
+            CHECK(r.songs[0].stems[0].format == "FLAC PCM " + std::to_string(valid) + "-bit");
+            CHECK(r.songs[0].stems[0].frames == len);
+            CHECK(r.songs[0].canPlay());
+            CHECK(r.songs[0].count(set::Severity::error) == 0);
         }
     }
 }

@@ -407,6 +407,67 @@ TEST_CASE("A stem file's tracks meet the rules a folder's stems do: bit depth, c
     CHECK(has(r16.songs[0], "Vocals: 16-bit"));
 }
 
+TEST_CASE("AAC tracks that declare no priming (no edit list) play on the samples of a lossless copy",
+          "[stream][stemfile]") {
+    test::TempDir dir;
+    // Broadband stems (a chirp-like sum of sines) so that a lag shows as a large residual.
+    std::vector<test::StemAudio> stems;
+    for (int k = 0; k < 2; ++k) {
+        test::StemAudio a;
+        for (std::int64_t i = 0; i < kLen; ++i) {
+            const double t = static_cast<double>(i) / kRate;
+            a.left.push_back(static_cast<float>(0.1 * std::sin(2 * M_PI * (150.0 + 90.0 * k) * t) +
+                                                0.1 * std::sin(2 * M_PI * (1234.0 + 321.0 * k) * t * (1.0 + 0.2 * t))));
+        }
+        a.right = a.left;
+        stems.push_back(std::move(a));
+    }
+    const fs::path alac = dir / "lossless.stem.mp4";
+    test::writeStemMp4(alac, kRate, stems, {"A", "B"}, nullptr, "-c:a alac");
+    const std::vector<float> reference = decodeTrack(alac, 1);
+    auto lagOf = [&](const std::vector<float>& x) {
+        int best = 0;
+        double bestDb = 0.0;
+        for (int lag = -2000; lag <= 2000; lag += 8) // coarse, then fine around the best
+            if (const double db = residualDb(x, reference, lag); db < bestDb) bestDb = db, best = lag;
+        for (int lag = best - 8; lag <= best + 8; ++lag)
+            if (const double db = residualDb(x, reference, lag); db < bestDb) bestDb = db, best = lag;
+        return best;
+    };
+    CHECK(lagOf(reference) == 0);
+    SECTION("FFmpeg's encoder (1024 frames of priming), with and without an edit list") {
+        for (const std::string editList : {"1", "0"}) {
+            CAPTURE(editList);
+            const fs::path aac = dir / ("aac" + editList + ".stem.mp4");
+            test::writeStemMp4(aac, kRate, stems, {"A", "B"}, nullptr, "-c:a aac -b:a 320k -use_editlist " + editList);
+            const std::vector<float> decoded = decodeTrack(aac, 1);
+            CHECK(lagOf(decoded) == 0);
+            CHECK(residualDb(decoded, reference, 0) < -30.0);
+            CHECK(std::llabs(static_cast<long long>(stream::probeStemFile(aac).stems[0].frames) - kLen) <= 1024);
+            // A seek lands on the same samples as straight decoding.
+            stream::StemReader reader({aac, 1}, 0);
+            REQUIRE(reader.start(kRate));
+            std::vector<float> l(4096), r(4096);
+            REQUIRE(reader.read(l.data(), r.data(), 4096) == 4096);
+            for (std::size_t i = 0; i < 4096; i += 97)
+                CHECK(l[i] == Approx(decoded[static_cast<std::size_t>(kRate) + i]).margin(1e-6));
+        }
+    }
+    SECTION("An encoder that says nothing about itself: Apple's 2112 frames") {
+        // FFmpeg's 1024 frames of priming plus 1088 frames of silence before the audio make the
+        // 2112 of Apple's encoder (NI's Stem Creator); bitexact leaves the "Lavf" encoder tag out.
+        std::vector<test::StemAudio> late = stems;
+        for (auto& a : late) {
+            a.left.insert(a.left.begin(), 1088, 0.0f);
+            a.right.insert(a.right.begin(), 1088, 0.0f);
+        }
+        const fs::path aac = dir / "apple.stem.mp4";
+        test::writeStemMp4(aac, kRate, late, {"A", "B"}, nullptr,
+                           "-c:a aac -b:a 320k -use_editlist 0 -fflags +bitexact -flags:a +bitexact");
+        CHECK(lagOf(decodeTrack(aac, 1)) == 0);
+    }
+}
+
 TEST_CASE("A set lists a stem file with file:", "[stream][stemfile]") {
     test::TempDir dir;
     test::writeStemMp4(dir / "one.stem.mp4", kRate, sines(), {"Drums", "Bass", "Melody", "Vocals"});

@@ -146,8 +146,9 @@ struct Recorder {
         jack_set_process_callback(client, callback, this);
         return jack_activate(client) == 0;
     }
-    /// Connects stemdeck:out_N to in_(i+1) for each N given, retrying while stemdeck starts.
-    bool connect(const std::vector<int>& outs, std::chrono::milliseconds timeout = 3000ms) {
+    /// Connects stemdeck:out_N to in_(i+1) for each N given, retrying while stemdeck starts (which
+    /// takes seconds on a loaded machine: it loads the song first).
+    bool connect(const std::vector<int>& outs, std::chrono::milliseconds timeout = 10000ms) {
         const auto until = std::chrono::steady_clock::now() + timeout;
         std::vector<bool> done(outs.size(), false);
         while (std::chrono::steady_clock::now() < until) {

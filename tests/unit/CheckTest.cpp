@@ -7,6 +7,7 @@
 
 #include "../support/TestSupport.h"
 #include "stemdeck/Error.h"
+#include "stemdeck/Text.h"
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/set/Check.h"
 #include "stemdeck/set/Song.h"
@@ -392,4 +393,34 @@ TEST_CASE("check names telephone and ADPCM codecs (made by ffmpeg) and warns of 
         CHECK(f->severity == Severity::warning);
         CHECK(r.canPlay());
     }
+}
+
+TEST_CASE("Text from file names: valid UTF-8 always, one line in a table", "[unit][check]") {
+    CHECK(validUtf8("Caf\xC3\xA9 \xE2\x99\xAA \xF0\x9F\x8E\xB8") == "Caf\xC3\xA9 \xE2\x99\xAA \xF0\x9F\x8E\xB8");
+    CHECK(validUtf8("caf\xE9") == "caf\xEF\xBF\xBD");                                             // Latin-1
+    CHECK(validUtf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");                                   // overlong
+    CHECK(validUtf8("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");                   // a surrogate
+    CHECK(validUtf8("\xF4\x90\x80\x80x") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx"); // past U+10FFFF
+    CHECK(validUtf8("ab\xE2\x99") == "ab\xEF\xBF\xBD\xEF\xBF\xBD");                               // cut short
+    CHECK(oneLine("Dr\nums\t1\x7F") == "Dr?ums?1?");
+}
+
+TEST_CASE("check --json is valid UTF-8 and the table one line a stem, whatever the file names hold", "[unit][check]") {
+    test::TempDir d;
+    const fs::path song = d / "caf\xE9"; // a Latin-1 folder name from another machine
+    fs::create_directories(song);
+    writeFile(song / "01_Dr\nums.wav", kWav24, 48000, 48000, 0.5f); // a newline in a file name
+    writeFile(song / "02_Bass.wav", kWav24, 48000, 48000, 0.5f);
+    std::ofstream(song / "readme.txt") << "BPM: 120\n";
+    const CheckReport r = checkSource(song);
+    REQUIRE(r.songs.size() == 1);
+    REQUIRE(r.songs[0].stems.size() == 2);
+    const std::string json = checkReportJson(r);
+    CHECK(validUtf8(json) == json);
+    CHECK(json.find("caf\xEF\xBF\xBD") != std::string::npos);
+    CHECK(json.find("Dr\\nums") != std::string::npos);
+    const std::string table = formatCheckReport(r);
+    CHECK(validUtf8(table) == table);
+    CHECK(table.find("  1   Dr?ums ") != std::string::npos);
+    CHECK(table.find("\nums") == std::string::npos);
 }

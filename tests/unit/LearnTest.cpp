@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -150,4 +152,28 @@ TEST_CASE("saveMapping replaces the file whole, or leaves the old one", "[unit][
 
     std::ofstream(dir / "broken.yaml") << "bindings: [ { note: 1, action: fly } ]\n";
     CHECK_THROWS_WITH(loadOrNewMapping(dir / "broken.yaml"), Catch::Contains("unknown action 'fly'"));
+}
+
+TEST_CASE("A save removes the temporary files of earlier saves that were killed, and only those", "[unit][midi]") {
+    test::TempDir dir;
+    const auto file = dir / "mine.yaml";
+    // A PID that ran and is gone (a child that exited and was reaped), and one that runs (ours' parent).
+    const pid_t child = fork();
+    if (child == 0) _exit(0);
+    REQUIRE(child > 0);
+    waitpid(child, nullptr, 0);
+    const auto stale = dir / (".mine.yaml.tmp" + std::to_string(child));
+    const auto running = dir / (".mine.yaml.tmp" + std::to_string(getppid()));
+    const auto other = dir / (".other.yaml.tmp" + std::to_string(child)); // another file's
+    const auto notOurs = dir / ".mine.yaml.tmpfoo";                       // not a PID
+    for (const auto& p : {stale, running, other, notOurs})
+        std::ofstream(p) << "half a mapping";
+    Mapping m = loadOrNewMapping(file);
+    addBinding(m, typed("m1").binding({MessageKind::note, 36, 0}));
+    saveMapping(m, file);
+    CHECK_FALSE(std::filesystem::exists(stale));
+    CHECK(std::filesystem::exists(running));
+    CHECK(std::filesystem::exists(other));
+    CHECK(std::filesystem::exists(notOurs));
+    requireSame(m, loadMapping(file));
 }

@@ -155,3 +155,43 @@ TEST_CASE("Set files are recognised by extension and read from disk", "[unit][se
     CHECK(loadSetFile(f.dir / "show.yaml").songs.at(0).error.empty());
     CHECK_THROWS_WITH(loadSetFile(f.dir / "nope.yaml"), Catch::Contains("nope.yaml: cannot read the set file"));
 }
+
+TEST_CASE("Large sets load: an aliased name list, hundreds of folders, repeats found however spelled", "[unit][set]") {
+    test::TempDir dir;
+    std::string yaml = "songs:\n";
+    for (int i = 0; i < 300; ++i) {
+        std::filesystem::create_directories(dir / "songs" / std::to_string(i));
+        yaml += "  - songs/" + std::to_string(i) + "\n";
+    }
+    std::filesystem::create_directory_symlink(dir / "songs" / "7", dir / "seven");
+    yaml += "  - songs/./7\n  - songs/9/../7\n  - seven\n";
+    const SetFile many = parseSetFile(yaml, dir / "many.yaml");
+    REQUIRE(many.songs.size() == 303);
+    for (std::size_t i = 0; i < 300; ++i)
+        CHECK(many.songs[i].error.empty());
+    for (std::size_t i = 300; i < 303; ++i) {
+        CAPTURE(i);
+        CHECK_THAT(many.songs[i].error, Catch::Contains("repeats song 8 (line 9)"));
+    }
+
+    // One YAML anchor, a 2,000-name list, in five songs' start: each gets every name once (names
+    // differing only in case are one stem).
+    std::string names;
+    for (int i = 0; i < 2000; ++i)
+        names += (i ? ", s" : "s") + std::to_string(i);
+    std::string aliased =
+        "songs:\n  - folder: songs/0\n    start: { mute: &names [" + names + ", S5], solo: [s1999] }\n";
+    for (int i = 1; i < 5; ++i)
+        aliased += "  - { folder: songs/" + std::to_string(i) + ", start: { mute: *names } }\n";
+    const SetFile set = parseSetFile(aliased, dir / "alias.yaml");
+    REQUIRE(set.songs.size() == 5);
+    for (const SetSong& song : set.songs) {
+        REQUIRE(song.error.empty());
+        REQUIRE(song.start.size() == 2000);
+        CHECK(song.start[0].stem == "s0");
+        CHECK(song.start[1999].stem == "s1999");
+        CHECK(song.start[5].muted);
+    }
+    CHECK(set.songs[0].start[1999].soloed);
+    CHECK_FALSE(set.songs[1].start[1999].soloed);
+}
