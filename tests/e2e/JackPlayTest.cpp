@@ -345,10 +345,10 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
         std::this_thread::sleep_for(50ms);
     }
     expect(found, "stemdeck finds the controller within a second of it appearing");
-    std::this_thread::sleep_for(300ms);
     // LED feedback: on connect every pad is lit for its state (note 0: stem 1 playing = green 21,
     // full brightness = channel 7 → status 0x96).
-    expect(apc.gotLed(0x960015u) && apc.gotLed(0x960800u), "on connect every pad's LED is sent (mute pads green)");
+    expect(waitUntil([&] { return apc.gotLed(0x960015u) && apc.gotLed(0x960800u); }),
+           "on connect every pad's LED is sent (mute pads green)");
     const int ledsBefore = apc.receivedCount.load();
 
     const int period = 128;
@@ -357,7 +357,8 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
                        float after) {
         apc.send(s, d1, d2);
         const std::int64_t sent = apc.sentAt.load();
-        std::this_thread::sleep_for(300ms);
+        waitUntil([&] { return std::fabs(rec.now(0) - after) < 1e-3f; });
+        std::this_thread::sleep_for(50ms); // (a ramp's last steps)
         const std::int64_t at = rec.changedAt(sent, before);
         const float now = rec.now(0);
         const std::int64_t latency = at < 0 ? -1 : at - sent;
@@ -390,6 +391,17 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
     apc.send(0x90, 1, 127);
     std::this_thread::sleep_for(200ms);
     const float withoutTwo = rec.now(0);
+    // The drop is pressed early in a bar, so that it waits most of one (and its LED has time to
+    // blink): the song started where the recording first has sound, and a bar is 2 s.
+    const std::int64_t songStart = rec.changedAt(rec.firstFrame.load(), 0.0f);
+    const bool early = waitUntil(
+        [&] {
+            const std::int64_t into =
+                (rec.firstFrame.load() + static_cast<std::int64_t>(rec.frames.load()) - songStart) % (2 * kRate);
+            return into > kRate / 10 && into < kRate / 2;
+        },
+        3s);
+    expect(songStart >= 0 && early, "the drop is pressed early in a bar");
     const int ledsAtDrop = apc.receivedCount.load();
     apc.send(0x90, 119, 127);
     const std::int64_t dropSent = apc.sentAt.load();
@@ -424,8 +436,8 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
         std::this_thread::sleep_for(50ms);
     }
     expect(found, "stemdeck reopens it within a second");
-    std::this_thread::sleep_for(200ms);
-    expect(again.gotLed(0x960015u) && again.gotLed(0x960115u), "its LEDs are restored when it comes back");
+    expect(waitUntil([&] { return again.gotLed(0x960015u) && again.gotLed(0x960115u); }),
+           "its LEDs are restored when it comes back");
     std::this_thread::sleep_for(300ms);
     const float beforeMute = rec.now(0);
     again.send(0x90, 1, 127); // pad 2 mutes stem 2
