@@ -139,7 +139,10 @@ AudioFileInfo probeAudioFile(const fs::path& file) {
     SndFile& f = *opened;
     requirePlayableRate(file.string(), f.info.samplerate);
     AudioFileInfo out = describe(f.info);
-    if (detail::unknownLength(out.frames)) out.frames = detail::decodedFrames(f.handle, f.info.channels);
+    if (detail::unknownLength(out.frames))
+        out.frames = detail::decodedFrames(f.handle, f.info.channels);
+    else
+        out.frames = detail::declaredFrames(f.handle, f.info.format, f.info.channels, out.frames);
     if (out.frames <= 0)
         throw Error(file.string() + ": holds no audio (0 frames); the recorder or export kept the audio elsewhere: "
                                     "export the stem again");
@@ -149,6 +152,41 @@ AudioFileInfo probeAudioFile(const fs::path& file) {
 namespace detail {
 bool unknownLength(std::int64_t frames) {
     return frames < 0 || frames == SF_COUNT_MAX;
+}
+
+std::int64_t declaredFrames(void* sndfile, int format, int channels, std::int64_t frames) {
+    // The audio chunk's size as the file writes it (libsndfile's chunk API), in frames of this
+    // encoding. WAV and AIFF only: other containers, compressed encodings and the sizes streaming
+    // writers leave (0, 0xFFFFFFFF: "until the end", as RF64 and pipes do) keep libsndfile's count.
+    const int type = format & SF_FORMAT_TYPEMASK;
+    const char* id = type == SF_FORMAT_WAV || type == SF_FORMAT_WAVEX ? "data"
+                     : type == SF_FORMAT_AIFF                         ? "SSND"
+                                                                      : nullptr;
+    int bytes = 0;
+    switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW: bytes = 1; break;
+    case SF_FORMAT_PCM_16: bytes = 2; break;
+    case SF_FORMAT_PCM_24: bytes = 3; break;
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_FLOAT: bytes = 4; break;
+    case SF_FORMAT_DOUBLE: bytes = 8; break;
+    default: break;
+    }
+    if (id == nullptr || bytes == 0 || channels < 1) return frames;
+    SF_CHUNK_INFO want{};
+    std::snprintf(want.id, sizeof want.id, "%s", id);
+    want.id_size = 4;
+    SF_CHUNK_ITERATOR* it = sf_get_chunk_iterator(static_cast<SNDFILE*>(sndfile), &want);
+    if (it == nullptr) return frames;
+    SF_CHUNK_INFO chunk{};
+    if (sf_get_chunk_size(it, &chunk) != SF_ERR_NO_ERROR || chunk.datalen == 0 || chunk.datalen == 0xFFFFFFFFu)
+        return frames;
+    const std::int64_t payload = static_cast<std::int64_t>(chunk.datalen) - (type == SF_FORMAT_AIFF ? 8 : 0);
+    const std::int64_t declared = payload / (static_cast<std::int64_t>(bytes) * channels);
+    return declared > frames + 1 ? declared : frames; // (a writer's odd pad byte is not a cut)
 }
 
 std::int64_t decodedFrames(void* sndfile, int channels) {

@@ -27,6 +27,11 @@ public:
 /// leaves the total unset, as a streaming encoder writes it).
 std::int64_t decodedFrames(void* sndfile, int channels);
 
+/// What a WAV or AIFF file's audio chunk declares, in frames, when that is more than libsndfile's
+/// count `frames` (which it clamps to what the file holds: a cut-off copy would pass as a short
+/// stem); else `frames`. The length then is what decodes, and the difference is a cut.
+std::int64_t declaredFrames(void* sndfile, int format, int channels, std::int64_t frames);
+
 /// True when a libsndfile frame count is "unknown" rather than a length.
 bool unknownLength(std::int64_t frames);
 

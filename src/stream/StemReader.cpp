@@ -29,7 +29,8 @@ public:
         if (file_ == nullptr) throw Error(file.string() + ": cannot read as audio (" + sf_strerror(nullptr) + ")");
         rate = info.samplerate;
         channels = info.channels;
-        frames = unknownLength(info.frames) ? decodedFrames(file_, info.channels) : info.frames;
+        frames = unknownLength(info.frames) ? decodedFrames(file_, info.channels)
+                                            : declaredFrames(file_, info.format, info.channels, info.frames);
     }
     ~SoundFileDecoder() override { sf_close(file_); }
     SoundFileDecoder(const SoundFileDecoder&) = delete;

@@ -174,6 +174,20 @@ msg=$("$BIN" check "$WORK/cutoff" 2>&1); rc=$?
 case "$msg" in *"declares 0:04.0, holds 0:0"*"the file is cut off"*) [ $rc -eq 1 ] && ok "check calls a cut-off FLAC an error, naming both lengths" || fail "check cut-off exit $rc" "$msg" ;;
   *) fail "check of a cut-off FLAC" "$msg" ;; esac
 
+# A WAV cut off by a copy (sox wrote it whole; its data chunk still declares 2 s): libsndfile reads
+# what is there, but the length is what the chunk declares, so check calls it cut off and render
+# refuses it, as for the FLAC.
+mkdir -p "$WORK/cutwav"
+sox -n -b 24 -r 48000 -c 2 "$WORK/whole.wav" synth 2 sine 440 vol 0.5
+head -c 200000 "$WORK/whole.wav" > "$WORK/cutwav/01_Tone.wav"
+msg=$("$BIN" check "$WORK/cutwav" 2>&1); rc=$?
+case "$msg" in *"declares 0:02.0, holds 0:00.7"*"the file is cut off"*) [ $rc -eq 1 ] && ok "check calls a cut-off WAV an error, naming both lengths" || fail "check cut-off WAV: exit $rc" "$msg" ;;
+  *) fail "check of a cut-off WAV" "$msg" ;; esac
+expect_error "render of a cut-off WAV" "the file is cut off" "$WORK/cutwav.wav" -- render "$WORK/cutwav" -o "$WORK/cutwav.wav"
+msg=$("$BIN" render "$WORK/demo" -o "$WORK/pipe-src.wav" >/dev/null 2>&1; ffmpeg -nostdin -v error -i "$WORK/pipe-src.wav" -f wav - 2>/dev/null > "$WORK/piped.wav"; mkdir -p "$WORK/piped"; mv "$WORK/piped.wav" "$WORK/piped/01_Mix.wav"; "$BIN" check "$WORK/piped" 2>&1); rc=$?
+case "$msg" in *"cut off"*) fail "a WAV written to a pipe (its sizes unset) is taken for cut off" "$msg" ;;
+  *) [ $rc -eq 0 ] && ok "a WAV written to a pipe (its sizes left unset) is not taken for cut off" || fail "check of a piped WAV: exit $rc" "$msg" ;; esac
+
 # --- Native Instruments stem files -------------------------------------------------------------
 # A master and two stems (220 / 330 Hz) as AAC tracks, made with the ffmpeg tool.
 ffmpeg -nostdin -v error -y -f lavfi -i "sine=f=220:d=2:sample_rate=48000" -f lavfi -i "sine=f=330:d=2:sample_rate=48000" \
