@@ -517,12 +517,10 @@ int midiLearn(const std::string& stemdeck, test::TempDir& dir) {
     expect(learn.waitFor("which stem (1-8)?", 5s), "gain asks for the stem");
     learn.type("2\n");
     expect(learn.waitFor("learned: cc 7 on channel 1 -> gain stem 2", 5s), "the fader rides stem 2's gain");
-    pads.send(0x90, 37, 100);
-    expect(learn.waitFor("note 37 on channel 1", 5s), "the next control is asked about");
+    expect(pressUntilShown(pads, 37, learn, "note 37 on channel 1"), "the next control is asked about");
     learn.type("\n");
     expect(learn.waitFor("skipped", 5s), "Enter alone skips a control");
-    pads.send(0x90, 38, 100);
-    expect(learn.waitFor("note 38 on channel 1", 5s), "and the next");
+    expect(pressUntilShown(pads, 38, learn, "note 38 on channel 1"), "and the next");
     learn.type("\x04"); // end of input: done
     expect(learn.waitFor("2 controls learned", 5s), "end of input finishes with a summary");
     expect(waitExit(learn.pid, 5s) == 0, "learn exits 0");
