@@ -277,7 +277,10 @@ int midiFlood(const std::string& stemdeck, test::TempDir& dir) {
            "  - { cc: 20, channel: 1, action: gain, stem: 2, quantize: bar, takeover: jump }\n";
     JackServer jack{"stemdeck-e2e-flood-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
-    if (!expect(jack.start(128), "a JACK server (128-frame periods) is up")) return 1;
+    // Synchronous: what is tested is stemdeck's path from a MIDI message to the audio. In JACK's
+    // asynchronous mode a cycle a loaded server runs late loses its MIDI in JACK itself (under two
+    // CPU hogs: 1152 xruns in 7 s, and one press of 12 never reached stemdeck's MIDI client).
+    if (!expect(jack.start(128, kRate, true), "a JACK server (128-frame periods, synchronous) is up")) return 1;
     Flooder flood;
     expect(flood.open(), "the flooding controller is on the server");
     Recorder rec;
@@ -320,8 +323,8 @@ int midiFlood(const std::string& stemdeck, test::TempDir& dir) {
     for (std::size_t i = 1; i < n && !faderMoved; ++i)
         faderMoved = std::fabs(rec.data[1][i] - 0.125f) > 0.01f && rec.data[1][i] != 0.0f;
     std::printf("flooder sent %d messages; %d presses, %d toggles recorded\n", sentDuring, presses, toggles);
-    expect(sentDuring > 7 * 2000,
-           "the fader sent over 2000 messages a second for 7 s (" + std::to_string(sentDuring) + ")");
+    expect(sentDuring > 7 * 1500, // (3000 a second asked for; a loaded synchronous server runs fewer cycles)
+           "the fader sent over 1500 messages a second for 7 s (" + std::to_string(sentDuring) + ")");
     expect(toggles == presses, "every one of the " + std::to_string(presses) +
                                    " pad presses under the flood is heard (" + std::to_string(toggles) + ")");
     expect(faderMoved, "the bar-quantised fader's moves land too");

@@ -110,10 +110,21 @@ struct JackServer {
     std::string name;
     fs::path log;
     pid_t pid = -1;
-    bool start(int period = 256, int rate = kJackRate) {
-        pid = spawn({"jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", std::to_string(rate), "-p",
-                     std::to_string(period), "-P", "8"},
-                    log.string());
+    /// sync: the server waits for every client each cycle (jackd -S). In its default asynchronous
+    /// mode a client a loaded machine runs late reads its MIDI input after the sender has written
+    /// the next cycle's into the same buffer, and the late cycle's events are gone: JACK's loss,
+    /// not the client's.
+    bool start(int period = 256, int rate = kJackRate, bool sync = false) {
+        std::vector<std::string> argv = {"jackd", "-n", name, "--no-realtime"};
+        if (sync) argv.emplace_back("-S");
+        for (const std::string a : {"-d", "dummy", "-r"})
+            argv.push_back(a);
+        argv.push_back(std::to_string(rate));
+        argv.emplace_back("-p");
+        argv.push_back(std::to_string(period));
+        argv.emplace_back("-P");
+        argv.emplace_back("8");
+        pid = spawn(argv, log.string());
         return std::system("jack_wait -w -t 10 >/dev/null") == 0;
     }
     void stop(int sig = SIGTERM) {

@@ -309,6 +309,25 @@ TEST_CASE("The length of a stem is what decodes; check and render agree on cut-o
         REQUIRE_FALSE(out.faults.empty());
         CHECK(out.faults[0].find("the file is cut off") != std::string::npos);
     }
+    SECTION("a WAV and an AIFF cut off after a second: the same, though libsndfile reads them as short") {
+        for (const auto& [name, format] :
+             {std::pair{"02_Bass.wav", kWav24}, std::pair{"02_Bass.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_24}}) {
+            const fs::path dir = song(std::string("cut-") + name, [&](const fs::path& p) {
+                const fs::path file = p.parent_path() / name;
+                writeFile(file, format, 48000, 480000, 0.5f);
+                resize(file, fs::file_size(file) / 10);
+            });
+            const CheckReport r = checkSource(dir);
+            INFO(formatCheckReport(r));
+            const Finding* f = find(r.songs[0], name, "declares 0:10.0, holds 0:0");
+            REQUIRE(f != nullptr);
+            CHECK(f->what.find("the file is cut off") != std::string::npos);
+            CHECK(f->severity == Severity::error);
+            const test::Rendered out = test::renderFolder(dir, "", {});
+            REQUIRE_FALSE(out.faults.empty());
+            CHECK(out.faults[0].find("the file is cut off") != std::string::npos);
+        }
+    }
     SECTION("a header-only FLAC and a WAV with an empty data chunk hold no audio") {
         for (const std::string name : {"headeronly", "emptywav"}) {
             const fs::path dir = song(name, [&](const fs::path& p) {
