@@ -28,7 +28,7 @@ int run(const std::string& stemdeck, const std::string& controllers, int period,
     JackServer jack{"stemdeck-bench-midi-" + std::to_string(getpid()) + "-" + std::to_string(period),
                     dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
-    if (!jack.start(period)) {
+    if (!jack.start(period, test::kJackRate, false)) { // asynchronous, as JACK runs on a stage
         std::printf("period %d: the JACK server did not start\n", period);
         return 1;
     }

@@ -110,11 +110,12 @@ struct JackServer {
     std::string name;
     fs::path log;
     pid_t pid = -1;
-    /// sync: the server waits for every client each cycle (jackd -S). In its default asynchronous
-    /// mode a client a loaded machine runs late reads its MIDI input after the sender has written
-    /// the next cycle's into the same buffer, and the late cycle's events are gone: JACK's loss,
-    /// not the client's.
-    bool start(int period = 256, int rate = kJackRate, bool sync = false) {
+    /// sync (the tests' default): the server waits for every client each cycle (jackd -S). In
+    /// JACK's default asynchronous mode a client a loaded machine runs late reads its MIDI input
+    /// after the sender has written the next cycle's into the same buffer, and the recorder reads
+    /// a late client's stale or empty output: JACK's losses, not the client's, which under two CPU
+    /// hogs (thousands of xruns a run) no test of stemdeck's own path could tell from its faults.
+    bool start(int period = 256, int rate = kJackRate, bool sync = true) {
         std::vector<std::string> argv = {"jackd", "-n", name, "--no-realtime"};
         if (sync) argv.emplace_back("-S");
         for (const std::string a : {"-d", "dummy", "-r"})
