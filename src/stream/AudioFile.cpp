@@ -29,7 +29,8 @@ std::string formatName(int format) {
     return "unknown";
 }
 
-/// Each encoding libsndfile reads: its name, bit depth (0: not a PCM depth) and whether it is lossy.
+/// Each encoding libsndfile reads: its name, bit depth (0: not a PCM depth), whether it is lossy,
+/// and its bytes a sample where every sample takes the same (0 for compressed encodings).
 /// µ-law and A-law are 8 bits a sample (companded: about 13 bits of range at telephone quality);
 /// ADPCM (4 bits a sample), GSM and the G.72x codecs throw most of the signal away.
 struct Encoding {
@@ -37,17 +38,18 @@ struct Encoding {
     const char* name;
     int bitDepth;
     bool lossy;
+    int bytes = 0;
 };
 constexpr Encoding kEncodings[] = {
-    {SF_FORMAT_PCM_S8, "PCM 8-bit", 8, false},
-    {SF_FORMAT_PCM_U8, "PCM 8-bit", 8, false},
-    {SF_FORMAT_PCM_16, "PCM 16-bit", 16, false},
-    {SF_FORMAT_PCM_24, "PCM 24-bit", 24, false},
-    {SF_FORMAT_PCM_32, "PCM 32-bit", 32, false},
-    {SF_FORMAT_FLOAT, "32-bit float", 32, false},
-    {SF_FORMAT_DOUBLE, "64-bit float", 64, false},
-    {SF_FORMAT_ULAW, "mu-law 8-bit", 8, false},
-    {SF_FORMAT_ALAW, "A-law 8-bit", 8, false},
+    {SF_FORMAT_PCM_S8, "PCM 8-bit", 8, false, 1},
+    {SF_FORMAT_PCM_U8, "PCM 8-bit", 8, false, 1},
+    {SF_FORMAT_PCM_16, "PCM 16-bit", 16, false, 2},
+    {SF_FORMAT_PCM_24, "PCM 24-bit", 24, false, 3},
+    {SF_FORMAT_PCM_32, "PCM 32-bit", 32, false, 4},
+    {SF_FORMAT_FLOAT, "32-bit float", 32, false, 4},
+    {SF_FORMAT_DOUBLE, "64-bit float", 64, false, 8},
+    {SF_FORMAT_ULAW, "mu-law 8-bit", 8, false, 1},
+    {SF_FORMAT_ALAW, "A-law 8-bit", 8, false, 1},
     {SF_FORMAT_IMA_ADPCM, "IMA ADPCM", 0, true},
     {SF_FORMAT_MS_ADPCM, "MS ADPCM", 0, true},
     {SF_FORMAT_VOX_ADPCM, "OKI ADPCM", 0, true},
@@ -74,15 +76,20 @@ constexpr Encoding kEncodings[] = {
     {SF_FORMAT_MPEG_LAYER_III, "MP3", 0, true},
 };
 
+const Encoding* encodingOf(int format) {
+    for (const Encoding& e : kEncodings)
+        if (e.subtype == (format & SF_FORMAT_SUBMASK)) return &e;
+    return nullptr;
+}
+
 void describeSubtype(int format, AudioFileInfo& out) {
     const int subtype = format & SF_FORMAT_SUBMASK;
-    for (const Encoding& e : kEncodings)
-        if (e.subtype == subtype) {
-            out.subtype = e.name;
-            out.bitDepth = e.bitDepth;
-            out.lossy = e.lossy;
-            return;
-        }
+    if (const Encoding* e = encodingOf(format)) {
+        out.subtype = e->name;
+        out.bitDepth = e->bitDepth;
+        out.lossy = e->lossy;
+        return;
+    }
     char hex[16];
     std::snprintf(hex, sizeof hex, "0x%04x", subtype);
     out.subtype = std::string("encoding ") + hex; // one libsndfile reads but this table does not know yet
@@ -139,10 +146,7 @@ AudioFileInfo probeAudioFile(const fs::path& file) {
     SndFile& f = *opened;
     requirePlayableRate(file.string(), f.info.samplerate);
     AudioFileInfo out = describe(f.info);
-    if (detail::unknownLength(out.frames))
-        out.frames = detail::decodedFrames(f.handle, f.info.channels);
-    else
-        out.frames = detail::declaredFrames(f.handle, f.info.format, f.info.channels, out.frames);
+    out.frames = detail::lengthFrames(f.handle, f.info.format, f.info.channels, out.frames);
     if (out.frames <= 0)
         throw Error(file.string() + ": holds no audio (0 frames); the recorder or export kept the audio elsewhere: "
                                     "export the stem again");
@@ -162,19 +166,8 @@ std::int64_t declaredFrames(void* sndfile, int format, int channels, std::int64_
     const char* id = type == SF_FORMAT_WAV || type == SF_FORMAT_WAVEX ? "data"
                      : type == SF_FORMAT_AIFF                         ? "SSND"
                                                                       : nullptr;
-    int bytes = 0;
-    switch (format & SF_FORMAT_SUBMASK) {
-    case SF_FORMAT_PCM_S8:
-    case SF_FORMAT_PCM_U8:
-    case SF_FORMAT_ULAW:
-    case SF_FORMAT_ALAW: bytes = 1; break;
-    case SF_FORMAT_PCM_16: bytes = 2; break;
-    case SF_FORMAT_PCM_24: bytes = 3; break;
-    case SF_FORMAT_PCM_32:
-    case SF_FORMAT_FLOAT: bytes = 4; break;
-    case SF_FORMAT_DOUBLE: bytes = 8; break;
-    default: break;
-    }
+    const Encoding* encoding = encodingOf(format);
+    const int bytes = encoding != nullptr ? encoding->bytes : 0;
     if (id == nullptr || bytes == 0 || channels < 1) return frames;
     SF_CHUNK_INFO want{};
     std::snprintf(want.id, sizeof want.id, "%s", id);
@@ -187,6 +180,10 @@ std::int64_t declaredFrames(void* sndfile, int format, int channels, std::int64_
     const std::int64_t payload = static_cast<std::int64_t>(chunk.datalen) - (type == SF_FORMAT_AIFF ? 8 : 0);
     const std::int64_t declared = payload / (static_cast<std::int64_t>(bytes) * channels);
     return declared > frames + 1 ? declared : frames; // (a writer's odd pad byte is not a cut)
+}
+
+std::int64_t lengthFrames(void* sndfile, int format, int channels, std::int64_t frames) {
+    return unknownLength(frames) ? decodedFrames(sndfile, channels) : declaredFrames(sndfile, format, channels, frames);
 }
 
 std::int64_t decodedFrames(void* sndfile, int channels) {

@@ -32,6 +32,10 @@ std::int64_t decodedFrames(void* sndfile, int channels);
 /// stem); else `frames`. The length then is what decodes, and the difference is a cut.
 std::int64_t declaredFrames(void* sndfile, int format, int channels, std::int64_t frames);
 
+/// The length of a file libsndfile opened with count `frames`: found by decoding when the header
+/// does not give it (unknownLength), else what the audio chunk declares (declaredFrames).
+std::int64_t lengthFrames(void* sndfile, int format, int channels, std::int64_t frames);
+
 /// True when a libsndfile frame count is "unknown" rather than a length.
 bool unknownLength(std::int64_t frames);
 

@@ -29,8 +29,7 @@ public:
         if (file_ == nullptr) throw Error(file.string() + ": cannot read as audio (" + sf_strerror(nullptr) + ")");
         rate = info.samplerate;
         channels = info.channels;
-        frames = unknownLength(info.frames) ? decodedFrames(file_, info.channels)
-                                            : declaredFrames(file_, info.format, info.channels, info.frames);
+        frames = lengthFrames(file_, info.format, info.channels, info.frames);
     }
     ~SoundFileDecoder() override { sf_close(file_); }
     SoundFileDecoder(const SoundFileDecoder&) = delete;
