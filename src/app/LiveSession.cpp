@@ -74,6 +74,8 @@ LiveSession::LiveSession(const PlayArgs& args, bool keys, std::ostream& notes) :
     PlayArgs& a = args_;
     if (a.sources.size() == 1 && set::isSetFileName(a.sources[0])) {
         setFile_ = set::loadSetFile(a.sources[0]);
+        for (const std::string& w : set::loadStoredScenes(*setFile_))
+            notes << "stemdeck: warning: " << w << "\n";
         songs_ = setFile_->songs;
         for (const std::string& e : setFile_->errors())
             notes << "stemdeck: error: " << e << "\n";
@@ -161,13 +163,27 @@ bool LiveSession::open() {
         std::vector<std::string> names;
         for (const auto& s : first.stems)
             names.push_back(s.name);
-        options_.script = control::loadEventScript(
-            args_.events, {names, static_cast<double>(rate), args_.bpm.has_value() || first.info.bpm.has_value()});
+        control::ValueContext values;
+        values.sceneNames = songs_.front().sceneNames();
+        for (const set::Marker& m : songs_.front().markers)
+            values.markerNames.push_back(m.name);
+        values.songs = static_cast<int>(songs_.size());
+        options_.script =
+            control::loadEventScript(args_.events, {names, static_cast<double>(rate),
+                                                    args_.bpm.has_value() || first.info.bpm.has_value(), values});
     }
     engine_ = std::make_unique<engine::Engine>();
     engine_->prepare(rate, engine::kMaxSegmentFrames); // any device block size, now or after a reopen
+    router_ = std::make_unique<control::Router>(*engine_);
+    keysIn_ = router_->makeInput(control::Surface::keys);
+    guiIn_ = router_->makeInput(control::Surface::gui);
+    if (setFile_) options_.setFile = setFile_->file;
+    options_.sessionAction = [this](const control::ActionCall& call) {
+        performSession({call, control::Surface::script});
+    };
     player_ = std::make_unique<control::SetPlayer>(*engine_, songs_, options_, log_);
     player_->start();
+    if (args_.lock || (setFile_ && setFile_->lock)) setLocked(true);
     return true;
 }
 
@@ -190,28 +206,47 @@ void LiveSession::start() {
         mo.clientName = device_.clientName;
         const int rate = session_->sampleRate();
         midi_ = std::make_unique<midi::MidiInput>(
-            *engine_, *mapping, mo, [this, rate] { return session_->output().frameForNow(rate); }, log_);
+            *router_, *mapping, mo, [this, rate] { return session_->output().frameForNow(rate); }, log_);
     }
     player_->play();
 }
 
-void LiveSession::perform(midi::MapAction action) {
-    control::SetPlayer& p = *player_;
-    switch (action) {
-    case midi::MapAction::togglePlay: p.togglePlay(); break;
-    case midi::MapAction::nextSong: p.nextSong(); break;
-    case midi::MapAction::previousSong: p.previousSong(); break;
-    case midi::MapAction::nextMarker: p.nextMarker(); break;
-    case midi::MapAction::previousMarker: p.previousMarker(); break;
-    case midi::MapAction::toggleVamp: p.toggleVamp(); break;
-    case midi::MapAction::toggleReference: p.toggleReference(); break;
-    default: break; // engine actions never come this way
+void LiveSession::performSession(const control::Routed& r) {
+    switch (r.call.action) {
+    case control::Action::lock:
+    case control::Action::unlock: setLocked(r.call.action == control::Action::lock); break;
+    case control::Action::learn: startLearn(); break;
+    case control::Action::quit: quit(); break;
+    default: player_->perform(r.call); break;
     }
+}
+
+void LiveSession::setLocked(bool on) {
+    const bool was = router_->locked();
+    router_->setLocked(on);
+    if (on == was && on == lockSaid_) return;
+    lockSaid_ = on;
+    log_ << (on ? "show locked: the keyboard and the mouse do nothing now (the controller still works); "
+                  "type unlock to unlock"
+                : "show unlocked")
+         << "\n";
+}
+
+bool LiveSession::send(const control::ActionCall& call, control::Surface from) {
+    if (!router_) return false;
+    return (from == control::Surface::keys ? *keysIn_ : *guiIn_).send(call);
 }
 
 void LiveSession::tick() {
     if (closed_) return;
-    if (midi_) midi_->poll([this](midi::MapAction a) { perform(a); });
+    router_->drain([this](const control::Routed& r) { performSession(r); });
+    if (midi_) midi_->poll();
+    if (const std::uint64_t refused = router_->refused() + refusedKeys_; refused != refusedSaid_) {
+        refusedSaid_ = refused; // said once per burst of presses, not per key
+        if (Clock::now() > lockToldAt_ + std::chrono::seconds(3))
+            log_ << "show locked: type unlock to use the keyboard and the mouse\n";
+        lockToldAt_ = Clock::now();
+    }
     player_->poll();
     const bool playing = session_->watch();
     if (playing != devicePlaying_) { // lost or back: say where the song is
@@ -240,23 +275,27 @@ void LiveSession::startLearn() {
     log_ << "MIDI learn: touch a control on the controller (Esc cancels)\n";
 }
 
-void LiveSession::key(const control::Key& k) {
-    if (k.action == control::KeyAction::learn) {
-        startLearn();
-        return;
-    }
-    if (k.action == control::KeyAction::quit) {
-        quit();
-        return;
-    }
-    control::applyKey(*player_, k);
-}
-
 void LiveSession::typed(const std::string& bytes) {
+    if (locked()) { // only the word unlock gets through
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            if (unlockWord_.feed(bytes[i])) {
+                control::ActionCall unlock;
+                unlock.action = control::Action::unlock;
+                keysIn_->send(unlock);
+                router_->drain([this](const control::Routed& r) { performSession(r); });
+                typed(bytes.substr(i + 1)); // what follows the word is keys again
+                return;
+            }
+        refusedKeys_ += bytes.size();
+        return;
+    }
     if (!(midi_ && midi_->learning())) {
-        for (const control::Key& k : decoder_.feed(bytes)) {
-            key(k);
-            if (k.action == control::KeyAction::learn) break; // what follows is for the learn prompt
+        for (const control::ActionCall& k : decoder_.feed(bytes)) {
+            if (!keysIn_->send(k)) continue;
+            if (k.action == control::Action::learn) { // what follows is for the learn prompt
+                router_->drain([this](const control::Routed& r) { performSession(r); });
+                break;
+            }
         }
         return;
     }
@@ -267,6 +306,7 @@ void LiveSession::typed(const std::string& bytes) {
         const midi::LearnChoice::State state = learnChoice_.feed(c);
         if (!learnChoice_.error().empty()) log_ << "MIDI learn: " << learnChoice_.error() << "\n";
         if (state == midi::LearnChoice::State::needsStem) log_ << "MIDI learn: which stem? 1-8\n";
+        if (state == midi::LearnChoice::State::needsScene) log_ << "MIDI learn: which scene? 1-8\n";
         if (state == midi::LearnChoice::State::cancelled) {
             midi_->stopLearn();
             log_ << "MIDI learn: cancelled\n";
@@ -313,7 +353,9 @@ std::vector<std::string> LiveSession::takeMessages() {
 }
 
 control::PlayerStatus LiveSession::status() {
-    return player_->status();
+    control::PlayerStatus s = player_->status();
+    s.locked = locked();
+    return s;
 }
 
 bool LiveSession::finished() const {

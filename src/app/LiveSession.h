@@ -13,6 +13,7 @@
 #include "PlayCommand.h"
 #include "stemdeck/audio/DevicePlayer.h"
 #include "stemdeck/control/Keys.h"
+#include "stemdeck/control/Router.h"
 #include "stemdeck/control/SetPlayer.h"
 #include "stemdeck/engine/Engine.h"
 #include "stemdeck/midi/Learn.h"
@@ -38,10 +39,15 @@ public:
     void start();
     /// @thread main. Every few ms: MIDI, song flow, device watch, MIDI learn.
     void tick();
-    /// @thread main. A key of the terminal or the GUI (the same keys; l starts MIDI learn).
-    void key(const control::Key& key);
-    /// @thread main. Raw typed bytes: to MIDI learn while it waits for its keys, else decoded as keys.
+    /// @thread main. An action from the keyboard or the GUI's mouse, through the router (the
+    /// show lock refuses it there). False when refused.
+    bool send(const control::ActionCall& call, control::Surface from = control::Surface::gui);
+    /// @thread main. Raw typed bytes: to MIDI learn while it waits for its keys, to the unlock
+    /// word while the show is locked, else decoded as keys.
     void typed(const std::string& bytes);
+    /// @thread main. The show lock, on or off (the lock and unlock actions, --lock, lock: true).
+    void setLocked(bool on);
+    [[nodiscard]] bool locked() const noexcept { return router_ && router_->locked(); }
     /// @thread main. Quit with a fade (q, Ctrl-C, closing the window).
     void quit();
     /// @thread main. Stops the device (after the fade, or at once).
@@ -72,7 +78,7 @@ public:
 
 private:
     void startLearn();
-    void perform(midi::MapAction action);
+    void performSession(const control::Routed& routed); ///< lock, unlock, learn, quit; the rest to the player
 
     PlayArgs args_;
     bool keys_;
@@ -85,6 +91,13 @@ private:
     std::unique_ptr<audio::DeviceSession> session_;
     std::unique_ptr<engine::Engine> engine_;
     std::unique_ptr<control::SetPlayer> player_;
+    std::unique_ptr<control::Router> router_;
+    std::unique_ptr<control::Router::Input> keysIn_, guiIn_;
+    control::UnlockWord unlockWord_;
+    std::uint64_t refusedSaid_ = 0; // locked-out presses already told about
+    std::uint64_t refusedKeys_ = 0; // typed bytes the lock swallowed
+    std::chrono::steady_clock::time_point lockToldAt_{};
+    bool lockSaid_ = false;
     std::unique_ptr<midi::MidiInput> midi_;
     control::KeyDecoder decoder_;
     midi::LearnChoice learnChoice_;

@@ -139,6 +139,9 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
         ->check(CLI::IsMember({"stop", "next", "run-on"}));
     cmd.add_option("--events", a.events, "YAML file of timed actions, as for render (from song 1's bar 1)")
         ->check(CLI::ExistingFile);
+    cmd.add_flag("--lock", a.lock,
+                 "Start with the show lock on: the keyboard and the mouse do nothing until 'unlock' is typed "
+                 "(the controller still works)");
     cmd.add_option("--controller", a.controller,
                    "MIDI controller mapping (controllers/*.yaml; a new file starts an empty one to learn into)");
     cmd.add_option("--midi-port", a.midiPort, "Part of the MIDI input port's name (default: the mapping's)");

@@ -32,6 +32,7 @@ struct PlayArgs {
     std::string midiPort;   ///< MIDI port-name part; "" = the mapping's ports
     std::string midiApi;    ///< alsa | jack; "" = jack when playing through JACK, else alsa
     bool keys = true;       ///< keyboard control when stdin is a terminal
+    bool lock = false;      ///< start with the show lock on
 };
 
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).

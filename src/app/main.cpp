@@ -14,6 +14,7 @@
 #include "PlayCommand.h"
 #include "stemdeck/audio/DevicePlayer.h"
 #include "stemdeck/audio/OfflineRenderer.h"
+#include "stemdeck/control/Action.h"
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/midi/MidiInput.h"
@@ -53,6 +54,7 @@ void addSourceArgs(CLI::App& cmd, SourceArgs& a) {
 struct Source {
     set::Song song;
     engine::SongView view;
+    control::ValueContext values; ///< the song's scene and marker names, for an events file
 };
 
 Source loadSource(const SourceArgs& a) {
@@ -61,7 +63,9 @@ Source loadSource(const SourceArgs& a) {
     set::SetSong plan;
     plan.source = p;
     if (set::isSetFileName(p)) {
-        const set::SetFile file = set::loadSetFile(p);
+        set::SetFile file = set::loadSetFile(p);
+        for (const std::string& w : set::loadStoredScenes(file))
+            std::cerr << "stemdeck: warning: " << w << "\n";
         if (a.song > static_cast<int>(file.songs.size()))
             throw Error(a.source + ": the set has " + std::to_string(file.songs.size()) + " songs; --song " +
                         std::to_string(a.song) + " does not exist");
@@ -86,6 +90,9 @@ Source loadSource(const SourceArgs& a) {
     for (std::string& w : set::applySetSong(plan, src.song, src.view, 0))
         warnings.push_back(std::move(w));
     src.view.countInBars = 0; // a render starts on bar 1: no count-in in the file
+    src.values.sceneNames = plan.sceneNames();
+    for (const set::Marker& m : plan.markers)
+        src.values.markerNames.push_back(m.name);
     for (const std::string& w : warnings)
         std::cerr << "stemdeck: warning: " << w << "\n";
     return src;
@@ -117,9 +124,11 @@ int runRender(const SourceArgs& a, const std::string& out, const std::string& ev
     Source src = loadSource(a);
     set::Song& song = src.song;
     std::vector<control::ScriptEvent> script;
-    if (!events.empty())
-        script =
-            control::loadEventScript(events, {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown});
+    if (!events.empty()) {
+        script = control::loadEventScript(
+            events, {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown, src.values});
+        control::requireEngineActions(script, events);
+    }
     for (const std::int64_t frame : control::cueFrames(script, song.sampleRate)) // jumps read from RAM
         song.addCue(frame);
     const auto started = std::chrono::steady_clock::now();
@@ -232,6 +241,9 @@ int main(int argc, char** argv) {
     check->add_option("SOURCE", checkSource, "A stem folder (one song) or a set file (sets/*.yaml)")->required();
     check->add_flag("--json", checkJson, "Print the report as JSON (for tools)");
 
+    auto* actionsCmd = app.add_subcommand(
+        "actions", "List every action (for scripts, mappings, keys, learn and remotes), as a Markdown table");
+
     std::string demoDir = "sets/demo";
     bool force = false;
     auto* demo = app.add_subcommand("demo", "Generate the demo song (six stems, reference mix, readme)");
@@ -249,6 +261,10 @@ int main(int argc, char** argv) {
             return app::runPlay(playArgs, gStopRequested);
         }
         if (*check) return runCheck(checkSource, checkJson);
+        if (*actionsCmd) {
+            std::cout << control::actionsMarkdown();
+            return 0;
+        }
         if (*monitor) {
             std::signal(SIGINT, onSignal);
             std::signal(SIGTERM, onSignal);

@@ -40,7 +40,7 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
     std::int64_t frame = 0;
     std::int64_t end = -1; // set once the engine says the song ended or stopped for good
     std::int64_t stoppedAt = 0;
-    if (options.autoPlay) sender.send(engine::Command{engine::Action::play});
+    if (options.autoPlay) sender.send(engine::Command{engine::Op::play});
 
     const auto started = std::chrono::steady_clock::now();
     while (end < 0 && frame < limit) {
@@ -59,10 +59,10 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
             if (song.reference != nullptr) song.reference->waitUntilReadable(engine.songFrame(), ahead, 5.0);
         }
         // Issue what falls in this block, stamped with its exact frame: the engine splits there.
-        while (nextEvent < script.size() && script[nextEvent].frame < frame + n) {
-            engine::Command c = script[nextEvent++].command;
-            if (!sender.send(c)) ++report.droppedCommands;
-        }
+        while (nextEvent < script.size() && script[nextEvent].frame < frame + n)
+            control::forEachCommand(script[nextEvent++].call, sampleRate, [&](const engine::Command& c) {
+                if (!sender.send(c)) ++report.droppedCommands;
+            });
         if (options.observer != nullptr) options.observer->beforeProcess();
         engine.process(left.data(), right.data(), n);
         if (options.observer != nullptr) options.observer->afterProcess();

@@ -13,33 +13,9 @@
 
 namespace stemdeck::control {
 
-using engine::Action;
 using engine::Quantize;
 
 namespace {
-
-struct NamedAction {
-    const char* name;
-    Action action;
-};
-constexpr NamedAction kActions[] = {
-    {"mute", Action::mute},
-    {"unmute", Action::unmute},
-    {"toggle_mute", Action::toggleMute},
-    {"solo", Action::solo},
-    {"unsolo", Action::unsolo},
-    {"toggle_solo", Action::toggleSolo},
-    {"gain", Action::gain},
-    {"filter", Action::filter},
-    {"play", Action::play},
-    {"stop", Action::stop},
-    {"seek", Action::seek},
-    {"reference", Action::referenceOn},
-    {"stems", Action::referenceOff},
-    {"toggle_reference", Action::toggleReference},
-    {"loop", Action::loopOn},
-    {"unloop", Action::loopOff},
-};
 
 /// Times in a script stop here (and so cannot overflow a frame count at any rate).
 constexpr double kMaxSeconds = 24.0 * 3600.0;
@@ -67,6 +43,14 @@ double number(const YAML::Node& node, const ScriptError& err, const std::string&
     }
 }
 
+int stemIndex(const YAML::Node& stem, const ScriptError& err, const ScriptContext& ctx) {
+    const auto index = stem.IsScalar() ? findStemIndex(ctx.stemNames, stem.Scalar()) : std::nullopt;
+    if (!index)
+        err.at(stem, "no stem '" + stem.Scalar() + "'" + didYouMean(stem.Scalar(), ctx.stemNames) + "; stems are 1–" +
+                         std::to_string(ctx.stemNames.size()) + ": " + joinNames(ctx.stemNames));
+    return *index;
+}
+
 ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const ScriptContext& ctx) {
     if (!item.IsMap()) err.at(item, "each event is a map like { time: 1.0, action: mute, stem: 2 }");
     for (const auto& kv : item) {
@@ -81,10 +65,9 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
     if (!actionNode) err.at(item, "missing 'action'; one of " + joinNames(actionNames()));
     const std::string& name = actionNode.Scalar();
     const auto action = actionFromName(name);
-    if (!action)
-        err.at(actionNode, "unknown action '" + name + "'" + didYouMean(name, actionNames()) + "; actions are " +
-                               joinNames(actionNames()));
-    engine::Command& c = ev.command;
+    if (!action) err.at(actionNode, unknownActionMessage(name));
+    const ActionInfo& row = info(*action);
+    ActionCall& c = ev.call;
     c.action = *action;
 
     const YAML::Node frame = item["frame"], time = item["time"];
@@ -103,63 +86,30 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
     }
 
     const YAML::Node stem = item["stem"];
-    if (engine::needsStem(c.action)) {
-        if (!stem)
-            err.at(item, "'" + name + "' needs a 'stem': a number 1–" + std::to_string(ctx.stemNames.size()) +
-                             " or a name (" + joinNames(ctx.stemNames) + ")");
-        const auto index = findStemIndex(ctx.stemNames, stem.Scalar());
-        if (!index)
-            err.at(stem, "no stem '" + stem.Scalar() + "'" + didYouMean(stem.Scalar(), ctx.stemNames) +
-                             "; stems are 1–" + std::to_string(ctx.stemNames.size()) + ": " + joinNames(ctx.stemNames));
-        c.stem = static_cast<std::int8_t>(*index);
-    } else if (stem) {
-        err.at(stem, "'" + name + "' acts on the whole song and takes no 'stem'");
+    if (row.target == Target::song && stem) err.at(stem, "'" + name + "' acts on the whole song and takes no 'stem'");
+    if (row.target != Target::song && !stem)
+        err.at(item, "'" + name + "' needs a 'stem'" +
+                         (row.target == Target::stems ? std::string(" (or a list)") : "") + ": a number 1–" +
+                         std::to_string(ctx.stemNames.size()) + " or a name (" + joinNames(ctx.stemNames) + ")");
+    if (row.target == Target::stem) {
+        if (!stem.IsScalar()) err.at(stem, "'" + name + "' acts on one stem: stem: 2 or stem: Bass");
+        c.stem = static_cast<std::int8_t>(stemIndex(stem, err, ctx));
+    } else if (row.target == Target::stems) {
+        if (stem.IsSequence())
+            for (const auto& s : stem)
+                c.stemMask = static_cast<std::uint8_t>(c.stemMask | 1u << stemIndex(s, err, ctx));
+        else
+            c.stemMask = static_cast<std::uint8_t>(1u << stemIndex(stem, err, ctx));
     }
 
     const YAML::Node value = item["value"];
-    const bool needsValue = c.action == Action::gain || c.action == Action::filter || c.action == Action::seek ||
-                            c.action == Action::loopOn;
-    if (needsValue && !value) {
-        const char* hint = c.action == Action::gain     ? "a level such as -6dB or a factor such as 0.5"
-                           : c.action == Action::filter ? "a knob position from -1 (low-pass) to 1 (high-pass)"
-                           : c.action == Action::loopOn ? "the section in seconds, START-END, such as 8-16"
-                                                        : "a position in seconds";
-        err.at(item, "'" + name + "' needs a 'value': " + hint);
-    }
-    if (!needsValue && value) err.at(value, "'" + name + "' takes no 'value'");
-    if (c.action == Action::gain) {
-        const auto g = parseGain(value.Scalar());
-        if (!g)
-            err.at(value, "gain '" + value.Scalar() +
-                              "' is not a level: write -6dB, +3dB or a factor like 0.5 "
-                              "(at most +12 dB)");
-        c.value = *g;
-    } else if (c.action == Action::filter) {
-        const double v = number(value, err, "filter value");
-        if (v < -1.0 || v > 1.0) err.at(value, "filter value must be from -1 (low-pass) to 1 (high-pass), 0 = off");
-        c.value = static_cast<float>(v);
-    } else if (c.action == Action::loopOn) {
-        const std::string text = value.Scalar();
-        const auto dash = text.find('-', 1);
-        double from = -1.0, to = -1.0;
-        try {
-            if (dash == std::string::npos) throw std::invalid_argument(text);
-            std::size_t a = 0, b = 0;
-            from = std::stod(text.substr(0, dash), &a);
-            to = std::stod(text.substr(dash + 1), &b);
-            if (a != dash || b != text.size() - dash - 1) throw std::invalid_argument(text);
-        } catch (const std::exception&) {
-            err.at(value, "loop value '" + text + "' is not a section: write START-END in seconds, such as 8-16");
-        }
-        if (!(from >= 0.0 && to > from && to <= kMaxSeconds))
-            err.at(value, "loop section must run forwards from ≥ 0 s: START-END");
-        c.target = static_cast<std::int64_t>(std::llround(from * ctx.sampleRate));
-        c.length = static_cast<std::int64_t>(std::llround(to * ctx.sampleRate)) - c.target;
-    } else if (c.action == Action::seek) {
-        const double s = number(value, err, "seek position");
-        if (s < 0) err.at(value, "seek position must be ≥ 0 seconds");
-        if (s > kMaxSeconds) err.at(value, "seek position is past 24 hours; no song is that long");
-        c.target = static_cast<std::int64_t>(std::llround(s * ctx.sampleRate));
+    if (row.value != ValueKind::none && !value)
+        err.at(item, "'" + name + "' needs a 'value': " + std::string(valueHint(row.value)));
+    if (row.value == ValueKind::none && value) err.at(value, "'" + name + "' takes no 'value'");
+    if (value) {
+        if (!value.IsScalar()) err.at(value, "'" + name + "' takes " + std::string(valueHint(row.value)));
+        std::string why;
+        if (!parseValue(row, value.Scalar(), ctx.values, c, why)) err.at(value, why);
     }
 
     if (const YAML::Node q = item["quantize"]) {
@@ -172,6 +122,8 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
             c.quantize = Quantize::bar;
         else
             err.at(q, "quantize '" + qs + "' is not one of none, beat, bar" + didYouMean(qs, kQuantizeNames));
+        if (c.quantize != Quantize::none && !row.quantisable)
+            err.at(q, "'" + name + "' happens when it is issued and cannot wait for the beat or bar");
         if (c.quantize != Quantize::none && !ctx.bpmKnown)
             err.at(q, "quantize needs the song's BPM: add a line 'BPM: 120' to the stem folder's readme.txt "
                       "or pass --bpm");
@@ -181,28 +133,6 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
 }
 
 } // namespace
-
-const std::vector<std::string>& actionNames() {
-    static const std::vector<std::string> names = [] {
-        std::vector<std::string> v;
-        for (const auto& a : kActions)
-            v.emplace_back(a.name);
-        return v;
-    }();
-    return names;
-}
-
-std::optional<Action> actionFromName(std::string_view name) {
-    for (const auto& a : kActions)
-        if (name == a.name) return a.action;
-    return std::nullopt;
-}
-
-std::string_view actionName(Action action) {
-    for (const auto& a : kActions)
-        if (a.action == action) return a.name;
-    return "?";
-}
 
 std::vector<ScriptEvent> parseEventScript(std::string_view yaml, const std::string& fileName,
                                           const ScriptContext& context) {
@@ -235,10 +165,19 @@ std::vector<std::int64_t> cueFrames(const std::vector<ScriptEvent>& events, doub
     const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * sampleRate) + 1;
     std::vector<std::int64_t> targets;
     for (const auto& e : events) {
-        if (e.command.action == Action::seek) targets.push_back(e.command.target);
-        if (e.command.action == Action::loopOn) targets.push_back(std::max<std::int64_t>(1, e.command.target - xfade));
+        if (e.call.action == Action::seek) targets.push_back(std::llround(e.call.from * sampleRate));
+        if (e.call.action == Action::loop)
+            targets.push_back(std::max<std::int64_t>(1, std::llround(e.call.from * sampleRate) - xfade));
     }
     return targets;
+}
+
+void requireEngineActions(const std::vector<ScriptEvent>& events, const std::string& fileName) {
+    for (const ScriptEvent& e : events)
+        if (info(e.call.action).runs != Runs::engine)
+            throw Error(fileName + ":" + std::to_string(e.line) + ": '" + std::string(info(e.call.action).name) +
+                        "' needs the live player (songs, markers, the keyboard); a render plays one script of "
+                        "engine actions: use it with stemdeck play --events, or use seek, loop or scene here");
 }
 
 std::vector<ScriptEvent> loadEventScript(const std::filesystem::path& file, const ScriptContext& context) {

@@ -1,17 +1,34 @@
 #include "stemdeck/control/Keys.h"
 
-#include "stemdeck/control/SetPlayer.h"
+#include <cctype>
 
 namespace stemdeck::control {
 
 namespace {
 // Shift + 1…8 on a US keyboard.
 constexpr std::string_view kShiftedDigits = "!@#$%^&*";
+
+ActionCall call(Action a, int stem = -1, float value = 0.0f) {
+    ActionCall c;
+    c.action = a;
+    c.stem = static_cast<std::int8_t>(stem);
+    c.value = value;
+    return c;
+}
+
+/// The action whose key in the table is this one letter or sign (either case), if any.
+std::optional<Action> tableKey(char c) {
+    for (const ActionInfo& a : actions())
+        if (a.key.size() == 1 &&
+            std::tolower(static_cast<unsigned char>(a.key[0])) == std::tolower(static_cast<unsigned char>(c)))
+            return a.action;
+    return std::nullopt;
+}
 } // namespace
 
-std::vector<Key> KeyDecoder::feed(std::string_view bytes) {
+std::vector<ActionCall> KeyDecoder::feed(std::string_view bytes) {
     pending_.append(bytes);
-    std::vector<Key> keys;
+    std::vector<ActionCall> keys;
     std::size_t i = 0;
     while (i < pending_.size()) {
         const char c = pending_[i];
@@ -29,96 +46,77 @@ std::vector<Key> KeyDecoder::feed(std::string_view bytes) {
             if (end >= pending_.size()) break; // unfinished sequence
             const std::string_view params(pending_.data() + i + 2, end - i - 2);
             switch (pending_[end]) {
-            case 'C': keys.push_back({KeyAction::seekForward}); break;
-            case 'D': keys.push_back({KeyAction::seekBack}); break;
-            case 'H': keys.push_back({KeyAction::toStart}); break;
+            case 'C': keys.push_back(call(Action::barForward)); break;
+            case 'D': keys.push_back(call(Action::barBack)); break;
+            case 'H': keys.push_back(call(Action::toStart)); break;
             case '~':
-                if (params == "1" || params == "7") keys.push_back({KeyAction::toStart});
+                if (params == "1" || params == "7") keys.push_back(call(Action::toStart));
                 break;
             default: break; // other keys (↑, ↓, F-keys) do nothing
             }
+            prefix_ = Prefix::none;
             i = end + 1;
             continue;
         }
         ++i;
-        if (gotoPrefix_) { // g 1 2 Enter: go to song 12
-            if (c >= '0' && c <= '9' && gotoNumber_ < 1000) {
-                gotoNumber_ = gotoNumber_ * 10 + (c - '0');
+        if (prefix_ == Prefix::song) { // g 1 2 Enter: go to song 12
+            if (c >= '0' && c <= '9' && number_ < 1000) {
+                number_ = number_ * 10 + (c - '0');
                 continue;
             }
-            gotoPrefix_ = false;
-            if ((c == '\r' || c == '\n') && gotoNumber_ > 0) keys.push_back({KeyAction::goToSong, gotoNumber_ - 1});
+            prefix_ = Prefix::none;
+            if ((c == '\r' || c == '\n') && number_ > 0)
+                keys.push_back(call(Action::goToSong, -1, static_cast<float>(number_ - 1)));
             continue; // Enter, or anything else cancels
         }
         if (c >= '1' && c <= '8') {
-            keys.push_back({soloPrefix_ ? KeyAction::toggleSolo : KeyAction::toggleMute, c - '1'});
-            soloPrefix_ = false;
+            const int n = c - '1';
+            switch (prefix_) {
+            case Prefix::solo: keys.push_back(call(Action::toggleSolo, n)); break;
+            case Prefix::scene: keys.push_back(call(Action::scene, -1, static_cast<float>(n))); break;
+            case Prefix::storeScene: keys.push_back(call(Action::storeScene, -1, static_cast<float>(n))); break;
+            default: keys.push_back(call(Action::toggleMute, n)); break;
+            }
+            prefix_ = Prefix::none;
             continue;
         }
-        soloPrefix_ = false;
+        prefix_ = Prefix::none;
         if (const auto at = kShiftedDigits.find(c); at != std::string_view::npos) {
-            keys.push_back({KeyAction::toggleSolo, static_cast<int>(at)});
+            keys.push_back(call(Action::toggleSolo, static_cast<int>(at)));
             continue;
         }
         switch (c) {
-        case ' ': keys.push_back({KeyAction::togglePlay}); break;
+        case ' ': keys.push_back(call(Action::togglePlay)); continue;
+        case '0': keys.push_back(call(Action::toStart)); continue;
         case 's':
-        case 'S': soloPrefix_ = true; break;
+        case 'S': prefix_ = Prefix::solo; continue;
+        case 'e':
+        case 'E': prefix_ = Prefix::scene; continue;
+        case 'w':
+        case 'W': prefix_ = Prefix::storeScene; continue;
         case 'g':
         case 'G':
-            gotoPrefix_ = true;
-            gotoNumber_ = 0;
-            break;
-        case 'n':
-        case 'N': keys.push_back({KeyAction::nextSong}); break;
-        case 'p':
-        case 'P': keys.push_back({KeyAction::previousSong}); break;
-        case '0': keys.push_back({KeyAction::toStart}); break;
-        case ']': keys.push_back({KeyAction::nextMarker}); break;
-        case '[': keys.push_back({KeyAction::previousMarker}); break;
-        case 'r':
-        case 'R': keys.push_back({KeyAction::toggleReference}); break;
-        case 'v':
-        case 'V': keys.push_back({KeyAction::toggleVamp}); break;
-        case 'c':
-        case 'C': keys.push_back({KeyAction::cycleClick}); break;
-        case 'l':
-        case 'L': keys.push_back({KeyAction::learn}); break;
-        case 'q':
-        case 'Q':
-        case '\x03': keys.push_back({KeyAction::quit}); break; // Ctrl-C, should raw mode swallow it
+            prefix_ = Prefix::song;
+            number_ = 0;
+            continue;
+        case '\x03': keys.push_back(call(Action::quit)); continue; // Ctrl-C, should raw mode swallow it
         default: break;
         }
+        if (const auto a = tableKey(c)) keys.push_back(call(*a));
     }
     pending_.erase(0, i);
     return keys;
 }
 
-void applyKey(SetPlayer& player, const Key& key) {
-    switch (key.action) {
-    case KeyAction::togglePlay: player.togglePlay(); break;
-    case KeyAction::toggleMute: player.toggleMute(key.stem); break;
-    case KeyAction::toggleSolo: player.toggleSolo(key.stem); break;
-    case KeyAction::nextSong: player.nextSong(); break;
-    case KeyAction::previousSong: player.previousSong(); break;
-    case KeyAction::seekBack: player.seekBars(-1); break;
-    case KeyAction::seekForward: player.seekBars(1); break;
-    case KeyAction::toStart: player.seekTo(0); break;
-    case KeyAction::cycleClick: player.cycleClick(); break;
-    case KeyAction::nextMarker: player.nextMarker(); break;
-    case KeyAction::previousMarker: player.previousMarker(); break;
-    case KeyAction::toggleReference: player.toggleReference(); break;
-    case KeyAction::toggleVamp: player.toggleVamp(); break;
-    case KeyAction::goToSong: player.goToSong(key.stem); break;
-    case KeyAction::quit: player.quit(); break;
-    case KeyAction::learn: break; // MIDI learn belongs to the MIDI input, not the player
-    }
-}
-
-const char* keyHelp() {
-    return "keys: space play/stop | 1-8 mute | shift-1-8 (or s then 1-8) solo | n/p next/previous song | "
-           "g N Enter song N | <-/-> a bar back/on | [ ] marker | v vamp | r A/B reference | 0 start | c click | "
-           "l MIDI learn | q quit";
+bool UnlockWord::feed(char c) noexcept {
+    const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == kWord[matched_])
+        ++matched_;
+    else
+        matched_ = lower == kWord[0] ? 1 : 0;
+    if (matched_ < kWord.size()) return false;
+    matched_ = 0;
+    return true;
 }
 
 } // namespace stemdeck::control

@@ -9,9 +9,9 @@
 
 namespace stemdeck::control {
 
-using engine::Action;
 using engine::Command;
 using engine::EventType;
+using engine::Op;
 
 namespace {
 /// Scripted actions are handed to the engine this far ahead of their frame (it holds them and
@@ -40,7 +40,7 @@ SetPlayer::~SetPlayer() {
     engine_.withdrawCue();
 }
 
-Command SetPlayer::command(Action a, int stem, float value) const {
+Command SetPlayer::command(Op a, int stem, float value) const {
     Command c{a};
     c.stem = static_cast<std::int8_t>(stem);
     c.value = value;
@@ -100,7 +100,7 @@ void SetPlayer::start() {
         }
     }
     if (current_ < 0) throw Error("no song of the set can be played (see the errors above)");
-    sender_.send(command(Action::click, -1, static_cast<float>(options_.click)));
+    sender_.send(command(Op::click, -1, static_cast<float>(options_.click)));
     cueFollowing();
 }
 
@@ -148,7 +148,7 @@ void SetPlayer::changeTo(int index, bool playIt) {
     cued_ = index;
     cuedRunOn_ = false;
     changing_ = index;
-    sender_.send(command(Action::loadCued, -1, playIt ? 1.0f : 0.0f));
+    sender_.send(command(Op::loadCued, -1, playIt ? 1.0f : 0.0f));
     options_.song.streamer->wake();
 }
 
@@ -161,12 +161,12 @@ void SetPlayer::togglePlay() {
 
 void SetPlayer::play() {
     finished_ = false;
-    sender_.send(command(Action::play));
+    sender_.send(command(Op::play));
     options_.song.streamer->wake();
 }
 
 void SetPlayer::stop() {
-    sender_.send(command(Action::stop));
+    sender_.send(command(Op::stop));
 }
 
 void SetPlayer::quit() {
@@ -178,20 +178,19 @@ void SetPlayer::quit() {
 }
 
 void SetPlayer::toggleMute(int stem) {
-    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Action::toggleMute, stem));
+    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Op::toggleMute, stem));
 }
 
 void SetPlayer::toggleSolo(int stem) {
-    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Action::toggleSolo, stem));
+    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Op::toggleSolo, stem));
 }
 
 void SetPlayer::setGain(int stem, float gain) {
-    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Action::gain, stem, std::max(0.0f, gain)));
+    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Op::gain, stem, std::max(0.0f, gain)));
 }
 
 void SetPlayer::setFilter(int stem, float knob) {
-    if (stem >= 0 && stem < engine_.stemCount())
-        sender_.send(command(Action::filter, stem, std::clamp(knob, -1.0f, 1.0f)));
+    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Op::filter, stem, std::clamp(knob, -1.0f, 1.0f)));
 }
 
 void SetPlayer::nextSong() {
@@ -234,7 +233,7 @@ void SetPlayer::seekBars(int bars) {
 }
 
 void SetPlayer::seekTo(std::int64_t songFrame) {
-    Command c = command(Action::seek);
+    Command c = command(Op::seek);
     c.target = songFrame;
     sender_.send(c);
     options_.song.streamer->wake(); // the engine asks for the target within a block or two
@@ -249,12 +248,123 @@ void SetPlayer::jumpToMarker(int index) {
     const auto& markers = songs_[static_cast<std::size_t>(current_)].markers;
     if (index < 0 || index >= static_cast<int>(markers.size())) return;
     const set::Marker& m = markers[static_cast<std::size_t>(index)];
-    Command c = command(Action::seek);
+    Command c = command(Op::seek);
     c.target = engine::gridFrame(engine_.timing(), engine_.sampleRate(), engine::Quantize::bar, m.bar - 1);
     c.quantize = engine::Quantize::bar; // the jump happens on the next bar line
     sender_.send(c);
     options_.song.streamer->wake();
     log_ << "to marker '" << m.name << "' (bar " << m.bar << ") on the next bar\n";
+}
+
+std::string SetPlayer::sceneList() const {
+    std::string out;
+    if (current_ >= 0)
+        for (const set::SceneDef& d : songs_[static_cast<std::size_t>(current_)].scenes)
+            out += (out.empty() ? "" : ", ") + std::to_string(d.slot + 1) + " " + d.name;
+    return out.empty() ? "it has no scenes (store one with w and a number)" : "its scenes are " + out;
+}
+
+void SetPlayer::goToMarker(int index) {
+    if (current_ < 0) return;
+    const auto& markers = songs_[static_cast<std::size_t>(current_)].markers;
+    if (index < 0 || index >= static_cast<int>(markers.size())) {
+        log_ << "this song has no marker " << index + 1 << " (it has " << markers.size() << ")\n";
+        return;
+    }
+    jumpToMarker(index);
+}
+
+void SetPlayer::storeScene(int slot) {
+    const auto it = loaded_.find(current_);
+    if (it == loaded_.end() || slot < 0 || slot >= engine::kMaxScenes) return;
+    Loaded& l = *it->second;
+    set::SetSong& plan = songs_[static_cast<std::size_t>(current_)];
+    set::SceneDef scene;
+    const set::SceneDef* old = plan.sceneAt(slot);
+    scene.name = old != nullptr ? old->name : "Scene " + std::to_string(slot + 1);
+    scene.slot = slot;
+    scene.stored = true;
+    engine::Scene& view = l.view.scenes[static_cast<std::size_t>(slot)];
+    view = engine::Scene{};
+    for (int i = 0; i < engine_.stemCount(); ++i) {
+        const engine::StemStatus& st = engine_.stem(i);
+        const auto si = static_cast<std::size_t>(i);
+        set::StemStart s;
+        s.stem = si < l.song.stemNames.size() ? l.song.stemNames[si] : std::to_string(i + 1);
+        s.muted = st.muted.load(std::memory_order_relaxed);
+        s.soloed = st.soloed.load(std::memory_order_relaxed);
+        s.gain = st.gain.load(std::memory_order_relaxed);
+        s.filter = st.filter.load(std::memory_order_relaxed);
+        if (s.muted) view.muted |= 1u << si;
+        if (s.soloed) view.soloed |= 1u << si;
+        view.gain[si] = *s.gain;
+        view.filter[si] = *s.filter;
+        // The engine's copy of the song, stem by stem, in order from this one sender.
+        Command c = command(Op::defineScene, i, *s.gain);
+        c.value2 = *s.filter;
+        c.flags =
+            static_cast<std::uint8_t>((s.muted ? engine::kSceneMuted : 0) | (s.soloed ? engine::kSceneSoloed : 0));
+        c.target = slot;
+        sender_.send(c);
+        scene.stems.push_back(std::move(s));
+    }
+    l.view.scenesDefined |= 1u << slot; // and the next time this song loads
+    std::erase_if(plan.scenes, [&](const set::SceneDef& d) { return d.slot == slot; });
+    plan.scenes.push_back(scene);
+    std::sort(plan.scenes.begin(), plan.scenes.end(),
+              [](const set::SceneDef& a, const set::SceneDef& b) { return a.slot < b.slot; });
+    log_ << "scene " << slot + 1 << " '" << scene.name << "' stored";
+    if (options_.setFile.empty()) {
+        log_ << " for this show (scenes are saved beside a set file)\n";
+        return;
+    }
+    try { // the set as it is on disk, with every stored scene, this one in its place
+        set::SetFile file = set::loadSetFile(options_.setFile);
+        (void)set::loadStoredScenes(file);
+        for (set::SetSong& song : file.songs)
+            if (song.source == plan.source) {
+                std::erase_if(song.scenes, [&](const set::SceneDef& d) { return d.slot == slot; });
+                song.scenes.push_back(scene);
+            }
+        set::saveStoredScenes(file.songs, options_.setFile);
+        log_ << " in " << set::storedScenesFile(options_.setFile).string() << "\n";
+    } catch (const Error& e) {
+        log_ << " for this show, but not saved: " << e.what() << "\n";
+    }
+}
+
+void SetPlayer::perform(const ActionCall& call) {
+    const ActionInfo& row = info(call.action);
+    if (row.target == Target::stem && (call.stem < 0 || call.stem >= engine_.stemCount())) return;
+    if (row.runs == Runs::engine) {
+        forEachCommand(call, engine_.sampleRate(), [&](const Command& c) { sender_.send(c); });
+        if (call.action == Action::play) finished_ = false;
+        if (call.action == Action::play || call.action == Action::seek) options_.song.streamer->wake();
+        return;
+    }
+    performNow(call);
+}
+
+void SetPlayer::performNow(const ActionCall& call) {
+    switch (call.action) {
+    case Action::togglePlay: togglePlay(); break;
+    case Action::toStart: seekTo(0); break;
+    case Action::barBack: seekBars(-1); break;
+    case Action::barForward: seekBars(1); break;
+    case Action::cycleClick: cycleClick(); break;
+    case Action::vamp: toggleVamp(); break;
+    case Action::nextSong: nextSong(); break;
+    case Action::previousSong: previousSong(); break;
+    case Action::goToSong: goToSong(static_cast<int>(call.value)); break;
+    case Action::nextMarker: nextMarker(); break;
+    case Action::previousMarker: previousMarker(); break;
+    case Action::marker: goToMarker(static_cast<int>(call.value)); break;
+    case Action::storeScene: storeScene(static_cast<int>(call.value)); break;
+    case Action::quit: quit(); break;
+    default:
+        if (options_.sessionAction) options_.sessionAction(call);
+        break;
+    }
 }
 
 void SetPlayer::nextMarker() {
@@ -276,7 +386,7 @@ void SetPlayer::previousMarker() {
 void SetPlayer::toggleVamp() {
     if (current_ < 0) return;
     if (engine_.looping()) {
-        sender_.send(command(Action::loopOff));
+        sender_.send(command(Op::loopOff));
         log_ << "vamp released: the song plays on at the end of this pass\n";
         return;
     }
@@ -300,7 +410,7 @@ void SetPlayer::toggleVamp() {
     }
     const std::int64_t start = engine::gridFrame(t, rate, engine::Quantize::bar, first - 1);
     const std::int64_t end = next ? engine::gridFrame(t, rate, engine::Quantize::bar, *next - 1) : engine_.songLength();
-    Command c = command(Action::loopOn);
+    Command c = command(Op::loopOn);
     c.target = start;
     c.length = end - start;
     sender_.send(c);
@@ -309,12 +419,12 @@ void SetPlayer::toggleVamp() {
 }
 
 void SetPlayer::toggleReference() {
-    sender_.send(command(Action::toggleReference));
+    sender_.send(command(Op::toggleReference));
 }
 
 void SetPlayer::cycleClick() {
     const auto next = static_cast<engine::ClickMode>((static_cast<int>(engine_.clickMode()) + 1) % 3);
-    sender_.send(command(Action::click, -1, static_cast<float>(next)));
+    sender_.send(command(Op::click, -1, static_cast<float>(next)));
 }
 
 void SetPlayer::poll() {
@@ -349,9 +459,12 @@ void SetPlayer::poll() {
             break;
         case EventType::underrun: ++underruns_; break;
         case EventType::commandDropped:
-            if (e.action == static_cast<std::uint8_t>(Action::loadCued)) changing_ = -1;
-            if (e.action == static_cast<std::uint8_t>(Action::toggleReference))
+            if (e.action == static_cast<std::uint8_t>(Op::loadCued)) changing_ = -1;
+            if (e.action == static_cast<std::uint8_t>(Op::toggleReference) ||
+                e.action == static_cast<std::uint8_t>(Op::referenceOn))
                 log_ << "this song has no reference mix (00_MIX_REFERENCE) to A/B against\n";
+            if (e.action == static_cast<std::uint8_t>(Op::scene))
+                log_ << "this song has no such scene; " << sceneList() << "\n";
             break;
         case EventType::commandApplied: break;
         }
@@ -378,9 +491,12 @@ void SetPlayer::sendScript() {
     const auto lead = static_cast<std::int64_t>(kScriptLeadSeconds * engine_.sampleRate());
     const std::int64_t horizon = engine_.outputFrame() + lead;
     while (nextScript_ < options_.script.size() && *scriptZero_ + options_.script[nextScript_].frame < horizon) {
-        Command c = options_.script[nextScript_].command;
+        ActionCall c = options_.script[nextScript_].call;
         c.frame = *scriptZero_ + options_.script[nextScript_].frame;
-        sender_.send(c);
+        // The engine holds its commands for their exact frame; what the player does (a song, a
+        // marker, storing a scene) happens once that frame has come.
+        if (info(c.action).runs != Runs::engine && engine_.outputFrame() < c.frame) break;
+        perform(c);
         ++nextScript_;
     }
 }
@@ -410,6 +526,8 @@ PlayerStatus SetPlayer::status() const {
     s.reference = engine_.referenceOn();
     s.vamp = engine_.looping();
     s.mainPeak = engine_.mainPeak();
+    s.scene = engine_.lastScene();
+    s.sceneWaiting = engine_.pendingScene();
     s.underruns = underruns_;
     s.dropped = engine_.droppedCommands();
     const auto it = loaded_.find(current_);
@@ -433,6 +551,7 @@ PlayerStatus SetPlayer::status() const {
             if (si < l.song.folder.stems.size()) line.color = l.song.folder.stems[si].color;
             s.stems.push_back(line);
         }
+        s.scenes = songs_[static_cast<std::size_t>(current_)].sceneNames();
         for (const set::Marker& m : songs_[static_cast<std::size_t>(current_)].markers)
             s.markers.emplace_back(m.name, static_cast<double>(engine::gridFrame(l.song.timing, l.song.sampleRate,
                                                                                  engine::Quantize::bar, m.bar - 1)) /
@@ -484,7 +603,15 @@ std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns
         s.rolling ? ">" : "||", s.song, s.songs, s.title.c_str(), where.c_str(), clockText(s.seconds).c_str(),
         clockText(s.lengthSeconds).c_str(), clockText(std::max(0.0, s.lengthSeconds - s.seconds)).c_str(), s.bpm,
         clickName(s.click), static_cast<unsigned long long>(s.underruns), static_cast<unsigned long long>(xruns));
-    lines.emplace_back(std::string(buf) + (s.dropped > 0 ? " | COMMANDS LOST " + std::to_string(s.dropped) : "") +
+    std::string scene;
+    auto sceneName = [&](int slot) {
+        const auto k = static_cast<std::size_t>(slot);
+        return std::to_string(slot + 1) + (k < s.scenes.size() && !s.scenes[k].empty() ? " " + s.scenes[k] : "");
+    };
+    if (s.scene >= 0) scene = " | scene " + sceneName(s.scene);
+    if (s.sceneWaiting >= 0) scene += " | scene " + sceneName(s.sceneWaiting) + " on the bar";
+    lines.emplace_back(std::string(s.locked ? "LOCKED (type unlock) | " : "") + buf +
+                       (s.dropped > 0 ? " | COMMANDS LOST " + std::to_string(s.dropped) : "") + scene +
                        (s.vamp ? " | VAMP" : "") + (s.reference ? " | A/B: REFERENCE MIX" : ""));
     for (std::size_t i = 0; i < s.stems.size(); ++i) {
         const StemLine& l = s.stems[i];

@@ -96,6 +96,7 @@ void Engine::loadSong(const SongView& song) noexcept {
     loopOn_ = false;
     looping_.store(false, std::memory_order_relaxed);
     referenceOn_.store(false, std::memory_order_relaxed);
+    lastScene_.store(-1, std::memory_order_relaxed);
     transport_.reset(song_.lengthFrames);
     songFrame_.store(0, std::memory_order_relaxed);
     rolling_.store(false, std::memory_order_relaxed);
@@ -153,10 +154,10 @@ void Engine::insertPending(const Pending& p) noexcept {
     // on the grid line, so the newer of two moves waiting for the same stem wins and the other
     // goes (at most one waits by construction). Without this a fader sending 200 messages a
     // second fills the list in a bar and every later command is lost.
-    if (quantised && (c.action == Action::gain || c.action == Action::filter))
+    if (quantised && (c.op == Op::gain || c.op == Op::filter))
         for (std::size_t i = 0; i < pendingCount_; ++i) {
             const Command& w = pending_[i].command;
-            if (w.action == c.action && w.stem == c.stem && w.quantize == c.quantize) {
+            if (w.op == c.op && w.stem == c.stem && w.quantize == c.quantize) {
                 if (pending_[i].seq > p.seq) return; // re-inserting an older move: the newer one stands
                 std::copy(pending_.begin() + static_cast<std::ptrdiff_t>(i + 1),
                           pending_.begin() + static_cast<std::ptrdiff_t>(pendingCount_),
@@ -170,7 +171,7 @@ void Engine::insertPending(const Pending& p) noexcept {
     const std::size_t room = quantised ? pending_.size() - kPendingReservedForNow : pending_.size();
     if (pendingCount_ >= room) {
         dropped_.fetch_add(1, std::memory_order_relaxed);
-        emit(EventType::commandDropped, p.due, c.stem, static_cast<std::uint8_t>(c.action));
+        emit(EventType::commandDropped, p.due, c.stem, static_cast<std::uint8_t>(c.op));
         return;
     }
     // Sorted by (due, seq): the list is short and nearly always appended to.
@@ -205,63 +206,63 @@ void Engine::applyDue(std::int64_t now) noexcept {
 
 void Engine::apply(const Command& c, std::int64_t now) noexcept {
     const bool hasStem = c.stem >= 0 && c.stem < song_.stemCount;
-    if (needsStem(c.action) && !hasStem) {
-        emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.action));
+    if (needsStem(c.op) && !hasStem) {
+        emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.op));
         return;
     }
     Channel* ch = hasStem ? &channels_[static_cast<std::size_t>(c.stem)] : nullptr;
     bool soloChanged = false;
-    switch (c.action) {
-    case Action::mute: ch->setMuted(true); break;
-    case Action::unmute: ch->setMuted(false); break;
-    case Action::toggleMute: ch->setMuted(!ch->muted()); break;
-    case Action::solo:
+    switch (c.op) {
+    case Op::mute: ch->setMuted(true); break;
+    case Op::unmute: ch->setMuted(false); break;
+    case Op::toggleMute: ch->setMuted(!ch->muted()); break;
+    case Op::solo:
         ch->setSoloed(true);
         soloChanged = true;
         break;
-    case Action::unsolo:
+    case Op::unsolo:
         ch->setSoloed(false);
         soloChanged = true;
         break;
-    case Action::toggleSolo:
+    case Op::toggleSolo:
         ch->setSoloed(!ch->soloed());
         soloChanged = true;
         break;
-    case Action::gain: ch->setGain(std::max(0.0f, c.value)); break;
-    case Action::filter: filters_.setKnob(c.stem, c.value); break;
-    case Action::play:
+    case Op::gain: ch->setGain(std::max(0.0f, c.value)); break;
+    case Op::filter: filters_.setKnob(c.stem, c.value); break;
+    case Op::play:
         if (!transport_.rolling())
             startPlaying(now);
         else
             transport_.play();
         break;
-    case Action::stop: transport_.stop(); break;
-    case Action::seek:
+    case Op::stop: transport_.stop(); break;
+    case Op::seek:
         transport_.seek(c.target);
         // Stopped or already waiting at a target: the jump is immediate.
         if (!transport_.rolling() || transport_.state() == TransportState::waiting) seekSources();
         break;
-    case Action::click:
+    case Op::click:
         activeClick_ = static_cast<ClickMode>(std::clamp(static_cast<int>(c.value), 0, 2));
         clickMode_.store(activeClick_, std::memory_order_relaxed);
         break;
-    case Action::referenceOn:
-    case Action::referenceOff:
-    case Action::toggleReference: {
-        const bool on = c.action == Action::toggleReference ? refMix_.target() < 0.5f : c.action == Action::referenceOn;
+    case Op::referenceOn:
+    case Op::referenceOff:
+    case Op::toggleReference: {
+        const bool on = c.op == Op::toggleReference ? refMix_.target() < 0.5f : c.op == Op::referenceOn;
         if (on && song_.reference == nullptr) { // nothing to switch to
-            emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.action));
+            emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.op));
             return;
         }
         refMix_.setTarget(on ? 1.0f : 0.0f);
         referenceOn_.store(on, std::memory_order_relaxed);
         break;
     }
-    case Action::loopOn: {
+    case Op::loopOn: {
         const std::int64_t start = std::clamp<std::int64_t>(c.target, 0, song_.lengthFrames);
         const std::int64_t end = std::clamp<std::int64_t>(c.target + c.length, 0, song_.lengthFrames);
         if (end - start < 2 * loopXfade_) { // too short to loop
-            emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.action));
+            emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.op));
             return;
         }
         loopOn_ = true;
@@ -270,14 +271,56 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
         looping_.store(true, std::memory_order_relaxed);
         break;
     }
-    case Action::loopOff:
+    case Op::loopOff:
         loopOn_ = false;
         looping_.store(false, std::memory_order_relaxed);
         break;
-    case Action::loadCued: {
+    case Op::scene: {
+        const int slot = static_cast<int>(c.value);
+        if (slot < 0 || slot >= kMaxScenes || (song_.scenesDefined >> slot & 1u) == 0) {
+            emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.op));
+            return;
+        }
+        const Scene& scene = song_.scenes[static_cast<std::size_t>(slot)];
+        applyState(scene.gain, scene.filter, scene.muted, scene.soloed);
+        lastScene_.store(slot, std::memory_order_relaxed);
+        soloChanged = true;
+        break;
+    }
+    case Op::defineScene: {
+        const auto slot = c.target;
+        if (slot < 0 || slot >= kMaxScenes) {
+            emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.op));
+            return;
+        }
+        Scene& scene = song_.scenes[static_cast<std::size_t>(slot)];
+        const auto si = static_cast<std::size_t>(c.stem);
+        const std::uint32_t bit = 1u << c.stem;
+        scene.gain[si] = std::max(0.0f, c.value);
+        scene.filter[si] = std::clamp(c.value2, -1.0f, 1.0f);
+        scene.muted = (c.flags & kSceneMuted) != 0 ? scene.muted | bit : scene.muted & ~bit;
+        scene.soloed = (c.flags & kSceneSoloed) != 0 ? scene.soloed | bit : scene.soloed & ~bit;
+        song_.scenesDefined |= 1u << slot;
+        break;
+    }
+    case Op::panic: {
+        applyState(song_.startGain, song_.startFilter, song_.startMuted, song_.startSoloed);
+        refMix_.setTarget(0.0f);
+        referenceOn_.store(false, std::memory_order_relaxed);
+        lastScene_.store(-1, std::memory_order_relaxed);
+        // What waits for the grid is gone (what is due on a frame of its own, a script's next
+        // event, still comes).
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < pendingCount_; ++i)
+            if (pending_[i].command.quantize == Quantize::none) pending_[kept++] = pending_[i];
+        pendingCount_ = kept;
+        soloChanged = true;
+        break;
+    }
+    case Op::loadCued: {
         const std::uintptr_t word = nextSong_.exchange(0, std::memory_order_acquire);
         if (word == 0) {
-            emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.action));
+            emit(EventType::commandDropped, now, c.stem, static_cast<std::uint8_t>(c.op));
             return;
         }
         const auto* next = reinterpret_cast<const SongView*>(word & ~std::uintptr_t{1});
@@ -302,7 +345,19 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
     } else if (ch != nullptr) {
         ch->updateAudible(anySoloed_);
     }
-    emit(EventType::commandApplied, now, c.stem, static_cast<std::uint8_t>(c.action));
+    emit(EventType::commandApplied, now, c.stem, static_cast<std::uint8_t>(c.op));
+}
+
+void Engine::applyState(const std::array<float, kMaxStems>& gain, const std::array<float, kMaxStems>& filter,
+                        std::uint32_t muted, std::uint32_t soloed) noexcept {
+    for (int i = 0; i < song_.stemCount; ++i) {
+        const auto si = static_cast<std::size_t>(i);
+        Channel& ch = channels_[si];
+        ch.setMuted((muted >> i & 1u) != 0);
+        ch.setSoloed((soloed >> i & 1u) != 0);
+        ch.setGain(std::max(0.0f, gain[si]));
+        filters_.setKnob(i, std::clamp(filter[si], -1.0f, 1.0f));
+    }
 }
 
 void Engine::startPlaying(std::int64_t now) noexcept {
@@ -517,11 +572,13 @@ ReadStatus Engine::readLooped(StemSource& src, std::int64_t pos, float* left, fl
 
 void Engine::publish(float* left, float* right, int n) noexcept {
     std::array<std::uint8_t, kMaxStems> waiting{}; // per stem: quantised commands still waiting for their grid line
+    int sceneWaiting = -1;
     for (std::size_t k = 0; k < pendingCount_; ++k) {
         const Command& c = pending_[k].command;
+        if (c.op == Op::scene && c.quantize != Quantize::none) sceneWaiting = static_cast<int>(c.value);
         if (c.quantize == Quantize::none || c.stem < 0 || c.stem >= kMaxStems) continue;
-        const bool mute = c.action == Action::mute || c.action == Action::unmute || c.action == Action::toggleMute;
-        const bool solo = c.action == Action::solo || c.action == Action::unsolo || c.action == Action::toggleSolo;
+        const bool mute = c.op == Op::mute || c.op == Op::unmute || c.op == Op::toggleMute;
+        const bool solo = c.op == Op::solo || c.op == Op::unsolo || c.op == Op::toggleSolo;
         waiting[static_cast<std::size_t>(c.stem)] |= mute ? kPendingMute : solo ? kPendingSolo : kPendingOther;
     }
     for (int i = 0; i < song_.stemCount; ++i) {
@@ -550,6 +607,7 @@ void Engine::publish(float* left, float* right, int n) noexcept {
     }
     mainPeak_.store(peak, std::memory_order_relaxed);
     mainRms_.store(n > 0 ? std::sqrt(sum / static_cast<float>(n)) : 0.0f, std::memory_order_relaxed);
+    pendingScene_.store(sceneWaiting, std::memory_order_relaxed);
     songFrame_.store(transport_.position(), std::memory_order_relaxed);
     rolling_.store(transport_.rolling(), std::memory_order_relaxed);
     outputFrame_.store(outFrame_, std::memory_order_relaxed);

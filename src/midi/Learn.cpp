@@ -11,34 +11,24 @@
 namespace stemdeck::midi {
 
 namespace {
-struct MenuItem {
-    char key;
+/// The menu: the action table's learn letters, plus 'e', a filter on an endless encoder.
+struct Choice {
     MapAction action;
     ControlMode mode;
-    const char* label;
 };
-// One letter per action; the per-stem ones then take the stem's digit.
-constexpr MenuItem kMenu[] = {
-    {'m', MapAction::toggleMute, ControlMode::toggle, "mute"},
-    {'h', MapAction::mute, ControlMode::momentary, "hold-to-mute"},
-    {'s', MapAction::toggleSolo, ControlMode::toggle, "solo"},
-    {'g', MapAction::gain, ControlMode::toggle, "gain"},
-    {'f', MapAction::filter, ControlMode::toggle, "filter"},
-    {'e', MapAction::filter, ControlMode::relative, "filter-encoder"},
-    {'p', MapAction::togglePlay, ControlMode::toggle, "play/pause"},
-    {'x', MapAction::stop, ControlMode::toggle, "stop"},
-    {'n', MapAction::nextSong, ControlMode::toggle, "next-song"},
-    {'b', MapAction::previousSong, ControlMode::toggle, "previous-song"},
-    {']', MapAction::nextMarker, ControlMode::toggle, "next-marker"},
-    {'[', MapAction::previousMarker, ControlMode::toggle, "previous-marker"},
-    {'v', MapAction::toggleVamp, ControlMode::toggle, "vamp"},
-    {'r', MapAction::toggleReference, ControlMode::toggle, "reference-A/B"},
-    {'d', MapAction::drop, ControlMode::toggle, "drop-all"},
-};
+std::optional<Choice> choiceOf(char c) {
+    if (c == 'e') return Choice{MapAction::filter, ControlMode::relative};
+    for (const control::ActionInfo& a : control::actions())
+        if (a.learnLetter != 0 && a.learnLetter == c)
+            return Choice{a.action, a.action == MapAction::mute ? ControlMode::momentary : ControlMode::toggle};
+    return std::nullopt;
+}
 
 bool perStem(MapAction a) {
-    return a == MapAction::toggleMute || a == MapAction::mute || a == MapAction::toggleSolo || a == MapAction::gain ||
-           a == MapAction::filter;
+    return control::info(a).target == control::Target::stem;
+}
+bool perScene(MapAction a) {
+    return a == MapAction::scene || a == MapAction::storeScene;
 }
 } // namespace
 
@@ -57,14 +47,7 @@ std::optional<LearnedControl> controlOf(const std::vector<unsigned char>& m) {
 }
 
 std::string learnMenu() {
-    std::string out;
-    for (const MenuItem& item : kMenu) {
-        if (!out.empty()) out += "  ";
-        out += item.key;
-        out += ' ';
-        out += item.label;
-    }
-    return out + "  (Esc: skip)";
+    return control::learnMenuText();
 }
 
 LearnChoice::State LearnChoice::feed(char c) {
@@ -73,13 +56,12 @@ LearnChoice::State LearnChoice::feed(char c) {
     if (c == 27) return state_ = State::cancelled;
     if (c == '\n' || c == '\r' || c == ' ') return state_;
     if (state_ == State::choosing) {
-        for (const MenuItem& item : kMenu)
-            if (item.key == c) {
-                action_ = item.action;
-                mode_ = item.mode;
-                if (action_ == MapAction::drop) stem_ = -1;
-                return state_ = perStem(action_) ? State::needsStem : State::done;
-            }
+        if (const auto choice = choiceOf(c)) {
+            action_ = choice->action;
+            mode_ = choice->mode;
+            stem_ = -1;
+            return state_ = perStem(action_) ? State::needsStem : perScene(action_) ? State::needsScene : State::done;
+        }
         error_ = std::string("'") + c + "' is not an action: " + learnMenu();
         return state_;
     }
@@ -87,7 +69,8 @@ LearnChoice::State LearnChoice::feed(char c) {
         stem_ = c - '1';
         return state_ = State::done;
     }
-    error_ = std::string("'") + c + "': type the stem's number, 1 to 8";
+    error_ = std::string("'") + c +
+             (state_ == State::needsScene ? "': type the scene's number, 1 to 8" : "': type the stem's number, 1 to 8");
     return state_;
 }
 
@@ -98,16 +81,20 @@ Binding LearnChoice::binding(const LearnedControl& control) const {
     b.channel = control.channel;
     b.action = action_;
     b.mode = mode_;
+    b.preset.action = action_;
     if (action_ == MapAction::drop) {
         b.stems = {0, 1, 2, 3, 4, 5, 6, 7};
         b.quantize = engine::Quantize::bar;
+    } else if (perScene(action_)) {
+        b.value = std::to_string(stem_ + 1);
+        b.preset.value = static_cast<float>(stem_);
     } else if (stem_ >= 0) {
         b.stems = {stem_};
     }
     // A pad for mute or solo lights while its stem is muted or soloed (127 on, 0 off: what most
     // controllers take; edit the file for a controller with colours).
     if (control.kind != MessageKind::program &&
-        (action_ == MapAction::toggleMute || action_ == MapAction::toggleSolo)) {
+        (action_ == MapAction::toggleMute || action_ == MapAction::toggleSolo || action_ == MapAction::scene)) {
         b.ledOn = 127;
         b.ledOff = 0;
     }
@@ -129,7 +116,8 @@ int addBinding(Mapping& mapping, Binding binding) {
 std::string learnInto(Mapping& mapping, Binding binding, const std::filesystem::path& file) {
     std::string what = LearnedControl{binding.kind, binding.number, std::max(binding.channel, 0)}.describe() + " -> " +
                        std::string(actionName(binding.action)) +
-                       (binding.stems.size() == 1 ? " stem " + std::to_string(binding.stems[0] + 1) : "");
+                       (binding.stems.size() == 1 ? " stem " + std::to_string(binding.stems[0] + 1) : "") +
+                       (binding.value.empty() ? "" : " " + binding.value);
     if (addBinding(mapping, std::move(binding)) != 0) what += " (replacing its old binding)";
     if (!file.empty()) saveMapping(mapping, file);
     return what;
@@ -166,6 +154,7 @@ std::string formatMapping(const Mapping& m) {
                 out << (i ? ", " : "") << b.stems[i] + 1;
             out << "]";
         }
+        if (!b.value.empty()) out << ", value: " << yamlQuoted(b.value);
         if (b.mode == ControlMode::momentary) out << ", mode: momentary";
         if (b.mode == ControlMode::relative) out << ", mode: relative";
         const engine::Quantize defaultQ = b.action == MapAction::drop ? engine::Quantize::bar : engine::Quantize::none;

@@ -14,49 +14,9 @@ namespace stemdeck::midi {
 
 namespace {
 
-struct NamedAction {
-    const char* name;
-    MapAction action;
-};
-constexpr NamedAction kActions[] = {
-    {"mute", MapAction::mute},
-    {"unmute", MapAction::unmute},
-    {"toggle_mute", MapAction::toggleMute},
-    {"solo", MapAction::solo},
-    {"unsolo", MapAction::unsolo},
-    {"toggle_solo", MapAction::toggleSolo},
-    {"gain", MapAction::gain},
-    {"filter", MapAction::filter},
-    {"play", MapAction::play},
-    {"stop", MapAction::stop},
-    {"toggle_play", MapAction::togglePlay},
-    {"next_song", MapAction::nextSong},
-    {"previous_song", MapAction::previousSong},
-    {"next_marker", MapAction::nextMarker},
-    {"previous_marker", MapAction::previousMarker},
-    {"vamp", MapAction::toggleVamp},
-    {"toggle_reference", MapAction::toggleReference},
-    {"drop", MapAction::drop},
-};
-
 const std::vector<std::string> kTopKeys = {"name", "source", "ports", "channel", "shift", "bindings"};
 const std::vector<std::string> kBindingKeys = {"note", "cc",       "program", "channel",  "action", "stem", "stems",
-                                               "mode", "quantize", "layer",   "takeover", "taper",  "led"};
-
-bool needsStem(MapAction a) {
-    switch (a) {
-    case MapAction::mute:
-    case MapAction::unmute:
-    case MapAction::toggleMute:
-    case MapAction::solo:
-    case MapAction::unsolo:
-    case MapAction::toggleSolo:
-    case MapAction::gain:
-    case MapAction::filter:
-    case MapAction::drop: return true;
-    default: return false;
-    }
-}
+                                               "mode", "quantize", "layer",   "takeover", "taper",  "led",  "value"};
 
 class Place {
 public:
@@ -133,30 +93,34 @@ Binding parseBinding(const YAML::Node& n, const Place& p) {
     Binding b = parseControl(n, p);
     const YAML::Node a = n["action"];
     if (!a || !a.IsScalar()) p.fail(n, "a binding needs an action, such as action: toggle_mute");
-    std::vector<std::string> names;
-    bool found = false;
-    for (const auto& na : kActions) {
-        names.emplace_back(na.name);
-        if (a.Scalar() == na.name) {
-            b.action = na.action;
-            found = true;
-        }
-    }
-    if (!found)
-        p.fail(a, "unknown action '" + a.Scalar() + "'" + didYouMean(a.Scalar(), names) + "; actions are " +
-                      joinNames(names));
+    const auto action = control::actionFromName(a.Scalar());
+    if (!action) p.fail(a, control::unknownActionMessage(a.Scalar()));
+    b.action = *action;
+    const control::ActionInfo& row = control::info(b.action);
     if (const YAML::Node s = n["stem"]) b.stems.push_back(integer(s, p, "stem", 1, 8) - 1);
     if (const YAML::Node s = n["stems"]) {
         if (!s.IsSequence()) p.fail(s, "stems is a list such as [1, 2]");
         for (const auto& item : s)
             b.stems.push_back(integer(item, p, "stem", 1, 8) - 1);
     }
-    if (needsStem(b.action) && b.stems.empty())
+    if (row.target != control::Target::song && b.stems.empty())
         p.fail(n, "'" + a.Scalar() + "' needs the stem it acts on: stem: 1 … 8");
-    if (!needsStem(b.action) && !b.stems.empty()) p.fail(n, "'" + a.Scalar() + "' acts on the song and takes no stem");
-    if (b.action != MapAction::drop && b.stems.size() > 1) p.fail(n, "only 'drop' acts on several stems");
-    if ((b.action == MapAction::gain || b.action == MapAction::filter) && b.kind != MessageKind::cc)
-        p.fail(n, "'" + a.Scalar() + "' follows a fader or knob: bind it to a cc");
+    if (row.target == control::Target::song && !b.stems.empty())
+        p.fail(n, "'" + a.Scalar() + "' acts on the song and takes no stem");
+    if (row.target != control::Target::stems && b.stems.size() > 1) p.fail(n, "only 'drop' acts on several stems");
+    b.preset.action = b.action;
+    if (const YAML::Node v = n["value"]) {
+        if (row.value == control::ValueKind::none) p.fail(v, "'" + a.Scalar() + "' takes no value");
+        if (!v.IsScalar()) p.fail(v, "'" + a.Scalar() + "' takes " + std::string(control::valueHint(row.value)));
+        std::string why;
+        // A mapping serves every song: scenes and markers by number.
+        if (!control::parseValue(row, v.Scalar(), {}, b.preset, why)) p.fail(v, why);
+        b.value = v.Scalar();
+    } else if (row.value != control::ValueKind::none && !b.followsControl()) {
+        p.fail(n, "'" + a.Scalar() + "' needs a value: " + std::string(control::valueHint(row.value)));
+    }
+    if (b.followsControl() && b.kind != MessageKind::cc)
+        p.fail(n, "'" + a.Scalar() + "' follows a fader or knob: bind it to a cc, or give the level with value:");
     if (const YAML::Node m = n["mode"]) {
         const std::string& t = m.Scalar();
         if (t == "toggle")
@@ -168,8 +132,8 @@ Binding parseBinding(const YAML::Node& n, const Place& p) {
         else
             p.fail(m, "mode '" + t + "' is not toggle, momentary or relative" +
                           didYouMean(t, {"toggle", "momentary", "relative"}));
-        if (b.mode == ControlMode::relative && b.action != MapAction::gain && b.action != MapAction::filter)
-            p.fail(m, "relative (an endless encoder) drives gain or filter");
+        if (b.mode == ControlMode::relative && !b.followsControl())
+            p.fail(m, "relative (an endless encoder) drives gain or filter (with no value:)");
         if (b.mode == ControlMode::momentary && b.action != MapAction::mute && b.action != MapAction::solo &&
             b.action != MapAction::unmute)
             p.fail(m, "momentary (hold) works with mute, unmute or solo: released, the opposite happens");
@@ -185,7 +149,10 @@ Binding parseBinding(const YAML::Node& n, const Place& p) {
             b.quantize = engine::Quantize::bar;
         else
             p.fail(q, "quantize '" + t + "' is not none, beat or bar" + didYouMean(t, {"none", "beat", "bar"}));
+        if (b.quantize != engine::Quantize::none && !row.quantisable)
+            p.fail(q, "'" + a.Scalar() + "' happens when it is pressed and cannot wait for the beat or bar");
     }
+    b.preset.quantize = b.quantize;
     if (const YAML::Node l = n["layer"]) {
         if (l.Scalar() != "shift") p.fail(l, "layer can only be 'shift' (the binding works while shift is held)");
         b.shift = true;
@@ -266,12 +233,6 @@ Mapping parseMapping(std::string_view yaml, const std::filesystem::path& file) {
         m.bindings.push_back(std::move(b));
     }
     return m;
-}
-
-std::string_view actionName(MapAction action) noexcept {
-    for (const auto& na : kActions)
-        if (na.action == action) return na.name;
-    return "?";
 }
 
 Mapping loadMapping(const std::filesystem::path& file) {

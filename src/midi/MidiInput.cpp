@@ -40,6 +40,7 @@ void ignoreRtMidiError(RtMidiError::Type, const std::string&, void*) {}
 } // namespace
 
 struct MidiInput::Impl {
+    control::Router& router;
     engine::Engine& engine;
     // The mapper in use. MIDI learn swaps in a new one from the control thread; the ones it
     // replaces stay alive (a message may still be in translation), one per learned control.
@@ -57,13 +58,13 @@ struct MidiInput::Impl {
     std::vector<int> ledSent; // per binding: the LED value last sent (-1: never)
     std::string portName;     // the controller's port we opened ("" = none)
     bool virtualPort = false;
-    engine::CommandSender sender;
-    moodycamel::ConcurrentQueue<MapAction> playerActions{64};
+    std::unique_ptr<control::Router::Input> input; // the MIDI thread's way in
     std::atomic<std::uint64_t> count{0};
     std::chrono::steady_clock::time_point nextCheck{};
 
-    Impl(engine::Engine& e, Mapping m, MidiOptions o, FrameClock c, std::ostream& l)
-        : engine(e), options(std::move(o)), clock(std::move(c)), log(l), sender(e.makeSender()) {
+    Impl(control::Router& r, Mapping m, MidiOptions o, FrameClock c, std::ostream& l)
+        : router(r), engine(r.engine()), options(std::move(o)), clock(std::move(c)), log(l),
+          input(r.makeInput(control::Surface::midi)) {
         mappers.push_back(std::make_unique<MidiMapper>(std::move(m)));
         mapper.store(mappers.back().get());
     }
@@ -88,13 +89,8 @@ struct MidiInput::Impl {
         }
         const Translation t = self->mapper.load(std::memory_order_acquire)
                                   ->translate(status, d1, d2, self->clock(), StemValues::of(self->engine));
-        for (int i = 0; i < t.count; ++i) {
-            const Translated& x = t.items[static_cast<std::size_t>(i)];
-            if (x.toEngine)
-                self->sender.send(x.command);
-            else
-                self->playerActions.try_enqueue(x.playerAction);
-        }
+        for (int i = 0; i < t.count; ++i)
+            self->input->send(t.items[static_cast<std::size_t>(i)]);
     }
 
     std::vector<std::string> patterns() const {
@@ -127,16 +123,24 @@ struct MidiInput::Impl {
         const bool blinkPhase = (ms.count() / 125) % 2 == 0;
         for (std::size_t i = 0; i < bindings.size(); ++i) {
             const Binding& b = bindings[i];
-            if ((!b.ledOn && !b.ledOff) || b.stems.empty() || b.kind == MessageKind::program) continue;
-            const bool soloAction =
-                b.action == MapAction::solo || b.action == MapAction::unsolo || b.action == MapAction::toggleSolo;
-            const engine::StemStatus& s = engine.stem(b.stems.front());
-            const bool lit =
-                soloAction ? s.soloed.load(std::memory_order_relaxed) : s.muted.load(std::memory_order_relaxed);
-            bool waiting = false;
-            for (const int stem : b.stems)
-                waiting = waiting || (engine.stem(stem).pending.load(std::memory_order_relaxed) &
-                                      (soloAction ? engine::kPendingSolo : engine::kPendingMute)) != 0;
+            if ((!b.ledOn && !b.ledOff) || b.kind == MessageKind::program) continue;
+            bool lit = false, waiting = false;
+            if (b.action == MapAction::scene) { // lit: the scene recalled last; blinking: one waiting for its bar
+                lit = engine.lastScene() == static_cast<int>(b.preset.value);
+                waiting = engine.pendingScene() == static_cast<int>(b.preset.value);
+            } else if (b.action == MapAction::lock || b.action == MapAction::unlock) {
+                lit = router.locked();
+            } else if (!b.stems.empty()) {
+                const bool soloAction =
+                    b.action == MapAction::solo || b.action == MapAction::unsolo || b.action == MapAction::toggleSolo;
+                const engine::StemStatus& s = engine.stem(b.stems.front());
+                lit = soloAction ? s.soloed.load(std::memory_order_relaxed) : s.muted.load(std::memory_order_relaxed);
+                for (const int stem : b.stems)
+                    waiting = waiting || (engine.stem(stem).pending.load(std::memory_order_relaxed) &
+                                          (soloAction ? engine::kPendingSolo : engine::kPendingMute)) != 0;
+            } else {
+                continue;
+            }
             const int on = b.ledOn.value_or(127), off = b.ledOff.value_or(0);
             int value = lit ? on : off;
             if (waiting) value = b.ledBlink ? *b.ledBlink : (blinkPhase ? on : off);
@@ -184,8 +188,8 @@ struct MidiInput::Impl {
     }
 };
 
-MidiInput::MidiInput(engine::Engine& engine, Mapping mapping, MidiOptions options, FrameClock clock, std::ostream& log)
-    : impl_(std::make_unique<Impl>(engine, std::move(mapping), std::move(options), std::move(clock), log)) {
+MidiInput::MidiInput(control::Router& router, Mapping mapping, MidiOptions options, FrameClock clock, std::ostream& log)
+    : impl_(std::make_unique<Impl>(router, std::move(mapping), std::move(options), std::move(clock), log)) {
     Impl& d = *impl_;
     try {
         d.in = std::make_unique<RtMidiIn>(apiOf(d.options.api), d.options.clientName + "-midi", 256);
@@ -209,11 +213,8 @@ MidiInput::~MidiInput() {
     if (impl_->in) impl_->in->cancelCallback();
 }
 
-void MidiInput::poll(const std::function<void(MapAction)>& perform) {
+void MidiInput::poll() {
     Impl& d = *impl_;
-    MapAction a;
-    while (d.playerActions.try_dequeue(a))
-        perform(a);
     try {
         d.updateLeds(); // every poll: a mute from the keys or a script lights the pad too
     } catch (const RtMidiError&) {

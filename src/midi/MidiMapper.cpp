@@ -5,8 +5,8 @@
 
 namespace stemdeck::midi {
 
-using engine::Action;
-using engine::Command;
+using control::Action;
+using control::ActionCall;
 
 StemValues StemValues::of(const engine::Engine& e) noexcept {
     StemValues v;
@@ -29,14 +29,17 @@ bool matches(const Binding& b, MessageKind kind, int channel, int number) {
            (kind == MessageKind::program || b.number == number);
 }
 
-Translated engineCommand(Action a, int stem, float value, std::int64_t frame, engine::Quantize q) {
-    Translated t;
-    t.command.action = a;
-    t.command.stem = static_cast<std::int8_t>(stem);
-    t.command.value = value;
-    t.command.frame = frame;
-    t.command.quantize = q;
-    return t;
+/// What a press of the binding sends: its action, value, stems and grid, on `frame`.
+ActionCall callOf(const Binding& b, std::int64_t frame) {
+    ActionCall c = b.preset;
+    c.action = b.action;
+    c.quantize = b.quantize;
+    c.frame = frame;
+    c.stem = static_cast<std::int8_t>(b.stems.empty() ? -1 : b.stems.front());
+    c.stemMask = 0;
+    for (const int s : b.stems)
+        c.stemMask = static_cast<std::uint8_t>(c.stemMask | 1u << s);
+    return c;
 }
 } // namespace
 
@@ -77,9 +80,8 @@ Translation MidiMapper::translate(std::uint8_t status, std::uint8_t data1, std::
         if (!matches(b, kind, channel, number) || b.shift != shift_) continue;
         const int stem = b.stems.empty() ? -1 : b.stems.front();
         const auto si = static_cast<std::size_t>(std::max(stem, 0));
-        switch (b.action) {
-        case MapAction::gain:
-        case MapAction::filter: {
+        ActionCall call = callOf(b, frame);
+        if (b.followsControl()) {
             const bool isGain = b.action == MapAction::gain;
             const float current = isGain ? values.gain[si] : values.filter[si];
             float target;
@@ -107,7 +109,7 @@ Translation MidiMapper::translate(std::uint8_t status, std::uint8_t data1, std::
                         const double lo = std::min<double>(t.lastPosition < 0 ? value : t.lastPosition, value);
                         const double hi = std::max<double>(t.lastPosition < 0 ? value : t.lastPosition, value);
                         t.lastPosition = value;
-                        if (here < lo - 1.5 || here > hi + 1.5) break; // not there yet: nothing jumps
+                        if (here < lo - 1.5 || here > hi + 1.5) continue; // not there yet: nothing jumps
                         t.engaged = true;
                     }
                 }
@@ -115,52 +117,18 @@ Translation MidiMapper::translate(std::uint8_t status, std::uint8_t data1, std::
                 t.sent = target;
                 t.before = current;
             }
-            out.add(engineCommand(isGain ? Action::gain : Action::filter, stem, target, frame, b.quantize));
-            break;
+            call.value = target;
+            out.add(call);
+            continue;
         }
-        case MapAction::mute:
-        case MapAction::unmute:
-        case MapAction::solo:
-        case MapAction::unsolo:
-        case MapAction::toggleMute:
-        case MapAction::toggleSolo: {
-            Action a = Action::mute;
-            switch (b.action) {
-            case MapAction::mute: a = Action::mute; break;
-            case MapAction::unmute: a = Action::unmute; break;
-            case MapAction::solo: a = Action::solo; break;
-            case MapAction::unsolo: a = Action::unsolo; break;
-            case MapAction::toggleMute: a = Action::toggleMute; break;
-            default: a = Action::toggleSolo; break;
-            }
-            if (b.mode == ControlMode::momentary) { // held: the action; released: its opposite
-                if (!pressed)
-                    a = a == Action::mute ? Action::unmute : a == Action::unmute ? Action::mute : Action::unsolo;
-                out.add(engineCommand(a, stem, 0.0f, frame, b.quantize));
-            } else if (pressed) {
-                out.add(engineCommand(a, stem, 0.0f, frame, b.quantize));
-            }
-            break;
-        }
-        case MapAction::drop:
-            if (pressed)
-                for (int s : b.stems)
-                    out.add(engineCommand(Action::unmute, s, 0.0f, frame, b.quantize));
-            break;
-        case MapAction::play:
-            if (pressed) out.add(engineCommand(Action::play, -1, 0.0f, frame, b.quantize));
-            break;
-        case MapAction::stop:
-            if (pressed) out.add(engineCommand(Action::stop, -1, 0.0f, frame, b.quantize));
-            break;
-        default: // song-level: the control thread does these
-            if (pressed) {
-                Translated t;
-                t.toEngine = false;
-                t.playerAction = b.action;
-                out.add(t);
-            }
-            break;
+        if (b.mode == ControlMode::momentary) { // held: the action; released: its opposite
+            if (!pressed)
+                call.action = b.action == MapAction::mute     ? Action::unmute
+                              : b.action == MapAction::unmute ? Action::mute
+                                                              : Action::unsolo;
+            out.add(call);
+        } else if (pressed) {
+            out.add(call);
         }
     }
     return out;

@@ -13,6 +13,8 @@
 #include <unordered_set>
 
 #include "stemdeck/Error.h"
+#include "stemdeck/Files.h"
+#include "stemdeck/engine/Command.h"
 #include "stemdeck/stream/StemFile.h"
 #include "stemdeck/Text.h"
 
@@ -22,12 +24,13 @@ namespace stemdeck::set {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name", "audio", "controller", "count_in", "at_end", "songs"};
+const std::vector<std::string> kTopKeys = {"name", "audio", "controller", "count_in", "at_end", "lock", "songs"};
 const std::vector<std::string> kAudioKeys = {"driver", "device", "client_name", "connect",    "rate",
                                              "block",  "main",   "click",       "click_mode", "stem_outputs"};
-const std::vector<std::string> kSongKeys = {"folder", "file",     "title",  "bpm",   "time_signature",
-                                            "key",    "count_in", "at_end", "start", "markers"};
+const std::vector<std::string> kSongKeys = {"folder",   "file",   "title", "bpm",     "time_signature", "key",
+                                            "count_in", "at_end", "start", "markers", "scenes"};
 const std::vector<std::string> kStartKeys = {"mute", "solo", "gain", "filter"};
+const std::vector<std::string> kSceneKeys = {"mute", "solo", "gain", "filter", "name"};
 
 /// Where a node is, as "file:line:column".
 class Place {
@@ -129,10 +132,9 @@ struct StartBuilder {
     }
 };
 
-void parseStart(const YAML::Node& n, SetSong& song, const Place& place) {
-    if (!n.IsMap()) place.fail(n, "start is a map, e.g. start: { mute: [Vox], gain: { Bass: -3dB } }");
-    checkKeys(n, kStartKeys, "start", place);
-    StartBuilder startFor{song.start};
+/// mute / solo / gain / filter of a song's start state or of a scene.
+void parseStemStates(const YAML::Node& n, std::vector<StemStart>& states, const Place& place) {
+    StartBuilder startFor{states};
     if (const YAML::Node m = n["mute"])
         for (const std::string& s : stemList(m, place, "mute"))
             startFor(s, m).muted = true;
@@ -154,6 +156,43 @@ void parseStart(const YAML::Node& n, SetSong& song, const Place& place) {
         for (const auto& kv : f)
             startFor(kv.first.Scalar(), kv.first).filter =
                 static_cast<float>(number(kv.second, place, "filter", -1.0, 1.0));
+    }
+}
+
+void parseStart(const YAML::Node& n, SetSong& song, const Place& place) {
+    if (!n.IsMap()) place.fail(n, "start is a map, e.g. start: { mute: [Vox], gain: { Bass: -3dB } }");
+    checkKeys(n, kStartKeys, "start", place);
+    parseStemStates(n, song.start, place);
+}
+
+/// One scene's body: { mute: [Drums], gain: { Bass: -6dB }, filter: { Keys: -0.5 } } (or empty).
+SceneDef parseScene(const std::string& name, int slot, const YAML::Node& body, const Place& place) {
+    SceneDef d;
+    d.name = name;
+    d.slot = slot;
+    d.line = body.Mark().line + 1;
+    if (body.IsNull()) return d;
+    if (!body.IsMap())
+        place.fail(body, "a scene is a map such as { mute: [Drums, Bass], filter: { Keys: -0.5 } } (or {} for "
+                         "every stem at unity)");
+    checkKeys(body, kSceneKeys, "a scene", place);
+    parseStemStates(body, d.stems, place);
+    return d;
+}
+
+void parseScenes(const YAML::Node& n, SetSong& song, const Place& place) {
+    if (!n.IsMap())
+        place.fail(n,
+                   "scenes maps names to stem states, e.g. scenes: { Breakdown: { mute: [Drums, Bass] }, Full: {} }");
+    std::unordered_set<std::string> names;
+    for (const auto& kv : n) {
+        const std::string name = scalar(kv.first, place, "scene name");
+        if (static_cast<int>(song.scenes.size()) >= engine::kMaxScenes)
+            place.fail(kv.first, "a song holds at most " + std::to_string(engine::kMaxScenes) +
+                                     " scenes (one pad row); this is scene " + std::to_string(song.scenes.size() + 1));
+        if (!names.insert(foldCase(name)).second)
+            place.fail(kv.first, "scene '" + name + "' is named twice; give each its own name");
+        song.scenes.push_back(parseScene(name, static_cast<int>(song.scenes.size()), kv.second, place));
     }
 }
 
@@ -214,6 +253,7 @@ SetSong parseSong(const YAML::Node& n, const fs::path& base, const Place& place)
         }
         if (const YAML::Node s = n["start"]) parseStart(s, song, place);
         if (const YAML::Node m = n["markers"]) parseMarkers(m, song, place);
+        if (const YAML::Node sc = n["scenes"]) parseScenes(sc, song, place);
     } else {
         place.fail(n, "each song is a folder path, or a map such as { folder: songs/neon-drive, bpm: 124 }");
     }
@@ -315,6 +355,16 @@ SetFile parseSetFile(std::string_view text, const fs::path& file) {
     }
     if (const YAML::Node c = root["count_in"]) set.countInBars = integer(c, place, "count_in", 0, 16);
     if (const YAML::Node e = root["at_end"]) set.atEnd = songEnd(e, place);
+    if (const YAML::Node l = root["lock"]) {
+        const std::string value = scalar(l, place, "lock");
+        if (value == "true" || value == "yes" || value == "on")
+            set.lock = true;
+        else if (value == "false" || value == "no" || value == "off")
+            set.lock = false;
+        else
+            place.fail(l, "lock is true (the show starts locked: keyboard and mouse do nothing until 'unlock' is "
+                          "typed) or false");
+    }
     const YAML::Node songs = root["songs"];
     if (!songs || !songs.IsSequence() || songs.size() == 0)
         place.fail(songs ? songs : root, "the set needs a 'songs:' list with at least one song folder");
@@ -344,6 +394,145 @@ SetFile parseSetFile(std::string_view text, const fs::path& file) {
         set.songs.push_back(std::move(song));
     }
     return set;
+}
+
+const SceneDef* SetSong::sceneAt(int slot) const {
+    for (const SceneDef& d : scenes)
+        if (d.slot == slot) return &d;
+    return nullptr;
+}
+
+std::vector<std::string> SetSong::sceneNames() const {
+    std::vector<std::string> names(static_cast<std::size_t>(engine::kMaxScenes));
+    for (const SceneDef& d : scenes)
+        if (d.slot >= 0 && d.slot < engine::kMaxScenes) names[static_cast<std::size_t>(d.slot)] = d.name;
+    return names;
+}
+
+fs::path storedScenesFile(const fs::path& setFile) {
+    fs::path p = setFile;
+    return p.replace_extension(".scenes.yaml");
+}
+
+namespace {
+/// A song as the sidecar names it: its path relative to the set file's folder.
+std::string sidecarSource(const fs::path& source, const fs::path& base) {
+    const fs::path rel = source.lexically_relative(base);
+    return (rel.empty() ? source : rel).generic_string();
+}
+} // namespace
+
+std::string formatStoredScenes(const std::vector<SetSong>& songs, const fs::path& setFile) {
+    const fs::path base = setFile.has_parent_path() ? setFile.parent_path() : fs::path(".");
+    std::ostringstream out;
+    out << "# Scenes stored live with store_scene, for " << setFile.filename().generic_string()
+        << ". stemdeck loads them over the\n# set file's own scenes; edit them or delete this file to go back.\n";
+    bool any = false;
+    for (const SetSong& song : songs) {
+        bool header = false;
+        for (const SceneDef& d : song.scenes) {
+            if (!d.stored) continue;
+            if (!any) out << "songs:\n";
+            any = true;
+            if (!header) out << "  - song: " << yamlQuoted(sidecarSource(song.source, base)) << "\n    scenes:\n";
+            header = true;
+            out << "      " << d.slot + 1 << ": { name: " << yamlQuoted(d.name);
+            std::string mute, solo, gain, filter;
+            auto add = [](std::string& list, const std::string& item) { list += (list.empty() ? "" : ", ") + item; };
+            for (const StemStart& st : d.stems) {
+                if (st.muted) add(mute, yamlQuoted(st.stem));
+                if (st.soloed) add(solo, yamlQuoted(st.stem));
+                char buf[64];
+                if (st.gain) {
+                    std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(*st.gain));
+                    add(gain, yamlQuoted(st.stem) + ": " + buf);
+                }
+                if (st.filter) {
+                    std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(*st.filter));
+                    add(filter, yamlQuoted(st.stem) + ": " + buf);
+                }
+            }
+            out << ", mute: [" << mute << "], solo: [" << solo << "], gain: {" << gain << "}, filter: {" << filter
+                << "} }\n";
+        }
+    }
+    if (!any) out << "songs: []\n";
+    return out.str();
+}
+
+std::vector<std::string> parseStoredScenes(std::string_view text, const fs::path& sidecar, std::vector<SetSong>& songs,
+                                           const fs::path& setFile) {
+    const Place place(sidecar.string());
+    const fs::path base = setFile.has_parent_path() ? setFile.parent_path() : fs::path(".");
+    std::vector<std::string> warnings;
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(text));
+    } catch (const YAML::ParserException& e) {
+        return {sidecar.string() + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML (" + e.msg +
+                "); the stored scenes are not loaded (fix or delete the file)"};
+    }
+    std::vector<std::pair<std::size_t, SceneDef>> found;
+    try {
+        if (!root.IsMap() || !root["songs"] || !root["songs"].IsSequence())
+            place.fail(root, "expected a 'songs:' list of { song: PATH, scenes: { 1: { … } } }");
+        checkKeys(root, {"songs"}, "the stored scenes", place);
+        for (const auto& item : root["songs"]) {
+            if (!item.IsMap() || !item["song"] || !item["scenes"] || !item["scenes"].IsMap())
+                place.fail(item, "each entry is { song: PATH, scenes: { 1: { name: …, mute: […] } } }");
+            checkKeys(item, {"song", "scenes"}, "a song entry", place);
+            fs::path src(scalar(item["song"], place, "song"));
+            if (src.is_relative()) src = base / src;
+            src = src.lexically_normal();
+            std::size_t index = songs.size();
+            for (std::size_t i = 0; i < songs.size(); ++i)
+                if (songs[i].source == src) index = i;
+            if (index == songs.size()) {
+                warnings.push_back(place.at(item["song"]) + ": the set has no song '" + item["song"].Scalar() +
+                                   "'; its stored scenes are not used");
+                continue;
+            }
+            for (const auto& kv : item["scenes"]) {
+                const int slot = integer(kv.first, place, "scene number", 1, engine::kMaxScenes) - 1;
+                const YAML::Node name = kv.second.IsMap() ? kv.second["name"] : YAML::Node();
+                SceneDef d = parseScene(name ? scalar(name, place, "name") : "Scene " + std::to_string(slot + 1), slot,
+                                        kv.second, place);
+                d.stored = true;
+                found.emplace_back(index, std::move(d));
+            }
+        }
+    } catch (const Error& e) {
+        return {std::string(e.what()) + "; the stored scenes are not loaded (fix or delete the file)"};
+    }
+    for (auto& [index, d] : found) { // a stored scene takes its slot over from the set file's
+        auto& scenes = songs[index].scenes;
+        const int slot = d.slot;
+        std::erase_if(scenes, [slot](const SceneDef& o) { return o.slot == slot; });
+        scenes.push_back(std::move(d));
+        std::sort(scenes.begin(), scenes.end(), [](const SceneDef& a, const SceneDef& b) { return a.slot < b.slot; });
+    }
+    return warnings;
+}
+
+std::vector<std::string> loadStoredScenes(SetFile& set) {
+    const fs::path sidecar = storedScenesFile(set.file);
+    std::error_code ec;
+    if (!fs::exists(sidecar, ec)) return {};
+    std::ifstream in(sidecar, std::ios::binary);
+    if (!in) return {sidecar.string() + ": cannot be read; the stored scenes are not loaded"};
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parseStoredScenes(text.str(), sidecar, set.songs, set.file);
+}
+
+void saveStoredScenes(const std::vector<SetSong>& songs, const fs::path& setFile) {
+    const std::string text = formatStoredScenes(songs, setFile);
+    std::vector<SetSong> check = songs; // never write a file that would not load back the same
+    for (SetSong& s : check)
+        std::erase_if(s.scenes, [](const SceneDef& d) { return d.stored; });
+    const std::vector<std::string> problems = parseStoredScenes(text, storedScenesFile(setFile), check, setFile);
+    if (!problems.empty()) throw Error(problems.front());
+    writeFileAtomically(storedScenesFile(setFile), text, "the stored scenes");
 }
 
 SetFile loadSetFile(const fs::path& file) {

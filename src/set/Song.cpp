@@ -68,23 +68,45 @@ SongOptions optionsFor(const SetSong& plan, const SongOptions& base) {
     return o;
 }
 
+namespace {
+/// Stem states as written (start:, a scene) onto a state of every stem; a stem the song does not
+/// have is named in a warning (`what`: "the start state", "scene 'Drop'").
+void applyStates(const std::vector<StemStart>& states, const Song& song, const std::string& what,
+                 engine::Scene& into, std::vector<std::string>& warnings) {
+    for (const StemStart& st : states) {
+        const auto stem = song.findStem(st.stem);
+        if (!stem) {
+            warnings.push_back("'" + song.title + "': no stem '" + st.stem + "' for " + what + " (set file line " +
+                               std::to_string(st.line) + "); its stems are: " + joinNames(song.stemNames));
+            continue;
+        }
+        const auto si = static_cast<std::size_t>(*stem);
+        if (st.muted) into.muted |= 1u << si;
+        if (st.soloed) into.soloed |= 1u << si;
+        if (st.gain) into.gain[si] = *st.gain;
+        if (st.filter) into.filter[si] = *st.filter;
+    }
+}
+} // namespace
+
 std::vector<std::string> applySetSong(const SetSong& plan, Song& song, engine::SongView& view, int defaultCountIn) {
     std::vector<std::string> warnings;
     if (plan.title) song.title = *plan.title;
     if (plan.beatUnit) song.timing.beatUnit = view.timing.beatUnit = *plan.beatUnit;
     view.countInBars = plan.countInBars.value_or(defaultCountIn);
-    for (const StemStart& st : plan.start) {
-        const auto stem = song.findStem(st.stem);
-        if (!stem) {
-            warnings.push_back("'" + song.title + "': no stem '" + st.stem + "' for the start state (set file line " +
-                               std::to_string(st.line) + "); its stems are: " + joinNames(song.stemNames));
-            continue;
-        }
-        const auto si = static_cast<std::size_t>(*stem);
-        if (st.muted) view.startMuted |= 1u << si;
-        if (st.soloed) view.startSoloed |= 1u << si;
-        if (st.gain) view.startGain[si] = *st.gain;
-        if (st.filter) view.startFilter[si] = *st.filter;
+    engine::Scene start{view.startGain, view.startFilter, view.startMuted, view.startSoloed};
+    applyStates(plan.start, song, "the start state", start, warnings);
+    view.startGain = start.gain;
+    view.startFilter = start.filter;
+    view.startMuted = start.muted;
+    view.startSoloed = start.soloed;
+    view.scenesDefined = 0;
+    for (const SceneDef& d : plan.scenes) {
+        if (d.slot < 0 || d.slot >= engine::kMaxScenes) continue;
+        engine::Scene scene; // what the scene does not name: unity, unmuted, unsoloed, filter off
+        applyStates(d.stems, song, "scene '" + d.name + "'", scene, warnings);
+        view.scenes[static_cast<std::size_t>(d.slot)] = scene;
+        view.scenesDefined |= 1u << d.slot;
     }
     return warnings;
 }

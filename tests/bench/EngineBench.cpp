@@ -60,7 +60,7 @@ void run(int block, long blocks, int movingStems) {
     song.lengthFrames = INT64_MAX / 2;
     engine.setSong(song);
     CommandSender sender = engine.makeSender();
-    sender.send(Command{Action::play});
+    sender.send(Command{Op::play});
 
     std::vector<float> l(static_cast<std::size_t>(block)), r(static_cast<std::size_t>(block));
     std::vector<double> us(static_cast<std::size_t>(blocks));
@@ -72,9 +72,9 @@ void run(int block, long blocks, int movingStems) {
         if (movingStems > 0 && b % retarget == 0) {
             for (int s = 0; s < movingStems; ++s) {
                 const double phase = static_cast<double>(b) * 0.002 + s;
-                sender.send(Command{Action::filter, Quantize::none, static_cast<std::int8_t>(s),
+                sender.send(Command{Op::filter, Quantize::none, static_cast<std::int8_t>(s),
                                     static_cast<float>(0.9 * std::sin(phase))});
-                sender.send(Command{Action::gain, Quantize::none, static_cast<std::int8_t>(s),
+                sender.send(Command{Op::gain, Quantize::none, static_cast<std::int8_t>(s),
                                     static_cast<float>(0.6 + 0.4 * std::cos(phase * 1.3))});
             }
         }

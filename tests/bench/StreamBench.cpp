@@ -137,7 +137,7 @@ int load() {
         engine.prepare(kRate, 128);
         engine.setSong(song.view());
         engine::CommandSender sender = engine.makeSender();
-        sender.send(engine::Command{engine::Action::play});
+        sender.send(engine::Command{engine::Op::play});
         std::vector<float> l(128), rr(128);
         engine.process(l.data(), rr.data(), 128);
         const double ms = (now() - t0) * 1000.0;

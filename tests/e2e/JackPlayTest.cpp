@@ -163,7 +163,7 @@ int routing(const std::string& stemdeck, test::TempDir& dir) {
 
 // ---------------------------------------------------------------------------------------------
 
-int keys(const std::string& stemdeck, test::TempDir& dir) {
+int keys(const std::string& stemdeck, test::TempDir& dir, const std::string& controllers) {
     // Song 1: stem 1 a slow ramp 0 → 0.5 over 30 s (its value tells the song position), stem 2 a
     // constant 0.125. Song 2: one stem at a constant -0.5. 120 BPM: a bar is 2 s.
     const std::int64_t len = 30 * kRate;
@@ -185,9 +185,10 @@ int keys(const std::string& stemdeck, test::TempDir& dir) {
     Recorder rec;
     if (!expect(rec.open(1, static_cast<std::size_t>(60 * kRate)), "the recorder connects")) return 1;
     PtyProcess p;
-    p.start({stemdeck, "play", (dir / "one").string(), (dir / "two").string(), "--driver", "jack"});
+    p.start({stemdeck, "play", (dir / "one").string(), (dir / "two").string(), "--driver", "jack", "--controller",
+             controllers + "/akai-apc-mini-mk2.yaml"});
     expect(rec.connect({1}), "stemdeck's main output is recorded");
-    expect(p.waitFor("keys: space play/stop", 5s), "play shows the key help on a terminal");
+    expect(p.waitFor("space toggle_play", 5s), "play shows the key help on a terminal");
     expect(p.waitFor("1/2 one", 5s), "the status line shows song 1 of 2 by name");
     std::this_thread::sleep_for(1500ms);
 
@@ -240,6 +241,35 @@ int keys(const std::string& stemdeck, test::TempDir& dir) {
     settle();
     const float back = rec.now(0);
     expect(back > 0.12f && back < 0.14f, "p goes back to song 1, from its start (" + std::to_string(back) + ")");
+
+    // Show lock: the keys do nothing but the word unlock; the controller still works.
+    FakeController apc;
+    expect(apc.open() && p.waitFor("MIDI: 'Akai APC mini mk2' on fake-apc", 3s), "a (fake) controller is connected");
+    p.type("k");
+    expect(p.waitFor("show locked: the keyboard and the mouse do nothing", 2s), "k locks the show and says so");
+    expect(p.waitFor("LOCKED (type unlock)", 2s), "the status line shows LOCKED");
+    p.type("2");
+    settle();
+    expect(rec.now(0) > 0.12f, "while locked, key 2 does nothing (stem 2 plays on)");
+    expect(p.waitFor("show locked: type unlock to use", 2s), "a refused key says how to unlock");
+    apc.send(0x90, 1, 127); // pad 2: toggle_mute stem 2
+    settle();
+    expect(rec.now(0) < 0.1f, "while locked, the controller's pad 2 still mutes stem 2");
+    apc.send(0x90, 1, 127);
+    settle();
+    expect(rec.now(0) > 0.12f, "and unmutes it");
+    p.type("unl0ck"); // a typo: still locked
+    p.type("2");
+    settle();
+    expect(rec.now(0) > 0.12f, "a mistyped word does not unlock");
+    p.type("unlock");
+    expect(p.waitFor("show unlocked", 2s), "typing unlock unlocks");
+    p.type("2");
+    settle();
+    expect(rec.now(0) < 0.1f, "unlocked, key 2 mutes stem 2 again");
+    p.type("z");
+    settle();
+    expect(rec.now(0) > 0.12f, "z (panic) brings every stem back to the song's start state");
     p.type("q");
     const int status = waitExit(p.pid, 5s);
     p.drain();
@@ -424,6 +454,27 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
     expect(red >= 2 && green >= 2 && last == 21, "pad 2's LED blinks while the drop waits (" + std::to_string(red) +
                                                      "x red, " + std::to_string(green) + "x green) and ends green");
 
+    // Panic from a pad: stem 1's filter (swept to high-pass) and stem 2's gain (-27 dB) go back to
+    // the song's start state, both stems at unity: 0.25 + 0.125.
+    apc.send(0x90, 24, 127);
+    expect(waitUntil([&] { return std::fabs(rec.now(0) - 0.375f) < 1e-3f; }),
+           "the panic pad (4th row, 1st pad) brings every stem back to the song's start state (level " +
+               std::to_string(rec.now(0)) + ", expected 0.375)");
+    // Scenes from pads: shift + a third-row pad stores the state as scene 1; a pad mutes stem 1;
+    // the scene pad brings scene 1 back on the next bar line, and its LED lights (green 21).
+    apc.send(0x90, 122, 127);
+    apc.send(0x90, 16, 127);
+    apc.send(0x80, 122, 0);
+    expect(waitUntil([&] { return readFile(dir / "play.log").find("scene 1 'Scene 1' stored") != std::string::npos; }),
+           "shift + the first third-row pad stores scene 1");
+    apc.send(0x90, 0, 127);
+    expect(waitUntil([&] { return std::fabs(rec.now(0) - 0.125f) < 1e-3f; }), "pad 1 mutes stem 1");
+    const int ledsAtScene = apc.receivedCount.load();
+    apc.send(0x90, 16, 127);
+    expect(waitUntil([&] { return std::fabs(rec.now(0) - 0.375f) < 1e-3f; }),
+           "the scene 1 pad recalls it on the next bar: stem 1 back");
+    expect(waitUntil([&] { return apc.gotLed(0x961015u, ledsAtScene); }), "the scene 1 pad lights green");
+
     apc.close(); // the controller is unplugged mid-song…
     std::this_thread::sleep_for(1500ms);
     expect(readFile(dir / "play.log").find("is gone; waiting for it to come back") != std::string::npos,
@@ -442,9 +493,8 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
            "its LEDs are restored when it comes back");
     std::this_thread::sleep_for(300ms);
     const float beforeMute = rec.now(0);
-    again.send(0x90, 1, 127); // pad 2 mutes stem 2
-    expect(waitUntil(
-               [&] { return std::fabs(rec.now(0) - (beforeMute - 0.125f * std::pow(10.0f, -27.0f / 20.0f))) < 1e-3f; }),
+    again.send(0x90, 1, 127); // pad 2 mutes stem 2 (at unity since the panic)
+    expect(waitUntil([&] { return std::fabs(rec.now(0) - (beforeMute - 0.125f)) < 1e-3f; }),
            "after coming back, its pads work again");
     // `stemdeck midi monitor` on the same controller prints what it sends, decoded.
     const pid_t mon = spawn({stemdeck, "midi", "monitor", "--api", "jack", "fake-apc"}, (dir / "monitor.log").string());
@@ -794,7 +844,7 @@ int main(int argc, char** argv) {
     test::TempDir dir;
     int rc = 2;
     if (scenario == "routing") rc = routing(stemdeck, dir);
-    if (scenario == "keys") rc = keys(stemdeck, dir);
+    if (scenario == "keys") rc = keys(stemdeck, dir, argc > 3 ? argv[3] : "controllers");
     if (scenario == "device-loss") rc = deviceLoss(stemdeck, dir);
     if (scenario == "midi-learn") rc = midiLearn(stemdeck, dir);
     if (scenario == "gui") rc = gui(stemdeck, dir, argc > 3 ? argv[3] : "stemdeck");

@@ -47,7 +47,7 @@ public:
 };
 
 // Exercises every action, quantised and exact, through seeks, stops and restarts.
-std::string busyScript(int stemCount = 8) {
+std::string busyScript(int stemCount = 8, bool scenes = true) {
     std::string s = "events:\n";
     const char* actions[] = {"mute", "unmute", "toggle_mute", "solo", "unsolo", "toggle_solo"};
     std::mt19937 rng(7);
@@ -70,6 +70,14 @@ std::string busyScript(int stemCount = 8) {
          "  - { time: 0.3, action: toggle_reference }\n  - { time: 0.9, action: stems }\n"
          "  - { time: 4.1, action: loop, value: 4.2-5.0 }\n  - { time: 4.5, action: reference }\n"
          "  - { time: 6.0, action: unloop }\n  - { time: 6.2, action: stems }\n";
+    // Scenes (by name and number, now and on the grid, one over another's fades) and panics.
+    for (int i = 0; i < (scenes ? 40 : 0); ++i) {
+        const double t = 0.05 + i * 0.17;
+        const char* scene = i % 3 == 0 ? "Breakdown" : i % 3 == 1 ? "2" : "Full";
+        const char* q = i % 2 == 0 ? "bar" : "none";
+        s += "  - { time: " + std::to_string(t) + ", action: scene, value: " + scene + ", quantize: " + q + " }\n";
+        if (i % 7 == 0) s += "  - { time: " + std::to_string(t + 0.01) + ", action: panic }\n";
+    }
     return s;
 }
 
@@ -110,9 +118,41 @@ int main(int argc, char** argv) {
     test::writeStemFolder(dir.path(), rate, stems, names, "BPM: 124\n");
     // A reference mix too: A/B reads a ninth stream inside process().
     stream::writeWav(dir / "00_MIX_REFERENCE.wav", rate, stems[0].left, &stems[0].right, stream::SampleFormat::float32);
-    const auto out = test::renderFolder(dir.path(), busyScript(), options);
-    std::printf("rt check: rendered %zu frames, %zu engine events, %llu commands dropped, no real-time violation\n",
-                out.left.size(), out.report.events.size(), static_cast<unsigned long long>(out.report.droppedCommands));
+    set::SetSong plan; // the song's scenes, as a set file gives them
+    auto stem = [](const char* name, bool muted, bool soloed, std::optional<float> gain, std::optional<float> filter) {
+        set::StemStart s;
+        s.stem = name;
+        s.muted = muted;
+        s.soloed = soloed;
+        s.gain = gain;
+        s.filter = filter;
+        return s;
+    };
+    auto scene = [](const char* name, int slot, std::vector<set::StemStart> states) {
+        set::SceneDef d;
+        d.name = name;
+        d.slot = slot;
+        d.stems = std::move(states);
+        return d;
+    };
+    plan.scenes = {scene("Breakdown", 0,
+                         {stem("Stem1", true, false, {}, {}), stem("Stem2", true, false, {}, {}),
+                          stem("Stem3", false, false, 0.5f, -0.6f)}),
+                   scene("Build", 1, {stem("Stem4", false, true, {}, {}), stem("Stem5", false, false, {}, 0.7f)}),
+                   scene("Full", 2, {})};
+    const auto out = test::renderFolder(dir.path(), busyScript(), options, 0, &plan);
+    std::size_t scenes = 0;
+    for (const engine::Event& e : out.report.events)
+        scenes +=
+            e.type == engine::EventType::commandApplied && e.action == static_cast<std::uint8_t>(engine::Op::scene);
+    std::printf("rt check: rendered %zu frames, %zu engine events (%zu scene recalls), %llu commands dropped, no "
+                "real-time violation\n",
+                out.left.size(), out.report.events.size(), scenes,
+                static_cast<unsigned long long>(out.report.droppedCommands));
+    if (scenes < 10) {
+        std::puts("rt check: the scene recalls did not happen");
+        return 1;
+    }
 
     // A run-on song change inside process(): the engine switches songs on the audio thread.
     test::TempDir second;
@@ -157,7 +197,7 @@ int main(int argc, char** argv) {
         four.push_back(test::sineStem(44100 * 12, 110.0 * (i + 1), 44100, 0.1f, true));
     test::writeStemMp4(ni / "song.stem.mp4", 44100, four, {"Drums", "Bass", "Melody", "Vocals"});
     std::ofstream(ni / "readme.txt") << "BPM: 124\n"; // a folder holding one stem file is that song
-    const auto stemFile = test::renderFolder(ni.path(), busyScript(4), options, rate);
+    const auto stemFile = test::renderFolder(ni.path(), busyScript(4, false), options, rate);
     std::printf("rt check: rendered %zu frames of a .stem.mp4 (FFmpeg, resampled), no real-time violation\n",
                 stemFile.left.size());
     return out.left.empty() || both.songStarts.size() != 2 || broken.report.underruns == 0 || stemFile.left.empty() ? 1

@@ -179,20 +179,26 @@ audio::RenderOptions blockOptions(int block, std::uint32_t seed) {
 }
 
 Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const audio::RenderOptions& options,
-                      int sampleRate) {
+                      int sampleRate, const set::SetSong* plan) {
     set::SongOptions songOptions;
     if (sampleRate > 0) songOptions.sampleRate = sampleRate;
     set::Song song = set::loadSong(dir, songOptions);
+    engine::SongView view = song.view();
+    control::ValueContext values;
+    if (plan != nullptr) {
+        (void)set::applySetSong(*plan, song, view, 0);
+        values.sceneNames = plan->sceneNames();
+    }
     std::vector<control::ScriptEvent> script;
     if (!eventsYaml.empty())
-        script = control::parseEventScript(eventsYaml, "events.yaml",
-                                           {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown});
+        script = control::parseEventScript(
+            eventsYaml, "events.yaml", {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown, values});
     for (const std::int64_t target : control::cueFrames(script, song.sampleRate))
         song.addCue(target);
     audio::MemorySink sink;
     engine::Engine engine;
     Rendered r;
-    r.report = audio::renderSong(engine, song.view(), song.sampleRate, script, sink, options);
+    r.report = audio::renderSong(engine, view, song.sampleRate, script, sink, options);
     r.left = std::move(sink.left_);
     r.right = std::move(sink.right_);
     r.faults = song.takeFaults();

@@ -71,8 +71,9 @@ struct Rendered {
     audio::RenderReport report;
     std::vector<std::string> faults; ///< disk faults the song reported
 };
+/// `plan`: a set file's entry for the song (start state, scenes), applied as `render` does.
 Rendered renderFolder(const std::filesystem::path& dir, const std::string& eventsYaml,
-                      const audio::RenderOptions& options, int sampleRate = 0);
+                      const audio::RenderOptions& options, int sampleRate = 0, const set::SetSong* plan = nullptr);
 
 /// Frames where the render differs from the plain sum of the stems (mono stems centred), over
 /// the render's length: 0 means sample-exact.

@@ -39,8 +39,8 @@ struct Fixture {
 TEST_CASE("Engine applies a command on its exact frame and reports it", "[unit]") {
     Fixture f;
     auto sender = f.engine.makeSender();
-    REQUIRE(sender.send(Command{Action::play}));
-    Command mute{Action::mute, Quantize::none, 1, 0.0f, 700, 0};
+    REQUIRE(sender.send(Command{Op::play}));
+    Command mute{Op::mute, Quantize::none, 1, 0.0f, 700, 0};
     REQUIRE(sender.send(mute));
     f.engine.process(f.l.data(), f.r.data(), 512);
     CHECK(f.l[0] == 0.75f);
@@ -66,15 +66,15 @@ TEST_CASE("Engine applies a command on its exact frame and reports it", "[unit]"
 TEST_CASE("A quantised command shows as pending on its stem until its beat", "[unit]") {
     Fixture f; // 120 BPM: a beat is 24000 frames
     auto sender = f.engine.makeSender();
-    REQUIRE(sender.send(Command{Action::play}));
+    REQUIRE(sender.send(Command{Op::play}));
     f.engine.process(f.l.data(), f.r.data(), 512);
-    REQUIRE(sender.send(Command{Action::toggleMute, Quantize::beat, 0}));
-    REQUIRE(sender.send(Command{Action::mute, Quantize::none, 1, 0.0f, 100000, 0})); // later, but not quantised
+    REQUIRE(sender.send(Command{Op::toggleMute, Quantize::beat, 0}));
+    REQUIRE(sender.send(Command{Op::mute, Quantize::none, 1, 0.0f, 100000, 0})); // later, but not quantised
     f.engine.process(f.l.data(), f.r.data(), 512);
     CHECK(f.engine.stem(0).pending.load() == kPendingMute);
     CHECK_FALSE(f.engine.stem(0).muted.load());
     CHECK(f.engine.stem(1).pending.load() == 0);
-    REQUIRE(sender.send(Command{Action::solo, Quantize::beat, 1}));
+    REQUIRE(sender.send(Command{Op::solo, Quantize::beat, 1}));
     f.engine.process(f.l.data(), f.r.data(), 512);
     CHECK(f.engine.stem(1).pending.load() == kPendingSolo);
     std::int64_t done = 1536;
@@ -93,7 +93,7 @@ TEST_CASE("A quantised command shows as pending on its stem until its beat", "[u
 TEST_CASE("Commands for stems that do not exist are dropped and reported", "[unit]") {
     Fixture f;
     auto sender = f.engine.makeSender();
-    REQUIRE(sender.send(Command{Action::mute, Quantize::none, 5}));
+    REQUIRE(sender.send(Command{Op::mute, Quantize::none, 5}));
     f.engine.process(f.l.data(), f.r.data(), 64);
     const auto ev = f.events();
     REQUIRE(ev.size() == 1);
@@ -108,13 +108,13 @@ TEST_CASE("The command queue is bounded: a full queue refuses and counts, never 
     const int tries = 50000;
     std::size_t accepted = 0;
     for (int i = 0; i < tries; ++i)
-        if (sender.send(Command{Action::gain, Quantize::none, 0, 0.5f, 100000 + i, 0})) ++accepted;
+        if (sender.send(Command{Op::gain, Quantize::none, 0, 0.5f, 100000 + i, 0})) ++accepted;
     CHECK(accepted >= kCommandQueueCapacity);
     CHECK(accepted < 20000);
     CHECK(f.engine.droppedCommands() == tries - accepted);
     // Once the audio thread drains it, there is room again.
     f.engine.process(f.l.data(), f.r.data(), 64);
-    CHECK(sender.send(Command{Action::play}));
+    CHECK(sender.send(Command{Op::play}));
 }
 
 TEST_CASE("More future commands than the pending list holds are dropped with an event", "[unit]") {
@@ -122,7 +122,7 @@ TEST_CASE("More future commands than the pending list holds are dropped with an 
     auto sender = f.engine.makeSender();
     const std::size_t n = kMaxPendingCommands + 10;
     for (std::size_t i = 0; i < n; ++i)
-        REQUIRE(sender.send(Command{Action::gain, Quantize::none, 0, 0.5f, static_cast<std::int64_t>(10000 + i), 0}));
+        REQUIRE(sender.send(Command{Op::gain, Quantize::none, 0, 0.5f, static_cast<std::int64_t>(10000 + i), 0}));
     f.engine.process(f.l.data(), f.r.data(), 64);
     std::size_t dropped = 0;
     for (const auto& e : f.events())
@@ -133,7 +133,7 @@ TEST_CASE("More future commands than the pending list holds are dropped with an 
 TEST_CASE("Song end stops the transport and says so", "[unit]") {
     Fixture f;
     auto sender = f.engine.makeSender();
-    sender.send(Command{Action::play});
+    sender.send(Command{Op::play});
     for (int i = 0; i < 100; ++i)
         f.engine.process(f.l.data(), f.r.data(), 512);
     CHECK_FALSE(f.engine.rolling());
@@ -155,17 +155,17 @@ TEST_CASE("A flood of bar-quantised fader moves never crowds out a pad press", "
     Fixture f(192000, 128); // a bar is 96000 frames
     auto fader = f.engine.makeSender();
     auto pad = f.engine.makeSender();
-    REQUIRE(pad.send(Command{Action::play}));
+    REQUIRE(pad.send(Command{Op::play}));
     int presses = 0, landed = 0;
     bool muted = false;
     float last = 1.0f;
     for (int block = 0; block < 90000 / 128; ++block) { // the first bar line after 0 is at 96000
         for (int k = 0; k < 8 && block > 0; ++k) {      // from just after bar 1's first frame
             last = 0.25f + 0.5f * static_cast<float>((block * 8 + k) % 100) / 100.0f;
-            fader.send(Command{Action::gain, Quantize::bar, 1, last});
+            fader.send(Command{Op::gain, Quantize::bar, 1, last});
         }
         if (block % 94 == 50) { // about every quarter second
-            REQUIRE(pad.send(Command{Action::toggleMute, Quantize::none, 0}));
+            REQUIRE(pad.send(Command{Op::toggleMute, Quantize::none, 0}));
             ++presses;
             muted = !muted;
         }
@@ -187,17 +187,17 @@ TEST_CASE("Waiting quantised commands never starve immediate ones, and what cann
     Fixture f(192000, 128); // a bar is 96000 frames
     auto script = f.engine.makeSender();
     auto pad = f.engine.makeSender();
-    REQUIRE(pad.send(Command{Action::play}));
+    REQUIRE(pad.send(Command{Op::play}));
     f.engine.process(f.l.data(), f.r.data(), 128);
     for (int k = 0; k < 400; ++k) {
-        script.send(Command{Action::toggleSolo, Quantize::bar, 1});
+        script.send(Command{Op::toggleSolo, Quantize::bar, 1});
         if (k % 40 == 0) f.engine.process(f.l.data(), f.r.data(), 128);
     }
     f.engine.process(f.l.data(), f.r.data(), 128);
     const std::uint64_t dropped = f.engine.droppedCommands();
     CHECK(dropped > 0);
     for (int press = 0; press < 20; ++press) {
-        REQUIRE(pad.send(Command{Action::toggleMute, Quantize::none, 0}));
+        REQUIRE(pad.send(Command{Op::toggleMute, Quantize::none, 0}));
         f.engine.process(f.l.data(), f.r.data(), 128);
         CHECK(f.engine.stem(0).muted.load() == (press % 2 == 0));
     }

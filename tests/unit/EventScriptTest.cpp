@@ -7,10 +7,14 @@
 
 using namespace stemdeck;
 using namespace stemdeck::control;
-using engine::Action;
 using engine::Quantize;
 
 namespace {
+/// The engine command a scripted action becomes (as the renderer and the router send it).
+engine::Command cmd(const ScriptEvent& e) {
+    return toCommand(e.call, 48000.0);
+}
+
 const ScriptContext kCtx{{"Drums", "Bass", "Keys", "Vocals"}, 48000.0, true};
 
 std::string errorOf(const std::string& yaml, const ScriptContext& ctx = kCtx) {
@@ -35,18 +39,18 @@ TEST_CASE("The issue's example script parses to the right commands", "[unit]") {
                                          "show.yaml", kCtx);
     REQUIRE(events.size() == 6);
     CHECK(events[0].frame == 48000);
-    CHECK(events[0].command.action == Action::mute);
-    CHECK(events[0].command.stem == 1);
+    CHECK(cmd(events[0]).op == engine::Op::mute);
+    CHECK(cmd(events[0]).stem == 1);
     CHECK(events[1].frame == 62400);
-    CHECK(events[1].command.action == Action::unmute);
-    CHECK(events[1].command.stem == 0);
-    CHECK(events[1].command.quantize == Quantize::bar);
-    CHECK(events[2].command.value == Approx(std::pow(10.0, -6.0 / 20.0)));
-    CHECK(events[3].command.value == Approx(-0.8f));
-    CHECK(events[3].command.stem == 2);
-    CHECK(events[4].command.stem == 3);
-    CHECK(events[5].command.target == 120000);
-    CHECK(events[5].command.frame == 7 * 48000);
+    CHECK(cmd(events[1]).op == engine::Op::unmute);
+    CHECK(cmd(events[1]).stem == 0);
+    CHECK(cmd(events[1]).quantize == Quantize::bar);
+    CHECK(cmd(events[2]).value == Approx(std::pow(10.0, -6.0 / 20.0)));
+    CHECK(cmd(events[3]).value == Approx(-0.8f));
+    CHECK(cmd(events[3]).stem == 2);
+    CHECK(cmd(events[4]).stem == 3);
+    CHECK(cmd(events[5]).target == 120000);
+    CHECK(cmd(events[5]).frame == 7 * 48000);
     CHECK(events[1].line == 3);
 }
 
@@ -58,9 +62,9 @@ TEST_CASE("Events come back in time order, ties in file order", "[unit]") {
 )",
                                          "x.yaml", kCtx);
     REQUIRE(events.size() == 3);
-    CHECK(events[0].command.action == Action::mute);
-    CHECK(events[1].command.action == Action::unmute);
-    CHECK(events[2].command.action == Action::solo);
+    CHECK(cmd(events[0]).op == engine::Op::mute);
+    CHECK(cmd(events[1]).op == engine::Op::unmute);
+    CHECK(cmd(events[2]).op == engine::Op::solo);
 }
 
 TEST_CASE("Gain values in dB and as factors", "[unit]") {
@@ -117,11 +121,11 @@ TEST_CASE("Loop (vamp) and reference A/B actions", "[unit]") {
                                          "  - { time: 3, action: stems }\n  - { time: 4, action: toggle_reference }\n",
                                          "show.yaml", kCtx);
     REQUIRE(events.size() == 5);
-    CHECK(events[0].command.action == engine::Action::loopOn);
-    CHECK(events[0].command.target == 8 * 48000);
-    CHECK(events[0].command.length == 8 * 48000);
-    CHECK(events[1].command.action == engine::Action::referenceOn);
-    CHECK(events[4].command.action == engine::Action::loopOff);
+    CHECK(cmd(events[0]).op == engine::Op::loopOn);
+    CHECK(cmd(events[0]).target == 8 * 48000);
+    CHECK(cmd(events[0]).length == 8 * 48000);
+    CHECK(cmd(events[1]).op == engine::Op::referenceOn);
+    CHECK(cmd(events[4]).op == engine::Op::loopOff);
     CHECK(errorOf("events:\n  - { time: 1, action: loop }\n") ==
           "show.yaml:2:5: 'loop' needs a 'value': the section in seconds, START-END, such as 8-16");
     CHECK(errorOf("events:\n  - { time: 1, action: loop, value: 16-8 }\n") ==

@@ -9,7 +9,6 @@
 
 using namespace stemdeck;
 using namespace stemdeck::midi;
-using engine::Action;
 
 namespace {
 const std::filesystem::path kControllers = std::filesystem::path(STEMDECK_SOURCE_DIR) / "controllers";
@@ -23,7 +22,7 @@ std::string errorOf(const std::string& yaml) {
     return "";
 }
 
-Translated only(const Translation& t) {
+control::ActionCall only(const Translation& t) {
     REQUIRE(t.count == 1);
     return t.items[0];
 }
@@ -53,31 +52,32 @@ TEST_CASE("APC mini mk2: pads, hold-to-mute, shift layer, drop", "[unit][midi]")
     MidiMapper map(loadMapping(kControllers / "akai-apc-mini-mk2.yaml"));
     const StemValues v;
     const auto pad = only(map.translate(0x90, 3, 127, 4800, v)); // bottom row, 4th pad
-    CHECK(pad.toEngine);
-    CHECK(pad.command.action == Action::toggleMute);
-    CHECK(pad.command.stem == 3);
-    CHECK(pad.command.frame == 4800);
-    CHECK(map.translate(0x80, 3, 0, 4900, v).count == 0);                            // a toggle ignores the release
-    CHECK(only(map.translate(0x90, 100, 127, 0, v)).command.action == Action::mute); // hold…
-    CHECK(only(map.translate(0x90, 100, 0, 0, v)).command.action == Action::unmute); // …release
-    CHECK(only(map.translate(0x90, 9, 127, 0, v)).command.action == Action::toggleSolo);
+    CHECK((control::info(pad.action).runs == control::Runs::engine));
+    CHECK(pad.action == MapAction::toggleMute);
+    CHECK(pad.stem == 3);
+    CHECK(pad.frame == 4800);
+    CHECK(map.translate(0x80, 3, 0, 4900, v).count == 0);                       // a toggle ignores the release
+    CHECK(only(map.translate(0x90, 100, 127, 0, v)).action == MapAction::mute); // hold…
+    CHECK(only(map.translate(0x90, 100, 0, 0, v)).action == MapAction::unmute); // …release
+    CHECK(only(map.translate(0x90, 9, 127, 0, v)).action == MapAction::toggleSolo);
     CHECK(map.translate(0x90, 122, 127, 0, v).count == 0); // shift held
     CHECK(map.shiftHeld());
     CHECK(map.translate(0xB0, 49, 100, 0, v).count == 0);       // soft takeover: the knob is at 64 (off)
     CHECK(map.translate(0xB0, 49, 60, 0, v).count == 1);        // passed it: taken over
     const auto knob = only(map.translate(0xB0, 49, 127, 0, v)); // shift + fader 2: filter
-    CHECK(knob.command.action == Action::filter);
-    CHECK(knob.command.stem == 1);
-    CHECK(knob.command.value == 1.0f);
+    CHECK(knob.action == MapAction::filter);
+    CHECK(knob.stem == 1);
+    CHECK(knob.value == 1.0f);
     map.translate(0x80, 122, 0, 0, v);
     CHECK_FALSE(map.shiftHeld());
     const Translation drop = map.translate(0x90, 119, 127, 0, v);
-    REQUIRE(drop.count == 8);
-    CHECK(drop.items[7].command.action == Action::unmute);
-    CHECK(drop.items[7].command.quantize == engine::Quantize::bar);
+    REQUIRE(drop.count == 1); // one drop of every stem: the router sends an unmute for each
+    CHECK(drop.items[0].action == MapAction::drop);
+    CHECK(drop.items[0].stemMask == 0xFF);
+    CHECK(drop.items[0].quantize == engine::Quantize::bar);
     const auto next = only(map.translate(0x90, 113, 127, 0, v));
-    CHECK_FALSE(next.toEngine);
-    CHECK(next.playerAction == MapAction::nextSong);
+    CHECK_FALSE((control::info(next.action).runs == control::Runs::engine));
+    CHECK(next.action == MapAction::nextSong);
     CHECK(map.translate(0xE0, 0, 64, 0, v).count == 0); // pitch bend: not mapped
 }
 
@@ -89,8 +89,8 @@ TEST_CASE("A bar-quantised fader keeps its takeover while its move waits for the
     REQUIRE(map.translate(0xB0, 7, 116, 0, v).count == 1); // passes 115.5: takes over
     for (int value = 100; value > 60; value -= 5) {
         const auto moved = only(map.translate(0xB0, 7, static_cast<std::uint8_t>(value), 0, v));
-        CHECK(moved.command.value == Approx(faderGain(value, -60.0, 6.0)));
-        CHECK(moved.command.quantize == engine::Quantize::bar);
+        CHECK(moved.value == Approx(faderGain(value, -60.0, 6.0)));
+        CHECK(moved.quantize == engine::Quantize::bar);
     }
     v.gain[0] = faderGain(65, -60.0, 6.0); // the bar line: the latest move landed
     CHECK(map.translate(0xB0, 7, 60, 0, v).count == 1);
@@ -104,9 +104,9 @@ TEST_CASE("Faders: taper, soft takeover, and giving up the value when it changes
     CHECK(map.translate(0xB0, 7, 10, 0, v).count == 0);         // far below: nothing jumps
     CHECK(map.translate(0xB0, 7, 100, 0, v).count == 0);        // still below
     const auto taken = only(map.translate(0xB0, 7, 120, 0, v)); // passed 115.5: takes over
-    CHECK(taken.command.value == Approx(faderGain(120, -60.0, 6.0)));
-    v.gain[0] = taken.command.value;
-    CHECK(only(map.translate(0xB0, 7, 0, 0, v)).command.value == 0.0f); // follows, to silence
+    CHECK(taken.value == Approx(faderGain(120, -60.0, 6.0)));
+    v.gain[0] = taken.value;
+    CHECK(only(map.translate(0xB0, 7, 0, 0, v)).value == 0.0f); // follows, to silence
     v.gain[0] = 0.0f;
     CHECK(faderGain(127, -60, 6) == Approx(1.9953f).epsilon(1e-3)); // +6 dB at the top
     CHECK(faderGain(1, -60, 6) == Approx(0.001f).epsilon(1e-3));    // -60 dB at the first step
@@ -127,12 +127,13 @@ TEST_CASE("Relative encoders, channels and program changes", "[unit][midi]") {
                                 "e.yaml"));
     StemValues v;
     v.filter[1] = 0.5f;
-    CHECK(only(map.translate(0xB0, 20, 3, 0, v)).command.value == Approx(0.5f + 3.0f / 63.0f));
-    CHECK(only(map.translate(0xB0, 20, 126, 0, v)).command.value == Approx(0.5f - 2.0f / 63.0f));
-    CHECK(only(map.translate(0xB0, 21, 127, 0, v)).command.value == Approx(std::pow(10.0, -0.5 / 20.0)));
-    CHECK(map.translate(0x90, 36, 100, 0, v).count == 0);        // channel 1: not this binding
-    CHECK(map.translate(0x99, 36, 100, 0, v).count == 1);        // channel 10
-    CHECK_FALSE(only(map.translate(0xC0, 5, 0, 0, v)).toEngine); // any program change
+    CHECK(only(map.translate(0xB0, 20, 3, 0, v)).value == Approx(0.5f + 3.0f / 63.0f));
+    CHECK(only(map.translate(0xB0, 20, 126, 0, v)).value == Approx(0.5f - 2.0f / 63.0f));
+    CHECK(only(map.translate(0xB0, 21, 127, 0, v)).value == Approx(std::pow(10.0, -0.5 / 20.0)));
+    CHECK(map.translate(0x90, 36, 100, 0, v).count == 0); // channel 1: not this binding
+    CHECK(map.translate(0x99, 36, 100, 0, v).count == 1); // channel 10
+    CHECK(control::info(only(map.translate(0xC0, 5, 0, 0, v)).action).runs ==
+          control::Runs::player); // any program change
 }
 
 TEST_CASE("Mapping errors name file, line and column", "[unit][midi]") {
@@ -141,7 +142,7 @@ TEST_CASE("Mapping errors name file, line and column", "[unit][midi]") {
               .find("pad.yaml:2:24: unknown action 'toggle_mte' (did you mean 'toggle_mute'?)") == 0);
     CHECK(errorOf("bindings:\n  - { note: 200, action: play }\n") == "pad.yaml:2:13: note 200 is out of range (0-127)");
     CHECK(errorOf("bindings:\n  - { note: 1, action: gain, stem: 1 }\n") ==
-          "pad.yaml:2:5: 'gain' follows a fader or knob: bind it to a cc");
+          "pad.yaml:2:5: 'gain' follows a fader or knob: bind it to a cc, or give the level with value:");
     CHECK(errorOf("bindings:\n  - { note: 1, action: mute }\n") ==
           "pad.yaml:2:5: 'mute' needs the stem it acts on: stem: 1 … 8");
     CHECK(errorOf("bindings:\n  - { note: 1, action: play }\n  - { note: 1, action: stop }\n") ==
@@ -157,15 +158,15 @@ TEST_CASE("Launch Control XL: factory template 1 on channel 9 only", "[unit][mid
     MidiMapper map(loadMapping(kControllers / "novation-launch-control-xl.yaml"));
     const StemValues v;
     const auto mute = only(map.translate(0x98, 89, 127, 0, v)); // Track Control 5, channel 9
-    CHECK(mute.command.action == Action::toggleMute);
-    CHECK(mute.command.stem == 4);
+    CHECK(mute.action == MapAction::toggleMute);
+    CHECK(mute.stem == 4);
     CHECK(map.translate(0x90, 89, 127, 0, v).count == 0);        // the same note on channel 1: a user template
     CHECK(map.translate(0xB8, 84, 127, 0, v).count == 0);        // fader 8 at the top: soft takeover waits…
     const auto fader = only(map.translate(0xB8, 84, 110, 0, v)); // …until it passes unity (position 115.5)
-    CHECK(fader.command.action == Action::gain);
-    CHECK(fader.command.stem == 7);
+    CHECK(fader.action == MapAction::gain);
+    CHECK(fader.stem == 7);
     CHECK(map.translate(0xB8, 13, 0, 0, v).count == 0); // knob 1 at 0: soft takeover waits (the filter is at 64)
-    CHECK(only(map.translate(0xB8, 107, 127, 0, v)).playerAction == MapAction::nextMarker);
+    CHECK(only(map.translate(0xB8, 107, 127, 0, v)).action == MapAction::nextMarker);
     CHECK(map.translate(0xB8, 107, 0, 0, v).count == 0); // the release does nothing
     const Binding& led = map.mapping().bindings[16];     // Track Control 1
     CHECK(led.number == 73);
@@ -175,11 +176,11 @@ TEST_CASE("Launch Control XL: factory template 1 on channel 9 only", "[unit][mid
 TEST_CASE("X-Touch Mini: encoders on channel 11, shift for the filter, LEDs on their own notes", "[unit][midi]") {
     MidiMapper map(loadMapping(kControllers / "behringer-x-touch-mini.yaml"));
     const StemValues v;
-    CHECK(only(map.translate(0xBA, 3, 116, 0, v)).command.action == Action::gain); // at unity: taken over
-    CHECK(only(map.translate(0x9A, 10, 127, 0, v)).command.action == Action::toggleMute);
+    CHECK(only(map.translate(0xBA, 3, 116, 0, v)).action == MapAction::gain); // at unity: taken over
+    CHECK(only(map.translate(0x9A, 10, 127, 0, v)).action == MapAction::toggleMute);
     map.translate(0x9A, 16, 127, 0, v); // bottom-left held
     REQUIRE(map.shiftHeld());
-    CHECK(map.translate(0xBA, 5, 64, 0, v).items[0].command.action == Action::filter);
+    CHECK(map.translate(0xBA, 5, 64, 0, v).items[0].action == MapAction::filter);
     const auto& b = map.mapping().bindings;
     const auto top = std::find_if(b.begin(), b.end(),
                                   [](const Binding& x) { return x.number == 10 && x.kind == MessageKind::note; });
@@ -192,11 +193,11 @@ TEST_CASE("X-Touch Mini: encoders on channel 11, shift for the filter, LEDs on t
 TEST_CASE("MIDImix: SOLO-held mute notes are transport, REC ARM solos", "[unit][midi]") {
     MidiMapper map(loadMapping(kControllers / "akai-midimix.yaml"));
     const StemValues v;
-    CHECK(only(map.translate(0x90, 22, 127, 0, v)).command.stem == 7); // MUTE 8
-    CHECK(only(map.translate(0x90, 24, 127, 0, v)).command.action == Action::toggleSolo);
-    CHECK(only(map.translate(0x90, 2, 127, 0, v)).playerAction == MapAction::togglePlay);
-    CHECK(only(map.translate(0x90, 26, 127, 0, v)).playerAction == MapAction::nextSong);
-    CHECK(map.translate(0x90, 20, 127, 0, v).count == 8); // SOLO + MUTE 7: drop every stem
+    CHECK(only(map.translate(0x90, 22, 127, 0, v)).stem == 7); // MUTE 8
+    CHECK(only(map.translate(0x90, 24, 127, 0, v)).action == MapAction::toggleSolo);
+    CHECK(only(map.translate(0x90, 2, 127, 0, v)).action == MapAction::togglePlay);
+    CHECK(only(map.translate(0x90, 26, 127, 0, v)).action == MapAction::nextSong);
+    CHECK(map.translate(0x90, 20, 127, 0, v).items[0].stemMask == 0xFF); // SOLO + MUTE 7: drop every stem
 }
 
 TEST_CASE("A mapping's channel applies to every control without its own", "[unit][midi]") {
@@ -225,5 +226,5 @@ TEST_CASE("A message's arrival time becomes the frame it lands on, one block aft
     MidiMapper map(loadMapping(kControllers / "akai-apc-mini-mk2.yaml"));
     const auto t = map.translate(0x90, 0, 127, DeviceOutput::frameFor(t0 + 1'000'000, 9600, t0, 128, 48000.0), {});
     REQUIRE(t.count == 1);
-    CHECK(t.items[0].command.frame == 9776);
+    CHECK(t.items[0].frame == 9776);
 }

@@ -70,7 +70,7 @@ TEST_CASE("A stem routed to a direct bus plays there and not in the main mix", "
     v.directBus[1] = 1; // stem 2 on direct bus 1
     e.setSong(v);
     auto sender = e.makeSender();
-    sender.send(Command{Action::play});
+    sender.send(Command{Op::play});
     Buses out;
     out.render(e, 4800, 96);
     for (std::size_t i = 0; i < 4800; ++i) {
@@ -86,7 +86,7 @@ TEST_CASE("A stem routed to a direct bus plays there and not in the main mix", "
         e2.prepare(kRate, 256);
         e2.setSong(v);
         auto s2 = e2.makeSender();
-        s2.send(Command{Action::play});
+        s2.send(Command{Op::play});
         Buses plain;
         plain.render(e2, 960, 96, false);
         CHECK(plain.mainL[10] == 0.75f);
@@ -94,7 +94,7 @@ TEST_CASE("A stem routed to a direct bus plays there and not in the main mix", "
     }
 
     SECTION("a stop fades the direct bus with the main mix") {
-        sender.send(Command{Action::stop});
+        sender.send(Command{Op::stop});
         Buses tail;
         tail.render(e, 960, 96);
         CHECK(tail.d1L[0] < 0.25f);
@@ -121,8 +121,8 @@ TEST_CASE("The click ticks on every beat frame, accented on each bar's downbeat"
     v.timing.beatsPerBar = 3;
     e.setSong(v);
     auto sender = e.makeSender();
-    sender.send(Command{Action::click, Quantize::none, -1, static_cast<float>(ClickMode::always)});
-    sender.send(Command{Action::play});
+    sender.send(Command{Op::click, Quantize::none, -1, static_cast<float>(ClickMode::always)});
+    sender.send(Command{Op::play});
     Buses out;
     out.render(e, length, 100);
     const auto at = onsets(out.click, 4000);
@@ -155,8 +155,8 @@ TEST_CASE("Count-in: bars of click before bar 1, then the stems on the bar", "[u
     v.countInBars = 2;
     e.setSong(v);
     auto sender = e.makeSender();
-    sender.send(Command{Action::click, Quantize::none, -1, static_cast<float>(ClickMode::countIn)});
-    sender.send(Command{Action::play});
+    sender.send(Command{Op::click, Quantize::none, -1, static_cast<float>(ClickMode::countIn)});
+    sender.send(Command{Op::play});
     Buses out;
     out.render(e, 2 * 96000 + length + 512, 128);
 
@@ -175,8 +175,8 @@ TEST_CASE("Count-in: bars of click before bar 1, then the stems on the bar", "[u
           2 * 96000 + length);
 
     SECTION("play from elsewhere has no count-in") {
-        sender.send(Command{Action::seek, Quantize::none, -1, 0.0f, kNextBlock, 48000});
-        sender.send(Command{Action::play});
+        sender.send(Command{Op::seek, Quantize::none, -1, 0.0f, kNextBlock, 48000});
+        sender.send(Command{Op::play});
         Buses again;
         again.render(e, 4096, 128);
         CHECK(onsets(again.click, 4000).empty());
@@ -198,13 +198,13 @@ TEST_CASE("loadCued changes song: at once when stopped, after the fade when play
     second.lengthFrames = 48000;
     e.setSong(first);
     auto sender = e.makeSender();
-    sender.send(Command{Action::play});
+    sender.send(Command{Op::play});
     Buses out;
     out.render(e, 1024, 128);
     CHECK(out.mainL[1023] == 0.5f);
 
     e.cueNextSong(&second, false);
-    sender.send(Command{Action::loadCued, Quantize::none, -1, 1.0f, 2048});
+    sender.send(Command{Op::loadCued, Quantize::none, -1, 1.0f, 2048});
     out.render(e, 4096, 128);
     // 1024 rendered before; the command lands at 2048, fades 10 ms (480 frames), then song 2
     // plays from its frame 0 at full level on the very next frame.
@@ -221,7 +221,7 @@ TEST_CASE("loadCued changes song: at once when stopped, after the fade when play
     CHECK(e.songFrame() == 5120 - (2048 + 480));
 
     SECTION("with nothing cued the command is dropped and nothing changes") {
-        sender.send(Command{Action::loadCued, Quantize::none, -1, 1.0f});
+        sender.send(Command{Op::loadCued, Quantize::none, -1, 1.0f});
         out.render(e, 256, 128);
         const auto later = drain(e);
         CHECK(std::any_of(later.begin(), later.end(),
@@ -229,15 +229,15 @@ TEST_CASE("loadCued changes song: at once when stopped, after the fade when play
         CHECK(out.mainL.back() == 0.25f);
     }
     SECTION("stopped, the cued song loads at once and waits at its start") {
-        sender.send(Command{Action::stop});
+        sender.send(Command{Op::stop});
         out.render(e, 1024, 128);
         e.cueNextSong(&first, false);
-        sender.send(Command{Action::loadCued, Quantize::none, -1, 0.0f});
+        sender.send(Command{Op::loadCued, Quantize::none, -1, 0.0f});
         out.render(e, 256, 128);
         CHECK_FALSE(e.rolling());
         CHECK(e.songFrame() == 0);
         CHECK(out.mainL.back() == 0.0f);
-        sender.send(Command{Action::play});
+        sender.send(Command{Op::play});
         out.render(e, 256, 128);
         CHECK(out.mainL.back() == 0.5f);
     }
@@ -255,9 +255,9 @@ TEST_CASE("A/B: the main mix crossfades to the reference mix and back in 10 ms",
     v.reference = &ref;
     e.setSong(v);
     auto sender = e.makeSender();
-    sender.send(Command{Action::play});
-    sender.send(Command{Action::toggleReference, Quantize::none, -1, 0.0f, 1000});
-    sender.send(Command{Action::referenceOff, Quantize::none, -1, 0.0f, 3000});
+    sender.send(Command{Op::play});
+    sender.send(Command{Op::toggleReference, Quantize::none, -1, 0.0f, 1000});
+    sender.send(Command{Op::referenceOff, Quantize::none, -1, 0.0f, 3000});
     Buses out;
     out.render(e, 4096, 128);
     CHECK(out.mainL[999] == 0.25f);
@@ -275,8 +275,8 @@ TEST_CASE("A/B: the main mix crossfades to the reference mix and back in 10 ms",
         e2.prepare(kRate, 256);
         e2.setSong(plain);
         auto s2 = e2.makeSender();
-        s2.send(Command{Action::play});
-        s2.send(Command{Action::referenceOn});
+        s2.send(Command{Op::play});
+        s2.send(Command{Op::referenceOn});
         Buses o2;
         o2.render(e2, 512, 128);
         CHECK(o2.mainL[511] == 0.25f);
@@ -298,12 +298,12 @@ TEST_CASE("Vamp: a loop repeats with an exact period, crossfaded into its start,
     v.lengthFrames = 96000;
     e.setSong(v);
     auto sender = e.makeSender();
-    Command loop{Action::loopOn};
+    Command loop{Op::loopOn};
     loop.target = 9600;
     loop.length = 9600; // [9600, 19200)
     sender.send(loop);
-    sender.send(Command{Action::play});
-    Command release{Action::loopOff};
+    sender.send(Command{Op::play});
+    Command release{Op::loopOff};
     release.frame = 30000; // during the third pass (output 28800…38400 plays 9600…19200)
     sender.send(release);
     Buses out;

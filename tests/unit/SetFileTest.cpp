@@ -101,7 +101,7 @@ TEST_CASE("Set file errors name file, line and column and say how to fix it", "[
     CHECK(f.error("- songs/one\n").find(file + ":1:1: a set file is a map with a 'songs:' list") == 0);
     CHECK(f.error("name: x\nsong:\n  - songs/one\n") ==
           file + ":2:1: unknown key 'song' in the set file (did you mean 'songs'?); known keys: name, audio, "
-                 "controller, count_in, at_end, songs");
+                 "controller, count_in, at_end, lock, songs");
     CHECK(f.error("name: x\n").find(file + ":1:1: the set needs a 'songs:' list") == 0);
     CHECK(f.error("audio: { driver: coreaudio }\nsongs: [songs/one]\n") ==
           file + ":1:18: driver 'coreaudio' is not alsa or jack");
@@ -134,7 +134,7 @@ TEST_CASE("A bad song is marked, and the rest of the set loads", "[unit][set]") 
     CHECK(s.songs[1].error.find(file + ":3:5: 'songs/missing' does not exist") == 0);
     CHECK(s.songs[1].error.find("paths are relative to the set file") != std::string::npos);
     CHECK(s.songs[2].error == file + ":5:5: unknown key 'bmp' in a song (did you mean 'bpm'?); known keys: folder, "
-                                     "file, title, bpm, time_signature, key, count_in, at_end, start, markers");
+                                     "file, title, bpm, time_signature, key, count_in, at_end, start, markers, scenes");
     CHECK(s.songs[3].error.find(":7:21: time_signature '4-4' is not a time signature such as 4/4") !=
           std::string::npos);
     CHECK(s.songs[4].error == file + ":8:5: repeats song 1 (line 2); list each song once");
@@ -194,4 +194,88 @@ TEST_CASE("Large sets load: an aliased name list, hundreds of folders, repeats f
     }
     CHECK(set.songs[0].start[1999].soloed);
     CHECK_FALSE(set.songs[1].start[1999].soloed);
+}
+
+TEST_CASE("Scenes in a set file: numbered in order, errors with line and column", "[unit][set][scene]") {
+    Folders f;
+    const SetFile s = f.parse("songs:\n  - folder: songs/one\n    scenes:\n"
+                              "      Breakdown: { mute: [A], filter: { A: -0.5 } }\n"
+                              "      Full: {}\n      Quiet: { gain: { 1: -12dB }, solo: [A] }\n");
+    const SetSong& song = s.songs[0];
+    REQUIRE(song.error.empty());
+    REQUIRE(song.scenes.size() == 3);
+    CHECK(song.scenes[0].name == "Breakdown");
+    CHECK(song.scenes[0].slot == 0);
+    CHECK(song.scenes[0].stems[0].muted);
+    CHECK(*song.scenes[0].stems[0].filter == -0.5f);
+    CHECK(song.scenes[1].stems.empty());
+    CHECK(song.scenes[2].slot == 2);
+    CHECK(song.sceneNames() == std::vector<std::string>{"Breakdown", "Full", "Quiet", "", "", "", "", ""});
+    auto songError = [&](const std::string& scenes) {
+        return f.parse("songs:\n  - folder: songs/one\n" + scenes).songs[0].error;
+    };
+    CHECK_THAT(songError("    scenes: { A: {}, a: {} }\n"), Catch::Contains("scene 'a' is named twice"));
+    CHECK_THAT(songError("    scenes: { A: { mutee: [1] } }\n"),
+               Catch::Contains(":3:20: unknown key 'mutee' in a scene (did you mean 'mute'?)"));
+    CHECK_THAT(songError("    scenes: { 1: {}, 2: {}, 3: {}, 4: {}, 5: {}, 6: {}, 7: {}, 8: {}, 9: {} }\n"),
+               Catch::Contains("a song holds at most 8 scenes"));
+    CHECK_THAT(songError("    scenes: [ Breakdown ]\n"), Catch::Contains("scenes maps names to stem states"));
+    CHECK(f.parse("lock: true\nsongs: [ songs/one ]\n").lock);
+    CHECK_THAT(f.error("lock: maybe\nsongs: [ songs/one ]\n"), Catch::Contains(":1:7: lock is true"));
+}
+
+TEST_CASE("Stored scenes: saved beside the set file, read back over the set's own", "[unit][set][scene]") {
+    Folders f;
+    const auto file = f.dir / "show.yaml";
+    std::ofstream(file) << "songs:\n  - folder: songs/one\n    scenes: { Breakdown: { mute: [A] }, Full: {} }\n"
+                           "  - songs/two\n";
+    SetFile set = loadSetFile(file);
+    CHECK(loadStoredScenes(set).empty()); // none stored yet: no file, no message
+    CHECK(storedScenesFile(file) == f.dir / "show.scenes.yaml");
+    SceneDef stored;
+    stored.name = "Full";
+    stored.slot = 1;
+    stored.stored = true;
+    StemStart a;
+    a.stem = "A";
+    a.muted = false;
+    a.soloed = true;
+    a.gain = 0.25f;
+    a.filter = 0.3f;
+    stored.stems = {a};
+    set.songs[0].scenes[1] = stored;
+    SceneDef other = stored;
+    other.slot = 6;
+    other.name = "Scene \"7\"";
+    set.songs[1].scenes.push_back(other);
+    saveStoredScenes(set.songs, file);
+    SetFile again = loadSetFile(file);
+    CHECK(loadStoredScenes(again).empty());
+    REQUIRE(again.songs[0].scenes.size() == 2);
+    CHECK(again.songs[0].scenes[0].name == "Breakdown"); // the set file's, untouched
+    CHECK_FALSE(again.songs[0].scenes[0].stored);
+    const SceneDef& back = again.songs[0].scenes[1];
+    CHECK(back.stored);
+    CHECK(back.name == "Full");
+    REQUIRE(back.stems.size() == 1);
+    CHECK(back.stems[0].soloed);
+    CHECK_FALSE(back.stems[0].muted);
+    CHECK(*back.stems[0].gain == 0.25f); // exactly: the file keeps every digit
+    CHECK(*back.stems[0].filter == 0.3f);
+    REQUIRE(again.songs[1].scenes.size() == 1);
+    CHECK(again.songs[1].scenes[0].slot == 6);
+    CHECK(again.songs[1].scenes[0].name == "Scene \"7\"");
+    // A broken stored-scenes file never stops the set: a message, and the set's own scenes.
+    std::ofstream(storedScenesFile(file)) << "songs:\n  - { song: songs/one, scenes: { 9: {} } }\n";
+    SetFile broken = loadSetFile(file);
+    const auto messages = loadStoredScenes(broken);
+    REQUIRE(messages.size() == 1);
+    CHECK_THAT(messages[0], Catch::Contains("show.scenes.yaml:2:") &&
+                                Catch::Contains("scene number 9 is out of range") &&
+                                Catch::Contains("the stored scenes are not loaded"));
+    CHECK(broken.songs[0].scenes.size() == 2);
+    CHECK_FALSE(broken.songs[0].scenes[1].stored);
+    std::ofstream(storedScenesFile(file)) << "songs: [ { song: songs/nope, scenes: { 1: {} } } ]\n";
+    SetFile stray = loadSetFile(file);
+    CHECK_THAT(loadStoredScenes(stray).at(0), Catch::Contains("the set has no song 'songs/nope'"));
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -20,37 +21,37 @@ TEST_CASE("Keys: digits mute, shifted digits and s-digit solo, arrows split acro
         REQUIRE(k.size() == 1);
         return k[0];
     };
-    CHECK(one("1").action == KeyAction::toggleMute);
+    CHECK(one("1").action == Action::toggleMute);
     CHECK(one("8").stem == 7);
-    CHECK(one("!").action == KeyAction::toggleSolo);
+    CHECK(one("!").action == Action::toggleSolo);
     CHECK(one("*").stem == 7);
-    const Key s3 = one("s3");
-    CHECK(s3.action == KeyAction::toggleSolo);
+    const ActionCall s3 = one("s3");
+    CHECK(s3.action == Action::toggleSolo);
     CHECK(s3.stem == 2);
-    CHECK(one(" ").action == KeyAction::togglePlay);
-    CHECK(one("n").action == KeyAction::nextSong);
-    CHECK(one("l").action == KeyAction::learn);
-    CHECK(one("p").action == KeyAction::previousSong);
-    CHECK(one("c").action == KeyAction::cycleClick);
-    CHECK(one("q").action == KeyAction::quit);
+    CHECK(one(" ").action == Action::togglePlay);
+    CHECK(one("n").action == Action::nextSong);
+    CHECK(one("l").action == Action::learn);
+    CHECK(one("p").action == Action::previousSong);
+    CHECK(one("c").action == Action::cycleClick);
+    CHECK(one("q").action == Action::quit);
     CHECK(d.feed("\x1b").empty()); // an arrow key arriving in pieces
     CHECK(d.feed("[").empty());
-    CHECK(one("C").action == KeyAction::seekForward);
-    CHECK(one("\x1bOD").action == KeyAction::seekBack);
-    CHECK(one("\x1b[H").action == KeyAction::toStart);
+    CHECK(one("C").action == Action::barForward);
+    CHECK(one("\x1bOD").action == Action::barBack);
+    CHECK(one("\x1b[H").action == Action::toStart);
     CHECK(d.feed("\x1b[A").empty()); // up arrow: nothing
-    CHECK(d.feed("xyz9").empty());   // not keys
-    const Key go = one("g12\r");
-    CHECK(go.action == KeyAction::goToSong);
-    CHECK(go.stem == 11);
+    CHECK(d.feed("xyj9").empty());   // not keys
+    const ActionCall go = one("g12\r");
+    CHECK(go.action == Action::goToSong);
+    CHECK(go.value == 11.0f);
     CHECK(d.feed("g3x").empty()); // anything but a digit or Enter cancels
-    CHECK(one("v").action == KeyAction::toggleVamp);
-    CHECK(one("r").action == KeyAction::toggleReference);
-    CHECK(one("]").action == KeyAction::nextMarker);
+    CHECK(one("v").action == Action::vamp);
+    CHECK(one("r").action == Action::toggleReference);
+    CHECK(one("]").action == Action::nextMarker);
     const auto many = d.feed("12 q");
     REQUIRE(many.size() == 4);
     CHECK(many[1].stem == 1);
-    CHECK(many[3].action == KeyAction::quit);
+    CHECK(many[3].action == Action::quit);
 }
 
 namespace {
@@ -240,4 +241,67 @@ TEST_CASE("Vamp loops the current marker section from disk-streamed stems, then 
     CHECK(*std::max_element(rig.out.begin() + static_cast<long>(released), rig.out.end()) > 260000 / 1e6f);
     CHECK_FALSE(rig.player->status().vamp);
     CHECK(rig.player->underruns() == 0);
+}
+
+TEST_CASE("store_scene keeps every stem's state as a scene, in the engine and beside the set file",
+          "[unit][player][scene]") {
+    test::TempDir dir;
+    test::writeStemFolder(dir / "song", kRate,
+                          {test::constantStem(kRate * 4, 0.25f, false), test::constantStem(kRate * 4, 0.125f, false)},
+                          {"One", "Two"}, "BPM: 120\n");
+    std::ofstream(dir / "set.yaml") << "songs:\n  - folder: song\n    scenes: { Both: {} }\n";
+    set::SetFile file = set::loadSetFile(dir / "set.yaml");
+    engine::Engine engine;
+    engine.prepare(kRate, 256);
+    std::ostringstream log;
+    PlayerOptions o;
+    o.song.sampleRate = kRate;
+    o.setFile = dir / "set.yaml";
+    SetPlayer player(engine, file.songs, o, log);
+    player.start();
+    player.play();
+    std::vector<float> l(256), r(256);
+    auto run = [&](int blocks) {
+        for (int b = 0; b < blocks; ++b) {
+            engine.process(l.data(), r.data(), 256);
+            player.poll();
+        }
+    };
+    ActionCall mute;
+    mute.action = Action::toggleMute;
+    mute.stem = 0;
+    player.perform(mute);
+    run(10);
+    CHECK(l.back() == 0.125f);
+    ActionCall store;
+    store.action = Action::storeScene;
+    store.value = 1; // scene 2
+    player.perform(store);
+    run(2);
+    CHECK_THAT(log.str(), Catch::Contains("scene 2 'Scene 2' stored in") && Catch::Contains("set.scenes.yaml"));
+    ActionCall both;
+    both.action = Action::scene;
+    both.value = 0;
+    player.perform(both); // the set file's scene 1: both stems
+    run(10);
+    CHECK(l.back() == 0.375f);
+    ActionCall two = both;
+    two.value = 1;
+    player.perform(two); // the stored one: stem 1 muted
+    run(10);
+    CHECK(l.back() == 0.125f);
+    CHECK(player.status().scene == 1);
+    CHECK(player.status().scenes[1] == "Scene 2");
+    // The file holds it for the next time the set loads.
+    set::SetFile again = set::loadSetFile(dir / "set.yaml");
+    CHECK(set::loadStoredScenes(again).empty());
+    REQUIRE(again.songs[0].scenes.size() == 2);
+    CHECK(again.songs[0].scenes[1].stems[0].muted);
+    // A scene the song does not have: said, nothing changes.
+    ActionCall none = both;
+    none.value = 5;
+    player.perform(none);
+    run(10);
+    CHECK_THAT(log.str(), Catch::Contains("this song has no such scene; its scenes are 1 Both, 2 Scene 2"));
+    CHECK(l.back() == 0.125f);
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Timed actions for the offline renderer (EVENTS.yaml). The vocabulary is the one MIDI mappings
-// and the GUI use too.
+// Timed actions (EVENTS.yaml) for the offline renderer and `play --events`. Names and values are
+// the action table's (Action.h), as in controller mappings, keys and the GUI.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -9,32 +9,27 @@
 #include <vector>
 
 #include "stemdeck/Text.h"
-#include "stemdeck/engine/Command.h"
+#include "stemdeck/control/Action.h"
 
 namespace stemdeck::control {
 
 /// One scripted action, issued at an output frame (frames since the render started).
 struct ScriptEvent {
     std::int64_t frame = 0;
-    engine::Command command;
-    int line = 0; ///< 1-based line in the script, for messages
+    ActionCall call; ///< call.frame: the same frame
+    int line = 0;    ///< 1-based line in the script, for messages
 };
 
 /// What the script needs to know about the song it will drive.
 struct ScriptContext {
+    ScriptContext() = default;
+    ScriptContext(std::vector<std::string> stems, double rate, bool bpm, ValueContext v = {})
+        : stemNames(std::move(stems)), sampleRate(rate), bpmKnown(bpm), values(std::move(v)) {}
     std::vector<std::string> stemNames;
     double sampleRate = 48000.0;
     bool bpmKnown = false; ///< quantise needs a BPM from the readme or --bpm
+    ValueContext values;   ///< the song's scene and marker names, the set's song count
 };
-
-/// @thread any. The action names the scripts, mappings and GUI share ("toggle_mute", …).
-[[nodiscard]] const std::vector<std::string>& actionNames();
-
-/// @thread any. The action called `name` (as in the scripts), if there is one.
-[[nodiscard]] std::optional<engine::Action> actionFromName(std::string_view name);
-
-/// @thread any. The script name of an action.
-[[nodiscard]] std::string_view actionName(engine::Action action);
 
 /// @thread control. Parses a script's text. Events come back sorted by frame (stable). Throws
 /// stemdeck::Error as "FILE:LINE:COLUMN: what is wrong; how to fix it".
@@ -46,6 +41,10 @@ struct ScriptContext {
 /// every scripted jump reads from RAM on the exact frame and a render never waits on the disk
 /// for one (the same render, run to run, on any machine load).
 [[nodiscard]] std::vector<std::int64_t> cueFrames(const std::vector<ScriptEvent>& events, double sampleRate);
+
+/// @thread any. Throws stemdeck::Error (file:line) for the first event that only the live player
+/// can carry out (next_song, marker, store_scene, lock…): a render plays engine actions only.
+void requireEngineActions(const std::vector<ScriptEvent>& events, const std::string& fileName);
 
 /// @thread control. Reads and parses a script file.
 [[nodiscard]] std::vector<ScriptEvent> loadEventScript(const std::filesystem::path& file, const ScriptContext& context);

@@ -5,6 +5,7 @@
 // same player runs under a device callback or under a test's own process() loop.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "stemdeck/Text.h"
 
+#include "stemdeck/control/Action.h"
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/engine/Engine.h"
 #include "stemdeck/set/SetFile.h"
@@ -39,6 +41,9 @@ struct PlayerOptions {
     std::vector<StemRoute> routes;
     set::SongOptions song;           ///< rate (the device's), BPM override, shared disk thread
     std::vector<ScriptEvent> script; ///< timed actions, frames counted from song 1's bar 1
+    std::filesystem::path setFile;   ///< where stored scenes are saved beside ("" without a set file)
+    /// A script's session actions (lock, unlock, learn) when their frame comes; quit is the player's own.
+    std::function<void(const ActionCall&)> sessionAction;
 };
 
 /// One song's line in the status display.
@@ -64,6 +69,10 @@ struct PlayerStatus {
     bool vamp = false;      ///< a section is looping
     std::vector<StemLine> stems;
     std::vector<std::pair<std::string, double>> markers; ///< the song's markers: name, seconds
+    std::vector<std::string> scenes;                     ///< the song's scenes by slot ("" for an empty slot)
+    int scene = -1;                                      ///< the slot recalled last, or -1
+    int sceneWaiting = -1;                               ///< a recall waiting for its beat or bar, or -1
+    bool locked = false;                                 ///< the show lock is on (the session fills this in)
     std::string nextTitle;                               ///< the song that comes next ("" at the end)
     float mainPeak = 0.0f;
     std::uint64_t underruns = 0; ///< every stem, every song, since start
@@ -97,12 +106,20 @@ public:
     void goToSong(int index); ///< 0-based
     void seekBars(int bars);  ///< from the current position, onto a bar line
     void seekTo(std::int64_t songFrame);
-    void cycleClick();      ///< off → count-in → always → off
-    void nextMarker();      ///< jump to the song's next marker, on the next bar line
-    void previousMarker();  ///< jump to the marker before the current one, on the next bar line
-    void quit();            ///< stop with a fade; finished() once it has faded
-    void toggleReference(); ///< A/B: the main mix ↔ the song's reference mix
-    void toggleVamp();      ///< loop the current marker section until released (then play on)
+    void cycleClick();          ///< off → count-in → always → off
+    void nextMarker();          ///< jump to the song's next marker, on the next bar line
+    void previousMarker();      ///< jump to the marker before the current one, on the next bar line
+    void quit();                ///< stop with a fade; finished() once it has faded
+    void toggleReference();     ///< A/B: the main mix ↔ the song's reference mix
+    void toggleVamp();          ///< loop the current marker section until released (then play on)
+    void goToMarker(int index); ///< 0-based marker of the current song, on the next bar line
+    /// Stores every stem's state now as scene `slot` (0-based) of the current song: in the engine
+    /// at once, and, with a set file, in its stored-scenes file (atomically).
+    void storeScene(int slot);
+
+    /// Carries out any action of the table but the session's (lock, unlock, learn): engine actions
+    /// go out on this player's own sender (on call.frame), the rest are done here.
+    void perform(const ActionCall& call);
 
     /// Reads the engine's events, follows song ends and changes, sends scripted actions that are
     /// coming up, frees songs the engine has let go of and logs faults. Call every few ms.
@@ -127,11 +144,13 @@ private:
     void announce(); ///< logs the current song
     void freeUnused();
     void sendScript();
-    engine::Command command(engine::Action a, int stem = -1, float value = 0.0f) const;
+    engine::Command command(engine::Op a, int stem = -1, float value = 0.0f) const;
 
     engine::Engine& engine_;
     [[nodiscard]] AtEnd atEndOf(int index) const;
     void jumpToMarker(int index);
+    void performNow(const ActionCall& call);
+    [[nodiscard]] std::string sceneList() const; ///< "its scenes are 1 Breakdown, 2 Full"
     std::vector<set::SetSong> songs_;
     PlayerOptions options_;
     std::ostream& log_;

@@ -1,12 +1,14 @@
 #pragma once
-// Commands from the control side (CLI, event scripts, MIDI, GUI) to the audio thread.
+// The engine's instruction set: what the audio thread can be told to do. No surface names these:
+// keys, mappings, scripts, the GUI and remotes speak control::Action (stemdeck/control/Action.h),
+// and the router turns those into Commands.
 #include <cstdint>
 #include <type_traits>
 
 namespace stemdeck::engine {
 
-/// What a command does. The same vocabulary serves event scripts, MIDI mappings and the GUI.
-enum class Action : std::uint8_t {
+/// What a command does.
+enum class Op : std::uint8_t {
     mute,
     unmute,
     toggleMute,
@@ -26,7 +28,15 @@ enum class Action : std::uint8_t {
     toggleReference, ///< A/B: switch to the other
     loopOn,          ///< vamp: loop song frames [target, target + length) until loopOff
     loopOff,         ///< vamp released: the play head runs on past the loop's end
+    scene,           ///< value: the scene's slot; every stem goes to that scene's state on one frame
+    defineScene,     ///< stem's part of scene `target`: value gain, value2 filter, flags kSceneMuted | kSceneSoloed
+    panic,           ///< every stem back to the song's start state, A/B back to the stems, grid-waiting commands gone
 };
+
+/// Most scenes a song can hold (a controller's pad row).
+inline constexpr int kMaxScenes = 8;
+/// Command::flags of a defineScene.
+inline constexpr std::uint8_t kSceneMuted = 1, kSceneSoloed = 2;
 
 /// What the click bus plays. The click is generated from the song's tempo grid, never a file.
 enum class ClickMode : std::uint8_t {
@@ -47,21 +57,32 @@ inline constexpr std::int64_t kNextBlock = -1;
 
 /// One command. Small and trivially copyable so it crosses the lock-free queue by value.
 struct Command {
-    Action action = Action::play;
+    Op op = Op::play;
     Quantize quantize = Quantize::none;
-    std::int8_t stem = -1;           ///< 0-based stem index; -1 where the action has no stem
-    float value = 0.0f;              ///< gain factor or filter knob
+    std::int8_t stem = -1;           ///< 0-based stem index; -1 where the op has no stem
+    float value = 0.0f;              ///< gain factor, filter knob, click mode, scene slot
     std::int64_t frame = kNextBlock; ///< engine output frame at which it is issued, or kNextBlock
-    std::int64_t target = 0;         ///< seek target / loop start, in song frames
+    std::int64_t target = 0;         ///< seek target / loop start / defineScene's slot
     std::int64_t length = 0;         ///< loop length in frames
+    float value2 = 0.0f;             ///< defineScene: the filter knob
+    std::uint8_t flags = 0;          ///< defineScene: kSceneMuted | kSceneSoloed
 };
 static_assert(std::is_trivially_copyable_v<Command>);
 
-/// True for actions that need a stem index.
-[[nodiscard]] constexpr bool needsStem(Action a) noexcept {
-    return a != Action::play && a != Action::stop && a != Action::seek && a != Action::click && a != Action::loadCued &&
-           a != Action::referenceOn && a != Action::referenceOff && a != Action::toggleReference &&
-           a != Action::loopOn && a != Action::loopOff;
+/// True for ops that act on one stem (Command::stem).
+[[nodiscard]] constexpr bool needsStem(Op op) noexcept {
+    switch (op) {
+    case Op::mute:
+    case Op::unmute:
+    case Op::toggleMute:
+    case Op::solo:
+    case Op::unsolo:
+    case Op::toggleSolo:
+    case Op::gain:
+    case Op::filter:
+    case Op::defineScene: return true;
+    default: return false;
+    }
 }
 
 } // namespace stemdeck::engine

@@ -23,6 +23,14 @@ namespace stemdeck::engine {
 /// Number of stereo buses a stem can be routed to instead of the main mix.
 inline constexpr int kMaxDirectBuses = kMaxStems;
 
+/// A scene: a state of every stem of a song, recalled on one frame (gains and filters glide, mutes fade).
+struct Scene {
+    std::array<float, kMaxStems> gain{1, 1, 1, 1, 1, 1, 1, 1};
+    std::array<float, kMaxStems> filter{};
+    std::uint32_t muted = 0;  ///< bit i: stem i muted
+    std::uint32_t soloed = 0; ///< bit i: stem i soloed
+};
+
 /// The song the engine plays: its stems (not owned), its grid and how it starts.
 struct SongView {
     std::array<StemSource*, kMaxStems> stems{};
@@ -39,6 +47,8 @@ struct SongView {
     std::uint32_t startSoloed = 0; ///< bit i: stem i starts soloed
     /// Per stem: the direct bus it plays on (then it is not in the main mix), or -1 for the main mix.
     std::array<std::int8_t, kMaxStems> directBus{-1, -1, -1, -1, -1, -1, -1, -1};
+    std::array<Scene, kMaxScenes> scenes{}; ///< the song's scenes by slot (set file, sidecar, stored live)
+    std::uint32_t scenesDefined = 0;        ///< bit k: slot k holds a scene
 };
 static_assert(kMaxStems == 8, "directBus's initialiser lists one -1 per stem");
 
@@ -147,6 +157,10 @@ public:
     [[nodiscard]] bool looping() const noexcept { return looping_.load(std::memory_order_relaxed); }
     /// True while the main mix is (or is fading to) the reference mix.
     [[nodiscard]] bool referenceOn() const noexcept { return referenceOn_.load(std::memory_order_relaxed); }
+    /// The slot of the scene recalled last in this song, or -1 (none yet, or a panic since).
+    [[nodiscard]] int lastScene() const noexcept { return lastScene_.load(std::memory_order_relaxed); }
+    /// The slot of a scene recall waiting for its beat or bar, or -1.
+    [[nodiscard]] int pendingScene() const noexcept { return pendingScene_.load(std::memory_order_relaxed); }
     [[nodiscard]] const StemStatus& stem(int index) const noexcept { return stems_[static_cast<std::size_t>(index)]; }
     [[nodiscard]] float mainPeak() const noexcept { return mainPeak_.load(std::memory_order_relaxed); }
     [[nodiscard]] float mainRms() const noexcept { return mainRms_.load(std::memory_order_relaxed); }
@@ -176,6 +190,9 @@ private:
     void seekSources() noexcept;
     [[nodiscard]] bool sourcesReady() const noexcept;
     void loadSong(const SongView& song) noexcept; // setSong's body, also used on the audio thread
+    /// Every stem to the given state on this frame (a scene recall, a panic), with the usual ramps.
+    void applyState(const std::array<float, kMaxStems>& gain, const std::array<float, kMaxStems>& filter,
+                    std::uint32_t muted, std::uint32_t soloed) noexcept;
     void publish(float* left, float* right, int n) noexcept;
     void emit(EventType type, std::int64_t frame, std::int8_t stem = -1, std::uint8_t action = 0) noexcept;
 
@@ -220,6 +237,8 @@ private:
     std::atomic<ClickMode> clickMode_{ClickMode::off};
     std::atomic<bool> referenceOn_{false};
     std::atomic<bool> looping_{false};
+    std::atomic<int> lastScene_{-1};
+    std::atomic<int> pendingScene_{-1};
     std::atomic<float> mainPeak_{0.0f};
     std::atomic<float> mainRms_{0.0f};
     std::atomic<std::uint64_t> dropped_{0};

@@ -24,10 +24,11 @@ struct LearnedControl {
 [[nodiscard]] std::optional<LearnedControl> controlOf(const std::vector<unsigned char>& message);
 
 /// What to do with a learned control, picked one key at a time: an action letter, then (for the
-/// per-stem actions) the stem's digit. See learnMenu() for the letters.
+/// per-stem actions) the stem's digit, or (for scene and store_scene) the scene's. See learnMenu()
+/// for the letters (the action table's).
 class LearnChoice {
 public:
-    enum class State : std::uint8_t { choosing, needsStem, done, cancelled };
+    enum class State : std::uint8_t { choosing, needsStem, needsScene, done, cancelled };
     /// @thread control. Takes one typed character; unknown keys are ignored (and say so in error()).
     State feed(char c);
     [[nodiscard]] State state() const noexcept { return state_; }

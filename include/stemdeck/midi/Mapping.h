@@ -7,32 +7,12 @@
 #include <string_view>
 #include <vector>
 
-#include "stemdeck/engine/Command.h"
+#include "stemdeck/control/Action.h"
 
 namespace stemdeck::midi {
 
-/// What a control does. Engine actions go straight to the audio thread; player actions (song
-/// changes, markers, vamp) go to the control thread.
-enum class MapAction : std::uint8_t {
-    mute,
-    unmute,
-    toggleMute,
-    solo,
-    unsolo,
-    toggleSolo,
-    gain,
-    filter,
-    play,
-    stop,
-    togglePlay,
-    nextSong,
-    previousSong,
-    nextMarker,
-    previousMarker,
-    toggleVamp,
-    toggleReference,
-    drop, ///< unmute the binding's stems together (quantised, by default to the next bar)
-};
+/// What a control does: an action of the one table (stemdeck/control/Action.h).
+using MapAction = control::Action;
 
 enum class MessageKind : std::uint8_t { note, cc, program };
 
@@ -48,7 +28,13 @@ struct Binding {
     int number = 0;   ///< note or CC number (ignored for program change)
     int channel = -1; ///< 0…15, -1 = any (a binding without one takes the mapping's `channel:`)
     MapAction action = MapAction::toggleMute;
-    std::vector<int> stems; ///< 0-based; one for most actions, several for drop
+    std::vector<int> stems;     ///< 0-based; one for most actions, several for drop
+    std::string value;          ///< the value as written (`value: 2` for scene 2), "" if none
+    control::ActionCall preset; ///< `value` parsed (value, from, to): what a press sends
+    /// gain / filter with no `value:`: the action follows the fader or knob (a cc)
+    [[nodiscard]] bool followsControl() const noexcept {
+        return value.empty() && (action == MapAction::gain || action == MapAction::filter);
+    }
     ControlMode mode = ControlMode::toggle;
     engine::Quantize quantize = engine::Quantize::none;
     bool shift = false;               ///< only while the shift control is held
@@ -76,8 +62,10 @@ struct Mapping {
 [[nodiscard]] Mapping parseMapping(std::string_view yaml, const std::filesystem::path& file);
 [[nodiscard]] Mapping loadMapping(const std::filesystem::path& file);
 
-/// @thread any. The action's name in mapping files ("toggle_mute").
-[[nodiscard]] std::string_view actionName(MapAction action) noexcept;
+/// @thread any. The action's name in mapping files ("toggle_mute"): the table's.
+[[nodiscard]] inline std::string_view actionName(MapAction action) noexcept {
+    return control::info(action).name;
+}
 
 /// @thread any. The fader law: a 7-bit position to a linear gain (0 at the bottom; dB-linear above).
 [[nodiscard]] float faderGain(int value, double minDb, double maxDb) noexcept;

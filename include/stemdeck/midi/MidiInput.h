@@ -1,7 +1,7 @@
 #pragma once
 // A controller's MIDI input through RtMidi (ALSA sequencer or JACK MIDI), translated by a mapping
-// into engine commands (straight from the MIDI thread, stamped with the frame they land on) and
-// player actions (handed to the control thread).
+// into actions that the MIDI thread hands to the router, stamped with the frame they land on, and
+// the controller's LEDs kept in step with the engine.
 #include <atomic>
 #include <functional>
 #include <filesystem>
@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "stemdeck/control/Router.h"
 #include "stemdeck/engine/Engine.h"
 #include "stemdeck/midi/Learn.h"
 #include "stemdeck/midi/MidiMapper.h"
@@ -30,14 +31,14 @@ public:
 
     /// @thread control. Never throws for a missing MIDI system or port: it says so on `log` and
     /// either waits for the port (hot-plug) or stays silent; playback goes on without MIDI.
-    MidiInput(engine::Engine& engine, Mapping mapping, MidiOptions options, FrameClock clock, std::ostream& log);
+    MidiInput(control::Router& router, Mapping mapping, MidiOptions options, FrameClock clock, std::ostream& log);
     ~MidiInput();
     MidiInput(const MidiInput&) = delete;
     MidiInput& operator=(const MidiInput&) = delete;
 
-    /// @thread control. Hands over player actions (song changes, markers, vamp, A/B) that arrived,
-    /// and checks about once a second that the controller is still there (or has come back).
-    void poll(const std::function<void(MapAction)>& perform);
+    /// @thread control. Updates the LEDs and checks about once a second that the controller is
+    /// still there (or has come back).
+    void poll();
 
     /// @thread control. MIDI learn: the next control touched is captured instead of played.
     void startLearn();

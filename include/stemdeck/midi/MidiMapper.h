@@ -11,19 +11,12 @@
 
 namespace stemdeck::midi {
 
-/// One thing a message does: an engine command, or a player action for the control thread.
-struct Translated {
-    bool toEngine = true;
-    engine::Command command;                  ///< when toEngine
-    MapAction playerAction = MapAction::play; ///< when !toEngine
-};
-
-/// Up to one output per stem (a drop) plus one.
+/// What one message does: the actions of every binding on its control (for the router).
 struct Translation {
-    std::array<Translated, engine::kMaxStems + 1> items{};
+    std::array<control::ActionCall, engine::kMaxStems + 1> items{};
     int count = 0;
-    void add(const Translated& t) noexcept {
-        if (count < static_cast<int>(items.size())) items[static_cast<std::size_t>(count++)] = t;
+    void add(const control::ActionCall& call) noexcept {
+        if (count < static_cast<int>(items.size())) items[static_cast<std::size_t>(count++)] = call;
     }
 };
 

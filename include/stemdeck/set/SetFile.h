@@ -32,6 +32,16 @@ struct StemStart {
     int line = 0, column = 0;    ///< where it was written, for messages
 };
 
+/// A scene: a named state of every stem. Stems it does not name play at unity, unmuted,
+/// unsoloed, filter off.
+struct SceneDef {
+    std::string name;
+    int slot = 0; ///< 0-based: what `scene: 1` (or pad 1 of a scene row) recalls
+    std::vector<StemStart> stems;
+    int line = 0;
+    bool stored = false; ///< stored live (store_scene): kept in the set's stored-scenes file
+};
+
 /// One song of a set, as written (the folder's readme fills in what is left out).
 struct SetSong {
     std::filesystem::path source; ///< the stem folder, absolute (relative paths are from the set file)
@@ -43,8 +53,13 @@ struct SetSong {
     std::optional<SongEnd> atEnd;
     std::vector<StemStart> start;
     std::vector<Marker> markers;
-    int line = 0;      ///< where the song's entry starts in the set file
-    std::string error; ///< "" when the entry is fine; else why this song cannot play (file:line:col: …)
+    std::vector<SceneDef> scenes; ///< sorted by slot
+    int line = 0;                 ///< where the song's entry starts in the set file
+    std::string error;            ///< "" when the entry is fine; else why this song cannot play (file:line:col: …)
+
+    [[nodiscard]] const SceneDef* sceneAt(int slot) const;
+    /// By slot, kMaxScenes of them; "" for an empty slot.
+    [[nodiscard]] std::vector<std::string> sceneNames() const;
 };
 
 /// Set-wide audio settings (any may be absent: the command line or the defaults decide).
@@ -64,6 +79,7 @@ struct SetFile {
     std::optional<std::filesystem::path> controller; ///< mapping file, absolute
     std::optional<int> countInBars;                  ///< default for songs
     std::optional<SongEnd> atEnd;                    ///< default for songs
+    bool lock = false;                               ///< the show starts locked (show lock)
     std::vector<SetSong> songs;
 
     /// Songs that cannot play, one message each.
@@ -78,6 +94,25 @@ struct SetFile {
 
 /// @thread control. Reads and parses a set file.
 [[nodiscard]] SetFile loadSetFile(const std::filesystem::path& file);
+
+/// @thread any. Where the scenes stored live for a set are kept: beside it, "NAME.scenes.yaml".
+[[nodiscard]] std::filesystem::path storedScenesFile(const std::filesystem::path& setFile);
+
+/// @thread control. Reads the set's stored scenes (if the file is there) over the songs' own.
+/// Never throws: a broken file gives messages (file:line: what, and that it was not loaded).
+[[nodiscard]] std::vector<std::string> loadStoredScenes(SetFile& set);
+
+/// @thread control. Parses stored scenes into `songs` (matched by their source); messages as above.
+[[nodiscard]] std::vector<std::string> parseStoredScenes(std::string_view text, const std::filesystem::path& sidecar,
+                                                         std::vector<SetSong>& songs,
+                                                         const std::filesystem::path& setFile);
+
+/// @thread control. The stored scenes file's text for the songs' stored scenes.
+[[nodiscard]] std::string formatStoredScenes(const std::vector<SetSong>& songs, const std::filesystem::path& setFile);
+
+/// @thread control. Writes every stored scene of `songs` beside the set file, atomically (a crash
+/// leaves the old file or the new one). Throws stemdeck::Error naming the file when it cannot.
+void saveStoredScenes(const std::vector<SetSong>& songs, const std::filesystem::path& setFile);
 
 /// @thread any. True for a path that names a set file (.yaml / .yml) rather than a stem folder.
 [[nodiscard]] bool isSetFileName(const std::filesystem::path& path);

@@ -96,18 +96,25 @@ StemStrip::StemStrip(LiveSession& session, int index) : session_(session), index
     }
     mute.setColour(juce::TextButton::buttonOnColourId, kMute);
     solo.setColour(juce::TextButton::buttonOnColourId, kSolo);
-    mute.onClick = [this] { session_.player().toggleMute(index_); };
-    solo.onClick = [this] { session_.player().toggleSolo(index_); };
+    auto send = [this](control::Action a, float value = 0.0f) {
+        control::ActionCall c;
+        c.action = a;
+        c.stem = static_cast<std::int8_t>(index_);
+        c.value = value;
+        session_.send(c);
+    };
+    mute.onClick = [send] { send(control::Action::toggleMute); };
+    solo.onClick = [send] { send(control::Action::toggleSolo); };
     gain.setRange(-60.0, 6.0, 0.1);
     gain.setSkewFactorFromMidPoint(-12.0);
     gain.setDoubleClickReturnValue(true, 0.0);
-    gain.onValueChange = [this] {
+    gain.onValueChange = [this, send] {
         const double db = gain.getValue();
-        session_.player().setGain(index_, db <= -60.0 ? 0.0f : static_cast<float>(std::pow(10.0, db / 20.0)));
+        send(control::Action::gain, db <= -60.0 ? 0.0f : static_cast<float>(std::pow(10.0, db / 20.0)));
     };
     filter.setRange(-1.0, 1.0, 0.01);
     filter.setDoubleClickReturnValue(true, 0.0);
-    filter.onValueChange = [this] { session_.player().setFilter(index_, static_cast<float>(filter.getValue())); };
+    filter.onValueChange = [send, this] { send(control::Action::filter, static_cast<float>(filter.getValue())); };
     for (juce::Slider* s : {&gain, &filter}) {
         s->setColour(juce::Slider::thumbColourId, kText);
         s->setColour(juce::Slider::trackColourId, kAccent);
@@ -205,8 +212,59 @@ StageView::StageView(LiveSession& session, control::LiveSettings settings, std::
         strips_.push_back(std::make_unique<StemStrip>(session, i));
         addChildComponent(*strips_.back());
     }
+    for (int k = 0; k < engine::kMaxScenes; ++k) {
+        juce::TextButton& b = scenes_[static_cast<std::size_t>(k)];
+        b.setClickingTogglesState(false);
+        b.setColour(juce::TextButton::buttonColourId, kPanel.brighter(0.15f));
+        b.setColour(juce::TextButton::buttonOnColourId, kAccent);
+        b.setColour(juce::TextButton::textColourOffId, kText);
+        b.setColour(juce::TextButton::textColourOnId, juce::Colours::black);
+        b.onClick = [this, k] { sceneClicked(k); };
+        addChildComponent(b);
+    }
+    panic_.setColour(juce::TextButton::buttonColourId, kMute.darker(0.3f));
+    panic_.setColour(juce::TextButton::textColourOffId, kText);
+    panic_.setTooltip("Every stem back to the song's start state (z)");
+    panic_.onClick = [this] {
+        control::ActionCall c;
+        c.action = control::Action::panic;
+        session_.send(c);
+    };
+    lock_.setColour(juce::TextButton::buttonColourId, kPanel.brighter(0.15f));
+    lock_.setColour(juce::TextButton::textColourOffId, kText);
+    // Locking is one click; unlocking is a long press (2 s) or typing the word unlock.
+    lock_.onStateChange = [this] {
+        if (!session_.locked()) return;
+        if (lock_.isDown()) {
+            lockDownAt_ = juce::Time::getMillisecondCounter();
+        } else if (lockDownAt_ != 0) {
+            const bool held = juce::Time::getMillisecondCounter() - lockDownAt_ >= 2000;
+            lockDownAt_ = 0;
+            if (held) {
+                control::ActionCall c;
+                c.action = control::Action::unlock;
+                session_.send(c);
+            }
+        }
+    };
+    lock_.onClick = [this] {
+        if (session_.locked()) return;
+        control::ActionCall c;
+        c.action = control::Action::lock;
+        session_.send(c);
+    };
+    addAndMakeVisible(panic_);
+    addAndMakeVisible(lock_);
     setSize(1280, 800);
     startTimerHz(30);
+}
+
+void StageView::sceneClicked(int slot) {
+    control::ActionCall c;
+    c.action =
+        juce::ModifierKeys::currentModifiers.isShiftDown() ? control::Action::storeScene : control::Action::scene;
+    c.value = static_cast<float>(slot);
+    session_.send(c);
 }
 
 StageView::~StageView() {
@@ -221,6 +279,14 @@ std::string StageView::layoutReport() const {
         const auto s = strips_[i]->solo.getScreenBounds().getCentre();
         out += "layout: stem " + std::to_string(i + 1) + " mute " + std::to_string(m.x) + "," + std::to_string(m.y) +
                " solo " + std::to_string(s.x) + "," + std::to_string(s.y) + "\n";
+    }
+    const auto p = panic_.getScreenBounds().getCentre(), l = lock_.getScreenBounds().getCentre();
+    out += "layout: panic " + std::to_string(p.x) + "," + std::to_string(p.y) + " lock " + std::to_string(l.x) + "," +
+           std::to_string(l.y) + "\n";
+    for (std::size_t k = 0; k < scenes_.size(); ++k) {
+        if (!scenes_[k].isVisible()) continue;
+        const auto c = scenes_[k].getScreenBounds().getCentre();
+        out += "layout: scene " + std::to_string(k + 1) + " " + std::to_string(c.x) + "," + std::to_string(c.y) + "\n";
     }
     return out;
 }
@@ -249,11 +315,35 @@ void StageView::timerCallback() {
         }
         if (used) strips_[i]->update(status_.stems[i], overviews_.get(status_.song, static_cast<int>(i)), blinkOn);
     }
+    bool scenesChanged = false;
+    for (std::size_t k = 0; k < scenes_.size(); ++k) {
+        juce::TextButton& b = scenes_[k];
+        const std::string name = k < status_.scenes.size() ? status_.scenes[k] : "";
+        const bool used = !name.empty();
+        if (b.isVisible() != used) {
+            b.setVisible(used);
+            scenesChanged = true;
+        }
+        const juce::String label = juce::String(std::to_string(k + 1) + " " + name);
+        if (b.getButtonText() != label) b.setButtonText(label);
+        const bool waiting = status_.sceneWaiting == static_cast<int>(k);
+        b.setToggleState(status_.scene == static_cast<int>(k) || (waiting && blinkOn), juce::dontSendNotification);
+    }
+    if (scenesChanged) resized();
+    // The show lock: nothing on the stage takes the mouse but the lock button (a long press).
+    const bool locked = status_.locked;
+    for (auto& strip : strips_)
+        strip->setEnabled(!locked);
+    for (auto& b : scenes_)
+        b.setEnabled(!locked);
+    panic_.setEnabled(!locked);
+    lock_.setButtonText(locked ? "LOCKED - hold 2 s" : "LOCK");
+    lock_.setColour(juce::TextButton::buttonColourId, locked ? kMute : kPanel.brighter(0.15f));
     if (!layoutReported_ && !status_.stems.empty() && std::getenv("STEMDECK_GUI_LAYOUT") != nullptr) {
         layoutReported_ = true; // for tests that click the buttons (xdotool): once the strips are laid out
         std::cerr << layoutReport() << std::flush;
     }
-    repaint(header_.getUnion(position_).getUnion(progress_).getUnion(footer_).getUnion(setList_));
+    repaint(header_.getUnion(position_).getUnion(progress_).getUnion(sceneBar_).getUnion(footer_).getUnion(setList_));
     if (session_.finished() || session_.quitOverdue()) juce::MessageManager::getInstance()->stopDispatchLoop();
 }
 
@@ -264,6 +354,15 @@ void StageView::resized() {
     header_ = r.removeFromTop(70);
     position_ = r.removeFromTop(110);
     progress_ = r.removeFromTop(50).reduced(16, 8);
+    sceneBar_ = r.removeFromTop(48).reduced(12, 4);
+    {
+        auto bar = sceneBar_;
+        lock_.setBounds(bar.removeFromRight(170).reduced(2));
+        panic_.setBounds(bar.removeFromRight(110).reduced(2));
+        const int w = bar.getWidth() / engine::kMaxScenes;
+        for (auto& b : scenes_)
+            if (b.isVisible()) b.setBounds(bar.removeFromLeft(w).reduced(2));
+    }
     stripsArea_ = r.reduced(8);
     int visible = 0;
     for (const auto& s : strips_)
@@ -314,6 +413,13 @@ void StageView::paint(juce::Graphics& g) {
     g.setColour(kText);
     g.drawText(clock(std::max(0.0, status_.seconds)) + " / " + clock(status_.lengthSeconds),
                pos.removeFromTop(pos.getHeight() / 2), juce::Justification::centredLeft);
+    g.setColour(kAccent);
+    if (status_.locked) { // plain to see from the stage: why nothing answers the mouse
+        g.setColour(kMute);
+        g.setFont(juce::Font(28.0f, juce::Font::bold));
+        g.drawText("LOCKED - type unlock", header_.reduced(16, 4), juce::Justification::centredRight);
+        g.setFont(juce::Font(40.0f));
+    }
     g.setColour(kAccent);
     g.drawText("-" + clock(std::max(0.0, status_.lengthSeconds - status_.seconds)) + "   " +
                    std::to_string(static_cast<int>(std::lround(status_.bpm))) + " BPM" +
@@ -375,7 +481,7 @@ bool StageView::keyPressed(const juce::KeyPress& key) {
         bytes = "\r";
     else if (const juce::juce_wchar c = key.getTextCharacter(); c > 0 && c < 128)
         bytes = std::string(1, static_cast<char>(c));
-    if (bytes == ",") { // the settings dialog
+    if (bytes == "," && !session_.locked()) { // the settings dialog
         control::LiveSettings current = settings_;
         if (!current.driver)
             current.driver = session_.deviceDescription().find("[JACK]") != std::string::npos ? "jack" : "alsa";

@@ -71,7 +71,12 @@ public:
 private:
     void timerCallback() override;
 
+    void sceneClicked(int slot);
+
     LiveSession& session_;
+    std::array<juce::TextButton, engine::kMaxScenes> scenes_;
+    juce::TextButton panic_{"PANIC"}, lock_{"LOCK"};
+    juce::uint32 lockDownAt_ = 0; ///< when the lock button went down (a long press unlocks)
     control::LiveSettings settings_;
     std::filesystem::path settingsFile_;
     std::vector<std::unique_ptr<StemStrip>> strips_;
@@ -79,7 +84,7 @@ private:
     std::deque<std::string> messages_;
     Overviews overviews_;
     int overviewSong_ = -1;
-    juce::Rectangle<int> header_, position_, progress_, stripsArea_, footer_, setList_;
+    juce::Rectangle<int> header_, position_, progress_, sceneBar_, stripsArea_, footer_, setList_;
     int frames_ = 0;
     bool layoutReported_ = false;
 };
