@@ -316,20 +316,24 @@ struct TimedRecorder : Recorder {
     }
     /// The JACK frame where port 0's level first leaves `before` (by more than 1e-4), at or after
     /// JACK frame `from`; -1 if it has not yet.
-    /// The first frame from `from` whose level differs from `before` and stays changed. A loaded
-    /// server may skip a cycle of stemdeck's or of the recorder's, which leaves a period of
-    /// silence (or of stale samples) in the recording and then the old level again: such a gap is
-    /// not the change looked for, which holds for longer than two whole periods.
+    /// The first frame from `from` whose level differs from `before`. A loaded server may skip a
+    /// cycle of the recorder's, which leaves a run of silence in the recording and then the old
+    /// level again: such a gap is stepped over, not taken for the change looked for.
     [[nodiscard]] std::int64_t changedAt(std::int64_t from, float before) const {
         const std::size_t n = frames.load(std::memory_order_acquire);
         const std::int64_t first = firstFrame.load();
-        constexpr std::size_t kHold = 600; // frames: more than two 256-frame periods
         for (auto i = static_cast<std::size_t>(std::max<std::int64_t>(0, from - first)); i < n; ++i) {
             if (std::fabs(data[0][i] - before) <= 1e-4f) continue;
-            bool holds = true;
-            for (std::size_t k = i; k < std::min(n, i + kHold) && holds; ++k)
-                holds = std::fabs(data[0][k] - before) > 1e-4f;
-            if (holds) return first + static_cast<std::int64_t>(i);
+            if (data[0][i] == 0.0f && before != 0.0f) {
+                std::size_t j = i;
+                while (j < n && data[0][j] == 0.0f)
+                    ++j;
+                if (j < n && std::fabs(data[0][j] - before) <= 1e-4f) { // silence, then the old level: a gap
+                    i = j;
+                    continue;
+                }
+            }
+            return first + static_cast<std::int64_t>(i);
         }
         return -1;
     }
