@@ -221,6 +221,10 @@ void LiveSession::performSession(const control::Routed& r) {
     }
 }
 
+void LiveSession::drainRouter() {
+    router_->drain([this](const control::Routed& r) { performSession(r); });
+}
+
 void LiveSession::setLocked(bool on) {
     const bool was = router_->locked();
     router_->setLocked(on);
@@ -239,7 +243,7 @@ bool LiveSession::send(const control::ActionCall& call, control::Surface from) {
 
 void LiveSession::tick() {
     if (closed_) return;
-    router_->drain([this](const control::Routed& r) { performSession(r); });
+    drainRouter();
     if (midi_) midi_->poll();
     if (const std::uint64_t refused = router_->refused() + refusedKeys_; refused != refusedSaid_) {
         refusedSaid_ = refused; // said once per burst of presses, not per key
@@ -282,7 +286,7 @@ void LiveSession::typed(const std::string& bytes) {
                 control::ActionCall unlock;
                 unlock.action = control::Action::unlock;
                 keysIn_->send(unlock);
-                router_->drain([this](const control::Routed& r) { performSession(r); });
+                drainRouter();
                 typed(bytes.substr(i + 1)); // what follows the word is keys again
                 return;
             }
@@ -293,7 +297,7 @@ void LiveSession::typed(const std::string& bytes) {
         for (const control::ActionCall& k : decoder_.feed(bytes)) {
             if (!keysIn_->send(k)) continue;
             if (k.action == control::Action::learn) { // what follows is for the learn prompt
-                router_->drain([this](const control::Routed& r) { performSession(r); });
+                drainRouter();
                 break;
             }
         }

@@ -79,6 +79,7 @@ public:
 private:
     void startLearn();
     void performSession(const control::Routed& routed); ///< lock, unlock, learn, quit; the rest to the player
+    void drainRouter();                                 ///< performs what the router's queue holds
 
     PlayArgs args_;
     bool keys_;

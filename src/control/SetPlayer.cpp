@@ -177,22 +177,6 @@ void SetPlayer::quit() {
         finished_ = true;
 }
 
-void SetPlayer::toggleMute(int stem) {
-    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Op::toggleMute, stem));
-}
-
-void SetPlayer::toggleSolo(int stem) {
-    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Op::toggleSolo, stem));
-}
-
-void SetPlayer::setGain(int stem, float gain) {
-    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Op::gain, stem, std::max(0.0f, gain)));
-}
-
-void SetPlayer::setFilter(int stem, float knob) {
-    if (stem >= 0 && stem < engine_.stemCount()) sender_.send(command(Op::filter, stem, std::clamp(knob, -1.0f, 1.0f)));
-}
-
 void SetPlayer::nextSong() {
     const int from = wanted_.value_or(changing_ >= 0 ? changing_ : current_);
     for (int i = from + 1; i < static_cast<int>(songs_.size()); ++i)

@@ -155,7 +155,10 @@ TEST_CASE("SetPlayer next / previous while playing fade out and play the other s
     rig.run(10);
     CHECK(rig.player->currentSong() == 0);
     CHECK(rig.out.back() == 0.25f);
-    rig.player->toggleMute(0);
+    ActionCall mute;
+    mute.action = Action::toggleMute;
+    mute.stem = 0;
+    rig.player->perform(mute);
     rig.run(10);
     CHECK(rig.out.back() == 0.0f);
     CHECK(rig.player->status().stems.at(0).muted);

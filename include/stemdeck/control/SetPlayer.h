@@ -97,10 +97,6 @@ public:
     void togglePlay();
     void play();
     void stop();
-    void toggleMute(int stem); ///< 0-based
-    void toggleSolo(int stem);
-    void setGain(int stem, float gain);   ///< linear (1 = unity), for the GUI's faders
-    void setFilter(int stem, float knob); ///< −1 … 0 (off) … +1, for the GUI's knobs
     void nextSong();
     void previousSong();
     void goToSong(int index); ///< 0-based
