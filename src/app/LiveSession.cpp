@@ -1,15 +1,15 @@
-#include "LiveSession.h"
+#include "stemdeck/app/LiveSession.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>
 
-#include "stemdeck/Error.h"
 #include "stemdeck/control/EventScript.h"
+#include "stemdeck/Error.h"
+#include "stemdeck/formats/AudioFile.h"
+#include "stemdeck/formats/StemFile.h"
 #include "stemdeck/set/StemFolder.h"
-#include "stemdeck/stream/AudioFile.h"
-#include "stemdeck/stream/StemFile.h"
 
 namespace fs = std::filesystem;
 
@@ -24,7 +24,7 @@ int songRate(const fs::path& dir) {
     try {
         for (const set::StemFile& s : set::scanStemFolder(dir).stems) {
             try {
-                return (s.probed ? *s.probed : stream::probeStem({s.path, s.track})).sampleRate;
+                return (s.probed ? *s.probed : formats::probeStem({s.path, s.track})).sampleRate;
             } catch (const Error&) {
             }
         }
@@ -41,7 +41,7 @@ engine::ClickMode parseClickMode(const std::string& s) {
 }
 
 // "drums=5" → the stem "drums" on outputs 5-6.
-void routeStems(const PlayArgs& a, engine::ChannelMap& map, std::vector<control::StemRoute>& routes) {
+void routeStems(const PlayArgs& a, audio::ChannelMap& map, std::vector<control::StemRoute>& routes) {
     std::map<int, int> busOfChannel;
     for (const std::string& spec : a.stemOuts) {
         const auto eq = spec.rfind('=');
@@ -108,7 +108,7 @@ LiveSession::LiveSession(const PlayArgs& args, bool keys, std::ostream& notes) :
         for (const std::string& s : a.sources) {
             std::error_code ec;
             if (!fs::exists(s, ec)) throw Error(s + ": no such folder; give a stem folder per song, or one set file");
-            if (!fs::is_directory(s, ec) && !stream::isStemFileName(s))
+            if (!fs::is_directory(s, ec) && !formats::isStemFileName(s))
                 throw Error(s + ": is a file; give the folder that holds the song's stems, a .stem.mp4, or a set "
                                 "file (.yaml)");
             set::SetSong song;
@@ -399,7 +399,7 @@ std::optional<std::string> LiveSession::setName() const {
 
 std::string LiveSession::summary() const {
     const double at = static_cast<double>(engine_->songFrame()) / session_->sampleRate();
-    const engine::CallbackTimer::Summary t = session_->timer().summary();
+    const audio::CallbackTimer::Summary t = session_->timer().summary();
     char timing[256];
     std::snprintf(timing, sizeof timing,
                   "callback mean %.1f us, median %.1f, p99 %.1f, p99.9 %.1f, max %.1f us (%llu callbacks of %.0f us)",

@@ -1,6 +1,4 @@
-#include "PlayCommand.h"
-
-#include "LiveSession.h"
+#include "stemdeck/app/PlayCommand.h"
 
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -13,7 +11,8 @@
 #include <iostream>
 #include <thread>
 
-#include "stemdeck/control/Keys.h"
+#include "stemdeck/app/Keys.h"
+#include "stemdeck/app/LiveSession.h"
 
 namespace stemdeck::app {
 

@@ -1,4 +1,4 @@
-// stemdeck: the command line. Each subcommand is a thin layer over stemdeck_core.
+// stemdeck: the command line. Each subcommand is a thin layer over the modules (docs/ARCHITECTURE.md).
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -10,19 +10,19 @@
 
 #include <unistd.h>
 
-#include "stemdeck/Error.h"
-#include "PlayCommand.h"
+#include "stemdeck/app/DemoSong.h"
+#include "stemdeck/app/PlayCommand.h"
 #include "stemdeck/audio/DevicePlayer.h"
-#include "stemdeck/audio/OfflineRenderer.h"
 #include "stemdeck/control/Action.h"
 #include "stemdeck/control/EventScript.h"
+#include "stemdeck/control/OfflineRenderer.h"
+#include "stemdeck/control/Song.h"
+#include "stemdeck/Error.h"
+#include "stemdeck/formats/AudioFile.h"
+#include "stemdeck/formats/StemFile.h"
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/midi/MidiInput.h"
-#include "stemdeck/stream/StemFile.h"
 #include "stemdeck/set/Check.h"
-#include "stemdeck/set/DemoSong.h"
-#include "stemdeck/set/Song.h"
-#include "stemdeck/stream/AudioFile.h"
 
 namespace fs = std::filesystem;
 using namespace stemdeck;
@@ -52,7 +52,7 @@ void addSourceArgs(CLI::App& cmd, SourceArgs& a) {
 
 /// A song ready to render: the loaded song and its engine view (with a set file's start state).
 struct Source {
-    set::Song song;
+    control::Song song;
     engine::SongView view;
     control::ValueContext values; ///< the song's scene and marker names, for an events file
 };
@@ -73,21 +73,21 @@ Source loadSource(const SourceArgs& a) {
         if (!plan.error.empty()) throw Error("song " + std::to_string(a.song) + " cannot play: " + plan.error);
         if (!plan.countInBars) plan.countInBars = file.countInBars;
     } else {
-        if (fs::is_regular_file(p, ec) && !stream::isStemFileName(p))
+        if (fs::is_regular_file(p, ec) && !formats::isStemFileName(p))
             throw Error(a.source + ": is a file; give the folder that holds the song's stems, a .stem.mp4, or a set "
                                    "file (.yaml)");
         if (a.song != 1)
             throw Error(a.source + ": a stem folder holds one song; --song " + std::to_string(a.song) +
                         " does not exist");
     }
-    set::SongOptions options;
+    control::SongOptions options;
     options.bpm = a.bpm;
     options.sampleRate = a.rate;
     Source src;
-    src.song = set::loadSong(plan.source, set::optionsFor(plan, options));
+    src.song = control::loadSong(plan.source, control::optionsFor(plan, options));
     src.view = src.song.view();
     std::vector<std::string> warnings = src.song.warnings;
-    for (std::string& w : set::applySetSong(plan, src.song, src.view, 0))
+    for (std::string& w : control::applySetSong(plan, src.song, src.view, 0))
         warnings.push_back(std::move(w));
     src.view.countInBars = 0; // a render starts on bar 1: no count-in in the file
     src.values.sceneNames = plan.sceneNames();
@@ -106,9 +106,9 @@ std::string dbfs(float linear) {
 }
 
 // Keeps the peak of what it passes on to the file.
-class PeakFileSink final : public audio::RenderSink {
+class PeakFileSink final : public control::RenderSink {
 public:
-    explicit PeakFileSink(stream::WavWriter& w) : writer_(w) {}
+    explicit PeakFileSink(formats::WavWriter& w) : writer_(w) {}
     void write(const float* l, const float* r, int n) override {
         for (int i = 0; i < n; ++i)
             peak_ = std::max({peak_, std::fabs(l[i]), std::fabs(r[i])});
@@ -117,12 +117,12 @@ public:
     float peak_ = 0.0f;
 
 private:
-    stream::WavWriter& writer_;
+    formats::WavWriter& writer_;
 };
 
 int runRender(const SourceArgs& a, const std::string& out, const std::string& events, int block, bool asFloat) {
     Source src = loadSource(a);
-    set::Song& song = src.song;
+    control::Song& song = src.song;
     std::vector<control::ScriptEvent> script;
     if (!events.empty()) {
         script = control::loadEventScript(
@@ -132,13 +132,13 @@ int runRender(const SourceArgs& a, const std::string& out, const std::string& ev
     for (const std::int64_t frame : control::cueFrames(script, song.sampleRate)) // jumps read from RAM
         song.addCue(frame);
     const auto started = std::chrono::steady_clock::now();
-    stream::WavWriter writer(out, song.sampleRate, 2,
-                             asFloat ? stream::SampleFormat::float32 : stream::SampleFormat::pcm24);
+    formats::WavWriter writer(out, song.sampleRate, 2,
+                              asFloat ? formats::SampleFormat::float32 : formats::SampleFormat::pcm24);
     PeakFileSink sink(writer);
     engine::Engine engine;
-    audio::RenderOptions options;
+    control::RenderOptions options;
     options.blockFrames = block;
-    const audio::RenderReport report = audio::renderSong(engine, src.view, song.sampleRate, script, sink, options);
+    const control::RenderReport report = control::renderSong(engine, src.view, song.sampleRate, script, sink, options);
     // A stem that did not give what it declares (cut off, unreadable part way) makes a file that is
     // not the song: refused, as check calls it an error (the partial file is removed, not kept).
     if (const std::vector<std::string> faults = song.takeFaults(); !faults.empty()) {
@@ -279,10 +279,10 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*demo) {
-            if (!force && set::demoSongPresent(demoDir)) {
+            if (!force && app::demoSongPresent(demoDir)) {
                 std::cout << "demo song already in " << demoDir << " (use --force to write it again)\n";
             } else {
-                set::writeDemoSong(demoDir);
+                app::writeDemoSong(demoDir);
                 std::cout << "wrote the demo song to " << demoDir << "\n";
             }
             return 0;

@@ -17,16 +17,16 @@
 
 #include "RealtimeCheck.h"
 #include "stemdeck/Error.h"
-#include "stemdeck/audio/JackDevice.h"
+#include "JackDevice.h"
 
 namespace stemdeck::audio {
 
 namespace {
 
-// The device callback: the audio thread's whole job is DeviceOutput::process() (src/engine).
+// The device callback: the audio thread's whole job is DeviceOutput::process() (src/audio/DeviceOutput.cpp).
 class EngineCallback final : public juce::AudioIODeviceCallback {
 public:
-    EngineCallback(engine::Engine& engine, engine::DeviceOutput& output) : engine_(engine), output_(output) {}
+    EngineCallback(engine::Engine& engine, audio::DeviceOutput& output) : engine_(engine), output_(output) {}
 
     /// @thread audio, non-blocking.
     void audioDeviceIOCallbackWithContext(const float* const*, int, float* const* outputs, int numOutputs,
@@ -41,7 +41,7 @@ public:
 
 private:
     engine::Engine& engine_;
-    engine::DeviceOutput& output_;
+    audio::DeviceOutput& output_;
     RealtimeCheck realtime_;
 };
 
@@ -129,7 +129,7 @@ struct DeviceSession::Impl {
     bool useJack = false;
     juce::String typeName, deviceName;
     DeviceOptions options;
-    engine::DeviceOutput output;
+    audio::DeviceOutput output;
     engine::Engine* engine = nullptr;
     std::unique_ptr<EngineCallback> callback;
     int rate = 0, block = 0, channels = 0;
@@ -369,10 +369,10 @@ int DeviceSession::outputChannels() const noexcept {
 int DeviceSession::reopenings() const noexcept {
     return impl_->reopened;
 }
-const engine::CallbackTimer& DeviceSession::timer() const noexcept {
+const audio::CallbackTimer& DeviceSession::timer() const noexcept {
     return impl_->output.timer();
 }
-const engine::DeviceOutput& DeviceSession::output() const noexcept {
+const audio::DeviceOutput& DeviceSession::output() const noexcept {
     return impl_->output;
 }
 

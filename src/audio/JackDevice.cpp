@@ -1,4 +1,4 @@
-#include "stemdeck/audio/JackDevice.h"
+#include "JackDevice.h"
 
 #include <algorithm>
 #include <array>
@@ -16,7 +16,7 @@ struct JackDevice::Client {
     std::vector<jack_port_t*> ports;
     std::vector<float*> buffers; // per port, refilled every cycle (sized before activation)
     engine::Engine* engine = nullptr;
-    engine::DeviceOutput* output = nullptr;
+    audio::DeviceOutput* output = nullptr;
     bool active = false;
     RealtimeCheck realtime;
     // shared (atomic): written on JACK's threads, read on the control thread.
@@ -117,7 +117,7 @@ std::string JackDevice::open(const std::string& clientName, int outputs, bool* n
     return {};
 }
 
-bool JackDevice::start(engine::Engine& engine, engine::DeviceOutput& output) {
+bool JackDevice::start(engine::Engine& engine, audio::DeviceOutput& output) {
     if (client_ == nullptr) return false;
     client_->engine = &engine;
     client_->output = &output;

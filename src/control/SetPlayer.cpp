@@ -56,12 +56,12 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
     try {
         if (!plan.error.empty()) throw Error(plan.error);
         auto l = std::make_unique<Loaded>();
-        l->song = set::loadSong(path, set::optionsFor(plan, options_.song));
+        l->song = control::loadSong(path, control::optionsFor(plan, options_.song));
         for (const std::string& w : l->song.warnings)
             log_ << "warning: " << w << "\n";
         l->view = l->song.view();
         l->view.id = index;
-        for (const std::string& w : set::applySetSong(plan, l->song, l->view, options_.countInBars))
+        for (const std::string& w : control::applySetSong(plan, l->song, l->view, options_.countInBars))
             log_ << "warning: song " << index + 1 << " " << w << "\n";
         // Markers are jump targets: their first seconds stay in RAM so a jump lands on time.
         // (from a crossfade's length before them: a vamp's loop end blends into those frames).
@@ -107,7 +107,7 @@ void SetPlayer::start() {
 void SetPlayer::announce() {
     const auto it = loaded_.find(current_);
     if (it == loaded_.end()) return;
-    const set::Song& s = it->second->song;
+    const control::Song& s = it->second->song;
     char bpm[64];
     std::snprintf(bpm, sizeof bpm, "%g BPM%s", s.timing.bpm, s.bpmKnown ? "" : " (assumed: no readme BPM)");
     log_ << "song " << current_ + 1 << "/" << songs_.size() << ": '" << s.title << "' (" << s.sources.size()

@@ -1,7 +1,5 @@
 #include "stemdeck/set/Check.h"
 
-#include <sndfile.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,14 +8,14 @@
 #include <sstream>
 
 #include "stemdeck/Error.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/formats/AudioFile.h"
+#include "stemdeck/formats/Scan.h"
+#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/formats/StemReader.h"
 #include "stemdeck/set/Readme.h"
 #include "stemdeck/set/SetFile.h"
-#include "stemdeck/set/Song.h"
 #include "stemdeck/set/StemFolder.h"
-#include "stemdeck/stream/AudioFile.h"
-#include "stemdeck/stream/StemFile.h"
-#include "stemdeck/stream/StemReader.h"
+#include "stemdeck/Text.h"
 
 namespace fs = std::filesystem;
 
@@ -41,57 +39,19 @@ std::string seconds(std::int64_t frames, int rate) {
     return buf;
 }
 
-/// What decoding a whole file through libsndfile (no resampling: the file as made) found: its
-/// sample peak, how many frames it really holds, and where a decoding error stopped it (-1: none).
-struct Scan {
-    float peak = 0.0f;
-    std::int64_t frames = 0;
-    std::int64_t errorAt = -1;
-    std::string error;
-};
-
-std::optional<Scan> scanFile(const fs::path& file, std::uint64_t& done, std::uint64_t total,
-                             const CheckProgress& progress) {
-    SF_INFO info{};
-    SNDFILE* f = sf_open(file.c_str(), SFM_READ, &info);
-    if (f == nullptr) { // a file libsndfile cannot decode but stemdeck plays (a 20-bit FLAC, via FFmpeg)
-        try {
-            stream::StemReader reader(file, 0);
-            if (!reader.start(0)) return std::nullopt;
-            std::vector<float> l(65536), r(65536);
-            Scan scan;
-            for (int got = 0; (got = reader.read(l.data(), r.data(), 65536)) > 0; scan.frames += got)
-                for (std::size_t i = 0; i < static_cast<std::size_t>(got); ++i)
-                    scan.peak = std::max({scan.peak, std::fabs(l[i]), std::fabs(r[i])});
-            done += fs::file_size(file);
-            return scan;
-        } catch (const Error&) {
-            return std::nullopt;
-        }
-    }
-    sf_command(f, SFC_SET_SCALE_FLOAT_INT_READ, nullptr, SF_FALSE); // integer files: exact ±1.0 scale
-    std::vector<float> buf(static_cast<std::size_t>(65536) * static_cast<std::size_t>(std::max(1, info.channels)));
-    Scan scan;
-    sf_count_t got = 0;
-    const std::uint64_t bytes = fs::file_size(file);
+/// A whole-file scan (formats::scanFile), with the bytes of every file scanned so far (`done` of
+/// `total`) reported as progress.
+std::optional<formats::FileScan> scanFile(const fs::path& file, std::uint64_t& done, std::uint64_t total,
+                                          const CheckProgress& progress) {
+    std::error_code ec;
+    const std::uint64_t bytes = fs::file_size(file, ec);
     const std::uint64_t start = done;
-    const bool known = info.frames > 0 && info.frames != SF_COUNT_MAX;
-    while ((got = sf_readf_float(f, buf.data(), 65536)) > 0) {
-        for (sf_count_t i = 0; i < got * info.channels; ++i)
-            scan.peak = std::max(scan.peak, std::fabs(buf[static_cast<std::size_t>(i)]));
-        scan.frames += got;
-        if (progress && known) {
-            done = start + static_cast<std::uint64_t>(static_cast<double>(bytes) * static_cast<double>(scan.frames) /
-                                                      static_cast<double>(info.frames));
-            progress(file, done, total);
-        }
-    }
-    if (sf_error(f) != SF_ERR_NO_ERROR) {
-        scan.errorAt = scan.frames;
-        scan.error = sf_strerror(f);
-    }
-    sf_close(f);
-    done = start + bytes;
+    std::optional<formats::FileScan> scan = formats::scanFile(file, [&](double fraction) {
+        if (!progress) return;
+        done = start + static_cast<std::uint64_t>(static_cast<double>(bytes) * fraction);
+        progress(file, done, total);
+    });
+    if (scan && !ec) done = start + bytes;
     return scan;
 }
 
@@ -105,7 +65,7 @@ FileReport probe(const fs::path& path, const std::string& name) {
     r.path = path;
     r.name = name;
     try {
-        const stream::AudioFileInfo info = stream::probeAudioFile(path);
+        const formats::AudioFileInfo info = formats::probeAudioFile(path);
         r.readable = true;
         r.sampleRate = info.sampleRate;
         r.channels = info.channels;
@@ -155,19 +115,19 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     s.source = file;
     s.title = file.filename().string();
     s.title.resize(s.title.size() - std::string_view(".stem.mp4").size());
-    stream::StemFileInfo info;
+    formats::StemFileInfo info;
     try {
-        info = stream::probeStemFile(file);
+        info = formats::probeStemFile(file);
     } catch (const Error& e) {
         add(s, Severity::error, file, e.what(),
             "export it again from the stem creator (a master and 2-4 stereo stem tracks)");
         return s;
     }
-    auto report = [&](const stream::StemTrackInfo& t) {
+    auto report = [&](const formats::StemTrackInfo& t) {
         FileReport r;
         r.path = file;
         r.name = t.track == 0 ? "master (reference)" : t.name;
-        const stream::AudioFileInfo a = stream::trackAudioInfo(t);
+        const formats::AudioFileInfo a = formats::trackAudioInfo(t);
         r.readable = true;
         r.sampleRate = a.sampleRate;
         r.channels = a.channels;
@@ -182,10 +142,10 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     s.reference = report(info.master);
 
     // Decode every track side by side: peaks, and the stems' sum against the master.
-    std::vector<std::unique_ptr<stream::StemReader>> readers;
+    std::vector<std::unique_ptr<formats::StemReader>> readers;
     try {
         for (int t = 0; t <= static_cast<int>(info.stems.size()); ++t) {
-            readers.push_back(std::make_unique<stream::StemReader>(stream::StemLocation{file, t}, 0));
+            readers.push_back(std::make_unique<formats::StemReader>(formats::StemLocation{file, t}, 0));
             readers.back()->start(0);
         }
     } catch (const Error& e) {
@@ -318,7 +278,7 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
 SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& done, std::uint64_t total,
                        const CheckProgress& progress) {
     std::error_code stemEc;
-    if (fs::is_regular_file(dir, stemEc) && stream::isStemFileName(dir))
+    if (fs::is_regular_file(dir, stemEc) && formats::isStemFileName(dir))
         return checkStemFile(dir, std::nullopt, plan, done, total, progress);
     std::optional<FolderListing> listing;
     if (fs::is_directory(dir, stemEc)) {
@@ -401,7 +361,7 @@ SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& 
             add(s, Severity::error, p, r.problem.empty() ? "cannot be read as audio" : r.problem,
                 "export it again (mono or stereo WAV, AIFF or FLAC); on stage this stem keeps its number, stays "
                 "silent and the others play");
-        } else if (const std::optional<Scan> scan = scanFile(p, done, total, progress)) {
+        } else if (const std::optional<formats::FileScan> scan = scanFile(p, done, total, progress)) {
             // The length is what decodes: check reads every sample, so it is the authority.
             r.peak = scan->peak;
             if (scan->errorAt >= 0 && scan->frames < r.frames)
@@ -424,7 +384,7 @@ SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& 
     if (reference) {
         s.reference = probe(*reference, "reference mix");
         if (s.reference->readable)
-            if (const std::optional<Scan> scan = scanFile(*reference, done, total, progress)) {
+            if (const std::optional<formats::FileScan> scan = scanFile(*reference, done, total, progress)) {
                 s.reference->peak = scan->peak;
                 s.reference->frames = scan->frames;
             }
@@ -485,7 +445,7 @@ std::uint64_t folderBytes(const fs::path& dir) {
     if (fs::is_regular_file(dir, ec)) return fs::file_size(dir, ec);
     if (!fs::is_directory(dir, ec)) return 0;
     for (const auto& e : fs::directory_iterator(dir, ec))
-        if (e.is_regular_file(ec) && (isAudioFileName(e.path()) || stream::isStemFileName(e.path())))
+        if (e.is_regular_file(ec) && (isAudioFileName(e.path()) || formats::isStemFileName(e.path())))
             total += e.file_size(ec);
     return total;
 }

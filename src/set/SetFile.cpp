@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -14,8 +15,8 @@
 
 #include "stemdeck/Error.h"
 #include "stemdeck/Files.h"
-#include "stemdeck/engine/Command.h"
-#include "stemdeck/stream/StemFile.h"
+#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/Limits.h"
 #include "stemdeck/Text.h"
 
 namespace fs = std::filesystem;
@@ -187,8 +188,8 @@ void parseScenes(const YAML::Node& n, SetSong& song, const Place& place) {
     std::unordered_set<std::string> names;
     for (const auto& kv : n) {
         const std::string name = scalar(kv.first, place, "scene name");
-        if (static_cast<int>(song.scenes.size()) >= engine::kMaxScenes)
-            place.fail(kv.first, "a song holds at most " + std::to_string(engine::kMaxScenes) +
+        if (static_cast<int>(song.scenes.size()) >= kMaxScenes)
+            place.fail(kv.first, "a song holds at most " + std::to_string(kMaxScenes) +
                                      " scenes (one pad row); this is scene " + std::to_string(song.scenes.size() + 1));
         if (!names.insert(foldCase(name)).second)
             place.fail(kv.first, "scene '" + name + "' is named twice; give each its own name");
@@ -266,7 +267,7 @@ SetSong parseSong(const YAML::Node& n, const fs::path& base, const Place& place)
                               "); paths are relative to the set file");
     if (hasFolder && !fs::is_directory(song.source, ec))
         place.fail(where, "'" + path + "' is a file; folder: names the folder that holds the stems");
-    if (isMap && !hasFolder && (!fs::is_regular_file(song.source, ec) || !stream::isStemFileName(song.source)))
+    if (isMap && !hasFolder && (!fs::is_regular_file(song.source, ec) || !formats::isStemFileName(song.source)))
         place.fail(where, "'" + path +
                               "': file: names a Native Instruments stem file (.stem.mp4); for a folder of "
                               "stems write folder:");
@@ -403,9 +404,9 @@ const SceneDef* SetSong::sceneAt(int slot) const {
 }
 
 std::vector<std::string> SetSong::sceneNames() const {
-    std::vector<std::string> names(static_cast<std::size_t>(engine::kMaxScenes));
+    std::vector<std::string> names(static_cast<std::size_t>(kMaxScenes));
     for (const SceneDef& d : scenes)
-        if (d.slot >= 0 && d.slot < engine::kMaxScenes) names[static_cast<std::size_t>(d.slot)] = d.name;
+        if (d.slot >= 0 && d.slot < kMaxScenes) names[static_cast<std::size_t>(d.slot)] = d.name;
     return names;
 }
 
@@ -493,7 +494,7 @@ std::vector<std::string> parseStoredScenes(std::string_view text, const fs::path
                 continue;
             }
             for (const auto& kv : item["scenes"]) {
-                const int slot = integer(kv.first, place, "scene number", 1, engine::kMaxScenes) - 1;
+                const int slot = integer(kv.first, place, "scene number", 1, kMaxScenes) - 1;
                 const YAML::Node name = kv.second.IsMap() ? kv.second["name"] : YAML::Node();
                 SceneDef d = parseScene(name ? scalar(name, place, "name") : "Scene " + std::to_string(slot + 1), slot,
                                         kv.second, place);
@@ -542,6 +543,23 @@ SetFile loadSetFile(const fs::path& file) {
     std::ostringstream text;
     text << in.rdbuf();
     return parseSetFile(text.str(), file);
+}
+
+std::string tempoProblem(double bpm, int beatsPerBar, int beatUnit) {
+    const auto number = [](double v) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return std::string(buf);
+    };
+    if (!(bpm >= 1.0 && bpm <= 999.0))
+        return "BPM " + number(bpm) + " is out of range (1-999); fix the readme's BPM or give bpm: in the set file";
+    if (beatsPerBar < 1 || beatsPerBar > 32)
+        return std::to_string(beatsPerBar) +
+               " beats a bar is out of range (1-32); fix the time signature in the readme or the set file";
+    if (beatUnit != 1 && beatUnit != 2 && beatUnit != 4 && beatUnit != 8 && beatUnit != 16 && beatUnit != 32)
+        return "a beat unit of " + std::to_string(beatUnit) +
+               " is not a note value (1, 2, 4, 8, 16 or 32); fix the time signature in the readme or the set file";
+    return {};
 }
 
 } // namespace stemdeck::set

@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "stemdeck/Error.h"
-#include "stemdeck/stream/StemFile.h"
+#include "stemdeck/formats/StemFile.h"
 
 namespace stemdeck::set {
 
@@ -57,15 +57,15 @@ std::string stemNameFromFile(const fs::path& file) {
 namespace {
 /// A song from one NI stem file: its stems are the tracks after the master.
 StemFolder fromStemFile(const fs::path& file, const fs::path& dir) {
-    const stream::StemFileInfo info = stream::probeStemFile(file);
+    const formats::StemFileInfo info = formats::probeStemFile(file);
     StemFolder folder;
     folder.dir = dir;
     folder.stemFile = true;
-    for (const stream::StemTrackInfo& t : info.stems)
-        folder.stems.push_back(StemFile{file, t.name, t.track, t.color, stream::trackAudioInfo(t)});
-    if (folder.stems.size() > kMaxStemsPerSong)
+    for (const formats::StemTrackInfo& t : info.stems)
+        folder.stems.push_back(StemFile{file, t.name, t.track, t.color, formats::trackAudioInfo(t)});
+    if (folder.stems.size() > static_cast<std::size_t>(kMaxStems))
         throw Error(file.string() + ": " + std::to_string(folder.stems.size()) +
-                    " stem tracks, but a song can have at most " + std::to_string(kMaxStemsPerSong));
+                    " stem tracks, but a song can have at most " + std::to_string(kMaxStems));
     folder.reference = file;
     folder.referenceTrack = info.master.track;
     return folder;
@@ -87,7 +87,7 @@ FolderListing listFolder(const fs::path& dir) {
         if (p.filename().string().starts_with(".")) continue; // ._ AppleDouble files, .DS_Store
         std::error_code typeEc;
         const bool regular = entry.is_regular_file(typeEc);
-        if (stream::isStemFileName(p)) {
+        if (formats::isStemFileName(p)) {
             if (regular) l.stemFiles.push_back(p);
         } else if (isReferenceMixName(p)) {
             l.reference = p;
@@ -112,7 +112,7 @@ FolderListing listFolder(const fs::path& dir) {
 StemFolder scanStemFolder(const fs::path& dir) {
     std::error_code ec;
     if (!fs::exists(dir, ec)) throw Error(dir.string() + ": no such folder; check the path");
-    if (fs::is_regular_file(dir, ec) && stream::isStemFileName(dir)) return fromStemFile(dir, dir.parent_path());
+    if (fs::is_regular_file(dir, ec) && formats::isStemFileName(dir)) return fromStemFile(dir, dir.parent_path());
     if (!fs::is_directory(dir, ec))
         throw Error(dir.string() + ": not a folder; give the folder that holds the stems (or a .stem.mp4 file)");
 
@@ -137,12 +137,12 @@ StemFolder scanStemFolder(const fs::path& dir) {
     if (audio.empty())
         throw Error(dir.string() + ": no stems found; a stem folder holds audio files such as "
                                    "01_Drums.wav, 02_Bass.wav (wav, aiff, flac, ogg, opus, mp3)");
-    if (audio.size() > kMaxStemsPerSong) {
+    if (audio.size() > static_cast<std::size_t>(kMaxStems)) {
         std::string names;
         for (const auto& p : audio)
             names += "\n  " + p.filename().string();
         throw Error(dir.string() + ": " + std::to_string(audio.size()) + " stems, but a song can have at most " +
-                    std::to_string(kMaxStemsPerSong) + "; merge or remove stems:" + names);
+                    std::to_string(kMaxStems) + "; merge or remove stems:" + names);
     }
     for (const auto& p : audio)
         folder.stems.push_back(StemFile{p, stemNameFromFile(p), -1, {}, std::nullopt});

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "stemdeck/Error.h"
-#include "stemdeck/Text.h"
 #include "stemdeck/stream/DiskStreamer.h"
+#include "stemdeck/Text.h"
 
 namespace stemdeck::stream {
 
@@ -31,12 +31,12 @@ int ringFrames(int sampleRate, const StreamingSizes& sizes) {
 
 } // namespace
 
-StreamedStem::StreamedStem(const StemLocation& file, int outputRate, const StreamingSizes& sizes)
+StreamedStem::StreamedStem(const formats::StemLocation& file, int outputRate, const StreamingSizes& sizes)
     : file_(file), sizes_(sizes), sampleRate_(outputRate), ring_(ringFrames(outputRate, sizes)) {}
 
-std::shared_ptr<StreamedStem> StreamedStem::open(const StemLocation& file, int outputRate,
+std::shared_ptr<StreamedStem> StreamedStem::open(const formats::StemLocation& file, int outputRate,
                                                  const StreamingSizes& sizes) {
-    auto reader = std::make_unique<StemReader>(file, outputRate); // the one open; checks the channels
+    auto reader = std::make_unique<formats::StemReader>(file, outputRate); // the one open; checks the channels
     const int rate = reader->outputRate();
     std::shared_ptr<StreamedStem> stem(new StreamedStem(file, rate, sizes));
     stem->channels_ = reader->channels();
@@ -61,7 +61,8 @@ std::shared_ptr<StreamedStem> StreamedStem::open(const StemLocation& file, int o
 
 StreamedStem::~StreamedStem() = default;
 
-StreamedStem::Region StreamedStem::decodeRegion(StemReader& reader, std::int64_t start, std::int64_t frames) const {
+StreamedStem::Region StreamedStem::decodeRegion(formats::StemReader& reader, std::int64_t start,
+                                                std::int64_t frames) const {
     Region r;
     r.start = start;
     frames = std::clamp<std::int64_t>(frames, 0, std::max<std::int64_t>(0, length_ - start));
@@ -83,7 +84,7 @@ void StreamedStem::addCue(std::int64_t frame) {
     while (const Region* held = regionAt(from))
         from = held->end();
     if (from >= want) return;
-    StemReader reader(file_, sampleRate_); // its own: the disk thread may be using reader_
+    formats::StemReader reader(file_, sampleRate_); // its own: the disk thread may be using reader_
     Region r = decodeRegion(reader, from, want - from);
     if (r.left.empty()) return;
     const auto at = std::lower_bound(regions_.begin(), regions_.end(), r.start,
@@ -171,7 +172,7 @@ bool StreamedStem::waitUntilReadable(std::int64_t frame, int n, double timeoutSe
 bool StreamedStem::reopen() {
     decodePos_ = -1;
     try {
-        reader_ = std::make_unique<StemReader>(file_, sampleRate_);
+        reader_ = std::make_unique<formats::StemReader>(file_, sampleRate_);
     } catch (const Error&) {
         reader_.reset(); // gone or unreadable: tried again later
     }

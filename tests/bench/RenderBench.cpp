@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "stemdeck/audio/OfflineRenderer.h"
 #include "stemdeck/control/EventScript.h"
-#include "stemdeck/set/Song.h"
-#include "stemdeck/stream/AudioFile.h"
+#include "stemdeck/control/OfflineRenderer.h"
+#include "stemdeck/control/Song.h"
+#include "stemdeck/formats/AudioFile.h"
 
 using namespace stemdeck;
 namespace fs = std::filesystem;
@@ -24,13 +24,13 @@ double seconds(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-class FileSink final : public audio::RenderSink {
+class FileSink final : public control::RenderSink {
 public:
-    explicit FileSink(stream::WavWriter& w) : w_(w) {}
+    explicit FileSink(formats::WavWriter& w) : w_(w) {}
     void write(const float* l, const float* r, int n) override { w_.write(l, r, n); }
 
 private:
-    stream::WavWriter& w_;
+    formats::WavWriter& w_;
 };
 
 } // namespace
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
         char name[32];
         std::snprintf(name, sizeof name, "%02d_Stem%d.wav", s + 1, s + 1);
         const fs::path f = dir / "song" / name;
-        stream::writeWav(f, rate, l, &r, stream::SampleFormat::pcm24);
+        formats::writeWav(f, rate, l, &r, formats::SampleFormat::pcm24);
         files.push_back(f.string());
     }
     std::ofstream(dir / "song" / "readme.txt") << "BPM: 120\n";
@@ -72,14 +72,14 @@ int main(int argc, char** argv) {
 
     // stemdeck: load (decode), render through the engine, write 24-bit.
     const auto t0 = std::chrono::steady_clock::now();
-    const set::Song song = set::loadSong(dir / "song");
+    const control::Song song = control::loadSong(dir / "song");
     const double loadSeconds = seconds(t0);
     const auto script = control::parseEventScript(events, "bench", {song.stemNames, static_cast<double>(rate), true});
     {
-        stream::WavWriter writer(dir / "stemdeck.wav", rate, 2, stream::SampleFormat::pcm24);
+        formats::WavWriter writer(dir / "stemdeck.wav", rate, 2, formats::SampleFormat::pcm24);
         FileSink sink(writer);
         engine::Engine engine;
-        audio::renderSong(engine, song.view(), rate, script, sink, {});
+        control::renderSong(engine, song.view(), rate, script, sink, {});
         writer.commit();
     }
     const double ours = seconds(t0);

@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "stemdeck/audio/OfflineRenderer.h"
-#include "stemdeck/set/Song.h"
-#include "stemdeck/stream/AudioFile.h"
-#include "stemdeck/stream/StemReader.h"
+#include "stemdeck/control/OfflineRenderer.h"
+#include "stemdeck/control/Song.h"
+#include "stemdeck/formats/AudioFile.h"
+#include "stemdeck/formats/StemReader.h"
 
 #include <sndfile.h>
 
@@ -132,7 +132,7 @@ int load() {
     const int runs = 20;
     for (int r = 0; r < runs; ++r) {
         const double t0 = now();
-        const set::Song song = set::loadSong(dir / "a");
+        const control::Song song = control::loadSong(dir / "a");
         engine::Engine engine;
         engine.prepare(kRate, 128);
         engine.setSong(song.view());
@@ -147,12 +147,12 @@ int load() {
     std::printf("load song (8 stems, heads decoded) to first audio block: mean %.1f ms, worst %.1f ms over %d runs "
                 "(goal <= 100 ms)\n",
                 sum / runs, worst, runs);
-    set::SongOptions shared;
+    control::SongOptions shared;
     shared.streamer = std::make_shared<stream::DiskStreamer>();
-    const set::Song a = set::loadSong(dir / "a", shared), b = set::loadSong(dir / "b", shared);
-    audio::MemorySink sink;
+    const control::Song a = control::loadSong(dir / "a", shared), b = control::loadSong(dir / "b", shared);
+    control::MemorySink sink;
     engine::Engine engine;
-    const auto report = audio::renderSongs(engine, {a.view(), b.view()}, kRate, {}, sink, {});
+    const auto report = control::renderSongs(engine, {a.view(), b.view()}, kRate, {}, sink, {});
     std::printf("song change (run on): song B starts at frame %lld, song A is %lld frames: gap %lld samples (goal 0)\n",
                 static_cast<long long>(report.songStarts.at(1)), static_cast<long long>(a.lengthFrames),
                 static_cast<long long>(report.songStarts.at(1) - a.lengthFrames));
@@ -177,16 +177,16 @@ int stress(double minutes) {
     std::printf("rendering %.1f min in real time at 64-frame blocks, not waiting for the disk, "
                 "with a direct-I/O reader and two CPU hogs ...\n",
                 minutes);
-    const set::Song song = set::loadSong(dir / "song");
-    audio::RenderOptions o;
+    const control::Song song = control::loadSong(dir / "song");
+    control::RenderOptions o;
     o.blockFrames = 64;
     o.waitForDisk = false;
     o.realTimePace = true;
-    class Null final : public audio::RenderSink {
+    class Null final : public control::RenderSink {
         void write(const float*, const float*, int) override {}
     } sink;
     engine::Engine engine;
-    const auto report = audio::renderSong(engine, song.view(), kRate, {}, sink, o);
+    const auto report = control::renderSong(engine, song.view(), kRate, {}, sink, o);
     for (pid_t p : hogs)
         kill(-p, SIGKILL);
     for (pid_t p : hogs)
@@ -226,7 +226,7 @@ int stemFile(double minutes) {
         std::int64_t frames = 0;
         std::vector<float> l(8192), r(8192);
         for (int track = 0; track < 5; ++track) {
-            stream::StemReader reader({file, track}, rate);
+            formats::StemReader reader({file, track}, rate);
             reader.start(0);
             for (int got = 0; (got = reader.read(l.data(), r.data(), 8192)) > 0;)
                 frames += got;

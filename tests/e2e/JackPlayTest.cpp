@@ -38,7 +38,7 @@
 #include "../support/JackHarness.h"
 #include "../support/TestSupport.h"
 #include "stemdeck/Error.h"
-#include "stemdeck/stream/StemReader.h"
+#include "stemdeck/formats/StemReader.h"
 
 using namespace stemdeck;
 using namespace stemdeck::test;
@@ -791,7 +791,7 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
     // Align by the ramp: the recorded frame whose value is the render's frame k.
     test::StemAudio ref; // the render, read back as a stem (32-bit float: exact)
     try {
-        stream::StemReader reader(dir / "ref.wav", 0);
+        formats::StemReader reader(dir / "ref.wav", 0);
         ref.left.resize(static_cast<std::size_t>(reader.lengthFrames()));
         ref.right.resize(ref.left.size());
         if (reader.start(0))

@@ -9,12 +9,12 @@
 #include <string>
 #include <string_view>
 
-#include "stemdeck/Error.h"
 #include "stemdeck/control/EventScript.h"
+#include "stemdeck/Error.h"
+#include "stemdeck/formats/NiMetadata.h"
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/set/Readme.h"
 #include "stemdeck/set/SetFile.h"
-#include "stemdeck/stream/NiMetadata.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -30,9 +30,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // as that box's JSON directly.
         std::istringstream file{std::string(text)};
         if (const auto json =
-                stemdeck::stream::findMp4Box(file, static_cast<std::int64_t>(size), {"moov", "udta", "stem"}))
-            (void)stemdeck::stream::parseNiStemMetadata(*json);
-        (void)stemdeck::stream::parseNiStemMetadata(text);
+                stemdeck::formats::findMp4Box(file, static_cast<std::int64_t>(size), {"moov", "udta", "stem"}))
+            (void)stemdeck::formats::parseNiStemMetadata(*json);
+        (void)stemdeck::formats::parseNiStemMetadata(text);
 #else
         (void)stemdeck::control::parseEventScript(text, "events.yaml", {{"Drums", "Bass", "Keys"}, 48000.0, true});
 #endif

@@ -11,14 +11,15 @@ root=$(cd "$here/../.." && pwd)
 out=$(realpath -m "${2:-$root/build/fuzz}")
 mkdir -p "$out"
 CXX=${CXX_FUZZ:-clang++}
-flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$root/include")
+flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
+for inc in "$root"/src/*/include; do flags+=(-I"$inc"); done
 sources=(src/set/SetFile.cpp src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp src/midi/Mapping.cpp
-         src/stream/NiMetadata.cpp src/control/Action.cpp src/common/Files.cpp)
+         src/formats/NiMetadata.cpp src/control/Action.cpp src/common/Files.cpp)
 objs=()
 for s in "${sources[@]}"; do
   o="$out/$(basename "$s" .cpp).o"
   # (rebuilt when the source or any header is newer than the object)
-  if [ ! -f "$o" ] || [ "$root/$s" -nt "$o" ] || [ -n "$(find "$root/include" -name '*.h' -newer "$o" -print -quit)" ]; then
+  if [ ! -f "$o" ] || [ "$root/$s" -nt "$o" ] || [ -n "$(find "$root/src" -name '*.h' -newer "$o" -print -quit)" ]; then
     "$CXX" "${flags[@]/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,}" -c "$root/$s" -o "$o"
   fi
   objs+=("$o")

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "../support/TestSupport.h"
-#include "stemdeck/stream/AudioFile.h"
+#include "stemdeck/formats/AudioFile.h"
 
 using namespace stemdeck;
 
@@ -20,7 +20,7 @@ TEST_CASE("A/B switches between the stems and the reference mix, sample-aligned"
         sumL[i] = a.left[i] + b.left[i];
         sumR[i] = a.right[i] + b.left[i];
     }
-    stream::writeWav(dir / "song" / "00_MIX_REFERENCE.wav", rate, sumL, &sumR, stream::SampleFormat::float32);
+    formats::writeWav(dir / "song" / "00_MIX_REFERENCE.wav", rate, sumL, &sumR, formats::SampleFormat::float32);
 
     for (int block : {64, 333}) {
         INFO("block " << block);
@@ -43,7 +43,7 @@ TEST_CASE("A/B switches between the stems and the reference mix, sample-aligned"
         std::vector<float> lateL(sumL.size()), lateR(sumR.size());
         std::copy(sumL.begin(), sumL.end() - 1, lateL.begin() + 1);
         std::copy(sumR.begin(), sumR.end() - 1, lateR.begin() + 1);
-        stream::writeWav(dir / "song" / "00_MIX_REFERENCE.wav", rate, lateL, &lateR, stream::SampleFormat::float32);
+        formats::writeWav(dir / "song" / "00_MIX_REFERENCE.wav", rate, lateL, &lateR, formats::SampleFormat::float32);
         const auto out = test::renderFolder(dir / "song", "events:\n  - { time: 0.5, action: reference }\n",
                                             test::blockOptions(128));
         double worst = 0.0;

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "../support/TestSupport.h"
-#include "stemdeck/stream/AudioFile.h"
+#include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/stream/DiskStreamer.h"
 #include "stemdeck/stream/MemoryStemSource.h"
 
@@ -27,7 +27,7 @@ using namespace stemdeck;
 
 namespace {
 
-class RealtimeSanitizerScope final : public audio::ProcessObserver {
+class RealtimeSanitizerScope final : public control::ProcessObserver {
 public:
     void beforeProcess() noexcept override { __rtsan_realtime_enter(); }
     void afterProcess() noexcept override { __rtsan_realtime_exit(); }
@@ -86,7 +86,7 @@ std::string busyScript(int stemCount = 8, bool scenes = true) {
 int main(int argc, char** argv) {
     const bool canary = argc > 1 && std::strcmp(argv[1], "--canary") == 0;
     RealtimeSanitizerScope rtsan;
-    audio::RenderOptions options;
+    control::RenderOptions options;
     options.observer = &rtsan;
     std::mt19937 rng(99);
     for (int i = 0; i < 64; ++i)
@@ -99,8 +99,8 @@ int main(int argc, char** argv) {
         song.stemCount = 1;
         song.lengthFrames = bad.lengthFrames();
         engine::Engine engine;
-        audio::MemorySink sink;
-        audio::renderSong(engine, song, 48000.0, {}, sink, options);
+        control::MemorySink sink;
+        control::renderSong(engine, song, 48000.0, {}, sink, options);
         std::puts("canary: RealtimeSanitizer did not stop an allocation inside process()");
         return 0; // WILL_FAIL: reaching here fails the ctest
     }
@@ -117,7 +117,8 @@ int main(int argc, char** argv) {
     }
     test::writeStemFolder(dir.path(), rate, stems, names, "BPM: 124\n");
     // A reference mix too: A/B reads a ninth stream inside process().
-    stream::writeWav(dir / "00_MIX_REFERENCE.wav", rate, stems[0].left, &stems[0].right, stream::SampleFormat::float32);
+    formats::writeWav(dir / "00_MIX_REFERENCE.wav", rate, stems[0].left, &stems[0].right,
+                      formats::SampleFormat::float32);
     set::SetSong plan; // the song's scenes, as a set file gives them
     auto stem = [](const char* name, bool muted, bool soloed, std::optional<float> gain, std::optional<float> filter) {
         set::StemStart s;
@@ -157,12 +158,12 @@ int main(int argc, char** argv) {
     // A run-on song change inside process(): the engine switches songs on the audio thread.
     test::TempDir second;
     test::writeStemFolder(second.path(), rate, {test::sineStem(rate * 5, 330.0, rate, 0.1f, true)}, {"Next"});
-    set::SongOptions shared;
+    control::SongOptions shared;
     shared.streamer = std::make_shared<stream::DiskStreamer>();
-    const set::Song a = set::loadSong(dir.path(), shared), b = set::loadSong(second.path(), shared);
-    audio::MemorySink sink;
+    const control::Song a = control::loadSong(dir.path(), shared), b = control::loadSong(second.path(), shared);
+    control::MemorySink sink;
     engine::Engine engine;
-    const auto both = audio::renderSongs(engine, {a.view(), b.view()}, rate, {}, sink, options);
+    const auto both = control::renderSongs(engine, {a.view(), b.view()}, rate, {}, sink, options);
     std::printf("rt check: ran on from a %lld-frame song into the next at frame %lld, no real-time violation\n",
                 static_cast<long long>(a.lengthFrames),
                 static_cast<long long>(both.songStarts.size() == 2 ? both.songStarts[1] : -1));
@@ -174,7 +175,7 @@ int main(int argc, char** argv) {
         faulty.path(), rate,
         {test::sineStem(rate * 10, 220.0, rate, 0.1f, true), test::sineStem(rate * 10, 330.0, rate, 0.1f, false)},
         {"Cut", "Slow"});
-    audio::RenderOptions faultOptions = options;
+    control::RenderOptions faultOptions = options;
     faultOptions.waitForDisk = false;
     bool cut = false;
     faultOptions.beforeBlock = [&](std::int64_t frame) {

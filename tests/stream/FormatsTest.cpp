@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/control/Song.h"
 #include "stemdeck/set/Check.h"
-#include "stemdeck/set/Song.h"
 
 using namespace stemdeck;
 namespace fs = std::filesystem;
@@ -59,7 +59,7 @@ TEST_CASE("WAV (16/24/32-bit, float, extensible), AIFF, FLAC, Ogg Vorbis, Opus a
                 CHECK(test::rms(out.left, static_cast<std::size_t>(rate), static_cast<std::size_t>(4 * rate)) ==
                       Approx(0.4 / std::sqrt(2.0)).epsilon(0.1));
             }
-            const set::Song song = set::loadSong(dir.path());
+            const control::Song song = control::loadSong(dir.path());
             CHECK(song.warnings.size() == (f.lossy ? 1u : 0u));
             if (f.lossy) CHECK_THAT(song.warnings[0], Catch::Contains("lossy"));
         }

@@ -22,11 +22,11 @@ TEST_CASE("A run-on song change has a gap of zero samples at every block size", 
     for (int block : {64, 128, 1024, 333, 0}) {
         DYNAMIC_SECTION("block " << block) {
             auto streamer = std::make_shared<stream::DiskStreamer>();
-            set::SongOptions options;
+            control::SongOptions options;
             options.streamer = streamer;
-            const set::Song songA = set::loadSong(dirA.path(), options);
-            const set::Song songB = set::loadSong(dirB.path(), options);
-            audio::RenderOptions o;
+            const control::Song songA = control::loadSong(dirA.path(), options);
+            const control::Song songB = control::loadSong(dirB.path(), options);
+            control::RenderOptions o;
             if (block > 0)
                 o.blockFrames = block;
             else {
@@ -34,9 +34,9 @@ TEST_CASE("A run-on song change has a gap of zero samples at every block size", 
                 for (int i = 0; i < 41; ++i)
                     o.blockPattern.push_back(static_cast<int>(rng() % 700) + 1);
             }
-            audio::MemorySink sink;
+            control::MemorySink sink;
             engine::Engine engine;
-            const auto report = audio::renderSongs(engine, {songA.view(), songB.view()}, rate, {}, sink, o);
+            const auto report = control::renderSongs(engine, {songA.view(), songB.view()}, rate, {}, sink, o);
             REQUIRE(sink.left_.size() == static_cast<std::size_t>(lenA + lenB));
             REQUIRE(report.songStarts.size() == 2);
             CHECK(report.songStarts[1] == lenA);

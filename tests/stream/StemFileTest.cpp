@@ -11,14 +11,14 @@
 #include <sstream>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/control/Song.h"
 #include "stemdeck/Error.h"
+#include "stemdeck/formats/NiMetadata.h"
+#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/formats/StemReader.h"
 #include "stemdeck/set/Check.h"
 #include "stemdeck/set/SetFile.h"
-#include "stemdeck/set/Song.h"
 #include "stemdeck/set/StemFolder.h"
-#include "stemdeck/stream/NiMetadata.h"
-#include "stemdeck/stream/StemFile.h"
-#include "stemdeck/stream/StemReader.h"
 
 using namespace stemdeck;
 namespace fs = std::filesystem;
@@ -37,7 +37,7 @@ std::vector<test::StemAudio> sines() {
 }
 
 std::vector<float> decodeTrack(const fs::path& file, int track, int rate = 0) {
-    stream::StemReader reader({file, track}, rate);
+    formats::StemReader reader({file, track}, rate);
     REQUIRE(reader.start(0));
     std::vector<float> l(static_cast<std::size_t>(reader.lengthFrames())), r(l.size());
     const int got = reader.read(l.data(), r.data(), static_cast<int>(l.size()));
@@ -77,7 +77,7 @@ TEST_CASE("A stem file's tracks: names and colours from NI metadata, priming tri
     test::TempDir dir;
     const fs::path file = dir / "Neon Drive.stem.mp4";
     test::writeStemMp4(file, kRate, sines(), {"Drums", "Bass", "Melody", "Vocals"});
-    const stream::StemFileInfo info = stream::probeStemFile(file);
+    const formats::StemFileInfo info = formats::probeStemFile(file);
     CHECK(info.niMetadata);
     REQUIRE(info.stems.size() == 4);
     CHECK(info.master.name == "Master");
@@ -139,7 +139,7 @@ TEST_CASE("A seek into a stem-file track gives the samples straight decoding giv
     for (const int rate : {0, 48000}) { // at the file's rate, and resampled like any other stem
         INFO("output rate " << rate);
         const auto straight = decodeTrack(file, 2, rate);
-        stream::StemReader reader({file, 2}, rate);
+        formats::StemReader reader({file, 2}, rate);
         for (const std::int64_t at : {std::int64_t{0}, std::int64_t{1}, std::int64_t{1023}, std::int64_t{1024},
                                       std::int64_t{50001}, std::int64_t{100000}}) {
             INFO("seek to " << at);
@@ -159,9 +159,9 @@ TEST_CASE("A stem-file song renders its stems, resampled, aligned with its maste
     const fs::path file = dir / "x.stem.mp4";
     const auto stems = sines();
     test::writeStemMp4(file, kRate, stems, {"Drums", "Bass", "Melody", "Vocals"});
-    set::SongOptions options;
+    control::SongOptions options;
     options.sampleRate = 48000;
-    const set::Song song = set::loadSong(file, options);
+    const control::Song song = control::loadSong(file, options);
     CHECK(song.stemNames == std::vector<std::string>{"Drums", "Bass", "Melody", "Vocals"});
     CHECK(song.folder.stems[1].color == "#00FF00"); // the stage GUI paints the strip in it
     CHECK(song.sampleRate == 48000);
@@ -193,7 +193,7 @@ TEST_CASE("Without NI metadata, stems are named from track titles, then numbered
     const fs::path file = dir / "plain.stem.mp4";
     test::writeStemMp4(file, kRate, {sines()[0], sines()[1], sines()[2]}, {}, nullptr,
                        "-c:a aac -b:a 192k -metadata:s:a:2 handler_name=Bass");
-    const auto info = stream::probeStemFile(file);
+    const auto info = formats::probeStemFile(file);
     CHECK_FALSE(info.niMetadata);
     REQUIRE(info.stems.size() == 3);
     CHECK(info.stems[0].name == "Stem 1");
@@ -227,8 +227,8 @@ TEST_CASE("Damaged NI metadata costs only the names it cannot give, never the so
         const fs::path f = dir / ("odd" + std::to_string(k) + ".stem.mp4");
         fs::copy_file(clean, f);
         test::addNiStemBox(f, c.json);
-        stream::StemFileInfo info;
-        REQUIRE_NOTHROW(info = stream::probeStemFile(f));
+        formats::StemFileInfo info;
+        REQUIRE_NOTHROW(info = formats::probeStemFile(f));
         CHECK(info.niMetadata);
         CHECK_THAT(info.metadataProblem, Catch::Contains(c.problem));
         REQUIRE(info.stems.size() == 3);
@@ -265,7 +265,7 @@ TEST_CASE("The MP4 box walker takes any sizes a file can declare", "[stream][ste
     const std::string udta = box(8 + stem.size(), "udta", stem);
     auto find = [](const std::string& bytes) {
         std::istringstream in(bytes);
-        return stream::findMp4Box(in, static_cast<std::int64_t>(bytes.size()), {"moov", "udta", "stem"});
+        return formats::findMp4Box(in, static_cast<std::int64_t>(bytes.size()), {"moov", "udta", "stem"});
     };
     CHECK(find(box(8 + udta.size(), "moov", udta)) == json);
     CHECK(find(box(16 + udta.size(), "moov", udta, true)) == json); // a 64-bit size
@@ -286,7 +286,7 @@ TEST_CASE("Files that are not stem files fail with a clear message, and nothing 
     test::TempDir dir;
     auto message = [](const fs::path& f) -> std::string {
         try {
-            (void)stream::probeStemFile(f);
+            (void)formats::probeStemFile(f);
         } catch (const Error& e) {
             return e.what();
         }
@@ -296,7 +296,7 @@ TEST_CASE("Files that are not stem files fail with a clear message, and nothing 
         const fs::path f = dir / "single.stem.mp4";
         runFfmpeg("-f lavfi -i sine=f=440:d=1 -c:a aac -f mp4 '" + f.string() + "'");
         CHECK_THAT(message(f), Catch::Contains("single.stem.mp4") && Catch::Contains("one audio track"));
-        CHECK_THROWS_WITH(set::loadSong(f, {}), Catch::Contains("one audio track"));
+        CHECK_THROWS_WITH(control::loadSong(f, {}), Catch::Contains("one audio track"));
     }
     SECTION("a video") {
         const fs::path f = dir / "video.stem.mp4";
@@ -382,11 +382,11 @@ TEST_CASE("A stem file's tracks meet the rules a folder's stems do: bit depth, c
                        "-c:a alac -sample_fmt s32p");
     test::writeStemMp4(alac16, kRate, {stems[2], stems[3]}, {"Melody", "Vocals"}, nullptr,
                        "-c:a alac -sample_fmt s16p");
-    const stream::StemFileInfo info = stream::probeStemFile(alac24);
+    const formats::StemFileInfo info = formats::probeStemFile(alac24);
     REQUIRE(info.stems.size() == 4);
     CHECK(info.stems[0].bitDepth == 24);
-    CHECK(stream::trackAudioInfo(info.stems[0]).bitDepth == 24);
-    CHECK_FALSE(stream::trackAudioInfo(info.stems[0]).lossy);
+    CHECK(formats::trackAudioInfo(info.stems[0]).bitDepth == 24);
+    CHECK_FALSE(formats::trackAudioInfo(info.stems[0]).lossy);
 
     const set::CheckReport r24 = set::checkSource(alac24, {});
     INFO(set::formatCheckReport(r24));
@@ -443,9 +443,9 @@ TEST_CASE("AAC tracks that declare no priming (no edit list) play on the samples
             const std::vector<float> decoded = decodeTrack(aac, 1);
             CHECK(lagOf(decoded) == 0);
             CHECK(residualDb(decoded, reference, 0) < -30.0);
-            CHECK(std::llabs(static_cast<long long>(stream::probeStemFile(aac).stems[0].frames) - kLen) <= 1024);
+            CHECK(std::llabs(static_cast<long long>(formats::probeStemFile(aac).stems[0].frames) - kLen) <= 1024);
             // A seek lands on the same samples as straight decoding.
-            stream::StemReader reader({aac, 1}, 0);
+            formats::StemReader reader({aac, 1}, 0);
             REQUIRE(reader.start(kRate));
             std::vector<float> l(4096), r(4096);
             REQUIRE(reader.read(l.data(), r.data(), 4096) == 4096);
@@ -478,7 +478,7 @@ TEST_CASE("A set lists a stem file with file:", "[stream][stemfile]") {
     const set::SetFile set = set::loadSetFile(dir / "set.yaml");
     REQUIRE(set.songs.size() == 2);
     CHECK(set.songs[0].error.empty());
-    CHECK(set::loadSong(set.songs[0].source, set::optionsFor(set.songs[0], {})).stemNames.size() == 4);
+    CHECK(control::loadSong(set.songs[0].source, control::optionsFor(set.songs[0], {})).stemNames.size() == 4);
     CHECK_THAT(set.songs[1].error,
                Catch::Contains("set.yaml:4") && Catch::Contains("file: names a Native Instruments"));
 }

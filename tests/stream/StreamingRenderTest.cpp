@@ -6,9 +6,9 @@
 #include <thread>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/control/EventScript.h"
 #include "stemdeck/engine/Constants.h"
 #include "stemdeck/engine/Ramp.h"
-#include "stemdeck/control/EventScript.h"
 #include "stemdeck/stream/DiskStreamer.h"
 
 using namespace stemdeck;
@@ -43,13 +43,13 @@ std::size_t wrongAfterResume(const test::Rendered& out, std::size_t resume, std:
 }
 
 // Renders a script whose seek targets are NOT preloaded as cue points: they exist only on disk.
-test::Rendered renderUncued(const set::Song& song, const std::string& yaml, int block) {
+test::Rendered renderUncued(const control::Song& song, const std::string& yaml, int block) {
     const auto script = control::parseEventScript(
         yaml, "events.yaml", {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown});
-    audio::MemorySink sink;
+    control::MemorySink sink;
     engine::Engine engine;
     test::Rendered out;
-    out.report = audio::renderSong(engine, song.view(), song.sampleRate, script, sink, test::blockOptions(block));
+    out.report = control::renderSong(engine, song.view(), song.sampleRate, script, sink, test::blockOptions(block));
     out.left = std::move(sink.left_);
     out.right = std::move(sink.right_);
     return out;
@@ -129,7 +129,7 @@ TEST_CASE("A stem truncated and another deleted mid-render: the others do not no
     const auto clean = test::renderFolder(dir.path(), soloKeep, test::blockOptions(256));
 
     // At 2 s into the render, cut 02_Cut.wav to 8 s of audio and delete 03_Gone.wav.
-    audio::RenderOptions o = test::blockOptions(256);
+    control::RenderOptions o = test::blockOptions(256);
     bool done = false;
     const fs::path cut = dir / "02_Cut.wav", gone = dir / "03_Gone.wav";
     o.beforeBlock = [&](std::int64_t frame) {
@@ -157,7 +157,7 @@ TEST_CASE("A slow disk: no underruns while the read-ahead lasts, silence then re
     const std::int64_t len = rate * 10;
     test::TempDir dir;
     test::writeStemFolder(dir.path(), rate, {indexStem(len, 0.5f, true), indexStem(len, 0.25f, true)}, {"A", "B"});
-    audio::RenderOptions paced = test::blockOptions(256);
+    control::RenderOptions paced = test::blockOptions(256);
     paced.waitForDisk = false; // like a device: the render does not wait for the disk
     paced.realTimePace = true;
 
@@ -170,7 +170,7 @@ TEST_CASE("A slow disk: no underruns while the read-ahead lasts, silence then re
     SECTION("a 4 s stall: silence where the disk could not keep up, then exact again") {
         // At 3.5 s (past the 3 s head) the next chunk read takes 4 s. The ring holds about 2.5 s
         // ahead, so it runs dry near 6 s and the disk is back near 7.6 s.
-        audio::RenderOptions stall = paced;
+        control::RenderOptions stall = paced;
         bool stalled = false, lifted = false;
         stall.beforeBlock = [&](std::int64_t frame) {
             if (!stalled && frame >= rate * 7 / 2) {
@@ -206,7 +206,7 @@ TEST_CASE("An uncued seek waits, silent, until every stem has the target, then a
     const std::int64_t len = rate * 20;
     test::TempDir dir;
     test::writeStemFolder(dir.path(), rate, {indexStem(len, 0.5f, true), indexStem(len, 0.25f, false)}, {"A", "B"});
-    set::Song song = set::loadSong(dir.path()); // no cue at 12 s: the target is only on disk
+    control::Song song = control::loadSong(dir.path()); // no cue at 12 s: the target is only on disk
     const auto out = renderUncued(song,
                                   "events:\n  - { time: 1.0, action: seek, value: 12.0 }\n"
                                   "  - { time: 3.0, action: stop }\n",
@@ -231,7 +231,7 @@ TEST_CASE("A cut file that comes back re-enters in sync", "[render][stream]") {
     const std::vector<test::StemAudio> stems = {indexStem(len, 0.5f, true)};
     test::writeStemFolder(dir.path(), rate, stems, {"Flaky"});
     const std::filesystem::path file = dir / "01_Flaky.wav";
-    audio::RenderOptions o = test::blockOptions(256);
+    control::RenderOptions o = test::blockOptions(256);
     int step = 0;
     o.beforeBlock = [&](std::int64_t frame) {
         if (step == 0 && frame >= 2 * rate) { // cut to 8 s of audio
@@ -260,7 +260,7 @@ TEST_CASE("Play from a stopped, uncued position waits until every stem has it", 
     const std::int64_t len = rate * 20;
     test::TempDir dir;
     test::writeStemFolder(dir.path(), rate, {indexStem(len, 0.5f, true), indexStem(len, 0.25f, false)}, {"A", "B"});
-    set::Song song = set::loadSong(dir.path());
+    control::Song song = control::loadSong(dir.path());
     // Stop, jump while stopped to 12 s (not preloaded), and press play on the same frame.
     const auto out = renderUncued(song,
                                   "events:\n  - { time: 1.0, action: stop }\n"

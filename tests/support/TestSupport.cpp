@@ -10,7 +10,7 @@
 #include <fstream>
 #include <random>
 
-#include "stemdeck/stream/AudioFile.h"
+#include "stemdeck/formats/AudioFile.h"
 
 namespace stemdeck::test {
 
@@ -65,8 +65,8 @@ void writeStemFolder(const fs::path& dir, int sampleRate, const std::vector<Stem
         char prefix[24];
         std::snprintf(prefix, sizeof prefix, "%02zu_", i + 1);
         const auto& s = stems[i];
-        stream::writeWav(dir / (prefix + names[i] + ".wav"), sampleRate, s.left, s.right.empty() ? nullptr : &s.right,
-                         stream::SampleFormat::float32);
+        formats::writeWav(dir / (prefix + names[i] + ".wav"), sampleRate, s.left, s.right.empty() ? nullptr : &s.right,
+                          formats::SampleFormat::float32);
     }
     if (!readme.empty()) std::ofstream(dir / "readme.txt") << readme;
 }
@@ -113,7 +113,8 @@ void writeStemMp4(const fs::path& file, int sampleRate, const std::vector<StemAu
     int inputs = 0;
     auto add = [&](const StemAudio& a, const std::string& name) {
         const fs::path wav = tmp / (name + ".wav");
-        stream::writeWav(wav, sampleRate, a.left, a.right.empty() ? nullptr : &a.right, stream::SampleFormat::float32);
+        formats::writeWav(wav, sampleRate, a.left, a.right.empty() ? nullptr : &a.right,
+                          formats::SampleFormat::float32);
         maps += " -map " + std::to_string(inputs++) + ":a";
         cmd += " -i '" + wav.string() + "'";
     };
@@ -166,8 +167,8 @@ void addNiStemBox(const fs::path& file, const std::string& json) {
     std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
 }
 
-audio::RenderOptions blockOptions(int block, std::uint32_t seed) {
-    audio::RenderOptions o;
+control::RenderOptions blockOptions(int block, std::uint32_t seed) {
+    control::RenderOptions o;
     if (block > 0) {
         o.blockFrames = block;
         return o;
@@ -178,15 +179,15 @@ audio::RenderOptions blockOptions(int block, std::uint32_t seed) {
     return o;
 }
 
-Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const audio::RenderOptions& options,
+Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const control::RenderOptions& options,
                       int sampleRate, const set::SetSong* plan) {
-    set::SongOptions songOptions;
+    control::SongOptions songOptions;
     if (sampleRate > 0) songOptions.sampleRate = sampleRate;
-    set::Song song = set::loadSong(dir, songOptions);
+    control::Song song = control::loadSong(dir, songOptions);
     engine::SongView view = song.view();
     control::ValueContext values;
     if (plan != nullptr) {
-        (void)set::applySetSong(*plan, song, view, 0);
+        (void)control::applySetSong(*plan, song, view, 0);
         values.sceneNames = plan->sceneNames();
     }
     std::vector<control::ScriptEvent> script;
@@ -195,10 +196,10 @@ Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const 
             eventsYaml, "events.yaml", {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown, values});
     for (const std::int64_t target : control::cueFrames(script, song.sampleRate))
         song.addCue(target);
-    audio::MemorySink sink;
+    control::MemorySink sink;
     engine::Engine engine;
     Rendered r;
-    r.report = audio::renderSong(engine, view, song.sampleRate, script, sink, options);
+    r.report = control::renderSong(engine, view, song.sampleRate, script, sink, options);
     r.left = std::move(sink.left_);
     r.right = std::move(sink.right_);
     r.faults = song.takeFaults();

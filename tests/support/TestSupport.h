@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "stemdeck/audio/OfflineRenderer.h"
 #include "stemdeck/control/EventScript.h"
-#include "stemdeck/set/Song.h"
+#include "stemdeck/control/OfflineRenderer.h"
+#include "stemdeck/control/Song.h"
 
 namespace stemdeck::test {
 
@@ -62,18 +62,18 @@ void addNiStemBox(const std::filesystem::path& file, const std::string& json);
 
 /// Render options for one block size, or (block 0) a pseudo-random pattern of sizes 1…700 drawn
 /// from `seed`: odd and changing block sizes catch block-boundary bugs.
-audio::RenderOptions blockOptions(int block, std::uint32_t seed = 1234);
+control::RenderOptions blockOptions(int block, std::uint32_t seed = 1234);
 
 /// Renders a folder with a YAML events script (may be empty) through the real loader and engine,
 /// at the stems' rate or at `sampleRate` (resampled), like `stemdeck render --rate`.
 struct Rendered {
     std::vector<float> left, right;
-    audio::RenderReport report;
+    control::RenderReport report;
     std::vector<std::string> faults; ///< disk faults the song reported
 };
 /// `plan`: a set file's entry for the song (start state, scenes), applied as `render` does.
 Rendered renderFolder(const std::filesystem::path& dir, const std::string& eventsYaml,
-                      const audio::RenderOptions& options, int sampleRate = 0, const set::SetSong* plan = nullptr);
+                      const control::RenderOptions& options, int sampleRate = 0, const set::SetSong* plan = nullptr);
 
 /// Frames where the render differs from the plain sum of the stems (mono stems centred), over
 /// the render's length: 0 means sample-exact.

@@ -7,15 +7,16 @@
 #include <map>
 #include <sstream>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/app/Keys.h"
 #include "stemdeck/control/Action.h"
 #include "stemdeck/control/EventScript.h"
-#include "stemdeck/control/Keys.h"
+#include "stemdeck/Error.h"
 #include "stemdeck/midi/Learn.h"
 #include "stemdeck/midi/MidiMapper.h"
 
 using namespace stemdeck;
 using namespace stemdeck::control;
+using namespace stemdeck::app;
 
 namespace {
 

@@ -6,15 +6,16 @@
 #include <functional>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/control/Song.h"
 #include "stemdeck/Error.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/set/Check.h"
-#include "stemdeck/set/Song.h"
-#include "stemdeck/stream/AudioFile.h"
+#include "stemdeck/Text.h"
 
 using namespace stemdeck;
 using namespace stemdeck::set;
+using namespace stemdeck::control;
 namespace fs = std::filesystem;
 
 namespace {
@@ -336,8 +337,8 @@ TEST_CASE("The length of a stem is what decodes; check and render agree on cut-o
                     resize(p, 42 + 4 + 34 > fs::file_size(p) ? fs::file_size(p) : 42);
                 } else {
                     const std::vector<float> none;
-                    stream::writeWav(p.parent_path() / "02_Bass.wav", 48000, none, nullptr,
-                                     stream::SampleFormat::pcm24);
+                    formats::writeWav(p.parent_path() / "02_Bass.wav", 48000, none, nullptr,
+                                      formats::SampleFormat::pcm24);
                 }
             });
             const CheckReport r = checkSource(dir);

@@ -3,8 +3,8 @@
 
 #include <filesystem>
 
+#include "stemdeck/audio/DeviceOutput.h"
 #include "stemdeck/Error.h"
-#include "stemdeck/engine/DeviceOutput.h"
 #include "stemdeck/midi/MidiMapper.h"
 
 using namespace stemdeck;
@@ -214,7 +214,7 @@ TEST_CASE("A mapping's channel applies to every control without its own", "[unit
 
 TEST_CASE("A message's arrival time becomes the frame it lands on, one block after the callback clock",
           "[unit][midi]") {
-    using engine::DeviceOutput;
+    using audio::DeviceOutput;
     // A 128-frame callback began at output frame 9600, at t = 1 s on the steady clock.
     constexpr std::int64_t t0 = 1'000'000'000;
     CHECK(DeviceOutput::frameFor(t0, 9600, t0, 128, 48000.0) == 9728);             // at its start: next block

@@ -8,11 +8,12 @@
 #include <thread>
 
 #include "../support/TestSupport.h"
-#include "stemdeck/control/Keys.h"
+#include "stemdeck/app/Keys.h"
 #include "stemdeck/control/SetPlayer.h"
 
 using namespace stemdeck;
 using namespace stemdeck::control;
+using namespace stemdeck::app;
 
 TEST_CASE("Keys: digits mute, shifted digits and s-digit solo, arrows split across reads", "[unit][keys]") {
     KeyDecoder d;

@@ -3,11 +3,12 @@
 #include <fstream>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/app/Settings.h"
 #include "stemdeck/Error.h"
-#include "stemdeck/control/Settings.h"
 
 using namespace stemdeck;
 using namespace stemdeck::control;
+using namespace stemdeck::app;
 
 TEST_CASE("GUI settings: parsed, written atomically and read back the same", "[unit][settings]") {
     test::TempDir dir;

@@ -3,22 +3,23 @@
 #include <fstream>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/control/Song.h"
 #include "stemdeck/Error.h"
+#include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/set/Readme.h"
-#include "stemdeck/set/Song.h"
 #include "stemdeck/set/StemFolder.h"
-#include "stemdeck/stream/AudioFile.h"
 
 #include <sndfile.h>
 
 using namespace stemdeck;
 using namespace stemdeck::set;
+using namespace stemdeck::control;
 namespace fs = std::filesystem;
 
 namespace {
 void touchWav(const fs::path& p, int rate = 48000, int channels = 2, std::int64_t frames = 100) {
     std::vector<float> l(static_cast<std::size_t>(frames), 0.1f), r = l;
-    stream::writeWav(p, rate, l, channels == 2 ? &r : nullptr, stream::SampleFormat::pcm24);
+    formats::writeWav(p, rate, l, channels == 2 ? &r : nullptr, formats::SampleFormat::pcm24);
 }
 std::string errorOf(const fs::path& dir, const SongOptions& o = {}) {
     try {

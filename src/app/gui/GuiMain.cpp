@@ -8,8 +8,8 @@
 #include <iostream>
 
 #include "StageView.h"
+#include "stemdeck/app/Settings.h"
 #include "stemdeck/Error.h"
-#include "stemdeck/control/Settings.h"
 
 namespace stemdeck::app {
 /// Creates the window-manager atoms JUCE needs on a display without a window manager
@@ -25,7 +25,7 @@ void onSignal(int) {
 }
 
 /// The settings file fills in what the command line left out (and wins over the set file's audio).
-void applySettings(stemdeck::app::PlayArgs& a, const stemdeck::control::LiveSettings& s) {
+void applySettings(stemdeck::app::PlayArgs& a, const stemdeck::app::LiveSettings& s) {
     if (a.device.driver.empty() && s.driver) a.device.driver = *s.driver;
     if (a.device.device.empty() && s.device) a.device.device = *s.device;
     if (!a.device.sampleRate && s.rate) a.device.sampleRate = s.rate;
@@ -72,10 +72,10 @@ int main(int argc, char** argv) {
                       << "; use 'stemdeck play' in a terminal\n";
             return 1;
         }
-        const std::filesystem::path settingsFile = control::defaultSettingsPath();
-        control::LiveSettings settings;
+        const std::filesystem::path settingsFile = app::defaultSettingsPath();
+        app::LiveSettings settings;
         try {
-            settings = control::loadLiveSettings(settingsFile);
+            settings = app::loadLiveSettings(settingsFile);
         } catch (const Error& e) { // a broken settings file never stops the show
             std::cerr << "stemdeck-gui: settings ignored: " << e.what() << "\n";
         }

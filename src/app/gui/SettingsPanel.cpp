@@ -27,7 +27,7 @@ std::optional<int> number(const juce::TextEditor& e, const char* what) {
 }
 } // namespace
 
-SettingsPanel::SettingsPanel(control::LiveSettings s, std::filesystem::path file, std::string devices,
+SettingsPanel::SettingsPanel(app::LiveSettings s, std::filesystem::path file, std::string devices,
                              std::function<void()> onClosed)
     : file_(std::move(file)), onClosed_(std::move(onClosed)) {
     auto label = [this](const char* text) {
@@ -77,7 +77,7 @@ SettingsPanel::~SettingsPanel() {
 
 void SettingsPanel::saveNow() {
     try {
-        control::LiveSettings s;
+        app::LiveSettings s;
         if (driver_.getSelectedItemIndex() > 0) s.driver = driver_.getText().toStdString();
         if (midiApi_.getSelectedItemIndex() > 0) s.midiApi = midiApi_.getText().toStdString();
         if (!field(device_).empty()) s.device = field(device_);
@@ -93,7 +93,7 @@ void SettingsPanel::saveNow() {
         }
         if (!field(controller_).empty()) s.controller = field(controller_);
         if (!field(midiPort_).empty()) s.midiPort = field(midiPort_);
-        control::saveLiveSettings(s, file_);
+        app::saveLiveSettings(s, file_);
         result_.setText("Saved to " + file_.string() + "; they apply from the next start.", juce::dontSendNotification);
         std::cerr << "stemdeck-gui: settings saved to " << file_.string() << std::endl;
     } catch (const Error& e) {
@@ -121,7 +121,7 @@ void SettingsPanel::paint(juce::Graphics& g) {
     g.fillAll(kBackground);
 }
 
-void openSettings(const control::LiveSettings& current, const std::filesystem::path& file, const std::string& devices,
+void openSettings(const app::LiveSettings& current, const std::filesystem::path& file, const std::string& devices,
                   const std::function<void(juce::Point<int>)>& report, std::function<void()> onClosed) {
     auto* panel = new SettingsPanel(current, file, devices, std::move(onClosed));
     juce::DialogWindow::LaunchOptions o;

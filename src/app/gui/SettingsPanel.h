@@ -6,13 +6,13 @@
 #include <filesystem>
 #include <functional>
 
-#include "stemdeck/control/Settings.h"
+#include "stemdeck/app/Settings.h"
 
 namespace stemdeck::app {
 
 class SettingsPanel final : public juce::Component {
 public:
-    SettingsPanel(control::LiveSettings current, std::filesystem::path file, std::string devices,
+    SettingsPanel(app::LiveSettings current, std::filesystem::path file, std::string devices,
                   std::function<void()> onClosed);
     ~SettingsPanel() override;
     void resized() override;
@@ -34,7 +34,7 @@ private:
 
 /// @thread GUI. Opens the dialog (non-modal); `report` gets the Save button's centre once shown,
 /// `onClosed` runs when it closes (the stage takes the keyboard back).
-void openSettings(const control::LiveSettings& current, const std::filesystem::path& file, const std::string& devices,
+void openSettings(const app::LiveSettings& current, const std::filesystem::path& file, const std::string& devices,
                   const std::function<void(juce::Point<int>)>& report, std::function<void()> onClosed);
 
 } // namespace stemdeck::app

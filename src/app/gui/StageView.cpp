@@ -6,8 +6,8 @@
 
 #include "SettingsPanel.h"
 #include "stemdeck/Error.h"
+#include "stemdeck/formats/StemReader.h"
 #include "stemdeck/set/StemFolder.h"
-#include "stemdeck/stream/StemReader.h"
 
 namespace stemdeck::app {
 
@@ -53,7 +53,7 @@ void Overviews::compute(const std::filesystem::path& source, int song) {
             for (std::size_t i = 0; i < folder.stems.size() && !cancel_.load(); ++i) {
                 std::vector<float> peaks(kPoints, 0.0f);
                 try {
-                    stream::StemReader reader({folder.stems[i].path, folder.stems[i].track}, 0);
+                    formats::StemReader reader({folder.stems[i].path, folder.stems[i].track}, 0);
                     reader.start(0);
                     const std::int64_t length = std::max<std::int64_t>(1, reader.lengthFrames());
                     std::vector<float> l(16384), r(16384);
@@ -205,7 +205,7 @@ void StemStrip::paint(juce::Graphics& g) {
 
 // ---------------------------------------------------------------------------------------------
 
-StageView::StageView(LiveSession& session, control::LiveSettings settings, std::filesystem::path settingsFile)
+StageView::StageView(LiveSession& session, app::LiveSettings settings, std::filesystem::path settingsFile)
     : session_(session), settings_(std::move(settings)), settingsFile_(std::move(settingsFile)) {
     setWantsKeyboardFocus(true);
     for (int i = 0; i < engine::kMaxStems; ++i) {
@@ -482,7 +482,7 @@ bool StageView::keyPressed(const juce::KeyPress& key) {
     else if (const juce::juce_wchar c = key.getTextCharacter(); c > 0 && c < 128)
         bytes = std::string(1, static_cast<char>(c));
     if (bytes == "," && !session_.locked()) { // the settings dialog
-        control::LiveSettings current = settings_;
+        app::LiveSettings current = settings_;
         if (!current.driver)
             current.driver = session_.deviceDescription().find("[JACK]") != std::string::npos ? "jack" : "alsa";
         if (!current.rate) current.rate = session_.sampleRate();

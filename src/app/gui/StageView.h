@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "../LiveSession.h"
-#include "stemdeck/control/Settings.h"
+#include "stemdeck/app/LiveSession.h"
+#include "stemdeck/app/Settings.h"
 
 namespace stemdeck::app {
 
@@ -57,7 +57,7 @@ private:
 class StageView final : public juce::Component, private juce::Timer {
 public:
     /// `settings`: what the settings file holds (the dialog starts from it), saved to `settingsFile`.
-    StageView(LiveSession& session, control::LiveSettings settings, std::filesystem::path settingsFile);
+    StageView(LiveSession& session, app::LiveSettings settings, std::filesystem::path settingsFile);
     ~StageView() override;
     void paint(juce::Graphics& g) override;
     void resized() override;
@@ -77,7 +77,7 @@ private:
     std::array<juce::TextButton, engine::kMaxScenes> scenes_;
     juce::TextButton panic_{"PANIC"}, lock_{"LOCK"};
     juce::uint32 lockDownAt_ = 0; ///< when the lock button went down (a long press unlocks)
-    control::LiveSettings settings_;
+    app::LiveSettings settings_;
     std::filesystem::path settingsFile_;
     std::vector<std::unique_ptr<StemStrip>> strips_;
     control::PlayerStatus status_;

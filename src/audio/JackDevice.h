@@ -1,0 +1,79 @@
+#pragma once
+// A JACK client of our own (libjack, no JUCE in between): exactly the output ports the routing
+// needs, registered in order before the client is activated, so what opens never depends on what
+// happens to be connected; the server's shutdown is a flag the control thread reads.
+//
+// Why not JUCE's JACK device: it counts as active only the ports connected when it opens and
+// applies later connections on the message thread (which `play` never runs), so a start on a
+// loaded machine could come up with 0 or 1 outputs, silently; and its shutdown callback touches the
+// device on libjack's thread while the control thread deletes it (a crash when the server quits).
+#include <jack/jack.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "stemdeck/audio/DeviceOutput.h"
+#include "stemdeck/engine/Engine.h"
+
+namespace stemdeck::audio {
+
+/// One JACK client feeding the engine. @thread control for every member function.
+class JackDevice {
+public:
+    JackDevice() = default;
+    ~JackDevice(); ///< closes the client
+    JackDevice(const JackDevice&) = delete;
+    JackDevice& operator=(const JackDevice&) = delete;
+
+    /// The name of the server clients here connect to ($JACK_DEFAULT_SERVER, else "default").
+    [[nodiscard]] static std::string serverName();
+    /// One line per server fact, for `stemdeck devices`; "" with no server.
+    [[nodiscard]] static std::string describe();
+
+    /// Opens a client named `clientName` (JACK may append a number if it is taken) with `outputs`
+    /// output ports out_1 … out_N; it never starts a server. Empty on success, else why not;
+    /// `noServer` (if given) says whether that was because no server runs.
+    [[nodiscard]] std::string open(const std::string& clientName, int outputs, bool* noServer = nullptr);
+
+    /// Starts the process callback: every cycle `output` lays the engine's buses on the ports.
+    /// `output` and `engine` must outlive the client (close() first). False if JACK refused.
+    bool start(engine::Engine& engine, audio::DeviceOutput& output);
+
+    /// Connects out_(first+1), out_(first+2) to the server's first physical playback ports, as
+    /// JACK applications do. Returns the connections made ("stemdeck:out_1 -> system:playback_1").
+    std::vector<std::string> connectToPlayback(int first);
+
+    /// True once the server has shut the client down (it quit, or dropped us): close() and reopen.
+    [[nodiscard]] bool halted() const noexcept;
+    [[nodiscard]] std::string haltReason() const;
+
+    /// Deactivates and closes the client. A client whose server has gone is abandoned instead:
+    /// libjack's jack_client_close can wait forever for a process thread parked on the dead
+    /// server's semaphore (as Ardour does, the handle is dropped; it costs a few KB per server
+    /// stop). Safe to repeat.
+    void close();
+
+    [[nodiscard]] bool isOpen() const noexcept { return client_ != nullptr; }
+    [[nodiscard]] int sampleRate() const noexcept { return rate_; }
+    [[nodiscard]] int blockFrames() const noexcept;
+    [[nodiscard]] int outputs() const noexcept;
+    [[nodiscard]] const std::string& clientName() const noexcept { return name_; }
+    [[nodiscard]] int xruns() const noexcept;
+
+private:
+    // One per jack_client_open (JackDevice.cpp): libjack's callbacks get it, never the
+    // JackDevice, so a client abandoned after its server died can never reach a newer one's state.
+    struct Client;
+
+    static int process(jack_nframes_t n, void* client);                         // @thread audio
+    static int bufferSize(jack_nframes_t n, void* client);                      // @thread JACK's
+    static int xrun(void* client);                                              // @thread JACK's
+    static void shutdown(jack_status_t code, const char* reason, void* client); // @thread JACK's
+
+    Client* client_ = nullptr; // owned, unless abandoned by close()
+    std::string name_;
+    int rate_ = 0;
+};
+
+} // namespace stemdeck::audio

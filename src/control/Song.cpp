@@ -1,0 +1,194 @@
+#include "stemdeck/control/Song.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "stemdeck/Error.h"
+#include "stemdeck/formats/AudioFile.h"
+#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/stream/MemoryStemSource.h"
+#include "stemdeck/Text.h"
+
+namespace stemdeck::control {
+
+namespace {
+// Stands in for a stem that could not be opened: silence, read complete, never underruns.
+stream::MemoryStemSource& silentStem() {
+    static stream::MemoryStemSource silent({}, {});
+    return silent;
+}
+} // namespace
+
+engine::SongView Song::view() const {
+    engine::SongView v;
+    v.stemCount = static_cast<int>(std::min<std::size_t>(sources.size(), engine::kMaxStems));
+    for (int i = 0; i < v.stemCount; ++i)
+        if (const auto& src = sources[static_cast<std::size_t>(i)])
+            v.stems[static_cast<std::size_t>(i)] = src.get();
+        else
+            v.stems[static_cast<std::size_t>(i)] = &silentStem();
+    v.lengthFrames = lengthFrames;
+    v.timing = timing;
+    v.reference = reference.get();
+    return v;
+}
+
+Song::~Song() {
+    if (streamer) {
+        for (const auto& s : sources)
+            streamer->remove(s.get());
+        if (reference) streamer->remove(reference.get());
+    }
+}
+
+void Song::addCue(std::int64_t frame) {
+    for (const auto& s : sources)
+        if (s) s->addCue(frame);
+    if (reference) reference->addCue(frame);
+}
+
+std::vector<std::string> Song::takeFaults() {
+    std::vector<std::string> faults;
+    std::string message;
+    for (const auto& s : sources)
+        if (s && s->takeFault(message)) faults.push_back(message);
+    return faults;
+}
+
+std::optional<int> Song::findStem(std::string_view numberOrName) const {
+    return findStemIndex(stemNames, numberOrName);
+}
+
+SongOptions optionsFor(const set::SetSong& plan, const SongOptions& base) {
+    SongOptions o = base;
+    if (plan.bpm) o.bpm = plan.bpm;
+    if (plan.beatsPerBar) o.beatsPerBar = plan.beatsPerBar;
+    return o;
+}
+
+namespace {
+/// Stem states as written (start:, a scene) onto a state of every stem; a stem the song does not
+/// have is named in a warning (`what`: "the start state", "scene 'Drop'").
+void applyStates(const std::vector<set::StemStart>& states, const Song& song, const std::string& what,
+                 engine::Scene& into, std::vector<std::string>& warnings) {
+    for (const set::StemStart& st : states) {
+        const auto stem = song.findStem(st.stem);
+        if (!stem) {
+            warnings.push_back("'" + song.title + "': no stem '" + st.stem + "' for " + what + " (set file line " +
+                               std::to_string(st.line) + "); its stems are: " + joinNames(song.stemNames));
+            continue;
+        }
+        const auto si = static_cast<std::size_t>(*stem);
+        if (st.muted) into.muted |= 1u << si;
+        if (st.soloed) into.soloed |= 1u << si;
+        if (st.gain) into.gain[si] = *st.gain;
+        if (st.filter) into.filter[si] = *st.filter;
+    }
+}
+} // namespace
+
+std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engine::SongView& view,
+                                      int defaultCountIn) {
+    std::vector<std::string> warnings;
+    if (plan.title) song.title = *plan.title;
+    if (plan.beatUnit) song.timing.beatUnit = view.timing.beatUnit = *plan.beatUnit;
+    view.countInBars = plan.countInBars.value_or(defaultCountIn);
+    engine::Scene start{view.startGain, view.startFilter, view.startMuted, view.startSoloed};
+    applyStates(plan.start, song, "the start state", start, warnings);
+    view.startGain = start.gain;
+    view.startFilter = start.filter;
+    view.startMuted = start.muted;
+    view.startSoloed = start.soloed;
+    view.scenesDefined = 0;
+    for (const set::SceneDef& d : plan.scenes) {
+        if (d.slot < 0 || d.slot >= engine::kMaxScenes) continue;
+        engine::Scene scene; // what the scene does not name: unity, unmuted, unsoloed, filter off
+        applyStates(d.stems, song, "scene '" + d.name + "'", scene, warnings);
+        view.scenes[static_cast<std::size_t>(d.slot)] = scene;
+        view.scenesDefined |= 1u << d.slot;
+    }
+    return warnings;
+}
+
+Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
+    Song song;
+    song.folder = set::scanStemFolder(dir);
+    song.title = song.folder.info.title.value_or(dir.filename().string());
+    // One rate for the song: the one asked for, else the first stem's. Stems at another rate are
+    // resampled on the disk thread (libsoxr), all on the same grid, so they stay sample-aligned.
+    // Each file's header once; a stem that cannot be read is refused here, or kept silent on stage.
+    std::vector<std::optional<formats::AudioFileInfo>> infos;
+    int firstRate = 0;
+    std::string firstName;
+    for (const set::StemFile& stem : song.folder.stems) {
+        try {
+            infos.push_back(stem.probed ? *stem.probed : formats::probeStem({stem.path, stem.track}));
+            if (firstRate == 0) {
+                firstRate = infos.back()->sampleRate;
+                firstName = stem.path.filename().string();
+            }
+        } catch (const Error& e) {
+            if (!options.keepBrokenStems) throw;
+            infos.push_back(std::nullopt);
+            song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
+        }
+    }
+    if (firstRate == 0)
+        throw Error(dir.string() + ": none of the stems can be read; export them again as WAV, AIFF or FLAC");
+    song.sampleRate = options.sampleRate.value_or(firstRate);
+    for (std::size_t i = 0; i < song.folder.stems.size(); ++i) {
+        const set::StemFile& stem = song.folder.stems[i];
+        std::shared_ptr<stream::StreamedStem> source;
+        if (infos[i]) {
+            try {
+                source = stream::StreamedStem::open({stem.path, stem.track}, song.sampleRate);
+            } catch (const Error& e) { // readable header, unplayable file (say, five channels)
+                if (!options.keepBrokenStems) throw;
+                song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
+            }
+        }
+        if (!source) { // the show goes on: this stem keeps its number and stays silent
+            song.stemNames.push_back(stem.name);
+            song.sources.push_back(nullptr);
+            continue;
+        }
+        const formats::AudioFileInfo& info = *infos[i];
+        if (info.lossy && stem.track < 0) // a .stem.mp4 is AAC by design
+            song.warnings.push_back(stem.path.string() + ": lossy " + info.subtype +
+                                    " stem; it plays, but ask for WAV or FLAC for the show");
+        if (info.sampleRate != firstRate)
+            song.warnings.push_back(stem.path.string() + ": sample rate " + std::to_string(info.sampleRate) +
+                                    " Hz, but " + firstName + " is " + std::to_string(firstRate) +
+                                    " Hz; resampled to " + std::to_string(song.sampleRate) +
+                                    " Hz. Stems of a song should share one rate: export them again at one rate");
+        song.lengthFrames = std::max(song.lengthFrames, source->lengthFrames());
+        song.stemNames.push_back(stem.name);
+        song.sources.push_back(std::move(source));
+    }
+    // The reference mix streams beside the stems, on the same timeline, for A/B. A reference that
+    // cannot be read only costs the A/B: the song plays.
+    if (song.folder.reference) {
+        try {
+            song.reference =
+                stream::StreamedStem::open({*song.folder.reference, song.folder.referenceTrack}, song.sampleRate);
+        } catch (const Error& e) {
+            song.warnings.push_back(std::string(e.what()) + ". A/B against the reference mix is off for this song");
+        }
+    }
+    song.streamer = options.streamer ? options.streamer : std::make_shared<stream::DiskStreamer>();
+    for (const auto& s : song.sources)
+        if (s) song.streamer->add(s);
+    if (song.reference) song.streamer->add(song.reference);
+
+    const set::ReadmeInfo& info = song.folder.info;
+    song.bpmKnown = options.bpm.has_value() || info.bpm.has_value();
+    song.timing.bpm = options.bpm.value_or(info.bpm.value_or(120.0));
+    song.timing.beatsPerBar = options.beatsPerBar.value_or(info.beatsPerBar.value_or(4));
+    song.timing.beatUnit = info.beatUnit.value_or(4);
+    if (const std::string bad = set::tempoProblem(song.timing.bpm, song.timing.beatsPerBar, song.timing.beatUnit);
+        !bad.empty())
+        throw Error(dir.string() + ": " + bad);
+    return song;
+}
+
+} // namespace stemdeck::control

@@ -1,0 +1,180 @@
+#pragma once
+// The control side of live playback: an ordered list of songs played through one Engine, with
+// the rehearsal controls (play/stop, mute, solo, next/previous song, seek by a bar) as methods.
+// It never touches audio: it loads songs, sends commands and reads the engine's events, so the
+// same player runs under a device callback or under a test's own process() loop.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stemdeck/Text.h"
+
+#include "stemdeck/control/Action.h"
+#include "stemdeck/control/EventScript.h"
+#include "stemdeck/control/Song.h"
+#include "stemdeck/engine/Engine.h"
+#include "stemdeck/set/SetFile.h"
+
+namespace stemdeck::control {
+
+/// What happens when a song reaches its end: stop (the next song waits at its start), next (it
+/// plays after its count-in) or runOn (its first frame follows with no gap, no count-in).
+using AtEnd = set::SongEnd;
+
+/// A stem given by number ("3") or name ("bass"), sent to a direct bus instead of the main mix.
+struct StemRoute {
+    std::string stem;
+    int bus = 0; ///< 0-based direct bus
+};
+
+/// Defaults for songs that do not say otherwise (a set file's songs can).
+struct PlayerOptions {
+    AtEnd atEnd = AtEnd::stop;
+    int countInBars = 0;
+    engine::ClickMode click = engine::ClickMode::off;
+    std::vector<StemRoute> routes;
+    control::SongOptions song;       ///< rate (the device's), BPM override, shared disk thread
+    std::vector<ScriptEvent> script; ///< timed actions, frames counted from song 1's bar 1
+    std::filesystem::path setFile;   ///< where stored scenes are saved beside ("" without a set file)
+    /// A script's session actions (lock, unlock, learn) when their frame comes; quit is the player's own.
+    std::function<void(const ActionCall&)> sessionAction;
+};
+
+/// One song's line in the status display.
+struct StemLine {
+    std::string name;
+    bool muted = false, soloed = false, broken = false;
+    float gain = 1.0f, filter = 0.0f, peak = 0.0f;
+    int bus = -1;         ///< direct bus, or -1 for the main mix
+    bool pending = false; ///< a quantised mute or solo waits for its beat or bar
+    std::string color;    ///< "#RRGGBB" from a .stem.mp4's metadata, else ""
+};
+
+/// A snapshot for the status line (control thread).
+struct PlayerStatus {
+    int song = 0, songs = 0; ///< 1-based current song, number of songs
+    std::string title;
+    bool rolling = false;
+    double seconds = 0.0, lengthSeconds = 0.0; ///< negative seconds: in the count-in
+    engine::BarBeat barBeat;
+    double bpm = 120.0;
+    engine::ClickMode click = engine::ClickMode::off;
+    bool reference = false; ///< A/B: the reference mix is playing instead of the stems
+    bool vamp = false;      ///< a section is looping
+    std::vector<StemLine> stems;
+    std::vector<std::pair<std::string, double>> markers; ///< the song's markers: name, seconds
+    std::vector<std::string> scenes;                     ///< the song's scenes by slot ("" for an empty slot)
+    int scene = -1;                                      ///< the slot recalled last, or -1
+    int sceneWaiting = -1;                               ///< a recall waiting for its beat or bar, or -1
+    bool locked = false;                                 ///< the show lock is on (the session fills this in)
+    std::string nextTitle;                               ///< the song that comes next ("" at the end)
+    float mainPeak = 0.0f;
+    std::uint64_t underruns = 0; ///< every stem, every song, since start
+    std::uint64_t dropped = 0;   ///< commands lost (a full queue or waiting list), since start: never expected
+};
+
+/// @thread control, all of it.
+class SetPlayer {
+public:
+    /// Nothing is loaded yet: start() does that, once the engine is prepared at the device rate.
+    /// Songs with an error (from the set file) are named once and skipped.
+    SetPlayer(engine::Engine& engine, std::vector<set::SetSong> songs, PlayerOptions options, std::ostream& log);
+    ~SetPlayer();
+    SetPlayer(const SetPlayer&) = delete;
+    SetPlayer& operator=(const SetPlayer&) = delete;
+
+    /// Loads the first song that can play into the (prepared, not yet running) engine and cues
+    /// the one after it. Throws stemdeck::Error when no song of the set can be played.
+    void start();
+
+    // Rehearsal controls: each sends commands; none blocks on the audio thread.
+    void togglePlay();
+    void play();
+    void stop();
+    void nextSong();
+    void previousSong();
+    void goToSong(int index); ///< 0-based
+    void seekBars(int bars);  ///< from the current position, onto a bar line
+    void seekTo(std::int64_t songFrame);
+    void cycleClick();          ///< off → count-in → always → off
+    void nextMarker();          ///< jump to the song's next marker, on the next bar line
+    void previousMarker();      ///< jump to the marker before the current one, on the next bar line
+    void quit();                ///< stop with a fade; finished() once it has faded
+    void toggleReference();     ///< A/B: the main mix ↔ the song's reference mix
+    void toggleVamp();          ///< loop the current marker section until released (then play on)
+    void goToMarker(int index); ///< 0-based marker of the current song, on the next bar line
+    /// Stores every stem's state now as scene `slot` (0-based) of the current song: in the engine
+    /// at once, and, with a set file, in its stored-scenes file (atomically).
+    void storeScene(int slot);
+
+    /// Carries out any action of the table but the session's (lock, unlock, learn): engine actions
+    /// go out on this player's own sender (on call.frame), the rest are done here.
+    void perform(const ActionCall& call);
+
+    /// Reads the engine's events, follows song ends and changes, sends scripted actions that are
+    /// coming up, frees songs the engine has let go of and logs faults. Call every few ms.
+    void poll();
+
+    /// True once the last song has ended (or stop was asked for and the fade has finished).
+    [[nodiscard]] bool finished() const noexcept { return finished_; }
+    [[nodiscard]] PlayerStatus status() const;
+    [[nodiscard]] std::uint64_t underruns() const noexcept { return underruns_; }
+    [[nodiscard]] int currentSong() const noexcept { return current_; }
+    [[nodiscard]] bool quitting() const noexcept { return quitting_; }
+
+private:
+    struct Loaded {
+        control::Song song;
+        engine::SongView view;
+    };
+    Loaded* load(int index); ///< nullptr if the song cannot play (logged once)
+    void cueFollowing();     ///< cues the song after the current one for the song-end behaviour
+    void changeTo(int index, bool playIt);
+    void withdraw();
+    void announce(); ///< logs the current song
+    void freeUnused();
+    void sendScript();
+    engine::Command command(engine::Op a, int stem = -1, float value = 0.0f) const;
+
+    engine::Engine& engine_;
+    [[nodiscard]] AtEnd atEndOf(int index) const;
+    void jumpToMarker(int index);
+    void performNow(const ActionCall& call);
+    [[nodiscard]] std::string sceneList() const; ///< "its scenes are 1 Breakdown, 2 Full"
+    std::vector<set::SetSong> songs_;
+    PlayerOptions options_;
+    std::ostream& log_;
+    engine::CommandSender sender_;
+    std::map<int, std::unique_ptr<Loaded>> loaded_;
+    std::vector<bool> broken_; ///< songs that failed to load (not tried again)
+    int current_ = -1;
+    int cued_ = -1;     ///< cued in the engine (may be taken at any moment)
+    int changing_ = -1; ///< a loadCued is on its way for this song
+    int taken_ = -1;    ///< withdrawn too late: the audio thread took it, songChanged follows
+    bool wantedPlay_ = false;
+    bool cuedRunOn_ = false;
+    std::optional<int> wanted_; ///< a song asked for while a change was still on its way
+    bool finished_ = false;
+    bool quitting_ = false;
+    std::uint64_t underruns_ = 0;
+    std::size_t nextScript_ = 0;
+    std::optional<std::int64_t> scriptZero_; ///< engine output frame of song 1's bar 1
+};
+
+using stemdeck::clockText; // "1:23.4" (stemdeck/Text.h)
+
+/// @thread any. Songs for the player from plain stem folders (no set file).
+[[nodiscard]] std::vector<set::SetSong> songsFromFolders(const std::vector<std::filesystem::path>& folders);
+
+/// @thread any. The status display: one header line and one line per stem, `width` columns.
+/// busLabels name the direct buses ("out 5-6") for stems routed there.
+[[nodiscard]] std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns, int width,
+                                                    const std::vector<std::string>& busLabels = {});
+
+} // namespace stemdeck::control

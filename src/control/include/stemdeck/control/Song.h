@@ -1,0 +1,78 @@
+#pragma once
+// A song ready to play: its stem folder decoded into sources, its grid, its names.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stemdeck/engine/Engine.h"
+#include "stemdeck/set/SetFile.h"
+#include "stemdeck/set/StemFolder.h"
+#include "stemdeck/stream/DiskStreamer.h"
+
+namespace stemdeck::control {
+
+/// What the command line can override.
+struct SongOptions {
+    std::optional<double> bpm;      ///< wins over the readme
+    std::optional<int> beatsPerBar; ///< wins over the readme
+    std::optional<int> sampleRate;  ///< play at this rate (stems are resampled); default: the first stem's
+    std::shared_ptr<stream::DiskStreamer> streamer; ///< shared disk thread; a song makes its own if empty
+    /// On stage: a stem that cannot be opened stays silent (keeping its number) and the song
+    /// plays, with a warning naming the file. Off, such a stem refuses the song (render, check).
+    bool keepBrokenStems = false;
+};
+
+/// A loaded song. Its stems stream from disk; view() hands the engine non-owning pointers, so the
+/// Song must outlive the engine's use of it.
+struct Song {
+    Song() = default;
+    Song(Song&&) noexcept = default;
+    Song& operator=(Song&&) noexcept = default;
+    ~Song(); ///< stops streaming its stems (the disk thread frees them)
+
+    std::string title;
+    set::StemFolder folder;
+    std::vector<std::shared_ptr<stream::StreamedStem>> sources; ///< nullptr: a broken stem kept silent
+    std::shared_ptr<stream::StreamedStem> reference;            ///< 00_MIX_REFERENCE, streamed for A/B (if readable)
+    std::shared_ptr<stream::DiskStreamer> streamer;
+    std::vector<std::string> stemNames;
+    int sampleRate = 0;
+    engine::SongTiming timing;
+    bool bpmKnown = false;             ///< from the readme or the command line, not the 120 BPM default
+    std::vector<std::string> warnings; ///< plays, but not as a professional delivery (lossy stems)
+    std::int64_t lengthFrames = 0;
+
+    /// @thread control. The engine's view of this song (valid while the Song lives).
+    [[nodiscard]] engine::SongView view() const;
+
+    /// @thread control, before playback. Holds every stem from `frame` in RAM, so a jump there
+    /// starts on the next block with all stems together.
+    void addCue(std::int64_t frame);
+
+    /// @thread control. Faults the disk thread met since the last call, one message each.
+    [[nodiscard]] std::vector<std::string> takeFaults();
+
+    /// @thread control. A stem by 1-based number ("2") or name, case-insensitive ("drums");
+    /// nullopt when there is none.
+    [[nodiscard]] std::optional<int> findStem(std::string_view numberOrName) const;
+};
+
+/// @thread control. What a set file says about a song, as loading options (BPM, time signature)
+/// on top of `base`.
+[[nodiscard]] SongOptions optionsFor(const set::SetSong& plan, const SongOptions& base);
+
+/// @thread control. The rest of what a set file says, applied to a loaded song and its engine
+/// view: title, count-in (`defaultCountIn` when it says nothing) and the stems' start state.
+/// Returns a warning for each start-state stem the song does not have.
+[[nodiscard]] std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engine::SongView& view,
+                                                    int defaultCountIn);
+
+/// @thread control. Loads a stem folder and starts streaming it. Throws stemdeck::Error naming
+/// the file for a missing or unreadable folder or stem. Stems at another rate than the song's are
+/// resampled, with a warning when they differ among themselves.
+[[nodiscard]] Song loadSong(const std::filesystem::path& folder, const SongOptions& options = {});
+
+} // namespace stemdeck::control

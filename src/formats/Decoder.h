@@ -1,0 +1,55 @@
+#pragma once
+// Private to src/formats: what StemReader decodes from. One implementation per library.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+namespace stemdeck::formats::detail {
+
+/// A source of interleaved float frames at its own rate, seekable to any frame.
+/// @thread one at a time (the disk thread while streaming, the control thread while preloading).
+class Decoder {
+public:
+    virtual ~Decoder() = default;
+    /// Positions the decoder so the next read() yields `frame`. False on a seek error.
+    virtual bool seek(std::int64_t frame) = 0;
+    /// Up to n frames, channels interleaved; fewer at the end or on a read error.
+    virtual int read(float* interleaved, int n) = 0;
+
+    int rate = 0;
+    int channels = 0;
+    std::int64_t frames = 0;
+    int bitDepth = 0; ///< a lossless codec's bits per sample where the decoder knows it (FFmpeg's), else 0
+};
+
+/// How many frames a libsndfile handle (a SNDFILE*) really decodes to, counted by decoding it;
+/// left positioned at frame 0. For files whose header does not say (a FLAC whose STREAMINFO
+/// leaves the total unset, as a streaming encoder writes it).
+std::int64_t decodedFrames(void* sndfile, int channels);
+
+/// What a WAV or AIFF file's audio chunk declares, in frames, when that is more than libsndfile's
+/// count `frames` (which it clamps to what the file holds: a cut-off copy would pass as a short
+/// stem); else `frames`. The length then is what decodes, and the difference is a cut.
+std::int64_t declaredFrames(void* sndfile, int format, int channels, std::int64_t frames);
+
+/// The length of a file libsndfile opened with count `frames`: found by decoding when the header
+/// does not give it (unknownLength), else what the audio chunk declares (declaredFrames).
+std::int64_t lengthFrames(void* sndfile, int format, int channels, std::int64_t frames);
+
+/// True when a libsndfile frame count is "unknown" rather than a length.
+bool unknownLength(std::int64_t frames);
+
+/// A file libsndfile reads. Throws stemdeck::Error naming it when it cannot.
+std::unique_ptr<Decoder> openSoundFile(const std::filesystem::path& file);
+
+/// A FLAC file libsndfile cannot decode (12- or 20-bit samples: libsndfile reads 8, 16 and 24),
+/// through FFmpeg, whose FLAC decoder reads every valid bit depth; its length counted by decoding
+/// when STREAMINFO does not give it. nullptr when the file is not a FLAC or FFmpeg cannot read it
+/// either (the caller then reports libsndfile's reason).
+std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file);
+
+/// One audio track of an MP4 (a .stem.mp4's master or stem), through FFmpeg, with the encoder's
+/// priming samples trimmed. Throws stemdeck::Error naming the file and track when it cannot.
+std::unique_ptr<Decoder> openMp4Track(const std::filesystem::path& file, int track);
+
+} // namespace stemdeck::formats::detail

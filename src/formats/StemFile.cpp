@@ -1,0 +1,403 @@
+#include "stemdeck/formats/StemFile.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+}
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+#include "Decoder.h"
+#include "stemdeck/Error.h"
+#include "stemdeck/formats/NiMetadata.h"
+
+namespace stemdeck::formats {
+
+namespace {
+
+std::string avError(int code) {
+    std::array<char, AV_ERROR_MAX_STRING_SIZE> buf{};
+    av_strerror(code, buf.data(), buf.size());
+    return buf.data();
+}
+
+struct FormatCloser {
+    void operator()(AVFormatContext* f) const { avformat_close_input(&f); }
+};
+struct CodecCloser {
+    void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+};
+struct PacketFree {
+    void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+struct FrameFree {
+    void operator()(AVFrame* f) const { av_frame_free(&f); }
+};
+using FormatPtr = std::unique_ptr<AVFormatContext, FormatCloser>;
+
+/// Opens a container and reads its streams; the message says what kind of file is wanted.
+FormatPtr openContainer(const std::filesystem::path& file) {
+    // FFmpeg's own log lines would land in the middle of the play screen; our errors say it all.
+    static const bool quiet = [] {
+        av_log_set_level(AV_LOG_QUIET);
+        return true;
+    }();
+    (void)quiet;
+    AVFormatContext* raw = nullptr;
+    if (const int err = avformat_open_input(&raw, file.c_str(), nullptr, nullptr); err < 0)
+        throw Error(file.string() + ": cannot open as an MP4 stem file (" + avError(err) +
+                    "); check the path, and that the file is complete (a cut-short download cannot be read)");
+    FormatPtr f(raw);
+    if (const int err = avformat_find_stream_info(f.get(), nullptr); err < 0)
+        throw Error(file.string() + ": damaged container, its tracks cannot be read (" + avError(err) +
+                    "); export or download the file again");
+    return f;
+}
+
+/// The stream index of the `track`-th audio stream, or -1.
+int audioStream(const AVFormatContext& f, int track) {
+    int seen = 0;
+    for (unsigned i = 0; i < f.nb_streams; ++i)
+        if (f.streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO && seen++ == track) return static_cast<int>(i);
+    return -1;
+}
+
+int audioStreamCount(const AVFormatContext& f) {
+    int n = 0;
+    for (unsigned i = 0; i < f.nb_streams; ++i)
+        n += f.streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO;
+    return n;
+}
+
+bool isLossy(const std::string& codec) {
+    return codec != "alac" && codec != "flac" && !codec.starts_with("pcm_");
+}
+
+std::int64_t streamFrames(const AVStream& st, int rate) {
+    if (st.duration > 0) return av_rescale_q(st.duration, st.time_base, AVRational{1, rate});
+    return 0;
+}
+
+/// AAC's priming: the encoder's silent lead-in (its MDCT's look-ahead) before the first real
+/// sample. A file declares it in an edit list or an iTunSMPB tag, which FFmpeg applies itself (the
+/// first packet then starts before 0 or carries skip-samples side data). NI's Stem Creator writes
+/// neither, so its AAC tracks would play late against the click and the grid: an AAC track that
+/// declares nothing is trimmed by what its encoder adds: 1024 frames for FFmpeg's encoder (the
+/// file says "Lavf" / "Lavc"), else 2112, Apple's AAC encoder's (Stem Creator, iTunes, Logic).
+constexpr std::int64_t kFfmpegAacPriming = 1024;
+constexpr std::int64_t kAppleAacPriming = 2112;
+
+/// The frames to trim from the start of audio stream `index` (see above); reads its first packet
+/// and seeks back to the start.
+std::int64_t undeclaredPriming(AVFormatContext& f, int index) {
+    const AVStream& st = *f.streams[index];
+    if (st.codecpar->codec_id != AV_CODEC_ID_AAC) return 0;
+    std::unique_ptr<AVPacket, PacketFree> packet(av_packet_alloc());
+    if (!packet) return 0;
+    bool declared = true; // (no packet at all: nothing to trim)
+    for (int tries = 0; tries < 4096; ++tries) {
+        if (av_read_frame(&f, packet.get()) < 0) break;
+        const bool ours = packet->stream_index == index;
+        if (ours) {
+            std::size_t size = 0;
+            declared = (packet->pts != AV_NOPTS_VALUE && packet->pts < 0) ||
+                       av_packet_get_side_data(packet.get(), AV_PKT_DATA_SKIP_SAMPLES, &size) != nullptr;
+        }
+        av_packet_unref(packet.get());
+        if (ours) break;
+    }
+    avformat_seek_file(&f, -1, INT64_MIN, INT64_MIN, INT64_MIN, 0);
+    if (declared) return 0;
+    const AVDictionaryEntry* encoder = av_dict_get(f.metadata, "encoder", nullptr, 0);
+    const std::string by = encoder != nullptr ? encoder->value : "";
+    return by.starts_with("Lavf") || by.starts_with("Lavc") ? kFfmpegAacPriming : kAppleAacPriming;
+}
+
+/// A sample of any planar or packed format FFmpeg decoders give, as float.
+float sampleAt(const AVFrame& fr, int channel, int i) {
+    const auto fmt = static_cast<AVSampleFormat>(fr.format);
+    const int channels = fr.ch_layout.nb_channels;
+    const bool planar = av_sample_fmt_is_planar(fmt) != 0;
+    const std::uint8_t* base = planar ? fr.extended_data[channel] : fr.extended_data[0];
+    const int at = planar ? i : i * channels + channel;
+    switch (av_get_packed_sample_fmt(fmt)) {
+    case AV_SAMPLE_FMT_FLT: return reinterpret_cast<const float*>(base)[at];
+    case AV_SAMPLE_FMT_DBL: return static_cast<float>(reinterpret_cast<const double*>(base)[at]);
+    case AV_SAMPLE_FMT_S16: return static_cast<float>(reinterpret_cast<const std::int16_t*>(base)[at]) / 32768.0f;
+    case AV_SAMPLE_FMT_S32:
+        return static_cast<float>(static_cast<double>(reinterpret_cast<const std::int32_t*>(base)[at]) / 2147483648.0);
+    case AV_SAMPLE_FMT_U8: return (static_cast<float>(base[at]) - 128.0f) / 128.0f;
+    default: return 0.0f;
+    }
+}
+
+class Mp4TrackDecoder final : public detail::Decoder {
+public:
+    Mp4TrackDecoder(const std::filesystem::path& file, int track) : file_(file), track_(track) {
+        format_ = openContainer(file);
+        stream_ = audioStream(*format_, track);
+        if (stream_ < 0)
+            throw Error(file.string() + ": has no audio track " + std::to_string(track) + " (it has " +
+                        std::to_string(audioStreamCount(*format_)) + "); a stem file holds a master and its stems");
+        for (unsigned i = 0; i < format_->nb_streams; ++i) // demux only this track
+            format_->streams[i]->discard = static_cast<int>(i) == stream_ ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+        AVStream& st = *format_->streams[stream_];
+        if (avcodec_find_decoder(st.codecpar->codec_id) == nullptr)
+            throw Error(where() + ": codec '" + avcodec_get_name(st.codecpar->codec_id) +
+                        "' cannot be decoded by this FFmpeg build; convert the file to AAC or ALAC");
+        if (!openCodec())
+            throw Error(where() + ": cannot start the " + avcodec_get_name(st.codecpar->codec_id) + " decoder");
+        channels = st.codecpar->ch_layout.nb_channels;
+        rate = st.codecpar->sample_rate;
+        if (channels < 1 || channels > 2)
+            throw Error(where() + ": " + std::to_string(channels) +
+                        " channels; a stem must be mono or stereo. Split it into stereo stems in your DAW");
+        if (rate <= 0) throw Error(where() + ": no sample rate; the file is damaged");
+        trim_ = undeclaredPriming(*format_, stream_);
+        frames = std::max<std::int64_t>(0, streamFrames(st, rate) - trim_);
+        if (avcodec_descriptor_get(st.codecpar->codec_id) != nullptr &&
+            (avcodec_descriptor_get(st.codecpar->codec_id)->props & AV_CODEC_PROP_LOSSLESS) != 0)
+            bitDepth = st.codecpar->bits_per_raw_sample;
+        packet_.reset(av_packet_alloc());
+        frame_.reset(av_frame_alloc());
+        if (!packet_ || !frame_) throw Error(where() + ": out of memory");
+    }
+
+    bool seek(std::int64_t target) override {
+        // AAC frames overlap: start a few frames early so the first wanted sample is fully decoded.
+        // Near the start that means the priming frame (before frame 0): the seek may go below 0.
+        const AVStream& st = *format_->streams[stream_];
+        const std::int64_t ts = av_rescale_q(target + trim_ - kPreRoll, AVRational{1, rate}, st.time_base);
+        if (avformat_seek_file(format_.get(), stream_, INT64_MIN, ts, ts, 0) < 0 &&
+            avformat_seek_file(format_.get(), stream_, INT64_MIN, INT64_MIN, INT64_MIN, 0) < 0)
+            return false;
+        // A fresh decoder rather than a flushed one: a flush keeps some state (the last window
+        // shape), so the same frames after a seek could decode a little differently.
+        if (!openCodec()) return false;
+        next_ = target;
+        position_ = -1;
+        have_ = used_ = 0;
+        draining_ = false;
+        return true;
+    }
+
+    int read(float* out, int n) override {
+        int done = 0;
+        while (done < n) {
+            if (used_ == have_ && !decodeMore()) break;
+            // Frames before the wanted one (the pre-roll, the priming) are dropped here.
+            const std::int64_t at = position_ + used_;
+            if (at < next_) {
+                used_ += static_cast<int>(std::min<std::int64_t>(next_ - at, have_ - used_));
+                continue;
+            }
+            const int take = std::min(n - done, have_ - used_);
+            for (int i = 0; i < take; ++i)
+                for (int c = 0; c < channels; ++c)
+                    out[(done + i) * channels + c] = sampleAt(*frame_, c, used_ + i);
+            used_ += take;
+            done += take;
+            next_ += take;
+        }
+        return done;
+    }
+
+private:
+    static constexpr std::int64_t kPreRoll = 4096;
+
+    std::string where() const { return file_.string() + " (track " + std::to_string(track_) + ")"; }
+
+    bool openCodec() {
+        const AVCodecParameters* par = format_->streams[stream_]->codecpar;
+        const AVCodec* codec = avcodec_find_decoder(par->codec_id);
+        codec_.reset(codec != nullptr ? avcodec_alloc_context3(codec) : nullptr);
+        return codec_ && avcodec_parameters_to_context(codec_.get(), par) >= 0 &&
+               avcodec_open2(codec_.get(), codec, nullptr) >= 0;
+    }
+
+    /// Decodes the next frame into frame_; false at the end (or on an error, which ends the track).
+    bool decodeMore() {
+        for (;;) {
+            const int got = avcodec_receive_frame(codec_.get(), frame_.get());
+            if (got == 0) {
+                const AVStream& st = *format_->streams[stream_];
+                const std::int64_t pts = frame_->best_effort_timestamp;
+                const std::int64_t frameAt = pts != AV_NOPTS_VALUE
+                                                 ? av_rescale_q(pts, st.time_base, AVRational{1, rate}) - trim_
+                                                 : (position_ >= 0 ? position_ + have_ : next_);
+                position_ = frameAt;
+                have_ = frame_->nb_samples;
+                used_ = 0;
+                if (have_ > 0) return true;
+                continue;
+            }
+            if (got == AVERROR_EOF) return false;
+            if (got != AVERROR(EAGAIN)) return false;
+            if (draining_) return false;
+            // The decoder wants input.
+            for (;;) {
+                const int r = av_read_frame(format_.get(), packet_.get());
+                if (r < 0) { // the end (or a damaged tail): drain what the decoder holds
+                    avcodec_send_packet(codec_.get(), nullptr);
+                    draining_ = true;
+                    break;
+                }
+                if (packet_->stream_index != stream_) {
+                    av_packet_unref(packet_.get());
+                    continue;
+                }
+                const int s = avcodec_send_packet(codec_.get(), packet_.get());
+                av_packet_unref(packet_.get());
+                if (s < 0 && s != AVERROR(EAGAIN)) continue; // a damaged packet: skip it
+                break;
+            }
+        }
+    }
+
+    std::filesystem::path file_;
+    int track_;
+    FormatPtr format_;
+    std::unique_ptr<AVCodecContext, CodecCloser> codec_;
+    std::unique_ptr<AVPacket, PacketFree> packet_;
+    std::unique_ptr<AVFrame, FrameFree> frame_;
+    int stream_ = -1;
+    std::int64_t next_ = 0;      // the frame the next read() returns
+    std::int64_t position_ = -1; // frame number of frame_'s first sample
+    int have_ = 0, used_ = 0;    // samples in frame_, and how many of them are consumed
+    std::int64_t trim_ = 0;      // undeclared encoder priming: frame 0 is this far into the stream
+    bool draining_ = false;
+};
+
+} // namespace
+
+std::string StemLocation::describe() const {
+    return track < 0 ? file.string() : file.string() + " (track " + std::to_string(track) + ")";
+}
+
+std::optional<std::string> readNiStemMetadata(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return std::nullopt;
+    in.seekg(0, std::ios::end);
+    const std::int64_t size = in.tellg();
+    return findMp4Box(in, size, {"moov", "udta", "stem"});
+}
+
+StemFileInfo probeStemFile(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) throw Error(file.string() + ": no such stem file; check the path");
+    const FormatPtr f = openContainer(file);
+    const int tracks = audioStreamCount(*f);
+    if (tracks == 0)
+        throw Error(file.string() + ": no audio tracks (a video or an empty container); a stem file has a master "
+                                    "and its stems as audio tracks");
+    if (tracks == 1)
+        throw Error(file.string() + ": one audio track, so it is a plain MP4, not a stem file (a master plus 2-4 "
+                                    "stems); play it as a song with one stem by converting it to WAV");
+    StemFileInfo info;
+    info.file = file;
+    // Names and colours: the NI 'stem' box (JSON) if there is one. A damaged one costs only the
+    // names it cannot give (the track titles or numbers stand in); check says what is wrong.
+    NiStemMetadata ni;
+    if (const std::optional<std::string> json = readNiStemMetadata(file)) {
+        ni = parseNiStemMetadata(*json);
+        info.niMetadata = true;
+        info.metadataProblem = ni.problem;
+        if (ni.problem.empty() && ni.stems.size() != static_cast<std::size_t>(tracks - 1))
+            info.metadataProblem =
+                "it names " + std::to_string(ni.stems.size()) + " stems, the file holds " + std::to_string(tracks - 1);
+    }
+    for (int t = 0; t < tracks; ++t) {
+        const AVStream& st = *f->streams[audioStream(*f, t)];
+        StemTrackInfo ti;
+        ti.track = t;
+        ti.codec = avcodec_get_name(st.codecpar->codec_id);
+        ti.sampleRate = st.codecpar->sample_rate;
+        ti.channels = st.codecpar->ch_layout.nb_channels;
+        if (!isLossy(ti.codec))
+            ti.bitDepth = st.codecpar->bits_per_raw_sample > 0 ? st.codecpar->bits_per_raw_sample
+                                                               : st.codecpar->bits_per_coded_sample;
+        ti.frames =
+            ti.sampleRate > 0
+                ? std::max<std::int64_t>(0, streamFrames(st, ti.sampleRate) - undeclaredPriming(*f, audioStream(*f, t)))
+                : 0;
+        if (avcodec_find_decoder(st.codecpar->codec_id) == nullptr)
+            throw Error(file.string() + " (track " + std::to_string(t) + "): codec '" + ti.codec +
+                        "' cannot be decoded by this FFmpeg build; convert the file to AAC or ALAC");
+        if (ti.channels < 1 || ti.channels > 2)
+            throw Error(file.string() + " (track " + std::to_string(t) + "): " + std::to_string(ti.channels) +
+                        " channels; a stem must be mono or stereo");
+        if (t >= 1 && static_cast<std::size_t>(t - 1) < ni.stems.size()) {
+            ti.name = ni.stems[static_cast<std::size_t>(t - 1)].name;
+            ti.color = ni.stems[static_cast<std::size_t>(t - 1)].color;
+        }
+        if (ti.name.empty())
+            for (const char* key : {"title", "handler_name"})
+                if (const AVDictionaryEntry* e = av_dict_get(st.metadata, key, nullptr, 0);
+                    e != nullptr && ti.name.empty()) {
+                    const std::string v = e->value;
+                    if (!v.empty() && v != "SoundHandler" && v != "Sound Media Handler" && v != "Core Media Audio")
+                        ti.name = v;
+                }
+        if (ti.name.empty()) ti.name = t == 0 ? "Master" : "Stem " + std::to_string(t);
+        (t == 0 ? info.master : info.stems.emplace_back()) = ti;
+    }
+    return info;
+}
+
+AudioFileInfo probeStem(const StemLocation& stem) {
+    if (stem.track < 0) return probeAudioFile(stem.file);
+    const StemFileInfo info = probeStemFile(stem.file);
+    const auto t = static_cast<std::size_t>(stem.track);
+    if (t > info.stems.size()) throw Error(stem.describe() + ": no such track in the stem file");
+    return trackAudioInfo(t == 0 ? info.master : info.stems[t - 1]);
+}
+
+AudioFileInfo trackAudioInfo(const StemTrackInfo& track) {
+    requirePlayableRate("track " + std::to_string(track.track) + " (" + track.name + ")", track.sampleRate);
+    AudioFileInfo a;
+    a.frames = track.frames;
+    a.sampleRate = track.sampleRate;
+    a.channels = track.channels;
+    a.format = "MP4";
+    std::transform(track.codec.begin(), track.codec.end(), std::back_inserter(a.subtype),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    a.lossy = isLossy(track.codec);
+    a.bitDepth = track.bitDepth;
+    return a;
+}
+
+namespace detail {
+std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file) {
+    {
+        std::ifstream in(file, std::ios::binary);
+        std::array<char, 4> magic{};
+        if (!in.read(magic.data(), 4) || std::string(magic.data(), 4) != "fLaC") return nullptr;
+    }
+    try {
+        auto d = std::make_unique<Mp4TrackDecoder>(file, 0);
+        if (d->frames <= 0) { // STREAMINFO gives no total: the length is what decodes
+            std::vector<float> buf(static_cast<std::size_t>(8192 * d->channels));
+            std::int64_t n = 0;
+            for (int got = 0; (got = d->read(buf.data(), 8192)) > 0;)
+                n += got;
+            d->frames = n;
+        }
+        if (!d->seek(0)) return nullptr;
+        return d;
+    } catch (const Error&) {
+        return nullptr;
+    }
+}
+
+std::unique_ptr<Decoder> openMp4Track(const std::filesystem::path& file, int track) {
+    return std::make_unique<Mp4TrackDecoder>(file, track);
+}
+} // namespace detail
+
+} // namespace stemdeck::formats

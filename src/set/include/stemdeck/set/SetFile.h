@@ -1,0 +1,128 @@
+#pragma once
+// Set files (sets/*.yaml): the ordered songs of a show, what each one needs, and the set-wide
+// audio and controller settings. Every problem is reported with file, line and column.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stemdeck::set {
+
+/// What happens when a song reaches its end.
+enum class SongEnd {
+    stop,  ///< the next song waits, stopped, at its start
+    next,  ///< the next song plays after its count-in
+    runOn, ///< the next song's first frame follows with no gap
+};
+
+/// A named position in a song, on a bar line.
+struct Marker {
+    std::string name;
+    int bar = 1; ///< 1-based
+};
+
+/// A stem's state when its song loads.
+struct StemStart {
+    std::string stem; ///< name or 1-based number, resolved against the song's stems at load
+    bool muted = false;
+    bool soloed = false;
+    std::optional<float> gain;   ///< linear
+    std::optional<float> filter; ///< knob, -1 … 1
+    int line = 0, column = 0;    ///< where it was written, for messages
+};
+
+/// A scene: a named state of every stem. Stems it does not name play at unity, unmuted,
+/// unsoloed, filter off.
+struct SceneDef {
+    std::string name;
+    int slot = 0; ///< 0-based: what `scene: 1` (or pad 1 of a scene row) recalls
+    std::vector<StemStart> stems;
+    int line = 0;
+    bool stored = false; ///< stored live (store_scene): kept in the set's stored-scenes file
+};
+
+/// One song of a set, as written (the folder's readme fills in what is left out).
+struct SetSong {
+    std::filesystem::path source; ///< the stem folder, absolute (relative paths are from the set file)
+    std::optional<std::string> title;
+    std::optional<double> bpm;
+    std::optional<int> beatsPerBar, beatUnit;
+    std::optional<std::string> key;
+    std::optional<int> countInBars;
+    std::optional<SongEnd> atEnd;
+    std::vector<StemStart> start;
+    std::vector<Marker> markers;
+    std::vector<SceneDef> scenes; ///< sorted by slot
+    int line = 0;                 ///< where the song's entry starts in the set file
+    std::string error;            ///< "" when the entry is fine; else why this song cannot play (file:line:col: …)
+
+    [[nodiscard]] const SceneDef* sceneAt(int slot) const;
+    /// By slot, kMaxScenes of them; "" for an empty slot.
+    [[nodiscard]] std::vector<std::string> sceneNames() const;
+};
+
+/// Set-wide audio settings (any may be absent: the command line or the defaults decide).
+struct SetAudio {
+    std::optional<std::string> driver, device, clientName;
+    std::optional<bool> connect; ///< JACK: connect the main pair to the playback ports (default yes)
+    std::optional<int> rate, block;
+    std::optional<int> mainOut, clickOut;              ///< first output (1-based) of the pair
+    std::vector<std::pair<std::string, int>> stemOuts; ///< stem (name or number) → first output
+    std::optional<std::string> click;                  ///< off | count-in | always
+};
+
+struct SetFile {
+    std::filesystem::path file;
+    std::string name;
+    SetAudio audio;
+    std::optional<std::filesystem::path> controller; ///< mapping file, absolute
+    std::optional<int> countInBars;                  ///< default for songs
+    std::optional<SongEnd> atEnd;                    ///< default for songs
+    bool lock = false;                               ///< the show starts locked (show lock)
+    std::vector<SetSong> songs;
+
+    /// Songs that cannot play, one message each.
+    [[nodiscard]] std::vector<std::string> errors() const;
+};
+
+/// @thread control. Parses a set file's text. Problems with the file as a whole (not YAML, not a
+/// map, an unknown top-level key, a bad audio section, no songs) throw stemdeck::Error naming
+/// file:line:column and the fix; a problem with one song (a missing folder, a typo in its keys, a
+/// repeated song) marks only that song (SetSong::error) and the rest of the set loads.
+[[nodiscard]] SetFile parseSetFile(std::string_view text, const std::filesystem::path& file);
+
+/// @thread control. Reads and parses a set file.
+[[nodiscard]] SetFile loadSetFile(const std::filesystem::path& file);
+
+/// @thread any. Where the scenes stored live for a set are kept: beside it, "NAME.scenes.yaml".
+[[nodiscard]] std::filesystem::path storedScenesFile(const std::filesystem::path& setFile);
+
+/// @thread control. Reads the set's stored scenes (if the file is there) over the songs' own.
+/// Never throws: a broken file gives messages (file:line: what, and that it was not loaded).
+[[nodiscard]] std::vector<std::string> loadStoredScenes(SetFile& set);
+
+/// @thread control. Parses stored scenes into `songs` (matched by their source); messages as above.
+[[nodiscard]] std::vector<std::string> parseStoredScenes(std::string_view text, const std::filesystem::path& sidecar,
+                                                         std::vector<SetSong>& songs,
+                                                         const std::filesystem::path& setFile);
+
+/// @thread control. The stored scenes file's text for the songs' stored scenes.
+[[nodiscard]] std::string formatStoredScenes(const std::vector<SetSong>& songs, const std::filesystem::path& setFile);
+
+/// @thread control. Writes every stored scene of `songs` beside the set file, atomically (a crash
+/// leaves the old file or the new one). Throws stemdeck::Error naming the file when it cannot.
+void saveStoredScenes(const std::vector<SetSong>& songs, const std::filesystem::path& setFile);
+
+/// @thread any. True for a path that names a set file (.yaml / .yml) rather than a stem folder.
+[[nodiscard]] bool isSetFileName(const std::filesystem::path& path);
+
+/// @thread any. "stop", "next", "run-on" (also "run_on").
+[[nodiscard]] std::optional<SongEnd> parseSongEnd(std::string_view text);
+
+/// @thread any. "" when a song can play at this tempo and time signature (BPM 1-999, 1-32 beats a
+/// bar, a beat unit of 1, 2, 4, 8, 16 or 32); else what is wrong. The one rule check, render and
+/// play all apply.
+[[nodiscard]] std::string tempoProblem(double bpm, int beatsPerBar, int beatUnit);
+
+} // namespace stemdeck::set

@@ -1,0 +1,103 @@
+#pragma once
+// A stem streamed from disk: its head and cue regions in RAM, the rest through a StemRing.
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "stemdeck/engine/StemSource.h"
+#include "stemdeck/formats/StemReader.h"
+#include "stemdeck/stream/StemRing.h"
+
+namespace stemdeck::stream {
+
+/// Sizes chosen for the worst case (see README, "Memory and disk faults").
+struct StreamingSizes {
+    /// Ring length: 2.5 s at the stem's rate, rounded up to a power of two (131 072 frames =
+    /// 2.73 s at 48 kHz). The disk thread keeps it full to within a chunk, so the read-ahead is
+    /// at least ring − chunk − one block: 2.47 s at 48 kHz, more than the 1.5 s disk stall it
+    /// must ride out.
+    double ringSeconds = 2.5;
+    /// Frames decoded per disk read (Mixxx's chunk size): 170 ms at 48 kHz, big enough for
+    /// efficient reads, small enough to refill the ring in many steps.
+    int chunkFrames = 8192;
+    /// Seconds of every stem held in RAM from frame 0 (and from each cue point), so play, cue and
+    /// song change start on the next block without the disk.
+    double headSeconds = 3.0;
+};
+
+/// One stem file, streamed. read() and seek() run on the audio thread and never block; service()
+/// runs on the disk thread and does all the decoding.
+class StreamedStem final : public engine::StemSource {
+public:
+    /// @thread control. Opens the file and decodes its head, at `outputRate` (0: the file's own;
+    /// otherwise resampled with libsoxr on the disk thread). Throws stemdeck::Error naming the file
+    /// when it is missing, not audio, or has more than two channels.
+    static std::shared_ptr<StreamedStem> open(const formats::StemLocation& file, int outputRate = 0,
+                                              const StreamingSizes& sizes = {});
+    ~StreamedStem() override;
+
+    /// @thread control, before playback. Holds [frame, frame + head) in RAM so a jump there is instant.
+    void addCue(std::int64_t frame);
+
+    // StemSource
+    [[nodiscard]] int channels() const noexcept override { return channels_; }
+    [[nodiscard]] std::int64_t lengthFrames() const noexcept override { return length_; }
+    engine::ReadStatus read(std::int64_t frame, float* left, float* right, int n) noexcept override;
+    void seek(std::int64_t frame) noexcept override;
+    [[nodiscard]] bool readyAt(std::int64_t frame, int n) const noexcept override { return readable(frame, n); }
+    bool waitUntilReadable(std::int64_t frame, int n, double timeoutSeconds) const override;
+
+    /// @thread any. True when [frame, frame + n) can be read without a gap.
+    [[nodiscard]] bool readable(std::int64_t frame, int n) const noexcept;
+
+    /// @thread disk. Decodes the next chunk if the ring has room; true if it did any work.
+    bool service(std::vector<float>& scratch);
+
+    /// @thread control. A fault the disk thread met (file cut short, unreadable), once per fault.
+    [[nodiscard]] bool takeFault(std::string& message);
+
+    [[nodiscard]] const formats::StemLocation& file() const noexcept { return file_; }
+    [[nodiscard]] int sampleRate() const noexcept { return sampleRate_; } ///< the rate it plays at
+    [[nodiscard]] int fileRate() const noexcept { return fileRate_; }
+
+private:
+    struct Region { // immutable once playback starts
+        std::int64_t start = 0;
+        std::vector<float> left, right;
+        [[nodiscard]] std::int64_t end() const noexcept { return start + static_cast<std::int64_t>(left.size()); }
+    };
+
+    StreamedStem(const formats::StemLocation& file, int outputRate, const StreamingSizes& sizes);
+    Region decodeRegion(formats::StemReader& reader, std::int64_t start, std::int64_t frames) const;
+    [[nodiscard]] const Region* regionAt(std::int64_t frame) const noexcept;
+    [[nodiscard]] std::int64_t nextRegionStart(std::int64_t frame) const noexcept; ///< after frame; max if none
+    bool reopen();
+    void reportFault(const std::string& message);
+
+    formats::StemLocation file_;
+    StreamingSizes sizes_;
+    int channels_ = 0;
+    int sampleRate_ = 0;
+    int fileRate_ = 0;
+    std::int64_t length_ = 0;
+    std::int64_t headFrames_ = 0;
+    std::vector<Region> regions_; // sorted by start; [0] is the head
+    StemRing ring_;
+
+    // disk thread only (created on the control thread, handed over when streaming starts)
+    std::unique_ptr<formats::StemReader> reader_;
+    std::int64_t decodePos_ = -1;
+    bool faulted_ = false;
+    std::int64_t nextRetryNs_ = 0;
+
+    // shared: a fault message written by the disk thread, taken by the control thread
+    std::mutex faultMutex_; // disk and control threads only, never the audio thread
+    std::string faultMessage_;
+    std::atomic<bool> faultPending_{false};
+};
+
+} // namespace stemdeck::stream
