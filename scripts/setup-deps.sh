@@ -9,6 +9,7 @@ PACKAGES=(
   # libraries (Debian packages only)
   juce-modules-source librtmidi-dev libsndfile1-dev libconcurrentqueue-dev libyaml-cpp-dev
   libsoxr-dev libcli11-dev libasound2-dev libjack-jackd2-dev
+  nlohmann-json3-dev   # JSON: check --json (and, coming, the NI stem metadata and the remote API)
   libavformat-dev libavcodec-dev libavutil-dev   # FFmpeg: Native Instruments .stem.mp4 files
   # tests: Catch2, RealtimeSanitizer's runtime, a JACK server, sox to inspect audio, clang for
   # the libFuzzer harness

@@ -8,11 +8,14 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <memory>
 #include <iostream>
 #include <thread>
 
+#include "stemdeck/app/Commands.h"
 #include "stemdeck/app/Keys.h"
 #include "stemdeck/app/LiveSession.h"
+#include "stemdeck/app/PlayScreen.h"
 
 namespace stemdeck::app {
 
@@ -148,7 +151,7 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
         ->check(CLI::IsMember({"alsa", "jack"}));
 }
 
-int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
+int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
     const bool keys = args.keys && isatty(STDIN_FILENO) != 0;
     const bool live = isatty(STDERR_FILENO) != 0;
     LiveSession s(args, keys, std::cerr);
@@ -176,7 +179,7 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
     while (!s.finished()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         if (terminal) s.typed(terminal->read());
-        if (stopRequested.load() && !interrupted) {
+        if (stop.load() && !interrupted) {
             interrupted = true;
             s.quit();
         }
@@ -184,8 +187,8 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
         flush();
         if (s.quitOverdue()) break; // the stop fade never finished (device gone): leave anyway
         if (live && Clock::now() >= nextDraw) {
-            screen.status(control::formatStatus(s.status(), static_cast<std::uint64_t>(s.xruns()), terminalWidth(),
-                                                s.busLabels()));
+            screen.status(
+                formatStatus(s.status(), static_cast<std::uint64_t>(s.xruns()), terminalWidth(), s.busLabels()));
             nextDraw = Clock::now() + std::chrono::milliseconds(100);
         }
     }
@@ -194,6 +197,22 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested) {
     terminal.reset();
     screen.message("stemdeck: " + s.summary());
     return 0;
+}
+
+Subcommand addPlayCommand(CLI::App& app) {
+    struct Args {
+        PlayArgs play;
+        bool noKeys = false;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = app.add_subcommand("play", "Play songs on an audio device (ALSA or JACK), with keyboard control");
+    addPlayOptions(*cmd, a->play);
+    cmd->add_flag("--no-keys", a->noKeys, "No keyboard control even on a terminal");
+    return {cmd, [a] {
+                catchStopSignals(true); // SIGHUP too: an SSH session dropping on a headless rig fades and sums up
+                a->play.keys = !a->noKeys;
+                return runPlay(a->play, stopRequested());
+            }};
 }
 
 } // namespace stemdeck::app

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include "stemdeck/Db.h"
+
 namespace stemdeck {
 
 namespace {
@@ -96,8 +98,8 @@ std::optional<float> parseGain(std::string_view text) {
         std::size_t used = 0;
         const double v = std::stod(lower, &used);
         if (used != lower.size() || !std::isfinite(v)) return std::nullopt;
-        const double linear = isDb ? std::pow(10.0, v / 20.0) : v;
-        if (linear < 0.0 || linear > std::pow(10.0, 12.0 / 20.0) + 1e-9) return std::nullopt;
+        const double linear = isDb ? fromDb(v) : v;
+        if (linear < 0.0 || linear > fromDb(12.0) + 1e-9) return std::nullopt;
         return static_cast<float>(linear);
     } catch (const std::exception&) {
         return std::nullopt;

@@ -1,6 +1,6 @@
 #include "stemdeck/formats/NiMetadata.h"
 
-#include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -53,18 +53,22 @@ std::optional<std::string> findBox(std::istream& in, std::int64_t from, std::int
     return std::nullopt;
 }
 
-std::string kindOf(const YAML::Node& n) {
-    switch (n.Type()) {
-    case YAML::NodeType::Map: return "an object";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: {
-        std::string quoted(1, '\''); // piece by piece: GCC 12's -Wrestrict misfires on "'" + string at -O3
-        quoted += n.Scalar().substr(0, 40);
-        quoted += '\'';
-        return quoted;
-    }
-    default: return "empty";
-    }
+/// What a JSON value is, in words for a message: "an object", "a list", or the value as written.
+std::string kindOf(const nlohmann::json& n) {
+    if (n.is_object()) return "an object";
+    if (n.is_array()) return "a list";
+    if (n.is_null()) return "empty";
+    std::string quoted(1, '\''); // piece by piece: GCC 12's -Wrestrict misfires on "'" + string at -O3
+    quoted += (n.is_string() ? n.get<std::string>() : n.dump()).substr(0, 40);
+    quoted += '\'';
+    return quoted;
+}
+
+/// A name or colour as text: a string as it is, a number or true/false as written; else "".
+std::string textOf(const nlohmann::json& n) {
+    if (n.is_string()) return n.get<std::string>();
+    if (n.is_number() || n.is_boolean()) return n.dump();
+    return {};
 }
 
 } // namespace
@@ -76,38 +80,36 @@ std::optional<std::string> findMp4Box(std::istream& in, std::int64_t size, const
 
 NiStemMetadata parseNiStemMetadata(std::string_view json) {
     NiStemMetadata m;
-    YAML::Node root;
+    nlohmann::json root;
     try {
-        root = YAML::Load(std::string(json)); // JSON is YAML; yaml-cpp is already the set files' parser
-    } catch (const YAML::Exception& e) {
-        m.problem = "not valid JSON (" + e.msg + " at line " + std::to_string(e.mark.line + 1) + ")";
+        root = nlohmann::json::parse(json);
+    } catch (const nlohmann::json::exception& e) {
+        const std::string what = e.what(); // "[json.exception.parse_error.101] parse error at line 1, …"
+        const std::size_t cut = what.find("] ");
+        m.problem = "not valid JSON (" + (cut == std::string::npos ? what : what.substr(cut + 2)) + ")";
         return m;
     }
-    try {
-        if (!root.IsMap()) {
-            m.problem = "its JSON is " + kindOf(root) + ", not an object with a \"stems\" list";
-            return m;
+    if (!root.is_object()) {
+        m.problem = "its JSON is " + kindOf(root) + ", not an object with a \"stems\" list";
+        return m;
+    }
+    const auto stems = root.find("stems");
+    if (stems == root.end() || !stems->is_array()) {
+        m.problem =
+            stems != root.end() ? "its \"stems\" is " + kindOf(*stems) + ", not a list" : "it has no \"stems\" list";
+        return m;
+    }
+    for (std::size_t i = 0; i < stems->size(); ++i) {
+        const nlohmann::json& s = (*stems)[i];
+        NiStemMetadata::Stem& out = m.stems.emplace_back();
+        if (!s.is_object()) {
+            if (m.problem.empty())
+                m.problem = "stem " + std::to_string(i + 1) + " is " + kindOf(s) + ", not an object with a name";
+            continue;
         }
-        const YAML::Node stems = root["stems"];
-        if (!stems || !stems.IsSequence()) {
-            m.problem = stems ? "its \"stems\" is " + kindOf(stems) + ", not a list" : "it has no \"stems\" list";
-            return m;
-        }
-        for (std::size_t i = 0; i < stems.size(); ++i) {
-            const YAML::Node s = stems[i];
-            NiStemMetadata::Stem& out = m.stems.emplace_back();
-            if (!s.IsMap()) {
-                if (m.problem.empty())
-                    m.problem = "stem " + std::to_string(i + 1) + " is " + kindOf(s) + ", not an object with a name";
-                continue;
-            }
-            const YAML::Node name = s["name"], color = s["color"];
-            if (name && name.IsScalar()) out.name = name.Scalar();
-            if (color && color.IsScalar()) out.color = color.Scalar();
-            if (out.name.empty() && m.problem.empty()) m.problem = "stem " + std::to_string(i + 1) + " has no name";
-        }
-    } catch (const YAML::Exception& e) { // not expected for a parsed tree; never let it escape
-        m.problem = "unreadable (" + e.msg + ")";
+        if (const auto name = s.find("name"); name != s.end()) out.name = textOf(*name);
+        if (const auto color = s.find("color"); color != s.end()) out.color = textOf(*color);
+        if (out.name.empty() && m.problem.empty()) m.problem = "stem " + std::to_string(i + 1) + " has no name";
     }
     return m;
 }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "stemdeck/Db.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/Text.h"
 
@@ -246,12 +247,12 @@ Mapping loadMapping(const std::filesystem::path& file) {
 float faderGain(int value, double minDb, double maxDb) noexcept {
     if (value <= 0) return 0.0f;
     const double db = minDb + (maxDb - minDb) * (std::min(value, 127) - 1) / 126.0;
-    return static_cast<float>(std::pow(10.0, db / 20.0));
+    return static_cast<float>(fromDb(db));
 }
 
 double faderPosition(float gain, double minDb, double maxDb) noexcept {
     if (gain <= 0.0f) return 0.0;
-    const double db = 20.0 * std::log10(static_cast<double>(gain));
+    const double db = toDb(gain);
     return std::clamp(1.0 + (db - minDb) / (maxDb - minDb) * 126.0, 1.0, 127.0);
 }
 

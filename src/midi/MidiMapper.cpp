@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "stemdeck/Db.h"
+
 namespace stemdeck::midi {
 
 using control::Action;
@@ -88,9 +90,9 @@ Translation MidiMapper::translate(std::uint8_t status, std::uint8_t data1, std::
             if (b.mode == ControlMode::relative) {
                 const int delta = value < 64 ? value : value - 128;
                 if (isGain) {
-                    const double db = current > 0.0f ? 20.0 * std::log10(static_cast<double>(current)) : b.minDb;
+                    const double db = toDb(current, b.minDb);
                     const double next = std::clamp(db + delta * kRelativeDbStep, b.minDb, b.maxDb);
-                    target = next <= b.minDb ? 0.0f : static_cast<float>(std::pow(10.0, next / 20.0));
+                    target = next <= b.minDb ? 0.0f : static_cast<float>(fromDb(next));
                 } else {
                     target = std::clamp(current + static_cast<float>(delta) / 63.0f, -1.0f, 1.0f);
                 }

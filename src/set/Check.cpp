@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "stemdeck/Db.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/formats/Scan.h"
@@ -27,10 +28,7 @@ constexpr float kHeadroomPeak = 0.70794578f; // −3 dBFS
 constexpr float kClipPeak = 0.99999f;        // 0 dBFS (a float file may go past it)
 
 std::string dbfs(float linear) {
-    if (linear <= 0.0f) return "-inf dBFS";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%+.1f dBFS", 20.0 * std::log10(static_cast<double>(linear)));
-    return buf;
+    return formatDb(linear, " dBFS");
 }
 
 std::string seconds(std::int64_t frames, int rate) {
@@ -103,10 +101,6 @@ void qualityFindings(SongReport& s, const FileReport& r, const std::string& pref
         add(s, Severity::warning, r.path, prefix + "peak " + dbfs(*r.peak) + ": less than 3 dB of headroom",
             "ask for stems peaking at -3 dBFS or lower");
 }
-
-/// Stems that sum to within this of the master (relative RMS) count as summing to it: AAC's
-/// coding noise on five tracks stays far below it; a master with its own limiter or EQ does not.
-constexpr double kStemSumToleranceDb = -30.0;
 
 /// A .stem.mp4: its tracks, their peaks, and whether the stems sum to the master.
 SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& readme, const SetSong* plan,
@@ -450,28 +444,6 @@ std::uint64_t folderBytes(const fs::path& dir) {
     return total;
 }
 
-std::string jsonString(const std::string& raw) {
-    const std::string s = validUtf8(raw); // a file name in another encoding still makes valid JSON
-    std::string out = "\"";
-    for (const char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += c;
-            }
-        }
-    }
-    return out + "\"";
-}
-
 } // namespace
 
 bool SongReport::canPlay() const {
@@ -535,121 +507,6 @@ CheckReport checkSource(const fs::path& source, const CheckProgress& progress, c
     }
     report.songs.push_back(checkFolder(source, nullptr, done, folderBytes(source), progress));
     return report;
-}
-
-std::string formatCheckReport(const CheckReport& r) {
-    std::ostringstream out;
-    char line[512];
-    int errors = 0, warnings = 0, playable = 0;
-    for (const Finding& f : r.setFindings) {
-        (f.severity == Severity::error ? errors : warnings) += 1;
-        out << "Set " << oneLine(r.source.filename().string()) << ":\n  "
-            << (f.severity == Severity::error ? "error: " : "warning: ") << oneLine(f.file) << ": " << oneLine(f.what)
-            << "\n      fix: " << oneLine(f.fix) << "\n\n";
-    }
-    for (std::size_t i = 0; i < r.songs.size(); ++i) {
-        const SongReport& s = r.songs[i];
-        errors += s.count(Severity::error);
-        warnings += s.count(Severity::warning);
-        playable += s.canPlay() ? 1 : 0;
-        // Names come from file names, which may hold anything: one line each, valid UTF-8.
-        out << "Song " << i + 1 << "/" << r.songs.size() << ": " << oneLine(s.title) << " ("
-            << oneLine(s.source.string()) << ")";
-        if (s.bpm) out << ", " << *s.bpm << " BPM";
-        if (s.key) out << ", " << oneLine(*s.key);
-        out << " - " << (s.canPlay() ? (s.findings.empty() ? "ready" : "plays, with warnings") : "CANNOT PLAY") << "\n";
-        if (!s.stems.empty()) {
-            std::snprintf(line, sizeof line, "  %-3s %-22s %-24s %7s %3s %15s %11s\n", "#", "stem", "format", "rate",
-                          "ch", "length (frames)", "peak");
-            out << line;
-            auto row = [&](const std::string& num, const FileReport& f) {
-                const std::string name = oneLine(f.name);
-                if (!f.readable) {
-                    std::snprintf(line, sizeof line, "  %-3s %-22.22s %s\n", num.c_str(), name.c_str(),
-                                  "(cannot be read)");
-                } else {
-                    std::snprintf(line, sizeof line, "  %-3s %-22.22s %-24.24s %7d %3d %15lld %11s\n", num.c_str(),
-                                  name.c_str(), f.format.c_str(), f.sampleRate, f.channels,
-                                  static_cast<long long>(f.frames), f.peak ? dbfs(*f.peak).c_str() : "?");
-                }
-                out << line;
-            };
-            for (std::size_t k = 0; k < s.stems.size(); ++k)
-                row(std::to_string(k + 1), s.stems[k]);
-            if (s.reference) row("ref", *s.reference);
-        }
-        if (s.stemSumResidualDb) {
-            std::snprintf(line, sizeof line, "  stems summed against the master: difference %.1f dB below it (%s)\n",
-                          *s.stemSumResidualDb,
-                          *s.stemSumResidualDb <= kStemSumToleranceDb ? "they match" : "they differ");
-            out << line;
-        }
-        for (const Finding& f : s.findings)
-            out << "  " << (f.severity == Severity::error ? "error: " : "warning: ") << oneLine(f.file) << ": "
-                << oneLine(f.what) << "\n      fix: " << oneLine(f.fix) << "\n";
-        out << "\n";
-    }
-    out << "Summary: " << r.songs.size() << " song" << (r.songs.size() == 1 ? "" : "s") << ", " << errors << " error"
-        << (errors == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s") << ". "
-        << (r.canPlay() ? "The set can play."
-            : playable == static_cast<int>(r.songs.size())
-                ? std::string("The set cannot play as delivered; fix the errors above before the show.")
-                : std::to_string(playable) + " of " + std::to_string(r.songs.size()) +
-                      " songs can play; fix the errors above before the show.")
-        << "\n";
-    return out.str();
-}
-
-std::string checkReportJson(const CheckReport& r) {
-    std::ostringstream out;
-    out << "{\"source\":" << jsonString(r.source.string()) << ",\"set\":" << jsonString(r.setName)
-        << ",\"can_play\":" << (r.canPlay() ? "true" : "false") << ",\"set_findings\":[";
-    for (std::size_t i = 0; i < r.setFindings.size(); ++i) {
-        const Finding& f = r.setFindings[i];
-        out << (i ? "," : "") << "{\"severity\":" << jsonString(f.severity == Severity::error ? "error" : "warning")
-            << ",\"file\":" << jsonString(f.file) << ",\"what\":" << jsonString(f.what)
-            << ",\"fix\":" << jsonString(f.fix) << "}";
-    }
-    out << "],\"songs\":[";
-    for (std::size_t i = 0; i < r.songs.size(); ++i) {
-        const SongReport& s = r.songs[i];
-        out << (i ? "," : "") << "{\"source\":" << jsonString(s.source.string()) << ",\"title\":" << jsonString(s.title)
-            << ",\"bpm\":";
-        if (s.bpm)
-            out << *s.bpm;
-        else
-            out << "null";
-        out << ",\"key\":" << (s.key ? jsonString(*s.key) : "null")
-            << ",\"can_play\":" << (s.canPlay() ? "true" : "false") << ",\"files\":[";
-        std::vector<const FileReport*> files;
-        for (const auto& f : s.stems)
-            files.push_back(&f);
-        if (s.reference) files.push_back(&*s.reference);
-        for (std::size_t k = 0; k < files.size(); ++k) {
-            const FileReport& f = *files[k];
-            out << (k ? "," : "") << "{\"path\":" << jsonString(f.path.string()) << ",\"name\":" << jsonString(f.name)
-                << ",\"reference\":" << (&f == (s.reference ? &*s.reference : nullptr) ? "true" : "false")
-                << ",\"readable\":" << (f.readable ? "true" : "false") << ",\"format\":" << jsonString(f.format)
-                << ",\"sample_rate\":" << f.sampleRate << ",\"channels\":" << f.channels
-                << ",\"bit_depth\":" << f.bitDepth << ",\"lossy\":" << (f.lossy ? "true" : "false")
-                << ",\"frames\":" << f.frames << ",\"peak_dbfs\":";
-            if (f.peak && *f.peak > 0.0f)
-                out << 20.0 * std::log10(static_cast<double>(*f.peak));
-            else
-                out << "null";
-            out << "}";
-        }
-        out << "],\"findings\":[";
-        for (std::size_t k = 0; k < s.findings.size(); ++k) {
-            const Finding& f = s.findings[k];
-            out << (k ? "," : "") << "{\"severity\":\"" << (f.severity == Severity::error ? "error" : "warning")
-                << "\",\"file\":" << jsonString(f.file) << ",\"what\":" << jsonString(f.what)
-                << ",\"fix\":" << jsonString(f.fix) << "}";
-        }
-        out << "]}";
-    }
-    out << "]}\n";
-    return out.str();
 }
 
 } // namespace stemdeck::set

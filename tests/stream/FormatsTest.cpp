@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/app/CheckReport.h"
 #include "stemdeck/control/Song.h"
 #include "stemdeck/set/Check.h"
 
@@ -133,7 +134,7 @@ TEST_CASE("12- and 20-bit FLAC (libsndfile cannot decode them) play as FFmpeg de
             CHECK(differ == 0);
             std::ofstream(song / "readme.txt") << "BPM: 120\n";
             const set::CheckReport r = set::checkSource(song);
-            INFO(set::formatCheckReport(r));
+            INFO(app::formatCheckReport(r));
             REQUIRE(r.songs.size() == 1);
             REQUIRE(r.songs[0].stems.size() == 1);
             CHECK(r.songs[0].stems[0].format == "FLAC PCM " + std::to_string(valid) + "-bit");

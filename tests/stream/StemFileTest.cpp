@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/app/CheckReport.h"
 #include "stemdeck/control/Song.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/NiMetadata.h"
@@ -348,7 +349,7 @@ TEST_CASE("check reports a stem file's tracks and whether the stems sum to the m
     CHECK(*s.stemSumResidualDb < -30.0);
     for (const auto& f : s.findings)
         CHECK(f.what.find("do not sum") == std::string::npos);
-    CHECK(set::formatCheckReport(ok).find("they match") != std::string::npos);
+    CHECK(app::formatCheckReport(ok).find("they match") != std::string::npos);
 
     // A master with its own processing (here: 6 dB louder than the stems' sum) does not match.
     test::StemAudio loud;
@@ -389,7 +390,7 @@ TEST_CASE("A stem file's tracks meet the rules a folder's stems do: bit depth, c
     CHECK_FALSE(formats::trackAudioInfo(info.stems[0]).lossy);
 
     const set::CheckReport r24 = set::checkSource(alac24, {});
-    INFO(set::formatCheckReport(r24));
+    INFO(app::formatCheckReport(r24));
     REQUIRE(r24.songs.size() == 1);
     auto has = [](const set::SongReport& s, const std::string& text) {
         for (const auto& f : s.findings)
@@ -402,7 +403,7 @@ TEST_CASE("A stem file's tracks meet the rules a folder's stems do: bit depth, c
     CHECK_FALSE(has(r24.songs[0], "Melody: peak"));
     CHECK_FALSE(has(r24.songs[0], "-bit ("));
     const set::CheckReport r16 = set::checkSource(alac16, {});
-    INFO(set::formatCheckReport(r16));
+    INFO(app::formatCheckReport(r16));
     CHECK(has(r16.songs[0], "Melody: 16-bit (MP4 ALAC (track 1)): low resolution"));
     CHECK(has(r16.songs[0], "Vocals: 16-bit"));
 }

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/app/CheckReport.h"
 #include "stemdeck/control/Song.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/AudioFile.h"
@@ -16,6 +17,7 @@
 using namespace stemdeck;
 using namespace stemdeck::set;
 using namespace stemdeck::control;
+using namespace stemdeck::app;
 namespace fs = std::filesystem;
 
 namespace {

@@ -9,6 +9,7 @@
 
 #include "../support/TestSupport.h"
 #include "stemdeck/app/Keys.h"
+#include "stemdeck/app/PlayScreen.h"
 #include "stemdeck/control/SetPlayer.h"
 
 using namespace stemdeck;

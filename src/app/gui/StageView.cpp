@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "SettingsPanel.h"
+#include "stemdeck/Db.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/StemReader.h"
 #include "stemdeck/set/StemFolder.h"
@@ -23,8 +24,9 @@ std::string clock(double seconds) {
     return control::clockText(seconds);
 }
 
-float toDb(float linear) {
-    return linear > 0.0f ? 20.0f * std::log10(linear) : -100.0f;
+/// A level in dB for the strips' faders and meters: −100 for silence.
+float levelDb(float linear) {
+    return static_cast<float>(toDb(linear, -100.0));
 }
 } // namespace
 
@@ -110,7 +112,7 @@ StemStrip::StemStrip(LiveSession& session, int index) : session_(session), index
     gain.setDoubleClickReturnValue(true, 0.0);
     gain.onValueChange = [this, send] {
         const double db = gain.getValue();
-        send(control::Action::gain, db <= -60.0 ? 0.0f : static_cast<float>(std::pow(10.0, db / 20.0)));
+        send(control::Action::gain, db <= -60.0 ? 0.0f : static_cast<float>(fromDb(db)));
     };
     filter.setRange(-1.0, 1.0, 0.01);
     filter.setDoubleClickReturnValue(true, 0.0);
@@ -132,7 +134,7 @@ void StemStrip::update(const control::StemLine& line, std::vector<float> overvie
     // The GUI is a view: the buttons show the engine's state, whoever changed it.
     mute.setToggleState(line.muted, juce::dontSendNotification);
     solo.setToggleState(line.soloed, juce::dontSendNotification);
-    if (!gain.isMouseButtonDown()) gain.setValue(std::max(-60.0f, toDb(line.gain)), juce::dontSendNotification);
+    if (!gain.isMouseButtonDown()) gain.setValue(std::max(-60.0f, levelDb(line.gain)), juce::dontSendNotification);
     if (!filter.isMouseButtonDown()) filter.setValue(line.filter, juce::dontSendNotification);
     repaint();
 }
@@ -188,7 +190,7 @@ void StemStrip::paint(juce::Graphics& g) {
     meter = meter.removeFromRight(14);
     g.setColour(kBackground);
     g.fillRect(meter);
-    const float level = std::clamp((toDb(line_.peak) + 48.0f) / 48.0f, 0.0f, 1.0f);
+    const float level = std::clamp((levelDb(line_.peak) + 48.0f) / 48.0f, 0.0f, 1.0f);
     const int h = static_cast<int>(level * static_cast<float>(meter.getHeight()));
     g.setColour(line_.peak >= 1.0f ? kMute : kAccent);
     g.fillRect(meter.withTop(meter.getBottom() - h));
@@ -199,7 +201,7 @@ void StemStrip::paint(juce::Graphics& g) {
     if (line_.gain <= 0.0f)
         std::snprintf(db, sizeof db, "-inf dB");
     else
-        std::snprintf(db, sizeof db, "%+.1f dB", static_cast<double>(toDb(line_.gain)));
+        std::snprintf(db, sizeof db, "%+.1f dB", static_cast<double>(levelDb(line_.gain)));
     g.drawText(db, getLocalBounds().reduced(8).removeFromBottom(20), juce::Justification::centred);
 }
 

@@ -42,6 +42,6 @@ inline constexpr int kExitNoDevice = 69;
 void addPlayOptions(CLI::App& command, PlayArgs& args);
 
 /// @thread main. Runs `stemdeck play` until the set is played through or it is stopped.
-int runPlay(const PlayArgs& args, const std::atomic<bool>& stopRequested);
+int runPlay(const PlayArgs& args, const std::atomic<bool>& stop);
 
 } // namespace stemdeck::app

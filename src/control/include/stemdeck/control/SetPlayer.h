@@ -172,9 +172,4 @@ using stemdeck::clockText; // "1:23.4" (stemdeck/Text.h)
 /// @thread any. Songs for the player from plain stem folders (no set file).
 [[nodiscard]] std::vector<set::SetSong> songsFromFolders(const std::vector<std::filesystem::path>& folders);
 
-/// @thread any. The status display: one header line and one line per stem, `width` columns.
-/// busLabels name the direct buses ("out 5-6") for stems routed there.
-[[nodiscard]] std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns, int width,
-                                                    const std::vector<std::string>& busLabels = {});
-
 } // namespace stemdeck::control

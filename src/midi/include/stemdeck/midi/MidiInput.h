@@ -64,19 +64,6 @@ private:
 /// @thread any. A MIDI message in words, for `stemdeck midi monitor`: "note on   ch 1  note 36 (C2)  velocity 100".
 [[nodiscard]] std::string describeMessage(const std::vector<unsigned char>& message);
 
-/// @thread control. `stemdeck midi monitor`: opens the first input port whose name contains
-/// `port` (any, if empty; our own virtual port if none matches) and prints every message, decoded,
-/// until `stop` is set. Returns 1 when the MIDI system cannot be used.
-int monitorMidi(const std::string& api, const std::string& port, const std::atomic<bool>& stop, std::ostream& out);
-
-/// @thread control. `stemdeck learn FILE`: opens the controller (by `port`, else the mapping's
-/// ports, else the first input that is not stemdeck's) and, for each control touched, reads the
-/// action from `keys` (a line: an action letter, and for per-stem actions the stem's digit, e.g.
-/// "m1"; an empty line skips the control). Each binding is saved at once, atomically. Ends at
-/// the end of `keys` or when `stop` is set. Returns 1 when MIDI or the file cannot be used.
-int learnMidi(const std::filesystem::path& file, const std::string& api, const std::string& port, std::istream& keys,
-              const std::atomic<bool>& stop, std::ostream& out);
-
 /// @thread control. MIDI input ports of an API ("alsa" / "jack"), one per line, or why there are none.
 [[nodiscard]] std::string describeMidiPorts(const std::string& api);
 

@@ -35,6 +35,10 @@ struct FileReport {
     std::optional<float> peak; ///< linear sample peak over the whole file
 };
 
+/// Stems that sum to within this of the master (relative RMS) count as summing to it: AAC's
+/// coding noise on five tracks stays far below it; a master with its own limiter or EQ does not.
+inline constexpr double kStemSumToleranceDb = -30.0;
+
 struct SongReport {
     std::filesystem::path source;
     std::string title;
@@ -70,11 +74,5 @@ using CheckProgress = std::function<void(const std::filesystem::path&, std::uint
 /// A set's `controller:` must exist and (with `controller` given) parse, as `play` requires.
 [[nodiscard]] CheckReport checkSource(const std::filesystem::path& source, const CheckProgress& progress = {},
                                       const ControllerCheck& controller = {});
-
-/// @thread any. The human report: a table per song, its findings, a summary line.
-[[nodiscard]] std::string formatCheckReport(const CheckReport& report);
-
-/// @thread any. The same as JSON, for tools.
-[[nodiscard]] std::string checkReportJson(const CheckReport& report);
 
 } // namespace stemdeck::set

@@ -1,0 +1,128 @@
+#include "stemdeck/app/CheckReport.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <sstream>
+
+#include "stemdeck/Db.h"
+#include "stemdeck/Text.h"
+
+namespace stemdeck::app {
+
+using set::CheckReport;
+using set::FileReport;
+using set::Finding;
+using set::Severity;
+using set::SongReport;
+
+std::string formatCheckReport(const CheckReport& r) {
+    std::ostringstream out;
+    char line[512];
+    int errors = 0, warnings = 0, playable = 0;
+    for (const Finding& f : r.setFindings) {
+        (f.severity == Severity::error ? errors : warnings) += 1;
+        out << "Set " << oneLine(r.source.filename().string()) << ":\n  "
+            << (f.severity == Severity::error ? "error: " : "warning: ") << oneLine(f.file) << ": " << oneLine(f.what)
+            << "\n      fix: " << oneLine(f.fix) << "\n\n";
+    }
+    for (std::size_t i = 0; i < r.songs.size(); ++i) {
+        const SongReport& s = r.songs[i];
+        errors += s.count(Severity::error);
+        warnings += s.count(Severity::warning);
+        playable += s.canPlay() ? 1 : 0;
+        // Names come from file names, which may hold anything: one line each, valid UTF-8.
+        out << "Song " << i + 1 << "/" << r.songs.size() << ": " << oneLine(s.title) << " ("
+            << oneLine(s.source.string()) << ")";
+        if (s.bpm) out << ", " << *s.bpm << " BPM";
+        if (s.key) out << ", " << oneLine(*s.key);
+        out << " - " << (s.canPlay() ? (s.findings.empty() ? "ready" : "plays, with warnings") : "CANNOT PLAY") << "\n";
+        if (!s.stems.empty()) {
+            std::snprintf(line, sizeof line, "  %-3s %-22s %-24s %7s %3s %15s %11s\n", "#", "stem", "format", "rate",
+                          "ch", "length (frames)", "peak");
+            out << line;
+            auto row = [&](const std::string& num, const FileReport& f) {
+                const std::string name = oneLine(f.name);
+                if (!f.readable) {
+                    std::snprintf(line, sizeof line, "  %-3s %-22.22s %s\n", num.c_str(), name.c_str(),
+                                  "(cannot be read)");
+                } else {
+                    std::snprintf(line, sizeof line, "  %-3s %-22.22s %-24.24s %7d %3d %15lld %11s\n", num.c_str(),
+                                  name.c_str(), f.format.c_str(), f.sampleRate, f.channels,
+                                  static_cast<long long>(f.frames), f.peak ? formatDb(*f.peak, " dBFS").c_str() : "?");
+                }
+                out << line;
+            };
+            for (std::size_t k = 0; k < s.stems.size(); ++k)
+                row(std::to_string(k + 1), s.stems[k]);
+            if (s.reference) row("ref", *s.reference);
+        }
+        if (s.stemSumResidualDb) {
+            std::snprintf(line, sizeof line, "  stems summed against the master: difference %.1f dB below it (%s)\n",
+                          *s.stemSumResidualDb,
+                          *s.stemSumResidualDb <= set::kStemSumToleranceDb ? "they match" : "they differ");
+            out << line;
+        }
+        for (const Finding& f : s.findings)
+            out << "  " << (f.severity == Severity::error ? "error: " : "warning: ") << oneLine(f.file) << ": "
+                << oneLine(f.what) << "\n      fix: " << oneLine(f.fix) << "\n";
+        out << "\n";
+    }
+    out << "Summary: " << r.songs.size() << " song" << (r.songs.size() == 1 ? "" : "s") << ", " << errors << " error"
+        << (errors == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s") << ". "
+        << (r.canPlay() ? "The set can play."
+            : playable == static_cast<int>(r.songs.size())
+                ? std::string("The set cannot play as delivered; fix the errors above before the show.")
+                : std::to_string(playable) + " of " + std::to_string(r.songs.size()) +
+                      " songs can play; fix the errors above before the show.")
+        << "\n";
+    return out.str();
+}
+
+std::string checkReportJson(const CheckReport& r) {
+    using Json = nlohmann::ordered_json;
+    // Names come from file names: valid UTF-8 whatever their encoding (validUtf8), so the JSON is too.
+    auto str = [](const std::string& raw) { return Json(validUtf8(raw)); };
+    auto finding = [&](const Finding& f) {
+        return Json{{"severity", f.severity == Severity::error ? "error" : "warning"},
+                    {"file", str(f.file)},
+                    {"what", str(f.what)},
+                    {"fix", str(f.fix)}};
+    };
+    auto file = [&](const FileReport& f, bool reference) {
+        return Json{{"path", str(f.path.string())},
+                    {"name", str(f.name)},
+                    {"reference", reference},
+                    {"readable", f.readable},
+                    {"format", str(f.format)},
+                    {"sample_rate", f.sampleRate},
+                    {"channels", f.channels},
+                    {"bit_depth", f.bitDepth},
+                    {"lossy", f.lossy},
+                    {"frames", f.frames},
+                    {"peak_dbfs", f.peak && *f.peak > 0.0f ? Json(toDb(*f.peak)) : Json(nullptr)}};
+    };
+    Json out{{"source", str(r.source.string())}, {"set", str(r.setName)}, {"can_play", r.canPlay()}};
+    out["set_findings"] = Json::array();
+    for (const Finding& f : r.setFindings)
+        out["set_findings"].push_back(finding(f));
+    out["songs"] = Json::array();
+    for (const SongReport& s : r.songs) {
+        Json song{{"source", str(s.source.string())},
+                  {"title", str(s.title)},
+                  {"bpm", s.bpm ? Json(*s.bpm) : Json(nullptr)},
+                  {"key", s.key ? str(*s.key) : Json(nullptr)},
+                  {"can_play", s.canPlay()}};
+        song["files"] = Json::array();
+        for (const FileReport& f : s.stems)
+            song["files"].push_back(file(f, false));
+        if (s.reference) song["files"].push_back(file(*s.reference, true));
+        song["findings"] = Json::array();
+        for (const Finding& f : s.findings)
+            song["findings"].push_back(finding(f));
+        out["songs"].push_back(std::move(song));
+    }
+    return out.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+} // namespace stemdeck::app

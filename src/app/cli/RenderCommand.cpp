@@ -1,0 +1,178 @@
+// stemdeck render: a song (a folder, a .stem.mp4 or a set file's song) through the engine to a
+// WAV file, with an optional events script, no device needed.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stemdeck/Db.h"
+#include "stemdeck/Error.h"
+#include "stemdeck/app/Commands.h"
+#include "stemdeck/control/EventScript.h"
+#include "stemdeck/control/OfflineRenderer.h"
+#include "stemdeck/control/Song.h"
+#include "stemdeck/formats/AudioFile.h"
+#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/set/SetFile.h"
+
+namespace fs = std::filesystem;
+
+namespace stemdeck::app {
+
+namespace {
+
+struct SourceArgs {
+    std::string source;
+    int song = 1;
+    std::optional<double> bpm;
+    std::optional<int> rate;
+};
+
+void addSourceArgs(CLI::App& cmd, SourceArgs& a) {
+    cmd.add_option("SOURCE", a.source, "A stem folder (one song), or a set file (sets/*.yaml)")->required();
+    cmd.add_option("--song", a.song, "Song number within a set file (a folder is one song)")
+        ->check(CLI::PositiveNumber);
+    cmd.add_option("--bpm", a.bpm, "Tempo for bar:beat and quantise (default: the folder's readme)")
+        ->check(CLI::Range(1.0, 999.0));
+    cmd.add_option("--rate", a.rate, "Sample rate in Hz (default: the stems' own)")->check(CLI::Range(8000, 384000));
+}
+
+/// A song ready to render: the loaded song and its engine view (with a set file's start state).
+struct Source {
+    control::Song song;
+    engine::SongView view;
+    control::ValueContext values; ///< the song's scene and marker names, for an events file
+};
+
+Source loadSource(const SourceArgs& a) {
+    const fs::path p(a.source);
+    std::error_code ec;
+    set::SetSong plan;
+    plan.source = p;
+    if (set::isSetFileName(p)) {
+        set::SetFile file = set::loadSetFile(p);
+        for (const std::string& w : set::loadStoredScenes(file))
+            std::cerr << "stemdeck: warning: " << w << "\n";
+        if (a.song > static_cast<int>(file.songs.size()))
+            throw Error(a.source + ": the set has " + std::to_string(file.songs.size()) + " songs; --song " +
+                        std::to_string(a.song) + " does not exist");
+        plan = file.songs[static_cast<std::size_t>(a.song - 1)];
+        if (!plan.error.empty()) throw Error("song " + std::to_string(a.song) + " cannot play: " + plan.error);
+        if (!plan.countInBars) plan.countInBars = file.countInBars;
+    } else {
+        if (fs::is_regular_file(p, ec) && !formats::isStemFileName(p))
+            throw Error(a.source + ": is a file; give the folder that holds the song's stems, a .stem.mp4, or a set "
+                                   "file (.yaml)");
+        if (a.song != 1)
+            throw Error(a.source + ": a stem folder holds one song; --song " + std::to_string(a.song) +
+                        " does not exist");
+    }
+    control::SongOptions options;
+    options.bpm = a.bpm;
+    options.sampleRate = a.rate;
+    Source src;
+    src.song = control::loadSong(plan.source, control::optionsFor(plan, options));
+    src.view = src.song.view();
+    std::vector<std::string> warnings = src.song.warnings;
+    for (std::string& w : control::applySetSong(plan, src.song, src.view, 0))
+        warnings.push_back(std::move(w));
+    src.view.countInBars = 0; // a render starts on bar 1: no count-in in the file
+    src.values.sceneNames = plan.sceneNames();
+    for (const set::Marker& m : plan.markers)
+        src.values.markerNames.push_back(m.name);
+    for (const std::string& w : warnings)
+        std::cerr << "stemdeck: warning: " << w << "\n";
+    return src;
+}
+
+std::string dbfs(float linear) {
+    return formatDb(linear, " dBFS", false);
+}
+
+// Keeps the peak of what it passes on to the file.
+class PeakFileSink final : public control::RenderSink {
+public:
+    explicit PeakFileSink(formats::WavWriter& w) : writer_(w) {}
+    void write(const float* l, const float* r, int n) override {
+        for (int i = 0; i < n; ++i)
+            peak_ = std::max({peak_, std::fabs(l[i]), std::fabs(r[i])});
+        writer_.write(l, r, n);
+    }
+    float peak_ = 0.0f;
+
+private:
+    formats::WavWriter& writer_;
+};
+
+struct RenderArgs {
+    SourceArgs source;
+    std::string out, events;
+    int block = 128;
+    bool asFloat = false;
+};
+
+int runRender(const RenderArgs& args) {
+    const SourceArgs& a = args.source;
+    const std::string& out = args.out;
+    const std::string& events = args.events;
+    const bool asFloat = args.asFloat;
+    Source src = loadSource(a);
+    control::Song& song = src.song;
+    std::vector<control::ScriptEvent> script;
+    if (!events.empty()) {
+        script = control::loadEventScript(
+            events, {song.stemNames, static_cast<double>(song.sampleRate), song.bpmKnown, src.values});
+        control::requireEngineActions(script, events);
+    }
+    for (const std::int64_t frame : control::cueFrames(script, song.sampleRate)) // jumps read from RAM
+        song.addCue(frame);
+    const auto started = std::chrono::steady_clock::now();
+    formats::WavWriter writer(out, song.sampleRate, 2,
+                              asFloat ? formats::SampleFormat::float32 : formats::SampleFormat::pcm24);
+    PeakFileSink sink(writer);
+    engine::Engine engine;
+    control::RenderOptions options;
+    options.blockFrames = args.block;
+    const control::RenderReport report = control::renderSong(engine, src.view, song.sampleRate, script, sink, options);
+    // A stem that did not give what it declares (cut off, unreadable part way) makes a file that is
+    // not the song: refused, as check calls it an error (the partial file is removed, not kept).
+    if (const std::vector<std::string> faults = song.takeFaults(); !faults.empty()) {
+        std::string all;
+        for (const std::string& f : faults)
+            all += (all.empty() ? "" : "\n  ") + f;
+        throw Error(all + "\nrender refuses a song that cannot play as delivered; 'stemdeck check' lists what to fix");
+    }
+    writer.commit();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double length = static_cast<double>(report.frames) / song.sampleRate;
+    std::cout << "rendered '" << song.title << "' (" << song.sources.size() << " stems) to " << out << ": " << length
+              << " s, " << song.sampleRate << " Hz, " << (asFloat ? "32-bit float" : "24-bit") << ", peak "
+              << dbfs(sink.peak_) << ", in " << seconds << " s (" << (seconds > 0 ? length / seconds : 0)
+              << "x real time)\n";
+    if (report.droppedCommands > 0)
+        std::cerr << "stemdeck: warning: " << report.droppedCommands << " scripted commands could not be applied\n";
+    if (sink.peak_ > 1.0f)
+        std::cerr << "stemdeck: warning: the mix clips (" << dbfs(sink.peak_) << "); lower some gains\n";
+    return 0;
+}
+
+} // namespace
+
+Subcommand addRenderCommand(CLI::App& app) {
+    auto a = std::make_shared<RenderArgs>();
+    CLI::App* cmd = app.add_subcommand("render", "Render a song through the engine to a WAV file, no device needed");
+    addSourceArgs(*cmd, a->source);
+    cmd->add_option("-o,--output", a->out, "Output WAV file (24-bit unless --float)")->required();
+    cmd->add_option("--events", a->events, "YAML file of timed actions (mute, gain, filter, …)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--block", a->block, "Frames per engine block, as a device would use")->check(CLI::Range(1, 16384));
+    cmd->add_flag("--float", a->asFloat, "Write 32-bit float instead of 24-bit PCM");
+    return {cmd, [a] { return runRender(*a); }};
+}
+
+} // namespace stemdeck::app
