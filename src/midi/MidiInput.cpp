@@ -13,6 +13,7 @@
 
 #include "stemdeck/Error.h"
 #include "stemdeck/Text.h"
+#include "stemdeck/Thread.h"
 #include "stemdeck/midi/Learn.h"
 
 namespace stemdeck::midi {
@@ -50,6 +51,7 @@ struct MidiInput::Impl {
     static constexpr std::uint32_t kLearnWaiting = 1, kLearnGot = 0x1000000;
     std::atomic<std::uint32_t> learn{0};
     MidiOptions options;
+    bool jackApi = false; // MIDI through JACK rather than the ALSA sequencer
     FrameClock clock;
     std::ostream& log;
     std::unique_ptr<RtMidiIn> in;
@@ -75,6 +77,11 @@ struct MidiInput::Impl {
     static void onMessage(double, std::vector<unsigned char>* message, void* user) {
         auto* self = static_cast<Impl*>(user);
         if (message == nullptr || message->empty()) return;
+        // RtMidi's ALSA thread is its own: named on its first message. (Under JACK the callback
+        // runs in RtMidi's JACK client's process thread, which is JACK's to name.)
+        static thread_local bool named = false;
+        if (!named && !self->jackApi) setThreadName("stemdeck-midi");
+        named = true;
         const std::uint8_t status = (*message)[0];
         const std::uint8_t d1 = message->size() > 1 ? (*message)[1] : 0, d2 = message->size() > 2 ? (*message)[2] : 0;
         self->count.fetch_add(1, std::memory_order_relaxed);
@@ -191,6 +198,7 @@ struct MidiInput::Impl {
 MidiInput::MidiInput(control::Router& router, Mapping mapping, MidiOptions options, FrameClock clock, std::ostream& log)
     : impl_(std::make_unique<Impl>(router, std::move(mapping), std::move(options), std::move(clock), log)) {
     Impl& d = *impl_;
+    d.jackApi = equalsIgnoreCase(d.options.api, "jack");
     try {
         d.in = std::make_unique<RtMidiIn>(apiOf(d.options.api), d.options.clientName + "-midi", 256);
         d.in->setErrorCallback(&ignoreRtMidiError, nullptr);

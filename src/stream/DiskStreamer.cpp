@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "stemdeck/Thread.h"
+
 namespace stemdeck::stream {
 
 DiskStreamer::DiskStreamer() : thread_([this] { run(); }) {}
@@ -41,6 +43,7 @@ void DiskStreamer::remove(const StreamedStem* stem) {
 }
 
 void DiskStreamer::run() {
+    setThreadName("stemdeck-disk");
     std::vector<float> scratch;
     std::vector<std::shared_ptr<StreamedStem>> local;
     auto idle = kMinPoll;

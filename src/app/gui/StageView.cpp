@@ -8,6 +8,7 @@
 #include "stemdeck/Db.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/StemReader.h"
+#include "stemdeck/Thread.h"
 #include "stemdeck/set/StemFolder.h"
 
 namespace stemdeck::app {
@@ -50,6 +51,7 @@ void Overviews::compute(const std::filesystem::path& source, int song) {
         ready_.clear();
     }
     worker_ = std::thread([this, source, song] {
+        setThreadName("stemdeck-overview");
         try {
             const set::StemFolder folder = set::scanStemFolder(source);
             for (std::size_t i = 0; i < folder.stems.size() && !cancel_.load(); ++i) {
