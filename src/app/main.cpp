@@ -2,35 +2,12 @@
 // src/app/PlayCommand.cpp), a thin layer over the modules (docs/ARCHITECTURE.md).
 #include <CLI/CLI.hpp>
 
-#include <atomic>
-#include <csignal>
 #include <exception>
 #include <iostream>
 #include <vector>
 
 #include "stemdeck/Error.h"
 #include "stemdeck/app/Commands.h"
-
-namespace stemdeck::app {
-
-namespace {
-std::atomic<bool> gStopRequested{false};
-extern "C" void onStopSignal(int) {
-    gStopRequested.store(true);
-}
-} // namespace
-
-std::atomic<bool>& stopRequested() {
-    return gStopRequested;
-}
-
-void catchStopSignals(bool hangup) {
-    std::signal(SIGINT, onStopSignal);
-    std::signal(SIGTERM, onStopSignal);
-    if (hangup) std::signal(SIGHUP, onStopSignal);
-}
-
-} // namespace stemdeck::app
 
 int main(int argc, char** argv) {
     using namespace stemdeck;

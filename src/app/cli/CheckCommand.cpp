@@ -2,6 +2,7 @@
 // bar on a terminal, as a table or as JSON.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>

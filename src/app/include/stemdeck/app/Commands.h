@@ -13,7 +13,7 @@ struct Subcommand {
     std::function<int()> run; ///< @thread main. Its exit status; throws stemdeck::Error for bad input
 };
 
-/// Set by SIGINT and SIGTERM (and SIGHUP for play) once catchStopSignals() has run.
+/// Set by SIGINT and SIGTERM (and SIGHUP for play) once catchStopSignals() has run (Signals.cpp).
 [[nodiscard]] std::atomic<bool>& stopRequested();
 /// @thread main. Turns those signals into stopRequested() instead of an abrupt end.
 void catchStopSignals(bool hangup);
