@@ -89,6 +89,13 @@ int routing(const std::string& stemdeck, test::TempDir& dir) {
                               "--stem-out", "right=5", "--count-in", "2"},
                              (dir / "play.log").string());
     expect(rec.connect({1, 2, 3, 4, 5, 6}), "stemdeck's output ports appear and are recorded");
+    // The threads stemdeck starts have names (top -H, perf and crash dumps say who is who).
+    std::string threads;
+    std::error_code ec;
+    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(play) + "/task", ec))
+        threads += readFile(task.path() / "comm");
+    expect(threads.find("stemdeck-disk") != std::string::npos,
+           "the disk thread is named stemdeck-disk (threads: " + threads + ")");
     const int status = waitExit(play, 20s);
     std::this_thread::sleep_for(200ms);
     rec.close();
