@@ -513,8 +513,11 @@ int midiControl(const std::string& stemdeck, test::TempDir& dir, const std::stri
     again.send(0xB0, 56, 100);
     again.send(0x92, 36, 100);
     std::this_thread::sleep_for(300ms);
+    const auto stopAt = std::chrono::steady_clock::now();
     kill(mon, SIGTERM);
     const int monStatus = waitExit(mon, 3s);
+    std::printf("midi monitor exited %.0f ms after SIGTERM\n",
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - stopAt).count());
     const std::string monLog = readFile(dir / "monitor.log");
     expect(listening && monStatus == 0 && monLog.find("control      ch 1   cc  56  value 100") != std::string::npos &&
                monLog.find("note on      ch 3   note  36 (C2)  velocity 100") != std::string::npos,
