@@ -51,7 +51,7 @@ void Overviews::compute(const std::filesystem::path& source, int song) {
         ready_.clear();
     }
     worker_ = std::thread([this, source, song] {
-        setThreadName("stemdeck-overview");
+        setThreadName("stemdeck-waves");
         try {
             const set::StemFolder folder = set::scanStemFolder(source);
             for (std::size_t i = 0; i < folder.stems.size() && !cancel_.load(); ++i) {
