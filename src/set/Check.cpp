@@ -103,38 +103,10 @@ void qualityFindings(SongReport& s, const FileReport& r, const std::string& pref
 }
 
 /// A .stem.mp4: its tracks, their peaks, and whether the stems sum to the master.
-SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& readme, const SetSong* plan,
-                         std::uint64_t& done, std::uint64_t total, const CheckProgress& progress) {
-    SongReport s;
-    s.source = file;
-    s.title = file.filename().string();
-    s.title.resize(s.title.size() - std::string_view(".stem.mp4").size());
-    formats::StemFileInfo info;
-    try {
-        info = formats::probeStemFile(file);
-    } catch (const Error& e) {
-        add(s, Severity::error, file, e.what(),
-            "export it again from the stem creator (a master and 2-4 stereo stem tracks)");
-        return s;
-    }
-    auto report = [&](const formats::StemTrackInfo& t) {
-        FileReport r;
-        r.path = file;
-        r.name = t.track == 0 ? "master (reference)" : t.name;
-        const formats::AudioFileInfo a = formats::trackAudioInfo(t);
-        r.readable = true;
-        r.sampleRate = a.sampleRate;
-        r.channels = a.channels;
-        r.format = a.format + " " + a.subtype + " (track " + std::to_string(t.track) + ")";
-        r.bitDepth = a.bitDepth;
-        r.lossy = a.lossy;
-        r.frames = a.frames;
-        return r;
-    };
-    for (const auto& t : info.stems)
-        s.stems.push_back(report(t));
-    s.reference = report(info.master);
-
+/// A stem file's tracks decoded side by side: each one's peak and real length, and how far the
+/// stems' sum is from the master. False when a track cannot be opened (said in `s`).
+bool scanTracks(SongReport& s, const fs::path& file, const formats::StemFileInfo& info, std::uint64_t& done,
+                std::uint64_t total, const CheckProgress& progress) {
     // Decode every track side by side: peaks, and the stems' sum against the master.
     std::vector<std::unique_ptr<formats::StemReader>> readers;
     try {
@@ -144,7 +116,7 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
         }
     } catch (const Error& e) {
         add(s, Severity::error, file, e.what(), "export the stem file again");
-        return s;
+        return false;
     }
     constexpr int kBlock = 16384;
     std::vector<float> l(kBlock), r(kBlock), sumL(kBlock), sumR(kBlock), masterL(kBlock), masterR(kBlock);
@@ -217,7 +189,13 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     s.stemSumResidualDb = residual <= 0.0       ? -std::numeric_limits<double>::infinity()
                           : masterEnergy <= 0.0 ? 0.0
                                                 : 10.0 * std::log10(residual / masterEnergy);
+    return true;
+}
 
+/// A stem file's facts (the set file's, else the readme's) and rules: BPM, NI metadata, the
+/// tracks against the master, their quality.
+void stemFileRules(SongReport& s, const fs::path& file, const formats::StemFileInfo& info,
+                   const std::optional<fs::path>& readme, const SetSong* plan) {
     // The song's facts: the set file's, else the folder's readme.
     ReadmeInfo readmeInfo;
     if (readme) {
@@ -266,7 +244,174 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
                 " dB is a match); the master has its own processing (NI's mastering limiter) or a stem is missing or "
                 "shifted",
             "fine to play: the stems play as they are, and A/B compares against the processed master");
+}
+
+SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& readme, const SetSong* plan,
+                         std::uint64_t& done, std::uint64_t total, const CheckProgress& progress) {
+    SongReport s;
+    s.source = file;
+    s.title = file.filename().string();
+    s.title.resize(s.title.size() - std::string_view(".stem.mp4").size());
+    formats::StemFileInfo info;
+    try {
+        info = formats::probeStemFile(file);
+    } catch (const Error& e) {
+        add(s, Severity::error, file, e.what(),
+            "export it again from the stem creator (a master and 2-4 stereo stem tracks)");
+        return s;
+    }
+    auto report = [&](const formats::StemTrackInfo& t) {
+        FileReport r;
+        r.path = file;
+        r.name = t.track == 0 ? "master (reference)" : t.name;
+        const formats::AudioFileInfo a = formats::trackAudioInfo(t);
+        r.readable = true;
+        r.sampleRate = a.sampleRate;
+        r.channels = a.channels;
+        r.format = a.format + " " + a.subtype + " (track " + std::to_string(t.track) + ")";
+        r.bitDepth = a.bitDepth;
+        r.lossy = a.lossy;
+        r.frames = a.frames;
+        return r;
+    };
+    for (const auto& t : info.stems)
+        s.stems.push_back(report(t));
+    s.reference = report(info.master);
+
+    if (!scanTracks(s, file, info, done, total, progress)) return s;
+    stemFileRules(s, file, info, readme, plan);
     return s;
+}
+
+/// What the readme and the set file's entry say of the song (title, BPM, key), and the tempo rule
+/// render and play apply (Song.cpp).
+ReadmeInfo songFacts(SongReport& s, const fs::path& dir, const std::optional<fs::path>& readme, const SetSong* plan) {
+    ReadmeInfo info;
+    if (readme) {
+        try {
+            info = readReadme(*readme);
+        } catch (const Error& e) {
+            add(s, Severity::warning, *readme, e.what(), "make it readable");
+        }
+    } else {
+        add(s, Severity::warning, dir, "no readme (readme.txt) with BPM and key",
+            "add a readme.txt with at least 'BPM: 120' and 'Key: A minor'");
+    }
+    if (info.title) s.title = *info.title;
+    s.bpm = info.bpm;
+    s.key = info.key;
+    if (plan != nullptr) {
+        if (plan->title) s.title = *plan->title;
+        if (plan->bpm) s.bpm = plan->bpm;
+        if (plan->key) s.key = plan->key;
+    }
+    if (readme && !s.bpm)
+        add(s, Severity::warning, *readme, "no BPM in the readme; bars, the click and quantised actions assume 120 BPM",
+            "add a line 'BPM: 120' (or give bpm: in the set file)");
+    { // the tempo rule render and play apply (Song.cpp)
+        const int beats = plan != nullptr && plan->beatsPerBar ? *plan->beatsPerBar : info.beatsPerBar.value_or(4);
+        const int unit = plan != nullptr && plan->beatUnit ? *plan->beatUnit : info.beatUnit.value_or(4);
+        if (const std::string bad = tempoProblem(s.bpm.value_or(120.0), beats, unit); !bad.empty()) {
+            const std::string::size_type cut = bad.find("; ");
+            add(s, Severity::error, readme ? *readme : dir, bad.substr(0, cut),
+                cut == std::string::npos ? "" : bad.substr(cut + 2));
+        }
+    }
+    return info;
+}
+
+/// Every stem probed and decoded whole (the length is what decodes), and the reference mix.
+void scanStems(SongReport& s, const std::vector<fs::path>& audio, const std::optional<fs::path>& reference,
+               std::uint64_t& done, std::uint64_t total, const CheckProgress& progress) {
+    for (const fs::path& p : audio) {
+        FileReport r = probe(p, stemNameFromFile(p));
+        if (r.readable && (r.channels < 1 || r.channels > 2)) { // the same rule as the stem reader's
+            r.readable = false;
+            r.problem = std::to_string(r.channels) + " channels; a stem must be mono or stereo";
+        }
+        if (!r.readable) {
+            add(s, Severity::error, p, r.problem.empty() ? "cannot be read as audio" : r.problem,
+                "export it again (mono or stereo WAV, AIFF or FLAC); on stage this stem keeps its number, stays "
+                "silent and the others play");
+        } else if (const std::optional<formats::FileScan> scan = scanFile(p, done, total, progress)) {
+            // The length is what decodes: check reads every sample, so it is the authority.
+            r.peak = scan->peak;
+            if (scan->errorAt >= 0 && scan->frames < r.frames)
+                add(s, Severity::error, p,
+                    "cannot be decoded past " + clock(scan->errorAt, r.sampleRate) + " (" + scan->error + ")",
+                    "export it again; on stage it plays up to there, then silence");
+            else if (scan->frames < r.frames)
+                add(s, Severity::error, p,
+                    "declares " + clock(r.frames, r.sampleRate) + ", holds " + clock(scan->frames, r.sampleRate) +
+                        ": the file is cut off",
+                    "copy or export it again; on stage it plays what there is, then silence");
+            r.frames = scan->frames;
+            if (scan->frames == 0) {
+                r.readable = false;
+                add(s, Severity::error, p, "holds no audio", "export the stem again");
+            }
+        }
+        s.stems.push_back(std::move(r));
+    }
+    if (reference) {
+        s.reference = probe(*reference, "reference mix");
+        if (s.reference->readable)
+            if (const std::optional<formats::FileScan> scan = scanFile(*reference, done, total, progress)) {
+                s.reference->peak = scan->peak;
+                s.reference->frames = scan->frames;
+            }
+    }
+}
+
+/// The stems against each other (rates, bit depths, lengths, quality), the reference mix and the
+/// readme's sample rate.
+void compareStems(SongReport& s, const ReadmeInfo& info, const std::optional<fs::path>& readme) {
+    // Compare the stems with each other: the first readable one sets the expectation.
+    const FileReport* first = nullptr;
+    std::int64_t longest = 0;
+    for (const FileReport& r : s.stems) {
+        if (!r.readable) continue;
+        if (first == nullptr) first = &r;
+        if (r.sampleRate == first->sampleRate) longest = std::max(longest, r.frames);
+    }
+    if (first == nullptr) return;
+    const int rate = first->sampleRate;
+    for (const FileReport& r : s.stems) {
+        if (!r.readable) continue;
+        if (r.sampleRate != first->sampleRate)
+            add(s, Severity::warning, r.path,
+                "sample rate " + std::to_string(r.sampleRate) + " Hz, but " + first->path.filename().string() + " is " +
+                    std::to_string(first->sampleRate) + " Hz (it will be resampled)",
+                "export every stem of the song at one rate");
+        // (a 16-bit stem gets its own warning below)
+        if (r.bitDepth != first->bitDepth && !r.lossy && !first->lossy && r.bitDepth > 16 && first->bitDepth > 16)
+            add(s, Severity::warning, r.path,
+                std::to_string(r.bitDepth) + "-bit, but " + first->path.filename().string() + " is " +
+                    std::to_string(first->bitDepth) + "-bit",
+                "export every stem at one bit depth (24-bit or 32-bit float)");
+        // Lengths in frames, compared at the first stem's rate.
+        const auto frames =
+            static_cast<std::int64_t>(std::llround(static_cast<double>(r.frames) * rate / std::max(1, r.sampleRate)));
+        const auto longestHere = static_cast<std::int64_t>(longest);
+        if (r.sampleRate == first->sampleRate && frames < longestHere)
+            add(s, Severity::warning, r.path,
+                "shorter than the longest stem by " + std::to_string(longestHere - frames) + " frames (" +
+                    seconds(longestHere - frames, rate) + ")",
+                "stems should all end at the same time, tails included: export them again over the same range");
+        qualityFindings(s, r, "");
+    }
+    if (s.reference && !s.reference->readable)
+        add(s, Severity::warning, s.reference->path, "the reference mix cannot be read", "export it again as WAV");
+    else if (s.reference && s.reference->sampleRate == first->sampleRate && s.reference->frames != longest)
+        add(s, Severity::warning, s.reference->path,
+            "the reference mix is " + std::to_string(s.reference->frames) + " frames long, the stems " +
+                std::to_string(longest) + " (" + seconds(std::llabs(s.reference->frames - longest), rate) + " apart)",
+            "export the reference over the same range as the stems, so A/B stays aligned");
+    if (info.sampleRate && std::lround(*info.sampleRate) != first->sampleRate && readme)
+        add(s, Severity::warning, *readme,
+            "the readme says " + std::to_string(std::lround(*info.sampleRate)) + " Hz, the stems are " +
+                std::to_string(first->sampleRate) + " Hz",
+            "correct the readme (or ask which is right)");
 }
 
 SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& done, std::uint64_t total,
@@ -313,123 +458,9 @@ SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& 
         add(s, Severity::error, dir, std::to_string(audio.size()) + " stems; a song plays at most eight",
             "bounce related stems together (e.g. Kick + Snare → Drums) until there are eight or fewer");
 
-    ReadmeInfo info;
-    if (readme) {
-        try {
-            info = readReadme(*readme);
-        } catch (const Error& e) {
-            add(s, Severity::warning, *readme, e.what(), "make it readable");
-        }
-    } else {
-        add(s, Severity::warning, dir, "no readme (readme.txt) with BPM and key",
-            "add a readme.txt with at least 'BPM: 120' and 'Key: A minor'");
-    }
-    if (info.title) s.title = *info.title;
-    s.bpm = info.bpm;
-    s.key = info.key;
-    if (plan != nullptr) {
-        if (plan->title) s.title = *plan->title;
-        if (plan->bpm) s.bpm = plan->bpm;
-        if (plan->key) s.key = plan->key;
-    }
-    if (readme && !s.bpm)
-        add(s, Severity::warning, *readme, "no BPM in the readme; bars, the click and quantised actions assume 120 BPM",
-            "add a line 'BPM: 120' (or give bpm: in the set file)");
-    { // the tempo rule render and play apply (Song.cpp)
-        const int beats = plan != nullptr && plan->beatsPerBar ? *plan->beatsPerBar : info.beatsPerBar.value_or(4);
-        const int unit = plan != nullptr && plan->beatUnit ? *plan->beatUnit : info.beatUnit.value_or(4);
-        if (const std::string bad = tempoProblem(s.bpm.value_or(120.0), beats, unit); !bad.empty()) {
-            const std::string::size_type cut = bad.find("; ");
-            add(s, Severity::error, readme ? *readme : dir, bad.substr(0, cut),
-                cut == std::string::npos ? "" : bad.substr(cut + 2));
-        }
-    }
-
-    for (const fs::path& p : audio) {
-        FileReport r = probe(p, stemNameFromFile(p));
-        if (r.readable && (r.channels < 1 || r.channels > 2)) { // the same rule as the stem reader's
-            r.readable = false;
-            r.problem = std::to_string(r.channels) + " channels; a stem must be mono or stereo";
-        }
-        if (!r.readable) {
-            add(s, Severity::error, p, r.problem.empty() ? "cannot be read as audio" : r.problem,
-                "export it again (mono or stereo WAV, AIFF or FLAC); on stage this stem keeps its number, stays "
-                "silent and the others play");
-        } else if (const std::optional<formats::FileScan> scan = scanFile(p, done, total, progress)) {
-            // The length is what decodes: check reads every sample, so it is the authority.
-            r.peak = scan->peak;
-            if (scan->errorAt >= 0 && scan->frames < r.frames)
-                add(s, Severity::error, p,
-                    "cannot be decoded past " + clock(scan->errorAt, r.sampleRate) + " (" + scan->error + ")",
-                    "export it again; on stage it plays up to there, then silence");
-            else if (scan->frames < r.frames)
-                add(s, Severity::error, p,
-                    "declares " + clock(r.frames, r.sampleRate) + ", holds " + clock(scan->frames, r.sampleRate) +
-                        ": the file is cut off",
-                    "copy or export it again; on stage it plays what there is, then silence");
-            r.frames = scan->frames;
-            if (scan->frames == 0) {
-                r.readable = false;
-                add(s, Severity::error, p, "holds no audio", "export the stem again");
-            }
-        }
-        s.stems.push_back(std::move(r));
-    }
-    if (reference) {
-        s.reference = probe(*reference, "reference mix");
-        if (s.reference->readable)
-            if (const std::optional<formats::FileScan> scan = scanFile(*reference, done, total, progress)) {
-                s.reference->peak = scan->peak;
-                s.reference->frames = scan->frames;
-            }
-    }
-
-    // Compare the stems with each other: the first readable one sets the expectation.
-    const FileReport* first = nullptr;
-    std::int64_t longest = 0;
-    for (const FileReport& r : s.stems) {
-        if (!r.readable) continue;
-        if (first == nullptr) first = &r;
-        if (r.sampleRate == first->sampleRate) longest = std::max(longest, r.frames);
-    }
-    if (first == nullptr) return s;
-    const int rate = first->sampleRate;
-    for (const FileReport& r : s.stems) {
-        if (!r.readable) continue;
-        if (r.sampleRate != first->sampleRate)
-            add(s, Severity::warning, r.path,
-                "sample rate " + std::to_string(r.sampleRate) + " Hz, but " + first->path.filename().string() + " is " +
-                    std::to_string(first->sampleRate) + " Hz (it will be resampled)",
-                "export every stem of the song at one rate");
-        // (a 16-bit stem gets its own warning below)
-        if (r.bitDepth != first->bitDepth && !r.lossy && !first->lossy && r.bitDepth > 16 && first->bitDepth > 16)
-            add(s, Severity::warning, r.path,
-                std::to_string(r.bitDepth) + "-bit, but " + first->path.filename().string() + " is " +
-                    std::to_string(first->bitDepth) + "-bit",
-                "export every stem at one bit depth (24-bit or 32-bit float)");
-        // Lengths in frames, compared at the first stem's rate.
-        const auto frames =
-            static_cast<std::int64_t>(std::llround(static_cast<double>(r.frames) * rate / std::max(1, r.sampleRate)));
-        const auto longestHere = static_cast<std::int64_t>(longest);
-        if (r.sampleRate == first->sampleRate && frames < longestHere)
-            add(s, Severity::warning, r.path,
-                "shorter than the longest stem by " + std::to_string(longestHere - frames) + " frames (" +
-                    seconds(longestHere - frames, rate) + ")",
-                "stems should all end at the same time, tails included: export them again over the same range");
-        qualityFindings(s, r, "");
-    }
-    if (s.reference && !s.reference->readable)
-        add(s, Severity::warning, s.reference->path, "the reference mix cannot be read", "export it again as WAV");
-    else if (s.reference && s.reference->sampleRate == first->sampleRate && s.reference->frames != longest)
-        add(s, Severity::warning, s.reference->path,
-            "the reference mix is " + std::to_string(s.reference->frames) + " frames long, the stems " +
-                std::to_string(longest) + " (" + seconds(std::llabs(s.reference->frames - longest), rate) + " apart)",
-            "export the reference over the same range as the stems, so A/B stays aligned");
-    if (info.sampleRate && std::lround(*info.sampleRate) != first->sampleRate && readme)
-        add(s, Severity::warning, *readme,
-            "the readme says " + std::to_string(std::lround(*info.sampleRate)) + " Hz, the stems are " +
-                std::to_string(first->sampleRate) + " Hz",
-            "correct the readme (or ask which is right)");
+    const ReadmeInfo info = songFacts(s, dir, readme, plan);
+    scanStems(s, audio, reference, done, total, progress);
+    compareStems(s, info, readme);
     return s;
 }
 
