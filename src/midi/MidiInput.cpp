@@ -15,6 +15,7 @@
 #include "stemdeck/Text.h"
 #include "stemdeck/Thread.h"
 #include "stemdeck/midi/Learn.h"
+#include "stemdeck/midi/Leds.h"
 
 namespace stemdeck::midi {
 
@@ -129,36 +130,11 @@ struct MidiInput::Impl {
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch());
         const bool blinkPhase = (ms.count() / 125) % 2 == 0;
         for (std::size_t i = 0; i < bindings.size(); ++i) {
-            const Binding& b = bindings[i];
-            if ((!b.ledOn && !b.ledOff) || b.kind == MessageKind::program) continue;
-            bool lit = false, waiting = false;
-            if (b.action == MapAction::scene) { // lit: the scene recalled last; blinking: one waiting for its bar
-                lit = engine.lastScene() == static_cast<int>(b.preset.value);
-                waiting = engine.pendingScene() == static_cast<int>(b.preset.value);
-            } else if (b.action == MapAction::lock || b.action == MapAction::unlock) {
-                lit = router.locked();
-            } else if (!b.stems.empty()) {
-                const bool soloAction =
-                    b.action == MapAction::solo || b.action == MapAction::unsolo || b.action == MapAction::toggleSolo;
-                const engine::StemStatus& s = engine.stem(b.stems.front());
-                lit = soloAction ? s.soloed.load(std::memory_order_relaxed) : s.muted.load(std::memory_order_relaxed);
-                for (const int stem : b.stems)
-                    waiting = waiting || (engine.stem(stem).pending.load(std::memory_order_relaxed) &
-                                          (soloAction ? engine::kPendingSolo : engine::kPendingMute)) != 0;
-            } else {
-                continue;
-            }
-            const int on = b.ledOn.value_or(127), off = b.ledOff.value_or(0);
-            int value = lit ? on : off;
-            if (waiting) value = b.ledBlink ? *b.ledBlink : (blinkPhase ? on : off);
-            if (ledSent[i] == value) continue;
-            const int channel = b.ledChannel >= 0 ? b.ledChannel : std::max(b.channel, 0);
-            const int number = b.ledNumber >= 0 ? b.ledNumber : b.number;
-            const std::vector<unsigned char> msg = {
-                static_cast<unsigned char>((b.kind == MessageKind::note ? 0x90 : 0xB0) | channel),
-                static_cast<unsigned char>(number), static_cast<unsigned char>(value)};
+            const std::optional<int> value = ledValue(bindings[i], engine, router.locked(), blinkPhase);
+            if (!value || ledSent[i] == *value) continue;
+            const std::vector<unsigned char> msg = ledMessage(bindings[i], *value);
             out->sendMessage(&msg);
-            ledSent[i] = value;
+            ledSent[i] = *value;
         }
     }
 

@@ -5,7 +5,9 @@
 
 #include "stemdeck/audio/DeviceOutput.h"
 #include "stemdeck/Error.h"
+#include "stemdeck/midi/Leds.h"
 #include "stemdeck/midi/MidiMapper.h"
+#include "stemdeck/stream/MemoryStemSource.h"
 
 using namespace stemdeck;
 using namespace stemdeck::midi;
@@ -227,4 +229,54 @@ TEST_CASE("A message's arrival time becomes the frame it lands on, one block aft
     const auto t = map.translate(0x90, 0, 127, DeviceOutput::frameFor(t0 + 1'000'000, 9600, t0, 128, 48000.0), {});
     REQUIRE(t.count == 1);
     CHECK(t.items[0].frame == 9776);
+}
+
+TEST_CASE("A pad's LED shows its stem's mute or solo, its scene, the lock; the message sets it", "[unit][midi]") {
+    stream::MemoryStemSource a(std::vector<float>(48000, 0.5f), {}), b(std::vector<float>(48000, 0.25f), {});
+    engine::Engine e;
+    e.prepare(48000.0, 256);
+    engine::SongView v;
+    v.stems[0] = &a;
+    v.stems[1] = &b;
+    v.stemCount = 2;
+    v.lengthFrames = 48000;
+    e.setSong(v);
+    auto sender = e.makeSender();
+    REQUIRE(sender.send(engine::Command{engine::Op::mute, engine::Quantize::none, 1}));
+    std::vector<float> l(256), r(256);
+    e.process(l.data(), r.data(), 256); // publishes the stems' state
+
+    Binding mute;
+    mute.kind = MessageKind::note;
+    mute.number = 36;
+    mute.channel = 2;
+    mute.action = MapAction::toggleMute;
+    mute.stems = {1};
+    mute.ledOn = 5;
+    mute.ledOff = 1;
+    CHECK(ledValue(mute, e, false, true) == 5); // stem 2 is muted: lit
+    mute.stems = {0};
+    CHECK(ledValue(mute, e, false, true) == 1); // stem 1 plays: unlit
+    Binding solo = mute;
+    solo.action = MapAction::toggleSolo;
+    CHECK(ledValue(solo, e, false, true) == 1);
+    Binding lock = mute;
+    lock.action = MapAction::lock;
+    lock.stems = {};
+    CHECK(ledValue(lock, e, true, false) == 5);
+    CHECK(ledValue(lock, e, false, false) == 1);
+    Binding scene = lock;
+    scene.action = MapAction::scene;
+    CHECK(ledValue(scene, e, false, true) == 1); // no scene recalled yet
+    Binding dark = mute;
+    dark.ledOn.reset();
+    dark.ledOff.reset();
+    CHECK_FALSE(ledValue(dark, e, false, true).has_value()); // no LED to drive
+
+    CHECK(ledMessage(mute, 5) == std::vector<unsigned char>{0x92, 36, 5});
+    Binding cc = mute;
+    cc.kind = MessageKind::cc;
+    cc.ledChannel = 0;
+    cc.ledNumber = 70;
+    CHECK(ledMessage(cc, 127) == std::vector<unsigned char>{0xB0, 70, 127});
 }
