@@ -252,6 +252,13 @@ void LiveSession::tick() {
         lockToldAt_ = Clock::now();
     }
     player_->poll();
+    if (!diskPriorityTold_ && player_->diskPriority() != stream::DiskStreamer::Priority::unknown) {
+        diskPriorityTold_ = true;
+        if (player_->diskPriority() == stream::DiskStreamer::Priority::normal)
+            log_ << "the disk thread runs at normal priority: the system refused a higher one (allow it with "
+                    "RLIMIT_NICE, e.g. '@audio - nice -10' in /etc/security/limits.d/, for a member of the audio "
+                    "group); on a busy machine a stem may then underrun\n";
+    }
     const bool playing = session_->watch();
     if (playing != devicePlaying_) { // lost or back: say where the song is
         devicePlaying_ = playing;

@@ -1,5 +1,8 @@
 #include "stemdeck/stream/DiskStreamer.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "stemdeck/Thread.h"
@@ -44,6 +47,8 @@ void DiskStreamer::remove(const StreamedStem* stem) {
 
 void DiskStreamer::run() {
     setThreadName("stemdeck-disk");
+    const bool raised = setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNice) == 0; // this thread only
+    priority_.store(raised ? Priority::raised : Priority::normal, std::memory_order_release);
     std::vector<float> scratch;
     std::vector<std::shared_ptr<StreamedStem>> local;
     auto idle = kMinPoll;

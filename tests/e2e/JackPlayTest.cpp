@@ -31,6 +31,8 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -90,12 +92,24 @@ int routing(const std::string& stemdeck, test::TempDir& dir) {
                              (dir / "play.log").string());
     expect(rec.connect({1, 2, 3, 4, 5, 6}), "stemdeck's output ports appear and are recorded");
     // The threads stemdeck starts have names (top -H, perf and crash dumps say who is who).
+    // The disk thread runs above normal work where the system allows (here, as root: nice -10).
     std::string threads;
+    std::optional<int> diskNice;
     std::error_code ec;
-    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(play) + "/task", ec))
-        threads += readFile(task.path() / "comm");
+    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(play) + "/task", ec)) {
+        const std::string comm = readFile(task.path() / "comm");
+        threads += comm;
+        if (!comm.starts_with("stemdeck-disk")) continue;
+        const std::string stat = readFile(task.path() / "stat"); // "tid (comm) state …": nice is field 19
+        std::istringstream fields(stat.substr(stat.rfind(')') + 1));
+        std::string field;
+        for (int k = 3; k <= 19 && fields >> field; ++k)
+            if (k == 19) diskNice = std::stoi(field);
+    }
     expect(threads.find("stemdeck-disk") != std::string::npos,
            "the disk thread is named stemdeck-disk (threads: " + threads + ")");
+    expect(geteuid() != 0 || diskNice == -10,
+           "as root, the disk thread runs at nice -10 (" + (diskNice ? std::to_string(*diskNice) : "?") + ")");
     const int status = waitExit(play, 20s);
     std::this_thread::sleep_for(200ms);
     rec.close();

@@ -102,6 +102,7 @@ private:
     std::unique_ptr<midi::MidiInput> midi_;
     app::KeyDecoder decoder_;
     midi::LearnChoice learnChoice_;
+    bool diskPriorityTold_ = false; // the disk thread's priority was looked at (and said if normal)
     bool learnAnnounced_ = false;
     bool devicePlaying_ = true;
     std::int64_t pausedFrame_ = 0; // the song frame where the device went

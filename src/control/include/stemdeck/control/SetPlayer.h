@@ -124,6 +124,10 @@ public:
     /// True once the last song has ended (or stop was asked for and the fade has finished).
     [[nodiscard]] bool finished() const noexcept { return finished_; }
     [[nodiscard]] PlayerStatus status() const;
+    /// @thread any. How the disk thread's priority went (DiskStreamer::Priority).
+    [[nodiscard]] stream::DiskStreamer::Priority diskPriority() const noexcept {
+        return options_.song.streamer->priority();
+    }
     [[nodiscard]] std::uint64_t underruns() const noexcept { return underruns_; }
     [[nodiscard]] int currentSong() const noexcept { return current_; }
     [[nodiscard]] bool quitting() const noexcept { return quitting_; }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -33,6 +34,17 @@ public:
     /// look at the rings at once instead of at the next poll.
     void wake();
 
+    /// The disk thread runs above normal work (this nice value) where the system allows: decoding
+    /// must keep ahead of the play head on a loaded machine.
+    static constexpr int kNice = -10;
+    enum class Priority : std::uint8_t {
+        unknown, ///< the thread has not started yet
+        raised,  ///< at kNice
+        normal,  ///< the system refused (no permission: not root, RLIMIT_NICE too low)
+    };
+    /// @thread any.
+    [[nodiscard]] Priority priority() const noexcept { return priority_.load(std::memory_order_acquire); }
+
     /// Idle polling backs off between these (the audio thread cannot wake the disk thread).
     static constexpr std::chrono::milliseconds kMinPoll{1};
     static constexpr std::chrono::milliseconds kMaxPoll{8};
@@ -49,6 +61,7 @@ private:
     std::vector<std::shared_ptr<StreamedStem>> stems_;
     bool stopping_ = false;
     bool woken_ = false;
+    std::atomic<Priority> priority_{Priority::unknown}; // (before thread_: the thread writes it)
     std::thread thread_;
     static inline std::atomic<long long> readDelayUs_{0};
 };
