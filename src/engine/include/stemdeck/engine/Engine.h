@@ -8,15 +8,18 @@
 
 #include <concurrentqueue/concurrentqueue.h>
 
-#include "stemdeck/engine/Channel.h"
 #include "stemdeck/engine/Click.h"
 #include "stemdeck/engine/Command.h"
+#include "stemdeck/engine/CommandSchedule.h"
 #include "stemdeck/engine/Constants.h"
-#include "stemdeck/engine/DjFilterBank.h"
 #include "stemdeck/engine/Event.h"
+#include "stemdeck/engine/ReferenceMix.h"
+#include "stemdeck/engine/SongSlot.h"
+#include "stemdeck/engine/StemChains.h"
 #include "stemdeck/engine/StemSource.h"
 #include "stemdeck/engine/Timing.h"
 #include "stemdeck/engine/Transport.h"
+#include "stemdeck/engine/Vamp.h"
 
 namespace stemdeck::engine {
 
@@ -168,25 +171,28 @@ public:
     [[nodiscard]] std::uint64_t lostEvents() const noexcept { return lostEvents_.load(std::memory_order_relaxed); }
 
 private:
-    struct Pending {
-        Command command;
-        std::int64_t due = 0;  ///< output frame at which it is applied (or resolved, if quantised)
-        std::uint64_t seq = 0; ///< keeps commands due on the same frame in arrival order
-        bool resolved = false; ///< quantisation already turned into `due`
-    };
-
     // audio thread only
     void drainCommands(std::int64_t blockStart) noexcept;
-    void insertPending(const Pending& p) noexcept;
+    void schedule(const CommandSchedule::Entry& entry) noexcept; // into the schedule, or counted as dropped
     void applyDue(std::int64_t now) noexcept;
     void apply(const Command& c, std::int64_t now) noexcept;
+    [[nodiscard]] bool applyToStem(const Command& c) noexcept; // mute, solo, gain, filter; true: a solo changed
+    [[nodiscard]] bool selectReference(Op op) noexcept;        // false: no reference to switch to
+    [[nodiscard]] bool recallScene(int slot) noexcept;         // false: no such scene
+    [[nodiscard]] bool defineScene(const Command& c) noexcept; // false: no such slot
+    void panic() noexcept;
+    [[nodiscard]] bool loadCued(bool thenPlay, std::int64_t now) noexcept; // false: nothing cued
     void renderSegment(const OutputBuses& out, int offset, int n, std::int64_t now) noexcept;
+    void clearBuses(const OutputBuses& out, int offset, int n) noexcept;
+    void waitAtTarget(int n) noexcept; // silent at a seek target until every stem has it
+    void renderPlaying(const OutputBuses& out, int offset, int n, std::int64_t now) noexcept;
+    void fadeBuses(const OutputBuses& out, int offset, int n, std::uint32_t directUsed) noexcept;
+    void afterAdvance(TransportChange change, std::int64_t at) noexcept;
     void startPlaying(std::int64_t now) noexcept;
     void finishSongChange(std::int64_t at) noexcept; // the loadCued that waited for the fade
     void mixReference(float* left, float* right, std::int64_t pos, int n) noexcept; // A/B crossfade
-    [[nodiscard]] int framesToLoopEdge() const noexcept; // to the crossfade start or the loop end
-    ReadStatus readLooped(StemSource& src, std::int64_t pos, float* left, float* right, int n) noexcept;
     void readStem(int index, std::int64_t songFrame, int n, std::int64_t now) noexcept;
+    [[nodiscard]] bool playing() const noexcept { return transport_.state() == TransportState::playing; }
     void seekSources() noexcept;
     [[nodiscard]] bool sourcesReady() const noexcept;
     void loadSong(const SongView& song) noexcept; // setSong's body, also used on the audio thread
@@ -198,29 +204,19 @@ private:
 
     double sampleRate_ = 48000.0;
     SongView song_;
-    std::array<Channel, kMaxStems> channels_;
-    DjFilterBank filters_;
+    StemChains chains_; // every stem's filter, gain, fades and meter
     Transport transport_;
     Click click_;
-    ClickMode activeClick_ = ClickMode::off; // audio thread copy of clickMode_
-    std::vector<float> fadeGains_;           // the transport fade for one segment, shared by every bus
-    std::vector<float> refAudio_;            // the reference mix's left and right for one segment
-    Ramp refMix_;                            // 0: the stems on the main bus, 1: the reference mix
-    bool loopOn_ = false;                    // vamp: [loopStart_, loopEnd_) repeats
-    std::int64_t loopStart_ = 0, loopEnd_ = 0;
-    int loopXfade_ = 0;                       // frames of the crossfade before loopEnd_
-    std::vector<float> loopAudio_;            // one stem's frames from before the loop start, for the crossfade
+    ClickMode activeClick_ = ClickMode::off;  // audio thread copy of clickMode_
+    std::vector<float> fadeGains_;            // the transport fade for one segment, shared by every bus
+    ReferenceMix reference_;                  // A/B against the reference mix
+    Vamp vamp_;                               // the section looping until released
     const SongView* loadAfterStop_ = nullptr; // a loadCued that waits for the stop fade
     bool playAfterLoad_ = false;
     int segmentFrames_ = 0;
-    std::vector<float> stemAudio_; // every stem's left and right, sized in prepare()
-    std::array<float*, kMaxStems> stemLeft_{}, stemRight_{};
-    std::array<Pending, kMaxPendingCommands> pending_{};
-    std::size_t pendingCount_ = 0;
-    std::uint64_t nextSeq_ = 0;
+    CommandSchedule schedule_; // commands waiting for their frame, beat or bar
     std::array<Command, 64> drained_{};
     std::int64_t outFrame_ = 0;
-    bool anySoloed_ = false;
     std::uint32_t underrunMask_ = 0; // stems that reported an underrun this block
     std::int64_t waitedFrames_ = 0;  // silent frames spent waiting at a seek target
 
@@ -243,10 +239,7 @@ private:
     std::atomic<float> mainRms_{0.0f};
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<std::uint64_t> lostEvents_{0};
-    // The cued next song: set by the control thread (release), taken by the audio thread (acquire)
-    // at the end of the current one. The run-on flag travels in the same word's low bit.
-    std::atomic<std::uintptr_t> nextSong_{0};
-    static_assert(std::atomic<std::uintptr_t>::is_always_lock_free);
+    SongSlot next_; // the cued next song: set by the control thread, taken by the audio thread
 };
 
 } // namespace stemdeck::engine
