@@ -8,7 +8,7 @@
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/AudioFile.h"
-#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/formats/Formats.h"
 #include "stemdeck/set/StemFolder.h"
 
 namespace fs = std::filesystem;
@@ -22,7 +22,7 @@ using Clock = std::chrono::steady_clock;
 /// The rate of a song's first readable stem: the rate to ask the device for.
 int songRate(const fs::path& dir) {
     try {
-        for (const set::StemFile& s : set::scanStemFolder(dir).stems) {
+        for (const set::FolderStem& s : set::scanStemFolder(dir).stems) {
             try {
                 return (s.probed ? *s.probed : formats::probeStem({s.path, s.track})).sampleRate;
             } catch (const Error&) {

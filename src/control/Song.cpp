@@ -5,7 +5,7 @@
 
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/AudioFile.h"
-#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/formats/Formats.h"
 #include "stemdeck/stream/MemoryStemSource.h"
 #include "stemdeck/Text.h"
 
@@ -120,7 +120,7 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     std::vector<std::optional<formats::AudioFileInfo>> infos;
     int firstRate = 0;
     std::string firstName;
-    for (const set::StemFile& stem : song.folder.stems) {
+    for (const set::FolderStem& stem : song.folder.stems) {
         try {
             infos.push_back(stem.probed ? *stem.probed : formats::probeStem({stem.path, stem.track}));
             if (firstRate == 0) {
@@ -137,7 +137,7 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
         throw Error(dir.string() + ": none of the stems can be read; export them again as WAV, AIFF or FLAC");
     song.sampleRate = options.sampleRate.value_or(firstRate);
     for (std::size_t i = 0; i < song.folder.stems.size(); ++i) {
-        const set::StemFile& stem = song.folder.stems[i];
+        const set::FolderStem& stem = song.folder.stems[i];
         std::shared_ptr<stream::StreamedStem> source;
         if (infos[i]) {
             try {

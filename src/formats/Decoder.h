@@ -1,8 +1,14 @@
 #pragma once
-// Private to src/formats: what StemReader decodes from. One implementation per library.
+// Private to src/formats: what StemReader decodes from. One implementation per library:
+// SndfileDecoder.cpp (libsndfile), FfmpegDecoder.cpp (FFmpeg).
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
+
+#include "stemdeck/formats/Formats.h"
+#include "stemdeck/formats/Scan.h"
 
 namespace stemdeck::formats::detail {
 
@@ -48,8 +54,16 @@ std::unique_ptr<Decoder> openSoundFile(const std::filesystem::path& file);
 /// either (the caller then reports libsndfile's reason).
 std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file);
 
+/// The decoder for a stem: libsndfile for a file of its own (FFmpeg for a FLAC it cannot read),
+/// FFmpeg for a track of a stem file. The one place that chooses. Throws stemdeck::Error naming it.
+std::unique_ptr<Decoder> openDecoder(const StemLocation& stem);
+
 /// One audio track of an MP4 (a .stem.mp4's master or stem), through FFmpeg, with the encoder's
 /// priming samples trimmed. Throws stemdeck::Error naming the file and track when it cannot.
 std::unique_ptr<Decoder> openMp4Track(const std::filesystem::path& file, int track);
+
+/// A whole-file scan through libsndfile (integer files at an exact ±1.0 scale; a decoding error's
+/// frame and words kept). nullopt when libsndfile cannot open the file.
+std::optional<FileScan> scanSoundFile(const std::filesystem::path& file, const std::function<void(double)>& progress);
 
 } // namespace stemdeck::formats::detail

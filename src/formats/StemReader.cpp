@@ -1,6 +1,5 @@
 #include "stemdeck/formats/StemReader.h"
 
-#include <sndfile.h>
 #include <soxr.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include "Decoder.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/AudioFile.h"
+#include "stemdeck/formats/Formats.h"
 
 namespace stemdeck::formats {
 
@@ -16,49 +16,8 @@ namespace {
 constexpr int kInputChunk = 4096;
 }
 
-namespace detail {
-
-namespace {
-class SoundFileDecoder final : public Decoder {
-public:
-    explicit SoundFileDecoder(const std::filesystem::path& file) {
-        if (const std::string problem = fileProblem(file); !problem.empty())
-            throw Error(file.string() + ": " + problem);
-        SF_INFO info{};
-        file_ = sf_open(file.c_str(), SFM_READ, &info);
-        if (file_ == nullptr) throw Error(file.string() + ": cannot read as audio (" + sf_strerror(nullptr) + ")");
-        rate = info.samplerate;
-        channels = info.channels;
-        frames = lengthFrames(file_, info.format, info.channels, info.frames);
-    }
-    ~SoundFileDecoder() override { sf_close(file_); }
-    SoundFileDecoder(const SoundFileDecoder&) = delete;
-    SoundFileDecoder& operator=(const SoundFileDecoder&) = delete;
-    bool seek(std::int64_t frame) override {
-        return sf_seek(file_, std::clamp<std::int64_t>(frame, 0, frames), SEEK_SET) >= 0;
-    }
-    int read(float* interleaved, int n) override {
-        return static_cast<int>(std::max<sf_count_t>(0, sf_readf_float(file_, interleaved, n)));
-    }
-
-private:
-    SNDFILE* file_ = nullptr;
-};
-} // namespace
-
-std::unique_ptr<Decoder> openSoundFile(const std::filesystem::path& file) {
-    try {
-        return std::make_unique<SoundFileDecoder>(file);
-    } catch (const Error&) {
-        if (auto flac = openFlacWithFfmpeg(file)) return flac; // a 12- or 20-bit FLAC
-        throw;
-    }
-}
-
-} // namespace detail
-
 StemReader::StemReader(const StemLocation& stem, int outputRate) : stem_(stem), outputRate_(outputRate) {
-    decoder_ = stem.track < 0 ? detail::openSoundFile(stem.file) : detail::openMp4Track(stem.file, stem.track);
+    decoder_ = detail::openDecoder(stem);
     if (decoder_->channels < 1 || decoder_->channels > 2)
         throw Error(stem.describe() + ": " + std::to_string(decoder_->channels) +
                     " channels; a stem must be mono or stereo. Split it into stereo stems in your DAW");

@@ -11,7 +11,8 @@
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/formats/Scan.h"
-#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/formats/Formats.h"
+#include "stemdeck/formats/NiStemFile.h"
 #include "stemdeck/formats/StemReader.h"
 #include "stemdeck/set/Readme.h"
 #include "stemdeck/set/SetFile.h"
@@ -105,7 +106,7 @@ void qualityFindings(SongReport& s, const FileReport& r, const std::string& pref
 /// A .stem.mp4: its tracks, their peaks, and whether the stems sum to the master.
 /// A stem file's tracks decoded side by side: each one's peak and real length, and how far the
 /// stems' sum is from the master. False when a track cannot be opened (said in `s`).
-bool scanTracks(SongReport& s, const fs::path& file, const formats::StemFileInfo& info, std::uint64_t& done,
+bool scanTracks(SongReport& s, const fs::path& file, const formats::NiStemFileInfo& info, std::uint64_t& done,
                 std::uint64_t total, const CheckProgress& progress) {
     // Decode every track side by side: peaks, and the stems' sum against the master.
     std::vector<std::unique_ptr<formats::StemReader>> readers;
@@ -194,7 +195,7 @@ bool scanTracks(SongReport& s, const fs::path& file, const formats::StemFileInfo
 
 /// A stem file's facts (the set file's, else the readme's) and rules: BPM, NI metadata, the
 /// tracks against the master, their quality.
-void stemFileRules(SongReport& s, const fs::path& file, const formats::StemFileInfo& info,
+void stemFileRules(SongReport& s, const fs::path& file, const formats::NiStemFileInfo& info,
                    const std::optional<fs::path>& readme, const SetSong* plan) {
     // The song's facts: the set file's, else the folder's readme.
     ReadmeInfo readmeInfo;
@@ -252,9 +253,9 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     s.source = file;
     s.title = file.filename().string();
     s.title.resize(s.title.size() - std::string_view(".stem.mp4").size());
-    formats::StemFileInfo info;
+    formats::NiStemFileInfo info;
     try {
-        info = formats::probeStemFile(file);
+        info = formats::probeNiStemFile(file);
     } catch (const Error& e) {
         add(s, Severity::error, file, e.what(),
             "export it again from the stem creator (a master and 2-4 stereo stem tracks)");
@@ -470,7 +471,7 @@ std::uint64_t folderBytes(const fs::path& dir) {
     if (fs::is_regular_file(dir, ec)) return fs::file_size(dir, ec);
     if (!fs::is_directory(dir, ec)) return 0;
     for (const auto& e : fs::directory_iterator(dir, ec))
-        if (e.is_regular_file(ec) && (isAudioFileName(e.path()) || formats::isStemFileName(e.path())))
+        if (e.is_regular_file(ec) && (formats::isAudioFileName(e.path()) || formats::isStemFileName(e.path())))
             total += e.file_size(ec);
     return total;
 }

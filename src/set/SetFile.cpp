@@ -15,7 +15,7 @@
 
 #include "stemdeck/Error.h"
 #include "stemdeck/Files.h"
-#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/formats/Formats.h"
 #include "stemdeck/Limits.h"
 #include "stemdeck/Text.h"
 

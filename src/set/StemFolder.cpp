@@ -4,7 +4,8 @@
 #include <cctype>
 
 #include "stemdeck/Error.h"
-#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/formats/Formats.h"
+#include "stemdeck/formats/NiStemFile.h"
 
 namespace stemdeck::set {
 
@@ -28,16 +29,8 @@ int readmeRank(const fs::path& file) {
 
 } // namespace
 
-bool isAudioFileName(const fs::path& file) {
-    // .bwf: Broadcast Wave from field recorders and Pro Tools (a WAV with a bext chunk).
-    static const char* const kExtensions[] = {".wav",  ".wave", ".bwf", ".aif",  ".aiff", ".aifc",
-                                              ".flac", ".ogg",  ".oga", ".opus", ".mp3"};
-    const std::string ext = lower(file.extension().string());
-    return std::any_of(std::begin(kExtensions), std::end(kExtensions), [&](const char* e) { return ext == e; });
-}
-
 bool isReferenceMixName(const fs::path& file) {
-    return isAudioFileName(file) && lower(file.stem().string()) == "00_mix_reference";
+    return formats::isAudioFileName(file) && lower(file.stem().string()) == "00_mix_reference";
 }
 
 std::string stemNameFromFile(const fs::path& file) {
@@ -57,12 +50,12 @@ std::string stemNameFromFile(const fs::path& file) {
 namespace {
 /// A song from one NI stem file: its stems are the tracks after the master.
 StemFolder fromStemFile(const fs::path& file, const fs::path& dir) {
-    const formats::StemFileInfo info = formats::probeStemFile(file);
+    const formats::NiStemFileInfo info = formats::probeNiStemFile(file);
     StemFolder folder;
     folder.dir = dir;
     folder.stemFile = true;
     for (const formats::StemTrackInfo& t : info.stems)
-        folder.stems.push_back(StemFile{file, t.name, t.track, t.color, formats::trackAudioInfo(t)});
+        folder.stems.push_back(FolderStem{file, t.name, t.track, t.color, formats::trackAudioInfo(t)});
     if (folder.stems.size() > static_cast<std::size_t>(kMaxStems))
         throw Error(file.string() + ": " + std::to_string(folder.stems.size()) +
                     " stem tracks, but a song can have at most " + std::to_string(kMaxStems));
@@ -91,7 +84,7 @@ FolderListing listFolder(const fs::path& dir) {
             if (regular) l.stemFiles.push_back(p);
         } else if (isReferenceMixName(p)) {
             l.reference = p;
-        } else if (isAudioFileName(p)) {
+        } else if (formats::isAudioFileName(p)) {
             l.audio.push_back(p); // whatever it is: it keeps its number (see FolderListing)
         } else if (isReadmeName(p) && regular) {
             l.texts.push_back(p);
@@ -145,7 +138,7 @@ StemFolder scanStemFolder(const fs::path& dir) {
                     std::to_string(kMaxStems) + "; merge or remove stems:" + names);
     }
     for (const auto& p : audio)
-        folder.stems.push_back(StemFile{p, stemNameFromFile(p), -1, {}, std::nullopt});
+        folder.stems.push_back(FolderStem{p, stemNameFromFile(p), -1, {}, std::nullopt});
 
     attachReadme(texts, folder);
     return folder;

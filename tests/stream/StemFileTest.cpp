@@ -15,7 +15,8 @@
 #include "stemdeck/control/Song.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/NiMetadata.h"
-#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/formats/Formats.h"
+#include "stemdeck/formats/NiStemFile.h"
 #include "stemdeck/formats/StemReader.h"
 #include "stemdeck/set/Check.h"
 #include "stemdeck/set/SetFile.h"
@@ -78,7 +79,7 @@ TEST_CASE("A stem file's tracks: names and colours from NI metadata, priming tri
     test::TempDir dir;
     const fs::path file = dir / "Neon Drive.stem.mp4";
     test::writeStemMp4(file, kRate, sines(), {"Drums", "Bass", "Melody", "Vocals"});
-    const formats::StemFileInfo info = formats::probeStemFile(file);
+    const formats::NiStemFileInfo info = formats::probeNiStemFile(file);
     CHECK(info.niMetadata);
     REQUIRE(info.stems.size() == 4);
     CHECK(info.master.name == "Master");
@@ -194,7 +195,7 @@ TEST_CASE("Without NI metadata, stems are named from track titles, then numbered
     const fs::path file = dir / "plain.stem.mp4";
     test::writeStemMp4(file, kRate, {sines()[0], sines()[1], sines()[2]}, {}, nullptr,
                        "-c:a aac -b:a 192k -metadata:s:a:2 handler_name=Bass");
-    const auto info = formats::probeStemFile(file);
+    const auto info = formats::probeNiStemFile(file);
     CHECK_FALSE(info.niMetadata);
     REQUIRE(info.stems.size() == 3);
     CHECK(info.stems[0].name == "Stem 1");
@@ -228,8 +229,8 @@ TEST_CASE("Damaged NI metadata costs only the names it cannot give, never the so
         const fs::path f = dir / ("odd" + std::to_string(k) + ".stem.mp4");
         fs::copy_file(clean, f);
         test::addNiStemBox(f, c.json);
-        formats::StemFileInfo info;
-        REQUIRE_NOTHROW(info = formats::probeStemFile(f));
+        formats::NiStemFileInfo info;
+        REQUIRE_NOTHROW(info = formats::probeNiStemFile(f));
         CHECK(info.niMetadata);
         CHECK_THAT(info.metadataProblem, Catch::Contains(c.problem));
         REQUIRE(info.stems.size() == 3);
@@ -287,7 +288,7 @@ TEST_CASE("Files that are not stem files fail with a clear message, and nothing 
     test::TempDir dir;
     auto message = [](const fs::path& f) -> std::string {
         try {
-            (void)formats::probeStemFile(f);
+            (void)formats::probeNiStemFile(f);
         } catch (const Error& e) {
             return e.what();
         }
@@ -383,7 +384,7 @@ TEST_CASE("A stem file's tracks meet the rules a folder's stems do: bit depth, c
                        "-c:a alac -sample_fmt s32p");
     test::writeStemMp4(alac16, kRate, {stems[2], stems[3]}, {"Melody", "Vocals"}, nullptr,
                        "-c:a alac -sample_fmt s16p");
-    const formats::StemFileInfo info = formats::probeStemFile(alac24);
+    const formats::NiStemFileInfo info = formats::probeNiStemFile(alac24);
     REQUIRE(info.stems.size() == 4);
     CHECK(info.stems[0].bitDepth == 24);
     CHECK(formats::trackAudioInfo(info.stems[0]).bitDepth == 24);
@@ -444,7 +445,7 @@ TEST_CASE("AAC tracks that declare no priming (no edit list) play on the samples
             const std::vector<float> decoded = decodeTrack(aac, 1);
             CHECK(lagOf(decoded) == 0);
             CHECK(residualDb(decoded, reference, 0) < -30.0);
-            CHECK(std::llabs(static_cast<long long>(formats::probeStemFile(aac).stems[0].frames) - kLen) <= 1024);
+            CHECK(std::llabs(static_cast<long long>(formats::probeNiStemFile(aac).stems[0].frames) - kLen) <= 1024);
             // A seek lands on the same samples as straight decoding.
             formats::StemReader reader({aac, 1}, 0);
             REQUIRE(reader.start(kRate));

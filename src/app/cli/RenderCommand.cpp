@@ -17,7 +17,7 @@
 #include "stemdeck/control/OfflineRenderer.h"
 #include "stemdeck/control/Song.h"
 #include "stemdeck/formats/AudioFile.h"
-#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/formats/Formats.h"
 #include "stemdeck/set/SetFile.h"
 
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "stemdeck/formats/StemFile.h"
+#include "stemdeck/formats/Formats.h"
 
 namespace stemdeck::formats {
 

@@ -13,7 +13,7 @@
 namespace stemdeck::set {
 
 /// One stem file and the name a performer sees for it.
-struct StemFile {
+struct FolderStem {
     std::filesystem::path path;
     std::string name;  ///< "03_Lead Synth.wav" → "Lead Synth"
     int track = -1;    ///< in a .stem.mp4: its audio track (1…); -1 for a file of its own
@@ -25,7 +25,7 @@ struct StemFile {
 /// The stems of one song in play order, plus the reference mix and readme if present.
 struct StemFolder {
     std::filesystem::path dir;
-    std::vector<StemFile> stems;                    ///< audio files sorted by name, reference excluded
+    std::vector<FolderStem> stems;                  ///< audio files sorted by name, reference excluded
     std::optional<std::filesystem::path> reference; ///< 00_MIX_REFERENCE.*: never summed with the stems
     int referenceTrack = -1;                        ///< in a .stem.mp4: the master's track (0)
     bool stemFile = false;                          ///< the song is one .stem.mp4 (NI STEMS)
@@ -47,9 +47,6 @@ struct FolderListing {
 /// @thread control. Lists `dir` (hidden files such as ._* and .DS_Store are skipped). Throws
 /// stemdeck::Error when the folder cannot be listed.
 [[nodiscard]] FolderListing listFolder(const std::filesystem::path& dir);
-
-/// @thread any. True for the extensions stemdeck plays (wav, wave, aif, aiff, flac, ogg, oga, opus, mp3).
-[[nodiscard]] bool isAudioFileName(const std::filesystem::path& file);
 
 /// @thread any. True for 00_MIX_REFERENCE.<audio extension>, any case.
 [[nodiscard]] bool isReferenceMixName(const std::filesystem::path& file);

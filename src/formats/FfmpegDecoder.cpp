@@ -1,35 +1,28 @@
-#include "stemdeck/formats/StemFile.h"
+// Everything stemdeck reads through FFmpeg: one audio track of an MP4 (a .stem.mp4's master or
+// stems) and FLAC files libsndfile cannot decode (12- and 20-bit).
+#include "Ffmpeg.h"
 
 extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
 }
 
 #include <algorithm>
 #include <array>
-#include <cctype>
-#include <cstdio>
 #include <fstream>
-#include <iterator>
+#include <vector>
 
 #include "Decoder.h"
 #include "stemdeck/Error.h"
-#include "stemdeck/formats/NiMetadata.h"
 
 namespace stemdeck::formats {
 
 namespace {
-
 std::string avError(int code) {
     std::array<char, AV_ERROR_MAX_STRING_SIZE> buf{};
     av_strerror(code, buf.data(), buf.size());
     return buf.data();
 }
 
-struct FormatCloser {
-    void operator()(AVFormatContext* f) const { avformat_close_input(&f); }
-};
 struct CodecCloser {
     void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
 };
@@ -39,9 +32,11 @@ struct PacketFree {
 struct FrameFree {
     void operator()(AVFrame* f) const { av_frame_free(&f); }
 };
-using FormatPtr = std::unique_ptr<AVFormatContext, FormatCloser>;
 
-/// Opens a container and reads its streams; the message says what kind of file is wanted.
+} // namespace
+
+namespace ffmpeg {
+
 FormatPtr openContainer(const std::filesystem::path& file) {
     // FFmpeg's own log lines would land in the middle of the play screen; our errors say it all.
     static const bool quiet = [] {
@@ -60,7 +55,6 @@ FormatPtr openContainer(const std::filesystem::path& file) {
     return f;
 }
 
-/// The stream index of the `track`-th audio stream, or -1.
 int audioStream(const AVFormatContext& f, int track) {
     int seen = 0;
     for (unsigned i = 0; i < f.nb_streams; ++i)
@@ -90,8 +84,10 @@ std::int64_t streamFrames(const AVStream& st, int rate) {
 /// neither, so its AAC tracks would play late against the click and the grid: an AAC track that
 /// declares nothing is trimmed by what its encoder adds: 1024 frames for FFmpeg's encoder (the
 /// file says "Lavf" / "Lavc"), else 2112, Apple's AAC encoder's (Stem Creator, iTunes, Logic).
+namespace {
 constexpr std::int64_t kFfmpegAacPriming = 1024;
 constexpr std::int64_t kAppleAacPriming = 2112;
+} // namespace
 
 /// The frames to trim from the start of audio stream `index` (see above); reads its first packet
 /// and seeks back to the start.
@@ -119,6 +115,17 @@ std::int64_t undeclaredPriming(AVFormatContext& f, int index) {
     return by.starts_with("Lavf") || by.starts_with("Lavc") ? kFfmpegAacPriming : kAppleAacPriming;
 }
 
+} // namespace ffmpeg
+
+namespace {
+
+using ffmpeg::audioStream;
+using ffmpeg::audioStreamCount;
+using ffmpeg::FormatPtr;
+using ffmpeg::openContainer;
+using ffmpeg::streamFrames;
+using ffmpeg::undeclaredPriming;
+
 /// A sample of any planar or packed format FFmpeg decoders give, as float.
 float sampleAt(const AVFrame& fr, int channel, int i) {
     const auto fmt = static_cast<AVSampleFormat>(fr.format);
@@ -137,9 +144,9 @@ float sampleAt(const AVFrame& fr, int channel, int i) {
     }
 }
 
-class Mp4TrackDecoder final : public detail::Decoder {
+class TrackDecoder final : public detail::Decoder {
 public:
-    Mp4TrackDecoder(const std::filesystem::path& file, int track) : file_(file), track_(track) {
+    TrackDecoder(const std::filesystem::path& file, int track) : file_(file), track_(track) {
         format_ = openContainer(file);
         stream_ = audioStream(*format_, track);
         if (stream_ < 0)
@@ -276,102 +283,6 @@ private:
 
 } // namespace
 
-std::string StemLocation::describe() const {
-    return track < 0 ? file.string() : file.string() + " (track " + std::to_string(track) + ")";
-}
-
-std::optional<std::string> readNiStemMetadata(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return std::nullopt;
-    in.seekg(0, std::ios::end);
-    const std::int64_t size = in.tellg();
-    return findMp4Box(in, size, {"moov", "udta", "stem"});
-}
-
-StemFileInfo probeStemFile(const std::filesystem::path& file) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec)) throw Error(file.string() + ": no such stem file; check the path");
-    const FormatPtr f = openContainer(file);
-    const int tracks = audioStreamCount(*f);
-    if (tracks == 0)
-        throw Error(file.string() + ": no audio tracks (a video or an empty container); a stem file has a master "
-                                    "and its stems as audio tracks");
-    if (tracks == 1)
-        throw Error(file.string() + ": one audio track, so it is a plain MP4, not a stem file (a master plus 2-4 "
-                                    "stems); play it as a song with one stem by converting it to WAV");
-    StemFileInfo info;
-    info.file = file;
-    // Names and colours: the NI 'stem' box (JSON) if there is one. A damaged one costs only the
-    // names it cannot give (the track titles or numbers stand in); check says what is wrong.
-    NiStemMetadata ni;
-    if (const std::optional<std::string> json = readNiStemMetadata(file)) {
-        ni = parseNiStemMetadata(*json);
-        info.niMetadata = true;
-        info.metadataProblem = ni.problem;
-        if (ni.problem.empty() && ni.stems.size() != static_cast<std::size_t>(tracks - 1))
-            info.metadataProblem =
-                "it names " + std::to_string(ni.stems.size()) + " stems, the file holds " + std::to_string(tracks - 1);
-    }
-    for (int t = 0; t < tracks; ++t) {
-        const AVStream& st = *f->streams[audioStream(*f, t)];
-        StemTrackInfo ti;
-        ti.track = t;
-        ti.codec = avcodec_get_name(st.codecpar->codec_id);
-        ti.sampleRate = st.codecpar->sample_rate;
-        ti.channels = st.codecpar->ch_layout.nb_channels;
-        if (!isLossy(ti.codec))
-            ti.bitDepth = st.codecpar->bits_per_raw_sample > 0 ? st.codecpar->bits_per_raw_sample
-                                                               : st.codecpar->bits_per_coded_sample;
-        ti.frames =
-            ti.sampleRate > 0
-                ? std::max<std::int64_t>(0, streamFrames(st, ti.sampleRate) - undeclaredPriming(*f, audioStream(*f, t)))
-                : 0;
-        if (avcodec_find_decoder(st.codecpar->codec_id) == nullptr)
-            throw Error(file.string() + " (track " + std::to_string(t) + "): codec '" + ti.codec +
-                        "' cannot be decoded by this FFmpeg build; convert the file to AAC or ALAC");
-        if (ti.channels < 1 || ti.channels > 2)
-            throw Error(file.string() + " (track " + std::to_string(t) + "): " + std::to_string(ti.channels) +
-                        " channels; a stem must be mono or stereo");
-        if (t >= 1 && static_cast<std::size_t>(t - 1) < ni.stems.size()) {
-            ti.name = ni.stems[static_cast<std::size_t>(t - 1)].name;
-            ti.color = ni.stems[static_cast<std::size_t>(t - 1)].color;
-        }
-        if (ti.name.empty())
-            for (const char* key : {"title", "handler_name"})
-                if (const AVDictionaryEntry* e = av_dict_get(st.metadata, key, nullptr, 0);
-                    e != nullptr && ti.name.empty()) {
-                    const std::string v = e->value;
-                    if (!v.empty() && v != "SoundHandler" && v != "Sound Media Handler" && v != "Core Media Audio")
-                        ti.name = v;
-                }
-        if (ti.name.empty()) ti.name = t == 0 ? "Master" : "Stem " + std::to_string(t);
-        (t == 0 ? info.master : info.stems.emplace_back()) = ti;
-    }
-    return info;
-}
-
-AudioFileInfo probeStem(const StemLocation& stem) {
-    if (stem.track < 0) return probeAudioFile(stem.file);
-    const StemFileInfo info = probeStemFile(stem.file);
-    const auto t = static_cast<std::size_t>(stem.track);
-    if (t > info.stems.size()) throw Error(stem.describe() + ": no such track in the stem file");
-    return trackAudioInfo(t == 0 ? info.master : info.stems[t - 1]);
-}
-
-AudioFileInfo trackAudioInfo(const StemTrackInfo& track) {
-    requirePlayableRate("track " + std::to_string(track.track) + " (" + track.name + ")", track.sampleRate);
-    AudioFileInfo a;
-    a.frames = track.frames;
-    a.sampleRate = track.sampleRate;
-    a.channels = track.channels;
-    a.format = "MP4";
-    std::transform(track.codec.begin(), track.codec.end(), std::back_inserter(a.subtype),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    a.lossy = isLossy(track.codec);
-    a.bitDepth = track.bitDepth;
-    return a;
-}
-
 namespace detail {
 std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file) {
     {
@@ -380,7 +291,7 @@ std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file) {
         if (!in.read(magic.data(), 4) || std::string(magic.data(), 4) != "fLaC") return nullptr;
     }
     try {
-        auto d = std::make_unique<Mp4TrackDecoder>(file, 0);
+        auto d = std::make_unique<TrackDecoder>(file, 0);
         if (d->frames <= 0) { // STREAMINFO gives no total: the length is what decodes
             std::vector<float> buf(static_cast<std::size_t>(8192 * d->channels));
             std::int64_t n = 0;
@@ -396,7 +307,7 @@ std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file) {
 }
 
 std::unique_ptr<Decoder> openMp4Track(const std::filesystem::path& file, int track) {
-    return std::make_unique<Mp4TrackDecoder>(file, track);
+    return std::make_unique<TrackDecoder>(file, track);
 }
 } // namespace detail
 
