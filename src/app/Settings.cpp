@@ -9,6 +9,7 @@
 #include "stemdeck/Error.h"
 #include "stemdeck/Files.h"
 #include "stemdeck/Text.h"
+#include "stemdeck/yaml/Yaml.h"
 
 namespace stemdeck::app {
 
@@ -17,8 +18,7 @@ const std::vector<std::string> kKeys = {"driver", "device",       "rate",       
                                         "click",  "stem_outputs", "controller", "midi_port", "midi_api"};
 
 [[noreturn]] void fail(const std::filesystem::path& file, const YAML::Node& n, const std::string& what) {
-    throw Error(file.string() + ":" + std::to_string(n.Mark().line + 1) + ":" + std::to_string(n.Mark().column + 1) +
-                ": " + what);
+    yaml::failAt(file.string(), n, what);
 }
 
 int integer(const std::filesystem::path& file, const YAML::Node& n, const char* key, int lo, int hi) {
@@ -44,13 +44,7 @@ std::filesystem::path defaultSettingsPath() {
 }
 
 LiveSettings parseLiveSettings(const std::string& yaml, const std::filesystem::path& file) {
-    YAML::Node root;
-    try {
-        root = YAML::Load(yaml);
-    } catch (const YAML::ParserException& e) {
-        throw Error(file.string() + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                    ": not valid YAML (" + e.msg + "); delete the file to start from the defaults");
-    }
+    const YAML::Node root = yaml::parse(yaml, file.string(), "; delete the file to start from the defaults");
     LiveSettings s;
     if (root.IsNull()) return s;
     if (!root.IsMap()) throw Error(file.string() + ":1:1: the settings are a map such as 'driver: jack'");
@@ -96,7 +90,7 @@ std::string formatLiveSettings(const LiveSettings& s) {
     out << "# stemdeck-gui settings for this machine (written by its settings dialog).\n"
            "# The command line wins over these; these win over a set file's audio section.\n";
     if (s.driver) out << "driver: " << *s.driver << "\n";
-    if (s.device) out << "device: " << yamlQuoted(*s.device) << "\n";
+    if (s.device) out << "device: " << yaml::quoted(*s.device) << "\n";
     if (s.rate) out << "rate: " << *s.rate << "\n";
     if (s.block) out << "block: " << *s.block << "\n";
     if (s.mainOut) out << "main: " << *s.mainOut << "\n";
@@ -104,11 +98,11 @@ std::string formatLiveSettings(const LiveSettings& s) {
     if (!s.stemOuts.empty()) {
         out << "stem_outputs: [";
         for (std::size_t i = 0; i < s.stemOuts.size(); ++i)
-            out << (i ? ", " : "") << yamlQuoted(s.stemOuts[i]);
+            out << (i ? ", " : "") << yaml::quoted(s.stemOuts[i]);
         out << "]\n";
     }
-    if (s.controller) out << "controller: " << yamlQuoted(*s.controller) << "\n";
-    if (s.midiPort) out << "midi_port: " << yamlQuoted(*s.midiPort) << "\n";
+    if (s.controller) out << "controller: " << yaml::quoted(*s.controller) << "\n";
+    if (s.midiPort) out << "midi_port: " << yaml::quoted(*s.midiPort) << "\n";
     if (s.midiApi) out << "midi_api: " << *s.midiApi << "\n";
     return out.str();
 }

@@ -106,28 +106,6 @@ std::optional<float> parseGain(std::string_view text) {
     }
 }
 
-std::string yamlQuoted(std::string_view text) {
-    std::string out = "\"";
-    for (const char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            static const char* const kHex = "0123456789abcdef";
-            out += "\\x";
-            out += kHex[(c >> 4) & 0xF];
-            out += kHex[c & 0xF];
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
-
 std::string clockText(double seconds) {
     const bool negative = seconds < 0;
     const double a = std::fabs(seconds);

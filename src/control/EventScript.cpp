@@ -9,6 +9,7 @@
 
 #include "stemdeck/Error.h"
 #include "stemdeck/Text.h"
+#include "stemdeck/yaml/Yaml.h"
 #include "stemdeck/engine/Constants.h"
 
 namespace stemdeck::control {
@@ -27,8 +28,7 @@ class ScriptError {
 public:
     ScriptError(const std::string& file) : file_(file) {}
     [[noreturn]] void at(const YAML::Node& node, const std::string& message) const {
-        const YAML::Mark m = node.Mark();
-        throw Error(file_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": " + message);
+        yaml::failAt(file_, node, message);
     }
 
 private:
@@ -137,13 +137,7 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
 std::vector<ScriptEvent> parseEventScript(std::string_view yaml, const std::string& fileName,
                                           const ScriptContext& context) {
     const ScriptError err(fileName);
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(yaml));
-    } catch (const YAML::ParserException& e) {
-        throw Error(fileName + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                    ": not valid YAML (" + e.msg + ")");
-    }
+    const YAML::Node root = yaml::parse(yaml, fileName);
     if (!root.IsMap() || !root["events"])
         throw Error(fileName + ":1:1: expected a top-level 'events:' list, e.g.\nevents:\n"
                                "  - { time: 1.0, action: mute, stem: 2 }");

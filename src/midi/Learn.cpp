@@ -6,6 +6,7 @@
 
 #include "stemdeck/Error.h"
 #include "stemdeck/Text.h"
+#include "stemdeck/yaml/Yaml.h"
 #include "stemdeck/Files.h"
 
 namespace stemdeck::midi {
@@ -130,11 +131,11 @@ std::string formatMapping(const Mapping& m) {
         if (static_cast<unsigned char>(c) < 0x20) c = ' ';
     out << "# " << title << ": written by stemdeck learn.\n"
         << "# Keys of a binding are described in controllers/README.md.\n";
-    out << "name: " << yamlQuoted(m.name) << "\n";
-    if (!m.source.empty()) out << "source: " << yamlQuoted(m.source) << "\n";
+    out << "name: " << yaml::quoted(m.name) << "\n";
+    if (!m.source.empty()) out << "source: " << yaml::quoted(m.source) << "\n";
     out << "ports: [";
     for (std::size_t i = 0; i < m.ports.size(); ++i)
-        out << (i ? ", " : "") << yamlQuoted(m.ports[i]);
+        out << (i ? ", " : "") << yaml::quoted(m.ports[i]);
     out << "]\n";
     auto control = [](const Binding& b) {
         std::string s = b.kind == MessageKind::note ? "note: " : b.kind == MessageKind::cc ? "cc: " : "program: ";
@@ -154,7 +155,7 @@ std::string formatMapping(const Mapping& m) {
                 out << (i ? ", " : "") << b.stems[i] + 1;
             out << "]";
         }
-        if (!b.value.empty()) out << ", value: " << yamlQuoted(b.value);
+        if (!b.value.empty()) out << ", value: " << yaml::quoted(b.value);
         if (b.mode == ControlMode::momentary) out << ", mode: momentary";
         if (b.mode == ControlMode::relative) out << ", mode: relative";
         const engine::Quantize defaultQ = b.action == MapAction::drop ? engine::Quantize::bar : engine::Quantize::none;

@@ -10,6 +10,7 @@
 #include "stemdeck/Db.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/Text.h"
+#include "stemdeck/yaml/Yaml.h"
 
 namespace stemdeck::midi {
 
@@ -22,10 +23,7 @@ const std::vector<std::string> kBindingKeys = {"note", "cc",       "program", "c
 class Place {
 public:
     explicit Place(std::string file) : file_(std::move(file)) {}
-    [[noreturn]] void fail(const YAML::Node& n, const std::string& message) const {
-        const YAML::Mark m = n.Mark();
-        throw Error(file_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": " + message);
-    }
+    [[noreturn]] void fail(const YAML::Node& n, const std::string& message) const { yaml::failAt(file_, n, message); }
 
 private:
     std::string file_;
@@ -190,13 +188,7 @@ Binding parseBinding(const YAML::Node& n, const Place& p) {
 
 Mapping parseMapping(std::string_view yaml, const std::filesystem::path& file) {
     const Place p(file.string());
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(yaml));
-    } catch (const YAML::ParserException& e) {
-        throw Error(file.string() + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                    ": not valid YAML (" + e.msg + ")");
-    }
+    const YAML::Node root = yaml::parse(yaml, file.string());
     if (!root.IsMap()) throw Error(file.string() + ":1:1: a mapping is a map with 'ports:' and 'bindings:'");
     checkKeys(root, kTopKeys, "the mapping", p);
     Mapping m;

@@ -18,6 +18,7 @@
 #include "stemdeck/formats/Formats.h"
 #include "stemdeck/Limits.h"
 #include "stemdeck/Text.h"
+#include "stemdeck/yaml/Yaml.h"
 
 namespace fs = std::filesystem;
 
@@ -37,11 +38,7 @@ const std::vector<std::string> kSceneKeys = {"mute", "solo", "gain", "filter", "
 class Place {
 public:
     explicit Place(std::string file) : file_(std::move(file)) {}
-    [[nodiscard]] std::string at(const YAML::Node& node) const {
-        const YAML::Mark m = node.Mark();
-        if (m.line < 0) return file_;
-        return file_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
-    }
+    [[nodiscard]] std::string at(const YAML::Node& node) const { return yaml::placeOf(file_, node); }
     [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
         throw Error(at(node) + ": " + message);
     }
@@ -332,15 +329,8 @@ std::vector<std::string> SetFile::errors() const {
 
 SetFile parseSetFile(std::string_view text, const fs::path& file) {
     const Place place(file.string());
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(text));
-    } catch (const YAML::ParserException& e) {
-        throw Error(file.string() + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                    ": not valid YAML (" + e.msg +
-                    "); a set file looks like\nname: Friday\nsongs:\n"
-                    "  - folder: songs/neon-drive");
-    }
+    const YAML::Node root =
+        yaml::parse(text, file.string(), "; a set file looks like\nname: Friday\nsongs:\n  - folder: songs/neon-drive");
     if (!root.IsMap())
         throw Error(file.string() + ":1:1: a set file is a map with a 'songs:' list, e.g.\nname: Friday\nsongs:\n"
                                     "  - folder: songs/neon-drive");
@@ -435,22 +425,22 @@ std::string formatStoredScenes(const std::vector<SetSong>& songs, const fs::path
             if (!d.stored) continue;
             if (!any) out << "songs:\n";
             any = true;
-            if (!header) out << "  - song: " << yamlQuoted(sidecarSource(song.source, base)) << "\n    scenes:\n";
+            if (!header) out << "  - song: " << yaml::quoted(sidecarSource(song.source, base)) << "\n    scenes:\n";
             header = true;
-            out << "      " << d.slot + 1 << ": { name: " << yamlQuoted(d.name);
+            out << "      " << d.slot + 1 << ": { name: " << yaml::quoted(d.name);
             std::string mute, solo, gain, filter;
             auto add = [](std::string& list, const std::string& item) { list += (list.empty() ? "" : ", ") + item; };
             for (const StemStart& st : d.stems) {
-                if (st.muted) add(mute, yamlQuoted(st.stem));
-                if (st.soloed) add(solo, yamlQuoted(st.stem));
+                if (st.muted) add(mute, yaml::quoted(st.stem));
+                if (st.soloed) add(solo, yaml::quoted(st.stem));
                 char buf[64];
                 if (st.gain) {
                     std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(*st.gain));
-                    add(gain, yamlQuoted(st.stem) + ": " + buf);
+                    add(gain, yaml::quoted(st.stem) + ": " + buf);
                 }
                 if (st.filter) {
                     std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(*st.filter));
-                    add(filter, yamlQuoted(st.stem) + ": " + buf);
+                    add(filter, yaml::quoted(st.stem) + ": " + buf);
                 }
             }
             out << ", mute: [" << mute << "], solo: [" << solo << "], gain: {" << gain << "}, filter: {" << filter
@@ -468,10 +458,9 @@ std::vector<std::string> parseStoredScenes(std::string_view text, const fs::path
     std::vector<std::string> warnings;
     YAML::Node root;
     try {
-        root = YAML::Load(std::string(text));
-    } catch (const YAML::ParserException& e) {
-        return {sidecar.string() + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML (" + e.msg +
-                "); the stored scenes are not loaded (fix or delete the file)"};
+        root = yaml::parse(text, sidecar.string(), "; the stored scenes are not loaded (fix or delete the file)");
+    } catch (const Error& e) {
+        return {e.what()};
     }
     std::vector<std::pair<std::size_t, SceneDef>> found;
     try {

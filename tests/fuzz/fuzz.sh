@@ -14,7 +14,7 @@ CXX=${CXX_FUZZ:-clang++}
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 for inc in "$root"/src/*/include; do flags+=(-I"$inc"); done
 sources=(src/set/SetFile.cpp src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp src/midi/Mapping.cpp
-         src/formats/NiMetadata.cpp src/control/Action.cpp src/common/Files.cpp src/common/Db.cpp)
+         src/formats/NiMetadata.cpp src/control/Action.cpp src/common/Files.cpp src/common/Db.cpp src/yaml/Yaml.cpp)
 objs=()
 for s in "${sources[@]}"; do
   o="$out/$(basename "$s" .cpp).o"

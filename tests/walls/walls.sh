@@ -38,6 +38,7 @@ probe wall_midi_sees_audio stemdeck/audio/DeviceOutput.h forbidden
 probe wall_audio_sees_engine stemdeck/engine/Engine.h allowed
 probe wall_audio_sees_control stemdeck/control/Action.h forbidden
 probe wall_audio_sees_set stemdeck/set/SetFile.h forbidden
+probe wall_yaml_sees_engine stemdeck/engine/Engine.h forbidden
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

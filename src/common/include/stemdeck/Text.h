@@ -17,9 +17,6 @@ namespace stemdeck {
 /// close enough to be the intended word (a typo, not a different word).
 [[nodiscard]] std::optional<std::string> nearestName(std::string_view word, const std::vector<std::string>& candidates);
 
-/// @thread any. `text` as a YAML double-quoted scalar ("a \"b\"\n"), for files stemdeck writes.
-[[nodiscard]] std::string yamlQuoted(std::string_view text);
-
 /// @thread any. " (did you mean 'x'?)" or "", for error messages.
 [[nodiscard]] std::string didYouMean(std::string_view word, const std::vector<std::string>& candidates);
 
