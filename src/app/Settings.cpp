@@ -44,7 +44,7 @@ std::filesystem::path defaultSettingsPath() {
 }
 
 LiveSettings parseLiveSettings(const std::string& yaml, const std::filesystem::path& file) {
-    const YAML::Node root = yaml::parse(yaml, file.string(), "; delete the file to start from the defaults");
+    YAML::Node root = yaml::parse(yaml, file.string(), "; delete the file to start from the defaults");
     LiveSettings s;
     if (root.IsNull()) return s;
     if (!root.IsMap()) throw Error(file.string() + ":1:1: the settings are a map such as 'driver: jack'");

@@ -137,7 +137,7 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
 std::vector<ScriptEvent> parseEventScript(std::string_view yaml, const std::string& fileName,
                                           const ScriptContext& context) {
     const ScriptError err(fileName);
-    const YAML::Node root = yaml::parse(yaml, fileName);
+    YAML::Node root = yaml::parse(yaml, fileName);
     if (!root.IsMap() || !root["events"])
         throw Error(fileName + ":1:1: expected a top-level 'events:' list, e.g.\nevents:\n"
                                "  - { time: 1.0, action: mute, stem: 2 }");

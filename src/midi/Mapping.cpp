@@ -188,7 +188,7 @@ Binding parseBinding(const YAML::Node& n, const Place& p) {
 
 Mapping parseMapping(std::string_view yaml, const std::filesystem::path& file) {
     const Place p(file.string());
-    const YAML::Node root = yaml::parse(yaml, file.string());
+    YAML::Node root = yaml::parse(yaml, file.string());
     if (!root.IsMap()) throw Error(file.string() + ":1:1: a mapping is a map with 'ports:' and 'bindings:'");
     checkKeys(root, kTopKeys, "the mapping", p);
     Mapping m;

@@ -329,7 +329,7 @@ std::vector<std::string> SetFile::errors() const {
 
 SetFile parseSetFile(std::string_view text, const fs::path& file) {
     const Place place(file.string());
-    const YAML::Node root =
+    YAML::Node root =
         yaml::parse(text, file.string(), "; a set file looks like\nname: Friday\nsongs:\n  - folder: songs/neon-drive");
     if (!root.IsMap())
         throw Error(file.string() + ":1:1: a set file is a map with a 'songs:' list, e.g.\nname: Friday\nsongs:\n"
