@@ -12,7 +12,7 @@ public:
     /// @thread control, audio not running. Allocates the reference's buffer for one segment.
     void prepare(double sampleRate, int segmentFrames);
 
-    /// @thread audio. Back on the stems at once (a new song).
+    /// @thread audio. Back on the stems at once (a song load).
     void reset() noexcept { mix_.reset(0.0f); }
     /// @thread audio. Fades to the reference mix (true) or back to the stems.
     void select(bool reference) noexcept { mix_.setTarget(reference ? 1.0f : 0.0f); }

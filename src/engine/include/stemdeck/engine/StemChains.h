@@ -1,7 +1,7 @@
 #pragma once
 // Every stem's chain, from its frames to its bus: DJ filter (DjFilterBank, all stems at once),
 // then gain, mute / solo fade and meter (Channel), onto the main mix or the stem's direct bus.
-// A new per-stem effect is a step here.
+// Another per-stem effect is one more step here.
 #include <array>
 #include <cstdint>
 #include <vector>

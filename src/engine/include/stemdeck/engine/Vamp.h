@@ -13,7 +13,7 @@ public:
     /// @thread control, audio not running. Allocates the crossfade's buffer.
     void prepare(double sampleRate, int segmentFrames);
 
-    /// @thread audio. Off (a new song).
+    /// @thread audio. Off (a song load).
     void reset() noexcept { on_ = false; }
 
     /// @thread audio. Loops [start, start + length), clamped to the song. False (and nothing
