@@ -19,12 +19,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// The rate of a song's first readable stem: the rate to ask the device for.
+/// The rate of a song's first readable stem: the rate to ask the device for. (The header alone:
+/// the song's load probes each file once, for its length too.)
 int songRate(const fs::path& dir) {
     try {
         for (const set::FolderStem& s : set::scanStemFolder(dir).stems) {
             try {
-                return (s.probed ? *s.probed : formats::probeStem({s.path, s.track})).sampleRate;
+                return (s.probed ? *s.probed : formats::probeStem({s.path, s.track}, formats::ProbeDepth::header))
+                    .sampleRate;
             } catch (const Error&) {
             }
         }

@@ -141,7 +141,8 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
         std::shared_ptr<stream::StreamedStem> source;
         if (infos[i]) {
             try {
-                source = stream::StreamedStem::open({stem.path, stem.track}, song.sampleRate);
+                // The probe's length goes along: no decoder opened for this stem counts it again.
+                source = stream::StreamedStem::open({stem.path, stem.track, infos[i]->frames}, song.sampleRate);
             } catch (const Error& e) { // readable header, unplayable file (say, five channels)
                 if (!options.keepBrokenStems) throw;
                 song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");

@@ -3,12 +3,11 @@
 // SndfileDecoder.cpp (libsndfile), FfmpegDecoder.cpp (FFmpeg).
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "stemdeck/formats/Formats.h"
-#include "stemdeck/formats/Scan.h"
 
 namespace stemdeck::formats::detail {
 
@@ -26,6 +25,15 @@ public:
     int channels = 0;
     std::int64_t frames = 0;
     int bitDepth = 0; ///< a lossless codec's bits per sample where the decoder knows it (FFmpeg's), else 0
+    /// After a short read: the decoder's words for the decoding error that stopped it, where the
+    /// library says (libsndfile); "" at the end of the file.
+    std::string error;
+};
+
+/// What a decoder is opened for.
+enum class DecoderUse : std::uint8_t {
+    play, ///< streaming, cues, probing: the length is known up front (counted if it must be)
+    scan, ///< one pass from frame 0 (formats::scanStem): a header without a length is not counted first
 };
 
 /// How many frames a libsndfile handle (a SNDFILE*) really decodes to, counted by decoding it;
@@ -38,32 +46,32 @@ std::int64_t decodedFrames(void* sndfile, int channels);
 /// stem); else `frames`. The length then is what decodes, and the difference is a cut.
 std::int64_t declaredFrames(void* sndfile, int format, int channels, std::int64_t frames);
 
-/// The length of a file libsndfile opened with count `frames`: found by decoding when the header
-/// does not give it (unknownLength), else what the audio chunk declares (declaredFrames).
-std::int64_t lengthFrames(void* sndfile, int format, int channels, std::int64_t frames);
+/// The length of a file libsndfile opened with count `frames`: when the header does not give it
+/// (unknownLength), `known` if this load counted it already, else found by decoding
+/// (decodedFrames); otherwise what the audio chunk declares (declaredFrames).
+std::int64_t lengthFrames(void* sndfile, int format, int channels, std::int64_t frames, std::int64_t known = -1);
+
+/// Counts one whole-file decode done only to learn a length (lengthsCounted()).
+void noteLengthCounted() noexcept;
 
 /// True when a libsndfile frame count is "unknown" rather than a length.
 bool unknownLength(std::int64_t frames);
 
-/// A file libsndfile reads. Throws stemdeck::Error naming it when it cannot.
-std::unique_ptr<Decoder> openSoundFile(const std::filesystem::path& file);
+/// A file libsndfile reads; `known` as in lengthFrames. Throws stemdeck::Error naming it when it cannot.
+std::unique_ptr<Decoder> openSoundFile(const std::filesystem::path& file, std::int64_t known = -1);
 
 /// A FLAC file libsndfile cannot decode (12- or 20-bit samples: libsndfile reads 8, 16 and 24),
 /// through FFmpeg, whose FLAC decoder reads every valid bit depth; its length counted by decoding
-/// when STREAMINFO does not give it. nullptr when the file is not a FLAC or FFmpeg cannot read it
-/// either (the caller then reports libsndfile's reason).
-std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file);
+/// when STREAMINFO does not give it and `known` is -1 (0: left at 0, not counted). nullptr when
+/// the file is not a FLAC or FFmpeg cannot read it either (the caller then reports libsndfile's reason).
+std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file, std::int64_t known = -1);
 
 /// The decoder for a stem: libsndfile for a file of its own (FFmpeg for a FLAC it cannot read),
 /// FFmpeg for a track of a stem file. The one place that chooses. Throws stemdeck::Error naming it.
-std::unique_ptr<Decoder> openDecoder(const StemLocation& stem);
+std::unique_ptr<Decoder> openDecoder(const StemLocation& stem, DecoderUse use = DecoderUse::play);
 
 /// One audio track of an MP4 (a .stem.mp4's master or stem), through FFmpeg, with the encoder's
 /// priming samples trimmed. Throws stemdeck::Error naming the file and track when it cannot.
 std::unique_ptr<Decoder> openMp4Track(const std::filesystem::path& file, int track);
-
-/// A whole-file scan through libsndfile (integer files at an exact ±1.0 scale; a decoding error's
-/// frame and words kept). nullopt when libsndfile cannot open the file.
-std::optional<FileScan> scanSoundFile(const std::filesystem::path& file, const std::function<void(double)>& progress);
 
 } // namespace stemdeck::formats::detail

@@ -284,7 +284,7 @@ private:
 } // namespace
 
 namespace detail {
-std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file) {
+std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file, std::int64_t known) {
     {
         std::ifstream in(file, std::ios::binary);
         std::array<char, 4> magic{};
@@ -292,7 +292,10 @@ std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file) {
     }
     try {
         auto d = std::make_unique<TrackDecoder>(file, 0);
-        if (d->frames <= 0) { // STREAMINFO gives no total: the length is what decodes
+        if (d->frames <= 0 && known >= 0) {
+            d->frames = known;       // counted already in this load, or not wanted
+        } else if (d->frames <= 0) { // STREAMINFO gives no total: the length is what decodes
+            noteLengthCounted();
             std::vector<float> buf(static_cast<std::size_t>(8192 * d->channels));
             std::int64_t n = 0;
             for (int got = 0; (got = d->read(buf.data(), 8192)) > 0;)

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -14,7 +13,6 @@
 #include "Decoder.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/AudioFile.h"
-#include "stemdeck/formats/Scan.h"
 
 namespace stemdeck::formats {
 
@@ -128,12 +126,13 @@ AudioFileInfo describe(const SF_INFO& info) {
 
 } // namespace
 
-AudioFileInfo probeAudioFile(const fs::path& file) {
+AudioFileInfo probeAudioFile(const fs::path& file, bool countLength) {
     std::optional<SndFile> opened;
     try {
         opened.emplace(file);
     } catch (const Error&) {
-        const std::unique_ptr<detail::Decoder> flac = detail::openFlacWithFfmpeg(file); // 12- or 20-bit
+        // A 12- or 20-bit FLAC:
+        const std::unique_ptr<detail::Decoder> flac = detail::openFlacWithFfmpeg(file, countLength ? -1 : 0);
         if (!flac) throw;
         requirePlayableRate(file.string(), flac->rate);
         AudioFileInfo out;
@@ -143,12 +142,19 @@ AudioFileInfo probeAudioFile(const fs::path& file) {
         out.format = "FLAC";
         out.bitDepth = flac->bitDepth;
         out.subtype = "PCM " + std::to_string(flac->bitDepth) + "-bit";
-        if (out.frames <= 0) throw Error(file.string() + ": holds no audio (0 frames); export the stem again");
+        if (!countLength && out.frames <= 0)
+            out.frames = -1;
+        else if (out.frames <= 0)
+            throw Error(file.string() + ": holds no audio (0 frames); export the stem again");
         return out;
     }
     SndFile& f = *opened;
     requirePlayableRate(file.string(), f.info.samplerate);
     AudioFileInfo out = describe(f.info);
+    if (!countLength && detail::unknownLength(out.frames)) {
+        out.frames = -1;
+        return out;
+    }
     out.frames = detail::lengthFrames(f.handle, f.info.format, f.info.channels, out.frames);
     if (out.frames <= 0)
         throw Error(file.string() + ": holds no audio (0 frames); the recorder or export kept the audio elsewhere: "
@@ -185,11 +191,13 @@ std::int64_t declaredFrames(void* sndfile, int format, int channels, std::int64_
     return declared > frames + 1 ? declared : frames; // (a writer's odd pad byte is not a cut)
 }
 
-std::int64_t lengthFrames(void* sndfile, int format, int channels, std::int64_t frames) {
-    return unknownLength(frames) ? decodedFrames(sndfile, channels) : declaredFrames(sndfile, format, channels, frames);
+std::int64_t lengthFrames(void* sndfile, int format, int channels, std::int64_t frames, std::int64_t known) {
+    if (!unknownLength(frames)) return declaredFrames(sndfile, format, channels, frames);
+    return known >= 0 ? known : decodedFrames(sndfile, channels);
 }
 
 std::int64_t decodedFrames(void* sndfile, int channels) {
+    noteLengthCounted();
     auto* f = static_cast<SNDFILE*>(sndfile);
     std::vector<float> buf(static_cast<std::size_t>(16384) * static_cast<std::size_t>(std::max(1, channels)));
     std::int64_t total = 0;
@@ -206,7 +214,7 @@ namespace detail {
 namespace {
 class SoundFileDecoder final : public Decoder {
 public:
-    explicit SoundFileDecoder(const std::filesystem::path& file) {
+    SoundFileDecoder(const std::filesystem::path& file, std::int64_t known) {
         if (const std::string problem = fileProblem(file); !problem.empty())
             throw Error(file.string() + ": " + problem);
         SF_INFO info{};
@@ -214,7 +222,7 @@ public:
         if (file_ == nullptr) throw Error(file.string() + ": cannot read as audio (" + sf_strerror(nullptr) + ")");
         rate = info.samplerate;
         channels = info.channels;
-        frames = lengthFrames(file_, info.format, info.channels, info.frames);
+        frames = lengthFrames(file_, info.format, info.channels, info.frames, known);
     }
     ~SoundFileDecoder() override { sf_close(file_); }
     SoundFileDecoder(const SoundFileDecoder&) = delete;
@@ -223,7 +231,11 @@ public:
         return sf_seek(file_, std::clamp<std::int64_t>(frame, 0, frames), SEEK_SET) >= 0;
     }
     int read(float* interleaved, int n) override {
-        return static_cast<int>(std::max<sf_count_t>(0, sf_readf_float(file_, interleaved, n)));
+        const auto got = static_cast<int>(std::max<sf_count_t>(0, sf_readf_float(file_, interleaved, n)));
+        // libsndfile's error state as the last read left it (each read starts afresh): a decoding
+        // error that stopped the file, not one it read past.
+        if (got < n) error = sf_error(file_) != SF_ERR_NO_ERROR ? sf_strerror(file_) : "";
+        return got;
     }
 
 private:
@@ -231,36 +243,13 @@ private:
 };
 } // namespace
 
-std::unique_ptr<Decoder> openSoundFile(const std::filesystem::path& file) {
+std::unique_ptr<Decoder> openSoundFile(const std::filesystem::path& file, std::int64_t known) {
     try {
-        return std::make_unique<SoundFileDecoder>(file);
+        return std::make_unique<SoundFileDecoder>(file, known);
     } catch (const Error&) {
-        if (auto flac = openFlacWithFfmpeg(file)) return flac; // a 12- or 20-bit FLAC
+        if (auto flac = openFlacWithFfmpeg(file, known)) return flac; // a 12- or 20-bit FLAC
         throw;
     }
-}
-
-std::optional<FileScan> scanSoundFile(const std::filesystem::path& file, const std::function<void(double)>& progress) {
-    SF_INFO info{};
-    SNDFILE* f = sf_open(file.c_str(), SFM_READ, &info);
-    if (f == nullptr) return std::nullopt;
-    sf_command(f, SFC_SET_SCALE_FLOAT_INT_READ, nullptr, SF_FALSE); // integer files: exact ±1.0 scale
-    std::vector<float> buf(static_cast<std::size_t>(65536) * static_cast<std::size_t>(std::max(1, info.channels)));
-    FileScan scan;
-    sf_count_t got = 0;
-    const bool known = info.frames > 0 && info.frames != SF_COUNT_MAX;
-    while ((got = sf_readf_float(f, buf.data(), 65536)) > 0) {
-        for (sf_count_t i = 0; i < got * info.channels; ++i)
-            scan.peak = std::max(scan.peak, std::fabs(buf[static_cast<std::size_t>(i)]));
-        scan.frames += got;
-        if (progress && known) progress(static_cast<double>(scan.frames) / static_cast<double>(info.frames));
-    }
-    if (sf_error(f) != SF_ERR_NO_ERROR) {
-        scan.errorAt = scan.frames;
-        scan.error = sf_strerror(f);
-    }
-    sf_close(f);
-    return scan;
 }
 
 } // namespace detail

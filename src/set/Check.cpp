@@ -38,18 +38,20 @@ std::string seconds(std::int64_t frames, int rate) {
     return buf;
 }
 
-/// A whole-file scan (formats::scanFile), with the bytes of every file scanned so far (`done` of
+/// A whole-file scan (formats::scanStem), with the bytes of every file scanned so far (`done` of
 /// `total`) reported as progress.
 std::optional<formats::FileScan> scanFile(const fs::path& file, std::uint64_t& done, std::uint64_t total,
                                           const CheckProgress& progress) {
     std::error_code ec;
     const std::uint64_t bytes = fs::file_size(file, ec);
     const std::uint64_t start = done;
-    std::optional<formats::FileScan> scan = formats::scanFile(file, [&](double fraction) {
+    formats::ScanOptions options;
+    options.progress = [&](double fraction) {
         if (!progress) return;
         done = start + static_cast<std::uint64_t>(static_cast<double>(bytes) * fraction);
         progress(file, done, total);
-    });
+    };
+    std::optional<formats::FileScan> scan = formats::scanStem(file, options);
     if (scan && !ec) done = start + bytes;
     return scan;
 }

@@ -4,11 +4,15 @@
 
 #include <sndfile.h>
 
+#include <atomic>
+#include <cmath>
 #include <fstream>
+#include <optional>
 
 #include "../support/TestSupport.h"
 #include "stemdeck/app/CheckReport.h"
 #include "stemdeck/control/Song.h"
+#include "stemdeck/formats/Scan.h"
 #include "stemdeck/set/Check.h"
 
 using namespace stemdeck;
@@ -142,5 +146,64 @@ TEST_CASE("12- and 20-bit FLAC (libsndfile cannot decode them) play as FFmpeg de
             CHECK(r.songs[0].canPlay());
             CHECK(r.songs[0].count(set::Severity::error) == 0);
         }
+    }
+}
+
+TEST_CASE("One scanner for check and the GUI: peak, length and overview of a file, a FLAC without a "
+          "length and a stem-file track",
+          "[stream]") {
+    const int rate = 48000;
+    const std::int64_t len = 4 * rate; // two silent seconds, then two at half scale
+    test::StemAudio src{std::vector<float>(static_cast<std::size_t>(len), 0.0f), {}};
+    std::fill(src.left.begin() + len / 2, src.left.end(), 0.5f);
+    test::TempDir dir;
+    auto expectShape = [&](const formats::FileScan& scan, float tolerance) {
+        REQUIRE(scan.overview.size() == 400);
+        CHECK(scan.overview[0] <= tolerance);
+        CHECK(scan.overview[190] <= tolerance);
+        CHECK(std::fabs(scan.overview[210] - 0.5f) <= tolerance);
+        CHECK(std::fabs(scan.overview[380] - 0.5f) <= tolerance); // (an AAC track's last frame decays)
+        CHECK(std::fabs(scan.peak - 0.5f) <= 2 * tolerance);
+    };
+    formats::ScanOptions options;
+    options.overviewPoints = 400;
+    SECTION("a WAV: exact") {
+        test::writeSoundFile(dir / "a.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, rate, src);
+        const std::optional<formats::FileScan> scan = formats::scanStem(dir / "a.wav", options);
+        REQUIRE(scan);
+        CHECK(scan->frames == len);
+        CHECK(scan->errorAt == -1);
+        CHECK(scan->overview[199] == 0.0f);
+        CHECK(scan->overview[200] == 0.5f);
+        expectShape(*scan, 0.0f);
+    }
+    SECTION("a FLAC without a length: scanned once, never counted first") {
+        test::writeSoundFile(dir / "a.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, rate, src);
+        test::unsetFlacTotal(dir / "a.flac");
+        const std::uint64_t counted = formats::lengthsCounted();
+        const std::optional<formats::FileScan> scan = formats::scanStem(dir / "a.flac", options);
+        CHECK(formats::lengthsCounted() == counted);
+        REQUIRE(scan);
+        CHECK(scan->frames == len);
+        expectShape(*scan, 0.0f);
+    }
+    SECTION("a track of a stem file, through FFmpeg") {
+        test::writeStemMp4(dir / "a.stem.mp4", rate, {src, test::constantStem(len, 0.0f, false)});
+        const std::optional<formats::FileScan> scan = formats::scanStem({dir / "a.stem.mp4", 1}, options);
+        REQUIRE(scan);
+        CHECK(std::llabs(scan->frames - len) <= 1024);
+        expectShape(*scan, 0.05f); // AAC rings around the step
+    }
+    SECTION("a cut-off WAV: what decodes; a missing file: nothing; a cancelled scan: nothing") {
+        test::writeSoundFile(dir / "a.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, rate, src);
+        fs::resize_file(dir / "a.wav", fs::file_size(dir / "a.wav") / 2);
+        const std::optional<formats::FileScan> scan = formats::scanStem(dir / "a.wav", options);
+        REQUIRE(scan);
+        CHECK(std::llabs(scan->frames - len / 2) <= 64);
+        CHECK(!formats::scanStem(dir / "missing.wav"));
+        std::atomic<bool> cancel{true};
+        options.cancel = &cancel;
+        test::writeSoundFile(dir / "b.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, rate, src);
+        CHECK(!formats::scanStem(dir / "b.wav", options));
     }
 }

@@ -134,6 +134,18 @@ void writeStemMp4(const fs::path& file, int sampleRate, const std::vector<StemAu
     addNiStemBox(file, json);
 }
 
+void unsetFlacTotal(const fs::path& file) {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    char b[42];
+    f.read(b, 42);
+    if (!f || std::string(b, 4) != "fLaC") throw std::runtime_error(file.string() + ": not a FLAC file");
+    b[8 + 13] = static_cast<char>(b[8 + 13] & 0xF0); // STREAMINFO starts at 8; the total at its bit 108
+    for (int i = 14; i < 18; ++i)
+        b[8 + i] = 0;
+    f.seekp(0);
+    f.write(b, 42);
+}
+
 void addNiStemBox(const fs::path& file, const std::string& json) {
     std::string bytes;
     {

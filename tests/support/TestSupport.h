@@ -56,6 +56,10 @@ void writeStemMp4(const std::filesystem::path& file, int sampleRate, const std::
                   const std::vector<std::string>& niNames = {}, const StemAudio* master = nullptr,
                   const std::string& codec = "-c:a aac -b:a 320k");
 
+/// Zeroes a FLAC's STREAMINFO total-samples field (36 bits), as a streaming encoder leaves it.
+/// Throws std::runtime_error if the file is not a FLAC.
+void unsetFlacTotal(const std::filesystem::path& file);
+
 /// Appends a moov/udta/stem box holding `json` to an MP4 whose moov is its last box (ffmpeg's
 /// default layout), as NI's stem creator writes it.
 void addNiStemBox(const std::filesystem::path& file, const std::string& json);

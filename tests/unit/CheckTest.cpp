@@ -10,6 +10,7 @@
 #include "stemdeck/control/Song.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/AudioFile.h"
+#include "stemdeck/formats/Formats.h"
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/set/Check.h"
 #include "stemdeck/Text.h"
@@ -255,18 +256,6 @@ namespace {
 void resize(const fs::path& p, std::uintmax_t bytes) {
     fs::resize_file(p, bytes);
 }
-/// Zeroes a FLAC's STREAMINFO total-samples field (36 bits), as a streaming encoder leaves it.
-void unsetFlacTotal(const fs::path& p) {
-    std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
-    char b[42];
-    f.read(b, 42);
-    REQUIRE(std::string(b, 4) == "fLaC");
-    b[8 + 13] = static_cast<char>(b[8 + 13] & 0xF0);
-    for (int i = 14; i < 18; ++i)
-        b[8 + i] = 0;
-    f.seekp(0);
-    f.write(b, 42);
-}
 constexpr int kFlac16 = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
 } // namespace
 
@@ -283,7 +272,7 @@ TEST_CASE("The length of a stem is what decodes; check and render agree on cut-o
     SECTION("a FLAC that leaves its sample count unset is as long as it decodes") {
         const fs::path dir = song("nocount", [](const fs::path& p) {
             writeFile(p, kFlac16, 48000, 480000, 0.5f);
-            unsetFlacTotal(p);
+            test::unsetFlacTotal(p);
         });
         const CheckReport r = checkSource(dir);
         INFO(formatCheckReport(r));
@@ -291,8 +280,20 @@ TEST_CASE("The length of a stem is what decodes; check and render agree on cut-o
         REQUIRE(r.songs[0].stems.size() == 2);
         CHECK(r.songs[0].stems[1].frames == 480000);
         CHECK(find(r.songs[0], "02_Bass.flac", "shorter") == nullptr);
-        const Song loaded = loadSong(dir, {});
+        const std::uint64_t counted = formats::lengthsCounted();
+        Song loaded = loadSong(dir, {});
         CHECK(loaded.lengthFrames == 480000); // not 9223372036854775807, not 0
+        // One count per load: the decoders opened for streaming and for each cue take the probe's
+        // length (before, each of them decoded the whole file again: 5 counts here).
+        loaded.addCue(96000);
+        loaded.addCue(240000);
+        loaded.addCue(400000);
+        CHECK(formats::lengthsCounted() - counted == 1);
+        // Asking the device for the song's rate reads the header alone.
+        const formats::AudioFileInfo header = formats::probeStem(dir / "02_Bass.flac", formats::ProbeDepth::header);
+        CHECK(header.sampleRate == 48000);
+        CHECK(header.frames == -1);
+        CHECK(formats::lengthsCounted() - counted == 1);
         const test::Rendered out = test::renderFolder(dir, "", {});
         CHECK(out.left.size() == 480000);
         CHECK(out.faults.empty());

@@ -7,7 +7,7 @@
 #include "SettingsPanel.h"
 #include "stemdeck/Db.h"
 #include "stemdeck/Error.h"
-#include "stemdeck/formats/StemReader.h"
+#include "stemdeck/formats/Scan.h"
 #include "stemdeck/Thread.h"
 #include "stemdeck/set/StemFolder.h"
 
@@ -55,25 +55,13 @@ void Overviews::compute(const std::filesystem::path& source, int song) {
         try {
             const set::StemFolder folder = set::scanStemFolder(source);
             for (std::size_t i = 0; i < folder.stems.size() && !cancel_.load(); ++i) {
-                std::vector<float> peaks(kPoints, 0.0f);
-                try {
-                    formats::StemReader reader({folder.stems[i].path, folder.stems[i].track}, 0);
-                    reader.start(0);
-                    const std::int64_t length = std::max<std::int64_t>(1, reader.lengthFrames());
-                    std::vector<float> l(16384), r(16384);
-                    std::int64_t at = 0;
-                    for (int got = 0; !cancel_.load() && (got = reader.read(l.data(), r.data(), 16384)) > 0;) {
-                        for (int k = 0; k < got; ++k) {
-                            const auto bucket = static_cast<std::size_t>(
-                                std::min<std::int64_t>(kPoints - 1, (at + k) * kPoints / length));
-                            peaks[bucket] = std::max({peaks[bucket], std::fabs(l[static_cast<std::size_t>(k)]),
-                                                      std::fabs(r[static_cast<std::size_t>(k)])});
-                        }
-                        at += got;
-                    }
-                } catch (const Error&) {
-                    // a broken stem: a flat overview (the strip says it is broken)
-                }
+                formats::ScanOptions options;
+                options.overviewPoints = kPoints;
+                options.cancel = &cancel_;
+                const formats::StemLocation where(folder.stems[i].path, folder.stems[i].track);
+                std::optional<formats::FileScan> scan = formats::scanStem(where, options);
+                // A broken stem: a flat overview (the strip says it is broken).
+                std::vector<float> peaks = scan ? std::move(scan->overview) : std::vector<float>(kPoints, 0.0f);
                 std::lock_guard lock(mutex_);
                 if (song_ == song) ready_.push_back(std::move(peaks));
             }

@@ -20,8 +20,9 @@ struct AudioFileInfo {
 
 /// @thread control / disk. Reads a file's header. Throws stemdeck::Error naming the file and the
 /// reason when it is missing, unreadable, not audio libsndfile understands, or at a sample rate
-/// outside kMinSampleRate … kMaxSampleRate.
-[[nodiscard]] AudioFileInfo probeAudioFile(const std::filesystem::path& file);
+/// outside kMinSampleRate … kMaxSampleRate. With `countLength` false, a header that gives no
+/// length leaves frames at -1 instead of the file being decoded to count it.
+[[nodiscard]] AudioFileInfo probeAudioFile(const std::filesystem::path& file, bool countLength = true);
 
 /// The sample rates stemdeck plays. A header outside them is damaged or not meant for playback
 /// (a 1 Hz header would have the disk thread allocate gigabytes; a ring sized from a 2 kHz rate

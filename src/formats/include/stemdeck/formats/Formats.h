@@ -73,12 +73,29 @@ inline constexpr std::array<Format, 13> kFormats{{
 struct StemLocation {
     std::filesystem::path file;
     int track = -1; ///< -1: the whole file (libsndfile); 0…: that audio track of an MP4 (FFmpeg)
-    StemLocation(std::filesystem::path f, int t = -1) : file(std::move(f)), track(t) {} // NOLINT: a path is a location
-    [[nodiscard]] std::string describe() const;                                         ///< "x.stem.mp4 (track 2)"
+    /// The file's length in its own frames when this load has probed it already (probeStem's
+    /// frames), else -1. Used where the header gives no length (a FLAC whose STREAMINFO leaves
+    /// the total unset), so every decoder opened for this stem — streaming, cues, a reopen after a
+    /// fault — takes it instead of decoding the whole file again to count.
+    std::int64_t knownFrames = -1;
+    StemLocation(std::filesystem::path f, int t = -1, std::int64_t known = -1) // NOLINT: a path is a location
+        : file(std::move(f)), track(t), knownFrames(known) {}
+    [[nodiscard]] std::string describe() const; ///< "x.stem.mp4 (track 2)"
+};
+
+/// How much a probe finds out.
+enum class ProbeDepth : std::uint8_t {
+    length, ///< the real length, decoding the file to count it when the header does not say
+    header, ///< the header alone: frames is -1 when it does not say (for the rate, say)
 };
 
 /// @thread control. A stem's header facts, from libsndfile for a file of its own or FFmpeg for a
 /// track of a stem file (format "MP4", subtype the codec). Throws stemdeck::Error naming it.
-[[nodiscard]] AudioFileInfo probeStem(const StemLocation& stem);
+[[nodiscard]] AudioFileInfo probeStem(const StemLocation& stem, ProbeDepth depth = ProbeDepth::length);
+
+/// @thread any. How many times a length has been counted by decoding a whole file since the
+/// program started: the cost probeStem and StemLocation::knownFrames keep to once per file per
+/// load (tests read it; so can a log).
+[[nodiscard]] std::uint64_t lengthsCounted() noexcept;
 
 } // namespace stemdeck::formats

@@ -1,11 +1,15 @@
 #pragma once
-// Decoding a whole file as it was made (its own rate, no resampling) to learn what it really
-// holds: its sample peak, how many frames decode, and where a decoding error stopped it.
+// Decoding a whole stem as it was made (its own rate, no resampling) to learn what it really
+// holds: its sample peak, how many frames decode, where a decoding error stopped it, and, for a
+// display, its overview. The one scanner: `check` and the GUI's waveforms both use it.
+#include <atomic>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "stemdeck/formats/Formats.h"
 
 namespace stemdeck::formats {
 
@@ -14,13 +18,21 @@ struct FileScan {
     std::int64_t frames = 0;   ///< frames that decoded
     std::int64_t errorAt = -1; ///< the frame a decoding error stopped it at; -1: none
     std::string error;         ///< the decoder's words for that error
+    /// When asked for (ScanOptions::overviewPoints): the peak of each of that many equal parts of
+    /// what decoded, in order.
+    std::vector<float> overview;
 };
 
-/// @thread control. Decodes `file` through libsndfile (integer files at an exact ±1.0 scale), or,
-/// for a file libsndfile cannot decode but stemdeck plays (a 20-bit FLAC), through StemReader.
-/// nullopt when neither can open it. `progress` (may be empty) is told the fraction decoded when
-/// the header gives the length.
-[[nodiscard]] std::optional<FileScan> scanFile(const std::filesystem::path& file,
-                                               const std::function<void(double)>& progress = {});
+struct ScanOptions {
+    int overviewPoints = 0;                    ///< 0: no overview
+    std::function<void(double)> progress;      ///< the fraction decoded, when the header gives the length
+    const std::atomic<bool>* cancel = nullptr; ///< set: stop soon and return nullopt
+};
+
+/// @thread control or a worker of its own. Decodes a stem through the decoder that plays it
+/// (libsndfile with integer files at an exact ±1.0 scale; FFmpeg for the FLAC depths libsndfile
+/// cannot read and for the tracks of a stem file). Never decodes twice: a header without a length
+/// is not counted first. nullopt when the stem cannot be opened, or on cancel.
+[[nodiscard]] std::optional<FileScan> scanStem(const StemLocation& stem, const ScanOptions& options = {});
 
 } // namespace stemdeck::formats
