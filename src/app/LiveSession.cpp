@@ -7,6 +7,7 @@
 
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/Error.h"
+#include "stemdeck/app/Shipped.h"
 #include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/formats/Formats.h"
 #include "stemdeck/set/StemFolder.h"
@@ -191,8 +192,8 @@ bool LiveSession::open() {
 
 void LiveSession::start() {
     std::optional<midi::Mapping> mapping;
-    if (!args_.controller.empty()) { // a broken mapping: fix it first; a new file: learn into it
-        mapping = midi::loadOrNewMapping(args_.controller);
+    if (!args_.controller.empty()) {             // a broken mapping: fix it first; a new file: learn into it
+        mapping = openMapping(args_.controller); // a path, or a name: the user's or a shipped mapping
         if (mapping->bindings.empty() && mapping->ports.empty()) {
             log_ << args_.controller << " has no bindings yet; press l to learn controls into it\n";
             if (!args_.midiPort.empty()) mapping->ports = {args_.midiPort};

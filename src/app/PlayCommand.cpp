@@ -145,7 +145,9 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
                  "Start with the show lock on: the keyboard and the mouse do nothing until 'unlock' is typed "
                  "(the controller still works)");
     cmd.add_option("--controller", a.controller,
-                   "MIDI controller mapping (controllers/*.yaml; a new file starts an empty one to learn into)");
+                   "MIDI controller mapping: a shipped one by name (e.g. akai-apc-mini-mk2; 'stemdeck devices' "
+                   "lists them), a file (a new file starts an empty one to learn into), or a name of your own "
+                   "(~/.config/stemdeck/controllers/NAME.yaml)");
     cmd.add_option("--midi-port", a.midiPort, "Part of the MIDI input port's name (default: the mapping's)");
     cmd.add_option("--midi-api", a.midiApi, "alsa or jack (default: jack when playing through JACK)")
         ->check(CLI::IsMember({"alsa", "jack"}));

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
     CLI::App cli{"stemdeck: a live stem player. Plays up to eight stems per song in sample-accurate sync,\n"
                  "with per-stem mute, solo, gain and DJ filter from a controller or a script."};
     cli.require_subcommand(1);
-    cli.set_version_flag("--version", "stemdeck 0.1.0");
+    cli.set_version_flag("--version", "stemdeck " STEMDECK_VERSION);
     const std::vector<app::Subcommand> commands{
         app::addRenderCommand(cli), app::addPlayCommand(cli),  app::addDevicesCommand(cli), app::addMidiCommand(cli),
         app::addLearnCommand(cli),  app::addCheckCommand(cli), app::addActionsCommand(cli), app::addDemoCommand(cli)};

@@ -43,6 +43,8 @@ void removeStaleTemporaries(const std::filesystem::path& file) {
 
 void writeFileAtomically(const std::filesystem::path& file, const std::string& text, const std::string& what) {
     const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    std::error_code made;
+    std::filesystem::create_directories(dir, made); // a first save into ~/.config/stemdeck/…; a failure shows below
     removeStaleTemporaries(file);
     const std::filesystem::path tmp = dir / (temporaryPrefix(file) + std::to_string(::getpid()));
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

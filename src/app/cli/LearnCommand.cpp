@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "stemdeck/Error.h"
+#include "stemdeck/app/Shipped.h"
 #include "stemdeck/Text.h"
 #include "stemdeck/app/Commands.h"
 #include "stemdeck/midi/Learn.h"
@@ -73,13 +74,13 @@ std::optional<LearnChoice> readChoice(std::istream& keys, std::ostream& out) {
 }
 
 /// Opens the controller (by `port`, else the mapping's ports, else the first input that is not
-/// stemdeck's) and learns into `file` until the end of `keys` or `stop`. 1 when MIDI or the file
-/// cannot be used.
-int learnMidi(const std::filesystem::path& file, const std::string& api, const std::string& port, std::istream& keys,
+/// stemdeck's) and learns into the mapping `nameOrPath` (a file, or a name: the user's copy of a
+/// shipped mapping) until the end of `keys` or `stop`. 1 when MIDI or the file cannot be used.
+int learnMidi(const std::string& nameOrPath, const std::string& api, const std::string& port, std::istream& keys,
               const std::atomic<bool>& stop, std::ostream& out) {
     midi::Mapping mapping;
     try {
-        mapping = midi::loadOrNewMapping(file);
+        mapping = openMapping(nameOrPath);
     } catch (const Error& e) {
         out << e.what() << "\n(fix the file, or learn into a new one)" << std::endl;
         return 1;
@@ -95,7 +96,7 @@ int learnMidi(const std::filesystem::path& file, const std::string& api, const s
             out << "no MIDI input" << (patterns.empty() ? "" : " matching '" + joinNames(patterns) + "'")
                 << "; listening on stemdeck-learn:learn_in (connect the controller there)";
         }
-        out << " into " << file.string() << " (" << mapping.bindings.size() << " binding"
+        out << " into " << mapping.file.string() << " (" << mapping.bindings.size() << " binding"
             << (mapping.bindings.size() == 1 ? "" : "s") << " so far). Ctrl-C or end of input finishes." << std::endl;
         std::optional<LearnedControl> last;
         int learned = 0;
@@ -111,14 +112,14 @@ int learnMidi(const std::filesystem::path& file, const std::string& api, const s
                 out << "skipped" << std::endl;
                 continue;
             }
-            const std::string what = midi::learnInto(mapping, choice->binding(*control), file); // saved first
-            out << "learned: " << what << "; saved " << file.string() << std::endl;
+            const std::string what = midi::learnInto(mapping, choice->binding(*control), mapping.file); // saved first
+            out << "learned: " << what << "; saved " << mapping.file.string() << std::endl;
             ++learned;
         }
         out << "\n"
-            << learned << " control" << (learned == 1 ? "" : "s") << " learned; " << file.string() << " has "
+            << learned << " control" << (learned == 1 ? "" : "s") << " learned; " << mapping.file.string() << " has "
             << mapping.bindings.size() << " binding" << (mapping.bindings.size() == 1 ? "" : "s")
-            << ". Use it with: stemdeck play SET --controller " << file.string() << std::endl;
+            << ". Use it with: stemdeck play SET --controller " << mapping.file.string() << std::endl;
         return 0;
     } catch (const Error& e) {
         out << e.what() << std::endl;
@@ -134,7 +135,9 @@ Subcommand addLearnCommand(CLI::App& app) {
     };
     auto a = std::make_shared<Args>();
     CLI::App* cmd = app.add_subcommand("learn", "MIDI learn: touch a control, type its action; saved after each one");
-    cmd->add_option("MAPPING", a->file, "The mapping file to add to (created if new), e.g. controllers/mine.yaml")
+    cmd->add_option("MAPPING", a->file,
+                    "The mapping to add to: a file (created if new), e.g. controllers/mine.yaml, or a name: "
+                    "the user's mapping in ~/.config/stemdeck/controllers/, or a copy of the shipped one")
         ->required();
     cmd->add_option("--port", a->port, "Part of the controller's port name (default: the mapping's, or the first)");
     cmd->add_option("--api", a->api, "alsa or jack")->check(CLI::IsMember({"alsa", "jack"}));

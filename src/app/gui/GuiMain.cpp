@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
     CLI::App app{"stemdeck-gui: the stage screen (the same options as stemdeck play)"};
     app::PlayArgs args;
     app::addPlayOptions(app, args);
+    app.set_version_flag("--version", "stemdeck-gui " STEMDECK_VERSION);
     CLI11_PARSE(app, argc, argv);
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);

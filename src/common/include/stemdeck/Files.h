@@ -5,7 +5,8 @@
 
 namespace stemdeck {
 
-/// @thread control. Writes `text` to a temporary file beside `file` (".name.tmpPID"), flushes it to disk, renames it
+/// @thread control. Writes `text` to a temporary file beside `file` (".name.tmpPID"; the folder is
+/// created if need be), flushes it to disk, renames it
 /// over `file` and flushes the folder. Throws stemdeck::Error naming the file and `what` ("the
 /// mapping", "the settings") when it cannot; the old file is then unchanged.
 /// Temporary files left by saves that were killed before their rename are removed first.

@@ -1,0 +1,69 @@
+# Installing stemdeck like a real program (`cmake --install`) and its Debian package
+# (scripts/package.sh, CPack). The installed programs are never sanitised: in a sanitised (test)
+# configuration, stemdeck_pkg and stemdeck-gui_pkg are built from the unsanitised "_plain"
+# modules and installed under the names stemdeck and stemdeck-gui.
+include(GNUInstallDirs)
+
+if(STEMDECK_SANITIZE)
+  if(NOT TARGET stemdeck_control_plain)
+    stemdeck_add_core(_plain OFF)
+  endif()
+  stemdeck_add_app_libs(_pkg _plain OFF)
+  stemdeck_add_cli(stemdeck_pkg _pkg OFF)
+  stemdeck_add_gui(stemdeck-gui_pkg _pkg)
+  set(STEMDECK_INSTALL_CLI stemdeck_pkg)
+  set(STEMDECK_INSTALL_GUI stemdeck-gui_pkg)
+else()
+  set(STEMDECK_INSTALL_CLI stemdeck)
+  set(STEMDECK_INSTALL_GUI stemdeck-gui)
+endif()
+
+install(PROGRAMS $<TARGET_FILE:${STEMDECK_INSTALL_CLI}> DESTINATION ${CMAKE_INSTALL_BINDIR} RENAME stemdeck)
+install(PROGRAMS $<TARGET_FILE:${STEMDECK_INSTALL_GUI}> DESTINATION ${CMAKE_INSTALL_BINDIR} RENAME stemdeck-gui)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/controllers/ DESTINATION ${CMAKE_INSTALL_DATADIR}/stemdeck/controllers
+  FILES_MATCHING PATTERN "*.yaml" PATTERN "*.md")
+install(FILES ${PROJECT_SOURCE_DIR}/sets/demo.yaml ${PROJECT_SOURCE_DIR}/sets/example.yaml
+  ${PROJECT_SOURCE_DIR}/sets/README.md DESTINATION ${CMAKE_INSTALL_DATADIR}/stemdeck/sets)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/stemdeck-gui.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/stemdeck.svg
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
+if(EXISTS ${PROJECT_SOURCE_DIR}/web)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/web/ DESTINATION ${CMAKE_INSTALL_DATADIR}/stemdeck/web)
+endif()
+
+# The man pages, from the programs' own --help (packaging/make-man.sh, help2man).
+find_program(STEMDECK_HELP2MAN help2man)
+if(STEMDECK_HELP2MAN)
+  set(man ${PROJECT_BINARY_DIR}/man)
+  add_custom_command(OUTPUT ${man}/stemdeck.1 ${man}/stemdeck-gui.1 ${man}/stemdeck.1.gz ${man}/stemdeck-gui.1.gz
+    COMMAND bash ${PROJECT_SOURCE_DIR}/packaging/make-man.sh $<TARGET_FILE:${STEMDECK_INSTALL_CLI}>
+      $<TARGET_FILE:${STEMDECK_INSTALL_GUI}> ${PROJECT_VERSION} ${man}
+    DEPENDS ${STEMDECK_INSTALL_CLI} ${STEMDECK_INSTALL_GUI} ${PROJECT_SOURCE_DIR}/packaging/make-man.sh
+    COMMENT "Man pages from --help")
+  add_custom_target(stemdeck_man ALL DEPENDS ${man}/stemdeck.1 ${man}/stemdeck-gui.1)
+  install(FILES ${man}/stemdeck.1.gz ${man}/stemdeck-gui.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+else()
+  message(WARNING "help2man not found: no man pages (scripts/setup-deps.sh installs it)")
+endif()
+
+# The Debian package. Its library dependencies are derived by dpkg-shlibdeps from the programs;
+# the X libraries JUCE opens at run time (dlopen: shlibdeps cannot see them) are named here.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME stemdeck)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_VENDOR "stemdeck")
+set(CPACK_PACKAGE_CONTACT "stemdeck developers <stemdeck@invalid>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "live stem player for the stage")
+set(CPACK_PACKAGE_DESCRIPTION
+  "stemdeck plays a set of songs, each a folder of up to eight stems (or a Native Instruments\n"
+  "stem file), in sample-accurate sync on ALSA or JACK, with per-stem mute, solo, gain and\n"
+  "DJ filter from a MIDI controller, a click and count-in, markers, vamp and reference A/B.")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION sound)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libxext6, libxcursor1, libxinerama1, libxrandr2, libxrender1")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "jackd2, libxss1")
+set(CPACK_STRIP_FILES ON)
+include(CPack)
