@@ -143,6 +143,15 @@ LiveSession::LiveSession(const PlayArgs& args, bool keys, std::ostream& notes) :
     } else {
         throw Error("--at-end '" + a.atEnd + "': choose stop, next or run-on");
     }
+    // The journal's names for this show: the set file, else the song folders (absolute paths).
+    for (const set::SetSong& song : songs_)
+        allSources_.push_back(fs::absolute(song.source).lexically_normal().string());
+    if (setFile_) {
+        showId_ = fs::absolute(setFile_->file).lexically_normal().string();
+    } else {
+        for (const std::string& source : allSources_)
+            showId_ += (showId_.empty() ? "" : "\n") + source;
+    }
     // Songs before the first one asked for are not part of this run.
     songs_.erase(songs_.begin(), songs_.begin() + (a.firstSong - 1));
     busLabels_.assign(engine::kMaxDirectBuses, {});
@@ -185,7 +194,25 @@ bool LiveSession::open() {
         performSession({call, control::Surface::script});
     };
     player_ = std::make_unique<control::SetPlayer>(*engine_, songs_, options_, log_);
-    player_->start();
+    const std::string journalFile = args_.journal.value_or(defaultJournalPath().string());
+    std::optional<control::ShowPoint> resume;
+    if (args_.resume && journalFile.empty()) {
+        log_ << "resume: --journal \"\" keeps no journal: from the top\n";
+    } else if (args_.resume) {
+        const ResumeFind found = findResume(journalFile, showId_, allSources_);
+        if (!found.state) {
+            log_ << found.said << "\n";
+        } else if (found.state->at.song < args_.firstSong - 1) {
+            log_ << "resume: the journal's song " << found.state->at.song + 1 << " comes before --song "
+                 << args_.firstSong << ": from song " << args_.firstSong << "\n";
+        } else {
+            resume = found.state->at;
+            resume->song -= args_.firstSong - 1; // in this run's songs
+            resumed_ = true;                     // the player plays it (or waits, armed), not start()
+        }
+    }
+    if (!journalFile.empty()) journal_ = std::make_unique<Journal>(journalFile);
+    player_->start(resume, args_.resumePlay);
     if (args_.lock || (setFile_ && setFile_->lock)) setLocked(true);
     return true;
 }
@@ -195,7 +222,7 @@ void LiveSession::start() {
     if (!args_.controller.empty()) {             // a broken mapping: fix it first; a new file: learn into it
         mapping = openMapping(args_.controller); // a path, or a name: the user's or a shipped mapping
         if (mapping->bindings.empty() && mapping->ports.empty()) {
-            log_ << args_.controller << " has no bindings yet; press l to learn controls into it\n";
+            log_ << mapping->file.string() << " has no bindings yet; press l to learn controls into it\n";
             if (!args_.midiPort.empty()) mapping->ports = {args_.midiPort};
         }
     }
@@ -211,7 +238,7 @@ void LiveSession::start() {
         midi_ = std::make_unique<midi::MidiInput>(
             *router_, *mapping, mo, [this, rate] { return session_->output().frameForNow(rate); }, log_);
     }
-    player_->play();
+    if (!resumed_) player_->play();
 }
 
 void LiveSession::performSession(const control::Routed& r) {
@@ -271,6 +298,7 @@ void LiveSession::tick() {
         log_ << (playing ? "playing on from " : "song paused at ")
              << control::clockText(static_cast<double>(pausedFrame_) / session_->sampleRate()) << "\n";
     }
+    recordJournal();
     if (midi_ && midi_->learning() && !learnAnnounced_)
         if (const auto control = midi_->learned()) {
             log_ << "MIDI learn: " << control->describe() << ": " << midi::learnMenu() << "\n";
@@ -348,12 +376,34 @@ bool LiveSession::quitOverdue() const {
     return quitAt_ != Clock::time_point::max() && Clock::now() > quitAt_ + std::chrono::seconds(1);
 }
 
+/// The show state for the journal, its song counted in the whole set.
+ShowState LiveSession::showState() const {
+    ShowState st;
+    st.set = showId_;
+    st.at = player_->showPoint();
+    st.at.song += args_.firstSong - 1;
+    const auto song = static_cast<std::size_t>(st.at.song);
+    if (song < allSources_.size()) st.songSource = allSources_[song];
+    return st;
+}
+
+void LiveSession::recordJournal() {
+    if (!journal_ || !player_ || closed_) return;
+    if (!journal_->record(showState(), Clock::now()) && !journalTold_) {
+        journalTold_ = true;
+        log_ << "the show journal cannot be written (" << journal_->problem()
+             << "); a crash now could not resume: check the disk\n";
+    }
+}
+
 void LiveSession::close() {
     if (closed_ || !session_) return;
-    closed_ = true;
     midi_.reset();
     session_->close();
     if (player_) player_->poll();
+    // A clean end (quit, the set played through) leaves nothing to resume; an error does.
+    if (journal_ && player_ && (quitting() || finished())) journal_->end(showState());
+    closed_ = true;
 }
 
 std::vector<std::string> LiveSession::takeMessages() {

@@ -144,6 +144,13 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
     cmd.add_flag("--lock", a.lock,
                  "Start with the show lock on: the keyboard and the mouse do nothing until 'unlock' is typed "
                  "(the controller still works)");
+    cmd.add_option("--journal", a.journal,
+                   "The show journal: where the show is, written a few times a second so a restart can resume "
+                   "(default ~/.local/state/stemdeck/journal.json; \"\" keeps none)");
+    cmd.add_flag("--resume", a.resume,
+                 "After a crash: come back in the song the journal names, at the last bar line before where it "
+                 "was, every stem as it was; paused there, armed (a clean quit leaves nothing to resume)");
+    cmd.add_flag("--resume-play", a.resumePlay, "With --resume: play on from there if the show was playing");
     cmd.add_option("--controller", a.controller,
                    "MIDI controller mapping: a shipped one by name (e.g. akai-apc-mini-mk2; 'stemdeck devices' "
                    "lists them), a file (a new file starts an empty one to learn into), or a name of your own "

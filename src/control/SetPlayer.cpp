@@ -90,8 +90,29 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
     }
 }
 
-void SetPlayer::start() {
-    for (int i = 0; i < static_cast<int>(songs_.size()); ++i) {
+void SetPlayer::start(const std::optional<ShowPoint>& resume, bool playOnResume) {
+    int first = 0;
+    std::int64_t barFrame = 0;
+    if (resume) {
+        if (Loaded* l = load(resume->song)) {
+            first = resume->song;
+            // The last bar line at or before where the show was (at the rate the song plays now),
+            // held in RAM like a marker so the resume starts at once.
+            const int rate = l->song.sampleRate;
+            const std::int64_t frame =
+                resume->sampleRate == rate ? resume->frame : resume->frame * rate / std::max(1, resume->sampleRate);
+            const engine::SongTiming& t = l->song.timing;
+            const std::int64_t bar = engine::toBarBeat(t, rate, std::max<std::int64_t>(0, frame)).bar;
+            barFrame = std::clamp<std::int64_t>(engine::gridFrame(t, rate, engine::Quantize::bar, bar - 1), 0,
+                                                std::max<std::int64_t>(0, l->song.lengthFrames - 1));
+            const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * rate) + 1;
+            l->song.addCue(std::max<std::int64_t>(1, barFrame - xfade));
+            l->song.addCue(barFrame);
+        } else {
+            log_ << "resume: song " << resume->song + 1 << " cannot be loaded now: from the top\n";
+        }
+    }
+    for (int i = first; i < static_cast<int>(songs_.size()); ++i) {
         if (Loaded* l = load(i)) {
             engine_.setSong(l->view);
             current_ = i;
@@ -101,7 +122,46 @@ void SetPlayer::start() {
     }
     if (current_ < 0) throw Error("no song of the set can be played (see the errors above)");
     sender_.send(command(Op::click, -1, static_cast<float>(options_.click)));
+    if (resume && current_ == resume->song) resumeAt(*resume, barFrame, resume->playing && playOnResume);
     cueFollowing();
+}
+
+void SetPlayer::resumeAt(const ShowPoint& p, std::int64_t barFrame, bool playIt) {
+    const Loaded& l = *loaded_.at(current_);
+    if (barFrame > 0) seekTo(barFrame);
+    const int stems = std::min(static_cast<int>(p.stems.size()), static_cast<int>(l.song.sources.size()));
+    for (int i = 0; i < stems; ++i) {
+        const StemState& st = p.stems[static_cast<std::size_t>(i)];
+        sender_.send(command(st.muted ? Op::mute : Op::unmute, i));
+        sender_.send(command(st.soloed ? Op::solo : Op::unsolo, i));
+        sender_.send(command(Op::gain, i, st.gain));
+        sender_.send(command(Op::filter, i, st.filter));
+    }
+    if (p.reference) sender_.send(command(Op::referenceOn));
+    if (p.vamp) loopSectionAt(barFrame);
+    const engine::BarBeat at = engine::toBarBeat(l.song.timing, l.song.sampleRate, barFrame);
+    log_ << "resumed after a crash: song " << current_ + 1 << " '" << l.song.title << "' at bar " << at.bar << " ("
+         << clockText(static_cast<double>(barFrame) / l.song.sampleRate) << "), every stem as it was"
+         << (p.reference ? ", on the reference mix" : "") << (p.vamp ? ", vamping" : "")
+         << (playIt ? "; playing" : "; paused there, armed: press play") << "\n";
+    if (playIt) play();
+}
+
+ShowPoint SetPlayer::showPoint() const {
+    ShowPoint p;
+    p.song = std::max(0, current_);
+    p.frame = std::max<std::int64_t>(0, engine_.songFrame());
+    p.sampleRate = static_cast<int>(engine_.sampleRate());
+    p.playing = engine_.rolling();
+    for (int i = 0; i < engine_.stemCount(); ++i) {
+        const engine::StemStatus& st = engine_.stem(i);
+        p.stems.push_back({st.muted.load(std::memory_order_relaxed), st.soloed.load(std::memory_order_relaxed),
+                           st.gain.load(std::memory_order_relaxed), st.filter.load(std::memory_order_relaxed)});
+    }
+    p.scene = engine_.lastScene();
+    p.reference = engine_.referenceOn();
+    p.vamp = engine_.looping();
+    return p;
 }
 
 void SetPlayer::announce() {
@@ -374,12 +434,15 @@ void SetPlayer::toggleVamp() {
         log_ << "vamp released: the song plays on at the end of this pass\n";
         return;
     }
-    // The section the play head is in: from the marker at or before it to the next one (the song's
+    loopSectionAt(std::max<std::int64_t>(0, engine_.songFrame()));
+}
+
+void SetPlayer::loopSectionAt(std::int64_t here) {
+    // The section holding `here`: from the marker at or before it to the next one (the song's
     // start and end where there is none). Marker sections are preloaded, so the loop is seamless.
     const auto& markers = songs_[static_cast<std::size_t>(current_)].markers;
     const engine::SongTiming& t = engine_.timing();
     const double rate = engine_.sampleRate();
-    const std::int64_t here = std::max<std::int64_t>(0, engine_.songFrame());
     const std::int64_t bar = engine::toBarBeat(t, rate, here).bar;
     int first = 1;
     std::optional<int> next;

@@ -13,6 +13,11 @@
 //   midi-flood   a fader bound with `quantize: bar` sends 3000 messages a second while a mute pad
 //                is pressed every half second: every press lands on the recorded output and play
 //                reports no lost commands.
+//   crash-resume play is killed with SIGKILL at a random moment COUNT times; each restart with
+//                --resume comes back in the song at the bar line before the journal's position,
+//                with stem 1's gain and stem 2's mute as a script set them before the first
+//                crash, paused and armed until the controller's play pad; the journal is never
+//                torn; the time from restart to ready (and, with --resume-play, to audio) is printed.
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <signal.h>
@@ -337,9 +342,161 @@ int midiFlood(const std::string& stemdeck, test::TempDir& dir) {
 
 } // namespace
 
+// ---------------------------------------------------------------------------------------------
+
+/// The journal's "frame", or -1 when the file is not a whole journal (a torn write would be).
+std::int64_t journalFrame(const fs::path& file) {
+    const std::string text = readFile(file);
+    const auto at = text.find("\"frame\": ");
+    if (text.empty() || text.front() != '{' || !text.ends_with("}\n") || at == std::string::npos) return -1;
+    return std::atoll(text.c_str() + at + 9);
+}
+
+int crashResume(const std::string& stemdeck, test::TempDir& dir, int count) {
+    // Stem 1: a ramp whose value tells the song frame; stem 2: a constant on its own pair (out_3).
+    // 120 BPM: a bar is 2 s. The script sets stem 1 to half gain and mutes stem 2, once, before
+    // the first crash: every later start has only the journal to know it.
+    const double seconds = 120.0;
+    const auto len = static_cast<std::int64_t>(seconds * kRate);
+    const std::int64_t bar = 2 * kRate;
+    test::StemAudio ramp;
+    ramp.left.resize(static_cast<std::size_t>(len));
+    for (std::size_t i = 0; i < ramp.left.size(); ++i)
+        ramp.left[i] = 0.5f * static_cast<float>(static_cast<double>(i) / static_cast<double>(len));
+    test::writeStemFolder(dir / "song", kRate, {ramp, test::constantStem(len, 0.25f, false)}, {"Ramp", "Pad"},
+                          "BPM: 120\n");
+    std::ofstream(dir / "state.yaml") << "events:\n"
+                                         "  - { time: 0.2, action: gain, stem: 1, value: 0.5 }\n"
+                                         "  - { time: 0.2, action: mute, stem: 2 }\n";
+    const fs::path journal = dir / "journal.json";
+    // JACK's default asynchronous mode: a synchronous server (-S) waits for a client killed
+    // mid-cycle until its timeout (10 s here) before anyone else may open — JACK's recovery, not
+    // stemdeck's. The ramp is read at several points, so a stale cycle cannot pass for a position.
+    JackServer jack{"stemdeck-e2e-crash-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    if (!expect(jack.start(256, kRate, false), "a JACK server (asynchronous) with the dummy driver is up")) return 1;
+    FakeController apc;
+    if (!expect(apc.open(), "the fake APC mini mk2 is on the server")) return 1;
+    std::srand(static_cast<unsigned>(getpid()));
+    auto randomMs = [](int from, int to) { return std::chrono::milliseconds(from + std::rand() % (to - from)); };
+    const std::vector<std::string> common = {
+        "--driver",          "jack",       "--journal", journal.string(), "--controller",
+        "akai-apc-mini-mk2", "--midi-api", "jack",      "--stem-out",     "2=3"};
+    auto startPlay = [&](const std::vector<std::string>& extra, const fs::path& log) {
+        std::vector<std::string> argv = {stemdeck, "play", (dir / "song").string()};
+        argv.insert(argv.end(), common.begin(), common.end());
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        return spawn(argv, log.string());
+    };
+    // The first run: the script sets the stems; it plays on from the top.
+    pid_t play = startPlay({"--events", (dir / "state.yaml").string()}, dir / "play-0.log");
+    expect(waitForLog(dir / "play-0.log", "song 1/1", 10s), "the first run plays");
+    std::this_thread::sleep_for(randomMs(2500, 6000));
+    int exact = 0, gained = 0, muted = 0, armed = 0, whole = 0;
+    std::vector<double> readyMs;
+    for (int round = 1; round <= count; ++round) {
+        kill(play, SIGKILL);
+        waitExit(play, 5s);
+        const std::int64_t frame = journalFrame(journal);
+        whole += frame >= 0 ? 1 : 0;
+        const std::int64_t want = frame >= 0 ? frame / bar * bar : -1;
+        const fs::path log = dir / ("play-" + std::to_string(round) + ".log");
+        const auto spawned = std::chrono::steady_clock::now();
+        play = startPlay({"--resume"}, log);
+        const bool ready = waitForLog(log, "resumed after a crash", 10s);
+        readyMs.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - spawned).count());
+        Recorder rec;
+        if (!ready || !rec.open(2, static_cast<std::size_t>(20 * kRate)) || !rec.connect({1, 3}, 10s) ||
+            !waitForLog(log, "MIDI: 'Akai APC mini mk2'", 5s)) {
+            expect(false, "round " + std::to_string(round) + ": play resumed, is recorded and has the controller");
+            std::printf("play log:\n%s\n", readFile(log).c_str());
+            break;
+        }
+        std::this_thread::sleep_for(300ms);
+        const std::size_t before = rec.frames.load();
+        bool silent = true; // paused, armed: nothing plays before the pad
+        for (std::size_t i = 0; i < before; ++i)
+            silent = silent && rec.data[0][i] == 0.0f;
+        armed += silent && before > 0 ? 1 : 0;
+        apc.send(0x90, 112, 127); // the play pad
+        apc.send(0x80, 112, 0);
+        std::this_thread::sleep_for(randomMs(1500, 4000));
+        const std::size_t n = rec.frames.load();
+        std::size_t first = before;
+        while (first < n && rec.data[0][first] == 0.0f)
+            ++first;
+        // Past any fade-in the ramp's value tells the frame (gain 0.5: value = 0.25 · frame / len).
+        // Read at four points: each gives the start frame; with the gain lost (1.0) they would
+        // disagree by thousands of frames, and one stale cycle cannot outvote three.
+        auto frameOf = [&](float v) { return static_cast<double>(v) / 0.25 * static_cast<double>(len); };
+        std::vector<double> starts;
+        for (std::size_t k = 4000; k <= 16000; k += 4000)
+            if (first + k < n) starts.push_back(frameOf(rec.data[0][first + k]) - static_cast<double>(k));
+        if (starts.size() < 4) {
+            expect(false, "round " + std::to_string(round) + ": the pad started playback");
+            continue;
+        }
+        std::sort(starts.begin(), starts.end());
+        const double startFrame = starts[1];
+        int agree = 0;
+        for (const double f : starts)
+            agree += std::fabs(f - startFrame) <= 2.0 ? 1 : 0;
+        const bool onBar = std::fabs(startFrame - static_cast<double>(want)) <= 2.0;
+        const bool half = agree >= 3;
+        bool stem2 = true;
+        for (std::size_t i = before; i < n; ++i)
+            stem2 = stem2 && rec.data[1][i] == 0.0f;
+        exact += onBar ? 1 : 0;
+        gained += half ? 1 : 0;
+        muted += stem2 ? 1 : 0;
+        std::printf("round %d: journal at frame %lld, resumed at %.1f (bar line %lld)%s%s%s, ready %.0f ms after the "
+                    "restart\n",
+                    round, static_cast<long long>(frame), startFrame, static_cast<long long>(want),
+                    onBar ? "" : " NOT ON THE BAR", half ? "" : ", GAIN LOST", stem2 ? "" : ", STEM 2 NOT MUTED",
+                    readyMs.back());
+        rec.close();
+    }
+    // Played on at once (--resume-play): the time from the restart to the first sound.
+    kill(play, SIGKILL);
+    waitExit(play, 5s);
+    TimedRecorder rec;
+    expect(rec.open(1, static_cast<std::size_t>(20 * kRate), &TimedRecorder::processTimed), "the recorder opens");
+    const auto spawned = std::chrono::steady_clock::now();
+    play = startPlay({"--resume", "--resume-play"}, dir / "play-last.log");
+    expect(rec.connect({1}, 10s), "the last restart is recorded");
+    double audioMs = -1;
+    while (std::chrono::steady_clock::now() < spawned + 10s && audioMs < 0) {
+        if (rec.now(0) != 0.0f)
+            audioMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - spawned).count();
+        std::this_thread::sleep_for(2ms);
+    }
+    kill(play, SIGTERM);
+    const int status = waitExit(play, 10s);
+    std::sort(readyMs.begin(), readyMs.end());
+    if (!readyMs.empty())
+        std::printf("restart to resumed and armed: median %.0f ms, worst %.0f ms (%zu restarts); restart to audio "
+                    "with --resume-play: %.0f ms\n",
+                    readyMs[readyMs.size() / 2], readyMs.back(), readyMs.size(), audioMs);
+    expect(whole == count, std::to_string(whole) + " of " + std::to_string(count) +
+                               " journals read whole after a SIGKILL (never torn)");
+    expect(armed == count, std::to_string(armed) + " of " + std::to_string(count) +
+                               " restarts waited, paused and armed, for the play pad");
+    expect(exact == count, std::to_string(exact) + " of " + std::to_string(count) +
+                               " restarts resumed on the bar line before the journal's position");
+    expect(gained == count, std::to_string(gained) + " of " + std::to_string(count) + " restarts kept stem 1's gain");
+    expect(muted == count, std::to_string(muted) + " of " + std::to_string(count) + " restarts kept stem 2 muted");
+    expect(audioMs >= 0, "with --resume-play the song is heard again " + std::to_string(static_cast<int>(audioMs)) +
+                             " ms after the restart");
+    expect(status == 0, "SIGTERM then stops play cleanly (" + std::to_string(status) + ")");
+    expect(readFile(journal).find("\"ended\": true") != std::string::npos,
+           "a clean stop marks the journal ended: nothing to resume");
+    return 0;
+}
+
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: %s STEMDECK starts|server-stop|midi-flood [COUNT]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s STEMDECK starts|server-stop|midi-flood|crash-resume [COUNT]\n", argv[0]);
         return 2;
     }
     const std::string stemdeck = argv[1], scenario = argv[2];
@@ -349,6 +506,7 @@ int main(int argc, char** argv) {
     if (scenario == "starts") rc = starts(stemdeck, dir, count);
     if (scenario == "server-stop") rc = serverStop(stemdeck, dir, count);
     if (scenario == "midi-flood") rc = midiFlood(stemdeck, dir);
+    if (scenario == "crash-resume") rc = crashResume(stemdeck, dir, count);
     std::printf("%d passed, %d failed\n", passes, failures);
     return rc != 0 || failures != 0 ? 1 : 0;
 }

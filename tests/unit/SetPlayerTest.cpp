@@ -78,13 +78,14 @@ struct Rig {
     std::unique_ptr<SetPlayer> player;
     std::vector<float> out;
     Rig(const std::vector<std::filesystem::path>& songs, AtEnd atEnd) : Rig(songsFromFolders(songs), atEnd) {}
-    Rig(std::vector<set::SetSong> songs, AtEnd atEnd) {
+    Rig(std::vector<set::SetSong> songs, AtEnd atEnd, const std::optional<ShowPoint>& resume = std::nullopt,
+        bool playOnResume = false) {
         engine.prepare(kRate, 256);
         PlayerOptions o;
         o.atEnd = atEnd;
         o.song.sampleRate = kRate;
         player = std::make_unique<SetPlayer>(engine, std::move(songs), o, log);
-        player->start();
+        player->start(resume, playOnResume);
     }
     void run(int blocks) {
         std::vector<float> l(256), r(256);
@@ -309,4 +310,60 @@ TEST_CASE("store_scene keeps every stem's state as a scene, in the engine and be
     run(10);
     CHECK_THAT(log.str(), Catch::Contains("this song has no such scene; its scenes are 1 Both, 2 Scene 2"));
     CHECK(l.back() == 0.125f);
+}
+
+TEST_CASE("A resume comes back in the journal's song at the bar line before its frame, stems as they were",
+          "[unit][player][resume]") {
+    test::TempDir dir;
+    Set set;
+    // Song 2: a ramp (its samples tell the position), 120 BPM: a bar is 2 s = 96000 frames.
+    std::vector<set::SetSong> songs = songsFromFolders({set.songs[0]});
+    songs.push_back(rampSong(dir, 10 * kRate, {{"Verse", 2}, {"Chorus", 4}}));
+    ShowPoint crash;
+    crash.song = 1;
+    crash.frame = 250000; // in bar 3 (192000 … 287999)
+    crash.sampleRate = kRate;
+    crash.playing = true;
+    crash.stems = {{false, false, 0.5f, 0.0f}};
+    SECTION("paused there, armed") {
+        Rig rig(songs, AtEnd::stop, crash);
+        rig.run(8);
+        CHECK(rig.player->currentSong() == 1);
+        CHECK_FALSE(rig.engine.rolling());
+        CHECK(rig.engine.songFrame() == 192000);
+        CHECK(rig.engine.stem(0).gain.load() == 0.5f);
+        CHECK(rig.log.str().find("at bar 3 (0:04.0)") != std::string::npos);
+        CHECK(rig.log.str().find("paused there, armed") != std::string::npos);
+        const ShowPoint now = rig.player->showPoint();
+        CHECK(now.song == 1);
+        CHECK(now.frame == 192000);
+        REQUIRE(now.stems.size() == 1);
+        CHECK(now.stems[0].gain == 0.5f);
+        // Play: from the bar line, at the stem's gain, straight away (it was preloaded).
+        rig.out.clear();
+        rig.player->play();
+        rig.run(40);
+        const std::size_t i = 5000;
+        CHECK(rig.out[i] == Approx((192000.0 + static_cast<double>(i)) / 1e6 * 0.5).margin(1e-6));
+    }
+    SECTION("playing on, muted and on the vamp") {
+        crash.stems[0].muted = true;
+        crash.vamp = true;
+        Rig rig(songs, AtEnd::stop, crash, true);
+        rig.run(40);
+        CHECK(rig.engine.rolling());
+        CHECK(rig.engine.looping());
+        CHECK(rig.engine.stem(0).muted.load());
+        CHECK(rig.out.back() == 0.0f);
+        CHECK(rig.engine.songFrame() > 192000);
+        CHECK(rig.log.str().find("vamp: looping from 'Verse' (bar 2) to bar 4") != std::string::npos);
+    }
+    SECTION("a song that is not there: from the top") {
+        crash.song = 7;
+        Rig rig(songs, AtEnd::stop, crash);
+        rig.run(4);
+        CHECK(rig.player->currentSong() == 0);
+        CHECK(rig.engine.songFrame() == 0);
+        CHECK(rig.log.str().find("resume: song 8 cannot be loaded now: from the top") != std::string::npos);
+    }
 }

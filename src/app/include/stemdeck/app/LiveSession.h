@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "stemdeck/app/Journal.h"
 #include "stemdeck/app/Keys.h"
 #include "stemdeck/app/PlayCommand.h"
 #include "stemdeck/audio/DevicePlayer.h"
@@ -80,6 +81,8 @@ private:
     void startLearn();
     void performSession(const control::Routed& routed); ///< lock, unlock, learn, quit; the rest to the player
     void drainRouter();                                 ///< performs what the router's queue holds
+    [[nodiscard]] ShowState showState() const;
+    void recordJournal(); ///< the show state into the journal (at most a few times a second)
 
     PlayArgs args_;
     bool keys_;
@@ -108,6 +111,11 @@ private:
     std::int64_t pausedFrame_ = 0; // the song frame where the device went
     bool closed_ = false;
     std::chrono::steady_clock::time_point quitAt_ = std::chrono::steady_clock::time_point::max();
+    std::string showId_;                  // the journal's name for this set (absolute paths)
+    std::vector<std::string> allSources_; // every song's folder, before --song drops the first ones
+    std::unique_ptr<Journal> journal_;
+    bool journalTold_ = false; // a failed journal write was said
+    bool resumed_ = false;     // started where the journal said: play() is the player's (or a press's)
 };
 
 } // namespace stemdeck::app

@@ -33,6 +33,10 @@ struct PlayArgs {
     std::string midiApi;    ///< alsa | jack; "" = jack when playing through JACK, else alsa
     bool keys = true;       ///< keyboard control when stdin is a terminal
     bool lock = false;      ///< start with the show lock on
+    /// The show journal (default: defaultJournalPath()); "" keeps none.
+    std::optional<std::string> journal;
+    bool resume = false;     ///< come back where the journal says a crashed show was
+    bool resumePlay = false; ///< … and play on from there (if it was playing), instead of waiting armed
 };
 
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).

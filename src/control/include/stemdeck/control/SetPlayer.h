@@ -79,6 +79,27 @@ struct PlayerStatus {
     std::uint64_t dropped = 0;   ///< commands lost (a full queue or waiting list), since start: never expected
 };
 
+/// One stem's mixer state.
+struct StemState {
+    bool muted = false, soloed = false;
+    float gain = 1.0f;   ///< linear
+    float filter = 0.0f; ///< the DJ filter knob, -1 … 1 (0: off)
+    bool operator==(const StemState&) const = default;
+};
+
+/// Where the show is, as the show journal keeps it and a resume restores it.
+struct ShowPoint {
+    int song = 0;           ///< 0-based, in the set
+    std::int64_t frame = 0; ///< the song frame reached
+    int sampleRate = 0;     ///< of `frame`
+    bool playing = false;
+    std::vector<StemState> stems;
+    int scene = -1; ///< the scene slot recalled last, -1: none
+    bool reference = false;
+    bool vamp = false;
+    bool operator==(const ShowPoint&) const = default;
+};
+
 /// @thread control, all of it.
 class SetPlayer {
 public:
@@ -91,7 +112,13 @@ public:
 
     /// Loads the first song that can play into the (prepared, not yet running) engine and cues
     /// the one after it. Throws stemdeck::Error when no song of the set can be played.
-    void start();
+    /// With `resume` (a crash's journal): its song instead, at the last bar line at or before its
+    /// frame (preloaded, so it starts at once), every stem as it was, the reference and the vamp
+    /// as they were; paused there, armed — or playing if `resume->playing` and `playOnResume`.
+    void start(const std::optional<ShowPoint>& resume = std::nullopt, bool playOnResume = false);
+
+    /// Where the show is now (for the journal).
+    [[nodiscard]] ShowPoint showPoint() const;
 
     // Rehearsal controls: each sends commands; none blocks on the audio thread.
     void togglePlay();
@@ -139,6 +166,8 @@ private:
     };
     Loaded* load(int index); ///< nullptr if the song cannot play (logged once)
     void cueFollowing();     ///< cues the song after the current one for the song-end behaviour
+    void resumeAt(const ShowPoint& p, std::int64_t barFrame, bool playIt);
+    void loopSectionAt(std::int64_t frame); ///< vamp: the marker section holding `frame`
     void changeTo(int index, bool playIt);
     void withdraw();
     void announce(); ///< logs the current song

@@ -1,0 +1,140 @@
+#include "stemdeck/app/Journal.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "stemdeck/Error.h"
+#include "stemdeck/Files.h"
+#include "stemdeck/Limits.h"
+
+namespace fs = std::filesystem;
+
+namespace stemdeck::app {
+
+namespace {
+using Json = nlohmann::ordered_json;
+constexpr int kJournalVersion = 1;
+} // namespace
+
+fs::path defaultJournalPath() {
+    if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg != '\0')
+        return fs::path(xdg) / "stemdeck" / "journal.json";
+    const char* home = std::getenv("HOME");
+    return fs::path(home != nullptr && *home != '\0' ? home : ".") / ".local" / "state" / "stemdeck" / "journal.json";
+}
+
+std::string formatJournal(const ShowState& s) {
+    const control::ShowPoint& a = s.at;
+    Json stems = Json::array();
+    for (const control::StemState& st : a.stems)
+        stems.push_back({{"muted", st.muted}, {"soloed", st.soloed}, {"gain", st.gain}, {"filter", st.filter}});
+    const Json j{{"stemdeck_journal", kJournalVersion},
+                 {"set", s.set},
+                 {"song", a.song},
+                 {"song_source", s.songSource},
+                 {"frame", a.frame},
+                 {"sample_rate", a.sampleRate},
+                 {"playing", a.playing},
+                 {"stems", stems},
+                 {"scene", a.scene},
+                 {"reference", a.reference},
+                 {"vamp", a.vamp},
+                 {"ended", s.ended},
+                 {"written_at_ms", s.writtenAtMs}};
+    return j.dump(1) + "\n";
+}
+
+ShowState parseJournal(const std::string& text, const fs::path& file) {
+    const Json j = Json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        throw Error(file.string() + ": not a stemdeck journal (not valid JSON: torn or edited); ignored");
+    try {
+        if (j.at("stemdeck_journal").get<int>() != kJournalVersion)
+            throw Error(file.string() + ": a journal of another stemdeck version; ignored");
+        ShowState s;
+        control::ShowPoint& a = s.at;
+        s.set = j.at("set").get<std::string>();
+        a.song = j.at("song").get<int>();
+        s.songSource = j.at("song_source").get<std::string>();
+        a.frame = j.at("frame").get<std::int64_t>();
+        a.sampleRate = j.at("sample_rate").get<int>();
+        a.playing = j.at("playing").get<bool>();
+        for (const Json& st : j.at("stems"))
+            a.stems.push_back({st.at("muted").get<bool>(), st.at("soloed").get<bool>(), st.at("gain").get<float>(),
+                               st.at("filter").get<float>()});
+        a.scene = j.at("scene").get<int>();
+        a.reference = j.at("reference").get<bool>();
+        a.vamp = j.at("vamp").get<bool>();
+        s.ended = j.at("ended").get<bool>();
+        s.writtenAtMs = j.at("written_at_ms").get<std::int64_t>();
+        if (a.song < 0 || a.frame < 0 || a.sampleRate <= 0 || a.stems.size() > static_cast<std::size_t>(kMaxStems))
+            throw Error(file.string() + ": a journal with impossible values (song " + std::to_string(a.song + 1) +
+                        ", frame " + std::to_string(a.frame) + "); ignored");
+        return s;
+    } catch (const Json::exception& e) {
+        throw Error(file.string() + ": an incomplete stemdeck journal (" + e.what() + "); ignored");
+    }
+}
+
+Journal::Journal(fs::path file, std::chrono::milliseconds interval) : file_(std::move(file)), interval_(interval) {}
+
+bool Journal::write(const ShowState& state) {
+    try {
+        writeFileAtomically(file_, formatJournal(state), "the show journal");
+        written_ = state;
+        ++writes_;
+        return true;
+    } catch (const Error& e) {
+        if (problem_.empty()) problem_ = e.what();
+        return false;
+    }
+}
+
+bool Journal::record(const ShowState& state, std::chrono::steady_clock::time_point now) {
+    if (now < last_ + interval_) return true;
+    ShowState unstamped = state;
+    if (written_) unstamped.writtenAtMs = written_->writtenAtMs;
+    if (written_ && *written_ == unstamped) return true;
+    last_ = now;
+    ShowState stamped = state;
+    stamped.writtenAtMs =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    return write(stamped);
+}
+
+void Journal::end(ShowState state) {
+    state.ended = true;
+    state.at.playing = false;
+    state.writtenAtMs =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    write(state);
+}
+
+ResumeFind findResume(const fs::path& file, const std::string& set, const std::vector<std::string>& songSources) {
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return {std::nullopt, "resume: no journal yet (" + file.string() + "): from the top"};
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    ShowState s;
+    try {
+        s = parseJournal(text.str(), file);
+    } catch (const Error& e) {
+        return {std::nullopt, std::string("resume: ") + e.what() + ": from the top"};
+    }
+    if (s.ended) return {std::nullopt, "resume: the last show ended cleanly: from the top"};
+    if (s.set != set)
+        return {std::nullopt, "resume: the journal is of another set (" + s.set + "), not this one: from the top"};
+    const auto song = static_cast<std::size_t>(s.at.song);
+    if (song >= songSources.size() || songSources[song] != s.songSource)
+        return {std::nullopt, "resume: song " + std::to_string(s.at.song + 1) + " of the journal (" + s.songSource +
+                                  ") is not in the set any more: from the top"};
+    return {s, ""};
+}
+
+} // namespace stemdeck::app
