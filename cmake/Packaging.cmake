@@ -1,22 +1,11 @@
 # Installing stemdeck like a real program (`cmake --install`) and its Debian package
 # (scripts/package.sh, CPack). The installed programs are never sanitised: in a sanitised (test)
-# configuration, stemdeck_pkg and stemdeck-gui_pkg are built from the unsanitised "_plain"
-# modules and installed under the names stemdeck and stemdeck-gui.
+# configuration, stemdeck_pkg and stemdeck-gui_pkg (src/app/CMakeLists.txt, from the "_plain"
+# modules) are installed under the names stemdeck and stemdeck-gui.
 include(GNUInstallDirs)
 
-if(STEMDECK_SANITIZE)
-  if(NOT TARGET stemdeck_control_plain)
-    stemdeck_add_core(_plain OFF)
-  endif()
-  stemdeck_add_app_libs(_pkg _plain OFF)
-  stemdeck_add_cli(stemdeck_pkg _pkg OFF)
-  stemdeck_add_gui(stemdeck-gui_pkg _pkg)
-  set(STEMDECK_INSTALL_CLI stemdeck_pkg)
-  set(STEMDECK_INSTALL_GUI stemdeck-gui_pkg)
-else()
-  set(STEMDECK_INSTALL_CLI stemdeck)
-  set(STEMDECK_INSTALL_GUI stemdeck-gui)
-endif()
+set(STEMDECK_INSTALL_CLI ${STEMDECK_PLAIN_CLI})
+set(STEMDECK_INSTALL_GUI ${STEMDECK_PLAIN_GUI})
 
 install(PROGRAMS $<TARGET_FILE:${STEMDECK_INSTALL_CLI}> DESTINATION ${CMAKE_INSTALL_BINDIR} RENAME stemdeck)
 install(PROGRAMS $<TARGET_FILE:${STEMDECK_INSTALL_GUI}> DESTINATION ${CMAKE_INSTALL_BINDIR} RENAME stemdeck-gui)
@@ -27,7 +16,10 @@ install(FILES ${PROJECT_SOURCE_DIR}/sets/demo.yaml ${PROJECT_SOURCE_DIR}/sets/ex
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/stemdeck-gui.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/stemdeck.svg
   DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
-install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE
+  ${PROJECT_SOURCE_DIR}/packaging/show.conf.example DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The systemd user service (boot to show): lib/systemd/user, where systemd looks under /usr.
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/stemdeck.service DESTINATION lib/systemd/user)
 if(EXISTS ${PROJECT_SOURCE_DIR}/web)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/web/ DESTINATION ${CMAKE_INSTALL_DATADIR}/stemdeck/web)
 endif()

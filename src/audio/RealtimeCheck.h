@@ -1,46 +1,43 @@
 #pragma once
-// Private to src/audio: the real-time-safety build's check around a device callback, the same
-// for the JACK process callback and JUCE's (ALSA) one.
+// Private to src/audio: the real-time-safety check around a device callback, the same for the
+// JACK process callback and JUCE's (ALSA) one.
 #include <cstdlib>
 #include <memory>
 
-#ifdef STEMDECK_RTSAN_CALLBACK
+// RealtimeSanitizer's entry points, declared weak: in a program linked with the RTSan runtime
+// (stemdeck_rtsan, tests/) they are there; in every other build they are null and nothing is
+// called. One build of the command line serves both (the installed program and the RTSan test).
 extern "C" {
-void __rtsan_realtime_enter();
-void __rtsan_realtime_exit();
+[[gnu::weak]] void __rtsan_realtime_enter();
+[[gnu::weak]] void __rtsan_realtime_exit();
 }
-#endif
 
 namespace stemdeck::audio {
 
-/// In the real-time-safety build (STEMDECK_RTSAN_CALLBACK), RealtimeSanitizer's real-time scope
-/// around one callback: anything forbidden between enter() and leave() aborts. With
-/// STEMDECK_RT_CANARY set, leave() first allocates inside the scope, which must abort (the proof
-/// that the check can fail). In every other build both do nothing.
+/// With the RTSan runtime linked in, RealtimeSanitizer's real-time scope around one callback:
+/// anything forbidden between enter() and leave() aborts. With STEMDECK_RT_CANARY set, leave()
+/// first allocates inside the scope, which must abort (the proof that the check can fail).
+/// Without the runtime both do nothing (one branch on a constant).
 class RealtimeCheck {
 public:
     /// @thread control.
-    RealtimeCheck() {
-#ifdef STEMDECK_RTSAN_CALLBACK
-        canary_ = std::getenv("STEMDECK_RT_CANARY") != nullptr;
-#endif
+    RealtimeCheck() : active_(&__rtsan_realtime_enter != nullptr && &__rtsan_realtime_exit != nullptr) {
+        canary_ = active_ && std::getenv("STEMDECK_RT_CANARY") != nullptr;
     }
     /// @thread audio.
     void enter() noexcept {
-#ifdef STEMDECK_RTSAN_CALLBACK
-        __rtsan_realtime_enter();
-#endif
+        if (active_) __rtsan_realtime_enter();
     }
     /// @thread audio.
-    void leave([[maybe_unused]] int frames) {
-#ifdef STEMDECK_RTSAN_CALLBACK
+    void leave(int frames) {
+        if (!active_) return;
         if (canary_) canaryAllocation_ = std::make_unique<int>(frames); // must abort under RTSan
         __rtsan_realtime_exit();
-#endif
     }
 
 private:
-    [[maybe_unused]] bool canary_ = false;
+    bool active_ = false;
+    bool canary_ = false;
     std::unique_ptr<int> canaryAllocation_;
 };
 
