@@ -238,7 +238,11 @@ void LiveSession::start() {
         midi_ = std::make_unique<midi::MidiInput>(
             *router_, *mapping, mo, [this, rate] { return session_->output().frameForNow(rate); }, log_);
     }
-    if (!resumed_) player_->play();
+    if (resumed_) return; // the player plays it, or waits there, armed
+    if (args_.armed)
+        log_ << "armed: song 1 starts on play (the controller's play pad, space, the GUI's play)\n";
+    else
+        player_->play();
 }
 
 void LiveSession::performSession(const control::Routed& r) {

@@ -16,6 +16,7 @@
 #include "stemdeck/app/Keys.h"
 #include "stemdeck/app/LiveSession.h"
 #include "stemdeck/app/PlayScreen.h"
+#include "stemdeck/Error.h"
 
 namespace stemdeck::app {
 
@@ -151,6 +152,12 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
                  "After a crash: come back in the song the journal names, at the last bar line before where it "
                  "was, every stem as it was; paused there, armed (a clean quit leaves nothing to resume)");
     cmd.add_flag("--resume-play", a.resumePlay, "With --resume: play on from there if the show was playing");
+    cmd.add_flag("--wait-device", a.waitDevice,
+                 "With no audio device yet (interface unplugged, JACK not started): wait for it, checking every "
+                 "second, instead of exiting with 69");
+    cmd.add_flag("--armed", a.armed,
+                 "Wait for play (the controller's play pad, a pedal, space) before song 1 starts; without keys "
+                 "and without this, play starts at once");
     cmd.add_option("--controller", a.controller,
                    "MIDI controller mapping: a shipped one by name (e.g. akai-apc-mini-mk2; 'stemdeck devices' "
                    "lists them), a file (a new file starts an empty one to learn into), or a name of your own "
@@ -160,14 +167,52 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
         ->check(CLI::IsMember({"alsa", "jack"}));
 }
 
+/// "the JACK server", "an ALSA device matching 'Scarlett'", "an audio device".
+std::string waitedDevice(const audio::DeviceOptions& d) {
+    const std::string which = d.device.empty() ? "" : " matching '" + d.device + "'";
+    if (d.driver == "jack") return "the JACK server";
+    if (d.driver == "alsa") return "an ALSA device" + which;
+    return "an audio device" + which;
+}
+
 int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
     const bool keys = args.keys && isatty(STDIN_FILENO) != 0;
     const bool live = isatty(STDERR_FILENO) != 0;
     LiveSession s(args, keys, std::cerr);
-    if (!s.open()) {
-        std::cerr << "stemdeck: no audio output device on this machine (no ALSA card, no JACK server); "
-                     "use 'stemdeck render' to hear the set as a WAV file\n";
-        return kExitNoDevice;
+    // With --wait-device, a device that cannot be opened yet (no JACK server, the interface not
+    // plugged in) is waited for, its reason said once.
+    auto opened = [&](std::string& why) {
+        if (!args.waitDevice) return s.open();
+        try {
+            return s.open();
+        } catch (const Error& e) {
+            why = e.what();
+            return false;
+        }
+    };
+    std::string why;
+    for (bool told = false; !opened(why);) {
+        if (!args.waitDevice) {
+            std::cerr << "stemdeck: no audio output device on this machine (no ALSA card, no JACK server); "
+                         "use 'stemdeck render' to hear the set as a WAV file, or --wait-device to wait for one\n";
+            return kExitNoDevice;
+        }
+        const std::vector<std::string> lines = s.takeMessages(); // the same each second: said once
+        if (!told) {
+            told = true;
+            for (const std::string& line : lines)
+                std::cerr << "stemdeck: " << line << "\n";
+            if (!why.empty()) std::cerr << "stemdeck: " << why << "\n";
+            std::cerr << "stemdeck: waiting for " << waitedDevice(args.device)
+                      << ": plug the interface in or start the JACK server (checked every second; Ctrl-C stops)"
+                      << std::endl;
+        }
+        for (int i = 0; i < 20 && !stop.load(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (stop.load()) {
+            std::cerr << "stemdeck: stopped while waiting for an audio device\n";
+            return 0;
+        }
     }
     Screen screen(live);
     const auto& songs = s.songs();

@@ -18,6 +18,9 @@
 //                with stem 1's gain and stem 2's mute as a script set them before the first
 //                crash, paused and armed until the controller's play pad; the journal is never
 //                torn; the time from restart to ready (and, with --resume-play, to audio) is printed.
+//   boot         the service's way: play --wait-device --armed starts before the JACK server, says
+//                what it waits for, starts when the server appears (timed), stays silent, armed,
+//                until the controller's play pad, then plays song 1 from its top.
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <signal.h>
@@ -421,7 +424,7 @@ int crashResume(const std::string& stemdeck, test::TempDir& dir, int count) {
         armed += silent && before > 0 ? 1 : 0;
         apc.send(0x90, 112, 127); // the play pad
         apc.send(0x80, 112, 0);
-        std::this_thread::sleep_for(randomMs(1500, 4000));
+        std::this_thread::sleep_for(randomMs(800, 2000));
         const std::size_t n = rec.frames.load();
         std::size_t first = before;
         while (first < n && rec.data[0][first] == 0.0f)
@@ -494,9 +497,53 @@ int crashResume(const std::string& stemdeck, test::TempDir& dir, int count) {
     return 0;
 }
 
+// ---------------------------------------------------------------------------------------------
+
+int boot(const std::string& stemdeck, test::TempDir& dir) {
+    const std::int64_t len = 20 * kRate;
+    test::writeStemFolder(dir / "song", kRate, {test::constantStem(len, 0.25f, false)}, {"One"}, "BPM: 120\n");
+    JackServer jack{"stemdeck-e2e-boot-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    const fs::path log = dir / "play.log";
+    const pid_t play = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--wait-device", "--armed",
+                              "--journal", "", "--controller", "akai-apc-mini-mk2", "--midi-api", "jack"},
+                             log.string());
+    expect(waitForLog(log, "waiting for the JACK server", 10s), "with no server yet, play says what it waits for");
+    std::this_thread::sleep_for(1500ms);
+    expect(waitpid(play, nullptr, WNOHANG) == 0, "… and keeps waiting (it does not exit with 69)");
+    const auto serverUp = std::chrono::steady_clock::now();
+    if (!expect(jack.start(), "the JACK server starts (the interface is plugged in)")) return 1;
+    const bool started = waitForLog(log, "stemdeck: playing", 10s);
+    const double startMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - serverUp).count();
+    expect(started, "play starts on the server once it is there (" + std::to_string(static_cast<int>(startMs)) +
+                        " ms after it came up)");
+    expect(waitForLog(log, "armed: song 1 starts on play", 5s), "play says it is armed");
+    FakeController apc;
+    Recorder rec;
+    if (!expect(apc.open() && rec.open(1, static_cast<std::size_t>(20 * kRate)) && rec.connect({1}, 10s),
+                "the controller and the recorder are on the server"))
+        return 1;
+    expect(waitForLog(log, "MIDI: 'Akai APC mini mk2'", 5s), "play finds the controller");
+    std::this_thread::sleep_for(700ms);
+    std::size_t before = rec.frames.load();
+    bool silent = before > 0;
+    for (std::size_t i = 0; i < before; ++i)
+        silent = silent && rec.data[0][i] == 0.0f;
+    expect(silent, "armed: silent until the pad (" + std::to_string(before) + " frames recorded)");
+    apc.send(0x90, 112, 127); // the play pad
+    apc.send(0x80, 112, 0);
+    const bool heard = waitUntil([&] { return rec.now(0) == 0.25f; }, 5000ms);
+    expect(heard, "the play pad starts song 1");
+    kill(play, SIGTERM);
+    expect(waitExit(play, 10s) == 0, "SIGTERM stops it cleanly");
+    if (failures != 0) std::printf("play log:\n%s\n", readFile(log).c_str());
+    return 0;
+}
+
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: %s STEMDECK starts|server-stop|midi-flood|crash-resume [COUNT]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s STEMDECK starts|server-stop|midi-flood|crash-resume|boot [COUNT]\n", argv[0]);
         return 2;
     }
     const std::string stemdeck = argv[1], scenario = argv[2];
@@ -507,6 +554,7 @@ int main(int argc, char** argv) {
     if (scenario == "server-stop") rc = serverStop(stemdeck, dir, count);
     if (scenario == "midi-flood") rc = midiFlood(stemdeck, dir);
     if (scenario == "crash-resume") rc = crashResume(stemdeck, dir, count);
+    if (scenario == "boot") rc = boot(stemdeck, dir);
     std::printf("%d passed, %d failed\n", passes, failures);
     return rc != 0 || failures != 0 ? 1 : 0;
 }

@@ -27,7 +27,8 @@ check "cmake --install into a clean prefix" cmake --install "$BUILD" --prefix "$
 for f in bin/stemdeck bin/stemdeck-gui share/man/man1/stemdeck.1.gz share/man/man1/stemdeck-gui.1.gz \
          share/stemdeck/controllers/akai-apc-mini-mk2.yaml share/stemdeck/sets/demo.yaml \
          share/stemdeck/sets/example.yaml share/applications/stemdeck-gui.desktop \
-         share/icons/hicolor/scalable/apps/stemdeck.svg share/doc/stemdeck/README.md; do
+         share/icons/hicolor/scalable/apps/stemdeck.svg share/doc/stemdeck/README.md \
+         share/doc/stemdeck/show.conf.example lib/systemd/user/stemdeck.service; do
   [ -e "$P/$f" ] && ok "installed $f" || fail "installed $f: missing"
 done
 # The installed programs are not sanitised builds.
@@ -90,6 +91,8 @@ if [ "$installed" -eq 1 ]; then
     fail "installed stemdeck does not find /usr/share/stemdeck" "$out"
   [ -f /usr/share/man/man1/stemdeck.1.gz ] && ok "man page installed (stemdeck.1.gz)" ||
     fail "no /usr/share/man/man1/stemdeck.1.gz"
+  # The user service as installed: systemd's own check (--man=no: man-db need not be installed).
+  check "systemd-analyze verify stemdeck.service" systemd-analyze verify --man=no /usr/lib/systemd/user/stemdeck.service
 fi
 
 echo "$passes passed, $fails failed"

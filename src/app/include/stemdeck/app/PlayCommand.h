@@ -37,6 +37,8 @@ struct PlayArgs {
     std::optional<std::string> journal;
     bool resume = false;     ///< come back where the journal says a crashed show was
     bool resumePlay = false; ///< … and play on from there (if it was playing), instead of waiting armed
+    bool waitDevice = false; ///< no audio device yet: wait for one (say so once) instead of exiting 69
+    bool armed = false;      ///< wait for play (a pad, a pedal, space) instead of starting song 1 at once
 };
 
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).
