@@ -17,6 +17,11 @@ namespace stemdeck::app {
 namespace {
 using Json = nlohmann::ordered_json;
 constexpr int kJournalVersion = 1;
+
+std::int64_t wallClockMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 } // namespace
 
 fs::path defaultJournalPath() {
@@ -95,23 +100,20 @@ bool Journal::write(const ShowState& state) {
 
 bool Journal::record(const ShowState& state, std::chrono::steady_clock::time_point now) {
     if (now < last_ + interval_) return true;
-    ShowState unstamped = state;
-    if (written_) unstamped.writtenAtMs = written_->writtenAtMs;
-    if (written_ && *written_ == unstamped) return true;
+    ShowState next = state;
+    if (written_) { // the same show as written, whatever the time: nothing to write
+        next.writtenAtMs = written_->writtenAtMs;
+        if (*written_ == next) return true;
+    }
     last_ = now;
-    ShowState stamped = state;
-    stamped.writtenAtMs =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    return write(stamped);
+    next.writtenAtMs = wallClockMs();
+    return write(next);
 }
 
 void Journal::end(ShowState state) {
     state.ended = true;
     state.at.playing = false;
-    state.writtenAtMs =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
+    state.writtenAtMs = wallClockMs();
     write(state);
 }
 

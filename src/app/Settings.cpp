@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "stemdeck/Error.h"
+#include "stemdeck/app/Shipped.h"
 #include "stemdeck/Files.h"
 #include "stemdeck/Text.h"
 #include "stemdeck/yaml/Yaml.h"
@@ -37,10 +38,7 @@ std::string text(const std::filesystem::path& file, const YAML::Node& n, const c
 } // namespace
 
 std::filesystem::path defaultSettingsPath() {
-    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg != '\0')
-        return std::filesystem::path(xdg) / "stemdeck" / "gui.yaml";
-    const char* home = std::getenv("HOME");
-    return std::filesystem::path(home != nullptr ? home : ".") / ".config" / "stemdeck" / "gui.yaml";
+    return configDir() / "gui.yaml";
 }
 
 LiveSettings parseLiveSettings(const std::string& yaml, const std::filesystem::path& file) {
