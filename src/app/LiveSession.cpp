@@ -402,6 +402,10 @@ void LiveSession::recordJournal() {
 
 void LiveSession::close() {
     if (closed_ || !session_) return;
+    if (midi_ && session_->jackHangs()) { // RtMidi's JACK client would wait on the hung server
+        static auto* parked = new std::vector<std::unique_ptr<midi::MidiInput>>; // kept, never closed
+        parked->push_back(std::move(midi_));
+    }
     midi_.reset();
     session_->close();
     if (player_) player_->poll();

@@ -12,12 +12,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ostream>
 
 #include "RealtimeCheck.h"
 #include "stemdeck/Error.h"
 #include "JackDevice.h"
+#include "stemdeck/audio/Watchdog.h"
 
 namespace stemdeck::audio {
 
@@ -137,6 +139,25 @@ struct DeviceSession::Impl {
     int reopened = 0;
     bool lost = false;
     std::chrono::steady_clock::time_point nextTry;
+    CallbackWatchdog watchdog;
+    std::int64_t lastSeenNs = 0;   // the last callback start watch() saw
+    std::uint32_t serverFrame = 0; // JACK: the server's cycle frame when watch() last saw a new callback
+    bool serverHung = false;       // JACK: the server runs no cycles (nothing to reopen: waited for)
+
+    static std::int64_t nowNs() {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    }
+    void armWatchdog() {
+        watchdog.arm(nowNs(), rate > 0 ? static_cast<std::int64_t>(block) * 1'000'000'000 / rate : 0);
+        serverHung = false;
+    }
+    void closeDevice() {
+        if (useJack)
+            jack.close();
+        else
+            manager.closeAudioDevice();
+    }
 
     juce::String openNow() {
         manager.setCurrentAudioDeviceType(typeName, true);
@@ -285,28 +306,62 @@ void DeviceSession::start(engine::Engine& engine) {
     d.output.prepare(d.options.channels, std::max(d.block, 8192));
     if (d.useJack) {
         d.startJack();
+        d.armWatchdog();
         return;
     }
     d.callback = std::make_unique<EngineCallback>(engine, d.output);
     d.manager.addAudioCallback(d.callback.get());
+    d.armWatchdog();
 }
 
 bool DeviceSession::watch() {
     Impl& d = *impl_;
     if (d.engine == nullptr) return false;
     if (!d.lost) {
-        if (!d.deviceGone()) return true;
+        const std::int64_t now = Impl::nowNs();
+        const std::int64_t last = d.output.lastCallbackNs();
+        if (d.deviceGone()) {
+            d.lost = true;
+            d.xrunsBefore += d.deviceXruns();
+            std::string why = d.useJack ? d.jack.haltReason() : std::string();
+            d.log << "error: audio device '" << d.deviceName << "' (" << d.typeName
+                  << ") stopped: unplugged, or its server quit" << (why.empty() ? "" : " (" + why + ")")
+                  << ". Waiting for it to come back; playback continues from where it stopped\n";
+            d.closeDevice();
+            d.nextTry = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+            return false;
+        }
+        if (last != d.lastSeenNs) { // a new callback since the last look
+            d.lastSeenNs = last;
+            if (d.useJack) d.serverFrame = d.jack.serverCycleFrame();
+        }
+        char silent[32];
+        std::snprintf(silent, sizeof silent, "%.1f s", static_cast<double>(d.watchdog.silentNs(last, now)) / 1e9);
+        if (!d.watchdog.hung(last, now)) {
+            if (d.serverHung) {
+                d.serverHung = false;
+                d.log << "the JACK server runs cycles again; playing on\n";
+            }
+            return true;
+        }
+        // No callback for over a second, and no error: a hang. A JACK server that runs no cycles
+        // itself cannot be reopened (a new client would wait on it too): it is waited for. Only
+        // half a second of cycles run without this client says the server dropped it (a server
+        // just woken has run a cycle or two, and calls the client in the next moment).
+        if (d.useJack && d.jack.serverCycleFrame() - d.serverFrame < static_cast<std::uint32_t>(d.rate / 2)) {
+            if (!d.serverHung)
+                d.log << "error: the JACK server '" << JackDevice::serverName() << "' has run no cycle for " << silent
+                      << " and has not quit: it hangs (or was stopped). Waiting for it; restart the server if it "
+                         "does not come back\n";
+            d.serverHung = true;
+            return false;
+        }
         d.lost = true;
         d.xrunsBefore += d.deviceXruns();
-        std::string why = d.useJack ? d.jack.haltReason() : std::string();
-        d.log << "error: audio device '" << d.deviceName << "' (" << d.typeName
-              << ") stopped: unplugged, or its server quit" << (why.empty() ? "" : " (" + why + ")")
-              << ". Waiting for it to come back; playback continues from where it stopped\n";
-        if (d.useJack)
-            d.jack.close();
-        else
-            d.manager.closeAudioDevice();
-        d.nextTry = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        d.log << "error: audio device '" << d.deviceName << "' (" << d.typeName << ") has not called back for "
+              << silent << " and reports no error: it hangs. Reopening it; playback continues from where it stopped\n";
+        d.closeDevice();
+        d.nextTry = std::chrono::steady_clock::now(); // at once
         return false;
     }
     if (std::chrono::steady_clock::now() < d.nextTry) return false;
@@ -327,10 +382,7 @@ bool DeviceSession::watch() {
     if (rate != d.rate) {
         d.log << "error: '" << d.deviceName << "' came back at " << rate << " Hz; the set is playing at " << d.rate
               << " Hz. Set the device (or JACK server) back to " << d.rate << " Hz\n";
-        if (d.useJack)
-            d.jack.close();
-        else
-            d.manager.closeAudioDevice();
+        d.closeDevice();
         d.nextTry = std::chrono::steady_clock::now() + std::chrono::seconds(5);
         return false;
     }
@@ -341,9 +393,18 @@ bool DeviceSession::watch() {
         d.block = d.manager.getCurrentAudioDevice()->getCurrentBufferSizeSamples();
     }
     d.lost = false;
+    d.armWatchdog();
     ++d.reopened;
     d.log << "audio device '" << d.deviceName << "' is back (" << d.block << "-frame blocks); playing on\n";
     return !d.deviceGone();
+}
+
+bool DeviceSession::jackHangs() const {
+    const Impl& d = *impl_;
+    if (!d.useJack || d.engine == nullptr || !d.jack.isOpen()) return false;
+    const std::int64_t silent = d.watchdog.silentNs(d.output.lastCallbackNs(), Impl::nowNs());
+    const std::int64_t blockNs = d.rate > 0 ? static_cast<std::int64_t>(d.block) * 1'000'000'000 / d.rate : 0;
+    return d.serverHung || silent > std::max<std::int64_t>(250'000'000, 2 * blockNs);
 }
 
 void DeviceSession::close() {
@@ -351,6 +412,7 @@ void DeviceSession::close() {
     if (d.engine != nullptr && !d.lost) d.xrunsBefore += d.deviceXruns();
     d.lost = true; // counted
     if (d.callback) d.manager.removeAudioCallback(d.callback.get());
+    if (jackHangs()) d.jack.abandon(); // closing the client would wait on the hung server
     d.jack.close();
     d.manager.closeAudioDevice();
     d.callback.reset();

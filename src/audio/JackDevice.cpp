@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "RealtimeCheck.h"
 
@@ -24,6 +25,10 @@ struct JackDevice::Client {
     std::atomic<int> xruns{0};
     std::atomic<bool> halted{false};
     std::array<char, 256> reason{}; // written before halted is released
+    // abandon() and process() meet here (both sequentially consistent): once abandon() has seen
+    // `busy` false after setting `abandoned`, no callback of this client touches anything again.
+    std::atomic<bool> abandoned{false};
+    std::atomic<bool> busy{false};
 };
 static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
 
@@ -159,14 +164,27 @@ int JackDevice::xruns() const noexcept {
     return client_ != nullptr ? client_->xruns.load(std::memory_order_relaxed) : 0;
 }
 
+std::uint32_t JackDevice::serverCycleFrame() const noexcept {
+    // jack_last_frame_time is documented for the process thread; libjack (jack2) reads it from the
+    // server's shared engine control, so it is safe here and never waits on the server.
+    return client_ != nullptr && !halted() ? jack_last_frame_time(client_->handle) : 0;
+}
+
+void JackDevice::abandon() {
+    if (client_ == nullptr) return;
+    client_->abandoned.store(true);
+    while (client_->busy.load()) // a callback already under way finishes first (microseconds)
+        std::this_thread::yield();
+    // Kept reachable (not a leak to LeakSanitizer); its callbacks see `abandoned` and return.
+    static auto* abandoned = new std::vector<std::unique_ptr<Client>>; // never destroyed either
+    abandoned->emplace_back(client_);
+    client_ = nullptr;
+}
+
 void JackDevice::close() {
     if (client_ == nullptr) return;
-    if (client_->halted.load(std::memory_order_acquire)) {
-        // The server is gone. Abandoned, not closed: see the header. Kept reachable (not a leak to
-        // LeakSanitizer), and its callbacks see `halted` and touch nothing else.
-        static auto* abandoned = new std::vector<std::unique_ptr<Client>>; // never destroyed either
-        abandoned->emplace_back(client_);
-        client_ = nullptr;
+    if (client_->halted.load(std::memory_order_acquire)) { // the server is gone: see the header
+        abandon();
         return;
     }
     if (client_->active) jack_deactivate(client_->handle);
@@ -177,12 +195,17 @@ void JackDevice::close() {
 
 int JackDevice::process(jack_nframes_t n, void* arg) {
     auto* c = static_cast<Client*>(arg);
-    if (c->halted.load(std::memory_order_acquire) || c->output == nullptr) return 0; // a dead server's last cycle
+    c->busy.store(true);
+    if (c->abandoned.load() || c->halted.load(std::memory_order_acquire) || c->output == nullptr) {
+        c->busy.store(false); // a dead server's last cycle, or a hung one's first after we left
+        return 0;
+    }
     c->realtime.enter(); // the real-time-safety build: anything forbidden below aborts
     for (std::size_t i = 0; i < c->ports.size(); ++i)
         c->buffers[i] = static_cast<float*>(jack_port_get_buffer(c->ports[i], n));
     c->output->process(*c->engine, c->buffers.data(), static_cast<int>(c->buffers.size()), static_cast<int>(n));
     c->realtime.leave(static_cast<int>(n));
+    c->busy.store(false);
     return 0;
 }
 

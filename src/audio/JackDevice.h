@@ -9,6 +9,7 @@
 // device on libjack's thread while the control thread deletes it (a crash when the server quits).
 #include <jack/jack.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,11 +49,19 @@ public:
     [[nodiscard]] bool halted() const noexcept;
     [[nodiscard]] std::string haltReason() const;
 
+    /// The frame time at the start of the server's last cycle (shared memory, never blocks): it
+    /// stands still while the server itself hangs, and moves on when only this client is not run.
+    [[nodiscard]] std::uint32_t serverCycleFrame() const noexcept;
+
     /// Deactivates and closes the client. A client whose server has gone is abandoned instead:
     /// libjack's jack_client_close can wait forever for a process thread parked on the dead
     /// server's semaphore (as Ardour does, the handle is dropped; it costs a few KB per server
     /// stop). Safe to repeat.
     void close();
+
+    /// Drops the client without a word to the server: for a server that hangs (it would never
+    /// answer jack_deactivate). If the server ever runs again, the client's callbacks touch nothing.
+    void abandon();
 
     [[nodiscard]] bool isOpen() const noexcept { return client_ != nullptr; }
     [[nodiscard]] int sampleRate() const noexcept { return rate_; }

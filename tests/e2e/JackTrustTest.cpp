@@ -21,6 +21,10 @@
 //   boot         the service's way: play --wait-device --armed starts before the JACK server, says
 //                what it waits for, starts when the server appears (timed), stays silent, armed,
 //                until the controller's play pad, then plays song 1 from its top.
+//   server-hang  the JACK server stops running cycles without quitting (SIGSTOP), twice for 2.5 s:
+//                the watchdog says the server hangs and waits, play keeps its client (no reopen)
+//                and plays on from the very frame it stopped at; a third hang is ended by SIGTERM
+//                to play, which must still quit promptly (never wait on the hung server).
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <signal.h>
@@ -546,9 +550,84 @@ int boot(const std::string& stemdeck, test::TempDir& dir) {
     return 0;
 }
 
+// ---------------------------------------------------------------------------------------------
+
+int serverHang(const std::string& stemdeck, test::TempDir& dir) {
+    const double seconds = 60.0; // a ramp: its value tells the song frame
+    const auto len = static_cast<std::int64_t>(seconds * kRate);
+    test::StemAudio ramp;
+    ramp.left.resize(static_cast<std::size_t>(len));
+    for (std::size_t i = 0; i < ramp.left.size(); ++i)
+        ramp.left[i] = 0.5f * static_cast<float>(i) / static_cast<float>(len);
+    test::writeStemFolder(dir / "song", kRate, {ramp}, {"Ramp"});
+    auto frameOf = [&](float v) { return static_cast<double>(v) / 0.5 * static_cast<double>(len); };
+
+    JackServer jack{"stemdeck-e2e-hang-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
+    const fs::path log = dir / "play.log";
+    const pid_t play =
+        spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--journal", ""}, log.string());
+    Recorder rec;
+    if (!expect(rec.open(1, static_cast<std::size_t>(40 * kRate)) && rec.connect({1}, 10s),
+                "stemdeck's main output is recorded"))
+        return 1;
+    std::this_thread::sleep_for(1000ms);
+    auto count = [&](const std::string& text) {
+        const std::string l = readFile(log);
+        int n = 0;
+        for (std::size_t p = l.find(text); p != std::string::npos; p = l.find(text, p + 1))
+            ++n;
+        return n;
+    };
+    for (int round = 1; round <= 2; ++round) {
+        kill(jack.pid, SIGSTOP);
+        const auto stopped = std::chrono::steady_clock::now();
+        const bool told = waitUntil([&] { return count("has run no cycle") == round; }, 2500ms);
+        const double after = std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped).count();
+        std::this_thread::sleep_for(stopped + 2500ms - std::chrono::steady_clock::now());
+        kill(jack.pid, SIGCONT);
+        expect(told, "hang " + std::to_string(round) + ": play says the server hangs, " + std::to_string(after) +
+                         " s after it stopped");
+        expect(waitUntil([&] { return count("runs cycles again") == round; }, 3000ms),
+               "hang " + std::to_string(round) + ": play says when the server runs again");
+        std::this_thread::sleep_for(1000ms);
+    }
+    // Every recorded frame after the first sound is the next song frame, give or take the cycles
+    // a loaded server skipped: the hangs cost no song time and jumped nowhere.
+    const std::size_t n = rec.frames.load();
+    std::size_t first = 0;
+    while (first < n && rec.data[0][first] == 0.0f)
+        ++first;
+    first += static_cast<std::size_t>(kRate) / 10; // past the fade-in
+    const auto period = static_cast<double>(jack_get_buffer_size(rec.client));
+    const double songFrames = frameOf(rec.data[0][n - 1]) - frameOf(rec.data[0][first]);
+    const double recorded = static_cast<double>(n - 1 - first);
+    expect(first < n && std::fabs(songFrames - recorded) <= 4 * period,
+           "the song went on " + std::to_string(songFrames) + " frames over " + std::to_string(recorded) +
+               " recorded frames spanning two 2.5 s hangs (at most 4 periods apart)");
+    // A third hang, and the performer quits during it: play must not wait on the hung server.
+    kill(jack.pid, SIGSTOP);
+    waitUntil([&] { return count("has run no cycle") == 3; }, 2500ms);
+    kill(play, SIGTERM);
+    const auto quitAt = std::chrono::steady_clock::now();
+    const int status = waitExit(play, 8s);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - quitAt).count();
+    kill(jack.pid, SIGCONT);
+    rec.close();
+    const std::string text = readFile(log);
+    expect(status == 0 && took < 4.0, "SIGTERM during a hang stops play cleanly in " + std::to_string(took) +
+                                          " s (status " + std::to_string(status) + ")");
+    expect(text.find("device reopened 0x") != std::string::npos && text.find("stopped: unplugged") == std::string::npos,
+           "the client was kept through the hangs (never reopened)");
+    if (failures != 0) std::printf("play log:\n%s\n", text.c_str());
+    return 0;
+}
+
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: %s STEMDECK starts|server-stop|midi-flood|crash-resume|boot [COUNT]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s STEMDECK starts|server-stop|server-hang|midi-flood|crash-resume|boot [COUNT]\n",
+                     argv[0]);
         return 2;
     }
     const std::string stemdeck = argv[1], scenario = argv[2];
@@ -560,6 +639,7 @@ int main(int argc, char** argv) {
     if (scenario == "midi-flood") rc = midiFlood(stemdeck, dir);
     if (scenario == "crash-resume") rc = crashResume(stemdeck, dir, count);
     if (scenario == "boot") rc = boot(stemdeck, dir);
+    if (scenario == "server-hang") rc = serverHang(stemdeck, dir);
     std::printf("%d passed, %d failed\n", passes, failures);
     return rc != 0 || failures != 0 ? 1 : 0;
 }

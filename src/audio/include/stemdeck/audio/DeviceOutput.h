@@ -66,6 +66,9 @@ public:
     /// @thread any. frameForNow's arithmetic: a message stamped at `nowNs` (steady clock) after a
     /// callback that began at `blockNs` on output frame `blockFrame` with `blockSize` frames.
     /// A stamp from before that callback counts as its start (the clocks are read on two threads).
+    /// @thread any. When the last callback started (steady clock, ns); 0 before the first.
+    [[nodiscard]] std::int64_t lastCallbackNs() const noexcept { return blockNs_.load(std::memory_order_acquire); }
+
     [[nodiscard]] static std::int64_t frameFor(std::int64_t nowNs, std::int64_t blockFrame, std::int64_t blockNs,
                                                int blockSize, double sampleRate) noexcept;
 

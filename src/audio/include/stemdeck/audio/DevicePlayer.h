@@ -48,8 +48,13 @@ public:
     /// it was and playback continues when the device is back. True while the device plays.
     bool watch();
 
-    /// Stops the callback and closes the device.
+    /// Stops the callback and closes the device (a client of a JACK server that hangs is dropped
+    /// instead: closing it would wait for the server forever).
     void close();
+
+    /// True while JACK runs no cycle (the callback silent for a quarter second or more, with no
+    /// error): another JACK client of this process (the MIDI input) must not be closed now either.
+    [[nodiscard]] bool jackHangs() const;
 
     [[nodiscard]] int sampleRate() const noexcept;
     [[nodiscard]] int blockFrames() const noexcept;
