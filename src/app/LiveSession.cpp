@@ -165,7 +165,11 @@ LiveSession::~LiveSession() {
 
 bool LiveSession::open() {
     session_ = std::make_unique<audio::DeviceSession>(log_);
-    if (!session_->open(device_, songRate(songs_.front().source))) return false;
+    try {
+        if (!session_->open(device_, songRate(songs_.front().source))) return false;
+    } catch (const Error& e) {
+        throw DeviceUnavailable(e.what());
+    }
     const int rate = session_->sampleRate();
     options_.song.sampleRate = rate;
     options_.song.bpm = args_.bpm;
@@ -372,7 +376,7 @@ void LiveSession::typed(const std::string& bytes) {
 
 void LiveSession::quit() {
     if (quitAt_ != Clock::time_point::max()) return;
-    player_->quit();
+    if (player_) player_->quit(); // (never opened: nothing to fade)
     quitAt_ = Clock::now();
 }
 
@@ -431,11 +435,11 @@ control::PlayerStatus LiveSession::status() {
 }
 
 bool LiveSession::finished() const {
-    return player_->finished();
+    return player_ && player_->finished();
 }
 
 bool LiveSession::quitting() const {
-    return quitAt_ != Clock::time_point::max() || player_->quitting();
+    return quitAt_ != Clock::time_point::max() || (player_ && player_->quitting());
 }
 
 bool LiveSession::learning() const {
@@ -466,6 +470,7 @@ std::optional<std::string> LiveSession::setName() const {
 }
 
 std::string LiveSession::summary() const {
+    if (!player_) return "stopped before the audio device was there";
     const double at = static_cast<double>(engine_->songFrame()) / session_->sampleRate();
     const audio::CallbackTimer::Summary t = session_->timer().summary();
     char timing[256];

@@ -185,7 +185,7 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
         if (!args.waitDevice) return s.open();
         try {
             return s.open();
-        } catch (const Error& e) {
+        } catch (const DeviceUnavailable& e) {
             why = e.what();
             return false;
         }

@@ -663,11 +663,6 @@ int midiLearn(const std::string& stemdeck, test::TempDir& dir) {
     return 0;
 }
 
-/// Runs a command with DISPLAY set; true if it exits 0.
-bool onDisplay(const std::string& display, const std::string& command) {
-    return std::system(("DISPLAY=" + display + " " + command + " >/dev/null 2>&1").c_str()) == 0;
-}
-
 /// The stage GUI under Xvfb: keys and a mouse click change the engine (heard on the recorded
 /// output), the screenshot is the stage view, and a scripted session through the GUI records the
 /// same samples as `stemdeck render` of the same script.
@@ -680,14 +675,8 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
     test::writeStemFolder(dir / "song", kRate, {ramp, test::constantStem(len, 0.125f, false)}, {"Ramp", "Two"},
                           "BPM: 120\n");
     const std::string display = ":" + std::to_string(90 + getpid() % 400);
-    const pid_t xvfb =
-        spawn({"Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"}, (dir / "xvfb.log").string());
-    bool xUp = false;
-    for (int i = 0; i < 100 && !xUp; ++i) {
-        std::this_thread::sleep_for(50ms);
-        xUp = onDisplay(display, "xdotool getmouselocation");
-    }
-    if (!expect(xUp, "Xvfb " + display + " is up")) return 1;
+    XServer x(display, dir / "xvfb.log");
+    if (!expect(x.up(), "Xvfb " + display + " is up")) return 1;
     JackServer jack{"stemdeck-e2e-gui-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
     if (!expect(jack.start(256), "a JACK server (256-frame periods) is up")) return 1;
@@ -852,8 +841,6 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
                " frames through the mute, unmute, gain and filter moves; worst difference " + std::to_string(c.worst) +
                "; " + std::to_string(c.skipped) + " cycles skipped by the loaded server, " + std::to_string(c.slips) +
                " slips of whole periods)");
-    kill(xvfb, SIGTERM);
-    waitpid(xvfb, nullptr, 0);
     return 0;
 }
 

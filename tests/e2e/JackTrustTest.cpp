@@ -21,6 +21,11 @@
 //   boot         the service's way: play --wait-device --armed starts before the JACK server, says
 //                what it waits for, starts when the server appears (timed), stays silent, armed,
 //                until the controller's play pad, then plays song 1 from its top.
+//   kiosk        the stage box's way, with the GUI: stemdeck-gui --kiosk --armed starts before the
+//                JACK server, under Xvfb: it stays open and says what it waits for, shows the
+//                preflight's error for a cut-off stem, starts on the whole screen when the server
+//                appears, ignores the keyboard (locked: no play, no settings), and starts song 1
+//                on the controller's play pad (recorded).
 //   server-hang  the JACK server stops running cycles without quitting (SIGSTOP), twice for 2.5 s:
 //                the watchdog says the server hangs and waits, play keeps its client (no reopen)
 //                and plays on from the very frame it stopped at; a third hang is ended by SIGTERM
@@ -624,9 +629,80 @@ int serverHang(const std::string& stemdeck, test::TempDir& dir) {
     return 0;
 }
 
+// ---------------------------------------------------------------------------------------------
+
+int kiosk(const std::string& gui, test::TempDir& dir) {
+    const std::int64_t len = 20 * kRate;
+    test::writeStemFolder(dir / "one", kRate, {test::constantStem(len, 0.25f, false)}, {"One"}, "BPM: 120\n");
+    test::writeStemFolder(dir / "two", kRate, {test::constantStem(len, 0.25f, false)}, {"Two"}, "BPM: 120\n");
+    { // song two's stem cut off after its header (a copy that stopped): check says so
+        std::string bytes = readFile(dir / "two" / "01_Two.wav");
+        std::ofstream(dir / "two" / "01_Two.wav", std::ios::binary | std::ios::trunc).write(bytes.data(), 4000);
+    }
+    std::ofstream(dir / "show.yaml") << "name: Kiosk test\nsongs:\n  - one\n  - two\n";
+    const std::string display = ":" + std::to_string(500 + getpid() % 400);
+    XServer x(display, dir / "xvfb.log");
+    if (!expect(x.up(), "Xvfb " + display + " is up")) return 1;
+    JackServer jack{"stemdeck-e2e-kiosk-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    fs::create_directories(dir / "config");
+    const fs::path log = dir / "gui.log";
+    const pid_t app = spawn({gui, (dir / "show.yaml").string(), "--kiosk", "--armed", "--driver", "jack", "--journal",
+                             "", "--controller", "akai-apc-mini-mk2", "--midi-api", "jack"},
+                            log.string(),
+                            {"DISPLAY=" + display, "STEMDECK_GUI_LAYOUT=1",
+                             "XDG_CONFIG_HOME=" + (dir / "config").string(), "ASAN_OPTIONS=detect_leaks=0"});
+    expect(waitForLog(log, "waiting for the JACK server", 10s), "with no server yet, the GUI says what it waits for");
+    expect(waitForLog(log, "check: 2 songs, 1 error", 20s) && waitForLog(log, "error: song 2 'two'", 1s),
+           "the preflight finds the cut-off stem in song 2 and says so");
+    std::this_thread::sleep_for(1000ms);
+    expect(waitpid(app, nullptr, WNOHANG) == 0, "… and the GUI stays open, waiting (it used to exit with 69)");
+    if (const char* shot = std::getenv("STEMDECK_WAITING_SCREENSHOT"))
+        onDisplay(display, std::string("import -window root '") + shot + "'");
+    if (!expect(jack.start(), "the JACK server starts (the interface is plugged in)")) return 1;
+    expect(waitForLog(log, "stemdeck-gui: playing", 10s) && waitForLog(log, "armed: song 1 starts on play", 5s),
+           "the GUI starts on the server once it is there, armed");
+    FakeController apc;
+    Recorder rec;
+    if (!expect(apc.open() && rec.open(1, static_cast<std::size_t>(30 * kRate)) && rec.connect({1}, 10s),
+                "the controller and the recorder are on the server"))
+        return 1;
+    expect(waitForLog(log, "MIDI: 'Akai APC mini mk2'", 5s), "the GUI finds the controller");
+    expect(
+        waitForLog(log, "layout: window 0,0 1280x900", 5s) &&
+            readDisplay(display, "xdotool search --name '^stemdeck$' getwindowgeometry").find("Geometry: 1280x900") !=
+                std::string::npos,
+        "kiosk: the window covers the whole 1280x900 screen");
+    // The keyboard, while locked: a click gives the window the keys, then play, mute, settings.
+    onDisplay(display, "xdotool mousemove 700 120 click 1");
+    std::this_thread::sleep_for(300ms);
+    onDisplay(display, "xdotool key space key 1 key comma key q");
+    const bool refused = waitForLog(log, "show locked: type unlock", 3s);
+    std::this_thread::sleep_for(700ms);
+    const std::size_t before = rec.frames.load();
+    bool silent = before > 0;
+    for (std::size_t i = 0; i < before; ++i)
+        silent = silent && rec.data[0][i] == 0.0f;
+    const std::string text = readFile(log);
+    expect(refused && silent && text.find("layout: settings save") == std::string::npos &&
+               waitpid(app, nullptr, WNOHANG) == 0,
+           "locked: space, 1, ',' and q do nothing (silent over " + std::to_string(before) +
+               " frames, no settings, still running) and the GUI says why");
+    apc.send(0x90, 112, 127); // the play pad
+    apc.send(0x80, 112, 0);
+    expect(waitUntil([&] { return rec.now(0) == 0.25f; }, 5000ms), "the controller's play pad starts song 1");
+    if (const char* shot = std::getenv("STEMDECK_SCREENSHOT"))
+        onDisplay(display, std::string("import -window root '") + shot + "'");
+    kill(app, SIGTERM);
+    expect(waitExit(app, 10s) == 0, "SIGTERM stops it cleanly");
+    if (failures != 0) std::printf("gui log:\n%s\n", readFile(log).c_str());
+    return 0;
+}
+
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: %s STEMDECK starts|server-stop|server-hang|midi-flood|crash-resume|boot [COUNT]\n",
+        std::fprintf(stderr,
+                     "usage: %s STEMDECK starts|server-stop|server-hang|midi-flood|crash-resume|boot|kiosk [COUNT]\n",
                      argv[0]);
         return 2;
     }
@@ -640,6 +716,7 @@ int main(int argc, char** argv) {
     if (scenario == "crash-resume") rc = crashResume(stemdeck, dir, count);
     if (scenario == "boot") rc = boot(stemdeck, dir);
     if (scenario == "server-hang") rc = serverHang(stemdeck, dir);
+    if (scenario == "kiosk") rc = kiosk(stemdeck, dir);
     std::printf("%d passed, %d failed\n", passes, failures);
     return rc != 0 || failures != 0 ? 1 : 0;
 }

@@ -93,6 +93,47 @@ inline int waitExit(pid_t pid, std::chrono::milliseconds timeout) {
     return -1;
 }
 
+/// Runs a command with DISPLAY set; true if it exits 0.
+inline bool onDisplay(const std::string& display, const std::string& command) {
+    return std::system(("DISPLAY=" + display + " " + command + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+/// What a command prints on DISPLAY (stdout), "" if it cannot run.
+inline std::string readDisplay(const std::string& display, const std::string& command) {
+    std::string out;
+    if (FILE* p = popen(("DISPLAY=" + display + " " + command + " 2>/dev/null").c_str(), "r")) {
+        char buf[256];
+        while (std::fgets(buf, sizeof buf, p) != nullptr)
+            out += buf;
+        pclose(p);
+    }
+    return out;
+}
+
+/// An X server without a screen (Xvfb, 1280x900) for the GUI tests, stopped on destruction.
+struct XServer {
+    std::string display;
+    pid_t pid = -1;
+    XServer(std::string d, const fs::path& log) : display(std::move(d)) {
+        pid = spawn({"Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"}, log.string());
+    }
+    /// True once it answers (within 5 s).
+    bool up() const {
+        for (int i = 0; i < 100; ++i) {
+            std::this_thread::sleep_for(50ms);
+            if (onDisplay(display, "xdotool getmouselocation")) return true;
+        }
+        return false;
+    }
+    ~XServer() {
+        if (pid <= 0) return;
+        kill(pid, SIGTERM);
+        waitpid(pid, nullptr, 0);
+    }
+    XServer(const XServer&) = delete;
+    XServer& operator=(const XServer&) = delete;
+};
+
 /// Polls `done` every 10 ms until it holds (true) or the timeout passes (false). For what must
 /// happen: on a loaded machine "soon" can take longer than any fixed sleep.
 template <class Condition>

@@ -4,9 +4,11 @@
 
 #include <fstream>
 #include <functional>
+#include <thread>
 
 #include "../support/TestSupport.h"
 #include "stemdeck/app/CheckReport.h"
+#include "stemdeck/app/Preflight.h"
 #include "stemdeck/control/Song.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/AudioFile.h"
@@ -128,6 +130,47 @@ TEST_CASE("check: a set with a bad song reports it and checks the others", "[uni
     const CheckReport bad = checkSource(d / "bad.yaml");
     REQUIRE(bad.songs.size() == 1);
     CHECK(bad.songs[0].findings.at(0).what.find("not valid YAML") != std::string::npos);
+}
+
+TEST_CASE("The preflight: check in the background, errors first, one line each, for the stage screen",
+          "[unit][check]") {
+    test::TempDir d;
+    fs::create_directories(d / "a");
+    writeFile(d / "a" / "01_A.wav", kWav24, 48000, 4800, 0.5f);
+    std::ofstream(d / "set.yaml") << "name: Test set\nsongs:\n  - a\n  - nowhere\n";
+    const CheckReport r = checkSource(d / "set.yaml");
+    CHECK(checkSummary(r) ==
+          "check: 2 songs, 1 error, 1 warning: 1 of 2 songs can play; fix the errors before the show");
+    const std::vector<std::string> lines = problemLines(r);
+    REQUIRE(lines.size() == 2);
+    // The error (song 2) before the warning (song 1); the set file's path is said once.
+    CHECK(lines[0].rfind("error: song 2 'nowhere': " + (d / "set.yaml").string() + ":4:5: 'nowhere' does not exist",
+                         0) == 0);
+    CHECK(lines[0].find(" - fix: ") != std::string::npos);
+    CHECK(lines[1].rfind("warning: song 1 'a': ", 0) == 0);
+
+    Preflight preflight({d / "set.yaml"});
+    std::optional<Preflight::Result> result;
+    for (int i = 0; i < 1000 && !result; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        result = preflight.result();
+    }
+    REQUIRE(result);
+    CHECK(result->summary == checkSummary(r));
+    CHECK(result->problems == lines);
+    CHECK(result->errors == 1);
+    CHECK(result->warnings == 1);
+    // Folders (no set file) are checked one by one, as one report.
+    Preflight folders({d / "a", d / "a"});
+    result.reset();
+    for (int i = 0; i < 1000 && !result; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        result = folders.result();
+    }
+    REQUIRE(result);
+    CHECK(result->summary == "check: 2 songs, 0 errors, 2 warnings: the set can play");
+    // Dropped before it is done: its thread stops at the next file (the destructor joins).
+    { Preflight dropped({d / "set.yaml"}); }
 }
 
 namespace {

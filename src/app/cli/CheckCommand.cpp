@@ -10,10 +10,9 @@
 #include <memory>
 #include <string>
 
-#include "stemdeck/Error.h"
 #include "stemdeck/app/CheckReport.h"
 #include "stemdeck/app/Commands.h"
-#include "stemdeck/midi/Mapping.h"
+#include "stemdeck/app/Preflight.h"
 #include "stemdeck/set/Check.h"
 
 namespace fs = std::filesystem;
@@ -41,14 +40,7 @@ int runCheck(const std::string& source, bool json) {
                                    : 0,
                          file.filename().c_str());
         };
-    const set::CheckReport report = set::checkSource(source, progress, [](const fs::path& mapping) {
-        try {
-            (void)midi::loadMapping(mapping);
-            return std::string();
-        } catch (const Error& e) {
-            return std::string(e.what());
-        }
-    });
+    const set::CheckReport report = set::checkSource(source, progress, mappingCheck());
     if (bar) std::fprintf(stderr, "\r\x1b[K");
     std::cout << (json ? checkReportJson(report) : formatCheckReport(report));
     return report.canPlay() ? 0 : 1;

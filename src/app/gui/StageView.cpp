@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "Palette.h"
 #include "SettingsPanel.h"
 #include "stemdeck/Db.h"
 #include "stemdeck/Error.h"
@@ -14,8 +15,6 @@
 namespace stemdeck::app {
 
 namespace {
-const juce::Colour kBackground{0xff101214}, kPanel{0xff1b1f23}, kText{0xfff2f2f2}, kDim{0xff8a939c},
-    kAccent{0xff39d98a}, kMute{0xffe5484d}, kSolo{0xfff5d90a}, kWarn{0xffff8c1a};
 // Stem colours when the song does not give its own (NI stem files do).
 const std::array<juce::Colour, 8> kStemColours = {
     juce::Colour(0xff4ea1ff), juce::Colour(0xffff7a45), juce::Colour(0xffa66bff), juce::Colour(0xff3ddc97),
@@ -251,6 +250,12 @@ StageView::StageView(LiveSession& session, app::LiveSettings settings, std::file
     startTimerHz(30);
 }
 
+void StageView::showPreflight(const Preflight& preflight) {
+    preflight_ = &preflight;
+    addChildComponent(preflightPanel_); // over the strips (added last: on top)
+    resized();
+}
+
 void StageView::sceneClicked(int slot) {
     control::ActionCall c;
     c.action =
@@ -272,6 +277,11 @@ std::string StageView::layoutReport() const {
         out += "layout: stem " + std::to_string(i + 1) + " mute " + std::to_string(m.x) + "," + std::to_string(m.y) +
                " solo " + std::to_string(s.x) + "," + std::to_string(s.y) + "\n";
     }
+    if (const auto* top = getTopLevelComponent()) {
+        const auto b = top->getScreenBounds();
+        out += "layout: window " + std::to_string(b.getX()) + "," + std::to_string(b.getY()) + " " +
+               std::to_string(b.getWidth()) + "x" + std::to_string(b.getHeight()) + "\n";
+    }
     const auto p = panic_.getScreenBounds().getCentre(), l = lock_.getScreenBounds().getCentre();
     out += "layout: panic " + std::to_string(p.x) + "," + std::to_string(p.y) + " lock " + std::to_string(l.x) + "," +
            std::to_string(l.y) + "\n";
@@ -292,6 +302,11 @@ void StageView::timerCallback() {
             messages_.pop_front();
     }
     status_ = session_.status();
+    if (preflight_ != nullptr) {
+        everRolled_ = everRolled_ || status_.rolling;
+        preflightPanel_.update(*preflight_);
+        preflightPanel_.setVisible(!everRolled_);
+    }
     if (status_.song != overviewSong_ && status_.song >= 1 &&
         static_cast<std::size_t>(status_.song) <= session_.songs().size()) {
         overviewSong_ = status_.song;
@@ -363,6 +378,7 @@ void StageView::resized() {
     auto area = stripsArea_;
     for (const auto& s : strips_)
         if (s->isVisible()) s->setBounds(area.removeFromLeft(w));
+    preflightPanel_.setBounds(stripsArea_);
 }
 
 void StageView::paint(juce::Graphics& g) {
@@ -440,7 +456,11 @@ void StageView::paint(juce::Graphics& g) {
     g.drawText("next: " + (status_.nextTitle.empty() ? std::string("(end of set)") : status_.nextTitle) + "    " +
                    device + "    underruns " + std::to_string(status_.underruns) +
                    (status_.dropped > 0 ? "    COMMANDS LOST " + std::to_string(status_.dropped) : "") + "    xruns " +
-                   std::to_string(session_.xruns()) + (session_.learning() ? "    MIDI LEARN" : "") + "    , settings",
+                   std::to_string(session_.xruns()) + (session_.learning() ? "    MIDI LEARN" : "") +
+                   (preflightPanel_.errors() > 0 ? "    CHECK: " + std::to_string(preflightPanel_.errors()) +
+                                                       (preflightPanel_.errors() == 1 ? " ERROR" : " ERRORS")
+                                                 : "") +
+                   (status_.locked ? "" : "    , settings"),
                foot.removeFromTop(26), juce::Justification::centredLeft);
     g.setColour(status_.underruns > 0 || status_.dropped > 0 ? kWarn : kText);
     g.setFont(juce::Font(15.0f));

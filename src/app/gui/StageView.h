@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "stemdeck/app/LiveSession.h"
+#include "stemdeck/app/Preflight.h"
 #include "stemdeck/app/Settings.h"
+#include "ShowScreens.h"
 
 namespace stemdeck::app {
 
@@ -63,6 +65,9 @@ public:
     void resized() override;
     bool keyPressed(const juce::KeyPress& key) override;
     void mouseDown(const juce::MouseEvent& event) override;
+    /// The preflight's findings: shown over the stems until the show first rolls, then as a count
+    /// in the footer when there are errors. `preflight` must outlive the view.
+    void showPreflight(const Preflight& preflight);
     /// Brings the window to the front with the keyboard (after a dialog closes, or a click).
     void takeKeyboard();
     /// Where a stem's mute / solo button is, in screen pixels (for tests driving it with xdotool).
@@ -87,6 +92,9 @@ private:
     juce::Rectangle<int> header_, position_, progress_, sceneBar_, stripsArea_, footer_, setList_;
     int frames_ = 0;
     bool layoutReported_ = false;
+    const Preflight* preflight_ = nullptr;
+    PreflightPanel preflightPanel_;
+    bool everRolled_ = false; // the preflight panel stays until the show first rolls
 };
 
 } // namespace stemdeck::app

@@ -20,8 +20,16 @@
 #include "stemdeck/midi/Learn.h"
 #include "stemdeck/midi/MidiInput.h"
 #include "stemdeck/set/SetFile.h"
+#include "stemdeck/Error.h"
 
 namespace stemdeck::app {
+
+/// The asked-for audio device cannot be used yet (not there, or it refused to open): worth waiting
+/// for, unlike every other Error open() throws (a broken events file stays broken).
+class DeviceUnavailable : public Error {
+public:
+    using Error::Error;
+};
 
 class LiveSession {
 public:
@@ -34,8 +42,11 @@ public:
     LiveSession& operator=(const LiveSession&) = delete;
 
     /// @thread main. Opens the device and loads the songs. False when the machine has no audio
-    /// output device at all; throws stemdeck::Error when the asked-for device cannot be used.
+    /// output device at all; throws DeviceUnavailable when the asked-for device cannot be used,
+    /// Error for what no waiting mends. May be called again after false or DeviceUnavailable.
     bool open();
+    /// True once open() has succeeded.
+    [[nodiscard]] bool opened() const noexcept { return player_ != nullptr; }
     /// @thread main. Starts the callback, MIDI and playback.
     void start();
     /// @thread main. Every few ms: MIDI, song flow, device watch, MIDI learn.

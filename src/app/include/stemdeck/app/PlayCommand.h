@@ -50,4 +50,7 @@ void addPlayOptions(CLI::App& command, PlayArgs& args);
 /// @thread main. Runs `stemdeck play` until the set is played through or it is stopped.
 int runPlay(const PlayArgs& args, const std::atomic<bool>& stop);
 
+/// "the JACK server", "an ALSA device matching 'Scarlett'", "an audio device": what a show waits for.
+[[nodiscard]] std::string waitedDevice(const audio::DeviceOptions& device);
+
 } // namespace stemdeck::app

@@ -1,0 +1,146 @@
+#include "stemdeck/app/Preflight.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "stemdeck/Error.h"
+#include "stemdeck/Text.h"
+#include "stemdeck/midi/Mapping.h"
+
+namespace fs = std::filesystem;
+
+namespace stemdeck::app {
+
+namespace {
+struct Cancelled {}; // thrown from the progress callback: unwinds the check (not a stemdeck::Error)
+
+struct Counts {
+    int errors = 0, warnings = 0, playable = 0;
+};
+Counts countFindings(const set::CheckReport& r) {
+    Counts c;
+    for (const set::Finding& f : r.setFindings)
+        ++(f.severity == set::Severity::error ? c.errors : c.warnings);
+    for (const set::SongReport& s : r.songs) {
+        c.errors += s.count(set::Severity::error);
+        c.warnings += s.count(set::Severity::warning);
+        c.playable += s.canPlay() ? 1 : 0;
+    }
+    return c;
+}
+
+std::string findingLine(const set::Finding& f, const std::string& where) {
+    // A finding whose text starts with its file (a set file's "file:line:col: …") names it once.
+    const std::string what = oneLine(f.what), file = oneLine(f.file);
+    return std::string(f.severity == set::Severity::error ? "error: " : "warning: ") + where +
+           (what.rfind(file, 0) == 0 ? "" : file + ": ") + what + " - fix: " + oneLine(f.fix);
+}
+} // namespace
+
+set::ControllerCheck mappingCheck() {
+    return [](const fs::path& mapping) {
+        try {
+            (void)midi::loadMapping(mapping);
+            return std::string();
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+    };
+}
+
+std::vector<std::string> problemLines(const set::CheckReport& r) {
+    std::vector<std::string> lines;
+    for (const set::Finding& f : r.setFindings)
+        if (f.severity == set::Severity::error) lines.push_back(findingLine(f, ""));
+    for (std::size_t i = 0; i < r.songs.size(); ++i)
+        for (const set::Finding& f : r.songs[i].findings)
+            if (f.severity == set::Severity::error)
+                lines.push_back(
+                    findingLine(f, "song " + std::to_string(i + 1) + " '" + oneLine(r.songs[i].title) + "': "));
+    // Warnings after every error: a screen shows the first lines.
+    for (const set::Finding& f : r.setFindings)
+        if (f.severity == set::Severity::warning) lines.push_back(findingLine(f, ""));
+    for (std::size_t i = 0; i < r.songs.size(); ++i)
+        for (const set::Finding& f : r.songs[i].findings)
+            if (f.severity == set::Severity::warning)
+                lines.push_back(
+                    findingLine(f, "song " + std::to_string(i + 1) + " '" + oneLine(r.songs[i].title) + "': "));
+    return lines;
+}
+
+std::string checkSummary(const set::CheckReport& r) {
+    const auto [errors, warnings, playable] = countFindings(r);
+    const auto songs = static_cast<int>(r.songs.size());
+    auto plural = [](int n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); };
+    return "check: " + plural(songs, "song") + ", " + plural(errors, "error") + ", " + plural(warnings, "warning") +
+           ": " +
+           (r.canPlay()         ? std::string("the set can play")
+            : playable == songs ? std::string("fix the errors before the show")
+                                : std::to_string(playable) + " of " + std::to_string(songs) +
+                                      " songs can play; fix the errors before the show");
+}
+
+Preflight::Preflight(std::vector<fs::path> sources) {
+    worker_ = std::thread([this, s = std::move(sources)]() mutable { run(std::move(s)); });
+}
+
+Preflight::~Preflight() {
+    cancel_.store(true);
+    if (worker_.joinable()) worker_.join();
+}
+
+std::optional<Preflight::Result> Preflight::result() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return result_;
+}
+
+std::string Preflight::progress() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return progress_;
+}
+
+void Preflight::run(std::vector<fs::path> sources) {
+    // The show's disk thread reads the same disk: this one yields to everything (CPU and I/O).
+    const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+    (void)setpriority(PRIO_PROCESS, tid, 19);
+    (void)syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, static_cast<int>(tid), (3 << 13) /* idle class */);
+    set::CheckReport all;
+    try {
+        const set::CheckProgress progress = [this](const fs::path& file, std::uint64_t done, std::uint64_t total) {
+            if (cancel_.load()) throw Cancelled{};
+            const int pct =
+                total > 0 ? static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)) : 0;
+            const std::lock_guard<std::mutex> lock(mutex_);
+            progress_ = "checking " + oneLine(file.filename().string()) + " (" + std::to_string(pct) + "%)";
+        };
+        for (const fs::path& source : sources) {
+            set::CheckReport r = set::checkSource(source, progress, mappingCheck());
+            if (sources.size() == 1) {
+                all = std::move(r);
+                break;
+            }
+            all.source = source;
+            for (set::Finding& f : r.setFindings)
+                all.setFindings.push_back(std::move(f));
+            for (set::SongReport& s : r.songs)
+                all.songs.push_back(std::move(s));
+        }
+    } catch (const Cancelled&) {
+        return;
+    } catch (const std::exception& e) { // never a reason to stop the show
+        const std::lock_guard<std::mutex> lock(mutex_);
+        result_ = Result{"check: could not run (" + oneLine(e.what()) + ")", {}, 0, 0};
+        return;
+    }
+    Result r;
+    r.summary = checkSummary(all);
+    r.problems = problemLines(all);
+    const Counts c = countFindings(all);
+    r.errors = c.errors;
+    r.warnings = c.warnings;
+    const std::lock_guard<std::mutex> lock(mutex_);
+    result_ = std::move(r);
+}
+
+} // namespace stemdeck::app

@@ -1,0 +1,123 @@
+#include "ShowScreens.h"
+
+#include <iostream>
+
+#include "Palette.h"
+#include "stemdeck/Text.h"
+
+namespace stemdeck::app {
+
+void PreflightPanel::update(const Preflight& preflight) {
+    if (done_) return;
+    if (const auto r = preflight.result()) {
+        done_ = true;
+        summary_ = r->summary;
+        problems_ = r->problems;
+        errors_ = r->errors;
+        repaint();
+        return;
+    }
+    if (std::string p = preflight.progress(); p != summary_) {
+        summary_ = p.empty() ? "checking the set" : p;
+        repaint();
+    }
+}
+
+void PreflightPanel::paint(juce::Graphics& g) {
+    g.setColour(kPanel);
+    g.fillRoundedRectangle(getLocalBounds().toFloat(), 8.0f);
+    auto r = getLocalBounds().reduced(16, 12);
+    g.setFont(juce::Font(22.0f, juce::Font::bold));
+    g.setColour(!done_ ? kDim : errors_ > 0 ? kMute : problems_.empty() ? kAccent : kWarn);
+    g.drawFittedText(summary_, r.removeFromTop(30), juce::Justification::centredLeft, 1);
+    g.setFont(juce::Font(17.0f));
+    for (const std::string& line : problems_) { // two lines each: the file, what and the fix
+        if (r.getHeight() < 44) break;
+        g.setColour(line.rfind("error:", 0) == 0 ? kMute : kWarn);
+        g.drawFittedText(line, r.removeFromTop(44), juce::Justification::topLeft, 2, 1.0f);
+    }
+}
+
+WaitingView::WaitingView(LiveSession& session, const Preflight& preflight, std::string waitingFor,
+                         std::function<void()> opened, std::function<void(const std::string&)> failed)
+    : session_(session), preflight_(preflight), waitingFor_(std::move(waitingFor)), opened_(std::move(opened)),
+      failed_(std::move(failed)) {
+    addAndMakeVisible(panel_);
+    setSize(1280, 800);
+    startTimer(250);
+}
+
+WaitingView::~WaitingView() {
+    stopTimer();
+}
+
+void WaitingView::resized() {
+    auto r = getLocalBounds();
+    setList_ = r.removeFromLeft(240);
+    status_ = r.removeFromTop(220).reduced(24, 16);
+    panel_.setBounds(r.reduced(24, 16));
+}
+
+void WaitingView::paint(juce::Graphics& g) {
+    g.fillAll(kBackground);
+    g.setColour(kPanel);
+    g.fillRect(setList_);
+    auto list = setList_.reduced(12);
+    g.setColour(kDim);
+    g.setFont(juce::Font(16.0f, juce::Font::bold));
+    g.drawText(session_.setName().value_or("SET"), list.removeFromTop(28), juce::Justification::centredLeft);
+    g.setFont(juce::Font(18.0f));
+    const auto& songs = session_.songs();
+    for (std::size_t i = 0; i < songs.size() && list.getHeight() >= 34; ++i) {
+        const std::string title = songs[i].title ? *songs[i].title : songs[i].source.filename().string();
+        g.setColour(kText);
+        g.drawText(std::to_string(i + static_cast<std::size_t>(session_.firstSong())) + "  " + oneLine(title),
+                   list.removeFromTop(34), juce::Justification::centredLeft);
+    }
+    auto s = status_;
+    g.setColour(kSolo);
+    g.setFont(juce::Font(40.0f, juce::Font::bold));
+    g.drawFittedText("waiting for " + waitingFor_, s.removeFromTop(60), juce::Justification::centredLeft, 1);
+    g.setColour(kText);
+    g.setFont(juce::Font(20.0f));
+    g.drawFittedText(why_.empty() ? std::string("no audio output device yet") : oneLine(why_), s.removeFromTop(60),
+                     juce::Justification::topLeft, 2);
+    g.setColour(kDim);
+    g.drawText("plug the interface in or start the JACK server: the show starts when it is there (checked every "
+               "second)",
+               s.removeFromTop(30), juce::Justification::centredLeft);
+}
+
+void WaitingView::timerCallback() {
+    panel_.update(preflight_);
+    if (ticks_++ % 4 == 0) tryOpen(); // once a second
+}
+
+void WaitingView::tryOpen() {
+    std::string why;
+    try {
+        if (session_.open()) {
+            stopTimer();
+            opened_(); // deletes this view
+            return;
+        }
+    } catch (const DeviceUnavailable& e) {
+        why = e.what();
+    } catch (const Error& e) {
+        stopTimer();
+        failed_(e.what());
+        return;
+    }
+    (void)session_.takeMessages(); // the same each second: the reason is on the screen
+    if (!told_) {
+        told_ = true;
+        std::cerr << "stemdeck-gui: waiting for " << waitingFor_ << (why.empty() ? "" : ": " + oneLine(why))
+                  << " (checked every second)" << std::endl;
+    }
+    if (why != why_) {
+        why_ = why;
+        repaint();
+    }
+}
+
+} // namespace stemdeck::app
