@@ -19,7 +19,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/stemdeck.svg
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE
   ${PROJECT_SOURCE_DIR}/packaging/show.conf.example DESTINATION ${CMAKE_INSTALL_DOCDIR})
 # The systemd user service (boot to show): lib/systemd/user, where systemd looks under /usr.
-install(FILES ${PROJECT_SOURCE_DIR}/packaging/stemdeck.service DESTINATION lib/systemd/user)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/stemdeck.service ${PROJECT_SOURCE_DIR}/packaging/stemdeck-gui.service
+  DESTINATION lib/systemd/user)
 if(EXISTS ${PROJECT_SOURCE_DIR}/web)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/web/ DESTINATION ${CMAKE_INSTALL_DATADIR}/stemdeck/web)
 endif()

@@ -28,7 +28,8 @@ for f in bin/stemdeck bin/stemdeck-gui share/man/man1/stemdeck.1.gz share/man/ma
          share/stemdeck/controllers/akai-apc-mini-mk2.yaml share/stemdeck/sets/demo.yaml \
          share/stemdeck/sets/example.yaml share/applications/stemdeck-gui.desktop \
          share/icons/hicolor/scalable/apps/stemdeck.svg share/doc/stemdeck/README.md \
-         share/doc/stemdeck/show.conf.example lib/systemd/user/stemdeck.service; do
+         share/doc/stemdeck/show.conf.example lib/systemd/user/stemdeck.service \
+         lib/systemd/user/stemdeck-gui.service; do
   [ -e "$P/$f" ] && ok "installed $f" || fail "installed $f: missing"
 done
 # The installed programs are not sanitised builds.
@@ -93,6 +94,8 @@ if [ "$installed" -eq 1 ]; then
     fail "no /usr/share/man/man1/stemdeck.1.gz"
   # The user service as installed: systemd's own check (--man=no: man-db need not be installed).
   check "systemd-analyze verify stemdeck.service" systemd-analyze verify --man=no /usr/lib/systemd/user/stemdeck.service
+  check "systemd-analyze verify stemdeck-gui.service" \
+    systemd-analyze verify --man=no /usr/lib/systemd/user/stemdeck-gui.service
 fi
 
 echo "$passes passed, $fails failed"
