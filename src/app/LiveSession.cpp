@@ -106,6 +106,11 @@ LiveSession::LiveSession(const PlayArgs& args, bool keys, std::ostream& notes) :
                                                              "controller: path in the set file, or learn into it with "
                                                              "stemdeck learn");
             a.controller = setFile_->controller->string();
+        } else if (a.controller.empty() && setFile_->controllerName) { // by name: the user's, else shipped
+            if (const std::string missing = namedMappingProblem(*setFile_->controllerName); !missing.empty())
+                throw Error(setFile_->file.string() + ": controller: " + missing +
+                            "; fix the name, or give a mapping file's path");
+            a.controller = *setFile_->controllerName;
         }
     } else {
         for (const std::string& s : a.sources) {

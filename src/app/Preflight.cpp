@@ -6,6 +6,7 @@
 
 #include "stemdeck/Error.h"
 #include "stemdeck/Text.h"
+#include "stemdeck/app/Shipped.h"
 #include "stemdeck/midi/Mapping.h"
 
 namespace fs = std::filesystem;
@@ -41,6 +42,11 @@ std::string findingLine(const set::Finding& f, const std::string& where) {
 set::ControllerCheck mappingCheck() {
     return [](const fs::path& mapping) {
         try {
+            if (isMappingName(mapping.string())) { // a set's controller by name
+                if (std::string missing = namedMappingProblem(mapping.string()); !missing.empty()) return missing;
+                (void)midi::loadMapping(locateMapping(mapping.string()).read);
+                return std::string();
+            }
             (void)midi::loadMapping(mapping);
             return std::string();
         } catch (const Error& e) {

@@ -36,10 +36,24 @@ std::vector<std::string> shippedControllers() {
     return names;
 }
 
+bool isMappingName(const std::string& nameOrPath) {
+    const std::string ext = fs::path(nameOrPath).extension().string();
+    return !nameOrPath.empty() && nameOrPath.find('/') == std::string::npos && ext != ".yaml" && ext != ".yml";
+}
+
+std::string namedMappingProblem(const std::string& name) {
+    std::error_code ec;
+    if (fs::exists(locateMapping(name).read, ec)) return {};
+    std::string shipped;
+    for (const std::string& n : shippedControllers())
+        shipped += (shipped.empty() ? "" : ", ") + n;
+    return "no controller mapping named '" + name + "': neither yours (" +
+           (configDir() / "controllers" / (name + ".yaml")).string() + ") nor a shipped one (" + shipped + ")";
+}
+
 MappingFiles locateMapping(const std::string& nameOrPath) {
     const fs::path given(nameOrPath);
-    const std::string ext = given.extension().string();
-    if (nameOrPath.find('/') != std::string::npos || ext == ".yaml" || ext == ".yml") return {given, given};
+    if (!isMappingName(nameOrPath)) return {given, given};
     const fs::path user = configDir() / "controllers" / (nameOrPath + ".yaml");
     const fs::path shipped = shareDir() / "controllers" / (nameOrPath + ".yaml");
     std::error_code ec;

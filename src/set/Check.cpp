@@ -512,6 +512,11 @@ CheckReport checkSource(const fs::path& source, const CheckProgress& progress, c
             return report;
         }
         report.setName = set.name;
+        if (set.controllerName && controller) // by name: the caller finds it (the user's, else shipped)
+            if (const std::string bad = controller(fs::path(*set.controllerName)); !bad.empty())
+                report.setFindings.push_back({Severity::error, source.filename().string(), bad,
+                                              "fix the controller: name in " + source.filename().string() +
+                                                  " ('stemdeck devices' lists the shipped mappings)"});
         if (set.controller) { // play refuses a set whose mapping is missing or broken: so does check
             std::error_code ec;
             if (!fs::exists(*set.controller, ec))

@@ -341,8 +341,13 @@ SetFile parseSetFile(std::string_view text, const fs::path& file) {
     set.name = root["name"] ? scalar(root["name"], place, "name") : file.stem().string();
     if (const YAML::Node a = root["audio"]) set.audio = parseAudio(a, place);
     if (const YAML::Node c = root["controller"]) {
-        fs::path p(scalar(c, place, "controller"));
-        set.controller = (p.is_relative() ? base / p : p).lexically_normal();
+        const std::string written = scalar(c, place, "controller");
+        const fs::path p(written);
+        // The app's rule for names (app::isMappingName): no '/', no .yaml or .yml at the end.
+        if (written.find('/') == std::string::npos && p.extension() != ".yaml" && p.extension() != ".yml")
+            set.controllerName = written;
+        else
+            set.controller = (p.is_relative() ? base / p : p).lexically_normal();
     }
     if (const YAML::Node c = root["count_in"]) set.countInBars = integer(c, place, "count_in", 0, 16);
     if (const YAML::Node e = root["at_end"]) set.atEnd = songEnd(e, place);

@@ -15,6 +15,7 @@
 #include "stemdeck/formats/Formats.h"
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/set/Check.h"
+#include "stemdeck/set/SetFile.h"
 #include "stemdeck/Text.h"
 
 using namespace stemdeck;
@@ -400,18 +401,17 @@ TEST_CASE("check: a set's controller mapping must exist and parse, as play requi
     fs::create_directories(d / "a");
     writeFile(d / "a" / "01_A.wav", kWav24, 48000, 4800, 0.5f);
     std::ofstream(d / "a" / "readme.txt") << "BPM: 120\n";
-    const ControllerCheck parse = [](const fs::path& p) {
-        try {
-            (void)midi::loadMapping(p);
-            return std::string();
-        } catch (const Error& e) {
-            return std::string(e.what());
-        }
-    };
+    const ControllerCheck parse = mappingCheck(); // check's and the preflight's
     std::ofstream(d / "broken.yaml") << "bindings:\n  - { note: 36, action: toggle_mutte, stem: 1 }\n";
     fs::copy_file(fs::path(STEMDECK_SOURCE_DIR) / "controllers" / "korg-nanokontrol2.yaml", d / "good.yaml");
+    // By name: the user's mapping of that name, else the shipped one (here: the source tree's).
+    setenv("XDG_CONFIG_HOME", (d / "config").c_str(), 1);
     const std::vector<std::pair<std::string, std::string>> cases = {
-        {"good.yaml", ""}, {"missing.yaml", "does not exist"}, {"broken.yaml", "toggle_mutte"}};
+        {"good.yaml", ""},
+        {"missing.yaml", "does not exist"},
+        {"broken.yaml", "toggle_mutte"},
+        {"akai-apc-mini-mk2", ""},
+        {"akai-apc-mini-mk3", "no controller mapping named 'akai-apc-mini-mk3'"}};
     for (const auto& [mapping, problem] : cases) {
         std::ofstream(d / "set.yaml") << "controller: " << mapping << "\nsongs:\n  - a\n";
         const CheckReport r = checkSource(d / "set.yaml", {}, parse);
@@ -425,6 +425,15 @@ TEST_CASE("check: a set's controller mapping must exist and parse, as play requi
             CHECK(checkReportJson(r).find("\"set_findings\":[{\"severity\":\"error\"") != std::string::npos);
         }
     }
+    // The shipped names are listed to choose from; the user's own mapping of a name comes first.
+    std::ofstream(d / "set.yaml") << "controller: akai-apc-mini-mk3\nsongs:\n  - a\n";
+    CHECK_THAT(checkSource(d / "set.yaml", {}, parse).setFindings.at(0).what, Catch::Contains("akai-apc-mini-mk2, "));
+    CHECK(loadSetFile(d / "set.yaml").controllerName == "akai-apc-mini-mk3");
+    fs::create_directories(d / "config" / "stemdeck" / "controllers");
+    std::ofstream(d / "config" / "stemdeck" / "controllers" / "akai-apc-mini-mk3.yaml")
+        << "bindings:\n  - { note: 36, action: toggle_mutte, stem: 1 }\n";
+    CHECK_THAT(checkSource(d / "set.yaml", {}, parse).setFindings.at(0).what, Catch::Contains("toggle_mutte"));
+    unsetenv("XDG_CONFIG_HOME");
 }
 
 TEST_CASE("check names telephone and ADPCM codecs (made by ffmpeg) and warns of them", "[unit][check]") {

@@ -32,6 +32,13 @@ struct MappingFiles {
 /// the shipped file never changes), else a new mapping of the user's to learn into.
 [[nodiscard]] MappingFiles locateMapping(const std::string& nameOrPath);
 
+/// @thread any. A bare name (`akai-apc-mini-mk2`) rather than a path (a '/', or .yaml at the end).
+[[nodiscard]] bool isMappingName(const std::string& nameOrPath);
+
+/// @thread control. "" when a mapping of that name is the user's or shipped; else what is wrong,
+/// listing the shipped names (a set file naming a controller must name one that is there).
+[[nodiscard]] std::string namedMappingProblem(const std::string& name);
+
 /// @thread control. The mapping `locateMapping` finds, loaded (or new and empty), with `file`
 /// set to where learning writes. Throws stemdeck::Error naming the file when it is broken.
 [[nodiscard]] midi::Mapping openMapping(const std::string& nameOrPath);

@@ -63,7 +63,8 @@ struct CheckReport {
 };
 
 /// @thread control. "" when the controller mapping file parses; else what is wrong with it. (The
-/// MIDI module parses mappings; set does not link it, so the caller hands its parser in.)
+/// MIDI module parses mappings; set does not link it, so the caller hands its parser in.) A set's
+/// mapping by name comes as that bare name: the caller finds it (app::mappingCheck does).
 using ControllerCheck = std::function<std::string(const std::filesystem::path&)>;
 
 /// Called as files are scanned: (file, bytes done, bytes total). For a progress bar.

@@ -77,9 +77,12 @@ struct SetFile {
     std::string name;
     SetAudio audio;
     std::optional<std::filesystem::path> controller; ///< mapping file, absolute
-    std::optional<int> countInBars;                  ///< default for songs
-    std::optional<SongEnd> atEnd;                    ///< default for songs
-    bool lock = false;                               ///< the show starts locked (show lock)
+    /// … or a mapping by name (`controller: akai-apc-mini-mk2`): the user's mapping of that name,
+    /// else the shipped one (the app finds it; a name has no '/' and no .yaml at its end).
+    std::optional<std::string> controllerName;
+    std::optional<int> countInBars; ///< default for songs
+    std::optional<SongEnd> atEnd;   ///< default for songs
+    bool lock = false;              ///< the show starts locked (show lock)
     std::vector<SetSong> songs;
 
     /// Songs that cannot play, one message each.
