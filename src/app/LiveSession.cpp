@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <sys/wait.h>
 #include <iostream>
 #include <map>
 
@@ -244,6 +246,7 @@ void LiveSession::start() {
         mo.port = args_.midiPort;
         mo.clientName = device_.clientName;
         const int rate = session_->sampleRate();
+        mo.sampleRate = rate;
         midi_ = std::make_unique<midi::MidiInput>(
             *router_, *mapping, mo, [this, rate] { return session_->output().frameForNow(rate); }, log_);
     }
@@ -260,6 +263,15 @@ void LiveSession::performSession(const control::Routed& r) {
     case control::Action::unlock: setLocked(r.call.action == control::Action::lock); break;
     case control::Action::learn: startLearn(); break;
     case control::Action::quit: quit(); break;
+    case control::Action::shutdown:
+        if (!shutdownAsked_)
+            log_ << "shutdown: the show ends"
+                 << (args_.shutdownCommand.empty() ? " (--shutdown-command \"\": the machine stays on)"
+                                                   : "; then '" + args_.shutdownCommand + "' powers the machine off")
+                 << "\n";
+        shutdownAsked_ = true;
+        quit();
+        break;
     default: player_->perform(r.call); break;
     }
 }
@@ -421,6 +433,18 @@ void LiveSession::close() {
     // A clean end (quit, the set played through) leaves nothing to resume; an error does.
     if (journal_ && player_ && (quitting() || finished())) journal_->end(showState());
     closed_ = true;
+}
+
+int LiveSession::shutDown() {
+    if (!shutdownAsked_ || args_.shutdownCommand.empty()) return 0;
+    const int status = std::system(args_.shutdownCommand.c_str());
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    if (status == -1 || code != 0)
+        log_ << "shutdown: '" << args_.shutdownCommand << "' failed (status " << code
+             << "): the machine is still on; power it off by hand\n";
+    else
+        log_ << "shutdown: '" << args_.shutdownCommand << "' done\n";
+    return code;
 }
 
 std::vector<std::string> LiveSession::takeMessages() {

@@ -158,6 +158,9 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
     cmd.add_flag("--armed", a.armed,
                  "Wait for play (the controller's play pad, a pedal, space) before song 1 starts; without keys "
                  "and without this, play starts at once");
+    cmd.add_option("--shutdown-command", a.shutdownCommand,
+                   "What the shutdown action (a long press on the controller) runs once the show has ended "
+                   "cleanly (default: systemctl poweroff; \"\" only ends the show)");
     cmd.add_option("--controller", a.controller,
                    "MIDI controller mapping: a shipped one by name (e.g. akai-apc-mini-mk2; 'stemdeck devices' "
                    "lists them), a file (a new file starts an empty one to learn into), or a name of your own "
@@ -250,6 +253,10 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
     flush();
     terminal.reset();
     screen.message("stemdeck: " + s.summary());
+    if (s.shutdownAsked()) {
+        s.shutDown();
+        flush();
+    }
     return 0;
 }
 

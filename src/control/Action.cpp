@@ -55,6 +55,7 @@ constexpr std::array kActions = {
     ActionInfo{Action::unlock,          "unlock",           T::song,  none,    false, session, "type unlock", 0, "ends the show lock (on the keyboard: type the word unlock)"},
     ActionInfo{Action::learn,           "learn",            T::song,  none,    false, session, "l",         0,   "MIDI learn: touch a control, then pick its action"},
     ActionInfo{Action::quit,            "quit",             T::song,  none,    false, session, "q",         0,   "stops with a fade and ends"},
+    ActionInfo{Action::shutdown,        "shutdown",         T::song,  none,    false, session, "",          0,   "ends the show (fade, journal closed) and powers the machine off; a mapping binds it to a long press (hold: 2)"},
 };
 // clang-format on
 
@@ -64,7 +65,7 @@ constexpr bool tableInOrder() {
     return true;
 }
 static_assert(tableInOrder(), "kActions lists every Action once, in the enum's order");
-static_assert(kActions.size() == static_cast<std::size_t>(Action::quit) + 1, "every Action has its row");
+static_assert(kActions.size() == static_cast<std::size_t>(Action::shutdown) + 1, "every Action has its row");
 
 std::string trim(std::string_view text) {
     const auto first = text.find_first_not_of(" \t");

@@ -158,6 +158,7 @@ std::string formatMapping(const Mapping& m) {
         if (!b.value.empty()) out << ", value: " << yaml::quoted(b.value);
         if (b.mode == ControlMode::momentary) out << ", mode: momentary";
         if (b.mode == ControlMode::relative) out << ", mode: relative";
+        if (b.holdSeconds > 0.0) out << ", hold: " << b.holdSeconds;
         const engine::Quantize defaultQ = b.action == MapAction::drop ? engine::Quantize::bar : engine::Quantize::none;
         if (b.quantize != defaultQ)
             out << ", quantize: "

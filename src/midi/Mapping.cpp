@@ -17,8 +17,9 @@ namespace stemdeck::midi {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"name", "source", "ports", "channel", "shift", "bindings"};
-const std::vector<std::string> kBindingKeys = {"note", "cc",       "program", "channel",  "action", "stem", "stems",
-                                               "mode", "quantize", "layer",   "takeover", "taper",  "led",  "value"};
+const std::vector<std::string> kBindingKeys = {"note",     "cc",    "program", "channel",  "action",
+                                               "stem",     "stems", "mode",    "quantize", "layer",
+                                               "takeover", "taper", "led",     "value",    "hold"};
 
 class Place {
 public:
@@ -172,6 +173,16 @@ Binding parseBinding(const YAML::Node& n, const Place& p) {
         if (!(b.minDb < b.maxDb) || b.maxDb > 12.0 || b.minDb < -120.0)
             p.fail(t, "taper needs -120 ≤ min_db < max_db ≤ 12");
     }
+    if (const YAML::Node h = n["hold"]) {
+        b.holdSeconds = real(h, p, "hold");
+        if (!(b.holdSeconds >= 0.5 && b.holdSeconds <= 10.0))
+            p.fail(h, "hold is the seconds a press must last, 0.5 to 10 (e.g. hold: 2)");
+        if (b.followsControl() || b.mode != ControlMode::toggle)
+            p.fail(h, "hold is for a pad or button pressed and held, not a fader, an encoder or a momentary pad");
+    }
+    if (b.action == MapAction::shutdown && b.holdSeconds < 1.0)
+        p.fail(n, "shutdown powers the machine off: give it a deliberate long press of a second or more, e.g. "
+                  "hold: 2 (the action happens when the pad is let go after that long)");
     if (const YAML::Node led = n["led"]) {
         if (!led.IsMap()) p.fail(led, "led is { on: 3, off: 0 } (the velocities the controller shows)");
         checkKeys(led, {"on", "off", "blink", "note", "channel"}, "led", p);

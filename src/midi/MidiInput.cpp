@@ -68,7 +68,7 @@ struct MidiInput::Impl {
     Impl(control::Router& r, Mapping m, MidiOptions o, FrameClock c, std::ostream& l)
         : router(r), engine(r.engine()), options(std::move(o)), clock(std::move(c)), log(l),
           input(r.makeInput(control::Surface::midi)) {
-        mappers.push_back(std::make_unique<MidiMapper>(std::move(m)));
+        mappers.push_back(std::make_unique<MidiMapper>(std::move(m), options.sampleRate));
         mapper.store(mappers.back().get());
     }
 
@@ -249,7 +249,7 @@ std::string MidiInput::learnBinding(Binding binding) {
     const std::string what = learnInto(m, std::move(binding), m.file);
     const std::string where =
         m.file.empty() ? " (kept in memory only: this mapping has no file)" : ", saved to " + m.file.string();
-    d.mappers.push_back(std::make_unique<MidiMapper>(std::move(m)));
+    d.mappers.push_back(std::make_unique<MidiMapper>(std::move(m), d.options.sampleRate));
     d.mapper.store(d.mappers.back().get(), std::memory_order_release);
     d.learn.store(0, std::memory_order_release);
     std::fill(d.ledSent.begin(), d.ledSent.end(), -1);

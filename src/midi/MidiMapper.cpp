@@ -23,7 +23,9 @@ float knobToFilter(int value) noexcept {
     return std::clamp(static_cast<float>(value - 64) / 63.0f, -1.0f, 1.0f);
 }
 
-MidiMapper::MidiMapper(Mapping mapping) : mapping_(std::move(mapping)), takeover_(mapping_.bindings.size()) {}
+MidiMapper::MidiMapper(Mapping mapping, double sampleRate)
+    : mapping_(std::move(mapping)), takeover_(mapping_.bindings.size()), pressedAt_(mapping_.bindings.size(), -1),
+      sampleRate_(sampleRate) {}
 
 namespace {
 bool matches(const Binding& b, MessageKind kind, int channel, int number) {
@@ -121,6 +123,16 @@ Translation MidiMapper::translate(std::uint8_t status, std::uint8_t data1, std::
             }
             call.value = target;
             out.add(call);
+            continue;
+        }
+        if (b.holdSeconds > 0.0) { // a long press: let go after holding it long enough
+            std::int64_t& down = pressedAt_[i];
+            if (pressed) {
+                if (down < 0) down = frame;
+            } else if (down >= 0) {
+                if (static_cast<double>(frame - down) >= b.holdSeconds * sampleRate_) out.add(call);
+                down = -1;
+            }
             continue;
         }
         if (b.mode == ControlMode::momentary) { // held: the action; released: its opposite

@@ -20,7 +20,9 @@
 //                torn; the time from restart to ready (and, with --resume-play, to audio) is printed.
 //   boot         the service's way: play --wait-device --armed starts before the JACK server, says
 //                what it waits for, starts when the server appears (timed), stays silent, armed,
-//                until the controller's play pad, then plays song 1 from its top.
+//                until the controller's play pad, then plays song 1 from its top; a long press
+//                (3 s) on the shutdown pad ends the show and runs the shutdown command, a short
+//                one does nothing.
 //   kiosk        the stage box's way, with the GUI: stemdeck-gui --kiosk --armed starts before the
 //                JACK server, under Xvfb: it stays open and says what it waits for, shows the
 //                preflight's error for a cut-off stem, starts on the whole screen when the server
@@ -519,8 +521,10 @@ int boot(const std::string& stemdeck, test::TempDir& dir) {
     JackServer jack{"stemdeck-e2e-boot-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
     const fs::path log = dir / "play.log";
+    const fs::path off = dir / "powered-off";
     const pid_t play = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--wait-device", "--armed",
-                              "--journal", "", "--controller", "akai-apc-mini-mk2", "--midi-api", "jack"},
+                              "--journal", "", "--controller", "akai-apc-mini-mk2", "--midi-api", "jack",
+                              "--shutdown-command", "touch '" + off.string() + "'"},
                              log.string());
     expect(waitForLog(log, "waiting for the JACK server", 10s), "with no server yet, play says what it waits for");
     std::this_thread::sleep_for(1500ms);
@@ -549,9 +553,24 @@ int boot(const std::string& stemdeck, test::TempDir& dir) {
     apc.send(0x80, 112, 0);
     const bool heard = waitUntil([&] { return rec.now(0) == 0.25f; }, 5000ms);
     expect(heard, "the play pad starts song 1");
-    kill(play, SIGTERM);
-    expect(waitExit(play, 10s) == 0, "SIGTERM stops it cleanly");
-    if (failures != 0) std::printf("play log:\n%s\n", readFile(log).c_str());
+    // Shutdown: the fourth row's last pad, held 3 s. A shorter press does nothing.
+    apc.send(0x90, 31, 127);
+    std::this_thread::sleep_for(1500ms);
+    apc.send(0x80, 31, 0);
+    std::this_thread::sleep_for(500ms);
+    expect(waitpid(play, nullptr, WNOHANG) == 0 && rec.now(0) == 0.25f && !fs::exists(off),
+           "a 1.5 s press of the shutdown pad does nothing: the song plays on");
+    apc.send(0x90, 31, 127);
+    std::this_thread::sleep_for(3300ms);
+    expect(waitpid(play, nullptr, WNOHANG) == 0, "… nor does holding it: it happens when let go");
+    apc.send(0x80, 31, 0);
+    const int status = waitExit(play, 10s);
+    const std::string text = readFile(log);
+    expect(status == 0 && fs::exists(off) && text.find("shutdown: the show ends") != std::string::npos &&
+               text.find("' done") != std::string::npos && text.find("stopped in song 1") != std::string::npos,
+           "held 3.3 s and let go: the show ends cleanly and the shutdown command runs (status " +
+               std::to_string(status) + ")");
+    if (failures != 0) std::printf("play log:\n%s\n", text.c_str());
     return 0;
 }
 

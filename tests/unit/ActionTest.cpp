@@ -85,15 +85,22 @@ TEST_CASE("Every action of the table is reachable from a script, a mapping and i
         const ActionCall fromScript = events[0].call;
         CHECK(fromScript.action == a.action);
         // A mapping: a pad (a fader for gain and filter without a value).
-        const std::string mapping = "bindings:\n  - { note: 10, action: " + name + targetYaml(a) + value + " }\n";
+        // (shutdown only as a long press: held 2 s, it happens when the pad is let go.)
+        const bool longPress = a.action == Action::shutdown;
+        const std::string mapping = "bindings:\n  - { note: 10, action: " + name + targetYaml(a) + value +
+                                    (longPress ? ", hold: 2" : "") + " }\n";
         const midi::Mapping m = midi::parseMapping(mapping, "pads.yaml");
         REQUIRE(m.bindings.size() == 1);
         midi::MidiMapper mapper(m);
-        const midi::Translation t = mapper.translate(0x90, 10, 127, 4800, {});
+        midi::Translation t = mapper.translate(0x90, 10, 127, 4800, {});
+        if (longPress) {
+            CHECK(t.count == 0);
+            t = mapper.translate(0x80, 10, 0, 4800 + 96000, {});
+        }
         REQUIRE(t.count == 1);
         const ActionCall fromPad = t.items[0];
         CHECK(fromPad.action == a.action);
-        CHECK(fromPad.frame == 4800);
+        CHECK(fromPad.frame == (longPress ? 4800 + 96000 : 4800));
         // The same text, the same value.
         CHECK(fromPad.value == fromScript.value);
         CHECK(fromPad.from == fromScript.from);

@@ -8,8 +8,8 @@ using namespace stemdeck::engine;
 using Added = CommandSchedule::Added;
 
 namespace {
-CommandSchedule::Entry entry(CommandSchedule& s, Op op, std::int64_t due, Quantize q = Quantize::none,
-                             int stem = 0, float value = 0.0f) {
+CommandSchedule::Entry entry(CommandSchedule& s, Op op, std::int64_t due, Quantize q = Quantize::none, int stem = 0,
+                             float value = 0.0f) {
     Command c;
     c.op = op;
     c.quantize = q;
@@ -45,7 +45,7 @@ TEST_CASE("A quantised fader move replaces the one still waiting for the same st
     CommandSchedule s;
     const auto first = entry(s, Op::gain, 1000, Quantize::bar, 2, 0.5f);
     REQUIRE(s.add(first) == Added::queued);
-    REQUIRE(s.add(entry(s, Op::gain, 1000, Quantize::bar, 3, 0.7f)) == Added::queued); // another stem
+    REQUIRE(s.add(entry(s, Op::gain, 1000, Quantize::bar, 3, 0.7f)) == Added::queued);  // another stem
     REQUIRE(s.add(entry(s, Op::gain, 1010, Quantize::bar, 2, 0.25f)) == Added::queued); // the newer move
     REQUIRE(s.size() == 2);
     bool newest = false;

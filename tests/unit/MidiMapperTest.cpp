@@ -1,6 +1,7 @@
 // Controller mappings and MIDI → action translation, message by message.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "stemdeck/audio/DeviceOutput.h"
@@ -44,10 +45,64 @@ TEST_CASE("The shipped controller mappings parse and cover every stem", "[unit][
                 }));
         for (MapAction a : {MapAction::nextSong, MapAction::previousSong})
             CHECK(std::any_of(m.bindings.begin(), m.bindings.end(), [&](const Binding& b) { return b.action == a; }));
-        CHECK(std::any_of(m.bindings.begin(), m.bindings.end(), [&](const Binding& b) {
-            return b.action == MapAction::play || b.action == MapAction::togglePlay;
-        }));
+        auto binds = [&](std::initializer_list<MapAction> any) {
+            return std::any_of(m.bindings.begin(), m.bindings.end(), [&](const Binding& b) {
+                return std::find(any.begin(), any.end(), b.action) != any.end();
+            });
+        };
+        // Everything a show needs, from the controller alone (boot to show: no keyboard).
+        CHECK(binds({MapAction::play, MapAction::togglePlay}));
+        CHECK(binds({MapAction::stop, MapAction::togglePlay}));
+        CHECK(binds({MapAction::nextMarker, MapAction::marker}));
+        CHECK(binds({MapAction::previousMarker, MapAction::marker}));
+        CHECK(binds({MapAction::vamp}));
+        CHECK(binds({MapAction::toggleReference}));
+        CHECK(binds({MapAction::panic}));
+        for (int slot = 0; slot < 4; ++slot) // at least four scenes
+            CHECK(std::any_of(m.bindings.begin(), m.bindings.end(), [&](const Binding& b) {
+                return b.action == MapAction::scene && static_cast<int>(b.preset.value) == slot;
+            }));
+        // Shutting the box down: a deliberate long press, on a control nothing else uses.
+        const auto off = std::find_if(m.bindings.begin(), m.bindings.end(),
+                                      [](const Binding& b) { return b.action == MapAction::shutdown; });
+        REQUIRE(off != m.bindings.end());
+        CHECK(off->holdSeconds >= 2.0);
+        CHECK(std::count_if(m.bindings.begin(), m.bindings.end(), [&](const Binding& b) {
+                  return b.kind == off->kind && b.number == off->number && b.shift == off->shift &&
+                         (b.channel < 0 || off->channel < 0 || b.channel == off->channel);
+              }) == 1);
     }
+}
+
+TEST_CASE("A long press: the action when the pad is let go after holding it long enough, never before",
+          "[unit][midi]") {
+    MidiMapper map(parseMapping("bindings:\n  - { note: 40, action: shutdown, hold: 2 }\n"
+                                "  - { note: 41, action: panic, hold: 0.5 }\n",
+                                "pad.yaml"),
+                   48000.0);
+    const StemValues v;
+    CHECK(map.translate(0x90, 40, 127, 1000, v).count == 0);              // down: nothing yet
+    CHECK(map.translate(0x80, 40, 0, 1000 + 95999, v).count == 0);        // let go 1 frame short of 2 s
+    CHECK(map.translate(0x90, 40, 127, 200000, v).count == 0);            // down again
+    CHECK(map.translate(0x90, 40, 127, 210000, v).count == 0);            // a repeated note-on keeps the first
+    const auto off = only(map.translate(0x90, 40, 0, 200000 + 96000, v)); // velocity 0 is a release
+    CHECK(off.action == MapAction::shutdown);
+    CHECK(map.translate(0x80, 40, 0, 400000, v).count == 0); // a release without a press
+    CHECK(map.translate(0x90, 41, 127, 0, v).count == 0);
+    CHECK(only(map.translate(0x80, 41, 0, 24000, v)).action == MapAction::panic);
+    // At another rate the same seconds.
+    MidiMapper slow(parseMapping("bindings:\n  - { note: 40, action: shutdown, hold: 2 }\n", "pad.yaml"), 44100.0);
+    CHECK(slow.translate(0x90, 40, 127, 0, v).count == 0);
+    CHECK(slow.translate(0x80, 40, 0, 88199, v).count == 0);
+    CHECK(slow.translate(0x90, 40, 127, 100000, v).count == 0);
+    CHECK(only(slow.translate(0x80, 40, 0, 188200, v)).action == MapAction::shutdown);
+
+    CHECK_THAT(errorOf("bindings:\n  - { note: 40, action: shutdown }\n"),
+               Catch::Contains("pad.yaml:2:5") && Catch::Contains("hold: 2"));
+    CHECK_THAT(errorOf("bindings:\n  - { note: 40, action: shutdown, hold: 0.5 }\n"),
+               Catch::Contains("a second or more"));
+    CHECK_THAT(errorOf("bindings:\n  - { cc: 7, action: gain, stem: 1, hold: 2 }\n"), Catch::Contains("not a fader"));
+    CHECK_THAT(errorOf("bindings:\n  - { note: 1, action: panic, hold: 20 }\n"), Catch::Contains("0.5 to 10"));
 }
 
 TEST_CASE("APC mini mk2: pads, hold-to-mute, shift layer, drop", "[unit][midi]") {

@@ -191,6 +191,11 @@ int main(int argc, char** argv) {
             return 1;
         }
         std::cerr << "stemdeck-gui: " << session.summary() << std::endl;
+        if (session.shutdownAsked()) {
+            session.shutDown();
+            for (const std::string& line : session.takeMessages())
+                std::cerr << "stemdeck-gui: " << line << std::endl;
+        }
         return 0;
     } catch (const Error& e) {
         std::cerr << "stemdeck-gui: error: " << e.what() << "\n";

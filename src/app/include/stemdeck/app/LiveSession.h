@@ -65,6 +65,11 @@ public:
     /// @thread main. Stops the device (after the fade, or at once).
     void close();
 
+    /// @thread main, after close(). The shutdown action was performed: runs --shutdown-command
+    /// (systemctl poweroff) and says how it went. Its exit status; 0 when there was nothing to run.
+    int shutDown();
+    [[nodiscard]] bool shutdownAsked() const noexcept { return shutdownAsked_; }
+
     /// @thread main. Messages since the last call, one per line.
     [[nodiscard]] std::vector<std::string> takeMessages();
     [[nodiscard]] control::PlayerStatus status();
@@ -126,7 +131,9 @@ private:
     std::vector<std::string> allSources_; // every song's folder, before --song drops the first ones
     std::unique_ptr<Journal> journal_;
     bool journalTold_ = false; // a failed journal write was said
-    bool resumed_ = false;     // started where the journal said: play() is the player's (or a press's)
+    bool resumed_ = false;
+    bool shutdownAsked_ = false; // the shutdown action: power off once closed     // started where the journal said:
+                                 // play() is the player's (or a press's)
 };
 
 } // namespace stemdeck::app

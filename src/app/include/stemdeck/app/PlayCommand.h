@@ -39,6 +39,7 @@ struct PlayArgs {
     bool resumePlay = false; ///< … and play on from there (if it was playing), instead of waiting armed
     bool waitDevice = false; ///< no audio device yet: wait for one (say so once) instead of exiting 69
     bool armed = false;      ///< wait for play (a pad, a pedal, space) instead of starting song 1 at once
+    std::string shutdownCommand = "systemctl poweroff"; ///< what the shutdown action runs ("": nothing)
 };
 
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).

@@ -54,6 +54,7 @@ enum class Action : std::uint8_t {
     unlock,
     learn,
     quit,
+    shutdown,
 };
 
 /// What an action acts on.
@@ -81,7 +82,7 @@ enum class ValueKind : std::uint8_t {
 enum class Runs : std::uint8_t {
     engine,  ///< an engine command, sent from the surface's own thread on the frame it arrived
     player,  ///< the control thread (it needs the set: songs, markers, the sidecar file)
-    session, ///< the live session itself (lock, learn, quit)
+    session, ///< the live session itself (lock, learn, quit, shutdown)
 };
 
 /// One row of the table.

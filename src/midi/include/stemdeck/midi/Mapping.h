@@ -46,6 +46,9 @@ struct Binding {
     std::optional<int> ledBlink;      ///< the controller's own blink value, shown while a quantised action waits
                                       ///< (without it stemdeck blinks the LED itself, between on and off)
     int ledNumber = -1;               ///< the LED's note or CC if it differs from the control's (-1: the same)
+    /// A long press: the action happens when the control is let go after at least this long
+    /// (seconds); a shorter press does nothing. 0: on the press.
+    double holdSeconds = 0.0;
     int line = 0;
 };
 

@@ -22,6 +22,7 @@ struct MidiOptions {
     std::string api = "alsa"; ///< "alsa" (the sequencer) or "jack"
     std::string port;         ///< port-name part to open; "" = the mapping's ports
     std::string clientName = "stemdeck";
+    double sampleRate = 48000.0; ///< of the frame clock's frames (long presses are timed in them)
 };
 
 class MidiInput {

@@ -33,7 +33,8 @@ public:
     /// Gain step of a relative encoder's tick, in dB; filter step is one 63rd of a side.
     static constexpr double kRelativeDbStep = 0.5;
 
-    explicit MidiMapper(Mapping mapping);
+    /// `sampleRate`: of the frames translate() is given (to time long presses).
+    explicit MidiMapper(Mapping mapping, double sampleRate = 48000.0);
 
     /// @thread the MIDI thread, no allocation. One message (status, data1, data2) arriving for
     /// engine output frame `frame`; `values` is the engine's state for soft takeover.
@@ -51,7 +52,9 @@ private:
         float before = -2.0f;  ///< the engine's value when we sent it (a quantised move waits on it)
     };
     Mapping mapping_;
-    std::vector<Takeover> takeover_; ///< per binding
+    std::vector<Takeover> takeover_;      ///< per binding
+    std::vector<std::int64_t> pressedAt_; ///< per binding with a hold: the frame it went down (-1: up)
+    double sampleRate_;
     bool shift_ = false;
 };
 
