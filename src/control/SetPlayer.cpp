@@ -128,7 +128,7 @@ void SetPlayer::start(const std::optional<ShowPoint>& resume, bool playOnResume)
 
 void SetPlayer::resumeAt(const ShowPoint& p, std::int64_t barFrame, bool playIt) {
     const Loaded& l = *loaded_.at(current_);
-    if (barFrame > 0) seekTo(barFrame);
+    if (barFrame > 0) seekTo(barFrame, true); // play from there counts in (the song's count-in bars)
     const int stems = std::min(static_cast<int>(p.stems.size()), static_cast<int>(l.song.sources.size()));
     for (int i = 0; i < stems; ++i) {
         const StemState& st = p.stems[static_cast<std::size_t>(i)];
@@ -276,9 +276,10 @@ void SetPlayer::seekBars(int bars) {
     seekTo(target);
 }
 
-void SetPlayer::seekTo(std::int64_t songFrame) {
+void SetPlayer::seekTo(std::int64_t songFrame, bool resumePoint) {
     Command c = command(Op::seek);
     c.target = songFrame;
+    c.value = resumePoint ? 1.0f : 0.0f;
     sender_.send(c);
     options_.song.streamer->wake(); // the engine asks for the target within a block or two
 }

@@ -64,6 +64,8 @@ const SongView* Engine::withdrawCue() noexcept {
 
 void Engine::loadSong(const SongView& song) noexcept {
     song_ = song;
+    silentBefore_ = 0;
+    countInPoint_ = -1;
     song_.stemCount = std::clamp(song.stemCount, 0, kMaxStems);
     chains_.reset(song_);
     for (int i = 0; i < kMaxStems; ++i) {
@@ -179,6 +181,7 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
         case Op::stop: transport_.stop(); break;
         case Op::seek:
             transport_.seek(c.target);
+            countInPoint_ = c.value > 0.5f && !transport_.rolling() ? transport_.position() : -1;
             // Stopped or already waiting at a target: the jump is immediate.
             if (!transport_.rolling() || transport_.state() == TransportState::waiting) seekSources();
             break;
@@ -300,10 +303,20 @@ void Engine::applyState(const std::array<float, kMaxStems>& gain, const std::arr
 }
 
 void Engine::startPlaying(std::int64_t now) noexcept {
-    // From the top, a count-in of whole bars first (the stems read silence before frame 0).
-    if (song_.countInBars > 0 && transport_.position() == 0)
-        transport_.preRoll(std::min<std::int64_t>(
-            0, gridFrame(song_.timing, sampleRate_, Quantize::bar, -static_cast<std::int64_t>(song_.countInBars))));
+    // From the top, a count-in of whole bars first (the stems read silence before frame 0); from
+    // a resume point mid-song, the bars before it with the stems silent.
+    const std::int64_t at = transport_.position();
+    const bool resumePoint = at > 0 && at == countInPoint_;
+    countInPoint_ = -1; // once
+    if (song_.countInBars > 0 && (at == 0 || resumePoint)) {
+        const std::int64_t bar = at == 0 ? 0 : toBarBeat(song_.timing, sampleRate_, at).bar - 1;
+        const std::int64_t start =
+            gridFrame(song_.timing, sampleRate_, Quantize::bar, bar - static_cast<std::int64_t>(song_.countInBars));
+        if (start < at) {
+            silentBefore_ = at;
+            transport_.preRoll(start);
+        }
+    }
     emit(EventType::transportStarted, now);
     transport_.play();
     // From anywhere but a preloaded position the disk may not be there yet: start every stem
@@ -365,7 +378,9 @@ void Engine::renderPlaying(const OutputBuses& out, int offset, int n, std::int64
     const std::uint32_t directUsed = chains_.mix(song_, out, offset, left, right, n);
     mixReference(left, right, pos, n);
     if (out.click != nullptr && activeClick_ != ClickMode::off) {
-        const std::int64_t until = activeClick_ == ClickMode::always ? song_.lengthFrames : song_.timing.downbeatFrame;
+        const std::int64_t until = activeClick_ == ClickMode::always
+                                       ? song_.lengthFrames
+                                       : std::max(song_.timing.downbeatFrame, silentBefore_); // the count-in
         click_.render(out.click + offset, n, pos, song_.timing, until);
     }
     fadeBuses(out, offset, n, directUsed);
@@ -413,6 +428,7 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
         if (sourcesReady()) transport_.resume(); // cued targets are in RAM: no wait at all
         break;
     case TransportChange::stopped:
+        silentBefore_ = 0; // stopped in a count-in: the next play starts where it now is
         emit(EventType::transportStopped, at);
         if (loadAfterStop_ != nullptr) finishSongChange(at);
         break;
@@ -434,12 +450,18 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
 bool Engine::sourcesReady() const noexcept {
     for (int i = 0; i < song_.stemCount; ++i)
         if (const StemSource* src = song_.stems[static_cast<std::size_t>(i)];
-            src != nullptr && !src->readyAt(transport_.position(), kSeekReadyFrames))
+            src != nullptr && !src->readyAt(std::max(transport_.position(), silentBefore_), kSeekReadyFrames))
             return false;
-    return song_.reference == nullptr || song_.reference->readyAt(transport_.position(), kSeekReadyFrames);
+    return song_.reference == nullptr ||
+           song_.reference->readyAt(std::max(transport_.position(), silentBefore_), kSeekReadyFrames);
+}
+
+int Engine::silentFrames(std::int64_t pos, int n) const noexcept {
+    return pos >= silentBefore_ ? 0 : static_cast<int>(std::min<std::int64_t>(n, silentBefore_ - pos));
 }
 
 void Engine::seekSources() noexcept {
+    silentBefore_ = 0; // a jump ends a count-in
     for (int i = 0; i < song_.stemCount; ++i)
         if (StemSource* src = song_.stems[static_cast<std::size_t>(i)]) src->seek(transport_.position());
     if (song_.reference != nullptr) song_.reference->seek(transport_.position());
@@ -450,8 +472,14 @@ void Engine::mixReference(float* left, float* right, std::int64_t pos, int n) no
         reference_.skip(n);
         return;
     }
-    // Read it on every block, used or not, so its stream keeps pace and A/B is instant, aligned.
-    (void)vamp_.read(*song_.reference, pos, playing(), reference_.left(), reference_.right(), n);
+    // Read it on every block, used or not, so its stream keeps pace and A/B is instant, aligned
+    // (in a count-in: from where the stems start).
+    const int quiet = silentFrames(pos, n);
+    std::fill_n(reference_.left(), quiet, 0.0f);
+    std::fill_n(reference_.right(), quiet, 0.0f);
+    if (quiet < n)
+        (void)vamp_.read(*song_.reference, pos + quiet, playing(), reference_.left() + quiet,
+                         reference_.right() + quiet, n - quiet);
     reference_.blendInto(left, right, n);
 }
 
@@ -459,7 +487,13 @@ void Engine::readStem(int i, std::int64_t pos, int n, std::int64_t now) noexcept
     const auto si = static_cast<std::size_t>(i);
     StemSource* src = song_.stems[si];
     ReadStatus status = ReadStatus::unavailable;
-    if (src != nullptr) {
+    if (const int quiet = silentFrames(pos, n); quiet > 0 && src != nullptr) { // a count-in
+        std::fill_n(chains_.left(i), quiet, 0.0f);
+        std::fill_n(chains_.right(i), quiet, 0.0f);
+        status = quiet == n ? ReadStatus::complete
+                            : vamp_.read(*src, pos + quiet, playing(), chains_.left(i) + quiet,
+                                         chains_.right(i) + quiet, n - quiet);
+    } else if (src != nullptr) {
         status = vamp_.read(*src, pos, playing(), chains_.left(i), chains_.right(i), n);
     } else {
         std::fill_n(chains_.left(i), n, 0.0f);

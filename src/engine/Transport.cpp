@@ -45,7 +45,7 @@ void Transport::play() noexcept {
 }
 
 void Transport::preRoll(std::int64_t start) noexcept {
-    if (state_ == TransportState::stopped && position_ == 0 && start < 0) position_ = start;
+    if (state_ == TransportState::stopped && start < position_) position_ = start;
 }
 
 void Transport::waitForSources() noexcept {

@@ -17,7 +17,8 @@
 //                --resume comes back in the song at the bar line before the journal's position,
 //                with stem 1's gain and stem 2's mute as a script set them before the first
 //                crash, paused and armed until the controller's play pad; the journal is never
-//                torn; the time from restart to ready (and, with --resume-play, to audio) is printed.
+//                torn; the time from restart to ready (and, with --resume-play, to audio) is printed;
+//                --resume-play with --count-in plays one bar of click, then the bar line.
 //   boot         the service's way: play --wait-device --armed starts before the JACK server, says
 //                what it waits for, starts when the server appears (timed), stays silent, armed,
 //                until the controller's play pad, then plays song 1 from its top; a long press
@@ -490,6 +491,45 @@ int crashResume(const std::string& stemdeck, test::TempDir& dir, int count) {
             audioMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - spawned).count();
         std::this_thread::sleep_for(2ms);
     }
+    // Played on after a count-in (--count-in 1, its click on out_5): one bar of click with the
+    // stems silent, then the stems from the bar line itself, one beat after the last tick.
+    kill(play, SIGKILL);
+    waitExit(play, 5s);
+    const std::int64_t lastFrame = journalFrame(journal);
+    Recorder counted;
+    expect(counted.open(2, static_cast<std::size_t>(20 * kRate)), "the recorder opens");
+    play = startPlay({"--resume", "--resume-play", "--count-in", "1", "--click", "5", "--click-mode", "count-in"},
+                     dir / "play-count.log");
+    expect(counted.connect({1, 5}, 10s), "the count-in restart is recorded (main and click)");
+    waitUntil([&] { return counted.now(0) != 0.0f; }, 8000ms);
+    std::this_thread::sleep_for(500ms);
+    {
+        const std::size_t n = counted.frames.load();
+        std::size_t sound = 0;
+        while (sound < n && counted.data[0][sound] == 0.0f)
+            ++sound;
+        std::vector<std::size_t> ticks; // click onsets before the stems start
+        for (std::size_t i = 0; i < sound; ++i)
+            if (std::fabs(counted.data[1][i]) > 1e-4f && (ticks.empty() || i - ticks.back() > 4000)) ticks.push_back(i);
+        const double gap = ticks.empty() ? -1.0 : static_cast<double>(sound - ticks.back());
+        const double periods = std::round((gap - 24000.0) / 256.0); // a skipped cycle between them
+        const bool beatBefore =
+            !ticks.empty() && periods >= -2 && periods <= 2 && std::fabs(gap - 24000.0 - periods * 256.0) <= 1.0;
+        // Its value (gain 0.5 kept) 4000 frames in tells where the stems started: the bar line.
+        const double started =
+            sound + 4000 < n
+                ? static_cast<double>(counted.data[0][sound + 4000]) / 0.25 * static_cast<double>(len) - 4000.0
+                : -1.0;
+        const double want = static_cast<double>(lastFrame / bar * bar);
+        const double late = std::round((started - want) / 256.0);
+        expect(sound < n && ticks.size() >= 2 && ticks.size() <= 4 && beatBefore && late >= 0 && late <= 2 &&
+                   std::fabs(started - want - late * 256.0) <= 2.0,
+               "--resume-play with --count-in 1: " + std::to_string(ticks.size()) +
+                   " click(s) recorded with the stems silent, the stems " + std::to_string(gap) +
+                   " frames after the last one (a beat: 24000), from frame " + std::to_string(started) +
+                   " (the bar line: " + std::to_string(want) + ")");
+    }
+    counted.close();
     kill(play, SIGTERM);
     const int status = waitExit(play, 10s);
     std::sort(readyMs.begin(), readyMs.end());

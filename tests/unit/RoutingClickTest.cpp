@@ -2,6 +2,7 @@
 // in-memory stems, checked sample by sample.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -181,6 +182,69 @@ TEST_CASE("Count-in: bars of click before bar 1, then the stems on the bar", "[u
         again.render(e, 4096, 128);
         CHECK(onsets(again.click, 4000).empty());
         CHECK(again.mainL[4095] == 0.5f);
+    }
+}
+
+TEST_CASE("A resume point: play counts in the bars before it, the stems silent until its frame", "[unit][click]") {
+    const std::int64_t length = 96000 * 6; // six bars at 120 BPM
+    std::vector<float> ramp(static_cast<std::size_t>(length));
+    for (std::size_t i = 0; i < ramp.size(); ++i)
+        ramp[i] = static_cast<float>(i + 1) / static_cast<float>(length); // never 0: its value tells the frame
+    stream::MemoryStemSource a{ramp, {}};
+    stream::MemoryStemSource ref{std::vector<float>(static_cast<std::size_t>(length), 0.25f), {}};
+    Engine e;
+    e.prepare(kRate, 256);
+    SongView v;
+    v.stems[0] = &a;
+    v.stemCount = 1;
+    v.reference = &ref;
+    v.lengthFrames = length;
+    v.timing.bpm = 120.0; // 24000 frames per beat, 96000 per bar
+    v.countInBars = 2;
+    e.setSong(v);
+    auto sender = e.makeSender();
+    sender.send(Command{Op::click, Quantize::none, -1, static_cast<float>(ClickMode::countIn)});
+    const std::int64_t bar4 = 3 * 96000;
+    sender.send(Command{Op::seek, Quantize::none, -1, 1.0f, kNextBlock, bar4}); // value 1: a resume point
+    Buses idle;
+    idle.render(e, 512, 128);
+    CHECK(e.songFrame() == bar4);
+    sender.send(Command{Op::play});
+    Buses out;
+    out.render(e, 2 * 96000 + 4096, 128);
+    // Two bars of click (bars 2 and 3), none after (count-in mode), the stems silent through
+    // them, then bar 4's first frame exactly, at full level.
+    const auto ticks = onsets(out.click, 4000);
+    REQUIRE(ticks.size() == 8);
+    for (std::size_t k = 0; k < 8; ++k)
+        CHECK(ticks[k] == k * 24000);
+    CHECK(std::all_of(out.mainL.begin(), out.mainL.begin() + 2 * 96000, [](float x) { return x == 0.0f; }));
+    CHECK(out.mainL[2 * 96000] == ramp[static_cast<std::size_t>(bar4)]);
+    CHECK(out.mainL[2 * 96000 + 4095] == ramp[static_cast<std::size_t>(bar4 + 4095)]);
+    CHECK(e.stem(0).underruns.load() == 0);
+
+    SECTION("the reference mix (A/B) is silent through the count-in too") {
+        sender.send(Command{Op::stop});
+        Buses stop;
+        stop.render(e, 4096, 128);
+        sender.send(Command{Op::referenceOn});
+        sender.send(Command{Op::seek, Quantize::none, -1, 1.0f, kNextBlock, bar4});
+        sender.send(Command{Op::play});
+        Buses ab;
+        ab.render(e, 2 * 96000 + 4096, 128);
+        CHECK(std::all_of(ab.mainL.begin(), ab.mainL.begin() + 2 * 96000, [](float x) { return x == 0.0f; }));
+        CHECK(ab.mainL[2 * 96000 + 2048] == 0.25f);
+    }
+    SECTION("once: stopped and played again from a plain seek, no count-in") {
+        sender.send(Command{Op::stop});
+        Buses stop;
+        stop.render(e, 4096, 128);
+        sender.send(Command{Op::seek, Quantize::none, -1, 0.0f, kNextBlock, bar4});
+        sender.send(Command{Op::play});
+        Buses again;
+        again.render(e, 4096, 128);
+        CHECK(onsets(again.click, 4000).empty());
+        CHECK(again.mainL[4095] == ramp[static_cast<std::size_t>(bar4 + 4095)]);
     }
 }
 

@@ -128,7 +128,8 @@ public:
     void previousSong();
     void goToSong(int index); ///< 0-based
     void seekBars(int bars);  ///< from the current position, onto a bar line
-    void seekTo(std::int64_t songFrame);
+    /// `resumePoint`: the next play from there counts in first (the song's count-in bars).
+    void seekTo(std::int64_t songFrame, bool resumePoint = false);
     void cycleClick();          ///< off → count-in → always → off
     void nextMarker();          ///< jump to the song's next marker, on the next bar line
     void previousMarker();      ///< jump to the marker before the current one, on the next bar line

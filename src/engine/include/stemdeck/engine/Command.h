@@ -21,7 +21,7 @@ enum class Op : std::uint8_t {
     filter, ///< value: DJ filter knob, -1 (low-pass closed) … 0 (bypass) … +1 (high-pass closed)
     play,
     stop,
-    seek,            ///< target: song frame
+    seek,            ///< target: song frame; value 1: a resume point (the next play there counts in first)
     click,           ///< value: a ClickMode (0 off, 1 count-in only, 2 always)
     loadCued,        ///< switch to the song given to Engine::cueNextSong (fading out first if playing);
                      ///< value 1: play it at once (with its count-in), 0: wait stopped at its start

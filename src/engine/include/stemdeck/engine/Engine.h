@@ -219,6 +219,13 @@ private:
     std::int64_t outFrame_ = 0;
     std::uint32_t underrunMask_ = 0; // stems that reported an underrun this block
     std::int64_t waitedFrames_ = 0;  // silent frames spent waiting at a seek target
+    // A count-in before a mid-song start (a resume): the stems and the reference read silence
+    // before this frame, which their sources are cued at (0 otherwise: before bar 1 they are
+    // silent anyway). Any jump, stop or song change ends it.
+    std::int64_t silentBefore_ = 0;
+    std::int64_t countInPoint_ = -1; // a resume point (seek value 1): play from there counts in
+    /// Frames of the n from `pos` that come before silentBefore_ (silence, nothing read).
+    [[nodiscard]] int silentFrames(std::int64_t pos, int n) const noexcept;
 
     std::unique_ptr<CommandQueue> commands_;
     std::unique_ptr<EventQueue> events_;

@@ -35,8 +35,9 @@ public:
     /// frame (stems begin at bar 1, a fade would eat the downbeat); from anywhere else it fades in.
     void play() noexcept;
 
-    /// Stopped at frame 0: moves the play head back to `start` (< 0), so that play() runs a
-    /// count-in of -start frames before bar 1. Does nothing anywhere else.
+    /// Stopped: moves the play head back to `start` (before where it is), so that play() runs a
+    /// count-in from there (the engine keeps the stems silent until the old position). Does
+    /// nothing while rolling.
     void preRoll(std::int64_t start) noexcept;
 
     /// Fades out, then stops.
