@@ -19,7 +19,8 @@
 //                crash, paused and armed until the controller's play pad; the journal is never
 //                torn; the time from restart to ready (and, with --resume-play, to audio) is printed;
 //                --resume-play with --count-in plays one bar of click, then the bar line.
-//   boot         the service's way: play --wait-device --armed starts before the JACK server, says
+//   boot         the service's way (packaging/stemdeck.service's own command lines): check, then
+//                play --wait-device --armed starts before the JACK server, says
 //                what it waits for, starts when the server appears (timed), stays silent, armed,
 //                until the controller's play pad, then plays song 1 from its top; a long press
 //                (3 s) on the shutdown pad ends the show and runs the shutdown command, a short
@@ -47,6 +48,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,6 +64,32 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr int kRate = kJackRate;
+
+/// A command line of a shipped systemd unit (packaging/UNIT), as the service runs it: the `key`
+/// line's words (ExecStart, ExecStartPre; a leading '-' dropped), its program replaced by
+/// `program`, ${STEMDECK_SET} by `set` and $STEMDECK_OPTIONS by `options`. Empty if not found.
+std::vector<std::string> serviceCommand(const std::string& unit, const std::string& key, const std::string& program,
+                                        const std::string& set, const std::vector<std::string>& options) {
+    std::ifstream in(fs::path(STEMDECK_SOURCE_DIR) / "packaging" / unit);
+    std::vector<std::string> argv;
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind(key + "=", 0) != 0) continue;
+        std::istringstream words(line.substr(key.size() + 1));
+        for (std::string w; words >> w;) {
+            if (argv.empty()) {
+                argv.push_back(program); // /usr/bin/stemdeck, or -/usr/bin/stemdeck
+            } else if (w == "${STEMDECK_SET}") {
+                argv.push_back(set);
+            } else if (w == "$STEMDECK_OPTIONS") {
+                argv.insert(argv.end(), options.begin(), options.end());
+            } else {
+                argv.push_back(w);
+            }
+        }
+        break;
+    }
+    return argv;
+}
 
 /// Waits until `text` is in the file (true) or the timeout passes.
 bool waitForLog(const fs::path& file, const std::string& text, std::chrono::milliseconds timeout) {
@@ -562,10 +590,26 @@ int boot(const std::string& stemdeck, test::TempDir& dir) {
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
     const fs::path log = dir / "play.log";
     const fs::path off = dir / "powered-off";
-    const pid_t play = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--wait-device", "--armed",
-                              "--journal", "", "--controller", "akai-apc-mini-mk2", "--midi-api", "jack",
-                              "--shutdown-command", "touch '" + off.string() + "'"},
-                             log.string());
+    // Started as the installed service starts it: packaging/stemdeck.service's own command lines,
+    // with show.conf's options for this machine (the JACK server, the controller by name).
+    const std::vector<std::string> options = {"--driver",           "jack",
+                                              "--journal",          (dir / "journal.json").string(),
+                                              "--controller",       "akai-apc-mini-mk2",
+                                              "--midi-api",         "jack",
+                                              "--shutdown-command", "touch '" + off.string() + "'"};
+    const auto pre = serviceCommand("stemdeck.service", "ExecStartPre", stemdeck, (dir / "song").string(), {});
+    const auto start = serviceCommand("stemdeck.service", "ExecStart", stemdeck, (dir / "song").string(), options);
+    std::string line;
+    for (const std::string& w : start)
+        line += (line.empty() ? "" : " ") + w;
+    std::printf("the service's command: %s\n", line.c_str());
+    if (!expect(pre.size() == 3 && pre[1] == "check" && start.size() > options.size() + 3 &&
+                    std::find(start.begin(), start.end(), "--wait-device") != start.end() &&
+                    std::find(start.begin(), start.end(), "--armed") != start.end(),
+                "packaging/stemdeck.service checks the set, then plays it waiting for the device, armed"))
+        return 1;
+    expect(waitExit(spawn(pre, (dir / "check.log").string()), 20s) == 0, "ExecStartPre: check passes the song");
+    const pid_t play = spawn(start, log.string());
     expect(waitForLog(log, "waiting for the JACK server", 10s), "with no server yet, play says what it waits for");
     std::this_thread::sleep_for(1500ms);
     expect(waitpid(play, nullptr, WNOHANG) == 0, "… and keeps waiting (it does not exit with 69)");
@@ -706,9 +750,15 @@ int kiosk(const std::string& gui, test::TempDir& dir) {
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
     fs::create_directories(dir / "config");
     const fs::path log = dir / "gui.log";
-    const pid_t app = spawn({gui, (dir / "show.yaml").string(), "--kiosk", "--armed", "--driver", "jack", "--journal",
-                             "", "--controller", "akai-apc-mini-mk2", "--midi-api", "jack"},
-                            log.string(),
+    // Started as packaging/stemdeck-gui.service starts it (--kiosk --resume --armed).
+    const auto command = serviceCommand("stemdeck-gui.service", "ExecStart", gui, (dir / "show.yaml").string(),
+                                        {"--driver", "jack", "--journal", (dir / "journal.json").string(),
+                                         "--controller", "akai-apc-mini-mk2", "--midi-api", "jack"});
+    if (!expect(std::find(command.begin(), command.end(), "--kiosk") != command.end() &&
+                    std::find(command.begin(), command.end(), "--armed") != command.end(),
+                "packaging/stemdeck-gui.service runs the GUI in kiosk mode, armed"))
+        return 1;
+    const pid_t app = spawn(command, log.string(),
                             {"DISPLAY=" + display, "STEMDECK_GUI_LAYOUT=1",
                              "XDG_CONFIG_HOME=" + (dir / "config").string(), "ASAN_OPTIONS=detect_leaks=0"});
     expect(waitForLog(log, "waiting for the JACK server", 10s), "with no server yet, the GUI says what it waits for");
