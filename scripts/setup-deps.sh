@@ -11,6 +11,7 @@ PACKAGES=(
   libsoxr-dev libcli11-dev libasound2-dev libjack-jackd2-dev
   nlohmann-json3-dev   # JSON: check --json (and, coming, the NI stem metadata and the remote API)
   libavformat-dev libavcodec-dev libavutil-dev   # FFmpeg: Native Instruments .stem.mp4 files
+  librubberband-dev   # Rubber Band: tempo and key (so far its benchmark, tests/bench/StretchBench.cpp)
   # tests: Catch2, RealtimeSanitizer's runtime, a JACK server, sox to inspect audio, clang for
   # the libFuzzer harness
   catch2 libclang-rt-19-dev jackd2 sox clang
