@@ -3,7 +3,9 @@
 // the disk thread would run them, at 80% tempo, +2 semitones (formants preserved) and both, with
 // the R2 engine (OptionEngineFaster) and R3 (OptionEngineFiner, standard and short window).
 // Prints the real-time factor (seconds of audio out per second of one core), the worst chunk,
-// the stretchers' latency and the peak RSS of each configuration (each runs in a child process).
+// the stretchers' latency and the peak RSS of each configuration (each runs in a child process),
+// then each engine's pitch accuracy: the frequency of a sine (100, 440, 1000 Hz) after the
+// change, found by a fine Goertzel scan of 2 s of its output.
 //   stemdeck_bench_stretch [SECONDS]   (default 30 s of input per stem)
 #include <rubberband/RubberBandStretcher.h>
 #include <sys/resource.h>
@@ -17,6 +19,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -121,6 +124,46 @@ void run(const Config& c, int seconds) {
     std::fflush(stdout);
 }
 
+/// The strongest frequency within 30 Hz of `near` (0.02 Hz steps) in x[from, to).
+double toneFrequency(const std::vector<float>& x, std::size_t from, std::size_t to, double near) {
+    auto power = [&](double hz) {
+        const double w = 2.0 * M_PI * hz / kRate, c = 2.0 * std::cos(w);
+        double s1 = 0, s2 = 0;
+        for (std::size_t i = from; i < to && i < x.size(); ++i) {
+            const double s0 = x[i] + c * s1 - s2;
+            s2 = s1;
+            s1 = s0;
+        }
+        return s1 * s1 + s2 * s2 - c * s1 * s2;
+    };
+    double best = near, bestPower = -1.0;
+    for (double hz = near - 30.0; hz <= near + 30.0; hz += 0.02)
+        if (const double p = power(hz); p > bestPower) {
+            bestPower = p;
+            best = hz;
+        }
+    return best;
+}
+
+/// A 4 s sine through one real-time stretcher; the frequency of its output's seconds 1 to 3.
+double stretchedTone(RubberBandStretcher::Options engine, double timeRatio, double pitchScale, double hz) {
+    std::vector<float> in(static_cast<std::size_t>(4 * kRate)), out, buf(8192);
+    for (std::size_t i = 0; i < in.size(); ++i)
+        in[i] = 0.5f * static_cast<float>(std::sin(2.0 * M_PI * hz * static_cast<double>(i) / kRate));
+    RubberBandStretcher st(kRate, 1, RubberBandStretcher::OptionProcessRealTime | engine, timeRatio, pitchScale);
+    for (std::size_t at = 0; at < in.size(); at += kChunk) {
+        const float* chan = in.data() + at;
+        const std::size_t n = std::min<std::size_t>(kChunk, in.size() - at);
+        st.process(&chan, n, at + n >= in.size());
+        for (int avail; (avail = st.available()) > 0;) {
+            float* b = buf.data();
+            const std::size_t got = st.retrieve(&b, std::min<std::size_t>(static_cast<std::size_t>(avail), buf.size()));
+            out.insert(out.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got));
+        }
+    }
+    return toneFrequency(out, kRate, 3 * kRate, hz * pitchScale);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -150,6 +193,24 @@ int main(int argc, char** argv) {
             _exit(0);
         }
         waitpid(pid, nullptr, 0);
+    }
+    std::printf("\nPitch accuracy (a sine, 2 s of output measured): Hz out, and its error in cents\n");
+    const struct {
+        const char* name;
+        RubberBandStretcher::Options engine;
+    } engines[] = {{"R2 (faster)", faster},
+                   {"R2, long window", faster | RubberBandStretcher::OptionWindowLong},
+                   {"R3 (finer)", finer},
+                   {"R3 short window", finerShort}};
+    for (const auto& e : engines) {
+        std::printf("%-18s", e.name);
+        for (const auto& [hz, ratio, pitch] : {std::tuple{100.0, 1.25, 1.0}, std::tuple{440.0, 1.25, 1.0},
+                                               std::tuple{1000.0, 1.25, 1.0}, std::tuple{440.0, 1.0, up2}}) {
+            const double got = stretchedTone(e.engine, ratio, pitch, hz), want = hz * pitch;
+            std::printf("  %4.0f Hz %s: %8.2f (%+6.1f c)", hz, pitch == 1.0 ? "at 80%" : "+2 st ", got,
+                        1200.0 * std::log2(got / want));
+        }
+        std::printf("\n");
     }
     return 0;
 }
