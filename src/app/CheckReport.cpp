@@ -19,18 +19,13 @@ using set::SongReport;
 std::string formatCheckReport(const CheckReport& r) {
     std::ostringstream out;
     char line[512];
-    int errors = 0, warnings = 0, playable = 0;
     for (const Finding& f : r.setFindings) {
-        (f.severity == Severity::error ? errors : warnings) += 1;
         out << "Set " << oneLine(r.source.filename().string()) << ":\n  "
             << (f.severity == Severity::error ? "error: " : "warning: ") << oneLine(f.file) << ": " << oneLine(f.what)
             << "\n      fix: " << oneLine(f.fix) << "\n\n";
     }
     for (std::size_t i = 0; i < r.songs.size(); ++i) {
         const SongReport& s = r.songs[i];
-        errors += s.count(Severity::error);
-        warnings += s.count(Severity::warning);
-        playable += s.canPlay() ? 1 : 0;
         // Names come from file names, which may hold anything: one line each, valid UTF-8.
         out << "Song " << i + 1 << "/" << r.songs.size() << ": " << oneLine(s.title) << " ("
             << oneLine(s.source.string()) << ")";
@@ -68,6 +63,7 @@ std::string formatCheckReport(const CheckReport& r) {
                 << oneLine(f.what) << "\n      fix: " << oneLine(f.fix) << "\n";
         out << "\n";
     }
+    const int errors = r.count(Severity::error), warnings = r.count(Severity::warning), playable = r.playableSongs();
     out << "Summary: " << r.songs.size() << " song" << (r.songs.size() == 1 ? "" : "s") << ", " << errors << " error"
         << (errors == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s") << ". "
         << (r.canPlay() ? "The set can play."

@@ -16,21 +16,6 @@ namespace stemdeck::app {
 namespace {
 struct Cancelled {}; // thrown from the progress callback: unwinds the check (not a stemdeck::Error)
 
-struct Counts {
-    int errors = 0, warnings = 0, playable = 0;
-};
-Counts countFindings(const set::CheckReport& r) {
-    Counts c;
-    for (const set::Finding& f : r.setFindings)
-        ++(f.severity == set::Severity::error ? c.errors : c.warnings);
-    for (const set::SongReport& s : r.songs) {
-        c.errors += s.count(set::Severity::error);
-        c.warnings += s.count(set::Severity::warning);
-        c.playable += s.canPlay() ? 1 : 0;
-    }
-    return c;
-}
-
 std::string findingLine(const set::Finding& f, const std::string& where) {
     // A finding whose text starts with its file (a set file's "file:line:col: …") names it once.
     const std::string what = oneLine(f.what), file = oneLine(f.file);
@@ -57,26 +42,22 @@ set::ControllerCheck mappingCheck() {
 
 std::vector<std::string> problemLines(const set::CheckReport& r) {
     std::vector<std::string> lines;
-    for (const set::Finding& f : r.setFindings)
-        if (f.severity == set::Severity::error) lines.push_back(findingLine(f, ""));
-    for (std::size_t i = 0; i < r.songs.size(); ++i)
-        for (const set::Finding& f : r.songs[i].findings)
-            if (f.severity == set::Severity::error)
-                lines.push_back(
-                    findingLine(f, "song " + std::to_string(i + 1) + " '" + oneLine(r.songs[i].title) + "': "));
-    // Warnings after every error: a screen shows the first lines.
-    for (const set::Finding& f : r.setFindings)
-        if (f.severity == set::Severity::warning) lines.push_back(findingLine(f, ""));
-    for (std::size_t i = 0; i < r.songs.size(); ++i)
-        for (const set::Finding& f : r.songs[i].findings)
-            if (f.severity == set::Severity::warning)
-                lines.push_back(
-                    findingLine(f, "song " + std::to_string(i + 1) + " '" + oneLine(r.songs[i].title) + "': "));
+    // Every error before any warning: a screen shows the first lines.
+    for (const set::Severity severity : {set::Severity::error, set::Severity::warning}) {
+        for (const set::Finding& f : r.setFindings)
+            if (f.severity == severity) lines.push_back(findingLine(f, ""));
+        for (std::size_t i = 0; i < r.songs.size(); ++i)
+            for (const set::Finding& f : r.songs[i].findings)
+                if (f.severity == severity)
+                    lines.push_back(
+                        findingLine(f, "song " + std::to_string(i + 1) + " '" + oneLine(r.songs[i].title) + "': "));
+    }
     return lines;
 }
 
 std::string checkSummary(const set::CheckReport& r) {
-    const auto [errors, warnings, playable] = countFindings(r);
+    const int errors = r.count(set::Severity::error), warnings = r.count(set::Severity::warning),
+              playable = r.playableSongs();
     const auto songs = static_cast<int>(r.songs.size());
     auto plural = [](int n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); };
     return "check: " + plural(songs, "song") + ", " + plural(errors, "error") + ", " + plural(warnings, "warning") +
@@ -142,9 +123,8 @@ void Preflight::run(std::vector<fs::path> sources) {
     Result r;
     r.summary = checkSummary(all);
     r.problems = problemLines(all);
-    const Counts c = countFindings(all);
-    r.errors = c.errors;
-    r.warnings = c.warnings;
+    r.errors = all.count(set::Severity::error);
+    r.warnings = all.count(set::Severity::warning);
     const std::lock_guard<std::mutex> lock(mutex_);
     result_ = std::move(r);
 }

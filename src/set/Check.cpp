@@ -495,6 +495,18 @@ bool CheckReport::canPlay() const {
                         [](const Finding& f) { return f.severity == Severity::error; });
 }
 
+int CheckReport::count(Severity s) const {
+    int n = static_cast<int>(
+        std::count_if(setFindings.begin(), setFindings.end(), [&](const Finding& f) { return f.severity == s; }));
+    for (const SongReport& song : songs)
+        n += song.count(s);
+    return n;
+}
+
+int CheckReport::playableSongs() const {
+    return static_cast<int>(std::count_if(songs.begin(), songs.end(), [](const SongReport& s) { return s.canPlay(); }));
+}
+
 CheckReport checkSource(const fs::path& source, const CheckProgress& progress, const ControllerCheck& controller) {
     CheckReport report;
     report.source = source;

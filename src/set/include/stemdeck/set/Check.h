@@ -59,7 +59,9 @@ struct CheckReport {
     std::string setName;              ///< "" for a single folder
     std::vector<Finding> setFindings; ///< about the set as a whole (its controller mapping)
     std::vector<SongReport> songs;
-    [[nodiscard]] bool canPlay() const; ///< no error in the set or any song
+    [[nodiscard]] bool canPlay() const;        ///< no error in the set or any song
+    [[nodiscard]] int count(Severity s) const; ///< findings of that severity, the set's and every song's
+    [[nodiscard]] int playableSongs() const;   ///< songs with no error
 };
 
 /// @thread control. "" when the controller mapping file parses; else what is wrong with it. (The
