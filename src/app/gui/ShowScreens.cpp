@@ -7,6 +7,16 @@
 
 namespace stemdeck::app {
 
+juce::Rectangle<int> paintSetListHeader(juce::Graphics& g, juce::Rectangle<int> panel, const LiveSession& session) {
+    g.setColour(kPanel);
+    g.fillRect(panel);
+    auto list = panel.reduced(12);
+    g.setColour(kDim);
+    g.setFont(juce::Font(16.0f, juce::Font::bold));
+    g.drawText(session.setName().value_or("SET"), list.removeFromTop(28), juce::Justification::centredLeft);
+    return list;
+}
+
 void PreflightPanel::update(const Preflight& preflight) {
     if (done_) return;
     if (const auto r = preflight.result()) {
@@ -60,12 +70,7 @@ void WaitingView::resized() {
 
 void WaitingView::paint(juce::Graphics& g) {
     g.fillAll(kBackground);
-    g.setColour(kPanel);
-    g.fillRect(setList_);
-    auto list = setList_.reduced(12);
-    g.setColour(kDim);
-    g.setFont(juce::Font(16.0f, juce::Font::bold));
-    g.drawText(session_.setName().value_or("SET"), list.removeFromTop(28), juce::Justification::centredLeft);
+    auto list = paintSetListHeader(g, setList_, session_);
     g.setFont(juce::Font(18.0f));
     const auto& songs = session_.songs();
     for (std::size_t i = 0; i < songs.size() && list.getHeight() >= 34; ++i) {

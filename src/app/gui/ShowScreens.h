@@ -12,6 +12,10 @@
 
 namespace stemdeck::app {
 
+/// @thread GUI. The set-list panel's background and the set's name, on every screen that lists
+/// the songs; returns the area left for the songs.
+juce::Rectangle<int> paintSetListHeader(juce::Graphics& g, juce::Rectangle<int> panel, const LiveSession& session);
+
 /// The preflight's progress, then its summary and one line per problem (errors red, warnings
 /// orange).
 class PreflightPanel final : public juce::Component {

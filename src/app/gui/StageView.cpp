@@ -384,12 +384,7 @@ void StageView::resized() {
 void StageView::paint(juce::Graphics& g) {
     g.fillAll(kBackground);
     // The set list: the current song highlighted, the next one marked.
-    g.setColour(kPanel);
-    g.fillRect(setList_);
-    auto list = setList_.reduced(12);
-    g.setColour(kDim);
-    g.setFont(juce::Font(16.0f, juce::Font::bold));
-    g.drawText(session_.setName().value_or("SET"), list.removeFromTop(28), juce::Justification::centredLeft);
+    auto list = paintSetListHeader(g, setList_, session_);
     const auto& songs = session_.songs();
     for (std::size_t i = 0; i < songs.size(); ++i) {
         const bool current = static_cast<int>(i) + 1 == status_.song, next = static_cast<int>(i) == status_.song;
