@@ -486,20 +486,17 @@ void Engine::mixReference(float* left, float* right, std::int64_t pos, int n) no
 void Engine::readStem(int i, std::int64_t pos, int n, std::int64_t now) noexcept {
     const auto si = static_cast<std::size_t>(i);
     StemSource* src = song_.stems[si];
-    ReadStatus status = ReadStatus::unavailable;
-    if (const int quiet = silentFrames(pos, n); quiet > 0 && src != nullptr) { // a count-in
-        std::fill_n(chains_.left(i), quiet, 0.0f);
-        std::fill_n(chains_.right(i), quiet, 0.0f);
-        status = quiet == n ? ReadStatus::complete
-                            : vamp_.read(*src, pos + quiet, playing(), chains_.left(i) + quiet,
-                                         chains_.right(i) + quiet, n - quiet);
-    } else if (src != nullptr) {
-        status = vamp_.read(*src, pos, playing(), chains_.left(i), chains_.right(i), n);
-    } else {
+    if (src == nullptr) {
         std::fill_n(chains_.left(i), n, 0.0f);
         std::fill_n(chains_.right(i), n, 0.0f);
+    } else { // a count-in's frames are silence, read from nowhere; the rest from the source
+        const int quiet = silentFrames(pos, n);
+        std::fill_n(chains_.left(i), quiet, 0.0f);
+        std::fill_n(chains_.right(i), quiet, 0.0f);
+        if (quiet == n || vamp_.read(*src, pos + quiet, playing(), chains_.left(i) + quiet, chains_.right(i) + quiet,
+                                     n - quiet) == ReadStatus::complete)
+            return;
     }
-    if (status == ReadStatus::complete) return;
     stems_[si].underruns.fetch_add(1, std::memory_order_relaxed);
     if ((underrunMask_ & (1u << i)) == 0) emit(EventType::underrun, now, static_cast<std::int8_t>(i));
     underrunMask_ |= 1u << i;
