@@ -148,8 +148,11 @@ struct DeviceSession::Impl {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
             .count();
     }
+    [[nodiscard]] std::int64_t blockNs() const {
+        return rate > 0 ? static_cast<std::int64_t>(block) * 1'000'000'000 / rate : 0;
+    }
     void armWatchdog() {
-        watchdog.arm(nowNs(), rate > 0 ? static_cast<std::int64_t>(block) * 1'000'000'000 / rate : 0);
+        watchdog.arm(nowNs(), blockNs());
         serverHung = false;
     }
     void closeDevice() {
@@ -335,8 +338,6 @@ bool DeviceSession::watch() {
             d.lastSeenNs = last;
             if (d.useJack) d.serverFrame = d.jack.serverCycleFrame();
         }
-        char silent[32];
-        std::snprintf(silent, sizeof silent, "%.1f s", static_cast<double>(d.watchdog.silentNs(last, now)) / 1e9);
         if (!d.watchdog.hung(last, now)) {
             if (d.serverHung) {
                 d.serverHung = false;
@@ -348,6 +349,8 @@ bool DeviceSession::watch() {
         // itself cannot be reopened (a new client would wait on it too): it is waited for. Only
         // half a second of cycles run without this client says the server dropped it (a server
         // just woken has run a cycle or two, and calls the client in the next moment).
+        char silent[32];
+        std::snprintf(silent, sizeof silent, "%.1f s", static_cast<double>(d.watchdog.silentNs(last, now)) / 1e9);
         if (d.useJack && d.jack.serverCycleFrame() - d.serverFrame < static_cast<std::uint32_t>(d.rate / 2)) {
             if (!d.serverHung)
                 d.log << "error: the JACK server '" << JackDevice::serverName() << "' has run no cycle for " << silent
@@ -403,8 +406,7 @@ bool DeviceSession::jackHangs() const {
     const Impl& d = *impl_;
     if (!d.useJack || d.engine == nullptr || !d.jack.isOpen()) return false;
     const std::int64_t silent = d.watchdog.silentNs(d.output.lastCallbackNs(), Impl::nowNs());
-    const std::int64_t blockNs = d.rate > 0 ? static_cast<std::int64_t>(d.block) * 1'000'000'000 / d.rate : 0;
-    return d.serverHung || silent > std::max<std::int64_t>(250'000'000, 2 * blockNs);
+    return d.serverHung || silent > std::max<std::int64_t>(250'000'000, 2 * d.blockNs());
 }
 
 void DeviceSession::close() {
