@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTEMDECK_TESTS=ON -DSTEMDECK_SANITIZE=OFF >/dev/null
 cmake --build build/bench -j"$(nproc)" --target stemdeck stemdeck_bench_engine stemdeck_bench_render stemdeck_bench_stream stemdeck_bench_sets stemdeck_bench_midi \
-  stemdeck_bench_stretch
+  stemdeck_bench_stretch stemdeck_bench_stretch_path
 what=${1:-all}
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 if [ "$what" = all ] || [ "$what" = engine ]; then ./build/bench/tests/bench/stemdeck_bench_engine; fi
@@ -25,6 +25,9 @@ if [ "$what" = all ] || [ "$what" = sets ]; then ./build/bench/tests/bench/stemd
 if [ "$what" = all ] || [ "$what" = midi ]; then # MIDI-to-audio latency through JACK: [MESSAGES] [PERIODS]
   ./build/bench/tests/bench/stemdeck_bench_midi "$PWD/build/bench/stemdeck" "$PWD/controllers" "${2:-250}" "${3:-64,128,256}"
 fi
-if [ "$what" = all ] || [ "$what" = stretch ]; then ./build/bench/tests/bench/stemdeck_bench_stretch "${2:-30}"; fi
+if [ "$what" = all ] || [ "$what" = stretch ]; then
+  ./build/bench/tests/bench/stemdeck_bench_stretch "${2:-30}"
+  ./build/bench/tests/bench/stemdeck_bench_stretch_path "${2:-60}"
+fi
 if [ "$what" = soak ]; then tests/bench/soak.sh build/bench/stemdeck "${2:-600}"; fi
 if [ "$what" = stress ]; then ./build/bench/tests/bench/stemdeck_bench_stream stress "${2:-10}"; fi

@@ -180,6 +180,8 @@ bool LiveSession::open() {
     const int rate = session_->sampleRate();
     options_.song.sampleRate = rate;
     options_.song.bpm = args_.bpm;
+    options_.song.tempo = args_.stretch.tempo;
+    options_.song.transpose = args_.stretch.transpose;
     options_.song.keepBrokenStems = true; // on stage a broken stem never stops the others
     if (!args_.events.empty()) {
         const set::StemFolder first = set::scanStemFolder(songs_.front().source);

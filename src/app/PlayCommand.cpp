@@ -109,12 +109,41 @@ int terminalWidth() {
 
 } // namespace
 
+void addStretchOptions(CLI::App& cmd, StretchArgs& a) {
+    cmd.add_option_function<std::string>(
+           "--tempo",
+           [&a](const std::string& text) {
+               a.tempo = set::parseTempo(text);
+               if (!a.tempo)
+                   throw CLI::ValidationError("--tempo", "'" + text + "' is not a tempo: write 80% or 112bpm");
+               if (!a.tempo->bpm && (a.tempo->value < formats::kMinTempo || a.tempo->value > formats::kMaxTempo))
+                   throw CLI::ValidationError("--tempo", text + " is out of range: 50% to 200%");
+           },
+           "Rehearsal tempo of every song, pitch kept: a share of its own (80%) or a BPM (112bpm)")
+        ->type_name("TEMPO");
+    cmd.add_option_function<std::string>(
+           "--transpose",
+           [&a](const std::string& text) {
+               a.transpose = set::parseTranspose(text);
+               if (!a.transpose)
+                   throw CLI::ValidationError("--transpose",
+                                              "'" + text +
+                                                  "' is not a transposition: write semitones (-2, +1.5) or "
+                                                  "cents (+30c)");
+               if (const std::string bad = set::transposeProblem(*a.transpose); !bad.empty())
+                   throw CLI::ValidationError("--transpose", bad);
+           },
+           "Transpose every song, tempo kept: semitones (-2, +1.5) or cents (+30c); formants kept")
+        ->type_name("SEMITONES");
+}
+
 void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
     cmd.add_option("SOURCE", a.sources, "A set file (sets/*.yaml), or stem folders, one song each, in order")
         ->required();
     cmd.add_option("--song", a.firstSong, "Start at this song (1-based)")->check(CLI::PositiveNumber);
     cmd.add_option("--bpm", a.bpm, "Tempo for bar:beat, click and quantise (default: each folder's readme)")
         ->check(CLI::Range(1.0, 999.0));
+    addStretchOptions(cmd, a.stretch);
     cmd.add_option("--driver", a.device.driver, "alsa or jack (default: the first with an output)")
         ->check(CLI::IsMember({"alsa", "jack"}, CLI::ignore_case));
     cmd.add_option("--device", a.device.device, "Part of the device name, case-insensitive");

@@ -39,11 +39,12 @@ std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns
     const std::string where = s.seconds < 0
                                   ? "count-in " + std::to_string(s.barBeat.beat)
                                   : "bar " + std::to_string(s.barBeat.bar) + "." + std::to_string(s.barBeat.beat);
-    std::snprintf(
-        buf, sizeof buf, "%s %d/%d %s | %s | %s / %s (-%s) | %.1f BPM | click %s | underruns %llu | xruns %llu",
-        s.rolling ? ">" : "||", s.song, s.songs, s.title.c_str(), where.c_str(), clockText(s.seconds).c_str(),
-        clockText(s.lengthSeconds).c_str(), clockText(std::max(0.0, s.lengthSeconds - s.seconds)).c_str(), s.bpm,
-        clickName(s.click), static_cast<unsigned long long>(s.underruns), static_cast<unsigned long long>(xruns));
+    std::snprintf(buf, sizeof buf,
+                  "%s %d/%d %s | %s | %s / %s (-%s) | %.1f BPM%s%s | click %s | underruns %llu | xruns %llu",
+                  s.rolling ? ">" : "||", s.song, s.songs, s.title.c_str(), where.c_str(), clockText(s.seconds).c_str(),
+                  clockText(s.lengthSeconds).c_str(), clockText(std::max(0.0, s.lengthSeconds - s.seconds)).c_str(),
+                  s.bpm, s.stretch.empty() ? "" : " at ", s.stretch.c_str(), clickName(s.click),
+                  static_cast<unsigned long long>(s.underruns), static_cast<unsigned long long>(xruns));
     std::string scene;
     auto sceneName = [&](int slot) {
         const auto k = static_cast<std::size_t>(slot);

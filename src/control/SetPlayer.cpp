@@ -33,6 +33,16 @@ SetPlayer::SetPlayer(engine::Engine& engine, std::vector<set::SetSong> songs, Pl
     : engine_(engine), songs_(std::move(songs)), options_(std::move(options)), log_(log), sender_(engine.makeSender()),
       broken_(songs_.size(), false) {
     if (!options_.song.streamer) options_.song.streamer = std::make_shared<stream::DiskStreamer>();
+    const bool stretched =
+        options_.song.tempo || options_.song.transpose ||
+        std::any_of(songs_.begin(), songs_.end(), [](const set::SetSong& s) { return s.tempo || s.transpose; });
+    if (stretched && !options_.song.stretchStreamer)
+        options_.song.stretchStreamer = std::make_shared<stream::DiskStreamer>("stemdeck-stretch");
+}
+
+void SetPlayer::wakeStreamers() {
+    options_.song.streamer->wake();
+    if (options_.song.stretchStreamer) options_.song.stretchStreamer->wake();
 }
 
 SetPlayer::~SetPlayer() {
@@ -209,7 +219,7 @@ void SetPlayer::changeTo(int index, bool playIt) {
     cuedRunOn_ = false;
     changing_ = index;
     sender_.send(command(Op::loadCued, -1, playIt ? 1.0f : 0.0f));
-    options_.song.streamer->wake();
+    wakeStreamers();
 }
 
 void SetPlayer::togglePlay() {
@@ -222,7 +232,7 @@ void SetPlayer::togglePlay() {
 void SetPlayer::play() {
     finished_ = false;
     sender_.send(command(Op::play));
-    options_.song.streamer->wake();
+    wakeStreamers();
 }
 
 void SetPlayer::stop() {
@@ -281,7 +291,7 @@ void SetPlayer::seekTo(std::int64_t songFrame, bool resumePoint) {
     c.target = songFrame;
     c.value = resumePoint ? 1.0f : 0.0f;
     sender_.send(c);
-    options_.song.streamer->wake(); // the engine asks for the target within a block or two
+    wakeStreamers(); // the engine asks for the target within a block or two
 }
 
 AtEnd SetPlayer::atEndOf(int index) const {
@@ -297,7 +307,7 @@ void SetPlayer::jumpToMarker(int index) {
     c.target = engine::gridFrame(engine_.timing(), engine_.sampleRate(), engine::Quantize::bar, m.bar - 1);
     c.quantize = engine::Quantize::bar; // the jump happens on the next bar line
     sender_.send(c);
-    options_.song.streamer->wake();
+    wakeStreamers();
     log_ << "to marker '" << m.name << "' (bar " << m.bar << ") on the next bar\n";
 }
 
@@ -384,7 +394,7 @@ void SetPlayer::perform(const ActionCall& call) {
     if (row.runs == Runs::engine) {
         forEachCommand(call, engine_.sampleRate(), [&](const Command& c) { sender_.send(c); });
         if (call.action == Action::play) finished_ = false;
-        if (call.action == Action::play || call.action == Action::seek) options_.song.streamer->wake();
+        if (call.action == Action::play || call.action == Action::seek) wakeStreamers();
         return;
     }
     performNow(call);
@@ -582,6 +592,7 @@ PlayerStatus SetPlayer::status() const {
     if (it != loaded_.end()) {
         const Loaded& l = *it->second;
         s.title = l.song.title;
+        s.stretch = l.song.stretch.describe();
         for (int i = 0; i < engine_.stemCount(); ++i) {
             const engine::StemStatus& st = engine_.stem(i);
             StemLine line;

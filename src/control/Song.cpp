@@ -63,6 +63,8 @@ SongOptions optionsFor(const set::SetSong& plan, const SongOptions& base) {
     SongOptions o = base;
     if (plan.bpm) o.bpm = plan.bpm;
     if (plan.beatsPerBar) o.beatsPerBar = plan.beatsPerBar;
+    if (!o.tempo) o.tempo = plan.tempo;
+    if (!o.transpose) o.transpose = plan.transpose;
     return o;
 }
 
@@ -136,13 +138,27 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     if (firstRate == 0)
         throw Error(dir.string() + ": none of the stems can be read; export them again as WAV, AIFF or FLAC");
     song.sampleRate = options.sampleRate.value_or(firstRate);
+    const set::ReadmeInfo& readme = song.folder.info;
+    song.bpmKnown = options.bpm.has_value() || readme.bpm.has_value();
+    song.ownBpm = options.bpm.value_or(readme.bpm.value_or(120.0));
+    try {
+        if (options.tempo) song.stretch.tempo = set::tempoRatio(*options.tempo, song.ownBpm, song.bpmKnown);
+        if (options.transpose) {
+            if (const std::string bad = set::transposeProblem(*options.transpose); !bad.empty()) throw Error(bad);
+            song.stretch.semitones = *options.transpose;
+        }
+    } catch (const Error& e) {
+        throw Error(dir.string() + ": " + e.what());
+    }
+    song.stretch.quality = options.stretchQuality;
     for (std::size_t i = 0; i < song.folder.stems.size(); ++i) {
         const set::FolderStem& stem = song.folder.stems[i];
         std::shared_ptr<stream::StreamedStem> source;
         if (infos[i]) {
             try {
                 // The probe's length goes along: no decoder opened for this stem counts it again.
-                source = stream::StreamedStem::open({stem.path, stem.track, infos[i]->frames}, song.sampleRate);
+                source = stream::StreamedStem::open({stem.path, stem.track, infos[i]->frames}, song.sampleRate, {},
+                                                    song.stretch);
             } catch (const Error& e) { // readable header, unplayable file (say, five channels)
                 if (!options.keepBrokenStems) throw;
                 song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
@@ -170,22 +186,28 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     // cannot be read only costs the A/B: the song plays.
     if (song.folder.reference) {
         try {
-            song.reference =
-                stream::StreamedStem::open({*song.folder.reference, song.folder.referenceTrack}, song.sampleRate);
+            song.reference = stream::StreamedStem::open({*song.folder.reference, song.folder.referenceTrack},
+                                                        song.sampleRate, {}, song.stretch);
         } catch (const Error& e) {
             song.warnings.push_back(std::string(e.what()) + ". A/B against the reference mix is off for this song");
         }
     }
-    song.streamer = options.streamer ? options.streamer : std::make_shared<stream::DiskStreamer>();
+    // A stretched song's stems are serviced by the stretch thread: Rubber Band's bursts (up to
+    // about 190 ms for a chunk) must not hold up the plain songs' reads on the disk thread.
+    if (song.stretch.unity())
+        song.streamer = options.streamer ? options.streamer : std::make_shared<stream::DiskStreamer>();
+    else
+        song.streamer = options.stretchStreamer ? options.stretchStreamer
+                                                : std::make_shared<stream::DiskStreamer>("stemdeck-stretch");
     for (const auto& s : song.sources)
         if (s) song.streamer->add(s);
     if (song.reference) song.streamer->add(song.reference);
 
-    const set::ReadmeInfo& info = song.folder.info;
-    song.bpmKnown = options.bpm.has_value() || info.bpm.has_value();
-    song.timing.bpm = options.bpm.value_or(info.bpm.value_or(120.0));
-    song.timing.beatsPerBar = options.beatsPerBar.value_or(info.beatsPerBar.value_or(4));
-    song.timing.beatUnit = info.beatUnit.value_or(4);
+    // The grid maps through the ratio exactly: output frame F is the song's own frame F · tempo,
+    // so the song plays at its own BPM times the tempo, bar lines and all.
+    song.timing.bpm = song.ownBpm * song.stretch.tempo;
+    song.timing.beatsPerBar = options.beatsPerBar.value_or(readme.beatsPerBar.value_or(4));
+    song.timing.beatUnit = readme.beatUnit.value_or(4);
     if (const std::string bad = set::tempoProblem(song.timing.bpm, song.timing.beatsPerBar, song.timing.beatUnit);
         !bad.empty())
         throw Error(dir.string() + ": " + bad);

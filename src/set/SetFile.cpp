@@ -16,6 +16,7 @@
 #include "stemdeck/Error.h"
 #include "stemdeck/Files.h"
 #include "stemdeck/formats/Formats.h"
+#include "stemdeck/formats/StretchedReader.h"
 #include "stemdeck/Limits.h"
 #include "stemdeck/Text.h"
 #include "stemdeck/yaml/Yaml.h"
@@ -29,8 +30,9 @@ namespace {
 const std::vector<std::string> kTopKeys = {"name", "audio", "controller", "count_in", "at_end", "lock", "songs"};
 const std::vector<std::string> kAudioKeys = {"driver", "device", "client_name", "connect",    "rate",
                                              "block",  "main",   "click",       "click_mode", "stem_outputs"};
-const std::vector<std::string> kSongKeys = {"folder",   "file",   "title", "bpm",     "time_signature", "key",
-                                            "count_in", "at_end", "start", "markers", "scenes"};
+const std::vector<std::string> kSongKeys = {"folder", "file",    "title",     "bpm",      "time_signature",
+                                            "key",    "tempo",   "transpose", "count_in", "at_end",
+                                            "start",  "markers", "scenes"};
 const std::vector<std::string> kStartKeys = {"mute", "solo", "gain", "filter"};
 const std::vector<std::string> kSceneKeys = {"mute", "solo", "gain", "filter", "name"};
 
@@ -236,6 +238,24 @@ SetSong parseSong(const YAML::Node& n, const fs::path& base, const Place& place)
         if (const YAML::Node t = n["title"]) song.title = scalar(t, place, "title");
         if (const YAML::Node b = n["bpm"]) song.bpm = number(b, place, "bpm", 1.0, 999.0);
         if (const YAML::Node k = n["key"]) song.key = scalar(k, place, "key");
+        if (const YAML::Node t = n["tempo"]) {
+            song.tempo = parseTempo(scalar(t, place, "tempo"));
+            if (!song.tempo)
+                place.fail(t, "tempo '" + t.Scalar() +
+                                  "' is not a tempo; write a share of the song's own, tempo: 80%, or "
+                                  "a target, tempo: 112 BPM");
+            if (!song.tempo->bpm && (song.tempo->value < formats::kMinTempo || song.tempo->value > formats::kMaxTempo))
+                place.fail(t, "tempo " + t.Scalar() +
+                                  " is out of range: stemdeck plays a song at 50% to 200% of its tempo");
+        }
+        if (const YAML::Node t = n["transpose"]) {
+            song.transpose = parseTranspose(scalar(t, place, "transpose"));
+            if (!song.transpose)
+                place.fail(t, "transpose '" + t.Scalar() +
+                                  "' is not a transposition; write semitones, transpose: -2, or "
+                                  "cents, transpose: +30 c");
+            if (const std::string bad = transposeProblem(*song.transpose); !bad.empty()) place.fail(t, bad);
+        }
         if (const YAML::Node c = n["count_in"]) song.countInBars = integer(c, place, "count_in", 0, 16);
         if (const YAML::Node e = n["at_end"]) song.atEnd = songEnd(e, place);
         if (const YAML::Node ts = n["time_signature"]) {
@@ -537,6 +557,73 @@ SetFile loadSetFile(const fs::path& file) {
     std::ostringstream text;
     text << in.rdbuf();
     return parseSetFile(text.str(), file);
+}
+
+namespace {
+/// `text` lower-cased with its spaces removed, and the number at its start; `rest` is what follows.
+std::optional<double> leadingNumber(std::string_view text, std::string& rest) {
+    std::string s;
+    for (const char c : text)
+        if (c != ' ') s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (s.empty() || s.front() == '.' || s.find_first_of("0123456789") == std::string::npos) return std::nullopt;
+    try {
+        std::size_t used = 0;
+        const double v = std::stod(s, &used);
+        if (!std::isfinite(v) || s.find_first_of("xpni", 0) < used) return std::nullopt; // no hex, inf, nan
+        rest = s.substr(used);
+        return v;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+} // namespace
+
+std::optional<TempoSetting> parseTempo(std::string_view text) {
+    std::string rest;
+    const auto v = leadingNumber(text, rest);
+    if (!v || *v <= 0.0) return std::nullopt;
+    if (rest == "%") return TempoSetting{*v / 100.0, false};
+    if (rest == "bpm") return TempoSetting{*v, true};
+    return std::nullopt;
+}
+
+std::optional<double> parseTranspose(std::string_view text) {
+    std::string rest;
+    const auto v = leadingNumber(text, rest);
+    if (!v) return std::nullopt;
+    if (rest.empty() || rest == "st" || rest == "semitone" || rest == "semitones") return *v;
+    if (rest == "c" || rest == "cent" || rest == "cents") return *v / 100.0;
+    return std::nullopt;
+}
+
+double tempoRatio(const TempoSetting& tempo, double songBpm, bool bpmKnown) {
+    char buf[160];
+    if (tempo.bpm && !bpmKnown) {
+        std::snprintf(buf, sizeof buf,
+                      "tempo %g BPM needs the song's own BPM, and it has none: give bpm: in the set file (or the "
+                      "readme), or write the tempo as a share, e.g. tempo: 80%%",
+                      tempo.value);
+        throw Error(buf);
+    }
+    const double ratio = tempo.bpm ? tempo.value / songBpm : tempo.value;
+    if (!(ratio >= formats::kMinTempo - 1e-9 && ratio <= formats::kMaxTempo + 1e-9)) {
+        std::snprintf(buf, sizeof buf,
+                      "tempo %g BPM is %.0f%% of the song's %g BPM; stemdeck plays a song at 50%% to 200%% of its "
+                      "tempo",
+                      tempo.value, ratio * 100.0, songBpm);
+        throw Error(buf);
+    }
+    return ratio;
+}
+
+std::string transposeProblem(double semitones) {
+    if (std::fabs(semitones) <= formats::kMaxSemitones) return {};
+    char buf[120];
+    std::snprintf(buf, sizeof buf,
+                  "transpose %+g semitones is out of range: stemdeck transposes up to an octave (12) "
+                  "either way",
+                  semitones);
+    return buf;
 }
 
 std::string tempoProblem(double bpm, int beatsPerBar, int beatUnit) {

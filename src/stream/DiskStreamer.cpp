@@ -9,7 +9,7 @@
 
 namespace stemdeck::stream {
 
-DiskStreamer::DiskStreamer() : thread_([this] { run(); }) {}
+DiskStreamer::DiskStreamer(const char* threadName) : threadName_(threadName), thread_([this] { run(); }) {}
 
 DiskStreamer::~DiskStreamer() {
     {
@@ -46,7 +46,7 @@ void DiskStreamer::remove(const StreamedStem* stem) {
 }
 
 void DiskStreamer::run() {
-    setThreadName("stemdeck-disk");
+    setThreadName(threadName_);
     const bool raised = setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNice) == 0; // this thread only
     priority_.store(raised ? Priority::raised : Priority::normal, std::memory_order_release);
     std::vector<float> scratch;

@@ -11,7 +11,7 @@ StemRing::StemRing(int capacityFrames)
 
 void StemRing::request(std::int64_t frame) noexcept {
     readerGeneration_ = (readerGeneration_ + 1) & 0xFFFFFFu;
-    readerConsumed_ = frame;
+    readerConsumed_ = readerStart_ = frame;
     consumed_.store(pack(readerGeneration_, frame), std::memory_order_relaxed);
     // Release: the producer that sees this request sees every read of older data finished.
     request_.store(pack(readerGeneration_, frame), std::memory_order_release);

@@ -31,16 +31,24 @@ int ringFrames(int sampleRate, const StreamingSizes& sizes) {
 
 } // namespace
 
-StreamedStem::StreamedStem(const formats::StemLocation& file, int outputRate, const StreamingSizes& sizes)
-    : file_(file), sizes_(sizes), sampleRate_(outputRate), ring_(ringFrames(outputRate, sizes)) {}
+StreamedStem::StreamedStem(const formats::StemLocation& file, int outputRate, const StreamingSizes& sizes,
+                           const formats::Stretch& stretch)
+    : file_(file), sizes_(sizes), stretch_(stretch), sampleRate_(outputRate), ring_(ringFrames(outputRate, sizes)) {
+    if (!stretch.unity()) {
+        splice_ = kSplice;
+        spliceLeft_.resize(kSplice);
+        spliceRight_.resize(kSplice);
+    }
+}
 
 std::shared_ptr<StreamedStem> StreamedStem::open(const formats::StemLocation& file, int outputRate,
-                                                 const StreamingSizes& sizes) {
-    auto reader = std::make_unique<formats::StemReader>(file, outputRate); // the one open; checks the channels
-    const int rate = reader->outputRate();
-    std::shared_ptr<StreamedStem> stem(new StreamedStem(file, rate, sizes));
-    stem->channels_ = reader->channels();
-    stem->fileRate_ = reader->fileRate();
+                                                 const StreamingSizes& sizes, const formats::Stretch& stretch) {
+    // the one open; checks the channels
+    auto reader = std::make_unique<formats::StretchedReader>(file, outputRate, stretch);
+    const int rate = reader->source().outputRate();
+    std::shared_ptr<StreamedStem> stem(new StreamedStem(file, rate, sizes, stretch));
+    stem->channels_ = reader->source().channels();
+    stem->fileRate_ = reader->source().fileRate();
     stem->length_ = reader->lengthFrames();
     // The disk thread does not have this stem yet, so its reader can decode the head first.
     const std::int64_t head = std::min<std::int64_t>(stem->length_, std::lround(sizes.headSeconds * rate));
@@ -55,13 +63,25 @@ std::shared_ptr<StreamedStem> StreamedStem::open(const formats::StemLocation& fi
                           clock(stem->headFrames_) + ": the file is cut off; copy or export it again");
         stem->faulted_ = true;
     }
-    stem->ring_.request(stem->headFrames_); // the ring starts where the head ends
+    if (stem->splice_ == 0 || stem->headFrames_ < head || stem->headFrames_ < stem->splice_) {
+        stem->ring_.request(stem->headFrames_); // the ring starts where the head ends
+        return stem;
+    }
+    // Stretched: the reader goes on from the head's end without a restart, so the ring continues
+    // the head's stretcher run seamlessly. The ring starts kSplice frames early, with the head's
+    // own last frames, as after a seek into the head (read() fades them: here they are the same).
+    const Region& h = stem->regions_.front();
+    const std::int64_t from = stem->headFrames_ - stem->splice_;
+    stem->ring_.request(from);
+    (void)stem->ring_.work();
+    stem->ring_.write(h.left.data() + from, h.right.data() + from, stem->splice_);
+    stem->decodePos_ = stem->headFrames_;
     return stem;
 }
 
 StreamedStem::~StreamedStem() = default;
 
-StreamedStem::Region StreamedStem::decodeRegion(formats::StemReader& reader, std::int64_t start,
+StreamedStem::Region StreamedStem::decodeRegion(formats::StretchedReader& reader, std::int64_t start,
                                                 std::int64_t frames) const {
     Region r;
     r.start = start;
@@ -84,7 +104,7 @@ void StreamedStem::addCue(std::int64_t frame) {
     while (const Region* held = regionAt(from))
         from = held->end();
     if (from >= want) return;
-    formats::StemReader reader(file_, sampleRate_); // its own: the disk thread may be using reader_
+    formats::StretchedReader reader(file_, sampleRate_, stretch_); // its own: the disk thread may be using reader_
     Region r = decodeRegion(reader, from, want - from);
     if (r.left.empty()) return;
     const auto at = std::lower_bound(regions_.begin(), regions_.end(), r.start,
@@ -117,6 +137,11 @@ engine::ReadStatus StreamedStem::read(std::int64_t frame, float* left, float* ri
             continue;
         }
         len = static_cast<int>(std::min<std::int64_t>(len, length_ - f));
+        if (const Region* r = regionAt(f); r != nullptr && splice_ > 0) { // stretched, in RAM
+            const int got = readStretchedRegion(*r, f, left + done, right + done, len);
+            done += got;
+            continue;
+        }
         if (const Region* r = regionAt(f)) { // in RAM
             len = static_cast<int>(std::min<std::int64_t>(len, r->end() - f));
             const auto at = static_cast<std::size_t>(f - r->start);
@@ -137,9 +162,37 @@ engine::ReadStatus StreamedStem::read(std::int64_t frame, float* left, float* ri
     return status;
 }
 
+int StreamedStem::readStretchedRegion(const Region& r, std::int64_t f, float* left, float* right, int n) noexcept {
+    n = static_cast<int>(std::min<std::int64_t>(n, r.end() - f));
+    const auto at = static_cast<std::size_t>(f - r.start);
+    if (ring_.requested() <= r.start) {
+        // The ring has been playing through since before this region: it carries on with the
+        // stretcher run it is in (the region is another run). The region only fills a gap.
+        const int got = ring_.read(f, left, right, n);
+        std::copy_n(r.left.data() + at + got, n - got, left + got);
+        std::copy_n(r.right.data() + at + got, n - got, right + got);
+        return n;
+    }
+    // After a seek into the region: the region, fading into the ring over its last kSplice frames.
+    const std::int64_t fadeFrom = r.end() - splice_;
+    if (f < fadeFrom) n = static_cast<int>(std::min<std::int64_t>(n, fadeFrom - f));
+    std::copy_n(r.left.data() + at, n, left);
+    std::copy_n(r.right.data() + at, n, right);
+    if (f < fadeFrom) return n;
+    const int got = ring_.read(f, spliceLeft_.data(), spliceRight_.data(), n); // n ≤ kSplice here
+    for (int i = 0; i < got; ++i) {
+        const float w = static_cast<float>(f + i - fadeFrom + 1) / static_cast<float>(splice_ + 1);
+        left[i] += w * (spliceLeft_[static_cast<std::size_t>(i)] - left[i]);
+        right[i] += w * (spliceRight_[static_cast<std::size_t>(i)] - right[i]);
+    }
+    return n;
+}
+
 void StreamedStem::seek(std::int64_t frame) noexcept {
     const Region* r = regionAt(frame);
-    ring_.request(std::clamp<std::int64_t>(r != nullptr ? r->end() : frame, 0, length_));
+    // A stretched stem's ring starts kSplice frames before the region's end, to fade over.
+    const std::int64_t from = r == nullptr ? frame : std::max(r->start, r->end() - splice_);
+    ring_.request(std::clamp<std::int64_t>(from, 0, length_));
 }
 
 bool StreamedStem::readable(std::int64_t frame, int n) const noexcept {
@@ -172,7 +225,7 @@ bool StreamedStem::waitUntilReadable(std::int64_t frame, int n, double timeoutSe
 bool StreamedStem::reopen() {
     decodePos_ = -1;
     try {
-        reader_ = std::make_unique<formats::StemReader>(file_, sampleRate_);
+        reader_ = std::make_unique<formats::StretchedReader>(file_, sampleRate_, stretch_);
     } catch (const Error&) {
         reader_.reset(); // gone or unreadable: tried again later
     }
@@ -218,7 +271,7 @@ bool StreamedStem::service(std::vector<float>& scratch) {
         std::fill(r + got, r + want, 0.0f);
     }
     // A resampler's last output can land a few frames short of the computed length: not a fault.
-    const std::int64_t slack = reader_ != nullptr && reader_->resampling() ? 64 : 0;
+    const std::int64_t slack = reader_ != nullptr && reader_->mayEndShort() ? 64 : 0;
     if (got < want && w.writeFrame + got < length_ - slack) {
         // libsndfile reports a file cut short after opening as a short read with no error, and
         // keeps the old length: detect it here. The silence stands in for what is missing, so this

@@ -73,6 +73,37 @@ if "$BIN" render "$WORK/quiet.yaml" -o "$WORK/quiet.wav" >/dev/null 2>&1; then
 else
   fail "render of a set file"
 fi
+# --- tempo and key (Rubber Band): a 4 s 440 Hz song, made by sox, not by stemdeck ------------
+mkdir -p "$WORK/tone"
+sox -n -r 48000 -c 2 -b 24 "$WORK/tone/01_Keys.wav" synth 4 sine 440 gain -6 2>/dev/null
+echo "BPM: 120" > "$WORK/tone/readme.txt"
+"$BIN" render "$WORK/tone" --tempo 80% -o "$WORK/t80.wav" >/dev/null 2>&1 && [ "$(soxi -s "$WORK/t80.wav")" = 240000 ] \
+  && ok "render --tempo 80%: 4 s last 5 s, to the frame" || fail "render --tempo 80%: $(soxi -s "$WORK/t80.wav" 2>&1)"
+"$BIN" render "$WORK/tone" --tempo 96bpm -o "$WORK/t96.wav" >/dev/null 2>&1 && [ "$(soxi -s "$WORK/t96.wav")" = 240000 ] \
+  && ok "render --tempo 96bpm of a 120 BPM song is 80%" || fail "render --tempo 96bpm: $(soxi -s "$WORK/t96.wav" 2>&1)"
+if "$BIN" render "$WORK/tone" --transpose -2 -o "$WORK/tm2.wav" >/dev/null 2>&1; then
+  # sox's own estimate of the frequency (zero crossings): 440 Hz two semitones down is 392.0 Hz.
+  hz=$(sox "$WORK/tm2.wav" -n remix 1 trim 1 2 stat 2>&1 | awk '/Rough   frequency/ {print $3}')
+  [ "$(soxi -s "$WORK/tm2.wav")" = 192000 ] && awk -v f="$hz" 'BEGIN { exit !(f > 389 && f < 395) }' \
+    && ok "render --transpose -2: 440 Hz plays at $hz Hz, as long as before" || fail "render --transpose -2: $hz Hz"
+else
+  fail "render --transpose -2"
+fi
+cat > "$WORK/tempo.yaml" <<YAML
+songs:
+  - { folder: tone, tempo: 96 BPM, transpose: +30 c }
+YAML
+"$BIN" render "$WORK/tempo.yaml" -o "$WORK/tset.wav" >/dev/null 2>&1 && [ "$(soxi -s "$WORK/tset.wav")" = 240000 ] \
+  && ok "render of a set file takes its tempo: and transpose:" || fail "set file tempo: $(soxi -s "$WORK/tset.wav" 2>&1)"
+msg=$("$BIN" render "$WORK/tone" --tempo 80 -o "$WORK/t.wav" 2>&1); rc=$?
+case "$msg" in *"'80' is not a tempo: write 80% or 112bpm"*) [ "$rc" -ne 0 ] && [ ! -e "$WORK/t.wav" ] && ok "--tempo 80 is refused, saying how to write it" || fail "--tempo 80: exit $rc" ;;
+  *) fail "--tempo 80" "$msg" ;; esac
+echo "songs: [ { folder: tone, tempo: 300 BPM } ]" > "$WORK/fast.yaml"
+expect_error "tempo out of range" "tempo 300 BPM is 250% of the song's 120 BPM; stemdeck plays a song at 50% to 200%" \
+  "$WORK/t.wav" -- render "$WORK/fast.yaml" -o "$WORK/t.wav"
+echo "songs: [ { folder: tone, transpose: down } ]" > "$WORK/down.yaml"
+expect_error "transpose not a number" "down.yaml:1:37: transpose 'down' is not a transposition" \
+  "$WORK/t.wav" -- render "$WORK/down.yaml" -o "$WORK/t.wav"
 cat > "$WORK/badset.yaml" <<YAML
 name: Bad
 songs:

@@ -155,6 +155,16 @@ int main(int argc, char** argv) {
         return 1;
     }
 
+    // The same song stretched (80% tempo, -2 semitones): the engine reads the stretch thread's
+    // rings, and after each seek into RAM fades the region into the ring, inside process().
+    set::SetSong stretched = plan;
+    stretched.tempo = set::TempoSetting{0.8, false};
+    stretched.transpose = -2.0;
+    const auto slow = test::renderFolder(dir.path(), busyScript(), options, 0, &stretched);
+    std::printf("rt check: rendered the song at 80%% tempo and -2 semitones, %zu frames, %llu underruns, no "
+                "real-time violation\n",
+                slow.left.size(), static_cast<unsigned long long>(slow.report.underruns));
+
     // A run-on song change inside process(): the engine switches songs on the audio thread.
     test::TempDir second;
     test::writeStemFolder(second.path(), rate, {test::sineStem(rate * 5, 330.0, rate, 0.1f, true)}, {"Next"});

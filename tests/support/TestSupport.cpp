@@ -195,6 +195,10 @@ Rendered renderFolder(const fs::path& dir, const std::string& eventsYaml, const 
                       int sampleRate, const set::SetSong* plan) {
     control::SongOptions songOptions;
     if (sampleRate > 0) songOptions.sampleRate = sampleRate;
+    if (plan != nullptr) {
+        songOptions = control::optionsFor(*plan, songOptions);          // its BPM, tempo and key too
+        songOptions.stretchQuality = formats::Stretch::Quality::render; // as `render` does
+    }
     control::Song song = control::loadSong(dir, songOptions);
     engine::SongView view = song.view();
     control::ValueContext values;

@@ -133,8 +133,9 @@ TEST_CASE("A bad song is marked, and the rest of the set loads", "[unit][set]") 
     const std::string file = (f.dir / "show.yaml").string();
     CHECK(s.songs[1].error.find(file + ":3:5: 'songs/missing' does not exist") == 0);
     CHECK(s.songs[1].error.find("paths are relative to the set file") != std::string::npos);
-    CHECK(s.songs[2].error == file + ":5:5: unknown key 'bmp' in a song (did you mean 'bpm'?); known keys: folder, "
-                                     "file, title, bpm, time_signature, key, count_in, at_end, start, markers, scenes");
+    CHECK(s.songs[2].error ==
+          file + ":5:5: unknown key 'bmp' in a song (did you mean 'bpm'?); known keys: folder, "
+                 "file, title, bpm, time_signature, key, tempo, transpose, count_in, at_end, start, markers, scenes");
     CHECK(s.songs[3].error.find(":7:21: time_signature '4-4' is not a time signature such as 4/4") !=
           std::string::npos);
     CHECK(s.songs[4].error == file + ":8:5: repeats song 1 (line 2); list each song once");

@@ -125,7 +125,9 @@ TEST_CASE("Loading a song checks rates and files", "[unit]") {
     touchWav(ok / "02_Bass.wav", 44100, 2, 200);
     std::ofstream(ok / "readme.txt") << "BPM: 100\n";
     { // another rate than the stems': resampled, the length scaled to it
-        const Song at48 = loadSong(ok.path(), SongOptions{std::nullopt, std::nullopt, 48000, nullptr, false});
+        SongOptions o;
+        o.sampleRate = 48000;
+        const Song at48 = loadSong(ok.path(), o);
         CHECK(at48.sampleRate == 48000);
         CHECK(at48.lengthFrames == 300 * 48000 / 44100);
         CHECK(at48.warnings.empty());
@@ -139,7 +141,10 @@ TEST_CASE("Loading a song checks rates and files", "[unit]") {
     CHECK(*song.findStem("bass") == 1);
     CHECK(*song.findStem("1") == 0);
     CHECK_FALSE(song.findStem("3"));
-    CHECK(loadSong(ok.path(), SongOptions{140.0, 3, std::nullopt, nullptr, false}).timing.bpm == 140.0);
+    SongOptions at140;
+    at140.bpm = 140.0;
+    at140.beatsPerBar = 3;
+    CHECK(loadSong(ok.path(), at140).timing.bpm == 140.0);
 
     test::TempDir bad;
     touchWav(bad / "01_Drums.wav");

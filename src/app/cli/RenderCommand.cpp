@@ -13,6 +13,7 @@
 #include "stemdeck/Db.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/app/Commands.h"
+#include "stemdeck/app/PlayCommand.h"
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/control/OfflineRenderer.h"
 #include "stemdeck/control/Song.h"
@@ -31,6 +32,7 @@ struct SourceArgs {
     int song = 1;
     std::optional<double> bpm;
     std::optional<int> rate;
+    StretchArgs stretch;
 };
 
 void addSourceArgs(CLI::App& cmd, SourceArgs& a) {
@@ -40,6 +42,7 @@ void addSourceArgs(CLI::App& cmd, SourceArgs& a) {
     cmd.add_option("--bpm", a.bpm, "Tempo for bar:beat and quantise (default: the folder's readme)")
         ->check(CLI::Range(1.0, 999.0));
     cmd.add_option("--rate", a.rate, "Sample rate in Hz (default: the stems' own)")->check(CLI::Range(8000, 384000));
+    addStretchOptions(cmd, a.stretch);
 }
 
 /// A song ready to render: the loaded song and its engine view (with a set file's start state).
@@ -75,6 +78,9 @@ Source loadSource(const SourceArgs& a) {
     control::SongOptions options;
     options.bpm = a.bpm;
     options.sampleRate = a.rate;
+    options.tempo = a.stretch.tempo;
+    options.transpose = a.stretch.transpose;
+    options.stretchQuality = formats::Stretch::Quality::render; // offline: the finer window
     Source src;
     src.song = control::loadSong(plan.source, control::optionsFor(plan, options));
     src.view = src.song.view();

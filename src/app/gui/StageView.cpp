@@ -426,7 +426,8 @@ void StageView::paint(juce::Graphics& g) {
     g.setColour(kAccent);
     g.drawText("-" + clock(std::max(0.0, status_.lengthSeconds - status_.seconds)) + "   " +
                    std::to_string(static_cast<int>(std::lround(status_.bpm))) + " BPM" +
-                   (status_.vamp ? "   VAMP" : "") + (status_.reference ? "   A/B: REFERENCE" : ""),
+                   (status_.stretch.empty() ? "" : "   " + status_.stretch) + (status_.vamp ? "   VAMP" : "") +
+                   (status_.reference ? "   A/B: REFERENCE" : ""),
                pos, juce::Justification::centredLeft);
     // Progress with the section markers.
     g.setColour(kPanel.brighter(0.2f));

@@ -15,10 +15,21 @@ class App;
 
 namespace stemdeck::app {
 
+/// Rehearsal tempo and key for every song (`--tempo 80%`, `--tempo 112bpm`, `--transpose -2`);
+/// they win over a set file's `tempo:` and `transpose:`.
+struct StretchArgs {
+    std::optional<set::TempoSetting> tempo;
+    std::optional<double> transpose;
+};
+
+/// @thread main. Adds --tempo and --transpose (play, the stage GUI, render).
+void addStretchOptions(CLI::App& command, StretchArgs& args);
+
 struct PlayArgs {
     std::vector<std::string> sources; ///< stem folders, one song each, in set order; or one set file
     int firstSong = 1;
     std::optional<double> bpm;
+    StretchArgs stretch;
     audio::DeviceOptions device;
     // Unset options fall back to the set file's values, then to the defaults.
     std::optional<int> mainOut;        ///< first channel (1-based) of the main pair (default 1)

@@ -64,6 +64,7 @@ struct PlayerStatus {
     double seconds = 0.0, lengthSeconds = 0.0; ///< negative seconds: in the count-in
     engine::BarBeat barBeat;
     double bpm = 120.0;
+    std::string stretch; ///< the song's rehearsal tempo and key, "80% tempo, -2 st" ("" as recorded)
     engine::ClickMode click = engine::ClickMode::off;
     bool reference = false; ///< A/B: the reference mix is playing instead of the stems
     bool vamp = false;      ///< a section is looping
@@ -166,6 +167,7 @@ private:
         engine::SongView view;
     };
     Loaded* load(int index); ///< nullptr if the song cannot play (logged once)
+    void wakeStreamers();    ///< the disk (and stretch) thread: a seek, play or song change was sent
     void cueFollowing();     ///< cues the song after the current one for the song-end behaviour
     void resumeAt(const ShowPoint& p, std::int64_t barFrame, bool playIt);
     void loopSectionAt(std::int64_t frame); ///< vamp: the marker section holding `frame`

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "stemdeck/engine/Engine.h"
+#include "stemdeck/formats/StretchedReader.h"
 #include "stemdeck/set/SetFile.h"
 #include "stemdeck/set/StemFolder.h"
 #include "stemdeck/stream/DiskStreamer.h"
@@ -23,6 +24,14 @@ struct SongOptions {
     /// On stage: a stem that cannot be opened stays silent (keeping its number) and the song
     /// plays, with a warning naming the file. Off, such a stem refuses the song (render, check).
     bool keepBrokenStems = false;
+    /// Rehearsal tempo and key (Rubber Band). From the command line they win over the set file's.
+    std::optional<set::TempoSetting> tempo;
+    std::optional<double> transpose; ///< semitones
+    /// R3 short window for playing live, its standard window for render (see the README).
+    formats::Stretch::Quality stretchQuality = formats::Stretch::Quality::live;
+    /// The thread that stretches (shared like `streamer`; a song makes its own if empty and it
+    /// is stretched). Unstretched songs never use it.
+    std::shared_ptr<stream::DiskStreamer> stretchStreamer;
 };
 
 /// A loaded song. Its stems stream from disk; view() hands the engine non-owning pointers, so the
@@ -40,7 +49,11 @@ struct Song {
     std::shared_ptr<stream::DiskStreamer> streamer;
     std::vector<std::string> stemNames;
     int sampleRate = 0;
-    engine::SongTiming timing;
+    engine::SongTiming timing; ///< as it plays: a stretched song's BPM is its own times the tempo
+    /// Its tempo and key as it plays (unity: the files as they are). Every stem and the reference
+    /// mix go through identically configured stretchers, so they stay sample-aligned.
+    formats::Stretch stretch;
+    double ownBpm = 120.0;             ///< the song's own BPM (timing.bpm at unity tempo)
     bool bpmKnown = false;             ///< from the readme or the command line, not the 120 BPM default
     std::vector<std::string> warnings; ///< plays, but not as a professional delivery (lossy stems)
     std::int64_t lengthFrames = 0;
@@ -60,8 +73,8 @@ struct Song {
     [[nodiscard]] std::optional<int> findStem(std::string_view numberOrName) const;
 };
 
-/// @thread control. What a set file says about a song, as loading options (BPM, time signature)
-/// on top of `base`.
+/// @thread control. What a set file says about a song, as loading options (BPM, time signature,
+/// tempo and key where `base` has none) on top of `base`.
 [[nodiscard]] SongOptions optionsFor(const set::SetSong& plan, const SongOptions& base);
 
 /// @thread control. The rest of what a set file says, applied to a loaded song and its engine

@@ -42,6 +42,13 @@ struct SceneDef {
     bool stored = false; ///< stored live (store_scene): kept in the set's stored-scenes file
 };
 
+/// A song's tempo as written: a ratio of its own ("80%") or a target BPM ("112 BPM").
+struct TempoSetting {
+    double value = 1.0; ///< the ratio (0.8), or the BPM when `bpm`
+    bool bpm = false;
+    bool operator==(const TempoSetting&) const = default;
+};
+
 /// One song of a set, as written (the folder's readme fills in what is left out).
 struct SetSong {
     std::filesystem::path source; ///< the stem folder, absolute (relative paths are from the set file)
@@ -49,6 +56,8 @@ struct SetSong {
     std::optional<double> bpm;
     std::optional<int> beatsPerBar, beatUnit;
     std::optional<std::string> key;
+    std::optional<TempoSetting> tempo; ///< rehearsal tempo (stretched, pitch kept)
+    std::optional<double> transpose;   ///< semitones (cents as hundredths), tempo kept
     std::optional<int> countInBars;
     std::optional<SongEnd> atEnd;
     std::vector<StemStart> start;
@@ -127,5 +136,20 @@ void saveStoredScenes(const std::vector<SetSong>& songs, const std::filesystem::
 /// bar, a beat unit of 1, 2, 4, 8, 16 or 32); else what is wrong. The one rule check, render and
 /// play all apply.
 [[nodiscard]] std::string tempoProblem(double bpm, int beatsPerBar, int beatUnit);
+
+/// @thread any. "80%", "112 BPM" (also "112bpm"); nullopt for anything else.
+[[nodiscard]] std::optional<TempoSetting> parseTempo(std::string_view text);
+
+/// @thread any. Semitones: "-2", "+1.5", "-2 st", "+30 c" / "+30 cents" (hundredths of a
+/// semitone); nullopt for anything else.
+[[nodiscard]] std::optional<double> parseTranspose(std::string_view text);
+
+/// @thread any. The ratio a tempo setting asks of a song whose own tempo is `songBpm` (a target
+/// BPM needs it known: `bpmKnown`). Throws stemdeck::Error saying what is wrong and how to fix it
+/// when the BPM is unknown or the ratio is outside 50%-200%.
+[[nodiscard]] double tempoRatio(const TempoSetting& tempo, double songBpm, bool bpmKnown);
+
+/// @thread any. "" for a transposition stemdeck plays (an octave either way); else what is wrong.
+[[nodiscard]] std::string transposeProblem(double semitones);
 
 } // namespace stemdeck::set

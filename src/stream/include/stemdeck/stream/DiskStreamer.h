@@ -18,7 +18,10 @@ namespace stemdeck::stream {
 /// read positions and seek requests, which the disk thread polls every millisecond or so.
 class DiskStreamer {
 public:
-    DiskStreamer();
+    /// `threadName`: "stemdeck-disk" for the stems read as they are; stretched stems (tempo, key)
+    /// get a streamer of their own, "stemdeck-stretch", so Rubber Band's bursts never hold up
+    /// the plain stems' reads.
+    explicit DiskStreamer(const char* threadName = "stemdeck-disk");
     ~DiskStreamer(); ///< stops the thread; stems still registered are released here
     DiskStreamer(const DiskStreamer&) = delete;
     DiskStreamer& operator=(const DiskStreamer&) = delete;
@@ -62,6 +65,7 @@ private:
     bool stopping_ = false;
     bool woken_ = false;
     std::atomic<Priority> priority_{Priority::unknown}; // (before thread_: the thread writes it)
+    const char* threadName_;
     std::thread thread_;
     static inline std::atomic<long long> readDelayUs_{0};
 };

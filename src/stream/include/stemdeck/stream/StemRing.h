@@ -40,6 +40,9 @@ public:
     /// Reads move forward within a generation: frames below an earlier read's end are not served.
     int read(std::int64_t frame, float* left, float* right, int n) noexcept;
 
+    /// @thread audio. Where the current generation starts (the last request's frame).
+    [[nodiscard]] std::int64_t requested() const noexcept { return readerStart_; }
+
     /// @thread any. True when [frame, frame + n) of the current generation is in the ring.
     [[nodiscard]] bool has(std::int64_t frame, int n) const noexcept;
 
@@ -75,6 +78,7 @@ private:
     // consumer only
     std::uint32_t readerGeneration_ = 0;
     std::int64_t readerConsumed_ = 0;
+    std::int64_t readerStart_ = 0;
     // producer only
     std::uint32_t writerGeneration_ = 0;
     std::int64_t writeFrame_ = 0;

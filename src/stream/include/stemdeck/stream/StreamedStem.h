@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "stemdeck/engine/StemSource.h"
-#include "stemdeck/formats/StemReader.h"
+#include "stemdeck/formats/StretchedReader.h"
 #include "stemdeck/stream/StemRing.h"
 
 namespace stemdeck::stream {
@@ -34,10 +34,12 @@ struct StreamingSizes {
 class StreamedStem final : public engine::StemSource {
 public:
     /// @thread control. Opens the file and decodes its head, at `outputRate` (0: the file's own;
-    /// otherwise resampled with libsoxr on the disk thread). Throws stemdeck::Error naming the file
-    /// when it is missing, not audio, or has more than two channels.
+    /// otherwise resampled with libsoxr on the disk thread) and at `stretch`'s tempo and key
+    /// (Rubber Band, on the thread that services it; its frames are then the stretched timeline).
+    /// Throws stemdeck::Error naming the file when it is missing, not audio, or has more than two
+    /// channels.
     static std::shared_ptr<StreamedStem> open(const formats::StemLocation& file, int outputRate = 0,
-                                              const StreamingSizes& sizes = {});
+                                              const StreamingSizes& sizes = {}, const formats::Stretch& stretch = {});
     ~StreamedStem() override;
 
     /// @thread control, before playback. Holds [frame, frame + head) in RAM so a jump there is instant.
@@ -63,6 +65,7 @@ public:
     [[nodiscard]] const formats::StemLocation& file() const noexcept { return file_; }
     [[nodiscard]] int sampleRate() const noexcept { return sampleRate_; } ///< the rate it plays at
     [[nodiscard]] int fileRate() const noexcept { return fileRate_; }
+    [[nodiscard]] const formats::Stretch& stretch() const noexcept { return stretch_; }
 
 private:
     struct Region { // immutable once playback starts
@@ -71,15 +74,19 @@ private:
         [[nodiscard]] std::int64_t end() const noexcept { return start + static_cast<std::int64_t>(left.size()); }
     };
 
-    StreamedStem(const formats::StemLocation& file, int outputRate, const StreamingSizes& sizes);
-    Region decodeRegion(formats::StemReader& reader, std::int64_t start, std::int64_t frames) const;
+    StreamedStem(const formats::StemLocation& file, int outputRate, const StreamingSizes& sizes,
+                 const formats::Stretch& stretch);
+    Region decodeRegion(formats::StretchedReader& reader, std::int64_t start, std::int64_t frames) const;
     [[nodiscard]] const Region* regionAt(std::int64_t frame) const noexcept;
     [[nodiscard]] std::int64_t nextRegionStart(std::int64_t frame) const noexcept; ///< after frame; max if none
+    /// A stretched stem's read of [f, f + n) inside region r (f ≥ r.start); returns frames done.
+    int readStretchedRegion(const Region& r, std::int64_t f, float* left, float* right, int n) noexcept;
     bool reopen();
     void reportFault(const std::string& message);
 
     formats::StemLocation file_;
     StreamingSizes sizes_;
+    formats::Stretch stretch_;
     int channels_ = 0;
     int sampleRate_ = 0;
     int fileRate_ = 0;
@@ -87,9 +94,15 @@ private:
     std::int64_t headFrames_ = 0;
     std::vector<Region> regions_; // sorted by start; [0] is the head
     StemRing ring_;
+    // A stretched stem: a stretcher restarted mid-song is time-aligned with continuous playback but
+    // not sample-identical (the phase vocoder's phases start afresh), so where the ring takes over
+    // from a RAM region after a seek, the last kSplice frames of the region fade into the ring.
+    static constexpr int kSplice = 1024;
+    int splice_ = 0;                              // kSplice when stretched, else 0 (regions and ring agree)
+    std::vector<float> spliceLeft_, spliceRight_; // audio thread's scratch for the fade
 
     // disk thread only (created on the control thread, handed over when streaming starts)
-    std::unique_ptr<formats::StemReader> reader_;
+    std::unique_ptr<formats::StretchedReader> reader_;
     std::int64_t decodePos_ = -1;
     bool faulted_ = false;
     std::int64_t nextRetryNs_ = 0;
