@@ -37,7 +37,7 @@ SetPlayer::SetPlayer(engine::Engine& engine, std::vector<set::SetSong> songs, Pl
         options_.song.tempo || options_.song.transpose ||
         std::any_of(songs_.begin(), songs_.end(), [](const set::SetSong& s) { return s.tempo || s.transpose; });
     if (stretched && !options_.song.stretchStreamer)
-        options_.song.stretchStreamer = std::make_shared<stream::DiskStreamer>("stemdeck-stretch");
+        options_.song.stretchStreamer = std::make_shared<stream::DiskStreamer>("stemdeck-tempo");
 }
 
 void SetPlayer::wakeStreamers() {
@@ -178,8 +178,10 @@ void SetPlayer::announce() {
     const auto it = loaded_.find(current_);
     if (it == loaded_.end()) return;
     const control::Song& s = it->second->song;
-    char bpm[64];
-    std::snprintf(bpm, sizeof bpm, "%g BPM%s", s.timing.bpm, s.bpmKnown ? "" : " (assumed: no readme BPM)");
+    char bpm[128];
+    const std::string stretch = s.stretch.describe(); // "80% tempo, -2 st": a rehearsal tempo or key
+    std::snprintf(bpm, sizeof bpm, "%g BPM%s%s%s", s.timing.bpm, stretch.empty() ? "" : " at ", stretch.c_str(),
+                  s.bpmKnown ? "" : " (assumed: no readme BPM)");
     log_ << "song " << current_ + 1 << "/" << songs_.size() << ": '" << s.title << "' (" << s.sources.size()
          << " stems, " << bpm << ", " << s.timing.beatsPerBar << "/" << s.timing.beatUnit << ", "
          << clockText(static_cast<double>(s.lengthFrames) / s.sampleRate) << ")\n";

@@ -198,7 +198,7 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
         song.streamer = options.streamer ? options.streamer : std::make_shared<stream::DiskStreamer>();
     else
         song.streamer = options.stretchStreamer ? options.stretchStreamer
-                                                : std::make_shared<stream::DiskStreamer>("stemdeck-stretch");
+                                                : std::make_shared<stream::DiskStreamer>("stemdeck-tempo");
     for (const auto& s : song.sources)
         if (s) song.streamer->add(s);
     if (song.reference) song.streamer->add(song.reference);

@@ -1,12 +1,14 @@
 // Tempo and key as stemdeck runs them live: eight stereo stems of one song loaded through the real
-// loader (control::loadSong) at a tempo and key, stretched on the "stemdeck-stretch" thread into
+// loader (control::loadSong) at a tempo and key, stretched on the "stemdeck-tempo" thread into
 // the rings, and read back by a consumer in 128-frame blocks as the audio thread would, as fast
 // as the stretch thread can fill the rings. Prints the stretch thread's real-time factor (song
 // seconds produced per second of its own CPU time, and per second of wall time), how long loading
-// took (the heads in RAM are stretched while the song loads), and the peak RSS.
+// took (the heads in RAM are stretched while the song loads), and the peak RSS (each in a child
+// process of its own).
 //   stemdeck_bench_stretch_path [SECONDS]   (default 60 s of input per stem)
 #include <pthread.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <chrono>
@@ -70,7 +72,7 @@ void writeSong(const fs::path& dir, int seconds) {
     std::fclose(f);
 }
 
-void run(const fs::path& dir, const char* what, std::optional<set::TempoSetting> tempo, std::optional<double> key,
+void measure(const fs::path& dir, const char* what, std::optional<set::TempoSetting> tempo, std::optional<double> key,
          formats::Stretch::Quality quality) {
     control::SongOptions o;
     o.tempo = tempo;
@@ -96,11 +98,24 @@ void run(const fs::path& dir, const char* what, std::optional<set::TempoSetting>
     std::printf("%-34s %7.2fx %7.2fx %8.0f%% %7.2f s %8.2f s %8.0f MB %6lld\n", what, audio / cpu, audio / wall,
                 100.0 * cpu / audio, loadSeconds, cpuLoaded - cpu0, peakRssMb(), static_cast<long long>(partial));
 }
+/// Each configuration in a child process of its own, so its peak RSS is its own.
+void run(const fs::path& dir, const char* what, std::optional<set::TempoSetting> tempo, std::optional<double> key,
+         formats::Stretch::Quality quality) {
+    std::fflush(stdout);
+    const pid_t child = fork();
+    if (child == 0) {
+        measure(dir, what, tempo, key, quality);
+        std::fflush(stdout);
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+}
 } // namespace
 
 int main(int argc, char** argv) {
     const int seconds = argc > 1 ? std::max(4, std::atoi(argv[1])) : 60;
-    const fs::path dir = fs::temp_directory_path() / ("stemdeck-stretch-path-" + std::to_string(::getpid()));
+    const fs::path dir = fs::temp_directory_path() / ("stemdeck-tempo-path-" + std::to_string(::getpid()));
     writeSong(dir, seconds);
     std::printf("eight stereo stems, %d s at 48 kHz each, through loadSong and the rings, read in %d-frame blocks\n",
                 seconds, kBlock);

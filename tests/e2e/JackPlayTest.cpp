@@ -844,6 +844,79 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
     return 0;
 }
 
+// Tempo and key live: eight stereo stems at 80% and -2 semitones through the stretch thread, played
+// on a JACK server and recorded. Stem 1 is a 440 Hz sine on the left only; stems 2-8 are other
+// tones on the right, so the stretch thread carries a full song's load.
+int stretch(const std::string& stemdeck, test::TempDir& dir) {
+    const std::int64_t len = 12 * kRate;
+    std::vector<test::StemAudio> stems;
+    std::vector<std::string> names;
+    for (int i = 0; i < 8; ++i) {
+        const auto tone = test::sineStem(len, i == 0 ? 440.0 : 90.0 * (i + 1), kRate, 0.25f, false);
+        test::StemAudio st;
+        st.left = i == 0 ? tone.left : std::vector<float>(tone.left.size(), 0.0f);
+        st.right = i == 0 ? std::vector<float>(tone.left.size(), 0.0f) : tone.left;
+        stems.push_back(std::move(st));
+        names.push_back("Stem" + std::to_string(i + 1));
+    }
+    test::writeStemFolder(dir / "song", kRate, stems, names, "BPM: 120\n");
+
+    JackServer jack{"stemdeck-e2e-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
+    Recorder rec;
+    if (!expect(rec.open(2, static_cast<std::size_t>(20 * kRate)), "the recorder connects to the server")) return 1;
+    const pid_t play = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--tempo", "80%",
+                              "--transpose", "-2"},
+                             (dir / "play.log").string());
+    expect(rec.connect({1, 2}), "stemdeck's output ports appear and are recorded");
+    std::string threads; // (the song loads, and its stretch thread starts, once the device is open)
+    for (auto until = std::chrono::steady_clock::now() + 10s;
+         threads.find("stemdeck-tempo") == std::string::npos && std::chrono::steady_clock::now() < until;) {
+        std::this_thread::sleep_for(50ms);
+        threads.clear();
+        std::error_code ec;
+        for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(play) + "/task", ec))
+            threads += readFile(task.path() / "comm");
+    }
+    expect(threads.find("stemdeck-tempo") != std::string::npos,
+           "the stretched song has its own thread, stemdeck-tempo (threads: " + threads + ")");
+    const int status = waitExit(play, 30s);
+    std::this_thread::sleep_for(200ms);
+    rec.close();
+    const std::string log = readFile(dir / "play.log");
+    std::printf("play log:\n%s\n", log.c_str());
+    expect(status == 0, "stemdeck play ends by itself with status 0 when the song has played");
+    expect(log.find("underruns 0") != std::string::npos, "play reports 0 underruns at 80% and -2 semitones");
+    expect(log.find("(8 stems, 96 BPM at 80% tempo, -2 st, 4/4, 0:15.0)") != std::string::npos,
+           "play announces the song at 96 BPM, 80% tempo, -2 st, lasting 15 s");
+
+    const std::size_t n = rec.frames.load();
+    const std::vector<float>& left = rec.data[0];
+    std::size_t first = 0, last = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        if (std::fabs(left[i]) > 0.05f) {
+            if (first == 0) first = i;
+            last = i;
+        }
+    const double seconds = static_cast<double>(last - first) / kRate;
+    expect(std::fabs(seconds - 15.0) < 0.05,
+           "the 12 s song lasts 15 s at 80% (" + std::to_string(seconds) + " s recorded)");
+    // The pitch in the middle: zero crossings over 4 s (440 Hz two semitones down is 392.0 Hz).
+    int crossings = 0;
+    const std::size_t from = first + 4 * kRate, to = from + 4 * kRate;
+    for (std::size_t i = from + 1; i < std::min(to, n); ++i)
+        crossings += (left[i - 1] < 0.0f) != (left[i] < 0.0f) ? 1 : 0;
+    const double hz = crossings / 8.0;
+    expect(std::fabs(hz - 392.0) < 1.5, "440 Hz plays at 392 Hz, -2 semitones (" + std::to_string(hz) + " Hz)");
+    // Every block the device asked for was there: no dropout in the recording's sound.
+    std::size_t gaps = 0;
+    for (std::size_t i = first; i + 64 < last; i += 64)
+        gaps += peakNear(left, i, 64) < 0.05f ? 1 : 0;
+    expect(gaps == 0, "no silent gap inside the song (" + std::to_string(gaps) + " 64-frame windows silent)");
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -860,6 +933,7 @@ int main(int argc, char** argv) {
     if (scenario == "midi-learn") rc = midiLearn(stemdeck, dir);
     if (scenario == "gui") rc = gui(stemdeck, dir, argc > 3 ? argv[3] : "stemdeck");
     if (scenario == "midi") rc = midiControl(stemdeck, dir, argc > 3 ? argv[3] : "controllers");
+    if (scenario == "stretch") rc = stretch(stemdeck, dir);
     std::printf("%d passed, %d failed\n", passes, failures);
     return rc != 0 || failures != 0 ? 1 : 0;
 }

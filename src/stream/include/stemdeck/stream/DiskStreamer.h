@@ -19,7 +19,7 @@ namespace stemdeck::stream {
 class DiskStreamer {
 public:
     /// `threadName`: "stemdeck-disk" for the stems read as they are; stretched stems (tempo, key)
-    /// get a streamer of their own, "stemdeck-stretch", so Rubber Band's bursts never hold up
+    /// get a streamer of their own, "stemdeck-tempo", so Rubber Band's bursts never hold up
     /// the plain stems' reads.
     explicit DiskStreamer(const char* threadName = "stemdeck-disk");
     ~DiskStreamer(); ///< stops the thread; stems still registered are released here
