@@ -320,6 +320,15 @@ ReadmeInfo songFacts(SongReport& s, const fs::path& dir, const std::optional<fs:
                 cut == std::string::npos ? "" : bad.substr(cut + 2));
         }
     }
+    if (plan != nullptr && plan->tempo) { // a target BPM the song's own cannot reach (as play and render refuse it)
+        try {
+            (void)tempoRatio(*plan->tempo, s.bpm.value_or(120.0), s.bpm.has_value());
+        } catch (const Error& e) {
+            const std::string text = e.what();
+            const std::string::size_type cut = text.find("; ");
+            add(s, Severity::error, dir, text.substr(0, cut), cut == std::string::npos ? "" : text.substr(cut + 2));
+        }
+    }
     return info;
 }
 
