@@ -126,7 +126,12 @@ bool JackDevice::start(engine::Engine& engine, audio::DeviceOutput& output) {
     if (client_ == nullptr) return false;
     client_->engine = &engine;
     client_->output = &output;
-    client_->active = jack_activate(client_->handle) == 0;
+    // JACK2 marks a client active before it asks the server, and returns the server's answer: under
+    // load the answer can be a failure (late, lost) while the server activates the client anyway,
+    // and then runs its callbacks. A second call returns 0 at once for a client JACK counts as
+    // active: play on and connect. Should the server not call it after all, the device watchdog
+    // sees cycles run without it and opens a new client.
+    client_->active = jack_activate(client_->handle) == 0 || jack_activate(client_->handle) == 0;
     return client_->active;
 }
 

@@ -808,11 +808,61 @@ int kiosk(const std::string& gui, test::TempDir& dir) {
     return 0;
 }
 
+// jack_activate reports a failure that did not happen (JACK2 under load: the server activated the
+// client, its reply was late). An LD_PRELOAD shim makes the first call say -1. play must still
+// connect its main pair and play: before the fix it said "would not activate" and played on,
+// connected to nothing (a silent show).
+int activateFault(const std::string& stemdeck, test::TempDir& dir, const std::string& shim) {
+    const std::int64_t len = 4 * kRate;
+    test::writeStemFolder(dir / "song", kRate, {test::constantStem(len, 0.25f, false)}, {"One"}, "BPM: 120\n");
+    JackServer jack{"stemdeck-e2e-activate-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
+    Recorder rec;
+    if (!expect(rec.open(1, static_cast<std::size_t>(10 * kRate)), "the recorder connects to the server")) return 1;
+    const fs::path log = dir / "play.log";
+    // (ASan wants to be the first library loaded; the shim only wraps one JACK call.)
+    const pid_t play = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack"}, log.string(),
+                             {"LD_PRELOAD=" + shim, "ASAN_OPTIONS=verify_asan_link_order=0"});
+    expect(rec.connect({1}, 10s), "stemdeck's output port appears and is recorded");
+    expect(waitForLog(log, "activate-fault: the first jack_activate returned", 10s),
+           "the shim reported the first activation as failed");
+    // The main pair reaches the server's playback ports.
+    std::vector<std::string> connections;
+    for (auto until = std::chrono::steady_clock::now() + 5s;
+         connections.empty() && std::chrono::steady_clock::now() < until;) {
+        std::this_thread::sleep_for(50ms);
+        if (jack_port_t* out = jack_port_by_name(rec.client, "stemdeck:out_1"))
+            if (const char** c = jack_port_get_all_connections(rec.client, out)) {
+                for (const char** p = c; *p != nullptr; ++p)
+                    connections.emplace_back(*p);
+                jack_free(c);
+            }
+    }
+    expect(std::find(connections.begin(), connections.end(), "system:playback_1") != connections.end(),
+           "stemdeck:out_1 is connected to system:playback_1 all the same");
+    const int status = waitExit(play, 20s);
+    rec.close();
+    const std::string text = readFile(log);
+    std::printf("play log:\n%s\n", text.c_str());
+    expect(status == 0, "play ends by itself with status 0");
+    expect(text.find("connected stemdeck:out_1 -> system:playback_1") != std::string::npos,
+           "play says it connected the main pair");
+    expect(text.find("would not activate") == std::string::npos, "play does not give up on the client");
+    std::size_t heard = 0;
+    for (std::size_t i = 0; i < rec.frames.load(); ++i)
+        heard += rec.data[0][i] == 0.25f ? 1 : 0;
+    expect(heard >= static_cast<std::size_t>(len) - 512,
+           "the song is heard in full (" + std::to_string(heard) + " of " + std::to_string(len) + " frames)");
+    return 0;
+}
+
 int main(int argc, char** argv) {
     if (argc < 3) {
         std::fprintf(stderr,
-                     "usage: %s STEMDECK starts|server-stop|server-hang|midi-flood|crash-resume|boot|kiosk [COUNT]\n",
-                     argv[0]);
+                     "usage: %s STEMDECK starts|server-stop|server-hang|midi-flood|crash-resume|boot|kiosk [COUNT]\n"
+                     "       %s STEMDECK activate-fault SHIM.so\n",
+                     argv[0], argv[0]);
         return 2;
     }
     const std::string stemdeck = argv[1], scenario = argv[2];
@@ -826,6 +876,7 @@ int main(int argc, char** argv) {
     if (scenario == "boot") rc = boot(stemdeck, dir);
     if (scenario == "server-hang") rc = serverHang(stemdeck, dir);
     if (scenario == "kiosk") rc = kiosk(stemdeck, dir);
+    if (scenario == "activate-fault" && argc > 3) rc = activateFault(stemdeck, dir, argv[3]);
     std::printf("%d passed, %d failed\n", passes, failures);
     return rc != 0 || failures != 0 ? 1 : 0;
 }
