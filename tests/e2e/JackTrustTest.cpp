@@ -813,13 +813,13 @@ int kiosk(const std::string& gui, test::TempDir& dir) {
 // connect its main pair and play: before the fix it said "would not activate" and played on,
 // connected to nothing (a silent show).
 int activateFault(const std::string& stemdeck, test::TempDir& dir, const std::string& shim) {
-    const std::int64_t len = 4 * kRate;
+    const std::int64_t len = 10 * kRate; // long enough to be looked at on a loaded machine
     test::writeStemFolder(dir / "song", kRate, {test::constantStem(len, 0.25f, false)}, {"One"}, "BPM: 120\n");
     JackServer jack{"stemdeck-e2e-activate-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
     if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
     Recorder rec;
-    if (!expect(rec.open(1, static_cast<std::size_t>(10 * kRate)), "the recorder connects to the server")) return 1;
+    if (!expect(rec.open(1, static_cast<std::size_t>(20 * kRate)), "the recorder connects to the server")) return 1;
     const fs::path log = dir / "play.log";
     // (ASan wants to be the first library loaded; the shim only wraps one JACK call.)
     const pid_t play = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack"}, log.string(),
@@ -828,10 +828,15 @@ int activateFault(const std::string& stemdeck, test::TempDir& dir, const std::st
     expect(waitForLog(log, "activate-fault: the first jack_activate returned", 10s),
            "the shim reported the first activation as failed");
     // The main pair reaches the server's playback ports.
+    // (out_1 is also connected to the recorder: wait for the playback port among its connections.)
     std::vector<std::string> connections;
-    for (auto until = std::chrono::steady_clock::now() + 5s;
-         connections.empty() && std::chrono::steady_clock::now() < until;) {
+    const auto toPlayback = [&] {
+        return std::find(connections.begin(), connections.end(), "system:playback_1") != connections.end();
+    };
+    for (auto until = std::chrono::steady_clock::now() + 8s;
+         !toPlayback() && std::chrono::steady_clock::now() < until;) {
         std::this_thread::sleep_for(50ms);
+        connections.clear();
         if (jack_port_t* out = jack_port_by_name(rec.client, "stemdeck:out_1"))
             if (const char** c = jack_port_get_all_connections(rec.client, out)) {
                 for (const char** p = c; *p != nullptr; ++p)
@@ -839,9 +844,8 @@ int activateFault(const std::string& stemdeck, test::TempDir& dir, const std::st
                 jack_free(c);
             }
     }
-    expect(std::find(connections.begin(), connections.end(), "system:playback_1") != connections.end(),
-           "stemdeck:out_1 is connected to system:playback_1 all the same");
-    const int status = waitExit(play, 20s);
+    expect(toPlayback(), "stemdeck:out_1 is connected to system:playback_1 all the same");
+    const int status = waitExit(play, 30s);
     rec.close();
     const std::string text = readFile(log);
     std::printf("play log:\n%s\n", text.c_str());
