@@ -116,8 +116,8 @@ void addStretchOptions(CLI::App& cmd, StretchArgs& a) {
                a.tempo = set::parseTempo(text);
                if (!a.tempo)
                    throw CLI::ValidationError("--tempo", "'" + text + "' is not a tempo: write 80% or 112bpm");
-               if (!a.tempo->bpm && (a.tempo->value < formats::kMinTempo || a.tempo->value > formats::kMaxTempo))
-                   throw CLI::ValidationError("--tempo", text + " is out of range: 50% to 200%");
+               if (const std::string bad = set::tempoShareProblem(*a.tempo); !bad.empty())
+                   throw CLI::ValidationError("--tempo", bad);
            },
            "Rehearsal tempo of every song, pitch kept: a share of its own (80%) or a BPM (112bpm)")
         ->type_name("TEMPO");

@@ -244,9 +244,7 @@ SetSong parseSong(const YAML::Node& n, const fs::path& base, const Place& place)
                 place.fail(t, "tempo '" + t.Scalar() +
                                   "' is not a tempo; write a share of the song's own, tempo: 80%, or "
                                   "a target, tempo: 112 BPM");
-            if (!song.tempo->bpm && (song.tempo->value < formats::kMinTempo || song.tempo->value > formats::kMaxTempo))
-                place.fail(t, "tempo " + t.Scalar() +
-                                  " is out of range: stemdeck plays a song at 50% to 200% of its tempo");
+            if (const std::string bad = tempoShareProblem(*song.tempo); !bad.empty()) place.fail(t, bad);
         }
         if (const YAML::Node t = n["transpose"]) {
             song.transpose = parseTranspose(scalar(t, place, "transpose"));
@@ -605,6 +603,7 @@ double tempoRatio(const TempoSetting& tempo, double songBpm, bool bpmKnown) {
                       tempo.value);
         throw Error(buf);
     }
+    if (const std::string bad = tempoShareProblem(tempo); !bad.empty()) throw Error(bad);
     const double ratio = tempo.bpm ? tempo.value / songBpm : tempo.value;
     if (!(ratio >= formats::kMinTempo - 1e-9 && ratio <= formats::kMaxTempo + 1e-9)) {
         std::snprintf(buf, sizeof buf,
@@ -614,6 +613,14 @@ double tempoRatio(const TempoSetting& tempo, double songBpm, bool bpmKnown) {
         throw Error(buf);
     }
     return ratio;
+}
+
+std::string tempoShareProblem(const TempoSetting& tempo) {
+    if (tempo.bpm || (tempo.value >= formats::kMinTempo && tempo.value <= formats::kMaxTempo)) return {};
+    char buf[120];
+    std::snprintf(buf, sizeof buf, "tempo %g%% is out of range: stemdeck plays a song at 50%% to 200%% of its tempo",
+                  tempo.value * 100.0);
+    return buf;
 }
 
 std::string transposeProblem(double semitones) {

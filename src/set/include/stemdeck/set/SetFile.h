@@ -149,6 +149,10 @@ void saveStoredScenes(const std::vector<SetSong>& songs, const std::filesystem::
 /// when the BPM is unknown or the ratio is outside 50%-200%.
 [[nodiscard]] double tempoRatio(const TempoSetting& tempo, double songBpm, bool bpmKnown);
 
+/// @thread any. "" for a tempo stemdeck plays as written (a share within 50%-200%, or any target
+/// BPM, which tempoRatio() checks against the song); else what is wrong.
+[[nodiscard]] std::string tempoShareProblem(const TempoSetting& tempo);
+
 /// @thread any. "" for a transposition stemdeck plays (an octave either way); else what is wrong.
 [[nodiscard]] std::string transposeProblem(double semitones);
 
