@@ -137,12 +137,11 @@ engine::ReadStatus StreamedStem::read(std::int64_t frame, float* left, float* ri
             continue;
         }
         len = static_cast<int>(std::min<std::int64_t>(len, length_ - f));
-        if (const Region* r = regionAt(f); r != nullptr && splice_ > 0) { // stretched, in RAM
-            const int got = readStretchedRegion(*r, f, left + done, right + done, len);
-            done += got;
-            continue;
-        }
         if (const Region* r = regionAt(f)) { // in RAM
+            if (splice_ > 0) {               // stretched
+                done += readStretchedRegion(*r, f, left + done, right + done, len);
+                continue;
+            }
             len = static_cast<int>(std::min<std::int64_t>(len, r->end() - f));
             const auto at = static_cast<std::size_t>(f - r->start);
             std::copy_n(r->left.data() + at, len, left + done);
