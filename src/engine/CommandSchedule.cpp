@@ -46,4 +46,23 @@ void CommandSchedule::dropQuantised() noexcept {
     count_ = kept;
 }
 
+void CommandSchedule::unresolve(std::int64_t now) noexcept {
+    for (std::size_t i = 0; i < count_; ++i)
+        if (Entry& e = entries_[i]; e.resolved) {
+            e.resolved = false;
+            e.due = now;
+        }
+    // Back into (due, seq) order: an insertion sort, in place (at most kMaxPendingCommands).
+    for (std::size_t i = 1; i < count_; ++i) {
+        const Entry e = entries_[i];
+        std::size_t j = i;
+        while (j > 0 &&
+               (entries_[j - 1].due > e.due || (entries_[j - 1].due == e.due && entries_[j - 1].seq > e.seq))) {
+            entries_[j] = entries_[j - 1];
+            --j;
+        }
+        entries_[j] = e;
+    }
+}
+
 } // namespace stemdeck::engine

@@ -34,6 +34,7 @@ void Engine::prepare(double sampleRate, int maxBlockFrames) {
     fadeGains_.assign(static_cast<std::size_t>(segmentFrames_), 1.0f);
     reference_.prepare(sampleRate, segmentFrames_);
     vamp_.prepare(sampleRate, segmentFrames_);
+    outgoingAudio_.assign(static_cast<std::size_t>(segmentFrames_) * 2, 0.0f);
     activeClick_ = ClickMode::off;
     clickMode_.store(ClickMode::off, std::memory_order_relaxed);
     // Room for every producer's blocks up front: 8 explicit producers (CLI, MIDI, GUI, scripts…),
@@ -50,6 +51,9 @@ void Engine::prepare(double sampleRate, int maxBlockFrames) {
 
 void Engine::setSong(const SongView& song) noexcept {
     next_.clear();
+    retime_.clear();
+    retimeAt_ = -1;
+    retimeFade_ = 0;
     loadSong(song);
 }
 
@@ -63,6 +67,12 @@ const SongView* Engine::withdrawCue() noexcept {
 }
 
 void Engine::loadSong(const SongView& song) noexcept {
+    // Another song: a retime armed for this one will not happen, a retime's crossfade is over.
+    if (retimeAt_ >= 0) dropRetime(outFrame_);
+    if (retimeFade_ > 0) {
+        retimeFade_ = 0;
+        emit(EventType::songRetimed, outFrame_);
+    }
     song_ = song;
     silentBefore_ = 0;
     countInPoint_ = -1;
@@ -113,12 +123,20 @@ void Engine::process(const OutputBuses& out, int n) noexcept {
     while (done < n) {
         const std::int64_t now = blockStart + done;
         applyDue(now);
+        if (retimeAt_ >= 0) {
+            if (transport_.position() == retimeAt_ && transport_.state() == TransportState::playing)
+                retimeNow(now);
+            else if (transport_.position() > retimeAt_)
+                dropRetime(now); // passed it (in a fade, a wait): the control side tries again
+        }
         // A segment ends where something changes: a command's frame, the transport's next
         // change (a fade's end, the song's end), the vamp's crossfade or end.
         int seg = std::min(n - done, segmentFrames_);
         if (!schedule_.empty()) seg = static_cast<int>(std::min<std::int64_t>(seg, schedule_.nextDue() - now));
         seg = std::min(seg, transport_.framesUntilChange());
         seg = std::min(seg, vamp_.framesToEdge(transport_.position(), playing()));
+        if (retimeAt_ > transport_.position())
+            seg = static_cast<int>(std::min<std::int64_t>(seg, retimeAt_ - transport_.position()));
         renderSegment(out, done, seg, now);
         done += seg;
     }
@@ -207,6 +225,7 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
             soloChanged = true;
             break;
         case Op::loadCued: done = loadCued(c.value > 0.0f, now); break;
+        case Op::retime: armRetime(c, now); return; // its own events
         }
     }
     if (!done) {
@@ -273,6 +292,94 @@ void Engine::panic() noexcept {
     // What waits for the grid is gone (what is due on a frame of its own, a script's next event,
     // still comes).
     schedule_.dropQuantised();
+}
+
+void Engine::armRetime(const Command& c, std::int64_t now) noexcept {
+    if (retimeAt_ >= 0 || retimeFade_ > 0) { // one at a time: the control side waits for the first's end
+        dropRetime(now);
+        return;
+    }
+    if (!transport_.rolling()) {
+        retimeAt_ = transport_.position();
+        retimeNow(now);
+        return;
+    }
+    retimeAt_ = c.target;
+    if (retimeAt_ < transport_.position()) dropRetime(now); // too late for it
+}
+
+void Engine::dropRetime(std::int64_t now) noexcept {
+    retimeAt_ = -1;
+    (void)retime_.take(); // the control side frees it on this event
+    emit(EventType::commandDropped, now, -1, static_cast<std::uint8_t>(Op::retime));
+}
+
+void Engine::retimeNow(std::int64_t now) noexcept {
+    const SongView* next = retime_.take();
+    const std::int64_t pos = transport_.position();
+    const bool rolling = transport_.rolling();
+    if (next == nullptr || next->id != song_.id) {
+        dropRetime(now);
+        return;
+    }
+    const std::int64_t newPos = retimedFrame(song_.timing, next->timing, sampleRate_, pos);
+    if (rolling) // the new stretchers must be there where they take over (held in RAM from there)
+        for (int i = 0; i < std::min(next->stemCount, kMaxStems); ++i)
+            if (const StemSource* src = next->stems[static_cast<std::size_t>(i)];
+                src != nullptr && !src->readyAt(newPos, kSeekReadyFrames)) {
+                dropRetime(now);
+                return;
+            }
+    retimeAt_ = -1;
+    const SongTiming oldTiming = song_.timing;
+    const std::array<Scene, kMaxScenes> scenes = song_.scenes; // as stored live
+    const std::uint32_t scenesDefined = song_.scenesDefined;
+    if (rolling) {
+        outgoing_ = song_;
+        outgoingShift_ = pos - newPos;
+        retimeStart_ = newPos;
+        retimeFade_ = std::max(1, secondsToFrames(kRetimeCrossfadeSeconds, sampleRate_));
+    }
+    song_ = *next;
+    song_.stemCount = std::clamp(next->stemCount, 0, kMaxStems);
+    song_.scenes = scenes;
+    song_.scenesDefined = scenesDefined;
+    const auto map = [&](std::int64_t f) { return retimedFrame(oldTiming, song_.timing, sampleRate_, f); };
+    if (vamp_.on()) {
+        const std::int64_t start = map(vamp_.start());
+        if (!vamp_.engage(start, map(vamp_.end()) - start, song_.lengthFrames)) {
+            vamp_.release();
+            looping_.store(false, std::memory_order_relaxed);
+        }
+    }
+    if (silentBefore_ != 0) silentBefore_ = map(silentBefore_);
+    if (countInPoint_ >= 0) countInPoint_ = map(countInPoint_);
+    transport_.retime(newPos, song_.lengthFrames);
+    schedule_.unresolve(now); // waiting for a beat or bar: the new grid's
+    emit(EventType::commandApplied, now, -1, static_cast<std::uint8_t>(Op::retime));
+    if (!rolling) {
+        if (!sourcesReady()) seekSources();
+        emit(EventType::songRetimed, now);
+    }
+}
+
+void Engine::blendOutgoing(StemSource& old, std::int64_t pos, float* left, float* right, int n) noexcept {
+    // The first frames after a retime: the old stretcher's audio fades into the new one's.
+    const std::int64_t into = pos - retimeStart_;
+    if (into < 0 || into >= retimeFade_) return; // (a vamp's jump back: the crossfade ends with this segment)
+    n = static_cast<int>(std::min<std::int64_t>(n, retimeFade_ - into));
+    float* oldLeft = outgoingAudio_.data();
+    float* oldRight = outgoingAudio_.data() + segmentFrames_;
+    (void)old.read(pos + outgoingShift_, oldLeft, oldRight, n);
+    // Equal power: the two stretcher runs agree in level and spectrum but not in phase (to each
+    // other they are uncorrelated), so their powers add; a linear fade would dip 3 dB on average.
+    const double step = 0.5 * M_PI / static_cast<double>(retimeFade_ + 1);
+    for (int i = 0; i < n; ++i) {
+        const double x = static_cast<double>(into + i + 1) * step;
+        const auto in = static_cast<float>(std::sin(x)), out = static_cast<float>(std::cos(x));
+        left[i] = out * oldLeft[i] + in * left[i];
+        right[i] = out * oldRight[i] + in * right[i];
+    }
 }
 
 bool Engine::loadCued(bool thenPlay, std::int64_t now) noexcept {
@@ -348,7 +455,14 @@ void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64
             reference_.skip(n);
         }
     }
-    afterAdvance(transport_.advance(n), now + n);
+    const TransportChange change = transport_.advance(n);
+    // A retime's crossfade ends after its frames, or at once when the play head stops or jumps.
+    const std::int64_t into = transport_.position() - retimeStart_;
+    if (retimeFade_ > 0 && (change != TransportChange::none || into < 0 || into >= retimeFade_)) {
+        retimeFade_ = 0; // the old view is read no more
+        emit(EventType::songRetimed, now + n);
+    }
+    afterAdvance(change, now + n);
 }
 
 void Engine::clearBuses(const OutputBuses& out, int offset, int n) noexcept {
@@ -418,21 +532,25 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
     switch (change) {
     case TransportChange::none:
         if (vamp_.atEnd(transport_.position(), playing())) {
+            if (retimeAt_ >= 0) dropRetime(at); // the play head leaves the way to its target
             transport_.relocate(vamp_.start()); // the crossfade already brought the start's audio
             seekSources();
         }
         break;
     case TransportChange::jumped:
+        if (retimeAt_ >= 0) dropRetime(at);
         seekSources();
         waitedFrames_ = 0;
         if (sourcesReady()) transport_.resume(); // cued targets are in RAM: no wait at all
         break;
     case TransportChange::stopped:
+        if (retimeAt_ >= 0) dropRetime(at);
         silentBefore_ = 0; // stopped in a count-in: the next play starts where it now is
         emit(EventType::transportStopped, at);
         if (loadAfterStop_ != nullptr) finishSongChange(at);
         break;
     case TransportChange::songEnded:
+        if (retimeAt_ >= 0) dropRetime(at);
         emit(EventType::songEnded, at);
         if (loadAfterStop_ != nullptr) { // the song ended during a song change's fade
             finishSongChange(at);
@@ -477,9 +595,13 @@ void Engine::mixReference(float* left, float* right, std::int64_t pos, int n) no
     const int quiet = silentFrames(pos, n);
     std::fill_n(reference_.left(), quiet, 0.0f);
     std::fill_n(reference_.right(), quiet, 0.0f);
-    if (quiet < n)
+    if (quiet < n) {
         (void)vamp_.read(*song_.reference, pos + quiet, playing(), reference_.left() + quiet,
                          reference_.right() + quiet, n - quiet);
+        if (retimeFade_ > 0 && outgoing_.reference != nullptr)
+            blendOutgoing(*outgoing_.reference, pos + quiet, reference_.left() + quiet, reference_.right() + quiet,
+                          n - quiet);
+    }
     reference_.blendInto(left, right, n);
 }
 
@@ -493,9 +615,14 @@ void Engine::readStem(int i, std::int64_t pos, int n, std::int64_t now) noexcept
         const int quiet = silentFrames(pos, n);
         std::fill_n(chains_.left(i), quiet, 0.0f);
         std::fill_n(chains_.right(i), quiet, 0.0f);
-        if (quiet == n || vamp_.read(*src, pos + quiet, playing(), chains_.left(i) + quiet, chains_.right(i) + quiet,
-                                     n - quiet) == ReadStatus::complete)
-            return;
+        ReadStatus status = ReadStatus::complete;
+        if (quiet < n)
+            status =
+                vamp_.read(*src, pos + quiet, playing(), chains_.left(i) + quiet, chains_.right(i) + quiet, n - quiet);
+        if (retimeFade_ > 0 && quiet < n)
+            if (StemSource* old = outgoing_.stems[si])
+                blendOutgoing(*old, pos + quiet, chains_.left(i) + quiet, chains_.right(i) + quiet, n - quiet);
+        if (status == ReadStatus::complete) return;
     }
     stems_[si].underruns.fetch_add(1, std::memory_order_relaxed);
     if ((underrunMask_ & (1u << i)) == 0) emit(EventType::underrun, now, static_cast<std::int8_t>(i));
@@ -540,6 +667,7 @@ void Engine::publish(float* left, float* right, int n) noexcept {
     mainPeak_.store(peak, std::memory_order_relaxed);
     mainRms_.store(n > 0 ? std::sqrt(sum / static_cast<float>(n)) : 0.0f, std::memory_order_relaxed);
     pendingScene_.store(sceneWaiting, std::memory_order_relaxed);
+    loopStart_.store(vamp_.on() ? vamp_.start() : -1, std::memory_order_relaxed);
     songFrame_.store(transport_.position(), std::memory_order_relaxed);
     rolling_.store(transport_.rolling(), std::memory_order_relaxed);
     outputFrame_.store(outFrame_, std::memory_order_relaxed);

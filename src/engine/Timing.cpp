@@ -32,7 +32,11 @@ std::int64_t nextGridFrame(const SongTiming& timing, double sampleRate, Quantize
 }
 
 BarBeat toBarBeat(const SongTiming& timing, double sampleRate, std::int64_t songFrame) noexcept {
-    const double beats = static_cast<double>(songFrame - timing.downbeatFrame) / framesPerBeat(timing, sampleRate);
+    double beats = static_cast<double>(songFrame - timing.downbeatFrame) / framesPerBeat(timing, sampleRate);
+    // A beat line is the frame gridFrame() rounds it to: from there on it counts as reached.
+    if (const auto k = static_cast<std::int64_t>(std::ceil(beats));
+        static_cast<double>(k) > beats && gridFrame(timing, sampleRate, Quantize::beat, k) <= songFrame)
+        beats = static_cast<double>(k);
     const double whole = std::floor(beats);
     const auto beatIndex = static_cast<std::int64_t>(whole);
     const std::int64_t perBar = timing.beatsPerBar;
@@ -44,6 +48,14 @@ BarBeat toBarBeat(const SongTiming& timing, double sampleRate, std::int64_t song
         bar -= 1;
     }
     return BarBeat{bar + 1, static_cast<int>(beatInBar) + 1, beats - whole};
+}
+
+std::int64_t retimedFrame(const SongTiming& from, const SongTiming& to, double sampleRate,
+                          std::int64_t frame) noexcept {
+    const double beats = static_cast<double>(frame - from.downbeatFrame) / framesPerBeat(from, sampleRate);
+    const auto k = static_cast<std::int64_t>(std::llround(beats));
+    if (gridFrame(from, sampleRate, Quantize::beat, k) == frame) return gridFrame(to, sampleRate, Quantize::beat, k);
+    return to.downbeatFrame + std::llround(beats * framesPerBeat(to, sampleRate));
 }
 
 } // namespace stemdeck::engine

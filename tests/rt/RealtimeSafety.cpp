@@ -165,6 +165,55 @@ int main(int argc, char** argv) {
                 "real-time violation\n",
                 slow.left.size(), static_cast<unsigned long long>(slow.report.underruns));
 
+    // A retime inside process(): the song goes on at 80% and -2 st from a beat line, every stem
+    // crossfading from the unstretched run into the stretched one (the reference mix too).
+    {
+        control::SongOptions asIs, slower;
+        asIs.sampleRate = slower.sampleRate = rate;
+        const control::Song from = control::loadSong(dir.path(), asIs);
+        const std::int64_t line = engine::gridFrame(from.timing, rate, engine::Quantize::beat, 8); // beat 9
+        engine::SongTiming to = from.timing;
+        to.bpm = from.timing.bpm * 0.8;
+        slower.tempo = set::TempoSetting{0.8, false};
+        slower.transpose = -2.0;
+        slower.headAt = engine::retimedFrame(from.timing, to, rate, line);
+        const control::Song next = control::loadSong(dir.path(), slower);
+        const engine::SongView fromView = from.view(), nextView = next.view();
+        engine::Engine engine;
+        engine.prepare(rate, 256);
+        engine.setSong(fromView);
+        engine::CommandSender sender = engine.makeSender();
+        sender.send(engine::Command{engine::Op::play});
+        std::vector<float> l(256), r(256);
+        bool retimed = false;
+        int applied = 0;
+        for (std::int64_t frame = 0; frame < 5 * rate; frame += 256) {
+            if (frame == 192 * 256) { // a second before the line
+                engine.retimeSong(&nextView);
+                engine::Command c{engine::Op::retime};
+                c.target = line;
+                sender.send(c);
+            }
+            for (const auto& src : frame < line ? from.sources : next.sources) // as a device would, the disk keeps up
+                if (src) (void)src->waitUntilReadable(std::max<std::int64_t>(0, engine.songFrame()), 2048, 5.0);
+            __rtsan_realtime_enter();
+            engine.process(l.data(), r.data(), 256);
+            __rtsan_realtime_exit();
+            for (engine::Event e; engine.nextEvent(e);) {
+                retimed = retimed || e.type == engine::EventType::songRetimed;
+                applied += e.type == engine::EventType::commandApplied &&
+                           e.action == static_cast<std::uint8_t>(engine::Op::retime);
+            }
+        }
+        std::printf("rt check: retimed to 80%% and -2 st on a beat line (%d applied, crossfade %s), no real-time "
+                    "violation\n",
+                    applied, retimed ? "done" : "NOT done");
+        if (applied != 1 || !retimed || engine.timing().bpm != to.bpm) {
+            std::puts("rt check: the retime did not happen");
+            return 1;
+        }
+    }
+
     // A run-on song change inside process(): the engine switches songs on the audio thread.
     test::TempDir second;
     test::writeStemFolder(second.path(), rate, {test::sineStem(rate * 5, 330.0, rate, 0.1f, true)}, {"Next"});

@@ -33,6 +33,8 @@ enum class Op : std::uint8_t {
     scene,           ///< value: the scene's slot; every stem goes to that scene's state on one frame
     defineScene,     ///< stem's part of scene `target`: value gain, value2 filter, flags kSceneMuted | kSceneSoloed
     panic,           ///< every stem back to the song's start state, A/B back to the stems, grid-waiting commands gone
+    retime,          ///< the song goes on at another tempo or key: switch to the view given to Engine::retimeSong
+                     ///< when the play head reaches song frame `target` (stopped: at once); see Engine::retimeSong
 };
 
 using stemdeck::kMaxScenes; ///< scenes per song (stemdeck/Limits.h)

@@ -47,6 +47,10 @@ public:
     /// @thread audio. Drops every quantised entry (a panic); exact-frame ones stay.
     void dropQuantised() noexcept;
 
+    /// @thread audio. Quantised entries already resolved to a grid line are due `now` again, to be
+    /// resolved afresh (the grid changed under them: a retime).
+    void unresolve(std::int64_t now) noexcept;
+
     /// @thread control, audio not running.
     void clear() noexcept { count_ = 0; }
 

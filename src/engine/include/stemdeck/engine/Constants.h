@@ -36,6 +36,12 @@ inline constexpr double kSeekWaitSeconds = 0.25;
 /// never clicks; the loop's period stays exactly its length.
 inline constexpr double kLoopCrossfadeSeconds = 0.005;
 
+/// A retime (the same song at a new tempo or key, while it plays) crossfades every stem from the
+/// old stretcher's audio to the new one's over this time, from the beat line where they meet. Both
+/// are the same music at the same musical time, but their phase vocoders' phases differ, so a cut
+/// would click; 20 ms is short enough that the beat's attack is not smeared.
+inline constexpr double kRetimeCrossfadeSeconds = 0.020;
+
 /// Commands that may wait in the engine for their frame (exact-frame or quantised commands).
 inline constexpr std::size_t kMaxPendingCommands = 256;
 /// Of those, slots only commands that apply now (not quantised) may take.

@@ -129,6 +129,18 @@ public:
     /// thread already took it (a songChanged event for it is on its way).
     const SongView* withdrawCue() noexcept;
 
+    /// @thread control. Gives the engine the current song again at another tempo or key (the same
+    /// stems stretched otherwise, on a grid of the new tempo; the same id): an Op::retime command
+    /// then switches to it when the play head reaches its target frame, a beat line of the old grid
+    /// that lands on the same beat line of the new one (retimedFrame). Stopped, it switches at once.
+    /// The stems' states, the scenes, A/B, the click and a vamp (mapped to the new grid) carry over,
+    /// and quantised commands still waiting land on the new grid's line. While playing, every stem
+    /// crossfades from the old view's audio to the new one's over kRetimeCrossfadeSeconds; the
+    /// songRetimed event after it says the old view may be freed. A retime that cannot be done (the
+    /// play head jumped, stopped or passed the target; the song changed; the new view has no audio
+    /// at the target) is dropped with a commandDropped event for Op::retime: `next` may be freed.
+    void retimeSong(const SongView* next) noexcept { retime_.cue(next, false); }
+
     /// @thread control. Creates a producer handle (allocates; make one per sending thread up front).
     [[nodiscard]] CommandSender makeSender();
 
@@ -158,6 +170,8 @@ public:
     [[nodiscard]] ClickMode clickMode() const noexcept { return clickMode_.load(std::memory_order_relaxed); }
     /// True while a loop (vamp) is engaged.
     [[nodiscard]] bool looping() const noexcept { return looping_.load(std::memory_order_relaxed); }
+    /// The song frame a vamp's loop starts on (-1: no loop).
+    [[nodiscard]] std::int64_t loopStart() const noexcept { return loopStart_.load(std::memory_order_relaxed); }
     /// True while the main mix is (or is fading to) the reference mix.
     [[nodiscard]] bool referenceOn() const noexcept { return referenceOn_.load(std::memory_order_relaxed); }
     /// The slot of the scene recalled last in this song, or -1 (none yet, or a panic since).
@@ -181,6 +195,10 @@ private:
     [[nodiscard]] bool recallScene(int slot) noexcept;         // false: no such scene
     [[nodiscard]] bool defineScene(const Command& c) noexcept; // false: no such slot
     void panic() noexcept;
+    void armRetime(const Command& c, std::int64_t now) noexcept; // an Op::retime arrives
+    void retimeNow(std::int64_t now) noexcept;                   // the play head is at the target
+    void dropRetime(std::int64_t now) noexcept;
+    void blendOutgoing(StemSource& old, std::int64_t pos, float* left, float* right, int n) noexcept;
     [[nodiscard]] bool loadCued(bool thenPlay, std::int64_t now) noexcept; // false: nothing cued
     void renderSegment(const OutputBuses& out, int offset, int n, std::int64_t now) noexcept;
     void clearBuses(const OutputBuses& out, int offset, int n) noexcept;
@@ -240,13 +258,23 @@ private:
     std::atomic<ClickMode> clickMode_{ClickMode::off};
     std::atomic<bool> referenceOn_{false};
     std::atomic<bool> looping_{false};
+    std::atomic<std::int64_t> loopStart_{-1};
     std::atomic<int> lastScene_{-1};
     std::atomic<int> pendingScene_{-1};
     std::atomic<float> mainPeak_{0.0f};
     std::atomic<float> mainRms_{0.0f};
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<std::uint64_t> lostEvents_{0};
-    SongSlot next_; // the cued next song: set by the control thread, taken by the audio thread
+    SongSlot next_;   // the cued next song: set by the control thread, taken by the audio thread
+    SongSlot retime_; // the current song at a new tempo or key, waiting for its Op::retime
+
+    // audio thread: a retime armed for a song frame, and the crossfade after one
+    std::int64_t retimeAt_ = -1;       // song frame where the armed retime switches (-1: none armed)
+    SongView outgoing_;                // the view retimed away from, read during the crossfade
+    std::int64_t outgoingShift_ = 0;   // its song frame = the new view's + this
+    std::int64_t retimeStart_ = 0;     // new view's song frame where the crossfade began
+    int retimeFade_ = 0;               // frames of the crossfade (0: none running)
+    std::vector<float> outgoingAudio_; // one stem's old audio for a segment, left then right
 };
 
 } // namespace stemdeck::engine

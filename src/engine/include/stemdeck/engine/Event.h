@@ -13,6 +13,7 @@ enum class EventType : std::uint8_t {
     commandDropped,   ///< the pending list was full; the command was not applied
     underrun,         ///< a stem could not supply its range; it played silence there
     songChanged,      ///< ran on into the cued song (frame = its first frame); the old one may be freed
+    songRetimed,      ///< a retime is done, its crossfade too: the view it replaced (and its sources) may be freed
 };
 
 /// One event, stamped with the engine output frame and the song frame it happened at.

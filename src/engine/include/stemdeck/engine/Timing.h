@@ -38,4 +38,10 @@ struct BarBeat {
 /// @thread any, non-blocking. Bar and beat of a song frame.
 [[nodiscard]] BarBeat toBarBeat(const SongTiming& timing, double sampleRate, std::int64_t songFrame) noexcept;
 
+/// @thread any, non-blocking. Where `frame` of a song on grid `from` is once the song plays on grid
+/// `to` (the same song at another tempo: stretched, output frame F is its own frame F · tempo): the
+/// same musical time. A beat line maps exactly onto the same beat line of the new grid.
+[[nodiscard]] std::int64_t retimedFrame(const SongTiming& from, const SongTiming& to, double sampleRate,
+                                        std::int64_t frame) noexcept;
+
 } // namespace stemdeck::engine

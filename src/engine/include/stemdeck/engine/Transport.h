@@ -63,6 +63,12 @@ public:
         if (state_ == TransportState::playing) position_ = songFrame;
     }
 
+    /// The song goes on at another tempo (a retime): the same state, the play head at the same
+    /// musical time on the new timeline, which is this long.
+    void retime(std::int64_t songFrame, std::int64_t songLength) noexcept {
+        position_ = songFrame;
+        length_ = songLength;
+    }
     /// After a jump (state waiting): every stem has the target, fade in and play.
     void resume() noexcept;
 

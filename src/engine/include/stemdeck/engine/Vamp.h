@@ -24,6 +24,7 @@ public:
 
     [[nodiscard]] bool on() const noexcept { return on_; }
     [[nodiscard]] std::int64_t start() const noexcept { return start_; }
+    [[nodiscard]] std::int64_t end() const noexcept { return end_; }
 
     /// @thread audio. Frames from `pos` to the crossfade's start or the loop's end, whichever
     /// comes first, so no segment straddles either; very many when there is no edge ahead.
