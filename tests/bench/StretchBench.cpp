@@ -22,6 +22,8 @@
 #include <tuple>
 #include <vector>
 
+#include "../support/Goertzel.h"
+
 namespace {
 
 using RubberBand::RubberBandStretcher;
@@ -124,27 +126,6 @@ void run(const Config& c, int seconds) {
     std::fflush(stdout);
 }
 
-/// The strongest frequency within 30 Hz of `near` (0.02 Hz steps) in x[from, to).
-double toneFrequency(const std::vector<float>& x, std::size_t from, std::size_t to, double near) {
-    auto power = [&](double hz) {
-        const double w = 2.0 * M_PI * hz / kRate, c = 2.0 * std::cos(w);
-        double s1 = 0, s2 = 0;
-        for (std::size_t i = from; i < to && i < x.size(); ++i) {
-            const double s0 = x[i] + c * s1 - s2;
-            s2 = s1;
-            s1 = s0;
-        }
-        return s1 * s1 + s2 * s2 - c * s1 * s2;
-    };
-    double best = near, bestPower = -1.0;
-    for (double hz = near - 30.0; hz <= near + 30.0; hz += 0.02)
-        if (const double p = power(hz); p > bestPower) {
-            bestPower = p;
-            best = hz;
-        }
-    return best;
-}
-
 /// A 4 s sine through one real-time stretcher; the frequency of its output's seconds 1 to 3.
 double stretchedTone(RubberBandStretcher::Options engine, double timeRatio, double pitchScale, double hz) {
     std::vector<float> in(static_cast<std::size_t>(4 * kRate)), out, buf(8192);
@@ -161,7 +142,7 @@ double stretchedTone(RubberBandStretcher::Options engine, double timeRatio, doub
             out.insert(out.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got));
         }
     }
-    return toneFrequency(out, kRate, 3 * kRate, hz * pitchScale);
+    return stemdeck::test::toneFrequency(out, kRate, 3 * kRate, kRate, hz * pitchScale, 30.0);
 }
 
 } // namespace

@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "../support/Goertzel.h"
 #include "../support/TestSupport.h"
 #include "stemdeck/control/Song.h"
 #include "stemdeck/formats/AudioFile.h"
@@ -36,34 +37,9 @@ std::vector<float> readAll(StretchedReader& r, std::vector<float>* right = nullp
     return l;
 }
 
-/// The frequency of a steady tone between two frames: the strongest of a fine scan (Goertzel,
-/// 0.02 Hz steps around `near`), refined by a parabola through the three best bins.
+/// The frequency of a steady tone between two frames (within 60 Hz of `near`).
 double frequency(const std::vector<float>& x, std::size_t from, std::size_t to, double near = 470.0) {
-    auto power = [&](double hz) {
-        const double w = 2.0 * M_PI * hz / kRate, c = 2.0 * std::cos(w);
-        double s1 = 0, s2 = 0;
-        for (std::size_t i = from; i < to && i < x.size(); ++i) {
-            const double s0 = x[i] + c * s1 - s2;
-            s2 = s1;
-            s1 = s0;
-        }
-        return s1 * s1 + s2 * s2 - c * s1 * s2;
-    };
-    double best = near - 60.0, bestPower = -1;
-    for (double hz = near - 60.0; hz <= near + 60.0; hz += 0.5)
-        if (const double p = power(hz); p > bestPower) {
-            bestPower = p;
-            best = hz;
-        }
-    for (double step : {0.1, 0.02}) {
-        const double centre = best;
-        for (double hz = centre - 5 * step; hz <= centre + 5 * step; hz += step)
-            if (const double p = power(hz); p > bestPower) {
-                bestPower = p;
-                best = hz;
-            }
-    }
-    return best;
+    return test::toneFrequency(x, from, to, kRate, near);
 }
 } // namespace
 
@@ -122,7 +98,7 @@ void checkImpulseStems(double tempo, Stretch::Quality quality, int stems, int se
         }
         int impulses = 0, same = 0, onGrid = 0;
         long worstSpread = 0, worstOff = 0;
-        std::vector<long> firstMinute, middle, lastMinute; // the largest lag of any stem, per impulse
+        std::vector<long> firstMinute, middle, lastMinute;       // the largest lag of any stem, per impulse
         const int window = std::min(120, (2 * seconds - 1) / 3); // a minute (or a third of a short song)
         const auto x = [](const std::vector<float>& v, long i) {
             return static_cast<double>(v[static_cast<std::size_t>(i)]);
@@ -156,7 +132,10 @@ void checkImpulseStems(double tempo, Stretch::Quality quality, int stems, int se
                 spread = std::max(spread, std::labs(bestLag));
             }
             ++impulses;
-            (impulses <= window ? firstMinute : impulses > 2 * seconds - 1 - window ? lastMinute : middle).push_back(spread);
+            (impulses <= window                    ? firstMinute
+             : impulses > 2 * seconds - 1 - window ? lastMinute
+                                                   : middle)
+                .push_back(spread);
             same += spread == 0 ? 1 : 0;
             worstSpread = std::max(worstSpread, spread);
             worstOff = std::max(worstOff, std::labs(off));
