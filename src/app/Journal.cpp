@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -47,6 +48,8 @@ std::string formatJournal(const ShowState& s) {
                  {"scene", a.scene},
                  {"reference", a.reference},
                  {"vamp", a.vamp},
+                 {"tempo", a.tempo},
+                 {"transpose", a.transpose},
                  {"ended", s.ended},
                  {"written_at_ms", s.writtenAtMs}};
     return j.dump(1) + "\n";
@@ -73,9 +76,12 @@ ShowState parseJournal(const std::string& text, const fs::path& file) {
         a.scene = j.at("scene").get<int>();
         a.reference = j.at("reference").get<bool>();
         a.vamp = j.at("vamp").get<bool>();
+        a.tempo = j.value("tempo", 1.0); // (journals from before live tempo and key: as recorded)
+        a.transpose = j.value("transpose", 0.0);
         s.ended = j.at("ended").get<bool>();
         s.writtenAtMs = j.at("written_at_ms").get<std::int64_t>();
-        if (a.song < 0 || a.frame < 0 || a.sampleRate <= 0 || a.stems.size() > static_cast<std::size_t>(kMaxStems))
+        if (a.song < 0 || a.frame < 0 || a.sampleRate <= 0 || a.stems.size() > static_cast<std::size_t>(kMaxStems) ||
+            !(a.tempo >= 0.5 && a.tempo <= 2.0) || !(std::fabs(a.transpose) <= 12.0))
             throw Error(file.string() + ": a journal with impossible values (song " + std::to_string(a.song + 1) +
                         ", frame " + std::to_string(a.frame) + "); ignored");
         return s;

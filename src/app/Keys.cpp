@@ -92,6 +92,8 @@ std::vector<ActionCall> KeyDecoder::feed(std::string_view bytes) {
         switch (c) {
         case ' ': keys.push_back(call(Action::togglePlay)); continue;
         case '0': keys.push_back(call(Action::toStart)); continue;
+        case '+':
+        case '=': keys.push_back(call(Action::tempoUp)); continue; // (= is + without shift)
         case 's':
         case 'S': prefix_ = Prefix::solo; continue;
         case 'e':

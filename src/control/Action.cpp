@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "stemdeck/Text.h"
+#include "stemdeck/set/SetFile.h"
 
 namespace stemdeck::control {
 
@@ -50,6 +51,12 @@ constexpr std::array kActions = {
     ActionInfo{Action::marker,          "marker",           T::song,  ValueKind::marker, false, player, "", 0,   "jumps to a marker (its name or number), on the next bar line"},
     ActionInfo{Action::scene,           "scene",            T::song,  ValueKind::scene, true, engine, "e 1-8", 'c', "recalls a scene of the song: every stem's mute, solo, gain and filter on one frame"},
     ActionInfo{Action::storeScene,      "store_scene",      T::song,  slot,    false, player,  "w 1-8",     'w', "stores every stem's state now as scene N (saved beside the set file)"},
+    ActionInfo{Action::tempo,           "tempo",            T::song,  ValueKind::tempo, false, player, "",  0,   "rehearsal: the song's tempo, pitch kept (80% or 112bpm; 100% as recorded), from the next beat"},
+    ActionInfo{Action::tempoUp,         "tempo_up",         T::song,  none,    false, player,  "+, =",      'u', "rehearsal: 5% faster (of the song's own tempo), from the next beat"},
+    ActionInfo{Action::tempoDown,       "tempo_down",       T::song,  none,    false, player,  "-",         'j', "rehearsal: 5% slower, from the next beat"},
+    ActionInfo{Action::transpose,       "transpose",        T::song,  semitones, false, player, "",         0,   "rehearsal: the song's key, tempo kept (-2, +1.5 semitones, +30c; 0 as recorded), from the next beat"},
+    ActionInfo{Action::transposeUp,     "transpose_up",     T::song,  none,    false, player,  ">",         'i', "rehearsal: a semitone up, from the next beat"},
+    ActionInfo{Action::transposeDown,   "transpose_down",   T::song,  none,    false, player,  "<",         'o', "rehearsal: a semitone down, from the next beat"},
     ActionInfo{Action::panic,           "panic",            T::song,  none,    false, engine,  "z",         'z', "every stem back to the song's start state, A/B off, waiting changes dropped"},
     ActionInfo{Action::lock,            "lock",             T::song,  none,    false, session, "k",         'k', "show lock: the keyboard and the mouse do nothing until unlocked"},
     ActionInfo{Action::unlock,          "unlock",           T::song,  none,    false, session, "type unlock", 0, "ends the show lock (on the keyboard: type the word unlock)"},
@@ -151,6 +158,8 @@ std::string_view valueHint(ValueKind kind) noexcept {
     case ValueKind::marker: return "a marker's name or its number, from 1";
     case ValueKind::scene: return "a scene's name or its number, 1-8";
     case slot: return "a scene's number, 1-8";
+    case ValueKind::tempo: return "a tempo: a share of the song's own such as 80%, or a BPM such as 112bpm";
+    case semitones: return "semitones such as -2 or +1.5, or cents such as +30c";
     }
     return "";
 }
@@ -233,6 +242,21 @@ bool parseValue(const ActionInfo& info, std::string_view raw, const ValueContext
                                          : pick(text, ctx.sceneNames, engine::kMaxScenes, "scene", error);
         if (s < 0) return false;
         call.value = static_cast<float>(s);
+        return true;
+    }
+    case ValueKind::tempo: {
+        const auto t = set::parseTempo(text);
+        if (!t) return fail("tempo '" + text + "' is not a tempo: write a share such as 80% or a BPM such as 112bpm");
+        if (const std::string bad = set::tempoShareProblem(*t); !bad.empty()) return fail(bad);
+        call.from = t->value;
+        call.to = t->bpm ? 1.0 : 0.0;
+        return true;
+    }
+    case semitones: {
+        const auto st = set::parseTranspose(text);
+        if (!st) return fail("transposition '" + text + "' is not semitones: write -2, +1.5, or cents such as +30c");
+        if (const std::string bad = set::transposeProblem(*st); !bad.empty()) return fail(bad);
+        call.value = static_cast<float>(*st);
         return true;
     }
     }

@@ -1,6 +1,7 @@
 #include "stemdeck/control/SetPlayer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ostream>
@@ -48,6 +49,7 @@ void SetPlayer::wakeStreamers() {
 SetPlayer::~SetPlayer() {
     // The engine may still hold views into the songs: forget them before the songs go.
     engine_.withdrawCue();
+    engine_.retimeSong(nullptr);
 }
 
 Command SetPlayer::command(Op a, int stem, float value) const {
@@ -66,7 +68,15 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
     try {
         if (!plan.error.empty()) throw Error(plan.error);
         auto l = std::make_unique<Loaded>();
-        l->song = control::loadSong(path, control::optionsFor(plan, options_.song));
+        control::SongOptions o = control::optionsFor(plan, options_.song);
+        if (const auto live = liveStretch_.find(index); live != liveStretch_.end()) { // set live: it wins
+            o.tempo = set::TempoSetting{live->second.tempo, false};
+            o.transpose = live->second.semitones;
+            if (!live->second.unity() && !options_.song.stretchStreamer)
+                options_.song.stretchStreamer = std::make_shared<stream::DiskStreamer>("stemdeck-tempo");
+            o.stretchStreamer = options_.song.stretchStreamer;
+        }
+        l->song = control::loadSong(path, o);
         for (const std::string& w : l->song.warnings)
             log_ << "warning: " << w << "\n";
         l->view = l->song.view();
@@ -104,6 +114,13 @@ void SetPlayer::start(const std::optional<ShowPoint>& resume, bool playOnResume)
     int first = 0;
     std::int64_t barFrame = 0;
     if (resume) {
+        if (resume->tempo != 1.0 || resume->transpose != 0.0) { // set live: the frame is on that timeline
+            formats::Stretch st;
+            st.tempo = resume->tempo;
+            st.semitones = resume->transpose;
+            st.quality = options_.song.stretchQuality;
+            liveStretch_[resume->song] = st;
+        }
         if (Loaded* l = load(resume->song)) {
             first = resume->song;
             // The last bar line at or before where the show was (at the rate the song plays now),
@@ -171,6 +188,10 @@ ShowPoint SetPlayer::showPoint() const {
     p.scene = engine_.lastScene();
     p.reference = engine_.referenceOn();
     p.vamp = engine_.looping();
+    if (const auto it = loaded_.find(current_); it != loaded_.end()) {
+        p.tempo = it->second->song.stretch.tempo;
+        p.transpose = it->second->song.stretch.semitones;
+    }
     return p;
 }
 
@@ -418,6 +439,12 @@ void SetPlayer::performNow(const ActionCall& call) {
     case Action::marker: goToMarker(static_cast<int>(call.value)); break;
     case Action::storeScene: storeScene(static_cast<int>(call.value)); break;
     case Action::quit: quit(); break;
+    case Action::tempo: setTempo(set::TempoSetting{call.from, call.to > 0.5}); break;
+    case Action::tempoUp: nudgeTempo(1); break;
+    case Action::tempoDown: nudgeTempo(-1); break;
+    case Action::transpose: setTranspose(call.value); break;
+    case Action::transposeUp: nudgeTranspose(1); break;
+    case Action::transposeDown: nudgeTranspose(-1); break;
     default:
         if (options_.sessionAction) options_.sessionAction(call);
         break;
@@ -505,6 +532,7 @@ void SetPlayer::poll() {
                 changeTo(w, wantedPlay_);
             }
             if (changing_ < 0) cueFollowing();
+            stepRetime(); // a song set live and left before it got there
             break;
         }
         case EventType::songEnded:
@@ -518,7 +546,20 @@ void SetPlayer::poll() {
             if (quitting_) finished_ = true;
             break;
         case EventType::underrun: ++underruns_; break;
+        case EventType::songRetimed:
+            retimeOld_.reset(); // the engine reads it no more
+            stepRetime();       // on towards the target
+            break;
         case EventType::commandDropped:
+            if (e.action == static_cast<std::uint8_t>(Op::retime)) {
+                retimeNext_.reset(); // not taken (the play head jumped, stopped or passed the line)
+                if (++retimeDrops_ <= 3) {
+                    stepRetime();
+                } else {
+                    log_ << "warning: the tempo or key change could not find a beat to land on; press it again\n";
+                    liveStretch_.erase(retimeSong_);
+                }
+            }
             if (e.action == static_cast<std::uint8_t>(Op::loadCued)) changing_ = -1;
             if (e.action == static_cast<std::uint8_t>(Op::toggleReference) ||
                 e.action == static_cast<std::uint8_t>(Op::referenceOn))
@@ -526,7 +567,9 @@ void SetPlayer::poll() {
             if (e.action == static_cast<std::uint8_t>(Op::scene))
                 log_ << "this song has no such scene; " << sceneList() << "\n";
             break;
-        case EventType::commandApplied: break;
+        case EventType::commandApplied:
+            if (e.action == static_cast<std::uint8_t>(Op::retime)) retimeApplied(e.songFrame);
+            break;
         }
     }
     if (ended && changing_ < 0) { // the song ended and the engine did not run on
@@ -595,6 +638,11 @@ PlayerStatus SetPlayer::status() const {
         const Loaded& l = *it->second;
         s.title = l.song.title;
         s.stretch = l.song.stretch.describe();
+        if (const auto live = liveStretch_.find(current_);
+            live != liveStretch_.end() &&
+            (live->second.tempo != l.song.stretch.tempo || live->second.semitones != l.song.stretch.semitones))
+            s.stretch = (s.stretch.empty() ? "as recorded" : s.stretch) + " -> " +
+                        (live->second.unity() ? std::string("as recorded") : live->second.describe());
         for (int i = 0; i < engine_.stemCount(); ++i) {
             const engine::StemStatus& st = engine_.stem(i);
             StemLine line;
@@ -623,6 +671,175 @@ PlayerStatus SetPlayer::status() const {
         s.nextTitle = next.title ? *next.title : next.source.filename().string();
     }
     return s;
+}
+
+bool SetPlayer::waitForDisk(int frames, double timeoutSeconds) const {
+    const auto it = loaded_.find(current_);
+    if (it == loaded_.end() || !engine_.rolling()) return true;
+    const std::int64_t at = std::max<std::int64_t>(0, engine_.songFrame());
+    bool ok = true;
+    for (const auto& s : it->second->song.sources)
+        if (s) ok = s->waitUntilReadable(at, frames, timeoutSeconds) && ok;
+    if (const auto& r = it->second->song.reference) ok = r->waitUntilReadable(at, frames, timeoutSeconds) && ok;
+    return ok;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tempo and key, live
+
+formats::Stretch SetPlayer::stretchNow() const {
+    if (const auto live = liveStretch_.find(current_); live != liveStretch_.end()) return live->second;
+    if (const auto it = loaded_.find(current_); it != loaded_.end()) return it->second->song.stretch;
+    return {};
+}
+
+void SetPlayer::setTempo(const set::TempoSetting& tempo) {
+    const auto it = loaded_.find(current_);
+    if (it == loaded_.end()) return;
+    const control::Song& song = it->second->song;
+    try {
+        wantStretch(set::tempoRatio(tempo, song.ownBpm, song.bpmKnown), stretchNow().semitones);
+    } catch (const Error& e) {
+        log_ << "tempo not changed: " << e.what() << "\n";
+    }
+}
+
+void SetPlayer::nudgeTempo(int steps) {
+    const double to = std::clamp(stretchNow().tempo + steps * kTempoNudge, formats::kMinTempo, formats::kMaxTempo);
+    wantStretch(to, stretchNow().semitones);
+}
+
+void SetPlayer::setTranspose(double semitones) {
+    if (const std::string bad = set::transposeProblem(semitones); !bad.empty()) {
+        log_ << "key not changed: " << bad << "\n";
+        return;
+    }
+    wantStretch(stretchNow().tempo, semitones);
+}
+
+void SetPlayer::nudgeTranspose(int steps) {
+    const double to =
+        std::clamp(std::round(stretchNow().semitones) + steps, -formats::kMaxSemitones, formats::kMaxSemitones);
+    wantStretch(stretchNow().tempo, to);
+}
+
+void SetPlayer::wantStretch(double tempo, double semitones) {
+    const auto it = loaded_.find(current_);
+    if (it == loaded_.end()) return;
+    formats::Stretch want = it->second->song.stretch;
+    want.tempo = std::round(tempo * 10000.0) / 10000.0; // (a nudge from 95% lands on 1.0 exactly: unity)
+    want.semitones = std::round(semitones * 100.0) / 100.0;
+    liveStretch_[current_] = want;
+    const control::Song& song = it->second->song;
+    char text[160];
+    std::snprintf(text, sizeof text, "song %d: %s (%.4g BPM)%s\n", current_ + 1,
+                  want.unity() ? "tempo and key as recorded" : want.describe().c_str(), song.ownBpm * want.tempo,
+                  want.tempo != song.stretch.tempo ? ", from the next beat" : "");
+    log_ << text;
+    retimeDrops_ = 0;
+    stepRetime();
+}
+
+void SetPlayer::stepRetime() {
+    if (retimeNext_ || retimeOld_ || current_ < 0 || changing_ >= 0 || taken_ >= 0) return; // one at a time
+    const auto live = liveStretch_.find(current_);
+    const auto it = loaded_.find(current_);
+    if (live == liveStretch_.end() || it == loaded_.end()) return;
+    const formats::Stretch& now = it->second->song.stretch;
+    const formats::Stretch& target = live->second;
+    if (now.tempo == target.tempo && now.semitones == target.semitones) return; // there
+    formats::Stretch step = now;
+    step.semitones = target.semitones; // a key changes at once (a glide in pitch is a siren)
+    step.tempo = now.tempo + std::clamp(target.tempo - now.tempo, -kTempoGlideStep, kTempoGlideStep);
+    if (std::fabs(step.tempo - target.tempo) < 1e-6) step.tempo = target.tempo;
+    if (!prepareRetime(step)) liveStretch_.erase(current_);
+}
+
+bool SetPlayer::prepareRetime(const formats::Stretch& step, int attempt) {
+    const Loaded& cur = *loaded_.at(current_);
+    const set::SetSong& plan = songs_[static_cast<std::size_t>(current_)];
+    const int rate = cur.song.sampleRate;
+    const engine::SongTiming& from = cur.view.timing;
+    engine::SongTiming to = from;
+    to.bpm = cur.song.ownBpm * step.tempo;
+    control::SongOptions o = control::optionsFor(plan, options_.song);
+    o.tempo = set::TempoSetting{step.tempo, false};
+    o.transpose = step.semitones;
+    if (!step.unity() && !options_.song.stretchStreamer)
+        options_.song.stretchStreamer = std::make_shared<stream::DiskStreamer>("stemdeck-tempo");
+    o.stretchStreamer = options_.song.stretchStreamer;
+    // Playing, the new tempo takes over on a beat line far enough ahead to load it first (the last
+    // load's time, and then some): the song is loaded again with its head in RAM from there, a
+    // beat and a second long, so the switch and the ring's start never wait for the disk.
+    const bool rolling = engine_.rolling();
+    const std::int64_t pos = std::max<std::int64_t>(0, engine_.songFrame());
+    const double lead = rolling ? prepSeconds_ * 1.5 + 0.15 : 0.0;
+    o.headAt = engine::retimedFrame(from, to, rate, pos + static_cast<std::int64_t>(lead * rate));
+    o.headSeconds = rolling ? engine::framesPerBeat(to, rate) / rate + 1.0 : 3.0;
+    auto next = std::make_unique<Loaded>();
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        next->song = control::loadSong(plan.source, o);
+        // A vamp goes on at the new tempo: its loop start is held in RAM too, so its jumps never wait.
+        if (const std::int64_t loop = engine_.loopStart(); loop >= 0)
+            next->song.addCue(
+                std::max<std::int64_t>(1, engine::retimedFrame(from, to, rate, loop) -
+                                              static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * rate) - 1));
+    } catch (const Error& e) {
+        log_ << "tempo and key not changed: " << e.what() << "\n";
+        return false;
+    }
+    prepSeconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // The same song, state and all, on the new stems and grid.
+    next->view = cur.view;
+    const engine::SongView fresh = next->song.view();
+    next->view.stems = fresh.stems;
+    next->view.reference = fresh.reference;
+    next->view.lengthFrames = fresh.lengthFrames;
+    next->view.timing = fresh.timing;
+    next->song.title = cur.song.title;
+    Command c = command(Op::retime);
+    c.target = 0; // (stopped: at once)
+    if (rolling) {
+        // The first beat line from now (and a poll's margin) that lands in the new head, early
+        // enough in it that a second of it is left for the ring to take over.
+        const std::int64_t headAt = o.headAt;
+        const std::int64_t headEnd = headAt + static_cast<std::int64_t>((o.headSeconds - 0.5) * rate);
+        std::int64_t line = engine::nextGridFrame(from, rate, engine::Quantize::beat,
+                                                  std::max<std::int64_t>(0, engine_.songFrame()) + rate / 16);
+        while (engine::retimedFrame(from, to, rate, line) < headAt)
+            line = engine::nextGridFrame(from, rate, engine::Quantize::beat, line + 1);
+        if (engine::retimedFrame(from, to, rate, line) > headEnd) {
+            // The load took longer than its lead: again, with the longer lead it measured.
+            log_ << "(the tempo change took " << prepSeconds_ << " s to prepare; "
+                 << (attempt < 2 ? "once more)\n" : "given up)\n");
+            return attempt < 2 && prepareRetime(step, attempt + 1);
+        }
+        c.target = line;
+    }
+    retimeSong_ = current_;
+    retimeNext_ = std::move(next);
+    engine_.retimeSong(&retimeNext_->view);
+    sender_.send(c);
+    wakeStreamers();
+    return true;
+}
+
+void SetPlayer::retimeApplied(std::int64_t songFrame) {
+    auto it = loaded_.find(retimeSong_);
+    if (!retimeNext_ || it == loaded_.end()) return;
+    retimeNext_->view.scenes = it->second->view.scenes; // stored while it was on its way
+    retimeNext_->view.scenesDefined = it->second->view.scenesDefined;
+    retimeOld_ = std::move(it->second);
+    it->second = std::move(retimeNext_);
+    retimeDrops_ = 0;
+    const control::Song& song = it->second->song;
+    const engine::BarBeat at = engine::toBarBeat(song.timing, song.sampleRate, songFrame);
+    char text[160];
+    std::snprintf(text, sizeof text, "song %d now at %s (%.4g BPM), from bar %lld beat %d\n", retimeSong_ + 1,
+                  song.stretch.unity() ? "its own tempo and key" : song.stretch.describe().c_str(), song.timing.bpm,
+                  static_cast<long long>(at.bar), at.beat);
+    log_ << text;
 }
 
 } // namespace stemdeck::control

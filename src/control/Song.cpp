@@ -151,14 +151,16 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
         throw Error(dir.string() + ": " + e.what());
     }
     song.stretch.quality = options.stretchQuality;
+    stream::StreamingSizes sizes;
+    if (options.headSeconds > 0.0) sizes.headSeconds = options.headSeconds;
     for (std::size_t i = 0; i < song.folder.stems.size(); ++i) {
         const set::FolderStem& stem = song.folder.stems[i];
         std::shared_ptr<stream::StreamedStem> source;
         if (infos[i]) {
             try {
                 // The probe's length goes along: no decoder opened for this stem counts it again.
-                source = stream::StreamedStem::open({stem.path, stem.track, infos[i]->frames}, song.sampleRate, {},
-                                                    song.stretch);
+                source = stream::StreamedStem::open({stem.path, stem.track, infos[i]->frames}, song.sampleRate, sizes,
+                                                    song.stretch, options.headAt);
             } catch (const Error& e) { // readable header, unplayable file (say, five channels)
                 if (!options.keepBrokenStems) throw;
                 song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
@@ -187,7 +189,7 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     if (song.folder.reference) {
         try {
             song.reference = stream::StreamedStem::open({*song.folder.reference, song.folder.referenceTrack},
-                                                        song.sampleRate, {}, song.stretch);
+                                                        song.sampleRate, sizes, song.stretch, options.headAt);
         } catch (const Error& e) {
             song.warnings.push_back(std::string(e.what()) + ". A/B against the reference mix is off for this song");
         }

@@ -42,7 +42,8 @@ StreamedStem::StreamedStem(const formats::StemLocation& file, int outputRate, co
 }
 
 std::shared_ptr<StreamedStem> StreamedStem::open(const formats::StemLocation& file, int outputRate,
-                                                 const StreamingSizes& sizes, const formats::Stretch& stretch) {
+                                                 const StreamingSizes& sizes, const formats::Stretch& stretch,
+                                                 std::int64_t headAt) {
     // the one open; checks the channels
     auto reader = std::make_unique<formats::StretchedReader>(file, outputRate, stretch);
     const int rate = reader->source().outputRate();
@@ -51,31 +52,33 @@ std::shared_ptr<StreamedStem> StreamedStem::open(const formats::StemLocation& fi
     stem->fileRate_ = reader->source().fileRate();
     stem->length_ = reader->lengthFrames();
     // The disk thread does not have this stem yet, so its reader can decode the head first.
-    const std::int64_t head = std::min<std::int64_t>(stem->length_, std::lround(sizes.headSeconds * rate));
-    stem->regions_.push_back(stem->decodeRegion(*reader, 0, head));
+    headAt = std::clamp<std::int64_t>(headAt, 0, stem->length_);
+    const std::int64_t want = std::min<std::int64_t>(stem->length_, headAt + std::lround(sizes.headSeconds * rate));
+    stem->regions_.push_back(stem->decodeRegion(*reader, headAt, want - headAt));
     stem->reader_ = std::move(reader); // decodePos_ is -1: the disk thread positions it itself
-    stem->headFrames_ = stem->regions_.front().end();
-    if (stem->headFrames_ < head - 64) { // (a resampler may end a few frames short: not a fault)
+    const Region& h = stem->regions_.front();
+    const std::int64_t held = h.end() - h.start;
+    if (h.end() < want - 64) { // (a resampler may end a few frames short: not a fault)
         // The header promises more than the file holds: a cut-off copy. Said once; on stage the
         // stem plays what there is, render refuses the song.
         const auto clock = [rate](std::int64_t f) { return clockText(static_cast<double>(f) / rate); };
-        stem->reportFault(file.describe() + ": declares " + clock(stem->length_) + ", holds " +
-                          clock(stem->headFrames_) + ": the file is cut off; copy or export it again");
+        stem->reportFault(file.describe() + ": declares " + clock(stem->length_) + ", holds " + clock(h.end()) +
+                          ": the file is cut off; copy or export it again");
         stem->faulted_ = true;
     }
-    if (stem->splice_ == 0 || stem->headFrames_ < head || stem->headFrames_ < stem->splice_) {
-        stem->ring_.request(stem->headFrames_); // the ring starts where the head ends
+    if (stem->splice_ == 0 || h.end() < want || held < stem->splice_) {
+        stem->ring_.request(h.end()); // the ring starts where the head ends
         return stem;
     }
     // Stretched: the reader goes on from the head's end without a restart, so the ring continues
     // the head's stretcher run seamlessly. The ring starts kSplice frames early, with the head's
     // own last frames, as after a seek into the head (read() fades them: here they are the same).
-    const Region& h = stem->regions_.front();
-    const std::int64_t from = stem->headFrames_ - stem->splice_;
+    const std::int64_t from = h.end() - stem->splice_;
+    const auto at = static_cast<std::size_t>(from - h.start);
     stem->ring_.request(from);
     (void)stem->ring_.work();
-    stem->ring_.write(h.left.data() + from, h.right.data() + from, stem->splice_);
-    stem->decodePos_ = stem->headFrames_;
+    stem->ring_.write(h.left.data() + at, h.right.data() + at, stem->splice_);
+    stem->decodePos_ = h.end();
     return stem;
 }
 

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "../support/JackHarness.h"
+#include "../support/Goertzel.h"
 #include "../support/TestSupport.h"
 #include "stemdeck/Error.h"
 #include "stemdeck/formats/StemReader.h"
@@ -866,9 +867,9 @@ int stretch(const std::string& stemdeck, test::TempDir& dir) {
     if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
     Recorder rec;
     if (!expect(rec.open(2, static_cast<std::size_t>(20 * kRate)), "the recorder connects to the server")) return 1;
-    const pid_t play = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--tempo", "80%",
-                              "--transpose", "-2"},
-                             (dir / "play.log").string());
+    const pid_t play =
+        spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--tempo", "80%", "--transpose", "-2"},
+              (dir / "play.log").string());
     expect(rec.connect({1, 2}), "stemdeck's output ports appear and are recorded");
     std::string threads; // (the song loads, and its stretch thread starts, once the device is open)
     for (auto until = std::chrono::steady_clock::now() + 10s;
@@ -917,6 +918,80 @@ int stretch(const std::string& stemdeck, test::TempDir& dir) {
     return 0;
 }
 
+// Tempo and key changed while playing, from the keys: eight stereo stems start as recorded (no
+// stretch thread yet); six presses of - glide to 70% a step a beat, two of < take the key down two
+// semitones. Stem 1 is 440 Hz on the left with stem 2's noise, the others tones on the right. (Over
+// a pure tone alone the crossfade between two stretcher runs can dip deeply for a few ms where
+// their phases oppose; real material, like this, is never silent there.)
+int tempoLive(const std::string& stemdeck, test::TempDir& dir) {
+    const std::int64_t len = 30 * kRate;
+    std::vector<test::StemAudio> stems;
+    std::vector<std::string> names;
+    std::uint32_t seed = 12345; // stem 2: white noise on the left, beside stem 1's tone (as music has)
+    for (int i = 0; i < 8; ++i) {
+        const auto tone = test::sineStem(len, i == 0 ? 440.0 : 90.0 * (i + 1), kRate, 0.25f, false);
+        test::StemAudio st;
+        st.left = i == 0 ? tone.left : std::vector<float>(tone.left.size(), 0.0f);
+        st.right = i <= 1 ? std::vector<float>(tone.left.size(), 0.0f) : tone.left;
+        if (i == 1)
+            for (float& x : st.left) {
+                seed = seed * 1664525u + 1013904223u;
+                x = 0.17f * (static_cast<float>(seed >> 8) / 8388608.0f - 1.0f);
+            }
+        stems.push_back(std::move(st));
+        names.push_back("Stem" + std::to_string(i + 1));
+    }
+    test::writeStemFolder(dir / "song", kRate, stems, names, "BPM: 120\n");
+
+    JackServer jack{"stemdeck-e2e-tempo-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
+    Recorder rec;
+    if (!expect(rec.open(2, static_cast<std::size_t>(40 * kRate)), "the recorder connects to the server")) return 1;
+    PtyProcess p;
+    p.start({stemdeck, "play", (dir / "song").string(), "--driver", "jack"});
+    expect(rec.connect({1, 2}), "stemdeck's output ports appear and are recorded");
+    expect(p.waitFor("(8 stems, 120 BPM, 4/4, 0:30.0)", 10s), "the song loads as recorded: 120 BPM");
+    p.pump(2s);
+    const std::size_t pressedAt = rec.frames.load();
+    p.type("------");
+    expect(p.waitFor("song 1: 70% tempo (84 BPM), from the next beat", 3s), "six presses of - ask for 70%");
+    expect(p.waitFor("song 1 now at 95% tempo (114 BPM), from bar", 10s), "the first step lands on a beat line");
+    expect(p.waitFor("song 1 now at 70% tempo (84 BPM), from bar", 20s), "the glide arrives at 70% (84 BPM)");
+    p.type("<<");
+    expect(p.waitFor("song 1 now at 70% tempo, -2 st (84 BPM), from bar", 10s), "two presses of < take it down 2 st");
+    expect(p.waitFor("84.0 BPM at 70% tempo, -2 st", 5s), "the status line shows the tempo and the key");
+    p.pump(3s);
+    const std::size_t endAt = rec.frames.load();
+    p.type("q");
+    const int status = p.waitExit(10s);
+    rec.close();
+    expect(status == 0, "q quits with status 0 (" + std::to_string(status) + ")");
+    expect(p.screen.find("underruns 0") != std::string::npos, "play reports 0 underruns through the glide");
+    const std::vector<float>& left = rec.data[0];
+    std::size_t first = 0;
+    while (first < endAt && std::fabs(left[first]) < 0.05f)
+        ++first;
+    // No dropout: from the song's start to the quit, every 64-frame window holds the tones.
+    std::size_t gaps = 0;
+    std::string where;
+    for (std::size_t i = first; i + 64 < endAt - kRate / 10; i += 64)
+        if (peakNear(left, i, 64) < 0.05f) {
+            ++gaps;
+            if (where.size() < 200) where += " " + std::to_string(static_cast<double>(i - first) / kRate) + " s";
+        }
+    expect(first > 0 && pressedAt > first + kRate,
+           "the song played as recorded before the keys (" + std::to_string(first) + ")");
+    expect(gaps == 0, "no silent gap through the glide and the key change (" + std::to_string(gaps) +
+                          " 64-frame windows silent:" + where + ")");
+    // The last two seconds: 440 Hz two semitones down, 392.0 Hz (the strongest tone near it).
+    const std::size_t to = endAt - kRate / 2, from = to - 2 * kRate;
+    const double hz = test::toneFrequency(left, from, to, kRate, 400.0, 30.0);
+    expect(std::fabs(hz - 392.0) < 1.5, "440 Hz plays at 392 Hz at the end (" + std::to_string(hz) + " Hz)");
+    if (failures != 0) std::printf("terminal:\n%s\n", p.screen.c_str());
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -934,6 +1009,7 @@ int main(int argc, char** argv) {
     if (scenario == "gui") rc = gui(stemdeck, dir, argc > 3 ? argv[3] : "stemdeck");
     if (scenario == "midi") rc = midiControl(stemdeck, dir, argc > 3 ? argv[3] : "controllers");
     if (scenario == "stretch") rc = stretch(stemdeck, dir);
+    if (scenario == "tempo-live") rc = tempoLive(stemdeck, dir);
     std::printf("%d passed, %d failed\n", passes, failures);
     return rc != 0 || failures != 0 ? 1 : 0;
 }

@@ -263,6 +263,22 @@ struct PtyProcess {
         }
     }
     void type(const std::string& keys) { (void)!write(fd, keys.data(), keys.size()); }
+    /// Reads the screen for a while (a program writing a busy status line blocks when nobody reads).
+    void pump(std::chrono::milliseconds time) { (void)waitFor(std::string(1, '\0'), time); }
+    /// Waits for the program to end, reading its screen meanwhile; its status, or -1 (killed) after the timeout.
+    int waitExit(std::chrono::milliseconds timeout) {
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        int status = 0;
+        while (std::chrono::steady_clock::now() < until) {
+            drain();
+            if (waitpid(pid, &status, WNOHANG) == pid)
+                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            std::this_thread::sleep_for(20ms);
+        }
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        return -1;
+    }
     /// Reads the screen until `text` shows up (true) or the timeout passes.
     bool waitFor(const std::string& text, std::chrono::milliseconds timeout) {
         const auto until = std::chrono::steady_clock::now() + timeout;

@@ -26,6 +26,8 @@ ShowState sample() {
     s.at.scene = 2;
     s.at.reference = true;
     s.at.vamp = false;
+    s.at.tempo = 0.75; // set live: `frame` is on the song's 75% timeline
+    s.at.transpose = -2.0;
     s.writtenAtMs = 1764500000000;
     return s;
 }
@@ -49,6 +51,16 @@ TEST_CASE("The journal reads back exactly what was written; anything torn or odd
     bad.replace(bad.find("\"frame\": 1234567"), 16, "\"frame\": -5");
     CHECK_THROWS_WITH(parseJournal(bad, "j.json"), Catch::Contains("impossible"));
     CHECK_THROWS_WITH(parseJournal("[1,2]", "j.json"), Catch::Contains("not a stemdeck journal"));
+    bad = text;
+    bad.replace(bad.find("\"tempo\": 0.75"), 13, "\"tempo\": 9.0");
+    CHECK_THROWS_WITH(parseJournal(bad, "j.json"), Catch::Contains("impossible"));
+    // A journal from before live tempo and key: as recorded.
+    bad = text;
+    bad.replace(bad.find("\"tempo\": 0.75,"), 14, "");
+    bad.replace(bad.find("\"transpose\": -2.0,"), 18, "");
+    const ShowState old = parseJournal(bad, "j.json");
+    CHECK(old.at.tempo == 1.0);
+    CHECK(old.at.transpose == 0.0);
 }
 
 TEST_CASE("The journal writes when the show changes, at most every interval, atomically", "[unit][journal]") {

@@ -50,6 +50,12 @@ TEST_CASE("Keys: digits mute, shifted digits and s-digit solo, arrows split acro
     CHECK(one("v").action == Action::vamp);
     CHECK(one("r").action == Action::toggleReference);
     CHECK(one("]").action == Action::nextMarker);
+    CHECK(one("-").action == Action::tempoDown);
+    CHECK(one("+").action == Action::tempoUp);
+    CHECK(one("=").action == Action::tempoUp); // + without shift
+    CHECK(one("<").action == Action::transposeDown);
+    CHECK(one(">").action == Action::transposeUp);
+    CHECK(d.feed(",").empty()); // (the stage GUI's settings)
     const auto many = d.feed("12 q");
     REQUIRE(many.size() == 4);
     CHECK(many[1].stem == 1);
@@ -357,6 +363,19 @@ TEST_CASE("A resume comes back in the journal's song at the bar line before its 
         CHECK(rig.out.back() == 0.0f);
         CHECK(rig.engine.songFrame() > 192000);
         CHECK(rig.log.str().find("vamp: looping from 'Verse' (bar 2) to bar 4") != std::string::npos);
+    }
+    SECTION("at the tempo and key set live before the crash: its frame is on that timeline") {
+        crash.tempo = 0.8; // 96 BPM: a bar is 120000 frames; 250000 is in bar 3
+        crash.transpose = -2.0;
+        Rig rig(songs, AtEnd::stop, crash);
+        rig.run(8);
+        CHECK(rig.engine.timing().bpm == Approx(96.0));
+        CHECK(rig.engine.songFrame() == 240000);
+        CHECK(rig.player->status().stretch == "80% tempo, -2 st");
+        const ShowPoint now = rig.player->showPoint();
+        CHECK(now.tempo == 0.8);
+        CHECK(now.transpose == -2.0);
+        CHECK(rig.log.str().find("at bar 3 (0:05.0)") != std::string::npos);
     }
     SECTION("a song that is not there: from the top") {
         crash.song = 7;

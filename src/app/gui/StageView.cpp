@@ -244,6 +244,24 @@ StageView::StageView(LiveSession& session, app::LiveSettings settings, std::file
         c.action = control::Action::lock;
         session_.send(c);
     };
+    constexpr std::array<control::Action, 4> stretchActions{control::Action::tempoDown, control::Action::tempoUp,
+                                                            control::Action::transposeDown,
+                                                            control::Action::transposeUp};
+    constexpr std::array<const char*, 4> stretchTips{
+        "5% slower, from the next beat (-)", "5% faster, from the next beat (+)",
+        "A semitone down, from the next beat (<)", "A semitone up, from the next beat (>)"};
+    for (std::size_t k = 0; k < stretch_.size(); ++k) {
+        juce::TextButton& b = stretch_[k];
+        b.setColour(juce::TextButton::buttonColourId, kPanel.brighter(0.15f));
+        b.setColour(juce::TextButton::textColourOffId, kText);
+        b.setTooltip(stretchTips[k]);
+        b.onClick = [this, a = stretchActions[k]] {
+            control::ActionCall c;
+            c.action = a;
+            session_.send(c);
+        };
+        addAndMakeVisible(b);
+    }
     addAndMakeVisible(panic_);
     addAndMakeVisible(lock_);
     setSize(1280, 800);
@@ -285,6 +303,11 @@ std::string StageView::layoutReport() const {
     const auto p = panic_.getScreenBounds().getCentre(), l = lock_.getScreenBounds().getCentre();
     out += "layout: panic " + std::to_string(p.x) + "," + std::to_string(p.y) + " lock " + std::to_string(l.x) + "," +
            std::to_string(l.y) + "\n";
+    constexpr std::array<const char*, 4> names{"tempo_down", "tempo_up", "transpose_down", "transpose_up"};
+    for (std::size_t k = 0; k < stretch_.size(); ++k) {
+        const auto c = stretch_[k].getScreenBounds().getCentre();
+        out += std::string("layout: ") + names[k] + " " + std::to_string(c.x) + "," + std::to_string(c.y) + "\n";
+    }
     for (std::size_t k = 0; k < scenes_.size(); ++k) {
         if (!scenes_[k].isVisible()) continue;
         const auto c = scenes_[k].getScreenBounds().getCentre();
@@ -344,6 +367,8 @@ void StageView::timerCallback() {
     for (auto& b : scenes_)
         b.setEnabled(!locked);
     panic_.setEnabled(!locked);
+    for (auto& b : stretch_)
+        b.setEnabled(!locked);
     lock_.setButtonText(locked ? "LOCKED - hold 2 s" : "LOCK");
     lock_.setColour(juce::TextButton::buttonColourId, locked ? kMute : kPanel.brighter(0.15f));
     if (!layoutReported_ && !status_.stems.empty() && std::getenv("STEMDECK_GUI_LAYOUT") != nullptr) {
@@ -366,6 +391,8 @@ void StageView::resized() {
         auto bar = sceneBar_;
         lock_.setBounds(bar.removeFromRight(170).reduced(2));
         panic_.setBounds(bar.removeFromRight(110).reduced(2));
+        for (std::size_t k = stretch_.size(); k-- > 0;)
+            stretch_[k].setBounds(bar.removeFromRight(78).reduced(2));
         const int w = bar.getWidth() / engine::kMaxScenes;
         for (auto& b : scenes_)
             if (b.isVisible()) b.setBounds(bar.removeFromLeft(w).reduced(2));

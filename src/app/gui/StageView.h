@@ -81,6 +81,9 @@ private:
     LiveSession& session_;
     std::array<juce::TextButton, engine::kMaxScenes> scenes_;
     juce::TextButton panic_{"PANIC"}, lock_{"LOCK"};
+    // Rehearsal: tempo and key of the song, a step a click (tempo_down, tempo_up, transpose_down, transpose_up).
+    std::array<juce::TextButton, 4> stretch_{juce::TextButton{"TEMPO -"}, juce::TextButton{"TEMPO +"},
+                                             juce::TextButton{"KEY -"}, juce::TextButton{"KEY +"}};
     juce::uint32 lockDownAt_ = 0; ///< when the lock button went down (a long press unlocks)
     app::LiveSettings settings_;
     std::filesystem::path settingsFile_;

@@ -49,6 +49,12 @@ enum class Action : std::uint8_t {
     marker,
     scene,
     storeScene,
+    tempo,
+    tempoUp,
+    tempoDown,
+    transpose,
+    transposeUp,
+    transposeDown,
     panic,
     lock,
     unlock,
@@ -67,15 +73,17 @@ enum class Target : std::uint8_t {
 /// The kind of an action's value, and so how its text is parsed (parseValue).
 enum class ValueKind : std::uint8_t {
     none,
-    level,   ///< a gain: -6dB, +3dB, or a factor such as 0.5 (at most +12 dB)
-    knob,    ///< the DJ filter: -1 (low-pass) … 0 (off) … 1 (high-pass)
-    seconds, ///< a song position in seconds, ≥ 0
-    section, ///< START-END in seconds, such as 8-16
-    click,   ///< off, count-in or always
-    song,    ///< a song's number in the set, from 1
-    marker,  ///< a marker of the song: its name or its number from 1
-    scene,   ///< a scene of the song: its name or its number (1–8)
-    slot,    ///< a scene's number, 1–8 (where store_scene writes)
+    level,     ///< a gain: -6dB, +3dB, or a factor such as 0.5 (at most +12 dB)
+    knob,      ///< the DJ filter: -1 (low-pass) … 0 (off) … 1 (high-pass)
+    seconds,   ///< a song position in seconds, ≥ 0
+    section,   ///< START-END in seconds, such as 8-16
+    click,     ///< off, count-in or always
+    song,      ///< a song's number in the set, from 1
+    marker,    ///< a marker of the song: its name or its number from 1
+    scene,     ///< a scene of the song: its name or its number (1–8)
+    slot,      ///< a scene's number, 1–8 (where store_scene writes)
+    tempo,     ///< a rehearsal tempo: a share of the song's own (80%) or a BPM (112bpm)
+    semitones, ///< a transposition: semitones (-2, +1.5) or cents (+30c)
 };
 
 /// Who carries an action out.
@@ -117,8 +125,9 @@ struct ActionCall {
     engine::Quantize quantize = engine::Quantize::none;
     std::int8_t stem = -1;       ///< 0-based, for Target::stem
     std::uint8_t stemMask = 0;   ///< bit i: stem i, for Target::stems
-    float value = 0.0f;          ///< level (linear), knob, click mode, or a 0-based song/marker/scene number
-    double from = 0.0, to = 0.0; ///< seconds: a seek's position; a loop's section
+    float value = 0.0f;          ///< level (linear), knob, click mode, semitones, or a 0-based song/marker/scene number
+    double from = 0.0, to = 0.0; ///< seconds: a seek's position; a loop's section. tempo: from is the
+                                 ///< share (0.8) or, with to = 1, the BPM
     std::int64_t frame = engine::kNextBlock; ///< engine output frame it was issued for
 };
 static_assert(std::is_trivially_copyable_v<ActionCall>);

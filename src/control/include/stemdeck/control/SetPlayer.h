@@ -64,7 +64,9 @@ struct PlayerStatus {
     double seconds = 0.0, lengthSeconds = 0.0; ///< negative seconds: in the count-in
     engine::BarBeat barBeat;
     double bpm = 120.0;
-    std::string stretch; ///< the song's rehearsal tempo and key, "80% tempo, -2 st" ("" as recorded)
+    /// The song's rehearsal tempo and key, "80% tempo, -2 st" ("" as recorded); on its way to a
+    /// tempo or key set live: "as recorded -> 70% tempo", "85% tempo -> 70% tempo".
+    std::string stretch;
     engine::ClickMode click = engine::ClickMode::off;
     bool reference = false; ///< A/B: the reference mix is playing instead of the stems
     bool vamp = false;      ///< a section is looping
@@ -98,6 +100,9 @@ struct ShowPoint {
     int scene = -1; ///< the scene slot recalled last, -1: none
     bool reference = false;
     bool vamp = false;
+    /// The song's tempo (a share of its own) and key as it played: `frame` is on that timeline.
+    double tempo = 1.0;
+    double transpose = 0.0; ///< semitones
     bool operator==(const ShowPoint&) const = default;
 };
 
@@ -138,6 +143,16 @@ public:
     void toggleReference();     ///< A/B: the main mix ↔ the song's reference mix
     void toggleVamp();          ///< loop the current marker section until released (then play on)
     void goToMarker(int index); ///< 0-based marker of the current song, on the next bar line
+    /// Rehearsal: the current song's tempo (a share of its own, or a BPM) and key (semitones), set
+    /// while it plays or stands. The song goes on where it is, at the new tempo from the next beat
+    /// line (stopped: at once), every stem still in sync, its grid, click, quantised actions and
+    /// vamp with it. A big tempo change glides there in steps (kTempoGlideStep), each on a beat line. The song
+    /// keeps them until changed again (moving away and back); they win over the set file and the
+    /// command line. An impossible value is said in the log and nothing changes.
+    void setTempo(const set::TempoSetting& tempo);
+    void nudgeTempo(int steps); ///< ±kTempoNudge per step, from where it is going
+    void setTranspose(double semitones);
+    void nudgeTranspose(int steps); ///< a semitone per step
     /// Stores every stem's state now as scene `slot` (0-based) of the current song: in the engine
     /// at once, and, with a set file, in its stored-scenes file (atomically).
     void storeScene(int slot);
@@ -149,6 +164,11 @@ public:
     /// Reads the engine's events, follows song ends and changes, sends scripted actions that are
     /// coming up, frees songs the engine has let go of and logs faults. Call every few ms.
     void poll();
+
+    /// @thread control (offline runs and tests, which drive the engine faster than real time).
+    /// Waits until every stem of the current song can supply `frames` from the play head; false
+    /// after `timeoutSeconds`.
+    bool waitForDisk(int frames, double timeoutSeconds) const;
 
     /// True once the last song has ended (or stop was asked for and the fade has finished).
     [[nodiscard]] bool finished() const noexcept { return finished_; }
@@ -182,6 +202,12 @@ private:
     [[nodiscard]] AtEnd atEndOf(int index) const;
     void jumpToMarker(int index);
     void performNow(const ActionCall& call);
+    void wantStretch(double tempo, double semitones); ///< the current song's target tempo and key
+    void stepRetime();                                ///< the next step towards the target, if none is on its way
+    [[nodiscard]] bool prepareRetime(const formats::Stretch& step, int attempt = 0);
+    void retimeApplied(std::int64_t songFrame); ///< the engine switched on this frame of the new grid
+    /// The current song's tempo and key (the last step sent or the one playing) and its target.
+    [[nodiscard]] formats::Stretch stretchNow() const;
     [[nodiscard]] std::string sceneList() const; ///< "its scenes are 1 Breakdown, 2 Full"
     std::vector<set::SetSong> songs_;
     PlayerOptions options_;
@@ -201,7 +227,20 @@ private:
     std::uint64_t underruns_ = 0;
     std::size_t nextScript_ = 0;
     std::optional<std::int64_t> scriptZero_; ///< engine output frame of song 1's bar 1
+    // Tempo and key set live. A retime is one step: the current song loaded again at the step's
+    // tempo and key (its head held where the step lands), given to the engine, switched to there.
+    std::map<int, formats::Stretch> liveStretch_; ///< per song: its target (wins at every load)
+    std::unique_ptr<Loaded> retimeNext_;          ///< given to the engine, until applied or dropped
+    std::unique_ptr<Loaded> retimeOld_;           ///< retimed away from, until its crossfade is over
+    int retimeSong_ = -1;
+    int retimeDrops_ = 0;      ///< dropped in a row (given up after a few)
+    double prepSeconds_ = 1.0; ///< how long the last retime's load took (the next one's lead)
 };
+
+/// A tempo nudge (tempo_up, tempo_down): 5 points of the song's own tempo.
+inline constexpr double kTempoNudge = 0.05;
+/// A tempo change glides: at most this much of the song's own tempo per step, a step a beat.
+inline constexpr double kTempoGlideStep = 0.05;
 
 using stemdeck::clockText; // "1:23.4" (stemdeck/Text.h)
 

@@ -32,6 +32,10 @@ struct SongOptions {
     /// The thread that stretches (shared like `streamer`; a song makes its own if empty and it
     /// is stretched). Unstretched songs never use it.
     std::shared_ptr<stream::DiskStreamer> stretchStreamer;
+    /// Where every stem's RAM head starts, in frames of the song as it plays (0: the top). A song
+    /// retimed while it plays is loaded again with its head where the new tempo takes over.
+    std::int64_t headAt = 0;
+    double headSeconds = 0.0; ///< the head's length (0: StreamingSizes' default)
 };
 
 /// A loaded song. Its stems stream from disk; view() hands the engine non-owning pointers, so the

@@ -37,9 +37,11 @@ public:
     /// otherwise resampled with libsoxr on the disk thread) and at `stretch`'s tempo and key
     /// (Rubber Band, on the thread that services it; its frames are then the stretched timeline).
     /// Throws stemdeck::Error naming the file when it is missing, not audio, or has more than two
-    /// channels.
+    /// channels. The head is held from `headAt` (0: the top; a song retimed while it plays holds
+    /// it where the new tempo takes over) and the ring goes on from its end.
     static std::shared_ptr<StreamedStem> open(const formats::StemLocation& file, int outputRate = 0,
-                                              const StreamingSizes& sizes = {}, const formats::Stretch& stretch = {});
+                                              const StreamingSizes& sizes = {}, const formats::Stretch& stretch = {},
+                                              std::int64_t headAt = 0);
     ~StreamedStem() override;
 
     /// @thread control, before playback. Holds [frame, frame + head) in RAM so a jump there is instant.
@@ -91,8 +93,7 @@ private:
     int sampleRate_ = 0;
     int fileRate_ = 0;
     std::int64_t length_ = 0;
-    std::int64_t headFrames_ = 0;
-    std::vector<Region> regions_; // sorted by start; [0] is the head
+    std::vector<Region> regions_; // sorted by start
     StemRing ring_;
     // A stretched stem: a stretcher restarted mid-song is time-aligned with continuous playback but
     // not sample-identical (the phase vocoder's phases start afresh), so where the ring takes over
