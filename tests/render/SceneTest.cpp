@@ -174,7 +174,7 @@ TEST_CASE("A scene the song does not have is dropped and reported, and changes n
     CHECK(rig.engine.lastScene() == -1);
 }
 
-TEST_CASE("defineScene stores a scene stem by stem; a recall then applies it", "[unit][scene]") {
+TEST_CASE("defineScene stores a scene stem by stem, and a recall then applies it", "[unit][scene]") {
     Rig rig(kBar);
     rig.start();
     auto sender = rig.engine.makeSender();

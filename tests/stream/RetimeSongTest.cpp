@@ -141,7 +141,7 @@ TEST_CASE("Glide from 100% to 70% while playing: a step on each of six beat line
     CHECK(onGrid == late);
 }
 
-TEST_CASE("A key change while playing lands on the next beat, in tune, tempo kept; back to 0 st plays the files "
+TEST_CASE("A key change while playing lands on the next beat in tune with the tempo kept, and back at 0 st plays the files "
           "as they are",
           "[stream][stretch]") {
     test::TempDir dir;

@@ -145,7 +145,7 @@ TEST_CASE("Every action of the table is reachable from a script, a mapping and i
     }
 }
 
-TEST_CASE("The word unlock, typed, ends the show lock; nothing else does", "[unit][actions]") {
+TEST_CASE("The word unlock, typed, ends the show lock, and nothing else does", "[unit][actions]") {
     UnlockWord w;
     bool done = false;
     for (const char c : std::string("q1 2unlocx"))

@@ -303,7 +303,7 @@ void resize(const fs::path& p, std::uintmax_t bytes) {
 constexpr int kFlac16 = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
 } // namespace
 
-TEST_CASE("The length of a stem is what decodes; check and render agree on cut-off and empty files", "[unit][check]") {
+TEST_CASE("The length of a stem is what decodes: check and render agree on cut-off and empty files", "[unit][check]") {
     test::TempDir d;
     auto song = [&](const std::string& name, const std::function<void(const fs::path&)>& makeBass) {
         const fs::path dir = d / name;

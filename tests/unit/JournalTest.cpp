@@ -37,7 +37,7 @@ std::string read(const fs::path& p) {
 }
 } // namespace
 
-TEST_CASE("The journal reads back exactly what was written; anything torn or odd is refused", "[unit][journal]") {
+TEST_CASE("The journal reads back exactly what was written, and anything torn or odd is refused", "[unit][journal]") {
     const ShowState s = sample();
     const std::string text = formatJournal(s);
     CHECK(parseJournal(text, "j.json") == s);

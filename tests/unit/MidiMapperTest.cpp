@@ -286,7 +286,7 @@ TEST_CASE("A message's arrival time becomes the frame it lands on, one block aft
     CHECK(t.items[0].frame == 9776);
 }
 
-TEST_CASE("A pad's LED shows its stem's mute or solo, its scene, the lock; the message sets it", "[unit][midi]") {
+TEST_CASE("A pad's LED shows its stem's mute or solo, its scene, the lock, and the message sets it", "[unit][midi]") {
     stream::MemoryStemSource a(std::vector<float>(48000, 0.5f), {}), b(std::vector<float>(48000, 0.25f), {});
     engine::Engine e;
     e.prepare(48000.0, 256);

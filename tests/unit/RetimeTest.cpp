@@ -129,7 +129,7 @@ TEST_CASE("A retime switches on its beat line to the same musical time of the ne
     CHECK(rig.engine.songFrame() == 150000 + (static_cast<std::int64_t>(rig.out.size()) - 120000));
 }
 
-TEST_CASE("A retime waiting for its line is dropped when the play head jumps; stopped, it is at once", "[unit]") {
+TEST_CASE("A retime waiting for its line is dropped when the play head jumps, and done at once when stopped", "[unit]") {
     Rig rig;
     rig.sender.send(Command{Op::play});
     rig.run(20000);
