@@ -2,7 +2,7 @@
 # Fuzzes the set-file, readme, events-script and controller-mapping parsers and the MP4 box walker and NI
 # stem metadata reader with libFuzzer (clang, ASan + UBSan).
 #   tests/fuzz/fuzz.sh [SECONDS_PER_PARSER] [BUILD_DIR]
-# CI runs 20 s per parser; for a longer hunt: tests/fuzz/fuzz.sh 3600 (an hour each). A crash
+# CI runs 10 s per parser; for a longer hunt: tests/fuzz/fuzz.sh 3600 (an hour each). A crash
 # leaves its input as crash-* in the build dir and fails the run.
 set -euo pipefail
 seconds=${1:-20}
