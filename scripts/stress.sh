@@ -24,4 +24,5 @@ for run in $(seq "$RUNS"); do
 done
 ./tests/stemdeck_e2e_trust ./stemdeck starts 50
 ./tests/stemdeck_e2e_trust ./stemdeck server-stop 10
-echo "stress: $RUNS runs of the e2e, rt and stream tests, 50 starts and 20 server stops passed under load"
+./tests/stemdeck_e2e_trust ./stemdeck crash-resume 20
+echo "stress: $RUNS runs of the e2e, rt and stream tests, 50 starts, 20 server stops and 20 crashes passed under load"
