@@ -845,22 +845,35 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
     return 0;
 }
 
+// Eight stereo stems at 120 BPM: stem 1 a 440 Hz sine on the left only, stems 2-8 other tones on
+// the right. With `noise`, stem 2 is white noise on the left instead, beside stem 1's tone (as
+// music has: a crossfade between stretcher runs then never cancels to silence).
+void writeEightTones(const fs::path& folder, std::int64_t len, bool noise) {
+    std::vector<test::StemAudio> stems;
+    std::vector<std::string> names;
+    std::uint32_t seed = 12345;
+    for (int i = 0; i < 8; ++i) {
+        const auto tone = test::sineStem(len, i == 0 ? 440.0 : 90.0 * (i + 1), kRate, 0.25f, false);
+        const bool noisy = noise && i == 1;
+        test::StemAudio st;
+        st.left = i == 0 ? tone.left : std::vector<float>(tone.left.size(), 0.0f);
+        st.right = i == 0 || noisy ? std::vector<float>(tone.left.size(), 0.0f) : tone.left;
+        if (noisy)
+            for (float& x : st.left) {
+                seed = seed * 1664525u + 1013904223u;
+                x = 0.17f * (static_cast<float>(seed >> 8) / 8388608.0f - 1.0f);
+            }
+        stems.push_back(std::move(st));
+        names.push_back("Stem" + std::to_string(i + 1));
+    }
+    test::writeStemFolder(folder, kRate, stems, names, "BPM: 120\n");
+}
+
 // Tempo and key live: eight stereo stems at 80% and -2 semitones through the stretch thread, played
 // on a JACK server and recorded. Stem 1 is a 440 Hz sine on the left only; stems 2-8 are other
 // tones on the right, so the stretch thread carries a full song's load.
 int stretch(const std::string& stemdeck, test::TempDir& dir) {
-    const std::int64_t len = 12 * kRate;
-    std::vector<test::StemAudio> stems;
-    std::vector<std::string> names;
-    for (int i = 0; i < 8; ++i) {
-        const auto tone = test::sineStem(len, i == 0 ? 440.0 : 90.0 * (i + 1), kRate, 0.25f, false);
-        test::StemAudio st;
-        st.left = i == 0 ? tone.left : std::vector<float>(tone.left.size(), 0.0f);
-        st.right = i == 0 ? std::vector<float>(tone.left.size(), 0.0f) : tone.left;
-        stems.push_back(std::move(st));
-        names.push_back("Stem" + std::to_string(i + 1));
-    }
-    test::writeStemFolder(dir / "song", kRate, stems, names, "BPM: 120\n");
+    writeEightTones(dir / "song", 12 * kRate, false);
 
     JackServer jack{"stemdeck-e2e-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
@@ -924,24 +937,7 @@ int stretch(const std::string& stemdeck, test::TempDir& dir) {
 // a pure tone alone the crossfade between two stretcher runs can dip deeply for a few ms where
 // their phases oppose; real material, like this, is never silent there.)
 int tempoLive(const std::string& stemdeck, test::TempDir& dir) {
-    const std::int64_t len = 30 * kRate;
-    std::vector<test::StemAudio> stems;
-    std::vector<std::string> names;
-    std::uint32_t seed = 12345; // stem 2: white noise on the left, beside stem 1's tone (as music has)
-    for (int i = 0; i < 8; ++i) {
-        const auto tone = test::sineStem(len, i == 0 ? 440.0 : 90.0 * (i + 1), kRate, 0.25f, false);
-        test::StemAudio st;
-        st.left = i == 0 ? tone.left : std::vector<float>(tone.left.size(), 0.0f);
-        st.right = i <= 1 ? std::vector<float>(tone.left.size(), 0.0f) : tone.left;
-        if (i == 1)
-            for (float& x : st.left) {
-                seed = seed * 1664525u + 1013904223u;
-                x = 0.17f * (static_cast<float>(seed >> 8) / 8388608.0f - 1.0f);
-            }
-        stems.push_back(std::move(st));
-        names.push_back("Stem" + std::to_string(i + 1));
-    }
-    test::writeStemFolder(dir / "song", kRate, stems, names, "BPM: 120\n");
+    writeEightTones(dir / "song", 30 * kRate, true);
 
     JackServer jack{"stemdeck-e2e-tempo-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);

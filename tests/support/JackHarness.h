@@ -79,11 +79,15 @@ inline std::string readFile(const fs::path& p) {
     return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-/// Waits for a child; -1 if it did not exit in time (then it is killed).
-inline int waitExit(pid_t pid, std::chrono::milliseconds timeout) {
+/// Waits for a child, calling `meanwhile` between polls (say, to read its terminal); -1 if it did
+/// not exit in time (then it is killed).
+template <typename Meanwhile = void (*)()>
+inline int waitExit(
+    pid_t pid, std::chrono::milliseconds timeout, Meanwhile meanwhile = [] {}) {
     int status = 0;
     const auto until = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < until) {
+        meanwhile();
         if (waitpid(pid, &status, WNOHANG) == pid)
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         std::this_thread::sleep_for(20ms);
@@ -267,17 +271,7 @@ struct PtyProcess {
     void pump(std::chrono::milliseconds time) { (void)waitFor(std::string(1, '\0'), time); }
     /// Waits for the program to end, reading its screen meanwhile; its status, or -1 (killed) after the timeout.
     int waitExit(std::chrono::milliseconds timeout) {
-        const auto until = std::chrono::steady_clock::now() + timeout;
-        int status = 0;
-        while (std::chrono::steady_clock::now() < until) {
-            drain();
-            if (waitpid(pid, &status, WNOHANG) == pid)
-                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            std::this_thread::sleep_for(20ms);
-        }
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        return -1;
+        return stemdeck::test::waitExit(pid, timeout, [this] { drain(); });
     }
     /// Reads the screen until `text` shows up (true) or the timeout passes.
     bool waitFor(const std::string& text, std::chrono::milliseconds timeout) {
