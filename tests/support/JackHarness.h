@@ -189,6 +189,9 @@ struct Recorder {
     std::vector<jack_port_t*> ports;
     std::vector<std::vector<float>> data;
     std::atomic<std::size_t> frames{0};
+    /// Xruns the server reported to this client: each is a cycle some client (stemdeck, this
+    /// recorder) missed, which delays everything after it by a period.
+    std::atomic<int> xruns{0};
 
     bool open(int count, std::size_t capacity, JackProcessCallback callback = &Recorder::process) {
         jack_status_t status{};
@@ -201,6 +204,13 @@ struct Recorder {
             ports.push_back(jack_port_register(client, ("in_" + std::to_string(i + 1)).c_str(), JACK_DEFAULT_AUDIO_TYPE,
                                                JackPortIsInput, 0));
         jack_set_process_callback(client, callback, this);
+        jack_set_xrun_callback(
+            client,
+            [](void* arg) {
+                static_cast<Recorder*>(arg)->xruns.fetch_add(1, std::memory_order_relaxed);
+                return 0;
+            },
+            this);
         return jack_activate(client) == 0;
     }
     /// Connects stemdeck:out_N to in_(i+1) for each N given, retrying while stemdeck starts (which
