@@ -54,7 +54,8 @@ std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns
     if (s.sceneWaiting >= 0) scene += " | scene " + sceneName(s.sceneWaiting) + " on the bar";
     lines.emplace_back(std::string(s.locked ? "LOCKED (type unlock) | " : "") + buf +
                        (s.dropped > 0 ? " | COMMANDS LOST " + std::to_string(s.dropped) : "") + scene +
-                       (s.vamp ? " | VAMP" : "") + (s.reference ? " | A/B: REFERENCE MIX" : ""));
+                       (s.practiceLoop.empty() ? (s.vamp ? " | VAMP" : "") : " | LOOP " + s.practiceLoop) +
+                       (s.reference ? " | A/B: REFERENCE MIX" : ""));
     for (std::size_t i = 0; i < s.stems.size(); ++i) {
         const StemLine& l = s.stems[i];
         std::string route = "main";

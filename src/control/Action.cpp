@@ -57,6 +57,10 @@ constexpr std::array kActions = {
     ActionInfo{Action::transpose,       "transpose",        T::song,  semitones, false, player, "",         0,   "rehearsal: the song's key, tempo kept (-2, +1.5 semitones, +30c; 0 as recorded), from the next beat"},
     ActionInfo{Action::transposeUp,     "transpose_up",     T::song,  none,    false, player,  ">",         'i', "rehearsal: a semitone up, from the next beat"},
     ActionInfo{Action::transposeDown,   "transpose_down",   T::song,  none,    false, player,  "<",         'o', "rehearsal: a semitone down, from the next beat"},
+    ActionInfo{Action::loopA,           "loop_a",           T::song,  none,    false, player,  "a",         'a', "practice: A on this bar's first beat (the A-B loop starts there)"},
+    ActionInfo{Action::loopB,           "loop_b",           T::song,  none,    false, player,  "b",         'y', "practice: B at the end of this bar, and A-B loops (v lets it go)"},
+    ActionInfo{Action::practiceLoop,    "practice_loop",    T::song,  bars,    false, player,  "",          0,   "practice: loops bars FIRST-LAST (going there if elsewhere), v lets it go"},
+    ActionInfo{Action::loopCountIn,     "loop_count_in",    T::song,  none,    false, player,  "i",         't', "practice: a count-in before each pass of the A-B loop, or none"},
     ActionInfo{Action::panic,           "panic",            T::song,  none,    false, engine,  "z",         'z', "every stem back to the song's start state, A/B off, waiting changes dropped"},
     ActionInfo{Action::lock,            "lock",             T::song,  none,    false, session, "k",         'k', "show lock: the keyboard and the mouse do nothing until unlocked"},
     ActionInfo{Action::unlock,          "unlock",           T::song,  none,    false, session, "type unlock", 0, "ends the show lock (on the keyboard: type the word unlock)"},
@@ -160,6 +164,7 @@ std::string_view valueHint(ValueKind kind) noexcept {
     case slot: return "a scene's number, 1-8";
     case ValueKind::tempo: return "a tempo: a share of the song's own such as 80%, or a BPM such as 112bpm";
     case semitones: return "semitones such as -2 or +1.5, or cents such as +30c";
+    case bars: return "the first and last bar to play, FIRST-LAST, such as 17-24";
     }
     return "";
 }
@@ -250,6 +255,18 @@ bool parseValue(const ActionInfo& info, std::string_view raw, const ValueContext
         if (const std::string bad = set::tempoShareProblem(*t); !bad.empty()) return fail(bad);
         call.from = t->value;
         call.to = t->bpm ? 1.0 : 0.0;
+        return true;
+    }
+    case bars: {
+        const auto dash = text.find('-', 1);
+        const auto first = dash == std::string::npos ? std::nullopt : number(std::string_view(text).substr(0, dash));
+        const auto last = dash == std::string::npos ? std::nullopt : number(std::string_view(text).substr(dash + 1));
+        if (!first || !last || *first != std::floor(*first) || *last != std::floor(*last))
+            return fail("loop bars '" + text + "' are not bars: write FIRST-LAST, such as 17-24");
+        if (!(*first >= 1.0 && *last >= *first && *last <= 100000.0))
+            return fail("loop bars must run forwards from bar 1: FIRST-LAST, such as 17-24");
+        call.from = *first;
+        call.to = *last;
         return true;
     }
     case semitones: {

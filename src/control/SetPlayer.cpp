@@ -86,9 +86,12 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
         // Markers are jump targets: their first seconds stay in RAM so a jump lands on time.
         // (from a crossfade's length before them: a vamp's loop end blends into those frames).
         const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * l->song.sampleRate) + 1;
-        for (const set::Marker& m : plan.markers)
-            l->song.addCue(std::max<std::int64_t>(
-                1, engine::gridFrame(l->song.timing, l->song.sampleRate, engine::Quantize::bar, m.bar - 1) - xfade));
+        l->held.push_back(0); // the head
+        for (const set::Marker& m : plan.markers) {
+            const std::int64_t at = engine::gridFrame(l->song.timing, l->song.sampleRate, engine::Quantize::bar, m.bar - 1);
+            l->song.addCue(std::max<std::int64_t>(1, at - xfade));
+            l->held.push_back(at);
+        }
         if (index == 0) // the events script runs from song 1's bar 1: its jumps start from RAM too
             for (const std::int64_t frame : control::cueFrames(options_.script, l->song.sampleRate))
                 l->song.addCue(frame);
@@ -135,6 +138,7 @@ void SetPlayer::start(const std::optional<ShowPoint>& resume, bool playOnResume)
             const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * rate) + 1;
             l->song.addCue(std::max<std::int64_t>(1, barFrame - xfade));
             l->song.addCue(barFrame);
+            l->held.push_back(barFrame);
         } else {
             log_ << "resume: song " << resume->song + 1 << " cannot be loaded now: from the top\n";
         }
@@ -445,6 +449,10 @@ void SetPlayer::performNow(const ActionCall& call) {
     case Action::transpose: setTranspose(call.value); break;
     case Action::transposeUp: nudgeTranspose(1); break;
     case Action::transposeDown: nudgeTranspose(-1); break;
+    case Action::loopA: setLoopA(); break;
+    case Action::loopB: setLoopB(); break;
+    case Action::practiceLoop: loopBars(static_cast<int>(call.from), static_cast<int>(call.to)); break;
+    case Action::loopCountIn: toggleLoopCountIn(); break;
     default:
         if (options_.sessionAction) options_.sessionAction(call);
         break;
@@ -469,9 +477,16 @@ void SetPlayer::previousMarker() {
 
 void SetPlayer::toggleVamp() {
     if (current_ < 0) return;
-    if (engine_.looping()) {
+    if (engine_.looping() || loopWaiting_) {
         sender_.send(command(Op::loopOff));
-        log_ << "vamp released: the song plays on at the end of this pass\n";
+        if (loopB_ >= 0) {
+            log_ << "A-B loop released: the song plays on at the end of this pass (A stays at bar "
+                 << engine::toBarBeat(engine_.timing(), engine_.sampleRate(), loopA_).bar << "; b loops again)\n";
+            loopB_ = -1;
+            loopWaiting_ = false;
+        } else {
+            log_ << "vamp released: the song plays on at the end of this pass\n";
+        }
         return;
     }
     loopSectionAt(std::max<std::int64_t>(0, engine_.songFrame()));
@@ -522,6 +537,7 @@ void SetPlayer::poll() {
         case EventType::songChanged: {
             ended = false;
             current_ = e.song;
+            clearLoop(); // A and B were the last song's
             if (changing_ == e.song) changing_ = -1;
             if (taken_ == e.song) taken_ = -1;
             if (cued_ == e.song) cued_ = -1; // a run-on: the engine took the cue itself
@@ -556,8 +572,18 @@ void SetPlayer::poll() {
                 if (++retimeDrops_ <= 3) {
                     stepRetime();
                 } else {
-                    log_ << "warning: the tempo or key change could not find a beat to land on; press it again\n";
-                    liveStretch_.erase(retimeSong_);
+                    const auto live = liveStretch_.find(retimeSong_);
+                    const auto at = loaded_.find(retimeSong_);
+                    if (live != liveStretch_.end() && at != loaded_.end() &&
+                        (live->second.tempo != at->second->song.stretch.tempo ||
+                         live->second.semitones != at->second->song.stretch.semitones)) {
+                        log_ << "warning: the tempo or key change could not find a beat to land on; press it again\n";
+                        liveStretch_.erase(live);
+                    }
+                    if (loopWaiting_) {
+                        loopReloads_ = 2; // (no more reloads for A: it loops from the disk)
+                        stepRetime();
+                    }
                 }
             }
             if (e.action == static_cast<std::uint8_t>(Op::loadCued)) changing_ = -1;
@@ -628,6 +654,15 @@ PlayerStatus SetPlayer::status() const {
     s.click = engine_.clickMode();
     s.reference = engine_.referenceOn();
     s.vamp = engine_.looping();
+    if (loopA_ >= 0) {
+        s.practiceLoop = loopB_ < 0 ? "A bar " + std::to_string(engine::toBarBeat(engine_.timing(), rate, loopA_).bar)
+                                    : "A-B " + loopText() + (loopWaiting_ ? " (on its way)" : "");
+        if (loopCountIn_ > 0) s.practiceLoop += ", " + std::to_string(loopCountIn_) + "-bar count-in";
+        s.loopA = static_cast<double>(loopA_) / rate;
+        if (loopB_ >= 0) s.loopB = static_cast<double>(loopB_) / rate;
+    } else if (loopCountIn_ > 0) {
+        s.practiceLoop = "A-B count-in " + std::to_string(loopCountIn_) + " bar";
+    }
     s.mainPeak = engine_.mainPeak();
     s.scene = engine_.lastScene();
     s.sceneWaiting = engine_.pendingScene();
@@ -676,7 +711,7 @@ PlayerStatus SetPlayer::status() const {
 bool SetPlayer::waitForDisk(int frames, double timeoutSeconds) const {
     const auto it = loaded_.find(current_);
     if (it == loaded_.end() || !engine_.rolling()) return true;
-    const std::int64_t at = std::max<std::int64_t>(0, engine_.songFrame());
+    const std::int64_t at = std::max<std::int64_t>(0, engine_.readFrame());
     bool ok = true;
     for (const auto& s : it->second->song.sources)
         if (s) ok = s->waitUntilReadable(at, frames, timeoutSeconds) && ok;
@@ -742,12 +777,25 @@ void SetPlayer::wantStretch(double tempo, double semitones) {
 
 void SetPlayer::stepRetime() {
     if (retimeNext_ || retimeOld_ || current_ < 0 || changing_ >= 0 || taken_ >= 0) return; // one at a time
-    const auto live = liveStretch_.find(current_);
     const auto it = loaded_.find(current_);
-    if (live == liveStretch_.end() || it == loaded_.end()) return;
+    if (it == loaded_.end()) return;
     const formats::Stretch& now = it->second->song.stretch;
+    const auto live = liveStretch_.find(current_);
+    if (live == liveStretch_.end() ||
+        (now.tempo == live->second.tempo && now.semitones == live->second.semitones)) { // there
+        // The loop's A not yet in RAM: the song once more as it plays, A held.
+        if (loopA_ < 0 || heldInRam(loopA_)) return;
+        if (loopReloads_ < 2) {
+            ++loopReloads_;
+            if (prepareRetime(now)) return;
+        }
+        if (loopWaiting_) { // it loops anyway: a jump back may wait for the disk
+            log_ << "warning: A could not be held in RAM; the loop's jumps back may wait for the disk\n";
+            engageLoop();
+        }
+        return;
+    }
     const formats::Stretch& target = live->second;
-    if (now.tempo == target.tempo && now.semitones == target.semitones) return; // there
     formats::Stretch step = now;
     step.semitones = target.semitones; // a key changes at once (a glide in pitch is a siren)
     step.tempo = now.tempo + std::clamp(target.tempo - now.tempo, -kTempoGlideStep, kTempoGlideStep);
@@ -780,11 +828,15 @@ bool SetPlayer::prepareRetime(const formats::Stretch& step, int attempt) {
     const auto t0 = std::chrono::steady_clock::now();
     try {
         next->song = control::loadSong(plan.source, o);
-        // A vamp goes on at the new tempo: its loop start is held in RAM too, so its jumps never wait.
-        if (const std::int64_t loop = engine_.loopStart(); loop >= 0)
+        // A vamp goes on at the new tempo, and the A-B loop's A waits: their starts are held in RAM
+        // too, so their jumps never wait.
+        for (const std::int64_t loop : {engine_.loopStart(), loopA_}) {
+            if (loop < 0) continue;
+            const std::int64_t at = engine::retimedFrame(from, to, rate, loop);
             next->song.addCue(
-                std::max<std::int64_t>(1, engine::retimedFrame(from, to, rate, loop) -
-                                              static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * rate) - 1));
+                std::max<std::int64_t>(1, at - static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * rate) - 1));
+            next->held.push_back(at);
+        }
     } catch (const Error& e) {
         log_ << "tempo and key not changed: " << e.what() << "\n";
         return false;
@@ -800,6 +852,8 @@ bool SetPlayer::prepareRetime(const formats::Stretch& step, int attempt) {
     next->song.title = cur.song.title;
     Command c = command(Op::retime);
     c.target = 0; // (stopped: at once)
+    // Reloaded as it plays, at its own tempo and key: the files' very samples, nothing to crossfade.
+    c.value = step.unity() && cur.song.stretch.unity() ? 1.0f : 0.0f;
     if (rolling) {
         // The first beat line from now (and a poll's margin) that lands in the new head, early
         // enough in it that a second of it is left for the ring to take over.
@@ -834,12 +888,155 @@ void SetPlayer::retimeApplied(std::int64_t songFrame) {
     it->second = std::move(retimeNext_);
     retimeDrops_ = 0;
     const control::Song& song = it->second->song;
+    // The A-B loop is where it was in the music, on the new timeline.
+    const engine::SongTiming& was = retimeOld_->view.timing;
+    for (std::int64_t* f : {&loopA_, &loopB_})
+        if (*f >= 0) *f = engine::retimedFrame(was, song.timing, song.sampleRate, *f);
+    const bool same = song.stretch.tempo == retimeOld_->song.stretch.tempo &&
+                      song.stretch.semitones == retimeOld_->song.stretch.semitones;
+    if (loopWaiting_ && heldInRam(loopA_)) engageLoop();
+    if (same) return; // a reload to hold A: nothing new to say
     const engine::BarBeat at = engine::toBarBeat(song.timing, song.sampleRate, songFrame);
     char text[160];
     std::snprintf(text, sizeof text, "song %d now at %s (%.4g BPM), from bar %lld beat %d\n", retimeSong_ + 1,
                   song.stretch.unity() ? "its own tempo and key" : song.stretch.describe().c_str(), song.timing.bpm,
                   static_cast<long long>(at.bar), at.beat);
     log_ << text;
+}
+
+} // namespace stemdeck::control
+
+// ---------------------------------------------------------------------------------------------
+// The A-B practice loop
+
+namespace stemdeck::control {
+
+bool SetPlayer::heldInRam(std::int64_t frame) const {
+    const auto it = loaded_.find(current_);
+    if (it == loaded_.end()) return false;
+    return std::any_of(it->second->held.begin(), it->second->held.end(),
+                       [&](std::int64_t h) { return std::llabs(h - frame) <= 2; });
+}
+
+std::string SetPlayer::loopText() const {
+    const engine::SongTiming& t = engine_.timing();
+    const double rate = engine_.sampleRate();
+    const std::int64_t first = engine::toBarBeat(t, rate, loopA_).bar;
+    const std::int64_t last = engine::toBarBeat(t, rate, loopB_).bar - 1; // B is the next bar's line
+    return "bars " + std::to_string(first) + "-" + std::to_string(last);
+}
+
+void SetPlayer::clearLoop() {
+    loopA_ = loopB_ = -1;
+    loopWaiting_ = false;
+    loopReloads_ = 0;
+}
+
+void SetPlayer::setLoopA() {
+    if (current_ < 0) return;
+    const engine::SongTiming& t = engine_.timing();
+    const double rate = engine_.sampleRate();
+    const std::int64_t here = std::max<std::int64_t>(0, engine_.songFrame());
+    const std::int64_t bar = engine::toBarBeat(t, rate, here).bar; // (in a count-in: bar 1)
+    if (loopB_ >= 0 && (engine_.looping() || loopWaiting_)) sender_.send(command(Op::loopOff)); // a new range
+    loopA_ = std::max<std::int64_t>(0, engine::gridFrame(t, rate, engine::Quantize::bar, std::max<std::int64_t>(1, bar) - 1));
+    loopB_ = -1;
+    loopWaiting_ = false;
+    loopReloads_ = 0;
+    log_ << "A-B loop: A at bar " << engine::toBarBeat(t, rate, loopA_).bar << " ("
+         << clockText(static_cast<double>(loopA_) / rate) << "); press b in the passage's last bar\n";
+    stepRetime(); // held in RAM from now (unless it is already)
+}
+
+void SetPlayer::setLoopB() {
+    if (current_ < 0) return;
+    if (loopA_ < 0) {
+        log_ << "A-B loop: press a at the start of the passage first\n";
+        return;
+    }
+    const engine::SongTiming& t = engine_.timing();
+    const double rate = engine_.sampleRate();
+    const std::int64_t here = std::max<std::int64_t>(0, engine_.songFrame());
+    if (here < loopA_) {
+        log_ << "A-B loop: B must come after A (bar " << engine::toBarBeat(t, rate, loopA_).bar
+             << "); play on past A, or press a again\n";
+        return;
+    }
+    // The bar line ending the bar the play head is in, far enough ahead for the loop to arrive
+    // first (a tenth of a second), at least a bar after A; never past the song's end.
+    std::int64_t b = engine::nextGridFrame(t, rate, engine::Quantize::bar, here + static_cast<std::int64_t>(rate / 10));
+    b = std::max(b, engine::gridFrame(t, rate, engine::Quantize::bar, engine::toBarBeat(t, rate, loopA_).bar));
+    loopB_ = std::min(b, engine_.songLength());
+    loopWaiting_ = true;
+    if (heldInRam(loopA_)) {
+        engageLoop();
+    } else {
+        log_ << "A-B loop: " << loopText() << ", looping as soon as A is held in RAM\n";
+        stepRetime();
+    }
+}
+
+void SetPlayer::loopBars(int first, int last) {
+    if (current_ < 0) return;
+    const engine::SongTiming& t = engine_.timing();
+    const double rate = engine_.sampleRate();
+    const std::int64_t a = engine::gridFrame(t, rate, engine::Quantize::bar, first - 1);
+    const std::int64_t b = std::min(engine::gridFrame(t, rate, engine::Quantize::bar, last), engine_.songLength());
+    if (first < 1 || last < first || a >= engine_.songLength()) {
+        const std::int64_t bars = engine::toBarBeat(t, rate, std::max<std::int64_t>(0, engine_.songLength() - 1)).bar;
+        log_ << "A-B loop: bars " << first << "-" << last << " are not in this song (bars 1-" << bars
+             << "); write FIRST-LAST, such as 17-24\n";
+        return;
+    }
+    if (engine_.looping() || loopWaiting_) sender_.send(command(Op::loopOff));
+    loopA_ = a;
+    loopB_ = b;
+    loopWaiting_ = true;
+    loopReloads_ = 0;
+    const std::int64_t here = engine_.songFrame();
+    if (heldInRam(loopA_)) {
+        engageLoop();
+    } else {
+        log_ << "A-B loop: " << loopText() << ", looping as soon as A is held in RAM\n";
+        stepRetime();
+    }
+    const auto margin = static_cast<std::int64_t>(rate / 10);
+    if (here < loopA_ - margin || here >= loopB_) seekTo(loopA_, loopCountIn_ > 0); // practise it now
+}
+
+void SetPlayer::engageLoop() {
+    loopWaiting_ = false;
+    Command c = command(Op::loopOn);
+    c.target = loopA_;
+    c.length = loopB_ - loopA_;
+    c.value = static_cast<float>(loopCountIn_);
+    sender_.send(c);
+    log_ << "A-B loop: " << loopText()
+         << (loopCountIn_ > 0 ? ", a " + std::to_string(loopCountIn_) + "-bar count-in before each pass"
+                              : std::string())
+         << "; v lets it go\n";
+    // A slow load let the play head past B meanwhile: back to A now.
+    if (engine_.rolling() && engine_.songFrame() >= loopB_) seekTo(loopA_);
+}
+
+void SetPlayer::toggleLoopCountIn() {
+    if (loopCountIn_ > 0) {
+        loopCountIn_ = 0;
+    } else {
+        const auto it = loaded_.find(current_);
+        loopCountIn_ = std::max(1, it != loaded_.end() ? it->second->view.countInBars : options_.countInBars);
+    }
+    log_ << "A-B loop: "
+         << (loopCountIn_ > 0 ? "a " + std::to_string(loopCountIn_) + "-bar count-in before each pass"
+                              : std::string("no count-in between passes"))
+         << "\n";
+    if (loopB_ >= 0 && !loopWaiting_ && engine_.looping()) { // the loop running: it counts in (or not) from its next pass
+        Command c = command(Op::loopOn);
+        c.target = loopA_;
+        c.length = loopB_ - loopA_;
+        c.value = static_cast<float>(loopCountIn_);
+        sender_.send(c);
+    }
 }
 
 } // namespace stemdeck::control

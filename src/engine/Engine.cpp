@@ -96,6 +96,7 @@ void Engine::loadSong(const SongView& song) noexcept {
     lastScene_.store(-1, std::memory_order_relaxed);
     transport_.reset(song_.lengthFrames);
     songFrame_.store(0, std::memory_order_relaxed);
+    readFrame_.store(0, std::memory_order_relaxed);
     rolling_.store(false, std::memory_order_relaxed);
 }
 
@@ -211,7 +212,7 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
         case Op::referenceOff:
         case Op::toggleReference: done = selectReference(c.op); break;
         case Op::loopOn:
-            done = vamp_.engage(c.target, c.length, song_.lengthFrames);
+            done = vamp_.engage(c.target, c.length, song_.lengthFrames, static_cast<int>(c.value));
             if (done) looping_.store(true, std::memory_order_relaxed);
             break;
         case Op::loopOff:
@@ -305,6 +306,7 @@ void Engine::armRetime(const Command& c, std::int64_t now) noexcept {
         return;
     }
     retimeAt_ = c.target;
+    retimeSame_ = c.value > 0.5f;
     if (retimeAt_ < transport_.position()) dropRetime(now); // too late for it
 }
 
@@ -334,7 +336,7 @@ void Engine::retimeNow(std::int64_t now) noexcept {
     const SongTiming oldTiming = song_.timing;
     const std::array<Scene, kMaxScenes> scenes = song_.scenes; // as stored live
     const std::uint32_t scenesDefined = song_.scenesDefined;
-    if (rolling) {
+    if (rolling && !retimeSame_) {
         outgoing_ = song_;
         outgoingShift_ = pos - newPos;
         retimeStart_ = newPos;
@@ -347,7 +349,7 @@ void Engine::retimeNow(std::int64_t now) noexcept {
     const auto map = [&](std::int64_t f) { return retimedFrame(oldTiming, song_.timing, sampleRate_, f); };
     if (vamp_.on()) {
         const std::int64_t start = map(vamp_.start());
-        if (!vamp_.engage(start, map(vamp_.end()) - start, song_.lengthFrames)) {
+        if (!vamp_.engage(start, map(vamp_.end()) - start, song_.lengthFrames, vamp_.countInBars())) {
             vamp_.release();
             looping_.store(false, std::memory_order_relaxed);
         }
@@ -359,6 +361,9 @@ void Engine::retimeNow(std::int64_t now) noexcept {
     emit(EventType::commandApplied, now, -1, static_cast<std::uint8_t>(Op::retime));
     if (!rolling) {
         if (!sourcesReady()) seekSources();
+        emit(EventType::songRetimed, now);
+    } else if (retimeSame_) { // the same audio from other sources: nothing to crossfade
+        retimeSame_ = false;
         emit(EventType::songRetimed, now);
     }
 }
@@ -491,7 +496,9 @@ void Engine::renderPlaying(const OutputBuses& out, int offset, int n, std::int64
         readStem(i, pos, n, now);
     const std::uint32_t directUsed = chains_.mix(song_, out, offset, left, right, n);
     mixReference(left, right, pos, n);
-    if (out.click != nullptr && activeClick_ != ClickMode::off) {
+    // A practice loop's count-in between passes clicks whatever the click's mode.
+    const bool loopCountIn = pos < silentBefore_ && vamp_.on() && vamp_.countInBars() > 0;
+    if (out.click != nullptr && (activeClick_ != ClickMode::off || loopCountIn)) {
         const std::int64_t until = activeClick_ == ClickMode::always
                                        ? song_.lengthFrames
                                        : std::max(song_.timing.downbeatFrame, silentBefore_); // the count-in
@@ -533,12 +540,26 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
     case TransportChange::none:
         if (vamp_.atEnd(transport_.position(), playing())) {
             if (retimeAt_ >= 0) dropRetime(at); // the play head leaves the way to its target
-            transport_.relocate(vamp_.start()); // the crossfade already brought the start's audio
-            seekSources();
+            if (vamp_.countInBars() > 0) {
+                // The end has faded out: back to the count-in bars before the start, the stems
+                // silent until it (and already seeking there), the click counting in.
+                const std::int64_t start = vamp_.start();
+                const std::int64_t bar = toBarBeat(song_.timing, sampleRate_, start).bar - 1;
+                transport_.relocate(gridFrame(song_.timing, sampleRate_, Quantize::bar, bar - vamp_.countInBars()));
+                seekSourcesTo(start);
+                silentBefore_ = start;
+                vamp_.countedIn();
+            } else {
+                transport_.relocate(vamp_.start()); // the crossfade already brought the start's audio
+                seekSources();
+            }
+        } else {
+            vamp_.advanced(transport_.position());
         }
         break;
     case TransportChange::jumped:
         if (retimeAt_ >= 0) dropRetime(at);
+        vamp_.jumped();
         seekSources();
         waitedFrames_ = 0;
         if (sourcesReady()) transport_.resume(); // cued targets are in RAM: no wait at all
@@ -580,9 +601,13 @@ int Engine::silentFrames(std::int64_t pos, int n) const noexcept {
 
 void Engine::seekSources() noexcept {
     silentBefore_ = 0; // a jump ends a count-in
+    seekSourcesTo(transport_.position());
+}
+
+void Engine::seekSourcesTo(std::int64_t songFrame) noexcept {
     for (int i = 0; i < song_.stemCount; ++i)
-        if (StemSource* src = song_.stems[static_cast<std::size_t>(i)]) src->seek(transport_.position());
-    if (song_.reference != nullptr) song_.reference->seek(transport_.position());
+        if (StemSource* src = song_.stems[static_cast<std::size_t>(i)]) src->seek(songFrame);
+    if (song_.reference != nullptr) song_.reference->seek(songFrame);
 }
 
 void Engine::mixReference(float* left, float* right, std::int64_t pos, int n) noexcept {
@@ -669,6 +694,7 @@ void Engine::publish(float* left, float* right, int n) noexcept {
     pendingScene_.store(sceneWaiting, std::memory_order_relaxed);
     loopStart_.store(vamp_.on() ? vamp_.start() : -1, std::memory_order_relaxed);
     songFrame_.store(transport_.position(), std::memory_order_relaxed);
+    readFrame_.store(std::max(transport_.position(), silentBefore_), std::memory_order_relaxed);
     rolling_.store(transport_.rolling(), std::memory_order_relaxed);
     outputFrame_.store(outFrame_, std::memory_order_relaxed);
 }

@@ -25,7 +25,7 @@ const std::map<ValueKind, std::string> kSample = {
     {ValueKind::level, "-6dB"},   {ValueKind::knob, "-0.5"},      {ValueKind::seconds, "2.5"},
     {ValueKind::section, "8-16"}, {ValueKind::click, "count-in"}, {ValueKind::song, "2"},
     {ValueKind::marker, "2"},     {ValueKind::scene, "2"},        {ValueKind::slot, "3"},
-    {ValueKind::tempo, "80%"},    {ValueKind::semitones, "-2"},
+    {ValueKind::tempo, "80%"},    {ValueKind::semitones, "-2"},   {ValueKind::bars, "17-24"},
 };
 
 /// What the play screen's keys send for each key the table lists (a terminal's bytes).

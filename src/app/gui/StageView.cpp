@@ -262,6 +262,23 @@ StageView::StageView(LiveSession& session, app::LiveSettings settings, std::file
         };
         addAndMakeVisible(b);
     }
+    constexpr std::array<control::Action, 3> practiceActions{control::Action::loopA, control::Action::loopB,
+                                                             control::Action::loopCountIn};
+    constexpr std::array<const char*, 3> practiceTips{
+        "A-B loop: A on this bar's first beat (a)", "A-B loop: B at the end of this bar, and loop (b); v lets it go",
+        "A-B loop: a count-in before each pass, or none (i)"};
+    for (std::size_t k = 0; k < practice_.size(); ++k) {
+        juce::TextButton& b = practice_[k];
+        b.setColour(juce::TextButton::buttonColourId, kPanel.brighter(0.15f));
+        b.setColour(juce::TextButton::textColourOffId, kText);
+        b.setTooltip(practiceTips[k]);
+        b.onClick = [this, a = practiceActions[k]] {
+            control::ActionCall c;
+            c.action = a;
+            session_.send(c);
+        };
+        addAndMakeVisible(b);
+    }
     addAndMakeVisible(panic_);
     addAndMakeVisible(lock_);
     setSize(1280, 800);
@@ -307,6 +324,11 @@ std::string StageView::layoutReport() const {
     for (std::size_t k = 0; k < stretch_.size(); ++k) {
         const auto c = stretch_[k].getScreenBounds().getCentre();
         out += std::string("layout: ") + names[k] + " " + std::to_string(c.x) + "," + std::to_string(c.y) + "\n";
+    }
+    constexpr std::array<const char*, 3> loopNames{"loop_a", "loop_b", "loop_count_in"};
+    for (std::size_t k = 0; k < practice_.size(); ++k) {
+        const auto c = practice_[k].getScreenBounds().getCentre();
+        out += std::string("layout: ") + loopNames[k] + " " + std::to_string(c.x) + "," + std::to_string(c.y) + "\n";
     }
     for (std::size_t k = 0; k < scenes_.size(); ++k) {
         if (!scenes_[k].isVisible()) continue;
@@ -369,6 +391,11 @@ void StageView::timerCallback() {
     panic_.setEnabled(!locked);
     for (auto& b : stretch_)
         b.setEnabled(!locked);
+    for (auto& b : practice_)
+        b.setEnabled(!locked);
+    practice_[2].setColour(juce::TextButton::buttonColourId,
+                           status_.practiceLoop.find("count-in") != std::string::npos ? kSolo.darker(0.3f)
+                                                                                      : kPanel.brighter(0.15f));
     lock_.setButtonText(locked ? "LOCKED - hold 2 s" : "LOCK");
     lock_.setColour(juce::TextButton::buttonColourId, locked ? kMute : kPanel.brighter(0.15f));
     if (!layoutReported_ && !status_.stems.empty() && std::getenv("STEMDECK_GUI_LAYOUT") != nullptr) {
@@ -385,7 +412,13 @@ void StageView::resized() {
     setList_ = r.removeFromLeft(240);
     header_ = r.removeFromTop(70);
     position_ = r.removeFromTop(110);
-    progress_ = r.removeFromTop(50).reduced(16, 8);
+    {
+        auto row = r.removeFromTop(50);
+        auto buttons = row.removeFromRight(3 * 72).reduced(0, 6);
+        for (auto& b : practice_)
+            b.setBounds(buttons.removeFromLeft(72).reduced(2, 0));
+        progress_ = row.reduced(16, 8);
+    }
     sceneBar_ = r.removeFromTop(48).reduced(12, 4);
     {
         auto bar = sceneBar_;
@@ -453,7 +486,8 @@ void StageView::paint(juce::Graphics& g) {
     g.setColour(kAccent);
     g.drawText("-" + clock(std::max(0.0, status_.lengthSeconds - status_.seconds)) + "   " +
                    std::to_string(static_cast<int>(std::lround(status_.bpm))) + " BPM" +
-                   (status_.stretch.empty() ? "" : "   " + status_.stretch) + (status_.vamp ? "   VAMP" : "") +
+                   (status_.stretch.empty() ? "" : "   " + status_.stretch) +
+                   (status_.practiceLoop.empty() ? (status_.vamp ? "   VAMP" : "") : "   " + status_.practiceLoop) +
                    (status_.reference ? "   A/B: REFERENCE" : ""),
                pos, juce::Justification::centredLeft);
     // Progress with the section markers.
@@ -463,6 +497,17 @@ void StageView::paint(juce::Graphics& g) {
         const double f = std::clamp(status_.seconds / status_.lengthSeconds, 0.0, 1.0);
         g.setColour(kAccent);
         g.fillRoundedRectangle(progress_.withWidth(static_cast<int>(f * progress_.getWidth())).toFloat(), 6.0f);
+        if (status_.loopA >= 0.0) { // the A-B loop: A's line, and the range once B is set
+            const auto x = [&](double at) {
+                return progress_.getX() + static_cast<int>(std::clamp(at / status_.lengthSeconds, 0.0, 1.0) *
+                                                           progress_.getWidth());
+            };
+            g.setColour(kSolo);
+            if (status_.loopB > status_.loopA)
+                g.fillRect(juce::Rectangle<int>(x(status_.loopA), progress_.getBottom() - 8,
+                                                std::max(2, x(status_.loopB) - x(status_.loopA)), 8));
+            g.fillRect(juce::Rectangle<int>(x(status_.loopA) - 1, progress_.getY(), 3, progress_.getHeight()));
+        }
         g.setFont(juce::Font(14.0f, juce::Font::bold));
         for (const auto& [name, at] : status_.markers) {
             const int x = progress_.getX() + static_cast<int>(at / status_.lengthSeconds * progress_.getWidth());

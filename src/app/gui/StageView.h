@@ -84,6 +84,8 @@ private:
     // Rehearsal: tempo and key of the song, a step a click (tempo_down, tempo_up, transpose_down, transpose_up).
     std::array<juce::TextButton, 4> stretch_{juce::TextButton{"TEMPO -"}, juce::TextButton{"TEMPO +"},
                                              juce::TextButton{"KEY -"}, juce::TextButton{"KEY +"}};
+    // Practice: the A-B loop (loop_a, loop_b, loop_count_in), beside the progress bar that shows it.
+    std::array<juce::TextButton, 3> practice_{juce::TextButton{"A"}, juce::TextButton{"B"}, juce::TextButton{"COUNT"}};
     juce::uint32 lockDownAt_ = 0; ///< when the lock button went down (a long press unlocks)
     app::LiveSettings settings_;
     std::filesystem::path settingsFile_;

@@ -55,6 +55,10 @@ enum class Action : std::uint8_t {
     transpose,
     transposeUp,
     transposeDown,
+    loopA,
+    loopB,
+    practiceLoop,
+    loopCountIn,
     panic,
     lock,
     unlock,
@@ -84,6 +88,7 @@ enum class ValueKind : std::uint8_t {
     slot,      ///< a scene's number, 1–8 (where store_scene writes)
     tempo,     ///< a rehearsal tempo: a share of the song's own (80%) or a BPM (112bpm)
     semitones, ///< a transposition: semitones (-2, +1.5) or cents (+30c)
+    bars,      ///< FIRST-LAST bars of the song, both played, such as 17-24
 };
 
 /// Who carries an action out.
@@ -127,7 +132,7 @@ struct ActionCall {
     std::uint8_t stemMask = 0;   ///< bit i: stem i, for Target::stems
     float value = 0.0f;          ///< level (linear), knob, click mode, semitones, or a 0-based song/marker/scene number
     double from = 0.0, to = 0.0; ///< seconds: a seek's position; a loop's section. tempo: from is the
-                                 ///< share (0.8) or, with to = 1, the BPM
+                                 ///< share (0.8) or, with to = 1, the BPM. bars: the first and last bar
     std::int64_t frame = engine::kNextBlock; ///< engine output frame it was issued for
 };
 static_assert(std::is_trivially_copyable_v<ActionCall>);

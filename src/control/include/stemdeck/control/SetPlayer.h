@@ -70,6 +70,9 @@ struct PlayerStatus {
     engine::ClickMode click = engine::ClickMode::off;
     bool reference = false; ///< A/B: the reference mix is playing instead of the stems
     bool vamp = false;      ///< a section is looping
+    /// The A–B practice loop: "A bar 17", "A-B bars 17-24, 1-bar count-in" ("" when none is set).
+    std::string practiceLoop;
+    double loopA = -1.0, loopB = -1.0; ///< seconds: the loop's A and B (-1: not set)
     std::vector<StemLine> stems;
     std::vector<std::pair<std::string, double>> markers; ///< the song's markers: name, seconds
     std::vector<std::string> scenes;                     ///< the song's scenes by slot ("" for an empty slot)
@@ -153,6 +156,19 @@ public:
     void nudgeTempo(int steps); ///< ±kTempoNudge per step, from where it is going
     void setTranspose(double semitones);
     void nudgeTranspose(int steps); ///< a semitone per step
+    /// Practice: the A–B loop, over any bars of the current song. setLoopA() puts A on the bar line
+    /// at or before the play head (a new range: a running loop is let go); setLoopB() puts B on
+    /// the bar line that ends the bar the play head is in, at least a bar after A, and loops A–B.
+    /// loopBars() loops bars `first` to `last` (1-based, both played), jumping there if the play
+    /// head is elsewhere. A is held in RAM (the song is loaded again with A in its cues and
+    /// switched to on a beat line, as a tempo step is), so every jump back is seamless; until it is
+    /// there the loop waits. toggleVamp() lets the loop go (A stays set). The count-in, when on,
+    /// runs before every pass after the first: the end fades out, the click counts the bars in,
+    /// the stems fade in on A.
+    void setLoopA();
+    void setLoopB();
+    void loopBars(int first, int last);
+    void toggleLoopCountIn(); ///< off, or the song's count-in bars (at least one)
     /// Stores every stem's state now as scene `slot` (0-based) of the current song: in the engine
     /// at once, and, with a set file, in its stored-scenes file (atomically).
     void storeScene(int slot);
@@ -185,6 +201,9 @@ private:
     struct Loaded {
         control::Song song;
         engine::SongView view;
+        /// Song frames (on its timeline) a loop can jump back to without the disk: each is held in
+        /// RAM from a crossfade before it (the top, the markers, a reload's A and vamp start).
+        std::vector<std::int64_t> held;
     };
     Loaded* load(int index); ///< nullptr if the song cannot play (logged once)
     void wakeStreamers();    ///< the disk (and stretch) thread: a seek, play or song change was sent
@@ -206,6 +225,10 @@ private:
     void stepRetime();                                ///< the next step towards the target, if none is on its way
     [[nodiscard]] bool prepareRetime(const formats::Stretch& step, int attempt = 0);
     void retimeApplied(std::int64_t songFrame); ///< the engine switched on this frame of the new grid
+    [[nodiscard]] bool heldInRam(std::int64_t frame) const; ///< a loop can jump to it seamlessly
+    void engageLoop();                                      ///< A-B set and A in RAM: loop it
+    void clearLoop();                                       ///< a song change: A and B go
+    [[nodiscard]] std::string loopText() const;             ///< "bars 17-24"
     /// The current song's tempo and key (the last step sent or the one playing) and its target.
     [[nodiscard]] formats::Stretch stretchNow() const;
     [[nodiscard]] std::string sceneList() const; ///< "its scenes are 1 Breakdown, 2 Full"
@@ -235,6 +258,11 @@ private:
     int retimeSong_ = -1;
     int retimeDrops_ = 0;      ///< dropped in a row (given up after a few)
     double prepSeconds_ = 1.0; ///< how long the last retime's load took (the next one's lead)
+    // The A-B practice loop, song frames on the current song's timeline (-1: not set).
+    std::int64_t loopA_ = -1, loopB_ = -1;
+    bool loopWaiting_ = false; ///< A and B set; it loops once A is held in RAM
+    int loopCountIn_ = 0;      ///< bars of count-in before each pass (0: none)
+    int loopReloads_ = 0;      ///< reloads tried to hold this A (at most two)
 };
 
 /// A tempo nudge (tempo_up, tempo_down): 5 points of the song's own tempo.

@@ -28,13 +28,16 @@ enum class Op : std::uint8_t {
     referenceOn,     ///< A/B: the main mix becomes the song's reference mix (10 ms crossfade)
     referenceOff,    ///< A/B: back to the stems
     toggleReference, ///< A/B: switch to the other
-    loopOn,          ///< vamp: loop song frames [target, target + length) until loopOff
+    loopOn,          ///< vamp: loop song frames [target, target + length) until loopOff; value: bars of
+                     ///< count-in before each pass after the first (0: a seamless loop)
     loopOff,         ///< vamp released: the play head runs on past the loop's end
     scene,           ///< value: the scene's slot; every stem goes to that scene's state on one frame
     defineScene,     ///< stem's part of scene `target`: value gain, value2 filter, flags kSceneMuted | kSceneSoloed
     panic,           ///< every stem back to the song's start state, A/B back to the stems, grid-waiting commands gone
     retime,          ///< the song goes on at another tempo or key: switch to the view given to Engine::retimeSong
-                     ///< when the play head reaches song frame `target` (stopped: at once); see Engine::retimeSong
+                     ///< when the play head reaches song frame `target` (stopped: at once); see Engine::retimeSong.
+                     ///< value 1: the new view's audio is the same as now's (the song reloaded as it plays, to hold
+                     ///< another point in RAM): no crossfade
 };
 
 using stemdeck::kMaxScenes; ///< scenes per song (stemdeck/Limits.h)

@@ -165,6 +165,9 @@ public:
     [[nodiscard]] std::int64_t songLength() const noexcept { return song_.lengthFrames; }
     [[nodiscard]] int stemCount() const noexcept { return song_.stemCount; }
     [[nodiscard]] std::int64_t songFrame() const noexcept { return songFrame_.load(std::memory_order_relaxed); }
+    /// The song frame the stems are read from next: the play head, or in a count-in (a loop's
+    /// between passes, a resume's) the frame the stems come in on.
+    [[nodiscard]] std::int64_t readFrame() const noexcept { return readFrame_.load(std::memory_order_relaxed); }
     [[nodiscard]] std::int64_t outputFrame() const noexcept { return outputFrame_.load(std::memory_order_relaxed); }
     [[nodiscard]] bool rolling() const noexcept { return rolling_.load(std::memory_order_relaxed); }
     [[nodiscard]] ClickMode clickMode() const noexcept { return clickMode_.load(std::memory_order_relaxed); }
@@ -211,7 +214,8 @@ private:
     void mixReference(float* left, float* right, std::int64_t pos, int n) noexcept; // A/B crossfade
     void readStem(int index, std::int64_t songFrame, int n, std::int64_t now) noexcept;
     [[nodiscard]] bool playing() const noexcept { return transport_.state() == TransportState::playing; }
-    void seekSources() noexcept;
+    void seekSources() noexcept;                          // to the play head (a jump: ends a count-in)
+    void seekSourcesTo(std::int64_t songFrame) noexcept; // where they will be read next
     [[nodiscard]] bool sourcesReady() const noexcept;
     void loadSong(const SongView& song) noexcept; // setSong's body, also used on the audio thread
     /// Every stem to the given state on this frame (a scene recall, a panic), with the usual ramps.
@@ -253,6 +257,7 @@ private:
     // is an independent display value; nothing is inferred from the order of two of them)
     std::array<StemStatus, kMaxStems> stems_;
     std::atomic<std::int64_t> songFrame_{0};
+    std::atomic<std::int64_t> readFrame_{0};
     std::atomic<std::int64_t> outputFrame_{0};
     std::atomic<bool> rolling_{false};
     std::atomic<ClickMode> clickMode_{ClickMode::off};
@@ -274,6 +279,7 @@ private:
     std::int64_t outgoingShift_ = 0;   // its song frame = the new view's + this
     std::int64_t retimeStart_ = 0;     // new view's song frame where the crossfade began
     int retimeFade_ = 0;               // frames of the crossfade (0: none running)
+    bool retimeSame_ = false;          // the armed retime's audio is the same as now's: no crossfade
     std::vector<float> outgoingAudio_; // one stem's old audio for a segment, left then right
 };
 

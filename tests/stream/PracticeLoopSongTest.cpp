@@ -1,0 +1,189 @@
+// The A-B practice loop through the whole path: real files, the real SetPlayer (A held in RAM by
+// loading the song again as it plays and switching to it on a beat line), the disk thread, the
+// engine driven block by block as a device would.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <vector>
+
+#include "../support/TestSupport.h"
+#include "stemdeck/control/SetPlayer.h"
+
+using namespace stemdeck;
+using namespace stemdeck::control;
+
+namespace {
+constexpr int kRate = 48000;
+constexpr int kBlock = 256;
+constexpr std::int64_t kBar = 96000; // 4/4 at 120 BPM
+
+/// Every frame of the "Ramp" stem tells where it was read.
+float rampAt(std::int64_t frame) {
+    return 0.1f + static_cast<float>(frame) / 1e7f;
+}
+
+// One song: "Ramp" (routed to direct bus 0, where its frames can be read back) and "Bass" (a
+// tone in the main mix), 40 s at 120 BPM, no markers at all.
+struct Rig {
+    engine::Engine engine;
+    std::ostringstream log;
+    std::unique_ptr<SetPlayer> player;
+    std::vector<float> main, ramp, click;
+    explicit Rig(const std::filesystem::path& folder) {
+        engine.prepare(kRate, kBlock);
+        PlayerOptions o;
+        o.song.sampleRate = kRate;
+        o.routes.push_back({"Ramp", 0});
+        player = std::make_unique<SetPlayer>(engine, songsFromFolders({folder}), o, log);
+        player->start();
+    }
+    void run(std::int64_t frames) {
+        std::vector<float> l(kBlock), r(kBlock), rl(kBlock), rr(kBlock), c(kBlock);
+        engine::OutputBuses out;
+        out.mainLeft = l.data();
+        out.mainRight = r.data();
+        out.directLeft[0] = rl.data();
+        out.directRight[0] = rr.data();
+        out.click = c.data();
+        for (std::int64_t done = 0; done < frames; done += kBlock) {
+            (void)player->waitForDisk(engine::kSeekReadyFrames, 5.0); // faster than real time, as render
+            engine.process(out, kBlock);
+            main.insert(main.end(), l.begin(), l.end());
+            ramp.insert(ramp.end(), rl.begin(), rl.end());
+            click.insert(click.end(), c.begin(), c.end());
+            player->poll();
+        }
+    }
+    void runTo(std::int64_t outputFrame) { run(outputFrame - static_cast<std::int64_t>(main.size())); }
+    /// Output frames from `at` whose ramp values are not the song's frames from `songFrame`.
+    [[nodiscard]] int mismatches(std::int64_t at, std::int64_t songFrame, std::int64_t n) const {
+        int bad = 0;
+        for (std::int64_t k = 0; k < n; ++k)
+            bad += ramp[static_cast<std::size_t>(at + k)] != rampAt(songFrame + k) ? 1 : 0;
+        return bad;
+    }
+};
+
+void writeSong(const std::filesystem::path& dir) {
+    const std::int64_t len = 40 * kRate;
+    test::StemAudio r;
+    r.left.resize(static_cast<std::size_t>(len));
+    for (std::int64_t f = 0; f < len; ++f)
+        r.left[static_cast<std::size_t>(f)] = rampAt(f);
+    test::writeStemFolder(dir, kRate, {r, test::sineStem(len, 110.0, kRate, 0.3f, false)}, {"Ramp", "Bass"},
+                          "BPM: 120\n");
+}
+} // namespace
+
+TEST_CASE("A-B loop set live over bars that are no markers: A is held in RAM by loading the song again as it "
+          "plays, and every pass comes back to A sample for sample, with no underrun",
+          "[stream][practice]") {
+    test::TempDir dir;
+    writeSong(dir.path());
+    Rig rig(dir.path());
+    rig.player->play();
+    rig.runTo(2 * kBar + kBar / 4); // bar 3, beat 2
+    rig.player->setLoopA();
+    CHECK(rig.player->status().practiceLoop == "A bar 3");
+    rig.runTo(4 * kBar + kBar / 2); // bar 5, beat 3
+    rig.player->setLoopB();         // B: the end of bar 5
+    const std::int64_t a = 2 * kBar, b = 5 * kBar, length = b - a;
+    rig.runTo(b + 3 * length + kBar);
+    INFO(rig.log.str());
+    CHECK(rig.log.str().find("A-B loop: A at bar 3 (0:04.0)") != std::string::npos);
+    CHECK(rig.log.str().find("A-B loop: bars 3-5; v lets it go") != std::string::npos);
+    CHECK(rig.player->status().practiceLoop == "A-B bars 3-5");
+    CHECK(rig.player->underruns() == 0);
+    CHECK(rig.engine.looping());
+    // Up to B, the song as it is (the reload switched in between without a seam).
+    CHECK(rig.mismatches(0, 0, b - 300) == 0);
+    // Then A, B, A, …: each pass the song's frames from A (past the 5 ms crossfade before B).
+    const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * kRate) + 1;
+    for (int pass = 0; pass < 3; ++pass) {
+        INFO("pass " << pass + 2);
+        CHECK(rig.mismatches(b + pass * length, a, length - xfade) == 0);
+    }
+    // The player lets it go with v: the play head runs on past B at the end of the pass.
+    rig.player->toggleVamp();
+    rig.run(length + kBar);
+    CHECK_FALSE(rig.engine.looping());
+    CHECK(rig.engine.songFrame() > b);
+    CHECK(rig.log.str().find("A-B loop released") != std::string::npos);
+}
+
+TEST_CASE("practice_loop 2-3 with a count-in: the passage, then before each pass a bar of the click with the stems "
+          "silent, and the passage again from its first frame, faded in",
+          "[stream][practice]") {
+    test::TempDir dir;
+    writeSong(dir.path());
+    Rig rig(dir.path());
+    ActionCall countIn;
+    countIn.action = Action::loopCountIn;
+    rig.player->perform(countIn);
+    CHECK(rig.player->status().practiceLoop == "A-B count-in 1 bar");
+    rig.player->play();
+    rig.runTo(10 * kBar); // bar 11: the loop is elsewhere, so the player goes there
+    ActionCall loop;
+    loop.action = Action::practiceLoop;
+    std::string error;
+    REQUIRE(parseValue(info(Action::practiceLoop), "2-3", {}, loop, error));
+    rig.player->perform(loop);
+    rig.run(10 * kBar); // (the jump there, A held in RAM, two passes and their count-ins)
+    INFO(rig.log.str());
+    CHECK(rig.log.str().find("A-B loop: bars 2-3, a 1-bar count-in before each pass") != std::string::npos);
+    CHECK(rig.player->underruns() == 0);
+    const std::int64_t a = kBar, length = 2 * kBar;
+    // Where A came back (after the jump there and its count-in): the output frame of A's first
+    // frame (found by a frame past its fade-in: every frame of the ramp is its own value).
+    const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * kRate);
+    const auto at = [&](std::int64_t from) {
+        const float mark = rampAt(a + xfade + 10);
+        for (auto k = from; k < static_cast<std::int64_t>(rig.ramp.size()); ++k)
+            if (rig.ramp[static_cast<std::size_t>(k)] == mark) return k - (xfade + 10);
+        return std::int64_t{-1};
+    };
+    const std::int64_t first = at(10 * kBar);
+    REQUIRE(first > 0);
+    // The pass after: the end fades out, a bar of silence with four clicks, A fades in.
+    const std::int64_t end = first + length;
+    CHECK(at(end) == end + kBar);
+    float stems = 0.0f, clicks = 0.0f;
+    for (std::int64_t k = end + 10; k < end + kBar - 10; ++k) {
+        stems = std::max({stems, std::fabs(rig.ramp[static_cast<std::size_t>(k)]),
+                          std::fabs(rig.main[static_cast<std::size_t>(k)])});
+        clicks = std::max(clicks, std::fabs(rig.click[static_cast<std::size_t>(k)]));
+    }
+    CHECK(stems == 0.0f);
+    CHECK(clicks > 0.1f);
+    CHECK(rig.mismatches(end + kBar + xfade, a + xfade, length - 2 * xfade) == 0);
+}
+
+TEST_CASE("An A-B loop goes on at a practice tempo: after a change to 90% it loops the same bars on the new grid, "
+          "A still held in RAM, with no underrun",
+          "[stream][practice][stretch]") {
+    test::TempDir dir;
+    writeSong(dir.path());
+    Rig rig(dir.path());
+    rig.player->play();
+    rig.runTo(kBar + kBar / 2);
+    rig.player->setLoopA(); // bar 2
+    rig.runTo(3 * kBar + kBar / 2);
+    rig.player->setLoopB(); // the end of bar 4
+    rig.runTo(5 * kBar);
+    REQUIRE(rig.engine.looping());
+    rig.player->setTempo(set::TempoSetting{0.9, false});
+    rig.run(12 * kRate);
+    INFO(rig.log.str());
+    CHECK(rig.engine.timing().bpm == Approx(108.0));
+    CHECK(rig.player->underruns() == 0);
+    CHECK(rig.engine.looping());
+    const engine::SongTiming& t = rig.engine.timing();
+    CHECK(rig.engine.loopStart() == engine::gridFrame(t, kRate, engine::Quantize::bar, 1));
+    CHECK(rig.player->status().practiceLoop == "A-B bars 2-4");
+    // Still inside the loop's bars.
+    const std::int64_t bar = engine::toBarBeat(t, kRate, rig.engine.songFrame()).bar;
+    CHECK(bar >= 2);
+    CHECK(bar <= 4);
+}
