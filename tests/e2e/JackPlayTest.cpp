@@ -746,6 +746,22 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
                               " colours in " + shot.string() + ")");
     expect(readFile(dir / "gui.log").find("MIDI: no port matching 'nothing-like-this'") != std::string::npos,
            "the settings file's MIDI mapping is in use");
+    // The rehearsal buttons: A of the A-B loop, and TEMPO - (a step to 95%).
+    for (const auto& [button, said] :
+         std::vector<std::pair<std::string, std::string>>{{"loop_a", "A-B loop: A at bar "},
+                                                          {"tempo_down", "song 1: 95% tempo (114 BPM)"}}) {
+        int bx = 0, by = 0;
+        const std::string layout = readFile(dir / "gui.log");
+        if (const auto p = layout.find("layout: " + button + " "); p != std::string::npos)
+            std::sscanf(layout.c_str() + p + 9 + button.size(), "%d,%d", &bx, &by);
+        onDisplay(display, "xdotool mousemove " + std::to_string(bx) + " " + std::to_string(by));
+        std::this_thread::sleep_for(200ms);
+        onDisplay(display, "xdotool click 1");
+        expect(bx > 0 && waitUntil([&] { return readFile(dir / "gui.log").find(said) != std::string::npos; }),
+               "a click on the " + button + " button (at " + std::to_string(bx) + "," + std::to_string(by) +
+                   "): '" + said + "'");
+    }
+    onDisplay(display, "xdotool mousemove 700 150 click 1"); // the keys back to the stage
     // The settings dialog: ',' opens it, Save writes the file (atomically) with what is running.
     onDisplay(display, "xdotool key comma");
     std::string saveAt;
@@ -996,6 +1012,96 @@ int tempoLive(const std::string& stemdeck, test::TempDir& dir) {
     return 0;
 }
 
+// The A-B practice loop from the keys: a pressed in bar 2, b in bar 4, so bars 2-4 loop; then i
+// for a count-in before each pass, then v to let it go. One mono stem whose every frame tells
+// where it was read, at 240 BPM (a bar is a second); the click on outputs 3-4, its mode off.
+int practiceLoop(const std::string& stemdeck, test::TempDir& dir) {
+    const auto rampAt = [](std::int64_t frame) { return 0.1f + static_cast<float>(frame) / 1e7f; };
+    const std::int64_t len = 30 * kRate, bar = kRate;
+    test::StemAudio ramp;
+    ramp.left.resize(static_cast<std::size_t>(len));
+    for (std::int64_t f = 0; f < len; ++f)
+        ramp.left[static_cast<std::size_t>(f)] = rampAt(f);
+    test::writeStemFolder(dir / "song", kRate, {ramp}, {"Ramp"}, "BPM: 240\n");
+
+    JackServer jack{"stemdeck-e2e-loop-" + std::to_string(getpid()), dir / "jackd.log"};
+    setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+    if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
+    Recorder rec;
+    if (!expect(rec.open(2, static_cast<std::size_t>(40 * kRate)), "the recorder connects to the server")) return 1;
+    PtyProcess p;
+    p.start({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--click", "3", "--click-mode", "off"});
+    expect(rec.connect({1, 3}), "stemdeck's main and click outputs are recorded");
+    expect(p.waitFor("240 BPM, 4/4, 0:30.0)", 10s), "the song loads: 240 BPM");
+    expect(p.waitFor("bar 2.2", 10s), "the song plays into bar 2");
+    p.type("a");
+    expect(p.waitFor("A-B loop: A at bar 2 (0:01.0)", 3s), "a puts A on bar 2's first beat");
+    expect(p.waitFor("bar 4.2", 10s), "the song plays on into bar 4");
+    p.type("b");
+    expect(p.waitFor("A-B loop: bars 2-4; v lets it go", 5s), "b, pressed in bar 4, loops bars 2-4");
+    expect(p.waitFor("LOOP A-B bars 2-4", 3s), "the status line shows the loop");
+    p.pump(7s); // two passes
+    p.type("i");
+    expect(p.waitFor("A-B loop: a 1-bar count-in before each pass", 3s), "i turns the count-in on");
+    p.pump(5s); // a count-in and a pass
+    p.type("v");
+    expect(p.waitFor("A-B loop released", 3s), "v lets the loop go");
+    p.pump(5s);
+    const std::size_t endAt = rec.frames.load();
+    p.type("q");
+    const int status = p.waitExit(10s);
+    rec.close();
+    expect(status == 0, "q quits with status 0 (" + std::to_string(status) + ")");
+    expect(p.screen.find("underruns 0") != std::string::npos, "play reports 0 underruns");
+
+    // Every time bar 2 (A) comes round: the recording frame where the ramp's frame A + 1000 plays.
+    const std::vector<float>& main = rec.data[0];
+    const std::vector<float>& click = rec.data[1];
+    const float mark = rampAt(bar + 1000);
+    std::vector<std::size_t> passes;
+    for (std::size_t k = 0; k < endAt; ++k)
+        if (std::fabs(main[k] - mark) < 0.5e-7f && (passes.empty() || k > passes.back() + static_cast<std::size_t>(bar)))
+            passes.push_back(k - 1000);
+    std::string gaps;
+    for (std::size_t k = 1; k < passes.size(); ++k)
+        gaps += " " + std::to_string(passes[k] - passes[k - 1]);
+    // Bar 2 the first time, then after each pass: 3 bars (144 000 frames) without the count-in, 4
+    // with it (a period either way where the loaded server skipped a cycle).
+    std::size_t plain = 0, counted = 0;
+    for (std::size_t k = 1; k < passes.size(); ++k) {
+        const auto d = static_cast<std::int64_t>(passes[k] - passes[k - 1]);
+        plain += std::llabs(d - 3 * bar) <= 512 ? 1 : 0;
+        counted += std::llabs(d - 4 * bar) <= 512 ? 1 : 0;
+    }
+    expect(passes.size() >= 5 && plain >= 2 && counted >= 1 && plain + counted == passes.size() - 1,
+           "bar 2 comes round after each pass: 3 bars apart, 4 with the count-in (frames:" + gaps + ")");
+    // Each pass plays the song's frames from A on: a pass's middle, frame for frame.
+    std::size_t wrong = 0;
+    for (std::size_t k = 1; k < passes.size(); ++k)
+        for (std::int64_t f = 2000; f < 2 * bar; f += 997)
+            wrong += std::fabs(main[passes[k] + static_cast<std::size_t>(f)] - rampAt(bar + f)) < 0.5e-7f ? 0 : 1;
+    expect(wrong == 0, "every pass plays bars 2-4 as the file has them (" + std::to_string(wrong) + " frames wrong)");
+    // The count-in: a bar before that pass with the stems silent and the click on its four beats
+    // (the click's mode is off: it clicks for the count-in only).
+    std::size_t countedAt = 0;
+    for (std::size_t k = 1; k < passes.size(); ++k)
+        if (std::llabs(static_cast<std::int64_t>(passes[k] - passes[k - 1]) - 4 * bar) <= 512) countedAt = passes[k];
+    if (countedAt > static_cast<std::size_t>(bar)) {
+        const std::size_t from = countedAt - static_cast<std::size_t>(bar);
+        int beats = 0;
+        for (int beat = 0; beat < 4; ++beat)
+            beats += peakNear(click, from + static_cast<std::size_t>(beat * bar / 4), 2400) > 0.1f ? 1 : 0;
+        expect(peakNear(main, from + 600, static_cast<std::size_t>(bar) - 1200) == 0.0f && beats == 4,
+               "before it a bar of silence with the click on its 4 beats (" + std::to_string(beats) + ")");
+        expect(peakNear(click, passes[1] - 2000, 4000) == 0.0f, "no click between passes without the count-in");
+    }
+    // Let go: the song runs on past bar 4.
+    const float last = main[endAt - static_cast<std::size_t>(kRate) / 2];
+    expect(last > rampAt(5 * bar), "after v the song plays on past the loop (" + std::to_string(last) + ")");
+    if (failures != 0) std::printf("terminal:\n%s\n", p.screen.c_str());
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -1014,6 +1120,7 @@ int main(int argc, char** argv) {
     if (scenario == "midi") rc = midiControl(stemdeck, dir, argc > 3 ? argv[3] : "controllers");
     if (scenario == "stretch") rc = stretch(stemdeck, dir);
     if (scenario == "tempo-live") rc = tempoLive(stemdeck, dir);
+    if (scenario == "practice-loop") rc = practiceLoop(stemdeck, dir);
     std::printf("%d passed, %d failed\n", passes, failures);
     return rc != 0 || failures != 0 ? 1 : 0;
 }

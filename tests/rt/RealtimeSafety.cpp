@@ -5,6 +5,8 @@
 //   stemdeck_rt_check            the scripted render; must pass
 //   stemdeck_rt_check --canary   a stem whose read() allocates; must abort (ctest WILL_FAIL), which
 //                                proves the check sees inside process() and can fail
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -210,6 +212,64 @@ int main(int argc, char** argv) {
                     applied, retimed ? "done" : "NOT done");
         if (applied != 1 || !retimed || engine.timing().bpm != to.bpm) {
             std::puts("rt check: the retime did not happen");
+            return 1;
+        }
+    }
+
+    // The A-B practice loop inside process(): the song reloaded as it plays (the same audio: a
+    // switch with no crossfade), then bars 2-3 looped with a bar of count-in before each pass
+    // (the end fading out, the click counting in with the stems silent, the start fading in).
+    {
+        control::SongOptions asIs;
+        asIs.sampleRate = rate;
+        const control::Song song = control::loadSong(dir.path(), asIs);
+        const std::int64_t a = engine::gridFrame(song.timing, rate, engine::Quantize::bar, 1);
+        const std::int64_t b = engine::gridFrame(song.timing, rate, engine::Quantize::bar, 3);
+        control::SongOptions again = asIs;
+        again.headAt = engine::gridFrame(song.timing, rate, engine::Quantize::beat, 4);
+        const control::Song reloaded = control::loadSong(dir.path(), again);
+        const engine::SongView view = song.view(), reloadedView = reloaded.view();
+        engine::Engine engine;
+        engine.prepare(rate, 256);
+        engine.setSong(view);
+        engine::CommandSender sender = engine.makeSender();
+        sender.send(engine::Command{engine::Op::play});
+        engine.retimeSong(&reloadedView);
+        engine::Command same{engine::Op::retime};
+        same.target = again.headAt;
+        same.value = 1.0f;
+        sender.send(same);
+        engine::Command loop{engine::Op::loopOn};
+        loop.target = a;
+        loop.length = b - a;
+        loop.value = 1.0f;
+        sender.send(loop);
+        std::vector<float> l(256), r(256), click(256);
+        engine::OutputBuses buses;
+        buses.mainLeft = l.data();
+        buses.mainRight = r.data();
+        buses.click = click.data();
+        int switched = 0, countIns = 0;
+        float clickPeak = 0.0f;
+        std::int64_t last = 0;
+        for (std::int64_t frame = 0; frame < 16 * rate; frame += 256) {
+            for (const auto& src : frame < same.target ? song.sources : reloaded.sources)
+                if (src) (void)src->waitUntilReadable(std::max<std::int64_t>(0, engine.readFrame()), 2048, 5.0);
+            __rtsan_realtime_enter();
+            engine.process(buses, 256);
+            __rtsan_realtime_exit();
+            for (engine::Event e; engine.nextEvent(e);)
+                switched += e.type == engine::EventType::songRetimed;
+            countIns += engine.songFrame() < last ? 1 : 0; // jumped back: a pass's count-in began
+            last = engine.songFrame();
+            for (const float c : click)
+                clickPeak = std::max(clickPeak, std::fabs(c));
+        }
+        std::printf("rt check: reloaded as it plays (%d switch, no crossfade), looped bars 2-3 with a count-in "
+                    "before %d passes (click peak %.2f), no real-time violation\n",
+                    switched, countIns, static_cast<double>(clickPeak));
+        if (switched != 1 || countIns < 2 || clickPeak < 0.1f) {
+            std::puts("rt check: the reload or the loop's count-ins did not happen");
             return 1;
         }
     }

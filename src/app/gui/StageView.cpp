@@ -414,6 +414,7 @@ void StageView::resized() {
     position_ = r.removeFromTop(110);
     {
         auto row = r.removeFromTop(50);
+        row.removeFromRight(12); // (the scene bar's margin)
         auto buttons = row.removeFromRight(3 * 72).reduced(0, 6);
         for (auto& b : practice_)
             b.setBounds(buttons.removeFromLeft(72).reduced(2, 0));
