@@ -191,7 +191,17 @@ int StreamedStem::readStretchedRegion(const Region& r, std::int64_t f, float* le
 }
 
 void StreamedStem::seek(std::int64_t frame) noexcept {
+    // The ring takes over where RAM ends: past every region that follows on without a gap (cues
+    // a bar or two apart chain on from one another). Started at the first one's end, it would
+    // fill its 2.7 s and stop, since frames read from RAM are not taken from it, and a chain
+    // longer than that would run off its end into frames never brought. (A stretched stem reads
+    // the ring through the regions after the first, one stretcher run: readStretchedRegion.)
     const Region* r = regionAt(frame);
+    while (r != nullptr && splice_ == 0)
+        if (const Region* next = regionAt(r->end()); next != nullptr && next != r)
+            r = next;
+        else
+            break;
     // A stretched stem's ring starts kSplice frames before the region's end, to fade over.
     const std::int64_t from = r == nullptr ? frame : std::max(r->start, r->end() - splice_);
     ring_.request(std::clamp<std::int64_t>(from, 0, length_));
