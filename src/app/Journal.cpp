@@ -50,6 +50,9 @@ std::string formatJournal(const ShowState& s) {
                  {"vamp", a.vamp},
                  {"tempo", a.tempo},
                  {"transpose", a.transpose},
+                 {"loop_first_bar", a.loopFirstBar},
+                 {"loop_last_bar", a.loopLastBar},
+                 {"loop_count_in", a.loopCountIn},
                  {"ended", s.ended},
                  {"written_at_ms", s.writtenAtMs}};
     return j.dump(1) + "\n";
@@ -78,10 +81,14 @@ ShowState parseJournal(const std::string& text, const fs::path& file) {
         a.vamp = j.at("vamp").get<bool>();
         a.tempo = j.value("tempo", 1.0); // (journals from before live tempo and key: as recorded)
         a.transpose = j.value("transpose", 0.0);
+        a.loopFirstBar = j.value("loop_first_bar", 0); // (and from before the A-B loop: none)
+        a.loopLastBar = j.value("loop_last_bar", 0);
+        a.loopCountIn = j.value("loop_count_in", 0);
         s.ended = j.at("ended").get<bool>();
         s.writtenAtMs = j.at("written_at_ms").get<std::int64_t>();
         if (a.song < 0 || a.frame < 0 || a.sampleRate <= 0 || a.stems.size() > static_cast<std::size_t>(kMaxStems) ||
-            !(a.tempo >= 0.5 && a.tempo <= 2.0) || !(std::fabs(a.transpose) <= 12.0))
+            !(a.tempo >= 0.5 && a.tempo <= 2.0) || !(std::fabs(a.transpose) <= 12.0) || a.loopFirstBar < 0 ||
+            (a.loopLastBar != 0 && a.loopLastBar < a.loopFirstBar) || a.loopCountIn < 0 || a.loopCountIn > 16)
             throw Error(file.string() + ": a journal with impossible values (song " + std::to_string(a.song + 1) +
                         ", frame " + std::to_string(a.frame) + "); ignored");
         return s;

@@ -88,7 +88,8 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
         const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * l->song.sampleRate) + 1;
         l->held.push_back(0); // the head
         for (const set::Marker& m : plan.markers) {
-            const std::int64_t at = engine::gridFrame(l->song.timing, l->song.sampleRate, engine::Quantize::bar, m.bar - 1);
+            const std::int64_t at =
+                engine::gridFrame(l->song.timing, l->song.sampleRate, engine::Quantize::bar, m.bar - 1);
             l->song.addCue(std::max<std::int64_t>(1, at - xfade));
             l->held.push_back(at);
         }
@@ -139,6 +140,11 @@ void SetPlayer::start(const std::optional<ShowPoint>& resume, bool playOnResume)
             l->song.addCue(std::max<std::int64_t>(1, barFrame - xfade));
             l->song.addCue(barFrame);
             l->held.push_back(barFrame);
+            if (resume->loopFirstBar > 0) { // the A-B loop's A, held in RAM as it was
+                const std::int64_t a = engine::gridFrame(t, rate, engine::Quantize::bar, resume->loopFirstBar - 1);
+                l->song.addCue(std::max<std::int64_t>(1, a - xfade));
+                l->held.push_back(a);
+            }
         } else {
             log_ << "resume: song " << resume->song + 1 << " cannot be loaded now: from the top\n";
         }
@@ -169,11 +175,25 @@ void SetPlayer::resumeAt(const ShowPoint& p, std::int64_t barFrame, bool playIt)
         sender_.send(command(Op::filter, i, st.filter));
     }
     if (p.reference) sender_.send(command(Op::referenceOn));
-    if (p.vamp) loopSectionAt(barFrame);
+    // The A-B loop as it was (its A held in RAM by the load, as the resume point is), or the vamp.
+    loopCountIn_ = p.loopCountIn;
+    if (p.loopFirstBar > 0)
+        loopA_ = engine::gridFrame(l.song.timing, l.song.sampleRate, engine::Quantize::bar, p.loopFirstBar - 1);
+    if (p.vamp && p.loopFirstBar > 0 && p.loopLastBar > 0) {
+        loopB_ = std::min(engine::gridFrame(l.song.timing, l.song.sampleRate, engine::Quantize::bar, p.loopLastBar),
+                          l.song.lengthFrames);
+        engageLoop();
+    } else if (p.vamp) {
+        loopSectionAt(barFrame);
+    }
     const engine::BarBeat at = engine::toBarBeat(l.song.timing, l.song.sampleRate, barFrame);
     log_ << "resumed after a crash: song " << current_ + 1 << " '" << l.song.title << "' at bar " << at.bar << " ("
          << clockText(static_cast<double>(barFrame) / l.song.sampleRate) << "), every stem as it was"
-         << (p.reference ? ", on the reference mix" : "") << (p.vamp ? ", vamping" : "")
+         << (p.reference ? ", on the reference mix" : "")
+         << (p.vamp ? (p.loopLastBar > 0 ? ", looping bars " + std::to_string(p.loopFirstBar) + "-" +
+                                               std::to_string(p.loopLastBar)
+                                         : std::string(", vamping"))
+                    : std::string())
          << (playIt ? "; playing" : "; paused there, armed: press play") << "\n";
     if (playIt) play();
 }
@@ -196,6 +216,10 @@ ShowPoint SetPlayer::showPoint() const {
         p.tempo = it->second->song.stretch.tempo;
         p.transpose = it->second->song.stretch.semitones;
     }
+    const engine::SongTiming& t = engine_.timing();
+    if (loopA_ >= 0) p.loopFirstBar = static_cast<int>(engine::toBarBeat(t, engine_.sampleRate(), loopA_).bar);
+    if (loopB_ >= 0) p.loopLastBar = static_cast<int>(engine::toBarBeat(t, engine_.sampleRate(), loopB_).bar - 1);
+    p.loopCountIn = loopCountIn_;
     return p;
 }
 
@@ -939,7 +963,8 @@ void SetPlayer::setLoopA() {
     const std::int64_t here = std::max<std::int64_t>(0, engine_.songFrame());
     const std::int64_t bar = engine::toBarBeat(t, rate, here).bar; // (in a count-in: bar 1)
     if (loopB_ >= 0 && (engine_.looping() || loopWaiting_)) sender_.send(command(Op::loopOff)); // a new range
-    loopA_ = std::max<std::int64_t>(0, engine::gridFrame(t, rate, engine::Quantize::bar, std::max<std::int64_t>(1, bar) - 1));
+    loopA_ = std::max<std::int64_t>(
+        0, engine::gridFrame(t, rate, engine::Quantize::bar, std::max<std::int64_t>(1, bar) - 1));
     loopB_ = -1;
     loopWaiting_ = false;
     loopReloads_ = 0;
@@ -1030,7 +1055,8 @@ void SetPlayer::toggleLoopCountIn() {
          << (loopCountIn_ > 0 ? "a " + std::to_string(loopCountIn_) + "-bar count-in before each pass"
                               : std::string("no count-in between passes"))
          << "\n";
-    if (loopB_ >= 0 && !loopWaiting_ && engine_.looping()) { // the loop running: it counts in (or not) from its next pass
+    if (loopB_ >= 0 && !loopWaiting_ &&
+        engine_.looping()) { // the loop running: it counts in (or not) from its next pass
         Command c = command(Op::loopOn);
         c.target = loopA_;
         c.length = loopB_ - loopA_;

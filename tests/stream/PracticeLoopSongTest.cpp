@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -31,13 +32,13 @@ struct Rig {
     std::ostringstream log;
     std::unique_ptr<SetPlayer> player;
     std::vector<float> main, ramp, click;
-    explicit Rig(const std::filesystem::path& folder) {
+    explicit Rig(const std::filesystem::path& folder, const std::optional<ShowPoint>& resume = std::nullopt) {
         engine.prepare(kRate, kBlock);
         PlayerOptions o;
         o.song.sampleRate = kRate;
         o.routes.push_back({"Ramp", 0});
         player = std::make_unique<SetPlayer>(engine, songsFromFolders({folder}), o, log);
-        player->start();
+        player->start(resume, true);
     }
     void run(std::int64_t frames) {
         std::vector<float> l(kBlock), r(kBlock), rl(kBlock), rr(kBlock), c(kBlock);
@@ -57,6 +58,17 @@ struct Rig {
         }
     }
     void runTo(std::int64_t outputFrame) { run(outputFrame - static_cast<std::int64_t>(main.size())); }
+    /// Plays from the top; a in bar `aBar` (its second beat), b in bar `bBar` (its third).
+    /// `afterA` looks in between.
+    template <typename Check>
+    void pressAB(int aBar, int bBar, Check&& afterA) {
+        player->play();
+        runTo((aBar - 1) * kBar + kBar / 4);
+        player->setLoopA();
+        afterA();
+        runTo((bBar - 1) * kBar + kBar / 2);
+        player->setLoopB();
+    }
     /// Output frames from `at` whose ramp values are not the song's frames from `songFrame`.
     [[nodiscard]] int mismatches(std::int64_t at, std::int64_t songFrame, std::int64_t n) const {
         int bad = 0;
@@ -83,12 +95,7 @@ TEST_CASE("A-B loop set live over bars that are no markers: A is held in RAM by 
     test::TempDir dir;
     writeSong(dir.path());
     Rig rig(dir.path());
-    rig.player->play();
-    rig.runTo(2 * kBar + kBar / 4); // bar 3, beat 2
-    rig.player->setLoopA();
-    CHECK(rig.player->status().practiceLoop == "A bar 3");
-    rig.runTo(4 * kBar + kBar / 2); // bar 5, beat 3
-    rig.player->setLoopB();         // B: the end of bar 5
+    rig.pressAB(3, 5, [&] { CHECK(rig.player->status().practiceLoop == "A bar 3"); }); // B: the end of bar 5
     const std::int64_t a = 2 * kBar, b = 5 * kBar, length = b - a;
     rig.runTo(b + 3 * length + kBar);
     INFO(rig.log.str());
@@ -166,11 +173,7 @@ TEST_CASE("An A-B loop goes on at a practice tempo: after a change to 90% it loo
     test::TempDir dir;
     writeSong(dir.path());
     Rig rig(dir.path());
-    rig.player->play();
-    rig.runTo(kBar + kBar / 2);
-    rig.player->setLoopA(); // bar 2
-    rig.runTo(3 * kBar + kBar / 2);
-    rig.player->setLoopB(); // the end of bar 4
+    rig.pressAB(2, 4, [] {}); // bars 2-4
     rig.runTo(5 * kBar);
     REQUIRE(rig.engine.looping());
     rig.player->setTempo(set::TempoSetting{0.9, false});
@@ -186,4 +189,46 @@ TEST_CASE("An A-B loop goes on at a practice tempo: after a change to 90% it loo
     const std::int64_t bar = engine::toBarBeat(t, kRate, rig.engine.songFrame()).bar;
     CHECK(bar >= 2);
     CHECK(bar <= 4);
+}
+
+TEST_CASE("A crash while the A-B loop runs resumes looping the same bars with the same count-in, A held in RAM "
+          "by the resume's load",
+          "[stream][practice]") {
+    test::TempDir dir;
+    writeSong(dir.path());
+    Rig rig(dir.path());
+    rig.pressAB(2, 4, [] {});
+    ActionCall countIn;
+    countIn.action = Action::loopCountIn;
+    rig.player->perform(countIn);
+    rig.runTo(5 * kBar);
+    REQUIRE(rig.engine.looping());
+    ShowPoint at = rig.player->showPoint();
+    CHECK(at.loopFirstBar == 2);
+    CHECK(at.loopLastBar == 4);
+    CHECK(at.loopCountIn == 1);
+    CHECK(at.vamp);
+
+    // A new player (as after a crash) from there, in bar 3 (so the resume starts on bar 3's line).
+    at.frame = 2 * kBar + kBar / 2;
+    Rig again(dir.path(), at);
+    again.run(8 * kBar);
+    INFO(again.log.str());
+    CHECK(again.log.str().find("looping bars 2-4; playing") != std::string::npos);
+    CHECK(again.log.str().find("A-B loop: bars 2-4, a 1-bar count-in before each pass") != std::string::npos);
+    CHECK(again.log.str().find("as soon as A is held in RAM") == std::string::npos); // held from the load
+    CHECK(again.player->underruns() == 0);
+    CHECK(again.engine.looping());
+    CHECK(again.engine.loopStart() == kBar);
+    // Bars 3 and 4, then a bar of count-in, then bar 2 again: the ramp's A after a bar of silence.
+    const float mark = rampAt(kBar + 1000);
+    std::int64_t seen = -1;
+    for (std::int64_t k = 0; k < static_cast<std::int64_t>(again.ramp.size()) && seen < 0; ++k)
+        if (again.ramp[static_cast<std::size_t>(k)] == mark) seen = k - 1000;
+    REQUIRE(seen > kBar);
+    CHECK(again.mismatches(seen + 1000, kBar + 1000, kBar) == 0);
+    float before = 0.0f;
+    for (std::int64_t k = seen - kBar + 600; k < seen - 600; ++k)
+        before = std::max(before, std::fabs(again.ramp[static_cast<std::size_t>(k)]));
+    CHECK(before == 0.0f);
 }

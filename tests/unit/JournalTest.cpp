@@ -28,6 +28,9 @@ ShowState sample() {
     s.at.vamp = false;
     s.at.tempo = 0.75; // set live: `frame` is on the song's 75% timeline
     s.at.transpose = -2.0;
+    s.at.loopFirstBar = 17; // the A-B loop: bars 17-24, a bar of count-in
+    s.at.loopLastBar = 24;
+    s.at.loopCountIn = 1;
     s.writtenAtMs = 1764500000000;
     return s;
 }
@@ -58,9 +61,17 @@ TEST_CASE("The journal reads back exactly what was written, and anything torn or
     bad = text;
     bad.replace(bad.find("\"tempo\": 0.75,"), 14, "");
     bad.replace(bad.find("\"transpose\": -2.0,"), 18, "");
+    bad.replace(bad.find("\"loop_first_bar\": 17,"), 21, "");
+    bad.replace(bad.find("\"loop_last_bar\": 24,"), 20, "");
+    bad.replace(bad.find("\"loop_count_in\": 1,"), 19, "");
     const ShowState old = parseJournal(bad, "j.json");
     CHECK(old.at.tempo == 1.0);
     CHECK(old.at.transpose == 0.0);
+    CHECK(old.at.loopFirstBar == 0); // (and from before the A-B loop: none)
+    CHECK(old.at.loopCountIn == 0);
+    bad = text;
+    bad.replace(bad.find("\"loop_last_bar\": 24"), 19, "\"loop_last_bar\": 3");
+    CHECK_THROWS_WITH(parseJournal(bad, "j.json"), Catch::Contains("impossible")); // B before A
 }
 
 TEST_CASE("The journal writes when the show changes, at most every interval, atomically", "[unit][journal]") {

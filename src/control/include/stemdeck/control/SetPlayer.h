@@ -106,6 +106,9 @@ struct ShowPoint {
     /// The song's tempo (a share of its own) and key as it played: `frame` is on that timeline.
     double tempo = 1.0;
     double transpose = 0.0; ///< semitones
+    /// The A-B practice loop: its first and last bar (both played; 0: not set, last 0: only A),
+    /// and its count-in bars. With `vamp` it was looping.
+    int loopFirstBar = 0, loopLastBar = 0, loopCountIn = 0;
     bool operator==(const ShowPoint&) const = default;
 };
 
@@ -224,7 +227,7 @@ private:
     void wantStretch(double tempo, double semitones); ///< the current song's target tempo and key
     void stepRetime();                                ///< the next step towards the target, if none is on its way
     [[nodiscard]] bool prepareRetime(const formats::Stretch& step, int attempt = 0);
-    void retimeApplied(std::int64_t songFrame); ///< the engine switched on this frame of the new grid
+    void retimeApplied(std::int64_t songFrame);             ///< the engine switched on this frame of the new grid
     [[nodiscard]] bool heldInRam(std::int64_t frame) const; ///< a loop can jump to it seamlessly
     void engageLoop();                                      ///< A-B set and A in RAM: loop it
     void clearLoop();                                       ///< a song change: A and B go
