@@ -747,9 +747,8 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
     expect(readFile(dir / "gui.log").find("MIDI: no port matching 'nothing-like-this'") != std::string::npos,
            "the settings file's MIDI mapping is in use");
     // The rehearsal buttons: A of the A-B loop, and TEMPO - (a step to 95%).
-    for (const auto& [button, said] :
-         std::vector<std::pair<std::string, std::string>>{{"loop_a", "A-B loop: A at bar "},
-                                                          {"tempo_down", "song 1: 95% tempo (114 BPM)"}}) {
+    for (const auto& [button, said] : std::vector<std::pair<std::string, std::string>>{
+             {"loop_a", "A-B loop: A at bar "}, {"tempo_down", "song 1: 95% tempo (114 BPM)"}}) {
         int bx = 0, by = 0;
         const std::string layout = readFile(dir / "gui.log");
         if (const auto p = layout.find("layout: " + button + " "); p != std::string::npos)
@@ -758,8 +757,8 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
         std::this_thread::sleep_for(200ms);
         onDisplay(display, "xdotool click 1");
         expect(bx > 0 && waitUntil([&] { return readFile(dir / "gui.log").find(said) != std::string::npos; }),
-               "a click on the " + button + " button (at " + std::to_string(bx) + "," + std::to_string(by) +
-                   "): '" + said + "'");
+               "a click on the " + button + " button (at " + std::to_string(bx) + "," + std::to_string(by) + "): '" +
+                   said + "'");
     }
     onDisplay(display, "xdotool mousemove 700 150 click 1"); // the keys back to the stage
     // The settings dialog: ',' opens it, Save writes the file (atomically) with what is running.
@@ -1060,7 +1059,8 @@ int practiceLoop(const std::string& stemdeck, test::TempDir& dir) {
     const float mark = rampAt(bar + 1000);
     std::vector<std::size_t> passes;
     for (std::size_t k = 0; k < endAt; ++k)
-        if (std::fabs(main[k] - mark) < 0.5e-7f && (passes.empty() || k > passes.back() + static_cast<std::size_t>(bar)))
+        if (std::fabs(main[k] - mark) < 0.5e-7f &&
+            (passes.empty() || k > passes.back() + static_cast<std::size_t>(bar)))
             passes.push_back(k - 1000);
     std::string gaps;
     for (std::size_t k = 1; k < passes.size(); ++k)

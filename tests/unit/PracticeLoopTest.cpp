@@ -75,9 +75,9 @@ TEST_CASE("A loop with a one-bar count-in: its end fades out, the click counts a
     Rig rig;
     rig.sender.send(Command{Op::play});
     Command loop{Op::loopOn};
-    loop.target = kBar;         // A: bar 2
-    loop.length = 2 * kBar;     // B: bar 4
-    loop.value = 1.0f;          // a bar of count-in
+    loop.target = kBar;     // A: bar 2
+    loop.length = 2 * kBar; // B: bar 4
+    loop.value = 1.0f;      // a bar of count-in
     rig.sender.send(loop);
     const std::int64_t a = kBar, b = 3 * kBar, period = b - a + kBar;
     rig.run(b + 2 * period + kBar);
@@ -100,8 +100,7 @@ TEST_CASE("A loop with a one-bar count-in: its end fades out, the click counts a
             CHECK(rig.peak(rig.click, end + beat * kBar / 4, end + beat * kBar / 4 + 480) > 0.1f);
         // Then A, fading in, then on at full level: the loop's start, frame for frame.
         const std::int64_t start = end + kBar;
-        CHECK(rig.out[static_cast<std::size_t>(start)] ==
-              Approx(valueAt(a) / static_cast<float>(xfade)).margin(1e-6));
+        CHECK(rig.out[static_cast<std::size_t>(start)] == Approx(valueAt(a) / static_cast<float>(xfade)).margin(1e-6));
         CHECK(rig.out[static_cast<std::size_t>(start + xfade / 2)] ==
               Approx(valueAt(a + xfade / 2) * static_cast<float>(xfade / 2 + 1) / static_cast<float>(xfade))
                   .margin(1e-6));

@@ -244,41 +244,26 @@ StageView::StageView(LiveSession& session, app::LiveSettings settings, std::file
         c.action = control::Action::lock;
         session_.send(c);
     };
-    constexpr std::array<control::Action, 4> stretchActions{control::Action::tempoDown, control::Action::tempoUp,
-                                                            control::Action::transposeDown,
-                                                            control::Action::transposeUp};
-    constexpr std::array<const char*, 4> stretchTips{
-        "5% slower, from the next beat (-)", "5% faster, from the next beat (+)",
-        "A semitone down, from the next beat (<)", "A semitone up, from the next beat (>)"};
-    for (std::size_t k = 0; k < stretch_.size(); ++k) {
-        juce::TextButton& b = stretch_[k];
+    // The rehearsal buttons: each sends its action, a step a click.
+    const auto actionButton = [this](juce::TextButton& b, control::Action a, const char* tip) {
         b.setColour(juce::TextButton::buttonColourId, kPanel.brighter(0.15f));
         b.setColour(juce::TextButton::textColourOffId, kText);
-        b.setTooltip(stretchTips[k]);
-        b.onClick = [this, a = stretchActions[k]] {
+        b.setTooltip(tip);
+        b.onClick = [this, a] {
             control::ActionCall c;
             c.action = a;
             session_.send(c);
         };
         addAndMakeVisible(b);
-    }
-    constexpr std::array<control::Action, 3> practiceActions{control::Action::loopA, control::Action::loopB,
-                                                             control::Action::loopCountIn};
-    constexpr std::array<const char*, 3> practiceTips{
-        "A-B loop: A on this bar's first beat (a)", "A-B loop: B at the end of this bar, and loop (b); v lets it go",
-        "A-B loop: a count-in before each pass, or none (i)"};
-    for (std::size_t k = 0; k < practice_.size(); ++k) {
-        juce::TextButton& b = practice_[k];
-        b.setColour(juce::TextButton::buttonColourId, kPanel.brighter(0.15f));
-        b.setColour(juce::TextButton::textColourOffId, kText);
-        b.setTooltip(practiceTips[k]);
-        b.onClick = [this, a = practiceActions[k]] {
-            control::ActionCall c;
-            c.action = a;
-            session_.send(c);
-        };
-        addAndMakeVisible(b);
-    }
+    };
+    actionButton(stretch_[0], control::Action::tempoDown, "5% slower, from the next beat (-)");
+    actionButton(stretch_[1], control::Action::tempoUp, "5% faster, from the next beat (+)");
+    actionButton(stretch_[2], control::Action::transposeDown, "A semitone down, from the next beat (<)");
+    actionButton(stretch_[3], control::Action::transposeUp, "A semitone up, from the next beat (>)");
+    actionButton(practice_[0], control::Action::loopA, "A-B loop: A on this bar's first beat (a)");
+    actionButton(practice_[1], control::Action::loopB,
+                 "A-B loop: B at the end of this bar, and loop (b); v lets it go");
+    actionButton(practice_[2], control::Action::loopCountIn, "A-B loop: a count-in before each pass, or none (i)");
     addAndMakeVisible(panic_);
     addAndMakeVisible(lock_);
     setSize(1280, 800);
@@ -393,9 +378,9 @@ void StageView::timerCallback() {
         b.setEnabled(!locked);
     for (auto& b : practice_)
         b.setEnabled(!locked);
-    practice_[2].setColour(juce::TextButton::buttonColourId,
-                           status_.practiceLoop.find("count-in") != std::string::npos ? kSolo.darker(0.3f)
-                                                                                      : kPanel.brighter(0.15f));
+    practice_[2].setColour(juce::TextButton::buttonColourId, status_.practiceLoop.find("count-in") != std::string::npos
+                                                                 ? kSolo.darker(0.3f)
+                                                                 : kPanel.brighter(0.15f));
     lock_.setButtonText(locked ? "LOCKED - hold 2 s" : "LOCK");
     lock_.setColour(juce::TextButton::buttonColourId, locked ? kMute : kPanel.brighter(0.15f));
     if (!layoutReported_ && !status_.stems.empty() && std::getenv("STEMDECK_GUI_LAYOUT") != nullptr) {
@@ -500,8 +485,8 @@ void StageView::paint(juce::Graphics& g) {
         g.fillRoundedRectangle(progress_.withWidth(static_cast<int>(f * progress_.getWidth())).toFloat(), 6.0f);
         if (status_.loopA >= 0.0) { // the A-B loop: A's line, and the range once B is set
             const auto x = [&](double at) {
-                return progress_.getX() + static_cast<int>(std::clamp(at / status_.lengthSeconds, 0.0, 1.0) *
-                                                           progress_.getWidth());
+                return progress_.getX() +
+                       static_cast<int>(std::clamp(at / status_.lengthSeconds, 0.0, 1.0) * progress_.getWidth());
             };
             g.setColour(kSolo);
             if (status_.loopB > status_.loopA)

@@ -214,7 +214,7 @@ private:
     void mixReference(float* left, float* right, std::int64_t pos, int n) noexcept; // A/B crossfade
     void readStem(int index, std::int64_t songFrame, int n, std::int64_t now) noexcept;
     [[nodiscard]] bool playing() const noexcept { return transport_.state() == TransportState::playing; }
-    void seekSources() noexcept;                          // to the play head (a jump: ends a count-in)
+    void seekSources() noexcept;                         // to the play head (a jump: ends a count-in)
     void seekSourcesTo(std::int64_t songFrame) noexcept; // where they will be read next
     [[nodiscard]] bool sourcesReady() const noexcept;
     void loadSong(const SongView& song) noexcept; // setSong's body, also used on the audio thread
