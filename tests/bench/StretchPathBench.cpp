@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -98,6 +99,29 @@ void measure(const fs::path& dir, const char* what, std::optional<set::TempoSett
     std::printf("%-34s %7.2fx %7.2fx %8.0f%% %7.2f s %8.2f s %8.0f MB %6lld\n", what, audio / cpu, audio / wall,
                 100.0 * cpu / audio, loadSeconds, cpuLoaded - cpu0, peakRssMb(), static_cast<long long>(partial));
 }
+/// A live change's step as SetPlayer::prepareRetime does it: the song loaded again with its head
+/// (a beat and a second) where the step lands, mid-song; the same for the A-B loop's reload at
+/// the song's own tempo, with A among its cues. The load is the time the control thread spends
+/// before the step can be given to the engine: the lead a step needs.
+void measureStep(const fs::path& dir, const char* what, double tempo, double key, bool withCue) {
+    control::SongOptions o;
+    o.tempo = set::TempoSetting{tempo, false};
+    o.transpose = key;
+    o.headAt = 20 * kRate;
+    o.headSeconds = 60.0 / (120.0 * tempo) + 1.0;
+    double worst = 0.0, sum = 0.0;
+    constexpr int kTimes = 5;
+    for (int i = 0; i < kTimes; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        control::Song song = control::loadSong(dir, o);
+        if (withCue) song.addCue(8 * kRate);
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        worst = std::max(worst, s);
+        sum += s;
+    }
+    std::printf("%-44s %8.3f s %8.3f s\n", what, sum / kTimes, worst);
+}
+
 /// Each configuration in a child process of its own, so its peak RSS is its own.
 void run(const fs::path& dir, const char* what, std::optional<set::TempoSetting> tempo, std::optional<double> key,
          formats::Stretch::Quality quality) {
@@ -129,6 +153,12 @@ int main(int argc, char** argv) {
     run(dir, "render R3 standard, 80% and +2 st", set::TempoSetting{0.8, false}, 2.0, render);
     std::printf("RT/CPU: song seconds per second of the process's CPU (the stretch thread's work, all but the "
                 "reads); CPU share = its inverse, of one core. short: blocks not ready within 10 s.\n");
+    std::printf("\nA live step's load on the control thread (eight stereo stems, head at 0:20; 5 loads)\n");
+    std::printf("%-44s %10s %10s\n", "step", "mean", "worst");
+    measureStep(dir, "reload at its own tempo, A cued (A-B loop)", 1.0, 0.0, true);
+    measureStep(dir, "tempo step to 95%", 0.95, 0.0, false);
+    measureStep(dir, "tempo step to 80%", 0.8, 0.0, false);
+    measureStep(dir, "key step to -2 st (at 80%)", 0.8, -2.0, false);
     fs::remove_all(dir);
     return 0;
 }
