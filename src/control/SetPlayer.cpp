@@ -190,9 +190,9 @@ void SetPlayer::resumeAt(const ShowPoint& p, std::int64_t barFrame, bool playIt)
     log_ << "resumed after a crash: song " << current_ + 1 << " '" << l.song.title << "' at bar " << at.bar << " ("
          << clockText(static_cast<double>(barFrame) / l.song.sampleRate) << "), every stem as it was"
          << (p.reference ? ", on the reference mix" : "")
-         << (p.vamp ? (p.loopLastBar > 0 ? ", looping bars " + std::to_string(p.loopFirstBar) + "-" +
-                                               std::to_string(p.loopLastBar)
-                                         : std::string(", vamping"))
+         << (p.vamp ? (p.loopLastBar > 0
+                           ? ", looping bars " + std::to_string(p.loopFirstBar) + "-" + std::to_string(p.loopLastBar)
+                           : std::string(", vamping"))
                     : std::string())
          << (playIt ? "; playing" : "; paused there, armed: press play") << "\n";
     if (playIt) play();
@@ -947,7 +947,8 @@ std::string SetPlayer::loopText() const {
     const double rate = engine_.sampleRate();
     const std::int64_t first = engine::toBarBeat(t, rate, loopA_).bar;
     const std::int64_t last = engine::toBarBeat(t, rate, loopB_).bar - 1; // B is the next bar's line
-    return "bars " + std::to_string(first) + "-" + std::to_string(last);
+    return first == last ? "bar " + std::to_string(first)
+                         : "bars " + std::to_string(first) + "-" + std::to_string(last);
 }
 
 void SetPlayer::clearLoop() {
@@ -988,9 +989,16 @@ void SetPlayer::setLoopB() {
         return;
     }
     // The bar line ending the bar the play head is in, far enough ahead for the loop to arrive
-    // first (a tenth of a second), at least a bar after A; never past the song's end.
+    // first (a tenth of a second), at least a bar after A; never past the song's end. Pressed on
+    // the downbeat after the passage instead (within half a beat of the line just passed), B is
+    // that line, and the play head goes back to A at once (engageLoop).
+    const std::int64_t atLeast =
+        engine::gridFrame(t, rate, engine::Quantize::bar, engine::toBarBeat(t, rate, loopA_).bar);
+    const std::int64_t behind =
+        engine::gridFrame(t, rate, engine::Quantize::bar, engine::toBarBeat(t, rate, here).bar - 1);
     std::int64_t b = engine::nextGridFrame(t, rate, engine::Quantize::bar, here + static_cast<std::int64_t>(rate / 10));
-    b = std::max(b, engine::gridFrame(t, rate, engine::Quantize::bar, engine::toBarBeat(t, rate, loopA_).bar));
+    if (static_cast<double>(here - behind) < engine::framesPerBeat(t, rate) / 2 && behind >= atLeast) b = behind;
+    b = std::max(b, atLeast);
     loopB_ = std::min(b, engine_.songLength());
     loopWaiting_ = true;
     if (heldInRam(loopA_)) {

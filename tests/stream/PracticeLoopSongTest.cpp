@@ -120,6 +120,30 @@ TEST_CASE("A-B loop set live over bars that are no markers: A is held in RAM by 
     CHECK(rig.log.str().find("A-B loop released") != std::string::npos);
 }
 
+TEST_CASE("b pressed on the downbeat after the passage (a moment late) ends the loop on that bar line and goes "
+          "back to A at once",
+          "[stream][practice]") {
+    test::TempDir dir;
+    writeSong(dir.path());
+    Rig rig(dir.path());
+    rig.player->play();
+    rig.runTo(2 * kBar + kBar / 4); // bar 3
+    rig.player->setLoopA();
+    rig.runTo(5 * kBar + kBar / 16); // bar 6, a sixteenth in: the passage was bars 3-5
+    rig.player->setLoopB();
+    rig.run(kBar / 2);
+    INFO(rig.log.str());
+    CHECK(rig.log.str().find("A-B loop: bars 3-5; v lets it go") != std::string::npos);
+    CHECK(rig.player->underruns() == 0);
+    const std::int64_t here = rig.engine.songFrame();
+    CHECK(here >= 2 * kBar); // back in bars 3-5 already
+    CHECK(here < 2 * kBar + kBar / 2);
+    // And a press later in a bar still means the end of that bar: a loop of bar 3 alone.
+    rig.run(kBar / 4);
+    rig.player->setLoopB();
+    CHECK(rig.log.str().find("A-B loop: bar 3; v lets it go") != std::string::npos);
+}
+
 TEST_CASE("practice_loop 2-3 with a count-in: the passage, then before each pass a bar of the click with the stems "
           "silent, and the passage again from its first frame, faded in",
           "[stream][practice]") {

@@ -161,7 +161,9 @@ public:
     void nudgeTranspose(int steps); ///< a semitone per step
     /// Practice: the A–B loop, over any bars of the current song. setLoopA() puts A on the bar line
     /// at or before the play head (a new range: a running loop is let go); setLoopB() puts B on
-    /// the bar line that ends the bar the play head is in, at least a bar after A, and loops A–B.
+    /// the bar line that ends the bar the play head is in, at least a bar after A, and loops A–B
+    /// (pressed within half a beat after a bar line, on the downbeat after the passage, B is that
+    /// line and the play head goes back to A at once).
     /// loopBars() loops bars `first` to `last` (1-based, both played), jumping there if the play
     /// head is elsewhere. A is held in RAM (the song is loaded again with A in its cues and
     /// switched to on a beat line, as a tempo step is), so every jump back is seamless; until it is
