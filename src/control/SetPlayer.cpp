@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ostream>
+#include <tuple>
 
 #include "stemdeck/Error.h"
 
@@ -216,9 +217,7 @@ ShowPoint SetPlayer::showPoint() const {
         p.tempo = it->second->song.stretch.tempo;
         p.transpose = it->second->song.stretch.semitones;
     }
-    const engine::SongTiming& t = engine_.timing();
-    if (loopA_ >= 0) p.loopFirstBar = static_cast<int>(engine::toBarBeat(t, engine_.sampleRate(), loopA_).bar);
-    if (loopB_ >= 0) p.loopLastBar = static_cast<int>(engine::toBarBeat(t, engine_.sampleRate(), loopB_).bar - 1);
+    std::tie(p.loopFirstBar, p.loopLastBar) = loopBarNumbers();
     p.loopCountIn = loopCountIn_;
     return p;
 }
@@ -928,12 +927,8 @@ void SetPlayer::retimeApplied(std::int64_t songFrame) {
     log_ << text;
 }
 
-} // namespace stemdeck::control
-
 // ---------------------------------------------------------------------------------------------
 // The A-B practice loop
-
-namespace stemdeck::control {
 
 bool SetPlayer::heldInRam(std::int64_t frame) const {
     const auto it = loaded_.find(current_);
@@ -942,11 +937,17 @@ bool SetPlayer::heldInRam(std::int64_t frame) const {
                        [&](std::int64_t h) { return std::llabs(h - frame) <= 2; });
 }
 
-std::string SetPlayer::loopText() const {
+std::pair<int, int> SetPlayer::loopBarNumbers() const {
     const engine::SongTiming& t = engine_.timing();
     const double rate = engine_.sampleRate();
-    const std::int64_t first = engine::toBarBeat(t, rate, loopA_).bar;
-    const std::int64_t last = engine::toBarBeat(t, rate, loopB_).bar - 1; // B is the next bar's line
+    const int first = loopA_ < 0 ? 0 : static_cast<int>(engine::toBarBeat(t, rate, loopA_).bar);
+    const int last =
+        loopB_ < 0 ? 0 : static_cast<int>(engine::toBarBeat(t, rate, loopB_).bar - 1); // B: the next bar's line
+    return {first, last};
+}
+
+std::string SetPlayer::loopText() const {
+    const auto [first, last] = loopBarNumbers();
     return first == last ? "bar " + std::to_string(first)
                          : "bars " + std::to_string(first) + "-" + std::to_string(last);
 }
@@ -964,11 +965,9 @@ void SetPlayer::setLoopA() {
     const std::int64_t here = std::max<std::int64_t>(0, engine_.songFrame());
     const std::int64_t bar = engine::toBarBeat(t, rate, here).bar; // (in a count-in: bar 1)
     if (loopB_ >= 0 && (engine_.looping() || loopWaiting_)) sender_.send(command(Op::loopOff)); // a new range
+    clearLoop();
     loopA_ = std::max<std::int64_t>(
         0, engine::gridFrame(t, rate, engine::Quantize::bar, std::max<std::int64_t>(1, bar) - 1));
-    loopB_ = -1;
-    loopWaiting_ = false;
-    loopReloads_ = 0;
     log_ << "A-B loop: A at bar " << engine::toBarBeat(t, rate, loopA_).bar << " ("
          << clockText(static_cast<double>(loopA_) / rate) << "); press b in the passage's last bar\n";
     stepRetime(); // held in RAM from now (unless it is already)
@@ -1000,13 +999,7 @@ void SetPlayer::setLoopB() {
     if (static_cast<double>(here - behind) < engine::framesPerBeat(t, rate) / 2 && behind >= atLeast) b = behind;
     b = std::max(b, atLeast);
     loopB_ = std::min(b, engine_.songLength());
-    loopWaiting_ = true;
-    if (heldInRam(loopA_)) {
-        engageLoop();
-    } else {
-        log_ << "A-B loop: " << loopText() << ", looping as soon as A is held in RAM\n";
-        stepRetime();
-    }
+    startLoop();
 }
 
 void SetPlayer::loopBars(int first, int last) {
@@ -1022,28 +1015,36 @@ void SetPlayer::loopBars(int first, int last) {
         return;
     }
     if (engine_.looping() || loopWaiting_) sender_.send(command(Op::loopOff));
+    clearLoop();
     loopA_ = a;
     loopB_ = b;
-    loopWaiting_ = true;
-    loopReloads_ = 0;
     const std::int64_t here = engine_.songFrame();
+    startLoop();
+    const auto margin = static_cast<std::int64_t>(rate / 10);
+    if (here < loopA_ - margin || here >= loopB_) seekTo(loopA_, loopCountIn_ > 0); // practise it now
+}
+
+void SetPlayer::startLoop() {
+    loopWaiting_ = true;
     if (heldInRam(loopA_)) {
         engageLoop();
     } else {
         log_ << "A-B loop: " << loopText() << ", looping as soon as A is held in RAM\n";
         stepRetime();
     }
-    const auto margin = static_cast<std::int64_t>(rate / 10);
-    if (here < loopA_ - margin || here >= loopB_) seekTo(loopA_, loopCountIn_ > 0); // practise it now
 }
 
-void SetPlayer::engageLoop() {
-    loopWaiting_ = false;
+void SetPlayer::sendLoop() {
     Command c = command(Op::loopOn);
     c.target = loopA_;
     c.length = loopB_ - loopA_;
     c.value = static_cast<float>(loopCountIn_);
     sender_.send(c);
+}
+
+void SetPlayer::engageLoop() {
+    loopWaiting_ = false;
+    sendLoop();
     log_ << "A-B loop: " << loopText()
          << (loopCountIn_ > 0 ? ", a " + std::to_string(loopCountIn_) + "-bar count-in before each pass"
                               : std::string())
@@ -1063,14 +1064,8 @@ void SetPlayer::toggleLoopCountIn() {
          << (loopCountIn_ > 0 ? "a " + std::to_string(loopCountIn_) + "-bar count-in before each pass"
                               : std::string("no count-in between passes"))
          << "\n";
-    if (loopB_ >= 0 && !loopWaiting_ &&
-        engine_.looping()) { // the loop running: it counts in (or not) from its next pass
-        Command c = command(Op::loopOn);
-        c.target = loopA_;
-        c.length = loopB_ - loopA_;
-        c.value = static_cast<float>(loopCountIn_);
-        sender_.send(c);
-    }
+    if (loopB_ >= 0 && !loopWaiting_ && engine_.looping())
+        sendLoop(); // the loop running: it counts in (or not) from its next pass
 }
 
 } // namespace stemdeck::control

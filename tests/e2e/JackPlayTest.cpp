@@ -1015,13 +1015,9 @@ int tempoLive(const std::string& stemdeck, test::TempDir& dir) {
 // for a count-in before each pass, then v to let it go. One mono stem whose every frame tells
 // where it was read, at 240 BPM (a bar is a second); the click on outputs 3-4, its mode off.
 int practiceLoop(const std::string& stemdeck, test::TempDir& dir) {
-    const auto rampAt = [](std::int64_t frame) { return 0.1f + static_cast<float>(frame) / 1e7f; };
+    const auto rampAt = [](std::int64_t frame) { return test::rampAt(frame, 0.1f); };
     const std::int64_t len = 30 * kRate, bar = kRate;
-    test::StemAudio ramp;
-    ramp.left.resize(static_cast<std::size_t>(len));
-    for (std::int64_t f = 0; f < len; ++f)
-        ramp.left[static_cast<std::size_t>(f)] = rampAt(f);
-    test::writeStemFolder(dir / "song", kRate, {ramp}, {"Ramp"}, "BPM: 240\n");
+    test::writeStemFolder(dir / "song", kRate, {test::rampStem(len, 0.1f)}, {"Ramp"}, "BPM: 240\n");
 
     JackServer jack{"stemdeck-e2e-loop-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);

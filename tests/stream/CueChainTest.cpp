@@ -19,10 +19,7 @@ int gapsThroughChain(bool stretched, std::int64_t& firstGap) {
     constexpr int kRate = 48000;
     test::TempDir dir;
     const std::int64_t len = 30 * kRate;
-    test::StemAudio ramp;
-    ramp.left.resize(static_cast<std::size_t>(len));
-    for (std::int64_t f = 0; f < len; ++f)
-        ramp.left[static_cast<std::size_t>(f)] = 0.1f + static_cast<float>(f) / 1e7f;
+    const test::StemAudio ramp = test::rampStem(len, 0.1f);
     test::writeStemFolder(dir.path(), kRate, {ramp}, {"Ramp"}, "BPM: 120\n");
     control::SongOptions o;
     o.sampleRate = kRate;

@@ -22,22 +22,30 @@ constexpr std::int64_t kBar = 96000; // 4/4 at 120 BPM
 
 /// Every frame of the "Ramp" stem tells where it was read.
 float rampAt(std::int64_t frame) {
-    return 0.1f + static_cast<float>(frame) / 1e7f;
+    return test::rampAt(frame, 0.1f);
 }
 
-// One song: "Ramp" (routed to direct bus 0, where its frames can be read back) and "Bass" (a
-// tone in the main mix), 40 s at 120 BPM, no markers at all.
+void writeSong(const std::filesystem::path& dir) {
+    const std::int64_t len = 40 * kRate;
+    test::writeStemFolder(dir, kRate, {test::rampStem(len, 0.1f), test::sineStem(len, 110.0, kRate, 0.3f, false)},
+                          {"Ramp", "Bass"}, "BPM: 120\n");
+}
+
+// One song in a folder of its own: "Ramp" (routed to direct bus 0, where its frames can be read
+// back) and "Bass" (a tone in the main mix), 40 s at 120 BPM, no markers at all.
 struct Rig {
+    test::TempDir dir;
     engine::Engine engine;
     std::ostringstream log;
     std::unique_ptr<SetPlayer> player;
     std::vector<float> main, ramp, click;
-    explicit Rig(const std::filesystem::path& folder, const std::optional<ShowPoint>& resume = std::nullopt) {
+    explicit Rig(const std::optional<ShowPoint>& resume = std::nullopt) {
+        writeSong(dir.path());
         engine.prepare(kRate, kBlock);
         PlayerOptions o;
         o.song.sampleRate = kRate;
         o.routes.push_back({"Ramp", 0});
-        player = std::make_unique<SetPlayer>(engine, songsFromFolders({folder}), o, log);
+        player = std::make_unique<SetPlayer>(engine, songsFromFolders({dir.path()}), o, log);
         player->start(resume, true);
     }
     void run(std::int64_t frames) {
@@ -69,6 +77,14 @@ struct Rig {
         runTo((bBar - 1) * kBar + kBar / 2);
         player->setLoopB();
     }
+    /// The output frame, from `from` on, where the song's frame `songFrame` played (found by a
+    /// frame `past` after it, clear of a fade-in: every frame of the ramp is its own value); -1 if none.
+    [[nodiscard]] std::int64_t playedAt(std::int64_t songFrame, std::int64_t from, std::int64_t past) const {
+        const float mark = rampAt(songFrame + past);
+        for (auto k = from; k < static_cast<std::int64_t>(ramp.size()); ++k)
+            if (ramp[static_cast<std::size_t>(k)] == mark) return k - past;
+        return -1;
+    }
     /// Output frames from `at` whose ramp values are not the song's frames from `songFrame`.
     [[nodiscard]] int mismatches(std::int64_t at, std::int64_t songFrame, std::int64_t n) const {
         int bad = 0;
@@ -78,23 +94,12 @@ struct Rig {
     }
 };
 
-void writeSong(const std::filesystem::path& dir) {
-    const std::int64_t len = 40 * kRate;
-    test::StemAudio r;
-    r.left.resize(static_cast<std::size_t>(len));
-    for (std::int64_t f = 0; f < len; ++f)
-        r.left[static_cast<std::size_t>(f)] = rampAt(f);
-    test::writeStemFolder(dir, kRate, {r, test::sineStem(len, 110.0, kRate, 0.3f, false)}, {"Ramp", "Bass"},
-                          "BPM: 120\n");
-}
 } // namespace
 
 TEST_CASE("A-B loop set live over bars that are no markers: A is held in RAM by loading the song again as it "
           "plays, and every pass comes back to A sample for sample, with no underrun",
           "[stream][practice]") {
-    test::TempDir dir;
-    writeSong(dir.path());
-    Rig rig(dir.path());
+    Rig rig;
     rig.pressAB(3, 5, [&] { CHECK(rig.player->status().practiceLoop == "A bar 3"); }); // B: the end of bar 5
     const std::int64_t a = 2 * kBar, b = 5 * kBar, length = b - a;
     rig.runTo(b + 3 * length + kBar);
@@ -123,9 +128,7 @@ TEST_CASE("A-B loop set live over bars that are no markers: A is held in RAM by 
 TEST_CASE("b pressed on the downbeat after the passage (a moment late) ends the loop on that bar line and goes "
           "back to A at once",
           "[stream][practice]") {
-    test::TempDir dir;
-    writeSong(dir.path());
-    Rig rig(dir.path());
+    Rig rig;
     rig.player->play();
     rig.runTo(2 * kBar + kBar / 4); // bar 3
     rig.player->setLoopA();
@@ -147,9 +150,7 @@ TEST_CASE("b pressed on the downbeat after the passage (a moment late) ends the 
 TEST_CASE("practice_loop 2-3 with a count-in: the passage, then before each pass a bar of the click with the stems "
           "silent, and the passage again from its first frame, faded in",
           "[stream][practice]") {
-    test::TempDir dir;
-    writeSong(dir.path());
-    Rig rig(dir.path());
+    Rig rig;
     ActionCall countIn;
     countIn.action = Action::loopCountIn;
     rig.player->perform(countIn);
@@ -167,19 +168,13 @@ TEST_CASE("practice_loop 2-3 with a count-in: the passage, then before each pass
     CHECK(rig.player->underruns() == 0);
     const std::int64_t a = kBar, length = 2 * kBar;
     // Where A came back (after the jump there and its count-in): the output frame of A's first
-    // frame (found by a frame past its fade-in: every frame of the ramp is its own value).
+    // frame (found by a frame past its fade-in).
     const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * kRate);
-    const auto at = [&](std::int64_t from) {
-        const float mark = rampAt(a + xfade + 10);
-        for (auto k = from; k < static_cast<std::int64_t>(rig.ramp.size()); ++k)
-            if (rig.ramp[static_cast<std::size_t>(k)] == mark) return k - (xfade + 10);
-        return std::int64_t{-1};
-    };
-    const std::int64_t first = at(10 * kBar);
+    const std::int64_t first = rig.playedAt(a, 10 * kBar, xfade + 10);
     REQUIRE(first > 0);
     // The pass after: the end fades out, a bar of silence with four clicks, A fades in.
     const std::int64_t end = first + length;
-    CHECK(at(end) == end + kBar);
+    CHECK(rig.playedAt(a, end, xfade + 10) == end + kBar);
     float stems = 0.0f, clicks = 0.0f;
     for (std::int64_t k = end + 10; k < end + kBar - 10; ++k) {
         stems = std::max({stems, std::fabs(rig.ramp[static_cast<std::size_t>(k)]),
@@ -194,9 +189,7 @@ TEST_CASE("practice_loop 2-3 with a count-in: the passage, then before each pass
 TEST_CASE("An A-B loop goes on at a practice tempo: after a change to 90% it loops the same bars on the new grid, "
           "A still held in RAM, with no underrun",
           "[stream][practice][stretch]") {
-    test::TempDir dir;
-    writeSong(dir.path());
-    Rig rig(dir.path());
+    Rig rig;
     rig.pressAB(2, 4, [] {}); // bars 2-4
     rig.runTo(5 * kBar);
     REQUIRE(rig.engine.looping());
@@ -218,9 +211,7 @@ TEST_CASE("An A-B loop goes on at a practice tempo: after a change to 90% it loo
 TEST_CASE("A crash while the A-B loop runs resumes looping the same bars with the same count-in, A held in RAM "
           "by the resume's load",
           "[stream][practice]") {
-    test::TempDir dir;
-    writeSong(dir.path());
-    Rig rig(dir.path());
+    Rig rig;
     rig.pressAB(2, 4, [] {});
     ActionCall countIn;
     countIn.action = Action::loopCountIn;
@@ -235,7 +226,7 @@ TEST_CASE("A crash while the A-B loop runs resumes looping the same bars with th
 
     // A new player (as after a crash) from there, in bar 3 (so the resume starts on bar 3's line).
     at.frame = 2 * kBar + kBar / 2;
-    Rig again(dir.path(), at);
+    Rig again(at);
     again.run(8 * kBar);
     INFO(again.log.str());
     CHECK(again.log.str().find("looping bars 2-4; playing") != std::string::npos);
@@ -245,10 +236,7 @@ TEST_CASE("A crash while the A-B loop runs resumes looping the same bars with th
     CHECK(again.engine.looping());
     CHECK(again.engine.loopStart() == kBar);
     // Bars 3 and 4, then a bar of count-in, then bar 2 again: the ramp's A after a bar of silence.
-    const float mark = rampAt(kBar + 1000);
-    std::int64_t seen = -1;
-    for (std::int64_t k = 0; k < static_cast<std::int64_t>(again.ramp.size()) && seen < 0; ++k)
-        if (again.ramp[static_cast<std::size_t>(k)] == mark) seen = k - 1000;
+    const std::int64_t seen = again.playedAt(kBar, 0, 1000);
     REQUIRE(seen > kBar);
     CHECK(again.mismatches(seen + 1000, kBar + 1000, kBar) == 0);
     float before = 0.0f;

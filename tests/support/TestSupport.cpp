@@ -49,6 +49,14 @@ StemAudio constantStem(std::int64_t length, float level, bool stereo) {
     return s;
 }
 
+StemAudio rampStem(std::int64_t length, float base) {
+    StemAudio s;
+    s.left.resize(static_cast<std::size_t>(length));
+    for (std::size_t i = 0; i < s.left.size(); ++i)
+        s.left[i] = rampAt(static_cast<std::int64_t>(i), base);
+    return s;
+}
+
 StemAudio sineStem(std::int64_t length, double hz, double sampleRate, float amplitude, bool stereo) {
     StemAudio s;
     s.left.resize(static_cast<std::size_t>(length));

@@ -37,6 +37,13 @@ StemAudio impulseStem(std::int64_t length, const std::vector<std::int64_t>& fram
 /// A constant level (DC): makes gain and fade shapes directly visible in the output.
 StemAudio constantStem(std::int64_t length, float level, bool stereo);
 
+/// A mono ramp whose every frame tells where it was read: rampAt(frame, base), 1e-7 a frame (from
+/// a base of 0.1 each frame is a float of its own for minutes).
+StemAudio rampStem(std::int64_t length, float base);
+inline float rampAt(std::int64_t frame, float base) {
+    return base + static_cast<float>(frame) / 1e7f;
+}
+
 /// A sine of `hz` at `amplitude`.
 StemAudio sineStem(std::int64_t length, double hz, double sampleRate, float amplitude, bool stereo);
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "../support/TestSupport.h"
 #include "stemdeck/engine/Engine.h"
 #include "stemdeck/stream/MemoryStemSource.h"
 
@@ -19,13 +20,10 @@ constexpr std::int64_t kBar = 96000; // 4/4 at 120 BPM
 
 /// A stem whose every frame tells where it was read: 0.25 + frame / 1e7.
 float valueAt(std::int64_t frame) {
-    return 0.25f + static_cast<float>(frame) / 1e7f;
+    return test::rampAt(frame, 0.25f);
 }
-std::vector<float> ramp(std::size_t frames) {
-    std::vector<float> v(frames);
-    for (std::size_t i = 0; i < frames; ++i)
-        v[i] = valueAt(static_cast<std::int64_t>(i));
-    return v;
+std::vector<float> ramp(std::int64_t frames) {
+    return test::rampStem(frames, 0.25f).left;
 }
 
 struct Rig {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "stemdeck/Text.h"
@@ -231,9 +232,13 @@ private:
     [[nodiscard]] bool prepareRetime(const formats::Stretch& step, int attempt = 0);
     void retimeApplied(std::int64_t songFrame);             ///< the engine switched on this frame of the new grid
     [[nodiscard]] bool heldInRam(std::int64_t frame) const; ///< a loop can jump to it seamlessly
-    void engageLoop();                                      ///< A-B set and A in RAM: loop it
-    void clearLoop();                                       ///< a song change: A and B go
-    [[nodiscard]] std::string loopText() const;             ///< "bars 17-24"
+    void startLoop();  ///< A and B set: loop now if A is in RAM, else once a reload holds it
+    void engageLoop(); ///< A-B set and A in RAM: loop it
+    void sendLoop();   ///< the engine's loop over A-B with the count-in as it is now
+    /// The loop's first and last bar (both played; 0 where A or B is not set).
+    [[nodiscard]] std::pair<int, int> loopBarNumbers() const;
+    void clearLoop();                           ///< a song change: A and B go
+    [[nodiscard]] std::string loopText() const; ///< "bars 17-24"
     /// The current song's tempo and key (the last step sent or the one playing) and its target.
     [[nodiscard]] formats::Stretch stretchNow() const;
     [[nodiscard]] std::string sceneList() const; ///< "its scenes are 1 Breakdown, 2 Full"
