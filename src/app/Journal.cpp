@@ -32,7 +32,7 @@ fs::path defaultJournalPath() {
     return fs::path(home != nullptr && *home != '\0' ? home : ".") / ".local" / "state" / "stemdeck" / "journal.json";
 }
 
-std::string formatJournal(const ShowState& s) {
+std::string formatJournal(const JournalEntry& s) {
     const control::ShowPoint& a = s.at;
     Json stems = Json::array();
     for (const control::StemState& st : a.stems)
@@ -58,14 +58,14 @@ std::string formatJournal(const ShowState& s) {
     return j.dump(1) + "\n";
 }
 
-ShowState parseJournal(const std::string& text, const fs::path& file) {
+JournalEntry parseJournal(const std::string& text, const fs::path& file) {
     const Json j = Json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object())
         throw Error(file.string() + ": not a stemdeck journal (not valid JSON: torn or edited); ignored");
     try {
         if (j.at("stemdeck_journal").get<int>() != kJournalVersion)
             throw Error(file.string() + ": a journal of another stemdeck version; ignored");
-        ShowState s;
+        JournalEntry s;
         control::ShowPoint& a = s.at;
         s.set = j.at("set").get<std::string>();
         a.song = j.at("song").get<int>();
@@ -99,7 +99,7 @@ ShowState parseJournal(const std::string& text, const fs::path& file) {
 
 Journal::Journal(fs::path file, std::chrono::milliseconds interval) : file_(std::move(file)), interval_(interval) {}
 
-bool Journal::write(const ShowState& state) {
+bool Journal::write(const JournalEntry& state) {
     try {
         writeFileAtomically(file_, formatJournal(state), "the show journal");
         written_ = state;
@@ -111,9 +111,9 @@ bool Journal::write(const ShowState& state) {
     }
 }
 
-bool Journal::record(const ShowState& state, std::chrono::steady_clock::time_point now) {
+bool Journal::record(const JournalEntry& state, std::chrono::steady_clock::time_point now) {
     if (now < last_ + interval_) return true;
-    ShowState next = state;
+    JournalEntry next = state;
     if (written_) { // the same show as written, whatever the time: nothing to write
         next.writtenAtMs = written_->writtenAtMs;
         if (*written_ == next) return true;
@@ -123,7 +123,7 @@ bool Journal::record(const ShowState& state, std::chrono::steady_clock::time_poi
     return write(next);
 }
 
-void Journal::end(ShowState state) {
+void Journal::end(JournalEntry state) {
     state.ended = true;
     state.at.playing = false;
     state.writtenAtMs = wallClockMs();
@@ -136,7 +136,7 @@ ResumeFind findResume(const fs::path& file, const std::string& set, const std::v
     std::ifstream in(file, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
-    ShowState s;
+    JournalEntry s;
     try {
         s = parseJournal(text.str(), file);
     } catch (const Error& e) {

@@ -199,14 +199,21 @@ bool LiveSession::open() {
     }
     engine_ = std::make_unique<engine::Engine>();
     engine_->prepare(rate, engine::kMaxSegmentFrames); // any device block size, now or after a reopen
-    router_ = std::make_unique<control::Router>(*engine_);
-    keysIn_ = router_->makeInput(control::Surface::keys);
-    guiIn_ = router_->makeInput(control::Surface::gui);
     if (setFile_) options_.setFile = setFile_->file;
-    options_.sessionAction = [this](const control::ActionCall& call) {
-        performSession({call, control::Surface::script});
+    control::ShowOptions showOptions;
+    showOptions.setName = setFile_ ? setFile_->name : std::string();
+    showOptions.firstSongNumber = args_.firstSong;
+    control::ShowHooks hooks;
+    hooks.learn = [this] { startLearn(); };
+    hooks.shutdown = [this] {
+        log_ << "shutdown: the show ends"
+             << (args_.shutdownCommand.empty() ? " (--shutdown-command \"\": the machine stays on)"
+                                               : "; then '" + args_.shutdownCommand + "' powers the machine off")
+             << "\n";
     };
-    player_ = std::make_unique<control::SetPlayer>(*engine_, songs_, options_, log_);
+    show_ = std::make_unique<control::Show>(*engine_, songs_, options_, log_, showOptions, std::move(hooks));
+    keysIn_ = show_->makeInput(control::Surface::keys);
+    guiIn_ = show_->makeInput(control::Surface::gui);
     const std::string journalFile = args_.journal.value_or(defaultJournalPath().string());
     std::optional<control::ShowPoint> resume;
     if (args_.resume && journalFile.empty()) {
@@ -225,7 +232,7 @@ bool LiveSession::open() {
         }
     }
     if (!journalFile.empty()) journal_ = std::make_unique<Journal>(journalFile);
-    player_->start(resume, args_.resumePlay);
+    show_->start(resume, args_.resumePlay);
     if (args_.lock || (setFile_ && setFile_->lock)) setLocked(true);
     return true;
 }
@@ -250,72 +257,26 @@ void LiveSession::start() {
         const int rate = session_->sampleRate();
         mo.sampleRate = rate;
         midi_ = std::make_unique<midi::MidiInput>(
-            *router_, *mapping, mo, [this, rate] { return session_->output().frameForNow(rate); }, log_);
+            show_->router(), *mapping, mo, [this, rate] { return session_->output().frameForNow(rate); }, log_);
     }
     if (resumed_) return; // the player plays it, or waits there, armed
     if (args_.armed)
         log_ << "armed: song 1 starts on play (the controller's play pad, space, the GUI's play)\n";
     else
-        player_->play();
-}
-
-void LiveSession::performSession(const control::Routed& r) {
-    switch (r.call.action) {
-    case control::Action::lock:
-    case control::Action::unlock: setLocked(r.call.action == control::Action::lock); break;
-    case control::Action::learn: startLearn(); break;
-    case control::Action::quit: quit(); break;
-    case control::Action::shutdown:
-        if (!shutdownAsked_)
-            log_ << "shutdown: the show ends"
-                 << (args_.shutdownCommand.empty() ? " (--shutdown-command \"\": the machine stays on)"
-                                                   : "; then '" + args_.shutdownCommand + "' powers the machine off")
-                 << "\n";
-        shutdownAsked_ = true;
-        quit();
-        break;
-    default: player_->perform(r.call); break;
-    }
-}
-
-void LiveSession::drainRouter() {
-    router_->drain([this](const control::Routed& r) { performSession(r); });
+        show_->player().play();
 }
 
 void LiveSession::setLocked(bool on) {
-    const bool was = router_->locked();
-    router_->setLocked(on);
-    if (on == was && on == lockSaid_) return;
-    lockSaid_ = on;
-    log_ << (on ? "show locked: the keyboard and the mouse do nothing now (the controller still works); "
-                  "type unlock to unlock"
-                : "show unlocked")
-         << "\n";
+    show_->setLocked(on);
 }
 
-bool LiveSession::send(const control::ActionCall& call, control::Surface from) {
-    if (!router_) return false;
-    return (from == control::Surface::keys ? *keysIn_ : *guiIn_).send(call);
+bool LiveSession::send(const control::ActionCall& call) {
+    return guiIn_ && guiIn_->send(call);
 }
 
 void LiveSession::tick() {
     if (closed_) return;
-    drainRouter();
     if (midi_) midi_->poll();
-    if (const std::uint64_t refused = router_->refused() + refusedKeys_; refused != refusedSaid_) {
-        refusedSaid_ = refused; // said once per burst of presses, not per key
-        if (Clock::now() > lockToldAt_ + std::chrono::seconds(3))
-            log_ << "show locked: type unlock to use the keyboard and the mouse\n";
-        lockToldAt_ = Clock::now();
-    }
-    player_->poll();
-    if (!diskPriorityTold_ && player_->diskPriority() != stream::DiskStreamer::Priority::unknown) {
-        diskPriorityTold_ = true;
-        if (player_->diskPriority() == stream::DiskStreamer::Priority::normal)
-            log_ << "the disk thread runs at normal priority: the system refused a higher one (allow it with "
-                    "RLIMIT_NICE, e.g. '@audio - nice -10' in /etc/security/limits.d/, for a member of the audio "
-                    "group); on a busy machine a stem may then underrun\n";
-    }
     const bool playing = session_->watch();
     if (playing != devicePlaying_) { // lost or back: say where the song is
         devicePlaying_ = playing;
@@ -324,6 +285,21 @@ void LiveSession::tick() {
         if (!playing) pausedFrame_ = engine_->songFrame();
         log_ << (playing ? "playing on from " : "song paused at ")
              << control::clockText(static_cast<double>(pausedFrame_) / session_->sampleRate()) << "\n";
+    }
+    show_->setDevice(session_->description(), static_cast<std::uint64_t>(std::max(0, session_->xruns())),
+                     static_cast<std::uint64_t>(std::max(0, session_->reopenings())), devicePlaying_);
+    show_->setLearning(midi_ && midi_->learning());
+    show_->tick();
+    // A quit from any surface (q, a pad, a script, shutdown): leave after a second even if the fade
+    // never finishes (the device gone).
+    if (quitAt_ == Clock::time_point::max() && show_->quitting()) quitAt_ = Clock::now();
+    control::SetPlayer& player = show_->player();
+    if (!diskPriorityTold_ && player.diskPriority() != stream::DiskStreamer::Priority::unknown) {
+        diskPriorityTold_ = true;
+        if (player.diskPriority() == stream::DiskStreamer::Priority::normal)
+            log_ << "the disk thread runs at normal priority: the system refused a higher one (allow it with "
+                    "RLIMIT_NICE, e.g. '@audio - nice -10' in /etc/security/limits.d/, for a member of the audio "
+                    "group); on a busy machine a stem may then underrun\n";
     }
     recordJournal();
     if (midi_ && midi_->learning() && !learnAnnounced_)
@@ -344,58 +320,55 @@ void LiveSession::startLearn() {
     log_ << "MIDI learn: touch a control on the controller (Esc cancels)\n";
 }
 
-void LiveSession::typed(const std::string& bytes) {
+void LiveSession::key(const Key& key) {
+    if (!show_) return;
     if (locked()) { // only the word unlock gets through
-        for (std::size_t i = 0; i < bytes.size(); ++i)
-            if (unlockWord_.feed(bytes[i])) {
-                control::ActionCall unlock;
-                unlock.action = control::Action::unlock;
-                keysIn_->send(unlock);
-                drainRouter();
-                typed(bytes.substr(i + 1)); // what follows the word is keys again
-                return;
-            }
-        refusedKeys_ += bytes.size();
-        return;
-    }
-    if (!(midi_ && midi_->learning())) {
-        for (const control::ActionCall& k : decoder_.feed(bytes)) {
-            if (!keysIn_->send(k)) continue;
-            if (k.action == control::Action::learn) { // what follows is for the learn prompt
-                drainRouter();
-                break;
-            }
+        if (const char c = key.asChar(); c != 0 && unlockWord_.feed(c)) {
+            control::ActionCall unlock;
+            unlock.action = control::Action::unlock;
+            keysIn_->send(unlock);
+            show_->tick(); // said at once
+        } else {
+            show_->addRefusedKeys(1);
         }
         return;
     }
+    if (midi_ && midi_->learning()) {
+        learnKey(key);
+        return;
+    }
+    const std::optional<control::ActionCall> call = decoder_.feed(key);
+    if (!call || !keysIn_->send(*call)) return;
+    if (call->action == control::Action::learn) show_->tick(); // the keys that follow are for its menu
+}
+
+void LiveSession::learnKey(const Key& key) {
     // MIDI learn: l, touch a control, then an action key (and a stem digit).
     const auto control = midi_->learned();
-    for (const char c : bytes) {
-        if (!control && c != 27) continue; // nothing touched yet: only Esc counts
-        const midi::LearnChoice::State state = learnChoice_.feed(c);
-        if (!learnChoice_.error().empty()) log_ << "MIDI learn: " << learnChoice_.error() << "\n";
-        if (state == midi::LearnChoice::State::needsStem) log_ << "MIDI learn: which stem? 1-8\n";
-        if (state == midi::LearnChoice::State::needsScene) log_ << "MIDI learn: which scene? 1-8\n";
-        if (state == midi::LearnChoice::State::cancelled) {
+    const char c = key.asChar();
+    if (c == 0 || (!control && c != 27)) return; // nothing touched yet: only Esc counts
+    const midi::LearnChoice::State state = learnChoice_.feed(c);
+    if (!learnChoice_.error().empty()) log_ << "MIDI learn: " << learnChoice_.error() << "\n";
+    if (state == midi::LearnChoice::State::needsStem) log_ << "MIDI learn: which stem? 1-8\n";
+    if (state == midi::LearnChoice::State::needsScene) log_ << "MIDI learn: which scene? 1-8\n";
+    if (state == midi::LearnChoice::State::cancelled) {
+        midi_->stopLearn();
+        log_ << "MIDI learn: cancelled\n";
+        return;
+    }
+    if (state == midi::LearnChoice::State::done && control) {
+        try {
+            log_ << "MIDI learn: " << midi_->learnBinding(learnChoice_.binding(*control)) << "\n";
+        } catch (const Error& e) {
             midi_->stopLearn();
-            log_ << "MIDI learn: cancelled\n";
-            return;
-        }
-        if (state == midi::LearnChoice::State::done && control) {
-            try {
-                log_ << "MIDI learn: " << midi_->learnBinding(learnChoice_.binding(*control)) << "\n";
-            } catch (const Error& e) {
-                midi_->stopLearn();
-                log_ << "MIDI learn: " << e.what() << "\n";
-            }
-            return;
+            log_ << "MIDI learn: " << e.what() << "\n";
         }
     }
 }
 
 void LiveSession::quit() {
     if (quitAt_ != Clock::time_point::max()) return;
-    if (player_) player_->quit(); // (never opened: nothing to fade)
+    if (show_) show_->quit(); // (never opened: nothing to fade)
     quitAt_ = Clock::now();
 }
 
@@ -403,11 +376,11 @@ bool LiveSession::quitOverdue() const {
     return quitAt_ != Clock::time_point::max() && Clock::now() > quitAt_ + std::chrono::seconds(1);
 }
 
-/// The show state for the journal, its song counted in the whole set.
-ShowState LiveSession::showState() const {
-    ShowState st;
+/// What the journal keeps, its song counted in the whole set.
+JournalEntry LiveSession::journalEntry() const {
+    JournalEntry st;
     st.set = showId_;
-    st.at = player_->showPoint();
+    st.at = show_->player().showPoint();
     st.at.song += args_.firstSong - 1;
     const auto song = static_cast<std::size_t>(st.at.song);
     if (song < allSources_.size()) st.songSource = allSources_[song];
@@ -415,8 +388,8 @@ ShowState LiveSession::showState() const {
 }
 
 void LiveSession::recordJournal() {
-    if (!journal_ || !player_ || closed_) return;
-    if (!journal_->record(showState(), Clock::now()) && !journalTold_) {
+    if (!journal_ || !show_ || closed_) return;
+    if (!journal_->record(journalEntry(), Clock::now()) && !journalTold_) {
         journalTold_ = true;
         log_ << "the show journal cannot be written (" << journal_->problem()
              << "); a crash now could not resume: check the disk\n";
@@ -431,14 +404,14 @@ void LiveSession::close() {
     }
     midi_.reset();
     session_->close();
-    if (player_) player_->poll();
+    if (show_) show_->finish(); // the last events, and the state as the show ends (no more actions)
     // A clean end (quit, the set played through) leaves nothing to resume; an error does.
-    if (journal_ && player_ && (quitting() || finished())) journal_->end(showState());
+    if (journal_ && show_ && (quitting() || finished())) journal_->end(journalEntry());
     closed_ = true;
 }
 
 int LiveSession::shutDown() {
-    if (!shutdownAsked_ || args_.shutdownCommand.empty()) return 0;
+    if (!shutdownAsked() || args_.shutdownCommand.empty()) return 0;
     const int status = std::system(args_.shutdownCommand.c_str());
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     if (status == -1 || code != 0)
@@ -459,18 +432,12 @@ std::vector<std::string> LiveSession::takeMessages() {
     return lines;
 }
 
-control::PlayerStatus LiveSession::status() {
-    control::PlayerStatus s = player_->status();
-    s.locked = locked();
-    return s;
-}
-
 bool LiveSession::finished() const {
-    return player_ && player_->finished();
+    return show_ && show_->finished();
 }
 
 bool LiveSession::quitting() const {
-    return quitAt_ != Clock::time_point::max() || (player_ && player_->quitting());
+    return quitAt_ != Clock::time_point::max() || (show_ && show_->quitting());
 }
 
 bool LiveSession::learning() const {
@@ -501,7 +468,8 @@ std::optional<std::string> LiveSession::setName() const {
 }
 
 std::string LiveSession::summary() const {
-    if (!player_) return "stopped before the audio device was there";
+    if (!show_) return "stopped before the audio device was there";
+    const control::SetPlayer& player = show_->player();
     const double at = static_cast<double>(engine_->songFrame()) / session_->sampleRate();
     const audio::CallbackTimer::Summary t = session_->timer().summary();
     char timing[256];
@@ -509,9 +477,9 @@ std::string LiveSession::summary() const {
                   "callback mean %.1f us, median %.1f, p99 %.1f, p99.9 %.1f, max %.1f us (%llu callbacks of %.0f us)",
                   t.meanUs, t.p50Us, t.p99Us, t.p999Us, t.maxUs, static_cast<unsigned long long>(t.count),
                   1e6 * session_->blockFrames() / session_->sampleRate());
-    return std::string(quitting() || !player_->finished() ? "stopped" : "finished") + " in song " +
-           std::to_string(player_->currentSong() + args_.firstSong) + " at " + std::to_string(static_cast<int>(at)) +
-           " s; underruns " + std::to_string(player_->underruns()) + ", commands lost " +
+    return std::string(quitting() || !player.finished() ? "stopped" : "finished") + " in song " +
+           std::to_string(player.currentSong() + args_.firstSong) + " at " + std::to_string(static_cast<int>(at)) +
+           " s; underruns " + std::to_string(player.underruns()) + ", commands lost " +
            std::to_string(engine_->droppedCommands()) + ", device xruns " + std::to_string(session_->xruns()) +
            ", device reopened " + std::to_string(session_->reopenings()) + "x; " + timing;
 }

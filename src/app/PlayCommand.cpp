@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <iostream>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "stemdeck/app/Keys.h"
 #include "stemdeck/app/LiveSession.h"
 #include "stemdeck/app/PlayScreen.h"
+#include "stemdeck/app/ShowRunner.h"
 #include "stemdeck/Error.h"
 
 namespace stemdeck::app {
@@ -211,82 +213,60 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
     const bool keys = args.keys && isatty(STDIN_FILENO) != 0;
     const bool live = isatty(STDERR_FILENO) != 0;
     LiveSession s(args, keys, std::cerr);
-    // With --wait-device, a device that cannot be opened yet (no JACK server, the interface not
-    // plugged in) is waited for, its reason said once.
-    auto opened = [&](std::string& why) {
-        if (!args.waitDevice) return s.open();
-        try {
-            return s.open();
-        } catch (const DeviceUnavailable& e) {
-            why = e.what();
-            return false;
-        }
-    };
-    std::string why;
-    for (bool told = false; !opened(why);) {
-        if (!args.waitDevice) {
-            std::cerr << "stemdeck: no audio output device on this machine (no ALSA card, no JACK server); "
-                         "use 'stemdeck render' to hear the set as a WAV file, or --wait-device to wait for one\n";
-            return kExitNoDevice;
-        }
-        const std::vector<std::string> lines = s.takeMessages(); // the same each second: said once
-        if (!told) {
-            told = true;
-            for (const std::string& line : lines)
-                std::cerr << "stemdeck: " << line << "\n";
-            if (!why.empty()) std::cerr << "stemdeck: " << why << "\n";
-            std::cerr << "stemdeck: waiting for " << waitedDevice(args.device)
-                      << ": plug the interface in or start the JACK server (checked every second; Ctrl-C stops)"
-                      << std::endl;
-        }
-        for (int i = 0; i < 20 && !stop.load(); ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        if (stop.load()) {
-            std::cerr << "stemdeck: stopped while waiting for an audio device\n";
-            return 0;
-        }
-    }
-    Screen screen(live);
-    const auto& songs = s.songs();
-    std::cerr << "stemdeck: playing " << songs.size() << " song" << (songs.size() == 1 ? "" : "s") << " on "
-              << s.deviceDescription() << "; " << s.routingDescription();
-    if (const auto name = s.setName()) std::cerr << " (set '" << *name << "')";
-    std::cerr << "\n"
-              << (keys ? control::keyHelp() : "no keyboard control (not a terminal); Ctrl-C or SIGTERM stops") << "\n";
-    std::optional<RawTerminal> terminal;
-    if (keys) terminal.emplace();
-    s.start();
+    // The show runs on its own control thread; this one is the terminal's face: it reads the keys,
+    // says the messages and draws the published state.
+    ShowRunner runner(s, {args.waitDevice, waitedDevice(args.device),
+                          keys ? control::keyHelp() : "no keyboard control (not a terminal); Ctrl-C or SIGTERM stops"});
+    runner.start();
+    std::optional<Screen> screen;
     auto flush = [&] {
-        for (const std::string& line : s.takeMessages())
-            screen.message("stemdeck: " + line);
-    };
-    auto nextDraw = Clock::now();
-    bool interrupted = false;
-    while (!s.finished()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        if (terminal) s.typed(terminal->read());
-        if (stop.load() && !interrupted) {
-            interrupted = true;
-            s.quit();
+        for (const std::string& line : runner.takeMessages()) {
+            if (screen)
+                screen->message("stemdeck: " + line);
+            else
+                std::cerr << "stemdeck: " << line << std::endl;
         }
-        s.tick();
+    };
+    while (runner.phase() == ShowPhase::waiting) {
         flush();
-        if (s.quitOverdue()) break; // the stop fade never finished (device gone): leave anyway
-        if (live && Clock::now() >= nextDraw) {
-            screen.status(
-                formatStatus(s.status(), static_cast<std::uint64_t>(s.xruns()), terminalWidth(), s.busLabels()));
+        if (stop.load()) runner.quit();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::optional<RawTerminal> terminal;
+    if (runner.phase() == ShowPhase::running) {
+        flush();
+        screen.emplace(live);
+        if (keys) terminal.emplace();
+    }
+    TerminalKeys typed;
+    auto nextDraw = Clock::now();
+    while (!runner.over()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (terminal)
+            for (const Key& k : typed.feed(terminal->read()))
+                runner.key(k);
+        if (stop.load()) runner.quit();
+        flush();
+        if (live && screen && Clock::now() >= nextDraw) {
+            const std::shared_ptr<const control::ShowState> st = s.state().latest();
+            screen->status(formatStatus(st->player, st->health.xruns, terminalWidth(), s.busLabels()));
             nextDraw = Clock::now() + std::chrono::milliseconds(100);
         }
     }
-    s.close();
+    runner.join();
+    terminal.reset(); // the terminal back before the shutdown command (it may ask for a password)
     flush();
-    terminal.reset();
-    screen.message("stemdeck: " + s.summary());
-    if (s.shutdownAsked()) {
-        s.shutDown();
-        flush();
+    runner.finishShow();
+    flush();
+    switch (runner.phase()) {
+    case ShowPhase::noDevice:
+        std::cerr << "stemdeck: no audio output device on this machine (no ALSA card, no JACK server); "
+                     "use 'stemdeck render' to hear the set as a WAV file, or --wait-device to wait for one\n";
+        return kExitNoDevice;
+    case ShowPhase::stoppedWaiting: std::cerr << "stemdeck: stopped while waiting for an audio device\n"; return 0;
+    case ShowPhase::failed: throw Error(runner.why());
+    default: return 0;
     }
-    return 0;
 }
 
 Subcommand addPlayCommand(CLI::App& app) {

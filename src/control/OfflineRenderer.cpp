@@ -4,6 +4,9 @@
 #include <chrono>
 #include <thread>
 
+#include "stemdeck/control/Router.h"
+#include "stemdeck/control/ScriptFeed.h"
+
 namespace stemdeck::control {
 
 RenderReport renderSong(engine::Engine& engine, const engine::SongView& song, double sampleRate,
@@ -23,7 +26,11 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
     std::size_t current = 0;
     engine.setSong(songs[0]);
     if (songs.size() > 1) engine.cueNextSong(&songs[1], true);
-    engine::CommandSender sender = engine.makeSender();
+    engine::CommandSender sender = engine.makeSender(); // the renderer's own play
+    // The script is a surface like any other: its actions reach the engine through a router input,
+    // each stamped with its exact frame.
+    Router router(engine);
+    ScriptFeed feed(script, router.makeInput(Surface::script));
 
     std::int64_t total = 0;
     for (const auto& s : songs)
@@ -35,7 +42,6 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
     RenderReport report;
     report.songStarts.push_back(0);
     std::vector<float> left(static_cast<std::size_t>(maxBlock)), right(static_cast<std::size_t>(maxBlock));
-    std::size_t nextEvent = 0;
     std::size_t blockIndex = 0;
     std::int64_t frame = 0;
     std::int64_t end = -1; // set once the engine says the song ended or stopped for good
@@ -59,10 +65,7 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
             if (song.reference != nullptr) song.reference->waitUntilReadable(engine.songFrame(), ahead, 5.0);
         }
         // Issue what falls in this block, stamped with its exact frame: the engine splits there.
-        while (nextEvent < script.size() && script[nextEvent].frame < frame + n)
-            control::forEachCommand(script[nextEvent++].call, sampleRate, [&](const engine::Command& c) {
-                if (!sender.send(c)) ++report.droppedCommands;
-            });
+        feed.feed(0, frame, frame + n);
         if (options.observer != nullptr) options.observer->beforeProcess();
         engine.process(left.data(), right.data(), n);
         if (options.observer != nullptr) options.observer->afterProcess();
@@ -87,12 +90,13 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
         }
         // Stopped with nothing left to issue: the render ends where the stop fade finished (or on
         // the last event, if one came while stopped).
-        if (end < 0 && !engine.rolling() && nextEvent == script.size()) end = std::max(stoppedAt, lastEvent);
+        if (end < 0 && !engine.rolling() && feed.done()) end = std::max(stoppedAt, lastEvent);
         const auto keep = static_cast<int>(end >= 0 ? std::clamp<std::int64_t>(end - frame, 0, n) : n);
         if (keep > 0) sink.write(left.data(), right.data(), keep);
         frame += n;
         report.frames += keep;
     }
+    report.droppedCommands += feed.lost();
     return report;
 }
 

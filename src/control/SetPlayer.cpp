@@ -8,18 +8,13 @@
 #include <tuple>
 
 #include "stemdeck/Error.h"
+#include "SongLoader.h"
 
 namespace stemdeck::control {
 
 using engine::Command;
 using engine::EventType;
 using engine::Op;
-
-namespace {
-/// Scripted actions are handed to the engine this far ahead of their frame (it holds them and
-/// applies each on its exact frame); far enough for a 20 ms poll, short enough to fit its list.
-constexpr double kScriptLeadSeconds = 0.25;
-} // namespace
 
 std::vector<set::SetSong> songsFromFolders(const std::vector<std::filesystem::path>& folders) {
     std::vector<set::SetSong> songs;
@@ -439,18 +434,6 @@ void SetPlayer::storeScene(int slot) {
 }
 
 void SetPlayer::perform(const ActionCall& call) {
-    const ActionInfo& row = info(call.action);
-    if (row.target == Target::stem && (call.stem < 0 || call.stem >= engine_.stemCount())) return;
-    if (row.runs == Runs::engine) {
-        forEachCommand(call, engine_.sampleRate(), [&](const Command& c) { sender_.send(c); });
-        if (call.action == Action::play) finished_ = false;
-        if (call.action == Action::play || call.action == Action::seek) wakeStreamers();
-        return;
-    }
-    performNow(call);
-}
-
-void SetPlayer::performNow(const ActionCall& call) {
     switch (call.action) {
     case Action::togglePlay: togglePlay(); break;
     case Action::toStart: seekTo(0); break;
@@ -476,9 +459,7 @@ void SetPlayer::performNow(const ActionCall& call) {
     case Action::loopB: setLoopB(); break;
     case Action::practiceLoop: loopBars(static_cast<int>(call.from), static_cast<int>(call.to)); break;
     case Action::loopCountIn: toggleLoopCountIn(); break;
-    default:
-        if (options_.sessionAction) options_.sessionAction(call);
-        break;
+    default: break; // engine actions go to the engine through the router; session actions are the Show's
     }
 }
 
@@ -580,6 +561,7 @@ void SetPlayer::poll() {
             break;
         case EventType::transportStarted:
             if (!scriptZero_ && current_ == 0) scriptZero_ = e.frame - e.songFrame;
+            if (!quitting_) finished_ = false; // played again (from any surface) after the set's end
             break;
         case EventType::transportStopped:
             if (quitting_) finished_ = true;
@@ -609,7 +591,10 @@ void SetPlayer::poll() {
                     }
                 }
             }
-            if (e.action == static_cast<std::uint8_t>(Op::loadCued)) changing_ = -1;
+            if (e.action == static_cast<std::uint8_t>(Op::loadCued)) {
+                changing_ = -1;
+                stepRetime(); // a step that waited for the change goes on
+            }
             if (e.action == static_cast<std::uint8_t>(Op::toggleReference) ||
                 e.action == static_cast<std::uint8_t>(Op::referenceOn))
                 log_ << "this song has no reference mix (00_MIX_REFERENCE) to A/B against\n";
@@ -631,26 +616,26 @@ void SetPlayer::poll() {
             changeTo(next, atEndOf(current_) != AtEnd::stop);
         }
     }
+    takeRetimeLoad();
     if (auto it = loaded_.find(current_); it != loaded_.end())
         for (const std::string& f : it->second->song.takeFaults())
             log_ << "warning: " << f << "\n";
-    sendScript();
     freeUnused();
 }
 
-void SetPlayer::sendScript() {
-    if (!scriptZero_) return;
-    const auto lead = static_cast<std::int64_t>(kScriptLeadSeconds * engine_.sampleRate());
-    const std::int64_t horizon = engine_.outputFrame() + lead;
-    while (nextScript_ < options_.script.size() && *scriptZero_ + options_.script[nextScript_].frame < horizon) {
-        ActionCall c = options_.script[nextScript_].call;
-        c.frame = *scriptZero_ + options_.script[nextScript_].frame;
-        // The engine holds its commands for their exact frame; what the player does (a song, a
-        // marker, storing a scene) happens once that frame has come.
-        if (info(c.action).runs != Runs::engine && engine_.outputFrame() < c.frame) break;
-        perform(c);
-        ++nextScript_;
-    }
+std::optional<double> SetPlayer::songSeconds(int index) const {
+    const auto it = loaded_.find(index);
+    if (it == loaded_.end() || it->second->song.sampleRate <= 0) return std::nullopt;
+    return static_cast<double>(it->second->song.lengthFrames) / it->second->song.sampleRate;
+}
+
+bool SetPlayer::songBroken(int index) const {
+    return index >= 0 && index < static_cast<int>(broken_.size()) && broken_[static_cast<std::size_t>(index)];
+}
+
+formats::Stretch SetPlayer::playingStretch() const {
+    if (const auto it = loaded_.find(current_); it != loaded_.end()) return it->second->song.stretch;
+    return {};
 }
 
 void SetPlayer::freeUnused() {
@@ -799,7 +784,8 @@ void SetPlayer::wantStretch(double tempo, double semitones) {
 }
 
 void SetPlayer::stepRetime() {
-    if (retimeNext_ || retimeOld_ || current_ < 0 || changing_ >= 0 || taken_ >= 0) return; // one at a time
+    if (retimeNext_ || retimeOld_ || retimeLoad_ || current_ < 0 || changing_ >= 0 || taken_ >= 0)
+        return; // one at a time
     const auto it = loaded_.find(current_);
     if (it == loaded_.end()) return;
     const formats::Stretch& now = it->second->song.stretch;
@@ -810,7 +796,8 @@ void SetPlayer::stepRetime() {
         if (loopA_ < 0 || heldInRam(loopA_)) return;
         if (loopReloads_ < 2) {
             ++loopReloads_;
-            if (prepareRetime(now)) return;
+            requestRetime(now, RetimeLoad::Why::holdA);
+            return;
         }
         if (loopWaiting_) { // it loops anyway: a jump back may wait for the disk
             log_ << "warning: A could not be held in RAM; the loop's jumps back may wait for the disk\n";
@@ -823,16 +810,21 @@ void SetPlayer::stepRetime() {
     step.semitones = target.semitones; // a key changes at once (a glide in pitch is a siren)
     step.tempo = now.tempo + std::clamp(target.tempo - now.tempo, -kTempoGlideStep, kTempoGlideStep);
     if (std::fabs(step.tempo - target.tempo) < 1e-6) step.tempo = target.tempo;
-    if (!prepareRetime(step)) liveStretch_.erase(current_);
+    requestRetime(step, RetimeLoad::Why::step);
 }
 
-bool SetPlayer::prepareRetime(const formats::Stretch& step, int attempt) {
+void SetPlayer::requestRetime(const formats::Stretch& step, RetimeLoad::Why why, int attempt) {
     const Loaded& cur = *loaded_.at(current_);
     const set::SetSong& plan = songs_[static_cast<std::size_t>(current_)];
     const int rate = cur.song.sampleRate;
-    const engine::SongTiming& from = cur.view.timing;
-    engine::SongTiming to = from;
-    to.bpm = cur.song.ownBpm * step.tempo;
+    RetimeLoad r;
+    r.song = current_;
+    r.step = step;
+    r.why = why;
+    r.attempt = attempt;
+    r.from = cur.view.timing;
+    r.to = r.from;
+    r.to.bpm = cur.song.ownBpm * step.tempo;
     control::SongOptions o = control::optionsFor(plan, options_.song);
     o.tempo = set::TempoSetting{step.tempo, false};
     o.transpose = step.semitones;
@@ -840,31 +832,73 @@ bool SetPlayer::prepareRetime(const formats::Stretch& step, int attempt) {
         options_.song.stretchStreamer = std::make_shared<stream::DiskStreamer>("stemdeck-tempo");
     o.stretchStreamer = options_.song.stretchStreamer;
     // Playing, the new tempo takes over on a beat line far enough ahead to load it first (the last
-    // load's time, and then some): the song is loaded again with its head in RAM from there, a
-    // beat and a second long, so the switch and the ring's start never wait for the disk.
+    // load's time, and then some): the song is loaded again, on the loader thread, with its head in
+    // RAM from there, a beat and a second long, so the switch and the ring's start never wait for
+    // the disk. The control thread ticks on meanwhile.
     const bool rolling = engine_.rolling();
     const std::int64_t pos = std::max<std::int64_t>(0, engine_.songFrame());
     const double lead = rolling ? prepSeconds_ * 1.5 + 0.15 : 0.0;
-    o.headAt = engine::retimedFrame(from, to, rate, pos + static_cast<std::int64_t>(lead * rate));
-    o.headSeconds = rolling ? engine::framesPerBeat(to, rate) / rate + 1.0 : 3.0;
-    auto next = std::make_unique<Loaded>();
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-        next->song = control::loadSong(plan.source, o);
-        // A vamp goes on at the new tempo, and the A-B loop's A waits: their starts are held in RAM
-        // too, so their jumps never wait.
-        for (const std::int64_t loop : {engine_.loopStart(), loopA_}) {
-            if (loop < 0) continue;
-            const std::int64_t at = engine::retimedFrame(from, to, rate, loop);
-            next->song.addCue(
-                std::max<std::int64_t>(1, at - static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * rate) - 1));
-            next->held.push_back(at);
-        }
-    } catch (const Error& e) {
-        log_ << "tempo and key not changed: " << e.what() << "\n";
-        return false;
+    o.headAt = engine::retimedFrame(r.from, r.to, rate, pos + static_cast<std::int64_t>(lead * rate));
+    o.headSeconds = rolling ? engine::framesPerBeat(r.to, rate) / rate + 1.0 : 3.0;
+    r.rolling = rolling;
+    r.askedAt = pos;
+    r.headAt = o.headAt;
+    r.headSeconds = o.headSeconds;
+    SongLoader::Job job{plan.source, o, {}};
+    // A vamp goes on at the new tempo, and the A-B loop's A waits: their starts are held in RAM
+    // too, so their jumps never wait.
+    for (const std::int64_t loop : {engine_.loopStart(), loopA_}) {
+        if (loop < 0) continue;
+        const std::int64_t at = engine::retimedFrame(r.from, r.to, rate, loop);
+        job.cues.push_back(
+            std::max<std::int64_t>(1, at - static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * rate) - 1));
+        r.held.push_back(at);
     }
-    prepSeconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!loader_) loader_ = std::make_unique<SongLoader>();
+    if (!loader_->start(std::move(job))) return; // (one at a time: never happens)
+    retimeLoad_ = std::move(r);
+}
+
+bool SetPlayer::waitForLoads(double timeoutSeconds) const {
+    return !loader_ || loader_->waitUntilDone(timeoutSeconds);
+}
+
+void SetPlayer::takeRetimeLoad() {
+    if (!retimeLoad_ || !loader_) return;
+    std::optional<SongLoader::Result> result = loader_->take();
+    if (!result) return; // still loading
+    const RetimeLoad r = std::move(*retimeLoad_);
+    retimeLoad_.reset();
+    const auto it = loaded_.find(current_);
+    if (r.song != current_ || it == loaded_.end() || changing_ >= 0 || taken_ >= 0) { // moved on meanwhile
+        stepRetime();
+        return;
+    }
+    if (!result->song) {
+        if (r.why == RetimeLoad::Why::step) {
+            log_ << "tempo and key not changed: " << result->error << "\n";
+            liveStretch_.erase(current_);
+        } else {
+            log_ << "warning: the A-B loop's A could not be loaded into RAM: " << result->error << "\n";
+        }
+        stepRetime(); // (A: tried again, or looped from the disk)
+        return;
+    }
+    prepSeconds_ = result->seconds;
+    const Loaded& cur = *it->second;
+    const int rate = cur.song.sampleRate;
+    // The play head moved otherwise than by playing while it loaded (a jump, a stop, play pressed):
+    // the head is in the wrong place. Again from where it is now (not a failed attempt).
+    const std::int64_t pos = std::max<std::int64_t>(0, engine_.songFrame());
+    const auto played = static_cast<std::int64_t>((result->seconds + 0.5) * rate * 1.5);
+    if (engine_.rolling() != r.rolling || (!r.rolling && pos != r.askedAt) ||
+        (r.rolling && (pos < r.askedAt - rate / 10 || pos > r.askedAt + played))) {
+        requestRetime(r.step, r.why, r.attempt);
+        return;
+    }
+    auto next = std::make_unique<Loaded>();
+    next->song = std::move(*result->song);
+    next->held = r.held;
     // The same song, state and all, on the new stems and grid.
     next->view = cur.view;
     const engine::SongView fresh = next->song.view();
@@ -876,21 +910,26 @@ bool SetPlayer::prepareRetime(const formats::Stretch& step, int attempt) {
     Command c = command(Op::retime);
     c.target = 0; // (stopped: at once)
     // Reloaded as it plays, at its own tempo and key: the files' very samples, nothing to crossfade.
-    c.value = step.unity() && cur.song.stretch.unity() ? 1.0f : 0.0f;
-    if (rolling) {
-        // The first beat line from now (and a poll's margin) that lands in the new head, early
+    c.value = r.step.unity() && cur.song.stretch.unity() ? 1.0f : 0.0f;
+    if (engine_.rolling()) {
+        // The first beat line from now (and a tick's margin) that lands in the new head, early
         // enough in it that a second of it is left for the ring to take over.
-        const std::int64_t headAt = o.headAt;
-        const std::int64_t headEnd = headAt + static_cast<std::int64_t>((o.headSeconds - 0.5) * rate);
-        std::int64_t line = engine::nextGridFrame(from, rate, engine::Quantize::beat,
+        const std::int64_t headEnd = r.headAt + static_cast<std::int64_t>((r.headSeconds - 0.5) * rate);
+        std::int64_t line = engine::nextGridFrame(r.from, rate, engine::Quantize::beat,
                                                   std::max<std::int64_t>(0, engine_.songFrame()) + rate / 16);
-        while (engine::retimedFrame(from, to, rate, line) < headAt)
-            line = engine::nextGridFrame(from, rate, engine::Quantize::beat, line + 1);
-        if (engine::retimedFrame(from, to, rate, line) > headEnd) {
+        while (engine::retimedFrame(r.from, r.to, rate, line) < r.headAt)
+            line = engine::nextGridFrame(r.from, rate, engine::Quantize::beat, line + 1);
+        if (engine::retimedFrame(r.from, r.to, rate, line) > headEnd) {
             // The load took longer than its lead: again, with the longer lead it measured.
             log_ << "(the tempo change took " << prepSeconds_ << " s to prepare; "
-                 << (attempt < 2 ? "once more)\n" : "given up)\n");
-            return attempt < 2 && prepareRetime(step, attempt + 1);
+                 << (r.attempt < 2 ? "once more)\n" : "given up)\n");
+            if (r.attempt < 2)
+                requestRetime(r.step, r.why, r.attempt + 1);
+            else if (r.why == RetimeLoad::Why::step)
+                liveStretch_.erase(current_);
+            else
+                stepRetime();
+            return;
         }
         c.target = line;
     }
@@ -899,7 +938,6 @@ bool SetPlayer::prepareRetime(const formats::Stretch& step, int attempt) {
     engine_.retimeSong(&retimeNext_->view);
     sender_.send(c);
     wakeStreamers();
-    return true;
 }
 
 void SetPlayer::retimeApplied(std::int64_t songFrame) {

@@ -57,6 +57,7 @@ struct Rig {
         out.directRight[0] = rr.data();
         out.click = c.data();
         for (std::int64_t done = 0; done < frames; done += kBlock) {
+            (void)player->waitForLoads(10.0); // a step or reload on the loader thread lands first
             (void)player->waitForDisk(engine::kSeekReadyFrames, 5.0); // faster than real time, as render
             engine.process(out, kBlock);
             main.insert(main.end(), l.begin(), l.end());

@@ -44,6 +44,7 @@ struct Rig {
         out.directRight[0] = cr.data();
         for (std::int64_t done = 0; done < frames; done += kBlock) {
             // Faster than real time: let the disk and stretch threads keep up, as render does.
+            (void)player->waitForLoads(10.0); // a step on the loader thread lands first
             (void)player->waitForDisk(engine::kSeekReadyFrames, 5.0);
             const double bpm = engine.timing().bpm;
             engine.process(out, kBlock);
@@ -143,9 +144,10 @@ TEST_CASE("Glide from 100% to 70% while playing: a step on each of six beat line
     CHECK(onGrid == late);
 }
 
-TEST_CASE("A key change while playing lands on the next beat in tune with the tempo kept, and back at 0 st plays the files "
-          "as they are",
-          "[stream][stretch]") {
+TEST_CASE(
+    "A key change while playing lands on the next beat in tune with the tempo kept, and back at 0 st plays the files "
+    "as they are",
+    "[stream][stretch]") {
     test::TempDir dir;
     const std::int64_t len = 20 * kRate;
     test::writeStemFolder(dir.path(), kRate, {test::sineStem(len, 440.0, kRate, 0.4f, false)}, {"Vox"}, "BPM: 120\n");

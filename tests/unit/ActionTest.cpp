@@ -123,8 +123,9 @@ TEST_CASE("Every action of the table is reachable from a script, a mapping and i
         if (!a.key.empty() && a.action != Action::unlock) {
             const auto bytes =
                 kKeyBytes.contains(std::string(a.key)) ? kKeyBytes.at(std::string(a.key)) : std::string(a.key);
+            TerminalKeys terminal;
             KeyDecoder keys;
-            const auto pressed = keys.feed(bytes);
+            const auto pressed = decodeKeys(terminal, keys, bytes);
             REQUIRE(pressed.size() == 1);
             CHECK(pressed[0].action == a.action);
             if (a.value != ValueKind::none) CHECK(pressed[0].value == fromScript.value); // "2" → the second

@@ -14,8 +14,8 @@ using namespace stemdeck::app;
 namespace fs = std::filesystem;
 
 namespace {
-ShowState sample() {
-    ShowState s;
+JournalEntry sample() {
+    JournalEntry s;
     s.set = "/shows/tour.yaml";
     s.songSource = "/shows/songs/two";
     s.at.song = 1;
@@ -41,7 +41,7 @@ std::string read(const fs::path& p) {
 } // namespace
 
 TEST_CASE("The journal reads back exactly what was written, and anything torn or odd is refused", "[unit][journal]") {
-    const ShowState s = sample();
+    const JournalEntry s = sample();
     const std::string text = formatJournal(s);
     CHECK(parseJournal(text, "j.json") == s);
     // A journal cut anywhere (a torn write) is refused whole, with the file named.
@@ -64,7 +64,7 @@ TEST_CASE("The journal reads back exactly what was written, and anything torn or
     bad.replace(bad.find("\"loop_first_bar\": 17,"), 21, "");
     bad.replace(bad.find("\"loop_last_bar\": 24,"), 20, "");
     bad.replace(bad.find("\"loop_count_in\": 1,"), 19, "");
-    const ShowState old = parseJournal(bad, "j.json");
+    const JournalEntry old = parseJournal(bad, "j.json");
     CHECK(old.at.tempo == 1.0);
     CHECK(old.at.transpose == 0.0);
     CHECK(old.at.loopFirstBar == 0); // (and from before the A-B loop: none)
@@ -79,7 +79,7 @@ TEST_CASE("The journal writes when the show changes, at most every interval, ato
     const fs::path file = dir / "state" / "journal.json"; // the folder is made by the first write
     Journal j(file, std::chrono::milliseconds(250));
     const auto t0 = std::chrono::steady_clock::now();
-    ShowState s = sample();
+    JournalEntry s = sample();
     CHECK(j.record(s, t0));
     CHECK(j.writes() == 1);
     CHECK(parseJournal(read(file), file).at == s.at);
@@ -97,7 +97,7 @@ TEST_CASE("The journal writes when the show changes, at most every interval, ato
         ++files;
     CHECK(files == 1);
     j.end(s);
-    const ShowState ended = parseJournal(read(file), file);
+    const JournalEntry ended = parseJournal(read(file), file);
     CHECK(ended.ended);
     CHECK_FALSE(ended.at.playing);
 }
@@ -107,7 +107,7 @@ TEST_CASE("A resume only for the same set, after a run that did not end cleanly"
     const fs::path file = dir / "journal.json";
     const std::vector<std::string> songs{"/shows/songs/one", "/shows/songs/two"};
     CHECK(findResume(file, "/shows/tour.yaml", songs).said.find("no journal yet") != std::string::npos);
-    ShowState s = sample();
+    JournalEntry s = sample();
     std::ofstream(file) << formatJournal(s);
     const ResumeFind found = findResume(file, "/shows/tour.yaml", songs);
     REQUIRE(found.state);

@@ -11,13 +11,18 @@
 #include "stemdeck/app/Keys.h"
 #include "stemdeck/app/PlayScreen.h"
 #include "stemdeck/control/SetPlayer.h"
+#include "stemdeck/control/Show.h"
 
 using namespace stemdeck;
 using namespace stemdeck::control;
 using namespace stemdeck::app;
 
 TEST_CASE("Keys: digits mute, shifted digits and s-digit solo, arrows split across reads", "[unit][keys]") {
-    KeyDecoder d;
+    struct Decoder {
+        TerminalKeys terminal;
+        KeyDecoder keys;
+        std::vector<ActionCall> feed(std::string_view bytes) { return decodeKeys(terminal, keys, bytes); }
+    } d;
     auto one = [&](std::string_view bytes) {
         const auto k = d.feed(bytes);
         REQUIRE(k.size() == 1);
@@ -60,6 +65,37 @@ TEST_CASE("Keys: digits mute, shifted digits and s-digit solo, arrows split acro
     REQUIRE(many.size() == 4);
     CHECK(many[1].stem == 1);
     CHECK(many[3].action == Action::quit);
+    // Escape: alone for a whole read it is the key (it cancels a prefix; MIDI learn reads it).
+    CHECK(d.feed("s\x1b").empty());
+    const auto esc = d.terminal.feed("");
+    REQUIRE(esc.size() == 1);
+    CHECK(esc[0] == Key::named_(Key::Named::escape));
+    CHECK_FALSE(d.keys.feed(esc[0]).has_value());
+    CHECK(one("3").action == Action::toggleMute); // the s was cancelled
+}
+
+TEST_CASE("Keys from the stage window are the terminal's keys: the same actions without escape bytes", "[unit][keys]") {
+    KeyDecoder window, terminal;
+    TerminalKeys bytes;
+    const std::vector<std::pair<Key, std::string>> same = {{Key::named_(Key::Named::left), "\x1b[D"},
+                                                           {Key::named_(Key::Named::right), "\x1b[C"},
+                                                           {Key::named_(Key::Named::home), "\x1b[H"},
+                                                           {Key::character('3'), "3"},
+                                                           {Key::character(' '), " "}};
+    for (const auto& [key, raw] : same) {
+        const auto a = window.feed(key);
+        const auto b = decodeKeys(bytes, terminal, raw);
+        REQUIRE(a.has_value());
+        REQUIRE(b.size() == 1);
+        CHECK(a->action == b[0].action);
+        CHECK(a->stem == b[0].stem);
+    }
+    CHECK_FALSE(window.feed(Key::character('g')).has_value());
+    CHECK_FALSE(window.feed(Key::character('1')).has_value());
+    const auto go = window.feed(Key::named_(Key::Named::enter));
+    REQUIRE(go.has_value());
+    CHECK(go->action == Action::goToSong);
+    CHECK(go->value == 0.0f);
 }
 
 namespace {
@@ -77,11 +113,14 @@ struct Set {
     }
 };
 
-// Runs the engine like a device callback, polling the player after every block.
+// Runs the engine like a device callback, the show ticking after every block; actions go in
+// through a router input, as a surface's do.
 struct Rig {
     engine::Engine engine;
     std::ostringstream log;
-    std::unique_ptr<SetPlayer> player;
+    std::unique_ptr<Show> show;
+    SetPlayer* player = nullptr;
+    std::unique_ptr<Router::Input> input;
     std::vector<float> out;
     Rig(const std::vector<std::filesystem::path>& songs, AtEnd atEnd) : Rig(songsFromFolders(songs), atEnd) {}
     Rig(std::vector<set::SetSong> songs, AtEnd atEnd, const std::optional<ShowPoint>& resume = std::nullopt,
@@ -90,15 +129,17 @@ struct Rig {
         PlayerOptions o;
         o.atEnd = atEnd;
         o.song.sampleRate = kRate;
-        player = std::make_unique<SetPlayer>(engine, std::move(songs), o, log);
-        player->start(resume, playOnResume);
+        show = std::make_unique<Show>(engine, std::move(songs), o, log);
+        player = &show->player();
+        input = show->makeInput(Surface::script);
+        show->start(resume, playOnResume);
     }
     void run(int blocks) {
         std::vector<float> l(256), r(256);
         for (int b = 0; b < blocks; ++b) {
             engine.process(l.data(), r.data(), 256);
             out.insert(out.end(), l.begin(), l.end());
-            player->poll();
+            show->tick();
         }
     }
 };
@@ -167,7 +208,7 @@ TEST_CASE("SetPlayer next / previous while playing fade out and play the other s
     ActionCall mute;
     mute.action = Action::toggleMute;
     mute.stem = 0;
-    rig.player->perform(mute);
+    rig.input->send(mute);
     rig.run(10);
     CHECK(rig.out.back() == 0.0f);
     CHECK(rig.player->status().stems.at(0).muted);
@@ -269,37 +310,39 @@ TEST_CASE("store_scene keeps every stem's state as a scene, in the engine and be
     PlayerOptions o;
     o.song.sampleRate = kRate;
     o.setFile = dir / "set.yaml";
-    SetPlayer player(engine, file.songs, o, log);
-    player.start();
+    Show show(engine, file.songs, o, log);
+    SetPlayer& player = show.player();
+    const std::unique_ptr<Router::Input> input = show.makeInput(Surface::midi);
+    show.start();
     player.play();
     std::vector<float> l(256), r(256);
     auto run = [&](int blocks) {
         for (int b = 0; b < blocks; ++b) {
             engine.process(l.data(), r.data(), 256);
-            player.poll();
+            show.tick();
         }
     };
     ActionCall mute;
     mute.action = Action::toggleMute;
     mute.stem = 0;
-    player.perform(mute);
+    input->send(mute);
     run(10);
     CHECK(l.back() == 0.125f);
     ActionCall store;
     store.action = Action::storeScene;
     store.value = 1; // scene 2
-    player.perform(store);
+    input->send(store);
     run(2);
     CHECK_THAT(log.str(), Catch::Contains("scene 2 'Scene 2' stored in") && Catch::Contains("set.scenes.yaml"));
     ActionCall both;
     both.action = Action::scene;
     both.value = 0;
-    player.perform(both); // the set file's scene 1: both stems
+    input->send(both); // the set file's scene 1: both stems
     run(10);
     CHECK(l.back() == 0.375f);
     ActionCall two = both;
     two.value = 1;
-    player.perform(two); // the stored one: stem 1 muted
+    input->send(two); // the stored one: stem 1 muted
     run(10);
     CHECK(l.back() == 0.125f);
     CHECK(player.status().scene == 1);
@@ -312,7 +355,7 @@ TEST_CASE("store_scene keeps every stem's state as a scene, in the engine and be
     // A scene the song does not have: said, nothing changes.
     ActionCall none = both;
     none.value = 5;
-    player.perform(none);
+    input->send(none);
     run(10);
     CHECK_THAT(log.str(), Catch::Contains("this song has no such scene; its scenes are 1 Both, 2 Scene 2"));
     CHECK(l.back() == 0.125f);

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <deque>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "stemdeck/app/PlayCommand.h"
 #include "stemdeck/app/Preflight.h"
 #include "stemdeck/app/Settings.h"
+#include "stemdeck/app/ShowRunner.h"
 #include "stemdeck/Error.h"
 
 namespace stemdeck::app {
@@ -45,9 +47,9 @@ void applySettings(stemdeck::app::PlayArgs& a, const stemdeck::app::LiveSettings
 class StageWindow final : public juce::DocumentWindow {
 public:
     /// `kiosk`: the whole screen, no title bar, not closable while the show is locked.
-    StageWindow(stemdeck::app::LiveSession& session, bool kiosk)
+    StageWindow(stemdeck::app::LiveSession& session, stemdeck::app::ShowRunner& runner, bool kiosk)
         : juce::DocumentWindow("stemdeck", juce::Colour(0xff101214), kiosk ? 0 : juce::DocumentWindow::allButtons),
-          session_(session), kiosk_(kiosk) {
+          session_(session), runner_(runner), kiosk_(kiosk) {
         setUsingNativeTitleBar(false);
         if (kiosk_) setTitleBarHeight(0);
         setResizable(!kiosk_, false);
@@ -63,18 +65,16 @@ public:
         if (kiosk_) view->setBounds(getLocalBounds());
     }
     void closeButtonPressed() override { // the window manager's close (Alt-F4 in kiosk mode)
-        if (kiosk_ && session_.locked()) {
+        if (kiosk_ && runner_.phase() == stemdeck::app::ShowPhase::running && session_.locked()) {
             std::cerr << "stemdeck-gui: show locked: the window stays (type unlock first)" << std::endl;
             return;
         }
-        if (session_.opened())
-            session_.quit(); // fades out, then the loop ends
-        else
-            juce::MessageManager::getInstance()->stopDispatchLoop();
+        runner_.quit(); // fades out (or stops waiting for the device), then the loop ends
     }
 
 private:
     stemdeck::app::LiveSession& session_;
+    stemdeck::app::ShowRunner& runner_;
     bool kiosk_;
 };
 } // namespace
@@ -113,53 +113,58 @@ int main(int argc, char** argv) {
         app::LiveSession session(args, true, std::cerr);
         // The set is checked while the show waits for its device, or armed for play.
         const app::Preflight preflight({args.sources.begin(), args.sources.end()});
-        StageWindow window(session, kiosk);
+        // The show runs on its own control thread (waiting for the device first, as long as it takes);
+        // this thread is the window's.
+        app::ShowRunner runner(session, {true, app::waitedDevice(args.device), ""});
+        StageWindow window(session, runner, kiosk);
         std::unique_ptr<app::StageView> stage;
         std::unique_ptr<app::WaitingView> waiting;
         std::string fatal;
+        std::deque<std::string> early; // the log's last lines before the stage was there (its footer shows them)
         auto toStage = [&] {
-            std::cerr << "stemdeck-gui: playing " << session.songs().size() << " song(s) on "
-                      << session.deviceDescription() << "; " << session.routingDescription() << "\n";
-            stage = std::make_unique<app::StageView>(session, settings, settingsFile);
+            stage = std::make_unique<app::StageView>(session, runner, settings, settingsFile);
+            for (std::string& line : early)
+                stage->message(std::move(line));
             stage->showPreflight(preflight);
             window.show(stage.get());
             window.toFront(true);
             stage->grabKeyboardFocus();
-            session.start();
         };
-        // With no device yet the window stays, says what it waits for, and starts when it is there.
-        bool opened = false;
-        std::string why;
-        try {
-            opened = session.open();
-        } catch (const app::DeviceUnavailable& e) {
-            why = e.what();
-        }
-        if (opened) {
-            toStage();
-        } else {
-            waiting = std::make_unique<app::WaitingView>(
-                session, preflight, app::waitedDevice(args.device),
-                [&] {
-                    toStage();
-                    juce::MessageManager::callAsync([&] { waiting.reset(); });
-                },
-                [&](const std::string& message) {
-                    fatal = message;
-                    juce::MessageManager::getInstance()->stopDispatchLoop();
-                });
-            window.show(waiting.get());
-        }
-        // Signals: checked from the message loop.
-        // The preflight's findings also go to the log (the service's journal), once.
-        struct SignalWatch final : juce::Timer {
-            app::LiveSession& s;
+        waiting = std::make_unique<app::WaitingView>(
+            session, runner, preflight, app::waitedDevice(args.device),
+            [&] {
+                toStage();
+                juce::MessageManager::callAsync([&] { waiting.reset(); });
+            },
+            [&](const std::string& message) {
+                fatal = message;
+                juce::MessageManager::getInstance()->stopDispatchLoop();
+            });
+        window.show(waiting.get());
+        runner.start();
+        // The log (the service's journal) and the stage's message lines, signals, the end of the
+        // show; the preflight's findings once.
+        struct Watch final : juce::Timer {
+            app::ShowRunner& runner;
             const app::Preflight& preflight;
+            std::unique_ptr<app::StageView>& stage;
+            std::deque<std::string>& early;
             bool logged = false;
-            SignalWatch(app::LiveSession& session, const app::Preflight& p) : s(session), preflight(p) {
+            Watch(app::ShowRunner& r, const app::Preflight& p, std::unique_ptr<app::StageView>& s,
+                  std::deque<std::string>& e)
+                : runner(r), preflight(p), stage(s), early(e) {
                 startTimer(50);
             }
             void timerCallback() override {
+                for (std::string& line : runner.takeMessages()) {
+                    std::cerr << "stemdeck-gui: " << line << std::endl;
+                    if (stage) {
+                        stage->message(std::move(line));
+                    } else {
+                        early.push_back(std::move(line));
+                        if (early.size() > 4) early.pop_front();
+                    }
+                }
                 if (!logged)
                     if (const auto r = preflight.result()) {
                         logged = true;
@@ -168,13 +173,10 @@ int main(int argc, char** argv) {
                             std::cerr << "stemdeck-gui: " << line << "\n";
                         std::cerr << std::flush;
                     }
-                if (!gStop.load()) return;
-                if (s.opened())
-                    s.quit();
-                else
-                    juce::MessageManager::getInstance()->stopDispatchLoop();
+                if (gStop.load()) runner.quit();
+                if (runner.over()) juce::MessageManager::getInstance()->stopDispatchLoop();
             }
-        } watch(session, preflight);
+        } watch(runner, preflight, stage, early);
         juce::MessageManager::getInstance()->runDispatchLoop();
         // What is still open over the stage (the settings dialog) goes now, while JUCE runs: left
         // to JUCE's shutdown, it was deleted after the timer thread it unregisters from (a crash).
@@ -183,19 +185,21 @@ int main(int argc, char** argv) {
                 delete dialog;
         if (kiosk) juce::Desktop::getInstance().setKioskModeComponent(nullptr);
         window.clearContentComponent();
-        session.close();
-        for (const std::string& line : session.takeMessages())
+        runner.quit();
+        runner.join();
+        for (const std::string& line : runner.takeMessages())
             std::cerr << "stemdeck-gui: " << line << "\n";
+        runner.finishShow(); // (the shutdown command, if the shutdown action was performed)
+        for (const std::string& line : runner.takeMessages())
+            std::cerr << "stemdeck-gui: " << line << "\n";
+        if (runner.phase() == app::ShowPhase::stoppedWaiting)
+            std::cerr << "stemdeck-gui: stopped before the audio device was there\n";
+        if (fatal.empty() && runner.phase() == app::ShowPhase::failed) fatal = runner.why();
         if (!fatal.empty()) {
             std::cerr << "stemdeck-gui: error: " << fatal << std::endl;
             return 1;
         }
-        std::cerr << "stemdeck-gui: " << session.summary() << std::endl;
-        if (session.shutdownAsked()) {
-            session.shutDown();
-            for (const std::string& line : session.takeMessages())
-                std::cerr << "stemdeck-gui: " << line << std::endl;
-        }
+        std::cerr << std::flush;
         return 0;
     } catch (const Error& e) {
         std::cerr << "stemdeck-gui: error: " << e.what() << "\n";

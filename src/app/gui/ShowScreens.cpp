@@ -48,13 +48,13 @@ void PreflightPanel::paint(juce::Graphics& g) {
     }
 }
 
-WaitingView::WaitingView(LiveSession& session, const Preflight& preflight, std::string waitingFor,
+WaitingView::WaitingView(LiveSession& session, ShowRunner& runner, const Preflight& preflight, std::string waitingFor,
                          std::function<void()> opened, std::function<void(const std::string&)> failed)
-    : session_(session), preflight_(preflight), waitingFor_(std::move(waitingFor)), opened_(std::move(opened)),
-      failed_(std::move(failed)) {
+    : session_(session), runner_(runner), preflight_(preflight), waitingFor_(std::move(waitingFor)),
+      opened_(std::move(opened)), failed_(std::move(failed)) {
     addAndMakeVisible(panel_);
     setSize(1280, 800);
-    startTimer(250);
+    startTimer(100);
 }
 
 WaitingView::~WaitingView() {
@@ -82,11 +82,16 @@ void WaitingView::paint(juce::Graphics& g) {
     auto s = status_;
     g.setColour(kSolo);
     g.setFont(juce::Font(40.0f, juce::Font::bold));
-    g.drawFittedText("waiting for " + waitingFor_, s.removeFromTop(60), juce::Justification::centredLeft, 1);
+    // Until an open has failed, the device is being opened (and the songs loaded): not waited for.
+    const bool waited = runner_.waited();
+    g.drawFittedText((waited ? "waiting for " : "opening ") + waitingFor_, s.removeFromTop(60),
+                     juce::Justification::centredLeft, 1);
     g.setColour(kText);
     g.setFont(juce::Font(20.0f));
-    g.drawFittedText(why_.empty() ? std::string("no audio output device yet") : oneLine(why_), s.removeFromTop(60),
-                     juce::Justification::topLeft, 2);
+    g.drawFittedText(!waited        ? std::string("loading the set")
+                     : why_.empty() ? std::string("no audio output device yet")
+                                    : oneLine(why_),
+                     s.removeFromTop(60), juce::Justification::topLeft, 2);
     g.setColour(kDim);
     g.drawText("plug the interface in or start the JACK server: the show starts when it is there (checked every "
                "second)",
@@ -95,32 +100,21 @@ void WaitingView::paint(juce::Graphics& g) {
 
 void WaitingView::timerCallback() {
     panel_.update(preflight_);
-    if (ticks_++ % 4 == 0) tryOpen(); // once a second
-}
-
-void WaitingView::tryOpen() {
-    std::string why;
-    try {
-        if (session_.open()) {
-            stopTimer();
-            opened_(); // deletes this view
-            return;
-        }
-    } catch (const DeviceUnavailable& e) {
-        why = e.what();
-    } catch (const Error& e) {
+    switch (runner_.phase()) {
+    case ShowPhase::waiting: break;
+    case ShowPhase::running:
         stopTimer();
-        failed_(e.what());
+        opened_(); // deletes this view
         return;
+    case ShowPhase::failed:
+        stopTimer();
+        failed_(runner_.why());
+        return;
+    default: return; // ended: the window goes
     }
-    (void)session_.takeMessages(); // the same each second: the reason is on the screen
-    if (!told_) {
-        told_ = true;
-        std::cerr << "stemdeck-gui: waiting for " << waitingFor_ << (why.empty() ? "" : ": " + oneLine(why))
-                  << " (checked every second)" << std::endl;
-    }
-    if (why != why_) {
+    if (const std::string why = runner_.why(); why != why_ || runner_.waited() != waitedShown_) {
         why_ = why;
+        waitedShown_ = runner_.waited();
         repaint();
     }
 }

@@ -9,6 +9,7 @@
 
 #include "stemdeck/app/LiveSession.h"
 #include "stemdeck/app/Preflight.h"
+#include "stemdeck/app/ShowRunner.h"
 
 namespace stemdeck::app {
 
@@ -34,29 +35,28 @@ private:
 };
 
 /// Before the device opens: the set's songs, "waiting for the JACK server" and why, and the
-/// preflight. Tries to open the session every second; calls `opened` once it has, `failed` with
-/// the message when opening failed for a reason no waiting mends.
+/// preflight. The runner's control thread does the waiting; this view shows it, and calls `opened`
+/// once the show runs, `failed` with the message when it failed for a reason no waiting mends.
 class WaitingView final : public juce::Component, private juce::Timer {
 public:
-    WaitingView(LiveSession& session, const Preflight& preflight, std::string waitingFor, std::function<void()> opened,
-                std::function<void(const std::string&)> failed);
+    WaitingView(LiveSession& session, ShowRunner& runner, const Preflight& preflight, std::string waitingFor,
+                std::function<void()> opened, std::function<void(const std::string&)> failed);
     ~WaitingView() override;
     void paint(juce::Graphics& g) override;
     void resized() override;
 
 private:
     void timerCallback() override;
-    void tryOpen();
 
     LiveSession& session_;
+    ShowRunner& runner_;
     const Preflight& preflight_;
     std::string waitingFor_, why_;
     std::function<void()> opened_;
     std::function<void(const std::string&)> failed_;
     PreflightPanel panel_;
     juce::Rectangle<int> setList_, status_;
-    int ticks_ = 0;
-    bool told_ = false;
+    bool waitedShown_ = false;
 };
 
 } // namespace stemdeck::app

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <iostream>
 
 #include "Palette.h"
@@ -196,8 +197,10 @@ void StemStrip::paint(juce::Graphics& g) {
 
 // ---------------------------------------------------------------------------------------------
 
-StageView::StageView(LiveSession& session, app::LiveSettings settings, std::filesystem::path settingsFile)
-    : session_(session), settings_(std::move(settings)), settingsFile_(std::move(settingsFile)) {
+StageView::StageView(LiveSession& session, ShowRunner& runner, app::LiveSettings settings,
+                     std::filesystem::path settingsFile)
+    : session_(session), runner_(runner), state_(session.state().latest()), settings_(std::move(settings)),
+      settingsFile_(std::move(settingsFile)) {
     setWantsKeyboardFocus(true);
     for (int i = 0; i < engine::kMaxStems; ++i) {
         strips_.push_back(std::make_unique<StemStrip>(session, i));
@@ -323,15 +326,16 @@ std::string StageView::layoutReport() const {
     return out;
 }
 
+void StageView::message(std::string line) {
+    messages_.push_back(std::move(line));
+    while (messages_.size() > 4)
+        messages_.pop_front();
+}
+
 void StageView::timerCallback() {
-    session_.tick();
-    for (std::string& line : session_.takeMessages()) {
-        std::cerr << "stemdeck-gui: " << line << std::endl; // the log, as play writes it
-        messages_.push_back(std::move(line));
-        while (messages_.size() > 4)
-            messages_.pop_front();
-    }
-    status_ = session_.status();
+    // A view of the published state: the show's tick runs on the control thread, never here.
+    state_ = session_.state().latest();
+    status_ = state_->player;
     if (preflight_ != nullptr) {
         everRolled_ = everRolled_ || status_.rolling;
         preflightPanel_.update(*preflight_);
@@ -388,7 +392,6 @@ void StageView::timerCallback() {
         std::cerr << layoutReport() << std::flush;
     }
     repaint(header_.getUnion(position_).getUnion(progress_).getUnion(sceneBar_).getUnion(footer_).getUnion(setList_));
-    if (session_.finished() || session_.quitOverdue()) juce::MessageManager::getInstance()->stopDispatchLoop();
 }
 
 void StageView::resized() {
@@ -505,12 +508,12 @@ void StageView::paint(juce::Graphics& g) {
     // Footer: next song, device, underruns, messages.
     auto foot = footer_.reduced(16, 6);
     g.setFont(juce::Font(18.0f));
-    g.setColour(session_.devicePlaying() ? kDim : kMute);
-    const std::string device = session_.devicePlaying() ? session_.deviceDescription() : "DEVICE LOST - waiting for it";
+    g.setColour(state_->health.devicePlaying ? kDim : kMute);
+    const std::string device = state_->health.devicePlaying ? state_->health.device : "DEVICE LOST - waiting for it";
     g.drawText("next: " + (status_.nextTitle.empty() ? std::string("(end of set)") : status_.nextTitle) + "    " +
                    device + "    underruns " + std::to_string(status_.underruns) +
                    (status_.dropped > 0 ? "    COMMANDS LOST " + std::to_string(status_.dropped) : "") + "    xruns " +
-                   std::to_string(session_.xruns()) + (session_.learning() ? "    MIDI LEARN" : "") +
+                   std::to_string(state_->health.xruns) + (state_->learning ? "    MIDI LEARN" : "") +
                    (preflightPanel_.errors() > 0 ? "    CHECK: " + std::to_string(preflightPanel_.errors()) +
                                                        (preflightPanel_.errors() == 1 ? " ERROR" : " ERRORS")
                                                  : "") +
@@ -532,26 +535,26 @@ void StageView::mouseDown(const juce::MouseEvent&) {
 }
 
 bool StageView::keyPressed(const juce::KeyPress& key) {
-    // The same keys as play's terminal: turned into the bytes a terminal would send.
-    std::string bytes;
+    // The same keys as play's terminal, as Keys (decoded on the control thread).
+    std::optional<Key> pressed;
     const int code = key.getKeyCode();
     if (code == juce::KeyPress::leftKey)
-        bytes = "\x1b[D";
+        pressed = Key::named_(Key::Named::left);
     else if (code == juce::KeyPress::rightKey)
-        bytes = "\x1b[C";
+        pressed = Key::named_(Key::Named::right);
     else if (code == juce::KeyPress::homeKey)
-        bytes = "\x1b[H";
+        pressed = Key::named_(Key::Named::home);
     else if (code == juce::KeyPress::escapeKey)
-        bytes = "\x1b";
+        pressed = Key::named_(Key::Named::escape);
     else if (code == juce::KeyPress::returnKey)
-        bytes = "\r";
+        pressed = Key::named_(Key::Named::enter);
     else if (const juce::juce_wchar c = key.getTextCharacter(); c > 0 && c < 128)
-        bytes = std::string(1, static_cast<char>(c));
-    if (bytes == "," && !session_.locked()) { // the settings dialog
+        pressed = Key::character(static_cast<char>(c));
+    if (pressed == Key::character(',') && !session_.locked()) { // the settings dialog
         app::LiveSettings current = settings_;
         if (!current.driver)
-            current.driver = session_.deviceDescription().find("[JACK]") != std::string::npos ? "jack" : "alsa";
-        if (!current.rate) current.rate = session_.sampleRate();
+            current.driver = state_->health.device.find("[JACK]") != std::string::npos ? "jack" : "alsa";
+        if (!current.rate) current.rate = static_cast<int>(state_->clock.sampleRate);
         openSettings(
             current, settingsFile_, audio::describeDevices(),
             [](juce::Point<int> save) {
@@ -563,8 +566,8 @@ bool StageView::keyPressed(const juce::KeyPress& key) {
             });
         return true;
     }
-    if (bytes.empty()) return false;
-    session_.typed(bytes);
+    if (!pressed) return false;
+    runner_.key(*pressed);
     return true;
 }
 

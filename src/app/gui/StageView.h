@@ -1,7 +1,8 @@
 #pragma once
-// The stage view: what a performer reads from two metres away. A view of LiveSession's state
-// (the engine's atomics and the player's status, polled 30 times a second on the GUI thread);
-// the buttons, faders and knobs send the same commands the keys and MIDI send.
+// The stage view: what a performer reads from two metres away. A view of the published show state
+// (control::ShowState, read 30 times a second on the GUI thread; the show's tick runs on the
+// control thread, not here); the buttons, faders and knobs send through the GUI's router input,
+// the keys go to the control thread as Keys, as play's terminal keys do.
 #include <juce_gui_basics/juce_gui_basics.h>
 
 #include <array>
@@ -15,6 +16,7 @@
 #include "stemdeck/app/LiveSession.h"
 #include "stemdeck/app/Preflight.h"
 #include "stemdeck/app/Settings.h"
+#include "stemdeck/app/ShowRunner.h"
 #include "ShowScreens.h"
 
 namespace stemdeck::app {
@@ -59,7 +61,7 @@ private:
 class StageView final : public juce::Component, private juce::Timer {
 public:
     /// `settings`: what the settings file holds (the dialog starts from it), saved to `settingsFile`.
-    StageView(LiveSession& session, app::LiveSettings settings, std::filesystem::path settingsFile);
+    StageView(LiveSession& session, ShowRunner& runner, app::LiveSettings settings, std::filesystem::path settingsFile);
     ~StageView() override;
     void paint(juce::Graphics& g) override;
     void resized() override;
@@ -70,6 +72,8 @@ public:
     void showPreflight(const Preflight& preflight);
     /// Brings the window to the front with the keyboard (after a dialog closes, or a click).
     void takeKeyboard();
+    /// @thread GUI. A line of the log, shown at the foot (the last four).
+    void message(std::string line);
     /// Where a stem's mute / solo button is, in screen pixels (for tests driving it with xdotool).
     [[nodiscard]] std::string layoutReport() const;
 
@@ -79,6 +83,8 @@ private:
     void sceneClicked(int slot);
 
     LiveSession& session_;
+    ShowRunner& runner_;
+    std::shared_ptr<const control::ShowState> state_;
     std::array<juce::TextButton, engine::kMaxScenes> scenes_;
     juce::TextButton panic_{"PANIC"}, lock_{"LOCK"};
     // Rehearsal: tempo and key of the song, a step a click (tempo_down, tempo_up, transpose_down, transpose_up).

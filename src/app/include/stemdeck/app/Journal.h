@@ -14,13 +14,13 @@
 namespace stemdeck::app {
 
 /// What the journal holds: where the show is (control::ShowPoint) and which show it is.
-struct ShowState {
+struct JournalEntry {
     std::string set;        ///< what is playing: the set file, or the song folders, as absolute paths
     std::string songSource; ///< the song's folder (a check that the set has not changed under it)
     control::ShowPoint at;
     bool ended = false;           ///< the run ended cleanly (quit, or the set played through): nothing to resume
     std::int64_t writtenAtMs = 0; ///< wall clock, ms since the epoch
-    bool operator==(const ShowState&) const = default;
+    bool operator==(const JournalEntry&) const = default;
 };
 
 /// @thread any. $XDG_STATE_HOME/stemdeck/journal.json, else ~/.local/state/stemdeck/journal.json.
@@ -28,8 +28,8 @@ struct ShowState {
 
 /// @thread any. The journal's text (JSON), and back. parseJournal throws stemdeck::Error naming
 /// `file` and what is wrong (a torn or hand-edited file is reported, never half-used).
-[[nodiscard]] std::string formatJournal(const ShowState& state);
-[[nodiscard]] ShowState parseJournal(const std::string& text, const std::filesystem::path& file);
+[[nodiscard]] std::string formatJournal(const JournalEntry& state);
+[[nodiscard]] JournalEntry parseJournal(const std::string& text, const std::filesystem::path& file);
 
 /// @thread control. Writes the show state to `file` atomically (a temporary file, fsync, rename:
 /// a kill -9 mid-write leaves the previous journal whole), at most every `interval` and only when
@@ -39,27 +39,27 @@ public:
     explicit Journal(std::filesystem::path file, std::chrono::milliseconds interval = std::chrono::milliseconds(250));
     /// Records `state` if it changed and the last write is `interval` old. False if a write failed
     /// (said once through `problem`; the show goes on).
-    bool record(const ShowState& state, std::chrono::steady_clock::time_point now);
+    bool record(const JournalEntry& state, std::chrono::steady_clock::time_point now);
     /// Writes `state` marked ended: a clean quit leaves nothing to resume.
-    void end(ShowState state);
+    void end(JournalEntry state);
     [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
     [[nodiscard]] const std::string& problem() const noexcept { return problem_; }
     [[nodiscard]] std::uint64_t writes() const noexcept { return writes_; }
 
 private:
-    bool write(const ShowState& state);
+    bool write(const JournalEntry& state);
     std::filesystem::path file_;
     std::chrono::milliseconds interval_;
     std::chrono::steady_clock::time_point last_{};
-    std::optional<ShowState> written_;
+    std::optional<JournalEntry> written_;
     std::string problem_;
     std::uint64_t writes_ = 0;
 };
 
 /// What a start with --resume found.
 struct ResumeFind {
-    std::optional<ShowState> state; ///< set: resume here
-    std::string said;               ///< why not (no journal, ended cleanly, corrupt, another set, …) or where
+    std::optional<JournalEntry> state; ///< set: resume here
+    std::string said;                  ///< why not (no journal, ended cleanly, corrupt, another set, …) or where
 };
 
 /// @thread control. Reads `file` for a resume of the set `set` whose songs are `songSources`:

@@ -1,28 +1,46 @@
 #pragma once
-// The play screen's keys: bytes from a raw-mode terminal (or the GUI window, which feeds the same
-// bytes) turned into actions of the one table (Action.h). Single-letter keys come from the table's
-// key column; digits, arrows and the prefix keys (s, g, e, w) are decoded here.
+// The play screen's keys, the same in a terminal and in the stage window: Keys (Key.h) turned
+// into actions of the one table (Action.h). Single-letter keys come from the table's key column;
+// digits, arrows and the prefix keys (s, g, e, w) are decoded here. A terminal's bytes become Keys
+// first (TerminalKeys); the window's key presses are Keys already.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "stemdeck/app/Key.h"
 #include "stemdeck/control/Action.h"
 
 namespace stemdeck::app {
 
-/// Decodes a terminal's byte stream. Escape sequences (arrow keys) may arrive split across reads;
-/// the decoder keeps the unfinished part for the next feed().
+/// A raw-mode terminal's byte stream into Keys. Escape sequences (arrow keys) may arrive split
+/// across reads; the unfinished part waits for the next feed(). An Escape with nothing after it
+/// for a whole read (feed with no bytes: the reader reads every few ms) is the Escape key.
+class TerminalKeys {
+public:
+    /// @thread the terminal's reader.
+    std::vector<Key> feed(std::string_view bytes);
+
+private:
+    std::string pending_;
+};
+
+/// Keys into actions, one key at a time (a prefix key waits for the digit that follows it).
 class KeyDecoder {
 public:
-    /// @thread control.
-    std::vector<control::ActionCall> feed(std::string_view bytes);
+    /// @thread control. The action this key completes, if any.
+    std::optional<control::ActionCall> feed(const Key& key);
 
 private:
     enum class Prefix : unsigned char { none, solo, song, scene, storeScene };
-    std::string pending_;
     Prefix prefix_ = Prefix::none;
     int number_ = 0; ///< after g: the song's number so far
 };
+
+/// @thread any. A terminal's bytes decoded into actions at once (tests, tools): TerminalKeys, then
+/// KeyDecoder.
+[[nodiscard]] std::vector<control::ActionCall> decodeKeys(TerminalKeys& terminal, KeyDecoder& keys,
+                                                          std::string_view bytes);
 
 /// Types the word that ends the show lock, one byte at a time: true once "unlock" has been typed
 /// (any case; anything else starts the word again).

@@ -1,7 +1,9 @@
 #pragma once
-// One live performance: the set's songs on an audio device, the engine, the song flow, the keys
-// and MIDI. The terminal `play` and the stage GUI are two faces of it: each calls tick() every
-// few milliseconds from its own loop and shows status() and the messages.
+// One live performance: the set's songs on an audio device, the engine, the show (control::Show:
+// the router every surface sends through, the set player, the published state), the keys, MIDI and
+// the journal. The terminal `play` and the stage GUI are two faces of it; ShowRunner runs its
+// lifecycle on the control thread (open, start, tick every few ms, close), and the faces read the
+// published state and the messages.
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -11,11 +13,13 @@
 #include <vector>
 
 #include "stemdeck/app/Journal.h"
+#include "stemdeck/app/Key.h"
 #include "stemdeck/app/Keys.h"
 #include "stemdeck/app/PlayCommand.h"
 #include "stemdeck/audio/DevicePlayer.h"
 #include "stemdeck/control/Router.h"
 #include "stemdeck/control/SetPlayer.h"
+#include "stemdeck/control/Show.h"
 #include "stemdeck/engine/Engine.h"
 #include "stemdeck/midi/Learn.h"
 #include "stemdeck/midi/MidiInput.h"
@@ -41,38 +45,42 @@ public:
     LiveSession(const LiveSession&) = delete;
     LiveSession& operator=(const LiveSession&) = delete;
 
-    /// @thread main. Opens the device and loads the songs. False when the machine has no audio
+    /// @thread control. Opens the device and loads the songs. False when the machine has no audio
     /// output device at all; throws DeviceUnavailable when the asked-for device cannot be used,
     /// Error for what no waiting mends. May be called again after false or DeviceUnavailable.
     bool open();
     /// True once open() has succeeded.
-    [[nodiscard]] bool opened() const noexcept { return player_ != nullptr; }
-    /// @thread main. Starts the callback, MIDI and playback.
+    [[nodiscard]] bool opened() const noexcept { return show_ != nullptr; }
+    /// @thread control. Starts the callback, MIDI and playback.
     void start();
-    /// @thread main. Every few ms: MIDI, song flow, device watch, MIDI learn.
+    /// @thread control. Every few ms: MIDI, the device watch, the show's tick (every surface's
+    /// actions, the song flow, the published state), the journal, MIDI learn.
     void tick();
-    /// @thread main. An action from the keyboard or the GUI's mouse, through the router (the
-    /// show lock refuses it there). False when refused.
-    bool send(const control::ActionCall& call, control::Surface from = control::Surface::gui);
-    /// @thread main. Raw typed bytes: to MIDI learn while it waits for its keys, to the unlock
-    /// word while the show is locked, else decoded as keys.
-    void typed(const std::string& bytes);
-    /// @thread main. The show lock, on or off (the lock and unlock actions, --lock, lock: true).
+    /// @thread the GUI's (once open). An action from the GUI's mouse, through the GUI's router
+    /// input (the show lock refuses it there). False when refused.
+    bool send(const control::ActionCall& call);
+    /// @thread control. A key pressed (terminal or window): to MIDI learn while it waits for its
+    /// keys, to the unlock word while the show is locked, else decoded into an action and sent
+    /// through the keys' router input.
+    void key(const Key& key);
+    /// @thread control. The show lock, on or off (--lock, lock: true).
     void setLocked(bool on);
-    [[nodiscard]] bool locked() const noexcept { return router_ && router_->locked(); }
-    /// @thread main. Quit with a fade (q, Ctrl-C, closing the window).
+    /// @thread any.
+    [[nodiscard]] bool locked() const noexcept { return show_ && show_->locked(); }
+    /// @thread control. Quit with a fade (q, Ctrl-C, closing the window).
     void quit();
-    /// @thread main. Stops the device (after the fade, or at once).
+    /// @thread control. Stops the device (after the fade, or at once).
     void close();
 
-    /// @thread main, after close(). The shutdown action was performed: runs --shutdown-command
+    /// @thread control, after close(). The shutdown action was performed: runs --shutdown-command
     /// (systemctl poweroff) and says how it went. Its exit status; 0 when there was nothing to run.
     int shutDown();
-    [[nodiscard]] bool shutdownAsked() const noexcept { return shutdownAsked_; }
+    [[nodiscard]] bool shutdownAsked() const noexcept { return show_ && show_->shutdownAsked(); }
 
-    /// @thread main. Messages since the last call, one per line.
+    /// @thread control. Messages since the last call, one per line.
     [[nodiscard]] std::vector<std::string> takeMessages();
-    [[nodiscard]] control::PlayerStatus status();
+    /// @thread any, once open. The published show state (what every face shows).
+    [[nodiscard]] const control::ShowStatePublisher& state() const { return show_->state(); }
     [[nodiscard]] bool finished() const;
     [[nodiscard]] bool quitting() const;
     /// True once quit was asked for more than a second ago (the fade never finished: leave anyway).
@@ -88,16 +96,15 @@ public:
     [[nodiscard]] int xruns() const;
     [[nodiscard]] bool devicePlaying() const noexcept { return devicePlaying_; }
     [[nodiscard]] engine::Engine& engine() noexcept { return *engine_; }
-    [[nodiscard]] control::SetPlayer& player() noexcept { return *player_; }
+    [[nodiscard]] control::Show& show() noexcept { return *show_; }
     [[nodiscard]] std::optional<std::string> setName() const;
     [[nodiscard]] int sampleRate() const;
     [[nodiscard]] bool keys() const noexcept { return keys_; }
 
 private:
     void startLearn();
-    void performSession(const control::Routed& routed); ///< lock, unlock, learn, quit; the rest to the player
-    void drainRouter();                                 ///< performs what the router's queue holds
-    [[nodiscard]] ShowState showState() const;
+    void learnKey(const Key& key); ///< MIDI learn's menu: an action key, a stem digit, Esc
+    [[nodiscard]] JournalEntry journalEntry() const;
     void recordJournal(); ///< the show state into the journal (at most a few times a second)
 
     PlayArgs args_;
@@ -110,14 +117,10 @@ private:
     std::ostringstream log_; // the player's, device's and MIDI's messages
     std::unique_ptr<audio::DeviceSession> session_;
     std::unique_ptr<engine::Engine> engine_;
-    std::unique_ptr<control::SetPlayer> player_;
-    std::unique_ptr<control::Router> router_;
-    std::unique_ptr<control::Router::Input> keysIn_, guiIn_;
+    std::unique_ptr<control::Show> show_;
+    std::unique_ptr<control::Router::Input> keysIn_; // the control thread's (keys are decoded there)
+    std::unique_ptr<control::Router::Input> guiIn_;  // the GUI thread's (its mouse)
     app::UnlockWord unlockWord_;
-    std::uint64_t refusedSaid_ = 0; // locked-out presses already told about
-    std::uint64_t refusedKeys_ = 0; // typed bytes the lock swallowed
-    std::chrono::steady_clock::time_point lockToldAt_{};
-    bool lockSaid_ = false;
     std::unique_ptr<midi::MidiInput> midi_;
     app::KeyDecoder decoder_;
     midi::LearnChoice learnChoice_;
@@ -131,9 +134,7 @@ private:
     std::vector<std::string> allSources_; // every song's folder, before --song drops the first ones
     std::unique_ptr<Journal> journal_;
     bool journalTold_ = false; // a failed journal write was said
-    bool resumed_ = false;
-    bool shutdownAsked_ = false; // the shutdown action: power off once closed     // started where the journal said:
-                                 // play() is the player's (or a press's)
+    bool resumed_ = false;     // started where the journal said: play() is the player's (or a press's)
 };
 
 } // namespace stemdeck::app

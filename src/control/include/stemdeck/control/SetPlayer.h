@@ -24,6 +24,8 @@
 
 namespace stemdeck::control {
 
+class SongLoader;
+
 /// What happens when a song reaches its end: stop (the next song waits at its start), next (it
 /// plays after its count-in) or runOn (its first frame follows with no gap, no count-in).
 using AtEnd = set::SongEnd;
@@ -43,8 +45,6 @@ struct PlayerOptions {
     control::SongOptions song;       ///< rate (the device's), BPM override, shared disk thread
     std::vector<ScriptEvent> script; ///< timed actions, frames counted from song 1's bar 1
     std::filesystem::path setFile;   ///< where stored scenes are saved beside ("" without a set file)
-    /// A script's session actions (lock, unlock, learn) when their frame comes; quit is the player's own.
-    std::function<void(const ActionCall&)> sessionAction;
 };
 
 /// One song's line in the status display.
@@ -55,6 +55,7 @@ struct StemLine {
     int bus = -1;         ///< direct bus, or -1 for the main mix
     bool pending = false; ///< a quantised mute or solo waits for its beat or bar
     std::string color;    ///< "#RRGGBB" from a .stem.mp4's metadata, else ""
+    bool operator==(const StemLine&) const = default;
 };
 
 /// A snapshot for the status line (control thread).
@@ -84,6 +85,7 @@ struct PlayerStatus {
     float mainPeak = 0.0f;
     std::uint64_t underruns = 0; ///< every stem, every song, since start
     std::uint64_t dropped = 0;   ///< commands lost (a full queue or waiting list), since start: never expected
+    bool operator==(const PlayerStatus&) const = default;
 };
 
 /// One stem's mixer state.
@@ -179,18 +181,37 @@ public:
     /// at once, and, with a set file, in its stored-scenes file (atomically).
     void storeScene(int slot);
 
-    /// Carries out any action of the table but the session's (lock, unlock, learn): engine actions
-    /// go out on this player's own sender (on call.frame), the rest are done here.
+    /// Carries out a player action (Runs::player: songs, markers, scenes stored, tempo, loops).
+    /// Engine actions never come here: every surface's router input sends them to the engine
+    /// itself (Router::Input::send, the one place an action becomes an engine command); session
+    /// actions are the Show's.
     void perform(const ActionCall& call);
 
-    /// Reads the engine's events, follows song ends and changes, sends scripted actions that are
-    /// coming up, frees songs the engine has let go of and logs faults. Call every few ms.
+    /// Reads the engine's events, follows song ends and changes, frees songs the engine has let go
+    /// of and logs faults. Call every few ms.
     void poll();
+
+    /// The engine output frame of song 1's bar 1, once it has started (an event script's zero).
+    [[nodiscard]] std::optional<std::int64_t> scriptZero() const noexcept { return scriptZero_; }
+    /// The disk (and stretch) threads: a seek, play or song change was sent.
+    void wakeStreamers();
+    /// A song's length in seconds at its tempo, once it has been loaded (nullopt before).
+    [[nodiscard]] std::optional<double> songSeconds(int index) const;
+    /// True once a song failed to load (it is skipped).
+    [[nodiscard]] bool songBroken(int index) const;
+    /// The song cued to follow the current one (0-based), or -1.
+    [[nodiscard]] int cuedSong() const noexcept { return cued_; }
+    /// The current song's tempo and key as it plays now (unity: as recorded).
+    [[nodiscard]] formats::Stretch playingStretch() const;
 
     /// @thread control (offline runs and tests, which drive the engine faster than real time).
     /// Waits until every stem of the current song can supply `frames` from the play head; false
     /// after `timeoutSeconds`.
     bool waitForDisk(int frames, double timeoutSeconds) const;
+    /// @thread control (offline runs and tests). Waits until a song load under way on the loader
+    /// thread (a tempo or key step, the A-B loop's reload) has finished, so the next poll() takes
+    /// it; false after `timeoutSeconds`.
+    bool waitForLoads(double timeoutSeconds) const;
 
     /// True once the last song has ended (or stop was asked for and the fade has finished).
     [[nodiscard]] bool finished() const noexcept { return finished_; }
@@ -212,7 +233,6 @@ private:
         std::vector<std::int64_t> held;
     };
     Loaded* load(int index); ///< nullptr if the song cannot play (logged once)
-    void wakeStreamers();    ///< the disk (and stretch) thread: a seek, play or song change was sent
     void cueFollowing();     ///< cues the song after the current one for the song-end behaviour
     void resumeAt(const ShowPoint& p, std::int64_t barFrame, bool playIt);
     void loopSectionAt(std::int64_t frame); ///< vamp: the marker section holding `frame`
@@ -220,16 +240,30 @@ private:
     void withdraw();
     void announce(); ///< logs the current song
     void freeUnused();
-    void sendScript();
     engine::Command command(engine::Op a, int stem = -1, float value = 0.0f) const;
 
     engine::Engine& engine_;
     [[nodiscard]] AtEnd atEndOf(int index) const;
     void jumpToMarker(int index);
-    void performNow(const ActionCall& call);
     void wantStretch(double tempo, double semitones); ///< the current song's target tempo and key
     void stepRetime();                                ///< the next step towards the target, if none is on its way
-    [[nodiscard]] bool prepareRetime(const formats::Stretch& step, int attempt = 0);
+    /// A tempo or key step, or the song once more to hold the loop's A in RAM, asked of the loader
+    /// thread: its position and grids are fixed now, the rest once it has loaded.
+    struct RetimeLoad {
+        enum class Why : std::uint8_t { step, holdA };
+        int song = -1;
+        formats::Stretch step;
+        Why why = Why::step;
+        int attempt = 0; ///< loaded again with a longer lead (at most twice)
+        engine::SongTiming from, to;
+        bool rolling = false;     ///< as it was asked for
+        std::int64_t askedAt = 0; ///< the play head when it was asked for (old grid)
+        std::int64_t headAt = 0;
+        double headSeconds = 0.0;
+        std::vector<std::int64_t> held; ///< frames it holds in RAM beyond the head (a vamp's start, A)
+    };
+    void requestRetime(const formats::Stretch& step, RetimeLoad::Why why, int attempt = 0);
+    void takeRetimeLoad(); ///< a finished load: given to the engine for the first beat line in its head
     void retimeApplied(std::int64_t songFrame);             ///< the engine switched on this frame of the new grid
     [[nodiscard]] bool heldInRam(std::int64_t frame) const; ///< a loop can jump to it seamlessly
     void startLoop();  ///< A and B set: loop now if A is in RAM, else once a reload holds it
@@ -258,7 +292,6 @@ private:
     bool finished_ = false;
     bool quitting_ = false;
     std::uint64_t underruns_ = 0;
-    std::size_t nextScript_ = 0;
     std::optional<std::int64_t> scriptZero_; ///< engine output frame of song 1's bar 1
     // Tempo and key set live. A retime is one step: the current song loaded again at the step's
     // tempo and key (its head held where the step lands), given to the engine, switched to there.
@@ -266,13 +299,17 @@ private:
     std::unique_ptr<Loaded> retimeNext_;          ///< given to the engine, until applied or dropped
     std::unique_ptr<Loaded> retimeOld_;           ///< retimed away from, until its crossfade is over
     int retimeSong_ = -1;
-    int retimeDrops_ = 0;      ///< dropped in a row (given up after a few)
-    double prepSeconds_ = 1.0; ///< how long the last retime's load took (the next one's lead)
+    int retimeDrops_ = 0;                  ///< dropped in a row (given up after a few)
+    double prepSeconds_ = 1.0;             ///< how long the last retime's load took (the next one's lead)
+    std::optional<RetimeLoad> retimeLoad_; ///< on the loader thread now
     // The A-B practice loop, song frames on the current song's timeline (-1: not set).
     std::int64_t loopA_ = -1, loopB_ = -1;
     bool loopWaiting_ = false; ///< A and B set; it loops once A is held in RAM
     int loopCountIn_ = 0;      ///< bars of count-in before each pass (0: none)
     int loopReloads_ = 0;      ///< reloads tried to hold this A (at most two)
+    // Last, so it goes first: its thread is stopped (a load under way finished) before the songs,
+    // streamers and options a load uses.
+    std::unique_ptr<SongLoader> loader_;
 };
 
 /// A tempo nudge (tempo_up, tempo_down): 5 points of the song's own tempo.

@@ -20,6 +20,7 @@ struct BarBeat {
     std::int64_t bar = 1;
     int beat = 1;
     double fraction = 0.0;
+    bool operator==(const BarBeat&) const = default;
 };
 
 /// @thread any. Frames per beat at this rate (not rounded: 44.1 kHz at 128 BPM is 20671.875).

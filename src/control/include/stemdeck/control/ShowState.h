@@ -1,0 +1,120 @@
+#pragma once
+// The one published show state: what play's screen, the stage GUI, LEDs and every remote to come
+// (OSC, the web remote, a backup rig) read. The control thread writes a whole new snapshot each
+// tick and swaps a pointer to it in; any thread takes the latest pointer and keeps the snapshot as
+// long as it likes (it is immutable, shared, freed by whoever lets go of it last). A reader never
+// blocks the writer, and a reader that never reads again holds one old snapshot in memory and
+// nothing else: the writer never waits for anybody.
+//
+// Two counters tell a reader what changed: `version` goes up with every snapshot (a position frame,
+// a few hundred a second), `changes` only when something other than the position and the meters
+// did (a change event: a mute, a song change, a scene). A remote sends change events at once and
+// position frames at its own rate; each position frame carries the engine frame, the
+// CLOCK_MONOTONIC time it was read at and the tempo, so a client can extrapolate between frames.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "stemdeck/control/SetPlayer.h"
+
+namespace stemdeck::control {
+
+/// A song of the set as the show plays it (tonight's running order: the set file's order so far).
+struct ShowSong {
+    int number = 0; ///< 1-based, its place in the set file (its identity for cues and timecode)
+    std::string title;
+    double lengthSeconds = -1; ///< -1: not known yet (known once the song has been loaded)
+    bool broken = false;       ///< it could not be loaded: it is skipped
+    bool operator==(const ShowSong&) const = default;
+};
+
+/// Where the show is, read at one moment: enough to extrapolate to any later one.
+struct ShowClock {
+    std::int64_t monotonicNs = 0; ///< CLOCK_MONOTONIC when this was read
+    std::int64_t outputFrame = 0; ///< the engine's output frame (counts on while stopped)
+    std::int64_t songFrame = 0;   ///< the play head, in the song's frames (negative in a count-in)
+    double sampleRate = 0.0;
+    double bpm = 120.0;     ///< as it plays (a rehearsal tempo included)
+    double tempo = 1.0;     ///< the share of the song's own tempo it plays at
+    double transpose = 0.0; ///< semitones
+    bool rolling = false;
+    double remainingSong = 0.0;     ///< seconds to the song's end
+    double remainingSet = 0.0;      ///< seconds to the set's end (the songs known so far)
+    bool remainingSetKnown = false; ///< every later song's length is known
+};
+
+/// The device's and the disk's health since the show started.
+struct ShowHealth {
+    std::uint64_t xruns = 0;     ///< the device's (the server's, under JACK)
+    std::uint64_t underruns = 0; ///< stems that came back short (disk too slow, a file gone)
+    std::uint64_t reopens = 0;   ///< the device lost and opened again
+    std::uint64_t dropped = 0;   ///< engine commands lost to a full queue: never expected
+    std::uint64_t refused = 0;   ///< presses the show lock refused
+    bool devicePlaying = true;   ///< false while the device is gone (the song paused)
+    std::string device;          ///< the device as it plays: "JACK server 'x', 48000 Hz, 128 frames [JACK]"
+    bool operator==(const ShowHealth&) const = default;
+};
+
+/// One snapshot of the whole show.
+struct ShowState {
+    std::uint64_t version = 0;   ///< +1 every snapshot
+    std::uint64_t changes = 0;   ///< +1 every snapshot in which more than the position and meters changed
+    std::string setName;         ///< the set file's name ("" for folders)
+    std::vector<ShowSong> songs; ///< the set list, in the order it plays tonight
+    int cuedSong = -1;           ///< 0-based index into songs of the song cued next, -1: none
+    PlayerStatus player;         ///< the song, position, stems, scenes, markers, loop, tempo and key
+    ShowClock clock;
+    ShowHealth health;
+    bool locked = false;   ///< the show lock
+    bool learning = false; ///< MIDI learn is waiting for a control or its action
+    bool finished = false; ///< the set has played through, or the show was quit and has faded
+};
+
+/// @thread any. True when `a` and `b` differ in more than the position and the meters: the
+/// snapshot is a change event.
+[[nodiscard]] bool showChanged(const ShowState& a, const ShowState& b);
+
+/// Publishes snapshots from the control thread to any number of readers.
+class ShowStatePublisher {
+public:
+    ShowStatePublisher();
+
+    /// @thread control (the one writer). Publishes `next`, numbering it (version, changes), and
+    /// wakes every thread in waitForVersion(). Never waits: should a reader be copying the pointer
+    /// at that very moment, this snapshot is swapped in by the next publish instead (a tick later).
+    void publish(ShowState next);
+
+    /// @thread control (the writer). Makes sure the last snapshot made is the one readers get,
+    /// waiting for a reader's pointer copy if need be (the show's final state).
+    void flush();
+
+    /// @thread any. The latest snapshot (never null: version 0 before the first). Waits only for
+    /// another reader's pointer copy (a reference count's increment), never for the writer.
+    [[nodiscard]] std::shared_ptr<const ShowState> latest() const;
+
+    /// @thread any reader (blocks that reader only). Waits until a snapshot newer than `seen` is
+    /// out or `timeoutMs` has passed; returns the latest either way.
+    [[nodiscard]] std::shared_ptr<const ShowState> waitForVersion(std::uint64_t seen, int timeoutMs) const;
+
+private:
+    void swapIn(std::unique_lock<std::mutex>& lock); ///< newest_ becomes latest_ (unlocks)
+
+    // The pointer to the latest snapshot, guarded by a mutex held only to copy it: readers lock it,
+    // the writer only tries (never waits). Not std::atomic<std::shared_ptr>: ThreadSanitizer reports
+    // libstdc++ 12's pointer swap inside it as a race with its load (tsan.show_state did).
+    mutable std::mutex pointerMutex_;
+    std::shared_ptr<const ShowState> latest_;
+    std::shared_ptr<const ShowState> newest_; // the writer's own: the last snapshot made (published or not)
+    std::atomic<std::uint64_t> version_{0};   // of latest_
+    // Waiters sleep here. The writer notifies without taking the mutex (it never waits for a
+    // reader); a wake-up lost in that race costs a waiter at most kWaitStepMs.
+    mutable std::mutex waitMutex_;
+    mutable std::condition_variable changed_;
+    static constexpr int kWaitStepMs = 20;
+};
+
+} // namespace stemdeck::control
