@@ -14,16 +14,7 @@ int main(int argc, char** argv) {
     test::writeTickSong(dir.path(), stems, 90, true);
     for (int run = 1; run <= runs; ++run) {
         const test::TickFigures f = test::measureControlTicks(dir.path());
-        double mean = 0.0, worst = 0.0;
-        for (const double ms : f.landingMs) {
-            mean += ms / static_cast<double>(f.landingMs.size());
-            worst = std::max(worst, ms);
-        }
-        std::printf("run %d, %d stems: longest gap between control ticks %.1f ms (%llu snapshots); press to "
-                    "landing mean %.0f ms, worst %.0f ms (%d of %d steps landed; a beat is 500 ms); A-B reload "
-                    "%.0f ms; underruns %llu\n",
-                    run, stems, f.longestGapMs, static_cast<unsigned long long>(f.snapshotsRead), mean, worst, f.landed,
-                    f.steps, f.abLandingMs, static_cast<unsigned long long>(f.underruns));
+        std::printf("run %d, %d stems: %s\n", run, stems, f.describe().c_str());
     }
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <filesystem>
 #include <numeric>
@@ -30,6 +31,23 @@ struct TickFigures {
     double abLandingMs = -1.0; ///< b pressed to the loop running with A held in RAM (-1: never)
     std::uint64_t underruns = 0;
     std::string log;
+
+    /// "longest gap … ms (N snapshots); press to landing mean … ms, worst … ms (k of n steps
+    /// landed); A-B reload … ms; underruns …": the figures, one line.
+    [[nodiscard]] std::string describe() const {
+        double mean = 0.0, worst = 0.0;
+        for (const double ms : landingMs) {
+            mean += ms / static_cast<double>(landingMs.size());
+            worst = std::max(worst, ms);
+        }
+        char text[320];
+        std::snprintf(text, sizeof text,
+                      "longest gap between control ticks %.1f ms (%llu snapshots); press to landing mean %.0f ms, "
+                      "worst %.0f ms (%d of %d steps landed; a beat is 500 ms); A-B reload %.0f ms; underruns %llu",
+                      longestGapMs, static_cast<unsigned long long>(snapshotsRead), mean, worst, landed, steps,
+                      abLandingMs, static_cast<unsigned long long>(underruns));
+        return text;
+    }
 };
 
 /// A folder of `stems` sine stems, `seconds` long, 120 BPM 4/4.
