@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <iostream>
@@ -240,6 +241,8 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
     }
     TerminalKeys typed;
     auto nextDraw = Clock::now();
+    const bool trace = std::getenv("STEMDECK_STATE_TRACE") != nullptr; // (the end-to-end tests)
+    std::string traced;
     while (!runner.over()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         if (terminal)
@@ -247,6 +250,11 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
                 runner.key(k);
         if (stop.load()) runner.quit();
         flush();
+        if (trace && runner.phase() == ShowPhase::running)
+            if (std::string mix = control::describeMix(*s.state().latest()); mix != traced) {
+                traced = std::move(mix);
+                std::cerr << "stemdeck: state: " << traced << std::endl;
+            }
         if (live && screen && Clock::now() >= nextDraw) {
             const std::shared_ptr<const control::ShowState> st = s.state().latest();
             screen->status(formatStatus(st->player, st->health.xruns, terminalWidth(), s.busLabels()));

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <utility>
 
 namespace stemdeck::control {
@@ -23,6 +25,27 @@ bool showChanged(const ShowState& a, const ShowState& b) {
            a.locked != b.locked || a.learning != b.learning || a.finished != b.finished ||
            a.clock.rolling != b.clock.rolling || a.clock.tempo != b.clock.tempo ||
            a.clock.transpose != b.clock.transpose || !(withoutMotion(a.player) == withoutMotion(b.player));
+}
+
+std::string describeMix(const ShowState& state) {
+    const PlayerStatus& p = state.player;
+    std::string out = "song " + std::to_string(p.song) + " '" + p.title + "':";
+    char text[96];
+    for (std::size_t i = 0; i < p.stems.size(); ++i) {
+        const StemLine& st = p.stems[i];
+        const double db = st.gain > 0.0f ? 20.0 * std::log10(static_cast<double>(st.gain)) : -144.0;
+        std::snprintf(text, sizeof text, "%s %zu %s%s%s %.1f dB", i == 0 ? "" : ";", i + 1, st.name.c_str(),
+                      st.muted ? " muted" : "", st.soloed ? " solo" : "", db);
+        out += text;
+        if (st.filter != 0.0f) {
+            std::snprintf(text, sizeof text, " filter %+.2f", static_cast<double>(st.filter));
+            out += text;
+        }
+    }
+    if (p.scene >= 0) out += "; scene " + std::to_string(p.scene + 1);
+    if (p.reference) out += "; reference";
+    if (state.locked) out += "; locked";
+    return out;
 }
 
 ShowStatePublisher::ShowStatePublisher() : latest_(std::make_shared<const ShowState>()), newest_(latest_) {}

@@ -807,9 +807,11 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
     if (!expect(rendered == 0 && take.open(1, static_cast<std::size_t>(40 * kRate), &TimedRecorder::processTimed),
                 "render wrote the reference; the recorder connects"))
         return 1;
+    std::vector<std::string> traced = env; // each face writes the mix it shows at every change
+    traced.push_back("STEMDECK_STATE_TRACE=1");
     const pid_t scripted = spawn({gui, (dir / "song").string(), "--driver", "jack", "--events",
                                   (dir / "events.yaml").string(), "--at-end", "stop"},
-                                 (dir / "gui2.log").string(), env);
+                                 (dir / "gui2.log").string(), traced);
     expect(take.connect({1}, 10000ms), "the scripted GUI session is recorded");
     std::this_thread::sleep_for(4000ms);
     // Told to quit with the settings dialog open: it closes cleanly (this crashed in JUCE's shutdown).
@@ -865,6 +867,33 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
                " frames through the mute, unmute, gain and filter moves; worst difference " + std::to_string(c.worst) +
                "; " + std::to_string(c.skipped) + " cycles skipped by the loaded server, " + std::to_string(c.slips) +
                " slips of whole periods)");
+
+    // The same script through `play`: both faces read the one published show state, so they show
+    // the same mixes in the same order (the initial one, then each of the four moves).
+    take.close();
+    const pid_t played = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--events",
+                                (dir / "events.yaml").string(), "--at-end", "stop", "--no-keys"},
+                               (dir / "play3.log").string(), {"STEMDECK_STATE_TRACE=1", "ASAN_OPTIONS=detect_leaks=0"});
+    std::this_thread::sleep_for(4500ms);
+    kill(played, SIGTERM);
+    const int playStatus = waitExit(played, 8s);
+    auto mixes = [](const std::string& text) {
+        std::vector<std::string> seen;
+        std::istringstream in(text);
+        for (std::string line; std::getline(in, line);)
+            if (const auto k = line.find(": state: "); k != std::string::npos) seen.push_back(line.substr(k + 9));
+        return seen;
+    };
+    const std::vector<std::string> guiMixes = mixes(readFile(dir / "gui2.log"));
+    const std::vector<std::string> playMixes = mixes(readFile(dir / "play3.log"));
+    std::string both;
+    for (const std::string& m : playMixes)
+        both += "  play: " + m + "\n";
+    for (const std::string& m : guiMixes)
+        both += "  gui:  " + m + "\n";
+    std::printf("mixes shown:\n%s", both.c_str());
+    expect(playStatus == 0 && playMixes.size() == 5 && guiMixes == playMixes,
+           "play and the GUI show the same five mixes for the same script, in the same order");
     return 0;
 }
 

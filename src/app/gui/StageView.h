@@ -85,6 +85,7 @@ private:
     LiveSession& session_;
     ShowRunner& runner_;
     std::shared_ptr<const control::ShowState> state_;
+    std::string traced_; ///< the last mix written to the log (STEMDECK_STATE_TRACE)
     std::array<juce::TextButton, engine::kMaxScenes> scenes_;
     juce::TextButton panic_{"PANIC"}, lock_{"LOCK"};
     // Rehearsal: tempo and key of the song, a step a click (tempo_down, tempo_up, transpose_down, transpose_up).

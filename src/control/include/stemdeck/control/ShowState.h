@@ -78,6 +78,12 @@ struct ShowState {
 /// snapshot is a change event.
 [[nodiscard]] bool showChanged(const ShowState& a, const ShowState& b);
 
+/// @thread any. The mix as a face shows it, one line, without the position and meters: "song 1
+/// 'Intro': 1 Drums 0.0 dB; 2 Bass muted -6.0 dB filter +0.50; scene 2". Both faces write it to
+/// their log at each change they show when STEMDECK_STATE_TRACE is set (the end-to-end test
+/// compares play's and the GUI's for the same script).
+[[nodiscard]] std::string describeMix(const ShowState& state);
+
 /// Publishes snapshots from the control thread to any number of readers.
 class ShowStatePublisher {
 public:
