@@ -93,6 +93,12 @@ void ShowRunner::run() {
     try {
         if (!openOrWait()) return;
         setWhy("");
+        if (quit_.load(std::memory_order_acquire)) { // quit while the set loaded: never start
+            session_.close();
+            moveMessages();
+            phase_.store(ShowPhase::stoppedWaiting, std::memory_order_release);
+            return;
+        }
         const auto& songs = session_.songs();
         std::string header = "playing " + std::to_string(songs.size()) + " song" + (songs.size() == 1 ? "" : "s") +
                              " on " + session_.deviceDescription() + "; " + session_.routingDescription();

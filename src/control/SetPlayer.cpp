@@ -785,7 +785,8 @@ void SetPlayer::wantStretch(double tempo, double semitones) {
 
 void SetPlayer::stepRetime() {
     if (retimeNext_ || retimeOld_ || retimeLoad_ || current_ < 0 || changing_ >= 0 || taken_ >= 0)
-        return; // one at a time
+        return;                         // one at a time
+    if (quitting_ || finished_) return; // the show is ending: nothing more to load
     const auto it = loaded_.find(current_);
     if (it == loaded_.end()) return;
     const formats::Stretch& now = it->second->song.stretch;
@@ -819,6 +820,7 @@ void SetPlayer::requestRetime(const formats::Stretch& step, RetimeLoad::Why why,
     const int rate = cur.song.sampleRate;
     RetimeLoad r;
     r.song = current_;
+    r.base = &cur;
     r.step = step;
     r.why = why;
     r.attempt = attempt;
@@ -870,7 +872,8 @@ void SetPlayer::takeRetimeLoad() {
     const RetimeLoad r = std::move(*retimeLoad_);
     retimeLoad_.reset();
     const auto it = loaded_.find(current_);
-    if (r.song != current_ || it == loaded_.end() || changing_ >= 0 || taken_ >= 0) { // moved on meanwhile
+    if (r.song != current_ || it == loaded_.end() || it->second.get() != r.base || changing_ >= 0 || taken_ >= 0 ||
+        quitting_) { // moved on meanwhile (to another song, or away and back: loaded again)
         stepRetime();
         return;
     }
@@ -887,15 +890,29 @@ void SetPlayer::takeRetimeLoad() {
     prepSeconds_ = result->seconds;
     const Loaded& cur = *it->second;
     const int rate = cur.song.sampleRate;
-    // The play head moved otherwise than by playing while it loaded (a jump, a stop, play pressed):
-    // the head is in the wrong place. Again from where it is now (not a failed attempt).
+    // The play head moved otherwise than by playing while it loaded (a jump, a loop's pass, a stop,
+    // play pressed): the head is in the wrong place. Again from where it is now, a few times (a
+    // loop shorter than a load would send it round for ever).
     const std::int64_t pos = std::max<std::int64_t>(0, engine_.songFrame());
     const auto played = static_cast<std::int64_t>((result->seconds + 0.5) * rate * 1.5);
     if (engine_.rolling() != r.rolling || (!r.rolling && pos != r.askedAt) ||
         (r.rolling && (pos < r.askedAt - rate / 10 || pos > r.askedAt + played))) {
-        requestRetime(r.step, r.why, r.attempt);
+        if (++retimeMoves_ <= 3) {
+            stepRetime(); // (from the stretch it plays at now, towards the target)
+        } else {
+            retimeMoves_ = 0;
+            if (r.why == RetimeLoad::Why::step) {
+                log_ << "warning: the tempo or key change could not find a beat to land on (the play head kept "
+                        "jumping); press it again\n";
+                liveStretch_.erase(current_);
+            } else if (loopWaiting_) {
+                loopReloads_ = 2; // (no more reloads for A: it loops from the disk)
+                stepRetime();
+            }
+        }
         return;
     }
+    retimeMoves_ = 0;
     auto next = std::make_unique<Loaded>();
     next->song = std::move(*result->song);
     next->held = r.held;

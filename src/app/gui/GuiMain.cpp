@@ -204,5 +204,8 @@ int main(int argc, char** argv) {
     } catch (const Error& e) {
         std::cerr << "stemdeck-gui: error: " << e.what() << "\n";
         return 1;
+    } catch (const std::exception& e) { // what no rule expected (the control thread's, rethrown)
+        std::cerr << "stemdeck-gui: unexpected error: " << e.what() << "\n";
+        return 2;
     }
 }

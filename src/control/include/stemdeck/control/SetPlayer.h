@@ -252,6 +252,7 @@ private:
     struct RetimeLoad {
         enum class Why : std::uint8_t { step, holdA };
         int song = -1;
+        const void* base = nullptr; ///< the load it retimes (the song left and loaded again: stale)
         formats::Stretch step;
         Why why = Why::step;
         int attempt = 0; ///< loaded again with a longer lead (at most twice)
@@ -302,6 +303,7 @@ private:
     int retimeDrops_ = 0;                  ///< dropped in a row (given up after a few)
     double prepSeconds_ = 1.0;             ///< how long the last retime's load took (the next one's lead)
     std::optional<RetimeLoad> retimeLoad_; ///< on the loader thread now
+    int retimeMoves_ = 0;                  ///< loads in a row the play head jumped away from
     // The A-B practice loop, song frames on the current song's timeline (-1: not set).
     std::int64_t loopA_ = -1, loopB_ = -1;
     bool loopWaiting_ = false; ///< A and B set; it loops once A is held in RAM
