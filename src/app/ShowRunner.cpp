@@ -110,18 +110,12 @@ void ShowRunner::run() {
         phase_.store(ShowPhase::running, std::memory_order_release);
         // The show clock: a tick every few ms on a steady schedule (a late tick is not made up).
         auto next = Clock::now();
-        auto last = next;
         bool quitAsked = false;
         while (!session_.finished()) {
             next += options_.tick;
             const auto now = Clock::now();
             if (next < now) next = now;
             std::this_thread::sleep_until(next);
-            const auto at = Clock::now();
-            const auto gap = std::chrono::duration_cast<std::chrono::microseconds>(at - last).count();
-            if (gap > longestGapUs_.load(std::memory_order_relaxed))
-                longestGapUs_.store(gap, std::memory_order_relaxed);
-            last = at;
             for (Key k; keys_.try_dequeue(k);)
                 session_.key(k);
             if (quit_.load(std::memory_order_acquire) && !quitAsked) {

@@ -577,18 +577,7 @@ void SetPlayer::poll() {
                 if (++retimeDrops_ <= 3) {
                     stepRetime();
                 } else {
-                    const auto live = liveStretch_.find(retimeSong_);
-                    const auto at = loaded_.find(retimeSong_);
-                    if (live != liveStretch_.end() && at != loaded_.end() &&
-                        (live->second.tempo != at->second->song.stretch.tempo ||
-                         live->second.semitones != at->second->song.stretch.semitones)) {
-                        log_ << "warning: the tempo or key change could not find a beat to land on; press it again\n";
-                        liveStretch_.erase(live);
-                    }
-                    if (loopWaiting_) {
-                        loopReloads_ = 2; // (no more reloads for A: it loops from the disk)
-                        stepRetime();
-                    }
+                    giveUpRetime(retimeSong_, "");
                 }
             }
             if (e.action == static_cast<std::uint8_t>(Op::loadCued)) {
@@ -861,6 +850,21 @@ void SetPlayer::requestRetime(const formats::Stretch& step, RetimeLoad::Why why,
     retimeLoad_ = std::move(r);
 }
 
+void SetPlayer::giveUpRetime(int song, std::string_view why) {
+    const auto live = liveStretch_.find(song);
+    const auto at = loaded_.find(song);
+    if (live != liveStretch_.end() && at != loaded_.end() &&
+        (live->second.tempo != at->second->song.stretch.tempo ||
+         live->second.semitones != at->second->song.stretch.semitones)) {
+        log_ << "warning: the tempo or key change could not find a beat to land on" << why << "; press it again\n";
+        liveStretch_.erase(live);
+    }
+    if (loopWaiting_) {
+        loopReloads_ = 2; // (no more reloads for A: it loops from the disk)
+        stepRetime();
+    }
+}
+
 bool SetPlayer::waitForLoads(double timeoutSeconds) const {
     return !loader_ || loader_->waitUntilDone(timeoutSeconds);
 }
@@ -901,14 +905,7 @@ void SetPlayer::takeRetimeLoad() {
             stepRetime(); // (from the stretch it plays at now, towards the target)
         } else {
             retimeMoves_ = 0;
-            if (r.why == RetimeLoad::Why::step) {
-                log_ << "warning: the tempo or key change could not find a beat to land on (the play head kept "
-                        "jumping); press it again\n";
-                liveStretch_.erase(current_);
-            } else if (loopWaiting_) {
-                loopReloads_ = 2; // (no more reloads for A: it loops from the disk)
-                stepRetime();
-            }
+            giveUpRetime(current_, " (the play head kept jumping)");
         }
         return;
     }

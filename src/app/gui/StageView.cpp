@@ -336,7 +336,7 @@ void StageView::timerCallback() {
     // A view of the published state: the show's tick runs on the control thread, never here.
     state_ = session_.state().latest();
     status_ = state_->player;
-    if (std::getenv("STEMDECK_STATE_TRACE") != nullptr) // (the end-to-end tests: the same lines as play's)
+    if (traceState_) // (the end-to-end tests: the same lines as play's)
         if (std::string mix = control::describeMix(*state_); mix != traced_) {
             traced_ = std::move(mix);
             std::cerr << "stemdeck-gui: state: " << traced_ << std::endl;

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdlib>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -85,6 +86,7 @@ private:
     LiveSession& session_;
     ShowRunner& runner_;
     std::shared_ptr<const control::ShowState> state_;
+    const bool traceState_ = std::getenv("STEMDECK_STATE_TRACE") != nullptr;
     std::string traced_; ///< the last mix written to the log (STEMDECK_STATE_TRACE)
     std::array<juce::TextButton, engine::kMaxScenes> scenes_;
     juce::TextButton panic_{"PANIC"}, lock_{"LOCK"};

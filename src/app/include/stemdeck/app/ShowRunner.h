@@ -67,10 +67,6 @@ public:
     void quit() noexcept { quit_.store(true, std::memory_order_release); }
     /// Messages since the last call, one line each.
     [[nodiscard]] std::vector<std::string> takeMessages();
-    /// The longest gap between two control ticks so far, in microseconds (a benchmark's figure).
-    [[nodiscard]] std::int64_t longestTickGapUs() const noexcept {
-        return longestGapUs_.load(std::memory_order_relaxed);
-    }
 
 private:
     void run();
@@ -86,7 +82,6 @@ private:
     std::atomic<bool> quit_{false};
     std::atomic<bool> waited_{false};
     std::exception_ptr unexpected_; // written by the control thread before it ends, read after join
-    std::atomic<std::int64_t> longestGapUs_{0};
     moodycamel::ConcurrentQueue<Key> keys_;
     moodycamel::ConcurrentQueue<std::string> messages_;
     // Written by the control thread only while waiting and at the end, never in the show's tick.

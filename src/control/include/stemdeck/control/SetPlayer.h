@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -265,6 +266,9 @@ private:
     };
     void requestRetime(const formats::Stretch& step, RetimeLoad::Why why, int attempt = 0);
     void takeRetimeLoad(); ///< a finished load: given to the engine for the first beat line in its head
+    /// Retimes of `song` that kept failing to land (dropped, or the play head kept jumping): a step's
+    /// target goes (said, with `why`); a loop waiting for its A loops from the disk.
+    void giveUpRetime(int song, std::string_view why);
     void retimeApplied(std::int64_t songFrame);             ///< the engine switched on this frame of the new grid
     [[nodiscard]] bool heldInRam(std::int64_t frame) const; ///< a loop can jump to it seamlessly
     void startLoop();  ///< A and B set: loop now if A is in RAM, else once a reload holds it
