@@ -18,6 +18,13 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/stemdeck.svg
   DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE
   ${PROJECT_SOURCE_DIR}/packaging/show.conf.example DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The manual (docs/manual/*.md), ARCHITECTURE.md and the stage view's picture in DOCDIR/docs, as
+# in the source tree: the README's links (docs/manual/…) and the pages' own (../ARCHITECTURE.md,
+# ../stage-view.png) work installed as they do there.
+install(FILES ${PROJECT_SOURCE_DIR}/docs/ARCHITECTURE.md ${PROJECT_SOURCE_DIR}/docs/stage-view.png
+  DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/manual/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs/manual
+  FILES_MATCHING PATTERN "*.md")
 # The systemd user service (boot to show): lib/systemd/user, where systemd looks under /usr.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/stemdeck.service ${PROJECT_SOURCE_DIR}/packaging/stemdeck-gui.service
   DESTINATION lib/systemd/user)

@@ -40,7 +40,7 @@ The stage screen's settings.
 [SEE ALSO]
 .BR stemdeck\-gui (1),
 .BR jackd (1).
-The README: /usr/share/doc/stemdeck/README.md
+The README: /usr/share/doc/stemdeck/README.md; the manual: /usr/share/doc/stemdeck/docs/manual/index.md
 TXT
 } >"$inc"
 help2man --no-info --version-string="$version" --include="$inc" \

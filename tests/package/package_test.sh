@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # stemdeck installed like a real program:
 #  1. `cmake --install` into a clean prefix: the layout (programs, mappings, sets, man pages,
-#     .desktop entry, icon), and the installed stemdeck finds its shipped mappings by name there;
+#     .desktop entry, icon, the README and the manual), and the installed stemdeck finds its
+#     shipped mappings by name there;
 #  2. the Debian package CPack makes: its dependencies are Debian package names derived by
 #     dpkg-shlibdeps; `apt-get install ./stemdeck_….deb` installs it on this machine; the installed
 #     programs run (version, the demo rendered from the installed share folder, check, a shipped
@@ -28,6 +29,8 @@ for f in bin/stemdeck bin/stemdeck-gui share/man/man1/stemdeck.1.gz share/man/ma
          share/stemdeck/controllers/akai-apc-mini-mk2.yaml share/stemdeck/sets/demo.yaml \
          share/stemdeck/sets/example.yaml share/applications/stemdeck-gui.desktop \
          share/icons/hicolor/scalable/apps/stemdeck.svg share/doc/stemdeck/README.md \
+         share/doc/stemdeck/docs/manual/index.md share/doc/stemdeck/docs/manual/actions.md \
+         share/doc/stemdeck/docs/ARCHITECTURE.md share/doc/stemdeck/docs/stage-view.png \
          share/doc/stemdeck/show.conf.example lib/systemd/user/stemdeck.service \
          lib/systemd/user/stemdeck-gui.service; do
   [ -e "$P/$f" ] && ok "installed $f" || fail "installed $f: missing"
