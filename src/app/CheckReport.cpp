@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "stemdeck/Db.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Db.h"
+#include "stemdeck/common/Text.h"
 
 namespace stemdeck::app {
 

@@ -8,7 +8,7 @@
 #include <numbers>
 #include <vector>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/AudioFile.h"
 
 namespace stemdeck::app {

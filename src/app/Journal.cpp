@@ -4,12 +4,10 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
-#include "stemdeck/Error.h"
-#include "stemdeck/Files.h"
-#include "stemdeck/Limits.h"
+#include "stemdeck/common/Error.h"
+#include "stemdeck/common/Files.h"
+#include "stemdeck/common/Limits.h"
 
 namespace fs = std::filesystem;
 
@@ -133,12 +131,10 @@ void Journal::end(JournalEntry state) {
 ResumeFind findResume(const fs::path& file, const std::string& set, const std::vector<std::string>& songSources) {
     std::error_code ec;
     if (!fs::exists(file, ec)) return {std::nullopt, "resume: no journal yet (" + file.string() + "): from the top"};
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
+    const std::string text = readWholeFile(file).value_or(std::string()); // (unreadable: not a journal, below)
     JournalEntry s;
     try {
-        s = parseJournal(text.str(), file);
+        s = parseJournal(text, file);
     } catch (const Error& e) {
         return {std::nullopt, std::string("resume: ") + e.what() + ": from the top"};
     }

@@ -19,7 +19,7 @@
 #include "stemdeck/app/LiveSession.h"
 #include "stemdeck/app/PlayScreen.h"
 #include "stemdeck/app/ShowRunner.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 
 namespace stemdeck::app {
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "stemdeck/Db.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Db.h"
+#include "stemdeck/common/Text.h"
 
 namespace stemdeck::app {
 
@@ -63,8 +63,8 @@ std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns
             route = static_cast<std::size_t>(l.bus) < busLabels.size() ? busLabels[static_cast<std::size_t>(l.bus)]
                                                                        : "direct " + std::to_string(l.bus + 1);
         std::snprintf(buf, sizeof buf, "%2zu %-14.14s %s %s %6s dB  filter %+5.2f  %s %s%s%s", i + 1, l.name.c_str(),
-                      l.muted ? "M" : "-", l.soloed ? "S" : "-", formatDb(l.gain).c_str(),
-                      static_cast<double>(l.filter), meter(l.peak, 16).c_str(), route.c_str(),
+                      l.mix.muted ? "M" : "-", l.mix.soloed ? "S" : "-", formatDb(l.mix.gain).c_str(),
+                      static_cast<double>(l.mix.filter), meter(l.peak, 16).c_str(), route.c_str(),
                       l.pending ? "  (change waits for the beat/bar)" : "", l.broken ? "  (file broken: silent)" : "");
         lines.emplace_back(buf);
     }

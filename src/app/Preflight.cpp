@@ -4,8 +4,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "stemdeck/Error.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Error.h"
+#include "stemdeck/common/Text.h"
 #include "stemdeck/app/Shipped.h"
 #include "stemdeck/midi/Mapping.h"
 

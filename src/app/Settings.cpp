@@ -3,13 +3,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/app/Shipped.h"
-#include "stemdeck/Files.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Files.h"
+#include "stemdeck/common/Text.h"
 #include "stemdeck/yaml/Yaml.h"
 
 namespace stemdeck::app {
@@ -18,21 +17,13 @@ namespace {
 const std::vector<std::string> kKeys = {"driver", "device",       "rate",       "block",     "main",
                                         "click",  "stem_outputs", "controller", "midi_port", "midi_api"};
 
-[[noreturn]] void fail(const std::filesystem::path& file, const YAML::Node& n, const std::string& what) {
-    yaml::failAt(file.string(), n, what);
+int integer(const yaml::Reader& r, const YAML::Node& n, const char* key, int lo, int hi) {
+    if (const std::optional<int> v = yaml::Reader::as<int>(n); v && *v >= lo && *v <= hi) return *v;
+    r.fail(n, std::string(key) + " is a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
 }
 
-int integer(const std::filesystem::path& file, const YAML::Node& n, const char* key, int lo, int hi) {
-    try {
-        const int v = n.as<int>();
-        if (v >= lo && v <= hi) return v;
-    } catch (const YAML::Exception&) {
-    }
-    fail(file, n, std::string(key) + " is a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
-}
-
-std::string text(const std::filesystem::path& file, const YAML::Node& n, const char* key) {
-    if (!n.IsScalar()) fail(file, n, std::string(key) + " is a piece of text");
+std::string text(const yaml::Reader& r, const YAML::Node& n, const char* key) {
+    if (!n.IsScalar()) r.fail(n, std::string(key) + " is a piece of text");
     return n.Scalar();
 }
 } // namespace
@@ -42,45 +33,43 @@ std::filesystem::path defaultSettingsPath() {
 }
 
 LiveSettings parseLiveSettings(const std::string& yaml, const std::filesystem::path& file) {
+    const yaml::Reader r(file.string());
     YAML::Node root = yaml::parse(yaml, file.string(), "; delete the file to start from the defaults");
     LiveSettings s;
     if (root.IsNull()) return s;
     if (!root.IsMap()) throw Error(file.string() + ":1:1: the settings are a map such as 'driver: jack'");
-    for (const auto& kv : root) {
-        const std::string key = kv.first.Scalar();
-        if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
-            fail(file, kv.first,
-                 "unknown setting '" + key + "'" + didYouMean(key, kKeys) + "; settings are " + joinNames(kKeys));
+    if (const std::optional<YAML::Node> unknown = yaml::Reader::unknownKey(root, kKeys)) {
+        const std::string key = unknown->Scalar();
+        r.fail(*unknown,
+               "unknown setting '" + key + "'" + didYouMean(key, kKeys) + "; settings are " + joinNames(kKeys));
     }
     if (const auto n = root["driver"]) {
-        s.driver = text(file, n, "driver");
-        if (*s.driver != "alsa" && *s.driver != "jack") fail(file, n, "driver is alsa or jack");
+        s.driver = text(r, n, "driver");
+        if (*s.driver != "alsa" && *s.driver != "jack") r.fail(n, "driver is alsa or jack");
     }
-    if (const auto n = root["device"]) s.device = text(file, n, "device");
-    if (const auto n = root["rate"]) s.rate = integer(file, n, "rate", 8000, 384000);
-    if (const auto n = root["block"]) s.block = integer(file, n, "block", 16, 8192);
-    if (const auto n = root["main"]) s.mainOut = integer(file, n, "main", 1, 255);
-    if (const auto n = root["click"]) s.clickOut = integer(file, n, "click", 1, 255);
+    if (const auto n = root["device"]) s.device = text(r, n, "device");
+    if (const auto n = root["rate"]) s.rate = integer(r, n, "rate", 8000, 384000);
+    if (const auto n = root["block"]) s.block = integer(r, n, "block", 16, 8192);
+    if (const auto n = root["main"]) s.mainOut = integer(r, n, "main", 1, 255);
+    if (const auto n = root["click"]) s.clickOut = integer(r, n, "click", 1, 255);
     if (const auto n = root["stem_outputs"]) {
-        if (!n.IsSequence()) fail(file, n, "stem_outputs is a list such as [drums=5, bass=7]");
+        if (!n.IsSequence()) r.fail(n, "stem_outputs is a list such as [drums=5, bass=7]");
         for (const auto& item : n)
-            s.stemOuts.push_back(text(file, item, "stem_outputs"));
+            s.stemOuts.push_back(text(r, item, "stem_outputs"));
     }
-    if (const auto n = root["controller"]) s.controller = text(file, n, "controller");
-    if (const auto n = root["midi_port"]) s.midiPort = text(file, n, "midi_port");
+    if (const auto n = root["controller"]) s.controller = text(r, n, "controller");
+    if (const auto n = root["midi_port"]) s.midiPort = text(r, n, "midi_port");
     if (const auto n = root["midi_api"]) {
-        s.midiApi = text(file, n, "midi_api");
-        if (*s.midiApi != "alsa" && *s.midiApi != "jack") fail(file, n, "midi_api is alsa or jack");
+        s.midiApi = text(r, n, "midi_api");
+        if (*s.midiApi != "alsa" && *s.midiApi != "jack") r.fail(n, "midi_api is alsa or jack");
     }
     return s;
 }
 
 LiveSettings loadLiveSettings(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return {};
-    std::ostringstream t;
-    t << in.rdbuf();
-    return parseLiveSettings(t.str(), file);
+    const std::optional<std::string> saved = readWholeFile(file);
+    if (!saved) return {};
+    return parseLiveSettings(*saved, file);
 }
 
 std::string formatLiveSettings(const LiveSettings& s) {

@@ -1,7 +1,7 @@
 #include "stemdeck/app/ShowRunner.h"
 
-#include "stemdeck/Error.h"
-#include "stemdeck/Thread.h"
+#include "stemdeck/common/Error.h"
+#include "stemdeck/common/Thread.h"
 
 namespace stemdeck::app {
 

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <vector>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/app/Commands.h"
 
 int main(int argc, char** argv) {

@@ -1,4 +1,4 @@
-#include "stemdeck/Db.h"
+#include "stemdeck/common/Db.h"
 
 #include <cstdio>
 

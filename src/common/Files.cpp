@@ -1,4 +1,4 @@
-#include "stemdeck/Files.h"
+#include "stemdeck/common/Files.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -6,8 +6,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 
 namespace stemdeck {
 
@@ -22,6 +24,14 @@ std::string temporaryPrefix(const std::filesystem::path& file) {
 }
 
 } // namespace
+
+std::optional<std::string> readWholeFile(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
 
 void removeStaleTemporaries(const std::filesystem::path& file) {
     const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");

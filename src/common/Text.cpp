@@ -1,4 +1,4 @@
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "stemdeck/Db.h"
+#include "stemdeck/common/Db.h"
 
 namespace stemdeck {
 

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Text.h"
 #include "stemdeck/set/SetFile.h"
 
 namespace stemdeck::control {

@@ -4,11 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
-#include "stemdeck/Error.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Error.h"
+#include "stemdeck/common/Files.h"
+#include "stemdeck/common/Text.h"
 #include "stemdeck/yaml/Yaml.h"
 #include "stemdeck/engine/Constants.h"
 
@@ -24,75 +23,62 @@ constexpr double kMaxSeconds = 24.0 * 3600.0;
 const std::vector<std::string> kKeys = {"frame", "time", "action", "stem", "value", "quantize"};
 const std::vector<std::string> kQuantizeNames = {"none", "beat", "bar"};
 
-class ScriptError {
-public:
-    ScriptError(const std::string& file) : file_(file) {}
-    [[noreturn]] void at(const YAML::Node& node, const std::string& message) const {
-        yaml::failAt(file_, node, message);
-    }
+using yaml::Reader;
 
-private:
-    const std::string& file_;
-};
-
-double number(const YAML::Node& node, const ScriptError& err, const std::string& what) {
-    try {
-        return node.as<double>();
-    } catch (const YAML::Exception&) {
-        err.at(node, what + " must be a number, not '" + node.Scalar() + "'");
-    }
+double number(const YAML::Node& node, const Reader& err, const std::string& what) {
+    if (const std::optional<double> v = Reader::as<double>(node)) return *v;
+    err.fail(node, what + " must be a number, not '" + node.Scalar() + "'");
 }
 
-int stemIndex(const YAML::Node& stem, const ScriptError& err, const ScriptContext& ctx) {
+int stemIndex(const YAML::Node& stem, const Reader& err, const ScriptContext& ctx) {
     const auto index = stem.IsScalar() ? findStemIndex(ctx.stemNames, stem.Scalar()) : std::nullopt;
     if (!index)
-        err.at(stem, "no stem '" + stem.Scalar() + "'" + didYouMean(stem.Scalar(), ctx.stemNames) + "; stems are 1–" +
-                         std::to_string(ctx.stemNames.size()) + ": " + joinNames(ctx.stemNames));
+        err.fail(stem, "no stem '" + stem.Scalar() + "'" + didYouMean(stem.Scalar(), ctx.stemNames) + "; stems are 1–" +
+                           std::to_string(ctx.stemNames.size()) + ": " + joinNames(ctx.stemNames));
     return *index;
 }
 
-ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const ScriptContext& ctx) {
-    if (!item.IsMap()) err.at(item, "each event is a map like { time: 1.0, action: mute, stem: 2 }");
-    for (const auto& kv : item) {
-        const std::string key = kv.first.Scalar();
-        if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
-            err.at(kv.first, "unknown key '" + key + "'" + didYouMean(key, kKeys) + "; keys are " + joinNames(kKeys));
+ScriptEvent parseEvent(const YAML::Node& item, const Reader& err, const ScriptContext& ctx) {
+    if (!item.IsMap()) err.fail(item, "each event is a map like { time: 1.0, action: mute, stem: 2 }");
+    if (const std::optional<YAML::Node> unknown = Reader::unknownKey(item, kKeys)) {
+        const std::string key = unknown->Scalar();
+        err.fail(*unknown, "unknown key '" + key + "'" + didYouMean(key, kKeys) + "; keys are " + joinNames(kKeys));
     }
     ScriptEvent ev;
     ev.line = item.Mark().line + 1;
 
     const YAML::Node actionNode = item["action"];
-    if (!actionNode) err.at(item, "missing 'action'; one of " + joinNames(actionNames()));
+    if (!actionNode) err.fail(item, "missing 'action'; one of " + joinNames(actionNames()));
     const std::string& name = actionNode.Scalar();
     const auto action = actionFromName(name);
-    if (!action) err.at(actionNode, unknownActionMessage(name));
+    if (!action) err.fail(actionNode, unknownActionMessage(name));
     const ActionInfo& row = info(*action);
     ActionCall& c = ev.call;
     c.action = *action;
 
     const YAML::Node frame = item["frame"], time = item["time"];
-    if (frame && time) err.at(time, "give either 'frame' or 'time', not both");
-    if (!frame && !time) err.at(item, "missing 'time' (seconds) or 'frame' (samples): when does it happen?");
+    if (frame && time) err.fail(time, "give either 'frame' or 'time', not both");
+    if (!frame && !time) err.fail(item, "missing 'time' (seconds) or 'frame' (samples): when does it happen?");
     if (frame) {
         const double f = number(frame, err, "frame");
-        if (f < 0 || f != std::floor(f)) err.at(frame, "frame must be a whole number of samples ≥ 0");
-        if (f > kMaxSeconds * ctx.sampleRate) err.at(frame, "frame is past 24 hours; a script covers one show");
+        if (f < 0 || f != std::floor(f)) err.fail(frame, "frame must be a whole number of samples ≥ 0");
+        if (f > kMaxSeconds * ctx.sampleRate) err.fail(frame, "frame is past 24 hours; a script covers one show");
         ev.frame = static_cast<std::int64_t>(f);
     } else {
         const double t = number(time, err, "time");
-        if (t < 0) err.at(time, "time must be ≥ 0 seconds");
-        if (t > kMaxSeconds) err.at(time, "time is past 24 hours; a script covers one show");
+        if (t < 0) err.fail(time, "time must be ≥ 0 seconds");
+        if (t > kMaxSeconds) err.fail(time, "time is past 24 hours; a script covers one show");
         ev.frame = static_cast<std::int64_t>(std::llround(t * ctx.sampleRate));
     }
 
     const YAML::Node stem = item["stem"];
-    if (row.target == Target::song && stem) err.at(stem, "'" + name + "' acts on the whole song and takes no 'stem'");
+    if (row.target == Target::song && stem) err.fail(stem, "'" + name + "' acts on the whole song and takes no 'stem'");
     if (row.target != Target::song && !stem)
-        err.at(item, "'" + name + "' needs a 'stem'" +
-                         (row.target == Target::stems ? std::string(" (or a list)") : "") + ": a number 1–" +
-                         std::to_string(ctx.stemNames.size()) + " or a name (" + joinNames(ctx.stemNames) + ")");
+        err.fail(item, "'" + name + "' needs a 'stem'" +
+                           (row.target == Target::stems ? std::string(" (or a list)") : "") + ": a number 1–" +
+                           std::to_string(ctx.stemNames.size()) + " or a name (" + joinNames(ctx.stemNames) + ")");
     if (row.target == Target::stem) {
-        if (!stem.IsScalar()) err.at(stem, "'" + name + "' acts on one stem: stem: 2 or stem: Bass");
+        if (!stem.IsScalar()) err.fail(stem, "'" + name + "' acts on one stem: stem: 2 or stem: Bass");
         c.stem = static_cast<std::int8_t>(stemIndex(stem, err, ctx));
     } else if (row.target == Target::stems) {
         if (stem.IsSequence())
@@ -104,12 +90,12 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
 
     const YAML::Node value = item["value"];
     if (row.value != ValueKind::none && !value)
-        err.at(item, "'" + name + "' needs a 'value': " + std::string(valueHint(row.value)));
-    if (row.value == ValueKind::none && value) err.at(value, "'" + name + "' takes no 'value'");
+        err.fail(item, "'" + name + "' needs a 'value': " + std::string(valueHint(row.value)));
+    if (row.value == ValueKind::none && value) err.fail(value, "'" + name + "' takes no 'value'");
     if (value) {
-        if (!value.IsScalar()) err.at(value, "'" + name + "' takes " + std::string(valueHint(row.value)));
+        if (!value.IsScalar()) err.fail(value, "'" + name + "' takes " + std::string(valueHint(row.value)));
         std::string why;
-        if (!parseValue(row, value.Scalar(), ctx.values, c, why)) err.at(value, why);
+        if (!parseValue(row, value.Scalar(), ctx.values, c, why)) err.fail(value, why);
     }
 
     if (const YAML::Node q = item["quantize"]) {
@@ -121,12 +107,12 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
         else if (qs == "bar")
             c.quantize = Quantize::bar;
         else
-            err.at(q, "quantize '" + qs + "' is not one of none, beat, bar" + didYouMean(qs, kQuantizeNames));
+            err.fail(q, "quantize '" + qs + "' is not one of none, beat, bar" + didYouMean(qs, kQuantizeNames));
         if (c.quantize != Quantize::none && !row.quantisable)
-            err.at(q, "'" + name + "' happens when it is issued and cannot wait for the beat or bar");
+            err.fail(q, "'" + name + "' happens when it is issued and cannot wait for the beat or bar");
         if (c.quantize != Quantize::none && !ctx.bpmKnown)
-            err.at(q, "quantize needs the song's BPM: add a line 'BPM: 120' to the stem folder's readme.txt "
-                      "or pass --bpm");
+            err.fail(q, "quantize needs the song's BPM: add a line 'BPM: 120' to the stem folder's readme.txt "
+                        "or pass --bpm");
     }
     c.frame = ev.frame;
     return ev;
@@ -136,17 +122,16 @@ ScriptEvent parseEvent(const YAML::Node& item, const ScriptError& err, const Scr
 
 std::vector<ScriptEvent> parseEventScript(std::string_view yaml, const std::string& fileName,
                                           const ScriptContext& context) {
-    const ScriptError err(fileName);
+    const Reader err(fileName);
     YAML::Node root = yaml::parse(yaml, fileName);
     if (!root.IsMap() || !root["events"])
         throw Error(fileName + ":1:1: expected a top-level 'events:' list, e.g.\nevents:\n"
                                "  - { time: 1.0, action: mute, stem: 2 }");
-    for (const auto& kv : root)
-        if (kv.first.Scalar() != "events")
-            err.at(kv.first, "unknown key '" + kv.first.Scalar() + "'" + didYouMean(kv.first.Scalar(), {"events"}) +
-                                 "; the file holds one 'events:' list");
+    if (const std::optional<YAML::Node> unknown = Reader::unknownKey(root, {"events"}))
+        err.fail(*unknown, "unknown key '" + unknown->Scalar() + "'" + didYouMean(unknown->Scalar(), {"events"}) +
+                               "; the file holds one 'events:' list");
     const YAML::Node list = root["events"];
-    if (!list.IsSequence() && !list.IsNull()) err.at(list, "'events' must be a list of events");
+    if (!list.IsSequence() && !list.IsNull()) err.fail(list, "'events' must be a list of events");
     std::vector<ScriptEvent> events;
     for (const auto& item : list)
         events.push_back(parseEvent(item, err, context));
@@ -175,11 +160,9 @@ void requireEngineActions(const std::vector<ScriptEvent>& events, const std::str
 }
 
 std::vector<ScriptEvent> loadEventScript(const std::filesystem::path& file, const ScriptContext& context) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw Error(file.string() + ": cannot read the events file; check the path");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parseEventScript(text.str(), file.string(), context);
+    const std::optional<std::string> text = readWholeFile(file);
+    if (!text) throw Error(file.string() + ": cannot read the events file; check the path");
+    return parseEventScript(*text, file.string(), context);
 }
 
 } // namespace stemdeck::control

@@ -15,6 +15,41 @@ RenderReport renderSong(engine::Engine& engine, const engine::SongView& song, do
     return renderSongs(engine, {song}, sampleRate, script, sink, options);
 }
 
+namespace {
+/// Every source the engine reads this block (the reference mix too: it is read on every block,
+/// for A/B) must have its frames, or what the file holds would depend on the disk's pace.
+void waitForSources(const engine::Engine& engine, const engine::SongView& song, int n) {
+    const int ahead = std::max(n, engine::kSeekReadyFrames);
+    for (int i = 0; i < song.stemCount; ++i)
+        song.stems[static_cast<std::size_t>(i)]->waitUntilReadable(engine.songFrame(), ahead, 5.0);
+    if (song.reference != nullptr) song.reference->waitUntilReadable(engine.songFrame(), ahead, 5.0);
+}
+
+/// A block's events: into the report; a song's end (`end`), a run-on into the next one (the one
+/// after it cued), where a stop's fade finished (`stoppedAt`).
+void takeEvents(engine::Engine& engine, const std::vector<engine::SongView>& songs, std::size_t& current,
+                RenderReport& report, std::int64_t& end, std::int64_t& stoppedAt) {
+    engine::Event e;
+    while (engine.nextEvent(e)) {
+        report.events.push_back(e);
+        if (e.type == engine::EventType::songEnded) {
+            report.songEnded = true;
+            end = e.frame;
+        } else if (e.type == engine::EventType::songChanged) {
+            end = -1; // ran on into the next song
+            report.songStarts.push_back(e.frame);
+            if (++current + 1 < songs.size()) engine.cueNextSong(&songs[current + 1], true);
+        } else if (e.type == engine::EventType::transportStopped) {
+            stoppedAt = e.frame;
+        } else if (e.type == engine::EventType::commandDropped) {
+            ++report.droppedCommands;
+        } else if (e.type == engine::EventType::underrun) {
+            ++report.underruns; // counted as they happen: the engine's counters restart with each song
+        }
+    }
+}
+} // namespace
+
 RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongView>& songs, double sampleRate,
                          const std::vector<control::ScriptEvent>& script, RenderSink& sink,
                          const RenderOptions& options) {
@@ -58,36 +93,14 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
         const engine::SongView& song = songs[current];
         // Every source the engine reads this block — the reference mix too, read on every block
         // for A/B — must have its frames, or what the file holds would depend on the disk's pace.
-        if (options.waitForDisk && engine.rolling()) {
-            const int ahead = std::max(n, engine::kSeekReadyFrames);
-            for (int i = 0; i < song.stemCount; ++i)
-                song.stems[static_cast<std::size_t>(i)]->waitUntilReadable(engine.songFrame(), ahead, 5.0);
-            if (song.reference != nullptr) song.reference->waitUntilReadable(engine.songFrame(), ahead, 5.0);
-        }
+        if (options.waitForDisk && engine.rolling()) waitForSources(engine, song, n);
         // Issue what falls in this block, stamped with its exact frame: the engine splits there.
         feed.feed(0, frame, frame + n);
         if (options.observer != nullptr) options.observer->beforeProcess();
         engine.process(left.data(), right.data(), n);
         if (options.observer != nullptr) options.observer->afterProcess();
 
-        engine::Event e;
-        while (engine.nextEvent(e)) {
-            report.events.push_back(e);
-            if (e.type == engine::EventType::songEnded) {
-                report.songEnded = true;
-                end = e.frame;
-            } else if (e.type == engine::EventType::songChanged) {
-                end = -1; // ran on into the next song
-                report.songStarts.push_back(e.frame);
-                if (++current + 1 < songs.size()) engine.cueNextSong(&songs[current + 1], true);
-            } else if (e.type == engine::EventType::transportStopped) {
-                stoppedAt = e.frame;
-            } else if (e.type == engine::EventType::commandDropped) {
-                ++report.droppedCommands;
-            } else if (e.type == engine::EventType::underrun) {
-                ++report.underruns; // counted as they happen: the engine's counters restart with each song
-            }
-        }
+        takeEvents(engine, songs, current, report, end, stoppedAt);
         // Stopped with nothing left to issue: the render ends where the stop fade finished (or on
         // the last event, if one came while stopped).
         if (end < 0 && !engine.rolling() && feed.done()) end = std::max(stoppedAt, lastEvent);

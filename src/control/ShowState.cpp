@@ -32,9 +32,9 @@ std::string describeMix(const ShowState& state) {
     std::string out = "song " + std::to_string(p.song) + " '" + p.title + "':";
     char text[96];
     for (std::size_t i = 0; i < p.stems.size(); ++i) {
-        const StemLine& st = p.stems[i];
+        const engine::StemMix& st = p.stems[i].mix;
         const double db = st.gain > 0.0f ? 20.0 * std::log10(static_cast<double>(st.gain)) : -144.0;
-        std::snprintf(text, sizeof text, "%s %zu %s%s%s %.1f dB", i == 0 ? "" : ";", i + 1, st.name.c_str(),
+        std::snprintf(text, sizeof text, "%s %zu %s%s%s %.1f dB", i == 0 ? "" : ";", i + 1, p.stems[i].name.c_str(),
                       st.muted ? " muted" : "", st.soloed ? " solo" : "", db);
         out += text;
         if (st.filter != 0.0f) {

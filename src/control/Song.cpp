@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <optional>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/formats/Formats.h"
 #include "stemdeck/stream/MemoryStemSource.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Text.h"
 
 namespace stemdeck::control {
 
@@ -72,7 +72,7 @@ namespace {
 /// Stem states as written (start:, a scene) onto a state of every stem; a stem the song does not
 /// have is named in a warning (`what`: "the start state", "scene 'Drop'").
 void applyStates(const std::vector<set::StemStart>& states, const Song& song, const std::string& what,
-                 engine::Scene& into, std::vector<std::string>& warnings) {
+                 engine::StemMixes& into, std::vector<std::string>& warnings) {
     for (const set::StemStart& st : states) {
         const auto stem = song.findStem(st.stem);
         if (!stem) {
@@ -80,11 +80,11 @@ void applyStates(const std::vector<set::StemStart>& states, const Song& song, co
                                std::to_string(st.line) + "); its stems are: " + joinNames(song.stemNames));
             continue;
         }
-        const auto si = static_cast<std::size_t>(*stem);
-        if (st.muted) into.muted |= 1u << si;
-        if (st.soloed) into.soloed |= 1u << si;
-        if (st.gain) into.gain[si] = *st.gain;
-        if (st.filter) into.filter[si] = *st.filter;
+        engine::StemMix& m = into[static_cast<std::size_t>(*stem)];
+        m.muted = m.muted || st.muted;
+        m.soloed = m.soloed || st.soloed;
+        if (st.gain) m.gain = *st.gain;
+        if (st.filter) m.filter = *st.filter;
     }
 }
 } // namespace
@@ -95,64 +95,50 @@ std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engi
     if (plan.title) song.title = *plan.title;
     if (plan.beatUnit) song.timing.beatUnit = view.timing.beatUnit = *plan.beatUnit;
     view.countInBars = plan.countInBars.value_or(defaultCountIn);
-    engine::Scene start{view.startGain, view.startFilter, view.startMuted, view.startSoloed};
-    applyStates(plan.start, song, "the start state", start, warnings);
-    view.startGain = start.gain;
-    view.startFilter = start.filter;
-    view.startMuted = start.muted;
-    view.startSoloed = start.soloed;
+    applyStates(plan.start, song, "the start state", view.start, warnings);
     view.scenesDefined = 0;
     for (const set::SceneDef& d : plan.scenes) {
         if (d.slot < 0 || d.slot >= engine::kMaxScenes) continue;
         engine::Scene scene; // what the scene does not name: unity, unmuted, unsoloed, filter off
-        applyStates(d.stems, song, "scene '" + d.name + "'", scene, warnings);
+        applyStates(d.stems, song, "scene '" + d.name + "'", scene.stems, warnings);
         view.scenes[static_cast<std::size_t>(d.slot)] = scene;
         view.scenesDefined |= 1u << d.slot;
     }
     return warnings;
 }
 
-Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
-    Song song;
-    song.folder = set::scanStemFolder(dir);
-    song.title = song.folder.info.title.value_or(dir.filename().string());
-    // One rate for the song: the one asked for, else the first stem's. Stems at another rate are
-    // resampled on the disk thread (libsoxr), all on the same grid, so they stay sample-aligned.
-    // Each file's header once; a stem that cannot be read is refused here, or kept silent on stage.
+namespace {
+/// Each stem's header, once (nullopt: unreadable, kept silent on stage); the first readable one's
+/// rate and name.
+struct Probed {
     std::vector<std::optional<formats::AudioFileInfo>> infos;
     int firstRate = 0;
     std::string firstName;
+};
+
+Probed probeStems(Song& song, const SongOptions& options) {
+    Probed p;
     for (const set::FolderStem& stem : song.folder.stems) {
         try {
-            infos.push_back(stem.probed ? *stem.probed : formats::probeStem({stem.path, stem.track}));
-            if (firstRate == 0) {
-                firstRate = infos.back()->sampleRate;
-                firstName = stem.path.filename().string();
+            p.infos.push_back(stem.probed ? *stem.probed : formats::probeStem({stem.path, stem.track}));
+            if (p.firstRate == 0) {
+                p.firstRate = p.infos.back()->sampleRate;
+                p.firstName = stem.path.filename().string();
             }
         } catch (const Error& e) {
             if (!options.keepBrokenStems) throw;
-            infos.push_back(std::nullopt);
+            p.infos.push_back(std::nullopt);
             song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
         }
     }
-    if (firstRate == 0)
-        throw Error(dir.string() + ": none of the stems can be read; export them again as WAV, AIFF or FLAC");
-    song.sampleRate = options.sampleRate.value_or(firstRate);
-    const set::ReadmeInfo& readme = song.folder.info;
-    song.bpmKnown = options.bpm.has_value() || readme.bpm.has_value();
-    song.ownBpm = options.bpm.value_or(readme.bpm.value_or(120.0));
-    try {
-        if (options.tempo) song.stretch.tempo = set::tempoRatio(*options.tempo, song.ownBpm, song.bpmKnown);
-        if (options.transpose) {
-            if (const std::string bad = set::transposeProblem(*options.transpose); !bad.empty()) throw Error(bad);
-            song.stretch.semitones = *options.transpose;
-        }
-    } catch (const Error& e) {
-        throw Error(dir.string() + ": " + e.what());
-    }
-    song.stretch.quality = options.stretchQuality;
-    stream::StreamingSizes sizes;
-    if (options.headSeconds > 0.0) sizes.headSeconds = options.headSeconds;
+    return p;
+}
+
+/// Every stem streamed at the song's rate (a broken one keeps its number and stays silent on stage).
+void openStems(Song& song, const Probed& probed, const stream::StreamingSizes& sizes, const SongOptions& options) {
+    const auto& infos = probed.infos;
+    const int firstRate = probed.firstRate;
+    const std::string& firstName = probed.firstName;
     for (std::size_t i = 0; i < song.folder.stems.size(); ++i) {
         const set::FolderStem& stem = song.folder.stems[i];
         std::shared_ptr<stream::StreamedStem> source;
@@ -184,6 +170,36 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
         song.stemNames.push_back(stem.name);
         song.sources.push_back(std::move(source));
     }
+}
+} // namespace
+
+Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
+    Song song;
+    song.folder = set::scanStemFolder(dir);
+    song.title = song.folder.info.title.value_or(dir.filename().string());
+    // One rate for the song: the one asked for, else the first stem's. Stems at another rate are
+    // resampled on the disk thread (libsoxr), all on the same grid, so they stay sample-aligned.
+    // Each file's header once; a stem that cannot be read is refused here, or kept silent on stage.
+    const Probed probed = probeStems(song, options);
+    if (probed.firstRate == 0)
+        throw Error(dir.string() + ": none of the stems can be read; export them again as WAV, AIFF or FLAC");
+    song.sampleRate = options.sampleRate.value_or(probed.firstRate);
+    const set::ReadmeInfo& readme = song.folder.info;
+    song.bpmKnown = options.bpm.has_value() || readme.bpm.has_value();
+    song.ownBpm = options.bpm.value_or(readme.bpm.value_or(120.0));
+    try {
+        if (options.tempo) song.stretch.tempo = set::tempoRatio(*options.tempo, song.ownBpm, song.bpmKnown);
+        if (options.transpose) {
+            if (const std::string bad = set::transposeProblem(*options.transpose); !bad.empty()) throw Error(bad);
+            song.stretch.semitones = *options.transpose;
+        }
+    } catch (const Error& e) {
+        throw Error(dir.string() + ": " + e.what());
+    }
+    song.stretch.quality = options.stretchQuality;
+    stream::StreamingSizes sizes;
+    if (options.headSeconds > 0.0) sizes.headSeconds = options.headSeconds;
+    openStems(song, probed, sizes, options);
     // The reference mix streams beside the stems, on the same timeline, for A/B. A reference that
     // cannot be read only costs the A/B: the song plays.
     if (song.folder.reference) {

@@ -1,7 +1,7 @@
 #include "SongLoader.h"
 
-#include "stemdeck/Error.h"
-#include "stemdeck/Thread.h"
+#include "stemdeck/common/Error.h"
+#include "stemdeck/common/Thread.h"
 
 namespace stemdeck::control {
 

@@ -17,12 +17,13 @@ void StemChains::prepare(double sampleRate, int segmentFrames) {
 }
 
 void StemChains::reset(const SongView& song) noexcept {
-    anySoloed_ = song.startSoloed != 0;
+    anySoloed_ = false;
+    for (const StemMix& m : song.start)
+        anySoloed_ = anySoloed_ || m.soloed;
     for (int i = 0; i < kMaxStems; ++i) {
-        const auto si = static_cast<std::size_t>(i);
-        const bool muted = (song.startMuted >> i & 1u) != 0, soloed = (song.startSoloed >> i & 1u) != 0;
-        channels_[si].reset(song.startGain[si], muted, soloed, anySoloed_);
-        filters_.resetKnob(i, song.startFilter[si]);
+        const StemMix& m = song.start[static_cast<std::size_t>(i)];
+        channels_[static_cast<std::size_t>(i)].reset(m.gain, m.muted, m.soloed, anySoloed_);
+        filters_.resetKnob(i, m.filter);
     }
 }
 

@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <system_error>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 
 namespace stemdeck::formats {
 

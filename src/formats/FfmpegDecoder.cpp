@@ -12,7 +12,7 @@ extern "C" {
 #include <vector>
 
 #include "Decoder.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 
 namespace stemdeck::formats {
 

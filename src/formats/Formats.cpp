@@ -3,7 +3,7 @@
 #include <atomic>
 
 #include "Decoder.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/NiStemFile.h"
 
 namespace stemdeck::formats {

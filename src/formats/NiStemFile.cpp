@@ -6,7 +6,7 @@
 #include <iterator>
 
 #include "Ffmpeg.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/NiMetadata.h"
 
 namespace stemdeck::formats {

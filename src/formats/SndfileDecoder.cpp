@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "Decoder.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/AudioFile.h"
 
 namespace stemdeck::formats {

@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "Decoder.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/formats/Formats.h"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <system_error>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/AudioFile.h"
 
 namespace stemdeck::formats {

@@ -4,10 +4,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "stemdeck/Error.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Error.h"
+#include "stemdeck/common/Text.h"
 #include "stemdeck/yaml/Yaml.h"
-#include "stemdeck/Files.h"
+#include "stemdeck/common/Files.h"
 
 namespace stemdeck::midi {
 

@@ -4,12 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
-#include "stemdeck/Db.h"
-#include "stemdeck/Error.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Db.h"
+#include "stemdeck/common/Error.h"
+#include "stemdeck/common/Files.h"
+#include "stemdeck/common/Text.h"
 #include "stemdeck/yaml/Yaml.h"
 
 namespace stemdeck::midi {
@@ -21,16 +20,9 @@ const std::vector<std::string> kBindingKeys = {"note",     "cc",    "program", "
                                                "stem",     "stems", "mode",    "quantize", "layer",
                                                "takeover", "taper", "led",     "value",    "hold"};
 
-class Place {
-public:
-    explicit Place(std::string file) : file_(std::move(file)) {}
-    [[noreturn]] void fail(const YAML::Node& n, const std::string& message) const { yaml::failAt(file_, n, message); }
+using yaml::Reader;
 
-private:
-    std::string file_;
-};
-
-int integer(const YAML::Node& n, const Place& p, const std::string& what, int lo, int hi) {
+int integer(const YAML::Node& n, const Reader& p, const std::string& what, int lo, int hi) {
     if (!n.IsScalar()) p.fail(n, what + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi));
     const std::string& text = n.Scalar();
     long v = 0;
@@ -46,24 +38,12 @@ int integer(const YAML::Node& n, const Place& p, const std::string& what, int lo
     return static_cast<int>(v);
 }
 
-double real(const YAML::Node& n, const Place& p, const std::string& what) {
-    try {
-        return n.as<double>();
-    } catch (const YAML::Exception&) {
-        p.fail(n, what + " must be a number");
-    }
+double real(const YAML::Node& n, const Reader& p, const std::string& what) {
+    if (const std::optional<double> v = Reader::as<double>(n)) return *v;
+    p.fail(n, what + " must be a number");
 }
 
-void checkKeys(const YAML::Node& map, const std::vector<std::string>& known, const std::string& where, const Place& p) {
-    for (const auto& kv : map) {
-        const std::string key = kv.first.Scalar();
-        if (std::find(known.begin(), known.end(), key) == known.end())
-            p.fail(kv.first, "unknown key '" + key + "' in " + where + didYouMean(key, known) +
-                                 "; known keys: " + joinNames(known));
-    }
-}
-
-Binding parseControl(const YAML::Node& n, const Place& p) {
+Binding parseControl(const YAML::Node& n, const Reader& p) {
     Binding b;
     b.line = n.Mark().line + 1;
     int kinds = 0;
@@ -87,57 +67,66 @@ Binding parseControl(const YAML::Node& n, const Place& p) {
     return b;
 }
 
-Binding parseBinding(const YAML::Node& n, const Place& p) {
-    if (!n.IsMap()) p.fail(n, "each binding is a map such as { note: 0, action: toggle_mute, stem: 1 }");
-    checkKeys(n, kBindingKeys, "a binding", p);
-    Binding b = parseControl(n, p);
-    const YAML::Node a = n["action"];
-    if (!a || !a.IsScalar()) p.fail(n, "a binding needs an action, such as action: toggle_mute");
-    const auto action = control::actionFromName(a.Scalar());
-    if (!action) p.fail(a, control::unknownActionMessage(a.Scalar()));
-    b.action = *action;
-    const control::ActionInfo& row = control::info(b.action);
+/// A binding's action, named `name`, with its row of the actions table: what it acts on and what it
+/// takes. The steps below read the rest of the binding in this order.
+struct Acting {
+    const std::string& name;
+    const control::ActionInfo& row;
+};
+
+/// stem: / stems: against what the action acts on.
+void parseStems(const YAML::Node& n, Binding& b, const Acting& a, const Reader& p) {
     if (const YAML::Node s = n["stem"]) b.stems.push_back(integer(s, p, "stem", 1, 8) - 1);
     if (const YAML::Node s = n["stems"]) {
         if (!s.IsSequence()) p.fail(s, "stems is a list such as [1, 2]");
         for (const auto& item : s)
             b.stems.push_back(integer(item, p, "stem", 1, 8) - 1);
     }
-    if (row.target != control::Target::song && b.stems.empty())
-        p.fail(n, "'" + a.Scalar() + "' needs the stem it acts on: stem: 1 … 8");
-    if (row.target == control::Target::song && !b.stems.empty())
-        p.fail(n, "'" + a.Scalar() + "' acts on the song and takes no stem");
-    if (row.target != control::Target::stems && b.stems.size() > 1) p.fail(n, "only 'drop' acts on several stems");
+    if (a.row.target != control::Target::song && b.stems.empty())
+        p.fail(n, "'" + a.name + "' needs the stem it acts on: stem: 1 … 8");
+    if (a.row.target == control::Target::song && !b.stems.empty())
+        p.fail(n, "'" + a.name + "' acts on the song and takes no stem");
+    if (a.row.target != control::Target::stems && b.stems.size() > 1) p.fail(n, "only 'drop' acts on several stems");
+}
+
+/// value: (or a fader or knob that gives it).
+void parseBindingValue(const YAML::Node& n, Binding& b, const Acting& a, const Reader& p) {
     b.preset.action = b.action;
     if (const YAML::Node v = n["value"]) {
-        if (row.value == control::ValueKind::none) p.fail(v, "'" + a.Scalar() + "' takes no value");
-        if (!v.IsScalar()) p.fail(v, "'" + a.Scalar() + "' takes " + std::string(control::valueHint(row.value)));
+        if (a.row.value == control::ValueKind::none) p.fail(v, "'" + a.name + "' takes no value");
+        if (!v.IsScalar()) p.fail(v, "'" + a.name + "' takes " + std::string(control::valueHint(a.row.value)));
         std::string why;
         // A mapping serves every song: scenes and markers by number.
-        if (!control::parseValue(row, v.Scalar(), {}, b.preset, why)) p.fail(v, why);
+        if (!control::parseValue(a.row, v.Scalar(), {}, b.preset, why)) p.fail(v, why);
         b.value = v.Scalar();
-    } else if (row.value != control::ValueKind::none && !b.followsControl()) {
-        p.fail(n, "'" + a.Scalar() + "' needs a value: " + std::string(control::valueHint(row.value)));
+    } else if (a.row.value != control::ValueKind::none && !b.followsControl()) {
+        p.fail(n, "'" + a.name + "' needs a value: " + std::string(control::valueHint(a.row.value)));
     }
     if (b.followsControl() && b.kind != MessageKind::cc)
-        p.fail(n, "'" + a.Scalar() + "' follows a fader or knob: bind it to a cc, or give the level with value:");
-    if (const YAML::Node m = n["mode"]) {
-        const std::string& t = m.Scalar();
-        if (t == "toggle")
-            b.mode = ControlMode::toggle;
-        else if (t == "momentary")
-            b.mode = ControlMode::momentary;
-        else if (t == "relative")
-            b.mode = ControlMode::relative;
-        else
-            p.fail(m, "mode '" + t + "' is not toggle, momentary or relative" +
-                          didYouMean(t, {"toggle", "momentary", "relative"}));
-        if (b.mode == ControlMode::relative && !b.followsControl())
-            p.fail(m, "relative (an endless encoder) drives gain or filter (with no value:)");
-        if (b.mode == ControlMode::momentary && b.action != MapAction::mute && b.action != MapAction::solo &&
-            b.action != MapAction::unmute)
-            p.fail(m, "momentary (hold) works with mute, unmute or solo: released, the opposite happens");
-    }
+        p.fail(n, "'" + a.name + "' follows a fader or knob: bind it to a cc, or give the level with value:");
+}
+
+/// mode: toggle, momentary or relative.
+void parseMode(const YAML::Node& m, Binding& b, const Reader& p) {
+    const std::string& t = m.Scalar();
+    if (t == "toggle")
+        b.mode = ControlMode::toggle;
+    else if (t == "momentary")
+        b.mode = ControlMode::momentary;
+    else if (t == "relative")
+        b.mode = ControlMode::relative;
+    else
+        p.fail(m, "mode '" + t + "' is not toggle, momentary or relative" +
+                      didYouMean(t, {"toggle", "momentary", "relative"}));
+    if (b.mode == ControlMode::relative && !b.followsControl())
+        p.fail(m, "relative (an endless encoder) drives gain or filter (with no value:)");
+    if (b.mode == ControlMode::momentary && b.action != MapAction::mute && b.action != MapAction::solo &&
+        b.action != MapAction::unmute)
+        p.fail(m, "momentary (hold) works with mute, unmute or solo: released, the opposite happens");
+}
+
+/// quantize: none, beat or bar (a drop waits for the bar unless told).
+void parseQuantize(const YAML::Node& n, Binding& b, const Acting& a, const Reader& p) {
     b.quantize = b.action == MapAction::drop ? engine::Quantize::bar : engine::Quantize::none;
     if (const YAML::Node q = n["quantize"]) {
         const std::string& t = q.Scalar();
@@ -149,10 +138,14 @@ Binding parseBinding(const YAML::Node& n, const Place& p) {
             b.quantize = engine::Quantize::bar;
         else
             p.fail(q, "quantize '" + t + "' is not none, beat or bar" + didYouMean(t, {"none", "beat", "bar"}));
-        if (b.quantize != engine::Quantize::none && !row.quantisable)
-            p.fail(q, "'" + a.Scalar() + "' happens when it is pressed and cannot wait for the beat or bar");
+        if (b.quantize != engine::Quantize::none && !a.row.quantisable)
+            p.fail(q, "'" + a.name + "' happens when it is pressed and cannot wait for the beat or bar");
     }
     b.preset.quantize = b.quantize;
+}
+
+/// layer:, takeover: and taper: (how the control is read).
+void parseHandling(const YAML::Node& n, Binding& b, const Reader& p) {
     if (const YAML::Node l = n["layer"]) {
         if (l.Scalar() != "shift") p.fail(l, "layer can only be 'shift' (the binding works while shift is held)");
         b.shift = true;
@@ -167,12 +160,16 @@ Binding parseBinding(const YAML::Node& n, const Place& p) {
     }
     if (const YAML::Node t = n["taper"]) {
         if (!t.IsMap()) p.fail(t, "taper is { min_db: -60, max_db: 6 }");
-        checkKeys(t, {"min_db", "max_db"}, "taper", p);
+        p.checkKeys(t, {"min_db", "max_db"}, "taper");
         if (t["min_db"]) b.minDb = real(t["min_db"], p, "min_db");
         if (t["max_db"]) b.maxDb = real(t["max_db"], p, "max_db");
         if (!(b.minDb < b.maxDb) || b.maxDb > 12.0 || b.minDb < -120.0)
             p.fail(t, "taper needs -120 ≤ min_db < max_db ≤ 12");
     }
+}
+
+/// hold: (a press that must last), which shutdown needs.
+void parseHold(const YAML::Node& n, Binding& b, const Reader& p) {
     if (const YAML::Node h = n["hold"]) {
         b.holdSeconds = real(h, p, "hold");
         if (!(b.holdSeconds >= 0.5 && b.holdSeconds <= 10.0))
@@ -183,25 +180,46 @@ Binding parseBinding(const YAML::Node& n, const Place& p) {
     if (b.action == MapAction::shutdown && b.holdSeconds < 1.0)
         p.fail(n, "shutdown powers the machine off: give it a deliberate long press of a second or more, e.g. "
                   "hold: 2 (the action happens when the pad is let go after that long)");
-    if (const YAML::Node led = n["led"]) {
-        if (!led.IsMap()) p.fail(led, "led is { on: 3, off: 0 } (the velocities the controller shows)");
-        checkKeys(led, {"on", "off", "blink", "note", "channel"}, "led", p);
-        if (led["channel"]) b.ledChannel = integer(led["channel"], p, "led channel", 1, 16) - 1;
-        if (led["on"]) b.ledOn = integer(led["on"], p, "led on", 0, 127);
-        if (led["off"]) b.ledOff = integer(led["off"], p, "led off", 0, 127);
-        if (led["blink"]) b.ledBlink = integer(led["blink"], p, "led blink", 0, 127);
-        if (led["note"]) b.ledNumber = integer(led["note"], p, "led note", 0, 127);
-    }
+}
+
+/// led: the velocities (and note, channel) the controller shows.
+void parseLed(const YAML::Node& led, Binding& b, const Reader& p) {
+    if (!led.IsMap()) p.fail(led, "led is { on: 3, off: 0 } (the velocities the controller shows)");
+    p.checkKeys(led, {"on", "off", "blink", "note", "channel"}, "led");
+    if (led["channel"]) b.ledChannel = integer(led["channel"], p, "led channel", 1, 16) - 1;
+    if (led["on"]) b.ledOn = integer(led["on"], p, "led on", 0, 127);
+    if (led["off"]) b.ledOff = integer(led["off"], p, "led off", 0, 127);
+    if (led["blink"]) b.ledBlink = integer(led["blink"], p, "led blink", 0, 127);
+    if (led["note"]) b.ledNumber = integer(led["note"], p, "led note", 0, 127);
+}
+
+Binding parseBinding(const YAML::Node& n, const Reader& p) {
+    if (!n.IsMap()) p.fail(n, "each binding is a map such as { note: 0, action: toggle_mute, stem: 1 }");
+    p.checkKeys(n, kBindingKeys, "a binding");
+    Binding b = parseControl(n, p);
+    const YAML::Node a = n["action"];
+    if (!a || !a.IsScalar()) p.fail(n, "a binding needs an action, such as action: toggle_mute");
+    const auto action = control::actionFromName(a.Scalar());
+    if (!action) p.fail(a, control::unknownActionMessage(a.Scalar()));
+    b.action = *action;
+    const Acting acting{a.Scalar(), control::info(b.action)};
+    parseStems(n, b, acting, p);
+    parseBindingValue(n, b, acting, p);
+    if (const YAML::Node m = n["mode"]) parseMode(m, b, p);
+    parseQuantize(n, b, acting, p);
+    parseHandling(n, b, p);
+    parseHold(n, b, p);
+    if (const YAML::Node led = n["led"]) parseLed(led, b, p);
     return b;
 }
 
 } // namespace
 
 Mapping parseMapping(std::string_view yaml, const std::filesystem::path& file) {
-    const Place p(file.string());
+    const Reader p(file.string());
     YAML::Node root = yaml::parse(yaml, file.string());
     if (!root.IsMap()) throw Error(file.string() + ":1:1: a mapping is a map with 'ports:' and 'bindings:'");
-    checkKeys(root, kTopKeys, "the mapping", p);
+    p.checkKeys(root, kTopKeys, "the mapping");
     Mapping m;
     m.file = file;
     m.name = root["name"] && root["name"].IsScalar() ? root["name"].Scalar() : file.stem().string();
@@ -219,7 +237,7 @@ Mapping parseMapping(std::string_view yaml, const std::filesystem::path& file) {
     if (const YAML::Node c = root["channel"]) channel = integer(c, p, "channel", 1, 16) - 1;
     if (const YAML::Node s = root["shift"]) {
         if (!s.IsMap()) p.fail(s, "shift is the control held for the shift layer, such as shift: { note: 122 }");
-        checkKeys(s, {"note", "cc", "channel"}, "shift", p);
+        p.checkKeys(s, {"note", "cc", "channel"}, "shift");
         m.shiftControl = parseControl(s, p);
         if (m.shiftControl->channel < 0) m.shiftControl->channel = channel;
     }
@@ -240,11 +258,9 @@ Mapping parseMapping(std::string_view yaml, const std::filesystem::path& file) {
 }
 
 Mapping loadMapping(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw Error(file.string() + ": cannot read the controller mapping; check the path");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parseMapping(text.str(), file);
+    const std::optional<std::string> text = readWholeFile(file);
+    if (!text) throw Error(file.string() + ": cannot read the controller mapping; check the path");
+    return parseMapping(*text, file);
 }
 
 float faderGain(int value, double minDb, double maxDb) noexcept {

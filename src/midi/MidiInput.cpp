@@ -11,9 +11,9 @@
 
 #include <concurrentqueue/concurrentqueue.h>
 
-#include "stemdeck/Error.h"
-#include "stemdeck/Text.h"
-#include "stemdeck/Thread.h"
+#include "stemdeck/common/Error.h"
+#include "stemdeck/common/Text.h"
+#include "stemdeck/common/Thread.h"
 #include "stemdeck/midi/Learn.h"
 #include "stemdeck/midi/Leds.h"
 

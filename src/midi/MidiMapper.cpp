@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
-#include "stemdeck/Db.h"
+#include "stemdeck/common/Db.h"
 
 namespace stemdeck::midi {
 
@@ -47,105 +48,129 @@ ActionCall callOf(const Binding& b, std::int64_t frame) {
 }
 } // namespace
 
+namespace {
+/// A channel message as a binding sees it.
+struct Incoming {
+    MessageKind kind = MessageKind::note;
+    int channel = 0, number = 0;
+    bool pressed = false; ///< for buttons
+    int value = 0;        ///< for faders and knobs
+};
+
+/// Notes, controllers and program changes (nullopt: clock, aftertouch, sysex…: not mapped).
+std::optional<Incoming> decode(std::uint8_t status, std::uint8_t data1, std::uint8_t data2) noexcept {
+    Incoming in;
+    in.channel = status & 0x0F;
+    in.number = data1;
+    in.value = data2;
+    switch (status & 0xF0) {
+    case 0x90:
+        in.kind = MessageKind::note;
+        in.pressed = data2 > 0;
+        break;
+    case 0x80:
+        in.kind = MessageKind::note;
+        in.pressed = false;
+        break;
+    case 0xB0:
+        in.kind = MessageKind::cc;
+        in.pressed = data2 >= 64;
+        break;
+    case 0xC0:
+        in.kind = MessageKind::program;
+        in.pressed = true;
+        in.value = data1;
+        break;
+    default: return std::nullopt;
+    }
+    return in;
+}
+} // namespace
+
 Translation MidiMapper::translate(std::uint8_t status, std::uint8_t data1, std::uint8_t data2, std::int64_t frame,
                                   const StemValues& values) noexcept {
     Translation out;
-    const int type = status & 0xF0, channel = status & 0x0F;
-    MessageKind kind;
-    bool pressed = false; // for buttons
-    int value = data2;    // for faders and knobs
-    switch (type) {
-    case 0x90:
-        kind = MessageKind::note;
-        pressed = data2 > 0;
-        break;
-    case 0x80:
-        kind = MessageKind::note;
-        pressed = false;
-        break;
-    case 0xB0:
-        kind = MessageKind::cc;
-        pressed = data2 >= 64;
-        break;
-    case 0xC0:
-        kind = MessageKind::program;
-        pressed = true;
-        value = data1;
-        break;
-    default: return out; // clock, aftertouch, sysex…: not mapped
-    }
-    const int number = data1;
-    if (mapping_.shiftControl && matches(*mapping_.shiftControl, kind, channel, number)) {
-        shift_ = pressed;
+    const std::optional<Incoming> in = decode(status, data1, data2);
+    if (!in) return out;
+    if (mapping_.shiftControl && matches(*mapping_.shiftControl, in->kind, in->channel, in->number)) {
+        shift_ = in->pressed;
         return out;
     }
     for (std::size_t i = 0; i < mapping_.bindings.size(); ++i) {
         const Binding& b = mapping_.bindings[i];
-        if (!matches(b, kind, channel, number) || b.shift != shift_) continue;
-        const int stem = b.stems.empty() ? -1 : b.stems.front();
-        const auto si = static_cast<std::size_t>(std::max(stem, 0));
+        if (!matches(b, in->kind, in->channel, in->number) || b.shift != shift_) continue;
         ActionCall call = callOf(b, frame);
         if (b.followsControl()) {
-            const bool isGain = b.action == MapAction::gain;
-            const float current = isGain ? values.gain[si] : values.filter[si];
-            float target;
-            if (b.mode == ControlMode::relative) {
-                const int delta = value < 64 ? value : value - 128;
-                if (isGain) {
-                    const double db = toDb(current, b.minDb);
-                    const double next = std::clamp(db + delta * kRelativeDbStep, b.minDb, b.maxDb);
-                    target = next <= b.minDb ? 0.0f : static_cast<float>(fromDb(next));
-                } else {
-                    target = std::clamp(current + static_cast<float>(delta) / 63.0f, -1.0f, 1.0f);
-                }
-            } else {
-                target = isGain ? faderGain(value, b.minDb, b.maxDb) : knobToFilter(value);
-                Takeover& t = takeover_[i];
-                if (b.softTakeover) {
-                    // Changed elsewhere since we last sent (keys, a script, another control)? A
-                    // quantised move of ours still waiting for its beat or bar leaves the engine
-                    // where it was when we sent it: that is no change made elsewhere.
-                    const bool ours = std::fabs(current - t.sent) <= 1e-4f ||
-                                      (b.quantize != engine::Quantize::none && std::fabs(current - t.before) <= 1e-4f);
-                    if (t.engaged && !ours) t.engaged = false;
-                    if (!t.engaged) {
-                        const double here = isGain ? faderPosition(current, b.minDb, b.maxDb) : 64.0 + current * 63.0;
-                        const double lo = std::min<double>(t.lastPosition < 0 ? value : t.lastPosition, value);
-                        const double hi = std::max<double>(t.lastPosition < 0 ? value : t.lastPosition, value);
-                        t.lastPosition = value;
-                        if (here < lo - 1.5 || here > hi + 1.5) continue; // not there yet: nothing jumps
-                        t.engaged = true;
-                    }
-                }
-                t.lastPosition = value;
-                t.sent = target;
-                t.before = current;
+            if (const std::optional<float> target = follow(i, in->value, values)) {
+                call.value = *target;
+                out.add(call);
             }
-            call.value = target;
-            out.add(call);
             continue;
         }
         if (b.holdSeconds > 0.0) { // a long press: let go after holding it long enough
-            std::int64_t& down = pressedAt_[i];
-            if (pressed) {
-                if (down < 0) down = frame;
-            } else if (down >= 0) {
-                if (static_cast<double>(frame - down) >= b.holdSeconds * sampleRate_) out.add(call);
-                down = -1;
-            }
+            if (heldLongEnough(i, in->pressed, frame)) out.add(call);
             continue;
         }
         if (b.mode == ControlMode::momentary) { // held: the action; released: its opposite
-            if (!pressed)
+            if (!in->pressed)
                 call.action = b.action == MapAction::mute     ? Action::unmute
                               : b.action == MapAction::unmute ? Action::mute
                                                               : Action::unsolo;
             out.add(call);
-        } else if (pressed) {
+        } else if (in->pressed) {
             out.add(call);
         }
     }
     return out;
+}
+
+std::optional<float> MidiMapper::follow(std::size_t i, int value, const StemValues& values) noexcept {
+    const Binding& b = mapping_.bindings[i];
+    const int stem = b.stems.empty() ? -1 : b.stems.front();
+    const auto si = static_cast<std::size_t>(std::max(stem, 0));
+    const bool isGain = b.action == MapAction::gain;
+    const float current = isGain ? values.gain[si] : values.filter[si];
+    if (b.mode == ControlMode::relative) {
+        const int delta = value < 64 ? value : value - 128;
+        if (!isGain) return std::clamp(current + static_cast<float>(delta) / 63.0f, -1.0f, 1.0f);
+        const double db = toDb(current, b.minDb);
+        const double next = std::clamp(db + delta * kRelativeDbStep, b.minDb, b.maxDb);
+        return next <= b.minDb ? 0.0f : static_cast<float>(fromDb(next));
+    }
+    const float target = isGain ? faderGain(value, b.minDb, b.maxDb) : knobToFilter(value);
+    Takeover& t = takeover_[i];
+    if (b.softTakeover) {
+        // Changed elsewhere since we last sent (keys, a script, another control)? A quantised move
+        // of ours still waiting for its beat or bar leaves the engine where it was when we sent
+        // it: that is no change made elsewhere.
+        const bool ours = std::fabs(current - t.sent) <= 1e-4f ||
+                          (b.quantize != engine::Quantize::none && std::fabs(current - t.before) <= 1e-4f);
+        if (t.engaged && !ours) t.engaged = false;
+        if (!t.engaged) {
+            const double here = isGain ? faderPosition(current, b.minDb, b.maxDb) : 64.0 + current * 63.0;
+            const double lo = std::min<double>(t.lastPosition < 0 ? value : t.lastPosition, value);
+            const double hi = std::max<double>(t.lastPosition < 0 ? value : t.lastPosition, value);
+            t.lastPosition = value;
+            if (here < lo - 1.5 || here > hi + 1.5) return std::nullopt; // not there yet: nothing jumps
+            t.engaged = true;
+        }
+    }
+    t.lastPosition = value;
+    t.sent = target;
+    t.before = current;
+    return target;
+}
+
+bool MidiMapper::heldLongEnough(std::size_t i, bool pressed, std::int64_t frame) noexcept {
+    std::int64_t& down = pressedAt_[i];
+    if (pressed) {
+        if (down < 0) down = frame;
+        return false;
+    }
+    if (down < 0) return false;
+    const bool long_ = static_cast<double>(frame - down) >= mapping_.bindings[i].holdSeconds * sampleRate_;
+    down = -1;
+    return long_;
 }
 
 } // namespace stemdeck::midi

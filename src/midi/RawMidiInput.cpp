@@ -2,8 +2,8 @@
 
 #include <rtmidi/RtMidi.h>
 
-#include "stemdeck/Error.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Error.h"
+#include "stemdeck/common/Text.h"
 
 namespace stemdeck::midi {
 

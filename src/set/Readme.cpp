@@ -4,11 +4,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <regex>
 #include <sstream>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
+#include "stemdeck/common/Files.h"
 
 namespace stemdeck::set {
 
@@ -94,11 +94,9 @@ ReadmeInfo parseReadme(std::string_view text) {
 }
 
 ReadmeInfo readReadme(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw Error(file.string() + ": cannot read the readme; check its permissions");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parseReadme(text.str());
+    const std::optional<std::string> text = readWholeFile(file);
+    if (!text) throw Error(file.string() + ": cannot read the readme; check its permissions");
+    return parseReadme(*text);
 }
 
 } // namespace stemdeck::set

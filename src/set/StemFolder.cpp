@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/Formats.h"
 #include "stemdeck/formats/NiStemFile.h"
 

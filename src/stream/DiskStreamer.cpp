@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "stemdeck/Thread.h"
+#include "stemdeck/common/Thread.h"
 
 namespace stemdeck::stream {
 

@@ -8,9 +8,9 @@
 #include <limits>
 #include <thread>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/stream/DiskStreamer.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Text.h"
 
 namespace stemdeck::stream {
 

@@ -40,7 +40,7 @@
 #include "../support/JackHarness.h"
 #include "../support/Goertzel.h"
 #include "../support/TestSupport.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/StemReader.h"
 
 using namespace stemdeck;

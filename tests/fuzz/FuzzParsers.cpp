@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "stemdeck/control/EventScript.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/NiMetadata.h"
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/set/Readme.h"

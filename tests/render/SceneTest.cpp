@@ -82,9 +82,9 @@ TEST_CASE("A bar-quantised scene recall lands every stem's change on the bar's f
         DYNAMIC_SECTION("block " << block) {
             Rig rig(3 * kBar);
             Scene breakdown;
-            breakdown.muted = 1u << 0;      // stem 1 fades out
-            breakdown.gain[1] = 0.5f;       // stem 2 glides down 6 dB
-            breakdown.filter[2] = -0.5f;    // stem 3 sweeps into the low-pass
+            breakdown.stems[0].muted = true;     // stem 1 fades out
+            breakdown.stems[1].gain = 0.5f;      // stem 2 glides down 6 dB
+            breakdown.stems[2].filter = -0.5f;   // stem 3 sweeps into the low-pass
             rig.view.scenes[0] = breakdown; // stem 4 is muted before: the scene unmutes it
             rig.view.scenesDefined = 1;
             rig.start();
@@ -124,13 +124,13 @@ TEST_CASE("A scene recalled while another's fades still run ends in the new scen
         DYNAMIC_SECTION("block " << block) {
             Rig rig(kBar);
             Scene a, b;
-            a.muted = 0b0011;
-            a.gain[2] = 0.25f;
-            a.filter[2] = 0.8f;
-            a.soloed = 0b1000;
-            b.muted = 0b0100; // b: stem 3 muted, stem 2 at +3 dB, stem 4 filtered, nothing soloed
-            b.gain[1] = std::pow(10.0f, 3.0f / 20.0f);
-            b.filter[3] = -0.3f;
+            a.stems[0].muted = a.stems[1].muted = true;
+            a.stems[2].gain = 0.25f;
+            a.stems[2].filter = 0.8f;
+            a.stems[3].soloed = true;
+            b.stems[2].muted = true; // b: stem 3 muted, stem 2 at +3 dB, stem 4 filtered, nothing soloed
+            b.stems[1].gain = std::pow(10.0f, 3.0f / 20.0f);
+            b.stems[3].filter = -0.3f;
             rig.view.scenes[2] = a;
             rig.view.scenes[5] = b;
             rig.view.scenesDefined = (1u << 2) | (1u << 5);
@@ -144,14 +144,15 @@ TEST_CASE("A scene recalled while another's fades still run ends in the new scen
                 const StemStatus& s = rig.engine.stem(i);
                 const auto si = static_cast<std::size_t>(i);
                 INFO("stem " << i + 1);
-                CHECK(s.muted.load() == ((b.muted >> i & 1u) != 0));
+                CHECK(s.muted.load() == b.stems[si].muted);
                 CHECK(s.soloed.load() == false);
-                CHECK(s.gain.load() == b.gain[si]);
-                CHECK(s.filter.load() == b.filter[si]);
+                CHECK(s.gain.load() == b.stems[si].gain);
+                CHECK(s.filter.load() == b.stems[si].filter);
+                CHECK(s.mix() == b.stems[si]);
             }
             const std::size_t end = rig.bus[0].size() - 1;
             CHECK(rig.bus[0][end] == 0.5f); // a muted it; b does not
-            CHECK(rig.bus[1][end] == Approx(0.25f * b.gain[1]).margin(1e-6));
+            CHECK(rig.bus[1][end] == Approx(0.25f * b.stems[1].gain).margin(1e-6));
             CHECK(rig.bus[2][end] == 0.0f);
             CHECK(rig.engine.lastScene() == 5);
         }
@@ -200,8 +201,8 @@ TEST_CASE("Panic: every stem to the song's start state, A/B off, waiting changes
     for (const int block : {32, 333, 1024}) {
         DYNAMIC_SECTION("block " << block) {
             Rig rig(3 * kBar);
-            rig.view.startGain[1] = 0.5f; // the song starts with stem 2 down 6 dB and stem 4 muted
-            rig.view.startMuted = 1u << 3;
+            rig.view.start[1].gain = 0.5f; // the song starts with stem 2 down 6 dB and stem 4 muted
+            rig.view.start[3].muted = true;
             rig.start();
             auto sender = rig.engine.makeSender();
             sender.send(Command{Op::play});
@@ -232,7 +233,7 @@ TEST_CASE("Panic: every stem to the song's start state, A/B off, waiting changes
                 INFO("stem " << i + 1);
                 CHECK(rig.engine.stem(i).muted.load() == (i == 3));
                 CHECK_FALSE(rig.engine.stem(i).soloed.load());
-                CHECK(rig.engine.stem(i).gain.load() == rig.view.startGain[si]);
+                CHECK(rig.engine.stem(i).gain.load() == rig.view.start[si].gain);
                 CHECK(rig.engine.stem(i).filter.load() == 0.0f);
             }
             const std::size_t end = rig.bus[0].size() - 1;

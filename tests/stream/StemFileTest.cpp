@@ -13,7 +13,7 @@
 #include "../support/TestSupport.h"
 #include "stemdeck/app/CheckReport.h"
 #include "stemdeck/control/Song.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/NiMetadata.h"
 #include "stemdeck/formats/Formats.h"
 #include "stemdeck/formats/NiStemFile.h"

@@ -1,6 +1,6 @@
 // The one action table: every action is reachable, with the same name and the same value
 // parsing, from an events script, a controller mapping, MIDI learn and (where it has one) a key,
-// and the README's list of actions is the table's.
+// and the manual's list of actions (docs/manual/actions.md) is the table's.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -10,7 +10,7 @@
 #include "stemdeck/app/Keys.h"
 #include "stemdeck/control/Action.h"
 #include "stemdeck/control/EventScript.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/midi/Learn.h"
 #include "stemdeck/midi/MidiMapper.h"
 
@@ -208,16 +208,17 @@ TEST_CASE("A render refuses a script's live-only actions, naming the line", "[un
                       Catch::StartsWith("show.yaml:3: 'next_song' needs the live player"));
 }
 
-TEST_CASE("The README lists the action table as it is", "[unit][actions]") {
-    std::ifstream in(std::string(STEMDECK_SOURCE_DIR) + "/README.md");
+TEST_CASE("The manual lists the action table as it is", "[unit][actions]") {
+    std::ifstream in(std::string(STEMDECK_SOURCE_DIR) + "/docs/manual/actions.md");
+    REQUIRE(in);
     std::stringstream text;
     text << in.rdbuf();
-    const std::string readme = text.str();
+    const std::string manual = text.str();
     const std::string begin = "<!-- actions: begin (stemdeck actions) -->\n", end = "<!-- actions: end -->";
-    const auto from = readme.find(begin), to = readme.find(end);
+    const auto from = manual.find(begin), to = manual.find(end);
     REQUIRE(from != std::string::npos);
     REQUIRE(to != std::string::npos);
-    const std::string listed = readme.substr(from + begin.size(), to - from - begin.size());
+    const std::string listed = manual.substr(from + begin.size(), to - from - begin.size());
     CHECK(listed == actionsMarkdown()); // out of date: paste `stemdeck actions` between the markers
     // And the key help on the play screen is the table's.
     for (const ActionInfo& a : actions())

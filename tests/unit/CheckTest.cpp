@@ -10,13 +10,13 @@
 #include "stemdeck/app/CheckReport.h"
 #include "stemdeck/app/Preflight.h"
 #include "stemdeck/control/Song.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/formats/Formats.h"
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/set/Check.h"
 #include "stemdeck/set/SetFile.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Text.h"
 
 using namespace stemdeck;
 using namespace stemdeck::set;

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/control/EventScript.h"
 
 using namespace stemdeck;

@@ -7,7 +7,7 @@
 
 #include "../support/TestSupport.h"
 #include "stemdeck/app/Journal.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 
 using namespace stemdeck;
 using namespace stemdeck::app;

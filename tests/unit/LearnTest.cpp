@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "../support/TestSupport.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/midi/Learn.h"
 
 using namespace stemdeck;

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "stemdeck/audio/DeviceOutput.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/midi/Leds.h"
 #include "stemdeck/midi/MidiMapper.h"
 #include "stemdeck/stream/MemoryStemSource.h"

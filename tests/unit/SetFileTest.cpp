@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "../support/TestSupport.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/set/SetFile.h"
 
 using namespace stemdeck;

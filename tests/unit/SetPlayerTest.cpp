@@ -211,7 +211,7 @@ TEST_CASE("SetPlayer next / previous while playing fade out and play the other s
     rig.input->send(mute);
     rig.run(10);
     CHECK(rig.out.back() == 0.0f);
-    CHECK(rig.player->status().stems.at(0).muted);
+    CHECK(rig.player->status().stems.at(0).mix.muted);
     rig.player->quit();
     rig.run(5);
     CHECK(rig.player->finished());
@@ -226,8 +226,8 @@ TEST_CASE("The status display shows song, position, count-in and stem states", "
     s.seconds = 83.4;
     s.lengthSeconds = 200.0;
     s.barBeat = {42, 3, 0.0};
-    s.stems.push_back({"Drums", true, false, false, 0.5f, -0.25f, 0.1f, -1, false, {}});
-    s.stems.push_back({"Bass", false, true, false, 1.0f, 0.0f, 1.2f, 0, true, {}});
+    s.stems.push_back({"Drums", {true, false, 0.5f, -0.25f}, false, 0.1f, -1, false, {}});
+    s.stems.push_back({"Bass", {false, true, 1.0f, 0.0f}, false, 1.2f, 0, true, {}});
     const auto lines = formatStatus(s, 3, 200, {"out 5-6"});
     REQUIRE(lines.size() == 3);
     CHECK(lines[0].find("> 2/5 Neon | bar 42.3 | 1:23.4 / 3:20.0 (-1:56.6)") == 0);

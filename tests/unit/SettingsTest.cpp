@@ -8,7 +8,7 @@
 #include "stemdeck/app/Settings.h"
 #include "stemdeck/app/Shipped.h"
 #include "stemdeck/midi/Learn.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 
 using namespace stemdeck;
 using namespace stemdeck::control;

@@ -25,7 +25,7 @@ ShowState sample(double seconds, bool muted) {
     s.player.barBeat.bar = 1 + static_cast<std::int64_t>(seconds / 2.0);
     s.player.stems.resize(2);
     s.player.stems[0].name = "Drums";
-    s.player.stems[0].muted = muted;
+    s.player.stems[0].mix.muted = muted;
     s.player.stems[0].peak = static_cast<float>(seconds) / 100.0f; // the meter moves on its own
     s.clock.songFrame = static_cast<std::int64_t>(seconds * 48000.0);
     s.clock.monotonicNs = static_cast<std::int64_t>(seconds * 1e9);

@@ -151,5 +151,5 @@ TEST_CASE("The published state follows the show: position frames between change 
     pad->send(solo);
     rig.run(1);
     CHECK(rig.show->state().latest()->changes == b->changes + 1);
-    CHECK(rig.show->state().latest()->player.stems.at(1).soloed);
+    CHECK(rig.show->state().latest()->player.stems.at(1).mix.soloed);
 }

@@ -4,7 +4,7 @@
 
 #include "../support/TestSupport.h"
 #include "stemdeck/control/Song.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/set/Readme.h"
 #include "stemdeck/set/StemFolder.h"

@@ -9,9 +9,9 @@
 #include <thread>
 #include <vector>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/app/Shipped.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Text.h"
 #include "stemdeck/app/Commands.h"
 #include "stemdeck/midi/Learn.h"
 #include "stemdeck/midi/RawMidiInput.h"

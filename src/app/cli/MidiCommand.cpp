@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/app/Commands.h"
 #include "stemdeck/midi/MidiInput.h"
 #include "stemdeck/midi/RawMidiInput.h"

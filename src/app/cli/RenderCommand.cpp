@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "stemdeck/Db.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Db.h"
+#include "stemdeck/common/Error.h"
 #include "stemdeck/app/Commands.h"
 #include "stemdeck/app/PlayCommand.h"
 #include "stemdeck/control/EventScript.h"

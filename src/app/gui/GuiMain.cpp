@@ -15,7 +15,7 @@
 #include "stemdeck/app/Preflight.h"
 #include "stemdeck/app/Settings.h"
 #include "stemdeck/app/ShowRunner.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 
 namespace stemdeck::app {
 /// Creates the window-manager atoms JUCE needs on a display without a window manager
@@ -77,6 +77,71 @@ private:
     stemdeck::app::ShowRunner& runner_;
     bool kiosk_;
 };
+
+/// The log (the service's journal) and the stage's message lines, signals, the end of the show;
+/// the preflight's findings once.
+struct Watch final : juce::Timer {
+    stemdeck::app::ShowRunner& runner;
+    const stemdeck::app::Preflight& preflight;
+    std::unique_ptr<stemdeck::app::StageView>& stage;
+    std::deque<std::string>& early;
+    bool logged = false;
+    Watch(stemdeck::app::ShowRunner& r, const stemdeck::app::Preflight& p, std::unique_ptr<stemdeck::app::StageView>& s,
+          std::deque<std::string>& e)
+        : runner(r), preflight(p), stage(s), early(e) {
+        startTimer(50);
+    }
+    void timerCallback() override {
+        for (std::string& line : runner.takeMessages()) {
+            std::cerr << "stemdeck-gui: " << line << std::endl;
+            if (stage) {
+                stage->message(std::move(line));
+            } else {
+                early.push_back(std::move(line));
+                if (early.size() > 4) early.pop_front();
+            }
+        }
+        if (!logged)
+            if (const auto r = preflight.result()) {
+                logged = true;
+                std::cerr << "stemdeck-gui: " << r->summary << "\n";
+                for (const std::string& line : r->problems)
+                    std::cerr << "stemdeck-gui: " << line << "\n";
+                std::cerr << std::flush;
+            }
+        if (gStop.load()) runner.quit();
+        if (runner.over()) juce::MessageManager::getInstance()->stopDispatchLoop();
+    }
+};
+
+/// After the window's loop: what is open over the stage closed, the show ended and summed up
+/// (the shutdown command, if the shutdown action was performed); the exit status.
+int closeShow(stemdeck::app::ShowRunner& runner, StageWindow& window, bool kiosk, std::string fatal) {
+    using namespace stemdeck;
+    // What is still open over the stage (the settings dialog) goes now, while JUCE runs: left
+    // to JUCE's shutdown, it was deleted after the timer thread it unregisters from (a crash).
+    for (int i = juce::TopLevelWindow::getNumTopLevelWindows(); --i >= 0;)
+        if (auto* dialog = dynamic_cast<juce::DialogWindow*>(juce::TopLevelWindow::getTopLevelWindow(i)))
+            delete dialog;
+    if (kiosk) juce::Desktop::getInstance().setKioskModeComponent(nullptr);
+    window.clearContentComponent();
+    runner.quit();
+    runner.join();
+    for (const std::string& line : runner.takeMessages())
+        std::cerr << "stemdeck-gui: " << line << "\n";
+    runner.finishShow(); // (the shutdown command, if the shutdown action was performed)
+    for (const std::string& line : runner.takeMessages())
+        std::cerr << "stemdeck-gui: " << line << "\n";
+    if (runner.phase() == app::ShowPhase::stoppedWaiting)
+        std::cerr << "stemdeck-gui: stopped before the audio device was there\n";
+    if (fatal.empty() && runner.phase() == app::ShowPhase::failed) fatal = runner.why();
+    if (!fatal.empty()) {
+        std::cerr << "stemdeck-gui: error: " << fatal << std::endl;
+        return 1;
+    }
+    std::cerr << std::flush;
+    return 0;
+}
 } // namespace
 
 int main(int argc, char** argv) {
@@ -144,63 +209,9 @@ int main(int argc, char** argv) {
         runner.start();
         // The log (the service's journal) and the stage's message lines, signals, the end of the
         // show; the preflight's findings once.
-        struct Watch final : juce::Timer {
-            app::ShowRunner& runner;
-            const app::Preflight& preflight;
-            std::unique_ptr<app::StageView>& stage;
-            std::deque<std::string>& early;
-            bool logged = false;
-            Watch(app::ShowRunner& r, const app::Preflight& p, std::unique_ptr<app::StageView>& s,
-                  std::deque<std::string>& e)
-                : runner(r), preflight(p), stage(s), early(e) {
-                startTimer(50);
-            }
-            void timerCallback() override {
-                for (std::string& line : runner.takeMessages()) {
-                    std::cerr << "stemdeck-gui: " << line << std::endl;
-                    if (stage) {
-                        stage->message(std::move(line));
-                    } else {
-                        early.push_back(std::move(line));
-                        if (early.size() > 4) early.pop_front();
-                    }
-                }
-                if (!logged)
-                    if (const auto r = preflight.result()) {
-                        logged = true;
-                        std::cerr << "stemdeck-gui: " << r->summary << "\n";
-                        for (const std::string& line : r->problems)
-                            std::cerr << "stemdeck-gui: " << line << "\n";
-                        std::cerr << std::flush;
-                    }
-                if (gStop.load()) runner.quit();
-                if (runner.over()) juce::MessageManager::getInstance()->stopDispatchLoop();
-            }
-        } watch(runner, preflight, stage, early);
+        Watch watch(runner, preflight, stage, early);
         juce::MessageManager::getInstance()->runDispatchLoop();
-        // What is still open over the stage (the settings dialog) goes now, while JUCE runs: left
-        // to JUCE's shutdown, it was deleted after the timer thread it unregisters from (a crash).
-        for (int i = juce::TopLevelWindow::getNumTopLevelWindows(); --i >= 0;)
-            if (auto* dialog = dynamic_cast<juce::DialogWindow*>(juce::TopLevelWindow::getTopLevelWindow(i)))
-                delete dialog;
-        if (kiosk) juce::Desktop::getInstance().setKioskModeComponent(nullptr);
-        window.clearContentComponent();
-        runner.quit();
-        runner.join();
-        for (const std::string& line : runner.takeMessages())
-            std::cerr << "stemdeck-gui: " << line << "\n";
-        runner.finishShow(); // (the shutdown command, if the shutdown action was performed)
-        for (const std::string& line : runner.takeMessages())
-            std::cerr << "stemdeck-gui: " << line << "\n";
-        if (runner.phase() == app::ShowPhase::stoppedWaiting)
-            std::cerr << "stemdeck-gui: stopped before the audio device was there\n";
-        if (fatal.empty() && runner.phase() == app::ShowPhase::failed) fatal = runner.why();
-        if (!fatal.empty()) {
-            std::cerr << "stemdeck-gui: error: " << fatal << std::endl;
-            return 1;
-        }
-        std::cerr << std::flush;
-        return 0;
+        return closeShow(runner, window, kiosk, fatal);
     } catch (const Error& e) {
         std::cerr << "stemdeck-gui: error: " << e.what() << "\n";
         return 1;

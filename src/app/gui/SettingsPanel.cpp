@@ -3,7 +3,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 
 namespace stemdeck::app {
 

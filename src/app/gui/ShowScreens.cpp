@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "Palette.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Text.h"
 
 namespace stemdeck::app {
 

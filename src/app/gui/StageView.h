@@ -19,45 +19,9 @@
 #include "stemdeck/app/Settings.h"
 #include "stemdeck/app/ShowRunner.h"
 #include "ShowScreens.h"
+#include "StemStrip.h"
 
 namespace stemdeck::app {
-
-/// Per stem: peak envelopes for the waveform overview, computed on a thread of their own.
-class Overviews {
-public:
-    static constexpr int kPoints = 400;
-    ~Overviews();
-    /// @thread GUI. Starts computing the song's overviews (dropping any unfinished ones).
-    void compute(const std::filesystem::path& source, int song);
-    /// @thread GUI. The overview of a stem if it is ready (else empty).
-    [[nodiscard]] std::vector<float> get(int song, int stem) const;
-
-private:
-    void stop();
-    mutable std::mutex mutex_;
-    int song_ = -1;
-    std::vector<std::vector<float>> ready_;
-    std::atomic<bool> cancel_{false};
-    std::thread worker_;
-};
-
-class StemStrip final : public juce::Component {
-public:
-    StemStrip(LiveSession& session, int index);
-    void update(const control::StemLine& line, std::vector<float> overview, bool blinkOn);
-    void paint(juce::Graphics& g) override;
-    void resized() override;
-    juce::TextButton mute{"MUTE"}, solo{"SOLO"};
-    juce::Slider gain{juce::Slider::LinearVertical, juce::Slider::NoTextBox};
-    juce::Slider filter{juce::Slider::RotaryHorizontalVerticalDrag, juce::Slider::NoTextBox};
-
-private:
-    LiveSession& session_;
-    int index_;
-    control::StemLine line_;
-    std::vector<float> overview_;
-    bool blinkOn_ = false;
-};
 
 class StageView final : public juce::Component, private juce::Timer {
 public:
@@ -79,6 +43,10 @@ public:
     [[nodiscard]] std::string layoutReport() const;
 
 private:
+    void paintSetList(juce::Graphics& g);  ///< the current song highlighted, the next one marked
+    void paintHeader(juce::Graphics& g);   ///< the song, big; bar.beat, elapsed / length, remaining, tempo
+    void paintProgress(juce::Graphics& g); ///< the song's progress with its markers and the A-B loop
+    void paintFooter(juce::Graphics& g);   ///< next song, device, underruns, the last messages
     void timerCallback() override;
 
     void sceneClicked(int slot);

@@ -24,7 +24,7 @@
 #include "stemdeck/midi/Learn.h"
 #include "stemdeck/midi/MidiInput.h"
 #include "stemdeck/set/SetFile.h"
-#include "stemdeck/Error.h"
+#include "stemdeck/common/Error.h"
 
 namespace stemdeck::app {
 
@@ -102,6 +102,9 @@ public:
     [[nodiscard]] bool keys() const noexcept { return keys_; }
 
 private:
+    void takeSetFile(std::ostream& notes); ///< a set file: its songs, and its audio where the command line is silent
+    void takeFolders();                    ///< stem folders (or .stem.mp4 files), a song each
+    void planOutputs(std::ostream& notes); ///< device options, outputs, click and song-end from the arguments
     void startLearn();
     void learnKey(const Key& key); ///< MIDI learn's menu: an action key, a stem digit, Esc
     [[nodiscard]] JournalEntry journalEntry() const;

@@ -1,9 +1,16 @@
 #pragma once
-// Writing files so that a crash leaves the old file or the new one, never half of one.
+// Reading a file whole; writing files so that a crash leaves the old file or the new one, never
+// half of one.
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace stemdeck {
+
+/// @thread any. Every byte of `file`; nullopt when it cannot be opened. (A folder opens, as
+/// std::ifstream opens it, and reads as "": the caller's parser then says what is wrong, or the
+/// caller asks fs::is_directory first.)
+[[nodiscard]] std::optional<std::string> readWholeFile(const std::filesystem::path& file);
 
 /// @thread control. Writes `text` to a temporary file beside `file` (".name.tmpPID"; the folder is
 /// created if need be), flushes it to disk, renames it

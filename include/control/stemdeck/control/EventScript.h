@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "stemdeck/control/Action.h"
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Text.h"
 
 namespace stemdeck::control {
 

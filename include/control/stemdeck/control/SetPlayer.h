@@ -15,10 +15,13 @@
 #include <utility>
 #include <vector>
 
-#include "stemdeck/Text.h"
+#include "stemdeck/common/Text.h"
 
 #include "stemdeck/control/Action.h"
 #include "stemdeck/control/EventScript.h"
+#include "stemdeck/control/PlayerStatus.h"
+#include "stemdeck/control/PracticeLoop.h"
+#include "stemdeck/control/SongChange.h"
 #include "stemdeck/control/Song.h"
 #include "stemdeck/engine/Engine.h"
 #include "stemdeck/set/SetFile.h"
@@ -46,74 +49,6 @@ struct PlayerOptions {
     control::SongOptions song;       ///< rate (the device's), BPM override, shared disk thread
     std::vector<ScriptEvent> script; ///< timed actions, frames counted from song 1's bar 1
     std::filesystem::path setFile;   ///< where stored scenes are saved beside ("" without a set file)
-};
-
-/// One song's line in the status display.
-struct StemLine {
-    std::string name;
-    bool muted = false, soloed = false, broken = false;
-    float gain = 1.0f, filter = 0.0f, peak = 0.0f;
-    int bus = -1;         ///< direct bus, or -1 for the main mix
-    bool pending = false; ///< a quantised mute or solo waits for its beat or bar
-    std::string color;    ///< "#RRGGBB" from a .stem.mp4's metadata, else ""
-    bool operator==(const StemLine&) const = default;
-};
-
-/// A snapshot for the status line (control thread).
-struct PlayerStatus {
-    int song = 0, songs = 0; ///< 1-based current song, number of songs
-    std::string title;
-    bool rolling = false;
-    double seconds = 0.0, lengthSeconds = 0.0; ///< negative seconds: in the count-in
-    engine::BarBeat barBeat;
-    double bpm = 120.0;
-    /// The song's rehearsal tempo and key, "80% tempo, -2 st" ("" as recorded); on its way to a
-    /// tempo or key set live: "as recorded -> 70% tempo", "85% tempo -> 70% tempo".
-    std::string stretch;
-    engine::ClickMode click = engine::ClickMode::off;
-    bool reference = false; ///< A/B: the reference mix is playing instead of the stems
-    bool vamp = false;      ///< a section is looping
-    /// The A–B practice loop: "A bar 17", "A-B bars 17-24, 1-bar count-in" ("" when none is set).
-    std::string practiceLoop;
-    double loopA = -1.0, loopB = -1.0; ///< seconds: the loop's A and B (-1: not set)
-    std::vector<StemLine> stems;
-    std::vector<std::pair<std::string, double>> markers; ///< the song's markers: name, seconds
-    std::vector<std::string> scenes;                     ///< the song's scenes by slot ("" for an empty slot)
-    int scene = -1;                                      ///< the slot recalled last, or -1
-    int sceneWaiting = -1;                               ///< a recall waiting for its beat or bar, or -1
-    bool locked = false;                                 ///< the show lock is on (the session fills this in)
-    std::string nextTitle;                               ///< the song that comes next ("" at the end)
-    float mainPeak = 0.0f;
-    std::uint64_t underruns = 0; ///< every stem, every song, since start
-    std::uint64_t dropped = 0;   ///< commands lost (a full queue or waiting list), since start: never expected
-    bool operator==(const PlayerStatus&) const = default;
-};
-
-/// One stem's mixer state.
-struct StemState {
-    bool muted = false, soloed = false;
-    float gain = 1.0f;   ///< linear
-    float filter = 0.0f; ///< the DJ filter knob, -1 … 1 (0: off)
-    bool operator==(const StemState&) const = default;
-};
-
-/// Where the show is, as the show journal keeps it and a resume restores it.
-struct ShowPoint {
-    int song = 0;           ///< 0-based, in the set
-    std::int64_t frame = 0; ///< the song frame reached
-    int sampleRate = 0;     ///< of `frame`
-    bool playing = false;
-    std::vector<StemState> stems;
-    int scene = -1; ///< the scene slot recalled last, -1: none
-    bool reference = false;
-    bool vamp = false;
-    /// The song's tempo (a share of its own) and key as it played: `frame` is on that timeline.
-    double tempo = 1.0;
-    double transpose = 0.0; ///< semitones
-    /// The A-B practice loop: its first and last bar (both played; 0: not set, last 0: only A),
-    /// and its count-in bars. With `vamp` it was looping.
-    int loopFirstBar = 0, loopLastBar = 0, loopCountIn = 0;
-    bool operator==(const ShowPoint&) const = default;
 };
 
 /// @thread control, all of it.
@@ -201,7 +136,7 @@ public:
     /// True once a song failed to load (it is skipped).
     [[nodiscard]] bool songBroken(int index) const;
     /// The song cued to follow the current one (0-based), or -1.
-    [[nodiscard]] int cuedSong() const noexcept { return cued_; }
+    [[nodiscard]] int cuedSong() const noexcept { return change_.cued(); }
     /// The current song's tempo and key as it plays now (unity: as recorded).
     [[nodiscard]] formats::Stretch playingStretch() const;
 
@@ -222,7 +157,7 @@ public:
         return options_.song.streamer->priority();
     }
     [[nodiscard]] std::uint64_t underruns() const noexcept { return underruns_; }
-    [[nodiscard]] int currentSong() const noexcept { return current_; }
+    [[nodiscard]] int currentSong() const noexcept { return change_.current(); }
     [[nodiscard]] bool quitting() const noexcept { return quitting_; }
 
 private:
@@ -235,6 +170,9 @@ private:
     };
     Loaded* load(int index); ///< nullptr if the song cannot play (logged once)
     void cueFollowing();     ///< cues the song after the current one for the song-end behaviour
+    /// A crash's song, loaded at the tempo and key it played at, its resume bar line (and the A-B
+    /// loop's A) held in RAM: that bar line's frame, or nullopt (it cannot load: from the top).
+    std::optional<std::int64_t> loadForResume(const ShowPoint& resume);
     void resumeAt(const ShowPoint& p, std::int64_t barFrame, bool playIt);
     void loopSectionAt(std::int64_t frame); ///< vamp: the marker section holding `frame`
     void changeTo(int index, bool playIt);
@@ -248,6 +186,10 @@ private:
     void jumpToMarker(int index);
     void wantStretch(double tempo, double semitones); ///< the current song's target tempo and key
     void stepRetime();                                ///< the next step towards the target, if none is on its way
+    /// At the target tempo and key (from stepRetime(): one load at a time): the song loaded once more
+    /// as it plays, to hold the A-B loop's A in RAM (Why::holdA); after PracticeLoop::kMaxReloads
+    /// tries the loop runs from the disk.
+    void holdLoopA();
     /// A tempo or key step, or the song once more to hold the loop's A in RAM, asked of the loader
     /// thread: its position and grids are fixed now, the rest once it has loaded.
     struct RetimeLoad {
@@ -266,6 +208,12 @@ private:
     };
     void requestRetime(const formats::Stretch& step, RetimeLoad::Why why, int attempt = 0);
     void takeRetimeLoad(); ///< a finished load: given to the engine for the first beat line in its head
+    /// The play head moved otherwise than by playing while `r` loaded (for `loadSeconds`).
+    [[nodiscard]] bool headMoved(const RetimeLoad& r, double loadSeconds, int rate) const;
+    /// The beat line (old grid) where `r` takes over, or nullopt: too late for its head in RAM.
+    [[nodiscard]] std::optional<std::int64_t> landingLine(const RetimeLoad& r, int rate) const;
+    /// `song` (the load of `r`) given to the engine as the current song `cur` retimed, on `line`.
+    void switchRetime(const RetimeLoad& r, control::Song song, const Loaded& cur, std::int64_t line);
     /// Retimes of `song` that kept failing to land (dropped, or the play head kept jumping): a step's
     /// target goes (said, with `why`); a loop waiting for its A loops from the disk.
     void giveUpRetime(int song, std::string_view why);
@@ -274,10 +222,7 @@ private:
     void startLoop();  ///< A and B set: loop now if A is in RAM, else once a reload holds it
     void engageLoop(); ///< A-B set and A in RAM: loop it
     void sendLoop();   ///< the engine's loop over A-B with the count-in as it is now
-    /// The loop's first and last bar (both played; 0 where A or B is not set).
-    [[nodiscard]] std::pair<int, int> loopBarNumbers() const;
-    void clearLoop();                           ///< a song change: A and B go
-    [[nodiscard]] std::string loopText() const; ///< "bars 17-24"
+    [[nodiscard]] PracticeLoop::Grid grid() const; ///< the current song's grid, as the engine plays it
     /// The current song's tempo and key (the last step sent or the one playing) and its target.
     [[nodiscard]] formats::Stretch stretchNow() const;
     [[nodiscard]] std::string sceneList() const; ///< "its scenes are 1 Breakdown, 2 Full"
@@ -287,13 +232,7 @@ private:
     engine::CommandSender sender_;
     std::map<int, std::unique_ptr<Loaded>> loaded_;
     std::vector<bool> broken_; ///< songs that failed to load (not tried again)
-    int current_ = -1;
-    int cued_ = -1;     ///< cued in the engine (may be taken at any moment)
-    int changing_ = -1; ///< a loadCued is on its way for this song
-    int taken_ = -1;    ///< withdrawn too late: the audio thread took it, songChanged follows
-    bool wantedPlay_ = false;
-    bool cuedRunOn_ = false;
-    std::optional<int> wanted_; ///< a song asked for while a change was still on its way
+    SongChange change_; ///< which song is playing, cued, on its way
     bool finished_ = false;
     bool quitting_ = false;
     std::uint64_t underruns_ = 0;
@@ -308,11 +247,7 @@ private:
     double prepSeconds_ = 1.0;             ///< how long the last retime's load took (the next one's lead)
     std::optional<RetimeLoad> retimeLoad_; ///< on the loader thread now
     int retimeMoves_ = 0;                  ///< loads in a row the play head jumped away from
-    // The A-B practice loop, song frames on the current song's timeline (-1: not set).
-    std::int64_t loopA_ = -1, loopB_ = -1;
-    bool loopWaiting_ = false; ///< A and B set; it loops once A is held in RAM
-    int loopCountIn_ = 0;      ///< bars of count-in before each pass (0: none)
-    int loopReloads_ = 0;      ///< reloads tried to hold this A (at most two)
+    PracticeLoop loop_; ///< the A-B practice loop, on the current song's timeline
     // Last, so it goes first: its thread is stopped (a load under way finished) before the songs,
     // streamers and options a load uses.
     std::unique_ptr<SongLoader> loader_;
@@ -323,7 +258,7 @@ inline constexpr double kTempoNudge = 0.05;
 /// A tempo change glides: at most this much of the song's own tempo per step, a step a beat.
 inline constexpr double kTempoGlideStep = 0.05;
 
-using stemdeck::clockText; // "1:23.4" (stemdeck/Text.h)
+using stemdeck::clockText; // "1:23.4" (stemdeck/common/Text.h)
 
 /// @thread any. Songs for the player from plain stem folders (no set file).
 [[nodiscard]] std::vector<set::SetSong> songsFromFolders(const std::vector<std::filesystem::path>& folders);

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "stemdeck/Limits.h"
+#include "stemdeck/common/Limits.h"
 
 namespace stemdeck::engine {
 
@@ -40,7 +40,7 @@ enum class Op : std::uint8_t {
                      ///< another point in RAM): no crossfade
 };
 
-using stemdeck::kMaxScenes; ///< scenes per song (stemdeck/Limits.h)
+using stemdeck::kMaxScenes; ///< scenes per song (stemdeck/common/Limits.h)
 /// Command::flags of a defineScene.
 inline constexpr std::uint8_t kSceneMuted = 1, kSceneSoloed = 2;
 

@@ -3,11 +3,11 @@
 // when the engine is prepared, so nothing is allocated while it runs.
 #include <cstddef>
 
-#include "stemdeck/Limits.h"
+#include "stemdeck/common/Limits.h"
 
 namespace stemdeck::engine {
 
-using stemdeck::kMaxStems; ///< stems per song (stemdeck/Limits.h)
+using stemdeck::kMaxStems; ///< stems per song (stemdeck/common/Limits.h)
 
 /// Largest block one process() segment handles; larger device blocks are split internally.
 inline constexpr int kMaxSegmentFrames = 4096;

@@ -14,7 +14,9 @@
 #include "stemdeck/engine/Constants.h"
 #include "stemdeck/engine/Event.h"
 #include "stemdeck/engine/ReferenceMix.h"
+#include "stemdeck/engine/Retime.h"
 #include "stemdeck/engine/SongSlot.h"
+#include "stemdeck/engine/SongView.h"
 #include "stemdeck/engine/StemChains.h"
 #include "stemdeck/engine/StemSource.h"
 #include "stemdeck/engine/Timing.h"
@@ -22,38 +24,6 @@
 #include "stemdeck/engine/Vamp.h"
 
 namespace stemdeck::engine {
-
-/// Number of stereo buses a stem can be routed to instead of the main mix.
-inline constexpr int kMaxDirectBuses = kMaxStems;
-
-/// A scene: a state of every stem of a song, recalled on one frame (gains and filters glide, mutes fade).
-struct Scene {
-    std::array<float, kMaxStems> gain{1, 1, 1, 1, 1, 1, 1, 1};
-    std::array<float, kMaxStems> filter{};
-    std::uint32_t muted = 0;  ///< bit i: stem i muted
-    std::uint32_t soloed = 0; ///< bit i: stem i soloed
-};
-
-/// The song the engine plays: its stems (not owned), its grid and how it starts.
-struct SongView {
-    std::array<StemSource*, kMaxStems> stems{};
-    int stemCount = 0;
-    std::int64_t lengthFrames = 0; ///< the longest stem
-    SongTiming timing;
-    int countInBars = 0;             ///< bars of click before bar 1 when play starts from the top
-    std::int32_t id = -1;            ///< the control side's tag for this song, echoed in songChanged events
-    StemSource* reference = nullptr; ///< the reference mix (00_MIX_REFERENCE), for A/B; not owned
-    // The stems' state when the song loads (a set file's "start:"), applied with no ramp.
-    std::array<float, kMaxStems> startGain{1, 1, 1, 1, 1, 1, 1, 1};
-    std::array<float, kMaxStems> startFilter{};
-    std::uint32_t startMuted = 0;  ///< bit i: stem i starts muted
-    std::uint32_t startSoloed = 0; ///< bit i: stem i starts soloed
-    /// Per stem: the direct bus it plays on (then it is not in the main mix), or -1 for the main mix.
-    std::array<std::int8_t, kMaxStems> directBus{-1, -1, -1, -1, -1, -1, -1, -1};
-    std::array<Scene, kMaxScenes> scenes{}; ///< the song's scenes by slot (set file, sidecar, stored live)
-    std::uint32_t scenesDefined = 0;        ///< bit k: slot k holds a scene
-};
-static_assert(kMaxStems == 8, "directBus's initialiser lists one -1 per stem");
 
 /// Where one process() call writes. Every pointer holds n frames; null buses are not rendered.
 struct OutputBuses {
@@ -78,6 +48,20 @@ struct StemStatus {
     std::atomic<std::uint32_t> underruns{0}; ///< reads that came back short, since song load
     /// Quantised commands for this stem waiting for their beat or bar: kPendingMute | kPendingSolo | kPendingOther.
     std::atomic<std::uint8_t> pending{0};
+
+    /// @thread any. The mixer state as last published (each field its own atomic: a read may mix
+    /// two blocks' values, never a torn one).
+    [[nodiscard]] StemMix mix() const noexcept {
+        return {muted.load(std::memory_order_relaxed), soloed.load(std::memory_order_relaxed),
+                gain.load(std::memory_order_relaxed), filter.load(std::memory_order_relaxed)};
+    }
+    /// @thread audio. Publishes the mixer state.
+    void store(const StemMix& m) noexcept {
+        muted.store(m.muted, std::memory_order_relaxed);
+        soloed.store(m.soloed, std::memory_order_relaxed);
+        gain.store(m.gain, std::memory_order_relaxed);
+        filter.store(m.filter, std::memory_order_relaxed);
+    }
 };
 static_assert(std::atomic<float>::is_always_lock_free);
 static_assert(std::atomic<std::int64_t>::is_always_lock_free);
@@ -139,7 +123,7 @@ public:
     /// songRetimed event after it says the old view may be freed. A retime that cannot be done (the
     /// play head jumped, stopped or passed the target; the song changed; the new view has no audio
     /// at the target) is dropped with a commandDropped event for Op::retime: `next` may be freed.
-    void retimeSong(const SongView* next) noexcept { retime_.cue(next, false); }
+    void retimeSong(const SongView* next) noexcept { retime_.cue(next); }
 
     /// @thread control. Creates a producer handle (allocates; make one per sending thread up front).
     [[nodiscard]] CommandSender makeSender();
@@ -201,7 +185,6 @@ private:
     void armRetime(const Command& c, std::int64_t now) noexcept; // an Op::retime arrives
     void retimeNow(std::int64_t now) noexcept;                   // the play head is at the target
     void dropRetime(std::int64_t now) noexcept;
-    void blendOutgoing(StemSource& old, std::int64_t pos, float* left, float* right, int n) noexcept;
     [[nodiscard]] bool loadCued(bool thenPlay, std::int64_t now) noexcept; // false: nothing cued
     void renderSegment(const OutputBuses& out, int offset, int n, std::int64_t now) noexcept;
     void clearBuses(const OutputBuses& out, int offset, int n) noexcept;
@@ -219,8 +202,7 @@ private:
     [[nodiscard]] bool sourcesReady() const noexcept;
     void loadSong(const SongView& song) noexcept; // setSong's body, also used on the audio thread
     /// Every stem to the given state on this frame (a scene recall, a panic), with the usual ramps.
-    void applyState(const std::array<float, kMaxStems>& gain, const std::array<float, kMaxStems>& filter,
-                    std::uint32_t muted, std::uint32_t soloed) noexcept;
+    void applyState(const StemMixes& stems) noexcept;
     void publish(float* left, float* right, int n) noexcept;
     void emit(EventType type, std::int64_t frame, std::int8_t stem = -1, std::uint8_t action = 0) noexcept;
 
@@ -271,16 +253,8 @@ private:
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<std::uint64_t> lostEvents_{0};
     SongSlot next_;   // the cued next song: set by the control thread, taken by the audio thread
-    SongSlot retime_; // the current song at a new tempo or key, waiting for its Op::retime
+    Retime retime_;   // the current song at a new tempo or key: cued, armed, crossfading
 
-    // audio thread: a retime armed for a song frame, and the crossfade after one
-    std::int64_t retimeAt_ = -1;       // song frame where the armed retime switches (-1: none armed)
-    SongView outgoing_;                // the view retimed away from, read during the crossfade
-    std::int64_t outgoingShift_ = 0;   // its song frame = the new view's + this
-    std::int64_t retimeStart_ = 0;     // new view's song frame where the crossfade began
-    int retimeFade_ = 0;               // frames of the crossfade (0: none running)
-    bool retimeSame_ = false;          // the armed retime's audio is the same as now's: no crossfade
-    std::vector<float> outgoingAudio_; // one stem's old audio for a segment, left then right
 };
 
 } // namespace stemdeck::engine

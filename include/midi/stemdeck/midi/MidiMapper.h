@@ -4,6 +4,7 @@
 // message by message, and the MIDI callback thread runs it without allocating.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "stemdeck/engine/Engine.h"
@@ -45,6 +46,12 @@ public:
     [[nodiscard]] bool shiftHeld() const noexcept { return shift_; }
 
 private:
+    /// A fader or knob bound by binding `i` moved to `value` (0…127): the stem's new gain or filter
+    /// (relative: a step from where it is; absolute: where the control is, once soft takeover has
+    /// caught it up), or nullopt (not caught up yet: nothing jumps).
+    std::optional<float> follow(std::size_t i, int value, const StemValues& values) noexcept;
+    /// A binding with a hold: true when it is let go after being held long enough.
+    bool heldLongEnough(std::size_t i, bool pressed, std::int64_t frame) noexcept;
     struct Takeover {
         bool engaged = false;
         int lastPosition = -1; ///< the control's last physical position (0…127)

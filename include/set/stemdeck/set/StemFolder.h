@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "stemdeck/formats/AudioFile.h"
-#include "stemdeck/Limits.h"
+#include "stemdeck/common/Limits.h"
 #include "stemdeck/set/Readme.h"
 
 namespace stemdeck::set {

@@ -1,0 +1,128 @@
+// The stage view drawn: the set list, the song big with its position and tempo, its progress with
+// markers and the A-B loop, and the footer (next song, device, faults, messages).
+#include <algorithm>
+#include <cmath>
+
+#include "Palette.h"
+#include "StageView.h"
+
+namespace stemdeck::app {
+
+namespace {
+std::string clock(double seconds) {
+    return control::clockText(seconds);
+}
+} // namespace
+
+void StageView::paint(juce::Graphics& g) {
+    g.fillAll(kBackground);
+    paintSetList(g);
+    paintHeader(g);
+    paintProgress(g);
+    paintFooter(g);
+}
+
+void StageView::paintSetList(juce::Graphics& g) {
+    // The set list: the current song highlighted, the next one marked.
+    auto list = paintSetListHeader(g, setList_, session_);
+    const auto& songs = session_.songs();
+    for (std::size_t i = 0; i < songs.size(); ++i) {
+        const bool current = static_cast<int>(i) + 1 == status_.song, next = static_cast<int>(i) == status_.song;
+        auto row = list.removeFromTop(34);
+        if (current) {
+            g.setColour(kAccent.withAlpha(0.25f));
+            g.fillRoundedRectangle(row.toFloat(), 4.0f);
+        }
+        g.setColour(current ? kText : next ? kAccent : kDim);
+        g.setFont(juce::Font(current ? 20.0f : 17.0f, current ? juce::Font::bold : juce::Font::plain));
+        const std::string title = songs[i].title ? *songs[i].title : songs[i].source.filename().string();
+        g.drawFittedText(std::to_string(i + session_.firstSong()) + ". " + title + (next ? "  (next)" : ""),
+                         row.reduced(6, 0), juce::Justification::centredLeft, 1);
+    }
+}
+
+void StageView::paintHeader(juce::Graphics& g) {
+    // Header: the song, big.
+    g.setColour(kText);
+    g.setFont(juce::Font(40.0f, juce::Font::bold));
+    g.drawFittedText((status_.rolling ? "\u25B6 " : "\u2016 ") + status_.title, header_.reduced(16, 4),
+                     juce::Justification::centredLeft, 1);
+    // Position: bar.beat, elapsed / length, remaining.
+    auto pos = position_.reduced(16, 0);
+    g.setFont(juce::Font(72.0f, juce::Font::bold));
+    const std::string bar = status_.seconds < 0.0
+                                ? "count-in " + std::to_string(status_.barBeat.beat)
+                                : std::to_string(status_.barBeat.bar) + "." + std::to_string(status_.barBeat.beat);
+    g.setColour(status_.seconds < 0.0 ? kSolo : kText);
+    g.drawText(bar, pos.removeFromLeft(360), juce::Justification::centredLeft);
+    g.setFont(juce::Font(40.0f));
+    g.setColour(kText);
+    g.drawText(clock(std::max(0.0, status_.seconds)) + " / " + clock(status_.lengthSeconds),
+               pos.removeFromTop(pos.getHeight() / 2), juce::Justification::centredLeft);
+    g.setColour(kAccent);
+    if (status_.locked) { // plain to see from the stage: why nothing answers the mouse
+        g.setColour(kMute);
+        g.setFont(juce::Font(28.0f, juce::Font::bold));
+        g.drawText("LOCKED - type unlock", header_.reduced(16, 4), juce::Justification::centredRight);
+        g.setFont(juce::Font(40.0f));
+    }
+    g.setColour(kAccent);
+    g.drawText("-" + clock(std::max(0.0, status_.lengthSeconds - status_.seconds)) + "   " +
+                   std::to_string(static_cast<int>(std::lround(status_.bpm))) + " BPM" +
+                   (status_.stretch.empty() ? "" : "   " + status_.stretch) +
+                   (status_.practiceLoop.empty() ? (status_.vamp ? "   VAMP" : "") : "   " + status_.practiceLoop) +
+                   (status_.reference ? "   A/B: REFERENCE" : ""),
+               pos, juce::Justification::centredLeft);
+}
+
+void StageView::paintProgress(juce::Graphics& g) {
+    // Progress with the section markers.
+    g.setColour(kPanel.brighter(0.2f));
+    g.fillRoundedRectangle(progress_.toFloat(), 6.0f);
+    if (status_.lengthSeconds > 0.0) {
+        const double f = std::clamp(status_.seconds / status_.lengthSeconds, 0.0, 1.0);
+        g.setColour(kAccent);
+        g.fillRoundedRectangle(progress_.withWidth(static_cast<int>(f * progress_.getWidth())).toFloat(), 6.0f);
+        if (status_.loopA >= 0.0) { // the A-B loop: A's line, and the range once B is set
+            const auto x = [&](double at) {
+                return progress_.getX() +
+                       static_cast<int>(std::clamp(at / status_.lengthSeconds, 0.0, 1.0) * progress_.getWidth());
+            };
+            g.setColour(kSolo);
+            if (status_.loopB > status_.loopA)
+                g.fillRect(juce::Rectangle<int>(x(status_.loopA), progress_.getBottom() - 8,
+                                                std::max(2, x(status_.loopB) - x(status_.loopA)), 8));
+            g.fillRect(juce::Rectangle<int>(x(status_.loopA) - 1, progress_.getY(), 3, progress_.getHeight()));
+        }
+        g.setFont(juce::Font(14.0f, juce::Font::bold));
+        for (const auto& [name, at] : status_.markers) {
+            const int x = progress_.getX() + static_cast<int>(at / status_.lengthSeconds * progress_.getWidth());
+            g.setColour(kText);
+            g.drawVerticalLine(x, static_cast<float>(progress_.getY()), static_cast<float>(progress_.getBottom()));
+            g.drawText(name, x + 3, progress_.getY(), 120, progress_.getHeight(), juce::Justification::centredLeft);
+        }
+    }
+}
+
+void StageView::paintFooter(juce::Graphics& g) {
+    // Footer: next song, device, underruns, messages.
+    auto foot = footer_.reduced(16, 6);
+    g.setFont(juce::Font(18.0f));
+    g.setColour(state_->health.devicePlaying ? kDim : kMute);
+    const std::string device = state_->health.devicePlaying ? state_->health.device : "DEVICE LOST - waiting for it";
+    g.drawText("next: " + (status_.nextTitle.empty() ? std::string("(end of set)") : status_.nextTitle) + "    " +
+                   device + "    underruns " + std::to_string(status_.underruns) +
+                   (status_.dropped > 0 ? "    COMMANDS LOST " + std::to_string(status_.dropped) : "") + "    xruns " +
+                   std::to_string(state_->health.xruns) + (state_->learning ? "    MIDI LEARN" : "") +
+                   (preflightPanel_.errors() > 0 ? "    CHECK: " + std::to_string(preflightPanel_.errors()) +
+                                                       (preflightPanel_.errors() == 1 ? " ERROR" : " ERRORS")
+                                                 : "") +
+                   (status_.locked ? "" : "    , settings"),
+               foot.removeFromTop(26), juce::Justification::centredLeft);
+    g.setColour(status_.underruns > 0 || status_.dropped > 0 ? kWarn : kText);
+    g.setFont(juce::Font(15.0f));
+    for (const std::string& m : messages_)
+        g.drawText(m, foot.removeFromTop(16), juce::Justification::centredLeft);
+}
+
+} // namespace stemdeck::app

@@ -1,0 +1,24 @@
+#pragma once
+// Private to src/set: the steps of reading a set file that its files share. SetFile.cpp reads the
+// file as a whole (its keys, audio:, the songs: list), SetFileSongs.cpp one song of it,
+// StoredScenes.cpp the stored scenes beside it (whose scenes read as a song's do).
+#include <filesystem>
+#include <string>
+
+#include "stemdeck/set/SetFile.h"
+#include "stemdeck/yaml/Yaml.h"
+
+namespace stemdeck::set::detail {
+
+/// at_end: stop, next or run-on (a song's or the set's).
+[[nodiscard]] SongEnd songEnd(const YAML::Node& n, const yaml::Reader& r);
+
+/// One entry of songs:, a path or a map; paths relative to `base`, the set file's folder. Throws
+/// stemdeck::Error "FILE:LINE:COLUMN: …" for a problem with it.
+[[nodiscard]] SetSong parseSong(const YAML::Node& n, const std::filesystem::path& base, const yaml::Reader& r);
+
+/// One scene's body, { mute: [Drums], gain: { Bass: -6dB }, filter: { Keys: -0.5 } } (or empty),
+/// as `name` in `slot`.
+[[nodiscard]] SceneDef parseScene(const std::string& name, int slot, const YAML::Node& body, const yaml::Reader& r);
+
+} // namespace stemdeck::set::detail
