@@ -1,5 +1,7 @@
 #include "stemdeck/formats/AudioFile.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +12,21 @@
 namespace stemdeck::formats {
 
 namespace fs = std::filesystem;
+
+namespace {
+/// What a file that is not a regular one is, and what to do ("" for a regular file).
+std::string notRegular(fs::file_type type) {
+    const std::string fix = "; a stem is an audio file: copy the stem itself into the folder";
+    switch (type) {
+    case fs::file_type::regular: return {};
+    case fs::file_type::fifo: return "is a named pipe (FIFO), not an audio file" + fix;
+    case fs::file_type::socket: return "is a socket, not an audio file" + fix;
+    case fs::file_type::character:
+    case fs::file_type::block: return "is a device, not an audio file" + fix;
+    default: return "is not a regular file" + fix;
+    }
+}
+} // namespace
 
 std::string fileProblem(const fs::path& file) {
     std::error_code ec;
@@ -23,7 +40,19 @@ std::string fileProblem(const fs::path& file) {
         return "is a link to '" + to.string() + "', which does not exist; copy the stem itself into the folder";
     }
     if (fs::is_directory(target)) return "is a folder, not an audio file; a stem is one file (01_Drums.wav)";
-    if (!fs::is_regular_file(target)) return "is not a regular file; a stem is an audio file";
+    if (const std::string kind = notRegular(target.type()); !kind.empty()) return kind;
+    // What the name points at now, opened without waiting (a pipe opened for reading would wait
+    // for a writer for ever): only a regular file is read on.
+    const int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) {
+        struct stat st {};
+        const bool got = ::fstat(fd, &st) == 0;
+        ::close(fd);
+        if (got && !S_ISREG(st.st_mode))
+            return notRegular(S_ISFIFO(st.st_mode)   ? fs::file_type::fifo
+                              : S_ISSOCK(st.st_mode) ? fs::file_type::socket
+                                                     : fs::file_type::character);
+    }
     if (::access(file.c_str(), R_OK) != 0 && errno == EACCES)
         return "permission denied; let stemdeck read it (chmod a+r, or copy it as your user)";
     return {};

@@ -13,6 +13,7 @@ extern "C" {
 
 #include "Decoder.h"
 #include "stemdeck/common/Error.h"
+#include "stemdeck/formats/AudioFile.h"
 
 namespace stemdeck::formats {
 
@@ -285,6 +286,7 @@ private:
 
 namespace detail {
 std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file, std::int64_t known) {
+    if (!fileProblem(file).empty()) return nullptr; // (the caller says what is wrong with it)
     {
         std::ifstream in(file, std::ios::binary);
         std::array<char, 4> magic{};

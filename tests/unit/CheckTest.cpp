@@ -2,8 +2,15 @@
 #include <catch2/catch.hpp>
 #include <sndfile.h>
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <functional>
+#include <future>
 #include <thread>
 
 #include "../support/TestSupport.h"
@@ -250,6 +257,74 @@ TEST_CASE("check, render and play agree on stems that vanish, renumber or have a
             for (const std::string& w : played.warnings)
                 named = named || (w.find("02_Bass.wav") != std::string::npos && w.find(fx.expect) != std::string::npos);
             CHECK(named);
+        }
+    }
+}
+
+TEST_CASE("check, render and play refuse at once what is not a regular file: a pipe, a socket, a device", "[unit][check]") {
+    // A named pipe opened for reading waits for a writer: before the rule book refused it, check
+    // and render hung on 03_x.wav for ever. Each verb runs on a thread given 10 s; one that hangs
+    // fails the test, and the pipe is then opened for writing (and closed) so it lets go.
+    test::TempDir d;
+    struct Fixture {
+        std::string name, expect;
+        std::function<void(const fs::path&)> make; // makes 02_Bass.wav
+    };
+    const std::vector<Fixture> fixtures = {
+        {"fifo", "is a named pipe (FIFO), not an audio file", [](const fs::path& p) { REQUIRE(::mkfifo(p.c_str(), 0644) == 0); }},
+        {"link-to-fifo", "is a named pipe (FIFO), not an audio file",
+         [](const fs::path& p) {
+             REQUIRE(::mkfifo((p.parent_path() / "pipe").c_str(), 0644) == 0);
+             fs::create_symlink("pipe", p);
+         }},
+        {"socket", "is a socket, not an audio file",
+         [](const fs::path& p) {
+             const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+             sockaddr_un addr{};
+             addr.sun_family = AF_UNIX;
+             const std::string path = p.string();
+             REQUIRE(path.size() < sizeof addr.sun_path);
+             std::copy(path.begin(), path.end(), addr.sun_path);
+             REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+             ::close(fd);
+         }},
+        {"link-to-device", "is a device, not an audio file", [](const fs::path& p) { fs::create_symlink("/dev/zero", p); }},
+    };
+    for (const Fixture& fx : fixtures) {
+        DYNAMIC_SECTION(fx.name) {
+            const fs::path song = d / fx.name;
+            fs::create_directories(song);
+            writeFile(song / "01_Drums.wav", kWav24, 48000, 48000, 0.5f);
+            fx.make(song / "02_Bass.wav");
+            writeFile(song / "03_Keys.wav", kWav24, 48000, 48000, 0.25f);
+            std::ofstream(song / "readme.txt") << "BPM: 120\n";
+            // Runs `verb` with a 10 s limit; a hang fails, and the pipe (if any) is opened to end it.
+            const auto within10s = [&](const char* what, auto verb) {
+                auto done = std::async(std::launch::async, verb);
+                if (done.wait_for(std::chrono::seconds(10)) == std::future_status::ready) return done.get();
+                FAIL_CHECK(what << " hangs on " << fx.name);
+                for (const fs::path& pipe : {song / "02_Bass.wav", song / "pipe"})
+                    if (const int fd = ::open(pipe.c_str(), O_WRONLY | O_NONBLOCK); fd >= 0) ::close(fd);
+                return done.get();
+            };
+            const CheckReport r = within10s("check", [&] { return checkSource(song); });
+            INFO(formatCheckReport(r));
+            REQUIRE(r.songs.size() == 1);
+            const Finding* f = find(r.songs[0], "02_Bass.wav", fx.expect);
+            REQUIRE(f != nullptr);
+            CHECK(f->severity == Severity::error);
+            CHECK(r.songs[0].stems[2].name == "Keys");
+
+            const std::string refusal = within10s("render", [&] { return renderRefusal(song); });
+            CHECK(refusal.find("02_Bass.wav") != std::string::npos);
+            CHECK(refusal.find(fx.expect) != std::string::npos);
+
+            SongOptions live; // play: the show goes on, numbers kept
+            live.keepBrokenStems = true;
+            const Song played = within10s("play", [&] { return loadSong(song, live); });
+            REQUIRE(played.stemNames.size() == 3);
+            CHECK(played.sources[1] == nullptr);
+            CHECK(played.sources[2] != nullptr);
         }
     }
 }
