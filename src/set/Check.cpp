@@ -123,7 +123,7 @@ void controllerFindings(CheckReport& report, const SetFile& set, const fs::path&
                      ", or learn into a new mapping with: stemdeck learn " + set.controller->string()});
         else if (const std::string bad = controller ? controller(*set.controller) : std::string(); !bad.empty())
             report.setFindings.push_back({Severity::error, set.controller->string(), bad,
-                                          "fix the mapping (see the README's MIDI control section)"});
+                                          "fix the mapping (see the manual's controllers page, docs/manual/controllers.md)"});
     }
 }
 
@@ -137,7 +137,7 @@ void checkSet(CheckReport& report, const fs::path& source, const CheckProgress& 
         SongReport s;
         s.source = source;
         s.title = source.filename().string();
-        add(s, Severity::error, source, e.what(), "fix the set file (see the README's set-file section)");
+        add(s, Severity::error, source, e.what(), "fix the set file (see the manual's page on sets, docs/manual/sets-and-stem-folders.md)");
         report.songs.push_back(std::move(s));
         return;
     }

@@ -20,7 +20,7 @@ objs=()
 for s in "${sources[@]}"; do
   o="$out/$(basename "$s" .cpp).o"
   # (rebuilt when the source or any header is newer than the object)
-  if [ ! -f "$o" ] || [ "$root/$s" -nt "$o" ] || [ -n "$(find "$root/src" -name '*.h' -newer "$o" -print -quit)" ]; then
+  if [ ! -f "$o" ] || [ "$root/$s" -nt "$o" ] || [ -n "$(find "$root/src" "$root/include" -name '*.h' -newer "$o" -print -quit)" ]; then
     "$CXX" "${flags[@]/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,}" -c "$root/$s" -o "$o"
   fi
   objs+=("$o")

@@ -108,7 +108,7 @@ struct ActionInfo {
     Runs runs;
     std::string_view key;     ///< its key on the play screen, "" if none
     char learnLetter;         ///< its letter in MIDI learn's menu, 0 if none
-    std::string_view summary; ///< what it does, one line (README, help)
+    std::string_view summary; ///< what it does, one line (the manual, help)
 };
 
 /// @thread any. Every action, in table order.
@@ -178,8 +178,8 @@ void forEachCommand(const ActionCall& call, double sampleRate, Send&& send) noex
 /// @thread any. The play screen's key help, one line, from the table.
 [[nodiscard]] std::string keyHelp();
 
-/// @thread any. The whole table as a Markdown table, as the README shows it (a test keeps the
-/// README's copy the same) and `stemdeck actions` prints it.
+/// @thread any. The whole table as a Markdown table, as the manual shows it (docs/manual/actions.md;
+/// a test keeps the manual's copy the same) and `stemdeck actions` prints it.
 [[nodiscard]] std::string actionsMarkdown();
 
 /// @thread any. MIDI learn's menu, one line, from the table: "m toggle_mute  h hold-to-mute …".

@@ -1,6 +1,8 @@
 #pragma once
 // The control side of live playback: an ordered list of songs played through one Engine, with
-// the rehearsal controls (play/stop, mute, solo, next/previous song, seek by a bar) as methods.
+// the player's controls (play/stop, songs, seeks, markers, vamp, scenes stored, tempo and key, the
+// A-B loop) as methods; engine actions (mute, solo, gain, filter…) go to the engine through the
+// router, not here.
 // It never touches audio: it loads songs, sends commands and reads the engine's events, so the
 // same player runs under a device callback or under a test's own process() loop.
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// The one published show state: what play's screen, the stage GUI, LEDs and every remote to come
+// The one published show state: what play's screen, the stage GUI and every remote to come
 // (OSC, the web remote, a backup rig) read. The control thread writes a whole new snapshot each
 // tick and swaps a pointer to it in; any thread takes the latest pointer and keeps the snapshot as
 // long as it likes (it is immutable, shared, freed by whoever lets go of it last). A reader never

@@ -27,7 +27,7 @@ struct SongOptions {
     /// Rehearsal tempo and key (Rubber Band). From the command line they win over the set file's.
     std::optional<set::TempoSetting> tempo;
     std::optional<double> transpose; ///< semitones
-    /// R3 short window for playing live, its standard window for render (see the README).
+    /// R3 short window for playing live, its standard window for render (see docs/manual/benchmarks.md).
     formats::Stretch::Quality stretchQuality = formats::Stretch::Quality::live;
     /// The thread that stretches (shared like `streamer`; a song makes its own if empty and it
     /// is stretched). Unstretched songs never use it.

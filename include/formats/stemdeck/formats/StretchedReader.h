@@ -15,7 +15,7 @@ class RubberBandStretcher;
 
 namespace stemdeck::formats {
 
-/// How a song is stretched. See the README ("Tempo and key") for why these engines.
+/// How a song is stretched. See docs/manual/rehearsal.md and benchmarks.md for why these engines.
 struct Stretch {
     /// Which of Rubber Band's R3 ("finer") settings: both are in tune to the cent (R2 is not:
     /// −105 cents at 100 Hz, 80% tempo), they differ in cost.

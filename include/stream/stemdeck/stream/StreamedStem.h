@@ -14,7 +14,7 @@
 
 namespace stemdeck::stream {
 
-/// Sizes chosen for the worst case (see README, "Memory and disk faults").
+/// Sizes chosen for the worst case (see docs/manual/troubleshooting.md, "Memory and disk faults").
 struct StreamingSizes {
     /// Ring length: 2.5 s at the stem's rate, rounded up to a power of two (131 072 frames =
     /// 2.73 s at 48 kHz). The disk thread keeps it full to within a chunk, so the read-ahead is
