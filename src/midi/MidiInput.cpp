@@ -16,6 +16,7 @@
 #include "stemdeck/common/Thread.h"
 #include "stemdeck/midi/Learn.h"
 #include "stemdeck/midi/Leds.h"
+#include "MidiApis.h"
 
 namespace stemdeck::midi {
 
@@ -175,6 +176,13 @@ MidiInput::MidiInput(control::Router& router, Mapping mapping, MidiOptions optio
     : impl_(std::make_unique<Impl>(router, std::move(mapping), std::move(options), std::move(clock), log)) {
     Impl& d = *impl_;
     d.jackApi = equalsIgnoreCase(d.options.api, "jack");
+    d.nextCheck = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    // No ALSA sequencer: said in our words, not RtMidi's and alsa-lib's. (JACK MIDI is made even
+    // without a server: RtMidi connects when one comes, and the ports are looked for every second.)
+    if (const std::string why = d.jackApi ? std::string() : midiApiProblem(d.options.api); !why.empty()) {
+        log << "MIDI: cannot use the ALSA sequencer (" << why << "); playing on without MIDI control\n";
+        return;
+    }
     try {
         d.in = std::make_unique<RtMidiIn>(apiOf(d.options.api), d.options.clientName + "-midi", 256);
         d.in->setErrorCallback(&ignoreRtMidiError, nullptr);
@@ -187,10 +195,9 @@ MidiInput::MidiInput(control::Router& router, Mapping mapping, MidiOptions optio
         d.tryOpenOut();
     } catch (const RtMidiError& e) {
         d.in.reset();
-        log << "MIDI: cannot use " << (equalsIgnoreCase(d.options.api, "jack") ? "JACK MIDI" : "the ALSA sequencer")
-            << " (" << e.getMessage() << "); playing on without MIDI control\n";
+        log << "MIDI: cannot use " << (d.jackApi ? "JACK MIDI" : "the ALSA sequencer") << " (" << e.getMessage()
+            << "); playing on without MIDI control\n";
     }
-    d.nextCheck = std::chrono::steady_clock::now() + std::chrono::seconds(1);
 }
 
 MidiInput::~MidiInput() {
@@ -296,6 +303,7 @@ std::string describeMessage(const std::vector<unsigned char>& m) {
 }
 
 std::string describeMidiPorts(const std::string& api) {
+    if (const std::string why = midiApiProblem(api); !why.empty()) return " (unavailable: " + why + ")";
     try {
         RtMidiIn in(apiOf(api), "stemdeck-list");
         in.setErrorCallback(&ignoreRtMidiError, nullptr);

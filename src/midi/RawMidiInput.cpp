@@ -4,6 +4,7 @@
 
 #include "stemdeck/common/Error.h"
 #include "stemdeck/common/Text.h"
+#include "MidiApis.h"
 
 namespace stemdeck::midi {
 
@@ -18,6 +19,7 @@ struct RawMidiInput::Impl {
 };
 
 RawMidiInput::RawMidiInput(const Options& o) : impl_(std::make_unique<Impl>()) {
+    if (const std::string why = midiApiProblem(o.api); !why.empty()) throw Error("MIDI: " + why);
     try {
         impl_->in = std::make_unique<RtMidiIn>(equalsIgnoreCase(o.api, "jack") ? RtMidi::UNIX_JACK : RtMidi::LINUX_ALSA,
                                                o.client, 1024);
