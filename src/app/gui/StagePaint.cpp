@@ -67,12 +67,17 @@ void StageView::paintHeader(juce::Graphics& g) {
         g.setFont(juce::Font(40.0f));
     }
     g.setColour(kAccent);
-    g.drawText("-" + clock(std::max(0.0, status_.lengthSeconds - status_.seconds)) + "   " +
-                   std::to_string(static_cast<int>(std::lround(status_.bpm))) + " BPM" +
-                   (status_.stretch.empty() ? "" : "   " + status_.stretch) +
-                   (status_.practiceLoop.empty() ? (status_.vamp ? "   VAMP" : "") : "   " + status_.practiceLoop) +
-                   (status_.reference ? "   A/B: REFERENCE" : ""),
-               pos, juce::Justification::centredLeft);
+    // Appended piece by piece: GCC 12 at -O3 sees a false -Wrestrict in "-" + clock(…) here.
+    std::string line = "-";
+    line += clock(std::max(0.0, status_.lengthSeconds - status_.seconds));
+    line += "   " + std::to_string(static_cast<int>(std::lround(status_.bpm))) + " BPM";
+    if (!status_.stretch.empty()) line += "   " + status_.stretch;
+    if (!status_.practiceLoop.empty())
+        line += "   " + status_.practiceLoop;
+    else if (status_.vamp)
+        line += "   VAMP";
+    if (status_.reference) line += "   A/B: REFERENCE";
+    g.drawText(line, pos, juce::Justification::centredLeft);
 }
 
 void StageView::paintProgress(juce::Graphics& g) {
