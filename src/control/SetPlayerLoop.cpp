@@ -20,7 +20,7 @@ void SetPlayer::setLoopA() {
     const PracticeLoop::Grid g = grid();
     if (loop_.hasB() && (engine_.looping() || loop_.waiting())) sender_.send(command(Op::loopOff)); // a new range
     loop_.setA(g, std::max<std::int64_t>(0, engine_.songFrame()));
-    log_ << "A-B loop: A at bar " << engine::toBarBeat(g.timing, g.rate, loop_.a()).bar << " ("
+    log_ << "A-B loop: A at bar " << loop_.barNumbers(g).first << " ("
          << clockText(static_cast<double>(loop_.a()) / g.rate) << "); press b in the passage's last bar\n";
     stepRetime(); // held in RAM from now (unless it is already)
 }
@@ -33,7 +33,7 @@ void SetPlayer::setLoopB() {
     }
     const PracticeLoop::Grid g = grid();
     if (!loop_.setB(g, std::max<std::int64_t>(0, engine_.songFrame()))) {
-        log_ << "A-B loop: B must come after A (bar " << engine::toBarBeat(g.timing, g.rate, loop_.a()).bar
+        log_ << "A-B loop: B must come after A (bar " << loop_.barNumbers(g).first
              << "); play on past A, or press a again\n";
         return;
     }

@@ -107,7 +107,7 @@ void SetPlayer::toggleVamp() {
         sender_.send(command(Op::loopOff));
         if (loop_.hasB()) {
             log_ << "A-B loop released: the song plays on at the end of this pass (A stays at bar "
-                 << engine::toBarBeat(engine_.timing(), engine_.sampleRate(), loop_.a()).bar << "; b loops again)\n";
+                 << loop_.barNumbers(grid()).first << "; b loops again)\n";
             loop_.releaseB();
         } else {
             log_ << "vamp released: the song plays on at the end of this pass\n";

@@ -193,6 +193,23 @@ std::string renderRefusal(const fs::path& song) {
         return e.what();
     }
 }
+
+/// A song of three stems whose middle one is broken in its own way.
+struct BrokenStem {
+    std::string name, expect;                  ///< the song's folder name; words check and render use for it
+    std::function<void(const fs::path&)> make; ///< makes 02_Bass.wav
+};
+
+/// The fixture's song folder in `dir`: 01_Drums.wav, the broken 02_Bass.wav, 03_Keys.wav and a readme.
+fs::path brokenSong(const fs::path& dir, const BrokenStem& fx) {
+    const fs::path song = dir / fx.name;
+    fs::create_directories(song);
+    writeFile(song / "01_Drums.wav", kWav24, 48000, 48000, 0.5f);
+    fx.make(song / "02_Bass.wav");
+    writeFile(song / "03_Keys.wav", kWav24, 48000, 48000, 0.25f);
+    std::ofstream(song / "readme.txt") << "BPM: 120\n";
+    return song;
+}
 } // namespace
 
 TEST_CASE("check, render and play agree on stems that vanish, renumber or have absurd headers", "[unit][check]") {
@@ -200,11 +217,7 @@ TEST_CASE("check, render and play agree on stems that vanish, renumber or have a
     // it an error naming what is wrong, render refuses the song with the same words, and play keeps
     // the stem's number (silent) so stem 3 is still stem 3 for mappings and scripts.
     test::TempDir d;
-    struct Fixture {
-        std::string name, expect;
-        std::function<void(const fs::path&)> make; // makes 02_Bass.wav
-    };
-    const std::vector<Fixture> fixtures = {
+    const std::vector<BrokenStem> fixtures = {
         {"folder", "is a folder, not an audio file", [](const fs::path& p) { fs::create_directories(p); }},
         {"dangling", "which does not exist", [](const fs::path& p) { fs::create_symlink("gone.wav", p); }},
         {"loop", "symbolic link loop", [](const fs::path& p) { fs::create_symlink(p.filename(), p); }},
@@ -223,14 +236,9 @@ TEST_CASE("check, render and play agree on stems that vanish, renumber or have a
              sf_close(f);
          }},
     };
-    for (const Fixture& fx : fixtures) {
+    for (const BrokenStem& fx : fixtures) {
         DYNAMIC_SECTION(fx.name) {
-            const fs::path song = d / fx.name;
-            fs::create_directories(song);
-            writeFile(song / "01_Drums.wav", kWav24, 48000, 48000, 0.5f);
-            fx.make(song / "02_Bass.wav");
-            writeFile(song / "03_Keys.wav", kWav24, 48000, 48000, 0.25f);
-            std::ofstream(song / "readme.txt") << "BPM: 120\n";
+            const fs::path song = brokenSong(d.path(), fx);
 
             const CheckReport r = checkSource(song);
             INFO(formatCheckReport(r));
@@ -266,11 +274,7 @@ TEST_CASE("check, render and play refuse at once what is not a regular file: a p
     // and render hung on 03_x.wav for ever. Each verb runs on a thread given 10 s; one that hangs
     // fails the test, and the pipe is then opened for writing (and closed) so it lets go.
     test::TempDir d;
-    struct Fixture {
-        std::string name, expect;
-        std::function<void(const fs::path&)> make; // makes 02_Bass.wav
-    };
-    const std::vector<Fixture> fixtures = {
+    const std::vector<BrokenStem> fixtures = {
         {"fifo", "is a named pipe (FIFO), not an audio file", [](const fs::path& p) { REQUIRE(::mkfifo(p.c_str(), 0644) == 0); }},
         {"link-to-fifo", "is a named pipe (FIFO), not an audio file",
          [](const fs::path& p) {
@@ -290,14 +294,9 @@ TEST_CASE("check, render and play refuse at once what is not a regular file: a p
          }},
         {"link-to-device", "is a device, not an audio file", [](const fs::path& p) { fs::create_symlink("/dev/zero", p); }},
     };
-    for (const Fixture& fx : fixtures) {
+    for (const BrokenStem& fx : fixtures) {
         DYNAMIC_SECTION(fx.name) {
-            const fs::path song = d / fx.name;
-            fs::create_directories(song);
-            writeFile(song / "01_Drums.wav", kWav24, 48000, 48000, 0.5f);
-            fx.make(song / "02_Bass.wav");
-            writeFile(song / "03_Keys.wav", kWav24, 48000, 48000, 0.25f);
-            std::ofstream(song / "readme.txt") << "BPM: 120\n";
+            const fs::path song = brokenSong(d.path(), fx);
             // Runs `verb` with a 10 s limit; a hang fails, and the pipe (if any) is opened to end it.
             const auto within10s = [&](const char* what, auto verb) {
                 auto done = std::async(std::launch::async, verb);
