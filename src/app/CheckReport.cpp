@@ -31,7 +31,12 @@ std::string formatCheckReport(const CheckReport& r) {
             << oneLine(s.source.string()) << ")";
         if (s.bpm) out << ", " << *s.bpm << " BPM";
         if (s.key) out << ", " << oneLine(*s.key);
-        out << " - " << (s.canPlay() ? (s.findings.empty() ? "ready" : "plays, with warnings") : "CANNOT PLAY") << "\n";
+        out << " - "
+            << (!s.canPlay()                        ? "CANNOT PLAY"
+                : s.count(Severity::error) > 0      ? "PLAYS, WITH ERRORS"
+                : s.findings.empty()                ? "ready"
+                                                    : "plays, with warnings")
+            << "\n";
         if (!s.stems.empty()) {
             std::snprintf(line, sizeof line, "  %-3s %-22s %-24s %7s %3s %15s %11s\n", "#", "stem", "format", "rate",
                           "ch", "length (frames)", "peak");
@@ -66,7 +71,8 @@ std::string formatCheckReport(const CheckReport& r) {
     const int errors = r.count(Severity::error), warnings = r.count(Severity::warning), playable = r.playableSongs();
     out << "Summary: " << r.songs.size() << " song" << (r.songs.size() == 1 ? "" : "s") << ", " << errors << " error"
         << (errors == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s") << ". "
-        << (r.canPlay() ? "The set can play."
+        << (r.canPlay() && errors == 0 ? "The set can play."
+            : r.canPlay() ? "The set plays, but not all of it as delivered; fix the errors above before the show."
             : playable == static_cast<int>(r.songs.size())
                 ? std::string("The set cannot play as delivered; fix the errors above before the show.")
                 : std::to_string(playable) + " of " + std::to_string(r.songs.size()) +
@@ -83,7 +89,8 @@ std::string checkReportJson(const CheckReport& r) {
         return Json{{"severity", f.severity == Severity::error ? "error" : "warning"},
                     {"file", str(f.file)},
                     {"what", str(f.what)},
-                    {"fix", str(f.fix)}};
+                    {"fix", str(f.fix)},
+                    {"song_plays", f.severity == Severity::warning || f.songPlays}};
     };
     auto file = [&](const FileReport& f, bool reference) {
         return Json{{"path", str(f.path.string())},

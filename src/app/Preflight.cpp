@@ -62,7 +62,8 @@ std::string checkSummary(const set::CheckReport& r) {
     auto plural = [](int n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); };
     return "check: " + plural(songs, "song") + ", " + plural(errors, "error") + ", " + plural(warnings, "warning") +
            ": " +
-           (r.canPlay()         ? std::string("the set can play")
+           (r.canPlay() && errors == 0 ? std::string("the set can play")
+            : r.canPlay()               ? std::string("the set plays, not all as delivered; fix the errors before the show")
             : playable == songs ? std::string("fix the errors before the show")
                                 : std::to_string(playable) + " of " + std::to_string(songs) +
                                       " songs can play; fix the errors before the show");

@@ -55,6 +55,10 @@ void add(SongReport& s, Severity sev, const fs::path& file, std::string what, st
     s.findings.push_back({sev, file.string(), std::move(what), std::move(fix)});
 }
 
+void addPlaysThrough(SongReport& s, const fs::path& file, std::string what, std::string fix) {
+    s.findings.push_back({Severity::error, file.string(), std::move(what), std::move(fix), true});
+}
+
 void qualityFindings(SongReport& s, const FileReport& r, const std::string& prefix) {
     if (r.lossy && !r.format.starts_with("MP4 AAC")) // AAC is what NI stem files are made of: not worth a line each
         add(s, Severity::warning, r.path, prefix + "lossy (" + r.format + ")",
@@ -74,7 +78,8 @@ void qualityFindings(SongReport& s, const FileReport& r, const std::string& pref
 } // namespace detail
 
 bool SongReport::canPlay() const {
-    return count(Severity::error) == 0;
+    return std::none_of(findings.begin(), findings.end(),
+                        [](const Finding& f) { return f.severity == Severity::error && !f.songPlays; });
 }
 
 int SongReport::count(Severity s) const {

@@ -22,6 +22,7 @@ namespace stemdeck::set {
 namespace {
 
 using detail::add;
+using detail::addPlaysThrough;
 using detail::clock;
 using detail::qualityFindings;
 using detail::seconds;
@@ -129,14 +130,14 @@ void scanStems(SongReport& s, const std::vector<fs::path>& audio, const std::opt
             // The length is what decodes: check reads every sample, so it is the authority.
             r.peak = scan->peak;
             if (scan->errorAt >= 0 && scan->frames < r.frames)
-                add(s, Severity::error, p,
+                addPlaysThrough(s, p,
                     "cannot be decoded past " + clock(scan->errorAt, r.sampleRate) + " (" + scan->error + ")",
-                    "export it again; on stage it plays up to there, then silence");
+                    "export it again; play and render play it up to there, then silence");
             else if (scan->frames < r.frames)
-                add(s, Severity::error, p,
+                addPlaysThrough(s, p,
                     "declares " + clock(r.frames, r.sampleRate) + ", holds " + clock(scan->frames, r.sampleRate) +
                         ": the file is cut off",
-                    "copy or export it again; on stage it plays what there is, then silence");
+                    "copy or export it again; play and render play what there is, then silence");
             r.frames = scan->frames;
             if (scan->frames == 0) {
                 r.readable = false;

@@ -19,6 +19,7 @@ namespace stemdeck::set {
 namespace {
 
 using detail::add;
+using detail::addPlaysThrough;
 using detail::clock;
 using detail::qualityFindings;
 using detail::seconds;
@@ -52,10 +53,10 @@ void trackLengths(SongReport& s, const fs::path& file, const formats::StemFileSc
             add(s, Severity::error, file, name + " holds no audio", "copy or export the stem file again");
             track.frames = 0;
         } else if (decoded + kCodecSlack < track.frames) {
-            add(s, Severity::error, file,
+            addPlaysThrough(s, file,
                 name + " declares " + clock(track.frames, track.sampleRate) + ", holds " +
                     clock(decoded, track.sampleRate) + ": the file is cut off",
-                "copy or export it again; on stage it plays what there is, then silence");
+                "copy or export it again; play and render play what there is, then silence");
             track.frames = decoded;
         }
     }

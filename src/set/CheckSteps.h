@@ -14,6 +14,8 @@ namespace stemdeck::set::detail {
 
 /// Adds a finding about `file` to the song's.
 void add(SongReport& s, Severity sev, const std::filesystem::path& file, std::string what, std::string fix);
+/// An error the song plays through (Finding::songPlays): a stem cut off or undecodable part way.
+void addPlaysThrough(SongReport& s, const std::filesystem::path& file, std::string what, std::string fix);
 
 /// "1.234 s"
 [[nodiscard]] std::string seconds(std::int64_t frames, int rate);

@@ -60,7 +60,7 @@ std::shared_ptr<StreamedStem> StreamedStem::open(const formats::StemLocation& fi
     const std::int64_t held = h.end() - h.start;
     if (h.end() < want - 64) { // (a resampler may end a few frames short: not a fault)
         // The header promises more than the file holds: a cut-off copy. Said once; on stage the
-        // stem plays what there is, render refuses the song.
+        // stem plays what there is, then silence, in play and render alike.
         const auto clock = [rate](std::int64_t f) { return clockText(static_cast<double>(f) / rate); };
         stem->reportFault(file.describe() + ": declares " + clock(stem->length_) + ", holds " + clock(h.end()) +
                           ": the file is cut off; copy or export it again");

@@ -8,6 +8,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <future>
@@ -416,7 +418,23 @@ TEST_CASE("The length of a stem is what decodes: check and render agree on cut-o
         CHECK(out.left.size() == 480000);
         CHECK(out.faults.empty());
     }
-    SECTION("a FLAC cut off after a second is an error naming both lengths, and render refuses") {
+    // Render is play offline: the cut-off bass plays what there is (its first second), then silence,
+    // to the song's whole length. Drums and bass are the same sine, so the mix's peak halves at the cut.
+    auto playsWhatThereIs = [](const test::Rendered& out) {
+        REQUIRE(out.left.size() == 480000);
+        auto peak = [&](std::size_t from, std::size_t to) {
+            float p = 0.0f;
+            for (std::size_t i = from; i < to; ++i)
+                p = std::max(p, std::abs(out.left[i]));
+            return p;
+        };
+        const float both = peak(0, 40000), drumsAlone = peak(200000, 480000);
+        INFO("peak with the bass " << both << ", after the cut " << drumsAlone);
+        CHECK(drumsAlone > 0.1f);
+        CHECK(both > 1.9f * drumsAlone);
+        CHECK(both < 2.1f * drumsAlone);
+    };
+    SECTION("a FLAC cut off after a second is an error naming both lengths; the song plays, in render too") {
         const fs::path dir = song("cut", [](const fs::path& p) {
             writeFile(p, kFlac16, 48000, 480000, 0.5f);
             resize(p, fs::file_size(p) / 10);
@@ -427,9 +445,14 @@ TEST_CASE("The length of a stem is what decodes: check and render agree on cut-o
         REQUIRE(f != nullptr);
         CHECK(f->what.find("the file is cut off") != std::string::npos);
         CHECK(f->severity == Severity::error);
-        const test::Rendered out = test::renderFolder(dir, "", {}); // the faults render refuses on
+        CHECK(f->songPlays);
+        CHECK(r.songs[0].canPlay()); // an error, but never "cannot play" for a song that plays
+        CHECK(r.canPlay());
+        CHECK(formatCheckReport(r).find("PLAYS, WITH ERRORS") != std::string::npos);
+        const test::Rendered out = test::renderFolder(dir, "", {}); // the faults render warns of
         REQUIRE_FALSE(out.faults.empty());
         CHECK(out.faults[0].find("the file is cut off") != std::string::npos);
+        playsWhatThereIs(out);
     }
     SECTION("a WAV and an AIFF cut off after a second: the same, though libsndfile reads them as short") {
         for (const auto& [name, format] :
@@ -445,9 +468,12 @@ TEST_CASE("The length of a stem is what decodes: check and render agree on cut-o
             REQUIRE(f != nullptr);
             CHECK(f->what.find("the file is cut off") != std::string::npos);
             CHECK(f->severity == Severity::error);
+            CHECK(f->songPlays);
+            CHECK(r.songs[0].canPlay());
             const test::Rendered out = test::renderFolder(dir, "", {});
             REQUIRE_FALSE(out.faults.empty());
             CHECK(out.faults[0].find("the file is cut off") != std::string::npos);
+            playsWhatThereIs(out);
         }
     }
     SECTION("a header-only FLAC and a WAV with an empty data chunk hold no audio") {

@@ -145,14 +145,10 @@ int runRender(const RenderArgs& args) {
     control::RenderOptions options;
     options.blockFrames = args.block;
     const control::RenderReport report = control::renderSong(engine, src.view, song.sampleRate, script, sink, options);
-    // A stem that did not give what it declares (cut off, unreadable part way) makes a file that is
-    // not the song: refused, as check calls it an error (the partial file is removed, not kept).
-    if (const std::vector<std::string> faults = song.takeFaults(); !faults.empty()) {
-        std::string all;
-        for (const std::string& f : faults)
-            all += (all.empty() ? "" : "\n  ") + f;
-        throw Error(all + "\nrender refuses a song that cannot play as delivered; 'stemdeck check' lists what to fix");
-    }
+    // A stem that did not give what it declares (cut off, unreadable part way) plays what there is,
+    // then silence, as on stage: render is play offline and says so the way play does.
+    for (const std::string& f : song.takeFaults())
+        std::cerr << "stemdeck: warning: " << f << "; rendered as play plays it: what there is, then silence\n";
     writer.commit();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double length = static_cast<double>(report.frames) / song.sampleRate;

@@ -20,6 +20,9 @@ struct Finding {
     std::string file; ///< the file (or folder, or set file:line:col) it is about
     std::string what; ///< what is wrong
     std::string fix;  ///< what to do
+    /// An error the song plays through: a stem cut off (or undecodable part way) plays what there
+    /// is, then silence, in play and in render alike. A delivery defect to fix, but the song plays.
+    bool songPlays = false;
 };
 
 /// One audio file as found on disk.
@@ -50,7 +53,7 @@ struct SongReport {
     /// (RMS of the difference over RMS of the master; −inf when they match exactly).
     std::optional<double> stemSumResidualDb;
     std::vector<Finding> findings;
-    [[nodiscard]] bool canPlay() const;
+    [[nodiscard]] bool canPlay() const; ///< no error the song cannot play through
     [[nodiscard]] int count(Severity s) const;
 };
 
@@ -59,9 +62,9 @@ struct CheckReport {
     std::string setName;              ///< "" for a single folder
     std::vector<Finding> setFindings; ///< about the set as a whole (its controller mapping)
     std::vector<SongReport> songs;
-    [[nodiscard]] bool canPlay() const;        ///< no error in the set or any song
+    [[nodiscard]] bool canPlay() const;        ///< every song can play (with errors it plays through, maybe)
     [[nodiscard]] int count(Severity s) const; ///< findings of that severity, the set's and every song's
-    [[nodiscard]] int playableSongs() const;   ///< songs with no error
+    [[nodiscard]] int playableSongs() const;   ///< songs that can play
 };
 
 /// @thread control. "" when the controller mapping file parses; else what is wrong with it. (The
