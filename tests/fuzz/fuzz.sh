@@ -15,7 +15,7 @@ flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 for inc in "$root"/include/*; do flags+=(-I"$inc"); done
 sources=(src/set/SetFile.cpp src/set/SetFileSongs.cpp src/set/SetFileTempo.cpp src/set/StoredScenes.cpp
          src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp src/midi/Mapping.cpp
-         src/formats/NiMetadata.cpp src/control/Action.cpp src/common/Files.cpp src/common/Db.cpp src/yaml/Yaml.cpp)
+         src/formats/NiMetadata.cpp src/control/Action.cpp src/common/Files.cpp src/common/Db.cpp src/yaml/Yaml.cpp src/yaml/Tree.cpp)
 objs=()
 for s in "${sources[@]}"; do
   o="$out/$(basename "$s" .cpp).o"
@@ -29,7 +29,7 @@ status=0
 for target in 1:set 2:readme 3:events 4:mapping 5:ni; do
   n=${target%%:*}; name=${target#*:}
   bin="$out/fuzz_$name"
-  "$CXX" "${flags[@]}" -DSTEMDECK_FUZZ_TARGET="$n" "$here/FuzzParsers.cpp" "${objs[@]}" -lyaml-cpp -o "$bin"
+  "$CXX" "${flags[@]}" -DSTEMDECK_FUZZ_TARGET="$n" "$here/FuzzParsers.cpp" "${objs[@]}" -lyaml-cpp -lyaml -o "$bin"
   mkdir -p "$out/corpus_$name"
   cp -n "$here/corpus/$name"/* "$out/corpus_$name/" 2>/dev/null || true
   [ "$name" = set ] && cp -n "$root"/sets/*.yaml "$out/corpus_$name/" 2>/dev/null || true

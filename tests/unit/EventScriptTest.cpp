@@ -97,6 +97,8 @@ TEST_CASE("Script errors name file line and column and say how to fix it", "[uni
     CHECK_THAT(errorOf("events:\n  - { action: play }\n"), Catch::Contains("missing 'time'"));
     CHECK_THAT(errorOf("events:\n  - { time: 1, frame: 5, action: play }\n"), Catch::Contains("not both"));
     CHECK_THAT(errorOf("events:\n  - { time: -1, action: play }\n"), Catch::Contains("time must be ≥ 0"));
+    CHECK(errorOf("events:\n  - { time: 1, time: 2, action: play }\n") ==
+          "show.yaml:2:16: 'time' is given twice in this map; keep one"); // (yaml-cpp took the first)
     CHECK_THAT(errorOf("events:\n  - { time: soon, action: play }\n"),
                Catch::StartsWith("show.yaml:2:13: time must be a number, not 'soon'"));
     CHECK_THAT(errorOf("events:\n  - { time: 1, action: play, stem: 1 }\n"), Catch::Contains("takes no 'stem'"));
