@@ -118,8 +118,9 @@ inline std::string readDisplay(const std::string& display, const std::string& co
 struct XServer {
     std::string display;
     pid_t pid = -1;
-    XServer(std::string d, const fs::path& log) : display(std::move(d)) {
-        pid = spawn({"Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"}, log.string());
+    /// `size`: the screen, "WIDTHxHEIGHT".
+    XServer(std::string d, const fs::path& log, const std::string& size = "1280x900") : display(std::move(d)) {
+        pid = spawn({"Xvfb", display, "-screen", "0", size + "x24", "-nolisten", "tcp"}, log.string());
     }
     /// True once it answers (within 5 s).
     bool up() const {

@@ -44,18 +44,19 @@ void StageView::paintSetList(juce::Graphics& g) {
 void StageView::paintHeader(juce::Graphics& g) {
     // Header: the song, big.
     g.setColour(kText);
-    g.setFont(juce::Font(40.0f, juce::Font::bold));
+    const float scale = static_cast<float>(position_.getHeight()) / 110.0f; // (a short screen: smaller)
+    g.setFont(juce::Font(std::min(40.0f, static_cast<float>(header_.getHeight()) * 0.57f), juce::Font::bold));
     g.drawFittedText((status_.rolling ? "\u25B6 " : "\u2016 ") + status_.title, header_.reduced(16, 4),
                      juce::Justification::centredLeft, 1);
     // Position: bar.beat, elapsed / length, remaining.
     auto pos = position_.reduced(16, 0);
-    g.setFont(juce::Font(72.0f, juce::Font::bold));
+    g.setFont(juce::Font(72.0f * scale, juce::Font::bold));
     const std::string bar = status_.seconds < 0.0
                                 ? "count-in " + std::to_string(status_.barBeat.beat)
                                 : std::to_string(status_.barBeat.bar) + "." + std::to_string(status_.barBeat.beat);
     g.setColour(status_.seconds < 0.0 ? kSolo : kText);
-    g.drawText(bar, pos.removeFromLeft(360), juce::Justification::centredLeft);
-    g.setFont(juce::Font(40.0f));
+    g.drawText(bar, pos.removeFromLeft(static_cast<int>(360.0f * scale)), juce::Justification::centredLeft);
+    g.setFont(juce::Font(40.0f * scale));
     g.setColour(kText);
     g.drawText(clock(std::max(0.0, status_.seconds)) + " / " + clock(status_.lengthSeconds),
                pos.removeFromTop(pos.getHeight() / 2), juce::Justification::centredLeft);
@@ -64,7 +65,7 @@ void StageView::paintHeader(juce::Graphics& g) {
         g.setColour(kMute);
         g.setFont(juce::Font(28.0f, juce::Font::bold));
         g.drawText("LOCKED - type unlock", header_.reduced(16, 4), juce::Justification::centredRight);
-        g.setFont(juce::Font(40.0f));
+        g.setFont(juce::Font(40.0f * scale));
     }
     g.setColour(kAccent);
     // Appended piece by piece: GCC 12 at -O3 sees a false -Wrestrict in "-" + clock(…) here.
@@ -77,6 +78,8 @@ void StageView::paintHeader(juce::Graphics& g) {
     else if (status_.vamp)
         line += "   VAMP";
     if (status_.reference) line += "   A/B: REFERENCE";
+    if (status_.scene >= 0 && status_.scene < static_cast<int>(status_.scenes.size())) // whole, as a button may not
+        line += "   SCENE " + std::to_string(status_.scene + 1) + " " + status_.scenes[static_cast<std::size_t>(status_.scene)];
     g.drawText(line, pos, juce::Justification::centredLeft);
 }
 
@@ -110,24 +113,35 @@ void StageView::paintProgress(juce::Graphics& g) {
 }
 
 void StageView::paintFooter(juce::Graphics& g) {
-    // Footer: next song, device, underruns, messages.
+    // Footer: the next song on the left, the health on the right (underruns, xruns, faults: short,
+    // never cut); the device under them; then the log's newest lines, as many as fit, one under
+    // the other. A line too long for the screen ends in an ellipsis.
     auto foot = footer_.reduced(16, 6);
-    g.setFont(juce::Font(18.0f));
+    const juce::Font font(18.0f);
+    g.setFont(font);
+    std::string health = "underruns " + std::to_string(status_.underruns);
+    if (status_.dropped > 0) health += "    COMMANDS LOST " + std::to_string(status_.dropped);
+    health += "    xruns " + std::to_string(state_->health.xruns);
+    if (state_->learning) health += "    MIDI LEARN";
+    if (const int errors = preflightPanel_.errors(); errors > 0)
+        health += "    CHECK: " + std::to_string(errors) + (errors == 1 ? " ERROR" : " ERRORS");
+    if (!status_.locked) health += "    [,] settings";
+    auto first = foot.removeFromTop(22);
+    g.setColour(status_.underruns > 0 || status_.dropped > 0 ? kWarn : kDim);
+    g.drawText(health, first.removeFromRight(std::min(first.getWidth() * 3 / 4, font.getStringWidth(health) + 8)),
+               juce::Justification::centredRight, true);
+    g.setColour(kText);
+    g.drawText("next: " + (status_.nextTitle.empty() ? std::string("(end of set)") : status_.nextTitle),
+               first.withTrimmedRight(12), juce::Justification::centredLeft, true);
+    g.setFont(juce::Font(16.0f));
     g.setColour(state_->health.devicePlaying ? kDim : kMute);
-    const std::string device = state_->health.devicePlaying ? state_->health.device : "DEVICE LOST - waiting for it";
-    g.drawText("next: " + (status_.nextTitle.empty() ? std::string("(end of set)") : status_.nextTitle) + "    " +
-                   device + "    underruns " + std::to_string(status_.underruns) +
-                   (status_.dropped > 0 ? "    COMMANDS LOST " + std::to_string(status_.dropped) : "") + "    xruns " +
-                   std::to_string(state_->health.xruns) + (state_->learning ? "    MIDI LEARN" : "") +
-                   (preflightPanel_.errors() > 0 ? "    CHECK: " + std::to_string(preflightPanel_.errors()) +
-                                                       (preflightPanel_.errors() == 1 ? " ERROR" : " ERRORS")
-                                                 : "") +
-                   (status_.locked ? "" : "    , settings"),
-               foot.removeFromTop(26), juce::Justification::centredLeft);
+    g.drawText(state_->health.devicePlaying ? state_->health.device : "DEVICE LOST - waiting for it",
+               foot.removeFromTop(22), juce::Justification::centredLeft, true);
     g.setColour(status_.underruns > 0 || status_.dropped > 0 ? kWarn : kText);
     g.setFont(juce::Font(15.0f));
-    for (const std::string& m : messages_)
-        g.drawText(m, foot.removeFromTop(16), juce::Justification::centredLeft);
+    const auto lines = static_cast<std::size_t>(footerLines());
+    for (std::size_t i = messages_.size() > lines ? messages_.size() - lines : 0; i < messages_.size(); ++i)
+        g.drawText(messages_[i], foot.removeFromTop(16), juce::Justification::centredLeft, true);
 }
 
 } // namespace stemdeck::app

@@ -31,6 +31,7 @@ StageView::StageView(LiveSession& session, ShowRunner& runner, app::LiveSettings
         b.setColour(juce::TextButton::buttonOnColourId, kAccent);
         b.setColour(juce::TextButton::textColourOffId, kText);
         b.setColour(juce::TextButton::textColourOnId, juce::Colours::black);
+        b.setLookAndFeel(&sceneLook_);
         b.onClick = [this, k] { sceneClicked(k); };
         addChildComponent(b);
     }
@@ -107,46 +108,13 @@ void StageView::sceneClicked(int slot) {
 
 StageView::~StageView() {
     stopTimer();
-}
-
-std::string StageView::layoutReport() const {
-    std::string out;
-    for (std::size_t i = 0; i < strips_.size(); ++i) {
-        if (!strips_[i]->isVisible()) continue;
-        const auto m = strips_[i]->mute.getScreenBounds().getCentre();
-        const auto s = strips_[i]->solo.getScreenBounds().getCentre();
-        out += "layout: stem " + std::to_string(i + 1) + " mute " + std::to_string(m.x) + "," + std::to_string(m.y) +
-               " solo " + std::to_string(s.x) + "," + std::to_string(s.y) + "\n";
-    }
-    if (const auto* top = getTopLevelComponent()) {
-        const auto b = top->getScreenBounds();
-        out += "layout: window " + std::to_string(b.getX()) + "," + std::to_string(b.getY()) + " " +
-               std::to_string(b.getWidth()) + "x" + std::to_string(b.getHeight()) + "\n";
-    }
-    const auto p = panic_.getScreenBounds().getCentre(), l = lock_.getScreenBounds().getCentre();
-    out += "layout: panic " + std::to_string(p.x) + "," + std::to_string(p.y) + " lock " + std::to_string(l.x) + "," +
-           std::to_string(l.y) + "\n";
-    constexpr std::array<const char*, 4> names{"tempo_down", "tempo_up", "transpose_down", "transpose_up"};
-    for (std::size_t k = 0; k < stretch_.size(); ++k) {
-        const auto c = stretch_[k].getScreenBounds().getCentre();
-        out += std::string("layout: ") + names[k] + " " + std::to_string(c.x) + "," + std::to_string(c.y) + "\n";
-    }
-    constexpr std::array<const char*, 3> loopNames{"loop_a", "loop_b", "loop_count_in"};
-    for (std::size_t k = 0; k < practice_.size(); ++k) {
-        const auto c = practice_[k].getScreenBounds().getCentre();
-        out += std::string("layout: ") + loopNames[k] + " " + std::to_string(c.x) + "," + std::to_string(c.y) + "\n";
-    }
-    for (std::size_t k = 0; k < scenes_.size(); ++k) {
-        if (!scenes_[k].isVisible()) continue;
-        const auto c = scenes_[k].getScreenBounds().getCentre();
-        out += "layout: scene " + std::to_string(k + 1) + " " + std::to_string(c.x) + "," + std::to_string(c.y) + "\n";
-    }
-    return out;
+    for (auto& b : scenes_)
+        b.setLookAndFeel(nullptr);
 }
 
 void StageView::message(std::string line) {
     messages_.push_back(std::move(line));
-    while (messages_.size() > 4)
+    while (messages_.size() > static_cast<std::size_t>(footerLines()))
         messages_.pop_front();
 }
 
@@ -189,7 +157,11 @@ void StageView::timerCallback() {
             scenesChanged = true;
         }
         const juce::String label = juce::String(std::to_string(k + 1) + " " + name);
-        if (b.getButtonText() != label) b.setButtonText(label);
+        if (b.getButtonText() != label) { // its width follows its name
+            b.setButtonText(label);
+            b.setTooltip(label);
+            scenesChanged = true;
+        }
         const bool waiting = status_.sceneWaiting == static_cast<int>(k);
         b.setToggleState(status_.scene == static_cast<int>(k) || (waiting && blinkOn), juce::dontSendNotification);
     }
@@ -215,42 +187,6 @@ void StageView::timerCallback() {
         std::cerr << layoutReport() << std::flush;
     }
     repaint(header_.getUnion(position_).getUnion(progress_).getUnion(sceneBar_).getUnion(footer_).getUnion(setList_));
-}
-
-void StageView::resized() {
-    auto r = getLocalBounds();
-    footer_ = r.removeFromBottom(90);
-    setList_ = r.removeFromLeft(240);
-    header_ = r.removeFromTop(70);
-    position_ = r.removeFromTop(110);
-    {
-        auto row = r.removeFromTop(50);
-        row.removeFromRight(12); // (the scene bar's margin)
-        auto buttons = row.removeFromRight(3 * 72).reduced(0, 6);
-        for (auto& b : practice_)
-            b.setBounds(buttons.removeFromLeft(72).reduced(2, 0));
-        progress_ = row.reduced(16, 8);
-    }
-    sceneBar_ = r.removeFromTop(48).reduced(12, 4);
-    {
-        auto bar = sceneBar_;
-        lock_.setBounds(bar.removeFromRight(170).reduced(2));
-        panic_.setBounds(bar.removeFromRight(110).reduced(2));
-        for (std::size_t k = stretch_.size(); k-- > 0;)
-            stretch_[k].setBounds(bar.removeFromRight(78).reduced(2));
-        const int w = bar.getWidth() / engine::kMaxScenes;
-        for (auto& b : scenes_)
-            if (b.isVisible()) b.setBounds(bar.removeFromLeft(w).reduced(2));
-    }
-    stripsArea_ = r.reduced(8);
-    int visible = 0;
-    for (const auto& s : strips_)
-        visible += s->isVisible() ? 1 : 0;
-    const int w = stripsArea_.getWidth() / std::max(1, visible);
-    auto area = stripsArea_;
-    for (const auto& s : strips_)
-        if (s->isVisible()) s->setBounds(area.removeFromLeft(w));
-    preflightPanel_.setBounds(stripsArea_);
 }
 
 void StageView::takeKeyboard() {

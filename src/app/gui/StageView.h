@@ -18,6 +18,7 @@
 #include "stemdeck/app/Preflight.h"
 #include "stemdeck/app/Settings.h"
 #include "stemdeck/app/ShowRunner.h"
+#include "OneLineLook.h"
 #include "ShowScreens.h"
 #include "StemStrip.h"
 
@@ -37,7 +38,7 @@ public:
     void showPreflight(const Preflight& preflight);
     /// Brings the window to the front with the keyboard (after a dialog closes, or a click).
     void takeKeyboard();
-    /// @thread GUI. A line of the log, shown at the foot (the last four).
+    /// @thread GUI. A line of the log, shown at the foot (the newest that fit).
     void message(std::string line);
     /// Where a stem's mute / solo button is, in screen pixels (for tests driving it with xdotool).
     [[nodiscard]] std::string layoutReport() const;
@@ -47,6 +48,8 @@ private:
     void paintHeader(juce::Graphics& g);   ///< the song, big; bar.beat, elapsed / length, remaining, tempo
     void paintProgress(juce::Graphics& g); ///< the song's progress with its markers and the A-B loop
     void paintFooter(juce::Graphics& g);   ///< next song, device, underruns, the last messages
+    /// The log lines the footer has room for (the newest are shown).
+    [[nodiscard]] static int footerLines();
     void timerCallback() override;
 
     void sceneClicked(int slot);
@@ -56,7 +59,9 @@ private:
     std::shared_ptr<const control::ShowState> state_;
     const bool traceState_ = std::getenv("STEMDECK_STATE_TRACE") != nullptr;
     std::string traced_; ///< the last mix written to the log (STEMDECK_STATE_TRACE)
+    OneLineLook sceneLook_; // (before the buttons that use it: it outlives them)
     std::array<juce::TextButton, engine::kMaxScenes> scenes_;
+    int sceneRows_ = 1; ///< 2 when the scenes have a row of their own (a narrow screen)
     juce::TextButton panic_{"PANIC"}, lock_{"LOCK"};
     // Rehearsal: tempo and key of the song, a step a click (tempo_down, tempo_up, transpose_down, transpose_up).
     std::array<juce::TextButton, 4> stretch_{juce::TextButton{"TEMPO -"}, juce::TextButton{"TEMPO +"},

@@ -1,5 +1,6 @@
 #include "StemStrip.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -121,15 +122,25 @@ void StemStrip::update(const control::StemLine& line, std::vector<float> overvie
 }
 
 void StemStrip::resized() {
+    // A short strip (a 1024x600 stage monitor) keeps its fader: a thin overview, and the filter
+    // knob beside the fader instead of above it.
+    const bool compact = getHeight() < 330;
+    overviewHeight_ = compact ? 24 : 60;
     auto r = getLocalBounds().reduced(8);
     r.removeFromTop(40); // name
-    r.removeFromTop(60); // overview
+    r.removeFromTop(overviewHeight_);
     auto buttons = r.removeFromTop(44);
     mute.setBounds(buttons.removeFromLeft(buttons.getWidth() / 2).reduced(2));
     solo.setBounds(buttons.reduced(2));
-    filter.setBounds(r.removeFromTop(70).reduced(4));
     r.removeFromBottom(20); // gain readout
-    gain.setBounds(r.removeFromLeft(r.getWidth() - 22));
+    if (compact) {
+        const int knob = std::min({64, r.getWidth() * 2 / 5, r.getHeight()});
+        filter.setBounds(r.removeFromLeft(knob).withSizeKeepingCentre(knob, knob));
+    } else
+        filter.setBounds(r.removeFromTop(70).reduced(4));
+    meter_ = r.removeFromRight(14);
+    r.removeFromRight(8);
+    gain.setBounds(r);
 }
 
 void StemStrip::paint(juce::Graphics& g) {
@@ -152,7 +163,7 @@ void StemStrip::paint(juce::Graphics& g) {
     g.drawFittedText(std::to_string(index_ + 1) + " " + (line_.broken ? line_.name + " (broken)" : line_.name),
                      nameRow.reduced(6, 0), juce::Justification::centredLeft, 1);
     // The waveform overview.
-    auto wave = in.removeFromTop(60).reduced(0, 4);
+    auto wave = in.removeFromTop(overviewHeight_).reduced(0, 4);
     g.setColour(kBackground);
     g.fillRect(wave);
     if (!overview_.empty()) {
@@ -166,9 +177,7 @@ void StemStrip::paint(juce::Graphics& g) {
         }
     }
     // The level meter beside the fader: −48 … 0 dBFS, red at the top.
-    auto meter = getLocalBounds().reduced(8);
-    meter = meter.withTrimmedTop(40 + 60 + 44 + 70).withTrimmedBottom(20);
-    meter = meter.removeFromRight(14);
+    const juce::Rectangle<int> meter = meter_;
     g.setColour(kBackground);
     g.fillRect(meter);
     const float level = std::clamp((levelDb(line_.peak) + 48.0f) / 48.0f, 0.0f, 1.0f);

@@ -48,6 +48,8 @@ private:
     control::StemLine line_;
     std::vector<float> overview_;
     bool blinkOn_ = false;
+    int overviewHeight_ = 60;           ///< the waveform's row (thin on a short strip)
+    juce::Rectangle<int> meter_;        ///< the level meter, beside the fader
 };
 
 } // namespace stemdeck::app
