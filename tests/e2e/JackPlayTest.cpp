@@ -930,8 +930,13 @@ int stretch(const std::string& stemdeck, test::TempDir& dir) {
     JackServer jack{"stemdeck-e2e-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
     if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
-    Recorder rec;
-    if (!expect(rec.open(2, static_cast<std::size_t>(20 * kRate)), "the recorder connects to the server")) return 1;
+    // Recorded by JACK frame time: a cycle of the recorder's that a loaded server skips leaves a
+    // hole where it was instead of pulling the rest earlier (it cost 1.7 s of a 15 s song under
+    // two CPU hogs); a cycle of stemdeck's it skips delays the rest by a period, an xrun it reports.
+    TimedRecorder rec;
+    if (!expect(rec.open(2, static_cast<std::size_t>(40 * kRate), &TimedRecorder::processTimed),
+                "the recorder connects to the server"))
+        return 1;
     const pid_t play =
         spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--tempo", "80%", "--transpose", "-2"},
               (dir / "play.log").string());
@@ -965,21 +970,40 @@ int stretch(const std::string& stemdeck, test::TempDir& dir) {
             if (first == 0) first = i;
             last = i;
         }
+    // Each xrun the server reported may have skipped a cycle of stemdeck's (the song then ends a
+    // period later in JACK time) or the recorder's (a silent period in the recording).
+    const int xruns = rec.xruns.load();
+    const double period = 256.0 / kRate;
     const double seconds = static_cast<double>(last - first) / kRate;
-    expect(std::fabs(seconds - 15.0) < 0.05,
-           "the 12 s song lasts 15 s at 80% (" + std::to_string(seconds) + " s recorded)");
-    // The pitch in the middle: zero crossings over 4 s (440 Hz two semitones down is 392.0 Hz).
-    int crossings = 0;
-    const std::size_t from = first + 4 * kRate, to = from + 4 * kRate;
-    for (std::size_t i = from + 1; i < std::min(to, n); ++i)
-        crossings += (left[i - 1] < 0.0f) != (left[i] < 0.0f) ? 1 : 0;
-    const double hz = crossings / 8.0;
-    expect(std::fabs(hz - 392.0) < 1.5, "440 Hz plays at 392 Hz, -2 semitones (" + std::to_string(hz) + " Hz)");
-    // Every block the device asked for was there: no dropout in the recording's sound.
+    expect(seconds > 15.0 - 0.05 && seconds < 15.0 + 0.05 + xruns * period,
+           "the 12 s song lasts 15 s at 80% (" + std::to_string(seconds) + " s in JACK time" +
+               (xruns > 0 ? ", up to " + std::to_string(xruns) + " periods more for the server's xruns" : "") + ")");
+    // Every block the device asked for was there: no dropout in the recording's sound but the
+    // periods the server skipped.
+    std::vector<bool> silent; // per 64-frame window from `first`
     std::size_t gaps = 0;
-    for (std::size_t i = first; i + 64 < last; i += 64)
-        gaps += peakNear(left, i, 64) < 0.05f ? 1 : 0;
-    expect(gaps == 0, "no silent gap inside the song (" + std::to_string(gaps) + " 64-frame windows silent)");
+    for (std::size_t i = first; i + 64 < last; i += 64) {
+        silent.push_back(peakNear(left, i, 64) < 0.05f);
+        gaps += silent.back() ? 1 : 0;
+    }
+    const auto allowed = static_cast<std::size_t>(xruns) * (256 / 64 + 1);
+    expect(gaps <= allowed, "no silent gap inside the song (" + std::to_string(gaps) + " 64-frame windows silent" +
+                                (xruns > 0 ? ", " + std::to_string(allowed) + " allowed for the server's xruns" : "") +
+                                ")");
+    // The pitch in the middle: zero crossings over the first whole second from 4 s in with no hole
+    // (440 Hz two semitones down is 392.0 Hz).
+    std::size_t from = first + 4 * kRate;
+    for (std::size_t w = 4 * kRate / 64; w + kRate / 64 < silent.size(); ++w)
+        if (std::none_of(silent.begin() + static_cast<std::ptrdiff_t>(w),
+                         silent.begin() + static_cast<std::ptrdiff_t>(w + kRate / 64 + 1), [](bool b) { return b; })) {
+            from = first + w * 64;
+            break;
+        }
+    int crossings = 0;
+    for (std::size_t i = from + 1; i < std::min<std::size_t>(from + kRate, n); ++i)
+        crossings += (left[i - 1] < 0.0f) != (left[i] < 0.0f) ? 1 : 0;
+    const double hz = crossings / 2.0;
+    expect(std::fabs(hz - 392.0) < 1.5, "440 Hz plays at 392 Hz, -2 semitones (" + std::to_string(hz) + " Hz)");
     return 0;
 }
 

@@ -695,16 +695,20 @@ int serverHang(const std::string& stemdeck, test::TempDir& dir) {
             ++n;
         return n;
     };
+    // Counted from before each stop, not from the start: a loaded machine's server may stall on
+    // its own before the first stop (play rightly says so), and an exact count from the start then
+    // failed both rounds although every message came on time.
     for (int round = 1; round <= 2; ++round) {
+        const int hangsBefore = count("has run no cycle"), backBefore = count("runs cycles again");
         kill(jack.pid, SIGSTOP);
         const auto stopped = std::chrono::steady_clock::now();
-        const bool told = waitUntil([&] { return count("has run no cycle") == round; }, 2500ms);
+        const bool told = waitUntil([&] { return count("has run no cycle") > hangsBefore; }, 2500ms);
         const double after = std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped).count();
         std::this_thread::sleep_for(stopped + 2500ms - std::chrono::steady_clock::now());
         kill(jack.pid, SIGCONT);
         expect(told, "hang " + std::to_string(round) + ": play says the server hangs, " + std::to_string(after) +
-                         " s after it stopped");
-        expect(waitUntil([&] { return count("runs cycles again") == round; }, 3000ms),
+                         " s after it stopped (" + std::to_string(hangsBefore) + " such lines before the stop)");
+        expect(waitUntil([&] { return count("runs cycles again") > backBefore; }, 3000ms),
                "hang " + std::to_string(round) + ": play says when the server runs again");
         std::this_thread::sleep_for(1000ms);
     }
@@ -722,8 +726,9 @@ int serverHang(const std::string& stemdeck, test::TempDir& dir) {
            "the song went on " + std::to_string(songFrames) + " frames over " + std::to_string(recorded) +
                " recorded frames spanning two 2.5 s hangs (at most 4 periods apart)");
     // A third hang, and the performer quits during it: play must not wait on the hung server.
+    const int hangsBefore = count("has run no cycle");
     kill(jack.pid, SIGSTOP);
-    waitUntil([&] { return count("has run no cycle") == 3; }, 2500ms);
+    waitUntil([&] { return count("has run no cycle") > hangsBefore; }, 2500ms);
     kill(play, SIGTERM);
     const auto quitAt = std::chrono::steady_clock::now();
     const int status = waitExit(play, 8s);
