@@ -201,7 +201,11 @@ MidiInput::MidiInput(control::Router& router, Mapping mapping, MidiOptions optio
 }
 
 MidiInput::~MidiInput() {
-    if (impl_->in) impl_->in->cancelCallback();
+    // RtMidi's input goes first, while what its callback uses (the router input, declared after
+    // it) still lives: its destructor closes the port and waits for the MIDI thread (ALSA joins
+    // it; JACK closes the client). cancelCallback() alone raced that thread: it writes plain
+    // flags the thread reads, and a callback under way went on into the freed router input.
+    impl_->in.reset();
 }
 
 void MidiInput::poll() {

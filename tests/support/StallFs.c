@@ -96,6 +96,10 @@ static int fsOpen(const char *path, struct fuse_file_info *fi)
 {
     if ((fi->flags & O_ACCMODE) != O_RDONLY)
         return -EACCES;
+    /* Keep the page cache across opens. Without this the kernel drops the
+     * file's cached pages on every open() and, while a stalled read holds a
+     * page locked, a second open() of 01_Stall.wav would hang unkillably. */
+    fi->keep_cache = 1;
     if (isStallFile(path) && stallMode("open"))
         return stallForever();
     return 0;

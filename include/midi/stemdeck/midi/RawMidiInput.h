@@ -30,7 +30,8 @@ public:
     [[nodiscard]] const std::string& portName() const noexcept;
 
     /// @thread the owner. The next waiting message into `message` (empty when none is waiting)
-    /// and its time since the one before, in seconds. Throws stemdeck::Error ("MIDI: …").
+    /// and its time since the one before, in seconds. RtMidi's MIDI thread hands messages over
+    /// through a lock-free queue; this never blocks and never throws.
     double next(std::vector<unsigned char>& message);
 
 private:
