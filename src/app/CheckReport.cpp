@@ -105,7 +105,12 @@ std::string checkReportJson(const CheckReport& r) {
                     {"frames", f.frames},
                     {"peak_dbfs", f.peak && *f.peak > 0.0f ? Json(toDb(*f.peak)) : Json(nullptr)}};
     };
-    Json out{{"source", str(r.source.string())}, {"set", str(r.setName)}, {"can_play", r.canPlay()}};
+    // can_play: every song plays (some perhaps not as delivered); errors: delivery defects, 0 for a
+    // set as delivered (check's exit status is 0 exactly then).
+    Json out{{"source", str(r.source.string())},
+             {"set", str(r.setName)},
+             {"can_play", r.canPlay()},
+             {"errors", r.count(Severity::error)}};
     out["set_findings"] = Json::array();
     for (const Finding& f : r.setFindings)
         out["set_findings"].push_back(finding(f));
@@ -115,7 +120,8 @@ std::string checkReportJson(const CheckReport& r) {
                   {"title", str(s.title)},
                   {"bpm", s.bpm ? Json(*s.bpm) : Json(nullptr)},
                   {"key", s.key ? str(*s.key) : Json(nullptr)},
-                  {"can_play", s.canPlay()}};
+                  {"can_play", s.canPlay()},
+                  {"errors", s.count(Severity::error)}};
         song["files"] = Json::array();
         for (const FileReport& f : s.stems)
             song["files"].push_back(file(f, false));

@@ -60,12 +60,12 @@ ScriptEvent parseEvent(const TreeNode& item, const Tree& err, const ScriptContex
     if (!frame && !time) err.fail(item, "missing 'time' (seconds) or 'frame' (samples): when does it happen?");
     if (frame) {
         const double f = number(*frame, err, "frame");
-        if (f < 0 || f != std::floor(f)) err.fail(*frame, "frame must be a whole number of samples ≥ 0");
+        if (!std::isfinite(f) || f < 0 || f != std::floor(f)) err.fail(*frame, "frame must be a whole number of samples ≥ 0");
         if (f > kMaxSeconds * ctx.sampleRate) err.fail(*frame, "frame is past 24 hours; a script covers one show");
         ev.frame = static_cast<std::int64_t>(f);
     } else {
         const double t = number(*time, err, "time");
-        if (t < 0) err.fail(*time, "time must be ≥ 0 seconds");
+        if (!std::isfinite(t) || t < 0) err.fail(*time, "time must be ≥ 0 seconds");
         if (t > kMaxSeconds) err.fail(*time, "time is past 24 hours; a script covers one show");
         ev.frame = static_cast<std::int64_t>(std::llround(t * ctx.sampleRate));
     }

@@ -52,6 +52,7 @@ std::vector<std::string> Song::takeFaults() {
     std::string message;
     for (const auto& s : sources)
         if (s && s->takeFault(message)) faults.push_back(message);
+    if (reference && reference->takeFault(message)) faults.push_back(message); // (a stem file's master too)
     return faults;
 }
 
@@ -199,6 +200,7 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     song.stretch.quality = options.stretchQuality;
     stream::StreamingSizes sizes;
     if (options.headSeconds > 0.0) sizes.headSeconds = options.headSeconds;
+    sizes.retryAfterFault = !options.offline;
     openStems(song, probed, sizes, options);
     // The reference mix streams beside the stems, on the same timeline, for A/B. A reference that
     // cannot be read only costs the A/B: the song plays.

@@ -129,7 +129,9 @@ void scanStems(SongReport& s, const std::vector<fs::path>& audio, const std::opt
         } else if (const std::optional<formats::FileScan> scan = scanFile(p, done, total, progress)) {
             // The length is what decodes: check reads every sample, so it is the authority.
             r.peak = scan->peak;
-            if (scan->errorAt >= 0 && scan->frames < r.frames)
+            if (scan->frames == 0) {
+                // "holds no audio" below: not a cut-off stem that plays part of itself
+            } else if (scan->errorAt >= 0 && scan->frames < r.frames)
                 addPlaysThrough(s, p,
                     "cannot be decoded past " + clock(scan->errorAt, r.sampleRate) + " (" + scan->error + ")",
                     "export it again; play and render play it up to there, then silence");

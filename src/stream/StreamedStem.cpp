@@ -268,7 +268,7 @@ bool StreamedStem::service(std::vector<float>& scratch) {
     float* l = scratch.data();
     float* r = l + frames;
     int got = 0;
-    const bool retryDue = !faulted_ || nowNs() >= nextRetryNs_;
+    const bool retryDue = !faulted_ || (sizes_.retryAfterFault && nowNs() >= nextRetryNs_);
     // After a fault every attempt opens the file afresh: a file put back is a new file.
     if (retryDue && faulted_) reopen();
     if (retryDue && (reader_ != nullptr || reopen())) {

@@ -29,6 +29,8 @@ std::string placeText(const std::string& file, std::size_t line, std::size_t col
 /// Builds a Tree from libyaml's events: containers open on a stack; each closes into the flat
 /// child list, so a node's children are contiguous.
 struct TreeBuilder {
+    /// Deeper than any stemdeck file goes (an events script: 4), shallow enough that "[[[[…" costs nothing.
+    static constexpr std::size_t kMaxDepth = 64;
     Tree& tree;
     std::string_view hint;
     /// The children of each open container, by depth (kept, not freed, as containers close).
@@ -112,6 +114,9 @@ struct TreeBuilder {
         }
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT: {
+            if (openNodes.size() >= kMaxDepth)
+                tree.fail(TreeNode(&tree, add(TreeNode::Kind::null, e.start_mark)),
+                          "nested more than " + std::to_string(kMaxDepth) + " deep; a stemdeck file needs a few levels");
             const bool map = e.type == YAML_MAPPING_START_EVENT;
             const std::uint32_t i = add(map ? TreeNode::Kind::map : TreeNode::Kind::sequence, e.start_mark);
             anchor(map ? e.data.mapping_start.anchor : e.data.sequence_start.anchor, i);
@@ -126,10 +131,12 @@ struct TreeBuilder {
         case YAML_ALIAS_EVENT: {
             const auto* name = reinterpret_cast<const char*>(e.data.alias.anchor);
             const auto it = anchors.find(name);
-            if (it == anchors.end())
+            // (an alias to a container still open, "&a [*a]", would make a cycle: refused too)
+            if (it == anchors.end() ||
+                std::find(openNodes.begin(), openNodes.end(), it->second) != openNodes.end())
             {
                 std::string message = placeText(tree.file_, e.start_mark.line, e.start_mark.column);
-                message.append(": not valid YAML (the alias *").append(name).append(" names no anchor before it)");
+                message.append(": not valid YAML (the alias *").append(name).append(" names no anchor before it, or one it is inside)");
                 throw Error(message.append(hint));
             }
             place(it->second);
@@ -164,8 +171,15 @@ Tree Tree::parse(std::string_view text, const std::string& file, std::string_vie
         if (yaml_parser_parse(&parser, &event) == 0) {
             std::string why = parser.problem ? parser.problem : "unreadable";
             if (parser.context) why += std::string(" ") + parser.context;
-            throw Error(placeText(file, parser.problem_mark.line, parser.problem_mark.column) + ": not valid YAML (" +
-                        why + ")" + std::string(hint));
+            std::size_t line = parser.problem_mark.line, column = parser.problem_mark.column;
+            if (parser.error == YAML_READER_ERROR) { // (libyaml gives a byte offset alone: not UTF-8, a control character)
+                why += "; the file must be UTF-8 text";
+                const std::string_view before = text.substr(0, std::min(parser.problem_offset, text.size()));
+                line = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+                const std::size_t lineStart = before.rfind('\n');
+                column = lineStart == std::string_view::npos ? before.size() : before.size() - lineStart - 1;
+            }
+            throw Error(placeText(file, line, column) + ": not valid YAML (" + why + ")" + std::string(hint));
         }
         const std::unique_ptr<yaml_event_t, void (*)(yaml_event_t*)> owned(&event, yaml_event_delete);
         if (!builder.take(event)) break;

@@ -184,8 +184,9 @@ TEST_CASE("The preflight: check in the background, errors first, one line each, 
 }
 
 namespace {
-/// Why `render` refuses the song (a stem it cannot open, or one that did not hold what it
-/// declares once loaded — render refuses on those faults too), "" when it renders.
+/// Why `render` refuses the song (a stem it cannot open), or the first fault the loaded song
+/// reports (a stem that does not hold what it declares: render warns of it and plays what there
+/// is); "" when it renders clean.
 std::string renderRefusal(const fs::path& song) {
     try {
         Song loaded = loadSong(song, {});

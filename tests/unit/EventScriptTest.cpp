@@ -97,6 +97,8 @@ TEST_CASE("Script errors name file line and column and say how to fix it", "[uni
     CHECK_THAT(errorOf("events:\n  - { action: play }\n"), Catch::Contains("missing 'time'"));
     CHECK_THAT(errorOf("events:\n  - { time: 1, frame: 5, action: play }\n"), Catch::Contains("not both"));
     CHECK_THAT(errorOf("events:\n  - { time: -1, action: play }\n"), Catch::Contains("time must be ≥ 0"));
+    CHECK_THAT(errorOf("events:\n  - { time: .nan, action: play }\n"), Catch::Contains("time must be ≥ 0"));
+    CHECK_THAT(errorOf("events:\n  - { frame: .inf, action: play }\n"), Catch::Contains("frame must be a whole number"));
     CHECK(errorOf("events:\n  - { time: 1, time: 2, action: play }\n") ==
           "show.yaml:2:16: 'time' is given twice in this map; keep one"); // (yaml-cpp took the first)
     CHECK_THAT(errorOf("events:\n  - { time: soon, action: play }\n"),

@@ -73,5 +73,10 @@ TEST_CASE("yaml::Tree: numbers by yaml-cpp's rule, anchors and aliases, repeated
     for (int i = 0; i < 40; ++i)
         many += "  k" + std::to_string(i) + ": 1\n";
     CHECK(errorOf(many + "  k7: 2\n") == "t.yaml:42:3: 'k7' is given twice in this map; keep one");
+    CHECK_THAT(errorOf("a: &x [1, *x]\n"), Catch::Contains("names no anchor before it, or one it is inside"));
+    CHECK_THAT(errorOf(std::string(70, '[') + std::string(70, ']') + "\n"),
+               Catch::StartsWith("t.yaml:1:65: nested more than 64 deep"));
+    // Not UTF-8 (a Latin-1 byte in a comment): said at its line and column, not at 1:1.
+    CHECK_THAT(errorOf("a: 1\nb: 2 # caf\xe9\n"), Catch::StartsWith("t.yaml:2:") && Catch::Contains("must be UTF-8"));
     CHECK(Tree::unknownKey(Tree::parse("{a: 1, b: 2}", "t").root(), {"a"})->scalar() == "b");
 }

@@ -36,6 +36,9 @@ struct SongOptions {
     /// retimed while it plays is loaded again with its head where the new tempo takes over.
     std::int64_t headAt = 0;
     double headSeconds = 0.0; ///< the head's length (0: StreamingSizes' default)
+    /// Render: a stem's read fault is silence to the song's end, never retried (the same file,
+    /// run to run, whatever the machine's load). Play retries (StreamingSizes::retryAfterFault).
+    bool offline = false;
 };
 
 /// A loaded song. Its stems stream from disk; view() hands the engine non-owning pointers, so the

@@ -27,6 +27,10 @@ struct StreamingSizes {
     /// Seconds of every stem held in RAM from frame 0 (and from each cue point), so play, cue and
     /// song change start on the next block without the disk.
     double headSeconds = 3.0;
+    /// On stage a stem whose read failed is tried again every half second (a file put back plays
+    /// again). Off for render: a fault is silence to the end, so a render does not depend on how
+    /// fast the machine ran it (at 50x real time a retry came ~25 s of song later, load-dependent).
+    bool retryAfterFault = true;
 };
 
 /// One stem file, streamed. read() and seek() run on the audio thread and never block; service()
