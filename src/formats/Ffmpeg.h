@@ -34,8 +34,15 @@ bool isLossy(const std::string& codec);
 /// A stream's declared length in frames at `rate` (0 when it declares none).
 std::int64_t streamFrames(const AVStream& st, int rate);
 
-/// The frames to trim from the start of audio stream `index`: AAC priming its file does not
-/// declare. Reads its first packet and seeks back to the start.
-std::int64_t undeclaredPriming(AVFormatContext& f, int index);
+/// Where frame 0 of an AAC track is, in its stream's samples (the decoder's raw output, with
+/// AV_CODEC_FLAG2_SKIP_MANUAL: nothing skipped by libavcodec, so it is trimmed once, here).
+struct Priming {
+    std::int64_t frames = 0; ///< frame 0 is this many samples after stream time 0
+    bool assumed = false;    ///< the file declares nothing and its encoder is unknown: Apple's 2112 assumed
+};
+
+/// Audio stream `index`'s priming (see FfmpegDecoder.cpp). Reads its first packet and seeks back
+/// to the start.
+Priming aacPriming(AVFormatContext& f, int index);
 
 } // namespace stemdeck::formats::ffmpeg

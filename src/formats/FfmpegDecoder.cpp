@@ -80,40 +80,50 @@ std::int64_t streamFrames(const AVStream& st, int rate) {
 }
 
 /// AAC's priming: the encoder's silent lead-in (its MDCT's look-ahead) before the first real
-/// sample. A file declares it in an edit list or an iTunSMPB tag, which FFmpeg applies itself (the
-/// first packet then starts before 0 or carries skip-samples side data). NI's Stem Creator writes
-/// neither, so its AAC tracks would play late against the click and the grid: an AAC track that
-/// declares nothing is trimmed by what its encoder adds: 1024 frames for FFmpeg's encoder (the
-/// file says "Lavf" / "Lavc"), else 2112, Apple's AAC encoder's (Stem Creator, iTunes, Logic).
+/// sample. A file declares it in an edit list (the first packet's pts is below 0) or an iTunSMPB
+/// tag; FFmpeg's mov demuxer turns either into skip-samples side data on the first packet (the
+/// tag's wins). Frame 0 is then at the first packet's pts plus that skip: 0 for an edit list
+/// (1024 for FFmpeg's encoder, 2112 for Apple's), the tag's count for an iTunSMPB alone. The
+/// decoder skips nothing itself (AV_CODEC_FLAG2_SKIP_MANUAL): libavcodec's own skip left a frame
+/// cut part way at its old pts (64 samples early for Apple's 2112), and after a seek an iTunSMPB
+/// skip was not applied at all. NI's Stem Creator declares nothing, so its AAC tracks would play
+/// late against the click and the grid: a track that declares nothing is trimmed by what its
+/// encoder adds: 1024 frames for FFmpeg's (the file says "Lavf" / "Lavc"), else 2112, Apple's
+/// (Stem Creator, iTunes, Logic), and check says that was assumed.
 namespace {
 constexpr std::int64_t kFfmpegAacPriming = 1024;
 constexpr std::int64_t kAppleAacPriming = 2112;
 } // namespace
 
-/// The frames to trim from the start of audio stream `index` (see above); reads its first packet
-/// and seeks back to the start.
-std::int64_t undeclaredPriming(AVFormatContext& f, int index) {
+Priming aacPriming(AVFormatContext& f, int index) {
     const AVStream& st = *f.streams[index];
-    if (st.codecpar->codec_id != AV_CODEC_ID_AAC) return 0;
+    if (st.codecpar->codec_id != AV_CODEC_ID_AAC || st.codecpar->sample_rate <= 0) return {};
     std::unique_ptr<AVPacket, PacketFree> packet(av_packet_alloc());
-    if (!packet) return 0;
+    if (!packet) return {};
     bool declared = true; // (no packet at all: nothing to trim)
+    std::int64_t at = 0;  // frame 0, in samples from stream time 0, when declared
     for (int tries = 0; tries < 4096; ++tries) {
         if (av_read_frame(&f, packet.get()) < 0) break;
         const bool ours = packet->stream_index == index;
         if (ours) {
             std::size_t size = 0;
-            declared = (packet->pts != AV_NOPTS_VALUE && packet->pts < 0) ||
-                       av_packet_get_side_data(packet.get(), AV_PKT_DATA_SKIP_SAMPLES, &size) != nullptr;
+            const std::uint8_t* skip = av_packet_get_side_data(packet.get(), AV_PKT_DATA_SKIP_SAMPLES, &size);
+            const bool early = packet->pts != AV_NOPTS_VALUE && packet->pts < 0;
+            declared = early || skip != nullptr;
+            if (packet->pts != AV_NOPTS_VALUE)
+                at = av_rescale_q(packet->pts, st.time_base, AVRational{1, st.codecpar->sample_rate});
+            if (skip != nullptr && size >= 4) // (its first field: samples to skip, little-endian 32 bits)
+                at += static_cast<std::int64_t>(skip[0] | skip[1] << 8 | skip[2] << 16 | std::uint32_t{skip[3]} << 24);
         }
         av_packet_unref(packet.get());
         if (ours) break;
     }
     avformat_seek_file(&f, -1, INT64_MIN, INT64_MIN, INT64_MIN, 0);
-    if (declared) return 0;
+    if (declared) return {std::max<std::int64_t>(0, at), false};
     const AVDictionaryEntry* encoder = av_dict_get(f.metadata, "encoder", nullptr, 0);
     const std::string by = encoder != nullptr ? encoder->value : "";
-    return by.starts_with("Lavf") || by.starts_with("Lavc") ? kFfmpegAacPriming : kAppleAacPriming;
+    if (by.starts_with("Lavf") || by.starts_with("Lavc")) return {kFfmpegAacPriming, false};
+    return {kAppleAacPriming, true};
 }
 
 } // namespace ffmpeg
@@ -125,7 +135,7 @@ using ffmpeg::audioStreamCount;
 using ffmpeg::FormatPtr;
 using ffmpeg::openContainer;
 using ffmpeg::streamFrames;
-using ffmpeg::undeclaredPriming;
+using ffmpeg::aacPriming;
 
 /// A sample of any planar or packed format FFmpeg decoders give, as float.
 float sampleAt(const AVFrame& fr, int channel, int i) {
@@ -167,7 +177,7 @@ public:
             throw Error(where() + ": " + std::to_string(channels) +
                         " channels; a stem must be mono or stereo. Split it into stereo stems in your DAW");
         if (rate <= 0) throw Error(where() + ": no sample rate; the file is damaged");
-        trim_ = undeclaredPriming(*format_, stream_);
+        trim_ = aacPriming(*format_, stream_).frames;
         frames = std::max<std::int64_t>(0, streamFrames(st, rate) - trim_);
         if (avcodec_descriptor_get(st.codecpar->codec_id) != nullptr &&
             (avcodec_descriptor_get(st.codecpar->codec_id)->props & AV_CODEC_PROP_LOSSLESS) != 0)
@@ -225,8 +235,11 @@ private:
         const AVCodecParameters* par = format_->streams[stream_]->codecpar;
         const AVCodec* codec = avcodec_find_decoder(par->codec_id);
         codec_.reset(codec != nullptr ? avcodec_alloc_context3(codec) : nullptr);
-        return codec_ && avcodec_parameters_to_context(codec_.get(), par) >= 0 &&
-               avcodec_open2(codec_.get(), codec, nullptr) >= 0;
+        if (!codec_ || avcodec_parameters_to_context(codec_.get(), par) < 0) return false;
+        // Every sample out, at its own pts: the priming is trimmed once, by read() (see aacPriming).
+        codec_->pkt_timebase = format_->streams[stream_]->time_base;
+        codec_->flags2 |= AV_CODEC_FLAG2_SKIP_MANUAL;
+        return avcodec_open2(codec_.get(), codec, nullptr) >= 0;
     }
 
     /// Decodes the next frame into frame_; false at the end (or on an error, which ends the track).

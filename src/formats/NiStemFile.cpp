@@ -17,7 +17,7 @@ using ffmpeg::FormatPtr;
 using ffmpeg::isLossy;
 using ffmpeg::openContainer;
 using ffmpeg::streamFrames;
-using ffmpeg::undeclaredPriming;
+using ffmpeg::aacPriming;
 
 std::optional<std::string> readNiStemMetadata(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
@@ -61,10 +61,11 @@ NiStemFileInfo probeNiStemFile(const std::filesystem::path& file) {
         if (!isLossy(ti.codec))
             ti.bitDepth = st.codecpar->bits_per_raw_sample > 0 ? st.codecpar->bits_per_raw_sample
                                                                : st.codecpar->bits_per_coded_sample;
-        ti.frames =
-            ti.sampleRate > 0
-                ? std::max<std::int64_t>(0, streamFrames(st, ti.sampleRate) - undeclaredPriming(*f, audioStream(*f, t)))
-                : 0;
+        const ffmpeg::Priming priming = aacPriming(*f, audioStream(*f, t));
+        ti.primingAssumed = priming.assumed;
+        // (with an edit list the declared duration is already net of the priming, and frame 0 is
+        // at stream time 0; else it starts `priming.frames` in)
+        ti.frames = ti.sampleRate > 0 ? std::max<std::int64_t>(0, streamFrames(st, ti.sampleRate) - priming.frames) : 0;
         if (avcodec_find_decoder(st.codecpar->codec_id) == nullptr)
             throw Error(file.string() + " (track " + std::to_string(t) + "): codec '" + ti.codec +
                         "' cannot be decoded by this FFmpeg build; convert the file to AAC or ALAC");

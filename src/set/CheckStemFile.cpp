@@ -1,5 +1,6 @@
 // `check` of a .stem.mp4: its tracks scanned side by side (formats::scanStemFile), its facts, NI
 // metadata, the tracks against the master and their quality.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -182,6 +183,15 @@ SongReport checkStemFile(const fs::path& file, const std::optional<fs::path>& re
     for (const auto& t : info.stems)
         s.stems.push_back(report(t));
     s.reference = report(info.master);
+    // AAC's encoder delay: read where the file declares it (an edit list, iTunSMPB), else known for
+    // FFmpeg's encoder, else assumed (Apple's 2112 frames, NI's Stem Creator's): said, once a file.
+    if (info.master.primingAssumed ||
+        std::any_of(info.stems.begin(), info.stems.end(), [](const auto& t) { return t.primingAssumed; }))
+        add(s, Severity::warning, file,
+            "its AAC tracks declare no encoder delay (no edit list, no iTunSMPB tag) and name no encoder: "
+            "Apple's 2112 frames (44 ms at 48 kHz) are assumed, as NI's Stem Creator writes them",
+            "if the song sits early or late against the click, have the tracks re-encoded by a tool that "
+            "declares the delay (ffmpeg writes an edit list)");
 
     if (!scanTracks(s, file, info, done, total, progress)) return s;
     stemFileRules(s, file, info, readme, plan);

@@ -467,6 +467,58 @@ TEST_CASE("AAC tracks that declare no priming (no edit list) play on the samples
         test::writeStemMp4(aac, kRate, late, {"A", "B"}, nullptr,
                            "-c:a aac -b:a 320k -use_editlist 0 -fflags +bitexact -flags:a +bitexact");
         CHECK(lagOf(decodeTrack(aac, 1)) == 0);
+        // Assumed, and check says so (once for the file).
+        CHECK(formats::probeNiStemFile(aac).stems[0].primingAssumed);
+        const set::CheckReport r = set::checkSource(aac);
+        int said = 0;
+        for (const set::Finding& f : r.songs.at(0).findings)
+            said += f.what.find("Apple's 2112 frames (44 ms at 48 kHz) are assumed") != std::string::npos ? 1 : 0;
+        CHECK(said == 1);
+    }
+    SECTION("An edit list that declares Apple's 2112 frames: trimmed once, not a frame's remainder more") {
+        // The same late audio with FFmpeg's edit list, its media time (1024) made 2112, as Apple's
+        // encoder writes it. 2112 is two frames and 64 samples: libavcodec's own skip left the
+        // frame it cut at its old pts, and stemdeck trimmed those 64 samples again (64 early).
+        std::vector<test::StemAudio> late = stems;
+        for (auto& a : late) {
+            a.left.insert(a.left.begin(), 1088, 0.0f);
+            a.right.insert(a.right.begin(), 1088, 0.0f);
+        }
+        const fs::path aac = dir / "applelist.stem.mp4";
+        test::writeStemMp4(aac, kRate, late, {"A", "B"}, nullptr, "-c:a aac -b:a 320k -use_editlist 1");
+        std::string bytes;
+        {
+            std::ifstream in(aac, std::ios::binary);
+            bytes.assign(std::istreambuf_iterator<char>(in), {});
+        }
+        int patched = 0; // elst, version 0: size, "elst", version+flags, count, duration, media time, rate
+        for (std::size_t at = bytes.find("elst"); at != std::string::npos; at = bytes.find("elst", at + 4)) {
+            REQUIRE(bytes[at + 4] == 0); // version 0: 32-bit fields
+            const std::size_t media = at + 4 + 4 + 4 + 4;
+            auto u32 = [&](std::size_t i) {
+                return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 24 |
+                       static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 16 |
+                       static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 2])) << 8 |
+                       static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 3]));
+            };
+            REQUIRE(u32(media) == 1024);
+            bytes[media + 2] = static_cast<char>(2112 >> 8);
+            bytes[media + 3] = static_cast<char>(2112 & 0xff);
+            REQUIRE(u32(media) == 2112);
+            ++patched;
+        }
+        REQUIRE(patched == 3); // the master and both stems
+        std::ofstream(aac, std::ios::binary | std::ios::trunc) << bytes;
+        const std::vector<float> decoded = decodeTrack(aac, 1);
+        CHECK(lagOf(decoded) == 0);
+        CHECK_FALSE(formats::probeNiStemFile(aac).stems[0].primingAssumed);
+        // A seek lands on the same samples as straight decoding.
+        formats::StemReader reader({aac, 1}, 0);
+        REQUIRE(reader.start(kRate));
+        std::vector<float> l(4096), r(4096);
+        REQUIRE(reader.read(l.data(), r.data(), 4096) == 4096);
+        for (std::size_t i = 0; i < 4096; i += 97)
+            CHECK(l[i] == Approx(decoded[static_cast<std::size_t>(kRate) + i]).margin(1e-6));
     }
 }
 

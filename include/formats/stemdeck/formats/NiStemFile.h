@@ -22,6 +22,9 @@ struct StemTrackInfo {
     int channels = 0;
     int bitDepth = 0;        ///< a lossless codec's (ALAC, FLAC) bits per sample; 0 for lossy ones
     std::int64_t frames = 0; ///< after the encoder's priming samples are trimmed
+    /// AAC whose file declares no priming (no edit list, no iTunSMPB) from an unknown encoder:
+    /// Apple's 2112 frames are assumed (NI's Stem Creator); check says so.
+    bool primingAssumed = false;
 };
 
 struct NiStemFileInfo {
