@@ -145,6 +145,15 @@ void SetPlayer::requestRetime(const formats::Stretch& step, RetimeLoad::Why why,
             std::max<std::int64_t>(1, at - static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * rate) - 1));
         r.held.push_back(at);
     }
+    // The set file's markers, jump targets, held in RAM at the new tempo as at the first load
+    // (SetPlayer.cpp): before, a jump to one after a live tempo change read from the disk and could
+    // land a quarter second late.
+    const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * rate) + 1;
+    for (const set::Marker& m : plan.markers) {
+        const std::int64_t at = engine::gridFrame(r.to, rate, engine::Quantize::bar, m.bar - 1);
+        job.cues.push_back(std::max<std::int64_t>(1, at - xfade));
+        r.held.push_back(at);
+    }
     if (!loader_) loader_ = std::make_unique<SongLoader>();
     if (!loader_->start(std::move(job))) return; // (one at a time: never happens)
     retimeLoad_ = std::move(r);

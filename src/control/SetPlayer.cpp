@@ -307,5 +307,14 @@ bool SetPlayer::waitForDisk(int frames, double timeoutSeconds) const {
     return ok;
 }
 
+bool SetPlayer::readableNow(std::int64_t frame, int frames) const {
+    const auto it = loaded_.find(change_.current());
+    if (it == loaded_.end()) return false;
+    const control::Song& song = it->second->song;
+    return std::all_of(song.sources.begin(), song.sources.end(),
+                       [&](const auto& s) { return !s || s->readable(frame, frames); }) &&
+           (!song.reference || song.reference->readable(frame, frames));
+}
+
 
 } // namespace stemdeck::control

@@ -39,13 +39,15 @@ struct Rig {
     std::ostringstream log;
     std::unique_ptr<SetPlayer> player;
     std::vector<float> main, ramp, click;
-    explicit Rig(const std::optional<ShowPoint>& resume = std::nullopt) {
+    explicit Rig(const std::optional<ShowPoint>& resume = std::nullopt, std::vector<set::Marker> markers = {}) {
         writeSong(dir.path());
         engine.prepare(kRate, kBlock);
         PlayerOptions o;
         o.song.sampleRate = kRate;
         o.routes.push_back({"Ramp", 0});
-        player = std::make_unique<SetPlayer>(engine, songsFromFolders({dir.path()}), o, log);
+        std::vector<set::SetSong> songs = songsFromFolders({dir.path()});
+        songs[0].markers = std::move(markers);
+        player = std::make_unique<SetPlayer>(engine, std::move(songs), o, log);
         player->start(resume, true);
     }
     void run(std::int64_t frames) {
@@ -244,4 +246,31 @@ TEST_CASE("A crash while the A-B loop runs resumes looping the same bars with th
     for (std::int64_t k = seen - kBar + 600; k < seen - 600; ++k)
         before = std::max(before, std::fabs(again.ramp[static_cast<std::size_t>(k)]));
     CHECK(before == 0.0f);
+}
+
+TEST_CASE("After a live tempo change the set file's markers are still held in RAM at the new tempo: a jump to one "
+          "never waits for the disk",
+          "[stream][practice][stretch]") {
+    Rig rig(std::nullopt, {{"Verse", 9}, {"Drop", 17}});
+    rig.player->play();
+    rig.runTo(kBar);
+    const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * kRate) + 1;
+    // At the set's tempo: bar 17 (32 s in, far past the ring's 2.5 s) is in RAM from the load.
+    CHECK(rig.player->readableNow(16 * kBar - xfade, 4096));
+    rig.player->setTempo(set::TempoSetting{0.9, false});
+    rig.run(8 * kRate);
+    INFO(rig.log.str());
+    REQUIRE(rig.engine.timing().bpm == Approx(108.0));
+    const double bar = 4.0 * 60.0 / 108.0 * kRate; // at 90%
+    for (const int markerBar : {9, 17}) {
+        const auto at = static_cast<std::int64_t>(std::llround((markerBar - 1) * bar));
+        INFO("bar " << markerBar << " at frame " << at << ", the play head at " << rig.engine.songFrame());
+        CHECK(rig.engine.songFrame() + 3 * kRate < at - xfade); // not in the ring: only RAM can hold it
+        CHECK(rig.player->readableNow(at - xfade, 4096));
+    }
+    // And the jump plays the marker's frames at the new tempo, with no underrun.
+    rig.player->goToMarker(1);
+    rig.run(3 * kBar);
+    CHECK(rig.player->underruns() == 0);
+    CHECK(rig.player->status().song == 1);
 }

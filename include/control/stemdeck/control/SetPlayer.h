@@ -146,6 +146,10 @@ public:
     /// Waits until every stem of the current song can supply `frames` from the play head; false
     /// after `timeoutSeconds`.
     bool waitForDisk(int frames, double timeoutSeconds) const;
+    /// @thread control. Whether every stem of the current song (and its reference) can give
+    /// `frames` from song frame `frame` now, from RAM (its head, a cue) or its ring: a jump there
+    /// would not wait for the disk.
+    [[nodiscard]] bool readableNow(std::int64_t frame, int frames) const;
     /// @thread control (offline runs and tests). Waits until a song load under way on the loader
     /// thread (a tempo or key step, the A-B loop's reload) has finished, so the next poll() takes
     /// it; false after `timeoutSeconds`.
