@@ -20,6 +20,11 @@ std::string SetPlayer::sceneList() const {
 }
 
 void SetPlayer::storeScene(int slot) {
+    // A run-on the engine took since the last tick is taken in first: the scene is stored in the
+    // song that plays, not the one the control thread still thought was current (it ticks every
+    // few ms; the engine changes songs on a frame). Should the set run on in the microseconds
+    // left, the engine drops the scene (it names its song) and the log says so.
+    poll();
     const auto it = loaded_.find(change_.current());
     if (it == loaded_.end() || slot < 0 || slot >= engine::kMaxScenes) return;
     Loaded& l = *it->second;
@@ -47,6 +52,7 @@ void SetPlayer::storeScene(int slot) {
         c.flags =
             static_cast<std::uint8_t>((m.muted ? engine::kSceneMuted : 0) | (m.soloed ? engine::kSceneSoloed : 0));
         c.target = slot;
+        c.song = l.view.id;
         sender_.send(c);
         scene.stems.push_back(std::move(s));
     }

@@ -248,6 +248,9 @@ void SetPlayer::poll() {
                 log_ << "this song has no reference mix (00_MIX_REFERENCE) to A/B against\n";
             if (e.action == static_cast<std::uint8_t>(Op::scene))
                 log_ << "this song has no such scene; " << sceneList() << "\n";
+            if (e.action == static_cast<std::uint8_t>(Op::defineScene) && e.stem <= 0)
+                log_ << "warning: the set ran on to the next song as a scene was stored: it was kept for the song "
+                        "before; store it again here if it was meant for this one\n";
             break;
         case EventType::commandApplied:
             if (e.action == static_cast<std::uint8_t>(Op::retime)) retimeApplied(e.songFrame);

@@ -134,7 +134,7 @@ bool Engine::recallScene(int slot) noexcept {
 
 bool Engine::defineScene(const Command& c) noexcept {
     const auto slot = c.target;
-    if (slot < 0 || slot >= kMaxScenes) return false;
+    if (slot < 0 || slot >= kMaxScenes || (c.song >= 0 && c.song != song_.id)) return false;
     Scene& scene = song_.scenes[static_cast<std::size_t>(slot)];
     StemMix& m = scene.stems[static_cast<std::size_t>(c.stem)];
     m.muted = (c.flags & kSceneMuted) != 0;

@@ -197,6 +197,35 @@ TEST_CASE("defineScene stores a scene stem by stem, and a recall then applies it
     CHECK(rig.bus[1].back() == Approx(0.125f).margin(1e-6));
 }
 
+TEST_CASE("defineScene for another song (the set ran on meanwhile) is dropped, not stored in the song that plays",
+          "[unit][scene]") {
+    Rig rig(kBar);
+    rig.view.id = 4;
+    rig.start();
+    auto sender = rig.engine.makeSender();
+    Command d{Op::defineScene};
+    d.stem = 0;
+    d.flags = kSceneMuted;
+    d.target = 2;
+    d.song = 3; // stored for song 3; song 4 plays
+    sender.send(d);
+    sender.send(Command{Op::play});
+    sender.send(sceneCommand(2, Quantize::none, 1000));
+    rig.render(4000, 128);
+    bool dropped = false;
+    Event e;
+    while (rig.engine.nextEvent(e))
+        dropped = dropped ||
+                  (e.type == EventType::commandDropped && e.action == static_cast<std::uint8_t>(Op::defineScene));
+    CHECK(dropped);
+    CHECK_FALSE(rig.engine.stem(0).muted.load()); // scene 3 of song 4 was never defined
+    d.song = 4; // the same for the song that plays: stored
+    sender.send(d);
+    sender.send(sceneCommand(2, Quantize::none, 5000));
+    rig.render(4000, 128);
+    CHECK(rig.engine.stem(0).muted.load());
+}
+
 TEST_CASE("Panic: every stem to the song's start state, A/B off, waiting changes gone", "[render][scene]") {
     for (const int block : {32, 333, 1024}) {
         DYNAMIC_SECTION("block " << block) {

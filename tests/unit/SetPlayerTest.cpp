@@ -361,6 +361,28 @@ TEST_CASE("store_scene keeps every stem's state as a scene, in the engine and be
     CHECK(l.back() == 0.125f);
 }
 
+TEST_CASE("store_scene pressed as the set runs on, before the control thread has seen the change, is stored in the "
+          "song that plays",
+          "[unit][player][scene]") {
+    Set set;
+    Rig rig(std::vector<std::filesystem::path>{set.songs[0], set.songs[2]}, AtEnd::runOn);
+    rig.player->play();
+    rig.run(90); // 23040 frames: song 1 (24000 frames) nearly over, song 2 cued to run on
+    REQUIRE(rig.player->currentSong() == 0);
+    std::vector<float> l(256), r(256);
+    for (int b = 0; b < 8; ++b) // the audio thread runs on into song 2; the control thread has not ticked
+        rig.engine.process(l.data(), r.data(), 256);
+    REQUIRE(l.back() == 0.5f); // song 2 plays
+    rig.player->storeScene(0);
+    rig.run(4);
+    INFO(rig.log.str());
+    CHECK(rig.player->currentSong() == 1);
+    const PlayerStatus now = rig.player->status();
+    REQUIRE(now.scenes.size() >= 1);
+    CHECK(now.scenes[0] == "Scene 1"); // song 2 has it (before: song 1 did, song 2 had none)
+    CHECK(rig.log.str().find("ran on to the next song as a scene was stored") == std::string::npos);
+}
+
 TEST_CASE("A resume comes back in the journal's song at the bar line before its frame, stems as they were",
           "[unit][player][resume]") {
     test::TempDir dir;

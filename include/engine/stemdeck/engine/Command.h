@@ -72,6 +72,9 @@ struct Command {
     std::int64_t length = 0;         ///< loop length in frames
     float value2 = 0.0f;             ///< defineScene: the filter knob
     std::uint8_t flags = 0;          ///< defineScene: kSceneMuted | kSceneSoloed
+    /// defineScene: the SongView::id it is for (-1: whichever plays). Another song's is dropped:
+    /// the set ran on between the store and the command.
+    std::int32_t song = -1;
 };
 static_assert(std::is_trivially_copyable_v<Command>);
 
