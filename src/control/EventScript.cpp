@@ -122,9 +122,9 @@ ScriptEvent parseEvent(const TreeNode& item, const Tree& err, const ScriptContex
 
 std::vector<ScriptEvent> parseEventScript(std::string_view yaml, const std::string& fileName,
                                           const ScriptContext& context) {
-    const Tree tree = Tree::parse(yaml, fileName);
-    const Tree& err = tree;
-    const TreeNode root = tree.root();
+    const std::unique_ptr<const Tree> tree = Tree::parse(yaml, fileName);
+    const Tree& err = *tree;
+    const TreeNode root = tree->root();
     if (!root.isMap() || !root.find("events"))
         throw Error(fileName + ":1:1: expected a top-level 'events:' list, e.g.\nevents:\n"
                                "  - { time: 1.0, action: mute, stem: 2 }");

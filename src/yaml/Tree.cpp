@@ -151,8 +151,9 @@ struct TreeBuilder {
     }
 };
 
-Tree Tree::parse(std::string_view text, const std::string& file, std::string_view hint) {
-    Tree tree;
+std::unique_ptr<const Tree> Tree::parse(std::string_view text, const std::string& file, std::string_view hint) {
+    std::unique_ptr<Tree> made(new Tree());
+    Tree& tree = *made;
     tree.file_ = file;
     tree.nodes_.push_back({}); // the root: null until the document gives one
     tree.texts_.emplace_back();
@@ -184,7 +185,7 @@ Tree Tree::parse(std::string_view text, const std::string& file, std::string_vie
         const std::unique_ptr<yaml_event_t, void (*)(yaml_event_t*)> owned(&event, yaml_event_delete);
         if (!builder.take(event)) break;
     }
-    return tree;
+    return made;
 }
 
 std::string Tree::at(const TreeNode& node) const {

@@ -6,6 +6,7 @@
 // are read by the same rule as Reader::as<double> (yaml-cpp's), so a value means one thing in
 // every stemdeck file.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,7 +58,9 @@ public:
     /// Parses `text` read from `file`. A syntax error throws stemdeck::Error
     /// "FILE:LINE:COLUMN: not valid YAML (WHY)" followed by `hint`, as yaml::parse does. A map that
     /// gives one key twice is refused at the second ("'time' is given twice in this map").
-    [[nodiscard]] static Tree parse(std::string_view text, const std::string& file, std::string_view hint = {});
+    /// The tree is not movable (its nodes point at it), so it comes on the heap.
+    [[nodiscard]] static std::unique_ptr<const Tree> parse(std::string_view text, const std::string& file,
+                                                           std::string_view hint = {});
 
     /// The document's root (null for an empty document).
     [[nodiscard]] TreeNode root() const { return {this, 0}; }
@@ -71,8 +74,8 @@ public:
     /// The first key of the map `map` that is not one of `known`; nullopt when there is none.
     [[nodiscard]] static std::optional<TreeNode> unknownKey(const TreeNode& map, const std::vector<std::string>& known);
 
-    Tree(Tree&&) noexcept = default;
-    Tree& operator=(Tree&&) noexcept = default;
+    Tree(Tree&&) = delete;
+    Tree& operator=(Tree&&) = delete;
     Tree(const Tree&) = delete;
     Tree& operator=(const Tree&) = delete;
     ~Tree() = default;
