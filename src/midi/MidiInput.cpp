@@ -60,6 +60,10 @@ struct MidiInput::Impl {
     std::unique_ptr<RtMidiOut> out; // LED feedback, to the controller's input port
     std::string outPortName;
     std::vector<int> ledSent; // per binding: the LED value last sent (-1: never)
+    /// Every LED is sent again this long after a connect: the first round can go out before the
+    /// server has the new connection in its graph, and is then lost (seen under load: a controller
+    /// plugged in stayed dark until a pad changed). 0: nothing due.
+    std::chrono::steady_clock::time_point ledsAgainAt{};
     std::string portName;     // the controller's port we opened ("" = none)
     bool virtualPort = false;
     std::unique_ptr<control::Router::Input> input; // the MIDI thread's way in
@@ -118,6 +122,7 @@ struct MidiInput::Impl {
         outPortName = out->getPortName(static_cast<unsigned>(index));
         out->openPort(static_cast<unsigned>(index), "leds_out");
         std::fill(ledSent.begin(), ledSent.end(), -1); // connected: send every LED
+        ledsAgainAt = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
     }
 
     /// Sends the LEDs whose state changed (all of them after a connect). A pad whose quantised
@@ -125,6 +130,10 @@ struct MidiInput::Impl {
     /// value if the mapping gives one, else by stemdeck switching it on and off four times a second.
     void updateLeds() {
         if (!out || outPortName.empty()) return;
+        if (ledsAgainAt != std::chrono::steady_clock::time_point{} && std::chrono::steady_clock::now() >= ledsAgainAt) {
+            std::fill(ledSent.begin(), ledSent.end(), -1); // once more, now the connection is surely in place
+            ledsAgainAt = {};
+        }
         const auto& bindings = mapping().bindings;
         ledSent.resize(bindings.size(), -1); // a learned binding is new
         const auto ms =
