@@ -32,10 +32,10 @@ std::string formatCheckReport(const CheckReport& r) {
         if (s.bpm) out << ", " << *s.bpm << " BPM";
         if (s.key) out << ", " << oneLine(*s.key);
         out << " - "
-            << (!s.canPlay()                        ? "CANNOT PLAY"
-                : s.count(Severity::error) > 0      ? "PLAYS, WITH ERRORS"
-                : s.findings.empty()                ? "ready"
-                                                    : "plays, with warnings")
+            << (!s.canPlay()                   ? "CANNOT PLAY"
+                : s.count(Severity::error) > 0 ? "PLAYS, WITH ERRORS"
+                : s.findings.empty()           ? "ready"
+                                               : "plays, with warnings")
             << "\n";
         if (!s.stems.empty()) {
             std::snprintf(line, sizeof line, "  %-3s %-22s %-24s %7s %3s %15s %11s\n", "#", "stem", "format", "rate",
@@ -68,16 +68,22 @@ std::string formatCheckReport(const CheckReport& r) {
                 << oneLine(f.what) << "\n      fix: " << oneLine(f.fix) << "\n";
         out << "\n";
     }
-    const int errors = r.count(Severity::error), warnings = r.count(Severity::warning), playable = r.playableSongs();
+    const int errors = r.count(Severity::error), warnings = r.count(Severity::warning);
     out << "Summary: " << r.songs.size() << " song" << (r.songs.size() == 1 ? "" : "s") << ", " << errors << " error"
-        << (errors == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s") << ". "
-        << (r.canPlay() && errors == 0 ? "The set can play."
-            : r.canPlay() ? "The set plays, but not all of it as delivered; fix the errors above before the show."
-            : playable == static_cast<int>(r.songs.size())
-                ? std::string("The set cannot play as delivered; fix the errors above before the show.")
-                : std::to_string(playable) + " of " + std::to_string(r.songs.size()) +
-                      " songs can play; fix the errors above before the show.")
-        << "\n";
+        << (errors == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s") << ". ";
+    switch (r.verdict()) {
+    case set::SetVerdict::asDelivered: out << "The set can play.\n"; break;
+    case set::SetVerdict::playsWithErrors:
+        out << "The set plays, but not all of it as delivered; fix the errors above before the show.\n";
+        break;
+    case set::SetVerdict::cannotPlay:
+        out << "The set cannot play as delivered; fix the errors above before the show.\n";
+        break;
+    case set::SetVerdict::someSongsCannot:
+        out << r.playableSongs() << " of " << r.songs.size()
+            << " songs can play; fix the errors above before the show.\n";
+        break;
+    }
     return out.str();
 }
 

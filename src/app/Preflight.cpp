@@ -56,17 +56,23 @@ std::vector<std::string> problemLines(const set::CheckReport& r) {
 }
 
 std::string checkSummary(const set::CheckReport& r) {
-    const int errors = r.count(set::Severity::error), warnings = r.count(set::Severity::warning),
-              playable = r.playableSongs();
+    const int errors = r.count(set::Severity::error), warnings = r.count(set::Severity::warning);
     const auto songs = static_cast<int>(r.songs.size());
     auto plural = [](int n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); };
+    std::string verdict;
+    switch (r.verdict()) {
+    case set::SetVerdict::asDelivered: verdict = "the set can play"; break;
+    case set::SetVerdict::playsWithErrors:
+        verdict = "the set plays, not all as delivered; fix the errors before the show";
+        break;
+    case set::SetVerdict::cannotPlay: verdict = "fix the errors before the show"; break;
+    case set::SetVerdict::someSongsCannot:
+        verdict = std::to_string(r.playableSongs()) + " of " + std::to_string(songs) +
+                  " songs can play; fix the errors before the show";
+        break;
+    }
     return "check: " + plural(songs, "song") + ", " + plural(errors, "error") + ", " + plural(warnings, "warning") +
-           ": " +
-           (r.canPlay() && errors == 0 ? std::string("the set can play")
-            : r.canPlay()               ? std::string("the set plays, not all as delivered; fix the errors before the show")
-            : playable == songs ? std::string("fix the errors before the show")
-                                : std::to_string(playable) + " of " + std::to_string(songs) +
-                                      " songs can play; fix the errors before the show");
+           ": " + verdict;
 }
 
 Preflight::Preflight(std::vector<fs::path> sources) {

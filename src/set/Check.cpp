@@ -101,6 +101,11 @@ int CheckReport::count(Severity s) const {
     return n;
 }
 
+SetVerdict CheckReport::verdict() const {
+    if (canPlay()) return count(Severity::error) == 0 ? SetVerdict::asDelivered : SetVerdict::playsWithErrors;
+    return playableSongs() == static_cast<int>(songs.size()) ? SetVerdict::cannotPlay : SetVerdict::someSongsCannot;
+}
+
 int CheckReport::playableSongs() const {
     return static_cast<int>(std::count_if(songs.begin(), songs.end(), [](const SongReport& s) { return s.canPlay(); }));
 }
@@ -127,8 +132,9 @@ void controllerFindings(CheckReport& report, const SetFile& set, const fs::path&
                  "fix the controller: path in " + source.filename().string() +
                      ", or learn into a new mapping with: stemdeck learn " + set.controller->string()});
         else if (const std::string bad = controller ? controller(*set.controller) : std::string(); !bad.empty())
-            report.setFindings.push_back({Severity::error, set.controller->string(), bad,
-                                          "fix the mapping (see the manual's controllers page, docs/manual/controllers.md)"});
+            report.setFindings.push_back(
+                {Severity::error, set.controller->string(), bad,
+                 "fix the mapping (see the manual's controllers page, docs/manual/controllers.md)"});
     }
 }
 
@@ -142,7 +148,8 @@ void checkSet(CheckReport& report, const fs::path& source, const CheckProgress& 
         SongReport s;
         s.source = source;
         s.title = source.filename().string();
-        add(s, Severity::error, source, e.what(), "fix the set file (see the manual's page on sets, docs/manual/sets-and-stem-folders.md)");
+        add(s, Severity::error, source, e.what(),
+            "fix the set file (see the manual's page on sets, docs/manual/sets-and-stem-folders.md)");
         report.songs.push_back(std::move(s));
         return;
     }

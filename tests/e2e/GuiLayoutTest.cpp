@@ -30,21 +30,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// The last line of the log that starts with `prefix` (its rest), "" if none.
-std::string lastLine(const std::string& log, const std::string& prefix) {
-    const std::size_t at = log.rfind(prefix);
-    if (at == std::string::npos) return "";
-    const std::size_t end = log.find('\n', at);
-    return log.substr(at + prefix.size(), end == std::string::npos ? std::string::npos : end - at - prefix.size());
-}
-
-/// Where the last layout report puts a button ("scene 1", "panic", "lock"): its centre.
-bool buttonAt(const std::string& log, const std::string& name, int& x, int& y) {
-    x = y = 0;
-    const std::string rest = lastLine(log, "layout: " + name + " ");
-    return std::sscanf(rest.c_str(), "%d,%d", &x, &y) == 2 && x > 0 && y > 0;
-}
-
 void click(const std::string& display, int x, int y) {
     onDisplay(display, "xdotool mousemove " + std::to_string(x) + " " + std::to_string(y));
     std::this_thread::sleep_for(200ms);
@@ -73,8 +58,8 @@ int atSize(const std::string& gui, const fs::path& set, test::TempDir& dir, cons
     const int width = std::atoi(size.c_str());
     for (int k = 1; k <= 3; ++k) {
         const std::string scene = lastLine(text, "layout: scene " + std::to_string(k) + " ");
-        expect(scene.ends_with(" whole"), size + ": scene button " + std::to_string(k) +
-                                              " shows its whole name, on one line (" + scene + ")");
+        expect(scene.ends_with(" whole"),
+               size + ": scene button " + std::to_string(k) + " shows its whole name, on one line (" + scene + ")");
     }
     const std::string rows = lastLine(text, "layout: scene rows ");
     expect(rows.starts_with(width < 1280 ? "2," : "1,") && rows.find("footer 2 message lines") != std::string::npos,

@@ -709,8 +709,7 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
         log = readFile(dir / "gui.log");
     }
     int muteX = 0, muteY = 0;
-    const std::size_t at = log.find("layout: stem 2 mute ");
-    if (at != std::string::npos) std::sscanf(log.c_str() + at, "layout: stem 2 mute %d,%d", &muteX, &muteY);
+    buttonAt(log, "stem 2 mute", muteX, muteY);
     expect(muteX > 0 && muteY > 0, "the stage view is up (stem 2's mute button at " + std::to_string(muteX) + "," +
                                        std::to_string(muteY) + ")");
     std::this_thread::sleep_for(800ms);
@@ -750,9 +749,7 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
     for (const auto& [button, said] : std::vector<std::pair<std::string, std::string>>{
              {"loop_a", "A-B loop: A at bar "}, {"tempo_down", "song 1: 95% tempo (114 BPM)"}}) {
         int bx = 0, by = 0;
-        const std::string layout = readFile(dir / "gui.log");
-        if (const auto p = layout.find("layout: " + button + " "); p != std::string::npos)
-            std::sscanf(layout.c_str() + p + 9 + button.size(), "%d,%d", &bx, &by);
+        buttonAt(readFile(dir / "gui.log"), button, bx, by);
         onDisplay(display, "xdotool mousemove " + std::to_string(bx) + " " + std::to_string(by));
         std::this_thread::sleep_for(200ms);
         onDisplay(display, "xdotool click 1");
@@ -763,15 +760,9 @@ int gui(const std::string& gui, test::TempDir& dir, const std::string& stemdeck)
     onDisplay(display, "xdotool mousemove 700 150 click 1"); // the keys back to the stage
     // The settings dialog: ',' opens it, Save writes the file (atomically) with what is running.
     onDisplay(display, "xdotool key comma");
-    std::string saveAt;
-    for (int i = 0; i < 100 && saveAt.empty(); ++i) {
-        std::this_thread::sleep_for(50ms);
-        const std::string l = readFile(dir / "gui.log");
-        if (const auto p = l.find("layout: settings save "); p != std::string::npos)
-            saveAt = l.substr(p + 22, l.find('\n', p) - p - 22);
-    }
     int saveX = 0, saveY = 0;
-    std::sscanf(saveAt.c_str(), "%d,%d", &saveX, &saveY);
+    for (int i = 0; i < 100 && !buttonAt(readFile(dir / "gui.log"), "settings save", saveX, saveY); ++i)
+        std::this_thread::sleep_for(50ms);
     if (std::getenv("STEMDECK_SETTINGS_SCREENSHOT") != nullptr)
         onDisplay(display, std::string("import -window root '") + std::getenv("STEMDECK_SETTINGS_SCREENSHOT") + "'");
     onDisplay(display, "xdotool mousemove " + std::to_string(saveX) + " " + std::to_string(saveY));

@@ -67,6 +67,14 @@ struct Rig {
             done += n;
         }
     }
+    /// Whether the engine reported a command of `op` dropped (draining its events).
+    bool dropped(Op op) {
+        bool seen = false;
+        Event e;
+        while (engine.nextEvent(e))
+            seen = seen || (e.type == EventType::commandDropped && e.action == static_cast<std::uint8_t>(op));
+        return seen;
+    }
 };
 
 Command sceneCommand(int slot, Quantize q, std::int64_t frame) {
@@ -82,10 +90,10 @@ TEST_CASE("A bar-quantised scene recall lands every stem's change on the bar's f
         DYNAMIC_SECTION("block " << block) {
             Rig rig(3 * kBar);
             Scene breakdown;
-            breakdown.stems[0].muted = true;     // stem 1 fades out
-            breakdown.stems[1].gain = 0.5f;      // stem 2 glides down 6 dB
-            breakdown.stems[2].filter = -0.5f;   // stem 3 sweeps into the low-pass
-            rig.view.scenes[0] = breakdown; // stem 4 is muted before: the scene unmutes it
+            breakdown.stems[0].muted = true;   // stem 1 fades out
+            breakdown.stems[1].gain = 0.5f;    // stem 2 glides down 6 dB
+            breakdown.stems[2].filter = -0.5f; // stem 3 sweeps into the low-pass
+            rig.view.scenes[0] = breakdown;    // stem 4 is muted before: the scene unmutes it
             rig.view.scenesDefined = 1;
             rig.start();
             auto sender = rig.engine.makeSender();
@@ -166,11 +174,7 @@ TEST_CASE("A scene the song does not have is dropped and reported, and changes n
     sender.send(Command{Op::play});
     sender.send(sceneCommand(3, Quantize::none, 100));
     rig.render(2048, 256);
-    bool dropped = false;
-    Event e;
-    while (rig.engine.nextEvent(e))
-        dropped = dropped || (e.type == EventType::commandDropped && e.action == static_cast<std::uint8_t>(Op::scene));
-    CHECK(dropped);
+    CHECK(rig.dropped(Op::scene));
     CHECK(rig.bus[0].back() == 0.5f);
     CHECK(rig.engine.lastScene() == -1);
 }
@@ -212,14 +216,9 @@ TEST_CASE("defineScene for another song (the set ran on meanwhile) is dropped, n
     sender.send(Command{Op::play});
     sender.send(sceneCommand(2, Quantize::none, 1000));
     rig.render(4000, 128);
-    bool dropped = false;
-    Event e;
-    while (rig.engine.nextEvent(e))
-        dropped = dropped ||
-                  (e.type == EventType::commandDropped && e.action == static_cast<std::uint8_t>(Op::defineScene));
-    CHECK(dropped);
+    CHECK(rig.dropped(Op::defineScene));
     CHECK_FALSE(rig.engine.stem(0).muted.load()); // scene 3 of song 4 was never defined
-    d.song = 4; // the same for the song that plays: stored
+    d.song = 4;                                   // the same for the song that plays: stored
     sender.send(d);
     sender.send(sceneCommand(2, Quantize::none, 5000));
     rig.render(4000, 128);

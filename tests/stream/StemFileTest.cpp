@@ -437,6 +437,24 @@ TEST_CASE("AAC tracks that declare no priming (no edit list) play on the samples
         return best;
     };
     CHECK(lagOf(reference) == 0);
+    // A seek lands on the same samples as straight decoding.
+    auto seekMatches = [](const fs::path& aac, const std::vector<float>& decoded) {
+        formats::StemReader reader({aac, 1}, 0);
+        REQUIRE(reader.start(kRate));
+        std::vector<float> l(4096), r(4096);
+        REQUIRE(reader.read(l.data(), r.data(), 4096) == 4096);
+        for (std::size_t i = 0; i < 4096; i += 97)
+            CHECK(l[i] == Approx(decoded[static_cast<std::size_t>(kRate) + i]).margin(1e-6));
+    };
+    // FFmpeg's 1024 frames of priming plus 1088 frames of silence before the audio make Apple's 2112.
+    auto late = [&] {
+        std::vector<test::StemAudio> out = stems;
+        for (auto& a : out) {
+            a.left.insert(a.left.begin(), 1088, 0.0f);
+            a.right.insert(a.right.begin(), 1088, 0.0f);
+        }
+        return out;
+    };
     SECTION("FFmpeg's encoder (1024 frames of priming), with and without an edit list") {
         for (const std::string editList : {"1", "0"}) {
             CAPTURE(editList);
@@ -446,25 +464,14 @@ TEST_CASE("AAC tracks that declare no priming (no edit list) play on the samples
             CHECK(lagOf(decoded) == 0);
             CHECK(residualDb(decoded, reference, 0) < -30.0);
             CHECK(std::llabs(static_cast<long long>(formats::probeNiStemFile(aac).stems[0].frames) - kLen) <= 1024);
-            // A seek lands on the same samples as straight decoding.
-            formats::StemReader reader({aac, 1}, 0);
-            REQUIRE(reader.start(kRate));
-            std::vector<float> l(4096), r(4096);
-            REQUIRE(reader.read(l.data(), r.data(), 4096) == 4096);
-            for (std::size_t i = 0; i < 4096; i += 97)
-                CHECK(l[i] == Approx(decoded[static_cast<std::size_t>(kRate) + i]).margin(1e-6));
+            seekMatches(aac, decoded);
         }
     }
     SECTION("An encoder that says nothing about itself: Apple's 2112 frames") {
         // FFmpeg's 1024 frames of priming plus 1088 frames of silence before the audio make the
         // 2112 of Apple's encoder (NI's Stem Creator); bitexact leaves the "Lavf" encoder tag out.
-        std::vector<test::StemAudio> late = stems;
-        for (auto& a : late) {
-            a.left.insert(a.left.begin(), 1088, 0.0f);
-            a.right.insert(a.right.begin(), 1088, 0.0f);
-        }
         const fs::path aac = dir / "apple.stem.mp4";
-        test::writeStemMp4(aac, kRate, late, {"A", "B"}, nullptr,
+        test::writeStemMp4(aac, kRate, late(), {"A", "B"}, nullptr,
                            "-c:a aac -b:a 320k -use_editlist 0 -fflags +bitexact -flags:a +bitexact");
         CHECK(lagOf(decodeTrack(aac, 1)) == 0);
         // Assumed, and check says so (once for the file).
@@ -479,13 +486,8 @@ TEST_CASE("AAC tracks that declare no priming (no edit list) play on the samples
         // The same late audio with FFmpeg's edit list, its media time (1024) made 2112, as Apple's
         // encoder writes it. 2112 is two frames and 64 samples: libavcodec's own skip left the
         // frame it cut at its old pts, and stemdeck trimmed those 64 samples again (64 early).
-        std::vector<test::StemAudio> late = stems;
-        for (auto& a : late) {
-            a.left.insert(a.left.begin(), 1088, 0.0f);
-            a.right.insert(a.right.begin(), 1088, 0.0f);
-        }
         const fs::path aac = dir / "applelist.stem.mp4";
-        test::writeStemMp4(aac, kRate, late, {"A", "B"}, nullptr, "-c:a aac -b:a 320k -use_editlist 1");
+        test::writeStemMp4(aac, kRate, late(), {"A", "B"}, nullptr, "-c:a aac -b:a 320k -use_editlist 1");
         std::string bytes;
         {
             std::ifstream in(aac, std::ios::binary);
@@ -512,13 +514,7 @@ TEST_CASE("AAC tracks that declare no priming (no edit list) play on the samples
         const std::vector<float> decoded = decodeTrack(aac, 1);
         CHECK(lagOf(decoded) == 0);
         CHECK_FALSE(formats::probeNiStemFile(aac).stems[0].primingAssumed);
-        // A seek lands on the same samples as straight decoding.
-        formats::StemReader reader({aac, 1}, 0);
-        REQUIRE(reader.start(kRate));
-        std::vector<float> l(4096), r(4096);
-        REQUIRE(reader.read(l.data(), r.data(), 4096) == 4096);
-        for (std::size_t i = 0; i < 4096; i += 97)
-            CHECK(l[i] == Approx(decoded[static_cast<std::size_t>(kRate) + i]).margin(1e-6));
+        seekMatches(aac, decoded);
     }
 }
 

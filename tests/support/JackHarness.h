@@ -139,6 +139,23 @@ struct XServer {
     XServer& operator=(const XServer&) = delete;
 };
 
+/// The rest of the last line of `log` that starts with `prefix`, "" if none. (The stage view says
+/// "layout: …" again each time it is laid out again: the last report is the one on screen.)
+inline std::string lastLine(const std::string& log, const std::string& prefix) {
+    const std::size_t at = log.rfind(prefix);
+    if (at == std::string::npos) return "";
+    const std::size_t end = log.find('\n', at);
+    return log.substr(at + prefix.size(), end == std::string::npos ? std::string::npos : end - at - prefix.size());
+}
+
+/// Where the last layout report puts a button ("scene 1", "stem 2 mute", "loop_a", "settings
+/// save"): its centre in screen pixels. False (x, y 0) if it names none.
+inline bool buttonAt(const std::string& log, const std::string& name, int& x, int& y) {
+    x = y = 0;
+    const std::string rest = lastLine(log, "layout: " + name + " ");
+    return std::sscanf(rest.c_str(), "%d,%d", &x, &y) == 2 && x > 0 && y > 0;
+}
+
 /// Polls `done` every 10 ms until it holds (true) or the timeout passes (false). For what must
 /// happen: on a loaded machine "soon" can take longer than any fixed sleep.
 template <class Condition>

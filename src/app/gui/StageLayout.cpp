@@ -2,6 +2,7 @@
 // to 1920x1080; and the report of it the tests click by.
 #include <algorithm>
 #include <iostream>
+#include <utility>
 
 #include "OneLineLook.h"
 #include "StageView.h"
@@ -81,14 +82,15 @@ void StageView::resized() {
     // (1280 wide and up for the example set); else on a row of their own above them. Names that
     // do not fit even there share the row equally, shortened with an ellipsis (the header shows
     // the scene in play whole, a button's tooltip its name).
-    std::vector<juce::TextButton*> shown;
+    const int buttonRow = shortScreen ? kButtonRow - 6 : kButtonRow;
+    const int buttonHeight = buttonRow - 2 * 4 - 2 * 2;   // (the row's margin, the button's)
+    std::vector<std::pair<juce::TextButton*, int>> shown; // each with the width its whole name needs
     int want = 0;
     for (auto& b : scenes_)
         if (b.isVisible()) {
-            shown.push_back(&b);
-            want += OneLineLook::widthFor(b.getButtonText(), kButtonRow - 12);
+            shown.emplace_back(&b, OneLineLook::widthFor(b.getButtonText(), buttonHeight));
+            want += shown.back().second;
         }
-    const int buttonRow = shortScreen ? kButtonRow - 6 : kButtonRow;
     auto first = r.removeFromTop(buttonRow).reduced(12, 4);
     const int utilityWidth = kLockWidth + kPanicWidth + static_cast<int>(stretch_.size()) * kStretchWidth;
     const bool oneRow = want + utilityWidth <= first.getWidth();
@@ -102,9 +104,8 @@ void StageView::resized() {
     auto sceneRow = oneRow ? utility : first;
     const bool fit = want <= sceneRow.getWidth();
     const int equal = shown.empty() ? 0 : sceneRow.getWidth() / static_cast<int>(shown.size());
-    for (juce::TextButton* b : shown)
-        b->setBounds(
-            sceneRow.removeFromLeft(fit ? OneLineLook::widthFor(b->getButtonText(), kButtonRow - 12) : equal).reduced(2));
+    for (const auto& [b, width] : shown)
+        b->setBounds(sceneRow.removeFromLeft(fit ? width : equal).reduced(2));
 
     stripsArea_ = r.reduced(8);
     int visible = 0;

@@ -57,6 +57,14 @@ struct SongReport {
     [[nodiscard]] int count(Severity s) const;
 };
 
+/// What a check says of a set as a whole: the one rule behind check's summary and the preflight's.
+enum class SetVerdict {
+    asDelivered,     ///< no error: it can play as delivered
+    playsWithErrors, ///< every song plays, but with errors it plays through (a cut-off stem)
+    cannotPlay,      ///< every song can, but the set cannot (a set error, or no songs)
+    someSongsCannot, ///< playableSongs() of them can
+};
+
 struct CheckReport {
     std::filesystem::path source;
     std::string setName;              ///< "" for a single folder
@@ -65,6 +73,7 @@ struct CheckReport {
     [[nodiscard]] bool canPlay() const;        ///< every song can play (with errors it plays through, maybe)
     [[nodiscard]] int count(Severity s) const; ///< findings of that severity, the set's and every song's
     [[nodiscard]] int playableSongs() const;   ///< songs that can play
+    [[nodiscard]] SetVerdict verdict() const;
 };
 
 /// @thread control. "" when the controller mapping file parses; else what is wrong with it. (The
