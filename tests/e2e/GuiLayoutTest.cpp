@@ -7,7 +7,9 @@
 //   - the mouse drives the show: kiosk starts locked and typing 'unlock' unlocks; a click on scene 1
 //     recalls it (Drums and Bass muted), PANIC puts the song's start state back, LOCK locks the
 //     show and a click on a scene then does nothing.
-//   stemdeck_e2e_gui_layout STEMDECK-GUI SOURCE_DIR
+//   stemdeck_e2e_gui_layout STEMDECK-GUI STEMDECK SOURCE_DIR
+// The demo song is written by `stemdeck demo` into the test's folder: sets/demo is generated, not
+// committed, and a fresh clone does not have it.
 #include <signal.h>
 #include <unistd.h>
 
@@ -53,8 +55,14 @@ int atSize(const std::string& gui, const fs::path& set, test::TempDir& dir, cons
     const bool laidOut = waitUntil([&] { return readFile(log).find("layout: scene 3 ") != std::string::npos; }, 20s);
     std::this_thread::sleep_for(1000ms); // the last layout (names set, strips shown)
     std::string text = readFile(log);
-    expect(laidOut && lastLine(text, "layout: window ").find(size) != std::string::npos,
-           size + ": the kiosk window covers the screen (" + lastLine(text, "layout: window ") + ")");
+    if (!expect(laidOut && lastLine(text, "layout: window ").find(size) != std::string::npos,
+                size + ": the kiosk window covers the screen (" + lastLine(text, "layout: window ") + ")")) {
+        // No layout, nothing else to look at: say why and end this size now (not ten timeouts later).
+        std::printf("gui log at %s:\n%s\n", size.c_str(), text.c_str());
+        kill(app, SIGKILL);
+        waitExit(app, 8s);
+        return 1;
+    }
     const int width = std::atoi(size.c_str());
     for (int k = 1; k <= 3; ++k) {
         const std::string scene = lastLine(text, "layout: scene " + std::to_string(k) + " ");
@@ -116,16 +124,20 @@ int atSize(const std::string& gui, const fs::path& set, test::TempDir& dir, cons
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 3) {
-        std::fprintf(stderr, "usage: %s STEMDECK-GUI SOURCE_DIR\n", argv[0]);
+    if (argc < 4) {
+        std::fprintf(stderr, "usage: %s STEMDECK-GUI STEMDECK SOURCE_DIR\n", argv[0]);
         return 2;
     }
     const std::string gui = argv[1];
-    const fs::path source = argv[2];
+    const std::string cli = argv[2];
+    const fs::path source = argv[3];
     test::TempDir dir;
-    // The example set as shipped, its song folder beside it (a stored scene would be saved there).
+    // The example set as shipped, its song folder beside it, written as the README does it.
     fs::copy_file(source / "sets" / "example.yaml", dir / "example.yaml");
-    fs::create_directory_symlink(source / "sets" / "demo", dir / "demo");
+    const std::string demo = (dir / "demo").string();
+    if (!expect(std::system(("'" + cli + "' demo '" + demo + "' >'" + demo + ".log' 2>&1").c_str()) == 0,
+                "stemdeck demo writes the demo song"))
+        return 1;
     JackServer jack{"stemdeck-e2e-layout-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
     if (!expect(jack.start(256), "a JACK server is up")) return 1;
