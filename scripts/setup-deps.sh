@@ -19,6 +19,7 @@ PACKAGES=(
   ffmpeg   # the stem-file tests generate their .stem.mp4 files with it
   flac     # the reference FLAC encoder: 12- and 20-bit files for the format tests
   xvfb xdotool imagemagick   # the stage GUI's test: a virtual display, keys and clicks, a screenshot
+  fuse3 libfuse3-dev   # a filesystem that stops answering, as a stalled network share (tests/stall)
   # packaging: man pages from --help, the .deb's library dependencies (dpkg-shlibdeps), and the
   # checks of what it installs (the .desktop entry, the systemd unit)
   help2man dpkg-dev file desktop-file-utils systemd

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "stemdeck/app/PlayScreen.h"
 #include "stemdeck/app/ShowRunner.h"
 #include "stemdeck/common/Error.h"
+#include "stemdeck/common/IoWatch.h"
 
 namespace stemdeck::app {
 
@@ -138,6 +140,16 @@ void addStretchOptions(CLI::App& cmd, StretchArgs& a) {
            },
            "Transpose every song, tempo kept: semitones (-2, +1.5) or cents (+30c); formants kept")
         ->type_name("SEMITONES");
+}
+
+void addIoTimeoutOption(CLI::App& app) {
+    app.add_option_function<double>(
+           "--io-timeout",
+           [](double seconds) { setIoTimeout(std::chrono::milliseconds(std::llround(seconds * 1000.0))); },
+           "Seconds a file may go without answering (a network share or USB disk that stalled) before stemdeck "
+           "says 'no answer from FILE' and goes on without it (default 10)")
+        ->check(CLI::Range(0.5, 600.0))
+        ->type_name("SECONDS");
 }
 
 void addPlayOptions(CLI::App& cmd, PlayArgs& a) {

@@ -8,12 +8,16 @@
 
 #include "stemdeck/common/Error.h"
 #include "stemdeck/app/Commands.h"
+#include "stemdeck/app/PlayCommand.h"
 
 int main(int argc, char** argv) {
     using namespace stemdeck;
     CLI::App cli{"stemdeck: a live stem player. Plays up to eight stems per song in sample-accurate sync,\n"
                  "with per-stem mute, solo, gain and DJ filter from a controller or a script."};
     cli.require_subcommand(1);
+    // Options of stemdeck itself (--io-timeout) may also follow the subcommand's name.
+    cli.fallthrough();
+    app::addIoTimeoutOption(cli);
     cli.set_version_flag("--version", "stemdeck " STEMDECK_VERSION);
     const std::vector<app::Subcommand> commands{
         app::addRenderCommand(cli), app::addPlayCommand(cli),  app::addDevicesCommand(cli), app::addMidiCommand(cli),

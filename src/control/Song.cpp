@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "stemdeck/common/Error.h"
+#include "stemdeck/common/IoWatch.h"
 #include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/formats/Formats.h"
 #include "stemdeck/stream/MemoryStemSource.h"
@@ -119,13 +120,24 @@ struct Probed {
 
 Probed probeStems(Song& song, const SongOptions& options) {
     Probed p;
-    for (const set::FolderStem& stem : song.folder.stems) {
+    // Side by side, each watched: a stem on a mount that stopped answering is a broken stem, and
+    // every stalled one together costs one ioTimeout(), not one each.
+    std::vector<WatchedIo<formats::AudioFileInfo>> probes;
+    for (const set::FolderStem& stem : song.folder.stems)
+        probes.emplace_back([stem] {
+            return stem.probed ? *stem.probed : formats::probeStem({stem.path, stem.track});
+        });
+    for (std::size_t i = 0; i < probes.size(); ++i) {
         try {
-            p.infos.push_back(stem.probed ? *stem.probed : formats::probeStem({stem.path, stem.track}));
+            const set::FolderStem& stem = song.folder.stems[i];
+            p.infos.push_back(probes[i].get());
             if (p.firstRate == 0) {
                 p.firstRate = p.infos.back()->sampleRate;
                 p.firstName = stem.path.filename().string();
             }
+        } catch (const NoAnswer& e) { // not broken, not there now: silent, in render too (play offline)
+            p.infos.push_back(std::nullopt);
+            song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
         } catch (const Error& e) {
             if (!options.keepBrokenStems) throw;
             p.infos.push_back(std::nullopt);
@@ -140,14 +152,23 @@ void openStems(Song& song, const Probed& probed, const stream::StreamingSizes& s
     const auto& infos = probed.infos;
     const int firstRate = probed.firstRate;
     const std::string& firstName = probed.firstName;
+    // Opened (the head decoded) side by side, each watched, as the probes.
+    std::vector<std::optional<WatchedIo<std::shared_ptr<stream::StreamedStem>>>> opens(song.folder.stems.size());
+    for (std::size_t i = 0; i < song.folder.stems.size(); ++i)
+        if (infos[i])
+            // The probe's length goes along: no decoder opened for this stem counts it again.
+            opens[i].emplace(
+                [where = formats::StemLocation{song.folder.stems[i].path, song.folder.stems[i].track, infos[i]->frames},
+                 rate = song.sampleRate, sizes, stretch = song.stretch,
+                 at = options.headAt] { return stream::StreamedStem::open(where, rate, sizes, stretch, at); });
     for (std::size_t i = 0; i < song.folder.stems.size(); ++i) {
         const set::FolderStem& stem = song.folder.stems[i];
         std::shared_ptr<stream::StreamedStem> source;
-        if (infos[i]) {
+        if (opens[i]) {
             try {
-                // The probe's length goes along: no decoder opened for this stem counts it again.
-                source = stream::StreamedStem::open({stem.path, stem.track, infos[i]->frames}, song.sampleRate, sizes,
-                                                    song.stretch, options.headAt);
+                source = opens[i]->get();
+            } catch (const NoAnswer& e) {
+                song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
             } catch (const Error& e) { // readable header, unplayable file (say, five channels)
                 if (!options.keepBrokenStems) throw;
                 song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
@@ -176,7 +197,7 @@ void openStems(Song& song, const Probed& probed, const stream::StreamingSizes& s
 
 Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     Song song;
-    song.folder = set::scanStemFolder(dir);
+    song.folder = watchedIo([dir] { return set::scanStemFolder(dir); });
     song.title = song.folder.info.title.value_or(dir.filename().string());
     // One rate for the song: the one asked for, else the first stem's. Stems at another rate are
     // resampled on the disk thread (libsoxr), all on the same grid, so they stay sample-aligned.
@@ -206,8 +227,11 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     // cannot be read only costs the A/B: the song plays.
     if (song.folder.reference) {
         try {
-            song.reference = stream::StreamedStem::open({*song.folder.reference, song.folder.referenceTrack},
-                                                        song.sampleRate, sizes, song.stretch, options.headAt);
+            song.reference =
+                watchedIo([where = formats::StemLocation{*song.folder.reference, song.folder.referenceTrack},
+                           rate = song.sampleRate, sizes, stretch = song.stretch, at = options.headAt] {
+                    return stream::StreamedStem::open(where, rate, sizes, stretch, at);
+                });
         } catch (const Error& e) {
             song.warnings.push_back(std::string(e.what()) + ". A/B against the reference mix is off for this song");
         }

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "stemdeck/common/Error.h"
+#include "stemdeck/common/IoWatch.h"
 
 namespace stemdeck::formats {
 
@@ -29,6 +30,7 @@ std::string notRegular(fs::file_type type) {
 } // namespace
 
 std::string fileProblem(const fs::path& file) {
+    ioFile(file); // every decoder opens through here: watched work names the file it is on
     std::error_code ec;
     const fs::file_status link = fs::symlink_status(file, ec);
     if (ec || !fs::exists(link)) return "file not found; check the name and folder";

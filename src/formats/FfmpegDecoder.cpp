@@ -9,10 +9,13 @@ extern "C" {
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <vector>
 
 #include "Decoder.h"
 #include "stemdeck/common/Error.h"
+#include "stemdeck/common/IoWatch.h"
 #include "stemdeck/formats/AudioFile.h"
 
 namespace stemdeck::formats {
@@ -45,6 +48,7 @@ FormatPtr openContainer(const std::filesystem::path& file) {
         return true;
     }();
     (void)quiet;
+    ioFile(file);
     AVFormatContext* raw = nullptr;
     if (const int err = avformat_open_input(&raw, file.c_str(), nullptr, nullptr); err < 0)
         throw Error(file.string() + ": cannot open as an MP4 stem file (" + avError(err) +
@@ -104,6 +108,7 @@ Priming aacPriming(AVFormatContext& f, int index) {
     std::int64_t at = 0;  // frame 0, in samples from stream time 0, when declared
     for (int tries = 0; tries < 4096; ++tries) {
         if (av_read_frame(&f, packet.get()) < 0) break;
+        ioBeat();
         const bool ours = packet->stream_index == index;
         if (ours) {
             std::size_t size = 0;
@@ -264,6 +269,7 @@ private:
             // The decoder wants input.
             for (;;) {
                 const int r = av_read_frame(format_.get(), packet_.get());
+                ioBeat();
                 if (r < 0) { // the end (or a damaged tail): drain what the decoder holds
                     avcodec_send_packet(codec_.get(), nullptr);
                     draining_ = true;

@@ -12,6 +12,7 @@
 
 #include "Decoder.h"
 #include "stemdeck/common/Error.h"
+#include "stemdeck/common/IoWatch.h"
 #include "stemdeck/formats/AudioFile.h"
 
 namespace stemdeck::formats {
@@ -202,8 +203,10 @@ std::int64_t decodedFrames(void* sndfile, int channels) {
     std::vector<float> buf(static_cast<std::size_t>(16384) * static_cast<std::size_t>(std::max(1, channels)));
     std::int64_t total = 0;
     sf_count_t got = 0;
-    while ((got = sf_readf_float(f, buf.data(), 16384)) > 0)
+    while ((got = sf_readf_float(f, buf.data(), 16384)) > 0) {
         total += got;
+        ioBeat();
+    }
     sf_seek(f, 0, SEEK_SET);
     return total;
 }
@@ -232,6 +235,7 @@ public:
     }
     int read(float* interleaved, int n) override {
         const auto got = static_cast<int>(std::max<sf_count_t>(0, sf_readf_float(file_, interleaved, n)));
+        ioBeat();
         // libsndfile's error state as the last read left it (each read starts afresh): a decoding
         // error that stopped the file, not one it read past.
         if (got < n) error = sf_error(file_) != SF_ERR_NO_ERROR ? sf_strerror(file_) : "";

@@ -9,6 +9,7 @@
 #include "CheckSteps.h"
 #include "stemdeck/common/Db.h"
 #include "stemdeck/common/Error.h"
+#include "stemdeck/common/IoWatch.h"
 #include "stemdeck/common/Text.h"
 #include "stemdeck/formats/Formats.h"
 #include "stemdeck/set/SetFile.h"
@@ -26,7 +27,7 @@ std::string dbfs(float linear) {
     return formatDb(linear, " dBFS");
 }
 
-std::uint64_t folderBytes(const fs::path& dir) {
+std::uint64_t folderBytesNow(const fs::path& dir) {
     std::uint64_t total = 0;
     std::error_code ec;
     if (fs::is_regular_file(dir, ec)) return fs::file_size(dir, ec);
@@ -35,6 +36,16 @@ std::uint64_t folderBytes(const fs::path& dir) {
         if (e.is_regular_file(ec) && (formats::isAudioFileName(e.path()) || formats::isStemFileName(e.path())))
             total += e.file_size(ec);
     return total;
+}
+
+/// The bytes to scan in a song (for progress); 0 for a folder that does not answer (its song's
+/// check says so).
+std::uint64_t folderBytes(const fs::path& dir) {
+    try {
+        return watchedIo([dir] { return folderBytesNow(dir); });
+    } catch (const NoAnswer&) {
+        return 0;
+    }
 }
 
 } // namespace
@@ -113,7 +124,7 @@ int CheckReport::playableSongs() const {
 namespace {
 
 using detail::add;
-using detail::checkFolder;
+using detail::checkFolderWatched;
 
 /// The set's controller mapping, by name or by path: play refuses a set whose mapping is missing
 /// or broken, and so does check.
@@ -168,7 +179,7 @@ void checkSet(CheckReport& report, const fs::path& source, const CheckProgress& 
             report.songs.push_back(std::move(s));
             continue;
         }
-        report.songs.push_back(checkFolder(song.source, &song, done, total, progress));
+        report.songs.push_back(checkFolderWatched(song.source, &song, done, total, progress));
     }
 }
 
@@ -182,7 +193,7 @@ CheckReport checkSource(const fs::path& source, const CheckProgress& progress, c
         return report;
     }
     std::uint64_t done = 0;
-    report.songs.push_back(checkFolder(source, nullptr, done, folderBytes(source), progress));
+    report.songs.push_back(checkFolderWatched(source, nullptr, done, folderBytes(source), progress));
     return report;
 }
 

@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "CheckSteps.h"
 #include "stemdeck/common/Error.h"
+#include "stemdeck/common/IoWatch.h"
 #include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/formats/Formats.h"
 #include "stemdeck/formats/Scan.h"
@@ -24,6 +26,7 @@ namespace {
 using detail::add;
 using detail::addPlaysThrough;
 using detail::clock;
+using detail::GuardedProgress;
 using detail::qualityFindings;
 using detail::seconds;
 
@@ -113,33 +116,80 @@ ReadmeInfo songFacts(SongReport& s, const fs::path& dir, const std::optional<fs:
     return info;
 }
 
+/// A file's header and, when it is playable audio, its whole-file scan.
+struct Scanned {
+    FileReport report;
+    std::optional<formats::FileScan> scan;
+    std::uint64_t done = 0; ///< the bytes scanned so far, this file's included
+};
+
+/// probe() and scanFile() of one file in a watched worker: a file that stops answering costs
+/// ioTimeout(), and the check goes on. `stem`: the stem rule (mono or stereo) applies.
+Scanned scanWatched(const fs::path& p, const std::string& name, bool stem, std::uint64_t done, std::uint64_t total,
+                    const CheckProgress& progress) {
+    GuardedProgress guard(progress);
+    try {
+        return watchedIo([p, name, stem, done, total, tell = guard.callback()] {
+            Scanned got;
+            got.report = probe(p, name);
+            FileReport& r = got.report;
+            if (stem && r.readable && (r.channels < 1 || r.channels > 2)) { // the same rule as the stem reader's
+                r.readable = false;
+                r.problem = std::to_string(r.channels) + " channels; a stem must be mono or stereo";
+            }
+            got.done = done;
+            if (r.readable) got.scan = scanFile(p, got.done, total, tell);
+            return got;
+        });
+    } catch (const NoAnswer&) {
+        guard.abandon();
+        throw;
+    }
+}
+
 /// Every stem probed and decoded whole (the length is what decodes), and the reference mix.
 void scanStems(SongReport& s, const std::vector<fs::path>& audio, const std::optional<fs::path>& reference,
                std::uint64_t& done, std::uint64_t total, const CheckProgress& progress) {
+    bool stalled = false;
     for (const fs::path& p : audio) {
-        FileReport r = probe(p, stemNameFromFile(p));
-        if (r.readable && (r.channels < 1 || r.channels > 2)) { // the same rule as the stem reader's
-            r.readable = false;
-            r.problem = std::to_string(r.channels) + " channels; a stem must be mono or stereo";
+        Scanned got;
+        try {
+            got = scanWatched(p, stemNameFromFile(p), true, done, total, progress);
+        } catch (const NoAnswer& e) {
+            const std::string text = e.what();
+            const std::string::size_type cut = text.find("; ");
+            addPlaysThrough(s, p, text.substr(0, cut) + " (it was not checked)",
+                            text.substr(cut + 2) + "; on stage this stem stays silent while it does not answer, and "
+                                                   "the others play");
+            FileReport r;
+            r.path = p;
+            r.name = stemNameFromFile(p);
+            r.problem = "no answer";
+            s.stems.push_back(std::move(r));
+            stalled = true;
+            continue;
         }
+        done = got.done;
+        FileReport& r = got.report;
+        const std::optional<formats::FileScan>& scanned = got.scan;
         if (!r.readable) {
             add(s, Severity::error, p, r.problem.empty() ? "cannot be read as audio" : r.problem,
                 "export it again (mono or stereo WAV, AIFF or FLAC); on stage this stem keeps its number, stays "
                 "silent and the others play");
-        } else if (const std::optional<formats::FileScan> scan = scanFile(p, done, total, progress)) {
+        } else if (const std::optional<formats::FileScan>& scan = scanned) {
             // The length is what decodes: check reads every sample, so it is the authority.
             r.peak = scan->peak;
             if (scan->frames == 0) {
                 // "holds no audio" below: not a cut-off stem that plays part of itself
             } else if (scan->errorAt >= 0 && scan->frames < r.frames)
-                addPlaysThrough(s, p,
-                    "cannot be decoded past " + clock(scan->errorAt, r.sampleRate) + " (" + scan->error + ")",
+                addPlaysThrough(
+                    s, p, "cannot be decoded past " + clock(scan->errorAt, r.sampleRate) + " (" + scan->error + ")",
                     "export it again; play and render play it up to there, then silence");
             else if (scan->frames < r.frames)
                 addPlaysThrough(s, p,
-                    "declares " + clock(r.frames, r.sampleRate) + ", holds " + clock(scan->frames, r.sampleRate) +
-                        ": the file is cut off",
-                    "copy or export it again; play and render play what there is, then silence");
+                                "declares " + clock(r.frames, r.sampleRate) + ", holds " +
+                                    clock(scan->frames, r.sampleRate) + ": the file is cut off",
+                                "copy or export it again; play and render play what there is, then silence");
             r.frames = scan->frames;
             if (scan->frames == 0) {
                 r.readable = false;
@@ -148,13 +198,25 @@ void scanStems(SongReport& s, const std::vector<fs::path>& audio, const std::opt
         }
         s.stems.push_back(std::move(r));
     }
+    if (stalled && std::none_of(s.stems.begin(), s.stems.end(), [](const FileReport& r) { return r.readable; }))
+        add(s, Severity::error, audio.front().parent_path(), "none of the stems answers or can be read",
+            "copy the song to the laptop's own disk; on stage it is skipped");
     if (reference) {
-        s.reference = probe(*reference, "reference mix");
-        if (s.reference->readable)
-            if (const std::optional<formats::FileScan> scan = scanFile(*reference, done, total, progress)) {
-                s.reference->peak = scan->peak;
-                s.reference->frames = scan->frames;
+        try {
+            Scanned got = scanWatched(*reference, "reference mix", false, done, total, progress);
+            done = got.done;
+            s.reference = std::move(got.report);
+            if (got.scan) {
+                s.reference->peak = got.scan->peak;
+                s.reference->frames = got.scan->frames;
             }
+        } catch (const NoAnswer& e) {
+            s.reference = FileReport{};
+            s.reference->path = *reference;
+            s.reference->name = "reference mix";
+            add(s, Severity::warning, *reference, e.what(),
+                "A/B against the reference mix is off while it does not answer");
+        }
     }
 }
 
@@ -261,6 +323,56 @@ SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& 
     scanStems(s, audio, reference, done, total, progress);
     compareStems(s, info, readme);
     return s;
+}
+
+struct GuardedProgress::State {
+    std::mutex mutex; // held while `to` runs: abandon() waits out a call under way
+    bool abandoned = false;
+    CheckProgress to;
+};
+
+GuardedProgress::GuardedProgress(const CheckProgress& to) : state_(std::make_shared<State>()) {
+    state_->to = to;
+}
+
+CheckProgress GuardedProgress::callback() const {
+    if (!state_->to) return {};
+    return [state = state_](const fs::path& file, std::uint64_t done, std::uint64_t total) {
+        std::lock_guard<std::mutex> lock(state->mutex);
+        if (!state->abandoned) state->to(file, done, total);
+    };
+}
+
+void GuardedProgress::abandon() {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->abandoned = true;
+    state_->to = nullptr;
+}
+
+SongReport checkFolderWatched(const fs::path& dir, const SetSong* plan, std::uint64_t& done, std::uint64_t total,
+                              const CheckProgress& progress) {
+    GuardedProgress guard(progress);
+    std::optional<SetSong> entry; // the worker's own copy: it may outlive the set
+    if (plan != nullptr) entry = *plan;
+    try {
+        auto [report, scanned] = watchedIo([dir, entry, done, total, tell = guard.callback()] {
+            std::uint64_t d = done;
+            SongReport r = checkFolder(dir, entry ? &*entry : nullptr, d, total, tell);
+            return std::pair{std::move(r), d};
+        });
+        done = scanned;
+        return std::move(report);
+    } catch (const NoAnswer& e) {
+        guard.abandon();
+        SongReport s;
+        s.source = dir;
+        s.title = dir.filename().string();
+        const std::string text = e.what();
+        const std::string::size_type cut = text.find("; ");
+        add(s, Severity::error, e.file().empty() ? dir : e.file(), text.substr(0, cut) + " (the song was not checked)",
+            text.substr(cut + 2));
+        return s;
+    }
 }
 
 } // namespace detail

@@ -4,6 +4,7 @@
 // stem folder, CheckStemFile.cpp a .stem.mp4.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -36,5 +37,23 @@ void qualityFindings(SongReport& s, const FileReport& r, const std::string& pref
 /// A stem folder, or a folder holding one .stem.mp4, or a .stem.mp4 itself (CheckFolder.cpp).
 [[nodiscard]] SongReport checkFolder(const std::filesystem::path& dir, const SetSong* plan, std::uint64_t& done,
                                      std::uint64_t total, const CheckProgress& progress);
+
+/// checkFolder in a watched worker (stemdeck/common/IoWatch.h): a song on a mount that stopped
+/// answering is an error of that song, and the check goes on with the next one.
+[[nodiscard]] SongReport checkFolderWatched(const std::filesystem::path& dir, const SetSong* plan, std::uint64_t& done,
+                                            std::uint64_t total, const CheckProgress& progress);
+
+/// A progress callback for watched work: forwards to `to` until the work is given up on, never
+/// after (the work may run on, asleep in a read, after its caller and `to` are gone).
+class GuardedProgress {
+public:
+    explicit GuardedProgress(const CheckProgress& to);
+    [[nodiscard]] CheckProgress callback() const;
+    void abandon();
+
+private:
+    struct State;
+    std::shared_ptr<State> state_;
+};
 
 } // namespace stemdeck::set::detail

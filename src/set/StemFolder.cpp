@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "stemdeck/common/IoWatch.h"
 #include "stemdeck/common/Error.h"
 #include "stemdeck/formats/Formats.h"
 #include "stemdeck/formats/NiStemFile.h"
@@ -73,20 +74,27 @@ void attachReadme(const std::vector<fs::path>& texts, StemFolder& folder) {
 } // namespace
 
 FolderListing listFolder(const fs::path& dir) {
+    ioFile(dir);
     FolderListing l;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
         const fs::path& p = entry.path();
         if (p.filename().string().starts_with(".")) continue; // ._ AppleDouble files, .DS_Store
-        std::error_code typeEc;
-        const bool regular = entry.is_regular_file(typeEc);
+        // A file's type only where the name leaves it open: an audio file is not looked at here
+        // (its probe says what is wrong with it, watched: a link to a share that stopped
+        // answering must not hang the listing).
+        const auto regular = [&] {
+            ioFile(p);
+            std::error_code typeEc;
+            return entry.is_regular_file(typeEc);
+        };
         if (formats::isStemFileName(p)) {
-            if (regular) l.stemFiles.push_back(p);
+            if (regular()) l.stemFiles.push_back(p);
         } else if (isReferenceMixName(p)) {
             l.reference = p;
         } else if (formats::isAudioFileName(p)) {
             l.audio.push_back(p); // whatever it is: it keeps its number (see FolderListing)
-        } else if (isReadmeName(p) && regular) {
+        } else if (isReadmeName(p) && regular()) {
             l.texts.push_back(p);
         }
     }
@@ -103,6 +111,7 @@ FolderListing listFolder(const fs::path& dir) {
 }
 
 StemFolder scanStemFolder(const fs::path& dir) {
+    ioFile(dir);
     std::error_code ec;
     if (!fs::exists(dir, ec)) throw Error(dir.string() + ": no such folder; check the path");
     if (fs::is_regular_file(dir, ec) && formats::isStemFileName(dir)) return fromStemFile(dir, dir.parent_path());

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "stemdeck/common/Error.h"
+#include "stemdeck/common/IoWatch.h"
 #include "stemdeck/stream/DiskStreamer.h"
 #include "stemdeck/common/Text.h"
 
@@ -225,7 +226,7 @@ bool StreamedStem::waitUntilReadable(std::int64_t frame, int n, double timeoutSe
     if (readable(frame, n)) return true; // the usual case: no clock, no sleep
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeoutSeconds);
     while (!readable(frame, n)) {
-        if (std::chrono::steady_clock::now() > until) return false;
+        if (std::chrono::steady_clock::now() > until || silentNoAnswer_.load(std::memory_order_relaxed)) return false;
         std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
     return true;
@@ -248,6 +249,19 @@ void StreamedStem::reportFault(const std::string& message) {
     std::lock_guard<std::mutex> lock(faultMutex_);
     faultMessage_ = message;
     faultPending_.store(true, std::memory_order_release);
+}
+
+void StreamedStem::noAnswer(std::chrono::milliseconds after) {
+    silentNoAnswer_.store(true, std::memory_order_relaxed);
+    const std::string text = noAnswerText(file_.describe(), after);
+    const std::string::size_type cut = text.find("; ");
+    reportFault(text.substr(0, cut) + "; this stem is silent until it answers, the others play" +
+                (cut == std::string::npos ? "" : "; " + text.substr(cut + 2)));
+}
+
+void StreamedStem::answered() {
+    silentNoAnswer_.store(false, std::memory_order_relaxed);
+    reportFault(file_.describe() + ": answers again; it plays again from the next chunk its disk thread reads");
 }
 
 bool StreamedStem::takeFault(std::string& message) {
@@ -274,7 +288,12 @@ bool StreamedStem::service(std::vector<float>& scratch) {
     if (retryDue && (reader_ != nullptr || reopen())) {
         if (decodePos_ != w.writeFrame) decodePos_ = reader_->start(w.writeFrame) ? w.writeFrame : -1;
         if (decodePos_ == w.writeFrame) {
-            if (const auto delay = DiskStreamer::readDelay(); delay.count() > 0) std::this_thread::sleep_for(delay);
+            if (const auto delay = DiskStreamer::readDelay(); delay.count() > 0) {
+                // (the test hook: a slow disk; a stall ends for every read under way when it is lifted)
+                const auto until = std::chrono::steady_clock::now() + delay;
+                while (std::chrono::steady_clock::now() < until && DiskStreamer::readDelay().count() > 0)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
             got = reader_->read(l, r, want);
         }
     }

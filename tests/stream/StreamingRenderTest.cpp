@@ -168,15 +168,16 @@ TEST_CASE("A slow disk: no underruns while the read-ahead lasts, silence then re
         CHECK(out.report.underruns == 0);
     }
     SECTION("a 4 s stall: silence where the disk could not keep up, then exact again") {
-        // At 3.5 s (past the 3 s head) the next chunk read takes 4 s. The ring holds about 2.5 s
-        // ahead, so it runs dry near 6 s and the disk is back near 7.6 s.
+        // At 3.5 s (past the 3 s head) the disk stalls: reads wait until it is back at 7.5 s. The
+        // ring holds about 2.5 s ahead, so it runs dry near 6 s. (The second stem's read is handed
+        // to a new disk thread after 1 s, DiskStreamer::kHandOver, and waits for the same disk.)
         control::RenderOptions stall = paced;
         bool stalled = false, lifted = false;
         stall.beforeBlock = [&](std::int64_t frame) {
             if (!stalled && frame >= rate * 7 / 2) {
                 stalled = true;
                 stream::DiskStreamer::setReadDelay(std::chrono::milliseconds(4000));
-            } else if (stalled && !lifted && frame >= rate * 7) { // before the stalled read returns
+            } else if (stalled && !lifted && frame >= rate * 15 / 2) { // the disk is back
                 lifted = true;
                 stream::DiskStreamer::setReadDelay({});
             }

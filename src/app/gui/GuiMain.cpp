@@ -149,6 +149,7 @@ int main(int argc, char** argv) {
     CLI::App app{"stemdeck-gui: the stage screen (the same options as stemdeck play)"};
     app::PlayArgs args;
     app::addPlayOptions(app, args);
+    app::addIoTimeoutOption(app);
     bool kiosk = false;
     app.add_flag("--kiosk", kiosk,
                  "The stage box's screen: the whole screen, no window decorations, the show lock on (keys, mouse, "

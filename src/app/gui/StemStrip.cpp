@@ -7,6 +7,7 @@
 #include "Palette.h"
 #include "stemdeck/common/Db.h"
 #include "stemdeck/common/Error.h"
+#include "stemdeck/common/IoWatch.h"
 #include "stemdeck/common/Thread.h"
 #include "stemdeck/formats/Scan.h"
 #include "stemdeck/set/StemFolder.h"
@@ -25,47 +26,52 @@ float levelDb(float linear) {
 }
 } // namespace
 
-Overviews::~Overviews() {
-    stop();
-}
+struct Overviews::Run {
+    explicit Run(int s) : song(s) {}
+    const int song;
+    std::atomic<bool> cancel{false};
+    mutable std::mutex mutex; // GUI and scanning threads
+    std::vector<std::vector<float>> ready;
+};
 
-void Overviews::stop() {
-    cancel_.store(true);
-    if (worker_.joinable()) worker_.join();
-    cancel_.store(false);
+Overviews::~Overviews() {
+    if (run_) run_->cancel.store(true);
 }
 
 void Overviews::compute(const std::filesystem::path& source, int song) {
-    stop();
-    {
-        std::lock_guard lock(mutex_);
-        song_ = song;
-        ready_.clear();
-    }
-    worker_ = std::thread([this, source, song] {
+    if (run_) run_->cancel.store(true);
+    run_ = std::make_shared<Run>(song);
+    std::thread([run = run_, source] {
         setThreadName("stemdeck-waves");
         try {
-            const set::StemFolder folder = set::scanStemFolder(source);
-            for (std::size_t i = 0; i < folder.stems.size() && !cancel_.load(); ++i) {
-                formats::ScanOptions options;
-                options.overviewPoints = kPoints;
-                options.cancel = &cancel_;
+            const set::StemFolder folder = watchedIo([source] { return set::scanStemFolder(source); });
+            for (std::size_t i = 0; i < folder.stems.size() && !run->cancel.load(); ++i) {
                 const formats::StemLocation where(folder.stems[i].path, folder.stems[i].track);
-                std::optional<formats::FileScan> scan = formats::scanStem(where, options);
+                std::optional<formats::FileScan> scan;
+                try {
+                    scan = watchedIo([where, run] {
+                        formats::ScanOptions options;
+                        options.overviewPoints = kPoints;
+                        options.cancel = &run->cancel;
+                        return formats::scanStem(where, options);
+                    });
+                } catch (const NoAnswer&) { // flat, as a broken stem; the show's log says why
+                }
                 // A broken stem: a flat overview (the strip says it is broken).
                 std::vector<float> peaks = scan ? std::move(scan->overview) : std::vector<float>(kPoints, 0.0f);
-                std::lock_guard lock(mutex_);
-                if (song_ == song) ready_.push_back(std::move(peaks));
+                std::lock_guard lock(run->mutex);
+                run->ready.push_back(std::move(peaks));
             }
-        } catch (const Error&) {
+        } catch (const Error&) { // (a folder that does not answer, or is not there: no overviews)
         }
-    });
+    }).detach();
 }
 
 std::vector<float> Overviews::get(int song, int stem) const {
-    std::lock_guard lock(mutex_);
-    if (song != song_ || stem < 0 || static_cast<std::size_t>(stem) >= ready_.size()) return {};
-    return ready_[static_cast<std::size_t>(stem)];
+    if (!run_ || song != run_->song) return {};
+    std::lock_guard lock(run_->mutex);
+    if (stem < 0 || static_cast<std::size_t>(stem) >= run_->ready.size()) return {};
+    return run_->ready[static_cast<std::size_t>(stem)];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -13,23 +14,22 @@
 
 namespace stemdeck::app {
 
-/// Per stem: peak envelopes for the waveform overview, computed on a thread of their own.
+/// Per stem: peak envelopes for the waveform overview, computed on a thread of their own. The
+/// screen never waits for that thread: a song on a share that stopped answering would freeze it
+/// (the thread may sleep in a read for ever). Each stem's scan is watched (IoWatch.h): one that
+/// does not answer gets a flat overview, and the next stem is scanned.
 class Overviews {
 public:
     static constexpr int kPoints = 400;
-    ~Overviews();
+    ~Overviews(); ///< cancels the scan under way, without waiting for it
     /// @thread GUI. Starts computing the song's overviews (dropping any unfinished ones).
     void compute(const std::filesystem::path& source, int song);
     /// @thread GUI. The overview of a stem if it is ready (else empty).
     [[nodiscard]] std::vector<float> get(int song, int stem) const;
 
 private:
-    void stop();
-    mutable std::mutex mutex_;
-    int song_ = -1;
-    std::vector<std::vector<float>> ready_;
-    std::atomic<bool> cancel_{false};
-    std::thread worker_;
+    struct Run; // one song's overviews, shared with the thread that computes them
+    std::shared_ptr<Run> run_; // GUI thread only
 };
 
 class StemStrip final : public juce::Component {

@@ -59,6 +59,10 @@ inline constexpr int kExitNoDevice = 69;
 /// @thread main. The options of `play` (and of the stage GUI, which takes the same ones).
 void addPlayOptions(CLI::App& command, PlayArgs& args);
 
+/// @thread main. `--io-timeout SECONDS`: how long a file may go without answering before it is
+/// called stalled (stemdeck/common/IoWatch.h); every command and the GUI take it.
+void addIoTimeoutOption(CLI::App& app);
+
 /// @thread main. Runs `stemdeck play` until the set is played through or it is stopped.
 int runPlay(const PlayArgs& args, const std::atomic<bool>& stop);
 

@@ -1,6 +1,7 @@
 #pragma once
 // A stem streamed from disk: its head and cue regions in RAM, the rest through a StemRing.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -56,7 +57,10 @@ public:
     [[nodiscard]] std::int64_t lengthFrames() const noexcept override { return length_; }
     engine::ReadStatus read(std::int64_t frame, float* left, float* right, int n) noexcept override;
     void seek(std::int64_t frame) noexcept override;
-    [[nodiscard]] bool readyAt(std::int64_t frame, int n) const noexcept override { return readable(frame, n); }
+    /// (A stem whose file does not answer is ready: it plays silence, and nobody waits for it.)
+    [[nodiscard]] bool readyAt(std::int64_t frame, int n) const noexcept override {
+        return readable(frame, n) || silentNoAnswer_.load(std::memory_order_relaxed);
+    }
     bool waitUntilReadable(std::int64_t frame, int n, double timeoutSeconds) const override;
 
     /// @thread any. True when [frame, frame + n) can be read without a gap.
@@ -67,6 +71,13 @@ public:
 
     /// @thread control. A fault the disk thread met (file cut short, unreadable), once per fault.
     [[nodiscard]] bool takeFault(std::string& message);
+
+    /// @thread disk watcher. A read of this stem has not come back in `after` (its disk or share
+    /// stopped answering): said once, as a fault, and nobody waits for its frames from now on
+    /// (a render plays it silent; a seek does not wait for it).
+    void noAnswer(std::chrono::milliseconds after);
+    /// @thread disk. That read came back: said, and the stem is waited for again.
+    void answered();
 
     [[nodiscard]] const formats::StemLocation& file() const noexcept { return file_; }
     [[nodiscard]] int sampleRate() const noexcept { return sampleRate_; } ///< the rate it plays at
@@ -116,6 +127,7 @@ private:
     std::mutex faultMutex_; // disk and control threads only, never the audio thread
     std::string faultMessage_;
     std::atomic<bool> faultPending_{false};
+    std::atomic<bool> silentNoAnswer_{false}; // noAnswer() until answered()
 };
 
 } // namespace stemdeck::stream
