@@ -46,10 +46,21 @@ std::int64_t decodedFrames(void* sndfile, int channels);
 /// stem); else `frames`. The length then is what decodes, and the difference is a cut.
 std::int64_t declaredFrames(void* sndfile, int format, int channels, std::int64_t frames);
 
-/// The length of a file libsndfile opened with count `frames`: when the header does not give it
-/// (unknownLength), `known` if this load counted it already, else found by decoding
-/// (decodedFrames); otherwise what the audio chunk declares (declaredFrames).
-std::int64_t lengthFrames(void* sndfile, int format, int channels, std::int64_t frames, std::int64_t known = -1);
+/// The length of `file`, which libsndfile opened with count `frames`: when the header does not
+/// give it (unknownLength), `known` if this load counted it already, else a FLAC's from its last
+/// frames' headers (flacLengthFromTail), else found by decoding (decodedFrames); otherwise what
+/// the audio chunk declares (declaredFrames).
+std::int64_t lengthFrames(void* sndfile, const std::filesystem::path& file, int format, int channels,
+                          std::int64_t frames, std::int64_t known = -1);
+
+/// A FLAC stream's length where STREAMINFO leaves the total unset (a streaming encoder's file),
+/// read from the headers of its last frames: FFmpeg's demuxer seeks to the last frame by its
+/// frame headers (their first sample and block size, through FFmpeg's FLAC parser) and the
+/// packets left give the end. Nothing is decoded: a 5-minute stem costs a few reads, not a
+/// whole decode. A file cut off inside its last frame reads one block longer than what decodes
+/// (the stem then reports the cut when it plays, as any cut-off stem). nullopt when the file is
+/// not a FLAC or FFmpeg cannot seek in it (then the length is counted by decoding).
+std::optional<std::int64_t> flacLengthFromTail(const std::filesystem::path& file);
 
 /// Counts one whole-file decode done only to learn a length (lengthsCounted()).
 void noteLengthCounted() noexcept;

@@ -135,12 +135,12 @@ Priming aacPriming(AVFormatContext& f, int index) {
 
 namespace {
 
+using ffmpeg::aacPriming;
 using ffmpeg::audioStream;
 using ffmpeg::audioStreamCount;
 using ffmpeg::FormatPtr;
 using ffmpeg::openContainer;
 using ffmpeg::streamFrames;
-using ffmpeg::aacPriming;
 
 /// A sample of any planar or packed format FFmpeg decoders give, as float.
 float sampleAt(const AVFrame& fr, int channel, int i) {
@@ -314,8 +314,10 @@ std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file, s
     try {
         auto d = std::make_unique<TrackDecoder>(file, 0);
         if (d->frames <= 0 && known >= 0) {
-            d->frames = known;       // counted already in this load, or not wanted
-        } else if (d->frames <= 0) { // STREAMINFO gives no total: the length is what decodes
+            d->frames = known; // counted already in this load, or not wanted
+        } else if (const std::optional<std::int64_t> tail = d->frames <= 0 ? flacLengthFromTail(file) : std::nullopt) {
+            d->frames = *tail;       // STREAMINFO gives no total: the last frames' headers do
+        } else if (d->frames <= 0) { // not even those: the length is what decodes
             noteLengthCounted();
             std::vector<float> buf(static_cast<std::size_t>(8192 * d->channels));
             std::int64_t n = 0;
@@ -327,6 +329,34 @@ std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file, s
         return d;
     } catch (const Error&) {
         return nullptr;
+    }
+}
+
+std::optional<std::int64_t> flacLengthFromTail(const std::filesystem::path& file) {
+    try {
+        FormatPtr f = openContainer(file);
+        const int index = av_find_best_stream(f.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+        if (index < 0 || f->streams[index]->codecpar->codec_id != AV_CODEC_ID_FLAC) return std::nullopt;
+        const AVStream& st = *f->streams[index];
+        const int rate = st.codecpar->sample_rate;
+        if (rate <= 0) return std::nullopt;
+        // Backwards from far past the end: FFmpeg's binary search over the frame headers lands on
+        // the last frame.
+        if (av_seek_frame(f.get(), index, std::numeric_limits<std::int64_t>::max() / 4, AVSEEK_FLAG_BACKWARD) < 0)
+            return std::nullopt;
+        std::unique_ptr<AVPacket, PacketFree> packet(av_packet_alloc());
+        if (!packet) return std::nullopt;
+        std::int64_t end = -1;
+        for (int n = 0; n < 4096 && av_read_frame(f.get(), packet.get()) >= 0; ++n) {
+            ioBeat();
+            if (packet->stream_index == index && packet->pts != AV_NOPTS_VALUE && packet->duration > 0)
+                end = std::max(end, packet->pts + packet->duration);
+            av_packet_unref(packet.get());
+        }
+        if (end <= 0) return std::nullopt;
+        return av_rescale_q(end, st.time_base, AVRational{1, rate});
+    } catch (const Error&) {
+        return std::nullopt;
     }
 }
 

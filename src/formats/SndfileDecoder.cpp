@@ -156,7 +156,7 @@ AudioFileInfo probeAudioFile(const fs::path& file, bool countLength) {
         out.frames = -1;
         return out;
     }
-    out.frames = detail::lengthFrames(f.handle, f.info.format, f.info.channels, out.frames);
+    out.frames = detail::lengthFrames(f.handle, file, f.info.format, f.info.channels, out.frames);
     if (out.frames <= 0)
         throw Error(file.string() + ": holds no audio (0 frames); the recorder or export kept the audio elsewhere: "
                                     "export the stem again");
@@ -192,9 +192,13 @@ std::int64_t declaredFrames(void* sndfile, int format, int channels, std::int64_
     return declared > frames + 1 ? declared : frames; // (a writer's odd pad byte is not a cut)
 }
 
-std::int64_t lengthFrames(void* sndfile, int format, int channels, std::int64_t frames, std::int64_t known) {
+std::int64_t lengthFrames(void* sndfile, const fs::path& file, int format, int channels, std::int64_t frames,
+                          std::int64_t known) {
     if (!unknownLength(frames)) return declaredFrames(sndfile, format, channels, frames);
-    return known >= 0 ? known : decodedFrames(sndfile, channels);
+    if (known >= 0) return known;
+    if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_FLAC)
+        if (const std::optional<std::int64_t> tail = flacLengthFromTail(file)) return *tail;
+    return decodedFrames(sndfile, channels);
 }
 
 std::int64_t decodedFrames(void* sndfile, int channels) {
@@ -225,7 +229,7 @@ public:
         if (file_ == nullptr) throw Error(file.string() + ": cannot read as audio (" + sf_strerror(nullptr) + ")");
         rate = info.samplerate;
         channels = info.channels;
-        frames = lengthFrames(file_, info.format, info.channels, info.frames, known);
+        frames = lengthFrames(file_, file, info.format, info.channels, info.frames, known);
     }
     ~SoundFileDecoder() override { sf_close(file_); }
     SoundFileDecoder(const SoundFileDecoder&) = delete;

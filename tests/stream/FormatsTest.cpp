@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 
@@ -102,6 +104,18 @@ void writeValidBitsWav(const fs::path& file, int container, int valid, int chann
     std::ofstream(file, std::ios::binary) << "RIFF" << le(static_cast<std::uint32_t>(body.size()), 4) << body;
 }
 
+/// What a shell command prints.
+std::string commandOutput(const std::string& command) {
+    std::string out;
+    if (std::FILE* p = ::popen(command.c_str(), "r")) {
+        char buf[256];
+        while (std::fgets(buf, sizeof buf, p) != nullptr)
+            out += buf;
+        ::pclose(p);
+    }
+    return out;
+}
+
 /// What FFmpeg decodes a file to, as float (left channel).
 std::vector<float> ffmpegDecode(const fs::path& file, const fs::path& raw) {
     REQUIRE(std::system(("ffmpeg -nostdin -v error -y -i '" + file.string() + "' -f f32le -af 'pan=mono|c0=c0' '" +
@@ -113,6 +127,54 @@ std::vector<float> ffmpegDecode(const fs::path& file, const fs::path& raw) {
     return out;
 }
 } // namespace
+
+TEST_CASE("A FLAC without a sample count (the reference encoder streaming to a pipe): its length from its last "
+          "frames, never a whole decode",
+          "[render][stream]") {
+    const int rate = 44100;
+    const std::int64_t len = rate * 7 + 1234;
+    const test::StemAudio src = test::sineStem(len, 500.0, rate, 0.5f, true);
+    test::TempDir dir;
+    const fs::path song = dir / "song";
+    fs::create_directories(song);
+    {
+        std::ofstream raw(dir / "in.raw", std::ios::binary);
+        for (std::size_t i = 0; i < src.left.size(); ++i)
+            for (const float v : {src.left[i], src.right[i]}) {
+                const auto q = static_cast<std::int16_t>(std::lround(v * 32767.0f));
+                raw.write(reinterpret_cast<const char*>(&q), 2);
+            }
+    }
+    // Raw samples on stdin, FLAC on stdout: the encoder cannot know the count, nor go back to write it.
+    const fs::path flac = song / "01_Piped.flac";
+    REQUIRE(std::system(("flac -s --force-raw-format --endian=little --sign=signed --channels=2 --bps=16 "
+                         "--sample-rate=44100 - < '" +
+                         (dir / "in.raw").string() + "' > '" + flac.string() + "' 2>/dev/null")
+                            .c_str()) == 0);
+    const std::string total = commandOutput("metaflac --show-total-samples '" + flac.string() + "'");
+    REQUIRE(total == "0\n"); // STREAMINFO's count is unset
+    const std::uint64_t counted = formats::lengthsCounted();
+    CHECK(formats::probeStem(flac).frames == len);
+    const auto out = test::renderFolder(song, "", {});
+    CHECK(out.left.size() == static_cast<std::size_t>(len));
+    CHECK(out.faults.empty());
+    CHECK(std::fabs(out.left[static_cast<std::size_t>(len) - 3]) > 0.0f); // its last frames play
+    CHECK(formats::lengthsCounted() == counted); // not one whole-file decode to learn the length
+    SECTION("the same for a 20-bit FLAC, which FFmpeg decodes") {
+        writeValidBitsWav(dir / "in20.wav", 24, 20, 2, rate, src.left);
+        const fs::path odd = dir / "odd" / "01_Odd.flac";
+        fs::create_directories(odd.parent_path());
+        REQUIRE(std::system(("flac -s -f '" + (dir / "in20.wav").string() + "' -o '" + odd.string() + "'").c_str()) ==
+                0);
+        test::unsetFlacTotal(odd);
+        const std::uint64_t before = formats::lengthsCounted();
+        CHECK(formats::probeStem(odd).frames == len);
+        const auto oddOut = test::renderFolder(odd.parent_path(), "", {});
+        CHECK(oddOut.left.size() == static_cast<std::size_t>(len));
+        CHECK(oddOut.faults.empty());
+        CHECK(formats::lengthsCounted() == before);
+    }
+}
 
 TEST_CASE("12- and 20-bit FLAC (libsndfile cannot decode them) play as FFmpeg decodes them", "[render][stream]") {
     const int rate = 48000;
