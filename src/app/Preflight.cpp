@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "stemdeck/common/Error.h"
+#include "stemdeck/common/IoWatch.h"
 #include "stemdeck/common/Text.h"
 #include "stemdeck/app/Shipped.h"
 #include "stemdeck/midi/Mapping.h"
@@ -100,6 +101,7 @@ void Preflight::run(std::vector<fs::path> sources) {
     (void)setpriority(PRIO_PROCESS, tid, 19);
     (void)syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, static_cast<int>(tid), (3 << 13) /* idle class */);
     set::CheckReport all;
+    const IoCancelScope stopping(cancel_); // told to stop, it does not wait out a stalled share
     try {
         const set::CheckProgress progress = [this](const fs::path& file, std::uint64_t done, std::uint64_t total) {
             if (cancel_.load()) throw Cancelled{};
@@ -121,6 +123,8 @@ void Preflight::run(std::vector<fs::path> sources) {
                 all.songs.push_back(std::move(s));
         }
     } catch (const Cancelled&) {
+        return;
+    } catch (const IoCancelled&) {
         return;
     } catch (const std::exception& e) { // never a reason to stop the show
         const std::lock_guard<std::mutex> lock(mutex_);

@@ -43,17 +43,36 @@ Song::~Song() {
 }
 
 void Song::addCue(std::int64_t frame) {
+    // Every stem's cue decoded side by side, watched, as at load: a stem whose file stopped
+    // answering after its head keeps no cue (it is silent there anyway, and the disk thread says
+    // why) and is not asked again; the control thread waits one timeout at most.
+    std::vector<std::pair<stream::StreamedStem*, WatchedIo<stream::StreamedStem::Region>>> jobs;
+    auto start = [&](const std::shared_ptr<stream::StreamedStem>& s) {
+        if (!s || s->cueStalled()) return;
+        if (const auto span = s->cueSpan(frame))
+            jobs.emplace_back(s.get(), WatchedIo<stream::StreamedStem::Region>(
+                                           [s, span] { return s->decodeCue(span->first, span->second); }));
+    };
     for (const auto& s : sources)
-        if (s) s->addCue(frame);
-    if (reference) reference->addCue(frame);
+        start(s);
+    start(reference);
+    for (auto& [stem, job] : jobs) {
+        try {
+            stem->holdRegion(job.get());
+        } catch (const NoAnswer&) {
+            stem->markCueStalled();
+        }
+    }
 }
 
 std::vector<std::string> Song::takeFaults() {
     std::vector<std::string> faults;
     std::string message;
     for (const auto& s : sources)
-        if (s && s->takeFault(message)) faults.push_back(message);
-    if (reference && reference->takeFault(message)) faults.push_back(message); // (a stem file's master too)
+        while (s && s->takeFault(message))
+            faults.push_back(message);
+    while (reference && reference->takeFault(message)) // (a stem file's master too)
+        faults.push_back(message);
     return faults;
 }
 
@@ -116,6 +135,7 @@ struct Probed {
     std::vector<std::optional<formats::AudioFileInfo>> infos;
     int firstRate = 0;
     std::string firstName;
+    std::string stalled; ///< the first stem that did not answer (NoAnswer::problem()), if any
 };
 
 Probed probeStems(Song& song, const SongOptions& options) {
@@ -137,6 +157,7 @@ Probed probeStems(Song& song, const SongOptions& options) {
             }
         } catch (const NoAnswer& e) { // not broken, not there now: silent, in render too (play offline)
             p.infos.push_back(std::nullopt);
+            if (p.stalled.empty()) p.stalled = e.problem();
             song.warnings.push_back(std::string(e.what()) + ". This stem stays silent; the other stems play");
         } catch (const Error& e) {
             if (!options.keepBrokenStems) throw;
@@ -203,6 +224,8 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     // resampled on the disk thread (libsoxr), all on the same grid, so they stay sample-aligned.
     // Each file's header once; a stem that cannot be read is refused here, or kept silent on stage.
     const Probed probed = probeStems(song, options);
+    if (probed.firstRate == 0 && !probed.stalled.empty())
+        throw Error(dir.string() + ": none of the stems answers (" + probed.stalled + "); " + noAnswerFix());
     if (probed.firstRate == 0)
         throw Error(dir.string() + ": none of the stems can be read; export them again as WAV, AIFF or FLAC");
     song.sampleRate = options.sampleRate.value_or(probed.firstRate);

@@ -11,6 +11,7 @@ extern "C" {
 #include <fstream>
 #include <limits>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "Decoder.h"
@@ -49,7 +50,14 @@ FormatPtr openContainer(const std::filesystem::path& file) {
     }();
     (void)quiet;
     ioFile(file);
-    AVFormatContext* raw = nullptr;
+    AVFormatContext* raw = avformat_alloc_context();
+    if (raw == nullptr) throw Error(file.string() + ": out of memory opening it");
+    // FFmpeg asks this before every read it retries and between steps of a long open: each is
+    // progress for a watched job (IoWatch), so a slow share that answers is not called stalled.
+    raw->interrupt_callback.callback = [](void*) -> int {
+        ioBeat();
+        return 0;
+    };
     if (const int err = avformat_open_input(&raw, file.c_str(), nullptr, nullptr); err < 0)
         throw Error(file.string() + ": cannot open as an MP4 stem file (" + avError(err) +
                     "); check the path, and that the file is complete (a cut-short download cannot be read)");
@@ -335,26 +343,38 @@ std::unique_ptr<Decoder> openFlacWithFfmpeg(const std::filesystem::path& file, s
 std::optional<std::int64_t> flacLengthFromTail(const std::filesystem::path& file) {
     try {
         FormatPtr f = openContainer(file);
+        // A native FLAC file only (FLAC in Ogg, Matroska or MP4 numbers its packets otherwise).
+        if (f->iformat == nullptr || std::string_view(f->iformat->name) != "flac") return std::nullopt;
         const int index = av_find_best_stream(f.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
         if (index < 0 || f->streams[index]->codecpar->codec_id != AV_CODEC_ID_FLAC) return std::nullopt;
         const AVStream& st = *f->streams[index];
         const int rate = st.codecpar->sample_rate;
-        if (rate <= 0) return std::nullopt;
-        // Backwards from far past the end: FFmpeg's binary search over the frame headers lands on
-        // the last frame.
-        if (av_seek_frame(f.get(), index, std::numeric_limits<std::int64_t>::max() / 4, AVSEEK_FLAG_BACKWARD) < 0)
-            return std::nullopt;
+        if (rate <= 0 || st.time_base.num != 1 || st.time_base.den != rate) return std::nullopt;
         std::unique_ptr<AVPacket, PacketFree> packet(av_packet_alloc());
         if (!packet) return std::nullopt;
+        // Where the stream starts (a stream captured part way numbers its frames from there)...
+        std::int64_t first = AV_NOPTS_VALUE;
+        for (int n = 0; n < 64 && first == AV_NOPTS_VALUE && av_read_frame(f.get(), packet.get()) >= 0; ++n) {
+            if (packet->stream_index == index) first = packet->pts;
+            av_packet_unref(packet.get());
+        }
+        if (first == AV_NOPTS_VALUE || first < 0) return std::nullopt;
+        // ...and where it ends: backwards from far past the end, FFmpeg's binary search over the
+        // frame headers lands on the last frame; the packets from there to the end of the file.
+        if (av_seek_frame(f.get(), index, std::numeric_limits<std::int64_t>::max() / 4, AVSEEK_FLAG_BACKWARD) < 0)
+            return std::nullopt;
         std::int64_t end = -1;
-        for (int n = 0; n < 4096 && av_read_frame(f.get(), packet.get()) >= 0; ++n) {
+        int got = 0;
+        for (int n = 0; n < 4096 && (got = av_read_frame(f.get(), packet.get())) >= 0; ++n) {
             ioBeat();
             if (packet->stream_index == index && packet->pts != AV_NOPTS_VALUE && packet->duration > 0)
                 end = std::max(end, packet->pts + packet->duration);
             av_packet_unref(packet.get());
         }
-        if (end <= 0) return std::nullopt;
-        return av_rescale_q(end, st.time_base, AVRational{1, rate});
+        // Only a read that ran to the end of the file says where it ends (not an I/O error, not a
+        // seek that landed far from the end).
+        if (got != AVERROR_EOF || end <= first) return std::nullopt;
+        return end - first;
     } catch (const Error&) {
         return std::nullopt;
     }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "CheckSteps.h"
 #include "stemdeck/common/Db.h"
@@ -38,11 +39,16 @@ std::uint64_t folderBytesNow(const fs::path& dir) {
     return total;
 }
 
-/// The bytes to scan in a song (for progress); 0 for a folder that does not answer (its song's
-/// check says so).
-std::uint64_t folderBytes(const fs::path& dir) {
+/// The bytes to scan in these songs (for progress), in one watched job: a share that does not
+/// answer costs one timeout here, and 0 (each song's own check then says what did not answer).
+std::uint64_t folderBytes(const std::vector<fs::path>& dirs) {
     try {
-        return watchedIo([dir] { return folderBytesNow(dir); });
+        return watchedIo([dirs] {
+            std::uint64_t total = 0;
+            for (const fs::path& d : dirs)
+                total += folderBytesNow(d);
+            return total;
+        });
     } catch (const NoAnswer&) {
         return 0;
     }
@@ -167,9 +173,10 @@ void checkSet(CheckReport& report, const fs::path& source, const CheckProgress& 
     report.setName = set.name;
     controllerFindings(report, set, source, controller);
     std::uint64_t done = 0;
-    std::uint64_t total = 0;
+    std::vector<fs::path> sources;
     for (const SetSong& song : set.songs)
-        if (song.error.empty()) total += folderBytes(song.source);
+        if (song.error.empty()) sources.push_back(song.source);
+    const std::uint64_t total = folderBytes(sources);
     for (const SetSong& song : set.songs) {
         if (!song.error.empty()) {
             SongReport s;
@@ -193,7 +200,7 @@ CheckReport checkSource(const fs::path& source, const CheckProgress& progress, c
         return report;
     }
     std::uint64_t done = 0;
-    report.songs.push_back(checkFolderWatched(source, nullptr, done, folderBytes(source), progress));
+    report.songs.push_back(checkFolderWatched(source, nullptr, done, folderBytes({source}), progress));
     return report;
 }
 

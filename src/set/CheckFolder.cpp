@@ -2,6 +2,7 @@
 // and the set file's facts, the stems against each other and the reference mix. A folder holding
 // one .stem.mp4 (or the file itself) is checked as that file.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <mutex>
@@ -33,11 +34,12 @@ using detail::seconds;
 /// A whole-file scan (formats::scanStem), with the bytes of every file scanned so far (`done` of
 /// `total`) reported as progress.
 std::optional<formats::FileScan> scanFile(const fs::path& file, std::uint64_t& done, std::uint64_t total,
-                                          const CheckProgress& progress) {
+                                          const CheckProgress& progress, const std::atomic<bool>* cancel = nullptr) {
     std::error_code ec;
     const std::uint64_t bytes = fs::file_size(file, ec);
     const std::uint64_t start = done;
     formats::ScanOptions options;
+    options.cancel = cancel;
     options.progress = [&](double fraction) {
         if (!progress) return;
         done = start + static_cast<std::uint64_t>(static_cast<double>(bytes) * fraction);
@@ -121,30 +123,46 @@ struct Scanned {
     FileReport report;
     std::optional<formats::FileScan> scan;
     std::uint64_t done = 0; ///< the bytes scanned so far, this file's included
+    std::string stalled;    ///< what did not answer (NoAnswer::problem()); the header did if report.readable
 };
 
-/// probe() and scanFile() of one file in a watched worker: a file that stops answering costs
-/// ioTimeout(), and the check goes on. `stem`: the stem rule (mono or stereo) applies.
+/// probe() and scanFile() of one file, each in a watched worker: a file that stops answering
+/// costs ioTimeout(), and the check goes on. `stem`: the stem rule (mono or stereo) applies.
 Scanned scanWatched(const fs::path& p, const std::string& name, bool stem, std::uint64_t done, std::uint64_t total,
                     const CheckProgress& progress) {
-    GuardedProgress guard(progress);
+    Scanned got;
+    got.done = done;
     try {
-        return watchedIo([p, name, stem, done, total, tell = guard.callback()] {
-            Scanned got;
-            got.report = probe(p, name);
-            FileReport& r = got.report;
-            if (stem && r.readable && (r.channels < 1 || r.channels > 2)) { // the same rule as the stem reader's
-                r.readable = false;
-                r.problem = std::to_string(r.channels) + " channels; a stem must be mono or stereo";
-            }
-            got.done = done;
-            if (r.readable) got.scan = scanFile(p, got.done, total, tell);
-            return got;
-        });
-    } catch (const NoAnswer&) {
-        guard.abandon();
-        throw;
+        got.report = watchedIo([p, name] { return probe(p, name); });
+    } catch (const NoAnswer& e) {
+        got.report.path = p;
+        got.report.name = name;
+        got.report.problem = "no answer";
+        got.stalled = e.problem();
+        return got;
     }
+    FileReport& r = got.report;
+    if (stem && r.readable && (r.channels < 1 || r.channels > 2)) { // the same rule as the stem reader's
+        r.readable = false;
+        r.problem = std::to_string(r.channels) + " channels; a stem must be mono or stereo";
+    }
+    if (!r.readable) return got;
+    GuardedProgress guard(progress);
+    auto cancel = std::make_shared<std::atomic<bool>>(false); // a scan given up on stops at its next read
+    try {
+        auto [scan, scanned] = watchedIo([p, done, total, tell = guard.callback(), cancel] {
+            std::uint64_t d = done;
+            std::optional<formats::FileScan> result = scanFile(p, d, total, tell, cancel.get());
+            return std::pair{std::move(result), d};
+        });
+        got.scan = std::move(scan);
+        got.done = scanned;
+    } catch (const NoAnswer& e) {
+        guard.abandon();
+        cancel->store(true);
+        got.stalled = e.problem();
+    }
+    return got;
 }
 
 /// Every stem probed and decoded whole (the length is what decodes), and the reference mix.
@@ -152,25 +170,22 @@ void scanStems(SongReport& s, const std::vector<fs::path>& audio, const std::opt
                std::uint64_t& done, std::uint64_t total, const CheckProgress& progress) {
     bool stalled = false;
     for (const fs::path& p : audio) {
-        Scanned got;
-        try {
-            got = scanWatched(p, stemNameFromFile(p), true, done, total, progress);
-        } catch (const NoAnswer& e) {
-            const std::string text = e.what();
-            const std::string::size_type cut = text.find("; ");
-            addPlaysThrough(s, p, text.substr(0, cut) + " (it was not checked)",
-                            text.substr(cut + 2) + "; on stage this stem stays silent while it does not answer, and "
-                                                   "the others play");
-            FileReport r;
-            r.path = p;
-            r.name = stemNameFromFile(p);
-            r.problem = "no answer";
-            s.stems.push_back(std::move(r));
-            stalled = true;
-            continue;
-        }
+        Scanned got = scanWatched(p, stemNameFromFile(p), true, done, total, progress);
         done = got.done;
         FileReport& r = got.report;
+        if (!got.stalled.empty()) {
+            stalled = true;
+            if (r.readable) // the header answered, the rest of the file did not
+                addPlaysThrough(s, p, got.stalled + " part way through (not checked to its end)",
+                                noAnswerFix() + "; on stage it plays until it stops answering, then is silent, "
+                                                "and the others play");
+            else
+                addPlaysThrough(s, p, got.stalled + " (it was not checked)",
+                                noAnswerFix() + "; on stage this stem stays silent while it does not answer, and the "
+                                                "others play");
+            s.stems.push_back(std::move(r));
+            continue;
+        }
         const std::optional<formats::FileScan>& scanned = got.scan;
         if (!r.readable) {
             add(s, Severity::error, p, r.problem.empty() ? "cannot be read as audio" : r.problem,
@@ -200,22 +215,20 @@ void scanStems(SongReport& s, const std::vector<fs::path>& audio, const std::opt
     }
     if (stalled && std::none_of(s.stems.begin(), s.stems.end(), [](const FileReport& r) { return r.readable; }))
         add(s, Severity::error, audio.front().parent_path(), "none of the stems answers or can be read",
-            "copy the song to the laptop's own disk; on stage it is skipped");
+            noAnswerFix() + "; on stage the song is skipped");
     if (reference) {
-        try {
-            Scanned got = scanWatched(*reference, "reference mix", false, done, total, progress);
-            done = got.done;
-            s.reference = std::move(got.report);
-            if (got.scan) {
-                s.reference->peak = got.scan->peak;
-                s.reference->frames = got.scan->frames;
-            }
-        } catch (const NoAnswer& e) {
-            s.reference = FileReport{};
-            s.reference->path = *reference;
-            s.reference->name = "reference mix";
-            add(s, Severity::warning, *reference, e.what(),
-                "A/B against the reference mix is off while it does not answer");
+        Scanned got = scanWatched(*reference, "reference mix", false, done, total, progress);
+        done = got.done;
+        s.reference = std::move(got.report);
+        if (got.scan) {
+            s.reference->peak = got.scan->peak;
+            s.reference->frames = got.scan->frames;
+        }
+        if (!got.stalled.empty()) {
+            s.reference->readable = false;
+            s.reference->problem = "no answer";
+            add(s, Severity::warning, *reference, got.stalled,
+                noAnswerFix() + "; A/B against the reference mix is off while it does not answer");
         }
     }
 }
@@ -257,7 +270,7 @@ void compareStems(SongReport& s, const ReadmeInfo& info, const std::optional<fs:
                 "stems should all end at the same time, tails included: export them again over the same range");
         qualityFindings(s, r, "");
     }
-    if (s.reference && !s.reference->readable)
+    if (s.reference && !s.reference->readable && s.reference->problem != "no answer") // (that one has its own)
         add(s, Severity::warning, s.reference->path, "the reference mix cannot be read", "export it again as WAV");
     else if (s.reference && s.reference->sampleRate == first->sampleRate && s.reference->frames != longest)
         add(s, Severity::warning, s.reference->path,
@@ -367,10 +380,8 @@ SongReport checkFolderWatched(const fs::path& dir, const SetSong* plan, std::uin
         SongReport s;
         s.source = dir;
         s.title = dir.filename().string();
-        const std::string text = e.what();
-        const std::string::size_type cut = text.find("; ");
-        add(s, Severity::error, e.file().empty() ? dir : e.file(), text.substr(0, cut) + " (the song was not checked)",
-            text.substr(cut + 2));
+        add(s, Severity::error, e.file().empty() ? dir : e.file(), e.problem() + " (the song was not checked)",
+            noAnswerFix());
         return s;
     }
 }

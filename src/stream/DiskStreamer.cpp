@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <system_error>
 
 #include "stemdeck/common/IoWatch.h"
 #include "stemdeck/common/Thread.h"
@@ -120,8 +121,8 @@ void DiskStreamer::remove(const StreamedStem* stem) {
 
 void DiskStreamer::startWorker(const std::shared_ptr<Shared>& shared) {
     auto worker = std::make_shared<Worker>();
+    worker->thread = std::thread([shared, worker] { run(shared, worker); }); // (waits for the lock we hold)
     shared->active = worker;
-    worker->thread = std::thread([shared, worker] { run(shared, worker); });
 }
 
 void DiskStreamer::run(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Worker>& me) {
@@ -156,7 +157,7 @@ void DiskStreamer::run(const std::shared_ptr<Shared>& shared, const std::shared_
                 const auto it =
                     std::find_if(stuck.begin(), stuck.end(), [&](const Shared::Stuck& x) { return x.stem == s.get(); });
                 if (it != stuck.end()) {
-                    if (it->told) s->answered();
+                    s->answered(it->told);
                     stuck.erase(it);
                 }
                 shared->wake.notify_all(); // the active thread takes the stem back at once
@@ -190,10 +191,15 @@ void DiskStreamer::watch() {
         if (a.busy != nullptr && now - a.sinceNs >= std::chrono::nanoseconds(kHandOver).count()) {
             // Its read has not come back: the other stems go to a new thread; this one stays with
             // the stalled stem and ends when (if ever) its read returns.
-            shared_->stuck.push_back({a.busy, a.sinceNs, false});
-            a.retired = true;
-            a.thread.detach();
-            startWorker(shared_);
+            const std::shared_ptr<Worker> old = shared_->active;
+            try {
+                startWorker(shared_);
+                shared_->stuck.push_back({old->busy, old->sinceNs, false});
+                old->retired = true;
+                old->thread.detach();
+            } catch (const std::system_error&) {
+                // No thread to be had: the stalled one keeps every stem; tried again next look.
+            }
         }
         const std::int64_t limit = std::chrono::nanoseconds(ioTimeout()).count();
         for (Shared::Stuck& s : shared_->stuck) {

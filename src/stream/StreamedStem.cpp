@@ -100,16 +100,27 @@ StreamedStem::Region StreamedStem::decodeRegion(formats::StretchedReader& reader
 }
 
 void StreamedStem::addCue(std::int64_t frame) {
-    if (frame <= 0 || frame >= length_) return;
+    if (const auto span = cueSpan(frame)) holdRegion(decodeCue(span->first, span->second));
+}
+
+std::optional<std::pair<std::int64_t, std::int64_t>> StreamedStem::cueSpan(std::int64_t frame) const {
+    if (frame <= 0 || frame >= length_) return std::nullopt;
     // [frame, frame + head) must be in RAM; where a region already holds its beginning (the head,
     // an earlier cue), only the rest is decoded.
     const std::int64_t want = std::min<std::int64_t>(length_, frame + std::lround(sizes_.headSeconds * sampleRate_));
     std::int64_t from = frame;
     while (const Region* held = regionAt(from))
         from = held->end();
-    if (from >= want) return;
+    if (from >= want) return std::nullopt;
+    return std::pair{from, want};
+}
+
+StreamedStem::Region StreamedStem::decodeCue(std::int64_t from, std::int64_t to) const {
     formats::StretchedReader reader(file_, sampleRate_, stretch_); // its own: the disk thread may be using reader_
-    Region r = decodeRegion(reader, from, want - from);
+    return decodeRegion(reader, from, to - from);
+}
+
+void StreamedStem::holdRegion(Region r) {
     if (r.left.empty()) return;
     const auto at = std::lower_bound(regions_.begin(), regions_.end(), r.start,
                                      [](const Region& x, std::int64_t s) { return x.start < s; });
@@ -247,27 +258,29 @@ bool StreamedStem::reopen() {
 
 void StreamedStem::reportFault(const std::string& message) {
     std::lock_guard<std::mutex> lock(faultMutex_);
-    faultMessage_ = message;
+    faultMessages_.push_back(message);
     faultPending_.store(true, std::memory_order_release);
 }
 
 void StreamedStem::noAnswer(std::chrono::milliseconds after) {
     silentNoAnswer_.store(true, std::memory_order_relaxed);
-    const std::string text = noAnswerText(file_.describe(), after);
-    const std::string::size_type cut = text.find("; ");
-    reportFault(text.substr(0, cut) + "; this stem is silent until it answers, the others play" +
-                (cut == std::string::npos ? "" : "; " + text.substr(cut + 2)));
+    reportFault(noAnswerProblem(file_.describe(), after) + "; this stem is silent until it answers, the others play; " +
+                noAnswerFix());
 }
 
-void StreamedStem::answered() {
+void StreamedStem::answered(bool told) {
     silentNoAnswer_.store(false, std::memory_order_relaxed);
-    reportFault(file_.describe() + ": answers again; it plays again from the next chunk its disk thread reads");
+    if (told && !faulted_)
+        reportFault(file_.describe() + ": answers again; it plays again from the next chunk its disk thread reads");
 }
 
 bool StreamedStem::takeFault(std::string& message) {
-    if (!faultPending_.exchange(false, std::memory_order_acquire)) return false;
+    if (!faultPending_.load(std::memory_order_acquire)) return false;
     std::lock_guard<std::mutex> lock(faultMutex_);
-    message = faultMessage_;
+    if (faultMessages_.empty()) return false;
+    message = std::move(faultMessages_.front());
+    faultMessages_.erase(faultMessages_.begin());
+    faultPending_.store(!faultMessages_.empty(), std::memory_order_release);
     return true;
 }
 

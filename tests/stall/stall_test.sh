@@ -131,6 +131,16 @@ if [ -f "$WORK/late.wav" ]; then
     || fail "late: after the stall the mix differs from the demo by $after"
 else fail "late: no render written" "$OUT"; fi
 
+# A jump past the stall (a cue is read into RAM when the song loads) must not hang the load.
+mount_stall late
+S=$(song late)
+printf 'events:\n  - { time: 1.0, action: seek, value: 12.0 }\n  - { time: 3.0, action: stop }\n' >"$WORK/jump.yaml"
+run_until render-cue "rendered '" 60 -- "$BIN" render --io-timeout 2 "$S" -o "$WORK/cue.wav" --events "$WORK/jump.yaml"
+finish
+if [ "$RC" = 0 ] && has "rendered '"; then
+  ok "late: a cue past the stall does not hang the load; the jump plays the others (answer in $TOOK s)"
+else fail "late: render with a jump past the stall (exit $RC, $TOOK s)" "$OUT"; fi
+
 # --- read and stat: the file never gives its header ---------------------------------------------
 for mode in read stat; do
   mount_stall "$mode"

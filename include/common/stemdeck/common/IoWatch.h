@@ -8,6 +8,7 @@
 //
 // Progress, not duration: a long file on a slow share that keeps answering is not a stall. The
 // decoders beat after every read (ioBeat) and name the file they open (ioFile).
+#include <atomic>
 #include <chrono>
 #include <concepts>
 #include <exception>
@@ -38,9 +39,38 @@ class NoAnswer : public Error {
 public:
     NoAnswer(const std::filesystem::path& file, std::chrono::milliseconds after);
     [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
+    /// What is wrong ("no answer from FILE in 10 s: the disk … has stopped answering"), without
+    /// the fix (noAnswerFix()); what() is both.
+    [[nodiscard]] const std::string& problem() const noexcept { return problem_; }
 
 private:
     std::filesystem::path file_;
+    std::string problem_;
+};
+
+/// What to do about a file that does not answer.
+[[nodiscard]] std::string noAnswerFix();
+/// What is wrong with it: "no answer from FILE in 10 s: the disk … has stopped answering".
+[[nodiscard]] std::string noAnswerProblem(const std::filesystem::path& file, std::chrono::milliseconds after);
+
+/// Watched work waited for on this thread is given up on as soon as `cancel` is set (IoCancelled),
+/// for as long as this scope lasts: the preflight's thread, told to stop, does not wait out a
+/// stalled share's timeout.
+class IoCancelScope {
+public:
+    explicit IoCancelScope(const std::atomic<bool>& cancel);
+    ~IoCancelScope();
+    IoCancelScope(const IoCancelScope&) = delete;
+    IoCancelScope& operator=(const IoCancelScope&) = delete;
+
+private:
+    const std::atomic<bool>* previous_;
+};
+
+/// Watched work given up on because its waiter was told to stop (IoCancelScope).
+class IoCancelled : public Error {
+public:
+    using Error::Error;
 };
 
 /// The words for a file that did not answer in `after` ("no answer from FILE in 10 s: …").

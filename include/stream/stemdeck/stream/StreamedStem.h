@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -49,8 +51,26 @@ public:
                                               std::int64_t headAt = 0);
     ~StreamedStem() override;
 
-    /// @thread control, before playback. Holds [frame, frame + head) in RAM so a jump there is instant.
+    /// A stretch of the stem decoded into RAM (the head, a cue), immutable once playback starts.
+    struct Region {
+        std::int64_t start = 0;
+        std::vector<float> left, right;
+        [[nodiscard]] std::int64_t end() const noexcept { return start + static_cast<std::int64_t>(left.size()); }
+    };
+
+    /// @thread control, before playback. Holds [frame, frame + head) in RAM so a jump there is
+    /// instant: cueSpan, decodeCue, holdRegion in one.
     void addCue(std::int64_t frame);
+    /// @thread control. The part of a cue at `frame` not in RAM yet: [first, second), or nullopt.
+    [[nodiscard]] std::optional<std::pair<std::int64_t, std::int64_t>> cueSpan(std::int64_t frame) const;
+    /// @thread any. [from, to) decoded with a reader of its own; touches only what never changes
+    /// after open(), so a worker given up on (a stalled share) may run on with it.
+    [[nodiscard]] Region decodeCue(std::int64_t from, std::int64_t to) const;
+    /// @thread control, before playback. Keeps a decoded cue in RAM.
+    void holdRegion(Region region);
+    /// @thread control. A cue read of this stem did not answer: later cues do not ask it again.
+    void markCueStalled() noexcept { cueStalled_ = true; }
+    [[nodiscard]] bool cueStalled() const noexcept { return cueStalled_; }
 
     // StemSource
     [[nodiscard]] int channels() const noexcept override { return channels_; }
@@ -76,8 +96,10 @@ public:
     /// stopped answering): said once, as a fault, and nobody waits for its frames from now on
     /// (a render plays it silent; a seek does not wait for it).
     void noAnswer(std::chrono::milliseconds after);
-    /// @thread disk. That read came back: said, and the stem is waited for again.
-    void answered();
+    /// @thread disk. That read came back (on the thread that was left behind with it): the stem
+    /// is waited for again, and, if it had been `told` no answer and read without a fault, says
+    /// it answers again (a read that came back failing has said so itself).
+    void answered(bool told);
 
     [[nodiscard]] const formats::StemLocation& file() const noexcept { return file_; }
     [[nodiscard]] int sampleRate() const noexcept { return sampleRate_; } ///< the rate it plays at
@@ -85,12 +107,6 @@ public:
     [[nodiscard]] const formats::Stretch& stretch() const noexcept { return stretch_; }
 
 private:
-    struct Region { // immutable once playback starts
-        std::int64_t start = 0;
-        std::vector<float> left, right;
-        [[nodiscard]] std::int64_t end() const noexcept { return start + static_cast<std::int64_t>(left.size()); }
-    };
-
     StreamedStem(const formats::StemLocation& file, int outputRate, const StreamingSizes& sizes,
                  const formats::Stretch& stretch);
     Region decodeRegion(formats::StretchedReader& reader, std::int64_t start, std::int64_t frames) const;
@@ -124,10 +140,11 @@ private:
     std::int64_t nextRetryNs_ = 0;
 
     // shared: a fault message written by the disk thread, taken by the control thread
-    std::mutex faultMutex_; // disk and control threads only, never the audio thread
-    std::string faultMessage_;
+    std::mutex faultMutex_;                  // disk and control threads only, never the audio thread
+    std::vector<std::string> faultMessages_; // in order, none lost
     std::atomic<bool> faultPending_{false};
     std::atomic<bool> silentNoAnswer_{false}; // noAnswer() until answered()
+    bool cueStalled_ = false;                 // control thread
 };
 
 } // namespace stemdeck::stream
