@@ -21,6 +21,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// libsndfile's words for the open that just failed. They live in one global shared by every
+/// thread (a song's stems are opened side by side): where another open has reset it meanwhile
+/// ("No Error."), say what is certain instead.
+std::string openError() {
+    const std::string words = sf_strerror(nullptr);
+    return words.empty() || words.starts_with("No Error") ? "not a format libsndfile reads" : words;
+}
+
 std::string formatName(int format) {
     SF_FORMAT_INFO info{};
     info.format = format & SF_FORMAT_TYPEMASK;
@@ -105,7 +113,7 @@ struct SndFile {
             throw Error(file.string() + ": " + problem);
         handle = sf_open(file.c_str(), SFM_READ, &info);
         if (handle == nullptr)
-            throw Error(file.string() + ": cannot read as audio (" + sf_strerror(nullptr) +
+            throw Error(file.string() + ": cannot read as audio (" + openError() +
                         "); export it again as WAV, AIFF or FLAC");
     }
     ~SndFile() {
@@ -226,7 +234,7 @@ public:
             throw Error(file.string() + ": " + problem);
         SF_INFO info{};
         file_ = sf_open(file.c_str(), SFM_READ, &info);
-        if (file_ == nullptr) throw Error(file.string() + ": cannot read as audio (" + sf_strerror(nullptr) + ")");
+        if (file_ == nullptr) throw Error(file.string() + ": cannot read as audio (" + openError() + ")");
         rate = info.samplerate;
         channels = info.channels;
         frames = lengthFrames(file_, file, info.format, info.channels, info.frames, known);

@@ -188,9 +188,11 @@ void scanStems(SongReport& s, const std::vector<fs::path>& audio, const std::opt
         }
         const std::optional<formats::FileScan>& scanned = got.scan;
         if (!r.readable) {
-            add(s, Severity::error, p, r.problem.empty() ? "cannot be read as audio" : r.problem,
-                "export it again (mono or stereo WAV, AIFF or FLAC); on stage this stem keeps its number, stays "
-                "silent and the others play");
+            // A delivery defect the song plays through: play and render keep the stem's number
+            // and play the others (the song cannot play only when no stem can: below).
+            addPlaysThrough(s, p, r.problem.empty() ? "cannot be read as audio" : r.problem,
+                            "export it again (mono or stereo WAV, AIFF or FLAC); play and render keep this stem's "
+                            "number, play it silent and play the others");
         } else if (const std::optional<formats::FileScan>& scan = scanned) {
             // The length is what decodes: check reads every sample, so it is the authority.
             r.peak = scan->peak;
@@ -208,14 +210,17 @@ void scanStems(SongReport& s, const std::vector<fs::path>& audio, const std::opt
             r.frames = scan->frames;
             if (scan->frames == 0) {
                 r.readable = false;
-                add(s, Severity::error, p, "holds no audio", "export the stem again");
+                addPlaysThrough(s, p, "holds no audio",
+                                "export the stem again; play and render play it silent and play the others");
             }
         }
         s.stems.push_back(std::move(r));
     }
-    if (stalled && std::none_of(s.stems.begin(), s.stems.end(), [](const FileReport& r) { return r.readable; }))
-        add(s, Severity::error, audio.front().parent_path(), "none of the stems answers or can be read",
-            noAnswerFix() + "; on stage the song is skipped");
+    if (std::none_of(s.stems.begin(), s.stems.end(), [](const FileReport& r) { return r.readable; }))
+        add(s, Severity::error, audio.front().parent_path(),
+            stalled ? "none of the stems answers or can be read" : "none of the stems can be read",
+            (stalled ? noAnswerFix() + "; " : std::string("export the stems again; ")) +
+                "play skips the song and render refuses it");
     if (reference) {
         Scanned got = scanWatched(*reference, "reference mix", false, done, total, progress);
         done = got.done;

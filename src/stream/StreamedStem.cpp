@@ -169,7 +169,8 @@ engine::ReadStatus StreamedStem::read(std::int64_t frame, float* left, float* ri
         if (got < len) { // the disk has not brought it: silence, and say so
             std::fill(left + done + got, left + done + len, 0.0f);
             std::fill(right + done + got, right + done + len, 0.0f);
-            status = engine::ReadStatus::partial;
+            // (a stem whose file does not answer has said so, and is silent by now: not an underrun)
+            if (!silentNoAnswer_.load(std::memory_order_relaxed)) status = engine::ReadStatus::partial;
         }
         done += len;
     }

@@ -155,7 +155,19 @@ mkdir -p "$WORK/empty"
 expect_error "folder without stems" "no stems found" "$WORK/o2.wav" -- render "$WORK/empty" -o "$WORK/o2.wav"
 
 cp -r "$WORK/demo" "$WORK/broken"; echo "not audio" > "$WORK/broken/03_Chords.wav"
-expect_error "non-audio file" "03_Chords.wav: cannot read as audio" "$WORK/o3.wav" -- render "$WORK/broken" -o "$WORK/o3.wav"
+# A stem that cannot be read: render is play offline (the stem silent, play's warning, the others
+# play: exit 0, the whole song); check calls it an error (exit 1) in a song that PLAYS, WITH ERRORS.
+msg=$("$BIN" render "$WORK/broken" -o "$WORK/o3.wav" 2>&1); rc=$?
+if [ "$rc" = 0 ] && [ "$(soxi -s "$WORK/o3.wav" 2>/dev/null)" = "$(soxi -s "$WORK/demo/01_Drums.wav")" ]; then
+  case "$msg" in *"warning: "*"03_Chords.wav: cannot read as audio"*"This stem stays silent; the other stems play"*)
+    ok "render of a song with a non-audio stem plays the others, the stem silent, with play's warning" ;;
+    *) fail "render of a non-audio stem: no warning naming it" "$msg" ;; esac
+else fail "render of a non-audio stem: exit $rc" "$msg"; fi
+msg=$("$BIN" check "$WORK/broken" 2>&1); rc=$?
+case "$msg" in *"PLAYS, WITH ERRORS"*"03_Chords.wav: cannot read as audio"*)
+  [ "$rc" = 1 ] && ok "check of a non-audio stem: an error (exit 1), the song PLAYS, WITH ERRORS" \
+    || fail "check of a non-audio stem: exit $rc" "$msg" ;;
+  *) fail "check of a non-audio stem: verdict" "$msg" ;; esac
 
 mkdir -p "$WORK/rates"; cp "$WORK/demo/01_Drums.wav" "$WORK/rates/"
 sox -n -r 44100 -c 2 -b 24 "$WORK/rates/02_Bass.wav" synth 1 sine 55

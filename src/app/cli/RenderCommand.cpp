@@ -77,6 +77,9 @@ Source loadSource(const SourceArgs& a) {
     }
     control::SongOptions options;
     options.offline = true; // a read fault is silence to the end: the same file run to run
+    // Render is play offline: a stem that cannot be opened keeps its number and stays silent, with
+    // play's warning, and the others play (check calls it an error: a delivery defect).
+    options.keepBrokenStems = true;
     options.bpm = a.bpm;
     options.sampleRate = a.rate;
     options.tempo = a.stretch.tempo;
