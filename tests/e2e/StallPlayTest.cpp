@@ -3,7 +3,11 @@
 // thread's read of that stem never comes back; the other stem must play on without a gap (its
 // ring holds 2.5 s: the disk thread hands it to a new thread after 1 s), the stalled stem falls
 // silent, and play says "no answer from FILE in 2 s" (--io-timeout 2).
-//   stemdeck_e2e_stall STEMDECK STALLFS
+// With STEMDECK-GUI, the stage screen too: a two-song set whose first song has a stem on a share
+// whose reads never answer (--stall=read). The preflight's check, the load and the waveform scan
+// each meet it; the screen must go on to song 2 when song 1 ends (a new song's waveforms used to
+// wait for the old scan: the screen froze for good) and end on SIGTERM.
+//   stemdeck_e2e_stall STEMDECK STALLFS [STEMDECK-GUI]
 // Skips (77) where FUSE cannot run, saying why.
 #include <signal.h>
 #include <sys/stat.h>
@@ -16,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,11 +43,72 @@ bool mounted(const fs::path& dir) {
     return ::stat(dir.c_str(), &in) == 0 && ::stat(dir.parent_path().c_str(), &above) == 0 && in.st_dev != above.st_dev;
 }
 
+/// A StallFs at `mnt`; false (with why) where FUSE cannot mount.
+bool mountStall(const std::string& stallFs, const std::string& mode, const fs::path& mnt, const fs::path& log,
+                pid_t& pid) {
+    fs::create_directory(mnt);
+    pid = spawn({stallFs, "--stall=" + mode, mnt.string()}, log.string());
+    for (int i = 0; i < 200 && !mounted(mnt); ++i)
+        std::this_thread::sleep_for(25ms);
+    return mounted(mnt);
+}
+
+void unmountStall(pid_t pid, const fs::path& mnt) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    if (std::system(
+            ("fusermount3 -u '" + mnt.string() + "' 2>/dev/null || umount -l '" + mnt.string() + "'").c_str()) != 0)
+        std::printf("note: could not unmount %s\n", mnt.c_str());
+}
+
+/// The stage screen (see the top of the file).
+void stageScreen(const std::string& gui, const std::string& stallFs, test::TempDir& dir) {
+    const fs::path mnt = dir / "share-gui";
+    pid_t share = -1;
+    if (!expect(mountStall(stallFs, "read", mnt, dir / "share-gui.log", share), "a second StallFs mounts")) return;
+    writeStemFolder(dir / "one", 44100, {sineStem(3 * 44100, 330.0, 44100.0, 0.25f, true)}, {"Here"}, "BPM: 120\n");
+    fs::create_symlink(mnt / "01_Stall.wav", dir / "one" / "02_Share.wav");
+    writeStemFolder(dir / "two", 44100, {sineStem(3 * 44100, 220.0, 44100.0, 0.25f, true)}, {"There"}, "BPM: 120\n");
+    std::ofstream(dir / "stall.yaml") << "name: Stalled share\nsongs:\n  - one\n  - two\n";
+    {
+        XServer x(":" + std::to_string(400 + getpid() % 200), dir / "xvfb.log");
+        if (expect(x.up(), "Xvfb is up")) {
+            JackServer jack{"stemdeck-e2e-stall-gui-" + std::to_string(getpid()), dir / "jackd-gui.log"};
+            setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
+            if (expect(jack.start(), "a JACK server for the screen is up")) {
+                fs::create_directories(dir / "config");
+                const fs::path log = dir / "gui.log";
+                const pid_t app = spawn(
+                    {gui, (dir / "stall.yaml").string(), "--driver", "jack", "--io-timeout", "2", "--at-end", "next"},
+                    log.string(),
+                    {"DISPLAY=" + x.display, "STEMDECK_STATE_TRACE=1", "XDG_CONFIG_HOME=" + (dir / "config").string(),
+                     "ASAN_OPTIONS=detect_leaks=0"});
+                const std::string named = "no answer from " + (dir / "one" / "02_Share.wav").string() + " in 2 s";
+                expect(waitUntil([&] { return readFile(log).find(named) != std::string::npos; }, 30s),
+                       "the screen's log says: " + named);
+                expect(waitUntil([&] { return readFile(log).find("state: song 2 ") != std::string::npos; }, 40s),
+                       "song 1 plays without the stalled stem and the screen goes on to song 2");
+                // Still alive after the song change: the screen answers SIGTERM and sums up the show.
+                std::this_thread::sleep_for(1500ms);
+                kill(app, SIGTERM);
+                expect(waitUntil([&] { return readFile(log).find(" in song 2 at ") != std::string::npos; }, 15s),
+                       "on SIGTERM the screen ends the show and sums it up");
+                unmountStall(share, mnt); // (then the process, whose scan sleeps in the share, can end)
+                share = -1;
+                const int status = waitExit(app, 15s);
+                expect(status == 0, "the screen exits cleanly (status " + std::to_string(status) + ")");
+                if (failures > 0) std::printf("gui log:\n%s\n", readFile(log).c_str());
+            }
+        }
+    }
+    if (share > 0) unmountStall(share, mnt);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: %s STEMDECK STALLFS\n", argv[0]);
+        std::fprintf(stderr, "usage: %s STEMDECK STALLFS [STEMDECK-GUI]\n", argv[0]);
         return 2;
     }
     const std::string stemdeck = argv[1], stallFs = argv[2];
@@ -52,11 +118,8 @@ int main(int argc, char** argv) {
     }
     test::TempDir dir;
     const fs::path mnt = dir / "share";
-    fs::create_directory(mnt);
-    const pid_t share = spawn({stallFs, "--stall=late", mnt.string()}, (dir / "share.log").string());
-    for (int i = 0; i < 200 && !mounted(mnt); ++i)
-        std::this_thread::sleep_for(25ms);
-    if (!mounted(mnt)) {
+    pid_t share = -1;
+    if (!mountStall(stallFs, "late", mnt, dir / "share.log", share)) {
         kill(share, SIGKILL);
         waitpid(share, nullptr, 0);
         std::printf("SKIP: StallFs could not mount (FUSE is not allowed here): %s\n",
@@ -130,11 +193,8 @@ int main(int argc, char** argv) {
             if (failures > 0) std::printf("play log:\n%s\n", end.c_str());
         }
     }
-    kill(share, SIGKILL);
-    waitpid(share, nullptr, 0);
-    if (std::system(
-            ("fusermount3 -u '" + mnt.string() + "' 2>/dev/null || umount -l '" + mnt.string() + "'").c_str()) != 0)
-        std::printf("note: could not unmount %s\n", mnt.c_str());
+    unmountStall(share, mnt);
+    if (argc > 3 && rc == 0) stageScreen(argv[3], stallFs, dir);
     std::printf("%d passed, %d failed\n", passes, failures);
     return rc != 0 || failures != 0 ? 1 : 0;
 }
