@@ -40,14 +40,10 @@ FSPID=""
 MNT=""
 RUNPID=""
 
-unmount() {
-  [ -n "$FSPID" ] && { kill -KILL "$FSPID" 2>/dev/null; wait "$FSPID" 2>/dev/null; }
-  [ -n "$MNT" ] && { fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null; }
-  FSPID=""; MNT=""
-}
+. tests/stall/stallfs.sh
 cleanup() {
   [ -n "$RUNPID" ] && kill -KILL "$RUNPID" 2>/dev/null
-  unmount
+  stall_unmount
   [ -n "$JACKPID" ] && { kill "$JACKPID" 2>/dev/null; wait "$JACKPID" 2>/dev/null; }
   [ -n "$NOBODY_JACKPID" ] && { kill "$NOBODY_JACKPID" 2>/dev/null; wait "$NOBODY_JACKPID" 2>/dev/null; }
   if [ -n "${KEEP:-}" ]; then echo "verdicts: kept $WORK" >&2; return; fi
@@ -83,20 +79,11 @@ start_nobody_jack() {
 # mount_stall MODE: a fresh StallFs at $MNT (0), or 1 where FUSE cannot run here.
 FUSE_WHY=""
 mount_stall() {
-  unmount
+  stall_unmount
   [ -c /dev/fuse ] || { FUSE_WHY="no /dev/fuse"; return 1; }
   command -v fusermount3 >/dev/null || { FUSE_WHY="no fusermount3"; return 1; }
   [ -x "$STALLFS" ] || { FUSE_WHY="no StallFs at $STALLFS"; return 1; }
-  MNT=$WORK/mnt-$1
-  mkdir -p "$MNT"
-  "$STALLFS" --stall="$1" "$MNT" >"$WORK/fs-$1.log" 2>&1 &
-  FSPID=$!
-  for _ in $(seq 100); do
-    mountpoint -q "$MNT" && return 0
-    kill -0 "$FSPID" 2>/dev/null || break
-    sleep 0.05
-  done
-  FUSE_WHY="StallFs could not mount"; unmount; return 1
+  stall_mount "$STALLFS" "$1" "$WORK/mnt-$1" "$WORK/fs-$1.log" || { FUSE_WHY="StallFs could not mount"; return 1; }
 }
 
 now() { echo "$EPOCHREALTIME"; }
@@ -122,7 +109,7 @@ run() {
   TOOK=$(since "$start")
   SNAP=$(cat "$log")
   kill -0 "$RUNPID" 2>/dev/null && [ -n "$hung" ] && kill -TERM "$RUNPID" 2>/dev/null
-  unmount
+  stall_unmount
   t0=$(now)
   while kill -0 "$RUNPID" 2>/dev/null; do
     awk -v s="$t0" -v n="$EPOCHREALTIME" 'BEGIN { exit !(n - s > 15) }' && break

@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "stemdeck/common/Clock.h"
 #include "stemdeck/common/Thread.h"
 
 namespace stemdeck {
@@ -18,11 +19,6 @@ namespace fs = std::filesystem;
 namespace {
 std::atomic<long long> timeoutMs{10'000};
 
-std::int64_t nowNs() noexcept {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
 thread_local std::shared_ptr<detail::Watch> current;
 } // namespace
 
@@ -31,7 +27,7 @@ namespace detail {
 /// worker and the one waiting for it (who may have given up: then only the worker holds it).
 struct Watch {
     std::shared_ptr<Watch> outer; // watched work this one runs inside, if any: it gets our beats too
-    std::atomic<std::int64_t> lastBeatNs{nowNs()};
+    std::atomic<std::int64_t> lastBeatNs{steadyNs()};
     std::atomic<bool> abandoned{false}; // its waiter gave up: its beats count for nobody any more
     std::mutex mutex;
     std::condition_variable ended;
@@ -50,7 +46,7 @@ void setIoTimeout(std::chrono::milliseconds timeout) noexcept {
 
 void ioBeat() noexcept {
     if (current == nullptr) return; // (the disk thread, and all unwatched work: no clock read)
-    const std::int64_t now = nowNs();
+    const std::int64_t now = steadyNs();
     // (work given up on beats for nobody: a read that comes back late must not make the work
     // around it look alive, nor name its file)
     for (detail::Watch* w = current.get(); w != nullptr && !w->abandoned.load(std::memory_order_relaxed);
@@ -137,7 +133,7 @@ void WatchedRun::wait(std::chrono::milliseconds timeout) {
     const std::atomic<bool>* cancel = cancelFlag;
     std::unique_lock<std::mutex> lock(watch_->mutex);
     for (;;) {
-        const std::int64_t quiet = nowNs() - watch_->lastBeatNs.load(std::memory_order_relaxed);
+        const std::int64_t quiet = steadyNs() - watch_->lastBeatNs.load(std::memory_order_relaxed);
         const bool cancelled = cancel != nullptr && cancel->load(std::memory_order_relaxed);
         if (!watch_->done && (quiet >= limit || cancelled)) {
             watch_->abandoned.store(true, std::memory_order_relaxed);

@@ -4,15 +4,9 @@
 #include <chrono>
 #include <ostream>
 
-namespace stemdeck::control {
+#include "stemdeck/common/Clock.h"
 
-namespace {
-std::int64_t monotonicNs() {
-    // steady_clock is CLOCK_MONOTONIC on Linux: the clock a remote's extrapolation is told about.
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-} // namespace
+namespace stemdeck::control {
 
 Show::Show(engine::Engine& engine, std::vector<set::SetSong> songs, PlayerOptions options, std::ostream& log,
            ShowOptions showOptions, ShowHooks hooks)
@@ -91,7 +85,7 @@ void Show::tellRefused() {
     const std::uint64_t refused = router_.refused() + refusedKeys_;
     if (refused == refusedSaid_) return;
     refusedSaid_ = refused; // said once per burst of presses, not per key
-    const std::int64_t now = monotonicNs();
+    const std::int64_t now = steadyNs();
     if (now > lockToldNs_ + 3'000'000'000) log_ << "show locked: type unlock to use the keyboard and the mouse\n";
     lockToldNs_ = now;
 }
@@ -121,7 +115,7 @@ void Show::publish(bool final) {
     }
     s.cuedSong = player_.cuedSong();
     ShowClock& c = s.clock;
-    c.monotonicNs = monotonicNs();
+    c.monotonicNs = steadyNs(); // CLOCK_MONOTONIC: the clock a remote's extrapolation is told about
     c.outputFrame = engine_.outputFrame();
     c.songFrame = engine_.songFrame();
     c.sampleRate = engine_.sampleRate();

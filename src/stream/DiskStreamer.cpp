@@ -6,17 +6,13 @@
 #include <algorithm>
 #include <system_error>
 
+#include "stemdeck/common/Clock.h"
 #include "stemdeck/common/IoWatch.h"
 #include "stemdeck/common/Thread.h"
 
 namespace stemdeck::stream {
 
 namespace {
-std::int64_t nowNs() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
 constexpr auto kWatchEvery = std::chrono::milliseconds(100);
 } // namespace
 
@@ -147,7 +143,7 @@ void DiskStreamer::run(const std::shared_ptr<Shared>& shared, const std::shared_
             if (shared->stopping || me->retired) break;
             if (shared->isStuck(s.get())) continue; // a thread left behind still reads it
             me->busy = s.get();
-            me->sinceNs = nowNs();
+            me->sinceNs = steadyNs();
             lock.unlock();
             worked = s->service(scratch) || worked;
             lock.lock();
@@ -186,7 +182,7 @@ void DiskStreamer::watch() {
     std::unique_lock<std::mutex> lock(shared_->mutex);
     for (;;) {
         if (shared_->wake.wait_for(lock, kWatchEvery, [&] { return shared_->stopping; })) return;
-        const std::int64_t now = nowNs();
+        const std::int64_t now = steadyNs();
         Worker& a = *shared_->active;
         if (a.busy != nullptr && now - a.sinceNs >= std::chrono::nanoseconds(kHandOver).count()) {
             // Its read has not come back: the other stems go to a new thread; this one stays with

@@ -8,6 +8,7 @@
 #include <limits>
 #include <thread>
 
+#include "stemdeck/common/Clock.h"
 #include "stemdeck/common/Error.h"
 #include "stemdeck/common/IoWatch.h"
 #include "stemdeck/stream/DiskStreamer.h"
@@ -16,11 +17,6 @@
 namespace stemdeck::stream {
 
 namespace {
-
-std::int64_t nowNs() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 constexpr std::int64_t kRetryNs = 500'000'000; // a failed file is tried again twice a second
 
@@ -97,10 +93,6 @@ StreamedStem::Region StreamedStem::decodeRegion(formats::StretchedReader& reader
     r.left.resize(static_cast<std::size_t>(got));
     r.right.resize(static_cast<std::size_t>(got));
     return r;
-}
-
-void StreamedStem::addCue(std::int64_t frame) {
-    if (const auto span = cueSpan(frame)) holdRegion(decodeCue(span->first, span->second));
 }
 
 std::optional<std::pair<std::int64_t, std::int64_t>> StreamedStem::cueSpan(std::int64_t frame) const {
@@ -296,7 +288,7 @@ bool StreamedStem::service(std::vector<float>& scratch) {
     float* l = scratch.data();
     float* r = l + frames;
     int got = 0;
-    const bool retryDue = !faulted_ || (sizes_.retryAfterFault && nowNs() >= nextRetryNs_);
+    const bool retryDue = !faulted_ || (sizes_.retryAfterFault && steadyNs() >= nextRetryNs_);
     // After a fault every attempt opens the file afresh: a file put back is a new file.
     if (retryDue && faulted_) reopen();
     if (retryDue && (reader_ != nullptr || reopen())) {
@@ -329,7 +321,7 @@ bool StreamedStem::service(std::vector<float>& scratch) {
                 " s (file truncated, deleted or unreadable); playing silence for it until it can be read again");
         }
         faulted_ = true;
-        if (retryDue) nextRetryNs_ = nowNs() + kRetryNs; // only a real attempt moves the next one
+        if (retryDue) nextRetryNs_ = steadyNs() + kRetryNs; // only a real attempt moves the next one
         decodePos_ = -1;
     } else {
         faulted_ = false;

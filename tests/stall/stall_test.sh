@@ -26,12 +26,8 @@ fail() { fails=$((fails + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && printf '%s\n
 
 FSPID=""
 MNT=""
-unmount() {
-  [ -n "$FSPID" ] && { kill -KILL "$FSPID" 2>/dev/null; wait "$FSPID" 2>/dev/null; }
-  [ -n "$MNT" ] && { fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null; }
-  FSPID=""; MNT=""
-}
-cleanup() { unmount; rm -rf "$WORK"; }
+. "$(dirname "$0")/stallfs.sh"
+cleanup() { stall_unmount; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 # Where FUSE cannot run, say why and skip (exit 77); CI machines have /dev/fuse.
@@ -41,16 +37,8 @@ command -v fusermount3 >/dev/null || skip "fusermount3 is not installed (apt-get
 
 # mount MODE: a fresh StallFs at $MNT
 mount_stall() {
-  MNT=$WORK/mnt-$1
-  mkdir -p "$MNT"
-  "$FS" --stall="$1" "$MNT" >"$WORK/fs-$1.log" 2>&1 &
-  FSPID=$!
-  for _ in $(seq 200); do
-    mountpoint -q "$MNT" && return 0
-    kill -0 "$FSPID" 2>/dev/null || break
-    sleep 0.05
-  done
-  skip "StallFs could not mount ($(cat "$WORK/fs-$1.log")): FUSE is not allowed here"
+  stall_mount "$FS" "$1" "$WORK/mnt-$1" "$WORK/fs-$1.log" ||
+    skip "StallFs could not mount ($(cat "$WORK/fs-$1.log")): FUSE is not allowed here"
 }
 
 # run_until NAME MARKER SECONDS -- CMD… : starts CMD, waits until its output holds MARKER (or it
@@ -75,7 +63,7 @@ run_until() {
 
 # finish: the filesystem goes (ending any request asleep in it); the command's exit status
 finish() {
-  unmount
+  stall_unmount
   wait "$PID"
   RC=$?
 }

@@ -58,9 +58,8 @@ public:
         [[nodiscard]] std::int64_t end() const noexcept { return start + static_cast<std::int64_t>(left.size()); }
     };
 
-    /// @thread control, before playback. Holds [frame, frame + head) in RAM so a jump there is
-    /// instant: cueSpan, decodeCue, holdRegion in one.
-    void addCue(std::int64_t frame);
+    /// A cue at `frame` is held in RAM, so a jump there is instant, in three steps (control::Song::
+    /// addCue runs the decode of every stem side by side, watched):
     /// @thread control. The part of a cue at `frame` not in RAM yet: [first, second), or nullopt.
     [[nodiscard]] std::optional<std::pair<std::int64_t, std::int64_t>> cueSpan(std::int64_t frame) const;
     /// @thread any. [from, to) decoded with a reader of its own; touches only what never changes
