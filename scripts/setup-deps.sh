@@ -12,6 +12,7 @@ PACKAGES=(
   libsoxr-dev libcli11-dev libasound2-dev libjack-jackd2-dev
   nlohmann-json3-dev   # JSON: check --json (and, coming, the NI stem metadata and the remote API)
   libavformat-dev libavcodec-dev libavutil-dev   # FFmpeg: Native Instruments .stem.mp4 files
+  liblo-dev   # liblo: OSC messages (remote/: the OSC surface)
   librubberband-dev   # Rubber Band: tempo and key (so far its benchmark, tests/bench/StretchBench.cpp)
   # tests: Catch2, RealtimeSanitizer's runtime, a JACK server, sox to inspect audio, clang for
   # the libFuzzer harness
@@ -19,6 +20,8 @@ PACKAGES=(
   ffmpeg   # the stem-file tests generate their .stem.mp4 files with it
   flac     # the reference FLAC encoder: 12- and 20-bit files for the format tests
   xvfb xdotool imagemagick   # the stage GUI's test: a virtual display, keys and clicks, a screenshot
+  liblo-tools python3-liblo   # independent OSC clients for the OSC tests: oscsend, oscdump, and a Companion replay in Python
+  iproute2 util-linux   # the OSC security test: network namespaces and a veth pair (ip netns, ip link)
   fuse3 libfuse3-dev   # a filesystem that stops answering, as a stalled network share (tests/stall)
   # packaging: man pages from --help, the .deb's library dependencies (dpkg-shlibdeps), and the
   # checks of what it installs (the .desktop entry, the systemd unit)

@@ -48,6 +48,10 @@ void LiveSession::start() {
         midi_ = std::make_unique<midi::MidiInput>(
             show_->router(), *mapping, mo, [this, rate] { return session_->output().frameForNow(rate); }, log_);
     }
+    if (osc_) {
+        const int rate = session_->sampleRate();
+        osc_->start(show_->router(), show_->state(), [this, rate] { return session_->output().frameForNow(rate); });
+    }
     if (resumed_) return; // the player plays it, or waits there, armed
     if (args_.armed)
         log_ << "armed: song 1 starts on play (the controller's play pad, space, the GUI's play)\n";
@@ -66,6 +70,7 @@ bool LiveSession::send(const control::ActionCall& call) {
 void LiveSession::tick() {
     if (closed_) return;
     if (midi_) midi_->poll();
+    if (osc_) osc_->poll();
     const bool playing = session_->watch();
     if (playing != devicePlaying_) { // lost or back: say where the song is
         devicePlaying_ = playing;
@@ -192,6 +197,7 @@ void LiveSession::close() {
         parked->push_back(std::move(midi_));
     }
     midi_.reset();
+    if (osc_) osc_->stop();
     session_->close();
     if (show_) show_->finish(); // the last events, and the state as the show ends (no more actions)
     // A clean end (quit, the set played through) leaves nothing to resume; an error does.

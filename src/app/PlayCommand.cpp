@@ -212,6 +212,7 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
     cmd.add_option("--midi-port", a.midiPort, "Part of the MIDI input port's name (default: the mapping's)");
     cmd.add_option("--midi-api", a.midiApi, "alsa or jack (default: jack when playing through JACK)")
         ->check(CLI::IsMember({"alsa", "jack"}));
+    addOscOptions(cmd, a.osc);
 }
 
 /// "the JACK server", "an ALSA device matching 'Scarlett'", "an audio device".

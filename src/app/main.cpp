@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
     cli.set_version_flag("--version", "stemdeck " STEMDECK_VERSION);
     const std::vector<app::Subcommand> commands{
         app::addRenderCommand(cli), app::addPlayCommand(cli),  app::addDevicesCommand(cli), app::addMidiCommand(cli),
-        app::addLearnCommand(cli),  app::addCheckCommand(cli), app::addActionsCommand(cli), app::addDemoCommand(cli)};
+        app::addLearnCommand(cli),  app::addCheckCommand(cli), app::addActionsCommand(cli), app::addDemoCommand(cli),
+        app::addOscCommand(cli)};
     CLI11_PARSE(cli, argc, argv);
     try {
         for (const app::Subcommand& c : commands)

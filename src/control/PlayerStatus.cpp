@@ -19,6 +19,8 @@ PlayerStatus SetPlayer::status() const {
     s.lengthSeconds = static_cast<double>(engine_.songLength()) / rate;
     s.barBeat = engine::toBarBeat(engine_.timing(), rate, frame);
     s.bpm = engine_.timing().bpm;
+    s.beatsPerBar = engine_.timing().beatsPerBar;
+    s.beatUnit = engine_.timing().beatUnit;
     s.click = engine_.clickMode();
     s.reference = engine_.referenceOn();
     s.vamp = engine_.looping();

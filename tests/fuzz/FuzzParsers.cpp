@@ -1,5 +1,6 @@
 // libFuzzer harness for the parsers a user's files reach: set files, stem-folder readmes,
-// events scripts, controller mappings, and an MP4 stem file's box tree and NI metadata JSON.
+// events scripts, controller mappings, an MP4 stem file's box tree and NI metadata JSON, and an
+// OSC datagram (liblo's decoding, stemdeck's and AbleSet's addresses).
 // Each must turn any input
 // into either a result or a stemdeck::Error, never a crash, a hang or another exception.
 // Built and run by tests/fuzz/fuzz.sh (clang, -fsanitize=fuzzer,address,undefined).
@@ -15,6 +16,36 @@
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/set/Readme.h"
 #include "stemdeck/set/SetFile.h"
+#if STEMDECK_FUZZ_TARGET == 6
+#include "stemdeck/remote/AbleSet.h"
+#include "stemdeck/remote/Osc.h"
+#include "stemdeck/remote/OscAddresses.h"
+#include "stemdeck/remote/OscFeedback.h"
+
+namespace {
+/// A show with stems, markers, scenes and songs for the OSC handler to look names up in.
+const stemdeck::control::ShowState& fuzzShow() {
+    static const stemdeck::control::ShowState st = [] {
+        stemdeck::control::ShowState s;
+        s.songs = {{1, "Intro", 60.0, false}, {2, "Big Song", 200.0, false}};
+        s.player.song = 2;
+        s.player.title = "Big Song";
+        s.player.seconds = 10.0;
+        s.player.barBeat = {6, 1, 0.0};
+        s.player.lengthSeconds = 200.0;
+        for (const char* name : {"Drums", "Bass", "Keys"}) {
+            stemdeck::control::StemLine line;
+            line.name = name;
+            s.player.stems.push_back(line);
+        }
+        s.player.markers = {{"Verse", 0.0}, {"Chorus", 8.0}};
+        s.player.scenes = {"Full", "", "", "", "", "", "", ""};
+        return s;
+    }();
+    return st;
+}
+} // namespace
+#endif
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -25,6 +56,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)stemdeck::set::parseReadme(text);
 #elif STEMDECK_FUZZ_TARGET == 4
         (void)stemdeck::midi::parseMapping(text, "/tmp/fuzz/mapping.yaml");
+#elif STEMDECK_FUZZ_TARGET == 6
+        // The bytes as a datagram on the OSC port: decoded by liblo, then taken by stemdeck's
+        // addresses and AbleSet's; what it asks for must be a request or a reason, and whatever
+        // it is, the state's feedback is still made.
+        const stemdeck::remote::Decoded d = stemdeck::remote::decodeOsc(data, size);
+        if (d.message) {
+            (void)stemdeck::remote::translateNative(*d.message, fuzzShow());
+            (void)stemdeck::remote::translateAbleSet(*d.message, fuzzShow());
+            (void)stemdeck::remote::encodeOsc(*d.message);
+            (void)stemdeck::remote::describeOsc(*d.message);
+        }
 #elif STEMDECK_FUZZ_TARGET == 5
         // The bytes as an MP4 file: walk its boxes to the NI box, read what it holds; and the bytes
         // as that box's JSON directly.

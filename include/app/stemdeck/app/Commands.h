@@ -26,5 +26,6 @@ Subcommand addLearnCommand(CLI::App& app);
 Subcommand addCheckCommand(CLI::App& app);
 Subcommand addActionsCommand(CLI::App& app);
 Subcommand addDemoCommand(CLI::App& app);
+Subcommand addOscCommand(CLI::App& app);
 
 } // namespace stemdeck::app

@@ -15,6 +15,7 @@
 #include "stemdeck/app/Journal.h"
 #include "stemdeck/app/Key.h"
 #include "stemdeck/app/Keys.h"
+#include "stemdeck/app/OscSurface.h"
 #include "stemdeck/app/PlayCommand.h"
 #include "stemdeck/audio/DevicePlayer.h"
 #include "stemdeck/control/Router.h"
@@ -100,6 +101,8 @@ public:
     [[nodiscard]] std::optional<std::string> setName() const;
     [[nodiscard]] int sampleRate() const;
     [[nodiscard]] bool keys() const noexcept { return keys_; }
+    /// The OSC server, while it runs (null without --osc, or before its socket opened).
+    [[nodiscard]] remote::OscServer* osc() noexcept { return osc_ ? osc_->server() : nullptr; }
 
 private:
     void takeSetFile(std::ostream& notes); ///< a set file: its songs, and its audio where the command line is silent
@@ -125,6 +128,7 @@ private:
     std::unique_ptr<control::Router::Input> guiIn_;  // the GUI thread's (its mouse)
     app::UnlockWord unlockWord_;
     std::unique_ptr<midi::MidiInput> midi_;
+    std::unique_ptr<OscSurface> osc_; // --osc, --osc-ableset (null: off)
     app::KeyDecoder decoder_;
     midi::LearnChoice learnChoice_;
     bool diskPriorityTold_ = false; // the disk thread's priority was looked at (and said if normal)

@@ -32,6 +32,7 @@ struct PlayerStatus {
     double seconds = 0.0, lengthSeconds = 0.0; ///< negative seconds: in the count-in
     engine::BarBeat barBeat;
     double bpm = 120.0;
+    int beatsPerBar = 4, beatUnit = 4; ///< the time signature: 4/4, 6/8
     /// The song's rehearsal tempo and key, "80% tempo, -2 st" ("" as recorded); on its way to a
     /// tempo or key set live: "as recorded -> 70% tempo", "85% tempo -> 70% tempo".
     std::string stretch;
