@@ -82,7 +82,10 @@ LiveSession::LiveSession(const PlayArgs& args, bool keys, std::ostream& notes) :
                     " song" + (songs_.size() == 1 ? "" : "s"));
 
     planOutputs(notes);
-    if (a.osc.any()) osc_ = std::make_unique<OscSurface>(a.osc, log_); // (checks the options now)
+    if (a.osc.any())
+        osc_ = std::make_unique<OscSurface>(a.osc, log_); // (checks the options now)
+    else
+        (void)oscOptions(a.osc); // --osc-allow without --osc: said, not ignored
     // The journal's names for this show: the set file, else the song folders (absolute paths).
     for (const set::SetSong& song : songs_)
         allSources_.push_back(fs::absolute(song.source).lexically_normal().string());

@@ -1,9 +1,13 @@
 #include "stemdeck/app/OscSurface.h"
 
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
 #include <ostream>
 
 #include "stemdeck/common/Error.h"
 #include "stemdeck/remote/AbleSet.h"
+#include "stemdeck/remote/OscAccess.h"
 
 namespace stemdeck::app {
 
@@ -41,23 +45,29 @@ remote::OscOptions oscOptions(const OscArgs& a) {
     remote::OscOptions o;
     std::string error;
     if (!a.native.empty()) {
-        o.native = remote::parseEndpoint(a.native, 0, error);
+        o.native = remote::parseEndpoint(a.native, -1, error);
         if (!o.native) throw Error("--osc " + error);
-        if (o.native->port == 0 && a.native.find(':') != std::string::npos && a.native.back() == ':')
-            throw Error("--osc " + a.native + ": give the port, such as 0.0.0.0:9000");
+        if (o.native->port < 0)
+            throw Error("--osc " + a.native + ": give the port too, such as " + a.native +
+                        ":9000 (port 0: any free one)");
     }
     if (a.ableSet) {
-        const std::string at = a.ableSet->empty() ? "127.0.0.1" : *a.ableSet;
-        if (at.find(':') != std::string::npos && at.find('.') != std::string::npos)
-            throw Error("--osc-ableset " + at + ": give only the address: Companion's module always sends to port " +
-                        std::to_string(remote::kAbleSetPort));
-        o.ableSet =
-            remote::parseEndpoint(at.find(':') != std::string::npos ? "[" + at + "]" : at, remote::kAbleSetPort, error);
-        if (!o.ableSet) throw Error("--osc-ableset " + error);
-        o.ableSet->port = remote::kAbleSetPort;
+        std::string at = a.ableSet->empty() ? "127.0.0.1" : *a.ableSet;
+        if (at.size() > 2 && at.front() == '[' && at.back() == ']') at = at.substr(1, at.size() - 2);
+        if (!remote::parseNetwork(at) || at.find('/') != std::string::npos) {
+            std::error_code ec;
+            throw Error("--osc-ableset " + at + ": not an IP address (such as 127.0.0.1 or 0.0.0.0)" +
+                        (std::filesystem::exists(at, ec)
+                             ? std::string("; it looks like the set: write --osc-ableset after it, or "
+                                           "--osc-ableset=ADDRESS")
+                             : std::string("; Companion's module always sends to port ") +
+                                   std::to_string(remote::kAbleSetPort)));
+        }
+        o.ableSet = remote::Endpoint{at, remote::kAbleSetPort};
     }
-    if (!a.any() && (!a.allow.empty() || !a.token.empty() || a.obeyLock))
-        throw Error("--osc-allow, --osc-token and --osc-obeys-lock need --osc PORT or --osc-ableset");
+    // (a token alone may come from the environment, STEMDECK_OSC_TOKEN, for whenever OSC is on)
+    if (!a.any() && (!a.allow.empty() || a.obeyLock))
+        throw Error("--osc-allow and --osc-obeys-lock need --osc PORT or --osc-ableset");
     o.allow = a.allow;
     o.token = a.token;
     o.obeyLock = a.obeyLock;
@@ -85,8 +95,9 @@ void OscSurface::open() {
         server_->start();
         log_ << server_->describe() << (options_.obeyLock ? "; the show lock shuts it" : "") << "\n";
         lastProblem_.clear();
-    } catch (const Error& e) {
-        const std::string problem = e.what(); // (the options were checked: the socket would not open)
+    } catch (const std::exception& e) { // (the options were checked: the socket or its thread would not start)
+        server_.reset();
+        const std::string problem = e.what();
         if (problem != lastProblem_)
             log_ << "OSC: " << problem << "; the show plays on without OSC, trying again every 5 s\n";
         lastProblem_ = problem;

@@ -13,6 +13,12 @@ using control::ActionCall;
 
 namespace {
 
+/// "(did you mean 'Bass'?)" for a word of a plausible length: the comparison costs its length
+/// times each name's, and a sender's word may be 4000 characters long.
+std::string guess(const std::string& word, const std::vector<std::string>& names) {
+    return word.size() <= 40 ? didYouMean(word, names) : std::string();
+}
+
 OscMessage msg(std::string path, std::vector<OscValue> args) {
     return {std::move(path), std::move(args)};
 }
@@ -88,7 +94,7 @@ int pick(const OscValue& v, const std::vector<std::string>& names, const std::st
     if (v.isText()) {
         for (int k = 0; k < count; ++k)
             if (equalsIgnoreCase(names[static_cast<std::size_t>(k)], v.text)) return k;
-        error = "no " + what + " '" + v.text + "'" + didYouMean(v.text, names);
+        error = "no " + what + " '" + v.text + "'" + guess(v.text, names);
         return -1;
     }
     error = "a " + what + " is its number from 1 (i) or its name (s)";
@@ -120,7 +126,7 @@ std::optional<int> steps(const std::vector<OscValue>& args, std::string& error) 
 
 } // namespace
 
-AbleSetTranslation translateAbleSet(const OscMessage& m, const control::ShowState& st) {
+AbleSetTranslation translateAbleSet(const OscMessage& m, const control::ShowState& st, std::optional<bool> vampWanted) {
     AbleSetRequest r;
     std::vector<OscValue> args;
     for (const OscValue& v : m.args) {
@@ -155,7 +161,8 @@ AbleSetTranslation translateAbleSet(const OscMessage& m, const control::ShowStat
     }
     if (path == "/getValues") {
         r.kind = OscRequest::Kind::dump;
-        if (!args.empty() && args[0].isNumber() && args[0].number >= 1 && args[0].number <= 65535)
+        if (!args.empty() && args[0].isNumber() && args[0].number >= 1 && args[0].number <= 65535 &&
+            args[0].number == std::floor(args[0].number))
             r.port = static_cast<int>(args[0].number);
         return {r, {}};
     }
@@ -172,8 +179,14 @@ AbleSetTranslation translateAbleSet(const OscMessage& m, const control::ShowStat
         r.calls.push_back(call(Action::toStart));
         return {r, {}};
     }
+    // A relative jump is so many next_song (or next_marker) actions: each counts from where the one
+    // before asked to go, not from the state, which a fade or a bar line may not have reached yet.
+    auto repeated = [&](Action on, Action back, int n, int most) {
+        for (int k = 0; k < std::min(std::abs(n), most); ++k)
+            r.calls.push_back(call(n > 0 ? on : back));
+    };
     if (path == "/setlist/jumpToSong" || path == "/setlist/jumpBySongs") {
-        int index = 0;
+        int index = p.song - 1; // jumpBySongs 0: this song again, from its start
         if (path == "/setlist/jumpToSong") {
             if (args.empty()) return fail("/setlist/jumpToSong needs a song: its number from 1 (i) or title (s)");
             index = pick(args[0], titles(st), "song", error);
@@ -181,10 +194,13 @@ AbleSetTranslation translateAbleSet(const OscMessage& m, const control::ShowStat
         } else {
             const auto n = steps(args, error);
             if (!n) return fail("/setlist/jumpBySongs " + error);
-            index = std::clamp(p.song - 1 + *n, 0, std::max(0, static_cast<int>(st.songs.size()) - 1));
+            if (*n != 0) {
+                repeated(Action::nextSong, Action::previousSong, *n, static_cast<int>(st.songs.size()));
+                return {r, {}};
+            }
         }
         ActionCall c = call(Action::goToSong);
-        c.value = static_cast<float>(index);
+        c.value = static_cast<float>(std::max(0, index));
         r.calls.push_back(c);
         return {r, {}};
     }
@@ -199,7 +215,11 @@ AbleSetTranslation translateAbleSet(const OscMessage& m, const control::ShowStat
             const auto n = steps(args, error);
             if (!n) return fail("/setlist/jumpBySections " + error);
             if (names.empty()) return fail("/setlist/jumpBySections: the song has no markers (sections)");
-            index = std::clamp(std::max(0, sectionAt(p)) + *n, 0, static_cast<int>(names.size()) - 1);
+            if (*n != 0) {
+                repeated(Action::nextMarker, Action::previousMarker, *n, static_cast<int>(names.size()));
+                return {r, {}};
+            }
+            index = std::max(0, sectionAt(p));
         }
         ActionCall c = call(Action::marker);
         c.value = static_cast<float>(index);
@@ -212,14 +232,15 @@ AbleSetTranslation translateAbleSet(const OscMessage& m, const control::ShowStat
         const Grid g(p);
         const bool bars = path == "/setlist/jumpByBars";
         const double line = bars ? std::floor(g.beatsNow / g.beatsPerBar) * g.beatsPerBar : std::floor(g.beatsNow);
-        const double target = line + *n * (bars ? g.beatsPerBar : 1);
+        // (a beat is a quarter note, as in Live: 6/8's eighths are half a one)
+        const double target = line + *n * (bars ? g.beatsPerBar : g.beatUnit / 4.0);
         ActionCall c = call(Action::seek);
         c.from = std::clamp(g.seconds(target), 0.0, std::max(0.0, p.lengthSeconds));
         r.calls.push_back(c);
         return {r, {}};
     }
     if (path == "/setlist/enableLoop" || path == "/setlist/escapeLoop") {
-        if (p.vamp == (path == "/setlist/enableLoop")) return {r, {}}; // already so
+        if (vampWanted.value_or(p.vamp) == (path == "/setlist/enableLoop")) return {r, {}}; // already so
         r.calls.push_back(call(Action::vamp));
         return {r, {}};
     }
@@ -234,7 +255,7 @@ AbleSetTranslation translateAbleSet(const OscMessage& m, const control::ShowStat
             names.push_back(p.stems[k].name);
             if (equalsIgnoreCase(p.stems[k].name, group)) stem = static_cast<int>(k);
         }
-        if (stem < 0) return fail("no stem '" + group + "' in this song" + didYouMean(group, names));
+        if (stem < 0) return fail("no stem '" + group + "' in this song" + guess(group, names));
         const bool mute = what == "mute";
         Action a = mute ? Action::toggleMute : Action::toggleSolo;
         if (!args.empty() && !(args[0].isText() && args[0].text == "toggle")) {
@@ -255,7 +276,7 @@ std::vector<OscMessage> ableSetState(const control::ShowState& st) {
     const Grid g(p);
     std::vector<OscMessage> out;
     out.push_back(msg("/global/isPlaying", {b(p.rolling)}));
-    out.push_back(msg("/global/tempo", {f(p.bpm)}));
+    out.push_back(msg("/global/tempo", {f(p.bpm * 4.0 / std::max(1, p.beatUnit))})); // quarter notes a minute
     out.push_back(msg("/global/timeSignature", {i(p.beatsPerBar), i(p.beatUnit)}));
     out.push_back(msg("/setlist/name", {s(st.setName)}));
     std::vector<OscValue> songs, secs;
@@ -269,10 +290,9 @@ std::vector<OscMessage> ableSetState(const control::ShowState& st) {
     out.push_back(msg("/setlist/activeSongIndex", {i(p.song - 1)}));
     out.push_back(msg("/setlist/activeSongStart", {f(g.quarters(g.beats(0.0)))}));
     out.push_back(msg("/setlist/activeSongEnd", {f(g.quarters(g.beats(p.lengthSeconds)))}));
-    const bool cued = st.cuedSong >= 0 && st.cuedSong < static_cast<int>(st.songs.size());
-    out.push_back(msg("/setlist/queuedName",
-                      {s(cued ? st.songs[static_cast<std::size_t>(st.cuedSong)].title : std::string()), s("")}));
-    out.push_back(msg("/setlist/queuedIndex", {i(cued ? st.cuedSong : -1), i(-1)}));
+    // Nothing is ever queued: a jump goes at once (stemdeck has no AbleSet-style manual jump mode).
+    out.push_back(msg("/setlist/queuedName", {s(""), s("")}));
+    out.push_back(msg("/setlist/queuedIndex", {i(-1), i(-1)}));
     for (const control::StemLine& line : p.stems) {
         const std::string base = "/mixer/" + lower(line.name) + "/";
         out.push_back(msg(base + "muted", {b(line.mix.muted)}));
@@ -328,10 +348,11 @@ std::string ableSetMarkdown() {
            "| `/global/pause` | `stop` (the play head stays) |\n"
            "| `/global/stop` | `stop`, then `to_start` |\n"
            "| `/setlist/jumpToSong N\\|TITLE` | `go_to_song` (N from 1) |\n"
-           "| `/setlist/jumpBySongs N` | `go_to_song` N songs on or back (0: the song's start) |\n"
+           "| `/setlist/jumpBySongs N` | `next_song` (or `previous_song`) N times; 0: `go_to_song` this one |\n"
            "| `/setlist/jumpToSection N\\|NAME` | `marker` (a section is a marker) |\n"
-           "| `/setlist/jumpBySections N` | `marker`, N markers on or back |\n"
-           "| `/setlist/jumpByBars N`, `/setlist/jumpByBeats N` | `seek` to the bar or beat line N on or back |\n"
+           "| `/setlist/jumpBySections N` | `next_marker` (or `previous_marker`) N times |\n"
+           "| `/setlist/jumpByBars N`, `/setlist/jumpByBeats N` | `seek` to the bar line (or quarter note) N on or "
+           "back |\n"
            "| `/setlist/enableLoop`, `/setlist/escapeLoop` | `vamp` on, off |\n"
            "| `/mixer/STEM/mute\\|solo 1\\|0\\|\"toggle\"` | `mute`, `unmute`, `toggle_mute` (solo alike); STEM is the "
            "stem's name, any case |\n";

@@ -31,10 +31,10 @@ std::string number(double v) {
 }
 } // namespace
 
-Decoded decodeOsc(const void* data, std::size_t size) {
+Decoded decodeOsc(const void* data, std::size_t size, std::size_t limit) {
     Decoded out;
-    if (size == 0 || size > kMaxOscBytes) {
-        out.problem = size == 0 ? "an empty datagram" : "longer than " + std::to_string(kMaxOscBytes) + " bytes";
+    if (size == 0 || size > limit) {
+        out.problem = size == 0 ? "an empty datagram" : "longer than " + std::to_string(limit) + " bytes";
         return out;
     }
     // liblo's parser writes while it reads (endianness): it gets its own copy.

@@ -103,7 +103,7 @@ bool Peer::operator==(const Peer& other) const {
     return sameHost(other) && port() == other.port();
 }
 
-bool RateLimit::take(const std::string& host, double now) {
+bool RateLimit::take(const std::string& host, double now, double cost) {
     auto it = buckets_.find(host);
     if (it == buckets_.end()) {
         if (buckets_.size() >= kMaxHosts) { // forget the host heard from longest ago
@@ -116,8 +116,8 @@ bool RateLimit::take(const std::string& host, double now) {
     Bucket& b = it->second;
     b.tokens = std::min(burst_, b.tokens + (now - b.at) * perSecond_);
     b.at = now;
-    if (b.tokens < 1.0) return false;
-    b.tokens -= 1.0;
+    if (b.tokens < cost) return false;
+    b.tokens -= cost;
     return true;
 }
 

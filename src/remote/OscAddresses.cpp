@@ -17,6 +17,12 @@ using control::ValueKind;
 
 namespace {
 
+/// "(did you mean 'Bass'?)" for a word of a plausible length: the comparison costs its length
+/// times each name's, and a sender's word may be 4000 characters long.
+std::string guess(const std::string& word, const std::vector<std::string>& names) {
+    return word.size() <= 40 ? didYouMean(word, names) : std::string();
+}
+
 std::string fmt(double v, const char* suffix = "") {
     char buf[48];
     std::snprintf(buf, sizeof buf, "%.9g%s", v, suffix);
@@ -122,7 +128,7 @@ int stemOf(const OscValue& v, const control::ShowState& state, std::string& erro
             if (equalsIgnoreCase(stems[static_cast<std::size_t>(i)].name, v.text)) return i;
             names.push_back(stems[static_cast<std::size_t>(i)].name);
         }
-        error = "no stem '" + v.text + "' in this song" + didYouMean(v.text, names) +
+        error = "no stem '" + v.text + "' in this song" + guess(v.text, names) +
                 (names.empty() ? std::string(": no song is loaded") : "; its stems are " + joinNames(names));
         return -1;
     }
@@ -174,7 +180,7 @@ std::string valueText(const ActionInfo& row, const std::vector<OscValue>& args, 
                 titles.push_back(state.songs[i].title);
             }
             if (!a.text.empty() && a.text.find_first_not_of("0123456789") == std::string::npos) return a.text;
-            error = "no song '" + a.text + "' in tonight's set" + didYouMean(a.text, titles);
+            error = "no song '" + a.text + "' in tonight's set" + guess(a.text, titles);
             return {};
         }
         if (row.value == ValueKind::slot) return bad(a);
@@ -247,7 +253,7 @@ OscTranslation stemAddress(const OscMessage& m, std::string_view rest, const con
     r.call.stem = static_cast<std::int8_t>(stem);
     const std::vector<std::string> parts = {"mute", "solo", "gain", "fader", "filter"};
     if (std::find(parts.begin(), parts.end(), what) == parts.end())
-        return fail("no stem address '" + what + "'" + didYouMean(what, parts) + "; a stem has " + joinNames(parts));
+        return fail("no stem address '" + what + "'" + guess(what, parts) + "; a stem has " + joinNames(parts));
     if (s.args.size() > 1)
         return fail("'" + what + "' takes one value; " + std::to_string(s.args.size()) + " were sent");
     if (what == "mute" || what == "solo") {
@@ -310,17 +316,20 @@ OscTranslation translateNative(const OscMessage& m, const control::ShowState& st
                  : rest == "get"     ? OscRequest::Kind::dump
                                      : OscRequest::Kind::unsubscribe;
         if (!named(s, nullptr, r, error)) return fail(error);
+        const bool subscribe = r.kind == OscRequest::Kind::subscribe;
+        const bool takesPort = r.kind != OscRequest::Kind::dump;
         for (const OscValue& v : s.args) {
-            if (r.kind == OscRequest::Kind::subscribe && v.isNumber() && !r.port) {
+            if (takesPort && v.isNumber() && !r.port) {
                 if (v.number != std::floor(v.number) || v.number < 1 || v.number > 65535)
                     return fail("a port is a whole number from 1 to 65535, not " + fmt(v.number));
                 r.port = static_cast<int>(v.number);
-            } else if (r.kind == OscRequest::Kind::subscribe && v.isText() && r.host.empty()) {
+            } else if (subscribe && v.isText() && r.host.empty()) {
                 r.host = v.text;
             } else {
                 return fail("/stemdeck/" + std::string(rest) +
-                            (r.kind == OscRequest::Kind::subscribe ? " takes an optional port (i) and host (s); "
-                                                                   : " takes no arguments; ") +
+                            (subscribe   ? " takes an optional port (i) and host (s); "
+                             : takesPort ? " takes an optional port (i); "
+                                         : " takes no arguments; ") +
                             "got " + typeName(v));
             }
         }
@@ -330,8 +339,8 @@ OscTranslation translateNative(const OscMessage& m, const control::ShowState& st
     if (!action) {
         std::vector<std::string> known = control::actionNames();
         known.insert(known.end(), {"subscribe", "unsubscribe", "get"});
-        return fail("unknown address '" + m.path + "'" + didYouMean(std::string(rest), known) +
-                    " ('stemdeck osc' lists the addresses)");
+        return fail("unknown address '" + m.path.substr(0, 80) + (m.path.size() > 80 ? "…" : "") + "'" +
+                    guess(std::string(rest), known) + " ('stemdeck osc' lists the addresses)");
     }
     const ActionInfo& row = control::info(*action);
     if (offTheNetwork(*action))
@@ -370,6 +379,8 @@ OscTranslation translateNative(const OscMessage& m, const control::ShowState& st
         if (text.empty()) return fail(error);
         if (!control::parseValue(row, text, contextOf(state), r.call, error)) return fail(error);
     }
+    // A drop lands on the next bar unless it says otherwise, as a controller's drop button does.
+    if (*action == Action::drop) r.call.quantize = engine::Quantize::bar;
     if (!named(s, &row, r, error)) return fail(error);
     return {r, {}};
 }
@@ -409,7 +420,8 @@ std::string oscAddressesMarkdown() {
            "| `/stemdeck/stem/N/filter` | f: -1 … 1 | quantize=bar\\|beat | sets stem N's DJ filter |\n"
            "| `/stemdeck/subscribe` | [i PORT] [s HOST: \"auto\" or the sender's own] | | the state is sent to the "
            "sender (or PORT on its host) on every change, a heartbeat every second |\n"
-           "| `/stemdeck/unsubscribe` | | | no more state |\n"
+           "| `/stemdeck/unsubscribe` | [i PORT] | | no more state (to that port, else the sender's; none such: to the "
+           "sender's host) |\n"
            "| `/stemdeck/get` | | | the whole state, once, to the sender |\n";
     out += "\nNot on the network: " + off +
            " (they end the show or wait for someone at the controller). STEM is the stem's number from 1 "

@@ -50,12 +50,14 @@ bool OscClient::send(const OscMessage& message, std::string& error) {
 }
 
 std::optional<OscMessage> OscClient::receive(int timeoutMs) {
-    std::vector<char> buffer(kMaxOscBytes + 1);
+    std::vector<char> buffer(65536); // (what comes back may be longer than what is taken: a long set list)
     pollfd p{fd_, POLLIN, 0};
     while (::poll(&p, 1, timeoutMs) > 0) {
         const ssize_t n = recv(fd_, buffer.data(), buffer.size(), MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) return std::nullopt;
-        if (Decoded d = decodeOsc(buffer.data(), static_cast<std::size_t>(n)); d.message) return d.message;
+        if (n > static_cast<ssize_t>(buffer.size())) continue;
+        if (Decoded d = decodeOsc(buffer.data(), static_cast<std::size_t>(n), buffer.size()); d.message)
+            return d.message;
     }
     return std::nullopt;
 }

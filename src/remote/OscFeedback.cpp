@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "stemdeck/common/Db.h"
 #include "stemdeck/remote/OscAddresses.h"
@@ -132,13 +133,27 @@ std::string nativeFeedbackMarkdown() {
            "| `/stemdeck/error` | s PROBLEM, s ADDRESS | to an allowed sender: why its message was refused |\n";
 }
 
-std::vector<OscMessage> FeedCache::changed(const std::vector<OscMessage>& full) {
+std::vector<OscMessage> FeedCache::changed(const std::vector<OscMessage>& full, std::string_view cleared) {
     std::vector<OscMessage> out;
+    std::set<std::string> now;
     for (const OscMessage& m : full) {
+        now.insert(m.path);
         auto [it, fresh] = last_.try_emplace(m.path, m.args);
         if (!fresh && it->second == m.args) continue;
         it->second = m.args;
         out.push_back(m);
+    }
+    if (cleared.empty()) return out;
+    for (auto it = last_.begin(); it != last_.end();) {
+        if (now.count(it->first) != 0 || it->first.rfind(cleared, 0) != 0) {
+            ++it;
+            continue;
+        }
+        OscMessage gone{it->first, it->second};
+        for (OscValue& v : gone.args)
+            v = v.isText() ? OscValue::string("") : v.isBool() ? OscValue::boolean(false) : OscValue{v.type, 0, {}};
+        out.push_back(std::move(gone));
+        it = last_.erase(it);
     }
     return out;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -174,11 +175,14 @@ struct OscServer::Impl {
     std::thread thread;
     std::atomic<bool> stopping{false};
     moodycamel::ConcurrentQueue<std::string> notes;
-    std::atomic<std::uint64_t> received{0}, applied{0}, refused{0}, repeated{0}, sent{0};
+    std::atomic<std::uint64_t> received{0}, applied{0}, refused{0}, repeated{0}, sent{0}, failures{0};
+    bool failureSaid = false;
 
     // The OSC thread's own.
     RateLimit limit;                                    // per host
     RateLimit actionLimit, quantisedLimit, playerLimit; // every host together ("*")
+    RateLimit dumpLimit{4.0, 8.0};                      // dumps and subscriptions, per host and profile
+    std::pair<bool, std::int64_t> vampIntent{false, 0}; // AbleSet's last loop command, and when
     UuidMemory uuids;
     std::vector<Subscriber> subscribers;
     FeedCache nativeCache, nativePositionCache, ableCache, ablePositionCache;
@@ -243,8 +247,9 @@ struct OscServer::Impl {
         if (said.size() < 1024 && said.insert(peer.host() + " " + reason).second)
             note("OSC: refused " + (path.empty() ? std::string("a message") : path) + " from " + peer.host() + ":" +
                  std::to_string(peer.port()) + ": " + detail);
-        if (reply && s.profile == Profile::native)
-            send(s, peer, {"/stemdeck/error", {OscValue::string(detail), OscValue::string(path)}});
+        if (reply && s.profile == Profile::native) // (the address cut short: the reply is no bigger than asked for)
+            send(s, peer,
+                 {"/stemdeck/error", {OscValue::string(detail.substr(0, 300)), OscValue::string(path.substr(0, 64))}});
     }
 
     std::vector<OscMessage> full(Profile profile, const control::ShowState& st, bool fine) const {
@@ -266,21 +271,27 @@ struct OscServer::Impl {
         send(s, to, heartbeat(s.profile, steadyNs()));
     }
 
-    void subscribe(const Socket& s, const Peer& peer, const Peer& to, bool fine) {
+    void subscribe(const Socket& s, const Peer& to, bool fine) {
         feed(steadyNs(), true); // the caches now hold the state the new subscriber is given whole
-        auto same = std::find_if(subscribers.begin(), subscribers.end(),
-                                 [&](const Subscriber& x) { return x.profile == s.profile && x.to == to; });
+        // The same subscriber again: a new dump. AbleSet's clients (Companion) take a new port each
+        // time they start and never unsubscribe when killed: a host has one AbleSet subscription.
+        auto same = std::find_if(subscribers.begin(), subscribers.end(), [&](const Subscriber& x) {
+            return x.profile == s.profile && (x.to == to || (s.profile == Profile::ableSet && x.to.sameHost(to)));
+        });
         if (same != subscribers.end()) {
-            same->fine = fine; // subscribed again: the same subscriber, a new dump
+            if (!(same->to == to))
+                note("OSC: " + to.host() + " subscribed again (AbleSet), now at port " + std::to_string(to.port()));
+            same->to = to;
+            same->fine = fine;
         } else {
             const auto count = std::count_if(subscribers.begin(), subscribers.end(),
                                              [&](const Subscriber& x) { return x.profile == s.profile; });
-            if (count >= options.maxSubscribers) {
-                refuse(s, peer, "subscribers",
-                       std::to_string(options.maxSubscribers) +
-                           " subscribers already: one must unsubscribe first (subscribers are kept until they do)",
-                       s.profile == Profile::native ? "/stemdeck/subscribe" : "/subscribe", true);
-                return;
+            if (count >= options.maxSubscribers) { // the oldest goes: most likely one that went away unsaid
+                const auto oldest = std::find_if(subscribers.begin(), subscribers.end(),
+                                                 [&](const Subscriber& x) { return x.profile == s.profile; });
+                note("OSC: " + std::to_string(options.maxSubscribers) + " subscribers already: " + oldest->to.host() +
+                     ":" + std::to_string(oldest->to.port()) + " (the oldest) is dropped");
+                subscribers.erase(oldest);
             }
             subscribers.push_back({s.profile, to, fine});
             note("OSC: " + to.host() + ":" + std::to_string(to.port()) + " subscribed" +
@@ -289,17 +300,26 @@ struct OscServer::Impl {
         dump(s, to, fine);
     }
 
-    void unsubscribe(const Socket& s, const Peer& peer) {
-        // By host: a client sends from one port and listens on another (Companion does).
+    /// `port`: the subscription at that port of the sender's host (native: also the sender's own
+    /// port); none matching, or AbleSet (whose client sends from another port than it listens
+    /// on): every subscription of the sender's host.
+    void unsubscribe(const Socket& s, const Peer& peer, const std::optional<int>& port) {
         const auto before = subscribers.size();
-        std::erase_if(subscribers, [&](const Subscriber& x) { return x.profile == s.profile && x.to.sameHost(peer); });
+        if (s.profile == Profile::native) {
+            const Peer at = port ? peer.withPort(*port) : peer;
+            std::erase_if(subscribers, [&](const Subscriber& x) { return x.profile == s.profile && x.to == at; });
+        }
+        if (subscribers.size() == before)
+            std::erase_if(subscribers,
+                          [&](const Subscriber& x) { return x.profile == s.profile && x.to.sameHost(peer); });
         if (subscribers.size() != before) note("OSC: " + peer.host() + " unsubscribed");
     }
 
     /// Where a dump or a subscription goes: PORT on the sender's host, or the sender itself.
     static Peer target(const Peer& peer, const std::optional<int>& port) { return port ? peer.withPort(*port) : peer; }
 
-    void perform(const Socket& s, const Peer& peer, control::ActionCall call, const std::string& token,
+    /// True when the action went to the show.
+    bool perform(const Socket& s, const Peer& peer, control::ActionCall call, const std::string& token,
                  const std::string& path) {
         if (call.action == control::Action::unlock && !tokensMatch(token, options.token)) {
             refuse(s, peer, "unlock",
@@ -307,31 +327,43 @@ struct OscServer::Impl {
                                            "token=WORD"
                                          : "unlock needs the show's token (token=…)",
                    path, true);
-            return;
+            return false;
         }
         if (options.obeyLock && router.locked() && call.action != control::Action::unlock) {
             refuse(s, peer, "locked", "the show is locked (--osc-obeys-lock): send unlock with the token first", path,
                    true);
-            return;
+            return false;
         }
         const double now = seconds(steadyNs());
         const bool engineAction = control::info(call.action).runs == control::Runs::engine;
-        RateLimit& kind =
-            engineAction ? (call.quantize != engine::Quantize::none ? quantisedLimit : actionLimit) : playerLimit;
-        if (!kind.take("*", now)) {
+        const bool quantised = engineAction && call.quantize != engine::Quantize::none;
+        // A drop is one command per stem: it costs as many.
+        const double cost = call.action == control::Action::drop ? std::max(1, std::popcount(call.stemMask)) : 1;
+        RateLimit& kind = quantised ? quantisedLimit : engineAction ? actionLimit : playerLimit;
+        if (!kind.take("*", now, cost)) {
             refuse(s, peer, "busy",
-                   engineAction && call.quantize != engine::Quantize::none
-                       ? "more quantised actions than the show's waiting list takes (16 a second): dropped"
-                   : engineAction ? "more than 1000 actions a second from the network: dropped"
+                   quantised      ? "more quantised commands than the show's waiting list takes (8 a second): dropped"
+                   : engineAction ? "more than 1000 commands a second from the network: dropped"
                                   : "more than 20 song, marker or tempo actions a second from the network: dropped",
                    path, false);
-            return;
+            return false;
         }
         if (engineAction) call.frame = clock();
-        if (input->send(call))
-            applied.fetch_add(1, std::memory_order_relaxed);
-        else
+        if (!input->send(call)) {
             refuse(s, peer, "lost", "the show's queue was full (said in the show's dropped count)", path, false);
+            return false;
+        }
+        applied.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+
+    /// A dump (get, getValues, a subscription) costs the sender's host: at most 4 a second, so that
+    /// a small request cannot be turned into a stream of state at someone else (a forged sender).
+    bool dumpAllowed(const Socket& s, const Peer& peer, const std::string& path, std::int64_t now) {
+        if (dumpLimit.take(peer.host() + (s.profile == Profile::native ? " native" : " ableset"), seconds(now)))
+            return true;
+        refuse(s, peer, "dumps", "more than 4 dumps or subscriptions a second from one host: dropped", path, false);
+        return false;
     }
 
     void handle(const Socket& s, const Peer& peer, const char* data, std::size_t size, std::int64_t now) {
@@ -354,58 +386,86 @@ struct OscServer::Impl {
             return;
         }
         const OscMessage& m = *d.message;
+        if (s.profile == Profile::ableSet)
+            handleAbleSet(s, peer, m, ok, now);
+        else
+            handleNative(s, peer, m, ok, now);
+    }
+
+    /// A repeat of a command already applied (the same uuid=): counted, not applied again.
+    bool repeat(const std::string& uuid) {
+        if (uuid.empty() || !uuids.seen(uuid)) return false;
+        repeated.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+
+    void handleAbleSet(const Socket& s, const Peer& peer, const OscMessage& m, bool ok, std::int64_t now) {
+        if (!ok) {
+            refuse(s, peer, "not allowed",
+                   "not an allowed sender: add its address to --osc-allow (AbleSet's clients cannot send a token)",
+                   m.path, false);
+            return;
+        }
         const auto st = state.latest();
-        if (s.profile == Profile::ableSet) {
-            if (!ok) {
-                refuse(s, peer, "not allowed",
-                       "not an allowed sender: add its address to --osc-allow (AbleSet's clients cannot send a token)",
+        const AbleSetTranslation t = translateAbleSet(m, *st, vampWanted(now));
+        if (!t.request) {
+            refuse(s, peer, "bad " + m.path, t.error, m.path, false);
+            return;
+        }
+        const AbleSetRequest& r = *t.request;
+        if (repeat(r.uuid)) return;
+        switch (r.kind) {
+        case OscRequest::Kind::subscribe:
+            if (!r.host.empty() && r.host != "auto" && r.host != peer.host()) {
+                refuse(s, peer, "redirect",
+                       "a subscription names another host (" + r.host + "): state goes only to the sender's own host",
                        m.path, false);
                 return;
             }
-            const AbleSetTranslation t = translateAbleSet(m, *st);
-            if (!t.request) {
-                refuse(s, peer, "bad " + m.path, t.error, m.path, false);
-                return;
-            }
-            const AbleSetRequest& r = *t.request;
-            if (!r.uuid.empty() && !uuids.first(r.uuid)) {
-                repeated.fetch_add(1, std::memory_order_relaxed);
-                return;
-            }
-            switch (r.kind) {
-            case OscRequest::Kind::subscribe:
-                if (!r.host.empty() && r.host != "auto" && r.host != peer.host()) {
-                    refuse(s, peer, "redirect",
-                           "a subscription names another host (" + r.host +
-                               "): state goes only to the sender's own host",
-                           m.path, false);
-                    return;
-                }
-                subscribe(s, peer, target(peer, r.port), r.fine);
-                return;
-            case OscRequest::Kind::unsubscribe: unsubscribe(s, peer); return;
-            case OscRequest::Kind::dump: {
-                Peer to = target(peer, r.port);
-                bool fine = false;
-                if (!r.port)
-                    for (const Subscriber& x : subscribers)
-                        if (x.profile == s.profile && x.to.sameHost(peer)) to = x.to, fine = x.fine;
-                dump(s, to, fine);
-                return;
-            }
-            case OscRequest::Kind::action:
-                for (const control::ActionCall& c : r.calls)
-                    perform(s, peer, c, {}, m.path);
-                return;
-            }
-            return;
+            if (dumpAllowed(s, peer, m.path, now)) subscribe(s, target(peer, r.port), r.fine);
+            break;
+        case OscRequest::Kind::unsubscribe: unsubscribe(s, peer, std::nullopt); break;
+        case OscRequest::Kind::dump: {
+            if (!dumpAllowed(s, peer, m.path, now)) return;
+            Peer to = target(peer, r.port);
+            bool fine = false;
+            if (!r.port)
+                for (const Subscriber& x : subscribers)
+                    if (x.profile == s.profile && x.to.sameHost(peer)) to = x.to, fine = x.fine;
+            dump(s, to, fine);
+            break;
         }
-        const OscTranslation t = translateNative(m, *st);
+        case OscRequest::Kind::action: {
+            bool all = true;
+            for (const control::ActionCall& c : r.calls) {
+                if (!perform(s, peer, c, {}, m.path)) {
+                    all = false;
+                    break;
+                }
+                if (c.action == control::Action::vamp) // what the loop will be once the tick has run
+                    vampIntent = {m.path == "/setlist/enableLoop", now};
+            }
+            if (!all) return; // (its uuid is not spent: the same command may come again)
+            break;
+        }
+        }
+        if (!r.uuid.empty()) uuids.first(r.uuid);
+    }
+
+    /// enableLoop/escapeLoop pressed within the last second: what it asked for (the published state
+    /// may not show it yet: two quick presses must not undo each other).
+    std::optional<bool> vampWanted(std::int64_t now) const {
+        if (vampIntent.second != 0 && now - vampIntent.second < 1'000'000'000) return vampIntent.first;
+        return std::nullopt;
+    }
+
+    void handleNative(const Socket& s, const Peer& peer, const OscMessage& m, bool ok, std::int64_t now) {
         std::string token;
         for (const OscValue& v : m.args)
             if (v.isText() && v.text.rfind("token=", 0) == 0) token = v.text.substr(6);
-        const bool mayControl = ok || tokensMatch(token, options.token);
-        if (!mayControl) {
+        // Who sent it is settled before anything is made of what it says (a sender that may not
+        // control costs no more than this).
+        if (!ok && !tokensMatch(token, options.token)) {
             refuse(s, peer, "not allowed",
                    options.token.empty() ? "not an allowed sender: add its address to --osc-allow"
                                          : "not an allowed sender and no valid token=…: add its address to "
@@ -413,15 +473,14 @@ struct OscServer::Impl {
                    m.path, false);
             return;
         }
+        const auto st = state.latest();
+        const OscTranslation t = translateNative(m, *st);
         if (!t.request) {
             refuse(s, peer, "bad " + m.path, t.error, m.path, true);
             return;
         }
         const OscRequest& r = *t.request;
-        if (!r.uuid.empty() && !uuids.first(r.uuid)) {
-            repeated.fetch_add(1, std::memory_order_relaxed);
-            return;
-        }
+        if (repeat(r.uuid)) return;
         switch (r.kind) {
         case OscRequest::Kind::subscribe:
             if (!r.host.empty() && r.host != "auto" && r.host != peer.host()) {
@@ -430,12 +489,17 @@ struct OscServer::Impl {
                        m.path, true);
                 return;
             }
-            subscribe(s, peer, target(peer, r.port), false);
-            return;
-        case OscRequest::Kind::unsubscribe: unsubscribe(s, peer); return;
-        case OscRequest::Kind::dump: dump(s, peer, false); return;
-        case OscRequest::Kind::action: perform(s, peer, r.call, r.token, m.path); return;
+            if (dumpAllowed(s, peer, m.path, now)) subscribe(s, target(peer, r.port), false);
+            break;
+        case OscRequest::Kind::unsubscribe: unsubscribe(s, peer, r.port); break;
+        case OscRequest::Kind::dump:
+            if (dumpAllowed(s, peer, m.path, now)) dump(s, peer, false);
+            break;
+        case OscRequest::Kind::action:
+            if (!perform(s, peer, r.call, r.token, m.path)) return; // (its uuid is not spent)
+            break;
         }
+        if (!r.uuid.empty()) uuids.first(r.uuid);
     }
 
     void sendAll(Profile profile, const std::vector<OscMessage>& messages, bool fineOnly = false) {
@@ -457,8 +521,10 @@ struct OscServer::Impl {
             lastVersion = st->version;
             if (st->changes != lastChanges || force) {
                 lastChanges = st->changes;
-                if (socketOf(Profile::native)) sendAll(Profile::native, nativeCache.changed(nativeState(*st)));
-                if (socketOf(Profile::ableSet)) sendAll(Profile::ableSet, ableCache.changed(ableSetState(*st)));
+                if (socketOf(Profile::native))
+                    sendAll(Profile::native, nativeCache.changed(nativeState(*st), "/stemdeck/stem/"));
+                if (socketOf(Profile::ableSet))
+                    sendAll(Profile::ableSet, ableCache.changed(ableSetState(*st), "/mixer/"));
             }
             if (now - lastPositionNs >= 100'000'000 || force) {
                 lastPositionNs = now;
@@ -483,6 +549,21 @@ struct OscServer::Impl {
         }
     }
 
+    /// Nothing a message does may end the show: whatever it throws (memory, say) is counted, said
+    /// once, and the thread goes on with the next.
+    template <typename Work>
+    void guarded(Work&& work) noexcept {
+        try {
+            work();
+        } catch (const std::exception& e) {
+            failures.fetch_add(1, std::memory_order_relaxed);
+            if (!failureSaid) note(std::string("OSC: a message could not be handled (") + e.what() + "); going on");
+            failureSaid = true;
+        } catch (...) {
+            failures.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+
     void run() {
         setThreadName("stemdeck-osc");
         startNs = steadyNs();
@@ -500,10 +581,10 @@ struct OscServer::Impl {
                     const ssize_t n = recvfrom(s.fd, buffer.data(), buffer.size(), MSG_DONTWAIT | MSG_TRUNC,
                                                reinterpret_cast<sockaddr*>(&peer.addr), &peer.length);
                     if (n < 0) break;
-                    handle(s, peer, buffer.data(), static_cast<std::size_t>(n), steadyNs());
+                    guarded([&] { handle(s, peer, buffer.data(), static_cast<std::size_t>(n), steadyNs()); });
                 }
             }
-            feed(steadyNs());
+            guarded([&] { feed(steadyNs()); });
         }
     }
 };

@@ -46,7 +46,9 @@ void summary(const char* what, std::vector<std::int64_t> v, int period) {
         return;
     }
     std::sort(v.begin(), v.end());
-    auto q = [&](double p) { return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))]; };
+    auto q = [&](double p) {
+        return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+    };
     auto ms = [](std::int64_t f) { return 1000.0 * static_cast<double>(f) / kJackRate; };
     std::printf("%s: %zu | frames min %lld  median %lld  p90 %lld  max %lld | ms median %.2f  max %.2f | median %.2f "
                 "periods\n",
@@ -65,17 +67,20 @@ int run(const std::string& stemdeck, const std::string& controllers, int period,
     if (!jack.start(period, kJackRate, false)) return 1;
     TimedRecorder rec;
     if (!rec.open(1, static_cast<std::size_t>(len), &TimedRecorder::processTimed)) return 1;
-    const pid_t play = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--no-keys", "--osc",
-                              "127.0.0.1:0", "--stem-out", "2=3", "--controller", controllers + "/akai-apc-mini-mk2.yaml"},
-                             (dir / "play.log").string());
+    const pid_t play =
+        spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--no-keys", "--osc", "127.0.0.1:0",
+               "--stem-out", "2=3", "--controller", controllers + "/akai-apc-mini-mk2.yaml"},
+              (dir / "play.log").string());
     if (!rec.connect({1}, 10000ms)) return 1;
     int port = 0;
-    waitUntil([&] {
-        const std::string log = readFile(dir / "play.log");
-        const auto at = log.find("stemdeck's addresses on 127.0.0.1:");
-        if (at != std::string::npos) port = std::atoi(log.c_str() + at + 34);
-        return port > 0;
-    }, 10000ms);
+    waitUntil(
+        [&] {
+            const std::string log = readFile(dir / "play.log");
+            const auto at = log.find("stemdeck's addresses on 127.0.0.1:");
+            if (at != std::string::npos) port = std::atoi(log.c_str() + at + 34);
+            return port > 0;
+        },
+        10000ms);
     FakeController pads;
     if (port == 0 || !pads.open()) return 1;
     waitUntil([&] { return readFile(dir / "play.log").find("MIDI: 'Akai APC mini mk2' on") != std::string::npos; });

@@ -62,7 +62,7 @@ class Client:
         while time.monotonic() < until:
             self.got.clear()
             self.send(to, "/stemdeck/get", *extra)
-            if wait(lambda: self.has(path, args), 0.25):
+            if wait(lambda: self.has(path, args), 0.3):  # (dumps: at most 4 a second per host)
                 return True
         return False
 

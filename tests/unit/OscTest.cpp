@@ -7,6 +7,7 @@
 #include <lo/lo.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -191,6 +192,8 @@ TEST_CASE("OSC refusals say what is wrong", "[unit][osc]") {
     CHECK_THAT(refused(m("/stemdeck/drop")), Catch::Contains("one or more stems"));
     CHECK_THAT(refused(m("/stemdeck/subscribe", {i(70000)})), Catch::Contains("65535"));
     CHECK_THAT(refused(m("/stemdeck/get", {i(1)})), Catch::Contains("takes no arguments"));
+    CHECK_THAT(refused(m("/stemdeck/" + std::string(3000, 'x'))),
+               !Catch::Contains("did you mean")); // no guess: too long
     OscValue blob{'?', 0, "b"};
     CHECK_THAT(refused(m("/stemdeck/seek", {blob})), Catch::Contains("does not take"));
 }
@@ -218,6 +221,8 @@ TEST_CASE("AbleSet's messages as Companion's module sends them", "[unit][osc][ab
     CHECK(sub.request->port == 51234);
     CHECK(sub.request->host == "auto");
     CHECK(sub.request->fine);
+    CHECK(ok(m("/stemdeck/drop", {i(1), i(2)})).quantize == engine::Quantize::bar); // as a drop button
+    CHECK(ok(m("/stemdeck/drop", {i(1), s("quantize=none")})).quantize == engine::Quantize::none);
     const AbleSetTranslation old = translateAbleSet(m("/getValues", {i(39041), s("uuid=q1")}), st); // module 1.6
     REQUIRE(old.request);
     CHECK(old.request->kind == OscRequest::Kind::dump);
@@ -231,15 +236,26 @@ TEST_CASE("AbleSet's messages as Companion's module sends them", "[unit][osc][ab
     auto jump = calls(m("/setlist/jumpToSong", {i(3), s("uuid=2")}));
     CHECK((jump[0].action == Action::goToSong && jump[0].value == 2.0f)); // 1-based in, 0-based index
     CHECK(calls(m("/setlist/jumpToSong", {s("intro")}))[0].value == 0.0f);
-    CHECK(calls(m("/setlist/jumpBySongs", {i(1), s("force=true")}))[0].value == 2.0f);
-    CHECK(calls(m("/setlist/jumpBySongs", {i(-5)}))[0].value == 0.0f); // clamped
+    // Relative jumps are so many next_song / previous_song (each counts from the one before it,
+    // not from a state a fade has not left yet), at most the set's length.
+    const auto on = calls(m("/setlist/jumpBySongs", {i(1), s("force=true")}));
+    CHECK((on.size() == 1 && on[0].action == Action::nextSong));
+    const auto back = calls(m("/setlist/jumpBySongs", {i(-5)}));
+    CHECK((back.size() == 3 && back[2].action == Action::previousSong));
+    const auto again = calls(m("/setlist/jumpBySongs", {i(0)}));
+    CHECK((again[0].action == Action::goToSong && again[0].value == 1.0f)); // this song, from its start
     CHECK(calls(m("/setlist/jumpToSection", {i(2)}))[0].value == 1.0f);
-    CHECK(calls(m("/setlist/jumpBySections", {i(1)}))[0].value == 2.0f); // in Chorus (8 s) → Bridge
+    CHECK(calls(m("/setlist/jumpBySections", {i(1)}))[0].action == Action::nextMarker);
+    CHECK(calls(m("/setlist/jumpBySections", {i(-2)})).size() == 2);
     const auto bars = calls(m("/setlist/jumpByBars", {i(2)}));
     CHECK((bars[0].action == Action::seek && bars[0].from == Approx(14.0))); // bar 6 (10 s) → bar 8 (14 s)
     CHECK(calls(m("/setlist/jumpByBeats", {i(-1)}))[0].from == Approx(9.5));
     CHECK(calls(m("/setlist/enableLoop"))[0].action == Action::vamp);
     CHECK(calls(m("/setlist/escapeLoop")).empty()); // not looping: nothing to escape
+    // A second enableLoop before the state shows the first: not a toggle back.
+    const AbleSetTranslation twice = translateAbleSet(m("/setlist/enableLoop"), st, true);
+    REQUIRE(twice.request);
+    CHECK(twice.request->calls.empty());
     const auto mute = calls(m("/mixer/bass/mute", {i(1), s("uuid=3")}));
     CHECK((mute[0].action == Action::mute && mute[0].stem == 1));
     CHECK(calls(m("/mixer/drums/solo", {s("toggle")}))[0].action == Action::toggleSolo);
@@ -288,6 +304,16 @@ TEST_CASE("The feedback cache sends only what changed", "[unit][osc]") {
     const auto changed = cache.changed(nativeState(st));
     REQUIRE(changed.size() == 1);
     CHECK(changed[0] == OscMessage{"/stemdeck/stem/2/mute", {i(1)}});
+    // A song with fewer stems: the stems gone are sent once more, emptied (no client keeps a
+    // vanished stem lit as muted).
+    FeedCache able;
+    (void)able.changed(ableSetState(st), "/mixer/");
+    st.player.stems.pop_back();
+    st.player.stems.pop_back(); // Bass (muted) and Keys are gone
+    const auto gone = able.changed(ableSetState(st), "/mixer/");
+    CHECK(std::count(gone.begin(), gone.end(), OscMessage{"/mixer/bass/muted", {OscValue::boolean(false)}}) == 1);
+    CHECK(std::count(gone.begin(), gone.end(), OscMessage{"/mixer/keys/soloed", {OscValue::boolean(false)}}) == 1);
+    CHECK(able.changed(ableSetState(st), "/mixer/").empty());
 }
 
 TEST_CASE("OSC access: networks, loopback, rate limit, uuids, tokens", "[unit][osc]") {

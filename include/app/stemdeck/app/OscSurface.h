@@ -10,11 +10,13 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "stemdeck/control/Router.h"
 #include "stemdeck/control/ShowState.h"
 #include "stemdeck/remote/OscServer.h"
+
+namespace CLI {
+class App;
+}
 
 namespace stemdeck::app {
 
@@ -30,7 +32,8 @@ struct OscArgs {
 /// @thread main. The --osc options (play's and the GUI's).
 void addOscOptions(CLI::App& command, OscArgs& args);
 
-/// @thread any. The server's options from the arguments; throws stemdeck::Error for a bad one.
+/// @thread any. The server's options from the arguments; throws stemdeck::Error for a bad one
+/// (also --osc-allow or --osc-obeys-lock with no OSC to apply them to).
 [[nodiscard]] remote::OscOptions oscOptions(const OscArgs& args);
 
 class OscSurface {

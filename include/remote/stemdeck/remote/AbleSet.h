@@ -30,8 +30,10 @@ struct AbleSetTranslation {
     std::string error;
 };
 
-/// @thread any (the OSC thread).
-[[nodiscard]] AbleSetTranslation translateAbleSet(const OscMessage& message, const control::ShowState& state);
+/// @thread any (the OSC thread). `vampWanted`: what a loop command sent less than a second ago
+/// asked for (the state may not show it yet).
+[[nodiscard]] AbleSetTranslation translateAbleSet(const OscMessage& message, const control::ShowState& state,
+                                                  std::optional<bool> vampWanted = std::nullopt);
 
 /// @thread any. The state in AbleSet's addresses (but for the position).
 [[nodiscard]] std::vector<OscMessage> ableSetState(const control::ShowState& state);

@@ -42,7 +42,8 @@ struct Decoded {
     std::optional<OscMessage> message;
     std::string problem;
 };
-[[nodiscard]] Decoded decodeOsc(const void* data, std::size_t size);
+/// `limit`: the longest datagram taken (what a client reads back may be longer than what stemdeck takes).
+[[nodiscard]] Decoded decodeOsc(const void* data, std::size_t size, std::size_t limit = kMaxOscBytes);
 
 /// @thread any. The datagram for a message (liblo's lo_message_serialise). Empty if liblo refuses.
 [[nodiscard]] std::vector<char> encodeOsc(const OscMessage& message);

@@ -43,8 +43,9 @@ struct Peer {
 class RateLimit {
 public:
     RateLimit(double perSecond, double burst) : perSecond_(perSecond), burst_(burst) {}
-    /// True if this message may pass. `nowSeconds`: a monotonic clock.
-    bool take(const std::string& host, double nowSeconds);
+    /// True if this message may pass (it costs `cost`: a drop of 8 stems is 8 commands).
+    /// `nowSeconds`: a monotonic clock.
+    bool take(const std::string& host, double nowSeconds, double cost = 1.0);
 
 private:
     struct Bucket {
@@ -61,6 +62,9 @@ class UuidMemory {
 public:
     /// True the first time `uuid` is seen (and remembered); false for a repeat.
     bool first(const std::string& uuid);
+    /// True if `uuid` was applied already (not remembered by asking: a command refused before it
+    /// was applied may be sent again with the same uuid).
+    [[nodiscard]] bool seen(const std::string& uuid) const { return seen_.count(uuid) != 0; }
 
 private:
     std::set<std::string> seen_;

@@ -3,6 +3,7 @@
 // and the cache that turns a new state into only the messages that changed.
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stemdeck/control/ShowState.h"
@@ -23,8 +24,10 @@ namespace stemdeck::remote {
 class FeedCache {
 public:
     /// The messages of `full` that differ from what was last sent (all of them the first time),
-    /// remembered as sent.
-    [[nodiscard]] std::vector<OscMessage> changed(const std::vector<OscMessage>& full);
+    /// remembered as sent. An address sent before that `full` no longer has and that starts with
+    /// `cleared` (a stem the new song does not have: "/stemdeck/stem/", "/mixer/") is sent once
+    /// more with its values emptied (0, "", F), so that no client keeps showing it muted.
+    [[nodiscard]] std::vector<OscMessage> changed(const std::vector<OscMessage>& full, std::string_view cleared = {});
     void clear() { last_.clear(); }
 
 private:

@@ -42,10 +42,13 @@ struct OscOptions {
     // Every host together: what reaches the show is kept well inside its queues (the engine's
     // command queue, 1024, and its waiting list for quantised commands, 256, which the
     // controller's presses share), so that a flood never costs a MIDI press.
-    double actionsPerSecond = 1000.0, actionsBurst = 100.0;  ///< engine actions (mute, gain …)
-    double quantisedPerSecond = 16.0, quantisedBurst = 32.0; ///< … of which wait for a beat or bar
-    double playerPerSecond = 20.0, playerBurst = 20.0;       ///< song, marker, tempo … (the control thread's)
-    int maxSubscribers = 16;                                 ///< per profile
+    // (commands, a drop counting one per stem; a burst of 32 is well inside one block's share of
+    // the engine's 256 waiting places; 8 quantised a second with a burst of 32 leave the controller
+    // half of the 192 quantised places even over a 12-second bar.)
+    double actionsPerSecond = 1000.0, actionsBurst = 32.0;  ///< engine commands (mute, gain …)
+    double quantisedPerSecond = 8.0, quantisedBurst = 32.0; ///< … of which wait for a beat or bar
+    double playerPerSecond = 20.0, playerBurst = 20.0;      ///< song, marker, tempo … (the control thread's)
+    int maxSubscribers = 16;                                ///< per profile
 };
 
 /// @thread any. What is wrong with who may send (a network address with nobody allowed, an
