@@ -108,16 +108,18 @@ TEST_CASE("Show state under three readers and a waiter while the control thread 
           "[unit][showstate][tsan]") {
     ShowStatePublisher p;
     std::atomic<bool> done{false};
-    std::atomic<std::uint64_t> reads{0}, woken{0};
+    std::atomic<std::uint64_t> reads{0}, woken{0}, backwards{0}, torn{0};
     std::vector<std::thread> readers;
+    // (Catch's assertions are the main thread's only: the readers count what they see.)
     for (int r = 0; r < 3; ++r)
         readers.emplace_back([&] {
             std::uint64_t last = 0;
             while (!done) {
                 const std::shared_ptr<const ShowState> s = p.latest();
-                CHECK(s->version >= last); // never goes back
+                if (s->version < last) backwards.fetch_add(1, std::memory_order_relaxed); // never goes back
                 last = s->version;
-                if (!s->player.stems.empty() && s->player.stems[0].name != "Drums") FAIL("torn snapshot");
+                if (!s->player.stems.empty() && s->player.stems[0].name != "Drums")
+                    torn.fetch_add(1, std::memory_order_relaxed);
                 reads.fetch_add(1, std::memory_order_relaxed);
             }
         });
@@ -141,4 +143,6 @@ TEST_CASE("Show state under three readers and a waiter while the control thread 
     CHECK(p.latest()->version == 3001);
     CHECK(reads.load() > 0);
     CHECK(woken.load() > 0);
+    CHECK(backwards.load() == 0);
+    CHECK(torn.load() == 0);
 }
