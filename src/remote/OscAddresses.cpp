@@ -160,6 +160,11 @@ std::string valueText(const ActionInfo& row, const std::vector<OscValue>& args, 
         return std::string();
     };
     const OscValue& a = args[0];
+    if (a.isText() && a.text.find_first_not_of(" \t") == std::string::npos) {
+        error = "'" + name + "' got an empty string; it takes " + std::string(k->types) + " (" + std::string(k->means) +
+                ")";
+        return {};
+    }
     const bool pair = row.value == ValueKind::section || row.value == ValueKind::bars;
     if (args.size() > (pair ? 2u : 1u)) {
         error = "'" + name + "' takes one value (" + std::string(k->types) + "); " + std::to_string(args.size()) +

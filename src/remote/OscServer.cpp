@@ -17,6 +17,7 @@
 
 #include "stemdeck/common/Clock.h"
 #include "stemdeck/common/Error.h"
+#include "stemdeck/common/Text.h"
 #include "stemdeck/common/Thread.h"
 #include "stemdeck/remote/AbleSet.h"
 #include "stemdeck/remote/OscAccess.h"
@@ -175,7 +176,8 @@ struct OscServer::Impl {
     std::thread thread;
     std::atomic<bool> stopping{false};
     moodycamel::ConcurrentQueue<std::string> notes;
-    std::atomic<std::uint64_t> received{0}, applied{0}, refused{0}, repeated{0}, sent{0}, failures{0};
+    std::atomic<std::uint64_t> received{0}, applied{0}, refused{0}, repeated{0}, sent{0}, failures{0}, sendFailures{0};
+    std::int64_t lastRefreshNs = 0;
     bool failureSaid = false;
 
     // The OSC thread's own.
@@ -188,7 +190,7 @@ struct OscServer::Impl {
     FeedCache nativeCache, nativePositionCache, ableCache, ablePositionCache;
     std::uint64_t lastVersion = ~0ull, lastChanges = ~0ull;
     std::int64_t startNs = 0, lastPositionNs = 0, lastBeatNs = 0, lastSummaryNs = 0;
-    std::set<std::string> said; // host + reason, said once
+    std::set<std::string> said, saidBad; // host + reason (or address), said once
     std::uint64_t refusedSinceSummary = 0;
     std::string lastReason;
 
@@ -216,7 +218,15 @@ struct OscServer::Impl {
             close(s.fd);
     }
 
-    void note(std::string line) { notes.enqueue(std::move(line)); }
+    /// A line for the log. What a sender wrote may be in it (an address, a name): control characters
+    /// become '?' and anything not UTF-8 is replaced, so a message cannot write into the operator's
+    /// terminal (clear it, move the cursor, forge a line).
+    void note(const std::string& line) {
+        std::string clean = validUtf8(line);
+        for (char& c : clean)
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+        notes.enqueue(std::move(clean));
+    }
 
     [[nodiscard]] bool allowed(const Peer& peer) const {
         if (peer.loopback()) return true;
@@ -229,6 +239,8 @@ struct OscServer::Impl {
         if (sendto(s.fd, bytes.data(), bytes.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to.addr),
                    to.length) >= 0)
             sent.fetch_add(1, std::memory_order_relaxed);
+        else
+            sendFailures.fetch_add(1, std::memory_order_relaxed); // (the next refresh sends it again)
     }
 
     const Socket* socketOf(Profile profile) const {
@@ -244,9 +256,15 @@ struct OscServer::Impl {
         refused.fetch_add(1, std::memory_order_relaxed);
         ++refusedSinceSummary;
         lastReason = reason;
-        if (said.size() < 1024 && said.insert(peer.host() + " " + reason).second)
-            note("OSC: refused " + (path.empty() ? std::string("a message") : path) + " from " + peer.host() + ":" +
-                 std::to_string(peer.port()) + ": " + detail);
+        // Said once per host and kind of refusal; a message that was not understood once per host and
+        // address, in a set of its own (so that many wrong addresses cannot crowd out a new host's
+        // first refusal).
+        const bool bad = reason == "bad message";
+        std::set<std::string>& once = bad ? saidBad : said;
+        if (once.size() < (bad ? 256u : 1024u) &&
+            once.insert(peer.host() + " " + (bad ? path.substr(0, 80) : reason)).second)
+            note("OSC: refused " + (path.empty() ? std::string("a message") : path.substr(0, 80)) + " from " +
+                 peer.host() + ":" + std::to_string(peer.port()) + ": " + detail);
         if (reply && s.profile == Profile::native) // (the address cut short: the reply is no bigger than asked for)
             send(s, peer,
                  {"/stemdeck/error", {OscValue::string(detail.substr(0, 300)), OscValue::string(path.substr(0, 64))}});
@@ -273,15 +291,12 @@ struct OscServer::Impl {
 
     void subscribe(const Socket& s, const Peer& to, bool fine) {
         feed(steadyNs(), true); // the caches now hold the state the new subscriber is given whole
-        // The same subscriber again: a new dump. AbleSet's clients (Companion) take a new port each
-        // time they start and never unsubscribe when killed: a host has one AbleSet subscription.
-        auto same = std::find_if(subscribers.begin(), subscribers.end(), [&](const Subscriber& x) {
-            return x.profile == s.profile && (x.to == to || (s.profile == Profile::ableSet && x.to.sameHost(to)));
-        });
+        // The same subscriber again (host and port): a new dump. (Two Companion instances on one
+        // machine listen on two ports: two subscribers. One killed without unsubscribing stays
+        // until newer ones push it out of the 16.)
+        auto same = std::find_if(subscribers.begin(), subscribers.end(),
+                                 [&](const Subscriber& x) { return x.profile == s.profile && x.to == to; });
         if (same != subscribers.end()) {
-            if (!(same->to == to))
-                note("OSC: " + to.host() + " subscribed again (AbleSet), now at port " + std::to_string(to.port()));
-            same->to = to;
             same->fine = fine;
         } else {
             const auto count = std::count_if(subscribers.begin(), subscribers.end(),
@@ -309,7 +324,7 @@ struct OscServer::Impl {
             const Peer at = port ? peer.withPort(*port) : peer;
             std::erase_if(subscribers, [&](const Subscriber& x) { return x.profile == s.profile && x.to == at; });
         }
-        if (subscribers.size() == before)
+        if (subscribers.size() == before && (!port || s.profile == Profile::ableSet))
             std::erase_if(subscribers,
                           [&](const Subscriber& x) { return x.profile == s.profile && x.to.sameHost(peer); });
         if (subscribers.size() != before) note("OSC: " + peer.host() + " unsubscribed");
@@ -370,7 +385,8 @@ struct OscServer::Impl {
         received.fetch_add(1, std::memory_order_relaxed);
         const bool ok = allowed(peer);
         if (size > kMaxOscBytes) {
-            refuse(s, peer, "oversized", "a datagram longer than " + std::to_string(kMaxOscBytes) + " bytes", "", ok);
+            refuse(s, peer, "oversized", "a datagram longer than " + std::to_string(kMaxOscBytes) + " bytes", "",
+                   false);
             return;
         }
         if (!limit.take(peer.host(), seconds(now))) {
@@ -382,7 +398,7 @@ struct OscServer::Impl {
         }
         const Decoded d = decodeOsc(data, size);
         if (!d.message) {
-            refuse(s, peer, "malformed", d.problem, "", ok);
+            refuse(s, peer, "malformed", d.problem, "", false); // (no reply: it could be 1 byte)
             return;
         }
         const OscMessage& m = *d.message;
@@ -409,7 +425,7 @@ struct OscServer::Impl {
         const auto st = state.latest();
         const AbleSetTranslation t = translateAbleSet(m, *st, vampWanted(now));
         if (!t.request) {
-            refuse(s, peer, "bad " + m.path, t.error, m.path, false);
+            refuse(s, peer, "bad message", t.error, m.path, false);
             return;
         }
         const AbleSetRequest& r = *t.request;
@@ -422,7 +438,8 @@ struct OscServer::Impl {
                        m.path, false);
                 return;
             }
-            if (dumpAllowed(s, peer, m.path, now)) subscribe(s, target(peer, r.port), r.fine);
+            if (!dumpAllowed(s, peer, m.path, now)) return; // (its uuid is not spent)
+            subscribe(s, target(peer, r.port), r.fine);
             break;
         case OscRequest::Kind::unsubscribe: unsubscribe(s, peer, std::nullopt); break;
         case OscRequest::Kind::dump: {
@@ -436,16 +453,16 @@ struct OscServer::Impl {
             break;
         }
         case OscRequest::Kind::action: {
-            bool all = true;
+            // Its uuid is spent once any of its actions went to the show (a retry would repeat
+            // that one); refused whole, it may come again.
+            int done = 0;
             for (const control::ActionCall& c : r.calls) {
-                if (!perform(s, peer, c, {}, m.path)) {
-                    all = false;
-                    break;
-                }
+                if (!perform(s, peer, c, {}, m.path)) break;
+                ++done;
                 if (c.action == control::Action::vamp) // what the loop will be once the tick has run
                     vampIntent = {m.path == "/setlist/enableLoop", now};
             }
-            if (!all) return; // (its uuid is not spent: the same command may come again)
+            if (done == 0 && !r.calls.empty()) return;
             break;
         }
         }
@@ -476,7 +493,7 @@ struct OscServer::Impl {
         const auto st = state.latest();
         const OscTranslation t = translateNative(m, *st);
         if (!t.request) {
-            refuse(s, peer, "bad " + m.path, t.error, m.path, true);
+            refuse(s, peer, "bad message", t.error, m.path, true);
             return;
         }
         const OscRequest& r = *t.request;
@@ -489,11 +506,13 @@ struct OscServer::Impl {
                        m.path, true);
                 return;
             }
-            if (dumpAllowed(s, peer, m.path, now)) subscribe(s, target(peer, r.port), false);
+            if (!dumpAllowed(s, peer, m.path, now)) return; // (its uuid is not spent)
+            subscribe(s, target(peer, r.port), false);
             break;
         case OscRequest::Kind::unsubscribe: unsubscribe(s, peer, r.port); break;
         case OscRequest::Kind::dump:
-            if (dumpAllowed(s, peer, m.path, now)) dump(s, peer, false);
+            if (!dumpAllowed(s, peer, m.path, now)) return;
+            dump(s, peer, false);
             break;
         case OscRequest::Kind::action:
             if (!perform(s, peer, r.call, r.token, m.path)) return; // (its uuid is not spent)
@@ -516,6 +535,16 @@ struct OscServer::Impl {
     /// The state's changes to every subscriber; the position at most 10 times a second; a
     /// heartbeat every second. `force`: the caches catch up now (a subscriber is joining).
     void feed(std::int64_t now, bool force = false) {
+        // Every 5 s the whole state again: UDP may lose a datagram (a full socket buffer after a
+        // song change to 16 subscribers), and a lost mute must not leave a button wrong for long.
+        if (now - lastRefreshNs >= 5'000'000'000) {
+            lastRefreshNs = now;
+            nativeCache.clear();
+            nativePositionCache.clear();
+            ableCache.clear();
+            ablePositionCache.clear();
+            force = true;
+        }
         const auto st = state.latest();
         if (st->version != lastVersion || force) {
             lastVersion = st->version;

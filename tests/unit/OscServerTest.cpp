@@ -63,6 +63,13 @@ struct OscRig {
         }
     }
     bool received(const OscMessage& m) const { return std::find(got.begin(), got.end(), m) != got.end(); }
+    /// Blocks until `done()` (at most `most` blocks: 10 s of audio, far more than a loaded machine needs).
+    template <typename Done>
+    bool runUntil(Done done, OscClient& client, int most = 1875) {
+        for (int b = 0; b < most && !done(); b += 5)
+            run(5, client);
+        return done();
+    }
 };
 
 void send(OscClient& client, OscMessage m) {
@@ -76,8 +83,7 @@ TEST_CASE("OSC beside a show: actions land, subscribers follow, refusals are ans
     OscClient client(Endpoint{"127.0.0.1", rig.server->nativePort()});
     rig.show->player().play();
     send(client, {"/stemdeck/subscribe", {}});
-    rig.run(40, client);
-    CHECK(rig.received({"/stemdeck/stem/1/name", {OscValue::string("Drums")}}));
+    CHECK(rig.runUntil([&] { return rig.received({"/stemdeck/stem/1/name", {OscValue::string("Drums")}}); }, client));
     CHECK(rig.received({"/stemdeck/stem/1/mute", {OscValue::integer(0)}}));
 
     // A second client sends gains for stem 2 from another thread meanwhile, 200 a second (the
@@ -109,8 +115,31 @@ TEST_CASE("OSC beside a show: actions land, subscribers follow, refusals are ans
         std::find_if(rig.got.begin(), rig.got.end(), [](const OscMessage& m) { return m.path == "/stemdeck/error"; });
     REQUIRE(error != rig.got.end());
     CHECK_THAT(error->args[0].text, Catch::Contains("no stem 'Nope'"));
+    // What a sender wrote reaches the log without its control characters: an address that would
+    // clear the operator's terminal and forge a line of its own.
+    send(client, {"/\x1b[2J\x1b[31mDEVICE LOST\nOSC: 192.168.1.20 subscribed", {}});
+    std::vector<std::string> notes;
+    rig.runUntil(
+        [&] {
+            for (std::string& line : rig.server->takeNotes())
+                notes.push_back(std::move(line));
+            return std::any_of(notes.begin(), notes.end(),
+                               [](const std::string& l) { return l.find("DEVICE LOST") != std::string::npos; });
+        },
+        client);
+    const auto forged = std::find_if(notes.begin(), notes.end(),
+                                     [](const std::string& l) { return l.find("DEVICE LOST") != std::string::npos; });
+    REQUIRE(forged != notes.end());
+    CHECK(forged->find('\x1b') == std::string::npos);
+    CHECK(forged->find('\n') == std::string::npos);
     send(client, {"/stemdeck/next_song", {}});
-    rig.run(300, client);
+    CHECK(rig.runUntil(
+        [&] {
+            return rig.received(
+                {"/stemdeck/song", {OscValue::string("two"), OscValue::integer(2), OscValue::integer(2)}});
+        },
+        client));
+    rig.run(20, client);
     flooding = false;
     CHECK(rig.show->player().currentSong() == 1);
     CHECK(rig.received({"/stemdeck/song", {OscValue::string("two"), OscValue::integer(2), OscValue::integer(2)}}));

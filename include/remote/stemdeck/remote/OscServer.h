@@ -44,7 +44,7 @@ struct OscOptions {
     // controller's presses share), so that a flood never costs a MIDI press.
     // (commands, a drop counting one per stem; a burst of 32 is well inside one block's share of
     // the engine's 256 waiting places; 8 quantised a second with a burst of 32 leave the controller
-    // half of the 192 quantised places even over a 12-second bar.)
+    // half of the 192 quantised places over a bar of up to 8 s, a third over a 12-second one.)
     double actionsPerSecond = 1000.0, actionsBurst = 32.0;  ///< engine commands (mute, gain …)
     double quantisedPerSecond = 8.0, quantisedBurst = 32.0; ///< … of which wait for a beat or bar
     double playerPerSecond = 20.0, playerBurst = 20.0;      ///< song, marker, tempo … (the control thread's)
