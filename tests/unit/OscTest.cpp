@@ -397,7 +397,7 @@ TEST_CASE("The manual lists the OSC tables as they are", "[unit][osc]") {
         REQUIRE(to != std::string::npos);
         return manual.substr(from + begin.size(), to - from - begin.size());
     };
-    CHECK(between("addresses") == oscAddressesMarkdown()); // out of date: paste `stemdeck osc`'s tables
+    CHECK(between("addresses") == oscAddressesMarkdown()); // out of date: scripts/osc-tables.py build/test/stemdeck
     CHECK(between("values") == oscValuesMarkdown());
     CHECK(between("feedback") == nativeFeedbackMarkdown());
     CHECK(between("ableset") == ableSetMarkdown());
