@@ -408,6 +408,16 @@ struct OscServer::Impl {
             handleNative(s, peer, m, ok, now);
     }
 
+    /// A subscription naming a host other than the sender's ("auto" and "" are the sender's): refused,
+    /// since no traffic goes to a third party.
+    bool redirected(const Socket& s, const Peer& peer, const std::string& host, const std::string& path) {
+        if (host.empty() || host == "auto" || host == peer.host()) return false;
+        refuse(s, peer, "redirect",
+               "a subscription names another host (" + host + "): state goes only to the sender's own host", path,
+               s.profile == Profile::native);
+        return true;
+    }
+
     /// A repeat of a command already applied (the same uuid=): counted, not applied again.
     bool repeat(const std::string& uuid) {
         if (uuid.empty() || !uuids.seen(uuid)) return false;
@@ -432,12 +442,7 @@ struct OscServer::Impl {
         if (repeat(r.uuid)) return;
         switch (r.kind) {
         case OscRequest::Kind::subscribe:
-            if (!r.host.empty() && r.host != "auto" && r.host != peer.host()) {
-                refuse(s, peer, "redirect",
-                       "a subscription names another host (" + r.host + "): state goes only to the sender's own host",
-                       m.path, false);
-                return;
-            }
+            if (redirected(s, peer, r.host, m.path)) return;
             if (!dumpAllowed(s, peer, m.path, now)) return; // (its uuid is not spent)
             subscribe(s, target(peer, r.port), r.fine);
             break;
@@ -500,12 +505,7 @@ struct OscServer::Impl {
         if (repeat(r.uuid)) return;
         switch (r.kind) {
         case OscRequest::Kind::subscribe:
-            if (!r.host.empty() && r.host != "auto" && r.host != peer.host()) {
-                refuse(s, peer, "redirect",
-                       "a subscription names another host (" + r.host + "): state goes only to the sender's own host",
-                       m.path, true);
-                return;
-            }
+            if (redirected(s, peer, r.host, m.path)) return;
             if (!dumpAllowed(s, peer, m.path, now)) return; // (its uuid is not spent)
             subscribe(s, target(peer, r.port), false);
             break;

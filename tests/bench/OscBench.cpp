@@ -72,15 +72,7 @@ int run(const std::string& stemdeck, const std::string& controllers, int period,
                "--stem-out", "2=3", "--controller", controllers + "/akai-apc-mini-mk2.yaml"},
               (dir / "play.log").string());
     if (!rec.connect({1}, 10000ms)) return 1;
-    int port = 0;
-    waitUntil(
-        [&] {
-            const std::string log = readFile(dir / "play.log");
-            const auto at = log.find("stemdeck's addresses on 127.0.0.1:");
-            if (at != std::string::npos) port = std::atoi(log.c_str() + at + 34);
-            return port > 0;
-        },
-        10000ms);
+    const int port = oscPortFromLog(dir / "play.log");
     FakeController pads;
     if (port == 0 || !pads.open()) return 1;
     waitUntil([&] { return readFile(dir / "play.log").find("MIDI: 'Akai APC mini mk2' on") != std::string::npos; });

@@ -68,15 +68,7 @@ int run(const std::string& stemdeck, TempDir& dir) {
     } reap{play, dump};
     expect(rec.connect({1}), "stemdeck's main output is recorded");
     // The port it got (port 0: any free one) is in its log.
-    int port = 0;
-    waitUntil(
-        [&] {
-            const std::string log = readFile(dir / "play.log");
-            const auto at = log.find("stemdeck's addresses on 127.0.0.1:");
-            if (at != std::string::npos) port = std::atoi(log.c_str() + at + 34);
-            return port > 0;
-        },
-        10000ms);
+    const int port = oscPortFromLog(dir / "play.log");
     if (!expect(port > 0, "play says where it takes OSC (" + std::to_string(port) + ")")) return 1;
     expect(waitUntil([&] { return near(rec.now(0), 0.375f); }, 10000ms), "the song plays: Drums 0.25 + Bass 0.125");
     // The song starts on the first frame the recording is not silent: song frame 0.

@@ -169,6 +169,22 @@ bool waitUntil(Condition done, std::chrono::milliseconds timeout = 5000ms) {
 }
 
 /// A JACK server of our own, dummy driver, 8 playback ports.
+/// The port `stemdeck play --osc 127.0.0.1:0` got (it says which in its log), waited for up to
+/// `timeout`; 0 if it never said.
+inline int oscPortFromLog(const fs::path& log, std::chrono::milliseconds timeout = 10000ms) {
+    const std::string said = "stemdeck's addresses on 127.0.0.1:";
+    int port = 0;
+    waitUntil(
+        [&] {
+            const std::string text = readFile(log);
+            const auto at = text.find(said);
+            if (at != std::string::npos) port = std::atoi(text.c_str() + at + said.size());
+            return port > 0;
+        },
+        timeout);
+    return port;
+}
+
 struct JackServer {
     std::string name;
     fs::path log;
