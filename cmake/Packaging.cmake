@@ -11,6 +11,8 @@ install(PROGRAMS $<TARGET_FILE:${STEMDECK_INSTALL_CLI}> DESTINATION ${CMAKE_INST
 install(PROGRAMS $<TARGET_FILE:${STEMDECK_INSTALL_GUI}> DESTINATION ${CMAKE_INSTALL_BINDIR} RENAME stemdeck-gui)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/controllers/ DESTINATION ${CMAKE_INSTALL_DATADIR}/stemdeck/controllers
   FILES_MATCHING PATTERN "*.yaml" PATTERN "*.md")
+# The web remote's pages (read into memory when a show starts with --web).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/web/ DESTINATION ${CMAKE_INSTALL_DATADIR}/stemdeck/web)
 install(FILES ${PROJECT_SOURCE_DIR}/sets/demo.yaml ${PROJECT_SOURCE_DIR}/sets/example.yaml
   ${PROJECT_SOURCE_DIR}/sets/README.md DESTINATION ${CMAKE_INSTALL_DATADIR}/stemdeck/sets)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/stemdeck-gui.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)

@@ -2,7 +2,7 @@
 # Builds the benchmarks in Release (no sanitizers) and runs them; they print figures, they do
 # not pass or fail. Takes a few minutes (eight five-minute stems are generated for the render
 # comparison).
-#   scripts/bench.sh [engine|render|stream|stemfile|sets|scripts|midi|osc|stretch|ticks|stress|soak]
+#   scripts/bench.sh [engine|render|stream|stemfile|sets|scripts|midi|osc|web|stretch|ticks|stress|soak]
 #   (stress and soak take 10 minutes in real time each and are not in "all"; soak [SECONDS] plays
 #    through a JACK server against ecasound, tests/bench/soak.sh)
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 scripts/setup-deps.sh
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTEMDECK_TESTS=ON -DSTEMDECK_SANITIZE=OFF >/dev/null
-cmake --build build/bench -j"$(nproc)" --target stemdeck stemdeck_bench_engine stemdeck_bench_render stemdeck_bench_stream stemdeck_bench_sets stemdeck_bench_scripts stemdeck_bench_midi stemdeck_bench_osc \
+cmake --build build/bench -j"$(nproc)" --target stemdeck stemdeck_bench_engine stemdeck_bench_render stemdeck_bench_stream stemdeck_bench_sets stemdeck_bench_scripts stemdeck_bench_midi stemdeck_bench_osc stemdeck_bench_web \
   stemdeck_bench_stretch stemdeck_bench_stretch_path stemdeck_bench_ticks
 what=${1:-all}
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
@@ -28,6 +28,10 @@ if [ "$what" = all ] || [ "$what" = midi ]; then # MIDI-to-audio latency through
 fi
 if [ "$what" = all ] || [ "$what" = osc ]; then # OSC-to-audio latency, a flood beside MIDI presses: [MESSAGES] [PERIOD] [SECONDS]
   ./build/bench/tests/bench/stemdeck_bench_osc "$PWD/build/bench/stemdeck" "$PWD/controllers" "${2:-200}" "${3:-128}" "${4:-10}"
+fi
+if [ "$what" = all ] || [ "$what" = web ]; then # web remote pages beside MIDI presses: [PAGES] [SECONDS] [PERIOD]
+  ./build/bench/tests/bench/stemdeck_bench_web "$PWD/build/bench/stemdeck" "$PWD/controllers" "$PWD/tests/bench/web_clients.mjs" \
+    "${2:-20}" "${3:-600}" "${4:-128}"
 fi
 if [ "$what" = all ] || [ "$what" = stretch ]; then
   ./build/bench/tests/bench/stemdeck_bench_stretch "${2:-30}"

@@ -13,6 +13,8 @@ PACKAGES=(
   nlohmann-json3-dev   # JSON: check --json (and, coming, the NI stem metadata and the remote API)
   libavformat-dev libavcodec-dev libavutil-dev   # FFmpeg: Native Instruments .stem.mp4 files
   liblo-dev   # liblo: OSC messages (remote/: the OSC surface)
+  libboost-dev   # Boost.Beast and Asio (1.74, header-only): the web remote's HTTP and WebSocket (remote/WebServer)
+  libqrencode-dev   # the web remote's join QR codes
   librubberband-dev   # Rubber Band: tempo and key (so far its benchmark, tests/bench/StretchBench.cpp)
   # tests: Catch2, RealtimeSanitizer's runtime, a JACK server, sox to inspect audio, clang for
   # the libFuzzer harness
@@ -21,7 +23,8 @@ PACKAGES=(
   flac     # the reference FLAC encoder: 12- and 20-bit files for the format tests
   xvfb xdotool imagemagick   # the stage GUI's test: a virtual display, keys and clicks, a screenshot
   liblo-tools python3-liblo   # independent OSC clients for the OSC tests: oscsend, oscdump, and a Companion replay in Python
-  iproute2 util-linux   # the OSC security test: network namespaces and a veth pair (ip netns, ip link)
+  chromium zbar-tools   # the web remote's tests: a real browser (driven by puppeteer-core from npm) and a QR decoder
+  iproute2 util-linux   # the OSC and web security tests: network namespaces and a veth pair (ip netns, ip link)
   fuse3 libfuse3-dev   # a filesystem that stops answering, as a stalled network share (tests/stall)
   # packaging: man pages from --help, the .deb's library dependencies (dpkg-shlibdeps), and the
   # checks of what it installs (the .desktop entry, the systemd unit)
@@ -32,8 +35,17 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The web remote's browser test drives Debian's chromium with puppeteer-core, and its security test
+# speaks WebSocket with ws: npm packages pinned in tests/web/package-lock.json (the machine's Node.js).
+web_test_packages() {
+  if [ ! -d tests/web/node_modules/puppeteer-core ] || [ ! -d tests/web/node_modules/ws ]; then
+    echo "setup: npm packages for the web remote's tests (tests/web)"
+    (cd tests/web && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages present"
+  web_test_packages
   exit 0
 fi
 
@@ -43,4 +55,5 @@ echo "setup: installing ${missing[*]}"
 echo 'jackd2 jackd/tweak_rt_limits boolean false' | $SUDO debconf-set-selections
 $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+web_test_packages
 echo "setup: done"

@@ -52,6 +52,10 @@ void LiveSession::start() {
         const int rate = session_->sampleRate();
         osc_->start(show_->router(), show_->state(), [this, rate] { return session_->output().frameForNow(rate); });
     }
+    if (web_) {
+        const int rate = session_->sampleRate();
+        web_->start(show_->router(), show_->state(), [this, rate] { return session_->output().frameForNow(rate); });
+    }
     if (resumed_) return; // the player plays it, or waits there, armed
     if (args_.armed)
         log_ << "armed: song 1 starts on play (the controller's play pad, space, the GUI's play)\n";
@@ -71,6 +75,7 @@ void LiveSession::tick() {
     if (closed_) return;
     if (midi_) midi_->poll();
     if (osc_) osc_->poll();
+    if (web_) web_->poll();
     const bool playing = session_->watch();
     if (playing != devicePlaying_) { // lost or back: say where the song is
         devicePlaying_ = playing;
@@ -198,6 +203,7 @@ void LiveSession::close() {
     }
     midi_.reset();
     if (osc_) osc_->stop();
+    if (web_) web_->stop();
     session_->close();
     if (show_) show_->finish(); // the last events, and the state as the show ends (no more actions)
     // A clean end (quit, the set played through) leaves nothing to resume; an error does.

@@ -86,6 +86,10 @@ LiveSession::LiveSession(const PlayArgs& args, bool keys, std::ostream& notes) :
         osc_ = std::make_unique<OscSurface>(a.osc, log_); // (checks the options now)
     else
         (void)oscOptions(a.osc); // --osc-allow without --osc: said, not ignored
+    if (a.web.any())
+        web_ = std::make_unique<WebSurface>(a.web, log_);
+    else
+        (void)webOptions(a.web); // --web-open-band without --web: said
     // The journal's names for this show: the set file, else the song folders (absolute paths).
     for (const set::SetSong& song : songs_)
         allSources_.push_back(fs::absolute(song.source).lexically_normal().string());

@@ -213,6 +213,7 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
     cmd.add_option("--midi-api", a.midiApi, "alsa or jack (default: jack when playing through JACK)")
         ->check(CLI::IsMember({"alsa", "jack"}));
     addOscOptions(cmd, a.osc);
+    addWebOptions(cmd, a.web);
 }
 
 /// "the JACK server", "an ALSA device matching 'Scarlett'", "an audio device".
@@ -254,13 +255,24 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
     }
     TerminalKeys typed;
     auto nextDraw = Clock::now();
+    // The web remote's join codes: shown on J for a minute, never left on a screen the audience
+    // may film (they are part of the status area, which is redrawn without them).
+    auto joinUntil = Clock::time_point::min();
     const bool trace = std::getenv("STEMDECK_STATE_TRACE") != nullptr; // (the end-to-end tests)
     std::string traced;
     while (!runner.over()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         if (terminal)
-            for (const Key& k : typed.feed(terminal->read()))
+            for (const Key& k : typed.feed(terminal->read())) {
+                if (k.named == Key::Named::none && (k.ch == 'J' || k.ch == 'j') && args.web.any() &&
+                    !s.learning() && !s.locked()) {
+                    joinUntil = Clock::now() < joinUntil ? Clock::time_point::min()
+                                                         : Clock::now() + std::chrono::seconds(60);
+                    nextDraw = Clock::now();
+                    continue;
+                }
                 runner.key(k);
+            }
         if (stop.load()) runner.quit();
         flush();
         if (trace && runner.phase() == ShowPhase::running)
@@ -270,7 +282,12 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
             }
         if (live && screen && Clock::now() >= nextDraw) {
             const std::shared_ptr<const control::ShowState> st = s.state().latest();
-            screen->status(formatStatus(st->player, st->health.xruns, terminalWidth(), s.busLabels()));
+            std::vector<std::string> lines = formatStatus(st->player, st->health.xruns, terminalWidth(), s.busLabels());
+            if (Clock::now() < joinUntil && !s.locked()) {
+                const std::vector<std::string> join = joinScreen(s.joinLinks(), terminalWidth());
+                lines.insert(lines.end(), join.begin(), join.end());
+            }
+            screen->status(std::move(lines));
             nextDraw = Clock::now() + std::chrono::milliseconds(100);
         }
     }

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     const std::vector<app::Subcommand> commands{
         app::addRenderCommand(cli), app::addPlayCommand(cli),  app::addDevicesCommand(cli), app::addMidiCommand(cli),
         app::addLearnCommand(cli),  app::addCheckCommand(cli), app::addActionsCommand(cli), app::addDemoCommand(cli),
-        app::addOscCommand(cli)};
+        app::addOscCommand(cli),    app::addWebCommand(cli)};
     CLI11_PARSE(cli, argc, argv);
     try {
         for (const app::Subcommand& c : commands)

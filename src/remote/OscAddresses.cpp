@@ -1,5 +1,7 @@
 #include "stemdeck/remote/OscAddresses.h"
 
+#include "stemdeck/remote/RemoteValues.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,9 +26,7 @@ std::string guess(const std::string& word, const std::vector<std::string>& names
 }
 
 std::string fmt(double v, const char* suffix = "") {
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%.9g%s", v, suffix);
-    return buf;
+    return numberText(v, suffix);
 }
 
 /// The OSC form of a value kind: what its arguments are, what they mean, an example message.
@@ -205,15 +205,6 @@ std::string valueText(const ActionInfo& row, const std::vector<OscValue>& args, 
     }
 }
 
-control::ValueContext contextOf(const control::ShowState& state) {
-    control::ValueContext ctx;
-    ctx.sceneNames = state.player.scenes;
-    for (const auto& m : state.player.markers)
-        ctx.markerNames.push_back(m.first);
-    ctx.songs = static_cast<int>(state.songs.size());
-    return ctx;
-}
-
 OscTranslation fail(std::string error) {
     return {std::nullopt, std::move(error)};
 }
@@ -284,7 +275,7 @@ OscTranslation stemAddress(const OscMessage& m, std::string_view rest, const con
             const ActionInfo& row = control::info(r.call.action);
             const std::string text = valueText(row, s.args, state, error);
             if (text.empty()) return fail(error);
-            if (!control::parseValue(row, text, contextOf(state), r.call, error)) return fail(error);
+            if (!control::parseValue(row, text, valueContext(state), r.call, error)) return fail(error);
         }
     }
     if (!named(s, &control::info(r.call.action), r, error)) return fail(error);
@@ -382,7 +373,7 @@ OscTranslation translateNative(const OscMessage& m, const control::ShowState& st
                         " (" + std::string(kindRow(row.value)->means) + ")");
         const std::string text = valueText(row, values, state, error);
         if (text.empty()) return fail(error);
-        if (!control::parseValue(row, text, contextOf(state), r.call, error)) return fail(error);
+        if (!control::parseValue(row, text, valueContext(state), r.call, error)) return fail(error);
     }
     // A drop lands on the next bar unless it says otherwise, as a controller's drop button does.
     if (*action == Action::drop) r.call.quantize = engine::Quantize::bar;

@@ -23,6 +23,7 @@
 #include "stemdeck/remote/OscAccess.h"
 #include "stemdeck/remote/OscAddresses.h"
 #include "stemdeck/remote/OscFeedback.h"
+#include "stemdeck/remote/RemoteGate.h"
 
 namespace stemdeck::remote {
 
@@ -170,7 +171,7 @@ struct OscServer::Impl {
     const control::ShowStatePublisher& state;
     OscOptions options;
     FrameClock clock;
-    std::unique_ptr<control::Router::Input> input; // the OSC thread's way in
+    RemoteGate gate; // the OSC thread's way in
     std::vector<Network> allow;
     std::vector<Socket> sockets;
     std::thread thread;
@@ -182,7 +183,6 @@ struct OscServer::Impl {
 
     // The OSC thread's own.
     RateLimit limit;                                    // per host
-    RateLimit actionLimit, quantisedLimit, playerLimit; // every host together ("*")
     RateLimit dumpLimit{4.0, 8.0};                      // dumps and subscriptions, per host and profile
     std::pair<bool, std::int64_t> vampIntent{false, 0}; // AbleSet's last loop command, and when
     UuidMemory uuids;
@@ -195,10 +195,8 @@ struct OscServer::Impl {
     std::string lastReason;
 
     Impl(control::Router& r, const control::ShowStatePublisher& s, OscOptions o, FrameClock c)
-        : router(r), state(s), options(std::move(o)), clock(std::move(c)), input(r.makeInput(control::Surface::remote)),
-          limit(options.perSecond, options.burst), actionLimit(options.actionsPerSecond, options.actionsBurst),
-          quantisedLimit(options.quantisedPerSecond, options.quantisedBurst),
-          playerLimit(options.playerPerSecond, options.playerBurst) {
+        : router(r), state(s), options(std::move(o)), clock(std::move(c)),
+          gate(r, clock, options.budgets, options.obeyLock), limit(options.perSecond, options.burst) {
         if (const std::string problem = accessProblem(options); !problem.empty()) throw Error(problem);
         for (const std::string& item : options.allow)
             allow.push_back(*parseNetwork(item));
@@ -344,28 +342,13 @@ struct OscServer::Impl {
                    path, true);
             return false;
         }
-        if (options.obeyLock && router.locked() && call.action != control::Action::unlock) {
-            refuse(s, peer, "locked", "the show is locked (--osc-obeys-lock): send unlock with the token first", path,
-                   true);
-            return false;
-        }
-        const double now = seconds(steadyNs());
-        const bool engineAction = control::info(call.action).runs == control::Runs::engine;
-        const bool quantised = engineAction && call.quantize != engine::Quantize::none;
-        // A drop is one command per stem: it costs as many.
-        const double cost = call.action == control::Action::drop ? std::max(1, std::popcount(call.stemMask)) : 1;
-        RateLimit& kind = quantised ? quantisedLimit : engineAction ? actionLimit : playerLimit;
-        if (!kind.take("*", now, cost)) {
-            refuse(s, peer, "busy",
-                   quantised      ? "more quantised commands than the show's waiting list takes (8 a second): dropped"
-                   : engineAction ? "more than 1000 commands a second from the network: dropped"
-                                  : "more than 20 song, marker or tempo actions a second from the network: dropped",
-                   path, false);
-            return false;
-        }
-        if (engineAction) call.frame = clock();
-        if (!input->send(call)) {
-            refuse(s, peer, "lost", "the show's queue was full (said in the show's dropped count)", path, false);
+        const GateRefusal why = gate.offer(call, seconds(steadyNs()));
+        if (why != GateRefusal::none) {
+            const bool locked = why == GateRefusal::locked;
+            refuse(s, peer, locked ? "locked" : why == GateRefusal::lost ? "lost" : "busy",
+                   locked ? "the show is locked (--osc-obeys-lock): send unlock with the token first"
+                          : gateRefusalText(why),
+                   path, locked);
             return false;
         }
         applied.fetch_add(1, std::memory_order_relaxed);

@@ -49,9 +49,10 @@ int atSize(const std::string& gui, const fs::path& set, test::TempDir& dir, cons
     if (!expect(x.up(), "Xvfb " + display + " is up at " + size)) return 1;
     const fs::path log = dir / ("gui-" + size + ".log");
     fs::create_directories(dir / "config");
-    const pid_t app = spawn({gui, set.string(), "--driver", "jack", "--kiosk"}, log.string(),
+    const pid_t app = spawn({gui, set.string(), "--driver", "jack", "--kiosk", "--web", "127.0.0.1:0"}, log.string(),
                             {"DISPLAY=" + display, "STEMDECK_GUI_LAYOUT=1", "STEMDECK_STATE_TRACE=1",
-                             "XDG_CONFIG_HOME=" + (dir / "config").string(), "ASAN_OPTIONS=detect_leaks=0"});
+                             "XDG_CONFIG_HOME=" + (dir / "config").string(),
+                             "XDG_STATE_HOME=" + (dir / "state").string(), "ASAN_OPTIONS=detect_leaks=0"});
     const bool laidOut = waitUntil([&] { return readFile(log).find("layout: scene 3 ") != std::string::npos; }, 20s);
     std::this_thread::sleep_for(1000ms); // the last layout (names set, strips shown)
     std::string text = readFile(log);
@@ -108,6 +109,30 @@ int atSize(const std::string& gui, const fs::path& set, test::TempDir& dir, cons
            }),
            size + ": a click on PANIC puts the song's start state back (" + mix(log) + ")");
     expect(!mix(log).ends_with("; locked"), size + ": unlocked before LOCK is clicked");
+    if (width == 1280) { // the web remote's join codes: JOIN shows them, an independent decoder reads them
+        int jx = 0, jy = 0;
+        expect(std::sscanf(lastLine(readFile(log), "layout: join ").c_str(), "%d,%d", &jx, &jy) == 2,
+               size + ": with --web the layout has a JOIN button");
+        click(display, jx, jy);
+        expect(waitUntil([&] { return lastLine(readFile(log), "layout: join codes ") == "shown"; }),
+               size + ": a click on JOIN shows the join codes");
+        std::this_thread::sleep_for(500ms);
+        const fs::path shot = dir / "join.png", read = dir / "join.txt";
+        onDisplay(display, "import -window root '" + shot.string() + "'");
+        std::system(("zbarimg --raw -q '" + shot.string() + "' > '" + read.string() + "' 2>/dev/null").c_str());
+        const std::string codes = readFile(read), tokens = readFile(dir / "state" / "stemdeck" / "web-tokens");
+        const auto token = [&](const std::string& key) {
+            const auto at = tokens.find(key + " ");
+            return at == std::string::npos ? std::string("?")
+                                           : tokens.substr(at + key.size() + 1, tokens.find('\n', at) - at - key.size() - 1);
+        };
+        expect(codes.find("/control#token=" + token("control")) != std::string::npos &&
+                   codes.find("/band#token=" + token("band")) != std::string::npos,
+               size + ": zbarimg reads the band and control links with their tokens off the screen (" + codes + ")");
+        onDisplay(display, "xdotool key j");
+        expect(waitUntil([&] { return lastLine(readFile(log), "layout: join codes ") == "hidden"; }),
+               size + ": J hides them");
+    }
     click(display, lx, ly);
     expect(waitUntil([&] { return mix(log).ends_with("; locked"); }), size + ": a click on LOCK locks the show");
     click(display, s2x, s2y);

@@ -16,7 +16,8 @@
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/set/Readme.h"
 #include "stemdeck/set/SetFile.h"
-#if STEMDECK_FUZZ_TARGET == 6
+#if STEMDECK_FUZZ_TARGET == 6 || STEMDECK_FUZZ_TARGET == 7
+#include "stemdeck/remote/WebProtocol.h"
 #include "stemdeck/remote/AbleSet.h"
 #include "stemdeck/remote/Osc.h"
 #include "stemdeck/remote/OscAddresses.h"
@@ -67,6 +68,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             (void)stemdeck::remote::encodeOsc(*d.message);
             (void)stemdeck::remote::describeOsc(*d.message);
         }
+#elif STEMDECK_FUZZ_TARGET == 7
+        // The bytes as a page's WebSocket message: understood as an action (through the action
+        // table's value parser) or answered with a reason; the reply is valid JSON either way.
+        const stemdeck::remote::WebTranslation t = stemdeck::remote::translateWeb(text, fuzzShow());
+        (void)stemdeck::remote::webReply(t.id, t.error);
+        if (size > 0 && data[0] == '!') (void)stemdeck::remote::webState(fuzzShow(), 1.0);
 #elif STEMDECK_FUZZ_TARGET == 5
         // The bytes as an MP4 file: walk its boxes to the NI box, read what it holds; and the bytes
         // as that box's JSON directly.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the set-file, readme, events-script and controller-mapping parsers, the MP4 box walker and NI
-# stem metadata reader, and the OSC handler (liblo's decoding, stemdeck's and AbleSet's addresses) with libFuzzer (clang, ASan + UBSan).
+# stem metadata reader, the OSC handler (liblo's decoding, stemdeck's and AbleSet's addresses) and the web remote's
+# message handler (a page's JSON) with libFuzzer (clang, ASan + UBSan).
 #   tests/fuzz/fuzz.sh [SECONDS_PER_PARSER] [BUILD_DIR]
 # CI runs 10 s per parser; for a longer hunt: tests/fuzz/fuzz.sh 3600 (an hour each). A crash
 # leaves its input as crash-* in the build dir and fails the run.
@@ -16,7 +17,8 @@ for inc in "$root"/include/*; do flags+=(-I"$inc"); done
 sources=(src/set/SetFile.cpp src/set/SetFileSongs.cpp src/set/SetFileTempo.cpp src/set/StoredScenes.cpp
          src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp src/midi/Mapping.cpp
          src/formats/NiMetadata.cpp src/control/Action.cpp src/common/Files.cpp src/common/Db.cpp src/yaml/Yaml.cpp src/yaml/Tree.cpp
-         src/remote/Osc.cpp src/remote/OscAddresses.cpp src/remote/OscFeedback.cpp src/remote/AbleSet.cpp)
+         src/remote/Osc.cpp src/remote/OscAddresses.cpp src/remote/OscFeedback.cpp src/remote/AbleSet.cpp
+         src/remote/RemoteValues.cpp src/remote/WebProtocol.cpp)
 objs=()
 for s in "${sources[@]}"; do
   o="$out/$(basename "$s" .cpp).o"
@@ -27,7 +29,7 @@ for s in "${sources[@]}"; do
   objs+=("$o")
 done
 status=0
-for target in 1:set 2:readme 3:events 4:mapping 5:ni 6:osc; do
+for target in 1:set 2:readme 3:events 4:mapping 5:ni 6:osc 7:web; do
   n=${target%%:*}; name=${target#*:}
   bin="$out/fuzz_$name"
   "$CXX" "${flags[@]}" -DSTEMDECK_FUZZ_TARGET="$n" "$here/FuzzParsers.cpp" "${objs[@]}" -lyaml-cpp -lyaml -llo -o "$bin"

@@ -168,11 +168,8 @@ bool waitUntil(Condition done, std::chrono::milliseconds timeout = 5000ms) {
     return true;
 }
 
-/// A JACK server of our own, dummy driver, 8 playback ports.
-/// The port `stemdeck play --osc 127.0.0.1:0` got (it says which in its log), waited for up to
-/// `timeout`; 0 if it never said.
-inline int oscPortFromLog(const fs::path& log, std::chrono::milliseconds timeout = 10000ms) {
-    const std::string said = "stemdeck's addresses on 127.0.0.1:";
+/// The port after `said` in a log (a play's "… on 127.0.0.1:PORT"), once it is there; 0 if not in time.
+inline int portFromLog(const fs::path& log, const std::string& said, std::chrono::milliseconds timeout = 10000ms) {
     int port = 0;
     waitUntil(
         [&] {
@@ -185,6 +182,13 @@ inline int oscPortFromLog(const fs::path& log, std::chrono::milliseconds timeout
     return port;
 }
 
+/// The port `stemdeck play --osc 127.0.0.1:0` got (it says which in its log), waited for up to
+/// `timeout`; 0 if it never said.
+inline int oscPortFromLog(const fs::path& log, std::chrono::milliseconds timeout = 10000ms) {
+    return portFromLog(log, "stemdeck's addresses on 127.0.0.1:", timeout);
+}
+
+/// A JACK server of our own, dummy driver, 8 playback ports.
 struct JackServer {
     std::string name;
     fs::path log;

@@ -34,6 +34,10 @@ std::string StageView::layoutReport() const {
         out += "layout: window " + std::to_string(b.getX()) + "," + std::to_string(b.getY()) + " " +
                std::to_string(b.getWidth()) + "x" + std::to_string(b.getHeight()) + "\n";
     }
+    if (join_.isVisible()) {
+        const auto j = join_.getScreenBounds().getCentre();
+        out += "layout: join " + std::to_string(j.x) + "," + std::to_string(j.y) + "\n";
+    }
     const auto p = panic_.getScreenBounds().getCentre(), l = lock_.getScreenBounds().getCentre();
     out += "layout: panic " + std::to_string(p.x) + "," + std::to_string(p.y) + " lock " + std::to_string(l.x) + "," +
            std::to_string(l.y) + "\n";
@@ -66,6 +70,7 @@ void StageView::resized() {
     auto r = getLocalBounds();
     footer_ = r.removeFromBottom(kFooterHeight);
     setList_ = r.removeFromLeft(240);
+    if (join_.isVisible()) join_.setBounds(setList_.removeFromBottom(56).reduced(10, 6));
     // A short screen (a 1024x600 stage monitor) gets a tighter head, so the strips keep their faders.
     const bool shortScreen = getHeight() < 700;
     header_ = r.removeFromTop(shortScreen ? 56 : 70);
@@ -116,6 +121,7 @@ void StageView::resized() {
     for (const auto& s : strips_)
         if (s->isVisible()) s->setBounds(area.removeFromLeft(w));
     preflightPanel_.setBounds(stripsArea_);
+    joinPanel_.setBounds(getLocalBounds().withTrimmedTop(header_.getBottom()).withTrimmedBottom(kFooterHeight));
     if (layoutReported_) std::cerr << layoutReport() << std::flush; // (tests: laid out again, say so again)
 }
 

@@ -35,6 +35,14 @@ StageView::StageView(LiveSession& session, ShowRunner& runner, app::LiveSettings
         b.onClick = [this, k] { sceneClicked(k); };
         addChildComponent(b);
     }
+    if (session_.webOn()) { // the web remote's join codes, on demand
+        join_.setColour(juce::TextButton::buttonColourId, kPanel.brighter(0.15f));
+        join_.setColour(juce::TextButton::textColourOffId, kText);
+        join_.setTooltip("The QR codes that join phones and tablets to the web remote, for a minute (J)");
+        join_.onClick = [this] { toggleJoin(); };
+        addAndMakeVisible(join_);
+    }
+    addChildComponent(joinPanel_);
     panic_.setColour(juce::TextButton::buttonColourId, kMute.darker(0.3f));
     panic_.setColour(juce::TextButton::textColourOffId, kText);
     panic_.setTooltip("Every stem back to the song's start state (z)");
@@ -122,6 +130,12 @@ void StageView::timerCallback() {
     // A view of the published state: the show's tick runs on the control thread, never here.
     state_ = session_.state().latest();
     status_ = state_->player;
+    if (joinPanel_.isVisible()) {
+        if (session_.locked())
+            joinPanel_.setVisible(false);
+        else
+            joinPanel_.update(session_.joinLinks());
+    }
     if (traceState_) // (the end-to-end tests: the same lines as play's)
         if (std::string mix = control::describeMix(*state_); mix != traced_) {
             traced_ = std::move(mix);
@@ -198,6 +212,13 @@ void StageView::mouseDown(const juce::MouseEvent&) {
     takeKeyboard(); // a click anywhere on the stage gives it the keys back
 }
 
+void StageView::toggleJoin() {
+    if (session_.locked() && !joinPanel_.isVisible()) return; // (locked: the codes stay off the screen)
+    joinPanel_.toggle(session_.joinLinks());
+    if (std::getenv("STEMDECK_GUI_LAYOUT") != nullptr)
+        std::cerr << "layout: join codes " << (joinPanel_.isVisible() ? "shown" : "hidden") << std::endl;
+}
+
 bool StageView::keyPressed(const juce::KeyPress& key) {
     // The same keys as play's terminal, as Keys (decoded on the control thread).
     std::optional<Key> pressed;
@@ -214,6 +235,11 @@ bool StageView::keyPressed(const juce::KeyPress& key) {
         pressed = Key::named_(Key::Named::enter);
     else if (const juce::juce_wchar c = key.getTextCharacter(); c > 0 && c < 128)
         pressed = Key::character(static_cast<char>(c));
+    if ((pressed == Key::character('j') || pressed == Key::character('J')) && session_.webOn() &&
+        !session_.learning()) {
+        toggleJoin();
+        return true;
+    }
     if (pressed == Key::character(',') && !session_.locked()) { // the settings dialog
         app::LiveSettings current = settings_;
         if (!current.driver)

@@ -18,6 +18,7 @@
 #include "stemdeck/app/Preflight.h"
 #include "stemdeck/app/Settings.h"
 #include "stemdeck/app/ShowRunner.h"
+#include "JoinPanel.h"
 #include "OneLineLook.h"
 #include "ShowScreens.h"
 #include "StemStrip.h"
@@ -63,6 +64,9 @@ private:
     std::array<juce::TextButton, engine::kMaxScenes> scenes_;
     int sceneRows_ = 1; ///< 2 when the scenes have a row of their own (a narrow screen)
     juce::TextButton panic_{"PANIC"}, lock_{"LOCK"};
+    juce::TextButton join_{"JOIN (QR)"}; ///< the web remote's join codes (with --web)
+    JoinPanel joinPanel_;
+    void toggleJoin();
     // Rehearsal: tempo and key of the song, a step a click (tempo_down, tempo_up, transpose_down, transpose_up).
     std::array<juce::TextButton, 4> stretch_{juce::TextButton{"TEMPO -"}, juce::TextButton{"TEMPO +"},
                                              juce::TextButton{"KEY -"}, juce::TextButton{"KEY +"}};

@@ -27,5 +27,7 @@ Subcommand addCheckCommand(CLI::App& app);
 Subcommand addActionsCommand(CLI::App& app);
 Subcommand addDemoCommand(CLI::App& app);
 Subcommand addOscCommand(CLI::App& app);
+/// stemdeck web: the web remote's tokens (--rotate) and join QR codes.
+Subcommand addWebCommand(CLI::App& app);
 
 } // namespace stemdeck::app

@@ -16,6 +16,7 @@
 #include "stemdeck/app/Key.h"
 #include "stemdeck/app/Keys.h"
 #include "stemdeck/app/OscSurface.h"
+#include "stemdeck/app/WebSurface.h"
 #include "stemdeck/app/PlayCommand.h"
 #include "stemdeck/audio/DevicePlayer.h"
 #include "stemdeck/control/Router.h"
@@ -103,6 +104,12 @@ public:
     [[nodiscard]] bool keys() const noexcept { return keys_; }
     /// The OSC server, while it runs (null without --osc, or before its socket opened).
     [[nodiscard]] remote::OscServer* osc() noexcept { return osc_ ? osc_->server() : nullptr; }
+    /// The web remote, while it runs (null without --web, or before its socket opened).
+    [[nodiscard]] const remote::WebServer* web() const noexcept { return web_ ? web_->server() : nullptr; }
+    /// @thread any. The show was started with --web.
+    [[nodiscard]] bool webOn() const noexcept { return web_ != nullptr; }
+    /// @thread any. Where phones join the web remote (empty without --web or before it opened).
+    [[nodiscard]] std::vector<JoinLink> joinLinks() const { return web_ ? web_->links() : std::vector<JoinLink>{}; }
 
 private:
     void takeSetFile(std::ostream& notes); ///< a set file: its songs, and its audio where the command line is silent
@@ -129,6 +136,7 @@ private:
     app::UnlockWord unlockWord_;
     std::unique_ptr<midi::MidiInput> midi_;
     std::unique_ptr<OscSurface> osc_; // --osc, --osc-ableset (null: off)
+    std::unique_ptr<WebSurface> web_; // --web (null: off)
     app::KeyDecoder decoder_;
     midi::LearnChoice learnChoice_;
     bool diskPriorityTold_ = false; // the disk thread's priority was looked at (and said if normal)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "stemdeck/app/OscSurface.h"
+#include "stemdeck/app/WebSurface.h"
 #include "stemdeck/audio/DevicePlayer.h"
 #include "stemdeck/control/SetPlayer.h"
 
@@ -53,6 +54,7 @@ struct PlayArgs {
     bool armed = false;      ///< wait for play (a pad, a pedal, space) instead of starting song 1 at once
     std::string shutdownCommand = "systemctl poweroff"; ///< what the shutdown action runs ("": nothing)
     OscArgs osc; ///< the OSC surface (off unless asked for)
+    WebArgs web; ///< the web remote (off unless asked for)
 };
 
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).

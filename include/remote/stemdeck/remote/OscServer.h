@@ -19,6 +19,7 @@
 
 #include "stemdeck/control/Router.h"
 #include "stemdeck/control/ShowState.h"
+#include "stemdeck/remote/RemoteGate.h"
 
 namespace stemdeck::remote {
 
@@ -39,15 +40,7 @@ struct OscOptions {
     bool obeyLock = false;           ///< the show lock shuts the remotes too
     double perSecond = 500.0;        ///< messages a second from one host, at most …
     double burst = 100.0;            ///< … in bursts of at most this many
-    // Every host together: what reaches the show is kept well inside its queues (the engine's
-    // command queue, 1024, and its waiting list for quantised commands, 256, which the
-    // controller's presses share), so that a flood never costs a MIDI press.
-    // (commands, a drop counting one per stem; a burst of 32 is well inside one block's share of
-    // the engine's 256 waiting places; 8 quantised a second with a burst of 32 leave the controller
-    // half of the 192 quantised places over a bar of up to 8 s, a third over a 12-second one.)
-    double actionsPerSecond = 1000.0, actionsBurst = 32.0;  ///< engine commands (mute, gain …)
-    double quantisedPerSecond = 8.0, quantisedBurst = 32.0; ///< … of which wait for a beat or bar
-    double playerPerSecond = 20.0, playerBurst = 20.0;      ///< song, marker, tempo … (the control thread's)
+    GateBudgets budgets;             ///< every host together (RemoteGate.h)
     int maxSubscribers = 16;                                ///< per profile
 };
 
