@@ -9,7 +9,9 @@
   // ---------------------------------------------------------------------------------------------
   const path = location.pathname.replace(/\/+$/, '');
   const VIEW = path === '/band' ? 'band' : path === '/control' ? 'control' : 'chooser';
-  const TOKEN_KEY = 'stemdeck.token';
+  // One key per view: the band QR code scanned on the MD's tablet must not replace its control
+  // token (the band view takes the control token too, when it has no band token of its own).
+  const TOKEN_KEY = VIEW === 'band' ? 'stemdeck.token.band' : 'stemdeck.token.control';
 
   // The token travels in the fragment (#token=…), is kept in localStorage and taken out of the
   // address bar at once, so it is not left on screen or in the history.
@@ -31,7 +33,8 @@
     }
     if (!token) {
       try {
-        token = localStorage.getItem(TOKEN_KEY);
+        token = localStorage.getItem(TOKEN_KEY) ||
+          (VIEW === 'band' ? localStorage.getItem('stemdeck.token.control') : null);
       } catch (_) {
         token = null;
       }
@@ -121,6 +124,7 @@
     if (!p || typeof p !== 'object') return;
     const t = typeof p.t === 'number' ? p.t : fallbackT;
     if (typeof t !== 'number') return;
+    if (pos && t < pos.t) return; // an older frame overtaken by a newer state: ignored
     const now = performance.now();
     offsets.push(now - t);
     if (offsets.length > 20) offsets.shift();
@@ -444,6 +448,7 @@
         debug.lastError = refusal.reason;
         break;
       case 'state':
+        if (debug.state && debug.state.song !== msg.song) pendingContinuous.clear(); // (another song's stems)
         debug.state = msg;
         document.body.classList.remove('nostate');
         takePosition(msg.position, msg.t);
@@ -584,10 +589,16 @@
   let quantize = 'none';
 
   // Sends an action; the button does not change by itself: the next state says what happened.
+  // A stem, marker or scene is named by its number in the song on screen: the action says which
+  // song that was, and the show refuses it if the song has changed since (it would mute another
+  // song's stem 2).
   function act(fields) {
     if (!control || connState !== 'connected') return false;
     nextId = (nextId + 1) % 1000000;
-    return rawSend({ type: 'action', ...fields, id: `c${nextId}` });
+    const songScoped = 'stem' in fields || 'stems' in fields ||
+      fields.action === 'marker' || fields.action === 'scene';
+    const song = songScoped && debug.state && typeof debug.state.song === 'number' ? { song: debug.state.song } : {};
+    return rawSend({ type: 'action', ...fields, ...song, id: `c${nextId}` });
   }
 
   // Faders and filters send while dragged, at most 15 messages a second in all (the server

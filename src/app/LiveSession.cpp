@@ -48,13 +48,13 @@ void LiveSession::start() {
         midi_ = std::make_unique<midi::MidiInput>(
             show_->router(), *mapping, mo, [this, rate] { return session_->output().frameForNow(rate); }, log_);
     }
-    if (osc_) {
+    if (osc_ || web_) {
+        // One gate for every remote: OSC and the web together stay inside the show's budgets.
         const int rate = session_->sampleRate();
-        osc_->start(show_->router(), show_->state(), [this, rate] { return session_->output().frameForNow(rate); });
-    }
-    if (web_) {
-        const int rate = session_->sampleRate();
-        web_->start(show_->router(), show_->state(), [this, rate] { return session_->output().frameForNow(rate); });
+        const remote::RemoteGate::FrameClock clock = [this, rate] { return session_->output().frameForNow(rate); };
+        auto gate = std::make_shared<remote::RemoteGate>(show_->router(), clock);
+        if (osc_) osc_->start(show_->router(), show_->state(), clock, gate);
+        if (web_) web_->start(show_->router(), show_->state(), clock, gate);
     }
     if (resumed_) return; // the player plays it, or waits there, armed
     if (args_.armed)

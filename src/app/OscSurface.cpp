@@ -82,7 +82,8 @@ OscSurface::~OscSurface() {
 }
 
 void OscSurface::start(control::Router& router, const control::ShowStatePublisher& state,
-                       remote::OscServer::FrameClock clock) {
+                       remote::OscServer::FrameClock clock, std::shared_ptr<remote::RemoteGate> gate) {
+    gate_ = std::move(gate);
     router_ = &router;
     state_ = &state;
     clock_ = std::move(clock);
@@ -91,7 +92,7 @@ void OscSurface::start(control::Router& router, const control::ShowStatePublishe
 
 void OscSurface::open() {
     try {
-        server_ = std::make_unique<remote::OscServer>(*router_, *state_, options_, clock_);
+        server_ = std::make_unique<remote::OscServer>(*router_, *state_, options_, clock_, gate_);
         server_->start();
         log_ << server_->describe() << (options_.obeyLock ? "; the show lock shuts it" : "") << "\n";
         lastProblem_.clear();

@@ -112,6 +112,12 @@ int terminalWidth() {
     return 120;
 }
 
+int terminalRows() {
+    winsize w{};
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_row > 0) return w.ws_row;
+    return 24;
+}
+
 } // namespace
 
 void addStretchOptions(CLI::App& cmd, StretchArgs& a) {
@@ -258,6 +264,7 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
     // The web remote's join codes: shown on J for a minute, never left on a screen the audience
     // may film (they are part of the status area, which is redrawn without them).
     auto joinUntil = Clock::time_point::min();
+    std::size_t joinAddress = 0; // which of the machine's addresses (J again: the next, then none)
     const bool trace = std::getenv("STEMDECK_STATE_TRACE") != nullptr; // (the end-to-end tests)
     std::string traced;
     while (!runner.over()) {
@@ -265,9 +272,13 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
         if (terminal)
             for (const Key& k : typed.feed(terminal->read())) {
                 if (k.named == Key::Named::none && (k.ch == 'J' || k.ch == 'j') && args.web.any() &&
-                    !s.learning() && !s.locked()) {
-                    joinUntil = Clock::now() < joinUntil ? Clock::time_point::min()
-                                                         : Clock::now() + std::chrono::seconds(60);
+                    !s.state().latest()->learning && !s.locked()) {
+                    if (Clock::now() >= joinUntil) {
+                        joinAddress = 0;
+                        joinUntil = Clock::now() + std::chrono::seconds(60);
+                    } else if (++joinAddress >= std::max<std::size_t>(1, s.joinLinks().size())) {
+                        joinUntil = Clock::time_point::min();
+                    }
                     nextDraw = Clock::now();
                     continue;
                 }
@@ -284,7 +295,8 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
             const std::shared_ptr<const control::ShowState> st = s.state().latest();
             std::vector<std::string> lines = formatStatus(st->player, st->health.xruns, terminalWidth(), s.busLabels());
             if (Clock::now() < joinUntil && !s.locked()) {
-                const std::vector<std::string> join = joinScreen(s.joinLinks(), terminalWidth());
+                const std::vector<std::string> join = joinScreen(
+                    s.joinLinks(), joinAddress, terminalWidth(), terminalRows() - static_cast<int>(lines.size()) - 1);
                 lines.insert(lines.end(), join.begin(), join.end());
             }
             screen->status(std::move(lines));

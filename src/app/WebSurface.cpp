@@ -11,6 +11,7 @@
 #include <ostream>
 
 #include "stemdeck/app/Shipped.h"
+#include "stemdeck/common/Clock.h"
 #include "stemdeck/common/Error.h"
 
 namespace fs = std::filesystem;
@@ -18,10 +19,19 @@ namespace fs = std::filesystem;
 namespace stemdeck::app {
 
 namespace {
-constexpr auto kWebRetry = std::chrono::seconds(5);
-
 bool everyNetwork(const std::string& address) {
     return address == "0.0.0.0" || address == "::";
+}
+
+bool loopbackAddress(const std::string& address) {
+    return address.rfind("127.", 0) == 0 || address == "::1";
+}
+
+/// Networks a phone is on: not a container's or a virtual machine's bridge, nor a VPN's tunnel.
+bool virtualInterface(const std::string& name) {
+    for (const char* prefix : {"docker", "virbr", "veth", "br-", "lxc", "vnet", "tun", "tap", "wg", "zt"})
+        if (name.rfind(prefix, 0) == 0) return true;
+    return false;
 }
 } // namespace
 
@@ -78,7 +88,9 @@ std::vector<JoinLink> joinLinks(const remote::WebServer& server) {
     if (getifaddrs(&all) == 0) {
         for (const ifaddrs* i = all; i != nullptr; i = i->ifa_next) {
             if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET) continue; // (phones: IPv4 is what works)
-            if ((i->ifa_flags & IFF_UP) == 0 || (i->ifa_flags & IFF_LOOPBACK) != 0) continue;
+            if ((i->ifa_flags & IFF_UP) == 0 || (i->ifa_flags & IFF_RUNNING) == 0 || (i->ifa_flags & IFF_LOOPBACK) != 0 ||
+                virtualInterface(i->ifa_name))
+                continue;
             char text[INET_ADDRSTRLEN] = {};
             inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(i->ifa_addr)->sin_addr, text, sizeof text);
             links.push_back(link(text, i->ifa_name));
@@ -118,32 +130,42 @@ std::vector<std::string> qrLines(const std::string& text) {
     return lines;
 }
 
-std::vector<std::string> joinScreen(const std::vector<JoinLink>& links, int width) {
+std::vector<std::string> joinScreen(const std::vector<JoinLink>& links, std::size_t index, int width, int rows) {
     std::vector<std::string> out;
     if (links.empty()) {
         out.emplace_back("web remote: not open yet (see the messages above)");
         return out;
     }
-    for (const JoinLink& l : links) {
-        const std::vector<std::string> band = qrLines(l.band), control = qrLines(l.control);
-        const int side = static_cast<int>(qrModules(l.band).size());
-        const std::string where = l.interface.empty() ? l.address : l.address + " (" + l.interface + ")";
-        out.emplace_back("");
-        if (width <= 0 || width >= 2 * side + 4) {
-            std::string head = "BAND VIEW (watch) " + where;
-            head.resize(static_cast<std::size_t>(side + 4), ' ');
-            out.push_back(head + "CONTROL (drives the show: do not film)");
-            for (std::size_t i = 0; i < std::max(band.size(), control.size()); ++i)
-                out.push_back((i < band.size() ? band[i] : std::string(static_cast<std::size_t>(side), ' ')) + "    " +
-                              (i < control.size() ? control[i] : std::string()));
-        } else {
-            out.push_back("CONTROL (drives the show: do not film) " + where);
-            out.insert(out.end(), control.begin(), control.end());
-        }
-        out.push_back("band:    " + l.band);
-        out.push_back("control: " + l.control);
+    const JoinLink& l = links[index % links.size()];
+    const std::vector<std::string> band = qrLines(l.band), control = qrLines(l.control);
+    const int side = static_cast<int>(qrModules(l.control).size());
+    const std::string where = l.interface.empty() ? l.address : l.address + " (" + l.interface + ")";
+    const std::string more = links.size() > 1 ? "; J: the next address (" + std::to_string(index % links.size() + 1) +
+                                                    " of " + std::to_string(links.size()) + ")"
+                                              : "; J hides them";
+    // Only whole codes, inside the terminal: a code cut off, or scrolled up past the top where the
+    // status area cannot erase it, would stay on the screen.
+    if (rows > 0 && static_cast<int>(band.size()) + 4 > rows) {
+        out.push_back("web remote on " + where + ": the terminal is too short for a QR code (it needs " +
+                      std::to_string(band.size() + 4) + " rows): make it taller, or 'stemdeck web qr ADDRESS:PORT'" +
+                      more);
+        return out;
     }
-    out.emplace_back("(J hides these; they go by themselves after a minute)");
+    out.emplace_back("");
+    if (width <= 0 || width >= 2 * side + 4) {
+        std::string head = "BAND VIEW (watch) " + where;
+        head.resize(static_cast<std::size_t>(side + 4), ' ');
+        out.push_back(head + "CONTROL (drives the show: do not film)");
+        for (std::size_t i = 0; i < std::max(band.size(), control.size()); ++i)
+            out.push_back((i < band.size() ? band[i] : std::string(static_cast<std::size_t>(side), ' ')) + "    " +
+                          (i < control.size() ? control[i] : std::string()));
+    } else { // too narrow for both: the band's (the control code needs 2 × its width)
+        out.push_back("BAND VIEW (watch) " + where + "; the control code needs " + std::to_string(2 * side + 4) +
+                      " columns");
+        out.insert(out.end(), band.begin(), band.end());
+    }
+    out.push_back("band view: " + l.band.substr(0, l.band.find('#')) + more +
+                  "; they go by themselves after a minute");
     return out;
 }
 
@@ -154,53 +176,46 @@ WebSurface::~WebSurface() {
 }
 
 void WebSurface::start(control::Router& router, const control::ShowStatePublisher& state,
-                       remote::WebServer::FrameClock clock) {
-    router_ = &router;
-    state_ = &state;
-    clock_ = std::move(clock);
-    open();
-}
-
-void WebSurface::open() {
+                       remote::WebServer::FrameClock clock, std::shared_ptr<remote::RemoteGate> gate) {
+    // Once: the pages and the tokens are read here; a socket that will not open yet is tried again
+    // by the web thread itself, never from the control thread's tick.
     try {
-        server_ = std::make_unique<remote::WebServer>(*router_, *state_, options_, clock_);
+        server_ = std::make_unique<remote::WebServer>(router, state, options_, std::move(clock), std::move(gate));
         server_->start();
-        log_ << server_->describe() << (options_.obeyLock ? "; the show lock shuts it" : "")
-             << (everyNetwork(options_.at.address) || options_.at.address.rfind("127.", 0) != 0
-                     ? "; press J for the QR codes that join phones"
-                     : "")
-             << "\n";
-        lastProblem_.clear();
+        log_ << server_->describe() << (options_.obeyLock ? "; the show lock shuts it" : "") << "\n";
         refreshLinks();
+        if (everyNetwork(options_.at.address)) {
+            std::string where;
+            for (const JoinLink& l : links())
+                where += (where.empty() ? "" : ", ") + l.address + (l.interface.empty() ? "" : " (" + l.interface + ")");
+            log_ << "web remote: phones reach it at " << where << "; press J for the join codes\n";
+        } else if (!loopbackAddress(options_.at.address)) {
+            log_ << "web remote: press J for the join codes\n";
+        }
     } catch (const std::exception& e) {
         server_.reset();
-        const std::string problem = e.what();
-        if (problem != lastProblem_)
-            log_ << "web remote: " << problem << "; the show plays on without it, trying again every 5 s\n";
-        lastProblem_ = problem;
-        retryAt_ = std::chrono::steady_clock::now() + kWebRetry;
+        log_ << "web remote: " << e.what() << "; the show plays on without it\n";
     }
 }
 
 void WebSurface::poll() {
-    if (router_ == nullptr) return;
-    if (!server_) {
-        if (std::chrono::steady_clock::now() >= retryAt_) open();
-        return;
-    }
+    if (!server_) return;
     for (const std::string& line : server_->takeNotes())
         log_ << line << "\n";
-    if (std::chrono::steady_clock::now() >= linksAt_) refreshLinks(); // (a network up, tokens rotated)
+    // The join links follow the networks and the tokens while someone is looking at them.
+    if (steadyNs() < wantedUntil_.load(std::memory_order_relaxed) && std::chrono::steady_clock::now() >= linksAt_)
+        refreshLinks();
 }
 
 void WebSurface::refreshLinks() {
     linksAt_ = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    std::vector<JoinLink> links = server_ ? joinLinks(*server_) : std::vector<JoinLink>{};
+    std::vector<JoinLink> links = server_ && server_->port() != 0 ? joinLinks(*server_) : std::vector<JoinLink>{};
     std::lock_guard lock(linksMutex_);
     links_ = std::move(links);
 }
 
 std::vector<JoinLink> WebSurface::links() const {
+    wantedUntil_.store(steadyNs() + 70'000'000'000, std::memory_order_relaxed);
     std::lock_guard lock(linksMutex_);
     return links_;
 }

@@ -171,7 +171,7 @@ struct OscServer::Impl {
     const control::ShowStatePublisher& state;
     OscOptions options;
     FrameClock clock;
-    RemoteGate gate; // the OSC thread's way in
+    std::shared_ptr<RemoteGate> gate; // the way in (shared with the web remote)
     std::vector<Network> allow;
     std::vector<Socket> sockets;
     std::thread thread;
@@ -194,9 +194,11 @@ struct OscServer::Impl {
     std::uint64_t refusedSinceSummary = 0;
     std::string lastReason;
 
-    Impl(control::Router& r, const control::ShowStatePublisher& s, OscOptions o, FrameClock c)
+    Impl(control::Router& r, const control::ShowStatePublisher& s, OscOptions o, FrameClock c,
+         std::shared_ptr<RemoteGate> g)
         : router(r), state(s), options(std::move(o)), clock(std::move(c)),
-          gate(r, clock, options.budgets, options.obeyLock), limit(options.perSecond, options.burst) {
+          gate(g ? std::move(g) : std::make_shared<RemoteGate>(r, clock, options.budgets)),
+          limit(options.perSecond, options.burst) {
         if (const std::string problem = accessProblem(options); !problem.empty()) throw Error(problem);
         for (const std::string& item : options.allow)
             allow.push_back(*parseNetwork(item));
@@ -342,7 +344,7 @@ struct OscServer::Impl {
                    path, true);
             return false;
         }
-        const GateRefusal why = gate.offer(call, seconds(steadyNs()));
+        const GateRefusal why = gate->offer(call, seconds(steadyNs()), options.obeyLock);
         if (why != GateRefusal::none) {
             const bool locked = why == GateRefusal::locked;
             refuse(s, peer, locked ? "locked" : why == GateRefusal::lost ? "lost" : "busy",
@@ -602,8 +604,8 @@ struct OscServer::Impl {
 };
 
 OscServer::OscServer(control::Router& router, const control::ShowStatePublisher& state, OscOptions options,
-                     FrameClock clock)
-    : impl_(std::make_unique<Impl>(router, state, std::move(options), std::move(clock))) {}
+                     FrameClock clock, std::shared_ptr<RemoteGate> gate)
+    : impl_(std::make_unique<Impl>(router, state, std::move(options), std::move(clock), std::move(gate))) {}
 
 OscServer::~OscServer() {
     stop();

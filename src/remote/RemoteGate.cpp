@@ -18,17 +18,18 @@ std::string gateRefusalText(GateRefusal refusal) {
     return {};
 }
 
-RemoteGate::RemoteGate(control::Router& router, FrameClock clock, GateBudgets b, bool obeyLock)
-    : router_(router), clock_(std::move(clock)), obeyLock_(obeyLock),
+RemoteGate::RemoteGate(control::Router& router, FrameClock clock, GateBudgets b)
+    : router_(router), clock_(std::move(clock)),
       input_(router.makeInput(control::Surface::remote)), actions_(b.actionsPerSecond, b.actionsBurst),
       quantised_(b.quantisedPerSecond, b.quantisedBurst), player_(b.playerPerSecond, b.playerBurst) {}
 
-GateRefusal RemoteGate::offer(control::ActionCall call, double now) {
-    if (obeyLock_ && router_.locked() && call.action != control::Action::unlock) return GateRefusal::locked;
+GateRefusal RemoteGate::offer(control::ActionCall call, double now, bool obeyLock) {
+    if (obeyLock && router_.locked() && call.action != control::Action::unlock) return GateRefusal::locked;
     const bool engineAction = control::info(call.action).runs == control::Runs::engine;
     const bool quantised = engineAction && call.quantize != engine::Quantize::none;
     // A drop is one command per stem: it costs as many.
     const double cost = call.action == control::Action::drop ? std::max(1, std::popcount(call.stemMask)) : 1;
+    std::lock_guard lock(mutex_);
     RateLimit& kind = quantised ? quantised_ : engineAction ? actions_ : player_;
     if (!kind.take("*", now, cost))
         return quantised ? GateRefusal::busyQuantised : engineAction ? GateRefusal::busyEngine : GateRefusal::busyPlayer;

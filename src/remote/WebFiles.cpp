@@ -56,8 +56,11 @@ WebFiles::WebFiles(const fs::path& dir) : dir_(dir) {
                     " (no index.html): is stemdeck installed whole? (they ship in share/stemdeck/web)");
     for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
         const std::string name = e.path().filename().string();
-        if (!e.is_regular_file(ec) || !plainName(name)) continue;
-        if (e.file_size(ec) > kMaxFileBytes) throw Error(e.path().string() + ": over 4 MiB, not a web remote page");
+        std::error_code fileEc;
+        if (!e.is_regular_file(fileEc) || !plainName(name)) continue;
+        const std::uintmax_t size = e.file_size(fileEc);
+        if (fileEc) throw Error(e.path().string() + ": " + fileEc.message());
+        if (size > kMaxFileBytes) throw Error(e.path().string() + ": over 4 MiB, not a web remote page");
         std::ifstream in(e.path(), std::ios::binary);
         std::ostringstream body;
         body << in.rdbuf();
@@ -152,29 +155,42 @@ std::string randomToken() {
     return out;
 }
 
+/// Written whole or not at all: a temporary file of a name nobody can guess (mkstemp: never through
+/// a link someone left), 0600, synced, renamed over the old one, and the folder synced.
 void writeTokens(const fs::path& file, const WebTokens& t) {
     std::error_code ec;
     fs::create_directories(file.parent_path(), ec);
-    const fs::path temp = file.string() + ".partial";
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    std::string temp = file.string() + ".XXXXXX";
+    const int fd = mkostemp(temp.data(), O_CLOEXEC);
     if (fd < 0) throw Error(file.string() + ": cannot write the web remote's tokens: " + std::strerror(errno));
     fchmod(fd, 0600);
     const std::string text = "control " + t.control + "\nband " + t.band + "\n";
     const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fsync(fd) == 0;
     ::close(fd);
-    if (!ok || std::rename(temp.c_str(), file.c_str()) != 0)
-        throw Error(file.string() + ": cannot write the web remote's tokens: " + std::strerror(errno));
+    if (!ok || std::rename(temp.c_str(), file.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        throw Error(file.string() + ": cannot write the web remote's tokens: " + std::strerror(err));
+    }
+    if (const int dirFd = ::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dirFd >= 0) {
+        fsync(dirFd);
+        ::close(dirFd);
+    }
 }
 
 } // namespace
 
 WebTokens loadWebTokens(const fs::path& file) {
     std::error_code ec;
-    if (!fs::exists(file, ec)) {
+    if (!fs::exists(file, ec) && !ec) {
         WebTokens t{randomToken(), randomToken()};
         writeTokens(file, t);
         return t;
     }
+    return readWebTokens(file);
+}
+
+WebTokens readWebTokens(const fs::path& file) {
     std::ifstream in(file);
     if (!in) throw Error(file.string() + ": cannot read the web remote's tokens");
     WebTokens t;
@@ -192,6 +208,32 @@ WebTokens loadWebTokens(const fs::path& file) {
         throw Error(file.string() + ": not the web remote's tokens (two lines, 'control TOKEN' and 'band TOKEN', "
                                     "16 or more of A-Z a-z 0-9 - _); run 'stemdeck web token --rotate' for new ones");
     return t;
+}
+
+std::optional<std::pair<std::size_t, std::size_t>> byteRange(std::string_view header, std::size_t size) {
+    constexpr std::string_view kBytes = "bytes=";
+    if (size == 0 || header.substr(0, kBytes.size()) != kBytes) return std::nullopt;
+    const std::string_view spec = header.substr(kBytes.size());
+    if (spec.find(',') != std::string_view::npos) return std::nullopt; // several: the whole file
+    const auto dash = spec.find('-');
+    if (dash == std::string_view::npos) return std::nullopt;
+    auto number = [](std::string_view t, std::size_t& out) {
+        if (t.empty() || t.size() > 15 || t.find_first_not_of("0123456789") != std::string_view::npos) return false;
+        out = std::stoull(std::string(t));
+        return true;
+    };
+    std::size_t first = 0, last = size - 1;
+    const std::string_view a = spec.substr(0, dash), b = spec.substr(dash + 1);
+    if (a.empty()) { // the last N bytes
+        std::size_t n = 0;
+        if (!number(b, n) || n == 0) return std::nullopt;
+        first = n >= size ? 0 : size - n;
+    } else {
+        if (!number(a, first) || first >= size) return std::nullopt;
+        if (!b.empty() && (!number(b, last) || last < first)) return std::nullopt;
+        last = std::min(last, size - 1);
+    }
+    return std::make_pair(first, last);
 }
 
 WebTokens rotateWebTokens(const fs::path& file) {

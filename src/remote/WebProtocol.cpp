@@ -203,6 +203,13 @@ WebTranslation translateWeb(std::string_view text, const control::ShowState& sta
     const auto action = control::actionFromName(actionName);
     if (!action) return fail(id, control::unknownActionMessage(actionName.substr(0, 40)));
     const ActionInfo& row = control::info(*action);
+    // A stem, marker or scene number means the song the page showed: a song changed since, and the
+    // action is refused, not applied to the same number of another song.
+    if (const auto song = j.find("song"); song != j.end()) {
+        if (!song->is_number_integer()) return fail(id, "\"song\" is the number of the song the page shows");
+        if (song->get<std::int64_t>() != (state.player.songs > 0 ? state.player.song : 0))
+            return fail(id, "the song changed before this arrived: not applied");
+    }
     if (offTheNetwork(*action))
         return fail(id, "'" + std::string(row.name) + "' is not taken over the network: use the keyboard or a controller");
     WebRequest r;

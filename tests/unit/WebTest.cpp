@@ -124,6 +124,10 @@ TEST_CASE("a page's wrong messages are answered with what is wrong", "[web]") {
     wrong(R"({"type":"action","action":"go_to_song","value":9})", "song");
     wrong(R"({"type":"action","action":"marker","value":"Bridge"})", "marker");
     wrong(R"({"type":"action","action":"drop","stems":[]})", "\"stems\"");
+    // A stem number of the song the page showed, arriving after a song change: not applied to the
+    // new song's stem of that number.
+    wrong(R"({"type":"action","action":"toggle_mute","stem":2,"song":2})", "the song changed");
+    CHECK(read(R"({"type":"action","action":"toggle_mute","stem":2,"song":1})").request);
     wrong(std::string(5000, ' '), "longer than 4096");
     wrong(std::string(2000, '[') + std::string(2000, ']'), "not a JSON object"); // deep, but no crash
     // The reply is JSON whatever the message held (invalid UTF-8 in an id is replaced).
@@ -201,6 +205,21 @@ TEST_CASE("only this machine's addresses and pages may reach the show", "[web]")
     CHECK_FALSE(parseWsTarget("/other?view=band"));
 }
 
+TEST_CASE("a video player's byte ranges", "[web]") {
+    using R = std::optional<std::pair<std::size_t, std::size_t>>;
+    CHECK(byteRange("bytes=0-1", 100) == R({0, 1})); // iOS Safari's first ask
+    CHECK(byteRange("bytes=10-", 100) == R({10, 99}));
+    CHECK(byteRange("bytes=-30", 100) == R({70, 99}));
+    CHECK(byteRange("bytes=90-500", 100) == R({90, 99}));
+    CHECK(byteRange("bytes=-500", 100) == R({0, 99}));
+    CHECK_FALSE(byteRange("bytes=100-", 100)); // outside: the whole file
+    CHECK_FALSE(byteRange("bytes=5-2", 100));
+    CHECK_FALSE(byteRange("bytes=0-1,5-6", 100));
+    CHECK_FALSE(byteRange("items=0-1", 100));
+    CHECK_FALSE(byteRange("bytes=x-1", 100));
+    CHECK_FALSE(byteRange("bytes=99999999999999999999-", 100));
+}
+
 TEST_CASE("the tokens are kept private across restarts, and rotated", "[web]") {
     test::TempDir dir;
     const auto file = dir / "state" / "stemdeck" / "web-tokens";
@@ -215,6 +234,11 @@ TEST_CASE("the tokens are kept private across restarts, and rotated", "[web]") {
     const WebTokens second = rotateWebTokens(file);
     CHECK(second.control != first.control);
     CHECK(loadWebTokens(file) == second);
+    CHECK(readWebTokens(file) == second);
+    std::filesystem::remove(file); // a running show rereading a file gone: never makes new ones
+    CHECK_THROWS_AS(readWebTokens(file), Error);
+    CHECK_FALSE(std::filesystem::exists(file));
+    (void)rotateWebTokens(file);
     std::ofstream(file) << "control short\nband x\n";
     try {
         (void)loadWebTokens(file);

@@ -234,8 +234,8 @@ async function main() {
   const href = await control.evaluate(() => location.href);
   if (/token/i.test(href)) throw new Failure(`the token is still in the address: ${href}`);
   if (args.token) {
-    const stored = await control.evaluate(() => localStorage.getItem('stemdeck.token'));
-    if (stored !== args.token) throw new Failure('the token was not kept in localStorage (stemdeck.token)');
+    const stored = await control.evaluate(() => localStorage.getItem('stemdeck.token.control'));
+    if (stored !== args.token) throw new Failure('the token was not kept in localStorage (stemdeck.token.control)');
   }
   say('STEP control-open');
 

@@ -49,7 +49,8 @@ Subcommand addWebCommand(CLI::App& app) {
                 if (!at || at->port <= 0)
                     throw Error("web qr " + (at ? a->at + ": give the port, such as 192.168.1.20:8080" : error));
                 const remote::WebTokens t = remote::loadWebTokens(file);
-                const std::string base = "http://" + at->address + ":" + std::to_string(at->port);
+                const std::string host = at->address.find(':') != std::string::npos ? "[" + at->address + "]" : at->address;
+                const std::string base = "http://" + host + ":" + std::to_string(at->port);
                 const std::string url = a->control ? base + "/control#token=" + t.control : base + "/band#token=" + t.band;
                 for (const std::string& line : qrLines(url))
                     std::cout << line << "\n";

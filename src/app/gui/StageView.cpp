@@ -235,8 +235,7 @@ bool StageView::keyPressed(const juce::KeyPress& key) {
         pressed = Key::named_(Key::Named::enter);
     else if (const juce::juce_wchar c = key.getTextCharacter(); c > 0 && c < 128)
         pressed = Key::character(static_cast<char>(c));
-    if ((pressed == Key::character('j') || pressed == Key::character('J')) && session_.webOn() &&
-        !session_.learning()) {
+    if ((pressed == Key::character('j') || pressed == Key::character('J')) && session_.webOn() && !state_->learning) {
         toggleJoin();
         return true;
     }

@@ -104,8 +104,6 @@ public:
     [[nodiscard]] bool keys() const noexcept { return keys_; }
     /// The OSC server, while it runs (null without --osc, or before its socket opened).
     [[nodiscard]] remote::OscServer* osc() noexcept { return osc_ ? osc_->server() : nullptr; }
-    /// The web remote, while it runs (null without --web, or before its socket opened).
-    [[nodiscard]] const remote::WebServer* web() const noexcept { return web_ ? web_->server() : nullptr; }
     /// @thread any. The show was started with --web.
     [[nodiscard]] bool webOn() const noexcept { return web_ != nullptr; }
     /// @thread any. Where phones join the web remote (empty without --web or before it opened).

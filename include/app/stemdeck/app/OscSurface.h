@@ -43,7 +43,9 @@ public:
     ~OscSurface();
     /// @thread control. Opens the sockets and starts the OSC thread (or says why not, and tries
     /// again from poll()).
-    void start(control::Router& router, const control::ShowStatePublisher& state, remote::OscServer::FrameClock clock);
+    /// `gate`: the show's remotes' one gate (shared with the web remote).
+    void start(control::Router& router, const control::ShowStatePublisher& state, remote::OscServer::FrameClock clock,
+               std::shared_ptr<remote::RemoteGate> gate);
     /// @thread control. Every tick: what the OSC thread said, into the log; a failed open tried again.
     void poll();
     /// @thread control.
@@ -58,6 +60,7 @@ private:
     control::Router* router_ = nullptr;
     const control::ShowStatePublisher* state_ = nullptr;
     remote::OscServer::FrameClock clock_;
+    std::shared_ptr<remote::RemoteGate> gate_;
     std::unique_ptr<remote::OscServer> server_;
     std::string lastProblem_;
     std::chrono::steady_clock::time_point retryAt_{};

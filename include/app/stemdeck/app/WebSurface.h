@@ -3,6 +3,7 @@
 // the web server (remote/WebServer.h), opened with the show and closed with it. A socket that
 // cannot be opened yet (the network is not up at boot, the port is taken) does not stop the show:
 // it is said, and tried again every few seconds.
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <iosfwd>
@@ -57,39 +58,41 @@ struct JoinLink {
 /// dark on light whatever the terminal's colours (it sets them).
 [[nodiscard]] std::vector<std::string> qrLines(const std::string& text);
 
-/// @thread any. The join screen for a terminal `width` columns wide: per address, the band
-/// view's QR code and the control view's, side by side where they fit, with their links.
-[[nodiscard]] std::vector<std::string> joinScreen(const std::vector<JoinLink>& links, int width);
+/// @thread any. The join screen for a terminal `width` columns wide with `rows` rows to spare: the
+/// address `index` (of `links`), its band view's QR code and its control view's side by side (the
+/// band's alone where both do not fit); only a message where a whole code does not fit. The
+/// control link is never written out as text.
+[[nodiscard]] std::vector<std::string> joinScreen(const std::vector<JoinLink>& links, std::size_t index, int width,
+                                                  int rows);
 
 class WebSurface {
 public:
     /// @thread control. Checks the options (throws stemdeck::Error, before the show starts).
     WebSurface(WebArgs args, std::ostream& log);
     ~WebSurface();
-    /// @thread control. Opens the socket and starts the web thread (or says why not, and tries
-    /// again from poll()).
-    void start(control::Router& router, const control::ShowStatePublisher& state, remote::WebServer::FrameClock clock);
-    /// @thread control. Every tick: what the web thread said, into the log; a failed open tried again.
+    /// @thread control. Reads the pages and tokens, opens the socket and starts the web thread (or
+    /// says why not). `gate`: the show's remotes' one gate (shared with OSC).
+    void start(control::Router& router, const control::ShowStatePublisher& state, remote::WebServer::FrameClock clock,
+               std::shared_ptr<remote::RemoteGate> gate);
+    /// @thread control. Every tick: what the web thread said, into the log; while a face shows the
+    /// join codes, their links kept up to date (every 2 s).
     void poll();
     /// @thread control.
     void stop();
     /// @thread control, while it runs (null before it opened).
     [[nodiscard]] const remote::WebServer* server() const noexcept { return server_.get(); }
-    /// @thread any. Where phones join (empty until the socket is open), with the tokens in use.
+    /// @thread any (a face showing the join codes). Where phones join (empty until the socket is
+    /// open), with the tokens in use; asking keeps them up to date for the next minute.
     [[nodiscard]] std::vector<JoinLink> links() const;
 
 private:
-    void open();
     void refreshLinks();
 
     remote::WebOptions options_;
     std::ostream& log_;
-    control::Router* router_ = nullptr;
-    const control::ShowStatePublisher* state_ = nullptr;
-    remote::WebServer::FrameClock clock_;
     std::unique_ptr<remote::WebServer> server_;
-    std::string lastProblem_;
-    std::chrono::steady_clock::time_point retryAt_{}, linksAt_{};
+    std::chrono::steady_clock::time_point linksAt_{};
+    mutable std::atomic<std::int64_t> wantedUntil_{0}; // a face asked for the links: kept fresh until then
     mutable std::mutex linksMutex_; // links_: the control thread writes, a face reads
     std::vector<JoinLink> links_;
 };

@@ -54,8 +54,10 @@ public:
 
     /// @thread control. Opens the sockets. Throws stemdeck::Error when one cannot be opened (a port
     /// in use, an address not on this machine) or when a network address is given with nobody
-    /// allowed (no --osc-allow, no --osc-token).
-    OscServer(control::Router& router, const control::ShowStatePublisher& state, OscOptions options, FrameClock clock);
+    /// allowed (no --osc-allow, no --osc-token). `gate`: the show's remotes' one gate (shared with
+    /// the web remote); null: one of its own, with the options' budgets.
+    OscServer(control::Router& router, const control::ShowStatePublisher& state, OscOptions options, FrameClock clock,
+              std::shared_ptr<RemoteGate> gate = nullptr);
     ~OscServer();
     OscServer(const OscServer&) = delete;
     OscServer& operator=(const OscServer&) = delete;

@@ -2,10 +2,13 @@
 // What every remote's action passes on its way to the show, whichever protocol carried it (OSC,
 // the web remote): the show lock (when the remote obeys it), the budgets that keep a flood from
 // the network inside the show's queues, the engine frame the action is stamped with, and the
-// router input it goes through. One per remote thread; not thread-safe (its thread's alone).
+// router input it goes through. One for every remote of a show (OSC and the web share it, so that
+// together they stay inside the budgets); its threads take turns (a mutex held only for the
+// budgets and the send, never by the audio or control thread).
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "stemdeck/control/Action.h"
@@ -35,17 +38,17 @@ enum class GateRefusal { none, locked, busyQuantised, busyEngine, busyPlayer, lo
 class RemoteGate {
 public:
     using FrameClock = std::function<std::int64_t()>;
-    /// @thread control (makes the remote's router input).
-    RemoteGate(control::Router& router, FrameClock clock, GateBudgets budgets, bool obeyLock);
-    /// @thread the remote's. Sends `call` to the show unless the lock (when obeyed: unlock always
+    /// @thread control (makes the remotes' router input).
+    RemoteGate(control::Router& router, FrameClock clock, GateBudgets budgets = {});
+    /// @thread a remote's. Sends `call` to the show unless the lock (when `obeyLock`: unlock always
     /// passes) or a budget refuses it. `nowSeconds`: a monotonic clock.
-    GateRefusal offer(control::ActionCall call, double nowSeconds);
+    GateRefusal offer(control::ActionCall call, double nowSeconds, bool obeyLock);
     [[nodiscard]] bool locked() const noexcept { return router_.locked(); }
 
 private:
     control::Router& router_;
     FrameClock clock_;
-    bool obeyLock_;
+    std::mutex mutex_; // the budgets and the input: one remote's thread at a time
     std::unique_ptr<control::Router::Input> input_;
     RateLimit actions_, quantised_, player_;
 };

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace stemdeck::remote {
@@ -50,6 +51,11 @@ private:
 /// came from stemdeck itself (no Origin: not a browser, and the token decides).
 [[nodiscard]] bool originMatches(std::string_view origin, std::string_view host);
 
+/// @thread any. A Range header's one byte range ("bytes=0-1", "bytes=100-", "bytes=-500") within
+/// a file of `size` bytes: the first and last byte; nullopt for none, several or one outside the
+/// file (then the whole file is sent). Phones' video players ask for ranges (iOS Safari: only).
+[[nodiscard]] std::optional<std::pair<std::size_t, std::size_t>> byteRange(std::string_view header, std::size_t size);
+
 /// The WebSocket's address: /ws?view=band|control&token=…
 struct WsTarget {
     std::string view = "band";
@@ -69,6 +75,9 @@ struct WebTokens {
 /// (128 random bits each, written 0600) when the file is not there. Throws stemdeck::Error when
 /// it cannot be read or written.
 [[nodiscard]] WebTokens loadWebTokens(const std::filesystem::path& file);
+/// @thread any. The tokens in `file`, never made: throws stemdeck::Error when it is not there or
+/// not readable (a running show rereading it keeps the tokens it has).
+[[nodiscard]] WebTokens readWebTokens(const std::filesystem::path& file);
 /// @thread any. New tokens in `file`: every page joined with the old ones is refused at once by a
 /// running show (it rereads the file), and must scan the new QR code.
 [[nodiscard]] WebTokens rotateWebTokens(const std::filesystem::path& file);

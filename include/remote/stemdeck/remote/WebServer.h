@@ -27,23 +27,28 @@ struct WebOptions {
     bool openBand = false;            ///< --web-open-band: the band view needs no token
     bool obeyLock = false;            ///< the show lock shuts the web remote too
     GateBudgets budgets;              ///< every page together
-    int maxClients = 64;              ///< connections at once (pages and page loads)
-    int maxPerHost = 32;              ///< … from one address
+    int maxPages = 64, maxPagesPerHost = 16;  ///< WebSocket pages at once (from one address; IPv6: its /64)
+    int maxLoads = 32, maxLoadsPerHost = 8;   ///< connections still loading pages (no token asked yet)
     double perClient = 30.0, perClientBurst = 60.0; ///< messages a second from one page (a fader drag sends 15)
     double requestsPerHost = 50.0, requestsBurst = 100.0; ///< HTTP requests a second from one address
     std::size_t maxQueued = 256 * 1024; ///< bytes waiting for one page before it is dropped
     int stallSeconds = 10;              ///< a page whose socket takes nothing for this long is dropped
     int headerSeconds = 10;             ///< a request's headers must arrive within this (slow-loris)
+    int keepAliveSeconds = 5;           ///< an idle page-load connection is closed after this
+    int retrySeconds = 5;               ///< a socket that would not open is tried again after this
 };
 
 class WebServer {
 public:
     using FrameClock = std::function<std::int64_t()>;
 
-    /// @thread control. Reads the pages and the tokens and opens the socket; throws stemdeck::Error
-    /// when it cannot (a port in use, an address not on this machine, the pages not installed).
+    /// @thread control. Reads the pages and the tokens (throws stemdeck::Error when they are not
+    /// there or cannot be made) and opens the socket. A socket that will not open (a port in use,
+    /// the network not up yet at boot) is not an error: describe() says why, and the web thread
+    /// tries again every retrySeconds. `gate`: the show's remotes' one gate (shared with OSC);
+    /// null: one of its own, with the options' budgets.
     WebServer(control::Router& router, const control::ShowStatePublisher& state, WebOptions options,
-              FrameClock clock);
+              FrameClock clock, std::shared_ptr<RemoteGate> gate = nullptr);
     ~WebServer();
     WebServer(const WebServer&) = delete;
     WebServer& operator=(const WebServer&) = delete;
@@ -55,8 +60,10 @@ public:
 
     /// @thread control. What the web thread said since the last call, one line each.
     [[nodiscard]] std::vector<std::string> takeNotes();
-    /// "web remote: http://127.0.0.1:8080/ (band view /band, control /control)"
+    /// @thread control. "web remote: http://127.0.0.1:8080/ (band view /band, control /control)",
+    /// or why it cannot listen yet.
     [[nodiscard]] std::string describe() const;
+    /// @thread any. The port it listens on; 0 while it cannot.
     [[nodiscard]] int port() const noexcept;
     [[nodiscard]] const WebOptions& options() const noexcept;
     /// @thread any. The tokens in use (reread when the token file changes).
