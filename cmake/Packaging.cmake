@@ -26,7 +26,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE
 install(FILES ${PROJECT_SOURCE_DIR}/docs/ARCHITECTURE.md ${PROJECT_SOURCE_DIR}/docs/stage-view.png
   DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/manual/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs/manual
-  FILES_MATCHING PATTERN "*.md")
+  FILES_MATCHING PATTERN "*.md" PATTERN "*.png")
 # The systemd user service (boot to show): lib/systemd/user, where systemd looks under /usr.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/stemdeck.service ${PROJECT_SOURCE_DIR}/packaging/stemdeck-gui.service
   DESTINATION lib/systemd/user)

@@ -21,6 +21,9 @@ section() {
     "$cli" "$c" --help | section "stemdeck $c"
   done
   "$cli" midi monitor --help | section "stemdeck midi monitor"
+  "$cli" osc send --help | section "stemdeck osc send"
+  "$cli" web token --help | section "stemdeck web token"
+  "$cli" web qr --help | section "stemdeck web qr"
   cat <<'TXT'
 [FILES]
 .TP
@@ -31,6 +34,13 @@ The shipped controller mappings; \fB\-\-controller\fR \fINAME\fR finds them by n
 .TP
 .I /usr/share/stemdeck/sets/
 The example set files.
+.TP
+.I /usr/share/stemdeck/web/
+The web remote's pages (\fBplay \-\-web\fR), read into memory when a show starts.
+.TP
+.I ~/.local/state/stemdeck/web\-tokens
+The web remote's control and band tokens (0600), kept across restarts;
+\fBstemdeck web token \-\-rotate\fR makes new ones.
 .TP
 .I ~/.config/stemdeck/
 The stage screen's settings.

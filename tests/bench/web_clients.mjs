@@ -20,7 +20,7 @@ for (let i = 0; i < clients; ++i) {
       p.bytes += d.length;
       const type = JSON.parse(d.toString()).type;
       if (type === 'position') ++p.frames;
-      else if (type === 'state') ++p.states;
+      else if (type === 'state') { ++p.states; ++p.frames; } // (a state carries the position too)
       else if (type === 'ack') ++p.acks;
       else if (type === 'error') ++p.errors;
     });
@@ -45,10 +45,10 @@ setTimeout(() => {
   const sum = (f) => pages.reduce((a, p) => a + f(p), 0);
   console.log(JSON.stringify({
     clients, seconds,
-    positionFramesPerClientPerSecond: +(sum((p) => p.frames) / clients / seconds).toFixed(2),
+    positionUpdatesPerClientPerSecond: +(sum((p) => p.frames) / clients / seconds).toFixed(2),
     stateMessages: sum((p) => p.states), acks: sum((p) => p.acks), errors: sum((p) => p.errors),
     megabytes: +(sum((p) => p.bytes) / 1e6).toFixed(2),
-    reconnects: sum((p) => p.closes) - clients,
+    reconnects: sum((p) => p.closes), // (during the run: the pages' own ends come after this line)
     worstGapMs: Math.round(Math.max(...pages.map((p) => p.maxGap))),
   }));
   process.exit(0);

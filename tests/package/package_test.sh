@@ -28,6 +28,8 @@ check "cmake --install into a clean prefix" cmake --install "$BUILD" --prefix "$
 for f in bin/stemdeck bin/stemdeck-gui share/man/man1/stemdeck.1.gz share/man/man1/stemdeck-gui.1.gz \
          share/stemdeck/controllers/akai-apc-mini-mk2.yaml share/stemdeck/sets/demo.yaml \
          share/stemdeck/sets/example.yaml share/applications/stemdeck-gui.desktop \
+         share/stemdeck/web/index.html share/stemdeck/web/remote.js share/stemdeck/web/remote.css \
+         share/stemdeck/web/keepawake.mp4 share/doc/stemdeck/docs/manual/web-remote.md \
          share/icons/hicolor/scalable/apps/stemdeck.svg share/doc/stemdeck/README.md \
          share/doc/stemdeck/docs/manual/index.md share/doc/stemdeck/docs/manual/actions.md \
          share/doc/stemdeck/docs/ARCHITECTURE.md share/doc/stemdeck/docs/stage-view.png \
@@ -39,7 +41,7 @@ done
 if nm -D "$P/bin/stemdeck" 2>/dev/null | grep -q "__asan_init"; then fail "bin/stemdeck is an ASan build"
 else ok "bin/stemdeck is not a sanitised build"; fi
 # The man page holds every subcommand's help.
-for c in render play devices check actions demo learn "midi monitor"; do
+for c in render play devices check actions demo learn "midi monitor" "web token"; do
   zgrep -q "stemdeck $c" "$P/share/man/man1/stemdeck.1.gz" && ok "man page: stemdeck $c" || fail "man page: no stemdeck $c"
 done
 check "desktop entry is valid" desktop-file-validate "$P/share/applications/stemdeck-gui.desktop"
