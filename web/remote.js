@@ -760,6 +760,17 @@
   }
 
   // A range input that follows the state except while a finger (or the mouse) is on it.
+  // A slider's row: its name, the slider, its value.
+  function sliderRow(name, input, valueLabel) {
+    const row = document.createElement('label');
+    row.className = 'slider-row';
+    const label = document.createElement('span');
+    label.className = 'slider-name';
+    label.textContent = name;
+    row.append(label, input, valueLabel);
+    return row;
+  }
+
   function slider(testid, min, max, step, onInput, onReset) {
     const input = document.createElement('input');
     input.type = 'range';
@@ -846,12 +857,7 @@
         setText(gainLabel, dbText(faderDb(v)));
         sendContinuous(`g${n}`, { action: 'gain', stem: n, fader: v });
       }, null);
-      const gainRow = document.createElement('label');
-      gainRow.className = 'slider-row';
-      const gainName = document.createElement('span');
-      gainName.className = 'slider-name';
-      gainName.textContent = 'level';
-      gainRow.append(gainName, fader.input, gainLabel);
+      const gainRow = sliderRow('level', fader.input, gainLabel);
 
       const filterLabel = document.createElement('span');
       filterLabel.className = 'slider-value';
@@ -865,12 +871,7 @@
         act({ action: 'filter', stem: n, value: 0 });
       });
       filter.input.classList.add('filter');
-      const filterRow = document.createElement('label');
-      filterRow.className = 'slider-row';
-      const filterName = document.createElement('span');
-      filterName.className = 'slider-name';
-      filterName.textContent = 'filter';
-      filterRow.append(filterName, filter.input, filterLabel);
+      const filterRow = sliderRow('filter', filter.input, filterLabel);
 
       card.append(head, buttons, gainRow, filterRow);
       return { card, name, pending, mute, solo, fader, gainLabel, filter, filterLabel };

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "stemdeck/app/Shipped.h"
 #include "stemdeck/common/Error.h"
 #include "stemdeck/common/Files.h"
 #include "stemdeck/common/Limits.h"
@@ -24,10 +25,7 @@ std::int64_t wallClockMs() {
 } // namespace
 
 fs::path defaultJournalPath() {
-    if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg != '\0')
-        return fs::path(xdg) / "stemdeck" / "journal.json";
-    const char* home = std::getenv("HOME");
-    return fs::path(home != nullptr && *home != '\0' ? home : ".") / ".local" / "state" / "stemdeck" / "journal.json";
+    return stateDir() / "journal.json";
 }
 
 std::string formatJournal(const JournalEntry& s) {

@@ -27,6 +27,12 @@ fs::path configDir() {
     return fs::path(home != nullptr && *home != '\0' ? home : ".") / ".config" / "stemdeck";
 }
 
+fs::path stateDir() {
+    if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg != '\0') return fs::path(xdg) / "stemdeck";
+    const char* home = std::getenv("HOME");
+    return fs::path(home != nullptr && *home != '\0' ? home : ".") / ".local" / "state" / "stemdeck";
+}
+
 std::vector<std::string> shippedControllers() {
     std::vector<std::string> names;
     std::error_code ec;

@@ -13,6 +13,7 @@
 #include "stemdeck/app/Shipped.h"
 #include "stemdeck/common/Clock.h"
 #include "stemdeck/common/Error.h"
+#include "stemdeck/remote/OscAccess.h"
 
 namespace fs = std::filesystem;
 
@@ -21,10 +22,6 @@ namespace stemdeck::app {
 namespace {
 bool everyNetwork(const std::string& address) {
     return address == "0.0.0.0" || address == "::";
-}
-
-bool loopbackAddress(const std::string& address) {
-    return address.rfind("127.", 0) == 0 || address == "::1";
 }
 
 /// Networks a phone is on: not a container's or a virtual machine's bridge, nor a VPN's tunnel.
@@ -48,10 +45,7 @@ void addWebOptions(CLI::App& cmd, WebArgs& a) {
 }
 
 fs::path defaultWebTokenFile() {
-    if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg != '\0')
-        return fs::path(xdg) / "stemdeck" / "web-tokens";
-    const char* home = std::getenv("HOME");
-    return fs::path(home != nullptr && *home != '\0' ? home : ".") / ".local" / "state" / "stemdeck" / "web-tokens";
+    return stateDir() / "web-tokens";
 }
 
 remote::WebOptions webOptions(const WebArgs& a) {
@@ -186,10 +180,11 @@ void WebSurface::start(control::Router& router, const control::ShowStatePublishe
         refreshLinks();
         if (everyNetwork(options_.at.address)) {
             std::string where;
-            for (const JoinLink& l : links())
+            std::lock_guard lock(linksMutex_); // (not links(): no face is asking for them)
+            for (const JoinLink& l : links_)
                 where += (where.empty() ? "" : ", ") + l.address + (l.interface.empty() ? "" : " (" + l.interface + ")");
             log_ << "web remote: phones reach it at " << where << "; press J for the join codes\n";
-        } else if (!loopbackAddress(options_.at.address)) {
+        } else if (!remote::loopbackAddress(options_.at.address)) {
             log_ << "web remote: press J for the join codes\n";
         }
     } catch (const std::exception& e) {

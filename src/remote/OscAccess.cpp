@@ -139,4 +139,20 @@ bool tokensMatch(const std::string& given, const std::string& expected) noexcept
     return diff == 0;
 }
 
+bool loopbackAddress(const std::string& address) {
+    Peer p;
+    const auto n = parseNetwork(address);
+    if (!n) return false;
+    if (n->v6) {
+        auto* in = reinterpret_cast<sockaddr_in6*>(&p.addr);
+        in->sin6_family = AF_INET6;
+        std::memcpy(&in->sin6_addr, n->bytes.data(), 16);
+    } else {
+        auto* in = reinterpret_cast<sockaddr_in*>(&p.addr);
+        in->sin_family = AF_INET;
+        std::memcpy(&in->sin_addr, n->bytes.data(), 4);
+    }
+    return p.loopback();
+}
+
 } // namespace stemdeck::remote

@@ -25,10 +25,6 @@ std::string guess(const std::string& word, const std::vector<std::string>& names
     return word.size() <= 40 ? didYouMean(word, names) : std::string();
 }
 
-std::string fmt(double v, const char* suffix = "") {
-    return numberText(v, suffix);
-}
-
 /// The OSC form of a value kind: what its arguments are, what they mean, an example message.
 struct KindRow {
     ValueKind kind;
@@ -118,7 +114,7 @@ int stemOf(const OscValue& v, const control::ShowState& state, std::string& erro
     if (v.isNumber()) {
         const double n = v.number;
         if (n == std::floor(n) && n >= 1 && n <= count) return static_cast<int>(n) - 1;
-        error = "there is no stem " + fmt(n) + " in this song" +
+        error = "there is no stem " + numberText(n) + " in this song" +
                 (count > 0 ? ": its stems are 1-" + std::to_string(count) : std::string(": no song is loaded"));
         return -1;
     }
@@ -175,15 +171,14 @@ std::string valueText(const ActionInfo& row, const std::vector<OscValue>& args, 
         if (args.size() == 1) return a.isText() ? a.text : bad(a);
         if (!a.isNumber()) return bad(a);
         if (!args[1].isNumber()) return bad(args[1]);
-        return fmt(a.number) + "-" + fmt(args[1].number);
+        return numberText(a.number) + "-" + numberText(args[1].number);
     }
     if (a.isText()) {
         if (row.value == ValueKind::song) { // a title
+            if (std::string number = songNumberByTitle(state, a.text); !number.empty()) return number;
             std::vector<std::string> titles;
-            for (std::size_t i = 0; i < state.songs.size(); ++i) {
-                if (equalsIgnoreCase(state.songs[i].title, a.text)) return std::to_string(i + 1);
-                titles.push_back(state.songs[i].title);
-            }
+            for (const control::ShowSong& song : state.songs)
+                titles.push_back(song.title);
             if (!a.text.empty() && a.text.find_first_not_of("0123456789") == std::string::npos) return a.text;
             error = "no song '" + a.text + "' in tonight's set" + guess(a.text, titles);
             return {};
@@ -192,17 +187,7 @@ std::string valueText(const ActionInfo& row, const std::vector<OscValue>& args, 
         return a.text;
     }
     if (!a.isNumber()) return bad(a);
-    switch (row.value) {
-    case ValueKind::level: return fmt(a.number, "dB");
-    case ValueKind::tempo: return fmt(a.number, "%");
-    case ValueKind::click:
-        if (a.number == 0) return "off";
-        if (a.number == 1) return "count-in";
-        if (a.number == 2) return "always";
-        error = "click is 0 (off), 1 (count-in) or 2 (always), or the word; not " + fmt(a.number);
-        return {};
-    default: return fmt(a.number);
-    }
+    return numberValueText(row.value, a.number, error);
 }
 
 OscTranslation fail(std::string error) {
@@ -267,7 +252,7 @@ OscTranslation stemAddress(const OscMessage& m, std::string_view rest, const con
         if (what == "fader") {
             if (!v.isNumber() || v.number < 0.0 || v.number > 1.0)
                 return fail("a fader is a number from 0 (silence) to 1 (+6 dB), not " +
-                            (v.isNumber() ? fmt(v.number) : typeName(v)));
+                            (v.isNumber() ? numberText(v.number) : typeName(v)));
             r.call.action = Action::gain;
             r.call.value = faderToGain(v.number);
         } else {
@@ -317,7 +302,7 @@ OscTranslation translateNative(const OscMessage& m, const control::ShowState& st
         for (const OscValue& v : s.args) {
             if (takesPort && v.isNumber() && !r.port) {
                 if (v.number != std::floor(v.number) || v.number < 1 || v.number > 65535)
-                    return fail("a port is a whole number from 1 to 65535, not " + fmt(v.number));
+                    return fail("a port is a whole number from 1 to 65535, not " + numberText(v.number));
                 r.port = static_cast<int>(v.number);
             } else if (subscribe && v.isText() && r.host.empty()) {
                 r.host = v.text;

@@ -91,21 +91,6 @@ double seconds(std::int64_t ns) {
     return static_cast<double>(ns) * 1e-9;
 }
 
-bool loopbackAddress(const std::string& address) {
-    Peer p;
-    const auto n = parseNetwork(address);
-    if (!n) return false;
-    if (n->v6) {
-        auto* in = reinterpret_cast<sockaddr_in6*>(&p.addr);
-        in->sin6_family = AF_INET6;
-        std::memcpy(&in->sin6_addr, n->bytes.data(), 16);
-    } else {
-        auto* in = reinterpret_cast<sockaddr_in*>(&p.addr);
-        in->sin_family = AF_INET;
-        std::memcpy(&in->sin_addr, n->bytes.data(), 4);
-    }
-    return p.loopback();
-}
 
 Socket openSocket(Profile profile, const Endpoint& at, const char* option) {
     addrinfo hints{};

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "stemdeck/common/Text.h"
+
 namespace stemdeck::remote {
 
 control::ValueContext valueContext(const control::ShowState& state) {
@@ -17,6 +19,26 @@ std::string numberText(double v, const char* suffix) {
     char buf[48];
     std::snprintf(buf, sizeof buf, "%.9g%s", v, suffix);
     return buf;
+}
+
+std::string numberValueText(control::ValueKind kind, double value, std::string& error) {
+    switch (kind) {
+    case control::ValueKind::level: return numberText(value, "dB");
+    case control::ValueKind::tempo: return numberText(value, "%");
+    case control::ValueKind::click:
+        if (value == 0) return "off";
+        if (value == 1) return "count-in";
+        if (value == 2) return "always";
+        error = "click is 0 (off), 1 (count-in) or 2 (always), or the word; not " + numberText(value);
+        return {};
+    default: return numberText(value);
+    }
+}
+
+std::string songNumberByTitle(const control::ShowState& state, std::string_view title) {
+    for (std::size_t i = 0; i < state.songs.size(); ++i)
+        if (equalsIgnoreCase(state.songs[i].title, title)) return std::to_string(i + 1);
+    return {};
 }
 
 } // namespace stemdeck::remote

@@ -64,8 +64,7 @@ std::string valueText(const ActionInfo& row, const Json& v, const control::ShowS
             return {};
         }
         if (row.value == ValueKind::song) // a title
-            for (std::size_t i = 0; i < state.songs.size(); ++i)
-                if (equalsIgnoreCase(state.songs[i].title, text)) return std::to_string(i + 1);
+            if (std::string number = songNumberByTitle(state, text); !number.empty()) return number;
         return text;
     }
     if (v.is_number() && !v.is_boolean()) {
@@ -74,17 +73,7 @@ std::string valueText(const ActionInfo& row, const Json& v, const control::ShowS
             error = "'" + name + "': not a finite number";
             return {};
         }
-        switch (row.value) {
-        case ValueKind::level: return numberText(n, "dB");
-        case ValueKind::tempo: return numberText(n, "%");
-        case ValueKind::click:
-            if (n == 0) return "off";
-            if (n == 1) return "count-in";
-            if (n == 2) return "always";
-            error = "click is \"off\", \"count-in\" or \"always\" (or 0, 1, 2)";
-            return {};
-        default: return numberText(n);
-        }
+        return numberValueText(row.value, n, error);
     }
     error = "'" + name + "' takes " + std::string(control::valueHint(row.value)) + " (a string or a number)";
     return {};

@@ -20,42 +20,13 @@
 #include <sstream>
 
 #include "../support/JackHarness.h"
+#include "BenchSupport.h"
 #include "../support/TestSupport.h"
 
 using namespace stemdeck;
 using namespace stemdeck::test;
 
 namespace {
-
-/// stemdeck's CPU time so far, in seconds (utime + stime).
-double cpuSeconds(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(in, line);
-    std::istringstream rest(line.substr(line.rfind(')') + 2));
-    std::string field;
-    double ticks = 0;
-    for (int k = 3; k <= 15 && rest >> field; ++k)
-        if (k == 14 || k == 15) ticks += std::stod(field);
-    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-void summary(const char* what, std::vector<std::int64_t> v, int period) {
-    if (v.empty()) {
-        std::printf("%s: none\n", what);
-        return;
-    }
-    std::sort(v.begin(), v.end());
-    auto q = [&](double p) {
-        return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-    };
-    auto ms = [](std::int64_t f) { return 1000.0 * static_cast<double>(f) / kJackRate; };
-    std::printf("%s: %zu | frames min %lld  median %lld  p90 %lld  max %lld | ms median %.2f  max %.2f | median %.2f "
-                "periods\n",
-                what, v.size(), static_cast<long long>(v.front()), static_cast<long long>(q(0.5)),
-                static_cast<long long>(q(0.9)), static_cast<long long>(v.back()), ms(q(0.5)), ms(v.back()),
-                static_cast<double>(q(0.5)) / period);
-}
 
 int run(const std::string& stemdeck, const std::string& controllers, int period, int messages, int floodSeconds) {
     TempDir dir;
@@ -105,26 +76,10 @@ int run(const std::string& stemdeck, const std::string& controllers, int period,
     summary("  beyond the floor (the next cycle's first frame)", excess, period);
 
     // 2. A flood beside the show, with the controller's presses.
-    auto presses = [&](int seconds, std::vector<std::int64_t>& landed, int& lost) {
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-        float now = rec.now(0);
-        while (std::chrono::steady_clock::now() < until) {
-            pads.send(0x90, 0, 127);
-            const std::int64_t sent = pads.sentAt.load();
-            std::this_thread::sleep_for(std::chrono::milliseconds(gap(rng)));
-            const std::int64_t at = rec.changedAt(sent, now);
-            if (at < 0)
-                ++lost;
-            else
-                landed.push_back(at - sent);
-            std::this_thread::sleep_for(20ms);
-            now = rec.now(0);
-        }
-    };
     std::vector<std::int64_t> quiet, flooded;
     int quietLost = 0, floodLost = 0;
     const double cpu0 = cpuSeconds(play);
-    presses(floodSeconds, quiet, quietLost);
+    pressFor(pads, rec, rng, floodSeconds, quiet, quietLost);
     const double cpu1 = cpuSeconds(play);
     std::atomic<bool> flooding{true};
     std::atomic<long> floodSent{0};
@@ -142,7 +97,7 @@ int run(const std::string& stemdeck, const std::string& controllers, int period,
         }
         lo_address_free(target);
     });
-    presses(floodSeconds, flooded, floodLost);
+    pressFor(pads, rec, rng, floodSeconds, flooded, floodLost);
     flooding = false;
     flood.join();
     const double cpu2 = cpuSeconds(play);

@@ -12,38 +12,13 @@
 #include <sstream>
 
 #include "../support/JackHarness.h"
+#include "BenchSupport.h"
 #include "../support/TestSupport.h"
 
 using namespace stemdeck;
 using namespace stemdeck::test;
 
 namespace {
-
-double cpuSeconds(pid_t pid) { // utime + stime
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(in, line);
-    std::istringstream rest(line.substr(line.rfind(')') + 2));
-    std::string field;
-    double ticks = 0;
-    for (int k = 3; k <= 15 && rest >> field; ++k)
-        if (k == 14 || k == 15) ticks += std::stod(field);
-    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-void summary(const char* what, std::vector<std::int64_t> v, int period) {
-    if (v.empty()) {
-        std::printf("%s: none\n", what);
-        return;
-    }
-    std::sort(v.begin(), v.end());
-    auto q = [&](double p) {
-        return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-    };
-    std::printf("%s: %zu | frames median %lld  p90 %lld  max %lld | median %.2f periods\n", what, v.size(),
-                static_cast<long long>(q(0.5)), static_cast<long long>(q(0.9)), static_cast<long long>(v.back()),
-                static_cast<double>(q(0.5)) / period);
-}
 
 int run(const std::string& stemdeck, const std::string& controllers, const std::string& script, int clients,
         int seconds, int period) {
@@ -68,35 +43,18 @@ int run(const std::string& stemdeck, const std::string& controllers, const std::
     waitUntil([&] { return readFile(dir / "play.log").find("MIDI: 'Akai APC mini mk2' on") != std::string::npos; });
     std::this_thread::sleep_for(500ms);
     std::mt19937 rng(777u);
-    std::uniform_int_distribution<int> gap(60, 140);
-    auto presses = [&](int forSeconds, std::vector<std::int64_t>& landed, int& lost) {
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(forSeconds);
-        float now = rec.now(0);
-        while (std::chrono::steady_clock::now() < until) {
-            pads.send(0x90, 0, 127);
-            const std::int64_t sent = pads.sentAt.load();
-            std::this_thread::sleep_for(std::chrono::milliseconds(gap(rng)));
-            const std::int64_t at = rec.changedAt(sent, now);
-            if (at < 0)
-                ++lost;
-            else
-                landed.push_back(at - sent);
-            std::this_thread::sleep_for(20ms);
-            now = rec.now(0);
-        }
-    };
     const int quietSeconds = std::min(seconds, 30);
     std::vector<std::int64_t> quiet, busy;
     int quietLost = 0, busyLost = 0;
     const double cpu0 = cpuSeconds(play);
-    presses(quietSeconds, quiet, quietLost);
+    pressFor(pads, rec, rng, quietSeconds, quiet, quietLost);
     const double cpu1 = cpuSeconds(play);
     const pid_t pages = spawn({"node", script, "ws://127.0.0.1:" + std::to_string(port), std::to_string(clients),
                                std::to_string(seconds)},
                               (dir / "pages.log").string());
     std::this_thread::sleep_for(1s);
     const double cpu2 = cpuSeconds(play);
-    presses(seconds - 2, busy, busyLost);
+    pressFor(pads, rec, rng, seconds - 2, busy, busyLost);
     const double cpu3 = cpuSeconds(play);
     waitExit(pages, 30s);
     std::printf("web remote beside the show, period %d (%.2f ms): %d pages for %d s\n", period,

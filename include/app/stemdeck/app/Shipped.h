@@ -16,6 +16,10 @@ namespace stemdeck::app {
 /// @thread any. The user's stemdeck folder: $XDG_CONFIG_HOME/stemdeck, else ~/.config/stemdeck.
 [[nodiscard]] std::filesystem::path configDir();
 
+/// @thread any. Where a show keeps what it must find again after a restart (the journal, the web
+/// remote's tokens): $XDG_STATE_HOME/stemdeck, else ~/.local/state/stemdeck.
+[[nodiscard]] std::filesystem::path stateDir();
+
 /// The names of the shipped controller mappings (akai-apc-mini-mk2, …), sorted.
 [[nodiscard]] std::vector<std::string> shippedControllers();
 

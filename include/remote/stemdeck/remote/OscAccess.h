@@ -39,6 +39,10 @@ struct Peer {
     bool operator==(const Peer& other) const;
 };
 
+/// @thread any. An address that is this machine's only (127.0.0.1, ::1, 127.x.y.z): a socket bound
+/// there is reached from nowhere else. False for any other, and for text that is not an address.
+[[nodiscard]] bool loopbackAddress(const std::string& address);
+
 /// At most `perSecond` messages a second from one sender host, in bursts of up to `burst`.
 class RateLimit {
 public:
