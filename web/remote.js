@@ -658,6 +658,7 @@
         timer = 0;
         pointer = null;
         el.classList.remove('holding');
+        if (!el.isConnected) return; // taken off the page while held (its list changed)
         el.classList.add('held');
         setTimeout(() => el.classList.remove('held'), 400);
         fn();
@@ -721,7 +722,8 @@
     if (VIEW !== 'control') return;
     const on = control && connState === 'connected';
     document.querySelectorAll('#control .ctl').forEach((el) => {
-      if (el.disabled === on) el.disabled = !on;
+      const off = !on || el.dataset.blocked === 'true'; // blocked: the state rules it out (block())
+      if (el.disabled !== off) el.disabled = off;
       if (!on) el.classList.remove('holding');
     });
     document.body.classList.toggle('readonly', !control);
@@ -738,10 +740,12 @@
     scenes: $('scenes'),
     markers: $('markers'),
     songs: $('songs'),
+    notTonight: $('not-tonight'),
+    notTonightList: $('not-tonight-list'),
+    orderEdit: byTest('order-edit'),
     stemsKey: '',
     scenesKey: '',
     markersKey: '',
-    songsKey: '',
     stemRows: [],
   } : null;
 
@@ -954,35 +958,7 @@
       updateEnabled();
     }
 
-    // Songs (hold to go)
-    const songs = Array.isArray(st.songs) ? st.songs : [];
-    const soKey = JSON.stringify(songs.map((s) => [s.number, s.title, s.broken, s.length]));
-    if (soKey !== ctl.songsKey) {
-      ctl.songsKey = soKey;
-      fill(ctl.songs, songs.map((s) => {
-        const k = s.number;
-        const b = button(`song-${k}`, '', 'song');
-        const nr = document.createElement('span');
-        nr.className = 'song-nr';
-        nr.textContent = String(k);
-        const title = document.createElement('span');
-        title.className = 'song-title';
-        title.textContent = String(s.title || '');
-        const len = document.createElement('span');
-        len.className = 'song-len';
-        len.textContent = s.broken ? 'broken' : s.length >= 0 ? clock(s.length) : '';
-        b.append(nr, title, len);
-        onHold(b, () => act({ action: 'go_to_song', value: k }));
-        return b;
-      }));
-      updateEnabled();
-    }
-    for (const b of ctl.songs.children) {
-      const k = Number(b.dataset.testid.slice(5));
-      b.classList.toggle('current', st.song === k);
-      b.classList.toggle('cued', st.cued === k);
-      setAttr(b, 'aria-current', st.song === k ? 'true' : 'false');
-    }
+    renderOrder(st);
 
     // Show buttons: their state is the server's.
     setAttr(byTest('play'), 'aria-pressed', st.rolling ? 'true' : 'false');
@@ -1013,6 +989,209 @@
     const cur = currentMarker(st, x);
     const bs = ctl.markers.children;
     for (let i = 0; i < bs.length; ++i) bs[i].classList.toggle('current', i + 1 === cur);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Tonight's running order: the control view's song list
+  // ---------------------------------------------------------------------------------------------
+  // The rows are the server's order (st.songs), each named by its song's number (song-N; its place
+  // tonight shown beside its title): hold one to go to that song. EDIT ORDER shows each row's tap
+  // buttons (move up or down, play next, skip, played) and the set's songs not tonight (add).
+  // Every button sends an action; the list changes only when the next state says so.
+  const order = {
+    editing: false,
+    key: '',         // what the rows show, but for the current and cued song (set every state)
+    notKey: '',      // the songs not tonight
+    rows: new Map(), // song number -> its row's elements, kept while the song is tonight
+  };
+
+  // The song's 1-based place tonight in the last state (0: not tonight).
+  function placeTonight(k) {
+    const songs = debug.state && Array.isArray(debug.state.songs) ? debug.state.songs : [];
+    return songs.findIndex((s) => s && s.number === k) + 1;
+  }
+
+  // A control the state rules out (the first song's ▲, the playing song's SKIP): disabled, and
+  // kept so by updateEnabled() whatever the connection does.
+  function block(el, blocked) {
+    const v = blocked ? 'true' : 'false';
+    if (el.dataset.blocked !== v) el.dataset.blocked = v;
+    const off = blocked || !control || connState !== 'connected';
+    if (el.disabled !== off) el.disabled = off;
+  }
+
+  function span(cls, text) {
+    const el = document.createElement('span');
+    el.className = cls;
+    el.textContent = text;
+    return el;
+  }
+  function songName(s) {
+    return String(s.title || `song ${s.number}`);
+  }
+  function lengthText(s) {
+    return s.broken ? 'broken' : num(s.length, -1) >= 0 ? clock(s.length) : '';
+  }
+  // The songs of a state's list that can be shown: each number once.
+  function songList(list) {
+    const seen = new Set();
+    return (Array.isArray(list) ? list : []).filter((s) => {
+      if (!s || typeof s !== 'object' || !Number.isInteger(s.number) || seen.has(s.number)) return false;
+      seen.add(s.number);
+      return true;
+    });
+  }
+
+  // A tap button of the order (edit mode is the guard, not a hold): `fields()` is the action as
+  // the last state makes it (null: none).
+  function orderButton(testid, label, cls, fields) {
+    const b = button(testid, label, `order-btn ${cls}`);
+    onTap(b, () => {
+      const f = fields();
+      if (f) act(f);
+    });
+    return b;
+  }
+
+  // A song's row: the song (hold to go) and, below it in edit mode, its buttons. They are the
+  // song button's siblings, so a finger on one never starts the song's hold.
+  function orderRow(k) {
+    const go = button(`song-${k}`, '', 'song');
+    const r = {
+      go,
+      place: span('song-nr', ''),
+      title: span('song-title', ''),
+      id: span('song-id', `#${k}`),
+      tag: span('song-tag', ''),
+      len: span('song-len', ''),
+    };
+    go.append(r.place, r.title, r.id, r.tag, r.len);
+    onHold(go, () => act({ action: 'go_to_song', value: k }));
+
+    const move = (by) => () => {
+      const p = placeTonight(k);
+      return p > 0 && p + by >= 1 ? { action: 'move_song', value: `${k} to ${p + by}` } : null;
+    };
+    r.up = orderButton(`order-up-${k}`, '▲', 'order-up', move(-1));
+    r.down = orderButton(`order-down-${k}`, '▼', 'order-down', move(+1));
+    r.next = orderButton(`order-next-${k}`, 'NEXT', 'order-next', () => ({ action: 'play_next', value: String(k) }));
+    r.skip = orderButton(`order-skip-${k}`, 'SKIP', 'order-skip', () => ({ action: 'toggle_skip', value: String(k) }));
+    r.played = orderButton(`order-played-${k}`, 'PLAYED', 'order-played', () => ({ action: 'toggle_played', value: String(k) }));
+    r.tools = document.createElement('div');
+    r.tools.className = 'order-tools';
+    r.tools.hidden = !order.editing;
+    r.tools.append(r.up, r.down, r.next, r.skip, r.played);
+
+    r.row = document.createElement('div');
+    r.row.className = 'song-row';
+    r.row.append(go, r.tools);
+    return r;
+  }
+
+  // The rows in the server's order, moving as few as it takes (a row taken off the page loses
+  // the focus and a finger's hold on it), and what each shows.
+  function layOutOrder(songs) {
+    const focused = ctl.songs.contains(document.activeElement) ? document.activeElement : null;
+    const tonight = new Set(songs.map((s) => s.number));
+    for (const [k, r] of order.rows) {
+      if (tonight.has(k)) continue;
+      r.row.remove();
+      order.rows.delete(k);
+    }
+    songs.forEach((s, i) => {
+      const k = s.number;
+      const place = i + 1;
+      let r = order.rows.get(k);
+      if (!r) {
+        r = orderRow(k);
+        order.rows.set(k, r);
+      }
+      const at = ctl.songs.children[i] || null;
+      if (at !== r.row) ctl.songs.insertBefore(r.row, at);
+
+      const name = songName(s);
+      setText(r.place, String(place));
+      setText(r.title, name);
+      r.id.hidden = k === place; // its number (go_to_song, the keyboard's g N) where it is not its place
+      setText(r.tag, s.played ? '✓' : s.added ? 'added' : '');
+      setText(r.len, lengthText(s));
+      r.go.classList.toggle('skipped', !!s.skipped);
+      r.go.classList.toggle('played', !!s.played);
+      r.go.classList.toggle('added', !!s.added);
+      r.go.classList.toggle('broken', !!s.broken);
+      setText(r.skip, s.skipped ? 'UNSKIP' : 'SKIP');
+      setAttr(r.played, 'aria-pressed', s.played ? 'true' : 'false');
+      setAttr(r.up, 'aria-label', `move ${name} up to place ${place - 1}`);
+      setAttr(r.down, 'aria-label', `move ${name} down to place ${place + 1}`);
+      setAttr(r.next, 'aria-label', `play ${name} next`);
+      setAttr(r.skip, 'aria-label', s.skipped ? `bring ${name} back` : `skip ${name} tonight`);
+      setAttr(r.played, 'aria-label', `${name} played`);
+      block(r.up, place <= 1);
+      block(r.down, place >= songs.length);
+    });
+    if (focused && document.activeElement !== focused && focused.isConnected && !focused.disabled) {
+      focused.focus({ preventScroll: true });
+    }
+  }
+
+  function notTonightRow(s) {
+    const k = s.number;
+    const name = songName(s);
+    const song = document.createElement('div');
+    song.className = `not-tonight-song${s.broken ? ' broken' : ''}`;
+    song.append(span('song-id', `#${k}`), span('song-title', name), span('song-len', s.added ? 'added' : lengthText(s)));
+    const add = orderButton(`add-${k}`, 'ADD', 'order-add', () => ({ action: 'add_song', value: String(k) }));
+    const next = orderButton(`add-next-${k}`, 'NEXT', 'order-add-next', () => ({ action: 'play_next', value: String(k) }));
+    add.setAttribute('aria-label', `add ${name} at the end`);
+    next.setAttribute('aria-label', `add ${name} to play next`);
+    const row = document.createElement('div');
+    row.className = 'not-tonight-row';
+    row.append(song, add, next);
+    return row;
+  }
+
+  function showNotTonight() {
+    ctl.notTonight.hidden = !order.editing || ctl.notTonightList.children.length === 0;
+  }
+
+  function setEditing(on) {
+    order.editing = on;
+    setAttr(ctl.orderEdit, 'aria-pressed', on ? 'true' : 'false');
+    ctl.songs.classList.toggle('editing', on);
+    for (const r of order.rows.values()) r.tools.hidden = !on;
+    showNotTonight();
+  }
+
+  function renderOrder(st) {
+    const songs = songList(st.songs);
+    const key = JSON.stringify(songs.map((s) =>
+      [s.number, s.title, s.length, !!s.broken, !!s.skipped, !!s.played, !!s.added]));
+    if (key !== order.key) {
+      order.key = key;
+      layOutOrder(songs);
+      updateEnabled();
+    }
+    const out = songList(st.notTonight);
+    const notKey = JSON.stringify(out.map((s) => [s.number, s.title, s.length, !!s.broken, !!s.added]));
+    if (notKey !== order.notKey) {
+      order.notKey = notKey;
+      fill(ctl.notTonightList, out.map(notTonightRow));
+      showNotTonight();
+      updateEnabled();
+    }
+    // The current and the cued song; what the playing song refuses (it is never cut, and stays
+    // played while it plays).
+    const started = !!st.rolling || num(st.position && st.position.seconds, 0) > 0;
+    for (const s of songs) {
+      const r = order.rows.get(s.number);
+      const current = st.song === s.number;
+      r.go.classList.toggle('current', current);
+      r.go.classList.toggle('cued', st.cued === s.number);
+      setAttr(r.go, 'aria-current', current ? 'true' : 'false');
+      r.next.hidden = current;
+      block(r.skip, current && !s.skipped && started);
+      block(r.played, current && !!s.played && !!st.rolling);
+    }
   }
 
   if (VIEW === 'control') {
@@ -1052,6 +1231,7 @@
       'key-reset': { action: 'transpose', value: 0 },
     };
     for (const [id, fields] of Object.entries(holds)) onHold(byTest(id), () => act(fields));
+    onTap(ctl.orderEdit, () => setEditing(!order.editing));
     updateEnabled();
   }
 

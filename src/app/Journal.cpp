@@ -33,7 +33,7 @@ std::string formatJournal(const JournalEntry& s) {
     Json stems = Json::array();
     for (const control::StemState& st : a.stems)
         stems.push_back({{"muted", st.muted}, {"soloed", st.soloed}, {"gain", st.gain}, {"filter", st.filter}});
-    const Json j{{"stemdeck_journal", kJournalVersion},
+    Json j{{"stemdeck_journal", kJournalVersion},
                  {"set", s.set},
                  {"song", a.song},
                  {"song_source", s.songSource},
@@ -51,6 +51,13 @@ std::string formatJournal(const JournalEntry& s) {
                  {"loop_count_in", a.loopCountIn},
                  {"ended", s.ended},
                  {"written_at_ms", s.writtenAtMs}};
+    if (s.order) {
+        Json order = Json::array();
+        for (const JournalOrderLine& l : *s.order)
+            order.push_back({{"source", l.source}, {"skipped", l.skipped}, {"played", l.played}});
+        j["order"] = order;
+        j["added"] = s.added;
+    }
     return j.dump(1) + "\n";
 }
 
@@ -82,6 +89,13 @@ JournalEntry parseJournal(const std::string& text, const fs::path& file) {
         a.loopCountIn = j.value("loop_count_in", 0);
         s.ended = j.at("ended").get<bool>();
         s.writtenAtMs = j.at("written_at_ms").get<std::int64_t>();
+        if (j.contains("order")) { // (journals from before running orders: the set's order)
+            s.order.emplace();
+            for (const Json& l : j.at("order"))
+                s.order->push_back(
+                    {l.at("source").get<std::string>(), l.at("skipped").get<bool>(), l.at("played").get<bool>()});
+            s.added = j.at("added").get<std::vector<std::string>>();
+        }
         if (a.song < 0 || a.frame < 0 || a.sampleRate <= 0 || a.stems.size() > static_cast<std::size_t>(kMaxStems) ||
             !(a.tempo >= 0.5 && a.tempo <= 2.0) || !(std::fabs(a.transpose) <= 12.0) || a.loopFirstBar < 0 ||
             (a.loopLastBar != 0 && a.loopLastBar < a.loopFirstBar) || a.loopCountIn < 0 || a.loopCountIn > 16)
@@ -139,8 +153,11 @@ ResumeFind findResume(const fs::path& file, const std::string& set, const std::v
     if (s.ended) return {std::nullopt, "resume: the last show ended cleanly: from the top"};
     if (s.set != set)
         return {std::nullopt, "resume: the journal is of another set (" + s.set + "), not this one: from the top"};
+    std::vector<std::string> all = songSources; // the set's songs, then the folders added tonight
+    all.insert(all.end(), s.added.begin(), s.added.end());
     const auto song = static_cast<std::size_t>(s.at.song);
-    if (song >= songSources.size() || songSources[song] != s.songSource)
+    if (song >= all.size() || all[song] != s.songSource ||
+        (song >= songSources.size() && !fs::exists(s.songSource, ec)))
         return {std::nullopt, "resume: song " + std::to_string(s.at.song + 1) + " of the journal (" + s.songSource +
                                   ") is not in the set any more: from the top"};
     return {s, ""};

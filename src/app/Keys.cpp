@@ -84,15 +84,17 @@ std::optional<ActionCall> KeyDecoder::feed(const Key& key) {
     case Key::Named::none: break;
     }
     const char c = key.asChar();
-    if (prefix_ == Prefix::song) { // g 1 2 Enter: go to song 12
+    if (prefix_ == Prefix::song || prefix_ == Prefix::playNext || prefix_ == Prefix::skip) {
+        // g 1 2 Enter: go to song 12; u 7 Enter: song 7 plays next; x 4 Enter: song 4 cut (or back)
         if (c >= '0' && c <= '9' && number_ < 1000) {
             number_ = number_ * 10 + (c - '0');
             return std::nullopt;
         }
+        const Prefix p = prefix_;
         prefix_ = Prefix::none;
-        if (key.named == Key::Named::enter && number_ > 0)
-            return call(Action::goToSong, -1, static_cast<float>(number_ - 1));
-        return std::nullopt; // Enter, or anything else cancels
+        if (key.named != Key::Named::enter || number_ <= 0) return std::nullopt; // anything else cancels
+        const Action a = p == Prefix::song ? Action::goToSong : p == Prefix::playNext ? Action::playNext : Action::toggleSkip;
+        return call(a, -1, static_cast<float>(number_ - 1));
     }
     if (c >= '1' && c <= '8') {
         const int n = c - '1';
@@ -121,7 +123,11 @@ std::optional<ActionCall> KeyDecoder::feed(const Key& key) {
     case 'W': prefix_ = Prefix::storeScene; return std::nullopt;
     case 'g':
     case 'G':
-        prefix_ = Prefix::song;
+    case 'u':
+    case 'U':
+    case 'x':
+    case 'X':
+        prefix_ = c == 'g' || c == 'G' ? Prefix::song : c == 'u' || c == 'U' ? Prefix::playNext : Prefix::skip;
         number_ = 0;
         return std::nullopt;
     case '\x03': return call(Action::quit); // Ctrl-C, should raw mode swallow it

@@ -67,6 +67,11 @@ void LiveSession::setLocked(bool on) {
     show_->setLocked(on);
 }
 
+void LiveSession::addFolder(std::string folder) {
+    const std::lock_guard<std::mutex> lock(foldersMutex_);
+    folders_.push_back(std::move(folder));
+}
+
 bool LiveSession::send(const control::ActionCall& call) {
     return guiIn_ && guiIn_->send(call);
 }
@@ -88,6 +93,15 @@ void LiveSession::tick() {
     show_->setDevice(session_->description(), static_cast<std::uint64_t>(std::max(0, session_->xruns())),
                      static_cast<std::uint64_t>(std::max(0, session_->reopenings())), devicePlaying_);
     show_->setLearning(midi_ && midi_->learning());
+    {
+        std::vector<std::string> folders;
+        {
+            const std::lock_guard<std::mutex> lock(foldersMutex_);
+            folders.swap(folders_);
+        }
+        for (const std::string& f : folders)
+            show_->player().addFolder(f);
+    }
     show_->tick();
     // A quit from any surface (q, a pad, a script, shutdown): leave after a second even if the fade
     // never finishes (the device gone).
@@ -179,10 +193,19 @@ bool LiveSession::quitOverdue() const {
 JournalEntry LiveSession::journalEntry() const {
     JournalEntry st;
     st.set = showId_;
-    st.at = show_->player().showPoint();
-    st.at.song += args_.firstSong - 1;
+    const control::SetPlayer& player = show_->player();
+    st.at = player.showPoint();
+    const auto source = [&](int i) { // (added tonight: absolute already)
+        const auto k = static_cast<std::size_t>(i);
+        return k < allSources_.size() ? allSources_[k] : player.songs()[k].source.string();
+    };
     const auto song = static_cast<std::size_t>(st.at.song);
-    if (song < allSources_.size()) st.songSource = allSources_[song];
+    if (song < player.songs().size()) st.songSource = source(st.at.song);
+    st.order.emplace();
+    for (const set::OrderEntry& e : player.order().entries())
+        st.order->push_back({source(e.song), e.skipped, e.played});
+    for (std::size_t i = player.setSongs(); i < player.songs().size(); ++i)
+        st.added.push_back(source(static_cast<int>(i)));
     return st;
 }
 
@@ -273,7 +296,7 @@ std::string LiveSession::summary() const {
                   t.meanUs, t.p50Us, t.p99Us, t.p999Us, t.maxUs, static_cast<unsigned long long>(t.count),
                   1e6 * session_->blockFrames() / session_->sampleRate());
     return std::string(quitting() || !player.finished() ? "stopped" : "finished") + " in song " +
-           std::to_string(player.currentSong() + args_.firstSong) + " at " + std::to_string(static_cast<int>(at)) +
+           std::to_string(player.currentSong() + 1) + " at " + std::to_string(static_cast<int>(at)) +
            " s; underruns " + std::to_string(player.underruns()) + ", commands lost " +
            std::to_string(engine_->droppedCommands()) + ", device xruns " + std::to_string(session_->xruns()) +
            ", device reopened " + std::to_string(session_->reopenings()) + "x; " + timing;

@@ -99,8 +99,8 @@ LiveSession::LiveSession(const PlayArgs& args, bool keys, std::ostream& notes) :
         for (const std::string& source : allSources_)
             showId_ += (showId_.empty() ? "" : "\n") + source;
     }
-    // Songs before the first one asked for are not part of this run.
-    songs_.erase(songs_.begin(), songs_.begin() + (a.firstSong - 1));
+    if (!a.order.empty() && a.firstSong > 1)
+        throw Error("--song and --order: tonight's order says where the show starts; give one of them");
     busLabels_.assign(engine::kMaxDirectBuses, {});
     for (std::size_t k = 0; k < busLabels_.size(); ++k)
         if (device_.channels.directFirst[k] >= 0) busLabels_[k] = busLabel(device_.channels.directFirst[k]);
@@ -212,9 +212,24 @@ bool LiveSession::open() {
     engine_ = std::make_unique<engine::Engine>();
     engine_->prepare(rate, engine::kMaxSegmentFrames); // any device block size, now or after a reopen
     if (setFile_) options_.setFile = setFile_->file;
+    if (setFile_) options_.orderFile = set::runningOrderFile(setFile_->file);
+    options_.setSongs = songs_.size();
+    options_.startSong = args_.firstSong > 1 ? args_.firstSong - 1 : -1;
+    const std::optional<control::ShowPoint> resume = findResumePoint(); // (and tonight's order, from it)
+    if (!options_.order && !args_.order.empty()) {
+        set::OrderFile o = set::loadRunningOrder(args_.order, songs_, setFile_ ? setFile_->file : fs::path());
+        addSongs(o.added);
+        options_.order = std::move(o.order);
+        log_ << "tonight's order from " << args_.order << "\n";
+    } else if (!options_.order && setFile_) {
+        std::error_code ec;
+        if (fs::exists(options_.orderFile, ec))
+            log_ << "note: a running order from an earlier show is in " << options_.orderFile.string()
+                 << "; this show plays the set's order (play --order that file to use it; it is written over "
+                    "at the first change)\n";
+    }
     control::ShowOptions showOptions;
     showOptions.setName = setFile_ ? setFile_->name : std::string();
-    showOptions.firstSongNumber = args_.firstSong;
     control::ShowHooks hooks;
     hooks.learn = [this] { startLearn(); };
     hooks.shutdown = [this] {
@@ -227,26 +242,57 @@ bool LiveSession::open() {
     keysIn_ = show_->makeInput(control::Surface::keys);
     guiIn_ = show_->makeInput(control::Surface::gui);
     const std::string journalFile = args_.journal.value_or(defaultJournalPath().string());
-    std::optional<control::ShowPoint> resume;
-    if (args_.resume && journalFile.empty()) {
-        log_ << "resume: --journal \"\" keeps no journal: from the top\n";
-    } else if (args_.resume) {
-        const ResumeFind found = findResume(journalFile, showId_, allSources_);
-        if (!found.state) {
-            log_ << found.said << "\n";
-        } else if (found.state->at.song < args_.firstSong - 1) {
-            log_ << "resume: the journal's song " << found.state->at.song + 1 << " comes before --song "
-                 << args_.firstSong << ": from song " << args_.firstSong << "\n";
-        } else {
-            resume = found.state->at;
-            resume->song -= args_.firstSong - 1; // in this run's songs
-            resumed_ = true;                     // the player plays it (or waits, armed), not start()
-        }
-    }
     if (!journalFile.empty()) journal_ = std::make_unique<Journal>(journalFile);
     show_->start(resume, args_.resumePlay);
     if (args_.lock || (setFile_ && setFile_->lock)) setLocked(true);
     return true;
+}
+
+std::optional<control::ShowPoint> LiveSession::findResumePoint() {
+    const std::string journalFile = args_.journal.value_or(defaultJournalPath().string());
+    if (!args_.resume) return std::nullopt;
+    if (journalFile.empty()) {
+        log_ << "resume: --journal \"\" keeps no journal: from the top\n";
+        return std::nullopt;
+    }
+    const ResumeFind found = findResume(journalFile, showId_, allSources_);
+    if (!found.state) {
+        log_ << found.said << "\n";
+        return std::nullopt;
+    }
+    const JournalEntry& j = *found.state;
+    if (j.order) { // tonight's order as it was: the folders added tonight first (the song counts them)
+        std::vector<fs::path> added(j.added.begin(), j.added.end());
+        addSongs(added);
+        std::vector<set::OrderEntry> entries;
+        for (const JournalOrderLine& line : *j.order) {
+            int index = -1;
+            for (std::size_t i = 0; i < songs_.size(); ++i)
+                if (fs::absolute(songs_[i].source).lexically_normal().string() == line.source)
+                    index = static_cast<int>(i);
+            if (index < 0) {
+                log_ << "resume: " << line.source << " of tonight's order is not in the set any more; left out\n";
+                continue;
+            }
+            entries.push_back({index, line.skipped, line.played});
+        }
+        try {
+            options_.order = set::RunningOrder::of(std::move(entries), static_cast<int>(songs_.size()));
+            if (!args_.order.empty()) log_ << "resume: tonight's order from the journal (not --order's)\n";
+        } catch (const Error& e) {
+            log_ << "resume: tonight's order in the journal is unusable (" << e.what() << "): the set's order\n";
+        }
+    }
+    resumed_ = true; // the player plays it (or waits, armed), not start()
+    return j.at;
+}
+
+void LiveSession::addSongs(const std::vector<fs::path>& folders) {
+    for (const fs::path& f : folders) {
+        set::SetSong song;
+        song.source = f;
+        songs_.push_back(song);
+    }
 }
 
 std::string LiveSession::routingDescription() const {

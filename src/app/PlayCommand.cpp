@@ -198,6 +198,10 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
     cmd.add_option("--journal", a.journal,
                    "The show journal: where the show is, written a few times a second so a restart can resume "
                    "(default ~/.local/state/stemdeck/journal.json; \"\" keeps none)");
+    cmd.add_option("--order", a.order,
+                   "Tonight's running order to start with (a file play writes beside the set at every change, "
+                   "NAME.order.yaml, or one written by hand); default: the set file's order")
+        ->check(CLI::ExistingFile);
     cmd.add_flag("--resume", a.resume,
                  "After a crash: come back in the song the journal names, at the last bar line before where it "
                  "was, every stem as it was; paused there, armed (a clean quit leaves nothing to resume)");

@@ -46,6 +46,13 @@ constexpr std::array kActions = {
     ActionInfo{Action::nextSong,        "next_song",        T::song,  none,    false, player,  "n",         'n', "the next song of the set (fading out first if playing)"},
     ActionInfo{Action::previousSong,    "previous_song",    T::song,  none,    false, player,  "p",         'b', "the song before"},
     ActionInfo{Action::goToSong,        "go_to_song",       T::song,  ValueKind::song, false, player, "g N Enter", 0, "song N of the set"},
+    ActionInfo{Action::playNext,        "play_next",        T::song,  ValueKind::song, false, player, "u N Enter", 0, "tonight: song N plays after this one (moved up, added, or brought back)"},
+    ActionInfo{Action::moveSong,        "move_song",        T::song,  placement, false, player, "",         0,   "tonight: song N to place P of tonight's order (N to P)"},
+    ActionInfo{Action::addSong,         "add_song",         T::song,  placement, false, player, "",         0,   "tonight: a song of the set not in tonight's order (or one played, to play again), at the end or N to P"},
+    ActionInfo{Action::skipSong,        "skip_song",        T::song,  ValueKind::song, false, player, "",   0,   "tonight: cuts song N (listed struck through; the playing song plays on)"},
+    ActionInfo{Action::unskipSong,      "unskip_song",      T::song,  ValueKind::song, false, player, "",   0,   "tonight: brings a cut song back"},
+    ActionInfo{Action::toggleSkip,      "toggle_skip",      T::song,  ValueKind::song, false, player, "x N Enter", 0, "tonight: cuts song N, or brings it back"},
+    ActionInfo{Action::togglePlayed,    "toggle_played",    T::song,  ValueKind::song, false, player, "",   0,   "tonight: marks song N played (next passes over it), or not"},
     ActionInfo{Action::nextMarker,      "next_marker",      T::song,  none,    false, player,  "]",         ']', "jumps to the song's next marker, on the next bar line"},
     ActionInfo{Action::previousMarker,  "previous_marker",  T::song,  none,    false, player,  "[",         '[', "jumps to the marker before the current one, on the next bar line"},
     ActionInfo{Action::marker,          "marker",           T::song,  ValueKind::marker, false, player, "", 0,   "jumps to a marker (its name or number), on the next bar line"},
@@ -165,6 +172,7 @@ std::string_view valueHint(ValueKind kind) noexcept {
     case ValueKind::tempo: return "a tempo: a share of the song's own such as 80%, or a BPM such as 112bpm";
     case semitones: return "semitones such as -2 or +1.5, or cents such as +30c";
     case bars: return "the first and last bar to play, FIRST-LAST, such as 17-24";
+    case placement: return "a song's number, and its place tonight if it moves: 7, or 7 to 3";
     }
     return "";
 }
@@ -232,6 +240,27 @@ bool parseValue(const ActionInfo& info, std::string_view raw, const ValueContext
         if (ctx.songs > 0 && *v > ctx.songs)
             return fail("there is no song " + text + "; the set has " + std::to_string(ctx.songs));
         call.value = static_cast<float>(*v - 1);
+        return true;
+    }
+    case placement: {
+        const std::size_t to = text.find(" to ");
+        const std::string songText = to == std::string::npos ? text : trim(std::string_view(text).substr(0, to));
+        const auto v = number(songText);
+        if (!v || *v < 1 || *v != std::floor(*v) || *v > 100000)
+            return fail("'" + text + "' does not start with a song's number: write 7, or 7 to 3 (song 7 to place 3 tonight)");
+        if (ctx.songs > 0 && *v > ctx.songs)
+            return fail("there is no song " + songText + "; the set has " + std::to_string(ctx.songs));
+        call.value = static_cast<float>(*v - 1);
+        call.to = 0.0;
+        if (to != std::string::npos) {
+            const std::string placeText = trim(std::string_view(text).substr(to + 4));
+            const auto p = number(placeText);
+            if (!p || *p < 1 || *p != std::floor(*p) || *p > 100000)
+                return fail("place '" + placeText + "' is not a place tonight: places count from 1 (7 to 3)");
+            call.to = *p;
+        } else if (info.action == Action::moveSong) {
+            return fail("move_song needs a place: write " + songText + " to 3 (song " + songText + " to place 3 tonight)");
+        }
         return true;
     }
     case ValueKind::marker: {

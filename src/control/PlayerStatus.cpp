@@ -62,8 +62,8 @@ PlayerStatus SetPlayer::status() const {
                                                                                  engine::Quantize::bar, m.bar - 1)) /
                                                l.song.sampleRate);
     }
-    if (change_.current() + 1 < static_cast<int>(songs_.size())) {
-        const set::SetSong& next = songs_[static_cast<std::size_t>(change_.current() + 1)];
+    if (const int n = change_.cued() >= 0 ? change_.cued() : order_.after(change_.current()); n >= 0) {
+        const set::SetSong& next = songs_[static_cast<std::size_t>(n)];
         s.nextTitle = next.title ? *next.title : next.source.filename().string();
     }
     return s;

@@ -29,6 +29,10 @@ std::vector<set::SetSong> songsFromFolders(const std::vector<std::filesystem::pa
 SetPlayer::SetPlayer(engine::Engine& engine, std::vector<set::SetSong> songs, PlayerOptions options, std::ostream& log)
     : engine_(engine), songs_(std::move(songs)), options_(std::move(options)), log_(log), sender_(engine.makeSender()),
       broken_(songs_.size(), false) {
+    const auto count = static_cast<int>(songs_.size());
+    order_ = options_.order && options_.order->catalogueSize() == count ? *options_.order
+                                                                         : set::RunningOrder::plan(count);
+    if (options_.setSongs == 0 || options_.setSongs > songs_.size()) options_.setSongs = songs_.size();
     if (!options_.song.streamer) options_.song.streamer = std::make_shared<stream::DiskStreamer>();
     const bool stretched =
         options_.song.tempo || options_.song.transpose ||
@@ -118,7 +122,12 @@ void SetPlayer::start(const std::optional<ShowPoint>& resume, bool playOnResume)
             first = resume->song;
             barFrame = *at;
         }
-    for (int i = first; i < static_cast<int>(songs_.size()); ++i) {
+    if (!resume || first != resume->song) {
+        const int asked = options_.startSong;
+        first = asked >= 0 && asked < static_cast<int>(songs_.size()) ? asked : order_.after(-1);
+        if (asked >= 0 && !order_.tonight(asked)) order_.add(asked, 0); // play --song N: from there
+    }
+    for (int i = first; i >= 0; i = order_.after(i)) {
         if (Loaded* l = load(i)) {
             engine_.setSong(l->view);
             change_.started(i);
@@ -126,7 +135,11 @@ void SetPlayer::start(const std::optional<ShowPoint>& resume, bool playOnResume)
             break;
         }
     }
-    if (change_.current() < 0) throw Error("no song of the set can be played (see the errors above)");
+    if (change_.current() < 0)
+        throw Error(order_.after(-1) < 0 && !songs_.empty()
+                        ? "tonight's running order has no song left to play (every song skipped or played); "
+                          "give another order, or none"
+                        : "no song of the set can be played (see the errors above)");
     sender_.send(command(Op::click, -1, static_cast<float>(options_.click)));
     if (resume && change_.current() == resume->song) resumeAt(*resume, barFrame, resume->playing && playOnResume);
     cueFollowing();
@@ -140,7 +153,10 @@ void SetPlayer::announce() {
     const std::string stretch = s.stretch.describe(); // "80% tempo, -2 st": a rehearsal tempo or key
     std::snprintf(bpm, sizeof bpm, "%g BPM%s%s%s", s.timing.bpm, stretch.empty() ? "" : " at ", stretch.c_str(),
                   s.bpmKnown ? "" : " (assumed: no readme BPM)");
-    log_ << "song " << change_.current() + 1 << "/" << songs_.size() << ": '" << s.title << "' (" << s.sources.size()
+    const int place = order_.placeOf(change_.current());
+    log_ << "song " << change_.current() + 1 << "/" << songs_.size();
+    if (place >= 0 && place != change_.current()) log_ << " (tonight " << place + 1 << ")";
+    log_ << ": '" << s.title << "' (" << s.sources.size()
          << " stems, " << bpm << ", " << s.timing.beatsPerBar << "/" << s.timing.beatUnit << ", "
          << clockText(static_cast<double>(s.lengthFrames) / s.sampleRate) << ")\n";
 }
@@ -152,8 +168,8 @@ void SetPlayer::withdraw() {
 
 void SetPlayer::cueFollowing() {
     Loaded* next = nullptr;
-    int index = change_.current() + 1;
-    for (; index < static_cast<int>(songs_.size()); ++index)
+    int index = order_.after(change_.current());
+    for (; index >= 0; index = order_.after(index))
         if ((next = load(index)) != nullptr) break;
     const bool runOn = atEndOf(change_.current()) == AtEnd::runOn;
     if (next != nullptr && change_.isCued(index, runOn)) return;
@@ -176,13 +192,13 @@ void SetPlayer::changeTo(int index, bool playIt) {
 
 void SetPlayer::nextSong() {
     const int from = change_.heading();
-    for (int i = from + 1; i < static_cast<int>(songs_.size()); ++i)
+    for (int i = order_.after(from); i >= 0; i = order_.after(i))
         if (load(i) != nullptr) return changeTo(i, engine_.rolling());
 }
 
 void SetPlayer::previousSong() {
     const int from = change_.heading();
-    for (int i = from - 1; i >= 0; --i)
+    for (int i = order_.before(from); i >= 0; i = order_.before(i))
         if (load(i) != nullptr) return changeTo(i, engine_.rolling());
 }
 
@@ -190,6 +206,14 @@ void SetPlayer::goToSong(int index) {
     if (index < 0 || index >= static_cast<int>(songs_.size())) {
         log_ << "there is no song " << index + 1 << "; the set has " << songs_.size() << "\n";
         return;
+    }
+    if (!order_.tonight(index) || order_.skipped(index)) { // asked for by name: it is in tonight's set again
+        const bool was = order_.tonight(index);
+        if (was) order_.remove(index); // (then put back right after the song playing)
+        order_.add(index, order_.placeOf(change_.heading()) + 1);
+        log_ << songName(index) << (was ? " was cut tonight: it is back, " : " was not in tonight's order: added ")
+             << "after the song playing\n";
+        orderChanged();
     }
     changeTo(index, engine_.rolling());
 }
@@ -219,7 +243,7 @@ void SetPlayer::poll() {
             if (!change_.runningOn()) ended = true;
             break;
         case EventType::transportStarted:
-            if (!scriptZero_ && change_.current() == 0) scriptZero_ = e.frame - e.songFrame;
+            if (!scriptZero_ && change_.current() == std::max(0, options_.startSong)) scriptZero_ = e.frame - e.songFrame;
             if (!quitting_) finished_ = false; // played again (from any surface) after the set's end
             break;
         case EventType::transportStopped:
@@ -258,14 +282,19 @@ void SetPlayer::poll() {
         }
     }
     if (ended && change_.changing() < 0) { // the song ended and the engine did not run on
-        int next = change_.current() + 1;
-        while (next < static_cast<int>(songs_.size()) && load(next) == nullptr)
-            ++next;
-        if (quitting_ || next >= static_cast<int>(songs_.size())) {
+        int next = order_.after(change_.current());
+        while (next >= 0 && load(next) == nullptr)
+            next = order_.after(next);
+        if (quitting_ || next < 0) {
             finished_ = true;
         } else {
             changeTo(next, atEndOf(change_.current()) != AtEnd::stop);
         }
+    }
+    // A song that has played (rolled) is marked so tonight: "next" passes over it from now on.
+    if (const int cur = change_.current(); cur >= 0 && engine_.rolling() && !order_.played(cur) && order_.tonight(cur)) {
+        order_.markPlayed(cur, true);
+        orderChanged();
     }
     takeRetimeLoad();
     if (auto it = loaded_.find(change_.current()); it != loaded_.end())

@@ -165,6 +165,13 @@ void SetPlayer::perform(const ActionCall& call) {
     case Action::nextSong: nextSong(); break;
     case Action::previousSong: previousSong(); break;
     case Action::goToSong: goToSong(static_cast<int>(call.value)); break;
+    case Action::playNext: playNext(static_cast<int>(call.value)); break;
+    case Action::moveSong: moveSong(static_cast<int>(call.value), static_cast<int>(call.to) - 1); break;
+    case Action::addSong: addSong(static_cast<int>(call.value), static_cast<int>(call.to) - 1); break;
+    case Action::skipSong: skipSong(static_cast<int>(call.value), true); break;
+    case Action::unskipSong: skipSong(static_cast<int>(call.value), false); break;
+    case Action::toggleSkip: toggleSkip(static_cast<int>(call.value)); break;
+    case Action::togglePlayed: togglePlayed(static_cast<int>(call.value)); break;
     case Action::nextMarker: nextMarker(); break;
     case Action::previousMarker: previousMarker(); break;
     case Action::marker: goToMarker(static_cast<int>(call.value)); break;

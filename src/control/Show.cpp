@@ -12,8 +12,6 @@ Show::Show(engine::Engine& engine, std::vector<set::SetSong> songs, PlayerOption
            ShowOptions showOptions, ShowHooks hooks)
     : engine_(engine), log_(log), showOptions_(std::move(showOptions)), hooks_(std::move(hooks)), router_(engine),
       player_(engine, songs, options, log) {
-    for (const set::SetSong& s : songs)
-        titles_.push_back(s.title ? *s.title : s.source.filename().string());
     lengths_.assign(songs.size(), -1.0);
     if (!options.script.empty()) script_.emplace(std::move(options.script), router_.makeInput(Surface::script));
 }
@@ -108,12 +106,27 @@ void Show::publish(bool final) {
     s.player = player_.status();
     s.player.locked = router_.locked();
     const int current = player_.currentSong();
-    for (std::size_t i = 0; i < titles_.size(); ++i) {
-        if (const std::optional<double> len = player_.songSeconds(static_cast<int>(i))) lengths_[i] = *len;
-        s.songs.push_back({static_cast<int>(i) + showOptions_.firstSongNumber, titles_[i], lengths_[i],
-                           player_.songBroken(static_cast<int>(i))});
+    const std::vector<set::SetSong>& catalogue = player_.songs();
+    const set::RunningOrder& order = player_.order();
+    lengths_.resize(catalogue.size(), -1.0);
+    const auto song = [&](int i) {
+        const auto k = static_cast<std::size_t>(i);
+        if (const std::optional<double> len = player_.songSeconds(i)) lengths_[k] = *len;
+        const set::SetSong& c = catalogue[k];
+        ShowSong out{i + 1, c.title ? *c.title : c.source.filename().string(), lengths_[k], player_.songBroken(i)};
+        out.added = k >= player_.setSongs();
+        return out;
+    };
+    for (const set::OrderEntry& e : order.entries()) {
+        ShowSong sg = song(e.song);
+        sg.skipped = e.skipped;
+        sg.played = e.played;
+        s.songs.push_back(std::move(sg));
     }
-    s.cuedSong = player_.cuedSong();
+    for (const int i : order.notTonight())
+        s.notTonight.push_back(song(i));
+    s.cuedSong = player_.cuedSong() >= 0 ? order.placeOf(player_.cuedSong()) : -1;
+    s.currentPlace = order.placeOf(current);
     ShowClock& c = s.clock;
     c.monotonicNs = steadyNs(); // CLOCK_MONOTONIC: the clock a remote's extrapolation is told about
     c.outputFrame = engine_.outputFrame();
@@ -127,12 +140,13 @@ void Show::publish(bool final) {
     c.remainingSong = std::max(0.0, s.player.lengthSeconds - std::max(0.0, s.player.seconds));
     c.remainingSet = c.remainingSong;
     c.remainingSetKnown = true;
-    for (std::size_t i = static_cast<std::size_t>(std::max(0, current + 1)); i < s.songs.size(); ++i) {
-        if (s.songs[i].broken) continue;
-        if (s.songs[i].lengthSeconds < 0)
+    for (const int i : order.ahead(current)) { // what is left tonight: neither cut nor played
+        const double len = lengths_[static_cast<std::size_t>(i)];
+        if (player_.songBroken(i)) continue;
+        if (len < 0)
             c.remainingSetKnown = false;
         else
-            c.remainingSet += s.songs[i].lengthSeconds;
+            c.remainingSet += len;
     }
     s.health = device_;
     s.health.underruns = player_.underruns();

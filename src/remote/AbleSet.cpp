@@ -101,11 +101,28 @@ int pick(const OscValue& v, const std::vector<std::string>& names, const std::st
     return -1;
 }
 
+/// AbleSet's setlist: tonight's songs that are not cut, in tonight's order (AbleSet has no cut
+/// songs); its indices are places in this list, not song numbers.
+std::vector<const control::ShowSong*> setlist(const control::ShowState& st) {
+    std::vector<const control::ShowSong*> t;
+    for (const auto& song : st.songs)
+        if (!song.skipped) t.push_back(&song);
+    return t;
+}
+
 std::vector<std::string> titles(const control::ShowState& st) {
     std::vector<std::string> t;
-    for (const auto& song : st.songs)
-        t.push_back(song.title);
+    for (const control::ShowSong* song : setlist(st))
+        t.push_back(song->title);
     return t;
+}
+
+/// The current song's index in the setlist (0-based), or -1.
+int activeIndex(const control::ShowState& st) {
+    const std::vector<const control::ShowSong*> list = setlist(st);
+    for (std::size_t k = 0; k < list.size(); ++k)
+        if (list[k]->number == st.player.song) return static_cast<int>(k);
+    return -1;
 }
 
 std::vector<std::string> sections(const control::PlayerStatus& p) {
@@ -186,11 +203,12 @@ AbleSetTranslation translateAbleSet(const OscMessage& m, const control::ShowStat
             r.calls.push_back(call(n > 0 ? on : back));
     };
     if (path == "/setlist/jumpToSong" || path == "/setlist/jumpBySongs") {
-        int index = p.song - 1; // jumpBySongs 0: this song again, from its start
+        int index = p.song - 1; // jumpBySongs 0: this song again, from its start (index: its number - 1)
         if (path == "/setlist/jumpToSong") {
             if (args.empty()) return fail("/setlist/jumpToSong needs a song: its number from 1 (i) or title (s)");
-            index = pick(args[0], titles(st), "song", error);
-            if (index < 0) return fail("/setlist/jumpToSong: " + error);
+            const int place = pick(args[0], titles(st), "song", error);
+            if (place < 0) return fail("/setlist/jumpToSong: " + error);
+            index = setlist(st)[static_cast<std::size_t>(place)]->number - 1; // the song at that place tonight
         } else {
             const auto n = steps(args, error);
             if (!n) return fail("/setlist/jumpBySongs " + error);
@@ -287,7 +305,7 @@ std::vector<OscMessage> ableSetState(const control::ShowState& st) {
     out.push_back(msg("/setlist/songs", songs));
     out.push_back(msg("/setlist/sections", secs));
     out.push_back(msg("/setlist/activeSongName", {s(p.title)}));
-    out.push_back(msg("/setlist/activeSongIndex", {i(p.song - 1)}));
+    out.push_back(msg("/setlist/activeSongIndex", {i(activeIndex(st))}));
     out.push_back(msg("/setlist/activeSongStart", {f(g.quarters(g.beats(0.0)))}));
     out.push_back(msg("/setlist/activeSongEnd", {f(g.quarters(g.beats(p.lengthSeconds)))}));
     // Nothing is ever queued: a jump goes at once (stemdeck has no AbleSet-style manual jump mode).
@@ -347,7 +365,7 @@ std::string ableSetMarkdown() {
            "| `/global/play`, `/setlist/playCuedSong` | `play` |\n"
            "| `/global/pause` | `stop` (the play head stays) |\n"
            "| `/global/stop` | `stop`, then `to_start` |\n"
-           "| `/setlist/jumpToSong N\\|TITLE` | `go_to_song` (N from 1) |\n"
+           "| `/setlist/jumpToSong N\\|TITLE` | `go_to_song` (N from 1: the place in tonight's order, cut songs left out) |\n"
            "| `/setlist/jumpBySongs N` | `next_song` (or `previous_song`) N times; 0: `go_to_song` this one |\n"
            "| `/setlist/jumpToSection N\\|NAME` | `marker` (a section is a marker) |\n"
            "| `/setlist/jumpBySections N` | `next_marker` (or `previous_marker`) N times |\n"

@@ -47,6 +47,7 @@ constexpr KindRow kKinds[] = {
     {ValueKind::tempo,     "f or i: percent; s: \"112bpm\"", "a share of the song's own tempo in percent, or a BPM as a string", "/stemdeck/tempo 85"},
     {ValueKind::semitones, "f or i: semitones; s: \"+30c\"", "a transposition", "/stemdeck/transpose -2"},
     {ValueKind::bars,      "i i, or s \"FIRST-LAST\"",      "bars of the song, both played", "/stemdeck/practice_loop 17 24"},
+    {ValueKind::placement, "i or s, then i; or s \"N to P\"", "a song (its number from 1, or its title) and its place tonight from 1", "/stemdeck/move_song 7 3"},
 };
 // clang-format on
 
@@ -161,11 +162,27 @@ std::string valueText(const ActionInfo& row, const std::vector<OscValue>& args, 
                 ")";
         return {};
     }
-    const bool pair = row.value == ValueKind::section || row.value == ValueKind::bars;
+    const bool pair =
+        row.value == ValueKind::section || row.value == ValueKind::bars || row.value == ValueKind::placement;
     if (args.size() > (pair ? 2u : 1u)) {
         error = "'" + name + "' takes one value (" + std::string(k->types) + "); " + std::to_string(args.size()) +
                 " were sent";
         return {};
+    }
+    if (row.value == ValueKind::placement) { // a song (number or title), then maybe its place
+        std::string song;
+        if (a.isNumber()) {
+            song = numberValueText(ValueKind::song, a.number, error);
+            if (song.empty()) return {};
+        } else if (!a.isText()) {
+            return bad(a);
+        } else {
+            song = songNumberByTitle(state, a.text);
+            if (song.empty()) song = a.text; // a number as text, or "7 to 3" (parseValue says what is wrong)
+        }
+        if (args.size() == 1) return song;
+        if (!args[1].isNumber()) return bad(args[1]);
+        return song + " to " + numberText(args[1].number);
     }
     if (pair) {
         if (args.size() == 1) return a.isText() ? a.text : bad(a);

@@ -46,7 +46,7 @@ std::vector<OscMessage> nativeState(const control::ShowState& st) {
     std::vector<OscMessage> out;
     std::vector<OscValue> titles;
     for (const control::ShowSong& song : st.songs)
-        titles.push_back(s(song.title));
+        if (!song.skipped) titles.push_back(s(song.title)); // tonight's order, cut songs left out
     out.push_back(msg("/stemdeck/setlist", titles));
     out.push_back(msg("/stemdeck/song", {s(p.title), i(p.song), i(static_cast<std::int64_t>(st.songs.size()))}));
     out.push_back(msg("/stemdeck/next", {s(p.nextTitle)}));
@@ -101,7 +101,7 @@ std::vector<OscMessage> nativePosition(const control::ShowState& st) {
 std::string nativeFeedbackMarkdown() {
     return "| address | arguments | what it says |\n|---|---|---|\n"
            "| `/stemdeck/heartbeat` | i SECONDS | every second: the show is there (seconds since it started) |\n"
-           "| `/stemdeck/setlist` | s TITLE … | tonight's songs, in order |\n"
+           "| `/stemdeck/setlist` | s TITLE … | tonight's running order (cut songs left out) |\n"
            "| `/stemdeck/song` | s TITLE, i NUMBER, i SONGS | the song loaded, its number from 1, how many songs |\n"
            "| `/stemdeck/next` | s TITLE | the song that comes next (\"\" at the end) |\n"
            "| `/stemdeck/playing` | i 0/1 | rolling or stopped |\n"

@@ -36,8 +36,9 @@ std::string numberValueText(control::ValueKind kind, double value, std::string& 
 }
 
 std::string songNumberByTitle(const control::ShowState& state, std::string_view title) {
-    for (std::size_t i = 0; i < state.songs.size(); ++i)
-        if (equalsIgnoreCase(state.songs[i].title, title)) return std::to_string(i + 1);
+    for (const auto* list : {&state.songs, &state.notTonight}) // tonight's first, then the rest of the set
+        for (const control::ShowSong& song : *list)
+            if (equalsIgnoreCase(song.title, title)) return std::to_string(song.number);
     return {};
 }
 

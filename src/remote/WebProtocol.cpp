@@ -110,12 +110,23 @@ std::string webPosition(const control::ShowState& st, double) {
 
 std::string webState(const control::ShowState& st, double nowMs) {
     const control::PlayerStatus& p = st.player;
-    Json songs = Json::array();
+    const auto song = [](const control::ShowSong& s) {
+        return Json{{"number", s.number},
+                    {"title", s.title},
+                    {"length", s.lengthSeconds < 0 ? -1.0 : round3(s.lengthSeconds)},
+                    {"broken", s.broken},
+                    {"skipped", s.skipped},
+                    {"played", s.played},
+                    {"added", s.added}};
+    };
+    Json songs = Json::array(), notTonight = Json::array();
     for (const control::ShowSong& s : st.songs)
-        songs.push_back({{"number", s.number},
-                         {"title", s.title},
-                         {"length", s.lengthSeconds < 0 ? -1.0 : round3(s.lengthSeconds)},
-                         {"broken", s.broken}});
+        songs.push_back(song(s));
+    for (const control::ShowSong& s : st.notTonight)
+        notTonight.push_back(song(s));
+    const int cued = st.cuedSong >= 0 && st.cuedSong < static_cast<int>(st.songs.size())
+                         ? st.songs[static_cast<std::size_t>(st.cuedSong)].number
+                         : 0;
     Json stems = Json::array();
     for (const control::StemLine& s : p.stems) {
         const double db = toDb(s.mix.gain);
@@ -136,8 +147,10 @@ std::string webState(const control::ShowState& st, double nowMs) {
            {"t", round3(nowMs)},
            {"set", st.setName},
            {"songs", songs},
+           {"notTonight", notTonight},
            {"song", p.songs > 0 ? p.song : 0},
-           {"cued", st.cuedSong >= 0 ? st.cuedSong + 1 : 0},
+           {"cued", cued},
+           {"place", st.currentPlace + 1},
            {"title", p.title},
            {"next", p.nextTitle},
            {"rolling", p.rolling},

@@ -110,7 +110,8 @@ TEST_CASE("Every action but quit shutdown and learn has its OSC address", "[unit
         switch (a.value) {
         case control::ValueKind::none: break;
         case control::ValueKind::section:
-        case control::ValueKind::bars: args.push_back(i(2)), args.push_back(i(4)); break;
+        case control::ValueKind::bars:
+        case control::ValueKind::placement: args.push_back(i(2)), args.push_back(i(4)); break;
         case control::ValueKind::click: args.push_back(s("count-in")); break;
         case control::ValueKind::marker: args.push_back(s("chorus")); break;
         case control::ValueKind::scene: args.push_back(s("Breakdown")); break;

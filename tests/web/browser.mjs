@@ -3,9 +3,10 @@
 //
 //   node tests/web/browser.mjs --base http://127.0.0.1:PORT [--token TOKEN] [--screens DIR]
 //
-// The C++ end-to-end test runs `stemdeck play --web` on a set of two songs (1 "one": stems Drums
-// and Bass, markers Verse at bar 5 and Chorus at bar 9; 2 "two": stem Lead) and reads this
-// script's stdout line by line: a `STEP name` line after each step, or `FAIL reason` and exit 1.
+// The C++ end-to-end test runs `stemdeck play --web` on a set of three songs (1 "one": stems Drums
+// and Bass, markers Verse at bar 5 and Chorus at bar 9; 2 "two": stem Lead; 3 "three": stem Keys)
+// and reads this script's stdout line by line: a `STEP name` line after each step, or
+// `FAIL reason` and exit 1.
 // It writes `GO unmute` to this script's stdin once it has heard the drums muted, kills the
 // server after `STEP ready-restart` and starts it again on the same port.
 // Notes for a person (never parsed) go to stderr.
@@ -182,6 +183,15 @@ async function fingerPoint(page, testid) {
   return point;
 }
 
+// The song rows of the control view in document order (their song numbers), and which rows
+// have a class (run in the page: the description of a wait).
+function songRows() {
+  const rows = [...document.querySelectorAll('#songs [data-testid^="song-"]')];
+  const which = (c) => rows.filter((el) => el.classList.contains(c)).map((el) => el.dataset.testid.slice(5)).join(',') || 'none';
+  return `order ${rows.map((el) => el.dataset.testid.slice(5)).join(',') || 'empty'}, current ${which('current')}, ` +
+    `cued ${which('cued')}, skipped ${which('skipped')}, played ${which('played')}`;
+}
+
 // A tap with a finger (touch start and end at once: pointer events, then a click).
 async function tap(page, testid) {
   const { x, y } = await fingerPoint(page, testid);
@@ -294,8 +304,38 @@ async function main() {
     say('STEP screenshots');
   }
 
-  // 5. A tap on a hold-to-confirm button does nothing; holding it goes to the next song.
+  // 5. Tonight's running order, edited on the phone: song three moved up before two (so it is
+  // cued after one), then cut (so two is cued again). The list changes when the server says so.
   await control.bringToFront();
+  await tap(control, 'order-edit');
+  await waitPressed(control, 'order-edit', 'true');
+  await tap(control, 'order-up-3');
+  await waitIn(control, 'the running order 1,3,2 with song three cued (after a tap on order-up-3)',
+    () => {
+      const rows = [...document.querySelectorAll('#songs [data-testid^="song-"]')].map((el) => el.dataset.testid);
+      const three = document.querySelector('[data-testid="song-3"]');
+      return rows.join(',') === 'song-1,song-3,song-2' && !!three && three.classList.contains('cued');
+    }, null, songRows);
+  say('STEP order-moved');
+  if (args.screens) {
+    await control.setViewport(TABLET);
+    await control.evaluate(() => document.getElementById('songs').scrollIntoView({ block: 'center', behavior: 'instant' }));
+    await sleep(300);
+    await control.screenshot({ path: path.join(args.screens, 'web-order-edit.png') });
+    await control.setViewport(PHONE);
+  }
+  await tap(control, 'order-skip-3');
+  await waitIn(control, 'song three cut and song two cued (after a tap on order-skip-3)',
+    () => {
+      const two = document.querySelector('[data-testid="song-2"]');
+      const three = document.querySelector('[data-testid="song-3"]');
+      return !!two && !!three && three.classList.contains('skipped') && two.classList.contains('cued');
+    }, null, songRows);
+  say('STEP order-skipped');
+  await tap(control, 'order-edit');
+  await waitPressed(control, 'order-edit', 'false');
+
+  // 6. A tap on a hold-to-confirm button does nothing; holding it goes to the next song.
   await tap(control, 'next-song');
   await sleep(1500);
   const still = await text(band, '#band-title');
@@ -304,7 +344,7 @@ async function main() {
   await waitText(band, '#band-title', 'two');
   say('STEP band-song');
 
-  // 6. The server goes away and comes back: the band view says so and reconnects by itself.
+  // 7. The server goes away and comes back: the band view says so and reconnects by itself.
   await band.bringToFront();
   say('STEP ready-restart');
   await waitConn(band, 'disconnected', WAIT_MS);

@@ -76,7 +76,7 @@ void WaitingView::paint(juce::Graphics& g) {
     for (std::size_t i = 0; i < songs.size() && list.getHeight() >= 34; ++i) {
         const std::string title = songs[i].title ? *songs[i].title : songs[i].source.filename().string();
         g.setColour(kText);
-        g.drawText(std::to_string(i + static_cast<std::size_t>(session_.firstSong())) + "  " + oneLine(title),
+        g.drawText(std::to_string(i + 1) + "  " + oneLine(title),
                    list.removeFromTop(34), juce::Justification::centredLeft);
     }
     auto s = status_;

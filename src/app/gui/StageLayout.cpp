@@ -34,6 +34,7 @@ std::string StageView::layoutReport() const {
         out += "layout: window " + std::to_string(b.getX()) + "," + std::to_string(b.getY()) + " " +
                std::to_string(b.getWidth()) + "x" + std::to_string(b.getHeight()) + "\n";
     }
+    out += order_.layoutReport();
     if (join_.isVisible()) {
         const auto j = join_.getScreenBounds().getCentre();
         out += "layout: join " + std::to_string(j.x) + "," + std::to_string(j.y) + "\n";
@@ -70,7 +71,11 @@ void StageView::resized() {
     auto r = getLocalBounds();
     footer_ = r.removeFromBottom(kFooterHeight);
     setList_ = r.removeFromLeft(240);
-    if (join_.isVisible()) join_.setBounds(setList_.removeFromBottom(56).reduced(10, 6));
+    {
+        auto list = setList_;
+        if (join_.isVisible()) join_.setBounds(list.removeFromBottom(56).reduced(10, 6));
+        order_.setBounds(list);
+    }
     // A short screen (a 1024x600 stage monitor) gets a tighter head, so the strips keep their faders.
     const bool shortScreen = getHeight() < 700;
     header_ = r.removeFromTop(shortScreen ? 56 : 70);

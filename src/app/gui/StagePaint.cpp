@@ -16,29 +16,9 @@ std::string clock(double seconds) {
 
 void StageView::paint(juce::Graphics& g) {
     g.fillAll(kBackground);
-    paintSetList(g);
     paintHeader(g);
     paintProgress(g);
     paintFooter(g);
-}
-
-void StageView::paintSetList(juce::Graphics& g) {
-    // The set list: the current song highlighted, the next one marked.
-    auto list = paintSetListHeader(g, setList_, session_);
-    const auto& songs = session_.songs();
-    for (std::size_t i = 0; i < songs.size(); ++i) {
-        const bool current = static_cast<int>(i) + 1 == status_.song, next = static_cast<int>(i) == status_.song;
-        auto row = list.removeFromTop(34);
-        if (current) {
-            g.setColour(kAccent.withAlpha(0.25f));
-            g.fillRoundedRectangle(row.toFloat(), 4.0f);
-        }
-        g.setColour(current ? kText : next ? kAccent : kDim);
-        g.setFont(juce::Font(current ? 20.0f : 17.0f, current ? juce::Font::bold : juce::Font::plain));
-        const std::string title = songs[i].title ? *songs[i].title : songs[i].source.filename().string();
-        g.drawFittedText(std::to_string(i + session_.firstSong()) + ". " + title + (next ? "  (next)" : ""),
-                         row.reduced(6, 0), juce::Justification::centredLeft, 1);
-    }
 }
 
 void StageView::paintHeader(juce::Graphics& g) {

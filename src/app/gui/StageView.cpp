@@ -95,6 +95,7 @@ StageView::StageView(LiveSession& session, ShowRunner& runner, app::LiveSettings
                  "A-B loop: B at the end of this bar, and loop (b); v lets it go");
     actionButton(practice_[2], control::Action::loopCountIn, "A-B loop: a count-in before each pass, or none (i)");
     addAndMakeVisible(panic_);
+    addAndMakeVisible(order_);
     addAndMakeVisible(lock_);
     setSize(1280, 800);
     startTimerHz(30);
@@ -130,6 +131,7 @@ void StageView::timerCallback() {
     // A view of the published state: the show's tick runs on the control thread, never here.
     state_ = session_.state().latest();
     status_ = state_->player;
+    order_.update(state_);
     if (joinPanel_.isVisible()) {
         if (session_.locked())
             joinPanel_.setVisible(false);

@@ -20,6 +20,7 @@
 #include "stemdeck/app/ShowRunner.h"
 #include "JoinPanel.h"
 #include "OneLineLook.h"
+#include "RunningOrderPanel.h"
 #include "ShowScreens.h"
 #include "StemStrip.h"
 
@@ -45,7 +46,6 @@ public:
     [[nodiscard]] std::string layoutReport() const;
 
 private:
-    void paintSetList(juce::Graphics& g);  ///< the current song highlighted, the next one marked
     void paintHeader(juce::Graphics& g);   ///< the song, big; bar.beat, elapsed / length, remaining, tempo
     void paintProgress(juce::Graphics& g); ///< the song's progress with its markers and the A-B loop
     void paintFooter(juce::Graphics& g);   ///< next song, device, underruns, the last messages
@@ -66,6 +66,7 @@ private:
     juce::TextButton panic_{"PANIC"}, lock_{"LOCK"};
     juce::TextButton join_{"JOIN (QR)"}; ///< the web remote's join codes (with --web)
     JoinPanel joinPanel_;
+    RunningOrderPanel order_{session_}; ///< tonight's running order, over the set list's place
     void toggleJoin();
     // Rehearsal: tempo and key of the song, a step a click (tempo_down, tempo_up, transpose_down, transpose_up).
     std::array<juce::TextButton, 4> stretch_{juce::TextButton{"TEMPO -"}, juce::TextButton{"TEMPO +"},

@@ -13,11 +13,22 @@
 
 namespace stemdeck::app {
 
+/// A song of tonight's running order as the journal keeps it: by its folder (absolute).
+struct JournalOrderLine {
+    std::string source;
+    bool skipped = false, played = false;
+    bool operator==(const JournalOrderLine&) const = default;
+};
+
 /// What the journal holds: where the show is (control::ShowPoint) and which show it is.
 struct JournalEntry {
     std::string set;        ///< what is playing: the set file, or the song folders, as absolute paths
     std::string songSource; ///< the song's folder (a check that the set has not changed under it)
     control::ShowPoint at;
+    /// Tonight's running order (none in a journal from before running orders: the set's order),
+    /// and the folders added tonight (the songs after the set's, in order: `at.song` counts them).
+    std::optional<std::vector<JournalOrderLine>> order;
+    std::vector<std::string> added;
     bool ended = false;           ///< the run ended cleanly (quit, or the set played through): nothing to resume
     std::int64_t writtenAtMs = 0; ///< wall clock, ms since the epoch
     bool operator==(const JournalEntry&) const = default;

@@ -1,7 +1,7 @@
 #pragma once
 // The play screen's keys, the same in a terminal and in the stage window: Keys (Key.h) turned
 // into actions of the one table (Action.h). Single-letter keys come from the table's key column;
-// digits, arrows and the prefix keys (s, g, e, w) are decoded here. A terminal's bytes become Keys
+// digits, arrows and the prefix keys (s, g, u, x, e, w) are decoded here. A terminal's bytes become Keys
 // first (TerminalKeys); the window's key presses are Keys already.
 #include <optional>
 #include <string>
@@ -32,9 +32,9 @@ public:
     std::optional<control::ActionCall> feed(const Key& key);
 
 private:
-    enum class Prefix : unsigned char { none, solo, song, scene, storeScene };
+    enum class Prefix : unsigned char { none, solo, song, playNext, skip, scene, storeScene };
     Prefix prefix_ = Prefix::none;
-    int number_ = 0; ///< after g: the song's number so far
+    int number_ = 0; ///< after g, u or x: the song's number so far
 };
 
 /// @thread any. A terminal's bytes decoded into actions at once (tests, tools): TerminalKeys, then

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -61,6 +62,9 @@ public:
     /// @thread the GUI's (once open). An action from the GUI's mouse, through the GUI's router
     /// input (the show lock refuses it there). False when refused.
     bool send(const control::ActionCall& call);
+    /// @thread any. A folder (or .stem.mp4) added to tonight's order after the song playing, on the
+    /// control thread's next tick (SetPlayer::addFolder; said in the log).
+    void addFolder(std::string folder);
     /// @thread control. A key pressed (terminal or window): to MIDI learn while it waits for its
     /// keys, to the unlock word while the show is locked, else decoded into an action and sent
     /// through the keys' router input.
@@ -91,7 +95,6 @@ public:
     [[nodiscard]] std::string summary() const; ///< "finished in song 2 at 37 s; underruns 0, …"
     [[nodiscard]] const std::vector<std::string>& busLabels() const noexcept { return busLabels_; }
     [[nodiscard]] const std::vector<set::SetSong>& songs() const noexcept { return songs_; }
-    [[nodiscard]] int firstSong() const noexcept { return args_.firstSong; }
     [[nodiscard]] std::string deviceDescription() const;
     /// "main out 1-2, click out 3-4": where the mixes go.
     [[nodiscard]] std::string routingDescription() const;
@@ -110,6 +113,10 @@ public:
     [[nodiscard]] std::vector<JoinLink> joinLinks() const { return web_ ? web_->links() : std::vector<JoinLink>{}; }
 
 private:
+    /// With --resume: where the journal says the show was (nullopt: from the top, said why), and
+    /// tonight's order as it was (into options_, its added folders into songs_).
+    std::optional<control::ShowPoint> findResumePoint();
+    void addSongs(const std::vector<std::filesystem::path>& folders); ///< folders added tonight, after the set's
     void takeSetFile(std::ostream& notes); ///< a set file: its songs, and its audio where the command line is silent
     void takeFolders();                    ///< stem folders (or .stem.mp4 files), a song each
     void planOutputs(std::ostream& notes); ///< device options, outputs, click and song-end from the arguments
@@ -130,6 +137,8 @@ private:
     std::unique_ptr<engine::Engine> engine_;
     std::unique_ptr<control::Show> show_;
     std::unique_ptr<control::Router::Input> keysIn_; // the control thread's (keys are decoded there)
+    std::mutex foldersMutex_;            // guards folders_ (the GUI thread adds, the control thread takes)
+    std::vector<std::string> folders_;   // folders to add tonight, for the next tick
     std::unique_ptr<control::Router::Input> guiIn_;  // the GUI thread's (its mouse)
     app::UnlockWord unlockWord_;
     std::unique_ptr<midi::MidiInput> midi_;

@@ -48,6 +48,7 @@ struct PlayArgs {
     bool lock = false;      ///< start with the show lock on
     /// The show journal (default: defaultJournalPath()); "" keeps none.
     std::optional<std::string> journal;
+    std::string order;       ///< tonight's running order to start with (play --order FILE); "": the set's
     bool resume = false;     ///< come back where the journal says a crashed show was
     bool resumePlay = false; ///< … and play on from there (if it was playing), instead of waiting armed
     bool waitDevice = false; ///< no audio device yet: wait for one (say so once) instead of exiting 69

@@ -44,6 +44,13 @@ enum class Action : std::uint8_t {
     nextSong,
     previousSong,
     goToSong,
+    playNext,
+    moveSong,
+    addSong,
+    skipSong,
+    unskipSong,
+    toggleSkip,
+    togglePlayed,
     nextMarker,
     previousMarker,
     marker,
@@ -89,6 +96,7 @@ enum class ValueKind : std::uint8_t {
     tempo,     ///< a rehearsal tempo: a share of the song's own (80%) or a BPM (112bpm)
     semitones, ///< a transposition: semitones (-2, +1.5) or cents (+30c)
     bars,      ///< FIRST-LAST bars of the song, both played, such as 17-24
+    placement, ///< a song and, optionally, its place tonight: 7, or 7 to 3 (a song's number, then a place from 1)
 };
 
 /// Who carries an action out.
@@ -132,7 +140,8 @@ struct ActionCall {
     std::uint8_t stemMask = 0;   ///< bit i: stem i, for Target::stems
     float value = 0.0f;          ///< level (linear), knob, click mode, semitones, or a 0-based song/marker/scene number
     double from = 0.0, to = 0.0; ///< seconds: a seek's position; a loop's section. tempo: from is the
-                                 ///< share (0.8) or, with to = 1, the BPM. bars: the first and last bar
+                                 ///< share (0.8) or, with to = 1, the BPM. bars: the first and last bar.
+                                 ///< placement: to is the place tonight from 1 (0: none given)
     std::int64_t frame = engine::kNextBlock; ///< engine output frame it was issued for
 };
 static_assert(std::is_trivially_copyable_v<ActionCall>);

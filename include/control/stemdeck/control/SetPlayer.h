@@ -26,6 +26,7 @@
 #include "stemdeck/control/SongChange.h"
 #include "stemdeck/control/Song.h"
 #include "stemdeck/engine/Engine.h"
+#include "stemdeck/set/RunningOrder.h"
 #include "stemdeck/set/SetFile.h"
 
 namespace stemdeck::control {
@@ -51,6 +52,13 @@ struct PlayerOptions {
     control::SongOptions song;       ///< rate (the device's), BPM override, shared disk thread
     std::vector<ScriptEvent> script; ///< timed actions, frames counted from song 1's bar 1
     std::filesystem::path setFile;   ///< where stored scenes are saved beside ("" without a set file)
+    /// Tonight's running order over `songs` (the catalogue); nullopt: the songs in their order.
+    std::optional<set::RunningOrder> order;
+    /// Where each change to tonight's order is written ("" : nowhere but the journal).
+    std::filesystem::path orderFile;
+    /// How many of the songs are the set file's (the rest are folders added tonight); 0: all.
+    std::size_t setSongs = 0;
+    int startSong = -1; ///< 0-based song to start at (play --song N); -1: the order's first
 };
 
 /// @thread control, all of it.
@@ -118,6 +126,25 @@ public:
     /// Stores every stem's state now as scene `slot` (0-based) of the current song: in the engine
     /// at once, and, with a set file, in its stored-scenes file (atomically).
     void storeScene(int slot);
+
+    // Tonight's running order (SetPlayerOrder.cpp). Songs are named by their index in the catalogue
+    // (the set's songs, then folders added tonight). Every edit applies at once to the songs not
+    // yet playing (the cue after this song changes with it); the playing song is never cut.
+    void playNext(int song);              ///< song plays after the current one
+    void moveSong(int song, int place);   ///< to place (0-based) tonight
+    void addSong(int song, int place);    ///< into tonight's order (-1: at the end), to play (again)
+    void skipSong(int song, bool on);     ///< cut or brought back
+    void toggleSkip(int song);
+    void markPlayed(int song, bool on);
+    void togglePlayed(int song);
+    /// A folder (or .stem.mp4) added to the catalogue tonight, at `place` tonight (-1: after the
+    /// current song). Its index, or -1 (said in the log: not a stem folder).
+    int addFolder(const std::filesystem::path& folder, int place = -1);
+    [[nodiscard]] const set::RunningOrder& order() const noexcept { return order_; }
+    /// The catalogue: the set's songs, then folders added tonight.
+    [[nodiscard]] const std::vector<set::SetSong>& songs() const noexcept { return songs_; }
+    /// How many of songs() are the set file's (the rest: folders added tonight).
+    [[nodiscard]] std::size_t setSongs() const noexcept { return options_.setSongs; }
 
     /// Carries out a player action (Runs::player: songs, markers, scenes stored, tempo, loops).
     /// Engine actions never come here: every surface's router input sends them to the engine
@@ -234,6 +261,11 @@ private:
     [[nodiscard]] std::string sceneList() const; ///< "its scenes are 1 Breakdown, 2 Full"
     std::vector<set::SetSong> songs_;
     PlayerOptions options_;
+    set::RunningOrder order_;
+    bool orderSaveTold_ = false;
+    void orderChanged(); ///< saved beside the set; the following song cued again
+    [[nodiscard]] bool leftStart(int song) const; ///< the song plays, or has played from its start on
+    [[nodiscard]] std::string songName(int song) const; ///< "song 3 'Blue'"
     std::ostream& log_;
     engine::CommandSender sender_;
     std::map<int, std::unique_ptr<Loaded>> loaded_;

@@ -32,8 +32,7 @@ struct ShowHooks {
 };
 
 struct ShowOptions {
-    std::string setName;     ///< the set file's name, for the state ("" for folders)
-    int firstSongNumber = 1; ///< the set-file number of songs[0] (play --song N leaves the first out)
+    std::string setName; ///< the set file's name, for the state ("" for folders)
 };
 
 /// @thread control, all of it but makeInput's inputs (each used by its own thread) and state().
@@ -98,8 +97,7 @@ private:
     Router router_;
     SetPlayer player_;
     std::optional<ScriptFeed> script_;
-    std::vector<std::string> titles_;
-    std::vector<double> lengths_; ///< seconds per song, -1 until it has been loaded once
+    std::vector<double> lengths_; ///< seconds per song of the catalogue, -1 until it has been loaded once
     ShowStatePublisher state_;
     ShowHealth device_;
     bool lockSaid_ = false;

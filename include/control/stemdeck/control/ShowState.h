@@ -23,12 +23,17 @@
 
 namespace stemdeck::control {
 
-/// A song of the set as the show plays it (tonight's running order: the set file's order so far).
+/// A song of the set as the show plays it tonight.
 struct ShowSong {
-    int number = 0; ///< 1-based, its place in the set file (its identity for cues and timecode)
+    /// 1-based, its place in the set file, then folders added tonight (its identity for cues,
+    /// timecode and mappings; the number go_to_song and the order's actions take)
+    int number = 0;
     std::string title;
     double lengthSeconds = -1; ///< -1: not known yet (known once the song has been loaded)
     bool broken = false;       ///< it could not be loaded: it is skipped
+    bool skipped = false;      ///< cut tonight (listed, passed over)
+    bool played = false;       ///< has played tonight
+    bool added = false;        ///< a folder added tonight (not in the set file)
     bool operator==(const ShowSong&) const = default;
 };
 
@@ -64,8 +69,10 @@ struct ShowState {
     std::uint64_t version = 0;   ///< +1 every snapshot
     std::uint64_t changes = 0;   ///< +1 every snapshot in which more than the position and meters changed
     std::string setName;         ///< the set file's name ("" for folders)
-    std::vector<ShowSong> songs; ///< the set list, in the order it plays tonight
-    int cuedSong = -1;           ///< 0-based index into songs of the song cued next, -1: none
+    std::vector<ShowSong> songs;      ///< tonight's running order, in the order it plays (cut songs too)
+    std::vector<ShowSong> notTonight; ///< the set's other songs, not in tonight's order (to add)
+    int cuedSong = -1;                ///< 0-based index into songs of the song cued next, -1: none
+    int currentPlace = -1;            ///< 0-based index into songs of the current song, -1: not tonight
     PlayerStatus player;         ///< the song, position, stems, scenes, markers, loop, tempo and key
     ShowClock clock;
     ShowHealth health;
