@@ -132,6 +132,28 @@ int atSize(const std::string& gui, const fs::path& set, test::TempDir& dir, cons
         onDisplay(display, "xdotool key j");
         expect(waitUntil([&] { return lastLine(readFile(log), "layout: join codes ") == "hidden"; }),
                size + ": J hides them");
+        // Tonight's running order: pick song three, UP (to place 2), then SKIP; saved beside the set.
+        int rx = 0, ry = 0, ux = 0, uy = 0, kx = 0, ky = 0;
+        text = readFile(log);
+        expect(std::sscanf(lastLine(text, "layout: order row 3 ").c_str(), "%d,%d", &rx, &ry) == 2 &&
+                   std::sscanf(lastLine(text, "layout: order up ").c_str(), "%d,%d", &ux, &uy) == 2 &&
+                   std::sscanf(lastLine(text, "layout: order skip ").c_str(), "%d,%d", &kx, &ky) == 2,
+               size + ": the layout has the running order's rows and buttons");
+        const fs::path order = set.parent_path() / "example.order.yaml";
+        const auto before = [&](const std::string& a, const std::string& b) {
+            const std::string t = readFile(order);
+            return t.find(a) != std::string::npos && t.find(b) != std::string::npos && t.find(a) < t.find(b);
+        };
+        click(display, rx, ry);
+        std::this_thread::sleep_for(300ms);
+        click(display, ux, uy);
+        expect(waitUntil([&] { return before("{ song: \"three\" }", "{ song: \"two\" }"); }),
+               size + ": song three picked, UP: it plays second tonight (" + readFile(order) + ")");
+        click(display, kx, ky);
+        expect(waitUntil([&] { return before("{ song: \"three\", skipped: true }", "{ song: \"two\" }"); }),
+               size + ": SKIP cuts it (" + readFile(order) + ")");
+        if (const char* shots = std::getenv("STEMDECK_LAYOUT_SHOTS"))
+            onDisplay(display, "import -window root '" + (fs::path(shots) / "stage-order.png").string() + "'");
     }
     click(display, lx, ly);
     expect(waitUntil([&] { return mix(log).ends_with("; locked"); }), size + ": a click on LOCK locks the show");
@@ -159,6 +181,10 @@ int main(int argc, char** argv) {
     test::TempDir dir;
     // The example set as shipped, its song folder beside it, written as the README does it.
     fs::copy_file(source / "sets" / "example.yaml", dir / "example.yaml");
+    // Two more songs after it, for tonight's running order (the GUI's UP and SKIP).
+    for (const char* name : {"two", "three"})
+        writeStemFolder(dir / name, 48000, {constantStem(48000 * 20, 0.1f, false)}, {"Keys"}, "BPM: 120\n");
+    std::ofstream(dir / "example.yaml", std::ios::app) << "  - folder: two\n  - folder: three\n";
     const std::string demo = (dir / "demo").string();
     if (!expect(std::system(("'" + cli + "' demo '" + demo + "' >'" + demo + ".log' 2>&1").c_str()) == 0,
                 "stemdeck demo writes the demo song"))

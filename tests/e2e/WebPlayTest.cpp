@@ -87,9 +87,11 @@ int run(const std::string& stemdeck, const std::string& script, const std::strin
     writeStemFolder(dir / "one", kRate, {constantStem(len, 0.25f, false), constantStem(len, 0.125f, false)},
                     {"Drums", "Bass"}, "BPM: 60\n");
     writeStemFolder(dir / "two", kRate, {constantStem(len, 0.5f, false)}, {"Lead"}, "BPM: 60\n");
+    writeStemFolder(dir / "three", kRate, {constantStem(len, 0.0625f, false)}, {"Keys"}, "BPM: 60\n");
     std::ofstream(dir / "set.yaml") << "songs:\n"
                                        "  - folder: one\n    title: one\n    markers: { Verse: 5, Chorus: 9 }\n"
-                                       "  - folder: two\n    title: two\n";
+                                       "  - folder: two\n    title: two\n"
+                                       "  - folder: three\n    title: three\n";
     JackServer jack{"stemdeck-e2e-web-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
     setenv("XDG_STATE_HOME", (dir / "state").c_str(), 1); // the tokens and the journal: the test's own
@@ -140,6 +142,15 @@ int run(const std::string& stemdeck, const std::string& script, const std::strin
     expect(waitUntil([&] { return near(rec.now(0), 0.375f); }, 5000ms), "the recording hears them back");
     expect(browser.step("band-marker"), "the band view followed the next marker (Verse, then Chorus next)");
     if (!screens.empty()) expect(browser.step("screenshots"), "screenshots of the phone and tablet layouts");
+    // Tonight's order from the control view: song three up to place 2 (cued next), then cut.
+    expect(browser.step("order-moved"), "EDIT ORDER, UP on song three: the list shows 1 3 2 and three cued next");
+    expect(browser.step("order-skipped"), "SKIP on song three: shown cut, song two cued next");
+    {
+        const std::string saved = readFile(dir / "set.order.yaml");
+        const auto two = saved.find("{ song: \"two\" }"), three = saved.find("{ song: \"three\", skipped: true }");
+        expect(two != std::string::npos && three != std::string::npos && three < two,
+               "tonight's order, saved beside the set: three (cut) before two:\n" + saved);
+    }
     expect(browser.step("band-song"), "a tap on next song did nothing, a hold went on to song two");
     expect(waitUntil([&] { return near(rec.now(0), 0.5f); }, 10000ms),
            "the recording plays song two: Lead 0.5 (level " + std::to_string(rec.now(0)) + ")");
