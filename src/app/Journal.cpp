@@ -34,23 +34,23 @@ std::string formatJournal(const JournalEntry& s) {
     for (const control::StemState& st : a.stems)
         stems.push_back({{"muted", st.muted}, {"soloed", st.soloed}, {"gain", st.gain}, {"filter", st.filter}});
     Json j{{"stemdeck_journal", kJournalVersion},
-                 {"set", s.set},
-                 {"song", a.song},
-                 {"song_source", s.songSource},
-                 {"frame", a.frame},
-                 {"sample_rate", a.sampleRate},
-                 {"playing", a.playing},
-                 {"stems", stems},
-                 {"scene", a.scene},
-                 {"reference", a.reference},
-                 {"vamp", a.vamp},
-                 {"tempo", a.tempo},
-                 {"transpose", a.transpose},
-                 {"loop_first_bar", a.loopFirstBar},
-                 {"loop_last_bar", a.loopLastBar},
-                 {"loop_count_in", a.loopCountIn},
-                 {"ended", s.ended},
-                 {"written_at_ms", s.writtenAtMs}};
+           {"set", s.set},
+           {"song", a.song},
+           {"song_source", s.songSource},
+           {"frame", a.frame},
+           {"sample_rate", a.sampleRate},
+           {"playing", a.playing},
+           {"stems", stems},
+           {"scene", a.scene},
+           {"reference", a.reference},
+           {"vamp", a.vamp},
+           {"tempo", a.tempo},
+           {"transpose", a.transpose},
+           {"loop_first_bar", a.loopFirstBar},
+           {"loop_last_bar", a.loopLastBar},
+           {"loop_count_in", a.loopCountIn},
+           {"ended", s.ended},
+           {"written_at_ms", s.writtenAtMs}};
     if (s.order) {
         Json order = Json::array();
         for (const JournalOrderLine& l : *s.order)

@@ -93,7 +93,9 @@ std::optional<ActionCall> KeyDecoder::feed(const Key& key) {
         const Prefix p = prefix_;
         prefix_ = Prefix::none;
         if (key.named != Key::Named::enter || number_ <= 0) return std::nullopt; // anything else cancels
-        const Action a = p == Prefix::song ? Action::goToSong : p == Prefix::playNext ? Action::playNext : Action::toggleSkip;
+        const Action a = p == Prefix::song       ? Action::goToSong
+                         : p == Prefix::playNext ? Action::playNext
+                                                 : Action::toggleSkip;
         return call(a, -1, static_cast<float>(number_ - 1));
     }
     if (c >= '1' && c <= '8') {

@@ -296,10 +296,10 @@ std::string LiveSession::summary() const {
                   t.meanUs, t.p50Us, t.p99Us, t.p999Us, t.maxUs, static_cast<unsigned long long>(t.count),
                   1e6 * session_->blockFrames() / session_->sampleRate());
     return std::string(quitting() || !player.finished() ? "stopped" : "finished") + " in song " +
-           std::to_string(player.currentSong() + 1) + " at " + std::to_string(static_cast<int>(at)) +
-           " s; underruns " + std::to_string(player.underruns()) + ", commands lost " +
-           std::to_string(engine_->droppedCommands()) + ", device xruns " + std::to_string(session_->xruns()) +
-           ", device reopened " + std::to_string(session_->reopenings()) + "x; " + timing;
+           std::to_string(player.currentSong() + 1) + " at " + std::to_string(static_cast<int>(at)) + " s; underruns " +
+           std::to_string(player.underruns()) + ", commands lost " + std::to_string(engine_->droppedCommands()) +
+           ", device xruns " + std::to_string(session_->xruns()) + ", device reopened " +
+           std::to_string(session_->reopenings()) + "x; " + timing;
 }
 
 } // namespace stemdeck::app

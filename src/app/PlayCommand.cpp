@@ -299,8 +299,8 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
             const std::shared_ptr<const control::ShowState> st = s.state().latest();
             std::vector<std::string> lines = formatStatus(st->player, st->health.xruns, terminalWidth(), s.busLabels());
             if (Clock::now() < joinUntil && !s.locked()) {
-                const std::vector<std::string> join = joinScreen(
-                    s.joinLinks(), joinAddress, terminalWidth(), terminalRows() - static_cast<int>(lines.size()) - 1);
+                const std::vector<std::string> join = joinScreen(s.joinLinks(), joinAddress, terminalWidth(),
+                                                                 terminalRows() - static_cast<int>(lines.size()) - 1);
                 lines.insert(lines.end(), join.begin(), join.end());
             }
             screen->status(std::move(lines));

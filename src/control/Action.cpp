@@ -247,7 +247,8 @@ bool parseValue(const ActionInfo& info, std::string_view raw, const ValueContext
         const std::string songText = to == std::string::npos ? text : trim(std::string_view(text).substr(0, to));
         const auto v = number(songText);
         if (!v || *v < 1 || *v != std::floor(*v) || *v > 100000)
-            return fail("'" + text + "' does not start with a song's number: write 7, or 7 to 3 (song 7 to place 3 tonight)");
+            return fail("'" + text +
+                        "' does not start with a song's number: write 7, or 7 to 3 (song 7 to place 3 tonight)");
         if (ctx.songs > 0 && *v > ctx.songs)
             return fail("there is no song " + songText + "; the set has " + std::to_string(ctx.songs));
         call.value = static_cast<float>(*v - 1);
@@ -259,7 +260,8 @@ bool parseValue(const ActionInfo& info, std::string_view raw, const ValueContext
                 return fail("place '" + placeText + "' is not a place tonight: places count from 1 (7 to 3)");
             call.to = *p;
         } else if (info.action == Action::moveSong) {
-            return fail("move_song needs a place: write " + songText + " to 3 (song " + songText + " to place 3 tonight)");
+            return fail("move_song needs a place: write " + songText + " to 3 (song " + songText +
+                        " to place 3 tonight)");
         }
         return true;
     }

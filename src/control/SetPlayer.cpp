@@ -30,8 +30,8 @@ SetPlayer::SetPlayer(engine::Engine& engine, std::vector<set::SetSong> songs, Pl
     : engine_(engine), songs_(std::move(songs)), options_(std::move(options)), log_(log), sender_(engine.makeSender()),
       broken_(songs_.size(), false) {
     const auto count = static_cast<int>(songs_.size());
-    order_ = options_.order && options_.order->catalogueSize() == count ? *options_.order
-                                                                         : set::RunningOrder::plan(count);
+    order_ =
+        options_.order && options_.order->catalogueSize() == count ? *options_.order : set::RunningOrder::plan(count);
     if (options_.setSongs == 0 || options_.setSongs > songs_.size()) options_.setSongs = songs_.size();
     if (!options_.song.streamer) options_.song.streamer = std::make_shared<stream::DiskStreamer>();
     const bool stretched =
@@ -156,9 +156,8 @@ void SetPlayer::announce() {
     const int place = order_.placeOf(change_.current());
     log_ << "song " << change_.current() + 1 << "/" << songs_.size();
     if (place >= 0 && place != change_.current()) log_ << " (tonight " << place + 1 << ")";
-    log_ << ": '" << s.title << "' (" << s.sources.size()
-         << " stems, " << bpm << ", " << s.timing.beatsPerBar << "/" << s.timing.beatUnit << ", "
-         << clockText(static_cast<double>(s.lengthFrames) / s.sampleRate) << ")\n";
+    log_ << ": '" << s.title << "' (" << s.sources.size() << " stems, " << bpm << ", " << s.timing.beatsPerBar << "/"
+         << s.timing.beatUnit << ", " << clockText(static_cast<double>(s.lengthFrames) / s.sampleRate) << ")\n";
 }
 
 void SetPlayer::withdraw() {
@@ -243,7 +242,8 @@ void SetPlayer::poll() {
             if (!change_.runningOn()) ended = true;
             break;
         case EventType::transportStarted:
-            if (!scriptZero_ && change_.current() == std::max(0, options_.startSong)) scriptZero_ = e.frame - e.songFrame;
+            if (!scriptZero_ && change_.current() == std::max(0, options_.startSong))
+                scriptZero_ = e.frame - e.songFrame;
             if (!quitting_) finished_ = false; // played again (from any surface) after the set's end
             break;
         case EventType::transportStopped:
@@ -292,7 +292,8 @@ void SetPlayer::poll() {
         }
     }
     // A song that has played (rolled) is marked so tonight: "next" passes over it from now on.
-    if (const int cur = change_.current(); cur >= 0 && engine_.rolling() && !order_.played(cur) && order_.tonight(cur)) {
+    if (const int cur = change_.current();
+        cur >= 0 && engine_.rolling() && !order_.played(cur) && order_.tonight(cur)) {
         order_.markPlayed(cur, true);
         orderChanged();
     }
@@ -347,6 +348,5 @@ bool SetPlayer::readableNow(std::int64_t frame, int frames) const {
                        [&](const auto& s) { return !s || s->readable(frame, frames); }) &&
            (!song.reference || song.reference->readable(frame, frames));
 }
-
 
 } // namespace stemdeck::control

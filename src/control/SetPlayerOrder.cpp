@@ -15,8 +15,7 @@ namespace stemdeck::control {
 std::string SetPlayer::songName(int song) const {
     if (song < 0 || song >= static_cast<int>(songs_.size())) return "song " + std::to_string(song + 1);
     const set::SetSong& s = songs_[static_cast<std::size_t>(song)];
-    return "song " + std::to_string(song + 1) + " '" + oneLine(s.title ? *s.title : s.source.filename().string()) +
-           "'";
+    return "song " + std::to_string(song + 1) + " '" + oneLine(s.title ? *s.title : s.source.filename().string()) + "'";
 }
 
 bool SetPlayer::leftStart(int song) const {
@@ -75,8 +74,8 @@ void SetPlayer::addSong(int song, int place) {
         log_ << "add_song: " << bad << "\n";
         return;
     }
-    log_ << "tonight: " << songName(song) << (was ? " moved to place " : " added at place ")
-         << order_.placeOf(song) + 1 << "\n";
+    log_ << "tonight: " << songName(song) << (was ? " moved to place " : " added at place ") << order_.placeOf(song) + 1
+         << "\n";
     orderChanged();
 }
 
@@ -137,8 +136,8 @@ int SetPlayer::addFolder(const fs::path& folder, int place) {
     broken_.push_back(false);
     const int index = order_.grow();
     order_.add(index, place < 0 ? order_.placeOf(change_.heading()) + 1 : place);
-    log_ << "tonight: " << songName(index) << " added from " << p.string() << " at place "
-         << order_.placeOf(index) + 1 << "\n";
+    log_ << "tonight: " << songName(index) << " added from " << p.string() << " at place " << order_.placeOf(index) + 1
+         << "\n";
     orderChanged();
     return index;
 }

@@ -143,42 +143,41 @@ std::string webState(const control::ShowState& st, double nowMs) {
     Json markers = Json::array();
     for (const auto& [name, seconds] : p.markers)
         markers.push_back({{"name", name}, {"seconds", round3(seconds)}});
-    Json j{{"type", "state"},
-           {"t", round3(nowMs)},
-           {"set", st.setName},
-           {"songs", songs},
-           {"notTonight", notTonight},
-           {"song", p.songs > 0 ? p.song : 0},
-           {"cued", cued},
-           {"place", st.currentPlace + 1},
-           {"title", p.title},
-           {"next", p.nextTitle},
-           {"rolling", p.rolling},
-           {"length", round3(p.lengthSeconds)},
-           {"bpm", round3(p.bpm)},
-           {"beatsPerBar", p.beatsPerBar},
-           {"beatUnit", p.beatUnit},
-           {"tempo", round3(st.clock.tempo)},
-           {"transpose", round3(st.clock.transpose)},
-           {"stretch", p.stretch},
-           {"click", clickName(p.click)},
-           {"reference", p.reference},
-           {"vamp", p.vamp},
-           {"practiceLoop", p.practiceLoop},
-           {"loopA", round3(p.loopA)},
-           {"loopB", round3(p.loopB)},
-           {"stems", stems},
-           {"markers", markers},
-           {"scenes", p.scenes},
-           {"scene", p.scene >= 0 ? p.scene + 1 : 0},
-           {"sceneWaiting", p.sceneWaiting >= 0 ? p.sceneWaiting + 1 : 0},
-           {"locked", st.locked},
-           {"finished", st.finished},
-           {"health",
-            {{"xruns", st.health.xruns},
-             {"underruns", st.health.underruns},
-             {"devicePlaying", st.health.devicePlaying}}},
-           {"position", positionOf(st)}};
+    Json j{
+        {"type", "state"},
+        {"t", round3(nowMs)},
+        {"set", st.setName},
+        {"songs", songs},
+        {"notTonight", notTonight},
+        {"song", p.songs > 0 ? p.song : 0},
+        {"cued", cued},
+        {"place", st.currentPlace + 1},
+        {"title", p.title},
+        {"next", p.nextTitle},
+        {"rolling", p.rolling},
+        {"length", round3(p.lengthSeconds)},
+        {"bpm", round3(p.bpm)},
+        {"beatsPerBar", p.beatsPerBar},
+        {"beatUnit", p.beatUnit},
+        {"tempo", round3(st.clock.tempo)},
+        {"transpose", round3(st.clock.transpose)},
+        {"stretch", p.stretch},
+        {"click", clickName(p.click)},
+        {"reference", p.reference},
+        {"vamp", p.vamp},
+        {"practiceLoop", p.practiceLoop},
+        {"loopA", round3(p.loopA)},
+        {"loopB", round3(p.loopB)},
+        {"stems", stems},
+        {"markers", markers},
+        {"scenes", p.scenes},
+        {"scene", p.scene >= 0 ? p.scene + 1 : 0},
+        {"sceneWaiting", p.sceneWaiting >= 0 ? p.sceneWaiting + 1 : 0},
+        {"locked", st.locked},
+        {"finished", st.finished},
+        {"health",
+         {{"xruns", st.health.xruns}, {"underruns", st.health.underruns}, {"devicePlaying", st.health.devicePlaying}}},
+        {"position", positionOf(st)}};
     return dump(j);
 }
 
@@ -213,7 +212,8 @@ WebTranslation translateWeb(std::string_view text, const control::ShowState& sta
             return fail(id, "the song changed before this arrived: not applied");
     }
     if (offTheNetwork(*action))
-        return fail(id, "'" + std::string(row.name) + "' is not taken over the network: use the keyboard or a controller");
+        return fail(id,
+                    "'" + std::string(row.name) + "' is not taken over the network: use the keyboard or a controller");
     WebRequest r;
     r.call.action = *action;
     std::string error;
@@ -242,8 +242,8 @@ WebTranslation translateWeb(std::string_view text, const control::ShowState& sta
         r.call.value = faderToGain(fader->get<double>());
     } else if (row.value != ValueKind::none) {
         if (value == j.end() || value->is_null())
-            return fail(id, "'" + std::string(row.name) + "' needs \"value\": " +
-                                std::string(control::valueHint(row.value)));
+            return fail(id, "'" + std::string(row.name) +
+                                "' needs \"value\": " + std::string(control::valueHint(row.value)));
         const std::string v = valueText(row, *value, state, error);
         if (v.empty()) return fail(id, error);
         if (!control::parseValue(row, v, valueContext(state), r.call, error)) return fail(id, error);

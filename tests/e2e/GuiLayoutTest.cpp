@@ -123,8 +123,9 @@ int atSize(const std::string& gui, const fs::path& set, test::TempDir& dir, cons
         const std::string codes = readFile(read), tokens = readFile(dir / "state" / "stemdeck" / "web-tokens");
         const auto token = [&](const std::string& key) {
             const auto at = tokens.find(key + " ");
-            return at == std::string::npos ? std::string("?")
-                                           : tokens.substr(at + key.size() + 1, tokens.find('\n', at) - at - key.size() - 1);
+            return at == std::string::npos
+                       ? std::string("?")
+                       : tokens.substr(at + key.size() + 1, tokens.find('\n', at) - at - key.size() - 1);
         };
         expect(codes.find("/control#token=" + token("control")) != std::string::npos &&
                    codes.find("/band#token=" + token("band")) != std::string::npos,

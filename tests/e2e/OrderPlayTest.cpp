@@ -83,8 +83,8 @@ int main(int argc, char** argv) {
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
     if (!expect(jack.start(256, kRate, false), "a JACK server (asynchronous) with the dummy driver is up")) return 1;
     const fs::path journal = dir / "journal.json";
-    const std::vector<std::string> common = {stemdeck,   "play", (dir / "live.yaml").string(), "--driver", "jack",
-                                             "--journal", journal.string()};
+    const std::vector<std::string> common = {
+        stemdeck, "play", (dir / "live.yaml").string(), "--driver", "jack", "--journal", journal.string()};
 
     // The first run: the planned order, edited by the script as song 1 plays.
     Recorder first;
@@ -119,8 +119,9 @@ int main(int argc, char** argv) {
     // Saved beside the set at every change: 1 (played) 4 2 (3 cut) 5.
     const std::string saved = readFile(dir / "live.order.yaml");
     const auto at = [&](const std::string& s) { return saved.find(s); };
-    const auto p1 = at("{ song: \"song1\", played: true }"), p4 = at("{ song: \"song4\""), p2 = at("{ song: \"song2\" }"),
-               p3 = at("{ song: \"song3\", skipped: true }"), p5 = at("{ song: \"song5\" }");
+    const auto p1 = at("{ song: \"song1\", played: true }"), p4 = at("{ song: \"song4\""),
+               p2 = at("{ song: \"song2\" }"), p3 = at("{ song: \"song3\", skipped: true }"),
+               p5 = at("{ song: \"song5\" }");
     expect(p1 != std::string::npos && p4 != std::string::npos && p2 != std::string::npos && p3 != std::string::npos &&
                p5 != std::string::npos && p1 < p4 && p4 < p2 && p2 < p3 && p3 < p5,
            "tonight's order was saved beside the set, edited:\n" + saved);

@@ -101,8 +101,9 @@ int run(const std::string& stemdeck, const std::string& script, const std::strin
                 "the recorder is on the server"))
         return 1;
     auto startPlay = [&](const std::string& at, const fs::path& log) {
-        return spawn({stemdeck, "play", (dir / "set.yaml").string(), "--driver", "jack", "--web", at, "--at-end", "stop"},
-                     log.string());
+        return spawn(
+            {stemdeck, "play", (dir / "set.yaml").string(), "--driver", "jack", "--web", at, "--at-end", "stop"},
+            log.string());
     };
     pid_t play = startPlay("127.0.0.1:0", dir / "play.log");
     struct Reap { // whatever ends this test early: no player left running
@@ -126,8 +127,8 @@ int run(const std::string& stemdeck, const std::string& script, const std::strin
             if (key == "control") token = value;
     }
     expect(token.size() == 22, "the control token was made and kept in the state folder");
-    std::vector<std::string> argv = {"node", script, "--base", "http://127.0.0.1:" + std::to_string(port), "--token",
-                                     token};
+    std::vector<std::string> argv = {"node",    script, "--base", "http://127.0.0.1:" + std::to_string(port),
+                                     "--token", token};
     if (!screens.empty()) argv.insert(argv.end(), {"--screens", screens});
     Browser browser(argv, dir / "browser.out", dir / "browser.err");
     if (!expect(browser.step("control-open"), "chromium opened the control view on a phone")) {

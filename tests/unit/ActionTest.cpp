@@ -22,16 +22,18 @@ namespace {
 
 /// A value of each kind, as a person would write it (numbers where a mapping needs them).
 const std::map<ValueKind, std::string> kSample = {
-    {ValueKind::level, "-6dB"},   {ValueKind::knob, "-0.5"},      {ValueKind::seconds, "2.5"},
-    {ValueKind::section, "8-16"}, {ValueKind::click, "count-in"}, {ValueKind::song, "2"},
-    {ValueKind::marker, "2"},     {ValueKind::scene, "2"},        {ValueKind::slot, "3"},
-    {ValueKind::tempo, "80%"},    {ValueKind::semitones, "-2"},   {ValueKind::bars, "17-24"}, {ValueKind::placement, "2 to 3"},
+    {ValueKind::level, "-6dB"},       {ValueKind::knob, "-0.5"},      {ValueKind::seconds, "2.5"},
+    {ValueKind::section, "8-16"},     {ValueKind::click, "count-in"}, {ValueKind::song, "2"},
+    {ValueKind::marker, "2"},         {ValueKind::scene, "2"},        {ValueKind::slot, "3"},
+    {ValueKind::tempo, "80%"},        {ValueKind::semitones, "-2"},   {ValueKind::bars, "17-24"},
+    {ValueKind::placement, "2 to 3"},
 };
 
 /// What the play screen's keys send for each key the table lists (a terminal's bytes).
 const std::map<std::string, std::string> kKeyBytes = {
-    {"1-8", "1"},     {"shift-1-8, s 1-8", "!"}, {"space", " "},  {"0, Home", "0"}, {"<-", "\x1b[D"},
-    {"->", "\x1b[C"}, {"g N Enter", "g2\r"}, {"u N Enter", "u2\r"}, {"x N Enter", "x2\r"}, {"e 1-8", "e2"}, {"w 1-8", "w3"},  {"+, =", "+"},
+    {"1-8", "1"},          {"shift-1-8, s 1-8", "!"}, {"space", " "},        {"0, Home", "0"},
+    {"<-", "\x1b[D"},      {"->", "\x1b[C"},          {"g N Enter", "g2\r"}, {"u N Enter", "u2\r"},
+    {"x N Enter", "x2\r"}, {"e 1-8", "e2"},           {"w 1-8", "w3"},       {"+, =", "+"},
 };
 
 const ScriptContext kCtx{{"Drums", "Bass", "Keys", "Vox"},

@@ -98,7 +98,8 @@ TEST_CASE("The running order file reads back what it wrote, names songs by folde
     CHECK(back.added[0] == dir / "encore");
 
     // Written by hand: numbers, plain or with flags; songs of the set left out are not tonight.
-    const set::OrderFile hand = set::parseRunningOrder("order: [3, { song: 1, skipped: true }]\n", "x.yaml", songs, setFile);
+    const set::OrderFile hand =
+        set::parseRunningOrder("order: [3, { song: 1, skipped: true }]\n", "x.yaml", songs, setFile);
     CHECK(songsOf(hand.order) == std::vector<int>{2, 0});
     CHECK(hand.order.skipped(0));
     CHECK(hand.order.notTonight() == std::vector<int>{1});

@@ -44,8 +44,8 @@ void checkOrder(set::CheckReport& report, const std::string& source, const std::
                                           file.string(), "tonight's running order has no song left to play",
                                           "un-skip a song (or mark one not played) in the file"});
     } catch (const Error& e) {
-        report.setFindings.push_back({orderFile.empty() ? set::Severity::warning : set::Severity::error,
-                                      file.string(), e.what(),
+        report.setFindings.push_back({orderFile.empty() ? set::Severity::warning : set::Severity::error, file.string(),
+                                      e.what(),
                                       orderFile.empty() ? "play starts with the set's order unless --order names "
                                                           "this file; fix it or delete it"
                                                         : "fix the running order file, or play without --order"});

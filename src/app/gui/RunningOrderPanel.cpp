@@ -9,7 +9,8 @@ namespace {
 enum Button : std::size_t { up, down, next, skip, add };
 constexpr std::array<const char*, 5> kTips{
     "The picked song one place earlier tonight (move_song)", "The picked song one place later tonight (move_song)",
-    "The picked song plays after the one playing (play_next)", "Cuts the picked song tonight, or brings it back (toggle_skip)",
+    "The picked song plays after the one playing (play_next)",
+    "Cuts the picked song tonight, or brings it back (toggle_skip)",
     "Adds a song of the set that is not in tonight's order, or a folder, at the end (add_song)"};
 } // namespace
 
@@ -23,7 +24,8 @@ RunningOrderPanel::RunningOrderPanel(LiveSession& session) : session_(session) {
         addAndMakeVisible(b);
     }
     buttons_[up].onClick = [this] {
-        if (const int p = placeOfPicked(); p > 0) send(control::Action::moveSong, picked_, p); // to place p (1-based: one up)
+        if (const int p = placeOfPicked(); p > 0)
+            send(control::Action::moveSong, picked_, p); // to place p (1-based: one up)
     };
     buttons_[down].onClick = [this] {
         if (const int p = placeOfPicked(); p >= 0) send(control::Action::moveSong, picked_, p + 2);
@@ -65,7 +67,8 @@ void RunningOrderPanel::showAddMenu() {
             send(control::Action::addSong, chosen);
         } else if (chosen == -1) {
             chooser_ = std::make_unique<juce::FileChooser>("A song's stem folder to add tonight");
-            chooser_->launchAsync(juce::FileBrowserComponent::openMode | juce::FileBrowserComponent::canSelectDirectories,
+            chooser_->launchAsync(juce::FileBrowserComponent::openMode |
+                                      juce::FileBrowserComponent::canSelectDirectories,
                                   [this](const juce::FileChooser& fc) {
                                       const juce::File f = fc.getResult();
                                       if (f != juce::File()) session_.addFolder(f.getFullPathName().toStdString());
@@ -132,8 +135,9 @@ void RunningOrderPanel::paint(juce::Graphics& g) {
         }
         g.setColour(current ? kText : s.skipped || (s.played && !current) ? kDim.darker(0.4f) : cued ? kAccent : kDim);
         g.setFont(juce::Font(current ? 20.0f : 17.0f, current ? juce::Font::bold : juce::Font::plain));
-        const std::string text = std::to_string(i + 1) + ". " + oneLine(s.title) + (s.played && !current ? "  \u2713" : "") +
-                                 (cued ? "  (next)" : "") + (s.skipped ? "  (cut)" : "");
+        const std::string text = std::to_string(i + 1) + ". " + oneLine(s.title) +
+                                 (s.played && !current ? "  \u2713" : "") + (cued ? "  (next)" : "") +
+                                 (s.skipped ? "  (cut)" : "");
         const auto area = row.reduced(6, 0);
         g.drawFittedText(text, area, juce::Justification::centredLeft, 1);
         if (s.skipped) { // struck through
@@ -156,7 +160,8 @@ std::string RunningOrderPanel::layoutReport() const {
         for (std::size_t i = 0; i < state_->songs.size(); ++i) {
             const auto c = localPointToGlobal(
                 juce::Point<int>(rows_.getCentreX(), rows_.getY() + static_cast<int>(i) * kRowHeight + kRowHeight / 2));
-            out += "layout: order row " + std::to_string(i + 1) + " " + std::to_string(c.x) + "," + std::to_string(c.y) + "\n";
+            out += "layout: order row " + std::to_string(i + 1) + " " + std::to_string(c.x) + "," +
+                   std::to_string(c.y) + "\n";
         }
     constexpr std::array<const char*, 5> names{"up", "down", "next", "skip", "add"};
     for (std::size_t k = 0; k < buttons_.size(); ++k) {

@@ -36,9 +36,8 @@ private:
     std::string shown_; ///< what the rows show, to repaint only on a change
     int picked_ = 0;    ///< the song picked (its number), 0: none
     juce::Rectangle<int> rows_;
-    std::array<juce::TextButton, 5> buttons_{juce::TextButton{"UP"}, juce::TextButton{"DOWN"},
-                                             juce::TextButton{"NEXT"}, juce::TextButton{"SKIP"},
-                                             juce::TextButton{"ADD"}};
+    std::array<juce::TextButton, 5> buttons_{juce::TextButton{"UP"}, juce::TextButton{"DOWN"}, juce::TextButton{"NEXT"},
+                                             juce::TextButton{"SKIP"}, juce::TextButton{"ADD"}};
     std::unique_ptr<juce::FileChooser> chooser_;
 };
 

@@ -76,8 +76,8 @@ void WaitingView::paint(juce::Graphics& g) {
     for (std::size_t i = 0; i < songs.size() && list.getHeight() >= 34; ++i) {
         const std::string title = songs[i].title ? *songs[i].title : songs[i].source.filename().string();
         g.setColour(kText);
-        g.drawText(std::to_string(i + 1) + "  " + oneLine(title),
-                   list.removeFromTop(34), juce::Justification::centredLeft);
+        g.drawText(std::to_string(i + 1) + "  " + oneLine(title), list.removeFromTop(34),
+                   juce::Justification::centredLeft);
     }
     auto s = status_;
     g.setColour(kSolo);

@@ -59,7 +59,8 @@ void StageView::paintHeader(juce::Graphics& g) {
         line += "   VAMP";
     if (status_.reference) line += "   A/B: REFERENCE";
     if (status_.scene >= 0 && status_.scene < static_cast<int>(status_.scenes.size())) // whole, as a button may not
-        line += "   SCENE " + std::to_string(status_.scene + 1) + " " + status_.scenes[static_cast<std::size_t>(status_.scene)];
+        line += "   SCENE " + std::to_string(status_.scene + 1) + " " +
+                status_.scenes[static_cast<std::size_t>(status_.scene)];
     g.drawText(line, pos, juce::Justification::centredLeft);
 }
 

@@ -59,7 +59,7 @@ private:
     ShowRunner& runner_;
     std::shared_ptr<const control::ShowState> state_;
     const bool traceState_ = std::getenv("STEMDECK_STATE_TRACE") != nullptr;
-    std::string traced_; ///< the last mix written to the log (STEMDECK_STATE_TRACE)
+    std::string traced_;    ///< the last mix written to the log (STEMDECK_STATE_TRACE)
     OneLineLook sceneLook_; // (before the buttons that use it: it outlives them)
     std::array<juce::TextButton, engine::kMaxScenes> scenes_;
     int sceneRows_ = 1; ///< 2 when the scenes have a row of their own (a narrow screen)

@@ -137,8 +137,8 @@ private:
     std::unique_ptr<engine::Engine> engine_;
     std::unique_ptr<control::Show> show_;
     std::unique_ptr<control::Router::Input> keysIn_; // the control thread's (keys are decoded there)
-    std::mutex foldersMutex_;            // guards folders_ (the GUI thread adds, the control thread takes)
-    std::vector<std::string> folders_;   // folders to add tonight, for the next tick
+    std::mutex foldersMutex_;                        // guards folders_ (the GUI thread adds, the control thread takes)
+    std::vector<std::string> folders_;               // folders to add tonight, for the next tick
     std::unique_ptr<control::Router::Input> guiIn_;  // the GUI thread's (its mouse)
     app::UnlockWord unlockWord_;
     std::unique_ptr<midi::MidiInput> midi_;

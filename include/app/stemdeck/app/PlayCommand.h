@@ -54,8 +54,8 @@ struct PlayArgs {
     bool waitDevice = false; ///< no audio device yet: wait for one (say so once) instead of exiting 69
     bool armed = false;      ///< wait for play (a pad, a pedal, space) instead of starting song 1 at once
     std::string shutdownCommand = "systemctl poweroff"; ///< what the shutdown action runs ("": nothing)
-    OscArgs osc; ///< the OSC surface (off unless asked for)
-    WebArgs web; ///< the web remote (off unless asked for)
+    OscArgs osc;                                        ///< the OSC surface (off unless asked for)
+    WebArgs web;                                        ///< the web remote (off unless asked for)
 };
 
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).

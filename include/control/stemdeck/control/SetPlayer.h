@@ -130,10 +130,10 @@ public:
     // Tonight's running order (SetPlayerOrder.cpp). Songs are named by their index in the catalogue
     // (the set's songs, then folders added tonight). Every edit applies at once to the songs not
     // yet playing (the cue after this song changes with it); the playing song is never cut.
-    void playNext(int song);              ///< song plays after the current one
-    void moveSong(int song, int place);   ///< to place (0-based) tonight
-    void addSong(int song, int place);    ///< into tonight's order (-1: at the end), to play (again)
-    void skipSong(int song, bool on);     ///< cut or brought back
+    void playNext(int song);            ///< song plays after the current one
+    void moveSong(int song, int place); ///< to place (0-based) tonight
+    void addSong(int song, int place);  ///< into tonight's order (-1: at the end), to play (again)
+    void skipSong(int song, bool on);   ///< cut or brought back
     void toggleSkip(int song);
     void markPlayed(int song, bool on);
     void togglePlayed(int song);
@@ -263,14 +263,14 @@ private:
     PlayerOptions options_;
     set::RunningOrder order_;
     bool orderSaveTold_ = false;
-    void orderChanged(); ///< saved beside the set; the following song cued again
-    [[nodiscard]] bool leftStart(int song) const; ///< the song plays, or has played from its start on
+    void orderChanged();                                ///< saved beside the set; the following song cued again
+    [[nodiscard]] bool leftStart(int song) const;       ///< the song plays, or has played from its start on
     [[nodiscard]] std::string songName(int song) const; ///< "song 3 'Blue'"
     std::ostream& log_;
     engine::CommandSender sender_;
     std::map<int, std::unique_ptr<Loaded>> loaded_;
     std::vector<bool> broken_; ///< songs that failed to load (not tried again)
-    SongChange change_; ///< which song is playing, cued, on its way
+    SongChange change_;        ///< which song is playing, cued, on its way
     bool finished_ = false;
     bool quitting_ = false;
     std::uint64_t underruns_ = 0;
@@ -285,7 +285,7 @@ private:
     double prepSeconds_ = 1.0;             ///< how long the last retime's load took (the next one's lead)
     std::optional<RetimeLoad> retimeLoad_; ///< on the loader thread now
     int retimeMoves_ = 0;                  ///< loads in a row the play head jumped away from
-    PracticeLoop loop_; ///< the A-B practice loop, on the current song's timeline
+    PracticeLoop loop_;                    ///< the A-B practice loop, on the current song's timeline
     // Last, so it goes first: its thread is stopped (a load under way finished) before the songs,
     // streamers and options a load uses.
     std::unique_ptr<SongLoader> loader_;

@@ -66,14 +66,14 @@ struct ShowHealth {
 
 /// One snapshot of the whole show.
 struct ShowState {
-    std::uint64_t version = 0;   ///< +1 every snapshot
-    std::uint64_t changes = 0;   ///< +1 every snapshot in which more than the position and meters changed
-    std::string setName;         ///< the set file's name ("" for folders)
+    std::uint64_t version = 0;        ///< +1 every snapshot
+    std::uint64_t changes = 0;        ///< +1 every snapshot in which more than the position and meters changed
+    std::string setName;              ///< the set file's name ("" for folders)
     std::vector<ShowSong> songs;      ///< tonight's running order, in the order it plays (cut songs too)
     std::vector<ShowSong> notTonight; ///< the set's other songs, not in tonight's order (to add)
     int cuedSong = -1;                ///< 0-based index into songs of the song cued next, -1: none
     int currentPlace = -1;            ///< 0-based index into songs of the current song, -1: not tonight
-    PlayerStatus player;         ///< the song, position, stems, scenes, markers, loop, tempo and key
+    PlayerStatus player;              ///< the song, position, stems, scenes, markers, loop, tempo and key
     ShowClock clock;
     ShowHealth health;
     bool locked = false;   ///< the show lock
