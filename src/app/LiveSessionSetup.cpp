@@ -195,26 +195,11 @@ bool LiveSession::open() {
     options_.song.tempo = args_.stretch.tempo;
     options_.song.transpose = args_.stretch.transpose;
     options_.song.keepBrokenStems = true; // on stage a broken stem never stops the others
-    if (!args_.events.empty()) {
-        const set::StemFolder first = set::scanStemFolder(songs_.front().source);
-        std::vector<std::string> names;
-        for (const auto& s : first.stems)
-            names.push_back(s.name);
-        control::ValueContext values;
-        values.sceneNames = songs_.front().sceneNames();
-        for (const set::Marker& m : songs_.front().markers)
-            values.markerNames.push_back(m.name);
-        values.songs = static_cast<int>(songs_.size());
-        options_.script =
-            control::loadEventScript(args_.events, {names, static_cast<double>(rate),
-                                                    args_.bpm.has_value() || first.info.bpm.has_value(), values});
-    }
-    engine_ = std::make_unique<engine::Engine>();
-    engine_->prepare(rate, engine::kMaxSegmentFrames); // any device block size, now or after a reopen
     if (setFile_) options_.setFile = setFile_->file;
     if (setFile_) options_.orderFile = set::runningOrderFile(setFile_->file);
     options_.setSongs = songs_.size();
     options_.startSong = args_.firstSong > 1 ? args_.firstSong - 1 : -1;
+    added_.clear();
     const std::optional<control::ShowPoint> resume = findResumePoint(); // (and tonight's order, from it)
     if (!options_.order && !args_.order.empty()) {
         set::OrderFile o = set::loadRunningOrder(args_.order, songs_, setFile_ ? setFile_->file : fs::path());
@@ -228,6 +213,27 @@ bool LiveSession::open() {
                  << "; this show plays the set's order (play --order that file to use it; it is written over "
                     "at the first change)\n";
     }
+    if (!args_.events.empty()) { // its stems, scenes and markers: the first song's (where the show starts)
+        int k = options_.startSong >= 0 ? options_.startSong : options_.order ? options_.order->after(-1) : 0;
+        if (k < 0 || k >= static_cast<int>(songs_.size() + added_.size())) k = 0;
+        const set::SetSong& song = static_cast<std::size_t>(k) < songs_.size()
+                                       ? songs_[static_cast<std::size_t>(k)]
+                                       : added_[static_cast<std::size_t>(k) - songs_.size()];
+        const set::StemFolder first = set::scanStemFolder(song.source);
+        std::vector<std::string> names;
+        for (const auto& s : first.stems)
+            names.push_back(s.name);
+        control::ValueContext values;
+        values.sceneNames = song.sceneNames();
+        for (const set::Marker& m : song.markers)
+            values.markerNames.push_back(m.name);
+        values.songs = static_cast<int>(songs_.size() + added_.size());
+        options_.script =
+            control::loadEventScript(args_.events, {names, static_cast<double>(rate),
+                                                    args_.bpm.has_value() || first.info.bpm.has_value(), values});
+    }
+    engine_ = std::make_unique<engine::Engine>();
+    engine_->prepare(rate, engine::kMaxSegmentFrames); // any device block size, now or after a reopen
     control::ShowOptions showOptions;
     showOptions.setName = setFile_ ? setFile_->name : std::string();
     control::ShowHooks hooks;
@@ -238,7 +244,10 @@ bool LiveSession::open() {
                                                : "; then '" + args_.shutdownCommand + "' powers the machine off")
              << "\n";
     };
-    show_ = std::make_unique<control::Show>(*engine_, songs_, options_, log_, showOptions, std::move(hooks));
+    std::vector<set::SetSong> catalogue = songs_; // (songs_ as the GUI's waiting screen reads it, unchanged)
+    catalogue.insert(catalogue.end(), added_.begin(), added_.end());
+    show_ =
+        std::make_unique<control::Show>(*engine_, std::move(catalogue), options_, log_, showOptions, std::move(hooks));
     keysIn_ = show_->makeInput(control::Surface::keys);
     guiIn_ = show_->makeInput(control::Surface::gui);
     const std::string journalFile = args_.journal.value_or(defaultJournalPath().string());
@@ -267,9 +276,10 @@ std::optional<control::ShowPoint> LiveSession::findResumePoint() {
         std::vector<set::OrderEntry> entries;
         for (const JournalOrderLine& line : *j.order) {
             int index = -1;
-            for (std::size_t i = 0; i < songs_.size(); ++i)
-                if (fs::absolute(songs_[i].source).lexically_normal().string() == line.source)
-                    index = static_cast<int>(i);
+            for (std::size_t i = 0; i < songs_.size() + added_.size(); ++i) {
+                const set::SetSong& s = i < songs_.size() ? songs_[i] : added_[i - songs_.size()];
+                if (fs::absolute(s.source).lexically_normal().string() == line.source) index = static_cast<int>(i);
+            }
             if (index < 0) {
                 log_ << "resume: " << line.source << " of tonight's order is not in the set any more; left out\n";
                 continue;
@@ -277,7 +287,7 @@ std::optional<control::ShowPoint> LiveSession::findResumePoint() {
             entries.push_back({index, line.skipped, line.played});
         }
         try {
-            options_.order = set::RunningOrder::of(std::move(entries), static_cast<int>(songs_.size()));
+            options_.order = set::RunningOrder::of(std::move(entries), static_cast<int>(songs_.size() + added_.size()));
             if (!args_.order.empty()) log_ << "resume: tonight's order from the journal (not --order's)\n";
         } catch (const Error& e) {
             log_ << "resume: tonight's order in the journal is unusable (" << e.what() << "): the set's order\n";
@@ -290,8 +300,8 @@ std::optional<control::ShowPoint> LiveSession::findResumePoint() {
 void LiveSession::addSongs(const std::vector<fs::path>& folders) {
     for (const fs::path& f : folders) {
         set::SetSong song;
-        song.source = f;
-        songs_.push_back(song);
+        song.source = fs::absolute(f).lexically_normal();
+        added_.push_back(song);
     }
 }
 

@@ -93,7 +93,7 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
             l->song.addCue(std::max<std::int64_t>(1, at - xfade));
             l->held.push_back(at);
         }
-        if (index == 0) // the events script runs from song 1's bar 1: its jumps start from RAM too
+        if (index == firstSong_) // the events script runs from the first song's bar 1: its jumps start from RAM too
             for (const std::int64_t frame : control::cueFrames(options_.script, l->song.sampleRate))
                 l->song.addCue(frame);
         for (const StemRoute& r : options_.routes) {
@@ -128,6 +128,7 @@ void SetPlayer::start(const std::optional<ShowPoint>& resume, bool playOnResume)
         if (asked >= 0 && !order_.tonight(asked)) order_.add(asked, 0); // play --song N: from there
     }
     for (int i = first; i >= 0; i = order_.after(i)) {
+        firstSong_ = i;
         if (Loaded* l = load(i)) {
             engine_.setSong(l->view);
             change_.started(i);
@@ -224,7 +225,7 @@ AtEnd SetPlayer::atEndOf(int index) const {
 
 void SetPlayer::poll() {
     engine::Event e;
-    bool ended = false;
+    bool ended = false, playedOut = false;
     while (engine_.nextEvent(e)) {
         switch (e.type) {
         case EventType::songChanged: {
@@ -238,12 +239,17 @@ void SetPlayer::poll() {
             break;
         }
         case EventType::songEnded:
+            // A song that reached its end has played tonight: "next" passes over it from now on
+            // (a song only started — a wrong "next" put right with "previous" — has not).
+            if (const int cur = change_.current(); cur >= 0 && order_.tonight(cur) && !order_.played(cur)) {
+                order_.markPlayed(cur, true);
+                playedOut = true;
+            }
             // A run-on cue is taken by the engine in the same block: its songChanged follows.
             if (!change_.runningOn()) ended = true;
             break;
         case EventType::transportStarted:
-            if (!scriptZero_ && change_.current() == std::max(0, options_.startSong))
-                scriptZero_ = e.frame - e.songFrame;
+            if (!scriptZero_ && change_.current() == firstSong_) scriptZero_ = e.frame - e.songFrame;
             if (!quitting_) finished_ = false; // played again (from any surface) after the set's end
             break;
         case EventType::transportStopped:
@@ -291,12 +297,7 @@ void SetPlayer::poll() {
             changeTo(next, atEndOf(change_.current()) != AtEnd::stop);
         }
     }
-    // A song that has played (rolled) is marked so tonight: "next" passes over it from now on.
-    if (const int cur = change_.current();
-        cur >= 0 && engine_.rolling() && !order_.played(cur) && order_.tonight(cur)) {
-        order_.markPlayed(cur, true);
-        orderChanged();
-    }
+    if (playedOut) orderChanged(); // (saved; the following song is cued already)
     takeRetimeLoad();
     if (auto it = loaded_.find(change_.current()); it != loaded_.end())
         for (const std::string& f : it->second->song.takeFaults())

@@ -55,8 +55,26 @@ void SetPlayer::playNext(int song) {
     orderChanged();
 }
 
+int SetPlayer::placeAhead(int song, int place) const {
+    // Tonight runs forwards from the song playing: a song put at or before it would never play.
+    const int cur = order_.placeOf(change_.heading());
+    if (cur < 0 || song == change_.heading()) return place;
+    const int from = order_.placeOf(song);
+    const int curAfter = from >= 0 && from < cur ? cur - 1 : cur; // its place once `song` is out
+    if (place >= 0 && place <= curAfter) {
+        log_ << songName(song) << " would go before the song playing and never play: it goes right after it\n";
+        return curAfter + 1;
+    }
+    return place;
+}
+
 void SetPlayer::moveSong(int song, int place) {
-    if (const std::string bad = order_.move(song, place); !bad.empty()) {
+    if (song == change_.heading() && song >= 0) {
+        log_ << songName(song) << " is the current song: it stays where it is (move the others, or go_to_song "
+             << "another)\n";
+        return;
+    }
+    if (const std::string bad = order_.move(song, placeAhead(song, place)); !bad.empty()) {
         log_ << "move_song: " << bad << "\n";
         return;
     }
@@ -70,7 +88,7 @@ void SetPlayer::addSong(int song, int place) {
         return;
     }
     const bool was = order_.tonight(song);
-    if (const std::string bad = order_.add(song, place); !bad.empty()) {
+    if (const std::string bad = order_.add(song, place < 0 ? place : placeAhead(song, place)); !bad.empty()) {
         log_ << "add_song: " << bad << "\n";
         return;
     }
@@ -102,10 +120,6 @@ void SetPlayer::toggleSkip(int song) {
 }
 
 void SetPlayer::markPlayed(int song, bool on) {
-    if (!on && song == change_.current() && engine_.rolling()) {
-        log_ << songName(song) << " is playing: it stays marked played\n";
-        return;
-    }
     if (const std::string bad = order_.markPlayed(song, on); !bad.empty()) {
         log_ << "toggle_played: " << bad << "\n";
         return;
@@ -126,7 +140,8 @@ int SetPlayer::addFolder(const fs::path& folder, int place) {
         return -1;
     }
     for (std::size_t i = 0; i < songs_.size(); ++i)
-        if (songs_[i].source.lexically_normal() == p) { // a song of the catalogue already: added as one
+        if (fs::absolute(songs_[i].source, ec).lexically_normal() ==
+            p) { // a song of the catalogue already: added as one
             addSong(static_cast<int>(i), place < 0 ? order_.placeOf(change_.heading()) + 1 : place);
             return static_cast<int>(i);
         }

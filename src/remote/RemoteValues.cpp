@@ -11,7 +11,8 @@ control::ValueContext valueContext(const control::ShowState& state) {
     ctx.sceneNames = state.player.scenes;
     for (const auto& m : state.player.markers)
         ctx.markerNames.push_back(m.first);
-    ctx.songs = static_cast<int>(state.songs.size());
+    ctx.songs =
+        static_cast<int>(state.songs.size() + state.notTonight.size()); // the whole set: songs keep their number
     return ctx;
 }
 

@@ -24,14 +24,24 @@ fs::path runningOrderFile(const fs::path& setFile) {
 
 namespace {
 
+/// The set file's folder, absolute (a set given as sets/friday.yaml is read from where play runs).
 fs::path baseOf(const fs::path& setFile) {
-    return setFile.has_parent_path() ? setFile.parent_path() : fs::path(".");
+    std::error_code ec;
+    const fs::path base = fs::absolute(setFile.has_parent_path() ? setFile.parent_path() : fs::path("."), ec);
+    return base.lexically_normal();
 }
 
-/// A song as the file names it: its path relative to the set file's folder when inside it.
+fs::path absoluteOf(const fs::path& p) {
+    std::error_code ec;
+    return fs::absolute(p, ec).lexically_normal();
+}
+
+/// A song as the file names it: its path relative to the set file's folder when inside it, else
+/// absolute (so it reads back the same from wherever play runs).
 std::string sourceText(const fs::path& source, const fs::path& base) {
-    const fs::path rel = source.lexically_relative(base);
-    if (rel.empty() || rel.native().starts_with("..")) return source.generic_string();
+    const fs::path abs = absoluteOf(source);
+    const fs::path rel = abs.lexically_relative(base);
+    if (rel.empty() || rel.native().starts_with("..")) return abs.generic_string();
     return rel.generic_string();
 }
 
@@ -95,12 +105,12 @@ OrderFile parseRunningOrder(std::string_view text, const fs::path& file, const s
     std::vector<OrderEntry> entries;
     std::vector<fs::path> catalogue;
     for (const SetSong& s : setSongs)
-        catalogue.push_back(s.source.lexically_normal());
+        catalogue.push_back(absoluteOf(s.source));
     // A folder (or .stem.mp4) added tonight: its index in the catalogue, added now if new.
     const auto folder = [&](const YAML::Node& node, const std::string& t) {
         fs::path p(t);
         if (p.is_relative()) p = base / p;
-        p = p.lexically_normal();
+        p = p.lexically_normal(); // (absolute: base is)
         for (std::size_t i = 0; i < catalogue.size(); ++i)
             if (catalogue[i] == p) return static_cast<int>(i);
         std::error_code ec;
@@ -134,7 +144,7 @@ OrderFile parseRunningOrder(std::string_view text, const fs::path& file, const s
         const YAML::Node song = item.IsMap() ? item["song"] : item; // (yaml-cpp: a Node assigned to is written)
         const std::string t = r.scalar(song, "song");
         int index = -1;
-        if (wholeNumber(t)) {
+        if (wholeNumber(t) && song.Tag() != "!") { // 3: song 3; "3" (quoted): a folder called 3
             const int n = std::stoi(t);
             if (n < 1 || static_cast<std::size_t>(n) > setSongs.size())
                 r.fail(song, "there is no song " + t + "; the set has " + std::to_string(setSongs.size()) +

@@ -117,6 +117,18 @@ TEST_CASE("The running order file reads back what it wrote, names songs by folde
     CHECK_THAT(parseError("set: other.yaml\norder: [1]\n", songs, setFile),
                Catch::Contains("this running order is for the set 'other.yaml', not 'live.yaml'"));
     CHECK_THAT(parseError("order: 3\n", songs, setFile), Catch::Contains("expected 'order:' and a list of songs"));
+    // A quoted number is a folder's name (as play writes every folder); a plain one, a song's number.
+    std::filesystem::create_directories(dir / "22");
+    const set::OrderFile named = set::parseRunningOrder("order: [\"22\", 2]\n", "x.yaml", songs, setFile);
+    REQUIRE(named.added.size() == 1);
+    CHECK(named.added[0] == dir / "22");
+    CHECK(songsOf(named.order) == std::vector<int>{3, 1});
+    // Songs outside the set's folder are written absolute: they read back from anywhere.
+    std::vector<set::SetSong> outside = songs;
+    outside[1].source = dir.path().parent_path() / "elsewhere";
+    CHECK(set::formatRunningOrder(RunningOrder::plan(3), outside, 3, setFile)
+              .find("{ song: \"" + (dir.path().parent_path() / "elsewhere").generic_string() + "\" }") !=
+          std::string::npos);
     CHECK_THAT(parseError("order: [1\n", songs, setFile), Catch::Contains("tonight.order.yaml"));
 }
 
@@ -218,7 +230,7 @@ TEST_CASE("Edits while the set plays change what follows at once, the playing so
     const auto st = rig.show->state().latest();
     CHECK(tonight(*st) == std::vector<int>{1, 4, 2, 5, 3});
     CHECK(st->songs[2].skipped);
-    CHECK(st->songs[0].played);
+    CHECK_FALSE(st->songs[0].played); // (played once it has reached its end)
     CHECK(st->notTonight.empty());
     CHECK(st->cuedSong == 1);
     CHECK(rig.log.str().find("song 1 'song1' is playing and plays on") != std::string::npos);
@@ -260,4 +272,32 @@ TEST_CASE("play_next and go_to_song bring a cut or missing song in; a song waiti
     rig.run(1);
     CHECK(rig.show->player().cuedSong() == 2); // song 2 marked played: song 3 follows
     CHECK(rig.show->player().status().nextTitle == "song3");
+    // Tonight runs forwards: a song put before the one playing goes right after it instead, and
+    // the current song stays where it is.
+    rig.send(Action::moveSong, 4, 1);
+    rig.send(Action::moveSong, 1, 5);
+    rig.run(1);
+    CHECK(tonight(*rig.show->state().latest()) == std::vector<int>{5, 1, 4, 2, 3});
+    CHECK(rig.log.str().find("song 4 'song4' would go before the song playing and never play") != std::string::npos);
+    CHECK(rig.log.str().find("song 1 'song1' is the current song: it stays where it is") != std::string::npos);
+}
+
+TEST_CASE("A song only started is not played: a wrong next put right with previous plays it again next",
+          "[unit][order][player]") {
+    OrderRig rig(AtEnd::stop);
+    rig.show->player().play();
+    rig.run(10);
+    rig.show->player().nextSong(); // by mistake: song 2 starts…
+    rig.run(20);
+    REQUIRE(rig.show->player().currentSong() == 1);
+    REQUIRE(rig.engine.rolling());
+    rig.show->player().previousSong(); // …and back to song 1
+    rig.run(20);
+    CHECK(rig.show->player().currentSong() == 0);
+    const auto st = rig.show->state().latest();
+    CHECK_FALSE(st->songs[1].played);
+    CHECK(rig.show->player().cuedSong() == 1); // song 2 still follows
+    rig.run(kSong / 256 + 40);                 // song 1 ends: played; song 2 waits at its start
+    CHECK(rig.show->state().latest()->songs[0].played);
+    CHECK(rig.show->player().currentSong() == 1);
 }

@@ -116,7 +116,8 @@ private:
     /// With --resume: where the journal says the show was (nullopt: from the top, said why), and
     /// tonight's order as it was (into options_, its added folders into songs_).
     std::optional<control::ShowPoint> findResumePoint();
-    void addSongs(const std::vector<std::filesystem::path>& folders); ///< folders added tonight, after the set's
+    /// Folders added tonight (an order file's, the journal's), after the set's songs: into added_.
+    void addSongs(const std::vector<std::filesystem::path>& folders);
     void takeSetFile(std::ostream& notes); ///< a set file: its songs, and its audio where the command line is silent
     void takeFolders();                    ///< stem folders (or .stem.mp4 files), a song each
     void planOutputs(std::ostream& notes); ///< device options, outputs, click and song-end from the arguments
@@ -128,6 +129,7 @@ private:
     PlayArgs args_;
     bool keys_;
     std::vector<set::SetSong> songs_;
+    std::vector<set::SetSong> added_; // folders added tonight before the show opened (control thread only)
     std::optional<set::SetFile> setFile_;
     audio::DeviceOptions device_;
     control::PlayerOptions options_;

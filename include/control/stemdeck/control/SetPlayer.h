@@ -50,7 +50,7 @@ struct PlayerOptions {
     engine::ClickMode click = engine::ClickMode::off;
     std::vector<StemRoute> routes;
     control::SongOptions song;       ///< rate (the device's), BPM override, shared disk thread
-    std::vector<ScriptEvent> script; ///< timed actions, frames counted from song 1's bar 1
+    std::vector<ScriptEvent> script; ///< timed actions, frames counted from the first song's bar 1
     std::filesystem::path setFile;   ///< where stored scenes are saved beside ("" without a set file)
     /// Tonight's running order over `songs` (the catalogue); nullopt: the songs in their order.
     std::optional<set::RunningOrder> order;
@@ -262,8 +262,11 @@ private:
     std::vector<set::SetSong> songs_;
     PlayerOptions options_;
     set::RunningOrder order_;
+    int firstSong_ = -1; ///< the song the show started with (the events script's zero is its bar 1)
     bool orderSaveTold_ = false;
-    void orderChanged();                                ///< saved beside the set; the following song cued again
+    void orderChanged(); ///< saved beside the set; the following song cued again
+    /// `place` for `song` (0-based, as asked), or right after the song playing when it would be at or before it.
+    [[nodiscard]] int placeAhead(int song, int place) const;
     [[nodiscard]] bool leftStart(int song) const;       ///< the song plays, or has played from its start on
     [[nodiscard]] std::string songName(int song) const; ///< "song 3 'Blue'"
     std::ostream& log_;
