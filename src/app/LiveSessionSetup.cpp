@@ -101,6 +101,8 @@ LiveSession::LiveSession(const PlayArgs& args, bool keys, std::ostream& notes) :
     }
     if (!a.order.empty() && a.firstSong > 1)
         throw Error("--song and --order: tonight's order says where the show starts; give one of them");
+    if (!a.order.empty()) // read now: a broken order file is said before the device is waited for
+        orderFile_ = set::loadRunningOrder(a.order, songs_, setFile_ ? setFile_->file : fs::path());
     busLabels_.assign(engine::kMaxDirectBuses, {});
     for (std::size_t k = 0; k < busLabels_.size(); ++k)
         if (device_.channels.directFirst[k] >= 0) busLabels_[k] = busLabel(device_.channels.directFirst[k]);
@@ -201,10 +203,9 @@ bool LiveSession::open() {
     options_.startSong = args_.firstSong > 1 ? args_.firstSong - 1 : -1;
     added_.clear();
     const std::optional<control::ShowPoint> resume = findResumePoint(); // (and tonight's order, from it)
-    if (!options_.order && !args_.order.empty()) {
-        set::OrderFile o = set::loadRunningOrder(args_.order, songs_, setFile_ ? setFile_->file : fs::path());
-        addSongs(o.added);
-        options_.order = std::move(o.order);
+    if (!options_.order && orderFile_) {
+        addSongs(orderFile_->added);
+        options_.order = orderFile_->order;
         log_ << "tonight's order from " << args_.order << "\n";
     } else if (!options_.order && setFile_) {
         std::error_code ec;

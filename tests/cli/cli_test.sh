@@ -148,6 +148,17 @@ case "$out" in *"CANNOT PLAY"*"1 of 2 songs can play"*) [ "$rc" -eq 1 ] && ok "c
   *) fail "check badset" "$out" ;; esac
 expect_error "set file with a typo" "typo.yaml:1:1: unknown key 'song' in the set file (did you mean 'songs'?)" "" \
   -- play "$WORK/typo.yaml"
+# Tonight's running order: check --order and play --order say what is wrong, where, and how to fix it.
+printf 'order:\n  - 1\n  - 3\n' > "$WORK/tonight.order.yaml"
+out=$("$BIN" check "$WORK/badset.yaml" --order "$WORK/tonight.order.yaml" 2>&1); rc=$?
+case "$out" in *"tonight.order.yaml:3:5: there is no song 3; the set has 2"*"fix the running order file"*)
+  [ "$rc" -eq 1 ] && ok "check --order: a song the set lacks, at its line, exit 1" || fail "check --order: exit $rc" "$out" ;;
+  *) fail "check --order" "$out" ;; esac
+expect_error "play --order: a song the set lacks" "tonight.order.yaml:3:5: there is no song 3; the set has 2" "" \
+  -- play "$WORK/badset.yaml" --order "$WORK/tonight.order.yaml"
+printf 'order: [ { song: 1, skiped: true } ]\n' > "$WORK/typo.order.yaml"
+expect_error "play --order: a typo" "typo.order.yaml:1:21: unknown key 'skiped' in a song of the running order (did you mean 'skipped'?)" "" \
+  -- play "$WORK/badset.yaml" --order "$WORK/typo.order.yaml"
 
 # --- bad input -------------------------------------------------------------------------------
 expect_error "missing folder" "$WORK/nowhere: no such folder" "$WORK/o1.wav" -- render "$WORK/nowhere" -o "$WORK/o1.wav"

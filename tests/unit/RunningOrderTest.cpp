@@ -37,7 +37,7 @@ std::string parseError(const std::string& text, const std::vector<set::SetSong>&
 
 } // namespace
 
-TEST_CASE("A running order moves, cuts, adds and marks songs; next passes over cut and played ones", "[unit][order]") {
+TEST_CASE("A running order moves, cuts, adds and marks songs, and next passes over cut and played ones", "[unit][order]") {
     RunningOrder o = RunningOrder::plan(5);
     CHECK(songsOf(o) == std::vector<int>{0, 1, 2, 3, 4});
     CHECK(o.after(-1) == 0);
@@ -253,7 +253,7 @@ TEST_CASE("Edits while the set plays change what follows at once, the playing so
     CHECK_FALSE(saved.order.played(1));
 }
 
-TEST_CASE("play_next and go_to_song bring a cut or missing song in; a song waiting at its start can be cut",
+TEST_CASE("play_next and go_to_song bring a cut or missing song in, and a song waiting at its start can be cut",
           "[unit][order][player]") {
     OrderRig rig(AtEnd::stop);
     rig.send(Action::playNext, 5); // not tonight: in, after song 1

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "stemdeck/app/Journal.h"
+#include "stemdeck/set/RunningOrder.h"
 #include "stemdeck/app/Key.h"
 #include "stemdeck/app/Keys.h"
 #include "stemdeck/app/OscSurface.h"
@@ -129,7 +130,8 @@ private:
     PlayArgs args_;
     bool keys_;
     std::vector<set::SetSong> songs_;
-    std::vector<set::SetSong> added_; // folders added tonight before the show opened (control thread only)
+    std::vector<set::SetSong> added_;         // folders added tonight before the show opened (control thread only)
+    std::optional<set::OrderFile> orderFile_; // play --order's, read at once
     std::optional<set::SetFile> setFile_;
     audio::DeviceOptions device_;
     control::PlayerOptions options_;
