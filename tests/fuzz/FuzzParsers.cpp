@@ -1,4 +1,4 @@
-// libFuzzer harness for the parsers a user's files reach: set files, stem-folder readmes,
+// libFuzzer harness for the parsers a user's files reach: set files, running orders, stem-folder readmes,
 // events scripts, controller mappings, an MP4 stem file's box tree and NI metadata JSON, and an
 // OSC datagram (liblo's decoding, stemdeck's and AbleSet's addresses).
 // Each must turn any input
@@ -9,12 +9,14 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/common/Error.h"
 #include "stemdeck/formats/NiMetadata.h"
 #include "stemdeck/midi/Mapping.h"
 #include "stemdeck/set/Readme.h"
+#include "stemdeck/set/RunningOrder.h"
 #include "stemdeck/set/SetFile.h"
 #if STEMDECK_FUZZ_TARGET == 6 || STEMDECK_FUZZ_TARGET == 7
 #include "stemdeck/remote/WebProtocol.h"
@@ -74,6 +76,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const stemdeck::remote::WebTranslation t = stemdeck::remote::translateWeb(text, fuzzShow());
         (void)stemdeck::remote::webReply(t.id, t.error);
         if (size > 0 && data[0] == '!') (void)stemdeck::remote::webState(fuzzShow(), 1.0);
+#elif STEMDECK_FUZZ_TARGET == 8
+        // The bytes as tonight's running order for a set of three songs: an order that reads, or a
+        // reason; one that reads is written out and reads back the same.
+        static const std::vector<stemdeck::set::SetSong> songs = [] {
+            std::vector<stemdeck::set::SetSong> s(3);
+            s[0].source = "/tmp/fuzz/one";
+            s[1].source = "/tmp/fuzz/two";
+            s[2].source = "/tmp/fuzz/three";
+            return s;
+        }();
+        const stemdeck::set::OrderFile o =
+            stemdeck::set::parseRunningOrder(text, "/tmp/fuzz/set.order.yaml", songs, "/tmp/fuzz/set.yaml");
+        std::vector<stemdeck::set::SetSong> catalogue = songs;
+        for (const auto& folder : o.added)
+            catalogue.emplace_back().source = folder;
+        const std::string again = stemdeck::set::formatRunningOrder(o.order, catalogue, 3, "/tmp/fuzz/set.yaml");
+        if (stemdeck::set::parseRunningOrder(again, "/tmp/fuzz/again.yaml", songs, "/tmp/fuzz/set.yaml").order !=
+            o.order)
+            __builtin_trap(); // written, it must read back the same
 #elif STEMDECK_FUZZ_TARGET == 5
         // The bytes as an MP4 file: walk its boxes to the NI box, read what it holds; and the bytes
         // as that box's JSON directly.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the set-file, readme, events-script and controller-mapping parsers, the MP4 box walker and NI
+# Fuzzes the set-file, running-order, readme, events-script and controller-mapping parsers, the MP4 box walker and NI
 # stem metadata reader, the OSC handler (liblo's decoding, stemdeck's and AbleSet's addresses) and the web remote's
 # message handler (a page's JSON) with libFuzzer (clang, ASan + UBSan).
 #   tests/fuzz/fuzz.sh [SECONDS_PER_PARSER] [BUILD_DIR]
@@ -15,6 +15,7 @@ CXX=${CXX_FUZZ:-clang++}
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 for inc in "$root"/include/*; do flags+=(-I"$inc"); done
 sources=(src/set/SetFile.cpp src/set/SetFileSongs.cpp src/set/SetFileTempo.cpp src/set/StoredScenes.cpp
+         src/set/RunningOrder.cpp src/set/RunningOrderFile.cpp
          src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp src/midi/Mapping.cpp
          src/formats/NiMetadata.cpp src/control/Action.cpp src/common/Files.cpp src/common/Db.cpp src/yaml/Yaml.cpp src/yaml/Tree.cpp
          src/remote/Osc.cpp src/remote/OscAddresses.cpp src/remote/OscFeedback.cpp src/remote/AbleSet.cpp
@@ -29,7 +30,7 @@ for s in "${sources[@]}"; do
   objs+=("$o")
 done
 status=0
-for target in 1:set 2:readme 3:events 4:mapping 5:ni 6:osc 7:web; do
+for target in 1:set 2:readme 3:events 4:mapping 5:ni 6:osc 7:web 8:order; do
   n=${target%%:*}; name=${target#*:}
   bin="$out/fuzz_$name"
   "$CXX" "${flags[@]}" -DSTEMDECK_FUZZ_TARGET="$n" "$here/FuzzParsers.cpp" "${objs[@]}" -lyaml-cpp -lyaml -llo -o "$bin"
