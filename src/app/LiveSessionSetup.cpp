@@ -277,10 +277,10 @@ std::optional<control::ShowPoint> LiveSession::findResumePoint() {
         std::vector<set::OrderEntry> entries;
         for (const JournalOrderLine& line : *j.order) {
             int index = -1;
-            for (std::size_t i = 0; i < songs_.size() + added_.size(); ++i) {
-                const set::SetSong& s = i < songs_.size() ? songs_[i] : added_[i - songs_.size()];
-                if (fs::absolute(s.source).lexically_normal().string() == line.source) index = static_cast<int>(i);
-            }
+            for (std::size_t i = 0; i < allSources_.size() + added_.size(); ++i) // (both absolute already)
+                if ((i < allSources_.size() ? allSources_[i] : added_[i - allSources_.size()].source.string()) ==
+                    line.source)
+                    index = static_cast<int>(i);
             if (index < 0) {
                 log_ << "resume: " << line.source << " of tonight's order is not in the set any more; left out\n";
                 continue;

@@ -209,8 +209,7 @@ void SetPlayer::goToSong(int index) {
     }
     if (!order_.tonight(index) || order_.skipped(index)) { // asked for by name: it is in tonight's set again
         const bool was = order_.tonight(index);
-        if (was) order_.remove(index); // (then put back right after the song playing)
-        order_.add(index, order_.placeOf(change_.heading()) + 1);
+        order_.playAfter(index, change_.heading());
         log_ << songName(index) << (was ? " was cut tonight: it is back, " : " was not in tonight's order: added ")
              << "after the song playing\n";
         orderChanged();

@@ -42,13 +42,8 @@ void SetPlayer::playNext(int song) {
         log_ << songName(song) << " is the song playing; play_next names the song to follow it\n";
         return;
     }
-    if (song < 0 || song >= static_cast<int>(songs_.size())) {
-        log_ << "play_next: there is no song " << song + 1 << "; the set has " << songs_.size() << "\n";
-        return;
-    }
-    if (order_.tonight(song)) order_.remove(song); // (then put back right after the current song)
-    if (const std::string bad = order_.add(song, order_.placeOf(cur) + 1); !bad.empty()) {
-        log_ << bad << "\n";
+    if (const std::string bad = order_.playAfter(song, cur); !bad.empty()) {
+        log_ << "play_next: " << bad << "\n";
         return;
     }
     log_ << "tonight: " << songName(song) << " plays next\n";
@@ -150,7 +145,10 @@ int SetPlayer::addFolder(const fs::path& folder, int place) {
     songs_.push_back(song);
     broken_.push_back(false);
     const int index = order_.grow();
-    order_.add(index, place < 0 ? order_.placeOf(change_.heading()) + 1 : place);
+    if (place < 0)
+        order_.playAfter(index, change_.heading());
+    else
+        order_.add(index, place);
     log_ << "tonight: " << songName(index) << " added from " << p.string() << " at place " << order_.placeOf(index) + 1
          << "\n";
     orderChanged();

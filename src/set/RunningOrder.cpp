@@ -96,26 +96,36 @@ std::string RunningOrder::move(int song, int place) {
 
 std::string RunningOrder::add(int song, int place) {
     if (std::string bad = outside(song); !bad.empty()) return bad;
-    const int at = place < 0 ? static_cast<int>(entries_.size()) - (tonight(song) ? 1 : 0) : place;
-    std::string r = move(song, at);
+    std::string r = move(song, place < 0 ? static_cast<int>(entries_.size()) : place); // (move clamps to the end)
     if (r.empty()) entries_[static_cast<std::size_t>(placeOf(song))].skipped = false;
     return r;
 }
 
-std::string RunningOrder::skip(int song, bool on) {
+std::string RunningOrder::playAfter(int song, int after) {
     if (std::string bad = outside(song); !bad.empty()) return bad;
+    if (tonight(song)) remove(song);
+    return add(song, placeOf(after) + 1); // (its place once `song` is out)
+}
+
+OrderEntry* RunningOrder::entryOf(int song, std::string& error) {
+    error = outside(song);
+    if (!error.empty()) return nullptr;
     const int p = placeOf(song);
-    if (p < 0) return "song " + std::to_string(song + 1) + " is not in tonight's order (add_song puts it in)";
-    entries_[static_cast<std::size_t>(p)].skipped = on;
-    return "";
+    if (p >= 0) return &entries_[static_cast<std::size_t>(p)];
+    error = "song " + std::to_string(song + 1) + " is not in tonight's order (add_song puts it in)";
+    return nullptr;
+}
+
+std::string RunningOrder::skip(int song, bool on) {
+    std::string error;
+    if (OrderEntry* e = entryOf(song, error)) e->skipped = on;
+    return error;
 }
 
 std::string RunningOrder::markPlayed(int song, bool on) {
-    if (std::string bad = outside(song); !bad.empty()) return bad;
-    const int p = placeOf(song);
-    if (p < 0) return "song " + std::to_string(song + 1) + " is not in tonight's order (add_song puts it in)";
-    entries_[static_cast<std::size_t>(p)].played = on;
-    return "";
+    std::string error;
+    if (OrderEntry* e = entryOf(song, error)) e->played = on;
+    return error;
 }
 
 std::string RunningOrder::remove(int song) {

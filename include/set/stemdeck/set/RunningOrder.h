@@ -61,6 +61,9 @@ public:
     std::string move(int song, int place);
     /// Added at `place` (-1: the end) if not tonight, else moved there; played again; not skipped.
     std::string add(int song, int place);
+    /// To play right after `after` (not tonight, or -1: at the top): taken from its place, put back
+    /// there, neither cut nor played (play_next, a song gone to by name).
+    std::string playAfter(int song, int after);
     /// Cut (on) or brought back (off). The song stays in the list, struck through.
     std::string skip(int song, bool on);
     /// Marked played (on) or to play (off).
@@ -72,6 +75,8 @@ public:
 
 private:
     [[nodiscard]] std::string outside(int song) const; ///< "" if `song` is in the catalogue
+    /// `song`'s entry tonight, or nullptr and `error` (not in the catalogue, or not tonight).
+    OrderEntry* entryOf(int song, std::string& error);
     std::vector<OrderEntry> entries_;
     int songs_ = 0;
 };
