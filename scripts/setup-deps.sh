@@ -23,6 +23,7 @@ PACKAGES=(
   flac     # the reference FLAC encoder: 12- and 20-bit files for the format tests
   xvfb xdotool imagemagick   # the stage GUI's test: a virtual display, keys and clicks, a screenshot
   liblo-tools python3-liblo   # independent OSC clients for the OSC tests: oscsend, oscdump, and a Companion replay in Python
+  python3-mido   # an independent Standard MIDI File reader for MIDI out's render tests (render --midi-out)
   chromium fonts-dejavu-core zbar-tools   # the web remote's tests: a real browser (puppeteer-core from npm drives it), its fonts, a QR decoder
   iproute2 util-linux   # the OSC and web security tests: network namespaces and a veth pair (ip netns, ip link)
   fuse3 libfuse3-dev   # a filesystem that stops answering, as a stalled network share (tests/stall)

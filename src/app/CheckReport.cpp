@@ -63,6 +63,9 @@ std::string formatCheckReport(const CheckReport& r) {
                           *s.stemSumResidualDb <= set::kStemSumToleranceDb ? "they match" : "they differ");
             out << line;
         }
+        if (!s.cues.empty()) out << "  cues:\n";
+        for (const std::string& c : s.cues)
+            out << "    " << oneLine(c) << "\n";
         for (const Finding& f : s.findings)
             out << "  " << (f.severity == Severity::error ? "error: " : "warning: ") << oneLine(f.file) << ": "
                 << oneLine(f.what) << "\n      fix: " << oneLine(f.fix) << "\n";
@@ -132,6 +135,9 @@ std::string checkReportJson(const CheckReport& r) {
         for (const FileReport& f : s.stems)
             song["files"].push_back(file(f, false));
         if (s.reference) song["files"].push_back(file(*s.reference, true));
+        song["cues"] = Json::array();
+        for (const std::string& c : s.cues)
+            song["cues"].push_back(str(c));
         song["findings"] = Json::array();
         for (const Finding& f : s.findings)
             song["findings"].push_back(finding(f));

@@ -92,6 +92,7 @@ void LiveSession::tick() {
     }
     show_->setDevice(session_->description(), static_cast<std::uint64_t>(std::max(0, session_->xruns())),
                      static_cast<std::uint64_t>(std::max(0, session_->reopenings())), devicePlaying_);
+    show_->setMidiLost(session_->midiLost());
     show_->setLearning(midi_ && midi_->learning());
     {
         std::vector<std::string> folders;

@@ -114,6 +114,7 @@ void LiveSession::takeSetFile(std::ostream& notes) {
     for (const std::string& w : set::loadStoredScenes(*setFile_))
         notes << "stemdeck: warning: " << w << "\n";
     songs_ = setFile_->songs;
+    takeSetMidiOut(a.midiOut, setFile_->midiOut, songs_);
     for (const std::string& e : setFile_->errors())
         notes << "stemdeck: error: " << e << "\n";
     // The command line wins over the set file.
@@ -164,6 +165,8 @@ void LiveSession::takeFolders() {
 void LiveSession::planOutputs(std::ostream& notes) {
     const PlayArgs& a = args_;
     device_ = a.device;
+    device_.midiOut = a.midiOut.enabled();
+    device_.midiConnect = a.midiOut.connect;
     device_.channels.mainFirst = a.mainOut.value_or(1) - 1;
     device_.channels.clickFirst = a.clickOut ? *a.clickOut - 1 : -1;
     routeStems(a, device_.channels, options_.routes);
@@ -235,8 +238,14 @@ bool LiveSession::open() {
     }
     engine_ = std::make_unique<engine::Engine>();
     engine_->prepare(rate, engine::kMaxSegmentFrames); // any device block size, now or after a reopen
+    engine_->setMidiOut(args_.midiOut.engineOn(), clockOptions(args_.midiOut));
+    oscCues_ = std::make_unique<OscCueSender>(log_);
+    options_.oscCue = [this](const set::OscCue& cue) { oscCues_->send(cue); };
     control::ShowOptions showOptions;
     showOptions.setName = setFile_ ? setFile_->name : std::string();
+    showOptions.midiOut = args_.midiOut.describe();
+    showOptions.midiClock = clockOptions(args_.midiOut).on;
+    if (!showOptions.midiOut.empty()) log_ << showOptions.midiOut << "\n";
     control::ShowHooks hooks;
     hooks.learn = [this] { startLearn(); };
     hooks.shutdown = [this] {

@@ -224,6 +224,7 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
         ->check(CLI::IsMember({"alsa", "jack"}));
     addOscOptions(cmd, a.osc);
     addWebOptions(cmd, a.web);
+    addMidiOutOptions(cmd, a.midiOut);
 }
 
 /// "the JACK server", "an ALSA device matching 'Scarlett'", "an audio device".
@@ -298,6 +299,10 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
         if (live && screen && Clock::now() >= nextDraw) {
             const std::shared_ptr<const control::ShowState> st = s.state().latest();
             std::vector<std::string> lines = formatStatus(st->player, st->health.xruns, terminalWidth(), s.busLabels());
+            if (!st->midiOut.said.empty()) // the MIDI output: what it sends, and that it does
+                lines.push_back((st->midiOut.said + ": " + std::to_string(st->midiOut.sent) + " sent" +
+                                 (st->midiOut.lost > 0 ? ", " + std::to_string(st->midiOut.lost) + " LOST" : ""))
+                                    .substr(0, static_cast<std::size_t>(std::max(1, terminalWidth()))));
             if (Clock::now() < joinUntil && !s.locked()) {
                 const std::vector<std::string> join = joinScreen(s.joinLinks(), joinAddress, terminalWidth(),
                                                                  terminalRows() - static_cast<int>(lines.size()) - 1);

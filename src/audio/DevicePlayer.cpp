@@ -1,5 +1,8 @@
 #include "stemdeck/audio/DevicePlayer.h"
 
+#include <chrono>
+#include <thread>
+
 #include <algorithm>
 
 #include "DeviceSession.h"
@@ -40,7 +43,7 @@ bool DeviceSession::Impl::openJack() {
     // registers them all or fails).
     if (askJack || (!askOther && (options.device.empty() || containsIgnoreCase("jack", options.device)))) {
         bool noServer = false;
-        if (const std::string err = jack.open(options.clientName, needed, &noServer); !err.empty()) {
+        if (const std::string err = jack.open(options.clientName, needed, options.midiOut, &noServer); !err.empty()) {
             if (askJack || !noServer) throw Error(err);
         } else {
             useJack = true;
@@ -54,15 +57,14 @@ bool DeviceSession::Impl::openJack() {
         channels = jack.outputs();
         if (options.sampleRate && *options.sampleRate != rate)
             log << "note: the JACK server runs at " << rate << " Hz, not the " << *options.sampleRate
-                  << " Hz asked for (the server sets the rate); the stems are resampled to it\n";
+                << " Hz asked for (the server sets the rate); the stems are resampled to it\n";
         if (options.blockFrames && *options.blockFrames != block)
             log << "note: the JACK server uses " << block << "-frame blocks, not the " << *options.blockFrames
-                  << " asked for (the server sets the block size)\n";
+                << " asked for (the server sets the block size)\n";
         return true;
     }
     return false;
 }
-
 
 juce::AudioIODeviceType* DeviceSession::Impl::chooseDevice() {
     // A device type: the one asked for, else the first with an output device.
@@ -119,16 +121,16 @@ void DeviceSession::Impl::openJuce(juce::AudioIODeviceType& chosen, int preferre
     if (!options.channels.check(channels).empty()) {
         const std::string got = outputsText(channels);
         manager.closeAudioDevice();
-        throw Error("audio device '" + deviceName.toStdString() + "' (" + typeName.toStdString() + ") opened " +
-                    got + " where the routing needs " + outputsText(needed) +
+        throw Error("audio device '" + deviceName.toStdString() + "' (" + typeName.toStdString() + ") opened " + got +
+                    " where the routing needs " + outputsText(needed) +
                     "; choose another device or route to fewer outputs");
     }
     if (options.sampleRate && *options.sampleRate != rate)
         log << "note: " << deviceName << " runs at " << rate << " Hz, not the " << *options.sampleRate
-              << " Hz asked for; the stems are resampled to it\n";
+            << " Hz asked for; the stems are resampled to it\n";
     if (options.blockFrames && *options.blockFrames != block)
         log << "note: " << deviceName << " uses " << block << "-frame blocks, not the " << *options.blockFrames
-              << " asked for\n";
+            << " asked for\n";
 }
 
 void DeviceSession::start(engine::Engine& engine) {
@@ -140,13 +142,42 @@ void DeviceSession::start(engine::Engine& engine) {
         d.armWatchdog();
         return;
     }
-    d.callback = std::make_unique<EngineCallback>(engine, d.output);
+    if (d.options.midiOut) { // no MIDI port beside JUCE's callback: an ALSA sequencer port, fed by a thread
+        d.alsaMidi = std::make_unique<AlsaMidiOut>();
+        std::vector<std::string> made, ports;
+        if (const std::string err = d.alsaMidi->open(d.options.clientName, d.options.midiConnect, made, ports);
+            !err.empty()) {
+            d.log << "warning: no MIDI output: " << err << "\n";
+            d.alsaMidi.reset();
+        } else {
+            d.log << "MIDI out: the ALSA sequencer port " << d.options.clientName << ":midi_out\n";
+            for (const auto& c : made)
+                d.log << "connected " << c << "\n";
+            if (made.empty() && !d.options.midiConnect.empty()) {
+                std::string there;
+                for (const auto& p : ports)
+                    there += (there.empty() ? "" : ", ") + p;
+                d.log << "warning: no ALSA MIDI port's name holds '" << d.options.midiConnect << "' ("
+                      << (there.empty() ? "there are none" : "there are: " + there) << "); connect "
+                      << d.options.clientName << ":midi_out yourself (aconnect)\n";
+            }
+        }
+    }
+    d.callback = std::make_unique<EngineCallback>(engine, d.output, d.alsaMidi.get());
     d.manager.addAudioCallback(d.callback.get());
     d.armWatchdog();
 }
 
 void DeviceSession::close() {
     Impl& d = *impl_;
+    if (d.engine != nullptr && d.options.midiOut && !d.lost && !jackHangs()) {
+        // Two more blocks for the MIDI output's last messages (a Stop due on the song's last frame
+        // goes out with the block after it): at most 100 ms.
+        const std::int64_t from = d.engine->outputFrame();
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+        while (d.engine->outputFrame() < from + 2 * std::max(d.block, 1) && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
     if (d.engine != nullptr && !d.lost) d.xrunsBefore += d.deviceXruns();
     d.lost = true; // counted
     if (d.callback) d.manager.removeAudioCallback(d.callback.get());
@@ -154,7 +185,13 @@ void DeviceSession::close() {
     d.jack.close();
     d.manager.closeAudioDevice();
     d.callback.reset();
+    d.alsaMidi.reset(); // (after the callback that feeds it)
     d.engine = nullptr;
+}
+
+std::uint64_t DeviceSession::midiLost() const noexcept {
+    const Impl& d = *impl_;
+    return d.jack.midiLost() + (d.alsaMidi ? d.alsaMidi->lost() : 0);
 }
 
 int DeviceSession::sampleRate() const noexcept {

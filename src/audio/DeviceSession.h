@@ -18,6 +18,7 @@
 #include <ostream>
 #include <string>
 
+#include "AlsaMidiOut.h"
 #include "JackDevice.h"
 #include "RealtimeCheck.h"
 #include "stemdeck/audio/DeviceOutput.h"
@@ -29,22 +30,38 @@ namespace stemdeck::audio {
 // The device callback: the audio thread's whole job is DeviceOutput::process() (src/audio/DeviceOutput.cpp).
 class EngineCallback final : public juce::AudioIODeviceCallback {
 public:
-    EngineCallback(engine::Engine& engine, audio::DeviceOutput& output) : engine_(engine), output_(output) {}
+    EngineCallback(engine::Engine& engine, audio::DeviceOutput& output, AlsaMidiOut* midi = nullptr)
+        : engine_(engine), output_(output), midi_(midi) {}
 
     /// @thread audio, non-blocking.
     void audioDeviceIOCallbackWithContext(const float* const*, int, float* const* outputs, int numOutputs,
                                           int numFrames, const juce::AudioIODeviceCallbackContext&) override {
         realtime_.enter(); // the real-time-safety build: anything forbidden below aborts
+        const std::int64_t before = engine_.outputFrame();
         output_.process(engine_, outputs, numOutputs, numFrames);
+        if (midi_ != nullptr && engine_.outputFrame() != before) // the block's MIDI, stamped for the sender
+            midi_->push(engine_.midiOut(), output_.lastCallbackNs(), rate_.load(std::memory_order_relaxed),
+                        latencyNs_.load(std::memory_order_relaxed));
         realtime_.leave(numFrames);
     }
-    void audioDeviceAboutToStart(juce::AudioIODevice*) override {}
+    /// @thread JUCE's. What the device says it adds after the callback: the MIDI's time to the output.
+    void audioDeviceAboutToStart(juce::AudioIODevice* device) override {
+        if (device == nullptr) return;
+        const double rate = device->getCurrentSampleRate();
+        if (rate <= 0) return;
+        rate_.store(rate, std::memory_order_relaxed);
+        latencyNs_.store(static_cast<std::int64_t>(device->getOutputLatencyInSamples() * 1e9 / rate),
+                         std::memory_order_relaxed);
+    }
     void audioDeviceStopped() override {}
     void audioDeviceError(const juce::String&) override {}
 
 private:
     engine::Engine& engine_;
     audio::DeviceOutput& output_;
+    AlsaMidiOut* midi_;
+    std::atomic<double> rate_{48000.0};
+    std::atomic<std::int64_t> latencyNs_{0};
     RealtimeCheck realtime_;
 };
 
@@ -67,6 +84,7 @@ struct DeviceSession::Impl {
     DeviceOptions options;
     audio::DeviceOutput output;
     engine::Engine* engine = nullptr;
+    std::unique_ptr<AlsaMidiOut> alsaMidi; // ALSA: the MIDI output (JACK's is the client's port)
     std::unique_ptr<EngineCallback> callback;
     int rate = 0, block = 0, channels = 0;
     int xrunsBefore = 0; // xruns of devices that have gone
@@ -121,6 +139,7 @@ struct DeviceSession::Impl {
             log << "error: the JACK server would not activate client '" << jack.clientName() << "'\n";
             return;
         }
+        connectMidi();
         if (!options.connect) return;
         const auto made = jack.connectToPlayback(options.channels.mainFirst);
         if (made.empty())
@@ -128,6 +147,21 @@ struct DeviceSession::Impl {
                 << jack.clientName() << ":out_" << options.channels.mainFirst + 1 << " yourself\n";
         for (const auto& c : made)
             log << "connected " << c << "\n";
+    }
+    /// --midi-out NAME: the MIDI output connected to the inputs whose names hold NAME.
+    void connectMidi() {
+        if (!options.midiOut || options.midiConnect.empty()) return;
+        std::vector<std::string> inputs;
+        const auto made = jack.connectMidi(options.midiConnect, inputs);
+        for (const auto& c : made)
+            log << "connected " << c << "\n";
+        if (!made.empty()) return;
+        std::string there;
+        for (const auto& p : inputs)
+            there += (there.empty() ? "" : ", ") + p;
+        log << "warning: no JACK MIDI input's name holds '" << options.midiConnect << "' ("
+            << (there.empty() ? "there are none" : "there are: " + there) << "); connect " << jack.clientName()
+            << ":midi_out yourself (the song's program changes go out again when you do)\n";
     }
     bool deviceGone() const {
         if (useJack) return jack.halted() || !jack.isOpen();

@@ -65,7 +65,7 @@ bool DeviceSession::Impl::reopen() {
     nextTry = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     int got = 0;
     if (useJack) {
-        if (!jack.open(options.clientName, channels).empty()) return false;
+        if (!jack.open(options.clientName, channels, options.midiOut).empty()) return false;
         got = jack.sampleRate();
     } else {
         const juce::String err = openNow();

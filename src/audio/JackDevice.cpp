@@ -8,14 +8,21 @@
 #include <memory>
 #include <thread>
 
+#include <jack/midiport.h>
+
 #include "RealtimeCheck.h"
+#include "stemdeck/common/Text.h"
 
 namespace stemdeck::audio {
 
 struct JackDevice::Client {
     jack_client_t* handle = nullptr;
     std::vector<jack_port_t*> ports;
-    std::vector<float*> buffers; // per port, refilled every cycle (sized before activation)
+    std::vector<float*> buffers;     // per port, refilled every cycle (sized before activation)
+    jack_port_t* midiPort = nullptr; // midi_out, if asked for
+    int midiConnections = 0;         // audio thread: midi_out's connections in the last cycle's graph
+    int midiChaseIn = 0;             // audio thread: cycles until the chase for a new connection
+    std::atomic<std::uint64_t> midiLost{0};
     engine::Engine* engine = nullptr;
     audio::DeviceOutput* output = nullptr;
     bool active = false;
@@ -81,7 +88,7 @@ std::string JackDevice::describe() {
     return out;
 }
 
-std::string JackDevice::open(const std::string& clientName, int outputs, bool* noServer) {
+std::string JackDevice::open(const std::string& clientName, int outputs, bool midiOut, bool* noServer) {
     close();
     quietJack();
     jack_status_t status{};
@@ -115,6 +122,14 @@ std::string JackDevice::open(const std::string& clientName, int outputs, bool* n
         c.ports.push_back(port);
     }
     c.buffers.assign(c.ports.size(), nullptr);
+    if (midiOut) {
+        c.midiPort =
+            jack_port_register(handle, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput | JackPortIsTerminal, 0);
+        if (c.midiPort == nullptr) {
+            close();
+            return "the JACK server would not register the MIDI output port midi_out";
+        }
+    }
     jack_set_process_callback(handle, &JackDevice::process, client_);
     jack_set_buffer_size_callback(handle, &JackDevice::bufferSize, client_);
     jack_set_xrun_callback(handle, &JackDevice::xrun, client_);
@@ -148,6 +163,27 @@ std::vector<std::string> JackDevice::connectToPlayback(int first) {
         if (rc == 0 || rc == EEXIST) made.push_back(std::string(ours) + " -> " + playback[static_cast<std::size_t>(k)]);
     }
     return made;
+}
+
+std::vector<std::string> JackDevice::connectMidi(const std::string& name, std::vector<std::string>& inputs) {
+    std::vector<std::string> made;
+    inputs.clear();
+    if (client_ == nullptr || !client_->active || client_->midiPort == nullptr) return made;
+    const std::string own = name_ + ":";
+    for (const std::string& port :
+         takePortNames(jack_get_ports(client_->handle, nullptr, JACK_DEFAULT_MIDI_TYPE, JackPortIsInput))) {
+        if (port.rfind(own, 0) == 0) continue; // our own MIDI input (a controller's)
+        inputs.push_back(port);
+        if (name.empty() || !containsIgnoreCase(port, name)) continue;
+        const char* ours = jack_port_name(client_->midiPort);
+        const int rc = jack_connect(client_->handle, ours, port.c_str());
+        if (rc == 0 || rc == EEXIST) made.push_back(std::string(ours) + " -> " + port);
+    }
+    return made;
+}
+
+std::uint64_t JackDevice::midiLost() const noexcept {
+    return client_ != nullptr ? client_->midiLost.load(std::memory_order_relaxed) : 0;
 }
 
 bool JackDevice::halted() const noexcept {
@@ -208,10 +244,38 @@ int JackDevice::process(jack_nframes_t n, void* arg) {
     c->realtime.enter(); // the real-time-safety build: anything forbidden below aborts
     for (std::size_t i = 0; i < c->ports.size(); ++i)
         c->buffers[i] = static_cast<float*>(jack_port_get_buffer(c->ports[i], n));
+    if (c->midiPort != nullptr) {
+        // Someone new listens (a synth switched on and connected, qjackctl): the song's program
+        // changes and controllers go out again. jack_port_connected reads the cycle's graph from
+        // shared memory, without a wait; the chase waits two cycles more, for the server to order
+        // the new listener after us (in the first cycles a message to it can still be lost).
+        const int connections = jack_port_connected(c->midiPort);
+        if (connections > c->midiConnections) c->midiChaseIn = 3;
+        c->midiConnections = connections;
+        if (c->midiChaseIn > 0 && --c->midiChaseIn == 0) c->engine->requestMidiChase();
+    }
+    const std::int64_t before = c->engine->outputFrame();
     c->output->process(*c->engine, c->buffers.data(), static_cast<int>(c->buffers.size()), static_cast<int>(n));
+    if (c->midiPort != nullptr) writeMidi(*c, n, c->engine->outputFrame() != before);
     c->realtime.leave(static_cast<int>(n));
     c->busy.store(false);
     return 0;
+}
+
+/// The engine's MIDI messages of this cycle into the MIDI port, each on its frame (`rendered`:
+/// the engine ran this cycle; else the port stays empty).
+void JackDevice::writeMidi(Client& c, jack_nframes_t n, bool rendered) noexcept {
+    void* buffer = jack_port_get_buffer(c.midiPort, n);
+    jack_midi_clear_buffer(buffer);
+    if (!rendered) return;
+    const engine::MidiOut& midi = c.engine->midiOut();
+    for (std::size_t i = 0; i < midi.eventCount(); ++i) {
+        const engine::MidiEvent& e = midi.events()[i];
+        if (e.size == 0) continue; // an OSC cue: the control side's
+        if (e.offset < 0 || static_cast<jack_nframes_t>(e.offset) >= n ||
+            jack_midi_event_write(buffer, static_cast<jack_nframes_t>(e.offset), midi.bytes() + e.start, e.size) != 0)
+            c.midiLost.fetch_add(1, std::memory_order_relaxed);
+    }
 }
 
 int JackDevice::bufferSize(jack_nframes_t n, void* arg) {

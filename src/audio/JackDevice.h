@@ -33,9 +33,11 @@ public:
     [[nodiscard]] static std::string describe();
 
     /// Opens a client named `clientName` (JACK may append a number if it is taken) with `outputs`
-    /// output ports out_1 … out_N; it never starts a server. Empty on success, else why not;
-    /// `noServer` (if given) says whether that was because no server runs.
-    [[nodiscard]] std::string open(const std::string& clientName, int outputs, bool* noServer = nullptr);
+    /// output ports out_1 … out_N, and with `midiOut` a MIDI output port midi_out (the engine's
+    /// MidiOut, written frame-exactly each cycle); it never starts a server. Empty on success,
+    /// else why not; `noServer` (if given) says whether that was because no server runs.
+    [[nodiscard]] std::string open(const std::string& clientName, int outputs, bool midiOut = false,
+                                   bool* noServer = nullptr);
 
     /// Starts the process callback: every cycle `output` lays the engine's buses on the ports.
     /// `output` and `engine` must outlive the client (close() first). False if JACK refused.
@@ -44,6 +46,13 @@ public:
     /// Connects out_(first+1), out_(first+2) to the server's first physical playback ports, as
     /// JACK applications do. Returns the connections made ("stemdeck:out_1 -> system:playback_1").
     std::vector<std::string> connectToPlayback(int first);
+
+    /// Connects midi_out to every MIDI input whose name holds `name` (any case; not our own). The
+    /// connections made ("stemdeck:midi_out -> Helix:midi_in"); `inputs` gets every MIDI input there is.
+    std::vector<std::string> connectMidi(const std::string& name, std::vector<std::string>& inputs);
+
+    /// Messages the MIDI port could not take (JACK's buffer full), since open.
+    [[nodiscard]] std::uint64_t midiLost() const noexcept;
 
     /// True once the server has shut the client down (it quit, or dropped us): close() and reopen.
     [[nodiscard]] bool halted() const noexcept;
@@ -76,6 +85,7 @@ private:
     struct Client;
 
     static int process(jack_nframes_t n, void* client);                         // @thread audio
+    static void writeMidi(Client& c, jack_nframes_t n, bool rendered) noexcept; // @thread audio
     static int bufferSize(jack_nframes_t n, void* client);                      // @thread JACK's
     static int xrun(void* client);                                              // @thread JACK's
     static void shutdown(jack_status_t code, const char* reason, void* client); // @thread JACK's

@@ -267,6 +267,7 @@ void SetPlayer::switchRetime(const RetimeLoad& r, control::Song song, const Load
     next->view.lengthFrames = fresh.lengthFrames;
     next->view.timing = fresh.timing;
     next->song.title = cur.song.title;
+    next->song.cues = cur.song.cues; // the view's midiCues points into them
     Command c = command(Op::retime);
     c.target = line;
     // Reloaded as it plays, at its own tempo and key: the files' very samples, nothing to crossfade.

@@ -57,6 +57,7 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
     if (pattern.empty()) pattern.push_back(options.blockFrames);
     const int maxBlock = *std::max_element(pattern.begin(), pattern.end());
     engine.prepare(sampleRate, maxBlock);
+    if (options.onPrepared) options.onPrepared(engine);
     if (songs.empty()) return {};
     std::size_t current = 0;
     engine.setSong(songs[0]);
@@ -104,6 +105,7 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
         // Stopped with nothing left to issue: the render ends where the stop fade finished (or on
         // the last event, if one came while stopped).
         if (end < 0 && !engine.rolling() && feed.done()) end = std::max(stoppedAt, lastEvent);
+        if (options.afterBlock) options.afterBlock(engine, frame, n, end);
         const auto keep = static_cast<int>(end >= 0 ? std::clamp<std::int64_t>(end - frame, 0, n) : n);
         if (keep > 0) sink.write(left.data(), right.data(), keep);
         frame += n;

@@ -83,6 +83,7 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
         l->view.id = index;
         for (const std::string& w : control::applySetSong(plan, l->song, l->view, options_.countInBars))
             log_ << "warning: song " << index + 1 << " " << w << "\n";
+        cuesBySong_[index] = l->song.cues;
         // Markers are jump targets: their first seconds stay in RAM so a jump lands on time.
         // (from a crossfade's length before them: a vamp's loop end blends into those frames).
         const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * l->song.sampleRate) + 1;
@@ -222,6 +223,14 @@ AtEnd SetPlayer::atEndOf(int index) const {
     return songs_[static_cast<std::size_t>(index)].atEnd.value_or(options_.atEnd);
 }
 
+void SetPlayer::sendOscCue(const engine::Event& e) {
+    const auto it = cuesBySong_.find(e.song);
+    if (!options_.oscCue || it == cuesBySong_.end() || !it->second) return;
+    const std::vector<set::OscCue>& osc = it->second->osc;
+    if (e.cue >= 0 && static_cast<std::size_t>(e.cue) < osc.size())
+        options_.oscCue(osc[static_cast<std::size_t>(e.cue)]);
+}
+
 void SetPlayer::poll() {
     engine::Event e;
     bool ended = false, playedOut = false;
@@ -255,6 +264,7 @@ void SetPlayer::poll() {
             if (quitting_) finished_ = true;
             break;
         case EventType::underrun: ++underruns_; break;
+        case EventType::oscCue: sendOscCue(e); break;
         case EventType::songRetimed:
             retimeOld_.reset(); // the engine reads it no more
             stepRetime();       // on towards the target

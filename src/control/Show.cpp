@@ -152,6 +152,10 @@ void Show::publish(bool final) {
     s.health.underruns = player_.underruns();
     s.health.dropped = engine_.droppedCommands();
     s.health.refused = router_.refused() + refusedKeys_;
+    s.midiOut.said = showOptions_.midiOut;
+    s.midiOut.clock = showOptions_.midiClock;
+    s.midiOut.sent = engine_.midiOut().sent();
+    s.midiOut.lost = engine_.midiOut().dropped() + midiDeviceLost_;
     s.locked = router_.locked();
     s.learning = learning_;
     s.finished = player_.finished();

@@ -116,6 +116,9 @@ std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engi
     if (plan.title) song.title = *plan.title;
     if (plan.beatUnit) song.timing.beatUnit = view.timing.beatUnit = *plan.beatUnit;
     view.countInBars = plan.countInBars.value_or(defaultCountIn);
+    song.cues = makeSongCues(plan.cues, song.timing, song.sampleRate);
+    view.midiCues = song.cues->midi.cues.empty() ? nullptr : &song.cues->midi;
+    warnings.insert(warnings.end(), song.cues->warnings.begin(), song.cues->warnings.end());
     applyStates(plan.start, song, "the start state", view.start, warnings);
     view.scenesDefined = 0;
     for (const set::SceneDef& d : plan.scenes) {

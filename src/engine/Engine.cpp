@@ -35,6 +35,7 @@ void Engine::prepare(double sampleRate, int maxBlockFrames) {
     reference_.prepare(sampleRate, segmentFrames_);
     vamp_.prepare(sampleRate, segmentFrames_);
     retime_.prepare(segmentFrames_);
+    midi_.prepare(sampleRate);
     activeClick_ = ClickMode::off;
     clickMode_.store(ClickMode::off, std::memory_order_relaxed);
     // Room for every producer's blocks up front: 8 explicit producers (CLI, MIDI, GUI, scripts…),
@@ -89,6 +90,7 @@ void Engine::loadSong(const SongView& song) noexcept {
     referenceOn_.store(false, std::memory_order_relaxed);
     lastScene_.store(-1, std::memory_order_relaxed);
     transport_.reset(song_.lengthFrames);
+    midi_.songLoaded(song_.timing, song_.midiCues, song_.id);
     songFrame_.store(0, std::memory_order_relaxed);
     readFrame_.store(0, std::memory_order_relaxed);
     rolling_.store(false, std::memory_order_relaxed);
@@ -103,6 +105,8 @@ CommandSender Engine::makeSender() {
 
 void Engine::process(const OutputBuses& out, int n) noexcept {
     const std::int64_t blockStart = outFrame_;
+    midi_.beginBlock(blockStart, n);
+    if (midiChase_.exchange(false, std::memory_order_relaxed)) midi_.chaseRequested();
     drainCommands(blockStart);
     underrunMask_ = 0;
     int done = 0;
@@ -127,6 +131,9 @@ void Engine::process(const OutputBuses& out, int n) noexcept {
         done += seg;
     }
     outFrame_ = blockStart + n;
+    midi_.endBlock();
+    for (std::size_t i = 0; i < midi_.eventCount(); ++i) // OSC cues: the control side sends them
+        if (const MidiEvent& e = midi_.events()[i]; e.osc >= 0) emitCue(blockStart + e.offset, e.osc, e.song);
     publish(out.mainLeft, out.mainRight, n);
 }
 
@@ -146,6 +153,7 @@ void Engine::startPlaying(std::int64_t now) noexcept {
         }
     }
     emit(EventType::transportStarted, now);
+    midi_.started(now, transport_.position(), at == 0, song_.timing, sampleRate_, song_.midiCues);
     transport_.play();
     // From anywhere but a preloaded position the disk may not be there yet: start every stem
     // together once it is, as after a seek.
@@ -164,6 +172,10 @@ void Engine::finishSongChange(std::int64_t at) noexcept {
 
 void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64_t now) noexcept {
     clearBuses(out, offset, n);
+    if (transport_.rolling() && transport_.state() != TransportState::waiting)
+        midi_.moving(now, transport_.position(), n, song_.timing, sampleRate_, song_.midiCues);
+    else
+        midi_.still(now, n, transport_.position(), !transport_.rolling());
     if (n > 0) {
         if (transport_.state() == TransportState::waiting) {
             waitAtTarget(n);
@@ -176,13 +188,18 @@ void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64
             reference_.skip(n);
         }
     }
+    const std::int64_t before = transport_.position();
     const TransportChange change = transport_.advance(n);
     // A retime's crossfade ends after its frames, or at once when the play head stops or jumps.
     if (retime_.fadeOver(transport_.position(), change != TransportChange::none)) {
         retime_.endFade(); // the old view is read no more
         emit(EventType::songRetimed, now + n);
     }
+    const bool songChanging = loadAfterStop_ != nullptr;
     afterAdvance(change, now + n);
+    // A seek asked for during a stop's fade: stopped, on the seek's target (Song Position, the chase).
+    if (change == TransportChange::stopped && !songChanging && transport_.position() != before + n)
+        midi_.located(now + n, transport_.position(), song_.timing, sampleRate_, song_.midiCues);
 }
 
 void Engine::clearBuses(const OutputBuses& out, int offset, int n) noexcept {
@@ -255,6 +272,7 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
     case TransportChange::none:
         if (vamp_.atEnd(transport_.position(), playing())) {
             if (retime_.armed()) dropRetime(at); // the play head leaves the way to its target
+            const std::int64_t loopEnd = transport_.position();
             if (vamp_.countInBars() > 0) {
                 // The end has faded out: back to the count-in bars before the start, the stems
                 // silent until it (and already seeking there), the click counting in.
@@ -268,6 +286,7 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
                 transport_.relocate(vamp_.start()); // the crossfade already brought the start's audio
                 seekSources();
             }
+            midi_.wrapped(loopEnd, transport_.position()); // (its count-in bars too: played once already)
         } else {
             vamp_.advanced(transport_.position());
         }
@@ -275,6 +294,7 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
     case TransportChange::jumped:
         if (retime_.armed()) dropRetime(at);
         vamp_.jumped();
+        midi_.located(at, transport_.position(), song_.timing, sampleRate_, song_.midiCues);
         seekSources();
         waitedFrames_ = 0;
         if (sourcesReady()) transport_.resume(); // cued targets are in RAM: no wait at all
@@ -283,17 +303,20 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
         if (retime_.armed()) dropRetime(at);
         silentBefore_ = 0; // stopped in a count-in: the next play starts where it now is
         emit(EventType::transportStopped, at);
+        midi_.stopped(at);
         if (loadAfterStop_ != nullptr) finishSongChange(at);
         break;
     case TransportChange::songEnded:
         if (retime_.armed()) dropRetime(at);
         emit(EventType::songEnded, at);
+        midi_.ended(at, song_.midiCues);
         if (loadAfterStop_ != nullptr) { // the song ended during a song change's fade
             finishSongChange(at);
         } else if (const SongView* next = next_.takeRunOn()) {
             // Run on: the next song's frame 0 is the very next output frame.
             loadSong(*next);
             transport_.play();
+            midi_.started(at, 0, true, song_.timing, sampleRate_, song_.midiCues);
             emit(EventType::songChanged, at);
             emit(EventType::transportStarted, at);
         }
@@ -339,8 +362,8 @@ void Engine::mixReference(float* left, float* right, std::int64_t pos, int n) no
         (void)vamp_.read(*song_.reference, pos + quiet, playing(), reference_.left() + quiet,
                          reference_.right() + quiet, n - quiet);
         if (retime_.fading() && retime_.outgoing().reference != nullptr)
-            retime_.blend(*retime_.outgoing().reference, pos + quiet, reference_.left() + quiet, reference_.right() + quiet,
-                          n - quiet);
+            retime_.blend(*retime_.outgoing().reference, pos + quiet, reference_.left() + quiet,
+                          reference_.right() + quiet, n - quiet);
     }
     reference_.blendInto(left, right, n);
 }

@@ -63,7 +63,10 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
             transport_.seek(c.target);
             countInPoint_ = c.value > 0.5f && !transport_.rolling() ? transport_.position() : -1;
             // Stopped or already waiting at a target: the jump is immediate.
-            if (!transport_.rolling() || transport_.state() == TransportState::waiting) seekSources();
+            if (!transport_.rolling() || transport_.state() == TransportState::waiting) {
+                seekSources();
+                midi_.located(now, transport_.position(), song_.timing, sampleRate_, song_.midiCues);
+            }
             break;
         case Op::click:
             activeClick_ = static_cast<ClickMode>(std::clamp(static_cast<int>(c.value), 0, 2));

@@ -16,6 +16,12 @@ void Engine::emit(EventType type, std::int64_t frame, std::int8_t stem, std::uin
     if (!events_->try_enqueue(*eventToken_, e)) lostEvents_.fetch_add(1, std::memory_order_relaxed);
 }
 
+void Engine::emitCue(std::int64_t frame, std::int32_t cue, std::int32_t song) noexcept {
+    Event e{EventType::oscCue, 0, -1, frame, transport_.position(), song};
+    e.cue = cue;
+    if (!events_->try_enqueue(*eventToken_, e)) lostEvents_.fetch_add(1, std::memory_order_relaxed);
+}
+
 void Engine::publish(float* left, float* right, int n) noexcept {
     std::array<std::uint8_t, kMaxStems> waiting{}; // per stem: quantised commands still waiting for their grid line
     int sceneWaiting = -1;

@@ -155,6 +155,27 @@ void controllerFindings(CheckReport& report, const SetFile& set, const fs::path&
     }
 }
 
+/// A song's cues, listed; a SysEx cue long enough to hold a DIN MIDI line (31 250 baud) past one
+/// tick of MIDI clock at the song's tempo is a warning: the clock's next tick waits behind it.
+void checkCues(SongReport& s, const SetSong& song, const fs::path& setFile) {
+    const double bpm = song.bpm ? *song.bpm : s.bpm.value_or(120.0);
+    const int unit = song.beatUnit.value_or(4);
+    const double tickSeconds = 60.0 / (bpm * 4.0 / unit) / 24.0; // MIDI clock: 24 a quarter note
+    for (const Cue& c : song.cues) {
+        s.cues.push_back(c.where() + ": " + c.what() + (c.everyPass ? " (every repeat)" : ""));
+        const double busy = dinSeconds(c.sysex.size());
+        if (c.sysex.empty() || busy <= tickSeconds) continue;
+        char what[200];
+        std::snprintf(what, sizeof what,
+                      "the SysEx cue at %s is %zu bytes: on a DIN MIDI cable it takes %.1f ms, longer than a tick of "
+                      "MIDI clock at %.4g BPM (%.1f ms), so the clock's next ticks wait behind it",
+                      c.where().c_str(), c.sysex.size(), busy * 1000.0, bpm, tickSeconds * 1000.0);
+        s.findings.push_back({Severity::warning, setFile.string() + ":" + std::to_string(c.line), what,
+                              "send it where no clock listens on that cable, shorten it, or put it where a tempo "
+                              "hiccup does not matter (at: current, before the song starts)"});
+    }
+}
+
 /// A set file: its controller mapping and every song (one that cannot play is an error of its own).
 void checkSet(CheckReport& report, const fs::path& source, const CheckProgress& progress,
               const ControllerCheck& controller) {
@@ -187,6 +208,7 @@ void checkSet(CheckReport& report, const fs::path& source, const CheckProgress& 
             continue;
         }
         report.songs.push_back(checkFolderWatched(song.source, &song, done, total, progress));
+        checkCues(report.songs.back(), song, source);
     }
 }
 

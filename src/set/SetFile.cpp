@@ -19,7 +19,8 @@ namespace stemdeck::set {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name", "audio", "controller", "count_in", "at_end", "lock", "songs"};
+const std::vector<std::string> kTopKeys = {"name",   "audio", "controller", "count_in",
+                                           "at_end", "lock",  "midi_out",   "songs"};
 const std::vector<std::string> kAudioKeys = {"driver", "device", "client_name", "connect",    "rate",
                                              "block",  "main",   "click",       "click_mode", "stem_outputs"};
 
@@ -141,6 +142,7 @@ SetFile parseSetFile(std::string_view text, const fs::path& file) {
     const fs::path base = file.has_parent_path() ? file.parent_path() : fs::path(".");
     set.name = root["name"] ? r.scalar(root["name"], "name") : file.stem().string();
     if (const YAML::Node a = root["audio"]) set.audio = parseAudio(a, r);
+    if (const YAML::Node m = root["midi_out"]) set.midiOut = detail::parseMidiOut(m, r);
     if (const YAML::Node c = root["controller"]) parseController(c, base, set, r);
     if (const YAML::Node c = root["count_in"]) set.countInBars = r.integer(c, "count_in", 0, 16);
     if (const YAML::Node e = root["at_end"]) set.atEnd = detail::songEnd(e, r);

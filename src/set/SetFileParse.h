@@ -21,4 +21,10 @@ namespace stemdeck::set::detail {
 /// as `name` in `slot`.
 [[nodiscard]] SceneDef parseScene(const std::string& name, int slot, const YAML::Node& body, const yaml::Reader& r);
 
+/// A song's cues: (after its markers, which `at: marker NAME` names).
+void parseCues(const YAML::Node& n, SetSong& song, const yaml::Reader& r);
+
+/// The set's midi_out: section.
+[[nodiscard]] SetMidiOut parseMidiOut(const YAML::Node& n, const yaml::Reader& r);
+
 } // namespace stemdeck::set::detail

@@ -89,7 +89,7 @@ int routing(const std::string& stemdeck, test::TempDir& dir) {
     if (!expect(rec.open(6, static_cast<std::size_t>(12 * kRate)), "the recorder connects to the server")) return 1;
     const std::int64_t period = jack_get_buffer_size(rec.client);
     const pid_t play = spawn({stemdeck, "play", (dir / "song").string(), "--driver", "jack", "--click", "3",
-                              "--stem-out", "right=5", "--count-in", "2"},
+                              "--stem-out", "right=5", "--count-in", "2", "--midi-clock"},
                              (dir / "play.log").string());
     expect(rec.connect({1, 2, 3, 4, 5, 6}), "stemdeck's output ports appear and are recorded");
     // The threads stemdeck starts have names (top -H, perf and crash dumps say who is who).

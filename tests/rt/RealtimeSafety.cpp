@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/control/SongCues.h"
 #include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/stream/DiskStreamer.h"
 #include "stemdeck/stream/MemoryStemSource.h"
@@ -286,6 +287,74 @@ int main(int argc, char** argv) {
     std::printf("rt check: ran on from a %lld-frame song into the next at frame %lld, no real-time violation\n",
                 static_cast<long long>(a.lengthFrames),
                 static_cast<long long>(both.songStarts.size() == 2 ? both.songStarts[1] : -1));
+
+    // The MIDI output inside process(): clock (Start, Stop, Song Position, Continue, running while
+    // stopped) and every kind of cue (current, start, beats, end; program with bank, controller,
+    // note and its note-off, SysEx, OSC), across a run-on song change, a seek (Stop, the chase,
+    // Continue) and a vamp's repeats.
+    {
+        std::vector<set::Cue> cues;
+        auto cue = [&](set::Cue::At at, int bar) -> set::Cue& {
+            set::Cue& c = cues.emplace_back();
+            c.at = at;
+            c.bar = bar;
+            return c;
+        };
+        cue(set::Cue::At::current, 1).program = 3;
+        cues.back().bank = 200;
+        cue(set::Cue::At::start, 1).sysex = {0xF0, 0x7E, 0x7F, 0x06, 0x01, 0xF7};
+        for (int bar = 1; bar <= 8; ++bar) {
+            cue(set::Cue::At::bar, bar).control = 7;
+            cues.back().value = bar * 10;
+            cues.back().everyPass = bar % 2 == 0;
+            cue(set::Cue::At::bar, bar).note = 36 + bar;
+            cues.back().noteSeconds = 0.05;
+        }
+        cue(set::Cue::At::bar, 2).osc = set::OscCue{"127.0.0.1", 9, "/x", {}};
+        cue(set::Cue::At::end, 1).control = 123;
+        const auto made = control::makeSongCues(cues, a.timing, rate);
+        engine::SongView first = a.view(), next = b.view();
+        first.midiCues = next.midiCues = &made->midi;
+        std::unique_ptr<engine::CommandSender> press;
+        std::size_t messages = 0;
+        control::RenderOptions midiOptions = options;
+        midiOptions.onPrepared = [&](engine::Engine& e) {
+            engine::MidiClockOptions clock;
+            clock.on = clock.whileStopped = true;
+            e.setMidiOut(true, clock);
+            press = std::make_unique<engine::CommandSender>(e.makeSender());
+        };
+        midiOptions.afterBlock = [&](const engine::Engine& e, std::int64_t, int, std::int64_t) {
+            messages += e.midiOut().eventCount();
+        };
+        int step = 0;
+        midiOptions.beforeBlock = [&](std::int64_t frame) {
+            engine::Command c{engine::Op::seek};
+            if (step == 0 && frame > rate / 2) {
+                c.target = static_cast<std::int64_t>(rate) * 2; // a jump: Stop, Song Position, the chase, Continue
+            } else if (step == 1 && frame > rate) {
+                c = engine::Command{engine::Op::loopOn};
+                c.target = static_cast<std::int64_t>(rate) * 2;
+                c.length = static_cast<std::int64_t>(rate); // repeats: once / every pass
+            } else if (step == 2 && frame > rate * 4) {
+                c = engine::Command{engine::Op::loopOff};
+            } else {
+                return;
+            }
+            ++step;
+            press->send(c);
+        };
+        control::MemorySink midiSink;
+        engine::Engine midiEngine;
+        const auto played = control::renderSongs(midiEngine, {first, next}, rate, {}, midiSink, midiOptions);
+        std::printf("rt check: the MIDI output sent %zu messages (clock, cues) through %d presses and a run-on, "
+                    "no real-time violation\n",
+                    messages, step);
+        if (messages < 200 || step != 3 || played.songStarts.size() != 2) {
+            std::puts("rt check: the MIDI output's run did not happen as scripted");
+            return 1;
+        }
+    }
 
     // Faults on the audio path: a stem cut short mid-render and a slow disk the render does not
     // wait for, so stems underrun and the engine reports it, all inside process().

@@ -101,7 +101,7 @@ TEST_CASE("Set file errors name file, line and column and say how to fix it", "[
     CHECK(f.error("- songs/one\n").find(file + ":1:1: a set file is a map with a 'songs:' list") == 0);
     CHECK(f.error("name: x\nsong:\n  - songs/one\n") ==
           file + ":2:1: unknown key 'song' in the set file (did you mean 'songs'?); known keys: name, audio, "
-                 "controller, count_in, at_end, lock, songs");
+                 "controller, count_in, at_end, lock, midi_out, songs");
     CHECK(f.error("name: x\n").find(file + ":1:1: the set needs a 'songs:' list") == 0);
     CHECK(f.error("audio: { driver: coreaudio }\nsongs: [songs/one]\n") ==
           file + ":1:18: driver 'coreaudio' is not alsa or jack");
@@ -133,9 +133,11 @@ TEST_CASE("A bad song is marked, and the rest of the set loads", "[unit][set]") 
     const std::string file = (f.dir / "show.yaml").string();
     CHECK(s.songs[1].error.find(file + ":3:5: 'songs/missing' does not exist") == 0);
     CHECK(s.songs[1].error.find("paths are relative to the set file") != std::string::npos);
-    CHECK(s.songs[2].error ==
-          file + ":5:5: unknown key 'bmp' in a song (did you mean 'bpm'?); known keys: folder, "
-                 "file, title, bpm, time_signature, key, tempo, transpose, count_in, at_end, start, markers, scenes");
+    CHECK(
+        s.songs[2].error ==
+        file +
+            ":5:5: unknown key 'bmp' in a song (did you mean 'bpm'?); known keys: folder, "
+            "file, title, bpm, time_signature, key, tempo, transpose, count_in, at_end, start, markers, scenes, cues");
     CHECK(s.songs[3].error.find(":7:21: time_signature '4-4' is not a time signature such as 4/4") !=
           std::string::npos);
     CHECK(s.songs[4].error == file + ":8:5: repeats song 1 (line 2); list each song once");
@@ -145,6 +147,80 @@ TEST_CASE("A bad song is marked, and the rest of the set loads", "[unit][set]") 
     const auto errors = s.errors();
     REQUIRE(errors.size() == 6);
     CHECK(errors[0].find("song 2 cannot play: ") == 0);
+}
+
+TEST_CASE("Cues and the MIDI output in a set file: every place and message, errors with line and column",
+          "[unit][set][midiout]") {
+    Folders f;
+    const SetFile s = f.parse(R"(midi_out: { connect: Helix, clock: true, clock_while_stopped: yes, start: count-in }
+songs:
+  - folder: songs/one
+    markers: { Chorus: 17 }
+    cues:
+      - { at: current, program: 12, bank: 2, channel: 3 }
+      - { at: bar 9 beat 3, control: 74, value: 127, repeat: every }
+      - { at: marker chorus, note: 36, velocity: 90, length: 0.25, channel: 10 }
+      - { at: start, sysex: F0 7E 7F 06 01 F7 }
+      - at: end
+        osc: { to: "127.0.0.1:16759", address: /location/1/0/1/press, args: [1, 0.5, go, "7"] }
+)");
+    CHECK(s.midiOut.connect == "Helix");
+    CHECK(s.midiOut.clock == true);
+    CHECK(s.midiOut.clockWhileStopped == true);
+    CHECK(s.midiOut.startAtCountIn == true);
+    CHECK_FALSE(s.midiOut.clockOnly);
+    const SetSong& song = s.songs[0];
+    REQUIRE(song.error.empty());
+    REQUIRE(song.cues.size() == 5);
+    CHECK(song.cues[0].at == Cue::At::current);
+    CHECK(song.cues[0].midiBytes() == std::vector<std::uint8_t>{0xB2, 0, 0, 0xB2, 32, 2, 0xC2, 11});
+    CHECK(song.cues[0].line == 6);
+    CHECK(song.cues[1].where() == "bar 9 beat 3");
+    CHECK(song.cues[1].everyPass);
+    CHECK(song.cues[1].midiBytes() == std::vector<std::uint8_t>{0xB0, 74, 127});
+    CHECK(song.cues[2].where() == "marker Chorus (bar 17)");
+    CHECK(song.cues[2].bar == 17);
+    CHECK(song.cues[2].what() == "note 36 velocity 90 for 0.25 s on channel 10");
+    CHECK(song.cues[3].sysex == std::vector<std::uint8_t>{0xF0, 0x7E, 0x7F, 0x06, 0x01, 0xF7});
+    REQUIRE(song.cues[4].osc);
+    CHECK(song.cues[4].osc->port == 16759);
+    REQUIRE(song.cues[4].osc->args.size() == 4);
+    CHECK(song.cues[4].osc->args[0].type == OscArgument::Type::integer);
+    CHECK(song.cues[4].osc->args[1].type == OscArgument::Type::real);
+    CHECK(song.cues[4].osc->args[2].text == "go");
+    CHECK(song.cues[4].osc->args[3].type == OscArgument::Type::text); // quoted: text
+    CHECK(song.cues[4].what() == "OSC /location/1/0/1/press to 127.0.0.1:16759");
+
+    const std::string file = (f.dir / "show.yaml").string();
+    auto songError = [&](const std::string& cues) {
+        const SetFile bad = f.parse("songs:\n  - folder: songs/one\n    markers: { Drop: 33 }\n    cues:\n" + cues);
+        return bad.songs[0].error;
+    };
+    CHECK(songError("      - { at: bar 0, program: 1 }\n").find(file + ":5:15: at: 'bar 0' needs a bar number") == 0);
+    CHECK(songError("      - { at: marker Chrous, program: 1 }\n")
+              .find(":5:15: at: 'marker Chrous': the song has no marker 'Chrous'") != std::string::npos);
+    CHECK(songError("      - { at: sometime, program: 1 }\n").find("is not a place in a song") != std::string::npos);
+    CHECK(songError("      - { at: end, program: 129 }\n").find(":5:29: program 129 is out of range") !=
+          std::string::npos);
+    CHECK(songError("      - { at: end, program: 1, control: 7, value: 1 }\n")
+              .find("a cue sends one message, this one names 2") != std::string::npos);
+    CHECK(songError("      - { at: end }\n").find(":5:9: a cue sends one message:") != std::string::npos);
+    CHECK(songError("      - { at: end, control: 7 }\n").find("needs its value") != std::string::npos);
+    CHECK(songError("      - { at: end, sysex: F0 43 90 F7 }\n").find("byte 3 (90) is over 7F") != std::string::npos);
+    CHECK(songError("      - { at: end, sysex: 43 10 }\n").find("starts with F0 and ends with F7") !=
+          std::string::npos);
+    CHECK(songError("      - { at: end, osc: { to: companion.local:16759, address: /x } }\n")
+              .find("is not an IP address") != std::string::npos);
+    CHECK(songError("      - { at: end, osc: { to: 127.0.0.1, address: /x } }\n").find("is not HOST:PORT") !=
+          std::string::npos);
+    CHECK(songError("      - { at: end, program: 1, repeat: twice }\n").find("repeat: 'twice' is once") !=
+          std::string::npos);
+    CHECK(songError("      - { at: end, programme: 1 }\n")
+              .find("unknown key 'programme' in a cue (did you mean 'program'?)") != std::string::npos);
+    CHECK(f.error("midi_out: { clock: sometimes }\nsongs: [songs/one]\n").find(":1:20: clock is true or false") !=
+          std::string::npos);
+    CHECK(f.error("midi_out: { start: bar-2 }\nsongs: [songs/one]\n").find(":1:20: start: 'bar-2' is bar-1") !=
+          std::string::npos);
 }
 
 TEST_CASE("Set files are recognised by extension and read from disk", "[unit][set]") {

@@ -13,7 +13,9 @@
 #include "stemdeck/common/Db.h"
 #include "stemdeck/common/Error.h"
 #include "stemdeck/app/Commands.h"
+#include "stemdeck/app/MidiOutSetup.h"
 #include "stemdeck/app/PlayCommand.h"
+#include "stemdeck/audio/MidiFileWriter.h"
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/control/OfflineRenderer.h"
 #include "stemdeck/control/Song.h"
@@ -49,7 +51,9 @@ void addSourceArgs(CLI::App& cmd, SourceArgs& a) {
 struct Source {
     control::Song song;
     engine::SongView view;
-    control::ValueContext values; ///< the song's scene and marker names, for an events file
+    control::ValueContext values;   ///< the song's scene and marker names, for an events file
+    set::SetMidiOut midiOut;        ///< the set file's midi_out:
+    std::vector<set::SetSong> plan; ///< the song as the set file says (its cues)
 };
 
 Source loadSource(const SourceArgs& a) {
@@ -57,8 +61,10 @@ Source loadSource(const SourceArgs& a) {
     std::error_code ec;
     set::SetSong plan;
     plan.source = p;
+    set::SetMidiOut midiOut;
     if (set::isSetFileName(p)) {
         set::SetFile file = set::loadSetFile(p);
+        midiOut = file.midiOut;
         for (const std::string& w : set::loadStoredScenes(file))
             std::cerr << "stemdeck: warning: " << w << "\n";
         if (a.song > static_cast<int>(file.songs.size()))
@@ -92,6 +98,8 @@ Source loadSource(const SourceArgs& a) {
     for (std::string& w : control::applySetSong(plan, src.song, src.view, 0))
         warnings.push_back(std::move(w));
     src.view.countInBars = 0; // a render starts on bar 1: no count-in in the file
+    src.midiOut = midiOut;
+    src.plan = {plan};
     src.values.sceneNames = plan.sceneNames();
     for (const set::Marker& m : plan.markers)
         src.values.markerNames.push_back(m.name);
@@ -124,6 +132,23 @@ struct RenderArgs {
     std::string out, events;
     int block = 128;
     bool asFloat = false;
+    std::string midiFile; ///< --midi-out FILE.mid
+    MidiOutArgs midi;     ///< the clock's options (connect: unused offline)
+};
+
+/// render --midi-out: the MIDI output's messages, block by block, into a Standard MIDI File.
+struct MidiFileTap {
+    MidiFileTap(int sampleRate, const control::SongCues* songCues) : writer(sampleRate), cues(songCues) {}
+    audio::MidiFileWriter writer;
+    const control::SongCues* cues = nullptr;
+    void operator()(const engine::Engine& engine, std::int64_t blockStart, int n, std::int64_t end) {
+        writer.addBlock(engine.midiOut(), blockStart, n, end < 0 ? INT64_MAX : end, end >= 0, [&](std::int32_t osc) {
+            if (cues == nullptr || osc < 0 || static_cast<std::size_t>(osc) >= cues->osc.size())
+                return std::string("OSC");
+            const set::OscCue& c = cues->osc[static_cast<std::size_t>(osc)];
+            return "OSC " + c.address + " to " + c.host + ":" + std::to_string(c.port);
+        });
+    }
 };
 
 int runRender(const RenderArgs& args) {
@@ -148,12 +173,31 @@ int runRender(const RenderArgs& args) {
     engine::Engine engine;
     control::RenderOptions options;
     options.blockFrames = args.block;
+    MidiOutArgs midi = args.midi;
+    takeSetMidiOut(midi, src.midiOut, src.plan);
+    std::shared_ptr<MidiFileTap> tap;
+    if (!args.midiFile.empty()) {
+        tap = std::make_shared<MidiFileTap>(song.sampleRate, song.cues.get());
+        options.afterBlock = [tap](const engine::Engine& e, std::int64_t at, int n, std::int64_t end) {
+            (*tap)(e, at, n, end);
+        };
+        options.onPrepared = [&midi](engine::Engine& e) { e.setMidiOut(true, clockOptions(midi)); };
+    } else if (midi.clock || midi.clockOnly) {
+        throw Error("--midi-clock: a render writes its MIDI output with --midi-out FILE.mid; give that too");
+    }
     const control::RenderReport report = control::renderSong(engine, src.view, song.sampleRate, script, sink, options);
     // A stem that did not give what it declares (cut off, unreadable part way) plays what there is,
     // then silence, as on stage: render is play offline and says so the way play does.
     for (const std::string& f : song.takeFaults())
         std::cerr << "stemdeck: warning: " << f << "; rendered as play plays it: what there is, then silence\n";
     writer.commit();
+    if (tap) {
+        tap->writer.save(args.midiFile);
+        std::cout << "MIDI out: " << tap->writer.messages() << " messages to " << args.midiFile << " (one tick a frame"
+                  << (clockOptions(midi).on ? std::string(", clock ") + (midi.clockOnly ? "only" : "with transport")
+                                            : "")
+                  << ")\n";
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double length = static_cast<double>(report.frames) / song.sampleRate;
     std::cout << "rendered '" << song.title << "' (" << song.sources.size() << " stems) to " << out << ": " << length
@@ -178,6 +222,14 @@ Subcommand addRenderCommand(CLI::App& app) {
         ->check(CLI::ExistingFile);
     cmd->add_option("--block", a->block, "Frames per engine block, as a device would use")->check(CLI::Range(1, 16384));
     cmd->add_flag("--float", a->asFloat, "Write 32-bit float instead of 24-bit PCM");
+    cmd->add_option("--midi-out", a->midiFile,
+                    "Also write what the MIDI output would send (clock, cues) as a Standard MIDI File, one tick a "
+                    "frame on the render's timeline")
+        ->type_name("FILE.mid");
+    cmd->add_flag("--midi-clock", a->midi.clock, "MIDI clock in the --midi-out file (Start on bar 1)");
+    cmd->add_flag("--midi-clock-only", a->midi.clockOnly, "MIDI clock without Start, Stop, Continue or Song Position");
+    cmd->add_option("--midi-clock-start", a->midi.start, "Where the clock's Start goes: bar-1 or count-in")
+        ->check(CLI::IsMember({"bar-1", "count-in"}));
     return {cmd, [a] { return runRender(*a); }};
 }
 

@@ -104,6 +104,8 @@ void StageView::paintFooter(juce::Graphics& g) {
     if (status_.dropped > 0) health += "    COMMANDS LOST " + std::to_string(status_.dropped);
     health += "    xruns " + std::to_string(state_->health.xruns);
     if (state_->learning) health += "    MIDI LEARN";
+    if (!state_->midiOut.said.empty()) health += state_->midiOut.clock ? "    MIDI CLOCK" : "    MIDI OUT";
+    if (state_->midiOut.lost > 0) health += " LOST " + std::to_string(state_->midiOut.lost);
     if (const int errors = preflightPanel_.errors(); errors > 0)
         health += "    CHECK: " + std::to_string(errors) + (errors == 1 ? " ERROR" : " ERRORS");
     if (!status_.locked) health += "    [,] settings";
@@ -116,7 +118,9 @@ void StageView::paintFooter(juce::Graphics& g) {
                first.withTrimmedRight(12), juce::Justification::centredLeft, true);
     g.setFont(juce::Font(16.0f));
     g.setColour(state_->health.devicePlaying ? kDim : kMute);
-    g.drawText(state_->health.devicePlaying ? state_->health.device : "DEVICE LOST - waiting for it",
+    g.drawText(state_->health.devicePlaying
+                   ? state_->health.device + (state_->midiOut.said.empty() ? "" : "    " + state_->midiOut.said)
+                   : "DEVICE LOST - waiting for it",
                foot.removeFromTop(22), juce::Justification::centredLeft, true);
     g.setColour(status_.underruns > 0 || status_.dropped > 0 ? kWarn : kText);
     g.setFont(juce::Font(15.0f));

@@ -147,6 +147,7 @@ private:
     app::UnlockWord unlockWord_;
     std::unique_ptr<midi::MidiInput> midi_;
     std::unique_ptr<OscSurface> osc_; // --osc, --osc-ableset (null: off)
+    std::unique_ptr<OscCueSender> oscCues_; // the songs' OSC cues (no socket until the first)
     std::unique_ptr<WebSurface> web_; // --web (null: off)
     app::KeyDecoder decoder_;
     midi::LearnChoice learnChoice_;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "stemdeck/app/MidiOutSetup.h"
 #include "stemdeck/app/OscSurface.h"
 #include "stemdeck/app/WebSurface.h"
 #include "stemdeck/audio/DevicePlayer.h"
@@ -56,6 +57,7 @@ struct PlayArgs {
     std::string shutdownCommand = "systemctl poweroff"; ///< what the shutdown action runs ("": nothing)
     OscArgs osc;                                        ///< the OSC surface (off unless asked for)
     WebArgs web;                                        ///< the web remote (off unless asked for)
+    MidiOutArgs midiOut;                                ///< the MIDI output: clock and cues (off unless asked for)
 };
 
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).

@@ -2,6 +2,7 @@
 // Audio devices: JACK through our own client (JackDevice), ALSA (and whatever else JUCE offers)
 // through JUCE's AudioDeviceManager: listing them, opening one, feeding it from the engine, and coming back after a
 // loss.
+#include <cstdint>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -20,6 +21,10 @@ struct DeviceOptions {
     std::string clientName = "stemdeck"; ///< the JACK client name
     bool connect = true;                 ///< JACK: connect the main pair to the first playback ports
     audio::ChannelMap channels;          ///< where the main mix, click and direct stems go
+    /// A MIDI output of the client's own (JACK: CLIENT:midi_out), fed from the engine's MidiOut
+    /// frame-exactly in the same callback as the audio.
+    bool midiOut = false;
+    std::string midiConnect; ///< connect it to the MIDI inputs whose names hold this (any case); "" none
 };
 
 /// @thread control. Every device type, its output devices, their channels, rates and buffer sizes.
@@ -62,6 +67,9 @@ public:
     [[nodiscard]] std::string description() const; ///< "system [JACK], 48000 Hz, 128-frame blocks, 8 outputs"
     [[nodiscard]] int xruns() const;               ///< the device's xrun count, summed over reopenings
     [[nodiscard]] int reopenings() const noexcept;
+    /// MIDI output messages the device's port could not take (JACK's buffer full, the ALSA
+    /// sender's queue full), since open.
+    [[nodiscard]] std::uint64_t midiLost() const noexcept;
     [[nodiscard]] const audio::CallbackTimer& timer() const noexcept;
     /// The callback's clock, for placing MIDI messages on frames.
     [[nodiscard]] const audio::DeviceOutput& output() const noexcept;

@@ -48,6 +48,12 @@ struct RenderOptions {
     std::function<void(std::int64_t)> beforeBlock;
     /// Sleep so that blocks are rendered no faster than real time (a device's pace).
     bool realTimePace = false;
+    /// Called after each block with the output frame it started at, its length and the frame the
+    /// render ends on (-1: not yet known; once known, no block follows): `render --midi-out` takes
+    /// the block's MIDI messages here.
+    std::function<void(const engine::Engine&, std::int64_t blockStart, int n, std::int64_t end)> afterBlock;
+    /// Called once the engine is prepared, before the song is set (the MIDI output's options).
+    std::function<void(engine::Engine&)> onPrepared;
 };
 
 struct RenderReport {

@@ -59,6 +59,9 @@ struct PlayerOptions {
     /// How many of the songs are the set file's (the rest are folders added tonight); 0: all.
     std::size_t setSongs = 0;
     int startSong = -1; ///< 0-based song to start at (play --song N); -1: the order's first
+    /// An OSC cue is due (the engine said so on its frame): sends it (the app's, over UDP; must
+    /// not block). Unset: OSC cues are not sent.
+    std::function<void(const set::OscCue&)> oscCue;
 };
 
 /// @thread control, all of it.
@@ -210,7 +213,8 @@ private:
     void loopSectionAt(std::int64_t frame); ///< vamp: the marker section holding `frame`
     void changeTo(int index, bool playIt);
     void withdraw();
-    void announce(); ///< logs the current song
+    void announce();                         ///< logs the current song
+    void sendOscCue(const engine::Event& e); ///< an OSC cue the engine says is due, to PlayerOptions::oscCue
     void freeUnused();
     engine::Command command(engine::Op a, int stem = -1, float value = 0.0f) const;
 
@@ -272,6 +276,9 @@ private:
     std::ostream& log_;
     engine::CommandSender sender_;
     std::map<int, std::unique_ptr<Loaded>> loaded_;
+    /// Each song's cues as loaded, kept after the song is freed: an OSC cue due on a song's last
+    /// frame is reported after the song that follows it took over (a few KB a song at most).
+    std::map<int, std::shared_ptr<const control::SongCues>> cuesBySong_;
     std::vector<bool> broken_; ///< songs that failed to load (not tried again)
     SongChange change_;        ///< which song is playing, cued, on its way
     bool finished_ = false;

@@ -33,6 +33,8 @@ struct ShowHooks {
 
 struct ShowOptions {
     std::string setName; ///< the set file's name, for the state ("" for folders)
+    std::string midiOut; ///< the MIDI output as said ("MIDI out: clock … → Helix"), "" when off
+    bool midiClock = false;
 };
 
 /// @thread control, all of it but makeInput's inputs (each used by its own thread) and state().
@@ -75,6 +77,8 @@ public:
     /// The device and its health, as the program around the show sees them (published with the
     /// state), and whether MIDI learn is on.
     void setDevice(std::string description, std::uint64_t xruns, std::uint64_t reopens, bool playing);
+    /// @thread control. MIDI output messages the device's port lost (beside the engine's own).
+    void setMidiLost(std::uint64_t lost) noexcept { midiDeviceLost_ = lost; }
     void setLearning(bool on) noexcept { learning_ = on; }
 
     /// @thread any. The published state (never blocks, never waits for the control thread).
@@ -85,6 +89,7 @@ public:
     [[nodiscard]] Router& router() noexcept { return router_; }
 
 private:
+    std::uint64_t midiDeviceLost_ = 0;
     void perform(const Routed& routed); ///< lock, unlock, learn, quit, shutdown; the rest to the player
     void drain();
     void tellRefused();

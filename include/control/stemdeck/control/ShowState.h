@@ -64,6 +64,14 @@ struct ShowHealth {
     bool operator==(const ShowHealth&) const = default;
 };
 
+/// The MIDI output (its clock and cues), as the faces show it.
+struct ShowMidiOut {
+    std::string said;       ///< "MIDI out: clock (Start on bar 1), cues → Helix"; "" when it is off
+    bool clock = false;     ///< MIDI clock runs
+    std::uint64_t sent = 0; ///< messages sent since the show started (not a change event)
+    std::uint64_t lost = 0; ///< messages that did not fit a block's list (not a change event)
+};
+
 /// One snapshot of the whole show.
 struct ShowState {
     std::uint64_t version = 0;        ///< +1 every snapshot
@@ -76,6 +84,7 @@ struct ShowState {
     PlayerStatus player;              ///< the song, position, stems, scenes, markers, loop, tempo and key
     ShowClock clock;
     ShowHealth health;
+    ShowMidiOut midiOut;
     bool locked = false;   ///< the show lock
     bool learning = false; ///< MIDI learn is waiting for a control or its action
     bool finished = false; ///< the set has played through, or the show was quit and has faded

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "stemdeck/control/SongCues.h"
 #include "stemdeck/engine/Engine.h"
 #include "stemdeck/formats/StretchedReader.h"
 #include "stemdeck/set/SetFile.h"
@@ -64,6 +65,9 @@ struct Song {
     bool bpmKnown = false;             ///< from the readme or the command line, not the 120 BPM default
     std::vector<std::string> warnings; ///< plays, but not as a professional delivery (lossy stems)
     std::int64_t lengthFrames = 0;
+    /// Its cues (MIDI and OSC), made by applySetSong; shared with the same song retimed (the
+    /// engine places them on whichever grid plays).
+    std::shared_ptr<const SongCues> cues;
 
     /// @thread control. The engine's view of this song (valid while the Song lives).
     [[nodiscard]] engine::SongView view() const;
@@ -85,7 +89,8 @@ struct Song {
 [[nodiscard]] SongOptions optionsFor(const set::SetSong& plan, const SongOptions& base);
 
 /// @thread control. The rest of what a set file says, applied to a loaded song and its engine
-/// view: title, count-in (`defaultCountIn` when it says nothing) and the stems' start state.
+/// view: title, count-in (`defaultCountIn` when it says nothing), the stems' start state and the
+/// cues (the view points at the song's).
 /// Returns a warning for each start-state stem the song does not have.
 [[nodiscard]] std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engine::SongView& view,
                                                     int defaultCountIn);

@@ -13,6 +13,7 @@
 #include "stemdeck/engine/CommandSchedule.h"
 #include "stemdeck/engine/Constants.h"
 #include "stemdeck/engine/Event.h"
+#include "stemdeck/engine/MidiOut.h"
 #include "stemdeck/engine/ReferenceMix.h"
 #include "stemdeck/engine/Retime.h"
 #include "stemdeck/engine/SongSlot.h"
@@ -125,6 +126,15 @@ public:
     /// at the target) is dropped with a commandDropped event for Op::retime: `next` may be freed.
     void retimeSong(const SongView* next) noexcept { retime_.cue(next); }
 
+    /// @thread control, audio not running. Turns the MIDI output on (cues, and the clock as asked):
+    /// after each process() its messages for that block are in midiOut().
+    void setMidiOut(bool enabled, const MidiClockOptions& clock) noexcept { midi_.setOptions(enabled, clock); }
+    /// @thread audio, after process(): the block's MIDI messages (and the counters, from any thread).
+    [[nodiscard]] const MidiOut& midiOut() const noexcept { return midi_; }
+    /// @thread any, non-blocking. Someone new listens to the MIDI output: the song's `current`
+    /// program changes and controllers, and those a chase would send here, go out again.
+    void requestMidiChase() noexcept { midiChase_.store(true, std::memory_order_relaxed); }
+
     /// @thread control. Creates a producer handle (allocates; make one per sending thread up front).
     [[nodiscard]] CommandSender makeSender();
 
@@ -205,6 +215,7 @@ private:
     void applyState(const StemMixes& stems) noexcept;
     void publish(float* left, float* right, int n) noexcept;
     void emit(EventType type, std::int64_t frame, std::int8_t stem = -1, std::uint8_t action = 0) noexcept;
+    void emitCue(std::int64_t frame, std::int32_t cue, std::int32_t song) noexcept; // an OSC cue is due
 
     double sampleRate_ = 48000.0;
     SongView song_;
@@ -252,9 +263,10 @@ private:
     std::atomic<float> mainRms_{0.0f};
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<std::uint64_t> lostEvents_{0};
-    SongSlot next_;   // the cued next song: set by the control thread, taken by the audio thread
-    Retime retime_;   // the current song at a new tempo or key: cued, armed, crossfading
-
+    MidiOut midi_; // MIDI clock and cues for this block
+    std::atomic<bool> midiChase_{false};
+    SongSlot next_; // the cued next song: set by the control thread, taken by the audio thread
+    Retime retime_; // the current song at a new tempo or key: cued, armed, crossfading
 };
 
 } // namespace stemdeck::engine

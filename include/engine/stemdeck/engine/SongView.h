@@ -5,6 +5,7 @@
 
 #include "stemdeck/common/Limits.h"
 #include "stemdeck/engine/Constants.h"
+#include "stemdeck/engine/MidiOut.h"
 #include "stemdeck/engine/StemMix.h"
 #include "stemdeck/engine/StemSource.h"
 #include "stemdeck/engine/Timing.h"
@@ -33,6 +34,7 @@ struct SongView {
     std::array<std::int8_t, kMaxStems> directBus{-1, -1, -1, -1, -1, -1, -1, -1};
     std::array<Scene, kMaxScenes> scenes{}; ///< the song's scenes by slot (set file, sidecar, stored live)
     std::uint32_t scenesDefined = 0;        ///< bit k: slot k holds a scene
+    const MidiCues* midiCues = nullptr;     ///< the MIDI output's cues (not owned); none: nullptr
 };
 static_assert(kMaxStems == 8, "directBus's initialiser lists one -1 per stem");
 

@@ -52,6 +52,8 @@ struct SongReport {
     /// A .stem.mp4: how far the stems' sum is from the master, in dB below the master's level
     /// (RMS of the difference over RMS of the master; −inf when they match exactly).
     std::optional<double> stemSumResidualDb;
+    /// The song's cues, one line each as the set file says them: "bar 17: program 5 on channel 1".
+    std::vector<std::string> cues;
     std::vector<Finding> findings;
     [[nodiscard]] bool canPlay() const; ///< no error the song cannot play through
     [[nodiscard]] int count(Severity s) const;

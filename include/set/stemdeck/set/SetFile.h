@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "stemdeck/set/Cue.h"
+
 namespace stemdeck::set {
 
 /// What happens when a song reaches its end.
@@ -63,6 +65,7 @@ struct SetSong {
     std::vector<StemStart> start;
     std::vector<Marker> markers;
     std::vector<SceneDef> scenes; ///< sorted by slot
+    std::vector<Cue> cues;        ///< what it sends on the MIDI output or over OSC, and when
     int line = 0;                 ///< where the song's entry starts in the set file
     std::string error;            ///< "" when the entry is fine; else why this song cannot play (file:line:col: …)
 
@@ -92,6 +95,7 @@ struct SetFile {
     std::optional<int> countInBars; ///< default for songs
     std::optional<SongEnd> atEnd;   ///< default for songs
     bool lock = false;              ///< the show starts locked (show lock)
+    SetMidiOut midiOut;             ///< the MIDI output (clock, where it connects)
     std::vector<SetSong> songs;
 
     /// Songs that cannot play, one message each.
