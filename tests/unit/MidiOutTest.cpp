@@ -412,3 +412,29 @@ TEST_CASE("Cues: on a vamp's repeats once, or every pass by option, and OSC cues
         }
     CHECK(oscAt == std::vector<std::int64_t>{192000}); // once: the default
 }
+
+TEST_CASE("A seek asked for during a stop's fade: Stop, then Song Position and the chase where it lands",
+          "[unit][midiout]") {
+    std::vector<set::Cue> cues;
+    set::Cue pc = cueAt(set::Cue::At::bar, 3);
+    pc.program = 9;
+    cues.push_back(pc);
+    const auto made = control::makeSongCues(cues, {}, 48000);
+    MidiRig rig(48000.0, 48000 * 60, clockOn(), {}, &made->midi);
+    rig.send(Command{Op::play});
+    rig.run(50000);
+    rig.send(Command{Op::stop});
+    Command seek{Op::seek};
+    seek.target = 4 * 96000; // bar 5, asked for as the stop fades: the transport stops there
+    rig.send(seek);
+    rig.run(100000);
+    const std::size_t stop = rig.find(MidiOut::kStop);
+    REQUIRE(stop + 2 < rig.msgs.size());
+    const std::int64_t at = 50000 + static_cast<std::int64_t>(kTransportFadeSeconds * 48000);
+    CHECK(rig.msgs[stop].frame == at);
+    CHECK(rig.msgs[stop + 1].bytes == std::vector<std::uint8_t>{MidiOut::kPosition, 64, 0}); // bar 5: 64 sixteenths
+    CHECK(rig.msgs[stop + 1].frame == at);
+    CHECK(rig.msgs[stop + 2].bytes == std::vector<std::uint8_t>{0xC0, 8}); // bar 3's program, chased
+    CHECK(rig.engine.songFrame() == 4 * 96000);
+    CHECK_FALSE(rig.engine.rolling());
+}
