@@ -260,9 +260,7 @@ void SetPlayer::poll() {
             if (!scriptZero_ && change_.current() == firstSong_) scriptZero_ = e.frame - e.songFrame;
             if (!quitting_) finished_ = false; // played again (from any surface) after the set's end
             break;
-        case EventType::transportStopped:
-            if (quitting_) finished_ = true;
-            break;
+        case EventType::transportStopped: finished_ = finished_ || quitting_; break;
         case EventType::underrun: ++underruns_; break;
         case EventType::oscCue: sendOscCue(e); break;
         case EventType::songRetimed:
