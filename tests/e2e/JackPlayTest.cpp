@@ -160,7 +160,9 @@ int routing(const std::string& stemdeck, test::TempDir& dir) {
             onBeats = onBeats && slip % period == 0 && slip <= 4 * period;
         }
         (rel < -12000 ? countIn : inSong) += 1;
-        bothSides = bothSides && rec.data[3][ticks[k]] == rec.data[2][ticks[k]];
+        // (not the first tick: the recorder connects outputs 3 and 4 one after the other, and may
+        // catch it with only one of them connected, as it may miss it altogether, below)
+        bothSides = bothSides && (k == 0 || rec.data[3][ticks[k]] == rec.data[2][ticks[k]]);
     }
     for (std::size_t impulse : mainL) // A's impulses are on beats 4-7 of the song: a tick on each, same frame
         onImpulses = onImpulses && std::find(ticks.begin(), ticks.end(), impulse) != ticks.end();
