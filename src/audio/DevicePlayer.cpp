@@ -151,16 +151,7 @@ void DeviceSession::start(engine::Engine& engine) {
             d.alsaMidi.reset();
         } else {
             d.log << "MIDI out: the ALSA sequencer port " << d.options.clientName << ":midi_out\n";
-            for (const auto& c : made)
-                d.log << "connected " << c << "\n";
-            if (made.empty() && !d.options.midiConnect.empty()) {
-                std::string there;
-                for (const auto& p : ports)
-                    there += (there.empty() ? "" : ", ") + p;
-                d.log << "warning: no ALSA MIDI port's name holds '" << d.options.midiConnect << "' ("
-                      << (there.empty() ? "there are none" : "there are: " + there) << "); connect "
-                      << d.options.clientName << ":midi_out yourself (aconnect)\n";
-            }
+            d.sayMidiConnections(made, ports, "ALSA MIDI port", d.options.clientName + ":midi_out yourself (aconnect)");
         }
     }
     d.callback = std::make_unique<EngineCallback>(engine, d.output, d.alsaMidi.get());

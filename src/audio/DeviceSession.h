@@ -20,6 +20,7 @@
 
 #include "AlsaMidiOut.h"
 #include "JackDevice.h"
+#include "stemdeck/common/Text.h"
 #include "RealtimeCheck.h"
 #include "stemdeck/audio/DeviceOutput.h"
 #include "stemdeck/audio/DevicePlayer.h"
@@ -153,15 +154,20 @@ struct DeviceSession::Impl {
         if (!options.midiOut || options.midiConnect.empty()) return;
         std::vector<std::string> inputs;
         const auto made = jack.connectMidi(options.midiConnect, inputs);
+        sayMidiConnections(made, inputs, "JACK MIDI input",
+                           jack.clientName() +
+                               ":midi_out yourself (the song's program changes go out again when you do)");
+    }
+    /// The MIDI output's connections made for --midi-out NAME (JACK's or ALSA's), or that none
+    /// was: which ports there are, and `yourself` (how to connect by hand).
+    void sayMidiConnections(const std::vector<std::string>& made, const std::vector<std::string>& ports,
+                            const std::string& kind, const std::string& yourself) {
         for (const auto& c : made)
             log << "connected " << c << "\n";
-        if (!made.empty()) return;
-        std::string there;
-        for (const auto& p : inputs)
-            there += (there.empty() ? "" : ", ") + p;
-        log << "warning: no JACK MIDI input's name holds '" << options.midiConnect << "' ("
-            << (there.empty() ? "there are none" : "there are: " + there) << "); connect " << jack.clientName()
-            << ":midi_out yourself (the song's program changes go out again when you do)\n";
+        if (!made.empty() || options.midiConnect.empty()) return;
+        log << "warning: no " << kind << "'s name holds '" << options.midiConnect << "' ("
+            << (ports.empty() ? "there are none" : "there are: " + joinNames(ports)) << "); connect " << yourself
+            << "\n";
     }
     bool deviceGone() const {
         if (useJack) return jack.halted() || !jack.isOpen();

@@ -13,6 +13,21 @@ int ticksPerBeat(const SongTiming& timing) noexcept {
     return 96 / std::clamp(timing.beatUnit, 1, 32);
 }
 
+double framesPerTick(const SongTiming& timing, double rate) noexcept {
+    return framesPerBeat(timing, rate) / ticksPerBeat(timing);
+}
+
+/// One message (or an OSC cue: no bytes) into a list and its byte pool; false when either is full.
+bool append(std::vector<MidiEvent>& list, std::vector<std::uint8_t>& pool, std::size_t& count, std::size_t& used,
+            const MidiEvent& e, const std::uint8_t* data) noexcept {
+    if (count >= list.size() || used + e.size > pool.size()) return false;
+    std::copy_n(data, e.size, pool.data() + used);
+    list[count] = e;
+    list[count++].start = static_cast<std::uint32_t>(used);
+    used += e.size;
+    return true;
+}
+
 /// The length of the MIDI message that starts at `data` (our own cues: whole messages, a SysEx to
 /// its F7), at least 1.
 std::size_t messageLength(const std::uint8_t* data, std::size_t left) noexcept {
@@ -81,43 +96,29 @@ void MidiOut::endBlock() noexcept {
 }
 
 void MidiOut::put(std::int64_t now, const std::uint8_t* data, std::size_t size) noexcept {
-    if (now >= blockEnd_) { // on the block's end frame (a stop, a jump, the song's end): the next block's first
-        if (carryCount_ >= carry_.size() || carryUsed_ + size > carryPool_.size()) {
-            dropped_.fetch_add(1, std::memory_order_relaxed);
-            return;
-        }
-        std::copy_n(data, size, carryPool_.data() + carryUsed_);
-        carry_[carryCount_++] = {static_cast<std::int32_t>(now - blockEnd_), static_cast<std::uint32_t>(carryUsed_),
-                                 static_cast<std::uint16_t>(size), -1, song_};
-        carryUsed_ += size;
-        return;
-    }
-    if (count_ >= events_.size() || used_ + size > pool_.size()) {
+    const auto bytes = static_cast<std::uint16_t>(size);
+    const bool added =
+        now >= blockEnd_ // on the block's end frame (a stop, the song's end): the next block's first
+            ? append(carry_, carryPool_, carryCount_, carryUsed_,
+                     {static_cast<std::int32_t>(now - blockEnd_), 0, bytes, -1, song_}, data)
+            : append(events_, pool_, count_, used_,
+                     {static_cast<std::int32_t>(std::max<std::int64_t>(0, now - blockStart_)), 0, bytes, -1, song_},
+                     data);
+    if (!added)
         dropped_.fetch_add(1, std::memory_order_relaxed);
-        return;
-    }
-    std::copy_n(data, size, pool_.data() + used_);
-    events_[count_++] = {static_cast<std::int32_t>(std::max<std::int64_t>(0, now - blockStart_)),
-                         static_cast<std::uint32_t>(used_), static_cast<std::uint16_t>(size), -1, song_};
-    used_ += size;
-    sent_.fetch_add(1, std::memory_order_relaxed);
+    else if (now < blockEnd_) // (a carried one counts when the next block takes it)
+        sent_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void MidiOut::putOsc(std::int64_t now, std::int32_t osc) noexcept {
-    if (now >= blockEnd_) {
-        if (carryCount_ >= carry_.size()) {
-            dropped_.fetch_add(1, std::memory_order_relaxed);
-            return;
-        }
-        carry_[carryCount_++] = {static_cast<std::int32_t>(now - blockEnd_), 0, 0, osc, song_};
-        return;
-    }
-    if (count_ >= events_.size()) {
-        dropped_.fetch_add(1, std::memory_order_relaxed);
-        return;
-    }
-    events_[count_++] = {static_cast<std::int32_t>(std::max<std::int64_t>(0, now - blockStart_)),
-                         static_cast<std::uint32_t>(used_), 0, osc, song_};
+    const bool added =
+        now >= blockEnd_
+            ? append(carry_, carryPool_, carryCount_, carryUsed_,
+                     {static_cast<std::int32_t>(now - blockEnd_), 0, 0, osc, song_}, nullptr)
+            : append(events_, pool_, count_, used_,
+                     {static_cast<std::int32_t>(std::max<std::int64_t>(0, now - blockStart_)), 0, 0, osc, song_},
+                     nullptr);
+    if (!added) dropped_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void MidiOut::fire(std::int64_t now, const MidiCues& cues, const MidiCue& cue) noexcept {
@@ -161,7 +162,7 @@ std::int64_t MidiOut::tickFrame(const SongTiming& timing, double rate, std::int6
 void MidiOut::songPosition(std::int64_t now, std::int64_t pos, const SongTiming& timing, double rate) noexcept {
     continueTick_ = -1;
     if (!clock_.on || !clock_.transport) return;
-    const double fpt = framesPerBeat(timing, rate) / ticksPerBeat(timing);
+    const double fpt = framesPerTick(timing, rate);
     auto k = static_cast<std::int64_t>(std::floor(static_cast<double>(pos - timing.downbeatFrame) / fpt)) - 1;
     while (tickFrame(timing, rate, k) < pos)
         ++k;
@@ -251,7 +252,7 @@ void MidiOut::moving(std::int64_t now, std::int64_t pos, int n, const SongTiming
         }
     notesOff(now, now + n); // (after the cues: a note shorter than the segment ends in it)
     if (!clock_.on) return;
-    const double fpt = framesPerBeat(timing, rate) / ticksPerBeat(timing);
+    const double fpt = framesPerTick(timing, rate);
     framesPerTick_ = fpt;
     freeRunning_ = false;
     auto k = static_cast<std::int64_t>(std::floor(static_cast<double>(pos - timing.downbeatFrame) / fpt)) - 1;
@@ -341,7 +342,7 @@ void MidiOut::songLoaded(const SongTiming& timing, const MidiCues* cues, std::in
     running_ = startNext_ = false;
     continueTick_ = -1;
     repeatTo_ = -1;
-    if (framesPerTick_ <= 0.0) framesPerTick_ = framesPerBeat(timing, rate_) / ticksPerBeat(timing);
+    if (framesPerTick_ <= 0.0) framesPerTick_ = framesPerTick(timing, rate_);
 }
 
 void MidiOut::wrapped(std::int64_t from, std::int64_t to) noexcept {

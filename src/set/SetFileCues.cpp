@@ -27,12 +27,6 @@ std::string trim(const std::string& s) {
     return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-std::string toLower(std::string s) {
-    for (char& c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 /// A whole number written out whole ("12", "-3"), nothing else.
 bool parseInt(const std::string& s, int& out) {
     if (s.empty() || s.size() > 9) return false;
@@ -41,6 +35,15 @@ bool parseInt(const std::string& s, int& out) {
             return false;
     out = std::stoi(s);
     return true;
+}
+
+/// One of two words: true for `second`, false for `first`; anything else is refused, saying what
+/// each means (`meaning`: "is first (…) or second (…)").
+bool oneOf(const YAML::Node& n, const std::string& what, const std::string& first, const std::string& second,
+           const std::string& meaning, const yaml::Reader& r) {
+    const std::string text = r.scalar(n, what);
+    if (text != first && text != second) r.fail(n, what + ": '" + text + "' " + meaning);
+    return text == second;
 }
 
 bool flag(const YAML::Node& n, const std::string& what, const yaml::Reader& r) {
@@ -55,7 +58,7 @@ void parseAt(const YAML::Node& n, Cue& cue, const SetSong& song, const yaml::Rea
     std::istringstream in(text);
     std::string word;
     in >> word;
-    const std::string lower = toLower(word);
+    const std::string lower = foldCase(word);
     const std::string example = "; write at: current, start, end, bar 17, bar 17 beat 3 or marker Chorus";
     if (lower == "current" || lower == "start" || lower == "end") {
         if (std::string extra; in >> extra) r.fail(n, "at: '" + text + "' has more than '" + word + "'" + example);
@@ -66,7 +69,7 @@ void parseAt(const YAML::Node& n, Cue& cue, const SetSong& song, const yaml::Rea
         if (!(in >> cue.bar) || cue.bar < 1 || cue.bar > 100000)
             r.fail(n, "at: '" + text + "' needs a bar number from 1 to 100000" + example);
         if (in >> beatWord) {
-            if (toLower(beatWord) != "beat" || !(in >> cue.beat) || cue.beat < 1 || cue.beat > 32 || (in >> extra))
+            if (foldCase(beatWord) != "beat" || !(in >> cue.beat) || cue.beat < 1 || cue.beat > 32 || (in >> extra))
                 r.fail(n, "at: '" + text + "': after the bar comes 'beat N' (1 to 32), as in bar 17 beat 3");
         }
     } else if (lower == "marker") {
@@ -76,7 +79,7 @@ void parseAt(const YAML::Node& n, Cue& cue, const SetSong& song, const yaml::Rea
         std::vector<std::string> names;
         for (const Marker& m : song.markers) {
             names.push_back(m.name);
-            if (toLower(m.name) == toLower(cue.marker)) {
+            if (foldCase(m.name) == foldCase(cue.marker)) {
                 cue.marker = m.name;
                 cue.bar = m.bar;
                 return;
@@ -195,14 +198,9 @@ void parseCues(const YAML::Node& n, SetSong& song, const yaml::Reader& r) {
         cue.column = item.Mark().column + 1;
         parseAt(item["at"], cue, song, r);
         parseMessage(item, cue, r);
-        if (const YAML::Node rep = item["repeat"]) {
-            const std::string text = r.scalar(rep, "repeat");
-            if (text != "once" && text != "every")
-                r.fail(rep, "repeat: '" + text +
-                                "' is once (a vamp's repeats pass over it) or every (it fires on "
-                                "each repeat)");
-            cue.everyPass = text == "every";
-        }
+        if (const YAML::Node rep = item["repeat"])
+            cue.everyPass = oneOf(rep, "repeat", "once", "every",
+                                  "is once (a vamp's repeats pass over it) or every (it fires on each repeat)", r);
         song.cues.push_back(std::move(cue));
     }
 }
@@ -215,14 +213,11 @@ SetMidiOut parseMidiOut(const YAML::Node& n, const yaml::Reader& r) {
     if (const YAML::Node c = n["clock"]) m.clock = flag(c, "clock", r);
     if (const YAML::Node c = n["clock_only"]) m.clockOnly = flag(c, "clock_only", r);
     if (const YAML::Node c = n["clock_while_stopped"]) m.clockWhileStopped = flag(c, "clock_while_stopped", r);
-    if (const YAML::Node s = n["start"]) {
-        const std::string text = r.scalar(s, "start");
-        if (text != "bar-1" && text != "count-in")
-            r.fail(s, "start: '" + text +
-                          "' is bar-1 (Start on bar 1's downbeat, the clock running through the "
-                          "count-in) or count-in (Start on the count-in's first beat)");
-        m.startAtCountIn = text == "count-in";
-    }
+    if (const YAML::Node s = n["start"])
+        m.startAtCountIn = oneOf(s, "start", "bar-1", "count-in",
+                                 "is bar-1 (Start on bar 1's downbeat, the clock running through the count-in) or "
+                                 "count-in (Start on the count-in's first beat)",
+                                 r);
     return m;
 }
 

@@ -4,11 +4,16 @@
 // StoredScenes.cpp the stored scenes beside it (whose scenes read as a song's do).
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "stemdeck/set/SetFile.h"
 #include "stemdeck/yaml/Yaml.h"
 
 namespace stemdeck::set::detail {
+
+/// The ASCII-lowercase form of a name: names (stems, scenes, markers, cue places) are compared by
+/// it, case-insensitively.
+[[nodiscard]] std::string foldCase(std::string_view name);
 
 /// at_end: stop, next or run-on (a song's or the set's).
 [[nodiscard]] SongEnd songEnd(const YAML::Node& n, const yaml::Reader& r);

@@ -24,7 +24,7 @@ namespace {
 
 const std::vector<std::string> kSongKeys = {"folder", "file",    "title",     "bpm",      "time_signature",
                                             "key",    "tempo",   "transpose", "count_in", "at_end",
-                                            "start",  "markers", "scenes", "cues"};
+                                            "start",  "markers", "scenes",    "cues"};
 const std::vector<std::string> kStartKeys = {"mute", "solo", "gain", "filter"};
 const std::vector<std::string> kSceneKeys = {"mute", "solo", "gain", "filter", "name"};
 
@@ -41,21 +41,13 @@ std::vector<std::string> stemList(const YAML::Node& n, const yaml::Reader& r, co
     return out;
 }
 
-/// The ASCII-lowercase form of a name: the key names are compared by (case-insensitively).
-std::string foldCase(std::string_view name) {
-    std::string out(name);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 /// A song's start state, one entry per stem named, found by name in constant time (a list of
 /// thousands of names, e.g. through a YAML alias, stays linear).
 struct StartBuilder {
     std::vector<StemStart>& start;
     std::unordered_map<std::string, std::size_t> index{};
     StemStart& operator()(const std::string& stem, const YAML::Node& at) {
-        const auto [it, added] = index.try_emplace(foldCase(stem), start.size());
+        const auto [it, added] = index.try_emplace(detail::foldCase(stem), start.size());
         if (!added) return start[it->second];
         StemStart& s = start.emplace_back();
         s.stem = stem;
@@ -106,7 +98,7 @@ void parseScenes(const YAML::Node& n, SetSong& song, const yaml::Reader& r) {
         if (static_cast<int>(song.scenes.size()) >= kMaxScenes)
             r.fail(kv.first, "a song holds at most " + std::to_string(kMaxScenes) +
                                  " scenes (one pad row); this is scene " + std::to_string(song.scenes.size() + 1));
-        if (!names.insert(foldCase(name)).second)
+        if (!names.insert(detail::foldCase(name)).second)
             r.fail(kv.first, "scene '" + name + "' is named twice; give each its own name");
         song.scenes.push_back(detail::parseScene(name, static_cast<int>(song.scenes.size()), kv.second, r));
     }
@@ -115,7 +107,7 @@ void parseScenes(const YAML::Node& n, SetSong& song, const yaml::Reader& r) {
 void parseMarkers(const YAML::Node& n, SetSong& song, const yaml::Reader& r) {
     std::unordered_set<std::string> names;
     auto add = [&](const std::string& name, const YAML::Node& bar) {
-        if (!names.insert(foldCase(name)).second)
+        if (!names.insert(detail::foldCase(name)).second)
             r.fail(bar, "marker '" + name + "' is named twice; give each its own name");
         song.markers.push_back({name, r.integer(bar, "marker bar", 1, 100000)});
     };
@@ -186,6 +178,13 @@ void parseSongKeys(const YAML::Node& n, SetSong& song, const yaml::Reader& r) {
 } // namespace
 
 namespace detail {
+
+std::string foldCase(std::string_view name) {
+    std::string out(name);
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
 
 SongEnd songEnd(const YAML::Node& n, const yaml::Reader& r) {
     const std::string text = r.scalar(n, "at_end");
