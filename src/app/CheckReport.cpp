@@ -63,6 +63,7 @@ std::string formatCheckReport(const CheckReport& r) {
                           *s.stemSumResidualDb <= set::kStemSumToleranceDb ? "they match" : "they differ");
             out << line;
         }
+        if (!s.timecode.empty()) out << "  timecode: bar 1 at " << s.timecode << "\n";
         if (!s.cues.empty()) out << "  cues:\n";
         for (const std::string& c : s.cues)
             out << "    " << oneLine(c) << "\n";
@@ -135,6 +136,7 @@ std::string checkReportJson(const CheckReport& r) {
         for (const FileReport& f : s.stems)
             song["files"].push_back(file(f, false));
         if (s.reference) song["files"].push_back(file(*s.reference, true));
+        song["timecode"] = s.timecode.empty() ? Json(nullptr) : str(s.timecode);
         song["cues"] = Json::array();
         for (const std::string& c : s.cues)
             song["cues"].push_back(str(c));

@@ -115,6 +115,7 @@ void LiveSession::takeSetFile(std::ostream& notes) {
         notes << "stemdeck: warning: " << w << "\n";
     songs_ = setFile_->songs;
     takeSetMidiOut(a.midiOut, setFile_->midiOut, songs_);
+    takeSetTimecode(a.timecode, setFile_->timecode, setFile_->audio.ltcOut);
     for (const std::string& e : setFile_->errors())
         notes << "stemdeck: error: " << e << "\n";
     // The command line wins over the set file.
@@ -165,10 +166,14 @@ void LiveSession::takeFolders() {
 void LiveSession::planOutputs(std::ostream& notes) {
     const PlayArgs& a = args_;
     device_ = a.device;
-    device_.midiOut = a.midiOut.enabled();
+    device_.midiOut = a.midiOut.enabled() || a.timecode.mtc; // MTC goes out on the MIDI output
     device_.midiConnect = a.midiOut.connect;
     device_.channels.mainFirst = a.mainOut.value_or(1) - 1;
     device_.channels.clickFirst = a.clickOut ? *a.clickOut - 1 : -1;
+    device_.channels.ltc = a.timecode.ltcOut ? *a.timecode.ltcOut - 1 : -1;
+    (void)a.timecode.options(); // (a bad combination said before the device is waited for)
+    for (const std::string& w : timecodeWarnings(a.timecode, songs_))
+        notes << "stemdeck: warning: timecode: " << w << "\n";
     routeStems(a, device_.channels, options_.routes);
     options_.countInBars = a.countInBars.value_or(0);
     options_.click = a.clickMode.empty() ? (a.clickOut ? engine::ClickMode::always : engine::ClickMode::off)
@@ -238,7 +243,8 @@ bool LiveSession::open() {
     }
     engine_ = std::make_unique<engine::Engine>();
     engine_->prepare(rate, engine::kMaxSegmentFrames); // any device block size, now or after a reopen
-    engine_->setMidiOut(args_.midiOut.engineOn(), clockOptions(args_.midiOut));
+    engine_->setMidiOut(args_.midiOut.engineOn() || args_.timecode.mtc, clockOptions(args_.midiOut));
+    startTimecode(rate);
     oscCues_ = std::make_unique<OscCueSender>(log_);
     options_.oscCue = [this](const set::OscCue& cue) { oscCues_->send(cue); };
     control::ShowOptions showOptions;
@@ -246,6 +252,8 @@ bool LiveSession::open() {
     showOptions.midiOut = args_.midiOut.describe();
     showOptions.midiClock = clockOptions(args_.midiOut).on;
     if (!showOptions.midiOut.empty()) log_ << showOptions.midiOut << "\n";
+    showOptions.timecode = args_.timecode.describe();
+    if (!showOptions.timecode.empty()) log_ << showOptions.timecode << "\n";
     control::ShowHooks hooks;
     hooks.learn = [this] { startLearn(); };
     hooks.shutdown = [this] {
@@ -265,6 +273,19 @@ bool LiveSession::open() {
     show_->start(resume, args_.resumePlay);
     if (args_.lock || (setFile_ && setFile_->lock)) setLocked(true);
     return true;
+}
+
+void LiveSession::startTimecode(int rate) {
+    if (!args_.timecode.any()) return;
+    const engine::TimecodeOptions o = args_.timecode.options();
+    options_.timecode = o.rate;
+    ltcFrames_ = std::make_unique<engine::LtcFrames>();
+    if (o.ltc) {
+        ltcFrames_->prepare(control::LtcEncoder::maxSamples(rate, o.rate), engine::TimecodeOut::ltcSlots(o));
+        ltcEncoder_ = std::make_unique<control::LtcEncoder>(*ltcFrames_, rate, o.rate);
+        ltcEncoder_->start();
+    }
+    engine_->setTimecode(o, ltcFrames_.get());
 }
 
 std::optional<control::ShowPoint> LiveSession::findResumePoint() {

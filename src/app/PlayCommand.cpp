@@ -225,6 +225,7 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
     addOscOptions(cmd, a.osc);
     addWebOptions(cmd, a.web);
     addMidiOutOptions(cmd, a.midiOut);
+    addTimecodeOptions(cmd, a.timecode, false);
 }
 
 /// "the JACK server", "an ALSA device matching 'Scarlett'", "an audio device".
@@ -302,6 +303,14 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
             if (!st->midiOut.said.empty()) // the MIDI output: what it sends, and that it does
                 lines.push_back((st->midiOut.said + ": " + std::to_string(st->midiOut.sent) + " sent" +
                                  (st->midiOut.lost > 0 ? ", " + std::to_string(st->midiOut.lost) + " LOST" : ""))
+                                    .substr(0, static_cast<std::size_t>(std::max(1, terminalWidth()))));
+            if (!st->timecode.said.empty()) // timecode: where it is, or why it is not sent
+                lines.push_back(("TC " +
+                                 (st->timecode.now.empty() ? std::string("none for this song") : st->timecode.now) +
+                                 (st->timecode.ltcMissed > 0
+                                      ? " (" + std::to_string(st->timecode.ltcMissed) + " LTC frames not ready)"
+                                      : "") +
+                                 "  " + st->timecode.said)
                                     .substr(0, static_cast<std::size_t>(std::max(1, terminalWidth()))));
             if (Clock::now() < joinUntil && !s.locked()) {
                 const std::vector<std::string> join = joinScreen(s.joinLinks(), joinAddress, terminalWidth(),

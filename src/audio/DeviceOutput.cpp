@@ -8,6 +8,7 @@ namespace stemdeck::audio {
 int ChannelMap::channelsNeeded() const noexcept {
     int need = mainFirst + 2;
     if (clickFirst >= 0) need = std::max(need, clickFirst + 2);
+    if (ltc >= 0) need = std::max(need, ltc + 1);
     for (int d : directFirst)
         if (d >= 0) need = std::max(need, d + 2);
     return need;
@@ -38,6 +39,14 @@ std::string ChannelMap::check(int deviceChannels) const {
                 return pairs[a].what + " (" + outs(pairs[a].first) + ") overlaps " + pairs[b].what + " (" +
                        outs(pairs[b].first) + "); give each its own pair of outputs";
     }
+    if (ltc < 0) return {};
+    if (ltc >= deviceChannels)
+        return "LTC is routed to output " + std::to_string(ltc + 1) + ", but the device has " +
+               std::to_string(deviceChannels) + " output channels";
+    for (const Pair& p : pairs)
+        if (ltc == p.first || ltc == p.first + 1)
+            return "LTC's output " + std::to_string(ltc + 1) + " is also " + p.what + "'s (" + outs(p.first) +
+                   "): LTC in a mix is a loud buzz; give LTC an output of its own";
     return {};
 }
 
@@ -122,6 +131,7 @@ void DeviceOutput::process(engine::Engine& engine, float* const* outputs, int nu
     buses.mainLeft = channel(map_.mainFirst, spareLeft);
     buses.mainRight = channel(map_.mainFirst + 1, spareRight);
     if (map_.clickFirst >= 0 && map_.clickFirst + 1 < numOutputs) buses.click = channel(map_.clickFirst, nullptr);
+    if (map_.ltc >= 0 && map_.ltc < numOutputs) buses.ltc = channel(map_.ltc, nullptr);
     for (std::size_t k = 0; k < buses.directLeft.size(); ++k) {
         const int first = map_.directFirst[k];
         if (first < 0 || first + 1 >= numOutputs) continue; // not there: the stem stays in the main mix

@@ -266,6 +266,7 @@ void SetPlayer::switchRetime(const RetimeLoad& r, control::Song song, const Load
     next->view.reference = fresh.reference;
     next->view.lengthFrames = fresh.lengthFrames;
     next->view.timing = fresh.timing;
+    next->view.speed = fresh.speed; // (its timecode follows the new speed, or holds: TimecodeTempo)
     next->song.title = cur.song.title;
     next->song.cues = cur.song.cues; // the view's midiCues points into them
     Command c = command(Op::retime);

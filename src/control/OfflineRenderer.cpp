@@ -78,6 +78,11 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
     RenderReport report;
     report.songStarts.push_back(0);
     std::vector<float> left(static_cast<std::size_t>(maxBlock)), right(static_cast<std::size_t>(maxBlock));
+    std::vector<float> ltc(options.ltcSink ? static_cast<std::size_t>(maxBlock) : 0);
+    engine::OutputBuses buses;
+    buses.mainLeft = left.data();
+    buses.mainRight = right.data();
+    buses.ltc = options.ltcSink ? ltc.data() : nullptr;
     std::size_t blockIndex = 0;
     std::int64_t frame = 0;
     std::int64_t end = -1; // set once the engine says the song ended or stopped for good
@@ -98,7 +103,7 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
         // Issue what falls in this block, stamped with its exact frame: the engine splits there.
         feed.feed(0, frame, frame + n);
         if (options.observer != nullptr) options.observer->beforeProcess();
-        engine.process(left.data(), right.data(), n);
+        engine.process(buses, n);
         if (options.observer != nullptr) options.observer->afterProcess();
 
         takeEvents(engine, songs, current, report, end, stoppedAt);
@@ -108,6 +113,7 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
         if (options.afterBlock) options.afterBlock(engine, frame, n, end);
         const auto keep = static_cast<int>(end >= 0 ? std::clamp<std::int64_t>(end - frame, 0, n) : n);
         if (keep > 0) sink.write(left.data(), right.data(), keep);
+        if (keep > 0 && options.ltcSink) options.ltcSink(ltc.data(), keep);
         frame += n;
         report.frames += keep;
     }

@@ -156,6 +156,13 @@ void Show::publish(bool final) {
     s.midiOut.clock = showOptions_.midiClock;
     s.midiOut.sent = engine_.midiOut().sent();
     s.midiOut.lost = engine_.midiOut().dropped() + midiDeviceLost_;
+    s.timecode.said = showOptions_.timecode;
+    if (const std::int64_t tc = engine_.timecode().frameNow();
+        tc != engine::TimecodeOut::kNone && !showOptions_.timecode.empty() && engine_.timecode().active()) {
+        const TimecodeRate rate = engine_.timecode().options().rate;
+        s.timecode.now = timecodeText(rate, timecodeLabel(rate, tc));
+    }
+    s.timecode.ltcMissed = engine_.timecode().ltcMisses();
     s.locked = router_.locked();
     s.learning = learning_;
     s.finished = player_.finished();

@@ -24,9 +24,8 @@ bool showChanged(const ShowState& a, const ShowState& b) {
     return a.setName != b.setName || a.songs != b.songs || a.notTonight != b.notTonight || a.cuedSong != b.cuedSong ||
            a.currentPlace != b.currentPlace || a.health != b.health || a.locked != b.locked ||
            a.learning != b.learning || a.finished != b.finished || a.clock.rolling != b.clock.rolling ||
-           a.midiOut.said != b.midiOut.said ||
-           a.clock.tempo != b.clock.tempo || a.clock.transpose != b.clock.transpose ||
-           !(withoutMotion(a.player) == withoutMotion(b.player));
+           a.midiOut.said != b.midiOut.said || a.timecode.said != b.timecode.said || a.clock.tempo != b.clock.tempo ||
+           a.clock.transpose != b.clock.transpose || !(withoutMotion(a.player) == withoutMotion(b.player));
 }
 
 std::string describeMix(const ShowState& state) {

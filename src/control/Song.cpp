@@ -30,6 +30,7 @@ engine::SongView Song::view() const {
             v.stems[static_cast<std::size_t>(i)] = &silentStem();
     v.lengthFrames = lengthFrames;
     v.timing = timing;
+    v.speed = ownBpm > 0.0 ? timing.bpm / ownBpm : 1.0; // a stretched song's tempo over its own
     v.reference = reference.get();
     return v;
 }

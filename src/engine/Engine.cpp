@@ -36,6 +36,7 @@ void Engine::prepare(double sampleRate, int maxBlockFrames) {
     vamp_.prepare(sampleRate, segmentFrames_);
     retime_.prepare(segmentFrames_);
     midi_.prepare(sampleRate);
+    timecode_.prepare(sampleRate);
     activeClick_ = ClickMode::off;
     clickMode_.store(ClickMode::off, std::memory_order_relaxed);
     // Room for every producer's blocks up front: 8 explicit producers (CLI, MIDI, GUI, scripts…),
@@ -91,6 +92,8 @@ void Engine::loadSong(const SongView& song) noexcept {
     lastScene_.store(-1, std::memory_order_relaxed);
     transport_.reset(song_.lengthFrames);
     midi_.songLoaded(song_.timing, song_.midiCues, song_.id);
+    timecode_.songLoaded(song_);
+    clickFrom_ = kNoClickBound;
     songFrame_.store(0, std::memory_order_relaxed);
     readFrame_.store(0, std::memory_order_relaxed);
     rolling_.store(false, std::memory_order_relaxed);
@@ -152,8 +155,10 @@ void Engine::startPlaying(std::int64_t now) noexcept {
             transport_.preRoll(start);
         }
     }
+    preRollTimecode(at);
     emit(EventType::transportStarted, now);
     midi_.started(now, transport_.position(), at == 0, song_.timing, sampleRate_, song_.midiCues);
+    timecode_.located(now, transport_.position());
     transport_.play();
     // From anywhere but a preloaded position the disk may not be there yet: start every stem
     // together once it is, as after a seek.
@@ -161,6 +166,18 @@ void Engine::startPlaying(std::int64_t now) noexcept {
         transport_.waitForSources();
         waitedFrames_ = 0;
     }
+}
+
+void Engine::preRollTimecode(std::int64_t at) noexcept {
+    // From the top, timecode runs the pre-roll before bar 1 (a desk locks before its first cue):
+    // silence before the count-in, whose click starts where it would have.
+    clickFrom_ = kNoClickBound;
+    const double seconds = timecode_.options().prerollSeconds;
+    if (at != 0 || seconds <= 0.0 || !timecode_.active()) return;
+    const std::int64_t start = song_.timing.downbeatFrame - std::llround(seconds * sampleRate_);
+    if (start >= transport_.position()) return; // the count-in (or the song's own lead-in) is longer
+    clickFrom_ = transport_.position();
+    transport_.preRoll(start);
 }
 
 void Engine::finishSongChange(std::int64_t at) noexcept {
@@ -172,10 +189,13 @@ void Engine::finishSongChange(std::int64_t at) noexcept {
 
 void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64_t now) noexcept {
     clearBuses(out, offset, n);
-    if (transport_.rolling() && transport_.state() != TransportState::waiting)
+    if (transport_.rolling() && transport_.state() != TransportState::waiting) {
         midi_.moving(now, transport_.position(), n, song_.timing, sampleRate_, song_.midiCues);
-    else
+        timecode_.moving(now, transport_.position(), n, out.ltc != nullptr ? out.ltc + offset : nullptr);
+    } else {
         midi_.still(now, n, transport_.position(), !transport_.rolling());
+        timecode_.still(now, transport_.position());
+    }
     if (n > 0) {
         if (transport_.state() == TransportState::waiting) {
             waitAtTarget(n);
@@ -198,14 +218,17 @@ void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64
     const bool songChanging = loadAfterStop_ != nullptr;
     afterAdvance(change, now + n);
     // A seek asked for during a stop's fade: stopped, on the seek's target (Song Position, the chase).
-    if (change == TransportChange::stopped && !songChanging && transport_.position() != before + n)
+    if (change == TransportChange::stopped && !songChanging && transport_.position() != before + n) {
         midi_.located(now + n, transport_.position(), song_.timing, sampleRate_, song_.midiCues);
+        timecode_.located(now + n, transport_.position());
+    }
 }
 
 void Engine::clearBuses(const OutputBuses& out, int offset, int n) noexcept {
     std::fill_n(out.mainLeft + offset, n, 0.0f);
     std::fill_n(out.mainRight + offset, n, 0.0f);
     if (out.click != nullptr) std::fill_n(out.click + offset, n, 0.0f);
+    if (out.ltc != nullptr) std::fill_n(out.ltc + offset, n, 0.0f);
     for (int k = 0; k < kMaxDirectBuses; ++k) {
         const auto sk = static_cast<std::size_t>(k);
         if (out.directLeft[sk] != nullptr) std::fill_n(out.directLeft[sk] + offset, n, 0.0f);
@@ -234,7 +257,9 @@ void Engine::renderPlaying(const OutputBuses& out, int offset, int n, std::int64
         const std::int64_t until = activeClick_ == ClickMode::always
                                        ? song_.lengthFrames
                                        : std::max(song_.timing.downbeatFrame, silentBefore_); // the count-in
-        click_.render(out.click + offset, n, pos, song_.timing, until);
+        // (a timecode pre-roll before the count-in: silent until the count-in's first frame)
+        const auto quiet = static_cast<int>(std::clamp<std::int64_t>(clickFrom_ - pos, 0, n));
+        click_.render(out.click + offset + quiet, n - quiet, pos + quiet, song_.timing, until);
     }
     fadeBuses(out, offset, n, directUsed);
 }
@@ -287,6 +312,7 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
                 seekSources();
             }
             midi_.wrapped(loopEnd, transport_.position()); // (its count-in bars too: played once already)
+            timecode_.located(at, transport_.position());  // timecode jumps back with the loop
         } else {
             vamp_.advanced(transport_.position());
         }
@@ -295,6 +321,7 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
         if (retime_.armed()) dropRetime(at);
         vamp_.jumped();
         midi_.located(at, transport_.position(), song_.timing, sampleRate_, song_.midiCues);
+        timecode_.located(at, transport_.position());
         seekSources();
         waitedFrames_ = 0;
         if (sourcesReady()) transport_.resume(); // cued targets are in RAM: no wait at all
@@ -304,6 +331,7 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
         silentBefore_ = 0; // stopped in a count-in: the next play starts where it now is
         emit(EventType::transportStopped, at);
         midi_.stopped(at);
+        timecode_.located(at, transport_.position()); // where it stopped, for a desk's display
         if (loadAfterStop_ != nullptr) finishSongChange(at);
         break;
     case TransportChange::songEnded:
@@ -317,6 +345,7 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
             loadSong(*next);
             transport_.play();
             midi_.started(at, 0, true, song_.timing, sampleRate_, song_.midiCues);
+            timecode_.located(at, 0);
             emit(EventType::songChanged, at);
             emit(EventType::transportStarted, at);
         }

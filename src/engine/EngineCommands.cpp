@@ -66,6 +66,7 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
             if (!transport_.rolling() || transport_.state() == TransportState::waiting) {
                 seekSources();
                 midi_.located(now, transport_.position(), song_.timing, sampleRate_, song_.midiCues);
+                timecode_.located(now, transport_.position());
             }
             break;
         case Op::click:

@@ -176,6 +176,38 @@ void checkCues(SongReport& s, const SetSong& song, const fs::path& setFile) {
     }
 }
 
+/// A set made for timecode (a timecode: section, or an LTC output): every song's start, and LTC on
+/// an output of its own (LTC into the PA is a loud buzz).
+void timecodeFindings(CheckReport& report, const SetFile& set, const fs::path& source) {
+    if (!set.timecode.present && !set.audio.ltcOut) return;
+    const TimecodeRate rate = set.timecode.rate.value_or(TimecodeRate{});
+    const std::string at = source.string() + ":" + std::to_string(set.timecode.line);
+    for (const std::string& p : timecodeProblems(set.songs, rate))
+        report.setFindings.push_back(
+            {Severity::error, source.string(), p, "give the song its own start: timecode: HH:MM:SS:FF in its entry"});
+    if (set.timecode.mtc.value_or(false) && rate.mtcCode() < 0)
+        report.setFindings.push_back({Severity::error, at,
+                                      "MTC has no 23.976 rate (MIDI timecode knows 24, 25, "
+                                      "29.97 drop-frame and 30)",
+                                      "use fps: 24 for MTC, or keep 23.976 for LTC alone (mtc: false)"});
+    if (!set.audio.ltcOut) return;
+    const int ltc = *set.audio.ltcOut;
+    std::vector<std::pair<std::string, int>> pairs = {{"main", set.audio.mainOut.value_or(1)}};
+    if (set.audio.clickOut) pairs.emplace_back("click", *set.audio.clickOut);
+    for (const auto& [stem, first] : set.audio.stemOuts)
+        pairs.emplace_back("stem '" + stem + "'", first);
+    for (const auto& [name, first] : pairs)
+        if (ltc == first || ltc == first + 1)
+            report.setFindings.push_back({Severity::error, source.string() + ":" + std::to_string(set.audio.ltcLine),
+                                          "LTC's output " + std::to_string(ltc) + " is also " + name + "'s (outputs " +
+                                              std::to_string(first) + "-" + std::to_string(first + 1) +
+                                              "): LTC in a mix is a loud buzz",
+                                          "give LTC an output of its own (audio: { ltc: N })"});
+    for (std::size_t i = 0; i < set.songs.size() && i < report.songs.size(); ++i)
+        if (const auto start = songTimecode(set.songs[i], static_cast<int>(i) + 1))
+            report.songs[i].timecode = timecodeText(rate, *start);
+}
+
 /// A set file: its controller mapping and every song (one that cannot play is an error of its own).
 void checkSet(CheckReport& report, const fs::path& source, const CheckProgress& progress,
               const ControllerCheck& controller) {
@@ -210,6 +242,7 @@ void checkSet(CheckReport& report, const fs::path& source, const CheckProgress& 
         report.songs.push_back(checkFolderWatched(song.source, &song, done, total, progress));
         checkCues(report.songs.back(), song, source);
     }
+    timecodeFindings(report, set, source);
 }
 
 } // namespace

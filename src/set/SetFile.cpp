@@ -19,10 +19,10 @@ namespace stemdeck::set {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",   "audio", "controller", "count_in",
-                                           "at_end", "lock",  "midi_out",   "songs"};
-const std::vector<std::string> kAudioKeys = {"driver", "device", "client_name", "connect",    "rate",
-                                             "block",  "main",   "click",       "click_mode", "stem_outputs"};
+const std::vector<std::string> kTopKeys = {"name", "audio",    "controller", "count_in", "at_end",
+                                           "lock", "midi_out", "timecode",   "songs"};
+const std::vector<std::string> kAudioKeys = {"driver", "device", "client_name", "connect",    "rate",        "block",
+                                             "main",   "click",  "ltc",         "click_mode", "stem_outputs"};
 
 SetAudio parseAudio(const YAML::Node& n, const yaml::Reader& r) {
     SetAudio a;
@@ -44,6 +44,10 @@ SetAudio parseAudio(const YAML::Node& n, const yaml::Reader& r) {
     if (const YAML::Node b = n["block"]) a.block = r.integer(b, "block", 16, 8192);
     if (const YAML::Node m = n["main"]) a.mainOut = r.integer(m, "main", 1, 255);
     if (const YAML::Node c = n["click"]) a.clickOut = r.integer(c, "click", 1, 255);
+    if (const YAML::Node l = n["ltc"]) {
+        a.ltcOut = r.integer(l, "ltc (LTC's output, mono)", 1, 255);
+        a.ltcLine = l.Mark().line + 1;
+    }
     if (const YAML::Node c = n["click_mode"]) {
         a.click = r.scalar(c, "click_mode");
         if (*a.click != "off" && *a.click != "count-in" && *a.click != "always")
@@ -143,6 +147,7 @@ SetFile parseSetFile(std::string_view text, const fs::path& file) {
     set.name = root["name"] ? r.scalar(root["name"], "name") : file.stem().string();
     if (const YAML::Node a = root["audio"]) set.audio = parseAudio(a, r);
     if (const YAML::Node m = root["midi_out"]) set.midiOut = detail::parseMidiOut(m, r);
+    if (const YAML::Node t = root["timecode"]) set.timecode = detail::parseTimecode(t, r);
     if (const YAML::Node c = root["controller"]) parseController(c, base, set, r);
     if (const YAML::Node c = root["count_in"]) set.countInBars = r.integer(c, "count_in", 0, 16);
     if (const YAML::Node e = root["at_end"]) set.atEnd = detail::songEnd(e, r);

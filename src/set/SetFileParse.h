@@ -32,4 +32,10 @@ void parseCues(const YAML::Node& n, SetSong& song, const yaml::Reader& r);
 /// The set's midi_out: section.
 [[nodiscard]] SetMidiOut parseMidiOut(const YAML::Node& n, const yaml::Reader& r);
 
+/// The set's timecode: section.
+[[nodiscard]] SetTimecode parseTimecode(const YAML::Node& n, const yaml::Reader& r);
+
+/// A song's own timecode: start.
+void parseSongTimecode(const YAML::Node& n, SetSong& song, const yaml::Reader& r);
+
 } // namespace stemdeck::set::detail

@@ -3,7 +3,7 @@
 # stem metadata reader, the OSC handler (liblo's decoding, stemdeck's and AbleSet's addresses) and the web remote's
 # message handler (a page's JSON) with libFuzzer (clang, ASan + UBSan).
 #   tests/fuzz/fuzz.sh [SECONDS_PER_PARSER] [BUILD_DIR]
-# CI runs 10 s per parser; for a longer hunt: tests/fuzz/fuzz.sh 3600 (an hour each). A crash
+# CI runs 6 s per parser; for a longer hunt: tests/fuzz/fuzz.sh 3600 (an hour each). A crash
 # leaves its input as crash-* in the build dir and fails the run.
 set -euo pipefail
 seconds=${1:-20}
@@ -14,9 +14,9 @@ mkdir -p "$out"
 CXX=${CXX_FUZZ:-clang++}
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 for inc in "$root"/include/*; do flags+=(-I"$inc"); done
-sources=(src/set/SetFile.cpp src/set/SetFileSongs.cpp src/set/SetFileCues.cpp src/set/Cue.cpp src/set/SetFileTempo.cpp src/set/StoredScenes.cpp
+sources=(src/set/SetFile.cpp src/set/SetFileSongs.cpp src/set/SetFileCues.cpp src/set/SetFileTimecode.cpp src/set/Cue.cpp src/set/SetFileTempo.cpp src/set/StoredScenes.cpp
          src/set/RunningOrder.cpp src/set/RunningOrderFile.cpp
-         src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp src/midi/Mapping.cpp
+         src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp src/common/Timecode.cpp src/midi/Mapping.cpp
          src/formats/NiMetadata.cpp src/control/Action.cpp src/common/Files.cpp src/common/Db.cpp src/yaml/Yaml.cpp src/yaml/Tree.cpp
          src/remote/Osc.cpp src/remote/OscAddresses.cpp src/remote/OscFeedback.cpp src/remote/AbleSet.cpp
          src/remote/RemoteValues.cpp src/remote/WebProtocol.cpp)

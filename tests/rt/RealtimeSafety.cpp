@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../support/TestSupport.h"
+#include "stemdeck/control/LtcEncoder.h"
 #include "stemdeck/control/SongCues.h"
 #include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/stream/DiskStreamer.h"
@@ -352,6 +353,55 @@ int main(int argc, char** argv) {
                     messages, step);
         if (messages < 200 || step != 3 || played.songStarts.size() != 2) {
             std::puts("rt check: the MIDI output's run did not happen as scripted");
+            return 1;
+        }
+    }
+
+    // Timecode inside process(): MTC (quarter frames, full frames) into the MIDI output and LTC
+    // copied from the encoder's slots, with a pre-roll, across a jump and a run-on song change.
+    {
+        engine::SongView first = a.view(), next = b.view();
+        first.timecode = {3, 0, 0, 0};
+        next.timecode = {4, 0, 0, 0};
+        engine::TimecodeOptions tc;
+        tc.mtc = tc.ltc = true;
+        tc.rate = TimecodeRate{TimecodeFps::fps2997df};
+        tc.prerollSeconds = 1.0;
+        engine::LtcFrames frames;
+        frames.prepare(control::LtcEncoder::maxSamples(rate, tc.rate), engine::TimecodeOut::ltcSlots(tc));
+        control::LtcEncoder encoder(frames, rate, tc.rate);
+        std::unique_ptr<engine::CommandSender> press;
+        std::uint64_t ltcSamples = 0;
+        control::RenderOptions tcOptions = options;
+        tcOptions.onPrepared = [&](engine::Engine& e) {
+            e.setMidiOut(true, {});
+            e.setTimecode(tc, &frames);
+            press = std::make_unique<engine::CommandSender>(e.makeSender());
+        };
+        tcOptions.ltcSink = [&](const float* ltc, int n) {
+            for (int i = 0; i < n; ++i)
+                ltcSamples += ltc[i] != 0.0f ? 1 : 0;
+        };
+        bool jumped = false;
+        tcOptions.beforeBlock = [&](std::int64_t frame) {
+            encoder.fill(); // (off the audio thread: before process(), outside its real-time context)
+            if (!jumped && frame > rate) {
+                jumped = true;
+                engine::Command c{engine::Op::seek};
+                c.target = static_cast<std::int64_t>(rate) * 3;
+                press->send(c);
+            }
+        };
+        control::MemorySink tcSink;
+        engine::Engine tcEngine;
+        const auto played = control::renderSongs(tcEngine, {first, next}, rate, {}, tcSink, tcOptions);
+        std::printf("rt check: timecode sent %llu quarter frames and %llu LTC samples through a jump and a run-on, "
+                    "no real-time violation\n",
+                    static_cast<unsigned long long>(tcEngine.timecode().quarterFrames()),
+                    static_cast<unsigned long long>(ltcSamples));
+        if (tcEngine.timecode().quarterFrames() < 100 || ltcSamples < static_cast<std::uint64_t>(rate) ||
+            played.songStarts.size() != 2) {
+            std::puts("rt check: the timecode run did not happen as scripted");
             return 1;
         }
     }

@@ -638,3 +638,32 @@ TEST_CASE("check --json is valid UTF-8 and the table one line a stem, whatever t
     CHECK(table.find("  1   Dr?ums ") != std::string::npos);
     CHECK(table.find("\nums") == std::string::npos);
 }
+
+TEST_CASE("check: a set made for timecode lists each song's start and refuses LTC in a mix",
+          "[unit][check][timecode]") {
+    test::TempDir d;
+    fs::create_directories(d / "a");
+    fs::create_directories(d / "b");
+    writeFile(d / "a" / "01_A.wav", kWav24, 48000, 4800, 0.5f);
+    writeFile(d / "b" / "01_B.wav", kWav24, 48000, 4800, 0.5f);
+    std::ofstream(d / "set.yaml") << "audio: { main: 1, click: 3, ltc: 5 }\ntimecode: { mtc: true }\nsongs:\n  - a\n"
+                                     "  - { folder: b, timecode: '07:30:00:00' }\n";
+    const CheckReport ok = checkSource(d / "set.yaml");
+    INFO(formatCheckReport(ok));
+    CHECK(ok.setFindings.empty());
+    REQUIRE(ok.songs.size() == 2);
+    CHECK(ok.songs[0].timecode == "01:00:00:00");
+    CHECK(ok.songs[1].timecode == "07:30:00:00");
+    CHECK(formatCheckReport(ok).find("timecode: bar 1 at 07:30:00:00") != std::string::npos);
+    CHECK(checkReportJson(ok).find("01:00:00:00") != std::string::npos);
+    // LTC on the click's right side, MTC at 23.976: both refused, the set cannot play as written.
+    std::ofstream(d / "bad.yaml") << "audio: { main: 1, click: 3, ltc: 4 }\ntimecode: { mtc: true, fps: 23.976 }\n"
+                                     "songs:\n  - a\n";
+    const CheckReport bad = checkSource(d / "bad.yaml");
+    INFO(formatCheckReport(bad));
+    REQUIRE(bad.setFindings.size() == 2);
+    CHECK(bad.setFindings[0].what.find("MTC has no 23.976 rate") == 0);
+    CHECK(bad.setFindings[1].what == "LTC's output 4 is also click's (outputs 3-4): LTC in a mix is a loud buzz");
+    CHECK(bad.setFindings[1].file == (d / "bad.yaml").string() + ":1");
+    CHECK_FALSE(bad.canPlay());
+}

@@ -101,7 +101,7 @@ TEST_CASE("Set file errors name file, line and column and say how to fix it", "[
     CHECK(f.error("- songs/one\n").find(file + ":1:1: a set file is a map with a 'songs:' list") == 0);
     CHECK(f.error("name: x\nsong:\n  - songs/one\n") ==
           file + ":2:1: unknown key 'song' in the set file (did you mean 'songs'?); known keys: name, audio, "
-                 "controller, count_in, at_end, lock, midi_out, songs");
+                 "controller, count_in, at_end, lock, midi_out, timecode, songs");
     CHECK(f.error("name: x\n").find(file + ":1:1: the set needs a 'songs:' list") == 0);
     CHECK(f.error("audio: { driver: coreaudio }\nsongs: [songs/one]\n") ==
           file + ":1:18: driver 'coreaudio' is not alsa or jack");
@@ -133,11 +133,9 @@ TEST_CASE("A bad song is marked, and the rest of the set loads", "[unit][set]") 
     const std::string file = (f.dir / "show.yaml").string();
     CHECK(s.songs[1].error.find(file + ":3:5: 'songs/missing' does not exist") == 0);
     CHECK(s.songs[1].error.find("paths are relative to the set file") != std::string::npos);
-    CHECK(
-        s.songs[2].error ==
-        file +
-            ":5:5: unknown key 'bmp' in a song (did you mean 'bpm'?); known keys: folder, "
-            "file, title, bpm, time_signature, key, tempo, transpose, count_in, at_end, start, markers, scenes, cues");
+    CHECK(s.songs[2].error == file + ":5:5: unknown key 'bmp' in a song (did you mean 'bpm'?); known keys: folder, "
+                                     "file, title, bpm, time_signature, key, tempo, transpose, count_in, at_end, "
+                                     "start, markers, scenes, cues, timecode");
     CHECK(s.songs[3].error.find(":7:21: time_signature '4-4' is not a time signature such as 4/4") !=
           std::string::npos);
     CHECK(s.songs[4].error == file + ":8:5: repeats song 1 (line 2); list each song once");
@@ -355,4 +353,51 @@ TEST_CASE("Stored scenes: saved beside the set file, read back over the set's ow
     std::ofstream(storedScenesFile(file)) << "songs: [ { song: songs/nope, scenes: { 1: {} } } ]\n";
     SetFile stray = loadSetFile(file);
     CHECK_THAT(loadStoredScenes(stray).at(0), Catch::Contains("the set has no song 'songs/nope'"));
+}
+
+TEST_CASE("Timecode in a set file: the section, LTC's output, a song's own start, what check refuses",
+          "[unit][set][timecode]") {
+    Folders f;
+    const SetFile s = f.parse(R"(audio: { main: 1, click: 3, ltc: 5 }
+timecode: { mtc: true, fps: 29.97df, level: -20, preroll: 2.5, tempo: wall }
+songs:
+  - songs/one
+  - folder: songs/two
+    timecode: "10:00:00;02"
+)");
+    CHECK(s.audio.ltcOut == 5);
+    CHECK(s.timecode.present);
+    CHECK(s.timecode.mtc == true);
+    CHECK(s.timecode.rate == TimecodeRate{TimecodeFps::fps2997df});
+    CHECK(s.timecode.ltcLevel == -20.0);
+    CHECK(s.timecode.preroll == 2.5);
+    CHECK(s.timecode.tempo == TimecodeTempo::wall);
+    CHECK(songTimecode(s.songs[0], 1) == TimecodeLabel{1, 0, 0, 0});  // song N at N:00:00:00
+    CHECK(songTimecode(s.songs[1], 2) == TimecodeLabel{10, 0, 0, 2}); // its own
+    CHECK_FALSE(songTimecode(s.songs[0], 24));                        // hours wrap at 24: none
+    CHECK(timecodeProblems(s.songs, TimecodeRate{TimecodeFps::fps2997df}).empty());
+
+    // From song 24 on each needs its own; a frame the rate lacks; two songs on one start.
+    std::vector<SetSong> many(25);
+    for (std::size_t i = 0; i < many.size(); ++i)
+        many[i].line = static_cast<int>(i) + 10;
+    many[24].timecode = TimecodeLabel{0, 30, 0, 27};
+    many[22].timecode = TimecodeLabel{1, 0, 0, 0};
+    const std::vector<std::string> p = timecodeProblems(many, TimecodeRate{TimecodeFps::fps25});
+    REQUIRE(p.size() == 3);
+    CHECK(p[0] == "song 23 (line 32) starts on 01:00:00:00 like song 1: a lighting desk could not tell them apart");
+    CHECK(p[1].find("song 24 (line 33) has no timecode start: hours wrap at 24") == 0);
+    CHECK(p[2] == "song 25 (line 34): timecode 00:30:00:27 has frame 27, but 25 fps counts 0-24");
+
+    const std::string file = (f.dir / "show.yaml").string();
+    CHECK(f.error("timecode: { fps: 50 }\nsongs: [songs/one]\n").find(file + ":1:18: fps '50' is not one of 24, 25") ==
+          0);
+    CHECK(f.error("timecode: { tempo: folow }\nsongs: [songs/one]\n").find("(did you mean 'follow'?)") !=
+          std::string::npos);
+    CHECK(f.error("timecode: { frames: 25 }\nsongs: [songs/one]\n").find("unknown key 'frames' in timecode") !=
+          std::string::npos);
+    CHECK(f.error("audio: { ltc: 0 }\nsongs: [songs/one]\n").find(":1:15: ltc (LTC's output, mono)") !=
+          std::string::npos);
+    const SetFile bad = f.parse("songs:\n  - folder: songs/one\n    timecode: 25:00:00:00\n");
+    CHECK(bad.songs[0].error.find(file + ":3:15: timecode '25:00:00:00' is not a start such as 03:00:00:00") == 0);
 }

@@ -39,8 +39,8 @@ struct Rig {
         ShowHooks hooks;
         hooks.learn = [this] { ++learned; };
         hooks.shutdown = [this] { ++shutdowns; };
-        show = std::make_unique<Show>(engine, songsFromFolders({dir / "one", dir / "two"}), o, log, ShowOptions{"Set", {}, false},
-                                      hooks);
+        show = std::make_unique<Show>(engine, songsFromFolders({dir / "one", dir / "two"}), o, log,
+                                      ShowOptions{"Set", {}, false, {}}, hooks);
         show->start();
     }
     void run(int blocks) {

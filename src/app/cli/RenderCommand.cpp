@@ -15,8 +15,10 @@
 #include "stemdeck/app/Commands.h"
 #include "stemdeck/app/MidiOutSetup.h"
 #include "stemdeck/app/PlayCommand.h"
+#include "stemdeck/app/TimecodeSetup.h"
 #include "stemdeck/audio/MidiFileWriter.h"
 #include "stemdeck/control/EventScript.h"
+#include "stemdeck/control/LtcEncoder.h"
 #include "stemdeck/control/OfflineRenderer.h"
 #include "stemdeck/control/Song.h"
 #include "stemdeck/formats/AudioFile.h"
@@ -53,6 +55,7 @@ struct Source {
     engine::SongView view;
     control::ValueContext values;   ///< the song's scene and marker names, for an events file
     set::SetMidiOut midiOut;        ///< the set file's midi_out:
+    set::SetTimecode timecode;      ///< the set file's timecode:
     std::vector<set::SetSong> plan; ///< the song as the set file says (its cues)
 };
 
@@ -62,9 +65,11 @@ Source loadSource(const SourceArgs& a) {
     set::SetSong plan;
     plan.source = p;
     set::SetMidiOut midiOut;
+    set::SetTimecode timecode;
     if (set::isSetFileName(p)) {
         set::SetFile file = set::loadSetFile(p);
         midiOut = file.midiOut;
+        timecode = file.timecode;
         for (const std::string& w : set::loadStoredScenes(file))
             std::cerr << "stemdeck: warning: " << w << "\n";
         if (a.song > static_cast<int>(file.songs.size()))
@@ -99,6 +104,7 @@ Source loadSource(const SourceArgs& a) {
         warnings.push_back(std::move(w));
     src.view.countInBars = 0; // a render starts on bar 1: no count-in in the file
     src.midiOut = midiOut;
+    src.timecode = timecode;
     src.plan = {plan};
     src.values.sceneNames = plan.sceneNames();
     for (const set::Marker& m : plan.markers)
@@ -132,8 +138,51 @@ struct RenderArgs {
     std::string out, events;
     int block = 128;
     bool asFloat = false;
-    std::string midiFile; ///< --midi-out FILE.mid
-    MidiOutArgs midi;     ///< the clock's options (connect: unused offline)
+    std::string midiFile;  ///< --midi-out FILE.mid
+    MidiOutArgs midi;      ///< the clock's options (connect: unused offline)
+    TimecodeArgs timecode; ///< --mtc (into the --midi-out file), --ltc FILE.wav
+};
+
+/// render --ltc and --mtc: the song's timecode (its number in the set, or its own start), LTC
+/// encoded before each block (no thread: the file is the same run to run) into a mono file.
+struct TimecodeRender {
+    TimecodeRender(const RenderArgs& args, Source& src, int rate, int songNumber) : args_(args.timecode) {
+        takeSetTimecode(args_, src.timecode, std::nullopt);
+        options_ = args_.options();
+        const std::optional<TimecodeLabel> start = set::songTimecode(src.plan.front(), songNumber);
+        if (!start || start->frames >= options_.rate.nominal())
+            throw Error("song " + std::to_string(songNumber) +
+                        " has no valid timecode start at this rate (from song 24 on, give it timecode: HH:MM:SS:FF)");
+        src.view.timecode = *start;
+        if (options_.ltc) {
+            frames_.prepare(control::LtcEncoder::maxSamples(rate, options_.rate),
+                            engine::TimecodeOut::ltcSlots(options_));
+            encoder_ = std::make_unique<control::LtcEncoder>(frames_, rate, options_.rate);
+            writer_ = std::make_unique<formats::WavWriter>(args_.ltcFile, rate, 1, formats::SampleFormat::pcm24);
+        }
+        said_ = args_.describe() + ", song " + std::to_string(songNumber) + " at " +
+                timecodeText(options_.rate, *start) + " on bar 1";
+    }
+    void attach(control::RenderOptions& o) {
+        if (encoder_) {
+            o.beforeBlock = [this](std::int64_t) { encoder_->fill(); };
+            o.ltcSink = [this](const float* ltc, int n) { writer_->write(ltc, nullptr, n); };
+        }
+    }
+    void prepared(engine::Engine& e) { e.setTimecode(options_, &frames_); }
+    void finish() {
+        if (writer_) writer_->commit();
+    }
+    [[nodiscard]] const std::string& said() const { return said_; }
+    [[nodiscard]] bool mtc() const { return options_.mtc; }
+
+private:
+    TimecodeArgs args_;
+    engine::TimecodeOptions options_;
+    engine::LtcFrames frames_;
+    std::unique_ptr<control::LtcEncoder> encoder_;
+    std::unique_ptr<formats::WavWriter> writer_;
+    std::string said_;
 };
 
 /// render --midi-out: the MIDI output's messages, block by block, into a Standard MIDI File.
@@ -175,22 +224,35 @@ int runRender(const RenderArgs& args) {
     options.blockFrames = args.block;
     MidiOutArgs midi = args.midi;
     takeSetMidiOut(midi, src.midiOut, src.plan);
+    std::unique_ptr<TimecodeRender> timecode;
+    if (args.timecode.any()) {
+        timecode = std::make_unique<TimecodeRender>(args, src, song.sampleRate, a.song);
+        timecode->attach(options);
+    }
     std::shared_ptr<MidiFileTap> tap;
     if (!args.midiFile.empty()) {
         tap = std::make_shared<MidiFileTap>(song.sampleRate, song.cues.get());
         options.afterBlock = [tap](const engine::Engine& e, std::int64_t at, int n, std::int64_t end) {
             (*tap)(e, at, n, end);
         };
-        options.onPrepared = [&midi](engine::Engine& e) { e.setMidiOut(true, clockOptions(midi)); };
-    } else if (midi.clock || midi.clockOnly) {
-        throw Error("--midi-clock: a render writes its MIDI output with --midi-out FILE.mid; give that too");
+    } else if (midi.clock || midi.clockOnly || args.timecode.mtc) {
+        throw Error(std::string(args.timecode.mtc ? "--mtc" : "--midi-clock") +
+                    ": a render writes its MIDI output with --midi-out FILE.mid; give that too");
     }
+    options.onPrepared = [&](engine::Engine& e) {
+        if (tap) e.setMidiOut(true, clockOptions(midi));
+        if (timecode) timecode->prepared(e);
+    };
     const control::RenderReport report = control::renderSong(engine, src.view, song.sampleRate, script, sink, options);
     // A stem that did not give what it declares (cut off, unreadable part way) plays what there is,
     // then silence, as on stage: render is play offline and says so the way play does.
     for (const std::string& f : song.takeFaults())
         std::cerr << "stemdeck: warning: " << f << "; rendered as play plays it: what there is, then silence\n";
     writer.commit();
+    if (timecode) {
+        timecode->finish();
+        std::cout << timecode->said() << "\n";
+    }
     if (tap) {
         tap->writer.save(args.midiFile);
         std::cout << "MIDI out: " << tap->writer.messages() << " messages to " << args.midiFile << " (one tick a frame"
@@ -226,6 +288,7 @@ Subcommand addRenderCommand(CLI::App& app) {
                     "Also write what the MIDI output would send (clock, cues) as a Standard MIDI File, one tick a "
                     "frame on the render's timeline")
         ->type_name("FILE.mid");
+    addTimecodeOptions(*cmd, a->timecode, true);
     cmd->add_flag("--midi-clock", a->midi.clock, "MIDI clock in the --midi-out file (Start on bar 1)");
     cmd->add_flag("--midi-clock-only", a->midi.clockOnly, "MIDI clock without Start, Stop, Continue or Song Position");
     cmd->add_option("--midi-clock-start", a->midi.start, "Where the clock's Start goes: bar-1 or count-in")

@@ -106,6 +106,8 @@ void StageView::paintFooter(juce::Graphics& g) {
     if (state_->learning) health += "    MIDI LEARN";
     if (!state_->midiOut.said.empty()) health += state_->midiOut.clock ? "    MIDI CLOCK" : "    MIDI OUT";
     if (state_->midiOut.lost > 0) health += " LOST " + std::to_string(state_->midiOut.lost);
+    if (!state_->timecode.said.empty())
+        health += "    TC " + (state_->timecode.now.empty() ? std::string("--") : state_->timecode.now);
     if (const int errors = preflightPanel_.errors(); errors > 0)
         health += "    CHECK: " + std::to_string(errors) + (errors == 1 ? " ERROR" : " ERRORS");
     if (!status_.locked) health += "    [,] settings";

@@ -21,6 +21,7 @@
 #include "stemdeck/app/WebSurface.h"
 #include "stemdeck/app/PlayCommand.h"
 #include "stemdeck/audio/DevicePlayer.h"
+#include "stemdeck/control/LtcEncoder.h"
 #include "stemdeck/control/Router.h"
 #include "stemdeck/control/SetPlayer.h"
 #include "stemdeck/control/Show.h"
@@ -122,6 +123,7 @@ private:
     void takeSetFile(std::ostream& notes); ///< a set file: its songs, and its audio where the command line is silent
     void takeFolders();                    ///< stem folders (or .stem.mp4 files), a song each
     void planOutputs(std::ostream& notes); ///< device options, outputs, click and song-end from the arguments
+    void startTimecode(int rate);          ///< MTC and LTC into the engine, LTC's encoder thread
     void startLearn();
     void learnKey(const Key& key); ///< MIDI learn's menu: an action key, a stem digit, Esc
     [[nodiscard]] JournalEntry journalEntry() const;
@@ -137,6 +139,8 @@ private:
     control::PlayerOptions options_;
     std::vector<std::string> busLabels_;
     std::ostringstream log_; // the player's, device's and MIDI's messages
+    // (before the device: the engine reads the LTC frames until the device has stopped)
+    std::unique_ptr<engine::LtcFrames> ltcFrames_; // timecode on: LTC frames, encoded ahead of the play head
     std::unique_ptr<audio::DeviceSession> session_;
     std::unique_ptr<engine::Engine> engine_;
     std::unique_ptr<control::Show> show_;
@@ -148,6 +152,7 @@ private:
     std::unique_ptr<midi::MidiInput> midi_;
     std::unique_ptr<OscSurface> osc_; // --osc, --osc-ableset (null: off)
     std::unique_ptr<OscCueSender> oscCues_; // the songs' OSC cues (no socket until the first)
+    std::unique_ptr<control::LtcEncoder> ltcEncoder_; // LTC frames encoded by its thread (null: no LTC)
     std::unique_ptr<WebSurface> web_; // --web (null: off)
     app::KeyDecoder decoder_;
     midi::LearnChoice learnChoice_;

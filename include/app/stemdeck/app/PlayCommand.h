@@ -8,6 +8,7 @@
 
 #include "stemdeck/app/MidiOutSetup.h"
 #include "stemdeck/app/OscSurface.h"
+#include "stemdeck/app/TimecodeSetup.h"
 #include "stemdeck/app/WebSurface.h"
 #include "stemdeck/audio/DevicePlayer.h"
 #include "stemdeck/control/SetPlayer.h"
@@ -57,6 +58,7 @@ struct PlayArgs {
     std::string shutdownCommand = "systemctl poweroff"; ///< what the shutdown action runs ("": nothing)
     OscArgs osc;                                        ///< the OSC surface (off unless asked for)
     WebArgs web;                                        ///< the web remote (off unless asked for)
+    TimecodeArgs timecode;                              ///< MTC and LTC (off unless asked for)
     MidiOutArgs midiOut;                                ///< the MIDI output: clock and cues (off unless asked for)
 };
 

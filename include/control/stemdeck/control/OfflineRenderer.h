@@ -54,6 +54,9 @@ struct RenderOptions {
     std::function<void(const engine::Engine&, std::int64_t blockStart, int n, std::int64_t end)> afterBlock;
     /// Called once the engine is prepared, before the song is set (the MIDI output's options).
     std::function<void(engine::Engine&)> onPrepared;
+    /// Set: the engine renders its LTC bus too, and this gets each block's LTC (as many frames as
+    /// the sink gets: `render --ltc`).
+    std::function<void(const float* ltc, int n)> ltcSink;
 };
 
 struct RenderReport {

@@ -62,6 +62,9 @@ struct PlayerOptions {
     /// An OSC cue is due (the engine said so on its frame): sends it (the app's, over UDP; must
     /// not block). Unset: OSC cues are not sent.
     std::function<void(const set::OscCue&)> oscCue;
+    /// Timecode is sent: each song's view gets its bar-1 timecode (set::songTimecode) at this rate
+    /// (none where it has no valid start: from song 24 on without one).
+    std::optional<TimecodeRate> timecode;
 };
 
 /// @thread control, all of it.

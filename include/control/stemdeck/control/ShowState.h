@@ -72,6 +72,12 @@ struct ShowMidiOut {
     std::uint64_t lost = 0; ///< messages that did not fit a block's list (not a change event)
 };
 
+struct ShowTimecode {
+    std::string said;            ///< "timecode: MTC + LTC on output 7 (-18 dBFS), 25 fps, …"; "" when it is off
+    std::string now;             ///< the timecode at the play head ("03:00:12:05"); "" when this song sends none
+    std::uint64_t ltcMissed = 0; ///< LTC frames not ready when played (a locate's first; not a change event)
+};
+
 /// One snapshot of the whole show.
 struct ShowState {
     std::uint64_t version = 0;        ///< +1 every snapshot
@@ -85,6 +91,7 @@ struct ShowState {
     ShowClock clock;
     ShowHealth health;
     ShowMidiOut midiOut;
+    ShowTimecode timecode;
     bool locked = false;   ///< the show lock
     bool learning = false; ///< MIDI learn is waiting for a control or its action
     bool finished = false; ///< the set has played through, or the show was quit and has faded

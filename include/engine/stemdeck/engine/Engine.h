@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "stemdeck/engine/SongView.h"
 #include "stemdeck/engine/StemChains.h"
 #include "stemdeck/engine/StemSource.h"
+#include "stemdeck/engine/TimecodeOut.h"
 #include "stemdeck/engine/Timing.h"
 #include "stemdeck/engine/Transport.h"
 #include "stemdeck/engine/Vamp.h"
@@ -31,6 +33,7 @@ struct OutputBuses {
     float* mainLeft = nullptr;
     float* mainRight = nullptr;
     float* click = nullptr; ///< mono click / count-in (a device sends it to both of its pair)
+    float* ltc = nullptr;   ///< mono LTC (the timecode outputs' options.ltc)
     /// Direct buses: a stem whose SongView::directBus is k plays here instead of the main mix.
     /// If bus k has no buffer the stem falls back to the main mix, so it is never lost.
     std::array<float*, kMaxDirectBuses> directLeft{}, directRight{};
@@ -135,6 +138,15 @@ public:
     /// program changes and controllers, and those a chase would send here, go out again.
     void requestMidiChase() noexcept { midiChase_.store(true, std::memory_order_relaxed); }
 
+    /// @thread control, audio not running. The timecode outputs: MTC into the MIDI output (turn
+    /// that on too), LTC from `ltc`'s frames (not owned; an LtcEncoder fills them) onto the LTC
+    /// bus, and the pre-roll before bar 1.
+    void setTimecode(const TimecodeOptions& options, LtcFrames* ltc) noexcept {
+        timecode_.setOptions(options, ltc, &midi_);
+    }
+    /// @thread any: the timecode's read-outs (frameNow, active).
+    [[nodiscard]] const TimecodeOut& timecode() const noexcept { return timecode_; }
+
     /// @thread control. Creates a producer handle (allocates; make one per sending thread up front).
     [[nodiscard]] CommandSender makeSender();
 
@@ -204,6 +216,7 @@ private:
     void afterAdvance(TransportChange change, std::int64_t at) noexcept;
     void startPlaying(std::int64_t now) noexcept;
     void finishSongChange(std::int64_t at) noexcept; // the loadCued that waited for the fade
+    void preRollTimecode(std::int64_t at) noexcept;  // startPlaying's timecode pre-roll
     void mixReference(float* left, float* right, std::int64_t pos, int n) noexcept; // A/B crossfade
     void readStem(int index, std::int64_t songFrame, int n, std::int64_t now) noexcept;
     [[nodiscard]] bool playing() const noexcept { return transport_.state() == TransportState::playing; }
@@ -239,6 +252,9 @@ private:
     // silent anyway). Any jump, stop or song change ends it.
     std::int64_t silentBefore_ = 0;
     std::int64_t countInPoint_ = -1; // a resume point (seek value 1): play from there counts in
+    // A timecode pre-roll longer than the count-in: the click is silent before this frame.
+    static constexpr std::int64_t kNoClickBound = std::numeric_limits<std::int64_t>::min();
+    std::int64_t clickFrom_ = kNoClickBound;
     /// Frames of the n from `pos` that come before silentBefore_ (silence, nothing read).
     [[nodiscard]] int silentFrames(std::int64_t pos, int n) const noexcept;
 
@@ -264,6 +280,7 @@ private:
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<std::uint64_t> lostEvents_{0};
     MidiOut midi_; // MIDI clock and cues for this block
+    TimecodeOut timecode_; // MTC (into midi_) and LTC
     std::atomic<bool> midiChase_{false};
     SongSlot next_; // the cued next song: set by the control thread, taken by the audio thread
     Retime retime_; // the current song at a new tempo or key: cued, armed, crossfading

@@ -99,6 +99,8 @@ public:
     /// The song goes on at another tempo (a retime): what is kept in song frames moves with it.
     void retimed(const SongTiming& from, const SongTiming& to, double rate) noexcept;
     void chaseRequested() noexcept { chaseAsked_ = true; } ///< a new listener: send the state again
+    /// Another part's message (MTC: TimecodeOut) at output frame `now` of this block or later.
+    void send(std::int64_t now, const std::uint8_t* data, std::size_t size) noexcept { put(now, data, size); }
 
     // read-outs: the last block's messages (audio thread, after Engine::process), counters (any)
     [[nodiscard]] const MidiEvent* events() const noexcept { return events_.data(); }

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "stemdeck/common/Limits.h"
+#include "stemdeck/common/Timecode.h"
 #include "stemdeck/engine/Constants.h"
 #include "stemdeck/engine/MidiOut.h"
 #include "stemdeck/engine/StemMix.h"
@@ -35,6 +36,8 @@ struct SongView {
     std::array<Scene, kMaxScenes> scenes{}; ///< the song's scenes by slot (set file, sidecar, stored live)
     std::uint32_t scenesDefined = 0;        ///< bit k: slot k holds a scene
     const MidiCues* midiCues = nullptr;     ///< the MIDI output's cues (not owned); none: nullptr
+    TimecodeLabel timecode;                 ///< bar 1's timecode (the song's identity); invalid: none
+    double speed = 1.0; ///< its tempo against its own (0.8: a rehearsal at 80 %): timing.bpm / its own BPM
 };
 static_assert(kMaxStems == 8, "directBus's initialiser lists one -1 per stem");
 

@@ -54,6 +54,7 @@ struct SongReport {
     std::optional<double> stemSumResidualDb;
     /// The song's cues, one line each as the set file says them: "bar 17: program 5 on channel 1".
     std::vector<std::string> cues;
+    std::string timecode; ///< bar 1's timecode ("03:00:00:00") when the set sends timecode; "" otherwise
     std::vector<Finding> findings;
     [[nodiscard]] bool canPlay() const; ///< no error the song cannot play through
     [[nodiscard]] int count(Severity s) const;

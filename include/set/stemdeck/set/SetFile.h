@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "stemdeck/common/Timecode.h"
 #include "stemdeck/set/Cue.h"
 
 namespace stemdeck::set {
@@ -66,6 +67,9 @@ struct SetSong {
     std::vector<Marker> markers;
     std::vector<SceneDef> scenes; ///< sorted by slot
     std::vector<Cue> cues;        ///< what it sends on the MIDI output or over OSC, and when
+    /// `timecode: 03:00:00:00`: bar 1's timecode (else song N of the set file starts at N:00:00:00).
+    std::optional<TimecodeLabel> timecode;
+    int timecodeLine = 0;
     int line = 0;                 ///< where the song's entry starts in the set file
     std::string error;            ///< "" when the entry is fine; else why this song cannot play (file:line:col: …)
 
@@ -80,9 +84,32 @@ struct SetAudio {
     std::optional<bool> connect; ///< JACK: connect the main pair to the playback ports (default yes)
     std::optional<int> rate, block;
     std::optional<int> mainOut, clickOut;              ///< first output (1-based) of the pair
+    std::optional<int> ltcOut;                         ///< LTC's output (1-based, mono)
+    int ltcLine = 0;
     std::vector<std::pair<std::string, int>> stemOuts; ///< stem (name or number) → first output
     std::optional<std::string> click;                  ///< off | count-in | always
 };
+
+/// The set's `timecode:` section (MTC and LTC; any may be absent: the command line or the
+/// defaults decide).
+struct SetTimecode {
+    bool present = false; ///< the section is there: the set is made for timecode
+    int line = 0;
+    std::optional<bool> mtc;
+    std::optional<TimecodeRate> rate;   ///< fps:
+    std::optional<double> ltcLevel;     ///< level: LTC's peak, dBFS
+    std::optional<double> preroll;      ///< seconds of timecode before bar 1
+    std::optional<TimecodeTempo> tempo; ///< at another tempo: follow, wall, stop
+};
+
+/// @thread any. Song `number` (1-based, its place in the set file)'s bar-1 timecode: its own
+/// `timecode:`, else number:00:00:00; none from song 24 on without one (hours wrap at 24).
+[[nodiscard]] std::optional<TimecodeLabel> songTimecode(const SetSong& song, int number);
+
+/// @thread any. What is wrong with the set's timecode at `rate`: a song from 24 on without its
+/// own start, a start whose frame the rate does not have, two songs on one start. Each a message
+/// naming the song and its line.
+[[nodiscard]] std::vector<std::string> timecodeProblems(const std::vector<SetSong>& songs, TimecodeRate rate);
 
 struct SetFile {
     std::filesystem::path file;
@@ -96,6 +123,7 @@ struct SetFile {
     std::optional<SongEnd> atEnd;   ///< default for songs
     bool lock = false;              ///< the show starts locked (show lock)
     SetMidiOut midiOut;             ///< the MIDI output (clock, where it connects)
+    SetTimecode timecode;           ///< MTC and LTC
     std::vector<SetSong> songs;
 
     /// Songs that cannot play, one message each.
