@@ -101,10 +101,7 @@ void takeSetTimecode(TimecodeArgs& a, const set::SetTimecode& t, std::optional<i
 
 std::vector<std::string> timecodeWarnings(const TimecodeArgs& a, const std::vector<set::SetSong>& songs) {
     if (!a.any()) return {};
-    std::vector<std::string> out;
-    for (const std::string& p : set::timecodeProblems(songs, a.options().rate))
-        out.push_back(p + " (that song plays without timecode)");
-    return out;
+    return set::timecodeProblems(songs, a.options().rate);
 }
 
 } // namespace stemdeck::app

@@ -80,14 +80,14 @@ std::vector<std::string> timecodeProblems(const std::vector<SetSong>& songs, Tim
         const std::string song = "song " + std::to_string(number) + " (line " + std::to_string(s.line) + ")";
         const std::optional<TimecodeLabel> start = songTimecode(s, number);
         if (!start) {
-            out.push_back(song + " has no timecode start: hours wrap at 24, so from song 24 on give each its own, "
-                                 "e.g. timecode: 00:30:00:00");
+            out.push_back(song + " has no timecode start (hours wrap at 24, so from song 24 on each needs its own, "
+                                 "e.g. timecode: 00:30:00:00): it plays without timecode");
             continue;
         }
         if (start->frames >= rate.nominal()) {
             out.push_back(song + ": timecode " + timecodeText(rate, *start) + " has frame " +
                           std::to_string(start->frames) + ", but " + std::string(rate.name()) + " fps counts 0-" +
-                          std::to_string(rate.nominal() - 1));
+                          std::to_string(rate.nominal() - 1) + ": it plays without timecode");
             continue;
         }
         const auto [it, added] = starts.try_emplace(timecodeIndex(rate, *start), number);
