@@ -300,7 +300,9 @@ std::string LiveSession::summary() const {
            std::to_string(player.currentSong() + 1) + " at " + std::to_string(static_cast<int>(at)) + " s; underruns " +
            std::to_string(player.underruns()) + ", commands lost " + std::to_string(engine_->droppedCommands()) +
            ", device xruns " + std::to_string(session_->xruns()) + ", device reopened " +
-           std::to_string(session_->reopenings()) + "x; " + timing;
+           std::to_string(session_->reopenings()) + "x" +
+           (ltcEncoder_ ? ", LTC frames not ready " + std::to_string(engine_->timecode().ltcMisses()) : "") + "; " +
+           timing;
 }
 
 } // namespace stemdeck::app

@@ -279,6 +279,7 @@ void LiveSession::startTimecode(int rate) {
     if (!args_.timecode.any()) return;
     const engine::TimecodeOptions o = args_.timecode.options();
     options_.timecode = o.rate;
+    ltcEncoder_.reset(); // (before the frames it fills)
     ltcFrames_ = std::make_unique<engine::LtcFrames>();
     if (o.ltc) {
         ltcFrames_->prepare(control::LtcEncoder::maxSamples(rate, o.rate), engine::TimecodeOut::ltcSlots(o));

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <algorithm>
 
 #include "stemdeck/common/Thread.h"
 
@@ -60,23 +61,39 @@ void LtcEncoder::start() {
 }
 
 void LtcEncoder::fill() {
-    const engine::LtcFrames::Want w = frames_.wanted();
-    if (w.frame == engine::LtcFrames::kNone || w.samplesPerFrame <= 0.0) return;
-    for (std::int64_t k = w.frame; k < w.until; ++k) {
-        if (frames_.has(k, w.samplesPerFrame)) continue;
-        encode(k, w.samplesPerFrame);
-        // The play head moved on (a locate): encode from there first.
-        if (frames_.wanted().serial != w.serial && frames_.wanted().frame != w.frame) return;
+    while (fillPass()) { // again at once whenever the play head's want changed under it
     }
 }
 
-void LtcEncoder::encode(std::int64_t frame, double samplesPerFrame) {
+bool LtcEncoder::fillPass() {
+    // The play head's window first (from the head on, then the frames before it: a count-in's); the
+    // song cued next once that is ready.
+    for (const int window : {engine::LtcFrames::kPlayHead, engine::LtcFrames::kCuedNext}) {
+        const engine::LtcFrames::Want w = frames_.wanted(window);
+        auto& done = done_[static_cast<std::size_t>(window)];
+        if (w.frame == engine::LtcFrames::kNone || w.samplesPerFrame <= 0.0 || done == w.serial + 1) continue;
+        const std::int64_t until = std::min(w.until, w.frame + frames_.slots() - engine::LtcFrames::kAhead);
+        for (const auto& [from, to] : {std::pair{w.head, until}, std::pair{w.frame, w.head}})
+            for (std::int64_t k = from; k < to; ++k) {
+                if (frames_.has(window, k, w.samplesPerFrame)) continue;
+                if (!encode(window, k, w.samplesPerFrame)) return false; // (slower than LTC is made for)
+                if (frames_.wanted(engine::LtcFrames::kPlayHead).serial !=
+                    (window == engine::LtcFrames::kPlayHead ? w.serial : playHeadSerial_))
+                    return true; // the play head moved (a locate): its frames first
+            }
+        done = w.serial + 1; // (nothing to look at until this window changes)
+        if (window == engine::LtcFrames::kPlayHead) playHeadSerial_ = w.serial;
+    }
+    return false;
+}
+
+bool LtcEncoder::encode(int window, std::int64_t frame, double samplesPerFrame) {
     LTCEncoder* e = codec_->encoder;
     if (samplesPerFrame != codecSpf_) { // another speed: libltc's bit clock follows it
         if (samplesPerFrame > sampleRate_ / (rate_.perSecond() * kSlowest) + 1.0 ||
             ltc_encoder_reinit(e, sampleRate_, sampleRate_ / samplesPerFrame, standardOf(rate_), 0) != 0) {
             codecSpf_ = 0.0; // slower than LTC is made for here: none (the engine plays silence)
-            return;
+            return false;
         }
         codecSpf_ = samplesPerFrame;
         ltc_encoder_set_volume(e, 0.0);
@@ -96,8 +113,9 @@ void LtcEncoder::encode(std::int64_t frame, double samplesPerFrame) {
     ltc_encoder_encode_frame(e);
     ltcsnd_sample_t* samples = nullptr;
     const int length = ltc_encoder_get_bufferptr(e, &samples, 1);
-    frames_.write(frame, samplesPerFrame, samples, length);
+    frames_.write(window, frame, samplesPerFrame, samples, length);
     encoded_.fetch_add(1, std::memory_order_relaxed);
+    return true;
 }
 
 } // namespace stemdeck::control

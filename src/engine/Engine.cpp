@@ -59,6 +59,7 @@ void Engine::setSong(const SongView& song) noexcept {
 
 void Engine::cueNextSong(const SongView* next, bool runOn) noexcept {
     static_assert(alignof(SongView) >= 2, "the run-on flag lives in the pointer's low bit");
+    if (next != nullptr) timecode_.cued(*next); // (its first LTC frames encoded before it begins)
     next_.cue(next, runOn);
 }
 
@@ -93,7 +94,7 @@ void Engine::loadSong(const SongView& song) noexcept {
     transport_.reset(song_.lengthFrames);
     midi_.songLoaded(song_.timing, song_.midiCues, song_.id);
     timecode_.songLoaded(song_);
-    clickFrom_ = kNoClickBound;
+    endPreRoll();
     songFrame_.store(0, std::memory_order_relaxed);
     readFrame_.store(0, std::memory_order_relaxed);
     rolling_.store(false, std::memory_order_relaxed);
@@ -128,6 +129,8 @@ void Engine::process(const OutputBuses& out, int n) noexcept {
         if (!schedule_.empty()) seg = static_cast<int>(std::min<std::int64_t>(seg, schedule_.nextDue() - now));
         seg = std::min(seg, transport_.framesUntilChange());
         seg = std::min(seg, vamp_.framesToEdge(transport_.position(), playing()));
+        if (midiStartPending_ && clickFrom_ > transport_.position()) // (the MIDI output starts there)
+            seg = static_cast<int>(std::min<std::int64_t>(seg, clickFrom_ - transport_.position()));
         if (retime_.at() > transport_.position())
             seg = static_cast<int>(std::min<std::int64_t>(seg, retime_.at() - transport_.position()));
         renderSegment(out, done, seg, now);
@@ -157,7 +160,8 @@ void Engine::startPlaying(std::int64_t now) noexcept {
     }
     preRollTimecode(at);
     emit(EventType::transportStarted, now);
-    midi_.started(now, transport_.position(), at == 0, song_.timing, sampleRate_, song_.midiCues);
+    if (!midiStartPending_) // (a pre-roll: the MIDI output starts with the count-in, renderSegment)
+        midi_.started(now, transport_.position(), at == 0, song_.timing, sampleRate_, song_.midiCues);
     timecode_.located(now, transport_.position());
     transport_.play();
     // From anywhere but a preloaded position the disk may not be there yet: start every stem
@@ -170,14 +174,23 @@ void Engine::startPlaying(std::int64_t now) noexcept {
 
 void Engine::preRollTimecode(std::int64_t at) noexcept {
     // From the top, timecode runs the pre-roll before bar 1 (a desk locks before its first cue):
-    // silence before the count-in, whose click starts where it would have.
+    // silence before the count-in, whose click starts where it would have; the MIDI output (clock,
+    // Start, start cues) waits for the count-in too, as if the pre-roll were not there.
+    if (clickFrom_ != kNoClickBound && at < clickFrom_) return; // stopped inside it: play resumes it
     clickFrom_ = kNoClickBound;
+    midiStartPending_ = false;
     const double seconds = timecode_.options().prerollSeconds;
     if (at != 0 || seconds <= 0.0 || !timecode_.active()) return;
     const std::int64_t start = song_.timing.downbeatFrame - std::llround(seconds * sampleRate_);
     if (start >= transport_.position()) return; // the count-in (or the song's own lead-in) is longer
     clickFrom_ = transport_.position();
+    midiStartPending_ = true;
     transport_.preRoll(start);
+}
+
+void Engine::endPreRoll() noexcept {
+    clickFrom_ = kNoClickBound;
+    midiStartPending_ = false;
 }
 
 void Engine::finishSongChange(std::int64_t at) noexcept {
@@ -190,7 +203,14 @@ void Engine::finishSongChange(std::int64_t at) noexcept {
 void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64_t now) noexcept {
     clearBuses(out, offset, n);
     if (transport_.rolling() && transport_.state() != TransportState::waiting) {
-        midi_.moving(now, transport_.position(), n, song_.timing, sampleRate_, song_.midiCues);
+        if (midiStartPending_ && transport_.position() >= clickFrom_) { // a pre-roll's end: the count-in
+            midiStartPending_ = false;
+            midi_.started(now, transport_.position(), true, song_.timing, sampleRate_, song_.midiCues);
+        }
+        if (midiStartPending_)
+            midi_.still(now, n, transport_.position(), false);
+        else
+            midi_.moving(now, transport_.position(), n, song_.timing, sampleRate_, song_.midiCues);
         timecode_.moving(now, transport_.position(), n, out.ltc != nullptr ? out.ltc + offset : nullptr);
     } else {
         midi_.still(now, n, transport_.position(), !transport_.rolling());
@@ -311,6 +331,7 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
                 transport_.relocate(vamp_.start()); // the crossfade already brought the start's audio
                 seekSources();
             }
+            endPreRoll();
             midi_.wrapped(loopEnd, transport_.position()); // (its count-in bars too: played once already)
             timecode_.located(at, transport_.position());  // timecode jumps back with the loop
         } else {
@@ -320,6 +341,7 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
     case TransportChange::jumped:
         if (retime_.armed()) dropRetime(at);
         vamp_.jumped();
+        endPreRoll(); // (a jump out of a pre-roll: the MIDI output's Song Position and Continue say where)
         midi_.located(at, transport_.position(), song_.timing, sampleRate_, song_.midiCues);
         timecode_.located(at, transport_.position());
         seekSources();

@@ -60,6 +60,7 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
             break;
         case Op::stop: transport_.stop(); break;
         case Op::seek:
+            endPreRoll(); // a seek ends a pre-roll (stopped inside one too)
             transport_.seek(c.target);
             countInPoint_ = c.value > 0.5f && !transport_.rolling() ? transport_.position() : -1;
             // Stopped or already waiting at a target: the jump is immediate.

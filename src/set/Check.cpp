@@ -190,6 +190,9 @@ void timecodeFindings(CheckReport& report, const SetFile& set, const fs::path& s
                                       "MTC has no 23.976 rate (MIDI timecode knows 24, 25, "
                                       "29.97 drop-frame and 30)",
                                       "use fps: 24 for MTC, or keep 23.976 for LTC alone (mtc: false)"});
+    for (std::size_t i = 0; i < set.songs.size() && i < report.songs.size(); ++i)
+        if (const auto start = songTimecode(set.songs[i], static_cast<int>(i) + 1))
+            report.songs[i].timecode = timecodeText(rate, *start);
     if (!set.audio.ltcOut) return;
     const int ltc = *set.audio.ltcOut;
     std::vector<std::pair<std::string, int>> pairs = {{"main", set.audio.mainOut.value_or(1)}};
@@ -203,9 +206,6 @@ void timecodeFindings(CheckReport& report, const SetFile& set, const fs::path& s
                                               std::to_string(first) + "-" + std::to_string(first + 1) +
                                               "): LTC in a mix is a loud buzz",
                                           "give LTC an output of its own (audio: { ltc: N })"});
-    for (std::size_t i = 0; i < set.songs.size() && i < report.songs.size(); ++i)
-        if (const auto start = songTimecode(set.songs[i], static_cast<int>(i) + 1))
-            report.songs[i].timecode = timecodeText(rate, *start);
 }
 
 /// A set file: its controller mapping and every song (one that cannot play is an error of its own).

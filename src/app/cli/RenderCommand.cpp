@@ -148,7 +148,9 @@ struct RenderArgs {
 struct TimecodeRender {
     TimecodeRender(const RenderArgs& args, Source& src, int rate, int songNumber) : args_(args.timecode) {
         takeSetTimecode(args_, src.timecode, std::nullopt);
+        if (args.midiFile.empty()) args_.mtc = false; // (a set's mtc: true; MTC only goes into a MIDI file)
         options_ = args_.options();
+        options_.prerollSeconds = 0.0; // a render starts on bar 1: no count-in, no pre-roll
         const std::optional<TimecodeLabel> start = set::songTimecode(src.plan.front(), songNumber);
         if (!start || start->frames >= options_.rate.nominal())
             throw Error("song " + std::to_string(songNumber) +

@@ -1,9 +1,10 @@
 #pragma once
-// LTC encoded off the audio thread: libltc turns each timecode frame the audio thread wants
-// (engine::LtcFrames::want, from the play head on) into audio, at the speed it plays (a song
+// LTC encoded off the audio thread: libltc turns each timecode frame wanted (engine::LtcFrames:
+// from the play head on, and the first of the song cued next) into audio, at the speed it plays (a song
 // stretched to 80 % with the timecode following it: longer frames), and hands it over through the
 // lock-free slots. Live, its own thread ("stemdeck-ltc") looks every 2 ms; a render calls fill()
 // before each block, so the file is the same run to run.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -37,7 +38,8 @@ public:
     static constexpr double kSlowest = 0.5;
 
 private:
-    void encode(std::int64_t frame, double samplesPerFrame);
+    bool encode(int window, std::int64_t frame, double samplesPerFrame); // false: too slow for LTC
+    bool fillPass(); // true: interrupted by a new want of the play head's
 
     struct Codec;
     engine::LtcFrames& frames_;
@@ -45,6 +47,8 @@ private:
     TimecodeRate rate_;
     std::unique_ptr<Codec> codec_;
     double codecSpf_ = 0.0; // the speed libltc is set up for (samples a frame)
+    std::array<std::uint64_t, engine::LtcFrames::kWindows> done_{}; // per window: its serial + 1 once filled
+    std::uint64_t playHeadSerial_ = 0;
     std::atomic<std::uint64_t> encoded_{0};
     std::atomic<bool> quit_{false};
     std::thread thread_;

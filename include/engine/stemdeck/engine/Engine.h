@@ -217,6 +217,7 @@ private:
     void startPlaying(std::int64_t now) noexcept;
     void finishSongChange(std::int64_t at) noexcept; // the loadCued that waited for the fade
     void preRollTimecode(std::int64_t at) noexcept;  // startPlaying's timecode pre-roll
+    void endPreRoll() noexcept;                      // a jump, seek, loop or song change ends it
     void mixReference(float* left, float* right, std::int64_t pos, int n) noexcept; // A/B crossfade
     void readStem(int index, std::int64_t songFrame, int n, std::int64_t now) noexcept;
     [[nodiscard]] bool playing() const noexcept { return transport_.state() == TransportState::playing; }
@@ -255,6 +256,7 @@ private:
     // A timecode pre-roll longer than the count-in: the click is silent before this frame.
     static constexpr std::int64_t kNoClickBound = std::numeric_limits<std::int64_t>::min();
     std::int64_t clickFrom_ = kNoClickBound;
+    bool midiStartPending_ = false; // in a pre-roll: the MIDI output starts at clickFrom_ (the count-in)
     /// Frames of the n from `pos` that come before silentBefore_ (silence, nothing read).
     [[nodiscard]] int silentFrames(std::int64_t pos, int n) const noexcept;
 

@@ -36,13 +36,18 @@ public:
     /// @thread any. The LtcFrames slots these options need (what a stopped play head wants ready,
     /// and the frames ahead).
     [[nodiscard]] static int ltcSlots(const TimecodeOptions& options) noexcept {
-        return static_cast<int>((options.prerollSeconds + kLookBackSeconds + 2.0) * options.rate.perSecond()) +
+        // (at twice the tempo, `follow` runs twice the frames a second)
+        return static_cast<int>((options.prerollSeconds + kLookBackSeconds + 2.0) * options.rate.perSecond() * 2.0) +
                3 * LtcFrames::kAhead;
     }
 
     // audio thread (songLoaded also on the control thread with the audio stopped)
     void songLoaded(const SongView& song) noexcept; ///< its timecode; a full frame at the next segment
-    void retimed(const SongView& song) noexcept;    ///< the same song on a new grid
+    /// The same song on a new grid: song frame `from` of the old view is `to` of the new one.
+    void retimed(const SongView& song, std::int64_t from, std::int64_t to) noexcept;
+    /// @thread control (Engine::cueNextSong). `next` is cued: its first LTC frames are encoded
+    /// now, so a run-on's bar 1 is there (touches only LtcFrames' second window).
+    void cued(const SongView& next) noexcept;
     /// The transport moves over song frames [pos, pos + n) from output frame `now`; `ltc` (n
     /// frames, or nullptr) gets the LTC signal.
     void moving(std::int64_t now, std::int64_t pos, int n, float* ltc) noexcept;
@@ -61,12 +66,23 @@ public:
     [[nodiscard]] bool active() const noexcept { return active_.load(std::memory_order_relaxed); }
     [[nodiscard]] std::uint64_t quarterFrames() const noexcept { return quarters_.load(std::memory_order_relaxed); }
     /// LTC frames the audio thread wanted and the encoder had not ready (a locate's first).
-    [[nodiscard]] std::uint64_t ltcMisses() const noexcept { return ltc_ != nullptr ? ltc_->misses() : 0; }
+    [[nodiscard]] std::uint64_t ltcMisses() const noexcept { return ltcMisses_.load(std::memory_order_relaxed); }
 
 private:
+    /// A song's timecode on its frames: bar 1's timecode frame `start` at song frame `origin`, `spf`
+    /// song frames a timecode frame (the tempo option applied).
+    struct Timeline {
+        bool on = false; // this song sends timecode
+        std::int64_t start = 0;
+        double origin = 0.0;
+        double spf = 1920.0;
+        [[nodiscard]] std::int64_t frameStart(std::int64_t relative) const noexcept;
+        [[nodiscard]] std::int64_t relativeFrame(std::int64_t pos) const noexcept; // tc frames from bar 1
+    };
+    [[nodiscard]] Timeline timelineOf(const SongView& song) const noexcept;
     void setSong(const SongView& song) noexcept;
-    [[nodiscard]] std::int64_t relativeFrame(std::int64_t pos) const noexcept; // tc frames from bar 1
-    [[nodiscard]] std::int64_t frameStart(std::int64_t relative) const noexcept;
+    [[nodiscard]] std::int64_t relativeFrame(std::int64_t pos) const noexcept { return tl_.relativeFrame(pos); }
+    [[nodiscard]] std::int64_t frameStart(std::int64_t relative) const noexcept { return tl_.frameStart(relative); }
     [[nodiscard]] std::int64_t quarterStart(std::int64_t quarter) const noexcept;
     void fullFrame(std::int64_t now, std::int64_t pos) noexcept;
     void quarterFrames(std::int64_t now, std::int64_t pos, int n) noexcept;
@@ -80,10 +96,14 @@ private:
     LtcFrames* ltc_ = nullptr;
     MidiOut* midi_ = nullptr;
     double rate_ = 48000.0;
-    bool on_ = false;        // this song sends timecode
-    std::int64_t start_ = 0; // bar 1's timecode frame
-    double origin_ = 0.0;    // bar 1's song frame
-    double spf_ = 1920.0;    // song frames a timecode frame (the tempo option applied)
+    Timeline tl_; // the current song's
+    // LTC's line: the level of its last sample, the sign frames are copied with, where the next
+    // block continues, the last frame counted as missed.
+    float lastLevel_ = 0.0f;
+    float polarity_ = 1.0f;
+    std::int64_t nextPos_ = kNone;
+    std::int64_t lastMissed_ = kNone;
+    std::atomic<std::uint64_t> ltcMisses_{0};
     bool fullDue_ = false;   // a full frame at the next segment (a song change)
     bool synced_ = false;    // quarter frames are running (piece 0 was sent since the last full frame)
     std::atomic<std::int64_t> frameNow_{kNone};
