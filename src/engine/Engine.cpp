@@ -278,7 +278,7 @@ void Engine::renderPlaying(const OutputBuses& out, int offset, int n, std::int64
                                        ? song_.lengthFrames
                                        : std::max(song_.timing.downbeatFrame, silentBefore_); // the count-in
         // (a timecode pre-roll before the count-in: silent until the count-in's first frame)
-        const auto quiet = static_cast<int>(std::clamp<std::int64_t>(clickFrom_ - pos, 0, n));
+        const int quiet = clickFrom_ > pos ? static_cast<int>(std::min<std::int64_t>(clickFrom_ - pos, n)) : 0;
         click_.render(out.click + offset + quiet, n - quiet, pos + quiet, song_.timing, until);
     }
     fadeBuses(out, offset, n, directUsed);
