@@ -164,9 +164,10 @@ void LiveSession::takeFolders() {
 }
 
 void LiveSession::planOutputs(std::ostream& notes) {
+    args_.midiOut.mtc = args_.timecode.mtc; // MTC goes out on the MIDI output
     const PlayArgs& a = args_;
     device_ = a.device;
-    device_.midiOut = a.midiOut.enabled() || a.timecode.mtc; // MTC goes out on the MIDI output
+    device_.midiOut = a.midiOut.enabled(); // (with MTC: it goes out on the MIDI output)
     device_.midiConnect = a.midiOut.connect;
     device_.channels.mainFirst = a.mainOut.value_or(1) - 1;
     device_.channels.clickFirst = a.clickOut ? *a.clickOut - 1 : -1;
@@ -243,7 +244,7 @@ bool LiveSession::open() {
     }
     engine_ = std::make_unique<engine::Engine>();
     engine_->prepare(rate, engine::kMaxSegmentFrames); // any device block size, now or after a reopen
-    engine_->setMidiOut(args_.midiOut.engineOn() || args_.timecode.mtc, clockOptions(args_.midiOut));
+    engine_->setMidiOut(args_.midiOut.engineOn(), clockOptions(args_.midiOut));
     startTimecode(rate);
     oscCues_ = std::make_unique<OscCueSender>(log_);
     options_.oscCue = [this](const set::OscCue& cue) { oscCues_->send(cue); };

@@ -20,7 +20,8 @@ std::string MidiOutArgs::describe() const {
                                       : " (Start on bar 1)") +
                (whileStopped ? ", running while stopped" : "");
     else
-        out += "no clock";
+        out += mtc ? "" : "no clock";
+    out += mtc ? (clock || clockOnly ? ", MTC" : "MTC") : "";
     out += cues ? ", cues" : "";
     out += connect.empty() ? " (not connected: connect its midi_out port)" : " → " + connect;
     return out;

@@ -224,7 +224,9 @@ int main(int argc, char** argv) {
     const std::string log = readFile(dir / "play.log");
     std::printf("play log:\n%s\n", log.c_str());
     expect(status == 0, "stemdeck play ends by itself with status 0 when the set has played");
-    expect(log.find("timecode: MTC + LTC on output 3 (-18 dBFS), 25 fps, pre-roll 1.5 s") != std::string::npos,
+    expect(log.find("timecode: MTC + LTC on output 3 (-18 dBFS), 25 fps, pre-roll 1.5 s") != std::string::npos &&
+               (log.find("MIDI out: MTC → recorder") != std::string::npos ||
+                log.find("MIDI out: MTC -> recorder") != std::string::npos),
            "play says what timecode it sends and where");
     // Not ready when played: at most the jump's first frame (its samples are encoded as it lands;
     // the next song's were encoded while it was cued, the count-ins' while stopped).

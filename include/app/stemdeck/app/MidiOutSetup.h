@@ -29,8 +29,9 @@ struct MidiOutArgs {
     std::string start;         ///< --midi-clock-start bar-1|count-in ("": bar-1)
     bool cues = false;         ///< a song of the set has MIDI cues (not an option: the set says so)
     bool oscCues = false;      ///< … or OSC cues (the engine places them; no MIDI port for them alone)
+    bool mtc = false;          ///< MIDI timecode goes out on it too (the timecode's options say so)
     /// The MIDI output (a port) exists: asked for, or the set has MIDI cues to send.
-    [[nodiscard]] bool enabled() const { return !connect.empty() || clock || clockOnly || cues; }
+    [[nodiscard]] bool enabled() const { return !connect.empty() || clock || clockOnly || cues || mtc; }
     /// The engine's MIDI part runs: a MIDI output, or OSC cues to place.
     [[nodiscard]] bool engineOn() const { return enabled() || oscCues; }
     /// "MIDI out: clock (from bar 1) → Helix" (or "" when off), for the log and the faces.
