@@ -84,10 +84,8 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
         for (const std::string& w : control::applySetSong(plan, l->song, l->view, options_.countInBars))
             log_ << "warning: song " << index + 1 << " " << w << "\n";
         cuesBySong_[index] = l->song.cues;
-        if (options_.timecode)
-            if (const auto start = set::songTimecode(plan, index + 1);
-                start && start->frames < options_.timecode->nominal())
-                l->view.timecode = *start; // its identity: its number in the set file, not its place tonight
+        if (options_.timecode) // its identity: its number in the set file, not its place tonight
+            if (const auto start = set::songTimecode(plan, index + 1, *options_.timecode)) l->view.timecode = *start;
         // Markers are jump targets: their first seconds stay in RAM so a jump lands on time.
         // (from a crossfade's length before them: a vamp's loop end blends into those frames).
         const auto xfade = static_cast<std::int64_t>(engine::kLoopCrossfadeSeconds * l->song.sampleRate) + 1;

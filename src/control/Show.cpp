@@ -157,8 +157,7 @@ void Show::publish(bool final) {
     s.midiOut.sent = engine_.midiOut().sent();
     s.midiOut.lost = engine_.midiOut().dropped() + midiDeviceLost_;
     s.timecode.said = showOptions_.timecode;
-    if (const std::int64_t tc = engine_.timecode().frameNow();
-        tc != engine::TimecodeOut::kNone && !showOptions_.timecode.empty() && engine_.timecode().active()) {
+    if (const std::int64_t tc = engine_.timecode().frameNow(); tc != engine::TimecodeOut::kNone) { // (none: off)
         const TimecodeRate rate = engine_.timecode().options().rate;
         s.timecode.now = timecodeText(rate, timecodeLabel(rate, tc));
     }

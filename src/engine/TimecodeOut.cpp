@@ -6,13 +6,6 @@
 
 namespace stemdeck::engine {
 
-namespace {
-std::int64_t floorDiv(std::int64_t a, std::int64_t b) noexcept {
-    const std::int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-} // namespace
-
 void TimecodeOut::setOptions(const TimecodeOptions& options, LtcFrames* ltc, MidiOut* midi) noexcept {
     options_ = options;
     ltc_ = options.ltc ? ltc : nullptr;
@@ -41,27 +34,22 @@ void TimecodeOut::setSong(const SongView& song) noexcept {
 }
 
 void TimecodeOut::cued(const SongView& next) noexcept {
-    const Timeline t = timelineOf(next);
-    if (ltc_ == nullptr || !t.on) return;
-    // Its first frames from where it may start (a count-in, a pre-roll; a run-on: its frame 0).
-    const auto back = static_cast<std::int64_t>((options_.prerollSeconds + kLookBackSeconds) * rate_);
-    const std::int64_t head = t.start + t.relativeFrame(0);
-    ltc_->want(LtcFrames::kCuedNext, t.start + t.relativeFrame(-back), head, head + LtcFrames::kAhead, t.spf);
+    wantFrom(LtcFrames::kCuedNext, timelineOf(next), 0); // (a run-on starts on its frame 0)
 }
 
 void TimecodeOut::songLoaded(const SongView& song) noexcept {
     setSong(song);
     fullDue_ = tl_.on;
     synced_ = false;
-    wantStill(0); // (a render's first block, or a run-on's: what it will play first, encoded now)
+    wantFrom(LtcFrames::kPlayHead, tl_, 0); // (a render's first block, a run-on's: what it plays first)
 }
 
-void TimecodeOut::wantStill(std::int64_t pos) noexcept {
-    if (!tl_.on || ltc_ == nullptr) return;
-    // Stopped: play may start a count-in and a pre-roll before here; have those frames ready.
+void TimecodeOut::wantFrom(int window, const Timeline& t, std::int64_t pos) const noexcept {
+    if (!t.on || ltc_ == nullptr) return;
+    // Play may start here, or a count-in and a pre-roll before it: have those frames ready.
     const auto back = static_cast<std::int64_t>((options_.prerollSeconds + kLookBackSeconds) * rate_);
-    const std::int64_t head = tl_.start + relativeFrame(pos);
-    ltc_->want(LtcFrames::kPlayHead, tl_.start + relativeFrame(pos - back), head, head + LtcFrames::kAhead, tl_.spf);
+    const std::int64_t head = t.start + t.relativeFrame(pos);
+    ltc_->want(window, t.start + t.relativeFrame(pos - back), head, head + LtcFrames::kAhead, t.spf);
 }
 
 void TimecodeOut::retimed(const SongView& song, std::int64_t from, std::int64_t to) noexcept {
@@ -71,7 +59,7 @@ void TimecodeOut::retimed(const SongView& song, std::int64_t from, std::int64_t 
     const bool wall = tl_.on && options_.tempo == TimecodeTempo::wall;
     setSong(song);
     if (wall && tl_.on) tl_.origin = static_cast<double>(to) - at * tl_.spf;
-    nextPos_ = to; // (the LTC runs on: no jump)
+    nextPos_ = to;     // (the LTC runs on: no jump)
     fullDue_ = tl_.on; // the quarter frames' spacing changed: start their sequence again
     synced_ = false;
 }
@@ -94,7 +82,6 @@ std::int64_t TimecodeOut::quarterStart(std::int64_t quarter) const noexcept {
     return static_cast<std::int64_t>(std::floor(tl_.origin + static_cast<double>(quarter) * tl_.spf / 4.0 + 0.5));
 }
 
-
 void TimecodeOut::fullFrame(std::int64_t now, std::int64_t pos) noexcept {
     fullDue_ = false;
     synced_ = false;
@@ -115,10 +102,10 @@ void TimecodeOut::fullFrame(std::int64_t now, std::int64_t pos) noexcept {
 
 void TimecodeOut::located(std::int64_t now, std::int64_t pos) noexcept {
     if (!tl_.on) return;
-    frameNow_.store(tl_.start + relativeFrame(pos), std::memory_order_relaxed);
+    const std::int64_t frame = tl_.start + relativeFrame(pos);
+    frameNow_.store(frame, std::memory_order_relaxed);
     if (ltc_ != nullptr) // the new place's frames first
-        ltc_->want(LtcFrames::kPlayHead, tl_.start + relativeFrame(pos), tl_.start + relativeFrame(pos),
-                   tl_.start + relativeFrame(pos) + LtcFrames::kAhead, tl_.spf);
+        ltc_->want(LtcFrames::kPlayHead, frame, frame, frame + LtcFrames::kAhead, tl_.spf);
     fullFrame(now, pos);
 }
 
@@ -129,7 +116,7 @@ void TimecodeOut::still(std::int64_t now, std::int64_t pos) noexcept {
     const std::int64_t r = relativeFrame(pos);
     frameNow_.store(tl_.start + r, std::memory_order_relaxed);
     if (fullDue_) fullFrame(now, pos);
-    wantStill(pos);
+    wantFrom(LtcFrames::kPlayHead, tl_, pos);
 }
 
 void TimecodeOut::moving(std::int64_t now, std::int64_t pos, int n, float* ltc) noexcept {
@@ -152,7 +139,7 @@ void TimecodeOut::quarterFrames(std::int64_t now, std::int64_t pos, int n) noexc
         const auto piece = static_cast<int>(((absolute % 8) + 8) % 8);
         if (!synced_ && piece != 0) continue; // after a full frame: from the next piece 0
         synced_ = true;
-        const TimecodeLabel l = timecodeLabel(options_.rate, floorDiv(absolute - piece, 4));
+        const TimecodeLabel l = timecodeLabel(options_.rate, (absolute - piece) / 4); // (a multiple of 8: exact)
         int value = 0;
         switch (piece) {
         case 0: value = l.frames & 0x0F; break;
@@ -182,7 +169,8 @@ void TimecodeOut::ltcSignal(std::int64_t pos, int n, float* out) noexcept {
         const std::int64_t begin = frameStart(r);
         const int len = static_cast<int>(std::min<std::int64_t>(n - i, frameStart(r + 1) - p));
         float* chunk = out + i;
-        if (!ltc_->read(tl_.start + r, tl_.spf, static_cast<int>(p - begin), len, options_.ltcGain * polarity_, chunk)) {
+        if (!ltc_->read(tl_.start + r, tl_.spf, static_cast<int>(p - begin), len, options_.ltcGain * polarity_,
+                        chunk)) {
             if (tl_.start + r != lastMissed_) ltcMisses_.fetch_add(1, std::memory_order_relaxed); // once a frame
             lastMissed_ = tl_.start + r;
         } else if (i == 0 && jumped && p == begin && lastLevel_ != 0.0f && (lastLevel_ > 0.0f) == (polarity_ > 0.0f)) {

@@ -191,7 +191,7 @@ void timecodeFindings(CheckReport& report, const SetFile& set, const fs::path& s
                                       "29.97 drop-frame and 30)",
                                       "use fps: 24 for MTC, or keep 23.976 for LTC alone (mtc: false)"});
     for (std::size_t i = 0; i < set.songs.size() && i < report.songs.size(); ++i)
-        if (const auto start = songTimecode(set.songs[i], static_cast<int>(i) + 1))
+        if (const auto start = songTimecode(set.songs[i], static_cast<int>(i) + 1, rate))
             report.songs[i].timecode = timecodeText(rate, *start);
     if (!set.audio.ltcOut) return;
     const int ltc = *set.audio.ltcOut;

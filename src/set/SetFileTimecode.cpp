@@ -65,8 +65,8 @@ void parseSongTimecode(const YAML::Node& n, SetSong& song, const yaml::Reader& r
 
 } // namespace detail
 
-std::optional<TimecodeLabel> songTimecode(const SetSong& song, int number) {
-    if (song.timecode) return song.timecode;
+std::optional<TimecodeLabel> songTimecode(const SetSong& song, int number, TimecodeRate rate) {
+    if (song.timecode) return song.timecode->frames < rate.nominal() ? song.timecode : std::nullopt;
     if (number < 1 || number >= kWrapHours) return std::nullopt;
     return TimecodeLabel{number, 0, 0, 0};
 }
@@ -78,16 +78,16 @@ std::vector<std::string> timecodeProblems(const std::vector<SetSong>& songs, Tim
         const SetSong& s = songs[i];
         const int number = static_cast<int>(i) + 1;
         const std::string song = "song " + std::to_string(number) + " (line " + std::to_string(s.line) + ")";
-        const std::optional<TimecodeLabel> start = songTimecode(s, number);
+        if (s.timecode && s.timecode->frames >= rate.nominal()) {
+            out.push_back(song + ": timecode " + timecodeText(rate, *s.timecode) + " has frame " +
+                          std::to_string(s.timecode->frames) + ", but " + std::string(rate.name()) + " fps counts 0-" +
+                          std::to_string(rate.nominal() - 1) + ": it plays without timecode");
+            continue;
+        }
+        const std::optional<TimecodeLabel> start = songTimecode(s, number, rate);
         if (!start) {
             out.push_back(song + " has no timecode start (hours wrap at 24, so from song 24 on each needs its own, "
                                  "e.g. timecode: 00:30:00:00): it plays without timecode");
-            continue;
-        }
-        if (start->frames >= rate.nominal()) {
-            out.push_back(song + ": timecode " + timecodeText(rate, *start) + " has frame " +
-                          std::to_string(start->frames) + ", but " + std::string(rate.name()) + " fps counts 0-" +
-                          std::to_string(rate.nominal() - 1) + ": it plays without timecode");
             continue;
         }
         const auto [it, added] = starts.try_emplace(timecodeIndex(rate, *start), number);

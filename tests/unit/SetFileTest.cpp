@@ -372,9 +372,10 @@ songs:
     CHECK(s.timecode.ltcLevel == -20.0);
     CHECK(s.timecode.preroll == 2.5);
     CHECK(s.timecode.tempo == TimecodeTempo::wall);
-    CHECK(songTimecode(s.songs[0], 1) == TimecodeLabel{1, 0, 0, 0});  // song N at N:00:00:00
-    CHECK(songTimecode(s.songs[1], 2) == TimecodeLabel{10, 0, 0, 2}); // its own
-    CHECK_FALSE(songTimecode(s.songs[0], 24));                        // hours wrap at 24: none
+    const TimecodeRate df{TimecodeFps::fps2997df};
+    CHECK(songTimecode(s.songs[0], 1, df) == TimecodeLabel{1, 0, 0, 0});  // song N at N:00:00:00
+    CHECK(songTimecode(s.songs[1], 2, df) == TimecodeLabel{10, 0, 0, 2}); // its own
+    CHECK_FALSE(songTimecode(s.songs[0], 24, df));                        // hours wrap at 24: none
     CHECK(timecodeProblems(s.songs, TimecodeRate{TimecodeFps::fps2997df}).empty());
 
     // From song 24 on each needs its own; a frame the rate lacks; two songs on one start.
@@ -390,6 +391,7 @@ songs:
     CHECK(p[1].find("): it plays without timecode") != std::string::npos);
     CHECK(p[2] == "song 25 (line 34): timecode 00:30:00:27 has frame 27, but 25 fps counts 0-24: it plays without "
                   "timecode");
+    CHECK_FALSE(songTimecode(many[24], 25, TimecodeRate{TimecodeFps::fps25})); // (so it plays without)
 
     const std::string file = (f.dir / "show.yaml").string();
     CHECK(f.error("timecode: { fps: 50 }\nsongs: [songs/one]\n").find(file + ":1:18: fps '50' is not one of 24, 25") ==

@@ -151,8 +151,8 @@ struct TimecodeRender {
         if (args.midiFile.empty()) args_.mtc = false; // (a set's mtc: true; MTC only goes into a MIDI file)
         options_ = args_.options();
         options_.prerollSeconds = 0.0; // a render starts on bar 1: no count-in, no pre-roll
-        const std::optional<TimecodeLabel> start = set::songTimecode(src.plan.front(), songNumber);
-        if (!start || start->frames >= options_.rate.nominal())
+        const std::optional<TimecodeLabel> start = set::songTimecode(src.plan.front(), songNumber, options_.rate);
+        if (!start)
             throw Error("song " + std::to_string(songNumber) +
                         " has no valid timecode start at this rate (from song 24 on, give it timecode: HH:MM:SS:FF)");
         src.view.timecode = *start;

@@ -87,7 +87,9 @@ private:
     void fullFrame(std::int64_t now, std::int64_t pos) noexcept;
     void quarterFrames(std::int64_t now, std::int64_t pos, int n) noexcept;
     void ltcSignal(std::int64_t pos, int n, float* out) noexcept;
-    void wantStill(std::int64_t pos) noexcept; // stopped at pos: LTC frames from a count-in's start on
+    /// LTC frames of timeline `t` wanted in `window` for a play from `pos`: from a count-in's and
+    /// pre-roll's start before it on, those from `pos` first.
+    void wantFrom(int window, const Timeline& t, std::int64_t pos) const noexcept;
     /// Stopped, the LTC frames this far before the play head (beyond the pre-roll) are kept ready:
     /// a count-in of 4 bars at 80 BPM.
     static constexpr double kLookBackSeconds = 12.0;
@@ -104,8 +106,8 @@ private:
     std::int64_t nextPos_ = kNone;
     std::int64_t lastMissed_ = kNone;
     std::atomic<std::uint64_t> ltcMisses_{0};
-    bool fullDue_ = false;   // a full frame at the next segment (a song change)
-    bool synced_ = false;    // quarter frames are running (piece 0 was sent since the last full frame)
+    bool fullDue_ = false; // a full frame at the next segment (a song change)
+    bool synced_ = false;  // quarter frames are running (piece 0 was sent since the last full frame)
     std::atomic<std::int64_t> frameNow_{kNone};
     std::atomic<bool> active_{false};
     std::atomic<std::uint64_t> quarters_{0};

@@ -102,9 +102,10 @@ struct SetTimecode {
     std::optional<TimecodeTempo> tempo; ///< at another tempo: follow, wall, stop
 };
 
-/// @thread any. Song `number` (1-based, its place in the set file)'s bar-1 timecode: its own
-/// `timecode:`, else number:00:00:00; none from song 24 on without one (hours wrap at 24).
-[[nodiscard]] std::optional<TimecodeLabel> songTimecode(const SetSong& song, int number);
+/// @thread any. Song `number` (1-based, its place in the set file)'s bar-1 timecode at `rate`: its
+/// own `timecode:` (none if its frame is not one the rate has), else number:00:00:00; none from
+/// song 24 on without one (hours wrap at 24). What is wrong, said: timecodeProblems.
+[[nodiscard]] std::optional<TimecodeLabel> songTimecode(const SetSong& song, int number, TimecodeRate rate);
 
 /// @thread any. What is wrong with the set's timecode at `rate`: a song from 24 on without its
 /// own start, a start whose frame the rate does not have, two songs on one start. Each a message
