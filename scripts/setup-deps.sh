@@ -13,6 +13,7 @@ PACKAGES=(
   nlohmann-json3-dev   # JSON: check --json (and, coming, the NI stem metadata and the remote API)
   libavformat-dev libavcodec-dev libavutil-dev   # FFmpeg: Native Instruments .stem.mp4 files
   liblo-dev   # liblo: OSC messages (remote/: the OSC surface)
+  ableton-link-dev   # Ableton Link 3.0.6 (header-only, with asio): tempo and phase shared with other apps (engine/LinkSync)
   libltc-dev   # libltc: LTC timecode encoded off the audio thread (control/LtcEncoder), and its decoder in the tests
   libboost-dev   # Boost.Beast and Asio (1.74, header-only): the web remote's HTTP and WebSocket (remote/WebServer)
   libqrencode-dev   # the web remote's join QR codes

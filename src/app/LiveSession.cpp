@@ -104,6 +104,7 @@ void LiveSession::tick() {
             show_->player().addFolder(f);
     }
     show_->tick();
+    if (link_) link_->tick(*linkIn_, *show_->state().latest());
     // A quit from any surface (q, a pad, a script, shutdown): leave after a second even if the fade
     // never finishes (the device gone).
     if (quitAt_ == Clock::time_point::max() && show_->quitting()) quitAt_ = Clock::now();
@@ -229,6 +230,7 @@ void LiveSession::close() {
     if (osc_) osc_->stop();
     if (web_) web_->stop();
     session_->close();
+    if (link_) link_->flush(); // (the session hears the last stop)
     if (show_) show_->finish(); // the last events, and the state as the show ends (no more actions)
     // A clean end (quit, the set played through) leaves nothing to resume; an error does.
     if (journal_ && show_ && (quitting() || finished())) journal_->end(journalEntry());
@@ -301,7 +303,11 @@ std::string LiveSession::summary() const {
            std::to_string(player.underruns()) + ", commands lost " + std::to_string(engine_->droppedCommands()) +
            ", device xruns " + std::to_string(session_->xruns()) + ", device reopened " +
            std::to_string(session_->reopenings()) + "x" +
-           (ltcEncoder_ ? ", LTC frames not ready " + std::to_string(engine_->timecode().ltcMisses()) : "") + "; " +
+           (ltcEncoder_ ? ", LTC frames not ready " + std::to_string(engine_->timecode().ltcMisses()) : "") +
+           (link_ ? ", Link tempo set back " + std::to_string(engine_->link().reasserts()) + "x, phase put back " +
+                        std::to_string(engine_->link().bridges()) + "x"
+                  : "") +
+           "; " +
            timing;
 }
 

@@ -246,6 +246,10 @@ bool LiveSession::open() {
     engine_->prepare(rate, engine::kMaxSegmentFrames); // any device block size, now or after a reopen
     engine_->setMidiOut(args_.midiOut.engineOn(), clockOptions(args_.midiOut));
     startTimecode(rate);
+    linkIn_.reset();
+    link_.reset();
+    if (args_.link.on) // (the first block says the first song's tempo)
+        link_ = std::make_unique<control::LinkSession>(*engine_, args_.link.options(), 120.0, log_);
     oscCues_ = std::make_unique<OscCueSender>(log_);
     options_.oscCue = [this](const set::OscCue& cue) { oscCues_->send(cue); };
     control::ShowOptions showOptions;
@@ -255,6 +259,10 @@ bool LiveSession::open() {
     if (!showOptions.midiOut.empty()) log_ << showOptions.midiOut << "\n";
     showOptions.timecode = args_.timecode.describe();
     if (!showOptions.timecode.empty()) log_ << showOptions.timecode << "\n";
+    if (link_) {
+        showOptions.link = control::LinkSession::describe(args_.link.options());
+        log_ << showOptions.link << "\n";
+    }
     control::ShowHooks hooks;
     hooks.learn = [this] { startLearn(); };
     hooks.shutdown = [this] {
@@ -269,6 +277,7 @@ bool LiveSession::open() {
         std::make_unique<control::Show>(*engine_, std::move(catalogue), options_, log_, showOptions, std::move(hooks));
     keysIn_ = show_->makeInput(control::Surface::keys);
     guiIn_ = show_->makeInput(control::Surface::gui);
+    if (link_) linkIn_ = show_->makeInput(control::Surface::link);
     const std::string journalFile = args_.journal.value_or(defaultJournalPath().string());
     if (!journalFile.empty()) journal_ = std::make_unique<Journal>(journalFile);
     show_->start(resume, args_.resumePlay);

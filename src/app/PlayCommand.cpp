@@ -226,6 +226,7 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
     addWebOptions(cmd, a.web);
     addMidiOutOptions(cmd, a.midiOut);
     addTimecodeOptions(cmd, a.timecode, false);
+    addLinkOptions(cmd, a.link);
 }
 
 /// "the JACK server", "an ALSA device matching 'Scarlett'", "an audio device".
@@ -312,6 +313,8 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
                                       : "") +
                                  "  " + st->timecode.said)
                                     .substr(0, static_cast<std::size_t>(std::max(1, terminalWidth()))));
+            if (!st->link.said.empty()) // Ableton Link: peers, tempo, where in the bar
+                lines.push_back(control::linkStatus(st->link).substr(0, static_cast<std::size_t>(std::max(1, terminalWidth()))));
             if (Clock::now() < joinUntil && !s.locked()) {
                 const std::vector<std::string> join = joinScreen(s.joinLinks(), joinAddress, terminalWidth(),
                                                                  terminalRows() - static_cast<int>(lines.size()) - 1);

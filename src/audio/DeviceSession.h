@@ -53,6 +53,7 @@ public:
         rate_.store(rate, std::memory_order_relaxed);
         latencyNs_.store(static_cast<std::int64_t>(device->getOutputLatencyInSamples() * 1e9 / rate),
                          std::memory_order_relaxed);
+        engine_.link().setOutputLatency(device->getOutputLatencyInSamples()); // (Ableton Link: when it is heard)
     }
     void audioDeviceStopped() override {}
     void audioDeviceError(const juce::String&) override {}

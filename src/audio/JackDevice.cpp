@@ -30,6 +30,7 @@ struct JackDevice::Client {
     // shared (atomic): written on JACK's threads, read on the control thread.
     std::atomic<int> block{0};
     std::atomic<int> xruns{0};
+    std::atomic<int> latency{0}; // frames from our ports to the playback ports (Ableton Link's timing)
     std::atomic<bool> halted{false};
     std::array<char, 256> reason{}; // written before halted is released
     // abandon() and process() meet here (both sequentially consistent): once abandon() has seen
@@ -133,6 +134,7 @@ std::string JackDevice::open(const std::string& clientName, int outputs, bool mi
     jack_set_process_callback(handle, &JackDevice::process, client_);
     jack_set_buffer_size_callback(handle, &JackDevice::bufferSize, client_);
     jack_set_xrun_callback(handle, &JackDevice::xrun, client_);
+    jack_set_latency_callback(handle, &JackDevice::latency, client_);
     jack_on_info_shutdown(handle, &JackDevice::shutdown, client_);
     return {};
 }
@@ -254,6 +256,7 @@ int JackDevice::process(jack_nframes_t n, void* arg) {
         c->midiConnections = connections;
         if (c->midiChaseIn > 0 && --c->midiChaseIn == 0) c->engine->requestMidiChase();
     }
+    c->engine->link().setOutputLatency(c->latency.load(std::memory_order_relaxed)); // (Link: when it is heard)
     const std::int64_t before = c->engine->outputFrame();
     c->output->process(*c->engine, c->buffers.data(), static_cast<int>(c->buffers.size()), static_cast<int>(n));
     if (c->midiPort != nullptr) writeMidi(*c, n, c->engine->outputFrame() != before);
@@ -281,6 +284,19 @@ void JackDevice::writeMidi(Client& c, jack_nframes_t n, bool rendered) noexcept 
 int JackDevice::bufferSize(jack_nframes_t n, void* arg) {
     static_cast<Client*>(arg)->block.store(static_cast<int>(n), std::memory_order_relaxed);
     return 0;
+}
+
+void JackDevice::latency(jack_latency_callback_mode_t mode, void* arg) {
+    // The graph changed: the longest way from our outputs to a playback port, as JACK computes it.
+    if (mode != JackPlaybackLatency) return;
+    auto* c = static_cast<Client*>(arg);
+    jack_nframes_t most = 0;
+    for (jack_port_t* port : c->ports) {
+        jack_latency_range_t range{};
+        jack_port_get_latency_range(port, JackPlaybackLatency, &range);
+        most = std::max(most, range.max);
+    }
+    c->latency.store(static_cast<int>(most), std::memory_order_relaxed);
 }
 
 int JackDevice::xrun(void* arg) {

@@ -88,6 +88,7 @@ private:
     static void writeMidi(Client& c, jack_nframes_t n, bool rendered) noexcept; // @thread audio
     static int bufferSize(jack_nframes_t n, void* client);                      // @thread JACK's
     static int xrun(void* client);                                              // @thread JACK's
+    static void latency(jack_latency_callback_mode_t mode, void* client);        // @thread JACK's
     static void shutdown(jack_status_t code, const char* reason, void* client); // @thread JACK's
 
     Client* client_ = nullptr; // owned, unless abandoned by close()

@@ -5,7 +5,7 @@ namespace stemdeck::control {
 namespace {
 /// Inputs a router serves (keys, GUI, a controller, a script, remotes): each is one explicit
 /// producer, whose blocks are set aside up front so sending never allocates.
-constexpr std::size_t kMaxInputs = 8;
+constexpr std::size_t kMaxInputs = 10;
 } // namespace
 
 std::string_view surfaceName(Surface surface) noexcept {
@@ -15,6 +15,7 @@ std::string_view surfaceName(Surface surface) noexcept {
     case Surface::midi: return "midi";
     case Surface::script: return "script";
     case Surface::remote: return "remote";
+    case Surface::link: return "link";
     }
     return "?";
 }

@@ -162,6 +162,18 @@ void Show::publish(bool final) {
         s.timecode.now = timecodeText(rate, timecodeLabel(rate, tc));
     }
     s.timecode.ltcMissed = engine_.timecode().ltcMisses();
+    if (!showOptions_.link.empty()) {
+        const engine::LinkSync& link = engine_.link();
+        s.link.said = showOptions_.link;
+        s.link.peers = link.peers();
+        s.link.tempo = link.sessionTempo();
+        s.link.phase = link.phase();
+        s.link.quantum = link.quantum();
+        s.link.waiting = link.waitingForBar();
+        s.link.reasserts = link.reasserts();
+        s.link.bridges = link.bridges();
+        s.link.offsetMs = link.offsetMs();
+    }
     s.locked = router_.locked();
     s.learning = learning_;
     s.finished = player_.finished();

@@ -24,7 +24,9 @@ bool showChanged(const ShowState& a, const ShowState& b) {
     return a.setName != b.setName || a.songs != b.songs || a.notTonight != b.notTonight || a.cuedSong != b.cuedSong ||
            a.currentPlace != b.currentPlace || a.health != b.health || a.locked != b.locked ||
            a.learning != b.learning || a.finished != b.finished || a.clock.rolling != b.clock.rolling ||
-           a.midiOut.said != b.midiOut.said || a.timecode.said != b.timecode.said || a.clock.tempo != b.clock.tempo ||
+           a.midiOut.said != b.midiOut.said || a.timecode.said != b.timecode.said ||
+           a.link.said != b.link.said || a.link.peers != b.link.peers || a.link.waiting != b.link.waiting ||
+           std::lround(a.link.tempo * 10.0) != std::lround(b.link.tempo * 10.0) || a.clock.tempo != b.clock.tempo ||
            a.clock.transpose != b.clock.transpose || !(withoutMotion(a.player) == withoutMotion(b.player));
 }
 

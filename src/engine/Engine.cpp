@@ -37,11 +37,14 @@ void Engine::prepare(double sampleRate, int maxBlockFrames) {
     retime_.prepare(segmentFrames_);
     midi_.prepare(sampleRate);
     timecode_.prepare(sampleRate);
+    link_.prepare(sampleRate);
+    linkHold_ = false;
     activeClick_ = ClickMode::off;
     clickMode_.store(ClickMode::off, std::memory_order_relaxed);
-    // Room for every producer's blocks up front: 8 explicit producers (CLI, MIDI, GUI, scripts…),
-    // no implicit ones, so no enqueue path can fall back to allocating.
-    commands_ = std::make_unique<CommandQueue>(kCommandQueueCapacity, 8, 0);
+    // Room for every producer's blocks up front: 10 explicit producers (keys, GUI, MIDI, a script,
+    // OSC, the web, Link, the set player…), no implicit ones, so no enqueue path can fall back to
+    // allocating.
+    commands_ = std::make_unique<CommandQueue>(kCommandQueueCapacity, 10, 0);
     events_ = std::make_unique<EventQueue>(kEventQueueCapacity, 1, 0);
     eventToken_ = std::make_unique<moodycamel::ProducerToken>(*events_);
     transport_.prepare(sampleRate);
@@ -95,6 +98,8 @@ void Engine::loadSong(const SongView& song) noexcept {
     midi_.songLoaded(song_.timing, song_.midiCues, song_.id);
     timecode_.songLoaded(song_);
     endPreRoll();
+    linkHold_ = false; // a start held for Link's bar was this song's
+    link_.holding(false);
     songFrame_.store(0, std::memory_order_relaxed);
     readFrame_.store(0, std::memory_order_relaxed);
     rolling_.store(false, std::memory_order_relaxed);
@@ -111,6 +116,7 @@ void Engine::process(const OutputBuses& out, int n) noexcept {
     const std::int64_t blockStart = outFrame_;
     midi_.beginBlock(blockStart, n);
     if (midiChase_.exchange(false, std::memory_order_relaxed)) midi_.chaseRequested();
+    if (link_.on()) link_.beginBlock(blockStart, beatAt(transport_.position()));
     drainCommands(blockStart);
     underrunMask_ = 0;
     int done = 0;
@@ -123,9 +129,11 @@ void Engine::process(const OutputBuses& out, int n) noexcept {
             else if (transport_.position() > retime_.at())
                 dropRetime(now); // passed it (in a fade, a wait): the control side tries again
         }
+        // A start held for Link's bar: the frames to it (when there are none it starts here).
+        const int held = linkHold_ ? holdForLink(now) : Transport::kForever;
         // A segment ends where something changes: a command's frame, the transport's next
         // change (a fade's end, the song's end), the vamp's crossfade or end.
-        int seg = std::min(n - done, segmentFrames_);
+        int seg = std::min({n - done, segmentFrames_, std::max(held, 1)});
         if (!schedule_.empty()) seg = static_cast<int>(std::min<std::int64_t>(seg, schedule_.nextDue() - now));
         seg = std::min(seg, transport_.framesUntilChange());
         seg = std::min(seg, vamp_.framesToEdge(transport_.position(), playing()));
@@ -143,63 +151,6 @@ void Engine::process(const OutputBuses& out, int n) noexcept {
     publish(out.mainLeft, out.mainRight, n);
 }
 
-void Engine::startPlaying(std::int64_t now) noexcept {
-    // From the top, a count-in of whole bars first (the stems read silence before frame 0); from
-    // a resume point mid-song, the bars before it with the stems silent.
-    const std::int64_t at = transport_.position();
-    const bool resumePoint = at > 0 && at == countInPoint_;
-    countInPoint_ = -1; // once
-    if (song_.countInBars > 0 && (at == 0 || resumePoint)) {
-        const std::int64_t bar = at == 0 ? 0 : toBarBeat(song_.timing, sampleRate_, at).bar - 1;
-        const std::int64_t start =
-            gridFrame(song_.timing, sampleRate_, Quantize::bar, bar - static_cast<std::int64_t>(song_.countInBars));
-        if (start < at) {
-            silentBefore_ = at;
-            transport_.preRoll(start);
-        }
-    }
-    preRollTimecode(at);
-    emit(EventType::transportStarted, now);
-    if (!midiStartPending_) // (a pre-roll: the MIDI output starts with the count-in, renderSegment)
-        midi_.started(now, transport_.position(), at == 0, song_.timing, sampleRate_, song_.midiCues);
-    timecode_.located(now, transport_.position());
-    transport_.play();
-    // From anywhere but a preloaded position the disk may not be there yet: start every stem
-    // together once it is, as after a seek.
-    if (transport_.rolling() && !sourcesReady()) {
-        transport_.waitForSources();
-        waitedFrames_ = 0;
-    }
-}
-
-void Engine::preRollTimecode(std::int64_t at) noexcept {
-    // From the top, timecode runs the pre-roll before bar 1 (a desk locks before its first cue):
-    // silence before the count-in, whose click starts where it would have; the MIDI output (clock,
-    // Start, start cues) waits for the count-in too, as if the pre-roll were not there.
-    if (clickFrom_ != kNoClickBound && at < clickFrom_) return; // stopped inside it: play resumes it
-    clickFrom_ = kNoClickBound;
-    midiStartPending_ = false;
-    const double seconds = timecode_.options().prerollSeconds;
-    if (at != 0 || seconds <= 0.0 || !timecode_.active()) return;
-    const std::int64_t start = song_.timing.downbeatFrame - std::llround(seconds * sampleRate_);
-    if (start >= transport_.position()) return; // the count-in (or the song's own lead-in) is longer
-    clickFrom_ = transport_.position();
-    midiStartPending_ = true;
-    transport_.preRoll(start);
-}
-
-void Engine::endPreRoll() noexcept {
-    clickFrom_ = kNoClickBound;
-    midiStartPending_ = false;
-}
-
-void Engine::finishSongChange(std::int64_t at) noexcept {
-    const bool thenPlay = playAfterLoad_;
-    loadSong(*loadAfterStop_); // clears loadAfterStop_
-    emit(EventType::songChanged, at);
-    if (thenPlay) startPlaying(at);
-}
-
 void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64_t now) noexcept {
     clearBuses(out, offset, n);
     if (transport_.rolling() && transport_.state() != TransportState::waiting) {
@@ -212,6 +163,8 @@ void Engine::renderSegment(const OutputBuses& out, int offset, int n, std::int64
         else
             midi_.moving(now, transport_.position(), n, song_.timing, sampleRate_, song_.midiCues);
         timecode_.moving(now, transport_.position(), n, out.ltc != nullptr ? out.ltc + offset : nullptr);
+        if (link_.on() && transport_.state() == TransportState::playing)
+            link_.playing(now, beatAt(transport_.position()));
     } else {
         midi_.still(now, n, transport_.position(), !transport_.rolling());
         timecode_.still(now, transport_.position());
@@ -309,69 +262,6 @@ void Engine::fadeBuses(const OutputBuses& out, int offset, int n, std::uint32_t 
             dl[i] *= g[i];
             dr[i] *= g[i];
         }
-    }
-}
-
-void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
-    switch (change) {
-    case TransportChange::none:
-        if (vamp_.atEnd(transport_.position(), playing())) {
-            if (retime_.armed()) dropRetime(at); // the play head leaves the way to its target
-            const std::int64_t loopEnd = transport_.position();
-            if (vamp_.countInBars() > 0) {
-                // The end has faded out: back to the count-in bars before the start, the stems
-                // silent until it (and already seeking there), the click counting in.
-                const std::int64_t start = vamp_.start();
-                const std::int64_t bar = toBarBeat(song_.timing, sampleRate_, start).bar - 1;
-                transport_.relocate(gridFrame(song_.timing, sampleRate_, Quantize::bar, bar - vamp_.countInBars()));
-                seekSourcesTo(start);
-                silentBefore_ = start;
-                vamp_.countedIn();
-            } else {
-                transport_.relocate(vamp_.start()); // the crossfade already brought the start's audio
-                seekSources();
-            }
-            endPreRoll();
-            midi_.wrapped(loopEnd, transport_.position()); // (its count-in bars too: played once already)
-            timecode_.located(at, transport_.position());  // timecode jumps back with the loop
-        } else {
-            vamp_.advanced(transport_.position());
-        }
-        break;
-    case TransportChange::jumped:
-        if (retime_.armed()) dropRetime(at);
-        vamp_.jumped();
-        endPreRoll(); // (a jump out of a pre-roll: the MIDI output's Song Position and Continue say where)
-        midi_.located(at, transport_.position(), song_.timing, sampleRate_, song_.midiCues);
-        timecode_.located(at, transport_.position());
-        seekSources();
-        waitedFrames_ = 0;
-        if (sourcesReady()) transport_.resume(); // cued targets are in RAM: no wait at all
-        break;
-    case TransportChange::stopped:
-        if (retime_.armed()) dropRetime(at);
-        silentBefore_ = 0; // stopped in a count-in: the next play starts where it now is
-        emit(EventType::transportStopped, at);
-        midi_.stopped(at);
-        timecode_.located(at, transport_.position()); // where it stopped, for a desk's display
-        if (loadAfterStop_ != nullptr) finishSongChange(at);
-        break;
-    case TransportChange::songEnded:
-        if (retime_.armed()) dropRetime(at);
-        emit(EventType::songEnded, at);
-        midi_.ended(at, song_.midiCues);
-        if (loadAfterStop_ != nullptr) { // the song ended during a song change's fade
-            finishSongChange(at);
-        } else if (const SongView* next = next_.takeRunOn()) {
-            // Run on: the next song's frame 0 is the very next output frame.
-            loadSong(*next);
-            transport_.play();
-            midi_.started(at, 0, true, song_.timing, sampleRate_, song_.midiCues);
-            timecode_.located(at, 0);
-            emit(EventType::songChanged, at);
-            emit(EventType::transportStarted, at);
-        }
-        break;
     }
 }
 

@@ -53,12 +53,17 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
         case Op::gain:
         case Op::filter: soloChanged = applyToStem(c); break;
         case Op::play:
-            if (!transport_.rolling())
-                startPlaying(now);
-            else
+            if (!transport_.rolling()) {
+                if (!linkHold_) beginPlay(now);
+            } else {
                 transport_.play();
+            }
             break;
-        case Op::stop: transport_.stop(); break;
+        case Op::stop:
+            linkHold_ = false; // (a start waiting for Link's bar: it does not come)
+            link_.holding(false);
+            transport_.stop();
+            break;
         case Op::seek:
             endPreRoll(); // a seek ends a pre-roll (stopped inside one too)
             transport_.seek(c.target);
@@ -170,7 +175,7 @@ bool Engine::loadCued(bool thenPlay, std::int64_t now) noexcept {
     } else {
         loadSong(*next);
         emit(EventType::songChanged, now);
-        if (thenPlay) startPlaying(now);
+        if (thenPlay) beginPlay(now);
     }
     return true;
 }

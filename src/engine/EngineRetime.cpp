@@ -57,6 +57,7 @@ void Engine::retimeNow(std::int64_t now) noexcept {
     const auto map = [&](std::int64_t f) { return retimedFrame(oldTiming, song_.timing, sampleRate_, f); };
     midi_.retimed(oldTiming, song_.timing, sampleRate_);
     timecode_.retimed(song_, pos, newPos);
+    if (rolling) link_.retimed(now, beatAt(newPos));
     if (vamp_.on()) {
         const std::int64_t start = map(vamp_.start());
         if (!vamp_.engage(start, map(vamp_.end()) - start, song_.lengthFrames, vamp_.countInBars())) {

@@ -60,7 +60,9 @@ void Engine::publish(float* left, float* right, int n) noexcept {
     loopStart_.store(vamp_.on() ? vamp_.start() : -1, std::memory_order_relaxed);
     songFrame_.store(transport_.position(), std::memory_order_relaxed);
     readFrame_.store(std::max(transport_.position(), silentBefore_), std::memory_order_relaxed);
-    rolling_.store(transport_.rolling(), std::memory_order_relaxed);
+    // A start held for Link's bar counts as rolling: the control side's toggles, song changes and
+    // quit treat it as playing (a second press cancels the wait, quit stops it).
+    rolling_.store(transport_.rolling() || linkHold_, std::memory_order_relaxed);
     outputFrame_.store(outFrame_, std::memory_order_relaxed);
 }
 

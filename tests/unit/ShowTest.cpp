@@ -40,7 +40,7 @@ struct Rig {
         hooks.learn = [this] { ++learned; };
         hooks.shutdown = [this] { ++shutdowns; };
         show = std::make_unique<Show>(engine, songsFromFolders({dir / "one", dir / "two"}), o, log,
-                                      ShowOptions{"Set", {}, false, {}}, hooks);
+                                      ShowOptions{"Set", {}, false, {}, {}}, hooks);
         show->start();
     }
     void run(int blocks) {

@@ -108,6 +108,10 @@ void StageView::paintFooter(juce::Graphics& g) {
     if (state_->midiOut.lost > 0) health += " LOST " + std::to_string(state_->midiOut.lost);
     if (!state_->timecode.said.empty())
         health += "    TC " + (state_->timecode.now.empty() ? std::string("--") : state_->timecode.now);
+    if (!state_->link.said.empty()) { // Ableton Link: peers, and a start waiting for its bar
+        health += "    LINK " + std::to_string(state_->link.peers);
+        if (state_->link.waiting) health += " WAITING FOR THE BAR";
+    }
     if (const int errors = preflightPanel_.errors(); errors > 0)
         health += "    CHECK: " + std::to_string(errors) + (errors == 1 ? " ERROR" : " ERRORS");
     if (!status_.locked) health += "    [,] settings";

@@ -21,6 +21,7 @@
 #include "stemdeck/app/WebSurface.h"
 #include "stemdeck/app/PlayCommand.h"
 #include "stemdeck/audio/DevicePlayer.h"
+#include "stemdeck/control/LinkSession.h"
 #include "stemdeck/control/LtcEncoder.h"
 #include "stemdeck/control/Router.h"
 #include "stemdeck/control/SetPlayer.h"
@@ -141,12 +142,15 @@ private:
     std::ostringstream log_; // the player's, device's and MIDI's messages
     // (before the device: the engine reads the LTC frames until the device has stopped)
     std::unique_ptr<engine::LtcFrames> ltcFrames_; // timecode on: LTC frames, encoded ahead of the play head
+    // Ableton Link (null: off): before the device, so the audio has stopped reading it when it goes.
+    std::unique_ptr<control::LinkSession> link_;
     std::unique_ptr<audio::DeviceSession> session_;
     std::unique_ptr<engine::Engine> engine_;
     std::unique_ptr<control::Show> show_;
     std::unique_ptr<control::Router::Input> keysIn_; // the control thread's (keys are decoded there)
     std::mutex foldersMutex_;                        // guards folders_ (the GUI thread adds, the control thread takes)
     std::vector<std::string> folders_;               // folders to add tonight, for the next tick
+    std::unique_ptr<control::Router::Input> linkIn_; // Link's (a peer's start, stop, tempo), on the control thread
     std::unique_ptr<control::Router::Input> guiIn_;  // the GUI thread's (its mouse)
     app::UnlockWord unlockWord_;
     std::unique_ptr<midi::MidiInput> midi_;

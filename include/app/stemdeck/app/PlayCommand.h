@@ -8,6 +8,7 @@
 
 #include "stemdeck/app/MidiOutSetup.h"
 #include "stemdeck/app/OscSurface.h"
+#include "stemdeck/app/LinkSetup.h"
 #include "stemdeck/app/TimecodeSetup.h"
 #include "stemdeck/app/WebSurface.h"
 #include "stemdeck/audio/DevicePlayer.h"
@@ -60,6 +61,7 @@ struct PlayArgs {
     WebArgs web;                                        ///< the web remote (off unless asked for)
     TimecodeArgs timecode;                              ///< MTC and LTC (off unless asked for)
     MidiOutArgs midiOut;                                ///< the MIDI output: clock and cues (off unless asked for)
+    LinkArgs link;                                      ///< Ableton Link (off unless asked for)
 };
 
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).

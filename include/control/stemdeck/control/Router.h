@@ -25,6 +25,7 @@ enum class Surface : std::uint8_t {
     midi,   ///< a controller
     script, ///< an events file
     remote, ///< OSC, the web remote
+    link,   ///< Ableton Link: a peer's start, stop or tempo
 };
 
 [[nodiscard]] std::string_view surfaceName(Surface surface) noexcept;

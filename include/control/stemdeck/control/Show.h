@@ -36,6 +36,7 @@ struct ShowOptions {
     std::string midiOut; ///< the MIDI output as said ("MIDI out: clock … → Helix"), "" when off
     bool midiClock = false;
     std::string timecode; ///< the timecode outputs as said ("timecode: MTC, 25 fps, …"), "" when off
+    std::string link;     ///< Ableton Link as said (LinkSession::describe), "" when off
 };
 
 /// @thread control, all of it but makeInput's inputs (each used by its own thread) and state().

@@ -78,6 +78,19 @@ struct ShowTimecode {
     std::uint64_t ltcMissed = 0; ///< LTC frames not ready when played (a locate's first; not a change event)
 };
 
+/// Ableton Link, as the faces show it.
+struct ShowLink {
+    std::string said;            ///< "Ableton Link: stemdeck sets the tempo …"; "" when it is off
+    int peers = 0;               ///< other apps in the session
+    double tempo = 0.0;          ///< the session's, quarter notes a minute
+    double phase = 0.0;          ///< beats into the session's bar (not a change event)
+    double quantum = 4.0;        ///< the bar, in quarter notes
+    bool waiting = false;        ///< a start waits for Link's bar
+    std::uint64_t reasserts = 0; ///< a peer's tempo set back (not a change event)
+    std::uint64_t bridges = 0;   ///< the session's phase put back on the play head (not a change event)
+    double offsetMs = 0.0;       ///< the session's phase against the play head, last measured (not a change event)
+};
+
 /// One snapshot of the whole show.
 struct ShowState {
     std::uint64_t version = 0;        ///< +1 every snapshot
@@ -92,6 +105,7 @@ struct ShowState {
     ShowHealth health;
     ShowMidiOut midiOut;
     ShowTimecode timecode;
+    ShowLink link;
     bool locked = false;   ///< the show lock
     bool learning = false; ///< MIDI learn is waiting for a control or its action
     bool finished = false; ///< the set has played through, or the show was quit and has faded

@@ -14,6 +14,7 @@
 #include "stemdeck/engine/CommandSchedule.h"
 #include "stemdeck/engine/Constants.h"
 #include "stemdeck/engine/Event.h"
+#include "stemdeck/engine/LinkSync.h"
 #include "stemdeck/engine/MidiOut.h"
 #include "stemdeck/engine/ReferenceMix.h"
 #include "stemdeck/engine/Retime.h"
@@ -147,6 +148,14 @@ public:
     /// @thread any: the timecode's read-outs (frameNow, active).
     [[nodiscard]] const TimecodeOut& timecode() const noexcept { return timecode_; }
 
+    /// @thread control, audio not running. Ableton Link (`link` null: off; not owned): a start
+    /// waits for the session's bar when it has peers, the session's phase is kept on the play head,
+    /// the song's tempo said (LinkSync). The control side commits what link() posts.
+    void setLink(ableton::Link* link, const LinkOptions& options) noexcept { link_.setLink(link, options); }
+    /// @thread any: Link's read-outs and output latency; the control side takes its requests.
+    [[nodiscard]] LinkSync& link() noexcept { return link_; }
+    [[nodiscard]] const LinkSync& link() const noexcept { return link_; }
+
     /// @thread control. Creates a producer handle (allocates; make one per sending thread up front).
     [[nodiscard]] CommandSender makeSender();
 
@@ -214,7 +223,12 @@ private:
     void renderPlaying(const OutputBuses& out, int offset, int n, std::int64_t now) noexcept;
     void fadeBuses(const OutputBuses& out, int offset, int n, std::uint32_t directUsed) noexcept;
     void afterAdvance(TransportChange change, std::int64_t at) noexcept;
+    void beginPlay(std::int64_t now) noexcept; // startPlaying, or held for Link's bar
     void startPlaying(std::int64_t now) noexcept;
+    [[nodiscard]] std::int64_t countInStart(std::int64_t at) const noexcept; // where startPlaying's count-in begins
+    [[nodiscard]] std::int64_t preRollStart(std::int64_t at, std::int64_t from) const noexcept; // and its pre-roll
+    [[nodiscard]] LinkBeat beatAt(std::int64_t songFrame) const noexcept { return linkBeat(song_.timing, sampleRate_, songFrame); }
+    [[nodiscard]] int holdForLink(std::int64_t now) noexcept; // a held start: frames to wait, or starts now
     void finishSongChange(std::int64_t at) noexcept; // the loadCued that waited for the fade
     void preRollTimecode(std::int64_t at) noexcept;  // startPlaying's timecode pre-roll
     void endPreRoll() noexcept;                      // a jump, seek, loop or song change ends it
@@ -283,6 +297,8 @@ private:
     std::atomic<std::uint64_t> lostEvents_{0};
     MidiOut midi_; // MIDI clock and cues for this block
     TimecodeOut timecode_; // MTC (into midi_) and LTC
+    LinkSync link_;        // Ableton Link
+    bool linkHold_ = false; // a start waits for Link's bar
     std::atomic<bool> midiChase_{false};
     SongSlot next_; // the cued next song: set by the control thread, taken by the audio thread
     Retime retime_; // the current song at a new tempo or key: cued, armed, crossfading
