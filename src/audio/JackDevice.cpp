@@ -1,6 +1,8 @@
 #include "JackDevice.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <ctime>
 #include <array>
 #include <atomic>
 #include <cstdlib>
@@ -30,7 +32,10 @@ struct JackDevice::Client {
     // shared (atomic): written on JACK's threads, read on the control thread.
     std::atomic<int> block{0};
     std::atomic<int> xruns{0};
-    std::atomic<int> latency{0}; // frames from our ports to the playback ports (Ableton Link's timing)
+    std::atomic<int> latency{0};         // frames from our ports to the playback ports (Ableton Link's timing)
+    std::int64_t linkOffset = 0;         // audio thread: CLOCK_MONOTONIC_RAW minus JACK's clock (µs)
+    std::int64_t linkSpread = INT64_MAX; // how far apart the two JACK readings around it were
+    int linkAge = 0;                     // cycles since it was read
     std::atomic<bool> halted{false};
     std::array<char, 256> reason{}; // written before halted is released
     // abandon() and process() meet here (both sequentially consistent): once abandon() has seen
@@ -257,12 +262,42 @@ int JackDevice::process(jack_nframes_t n, void* arg) {
         if (c->midiChaseIn > 0 && --c->midiChaseIn == 0) c->engine->requestMidiChase();
     }
     c->engine->link().setOutputLatency(c->latency.load(std::memory_order_relaxed)); // (Link: when it is heard)
+    if (c->engine->link().on()) linkTime(*c, n);
     const std::int64_t before = c->engine->outputFrame();
     c->output->process(*c->engine, c->buffers.data(), static_cast<int>(c->buffers.size()), static_cast<int>(n));
     if (c->midiPort != nullptr) writeMidi(*c, n, c->engine->outputFrame() != before);
     c->realtime.leave(static_cast<int>(n));
     c->busy.store(false);
     return 0;
+}
+
+/// Ableton Link: when this cycle began, by JACK's own filter of the driver's clock (the callback's
+/// wake-up, late by milliseconds on a loaded machine, is not), on Link's clock. Link's clock on
+/// Linux is CLOCK_MONOTONIC_RAW; JACK's is its own (jack_get_time): the two are read side by side,
+/// the pair read closest together kept (a preemption between them would put milliseconds in it).
+void JackDevice::linkTime(Client& c, jack_nframes_t n) noexcept {
+    jack_nframes_t frames = 0;
+    jack_time_t usecs = 0, next = 0;
+    float period = 0.0f;
+    if (jack_get_cycle_times(c.handle, &frames, &usecs, &next, &period) != 0 || next <= usecs || n == 0) return;
+    const jack_time_t before = jack_get_time();
+    timespec raw{};
+    clock_gettime(CLOCK_MONOTONIC_RAW, &raw);
+    const jack_time_t after = jack_get_time();
+    const std::int64_t rawMicros = static_cast<std::int64_t>(raw.tv_sec) * 1'000'000 + raw.tv_nsec / 1000;
+    const auto offset = rawMicros - static_cast<std::int64_t>(before + (after - before) / 2);
+    const auto spread = static_cast<std::int64_t>(after - before);
+    // The offset moves by parts per million (the two clocks' rates): a tight reading replaces it,
+    // a loose one only when the kept one is old (a second of cycles).
+    if (spread <= c.linkSpread || ++c.linkAge > 200) {
+        c.linkOffset = offset;
+        c.linkSpread = spread;
+        c.linkAge = 0;
+    } else {
+        c.linkSpread += 1; // (an older reading counts for a little less each cycle)
+    }
+    c.engine->link().deviceTime(static_cast<std::int64_t>(usecs) + c.linkOffset,
+                                static_cast<double>(next - usecs) / static_cast<double>(n));
 }
 
 /// The engine's MIDI messages of this cycle into the MIDI port, each on its frame (`rendered`:

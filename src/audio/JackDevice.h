@@ -86,6 +86,7 @@ private:
 
     static int process(jack_nframes_t n, void* client);                         // @thread audio
     static void writeMidi(Client& c, jack_nframes_t n, bool rendered) noexcept; // @thread audio
+    static void linkTime(Client& c, jack_nframes_t n) noexcept;                 // @thread audio
     static int bufferSize(jack_nframes_t n, void* client);                      // @thread JACK's
     static int xrun(void* client);                                              // @thread JACK's
     static void latency(jack_latency_callback_mode_t mode, void* client);        // @thread JACK's

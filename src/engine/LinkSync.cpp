@@ -72,6 +72,25 @@ std::int64_t LinkSync::hostMicros(std::int64_t deviceFrame) const noexcept {
 void LinkSync::beginBlock(std::int64_t deviceFrame, const LinkBeat& head) noexcept {
     if (link_ == nullptr) return;
     const std::int64_t now = link_->clock().micros().count();
+    const double nominal = 1e6 / sampleRate_;
+    if (deviceTimed_ && devicePerFrame_ > 0.8 * nominal && devicePerFrame_ < 1.25 * nominal) {
+        // The device's own cycle time: the line is its, exact to the driver's clock.
+        deviceTimed_ = false;
+        frame0_ = deviceFrame;
+        micros0_ = deviceMicros_;
+        intercept_ = 0.0;
+        slope_ = devicePerFrame_;
+        points_ = next_ = 0; // (the readings' line starts again should the device stop saying)
+        offLine_ = 0;
+        known_ = trusted_ = true;
+    } else {
+        deviceTimed_ = false;
+        readLine(deviceFrame, now);
+    }
+    sessionAt(deviceFrame, head, now);
+}
+
+void LinkSync::readLine(std::int64_t deviceFrame, std::int64_t now) noexcept {
     // The host-time line: this block's first frame read at this callback's time. The callbacks'
     // jitter averages out over the last 512 (Link's HostTimeFilter, with its own regression). A
     // callback late by more than kOutlierMicros is left out (a late wake-up, not the device's
@@ -126,7 +145,9 @@ void LinkSync::beginBlock(std::int64_t deviceFrame, const LinkBeat& head) noexce
     }
     // The phase is put back only on a line of many readings, none off it just now.
     trusted_ = known_ && points_ >= kLineTrusted && offLine_ == 0;
+}
 
+void LinkSync::sessionAt(std::int64_t deviceFrame, const LinkBeat& head, std::int64_t now) noexcept {
     // The session at this block's sound.
     const auto state = link_->captureAudioSessionState();
     peersNow_ = link_->numPeers();

@@ -70,7 +70,7 @@ public:
     /// would otherwise trade messages every block).
     static constexpr double kReassertSeconds = 0.25;
     /// After a request, the session is not judged again for this long (its commit to come back).
-    static constexpr double kSettleSeconds = 0.1;
+    static constexpr double kSettleSeconds = 0.5;
     static constexpr std::int64_t kUnknown = -1;
     /// framesToPhase: the session was read for another bar length (a song change in this block):
     /// ask again next block.
@@ -90,6 +90,15 @@ public:
     void setOutputLatency(std::int64_t frames) noexcept { latency_.store(frames, std::memory_order_relaxed); }
 
     // audio thread
+    /// Before beginBlock, from a device that knows when its cycle began (JACK: jack_get_cycle_times,
+    /// its own filter of the driver's clock): that time on Link's clock (CLOCK_MONOTONIC_RAW on
+    /// Linux) and µs a frame. Used for this block instead of the callbacks' readings, which a
+    /// loaded machine wakes late by milliseconds.
+    void deviceTime(std::int64_t cycleMicros, double microsPerFrame) noexcept {
+        deviceMicros_ = cycleMicros;
+        devicePerFrame_ = microsPerFrame;
+        deviceTimed_ = true;
+    }
     /// A block's start: the host-time line gets this block's reading, the session state is read;
     /// `head`: the play head (its song's tempo is said before anything has played). With keep, a
     /// tempo a peer set is said back here.
@@ -135,7 +144,9 @@ public:
 
 private:
     [[nodiscard]] std::int64_t hostMicros(std::int64_t deviceFrame) const noexcept; // heard then
-    [[nodiscard]] double linkBeatAt(std::int64_t micros) const noexcept;            // the session's, this block
+    void readLine(std::int64_t deviceFrame, std::int64_t now) noexcept;             // the callbacks' readings
+    void sessionAt(std::int64_t deviceFrame, const LinkBeat& head, std::int64_t now) noexcept;
+    [[nodiscard]] double linkBeatAt(std::int64_t micros) const noexcept; // the session's, this block
     [[nodiscard]] double phaseErrorBeats(double linkBeat, const LinkBeat& at) const noexcept;
     void post(const LinkRequest& r) noexcept;
     void bridge(std::int64_t now, const LinkBeat& at, bool always) noexcept;
@@ -149,6 +160,9 @@ private:
     std::array<std::pair<double, double>, kFilterPoints> line_{};
     std::size_t points_ = 0, next_ = 0;
     std::int64_t frame0_ = 0, micros0_ = 0;
+    bool deviceTimed_ = false; // deviceTime() for this block
+    std::int64_t deviceMicros_ = 0;
+    double devicePerFrame_ = 0.0;
     int offLine_ = 0;                      // readings in a row off the line (left out of it)
     bool trusted_ = false;                 // a line of many readings, none off it just now
     double slope_ = 0.0, intercept_ = 0.0; // µs = intercept + slope · (frame − frame0)
