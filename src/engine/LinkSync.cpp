@@ -33,6 +33,11 @@ bool sameTempo(double a, double b, double within = kSameTempo) noexcept {
     return std::fabs(a - b) <= within * std::max(a, b);
 }
 
+/// Beats at `tempo` (quarter notes a minute) in milliseconds.
+double beatsToMs(double beats, double tempo) noexcept {
+    return beats * kMicrosPerMinute / 1000.0 / tempo;
+}
+
 double floorMod(double x, double q) noexcept {
     const double m = std::fmod(x, q);
     return m < 0.0 ? m + q : m;
@@ -209,7 +214,7 @@ std::int64_t LinkSync::framesToPhase(std::int64_t now, const LinkBeat& at) const
 void LinkSync::bridge(std::int64_t now, const LinkBeat& at, bool always) noexcept {
     const std::int64_t t = hostMicros(now);
     const double e = phaseErrorBeats(linkBeatAt(t), at);
-    const double ms = e * kMicrosPerMinute / 1000.0 / tempoNow_;
+    const double ms = beatsToMs(e, tempoNow_);
     offsetMs_.store(ms, std::memory_order_relaxed);
     if (!always && (std::fabs(ms) <= kBridgeMs || t < quietUntil_ || !trusted_)) return;
     LinkRequest r;
@@ -235,7 +240,7 @@ void LinkSync::started(std::int64_t now, const LinkBeat& at) noexcept {
     // Alone the session's beat is put on the start; with peers the start waited for their bar and
     // lands on it: the phase is put back only when they part (a run-on, a late start).
     const double ms = known_ && tempoNow_ > 0.0 && at.quantum == quantumNow_
-                          ? phaseErrorBeats(linkBeatAt(r.micros), at) * kMicrosPerMinute / 1000.0 / tempoNow_
+                          ? beatsToMs(phaseErrorBeats(linkBeatAt(r.micros), at), tempoNow_)
                           : 0.0;
     offsetMs_.store(ms, std::memory_order_relaxed);
     if (alone || !known_ || at.quantum != quantumNow_ || (trusted_ && std::fabs(ms) > kBridgeMs)) {
