@@ -215,7 +215,6 @@ int keepScenario(const std::string& stemdeck, const fs::path& dir, int pressDela
     const auto justStarted = peer.captureAppSessionState();
     std::this_thread::sleep_for(3s);
     const jack_nframes_t latency = playbackLatency(take.client);
-    const auto early = peer.captureAppSessionState();
     const std::vector<double> first = take.onsets();
     if (!expect(first.size() >= 5,
                 "stemdeck plays after the peer's press (" + std::to_string(first.size()) + " beats heard in 3 s)"))
@@ -227,8 +226,10 @@ int keepScenario(const std::string& stemdeck, const fs::path& dir, int pressDela
     // stemdeck landed on the session's bar; it did not move the bar onto its start.
     const double moved = offBeatMs(take, justStarted, first[0], 4.0, latency) - barMs;
     double worstBeat = 0.0;
-    for (const double o : first)
-        if (!take.nearXrun(o)) worstBeat = std::max(worstBeat, std::fabs(offBeatMs(take, early, o, 1.0, latency)));
+    for (const double o : first) { // (until a lost cycle: the phase is put back on the session after it)
+        if (take.nearXrun(o)) break;
+        worstBeat = std::max(worstBeat, std::fabs(offBeatMs(take, justStarted, o, 1.0, latency)));
+    }
     std::printf("first burst %.3f s after the peer's press, %.3f ms from Link's bar line (playback latency %u "
                 "frames); %zu beats, worst %.3f ms from Link's beat\n",
                 (first[0] - static_cast<double>(pressed)) / kRate, barMs, latency, first.size(), worstBeat);
@@ -314,7 +315,6 @@ int followScenario(const std::string& stemdeck, const fs::path& dir) {
     std::string each;
     int measured = 0;
     for (const double o : beats) {
-        if (take.nearXrun(o)) continue;
         ++measured;
         const double ms = offBeatMs(take, state, o, 1.0, playbackLatency(take.client));
         worst = std::max(worst, std::fabs(ms));
@@ -329,7 +329,7 @@ int followScenario(const std::string& stemdeck, const fs::path& dir) {
     expect(beats.size() >= 4 && std::fabs(bpm - 110.0) < 0.5,
            "and stemdeck plays at it: its beats " + std::to_string(bpm) + " BPM apart");
     expect(measured >= 3 && worst <= 5.0, "on the session's beats (worst " + std::to_string(worst) + " ms, " +
-                                              std::to_string(measured) + " beats a second clear of an xrun)");
+                                              std::to_string(measured) + " beats measured)");
     kill(play, SIGTERM);
     const int status = waitExit(play, 20s);
     take.close();
