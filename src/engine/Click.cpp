@@ -22,10 +22,10 @@ std::vector<float> tick(double hz, float level, double sampleRate) {
 }
 } // namespace
 
-void Click::prepare(double sampleRate) {
+void Click::prepare(double sampleRate, float accentPeak) {
     sampleRate_ = sampleRate;
-    accent_ = tick(kAccentHz, kAccentLevel, sampleRate);
-    beat_ = tick(kBeatHz, kBeatLevel, sampleRate);
+    accent_ = tick(kAccentHz, accentPeak, sampleRate);
+    beat_ = tick(kBeatHz, accentPeak * (kBeatLevel / kAccentLevel), sampleRate);
     reset();
 }
 

@@ -30,7 +30,8 @@ void Engine::prepare(double sampleRate, int maxBlockFrames) {
     sampleRate_ = sampleRate;
     segmentFrames_ = std::clamp(maxBlockFrames, 1, kMaxSegmentFrames);
     chains_.prepare(sampleRate, segmentFrames_);
-    click_.prepare(sampleRate);
+    click_.prepare(sampleRate, clickPeak_);
+    guide_.prepare(sampleRate);
     fadeGains_.assign(static_cast<std::size_t>(segmentFrames_), 1.0f);
     reference_.prepare(sampleRate, segmentFrames_);
     vamp_.prepare(sampleRate, segmentFrames_);
@@ -89,6 +90,7 @@ void Engine::loadSong(const SongView& song) noexcept {
     }
     loadAfterStop_ = nullptr;
     click_.reset();
+    guide_.setTrack(song_.guides);
     reference_.reset(); // every song starts on its stems
     vamp_.reset();
     looping_.store(false, std::memory_order_relaxed);
@@ -201,6 +203,7 @@ void Engine::clearBuses(const OutputBuses& out, int offset, int n) noexcept {
     std::fill_n(out.mainLeft + offset, n, 0.0f);
     std::fill_n(out.mainRight + offset, n, 0.0f);
     if (out.click != nullptr) std::fill_n(out.click + offset, n, 0.0f);
+    if (out.guide != nullptr) std::fill_n(out.guide + offset, n, 0.0f);
     if (out.ltc != nullptr) std::fill_n(out.ltc + offset, n, 0.0f);
     for (int k = 0; k < kMaxDirectBuses; ++k) {
         const auto sk = static_cast<std::size_t>(k);
@@ -234,6 +237,16 @@ void Engine::renderPlaying(const OutputBuses& out, int offset, int n, std::int64
         const int quiet = clickFrom_ > pos ? static_cast<int>(std::min<std::int64_t>(clickFrom_ - pos, n)) : 0;
         click_.render(out.click + offset + quiet, n - quiet, pos + quiet, song_.timing, until);
     }
+    if (float* const guide = out.guide != nullptr ? out.guide : out.click; guide != nullptr) {
+        // The guide counts where the click counts in (a timecode pre-roll before it is silent).
+        GuideRoute route;
+        route.looping = vamp_.on();
+        route.loopStart = vamp_.start();
+        route.loopEnd = vamp_.end();
+        route.countInEnd = std::max(song_.timing.downbeatFrame, silentBefore_);
+        route.countFrom = clickFrom_ == kNoClickBound ? std::numeric_limits<std::int64_t>::min() : clickFrom_;
+        guide_.render(guide + offset, n, pos, song_.timing, route);
+    }
     fadeBuses(out, offset, n, directUsed);
 }
 
@@ -247,11 +260,12 @@ void Engine::fadeBuses(const OutputBuses& out, int offset, int n, std::uint32_t 
         left[i] *= g[i];
         right[i] *= g[i];
     }
-    if (out.click != nullptr) {
-        float* const click = out.click + offset;
+    for (float* const bus : {out.click, out.guide}) {
+        if (bus == nullptr) continue;
+        float* const mono = bus + offset;
 #pragma omp simd
         for (int i = 0; i < n; ++i)
-            click[i] *= g[i];
+            mono[i] *= g[i];
     }
     for (int k = 0; k < kMaxDirectBuses; ++k) {
         if ((directUsed & (1u << k)) == 0) continue;

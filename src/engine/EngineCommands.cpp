@@ -79,6 +79,10 @@ void Engine::apply(const Command& c, std::int64_t now) noexcept {
             activeClick_ = static_cast<ClickMode>(std::clamp(static_cast<int>(c.value), 0, 2));
             clickMode_.store(activeClick_, std::memory_order_relaxed);
             break;
+        case Op::guides:
+            guide_.setOn(c.value < 0.0f ? !guide_.on() : c.value > 0.5f);
+            guidesOn_.store(guide_.on(), std::memory_order_relaxed);
+            break;
         case Op::referenceOn:
         case Op::referenceOff:
         case Op::toggleReference: done = selectReference(c.op); break;

@@ -54,6 +54,7 @@ void Engine::retimeNow(std::int64_t now) noexcept {
     song_.stemCount = std::clamp(next->stemCount, 0, kMaxStems);
     song_.scenes = scenes;
     song_.scenesDefined = scenesDefined;
+    guide_.retarget(song_.guides); // (the same cues, in beats: a cue speaking goes on)
     const auto map = [&](std::int64_t f) { return retimedFrame(oldTiming, song_.timing, sampleRate_, f); };
     midi_.retimed(oldTiming, song_.timing, sampleRate_);
     timecode_.retimed(song_, pos, newPos);

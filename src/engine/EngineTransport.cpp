@@ -125,7 +125,8 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
     case TransportChange::jumped:
         if (retime_.armed()) dropRetime(at);
         vamp_.jumped();
-        endPreRoll(); // (a jump out of a pre-roll: the MIDI output's Song Position and Continue say where)
+        guide_.silence(); // (what it said was about where the play head was; the jump's fade faded it)
+        endPreRoll();     // (a jump out of a pre-roll: the MIDI output's Song Position and Continue say where)
         midi_.located(at, transport_.position(), song_.timing, sampleRate_, song_.midiCues);
         timecode_.located(at, transport_.position());
         seekSources();
@@ -135,6 +136,7 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
     case TransportChange::stopped:
         if (retime_.armed()) dropRetime(at);
         silentBefore_ = 0; // stopped in a count-in: the next play starts where it now is
+        guide_.silence();  // (its fade faded the guide too)
         emit(EventType::transportStopped, at);
         midi_.stopped(at);
         link_.stopped(at);
@@ -143,6 +145,7 @@ void Engine::afterAdvance(TransportChange change, std::int64_t at) noexcept {
         break;
     case TransportChange::songEnded:
         if (retime_.armed()) dropRetime(at);
+        guide_.silence();
         emit(EventType::songEnded, at);
         midi_.ended(at, song_.midiCues);
         if (loadAfterStop_ != nullptr) { // the song ended during a song change's fade

@@ -18,8 +18,9 @@ public:
     static constexpr float kBeatLevel = 0.35f;  ///< peak, linear (about −9 dBFS)
     static constexpr double kSeconds = 0.040;   ///< length of one tick
 
-    /// @thread control. Builds both ticks for this rate (allocates).
-    void prepare(double sampleRate);
+    /// @thread control. Builds both ticks for this rate (allocates), the downbeat's peak at
+    /// `accentPeak` (linear) and the other beats' in the same proportion as the defaults.
+    void prepare(double sampleRate, float accentPeak = kAccentLevel);
 
     /// @thread audio. Silences a tick that is still sounding (song load, jump).
     void reset() noexcept { voicePos_ = voiceLen_ = 0; }

@@ -38,6 +38,7 @@ enum class Op : std::uint8_t {
                      ///< when the play head reaches song frame `target` (stopped: at once); see Engine::retimeSong.
                      ///< value 1: the new view's audio is the same as now's (the song reloaded as it plays, to hold
                      ///< another point in RAM): no crossfade
+    guides,          ///< the spoken guide cues: value 0 off, 1 on, -1 the other
 };
 
 using stemdeck::kMaxScenes; ///< scenes per song (stemdeck/common/Limits.h)

@@ -14,6 +14,7 @@
 #include "stemdeck/engine/CommandSchedule.h"
 #include "stemdeck/engine/Constants.h"
 #include "stemdeck/engine/Event.h"
+#include "stemdeck/engine/Guide.h"
 #include "stemdeck/engine/LinkSync.h"
 #include "stemdeck/engine/MidiOut.h"
 #include "stemdeck/engine/ReferenceMix.h"
@@ -35,6 +36,7 @@ struct OutputBuses {
     float* mainRight = nullptr;
     float* click = nullptr; ///< mono click / count-in (a device sends it to both of its pair)
     float* ltc = nullptr;   ///< mono LTC (the timecode outputs' options.ltc)
+    float* guide = nullptr; ///< mono guide cues (null: they go on the click bus, if there is one)
     /// Direct buses: a stem whose SongView::directBus is k plays here instead of the main mix.
     /// If bus k has no buffer the stem falls back to the main mix, so it is never lost.
     std::array<float*, kMaxDirectBuses> directLeft{}, directRight{};
@@ -130,6 +132,13 @@ public:
     /// at the target) is dropped with a commandDropped event for Op::retime: `next` may be freed.
     void retimeSong(const SongView* next) noexcept { retime_.cue(next); }
 
+    /// @thread control, audio not running. The click's loudest tick (the bar's downbeat), linear
+    /// peak (default −6 dBFS); the other beats keep their place 3 dB below it.
+    void setClickLevel(float peak) {
+        clickPeak_ = peak;
+        click_.prepare(sampleRate_, peak);
+    }
+
     /// @thread control, audio not running. Turns the MIDI output on (cues, and the clock as asked):
     /// after each process() its messages for that block are in midiOut().
     void setMidiOut(bool enabled, const MidiClockOptions& clock) noexcept { midi_.setOptions(enabled, clock); }
@@ -186,6 +195,8 @@ public:
     [[nodiscard]] std::int64_t outputFrame() const noexcept { return outputFrame_.load(std::memory_order_relaxed); }
     [[nodiscard]] bool rolling() const noexcept { return rolling_.load(std::memory_order_relaxed); }
     [[nodiscard]] ClickMode clickMode() const noexcept { return clickMode_.load(std::memory_order_relaxed); }
+    /// True while the spoken guide cues are on (Op::guides).
+    [[nodiscard]] bool guidesOn() const noexcept { return guidesOn_.load(std::memory_order_relaxed); }
     /// True while a loop (vamp) is engaged.
     [[nodiscard]] bool looping() const noexcept { return looping_.load(std::memory_order_relaxed); }
     /// The song frame a vamp's loop starts on (-1: no loop).
@@ -250,6 +261,8 @@ private:
     StemChains chains_; // every stem's filter, gain, fades and meter
     Transport transport_;
     Click click_;
+    Guide guide_; // the spoken guide cues
+    float clickPeak_ = Click::kAccentLevel;
     ClickMode activeClick_ = ClickMode::off;  // audio thread copy of clickMode_
     std::vector<float> fadeGains_;            // the transport fade for one segment, shared by every bus
     ReferenceMix reference_;                  // A/B against the reference mix
@@ -286,6 +299,7 @@ private:
     std::atomic<std::int64_t> outputFrame_{0};
     std::atomic<bool> rolling_{false};
     std::atomic<ClickMode> clickMode_{ClickMode::off};
+    std::atomic<bool> guidesOn_{true};
     std::atomic<bool> referenceOn_{false};
     std::atomic<bool> looping_{false};
     std::atomic<std::int64_t> loopStart_{-1};

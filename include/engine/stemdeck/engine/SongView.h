@@ -6,6 +6,7 @@
 #include "stemdeck/common/Limits.h"
 #include "stemdeck/common/Timecode.h"
 #include "stemdeck/engine/Constants.h"
+#include "stemdeck/engine/Guide.h"
 #include "stemdeck/engine/MidiOut.h"
 #include "stemdeck/engine/StemMix.h"
 #include "stemdeck/engine/StemSource.h"
@@ -36,6 +37,7 @@ struct SongView {
     std::array<Scene, kMaxScenes> scenes{}; ///< the song's scenes by slot (set file, sidecar, stored live)
     std::uint32_t scenesDefined = 0;        ///< bit k: slot k holds a scene
     const MidiCues* midiCues = nullptr;     ///< the MIDI output's cues (not owned); none: nullptr
+    const GuideTrack* guides = nullptr;     ///< the spoken guide cues (not owned); none: nullptr
     TimecodeLabel timecode;                 ///< bar 1's timecode (the song's identity); invalid: none
     double speed = 1.0; ///< its tempo against its own (0.8: a rehearsal at 80 %): timing.bpm / its own BPM
 };
