@@ -14,6 +14,7 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev   # FFmpeg: Native Instruments .stem.mp4 files
   liblo-dev   # liblo: OSC messages (remote/: the OSC surface)
   ableton-link-dev   # Ableton Link 3.0.6 (header-only, with asio): tempo and phase shared with other apps (engine/LinkSync)
+  libespeak-ng-dev   # eSpeak NG: spoken guide cues synthesised at load, cached beside the set (control/GuideVoices)
   libltc-dev   # libltc: LTC timecode encoded off the audio thread (control/LtcEncoder), and its decoder in the tests
   libboost-dev   # Boost.Beast and Asio (1.74, header-only): the web remote's HTTP and WebSocket (remote/WebServer)
   libqrencode-dev   # the web remote's join QR codes
@@ -26,6 +27,7 @@ PACKAGES=(
   xvfb xdotool imagemagick   # the stage GUI's test: a virtual display, keys and clicks, a screenshot
   liblo-tools python3-liblo   # independent OSC clients for the OSC tests: oscsend, oscdump, and a Companion replay in Python
   python3-mido   # an independent Standard MIDI File reader for MIDI out's render tests (render --midi-out)
+  espeak-ng python3-numpy   # the spoken guide's test: eSpeak NG's own command line says each cue on its own, numpy lines it up with the render
   chromium fonts-dejavu-core zbar-tools   # the web remote's tests: a real browser (puppeteer-core from npm drives it), its fonts, a QR decoder
   iproute2 util-linux   # the OSC and web security tests: network namespaces and a veth pair (ip netns, ip link)
   fuse3 libfuse3-dev   # a filesystem that stops answering, as a stalled network share (tests/stall)

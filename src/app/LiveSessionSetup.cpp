@@ -5,6 +5,7 @@
 
 #include "stemdeck/app/LiveSession.h"
 #include "stemdeck/app/Shipped.h"
+#include "stemdeck/common/Db.h"
 #include "stemdeck/common/Error.h"
 #include "stemdeck/control/EventScript.h"
 #include "stemdeck/formats/AudioFile.h"
@@ -116,6 +117,7 @@ void LiveSession::takeSetFile(std::ostream& notes) {
     songs_ = setFile_->songs;
     takeSetMidiOut(a.midiOut, setFile_->midiOut, songs_);
     takeSetTimecode(a.timecode, setFile_->timecode, setFile_->audio.ltcOut);
+    takeSetGuides(a.guides, *setFile_);
     for (const std::string& e : setFile_->errors())
         notes << "stemdeck: error: " << e << "\n";
     // The command line wins over the set file.
@@ -172,6 +174,8 @@ void LiveSession::planOutputs(std::ostream& notes) {
     device_.channels.mainFirst = a.mainOut.value_or(1) - 1;
     device_.channels.clickFirst = a.clickOut ? *a.clickOut - 1 : -1;
     device_.channels.ltc = a.timecode.ltcOut ? *a.timecode.ltcOut - 1 : -1;
+    device_.channels.guideFirst = a.guides.wanted() && a.guides.out ? *a.guides.out - 1 : -1;
+    if (a.guides.wanted()) notes << "stemdeck: " << a.guides.describe(a.clickOut) << "\n";
     (void)a.timecode.options(); // (a bad combination said before the device is waited for)
     for (const std::string& w : timecodeWarnings(a.timecode, songs_))
         notes << "stemdeck: warning: timecode: " << w << "\n";
@@ -245,6 +249,14 @@ bool LiveSession::open() {
     engine_ = std::make_unique<engine::Engine>();
     engine_->prepare(rate, engine::kMaxSegmentFrames); // any device block size, now or after a reopen
     engine_->setMidiOut(args_.midiOut.engineOn(), clockOptions(args_.midiOut));
+    if (args_.guides.clickLevel) engine_->setClickLevel(static_cast<float>(fromDb(*args_.guides.clickLevel)));
+    if (!guides_ || guides_->sampleRate() != rate) { // made once (again at another rate)
+        std::vector<set::SetSong> all = songs_;
+        all.insert(all.end(), added_.begin(), added_.end());
+        guides_ = prepareGuides(args_.guides, all, rate, log_);
+    }
+    options_.guides = guides_;
+    guidesReady_.store(guides_ != nullptr, std::memory_order_relaxed);
     startTimecode(rate);
     linkIn_.reset();
     link_.reset();

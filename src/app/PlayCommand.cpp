@@ -227,6 +227,7 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
     addMidiOutOptions(cmd, a.midiOut);
     addTimecodeOptions(cmd, a.timecode, false);
     addLinkOptions(cmd, a.link);
+    addGuideOptions(cmd, a.guides);
 }
 
 /// "the JACK server", "an ALSA device matching 'Scarlett'", "an audio device".

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace stemdeck::audio {
 
 int ChannelMap::channelsNeeded() const noexcept {
     int need = mainFirst + 2;
     if (clickFirst >= 0) need = std::max(need, clickFirst + 2);
+    if (guideFirst >= 0) need = std::max(need, guideFirst + 2);
     if (ltc >= 0) need = std::max(need, ltc + 1);
     for (int d : directFirst)
         if (d >= 0) need = std::max(need, d + 2);
@@ -21,7 +23,8 @@ std::string ChannelMap::check(int deviceChannels) const {
     };
     std::vector<Pair> pairs{{"the main mix", mainFirst}};
     // check() validates routing on the control thread before the device opens; never in the callback.
-    if (clickFirst >= 0) pairs.push_back({"the click", clickFirst}); // rt-ok: control-thread set-up
+    if (clickFirst >= 0) pairs.push_back({"the click", clickFirst});        // rt-ok: control-thread set-up
+    if (guideFirst >= 0) pairs.push_back({"the spoken guide", guideFirst}); // rt-ok: control-thread set-up
     for (std::size_t k = 0; k < directFirst.size(); ++k)
         if (directFirst[k] >= 0)
             pairs.push_back({"direct output " + std::to_string(k + 1), directFirst[k]}); // rt-ok: set-up
@@ -131,6 +134,7 @@ void DeviceOutput::process(engine::Engine& engine, float* const* outputs, int nu
     buses.mainLeft = channel(map_.mainFirst, spareLeft);
     buses.mainRight = channel(map_.mainFirst + 1, spareRight);
     if (map_.clickFirst >= 0 && map_.clickFirst + 1 < numOutputs) buses.click = channel(map_.clickFirst, nullptr);
+    if (map_.guideFirst >= 0 && map_.guideFirst + 1 < numOutputs) buses.guide = channel(map_.guideFirst, nullptr);
     if (map_.ltc >= 0 && map_.ltc < numOutputs) buses.ltc = channel(map_.ltc, nullptr);
     for (std::size_t k = 0; k < buses.directLeft.size(); ++k) {
         const int first = map_.directFirst[k];
@@ -139,9 +143,12 @@ void DeviceOutput::process(engine::Engine& engine, float* const* outputs, int nu
         buses.directRight[k] = channel(first + 1, nullptr);
     }
     engine.process(buses, n);
-    if (buses.click != nullptr) { // the click is mono: the same on both sides of its pair
-        std::copy_n(buses.click, n, outputs[map_.clickFirst + 1]);
-        used_[static_cast<std::size_t>(map_.clickFirst + 1)] = outputs[map_.clickFirst + 1];
+    // The click and the guide are mono: the same on both sides of their pairs.
+    for (const auto& [bus, first] :
+         {std::pair{buses.click, map_.clickFirst}, std::pair{buses.guide, map_.guideFirst}}) {
+        if (bus == nullptr) continue;
+        std::copy_n(bus, n, outputs[first + 1]);
+        used_[static_cast<std::size_t>(first + 1)] = outputs[first + 1];
     }
     for (int c = 0; c < numOutputs; ++c)
         if (used_[static_cast<std::size_t>(c)] == nullptr) std::fill_n(outputs[c], n, 0.0f);

@@ -37,6 +37,7 @@ constexpr std::array kActions = {
     ActionInfo{Action::barForward,      "bar_forward",      T::song,  none,    false, player,  "->",        0,   "moves the play head a bar on, onto a bar line"},
     ActionInfo{Action::click,           "click",            T::song,  ValueKind::click, false, engine, "",  0,   "sets the click: off, count-in or always"},
     ActionInfo{Action::cycleClick,      "cycle_click",      T::song,  none,    false, player,  "c",         0,   "the click: off, then count-in, then always"},
+    ActionInfo{Action::guides,          "guides",           T::song,  none,    false, engine,  "h",         'q', "the spoken guide cues (\"Chorus\", the count-in counted aloud): off, or on again"},
     ActionInfo{Action::reference,       "reference",        T::song,  none,    true,  engine,  "",          0,   "A/B: the main mix becomes the song's reference mix"},
     ActionInfo{Action::stems,           "stems",            T::song,  none,    true,  engine,  "",          0,   "A/B: back to the stems"},
     ActionInfo{Action::toggleReference, "toggle_reference", T::song,  none,    true,  engine,  "r",         'r', "A/B: the reference mix, or the stems"},
@@ -334,6 +335,10 @@ engine::Command toCommand(const ActionCall& call, double sampleRate) noexcept {
         c.target = std::llround(call.from * sampleRate);
         break;
     case Action::click: c.op = Op::click; break;
+    case Action::guides:
+        c.op = Op::guides;
+        c.value = -1.0f; // the other of on and off
+        break;
     case Action::reference: c.op = Op::referenceOn; break;
     case Action::stems: c.op = Op::referenceOff; break;
     case Action::toggleReference: c.op = Op::toggleReference; break;

@@ -268,7 +268,8 @@ void SetPlayer::switchRetime(const RetimeLoad& r, control::Song song, const Load
     next->view.timing = fresh.timing;
     next->view.speed = fresh.speed; // (its timecode follows the new speed, or holds: TimecodeTempo)
     next->song.title = cur.song.title;
-    next->song.cues = cur.song.cues; // the view's midiCues points into them
+    next->song.cues = cur.song.cues;     // the view's midiCues points into them
+    next->song.guides = cur.song.guides; // and its guides into these
     Command c = command(Op::retime);
     c.target = line;
     // Reloaded as it plays, at its own tempo and key: the files' very samples, nothing to crossfade.

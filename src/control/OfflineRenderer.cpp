@@ -79,14 +79,23 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
     report.songStarts.push_back(0);
     std::vector<float> left(static_cast<std::size_t>(maxBlock)), right(static_cast<std::size_t>(maxBlock));
     std::vector<float> ltc(options.ltcSink ? static_cast<std::size_t>(maxBlock) : 0);
+    std::vector<float> click(options.clickSink ? static_cast<std::size_t>(maxBlock) : 0);
+    std::vector<float> guide(options.guideSink ? static_cast<std::size_t>(maxBlock) : 0);
     engine::OutputBuses buses;
     buses.mainLeft = left.data();
     buses.mainRight = right.data();
     buses.ltc = options.ltcSink ? ltc.data() : nullptr;
+    buses.click = options.clickSink ? click.data() : nullptr;
+    buses.guide = options.guideSink ? guide.data() : nullptr;
     std::size_t blockIndex = 0;
     std::int64_t frame = 0;
     std::int64_t end = -1; // set once the engine says the song ended or stopped for good
     std::int64_t stoppedAt = 0;
+    if (options.click != engine::ClickMode::off) {
+        engine::Command c{engine::Op::click};
+        c.value = static_cast<float>(options.click);
+        sender.send(c);
+    }
     if (options.autoPlay) sender.send(engine::Command{engine::Op::play});
 
     const auto started = std::chrono::steady_clock::now();
@@ -114,6 +123,8 @@ RenderReport renderSongs(engine::Engine& engine, const std::vector<engine::SongV
         const auto keep = static_cast<int>(end >= 0 ? std::clamp<std::int64_t>(end - frame, 0, n) : n);
         if (keep > 0) sink.write(left.data(), right.data(), keep);
         if (keep > 0 && options.ltcSink) options.ltcSink(ltc.data(), keep);
+        if (keep > 0 && options.clickSink) options.clickSink(click.data(), keep);
+        if (keep > 0 && options.guideSink) options.guideSink(guide.data(), keep);
         frame += n;
         report.frames += keep;
     }

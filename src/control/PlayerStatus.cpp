@@ -22,6 +22,7 @@ PlayerStatus SetPlayer::status() const {
     s.beatsPerBar = engine_.timing().beatsPerBar;
     s.beatUnit = engine_.timing().beatUnit;
     s.click = engine_.clickMode();
+    s.guides = engine_.guidesOn();
     s.reference = engine_.referenceOn();
     s.vamp = engine_.looping();
     s.practiceLoop = loop_.statusText(grid());

@@ -81,7 +81,8 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
             log_ << "warning: " << w << "\n";
         l->view = l->song.view();
         l->view.id = index;
-        for (const std::string& w : control::applySetSong(plan, l->song, l->view, options_.countInBars))
+        for (const std::string& w : control::applySetSong(plan, l->song, l->view, options_.countInBars,
+                                                                  options_.guides.get()))
             log_ << "warning: song " << index + 1 << " " << w << "\n";
         cuesBySong_[index] = l->song.cues;
         if (options_.timecode) // its identity: its number in the set file, not its place tonight

@@ -112,7 +112,7 @@ void applyStates(const std::vector<set::StemStart>& states, const Song& song, co
 } // namespace
 
 std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engine::SongView& view,
-                                      int defaultCountIn) {
+                                      int defaultCountIn, const GuideVoices* guides) {
     std::vector<std::string> warnings;
     if (plan.title) song.title = *plan.title;
     if (plan.beatUnit) song.timing.beatUnit = view.timing.beatUnit = *plan.beatUnit;
@@ -120,6 +120,11 @@ std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engi
     song.cues = makeSongCues(plan.cues, song.timing, song.sampleRate);
     view.midiCues = song.cues->midi.cues.empty() ? nullptr : &song.cues->midi;
     warnings.insert(warnings.end(), song.cues->warnings.begin(), song.cues->warnings.end());
+    if (guides != nullptr) {
+        song.guides = guides->track(plan, song.timing.beatsPerBar);
+        view.guides = &song.guides->track;
+        warnings.insert(warnings.end(), song.guides->warnings.begin(), song.guides->warnings.end());
+    }
     applyStates(plan.start, song, "the start state", view.start, warnings);
     view.scenesDefined = 0;
     for (const set::SceneDef& d : plan.scenes) {

@@ -56,6 +56,7 @@ std::vector<OscMessage> nativeState(const control::ShowState& st) {
     out.push_back(msg("/stemdeck/transpose", {f(st.clock.transpose)}));
     out.push_back(msg("/stemdeck/time_signature", {i(p.beatsPerBar), i(p.beatUnit)}));
     out.push_back(msg("/stemdeck/click", {s(clickName(p.click))}));
+    out.push_back(msg("/stemdeck/guides", {i(p.guides ? 1 : 0)}));
     out.push_back(msg("/stemdeck/reference", {i(p.reference ? 1 : 0)}));
     out.push_back(msg("/stemdeck/vamp", {i(p.vamp ? 1 : 0)}));
     out.push_back(msg("/stemdeck/practice_loop", {s(p.practiceLoop)}));
@@ -110,6 +111,7 @@ std::string nativeFeedbackMarkdown() {
            "| `/stemdeck/transpose` | f SEMITONES | the key, from the recording's |\n"
            "| `/stemdeck/time_signature` | i BEATS, i UNIT | 4 4, 6 8 |\n"
            "| `/stemdeck/click` | s MODE | off, count-in, always |\n"
+           "| `/stemdeck/guides` | i 0/1 | the spoken guide cues are on (the `guides` toggle) |\n"
            "| `/stemdeck/reference` | i 0/1 | A/B: the reference mix plays |\n"
            "| `/stemdeck/vamp` | i 0/1 | a section (or the A-B loop) loops |\n"
            "| `/stemdeck/practice_loop` | s TEXT | the A-B loop, \"A-B bars 17-24\" (\"\": none) |\n"

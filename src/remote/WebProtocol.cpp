@@ -163,6 +163,7 @@ std::string webState(const control::ShowState& st, double nowMs) {
         {"transpose", round3(st.clock.transpose)},
         {"stretch", p.stretch},
         {"click", clickName(p.click)},
+        {"guides", p.guides},
         {"reference", p.reference},
         {"vamp", p.vamp},
         {"practiceLoop", p.practiceLoop},

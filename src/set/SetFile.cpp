@@ -20,9 +20,10 @@ namespace stemdeck::set {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"name", "audio",    "controller", "count_in", "at_end",
-                                           "lock", "midi_out", "timecode",   "songs"};
-const std::vector<std::string> kAudioKeys = {"driver", "device", "client_name", "connect",    "rate",        "block",
-                                             "main",   "click",  "ltc",         "click_mode", "stem_outputs"};
+                                           "lock", "midi_out", "timecode",   "guides",   "songs"};
+const std::vector<std::string> kAudioKeys = {"driver",       "device", "client_name", "connect",    "rate",
+                                             "block",        "main",   "click",       "ltc",        "click_mode",
+                                             "stem_outputs", "guide",  "click_level", "guide_level"};
 
 SetAudio parseAudio(const YAML::Node& n, const yaml::Reader& r) {
     SetAudio a;
@@ -54,6 +55,9 @@ SetAudio parseAudio(const YAML::Node& n, const yaml::Reader& r) {
             r.fail(c, "click_mode '" + *a.click + "' is not one of off, count-in, always" +
                           didYouMean(*a.click, {"off", "count-in", "always"}));
     }
+    if (const YAML::Node g = n["guide"]) a.guideOut = r.integer(g, "guide (the spoken guide's pair)", 1, 255);
+    if (const YAML::Node l = n["click_level"]) a.clickLevel = r.number(l, "click_level (dBFS)", -60.0, 0.0);
+    if (const YAML::Node l = n["guide_level"]) a.guideLevel = r.number(l, "guide_level (dBFS)", -60.0, 0.0);
     if (const YAML::Node s = n["stem_outputs"]) {
         if (!s.IsMap()) r.fail(s, "stem_outputs maps stems to outputs, e.g. stem_outputs: { Drums: 5, Bass: 7 }");
         for (const auto& kv : s)
@@ -148,6 +152,7 @@ SetFile parseSetFile(std::string_view text, const fs::path& file) {
     if (const YAML::Node a = root["audio"]) set.audio = parseAudio(a, r);
     if (const YAML::Node m = root["midi_out"]) set.midiOut = detail::parseMidiOut(m, r);
     if (const YAML::Node t = root["timecode"]) set.timecode = detail::parseTimecode(t, r);
+    if (const YAML::Node g = root["guides"]) set.guides = detail::parseGuides(g, base, r);
     if (const YAML::Node c = root["controller"]) parseController(c, base, set, r);
     if (const YAML::Node c = root["count_in"]) set.countInBars = r.integer(c, "count_in", 0, 16);
     if (const YAML::Node e = root["at_end"]) set.atEnd = detail::songEnd(e, r);
@@ -157,6 +162,10 @@ SetFile parseSetFile(std::string_view text, const fs::path& file) {
         r.fail(songs ? songs : root, "the set needs a 'songs:' list with at least one song folder");
     parseSongs(songs, base, set, r);
     return set;
+}
+
+fs::path guidesCacheFolder(const fs::path& setFile) {
+    return setFile.parent_path() / (setFile.stem().string() + ".guides");
 }
 
 SetFile loadSetFile(const fs::path& file) {

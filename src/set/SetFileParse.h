@@ -35,6 +35,12 @@ void parseCues(const YAML::Node& n, SetSong& song, const yaml::Reader& r);
 /// The set's timecode: section.
 [[nodiscard]] SetTimecode parseTimecode(const YAML::Node& n, const yaml::Reader& r);
 
+/// The set's guides: section (`guides: on`, or a map); paths relative to `base`.
+[[nodiscard]] SetGuides parseGuides(const YAML::Node& n, const std::filesystem::path& base, const yaml::Reader& r);
+
+/// A song's guides: list of spoken cues on bars.
+void parseSongGuides(const YAML::Node& n, SetSong& song, const yaml::Reader& r);
+
 /// A song's own timecode: start.
 void parseSongTimecode(const YAML::Node& n, SetSong& song, const yaml::Reader& r);
 

@@ -22,9 +22,9 @@ namespace stemdeck::set {
 
 namespace {
 
-const std::vector<std::string> kSongKeys = {"folder", "file",    "title",     "bpm",      "time_signature",
-                                            "key",    "tempo",   "transpose", "count_in", "at_end",
-                                            "start",  "markers", "scenes",    "cues",     "timecode"};
+const std::vector<std::string> kSongKeys = {"folder", "file",      "title",    "bpm",    "time_signature", "key",
+                                            "tempo",  "transpose", "count_in", "at_end", "start",          "markers",
+                                            "scenes", "cues",      "timecode", "guides"};
 const std::vector<std::string> kStartKeys = {"mute", "solo", "gain", "filter"};
 const std::vector<std::string> kSceneKeys = {"mute", "solo", "gain", "filter", "name"};
 
@@ -109,7 +109,10 @@ void parseMarkers(const YAML::Node& n, SetSong& song, const yaml::Reader& r) {
     auto add = [&](const std::string& name, const YAML::Node& bar) {
         if (!names.insert(detail::foldCase(name)).second)
             r.fail(bar, "marker '" + name + "' is named twice; give each its own name");
-        song.markers.push_back({name, r.integer(bar, "marker bar", 1, 100000)});
+        Marker m;
+        m.name = name;
+        m.bar = r.integer(bar, "marker bar", 1, 100000);
+        song.markers.push_back(m);
     };
     if (n.IsMap()) { // { Verse: 9, Drop: 33 }
         for (const auto& kv : n)
@@ -117,8 +120,17 @@ void parseMarkers(const YAML::Node& n, SetSong& song, const yaml::Reader& r) {
     } else if (n.IsSequence()) { // [ { name: Verse, bar: 9 } ]
         for (const auto& item : n) {
             if (!item.IsMap() || !item["name"] || !item["bar"]) r.fail(item, "each marker is { name: Drop, bar: 33 }");
-            r.checkKeys(item, {"name", "bar"}, "a marker");
+            r.checkKeys(item, {"name", "bar", "cue"}, "a marker");
             add(r.scalar(item["name"], "marker name"), item["bar"]);
+            if (const YAML::Node c = item["cue"]) { // what the spoken guide says (false, unquoted: nothing)
+                const std::string text = r.scalar(c, "cue (what the guide says)");
+                if (c.Tag() != "!" && text == "false")
+                    song.markers.back().silent = true;
+                else if (text.empty())
+                    r.fail(c, "a marker's cue is the text the guide says (cue: Last chorus) or false (nothing)");
+                else
+                    song.markers.back().cue = text;
+            }
         }
     } else {
         r.fail(n, "markers is a list like [ { name: Drop, bar: 33 } ] or a map like { Drop: 33 }");
@@ -174,6 +186,7 @@ void parseSongKeys(const YAML::Node& n, SetSong& song, const yaml::Reader& r) {
     if (const YAML::Node sc = n["scenes"]) parseScenes(sc, song, r);
     if (const YAML::Node c = n["cues"]) detail::parseCues(c, song, r);
     if (const YAML::Node t = n["timecode"]) detail::parseSongTimecode(t, song, r);
+    if (const YAML::Node g = n["guides"]) detail::parseSongGuides(g, song, r);
 }
 
 } // namespace

@@ -13,6 +13,7 @@
 #include "stemdeck/common/Db.h"
 #include "stemdeck/common/Error.h"
 #include "stemdeck/app/Commands.h"
+#include "stemdeck/app/GuideSetup.h"
 #include "stemdeck/app/MidiOutSetup.h"
 #include "stemdeck/app/PlayCommand.h"
 #include "stemdeck/app/TimecodeSetup.h"
@@ -57,6 +58,8 @@ struct Source {
     set::SetMidiOut midiOut;        ///< the set file's midi_out:
     set::SetTimecode timecode;      ///< the set file's timecode:
     std::vector<set::SetSong> plan; ///< the song as the set file says (its cues)
+    int countInBars = 0; ///< its count-in (left out of the main file unless a click or guide file is asked for)
+    std::optional<set::SetFile> setFile; ///< the set file it came from (its guides:, audio:)
 };
 
 Source loadSource(const SourceArgs& a) {
@@ -66,8 +69,10 @@ Source loadSource(const SourceArgs& a) {
     plan.source = p;
     set::SetMidiOut midiOut;
     set::SetTimecode timecode;
+    std::optional<set::SetFile> setFile;
     if (set::isSetFileName(p)) {
         set::SetFile file = set::loadSetFile(p);
+        setFile = file;
         midiOut = file.midiOut;
         timecode = file.timecode;
         for (const std::string& w : set::loadStoredScenes(file))
@@ -102,7 +107,9 @@ Source loadSource(const SourceArgs& a) {
     std::vector<std::string> warnings = src.song.warnings;
     for (std::string& w : control::applySetSong(plan, src.song, src.view, 0))
         warnings.push_back(std::move(w));
-    src.view.countInBars = 0; // a render starts on bar 1: no count-in in the file
+    src.countInBars = src.view.countInBars;
+    src.view.countInBars = 0; // a render starts on bar 1: no count-in in the file (but see --click-output)
+    src.setFile = std::move(setFile);
     src.midiOut = midiOut;
     src.timecode = timecode;
     src.plan = {plan};
@@ -138,9 +145,51 @@ struct RenderArgs {
     std::string out, events;
     int block = 128;
     bool asFloat = false;
-    std::string midiFile;  ///< --midi-out FILE.mid
-    MidiOutArgs midi;      ///< the clock's options (connect: unused offline)
-    TimecodeArgs timecode; ///< --mtc (into the --midi-out file), --ltc FILE.wav
+    std::string midiFile;             ///< --midi-out FILE.mid
+    MidiOutArgs midi;                 ///< the clock's options (connect: unused offline)
+    TimecodeArgs timecode;            ///< --mtc (into the --midi-out file), --ltc FILE.wav
+    std::string clickFile, guideFile; ///< --click-output, --guide-output (mono WAV files)
+    std::optional<int> countIn;       ///< --count-in BARS (with those files)
+    GuideArgs guides;                 ///< --guides, --guide-level, --click-level, --guide-voice
+};
+
+/// render --click-output and --guide-output: the click and the spoken guide, each a mono file on
+/// the main file's timeline, which then starts at the count-in (the count-in is in all of them).
+struct RehearsalOutputs {
+    RehearsalOutputs(const RenderArgs& args, bool guidesWanted, Source& src, int rate) {
+        if (args.clickFile.empty() && args.guideFile.empty()) {
+            if (guidesWanted)
+                throw Error("--guides: a render writes the spoken guide with --guide-output FILE (or on the click's "
+                            "file, --click-output FILE); give one of them");
+            return;
+        }
+        src.view.countInBars = args.countIn.value_or(src.countInBars);
+        if (!args.clickFile.empty()) {
+            click_ = std::make_unique<formats::WavWriter>(args.clickFile, rate, 1, formats::SampleFormat::pcm24);
+            const std::string m = src.setFile && src.setFile->audio.click ? *src.setFile->audio.click : "always";
+            mode_ = m == "off"        ? engine::ClickMode::off
+                    : m == "count-in" ? engine::ClickMode::countIn
+                                      : engine::ClickMode::always; // (the set's click_mode, as play plays it)
+        }
+        if (!args.guideFile.empty())
+            guide_ = std::make_unique<formats::WavWriter>(args.guideFile, rate, 1, formats::SampleFormat::pcm24);
+    }
+    void attach(control::RenderOptions& o) {
+        if (click_) {
+            o.clickSink = [this](const float* c, int n) { click_->write(c, nullptr, n); };
+            o.click = mode_;
+        }
+        if (guide_) o.guideSink = [this](const float* g, int n) { guide_->write(g, nullptr, n); };
+    }
+    void finish() {
+        if (click_) click_->commit();
+        if (guide_) guide_->commit();
+    }
+    [[nodiscard]] bool any() const { return click_ || guide_; }
+
+private:
+    std::unique_ptr<formats::WavWriter> click_, guide_;
+    engine::ClickMode mode_ = engine::ClickMode::always;
 };
 
 /// render --ltc and --mtc: the song's timecode (its number in the set, or its own start), LTC
@@ -207,8 +256,22 @@ int runRender(const RenderArgs& args) {
     const std::string& out = args.out;
     const std::string& events = args.events;
     const bool asFloat = args.asFloat;
+    GuideArgs guideArgs = args.guides;
+    if (!args.guideFile.empty() && !guideArgs.off) guideArgs.on = true; // (a file of them asks for them)
     Source src = loadSource(a);
+    if (src.setFile) takeSetGuides(guideArgs, *src.setFile);
     control::Song& song = src.song;
+    RehearsalOutputs rehearsal(args, args.guides.on, src, song.sampleRate); // (--guides itself: refused with no file)
+    std::shared_ptr<const control::GuideVoices> voices;
+    if (rehearsal.any()) {
+        voices = prepareGuides(guideArgs, src.plan, song.sampleRate, std::cout);
+        if (voices) {
+            song.guides = voices->track(src.plan.front(), song.timing.beatsPerBar);
+            src.view.guides = &song.guides->track;
+            for (const std::string& w : song.guides->warnings)
+                std::cerr << "stemdeck: warning: " << w << "\n";
+        }
+    }
     std::vector<control::ScriptEvent> script;
     if (!events.empty()) {
         script = control::loadEventScript(
@@ -241,9 +304,11 @@ int runRender(const RenderArgs& args) {
         throw Error(std::string(args.timecode.mtc ? "--mtc" : "--midi-clock") +
                     ": a render writes its MIDI output with --midi-out FILE.mid; give that too");
     }
+    rehearsal.attach(options);
     options.onPrepared = [&](engine::Engine& e) {
         if (tap) e.setMidiOut(true, clockOptions(midi));
         if (timecode) timecode->prepared(e);
+        if (guideArgs.clickLevel) e.setClickLevel(static_cast<float>(fromDb(*guideArgs.clickLevel)));
     };
     const control::RenderReport report = control::renderSong(engine, src.view, song.sampleRate, script, sink, options);
     // A stem that did not give what it declares (cut off, unreadable part way) plays what there is,
@@ -251,6 +316,14 @@ int runRender(const RenderArgs& args) {
     for (const std::string& f : song.takeFaults())
         std::cerr << "stemdeck: warning: " << f << "; rendered as play plays it: what there is, then silence\n";
     writer.commit();
+    rehearsal.finish();
+    if (rehearsal.any())
+        std::cout << "the files start at the count-in: " << src.view.countInBars << " bar"
+                  << (src.view.countInBars == 1 ? "" : "s") << " before bar 1"
+                  << (args.clickFile.empty() ? "" : "; the click in " + args.clickFile)
+                  << (args.guideFile.empty() ? (voices ? " (with the spoken guide)" : "")
+                                             : "; the spoken guide in " + args.guideFile)
+                  << "\n";
     if (timecode) {
         timecode->finish();
         std::cout << timecode->said() << "\n";
@@ -291,6 +364,19 @@ Subcommand addRenderCommand(CLI::App& app) {
                     "frame on the render's timeline")
         ->type_name("FILE.mid");
     addTimecodeOptions(*cmd, a->timecode, true);
+    cmd->add_option("--click-output", a->clickFile,
+                    "Also write the click (the set's click_mode, else always) as a mono WAV file; with it the files "
+                    "start at the count-in")
+        ->type_name("FILE.wav");
+    cmd->add_option("--guide-output", a->guideFile,
+                    "Also write the spoken guide cues (--guides, or the set's guides:) as a mono WAV file; with it the "
+                    "files start at the count-in")
+        ->type_name("FILE.wav");
+    cmd->add_option("--count-in", a->countIn,
+                    "Bars of count-in with --click-output or --guide-output (default: the "
+                    "song's count_in)")
+        ->check(CLI::Range(0, 16));
+    addGuideOptions(*cmd, a->guides, false);
     cmd->add_flag("--midi-clock", a->midi.clock, "MIDI clock in the --midi-out file (Start on bar 1)");
     cmd->add_flag("--midi-clock-only", a->midi.clockOnly, "MIDI clock without Start, Stop, Continue or Song Position");
     cmd->add_option("--midi-clock-start", a->midi.start, "Where the clock's Start goes: bar-1 or count-in")

@@ -52,6 +52,10 @@ std::string StageView::layoutReport() const {
         const auto c = practice_[k].getScreenBounds().getCentre();
         out += std::string("layout: ") + loopNames[k] + " " + std::to_string(c.x) + "," + std::to_string(c.y) + "\n";
     }
+    if (guides_.isVisible()) {
+        const auto c = guides_.getScreenBounds().getCentre();
+        out += "layout: guides " + std::to_string(c.x) + "," + std::to_string(c.y) + "\n";
+    }
     for (std::size_t k = 0; k < scenes_.size(); ++k) {
         const juce::TextButton& b = scenes_[k];
         if (!b.isVisible()) continue;
@@ -83,7 +87,8 @@ void StageView::resized() {
     {
         auto row = r.removeFromTop(shortScreen ? 44 : 50);
         row.removeFromRight(12); // (the scene bar's margin)
-        auto buttons = row.removeFromRight(3 * 72).reduced(0, 6);
+        auto buttons = row.removeFromRight(4 * 72).reduced(0, 6);
+        guides_.setBounds(buttons.removeFromLeft(72).reduced(2, 0)); // (hidden without a guide: its place stays)
         for (auto& b : practice_)
             b.setBounds(buttons.removeFromLeft(72).reduced(2, 0));
         progress_ = row.reduced(16, 8);

@@ -94,6 +94,7 @@ StageView::StageView(LiveSession& session, ShowRunner& runner, app::LiveSettings
     actionButton(practice_[1], control::Action::loopB,
                  "A-B loop: B at the end of this bar, and loop (b); v lets it go");
     actionButton(practice_[2], control::Action::loopCountIn, "A-B loop: a count-in before each pass, or none (i)");
+    actionButton(guides_, control::Action::guides, "The spoken guide cues: off, or on again (h)");
     addAndMakeVisible(panic_);
     addAndMakeVisible(order_);
     addAndMakeVisible(lock_);
@@ -193,6 +194,9 @@ void StageView::timerCallback() {
         b.setEnabled(!locked);
     for (auto& b : practice_)
         b.setEnabled(!locked);
+    guides_.setVisible(session_.guidesReady());
+    guides_.setEnabled(!locked);
+    guides_.setColour(juce::TextButton::buttonColourId, status_.guides ? kSolo.darker(0.3f) : kPanel.brighter(0.15f));
     practice_[2].setColour(juce::TextButton::buttonColourId, status_.practiceLoop.find("count-in") != std::string::npos
                                                                  ? kSolo.darker(0.3f)
                                                                  : kPanel.brighter(0.15f));

@@ -73,6 +73,7 @@ private:
                                              juce::TextButton{"KEY -"}, juce::TextButton{"KEY +"}};
     // Practice: the A-B loop (loop_a, loop_b, loop_count_in), beside the progress bar that shows it.
     std::array<juce::TextButton, 3> practice_{juce::TextButton{"A"}, juce::TextButton{"B"}, juce::TextButton{"COUNT"}};
+    juce::TextButton guides_{"GUIDES"}; // the spoken guide cues on or off (shown when they are set up)
     juce::uint32 lockDownAt_ = 0; ///< when the lock button went down (a long press unlocks)
     app::LiveSettings settings_;
     std::filesystem::path settingsFile_;

@@ -112,6 +112,8 @@ public:
     [[nodiscard]] remote::OscServer* osc() noexcept { return osc_ ? osc_->server() : nullptr; }
     /// @thread any. The show was started with --web.
     [[nodiscard]] bool webOn() const noexcept { return web_ != nullptr; }
+    /// @thread any. The spoken guide is set up (its cues made): its toggle means something.
+    [[nodiscard]] bool guidesReady() const noexcept { return guidesReady_.load(std::memory_order_relaxed); }
     /// @thread any. Where phones join the web remote (empty without --web or before it opened).
     [[nodiscard]] std::vector<JoinLink> joinLinks() const { return web_ ? web_->links() : std::vector<JoinLink>{}; }
 
@@ -144,6 +146,8 @@ private:
     std::unique_ptr<engine::LtcFrames> ltcFrames_; // timecode on: LTC frames, encoded ahead of the play head
     // Ableton Link (null: off): before the device, so the audio has stopped reading it when it goes.
     std::unique_ptr<control::LinkSession> link_;
+    std::shared_ptr<const control::GuideVoices> guides_; // the spoken guide's clips (made once, before the show)
+    std::atomic<bool> guidesReady_{false};
     std::unique_ptr<audio::DeviceSession> session_;
     std::unique_ptr<engine::Engine> engine_;
     std::unique_ptr<control::Show> show_;

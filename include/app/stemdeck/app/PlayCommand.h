@@ -8,6 +8,7 @@
 
 #include "stemdeck/app/MidiOutSetup.h"
 #include "stemdeck/app/OscSurface.h"
+#include "stemdeck/app/GuideSetup.h"
 #include "stemdeck/app/LinkSetup.h"
 #include "stemdeck/app/TimecodeSetup.h"
 #include "stemdeck/app/WebSurface.h"
@@ -62,6 +63,7 @@ struct PlayArgs {
     TimecodeArgs timecode;                              ///< MTC and LTC (off unless asked for)
     MidiOutArgs midiOut;                                ///< the MIDI output: clock and cues (off unless asked for)
     LinkArgs link;                                      ///< Ableton Link (off unless asked for)
+    GuideArgs guides;                                   ///< spoken guide cues (off unless asked for)
 };
 
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).

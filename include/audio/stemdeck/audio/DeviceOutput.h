@@ -15,7 +15,8 @@ namespace stemdeck::audio {
 struct ChannelMap {
     int mainFirst = 0;
     int clickFirst = -1;
-    int ltc = -1; ///< LTC's one channel (mono)
+    int guideFirst = -1; ///< the spoken guide's own pair (-1: on the click's)
+    int ltc = -1;        ///< LTC's one channel (mono)
     std::array<int, engine::kMaxDirectBuses> directFirst{-1, -1, -1, -1, -1, -1, -1, -1};
 
     /// Output channels the device must have.

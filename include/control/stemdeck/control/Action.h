@@ -35,6 +35,7 @@ enum class Action : std::uint8_t {
     barForward,
     click,
     cycleClick,
+    guides,
     reference,
     stems,
     toggleReference,

@@ -57,6 +57,12 @@ struct RenderOptions {
     /// Set: the engine renders its LTC bus too, and this gets each block's LTC (as many frames as
     /// the sink gets: `render --ltc`).
     std::function<void(const float* ltc, int n)> ltcSink;
+    /// Set: the engine renders its click bus (and the spoken guide on it, unless guideSink is set
+    /// too), and this gets each block's (`render --click-output`).
+    std::function<void(const float* click, int n)> clickSink;
+    /// Set: the spoken guide on its own bus, and this gets each block's (`render --guide-output`).
+    std::function<void(const float* guide, int n)> guideSink;
+    engine::ClickMode click = engine::ClickMode::off; ///< what the click bus plays (sent before play)
 };
 
 struct RenderReport {

@@ -37,6 +37,7 @@ struct PlayerStatus {
     /// tempo or key set live: "as recorded -> 70% tempo", "85% tempo -> 70% tempo".
     std::string stretch;
     engine::ClickMode click = engine::ClickMode::off;
+    bool guides = true;     ///< the spoken guide cues are on (the `guides` toggle; said where a guide is set up)
     bool reference = false; ///< A/B: the reference mix is playing instead of the stems
     bool vamp = false;      ///< a section is looping
     /// The A–B practice loop: "A bar 17", "A-B bars 17-24, 1-bar count-in" ("" when none is set).

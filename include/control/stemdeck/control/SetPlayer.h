@@ -65,6 +65,8 @@ struct PlayerOptions {
     /// Timecode is sent: each song's view gets its bar-1 timecode (set::songTimecode) at this rate
     /// (none where it has no valid start: from song 24 on without one).
     std::optional<TimecodeRate> timecode;
+    /// The spoken guide's clips (GuideVoices::prepare, before the show); none: no guide.
+    std::shared_ptr<const GuideVoices> guides;
 };
 
 /// @thread control, all of it.

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "stemdeck/control/GuideVoices.h"
 #include "stemdeck/control/SongCues.h"
 #include "stemdeck/engine/Engine.h"
 #include "stemdeck/formats/StretchedReader.h"
@@ -68,6 +69,9 @@ struct Song {
     /// Its cues (MIDI and OSC), made by applySetSong; shared with the same song retimed (the
     /// engine places them on whichever grid plays).
     std::shared_ptr<const SongCues> cues;
+    /// Its spoken guide cues (none: nullptr), made by applySetSong; shared with the song retimed
+    /// like `cues` (the view's guides points into them).
+    std::shared_ptr<const SongGuides> guides;
 
     /// @thread control. The engine's view of this song (valid while the Song lives).
     [[nodiscard]] engine::SongView view() const;
@@ -90,10 +94,10 @@ struct Song {
 
 /// @thread control. The rest of what a set file says, applied to a loaded song and its engine
 /// view: title, count-in (`defaultCountIn` when it says nothing), the stems' start state and the
-/// cues (the view points at the song's).
+/// cues (the view points at the song's), and its spoken guide from `guides` (none: nullptr).
 /// Returns a warning for each start-state stem the song does not have.
 [[nodiscard]] std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engine::SongView& view,
-                                                    int defaultCountIn);
+                                                    int defaultCountIn, const GuideVoices* guides = nullptr);
 
 /// @thread control. Loads a stem folder and starts streaming it. Throws stemdeck::Error naming
 /// the file for a missing or unreadable folder or stem. Stems at another rate than the song's are

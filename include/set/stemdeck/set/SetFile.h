@@ -22,7 +22,28 @@ enum class SongEnd {
 /// A named position in a song, on a bar line.
 struct Marker {
     std::string name;
-    int bar = 1; ///< 1-based
+    int bar = 1;                    ///< 1-based
+    std::optional<std::string> cue{}; ///< what the spoken guide says before it (default: its name)
+    bool silent = false;            ///< `cue: false`: the guide says nothing before it
+};
+
+/// A spoken guide cue on any bar (a song's `guides:`): "Key change", said to end by its beat.
+struct GuideLine {
+    int bar = 1, beat = 1;
+    std::string say;
+    int line = 0;
+};
+
+/// The set's `guides:` section: spoken guide cues in the in-ears (any may be absent: the command
+/// line or the defaults decide).
+struct SetGuides {
+    bool present = false; ///< the section is there (guides: on, or a map): the set is made for them
+    std::optional<bool> on;
+    std::optional<bool> markers;                 ///< say each marker's name (default yes)
+    std::optional<bool> countIn;                 ///< count the count-ins aloud (default yes)
+    std::optional<std::string> voice;           ///< espeak-ng's voice (default "en")
+    std::optional<std::filesystem::path> folder; ///< recorded cues for every song, absolute
+    int line = 0;
 };
 
 /// A stem's state when its song loads.
@@ -65,6 +86,7 @@ struct SetSong {
     std::optional<SongEnd> atEnd;
     std::vector<StemStart> start;
     std::vector<Marker> markers;
+    std::vector<GuideLine> guides; ///< spoken cues on bars of its own choosing, sorted by place
     std::vector<SceneDef> scenes; ///< sorted by slot
     std::vector<Cue> cues;        ///< what it sends on the MIDI output or over OSC, and when
     /// `timecode: 03:00:00:00`: bar 1's timecode (else song N of the set file starts at N:00:00:00).
@@ -88,6 +110,8 @@ struct SetAudio {
     int ltcLine = 0;
     std::vector<std::pair<std::string, int>> stemOuts; ///< stem (name or number) → first output
     std::optional<std::string> click;                  ///< off | count-in | always
+    std::optional<int> guideOut;                       ///< the spoken guide's own pair (default: the click's)
+    std::optional<double> clickLevel, guideLevel;      ///< dBFS peak (click_level, guide_level)
 };
 
 /// The set's `timecode:` section (MTC and LTC; any may be absent: the command line or the
@@ -125,6 +149,7 @@ struct SetFile {
     bool lock = false;              ///< the show starts locked (show lock)
     SetMidiOut midiOut;             ///< the MIDI output (clock, where it connects)
     SetTimecode timecode;           ///< MTC and LTC
+    SetGuides guides;               ///< spoken guide cues
     std::vector<SetSong> songs;
 
     /// Songs that cannot play, one message each.
@@ -136,6 +161,9 @@ struct SetFile {
 /// file:line:column and the fix; a problem with one song (a missing folder, a typo in its keys, a
 /// repeated song) marks only that song (SetSong::error) and the rest of the set loads.
 [[nodiscard]] SetFile parseSetFile(std::string_view text, const std::filesystem::path& file);
+
+/// @thread any. Where a set's synthesised guide cues are kept: beside it, "NAME.guides/".
+[[nodiscard]] std::filesystem::path guidesCacheFolder(const std::filesystem::path& setFile);
 
 /// @thread control. Reads and parses a set file.
 [[nodiscard]] SetFile loadSetFile(const std::filesystem::path& file);
