@@ -406,6 +406,70 @@ int main(int argc, char** argv) {
         }
     }
 
+    // The spoken guide inside process(): the count-in's words, cues decided at their start points
+    // through a loop engaged and released, a jump (a cue cut), the toggle, on a bus of its own.
+    {
+        engine::GuideTrack track;
+        std::vector<std::vector<float>> clips;
+        for (int k = 0; k < 6; ++k)
+            clips.emplace_back(static_cast<std::size_t>(rate / 4), 0.1f * static_cast<float>(k + 1));
+        for (const auto& c : clips)
+            track.clips.push_back({c.data(), static_cast<int>(c.size())});
+        for (int k = 0; k < 4; ++k)
+            track.counts[static_cast<std::size_t>(k)] = k;
+        track.cues = {{8, 4}, {16, 5}}; // bars 3 and 5
+        engine::SongView view = a.view();
+        view.countInBars = 1;
+        view.guides = &track;
+        const std::int64_t bar = engine::gridFrame(view.timing, rate, engine::Quantize::bar, 1) -
+                                 engine::gridFrame(view.timing, rate, engine::Quantize::bar, 0);
+        std::unique_ptr<engine::CommandSender> press;
+        control::RenderOptions guideOptions = options;
+        guideOptions.onPrepared = [&](engine::Engine& e) {
+            press = std::make_unique<engine::CommandSender>(e.makeSender());
+        };
+        std::uint64_t spoken = 0;
+        guideOptions.guideSink = [&](const float* g, int n) {
+            for (int i = 0; i < n; ++i)
+                spoken += g[i] != 0.0f ? 1 : 0;
+        };
+        guideOptions.clickSink = [](const float*, int) {};
+        guideOptions.click = engine::ClickMode::countIn;
+        int step = 0;
+        guideOptions.beforeBlock = [&](std::int64_t frame) { // (output frames: a bar of count-in first)
+            engine::Command c{engine::Op::loopOn};
+            if (step == 0 && frame > 3 * bar + bar / 4) { // in bar 3: loop bars 3-4 (its start a cue's line)
+                c.target = engine::gridFrame(view.timing, rate, engine::Quantize::bar, 2);
+                c.length = engine::gridFrame(view.timing, rate, engine::Quantize::bar, 4) - c.target;
+            } else if (step == 1 && frame > 7 * bar + bar / 2) { // the second pass: let it go
+                c.op = engine::Op::loopOff;
+            } else if (step == 2 && frame > 8 * bar + bar / 2) { // guides off, and on again
+                c.op = engine::Op::guides;
+                c.value = -1.0f;
+            } else if (step == 3 && frame > 8 * bar + bar / 2 + 4800) {
+                c.op = engine::Op::guides;
+                c.value = -1.0f;
+            } else if (step == 4 && frame > 9 * bar) { // a jump back to bar 2
+                c.op = engine::Op::seek;
+                c.target = engine::gridFrame(view.timing, rate, engine::Quantize::bar, 1);
+            } else {
+                return;
+            }
+            ++step;
+            press->send(c);
+        };
+        control::MemorySink guideSink;
+        engine::Engine guideEngine;
+        control::renderSong(guideEngine, view, rate, {}, guideSink, guideOptions);
+        std::printf("rt check: the spoken guide said %llu samples through a count-in, a loop, a release, the toggle "
+                    "and a jump, no real-time violation\n",
+                    static_cast<unsigned long long>(spoken));
+        if (step != 5 || spoken < static_cast<std::uint64_t>(rate)) {
+            std::puts("rt check: the guide's run did not happen as scripted");
+            return 1;
+        }
+    }
+
     // Faults on the audio path: a stem cut short mid-render and a slow disk the render does not
     // wait for, so stems underrun and the engine reports it, all inside process().
     test::TempDir faulty;
