@@ -37,7 +37,7 @@ constexpr std::array kActions = {
     ActionInfo{Action::barForward,      "bar_forward",      T::song,  none,    false, player,  "->",        0,   "moves the play head a bar on, onto a bar line"},
     ActionInfo{Action::click,           "click",            T::song,  ValueKind::click, false, engine, "",  0,   "sets the click: off, count-in or always"},
     ActionInfo{Action::cycleClick,      "cycle_click",      T::song,  none,    false, player,  "c",         0,   "the click: off, then count-in, then always"},
-    ActionInfo{Action::guides,          "guides",           T::song,  none,    false, engine,  "h",         'q', "the spoken guide cues (\"Chorus\", the count-in counted aloud): off, or on again"},
+    ActionInfo{Action::guides,          "guides",           T::song,  none,    false, engine,  "h",         'l', "the spoken guide cues (\"Chorus\", the count-in counted aloud): off, or on again"},
     ActionInfo{Action::reference,       "reference",        T::song,  none,    true,  engine,  "",          0,   "A/B: the main mix becomes the song's reference mix"},
     ActionInfo{Action::stems,           "stems",            T::song,  none,    true,  engine,  "",          0,   "A/B: back to the stems"},
     ActionInfo{Action::toggleReference, "toggle_reference", T::song,  none,    true,  engine,  "r",         'r', "A/B: the reference mix, or the stems"},

@@ -114,7 +114,7 @@ TEST_CASE("A marker's cue starts on the bar line before it and has finished by i
         REQUIRE(c == 0.0f);
 }
 
-TEST_CASE("The count-in is counted aloud, each word on its beat; a cue whose start is in it is not said",
+TEST_CASE("The count-in is counted aloud, each word on its beat - a cue whose start is in it is not said",
           "[unit][guide]") {
     Clips clips;
     for (int k = 0; k < 4; ++k)
@@ -138,7 +138,7 @@ TEST_CASE("The count-in is counted aloud, each word on its beat; a cue whose sta
     CHECK(said[4].value == Clips::value(verse));
 }
 
-TEST_CASE("A loop about to repeat announces its start; released before the cue, the next section is said; released "
+TEST_CASE("A loop about to repeat announces its start - released before the cue, the next section is said - released "
           "during it, the cue stops and nothing is said late",
           "[unit][guide]") {
     Clips clips;
@@ -185,7 +185,7 @@ TEST_CASE("A loop about to repeat announces its start; released before the cue, 
     }
 }
 
-TEST_CASE("After a jump the guide announces what follows the landing; a cue speaking at the jump stops",
+TEST_CASE("After a jump the guide announces what follows the landing - a cue speaking at the jump stops",
           "[unit][guide]") {
     Clips clips;
     const int verse = clips.add(30'000), outro = clips.add(2400);
@@ -214,7 +214,7 @@ TEST_CASE("After a jump the guide announces what follows the landing; a cue spea
     CHECK(outroSays == 1);
 }
 
-TEST_CASE("At 80% tempo the cues move with the grid; the clips keep their length", "[unit][guide]") {
+TEST_CASE("At 80% tempo the cues move with the grid - the clips keep their length", "[unit][guide]") {
     Clips clips;
     const int chorus = clips.add(2400);
     clips.finish();
@@ -229,7 +229,7 @@ TEST_CASE("At 80% tempo the cues move with the grid; the clips keep their length
     CHECK(said[0].to - said[0].from == 2400);
 }
 
-TEST_CASE("Guides off says nothing and stops a cue speaking; on the click's bus without a bus of their own",
+TEST_CASE("Guides off says nothing and stops a cue speaking - on the click's bus without a bus of their own",
           "[unit][guide]") {
     Clips clips;
     const int chorus = clips.add(20'000), verse = clips.add(2400);
