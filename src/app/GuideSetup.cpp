@@ -45,11 +45,7 @@ void addGuideOptions(CLI::App& cmd, GuideArgs& a, bool outputs) {
     cmd.add_option("--click-level", a.clickLevel, "The click's loudest tick, in dBFS (default -6)")
         ->check(CLI::Range(-60.0, 0.0));
     cmd.add_option("--guide-voice", a.voice, "eSpeak NG's voice for the guide (default en; espeak-ng --voices)")
-        ->check([](const std::string& v) {
-            return v.empty() || v.find_first_of("/\\") != std::string::npos
-                       ? std::string("a voice is a name such as en, en-us or de (espeak-ng --voices lists them)")
-                       : std::string();
-        });
+        ->check([](const std::string& v) { return set::guideVoiceProblem(v); });
 }
 
 void takeSetGuides(GuideArgs& a, const set::SetFile& s) {

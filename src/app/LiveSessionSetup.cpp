@@ -34,13 +34,6 @@ int songRate(const fs::path& dir) {
     return 48000;
 }
 
-engine::ClickMode parseClickMode(const std::string& s) {
-    if (s == "off") return engine::ClickMode::off;
-    if (s == "count-in") return engine::ClickMode::countIn;
-    if (s == "always" || s == "on") return engine::ClickMode::always;
-    throw Error("--click-mode '" + s + "': choose off, count-in or always");
-}
-
 // "drums=5" → the stem "drums" on outputs 5-6.
 void routeStems(const PlayArgs& a, audio::ChannelMap& map, std::vector<control::StemRoute>& routes) {
     std::map<int, int> busOfChannel;
@@ -70,6 +63,13 @@ std::string busLabel(int first) {
 }
 
 } // namespace
+
+engine::ClickMode parseClickMode(const std::string& s) {
+    if (s == "off") return engine::ClickMode::off;
+    if (s == "count-in") return engine::ClickMode::countIn;
+    if (s == "always" || s == "on") return engine::ClickMode::always;
+    throw Error("--click-mode '" + s + "': choose off, count-in or always");
+}
 
 LiveSession::LiveSession(const PlayArgs& args, bool keys, std::ostream& notes) : args_(args), keys_(keys) {
     PlayArgs& a = args_;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include <unistd.h>
@@ -15,7 +16,7 @@
 #include "stemdeck/common/Text.h"
 #include "stemdeck/formats/AudioFile.h"
 #include "stemdeck/formats/StemReader.h"
-#include "stemdeck/set/Readme.h"
+#include "stemdeck/set/StemFolder.h"
 
 namespace fs = std::filesystem;
 
@@ -121,22 +122,14 @@ std::vector<float> shape(std::vector<float> s, float peak, const std::string& wh
     return out;
 }
 
-const fs::path* audioIn(const fs::path& folder, const std::string& text, fs::path& found) {
-    // guides/Chorus.wav (any case, any extension stemdeck plays)
+/// A recorded cue for `text` in `folder` (guides/Chorus.wav): an audio file of the folder, as
+/// stemdeck lists one, named as the text is written, any case.
+std::optional<fs::path> recordingIn(const fs::path& folder, const std::string& text) {
     std::error_code ec;
-    if (folder.empty() || !fs::is_directory(folder, ec)) return nullptr;
-    const std::string want = folded(text);
-    for (const auto& entry : fs::directory_iterator(folder, ec)) {
-        if (!entry.is_regular_file(ec)) continue;
-        const std::string ext = folded(entry.path().extension().string());
-        if (ext != ".wav" && ext != ".flac" && ext != ".aif" && ext != ".aiff" && ext != ".ogg" && ext != ".mp3")
-            continue;
-        if (folded(entry.path().stem().string()) == want) {
-            found = entry.path();
-            return &found;
-        }
-    }
-    return nullptr;
+    if (folder.empty() || !fs::is_directory(folder, ec)) return std::nullopt;
+    for (const fs::path& file : set::listFolder(folder).audio)
+        if (equalsIgnoreCase(file.stem().string(), text)) return file;
+    return std::nullopt;
 }
 
 std::uint64_t fnv1a(std::string_view s) {
@@ -190,17 +183,17 @@ const GuideVoices::Clip* GuideVoices::find(const std::string& text, const fs::pa
 
 const GuideVoices::Clip& GuideVoices::load(const std::string& text, const fs::path& songFolder) {
     const float peak = options_.peak;
-    fs::path file;
+    const std::string key = folded(text);
     // A song's own recording wins, then the set's folder of recordings, then the voice.
-    if (const auto it = clips_.find({songFolder.string(), folded(text)}); it != clips_.end()) return it->second;
-    if (audioIn(songFolder / "guides", text, file) != nullptr) {
+    if (const auto it = clips_.find({songFolder.string(), key}); it != clips_.end()) return it->second;
+    if (const auto file = recordingIn(songFolder / "guides", text)) {
         ++counts_.recorded;
-        return clips_[{songFolder.string(), folded(text)}] = {shape(readMono(file, sampleRate_), peak, file.string())};
+        return clips_[{songFolder.string(), key}] = {shape(readMono(*file, sampleRate_), peak, file->string())};
     }
-    if (const auto it = clips_.find({"", folded(text)}); it != clips_.end()) return it->second;
-    if (audioIn(options_.folder, text, file) != nullptr) {
+    if (const auto it = clips_.find({"", key}); it != clips_.end()) return it->second;
+    if (const auto file = recordingIn(options_.folder, text)) {
         ++counts_.recorded;
-        return clips_[{"", folded(text)}] = {shape(readMono(file, sampleRate_), peak, file.string())};
+        return clips_[{"", key}] = {shape(readMono(*file, sampleRate_), peak, file->string())};
     }
     std::error_code ec;
     const fs::path cached = options_.cache.empty() ? fs::path() : cacheFile(options_.cache, text, options_.voice);
@@ -208,7 +201,7 @@ const GuideVoices::Clip& GuideVoices::load(const std::string& text, const fs::pa
         try {
             Clip clip{shape(readMono(cached, sampleRate_), peak, cached.string())};
             ++counts_.cached;
-            return clips_[{"", folded(text)}] = std::move(clip);
+            return clips_[{"", key}] = std::move(clip);
         } catch (const Error&) { // (a damaged cache file: said again, and written over)
         }
     }
@@ -235,9 +228,9 @@ const GuideVoices::Clip& GuideVoices::load(const std::string& text, const fs::pa
         formats::writeWav(temp, rate, voice, nullptr, formats::SampleFormat::float32);
         std::vector<float> mono = readMono(temp, sampleRate_);
         fs::remove(temp, ec);
-        return clips_[{"", folded(text)}] = {shape(std::move(mono), peak, "'" + text + "'")};
+        return clips_[{"", key}] = {shape(std::move(mono), peak, "'" + text + "'")};
     }
-    return clips_[{"", folded(text)}] = {shape(readMono(source, sampleRate_), peak, source.string())};
+    return clips_[{"", key}] = {shape(readMono(source, sampleRate_), peak, source.string())};
 }
 
 std::shared_ptr<const GuideVoices> GuideVoices::prepare(const std::vector<set::SetSong>& songs,
@@ -257,12 +250,12 @@ std::shared_ptr<const GuideVoices> GuideVoices::prepare(const std::vector<set::S
         for (const std::string& text : textsOf(song, options))
             load(text, song.source);
         if (!options.countIn) continue;
-        // As many words as its bars have beats (the set file's time signature, else its readme's).
-        std::error_code ec;
+        // As many words as its bars have beats (the set file's time signature, else its readme's,
+        // found as the song's load finds it).
         int beats = song.beatsPerBar.value_or(0);
-        if (beats == 0 && fs::is_regular_file(song.source / "readme.txt", ec)) {
+        if (beats == 0) {
             try {
-                beats = set::readReadme(song.source / "readme.txt").beatsPerBar.value_or(4);
+                beats = set::scanStemFolder(song.source).info.beatsPerBar.value_or(4);
             } catch (const Error&) { // (the song's load says what is wrong with it)
             }
         }

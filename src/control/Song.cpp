@@ -111,8 +111,8 @@ void applyStates(const std::vector<set::StemStart>& states, const Song& song, co
 }
 } // namespace
 
-std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engine::SongView& view,
-                                      int defaultCountIn, const GuideVoices* guides) {
+std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engine::SongView& view, int defaultCountIn,
+                                      const GuideVoices* guides) {
     std::vector<std::string> warnings;
     if (plan.title) song.title = *plan.title;
     if (plan.beatUnit) song.timing.beatUnit = view.timing.beatUnit = *plan.beatUnit;
@@ -120,11 +120,9 @@ std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engi
     song.cues = makeSongCues(plan.cues, song.timing, song.sampleRate);
     view.midiCues = song.cues->midi.cues.empty() ? nullptr : &song.cues->midi;
     warnings.insert(warnings.end(), song.cues->warnings.begin(), song.cues->warnings.end());
-    if (guides != nullptr) {
-        song.guides = guides->track(plan, song.timing.beatsPerBar);
-        view.guides = &song.guides->track;
-        warnings.insert(warnings.end(), song.guides->warnings.begin(), song.guides->warnings.end());
-    }
+    if (guides != nullptr)
+        for (std::string& w : applyGuides(*guides, plan, song, view))
+            warnings.push_back(std::move(w));
     applyStates(plan.start, song, "the start state", view.start, warnings);
     view.scenesDefined = 0;
     for (const set::SceneDef& d : plan.scenes) {
@@ -135,6 +133,13 @@ std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engi
         view.scenesDefined |= 1u << d.slot;
     }
     return warnings;
+}
+
+std::vector<std::string> applyGuides(const GuideVoices& guides, const set::SetSong& plan, Song& song,
+                                     engine::SongView& view) {
+    song.guides = guides.track(plan, song.timing.beatsPerBar);
+    view.guides = &song.guides->track;
+    return song.guides->warnings;
 }
 
 namespace {

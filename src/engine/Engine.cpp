@@ -244,7 +244,7 @@ void Engine::renderPlaying(const OutputBuses& out, int offset, int n, std::int64
         route.loopStart = vamp_.start();
         route.loopEnd = vamp_.end();
         route.countInEnd = std::max(song_.timing.downbeatFrame, silentBefore_);
-        route.countFrom = clickFrom_ == kNoClickBound ? std::numeric_limits<std::int64_t>::min() : clickFrom_;
+        route.countFrom = clickFrom_; // (kNoClickBound: from the earliest frame)
         guide_.render(guide + offset, n, pos, song_.timing, route);
     }
     fadeBuses(out, offset, n, directUsed);

@@ -52,7 +52,6 @@ void Guide::start(const GuideClip& clip) noexcept {
     cut(); // (one voice: a cue still speaking fades under the new one)
     if (clip.samples == nullptr || clip.length <= 0) return;
     voices_[0] = {clip.samples, clip.length, 0, -1};
-    ++said_;
 }
 
 void Guide::mix(float* out, int n) noexcept {
@@ -150,7 +149,6 @@ int Guide::renderPart(float* out, int n, std::int64_t position, const SongTiming
     }
     // The part in pieces between its events: each count-in beat's word (its onset on the beat's
     // frame) and each cue's start.
-    const double beat = framesPerBeat(timing, sampleRate_);
     std::int64_t f = position, searchFrom = position;
     int nextStart = 0;
     while (f < end) {
@@ -166,10 +164,8 @@ int Guide::renderPart(float* out, int n, std::int64_t position, const SongTiming
         mix(out + (f - position), static_cast<int>(event - f));
         f = event;
         if (f >= end) break;
-        if (f == countBeat) {
-            const std::int64_t k = std::llround(static_cast<double>(f - timing.downbeatFrame) / beat);
-            const auto word =
-                static_cast<std::size_t>(((k % timing.beatsPerBar) + timing.beatsPerBar) % timing.beatsPerBar);
+        if (f == countBeat) { // (its beat in the bar: the word)
+            const auto word = static_cast<std::size_t>(toBarBeat(timing, sampleRate_, f).beat - 1);
             if (word < track_->counts.size()) {
                 const int c = track_->counts[word];
                 if (c >= 0 && static_cast<std::size_t>(c) < track_->clips.size())

@@ -46,12 +46,6 @@ bool oneOf(const YAML::Node& n, const std::string& what, const std::string& firs
     return text == second;
 }
 
-bool flag(const YAML::Node& n, const std::string& what, const yaml::Reader& r) {
-    const std::optional<bool> yes = yaml::Reader::as<bool>(n);
-    if (!yes) r.fail(n, what + " is true or false");
-    return *yes;
-}
-
 /// `at:` — current, start, end, "bar 17", "bar 17 beat 3", "marker Chorus".
 void parseAt(const YAML::Node& n, Cue& cue, const SetSong& song, const yaml::Reader& r) {
     const std::string text = trim(r.scalar(n, "at"));
@@ -184,6 +178,12 @@ void parseMessage(const YAML::Node& n, Cue& cue, const yaml::Reader& r) {
 }
 
 } // namespace
+
+bool flag(const YAML::Node& n, const std::string& what, const yaml::Reader& r) {
+    const std::optional<bool> yes = yaml::Reader::as<bool>(n);
+    if (!yes) r.fail(n, what + " is true or false");
+    return *yes;
+}
 
 void parseCues(const YAML::Node& n, SetSong& song, const yaml::Reader& r) {
     if (!n.IsSequence())

@@ -12,12 +12,6 @@ namespace stemdeck::set::detail {
 
 namespace {
 const std::vector<std::string> kGuideKeys = {"on", "markers", "count_in", "voice", "folder"};
-
-bool flag(const YAML::Node& n, const std::string& what, const yaml::Reader& r) {
-    const std::optional<bool> yes = yaml::Reader::as<bool>(n);
-    if (!yes) r.fail(n, what + " is true or false");
-    return *yes;
-}
 } // namespace
 
 SetGuides parseGuides(const YAML::Node& n, const fs::path& base, const yaml::Reader& r) {
@@ -36,8 +30,7 @@ SetGuides parseGuides(const YAML::Node& n, const fs::path& base, const yaml::Rea
     if (const YAML::Node c = n["count_in"]) g.countIn = flag(c, "count_in (count the count-in aloud)", r);
     if (const YAML::Node v = n["voice"]) {
         g.voice = r.scalar(v, "voice");
-        if (g.voice->empty() || g.voice->find_first_of("/\\") != std::string::npos)
-            r.fail(v, "voice is an espeak-ng voice name such as en, en-us or de ('espeak-ng --voices' lists them)");
+        if (const std::string bad = guideVoiceProblem(*g.voice); !bad.empty()) r.fail(v, bad);
     }
     if (const YAML::Node f = n["folder"]) {
         const fs::path p(r.scalar(f, "folder"));
@@ -70,3 +63,13 @@ void parseSongGuides(const YAML::Node& n, SetSong& song, const yaml::Reader& r) 
 }
 
 } // namespace stemdeck::set::detail
+
+namespace stemdeck::set {
+
+std::string guideVoiceProblem(std::string_view voice) {
+    if (voice.empty() || voice.find_first_of("/\\") != std::string_view::npos)
+        return "a voice is an eSpeak NG voice name such as en, en-us or de ('espeak-ng --voices' lists them)";
+    return {};
+}
+
+} // namespace stemdeck::set

@@ -18,6 +18,9 @@ namespace stemdeck::set::detail {
 /// at_end: stop, next or run-on (a song's or the set's).
 [[nodiscard]] SongEnd songEnd(const YAML::Node& n, const yaml::Reader& r);
 
+/// A yes/no value (true, false, yes, no, on, off); else "WHAT is true or false".
+[[nodiscard]] bool flag(const YAML::Node& n, const std::string& what, const yaml::Reader& r);
+
 /// One entry of songs:, a path or a map; paths relative to `base`, the set file's folder. Throws
 /// stemdeck::Error "FILE:LINE:COLUMN: …" for a problem with it.
 [[nodiscard]] SetSong parseSong(const YAML::Node& n, const std::filesystem::path& base, const yaml::Reader& r);

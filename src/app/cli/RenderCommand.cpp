@@ -55,11 +55,9 @@ struct Source {
     control::Song song;
     engine::SongView view;
     control::ValueContext values;   ///< the song's scene and marker names, for an events file
-    set::SetMidiOut midiOut;        ///< the set file's midi_out:
-    set::SetTimecode timecode;      ///< the set file's timecode:
     std::vector<set::SetSong> plan; ///< the song as the set file says (its cues)
     int countInBars = 0; ///< its count-in (left out of the main file unless a click or guide file is asked for)
-    std::optional<set::SetFile> setFile; ///< the set file it came from (its guides:, audio:)
+    std::optional<set::SetFile> setFile; ///< the set file it came from (its midi_out:, timecode:, guides:, audio:)
 };
 
 Source loadSource(const SourceArgs& a) {
@@ -67,14 +65,9 @@ Source loadSource(const SourceArgs& a) {
     std::error_code ec;
     set::SetSong plan;
     plan.source = p;
-    set::SetMidiOut midiOut;
-    set::SetTimecode timecode;
     std::optional<set::SetFile> setFile;
     if (set::isSetFileName(p)) {
         set::SetFile file = set::loadSetFile(p);
-        setFile = file;
-        midiOut = file.midiOut;
-        timecode = file.timecode;
         for (const std::string& w : set::loadStoredScenes(file))
             std::cerr << "stemdeck: warning: " << w << "\n";
         if (a.song > static_cast<int>(file.songs.size()))
@@ -83,6 +76,7 @@ Source loadSource(const SourceArgs& a) {
         plan = file.songs[static_cast<std::size_t>(a.song - 1)];
         if (!plan.error.empty()) throw Error("song " + std::to_string(a.song) + " cannot play: " + plan.error);
         if (!plan.countInBars) plan.countInBars = file.countInBars;
+        setFile = std::move(file);
     } else {
         if (fs::is_regular_file(p, ec) && !formats::isStemFileName(p))
             throw Error(a.source + ": is a file; give the folder that holds the song's stems, a .stem.mp4, or a set "
@@ -110,8 +104,6 @@ Source loadSource(const SourceArgs& a) {
     src.countInBars = src.view.countInBars;
     src.view.countInBars = 0; // a render starts on bar 1: no count-in in the file (but see --click-output)
     src.setFile = std::move(setFile);
-    src.midiOut = midiOut;
-    src.timecode = timecode;
     src.plan = {plan};
     src.values.sceneNames = plan.sceneNames();
     for (const set::Marker& m : plan.markers)
@@ -166,10 +158,8 @@ struct RehearsalOutputs {
         src.view.countInBars = args.countIn.value_or(src.countInBars);
         if (!args.clickFile.empty()) {
             click_ = std::make_unique<formats::WavWriter>(args.clickFile, rate, 1, formats::SampleFormat::pcm24);
-            const std::string m = src.setFile && src.setFile->audio.click ? *src.setFile->audio.click : "always";
-            mode_ = m == "off"        ? engine::ClickMode::off
-                    : m == "count-in" ? engine::ClickMode::countIn
-                                      : engine::ClickMode::always; // (the set's click_mode, as play plays it)
+            // (the set's click_mode, as play plays it)
+            mode_ = parseClickMode(src.setFile && src.setFile->audio.click ? *src.setFile->audio.click : "always");
         }
         if (!args.guideFile.empty())
             guide_ = std::make_unique<formats::WavWriter>(args.guideFile, rate, 1, formats::SampleFormat::pcm24);
@@ -196,7 +186,7 @@ private:
 /// encoded before each block (no thread: the file is the same run to run) into a mono file.
 struct TimecodeRender {
     TimecodeRender(const RenderArgs& args, Source& src, int rate, int songNumber) : args_(args.timecode) {
-        takeSetTimecode(args_, src.timecode, std::nullopt);
+        takeSetTimecode(args_, src.setFile ? src.setFile->timecode : set::SetTimecode{}, std::nullopt);
         if (args.midiFile.empty()) args_.mtc = false; // (a set's mtc: true; MTC only goes into a MIDI file)
         options_ = args_.options();
         options_.prerollSeconds = 0.0; // a render starts on bar 1: no count-in, no pre-roll
@@ -265,12 +255,9 @@ int runRender(const RenderArgs& args) {
     std::shared_ptr<const control::GuideVoices> voices;
     if (rehearsal.any()) {
         voices = prepareGuides(guideArgs, src.plan, song.sampleRate, std::cout);
-        if (voices) {
-            song.guides = voices->track(src.plan.front(), song.timing.beatsPerBar);
-            src.view.guides = &song.guides->track;
-            for (const std::string& w : song.guides->warnings)
+        if (voices)
+            for (const std::string& w : control::applyGuides(*voices, src.plan.front(), song, src.view))
                 std::cerr << "stemdeck: warning: " << w << "\n";
-        }
     }
     std::vector<control::ScriptEvent> script;
     if (!events.empty()) {
@@ -288,7 +275,7 @@ int runRender(const RenderArgs& args) {
     control::RenderOptions options;
     options.blockFrames = args.block;
     MidiOutArgs midi = args.midi;
-    takeSetMidiOut(midi, src.midiOut, src.plan);
+    takeSetMidiOut(midi, src.setFile ? src.setFile->midiOut : set::SetMidiOut{}, src.plan);
     std::unique_ptr<TimecodeRender> timecode;
     if (args.timecode.any()) {
         timecode = std::make_unique<TimecodeRender>(args, src, song.sampleRate, a.song);

@@ -66,6 +66,10 @@ struct PlayArgs {
     GuideArgs guides;                                   ///< spoken guide cues (off unless asked for)
 };
 
+/// @thread any. A click mode as play's --click-mode and a set file's click_mode write it (off,
+/// count-in, always or on); throws stemdeck::Error naming --click-mode for anything else.
+[[nodiscard]] engine::ClickMode parseClickMode(const std::string& mode);
+
 /// Exit status of `play` when the machine has no audio output (EX_UNAVAILABLE).
 inline constexpr int kExitNoDevice = 69;
 

@@ -99,6 +99,11 @@ struct Song {
 [[nodiscard]] std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engine::SongView& view,
                                                     int defaultCountIn, const GuideVoices* guides = nullptr);
 
+/// @thread control. A song's spoken guide (its cues on the song's bars, no I/O): the song keeps
+/// it, the view points at it. Returns a warning for each cue left out.
+[[nodiscard]] std::vector<std::string> applyGuides(const GuideVoices& guides, const set::SetSong& plan, Song& song,
+                                                   engine::SongView& view);
+
 /// @thread control. Loads a stem folder and starts streaming it. Throws stemdeck::Error naming
 /// the file for a missing or unreadable folder or stem. Stems at another rate than the song's are
 /// resampled, with a warning when they differ among themselves.

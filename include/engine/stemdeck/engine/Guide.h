@@ -84,9 +84,6 @@ public:
     /// cue's line takes over from it, which fades). Cues whose start falls in a count-in are not said.
     void render(float* out, int n, std::int64_t position, const SongTiming& timing, const GuideRoute& route) noexcept;
 
-    /// @thread audio (tests: after process()). Cues started so far.
-    [[nodiscard]] std::uint32_t said() const noexcept { return said_; }
-
     /// @thread any. The song frame where a cue announcing `arrival` (a frame on `timing`'s beat
     /// grid) starts, for a clip of `clipFrames`: on the bar line before it, or earlier, on a beat
     /// line, when the clip is longer than that bar.
@@ -123,7 +120,6 @@ private:
     // What the speaking cue announces, in beats (the same on the song retimed): where the play
     // head arrives, and where it goes from there.
     std::int64_t voiceArrival_ = kNowhere, voiceDestination_ = kNowhere;
-    std::uint32_t said_ = 0;
 };
 
 } // namespace stemdeck::engine

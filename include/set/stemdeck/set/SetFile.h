@@ -22,9 +22,9 @@ enum class SongEnd {
 /// A named position in a song, on a bar line.
 struct Marker {
     std::string name;
-    int bar = 1;                    ///< 1-based
+    int bar = 1;                      ///< 1-based
     std::optional<std::string> cue{}; ///< what the spoken guide says before it (default: its name)
-    bool silent = false;            ///< `cue: false`: the guide says nothing before it
+    bool silent = false;              ///< `cue: false`: the guide says nothing before it
 };
 
 /// A spoken guide cue on any bar (a song's `guides:`): "Key change", said to end by its beat.
@@ -41,7 +41,7 @@ struct SetGuides {
     std::optional<bool> on;
     std::optional<bool> markers;                 ///< say each marker's name (default yes)
     std::optional<bool> countIn;                 ///< count the count-ins aloud (default yes)
-    std::optional<std::string> voice;           ///< espeak-ng's voice (default "en")
+    std::optional<std::string> voice;            ///< espeak-ng's voice (default "en")
     std::optional<std::filesystem::path> folder; ///< recorded cues for every song, absolute
     int line = 0;
 };
@@ -87,13 +87,13 @@ struct SetSong {
     std::vector<StemStart> start;
     std::vector<Marker> markers;
     std::vector<GuideLine> guides; ///< spoken cues on bars of its own choosing, sorted by place
-    std::vector<SceneDef> scenes; ///< sorted by slot
-    std::vector<Cue> cues;        ///< what it sends on the MIDI output or over OSC, and when
+    std::vector<SceneDef> scenes;  ///< sorted by slot
+    std::vector<Cue> cues;         ///< what it sends on the MIDI output or over OSC, and when
     /// `timecode: 03:00:00:00`: bar 1's timecode (else song N of the set file starts at N:00:00:00).
     std::optional<TimecodeLabel> timecode;
     int timecodeLine = 0;
-    int line = 0;                 ///< where the song's entry starts in the set file
-    std::string error;            ///< "" when the entry is fine; else why this song cannot play (file:line:col: …)
+    int line = 0;      ///< where the song's entry starts in the set file
+    std::string error; ///< "" when the entry is fine; else why this song cannot play (file:line:col: …)
 
     [[nodiscard]] const SceneDef* sceneAt(int slot) const;
     /// By slot, kMaxScenes of them; "" for an empty slot.
@@ -105,8 +105,8 @@ struct SetAudio {
     std::optional<std::string> driver, device, clientName;
     std::optional<bool> connect; ///< JACK: connect the main pair to the playback ports (default yes)
     std::optional<int> rate, block;
-    std::optional<int> mainOut, clickOut;              ///< first output (1-based) of the pair
-    std::optional<int> ltcOut;                         ///< LTC's output (1-based, mono)
+    std::optional<int> mainOut, clickOut; ///< first output (1-based) of the pair
+    std::optional<int> ltcOut;            ///< LTC's output (1-based, mono)
     int ltcLine = 0;
     std::vector<std::pair<std::string, int>> stemOuts; ///< stem (name or number) → first output
     std::optional<std::string> click;                  ///< off | count-in | always
@@ -161,6 +161,11 @@ struct SetFile {
 /// file:line:column and the fix; a problem with one song (a missing folder, a typo in its keys, a
 /// repeated song) marks only that song (SetSong::error) and the rest of the set loads.
 [[nodiscard]] SetFile parseSetFile(std::string_view text, const std::filesystem::path& file);
+
+/// @thread any. "" for a voice the spoken guide may ask eSpeak NG for (a name such as en-us, not
+/// a path: it also names the cache's files); else what is wrong. The set file's guides: voice and
+/// --guide-voice both.
+[[nodiscard]] std::string guideVoiceProblem(std::string_view voice);
 
 /// @thread any. Where a set's synthesised guide cues are kept: beside it, "NAME.guides/".
 [[nodiscard]] std::filesystem::path guidesCacheFolder(const std::filesystem::path& setFile);
