@@ -14,7 +14,8 @@ mkdir -p "$out"
 CXX=${CXX_FUZZ:-clang++}
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 for inc in "$root"/include/*; do flags+=(-I"$inc"); done
-sources=(src/set/SetFile.cpp src/set/SetFileSongs.cpp src/set/SetFileCues.cpp src/set/SetFileTimecode.cpp src/set/Cue.cpp src/set/SetFileTempo.cpp src/set/StoredScenes.cpp
+# (every part of the set-file parser: src/set/SetFile*.cpp, so a new part is never left out of the link)
+sources=($(cd "$root" && ls src/set/SetFile*.cpp) src/set/Cue.cpp src/set/StoredScenes.cpp
          src/set/RunningOrder.cpp src/set/RunningOrderFile.cpp
          src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp src/common/Timecode.cpp src/midi/Mapping.cpp
          src/formats/NiMetadata.cpp src/control/Action.cpp src/common/Files.cpp src/common/Db.cpp src/yaml/Yaml.cpp src/yaml/Tree.cpp
