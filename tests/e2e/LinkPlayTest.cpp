@@ -322,10 +322,10 @@ int followScenario(const std::string& stemdeck, const fs::path& dir) {
                               "--journal", "", "--ableton-link", "--ableton-link-tempo", "follow"},
                              (dir / "follow.log").string());
     expect(connectRecorder(take), "stemdeck's main output is recorded");
-    std::this_thread::sleep_for(9s);
+    std::this_thread::sleep_for(10s);
     const double tempo = sessionTempo(peer);
     const std::size_t n = take.frames.load();
-    const std::vector<double> beats = take.onsets(n > static_cast<std::size_t>(3 * kRate) ? n - 3 * kRate : 0);
+    const std::vector<double> beats = take.onsets(n > static_cast<std::size_t>(4 * kRate) ? n - 4 * kRate : 0);
     double interval = 0.0;
     if (beats.size() >= 2) interval = (beats.back() - beats.front()) / static_cast<double>(beats.size() - 1);
     const double bpm = interval > 0 ? 60.0 * kRate / interval : 0.0;
@@ -335,17 +335,24 @@ int followScenario(const std::string& stemdeck, const fs::path& dir) {
     int measured = 0;
     const jack_nframes_t latency = playbackLatency(take.client);
     for (const double o : beats) {
+        if (take.nearXrun(o)) continue; // (a lost cycle moves what follows it: as the keep scenario)
         ++measured;
         const double ms = take.offBeatThenMs(o, latency);
         worst = std::max(worst, std::fabs(ms));
         each += " " + std::to_string(ms).substr(0, 6);
         eachEnd += " " + std::to_string(offBeatMs(take, state, o, 1.0, latency)).substr(0, 6);
     }
+    std::string xrunsAt;
+    for (int k = 0; k < std::min(take.xruns.load(), 256); ++k)
+        xrunsAt +=
+            " " +
+            std::to_string(static_cast<double>(take.xrunAt[static_cast<std::size_t>(k)].load()) / kRate).substr(0, 5);
+    std::printf("follow: xruns at (s of the recording):%s\n", xrunsAt.c_str());
     std::printf("follow: each beat's offset from the session as it was then (ms):%s\n", each.c_str());
     std::printf("follow: (from the session at the end, moved since by phase corrections:%s)\n", eachEnd.c_str());
-    std::printf("follow: the session at %.3f BPM; stemdeck's last 3 s: %zu beats at %.3f BPM, worst %.3f ms from the "
-                "session's beat\n",
-                tempo, beats.size(), bpm, worst);
+    std::printf("follow: the session at %.3f BPM; stemdeck's last 4 s: %zu beats at %.3f BPM, %d measured (a second "
+                "after an xrun left out; %d xruns), worst %.3f ms from the session's beat\n",
+                tempo, beats.size(), bpm, measured, take.xruns.load(), worst);
     expect(std::fabs(tempo - 110.0) < 1e-3, // (Link keeps whole microseconds a beat: 109.99990)
            "with follow the session keeps the peer's 110 BPM");
     expect(beats.size() >= 4 && std::fabs(bpm - 110.0) < 0.5,
@@ -380,7 +387,11 @@ int main(int argc, char** argv) {
     std::ofstream(dir / "set.yaml") << "songs:\n  - { folder: song, bpm: 120 }\n";
     JackServer jack{"stemdeck-e2e-link-" + std::to_string(getpid()), dir / "jackd.log"};
     setenv("JACK_DEFAULT_SERVER", jack.name.c_str(), 1);
-    if (!expect(jack.start(), "a JACK server with the dummy driver is up")) return 1;
+    // A real-time server (as on a stage), where the machine allows it (CI runs as root): without it
+    // the disk thread's live stretching (follow) starves JACK's threads on two cores and the
+    // server loses several cycles a second, each of which moves the phase being measured. Where
+    // real time is not allowed jackd says so and runs without it.
+    if (!expect(jack.start(256, kJackRate, true, true), "a JACK server with the dummy driver is up")) return 1;
     if (only.empty() || only == "keep") keepScenario(stemdeck, dir.path(), pressDelayMs);
     if (only.empty() || only == "follow") followScenario(stemdeck, dir.path());
     std::printf("%d passed, %d failed\n", passes, failures);

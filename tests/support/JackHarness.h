@@ -198,8 +198,8 @@ struct JackServer {
     /// after the sender has written the next cycle's into the same buffer, and the recorder reads
     /// a late client's stale or empty output: JACK's losses, not the client's, which under two CPU
     /// hogs (thousands of xruns a run) no test of stemdeck's own path could tell from its faults.
-    bool start(int period = 256, int rate = kJackRate, bool sync = true) {
-        std::vector<std::string> argv = {"jackd", "-n", name, "--no-realtime"};
+    bool start(int period = 256, int rate = kJackRate, bool sync = true, bool realtime = false) {
+        std::vector<std::string> argv = {"jackd", "-n", name, realtime ? "--realtime" : "--no-realtime"};
         if (sync) argv.emplace_back("-S");
         for (const std::string a : {"-d", "dummy", "-r"})
             argv.push_back(a);
