@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -275,13 +276,23 @@ int keepScenario(const std::string& stemdeck, const fs::path& dir, int pressDela
            "a peer's 125 BPM is set back to the song's 120 (after " + std::to_string(backAfter) + " s)");
     std::this_thread::sleep_for(3s);
     const std::size_t mark = take.frames.load();
-    std::this_thread::sleep_for(3s);
+    // At least 3 s, longer (up to 12) while the machine keeps losing cycles: jackd's own dummy
+    // driver, real-time, was seen waking 6-12 ms late on CI's virtual machines, 8 times in 3 s
+    // once, which left no beat to measure. Each lost cycle moves stemdeck's sound and its phase is
+    // put back after it, so the beats within a second after one are left out.
     double worstAfter = 0.0;
     int afterCount = 0;
-    for (const double o : take.onsets(mark)) {
-        if (take.nearXrun(o)) continue;
-        worstAfter = std::max(worstAfter, std::fabs(take.offBeatThenMs(o, latency)));
-        ++afterCount;
+    for (int second = 1; second <= 12; ++second) {
+        std::this_thread::sleep_for(1s);
+        if (second < 3) continue;
+        worstAfter = 0.0;
+        afterCount = 0;
+        for (const double o : take.onsets(mark)) {
+            if (take.nearXrun(o)) continue;
+            worstAfter = std::max(worstAfter, std::fabs(take.offBeatThenMs(o, latency)));
+            ++afterCount;
+        }
+        if (afterCount >= 4) break;
     }
     std::printf("after the nudge: %d beats (a second after an xrun left out; %d xruns), worst %.3f ms from the "
                 "session's beat\n",
@@ -322,10 +333,18 @@ int followScenario(const std::string& stemdeck, const fs::path& dir) {
                               "--journal", "", "--ableton-link", "--ableton-link-tempo", "follow"},
                              (dir / "follow.log").string());
     expect(connectRecorder(take), "stemdeck's main output is recorded");
-    std::this_thread::sleep_for(10s);
+    std::this_thread::sleep_for(6s);
+    // From 6 s on (the glide is over): 4 s, longer (up to 14 s) while lost cycles leave fewer than
+    // 4 beats to measure (as the keep scenario).
+    const std::size_t from = take.frames.load();
+    std::vector<double> beats;
+    for (int second = 1; second <= 14; ++second) {
+        std::this_thread::sleep_for(1s);
+        if (second < 4) continue;
+        beats = take.onsets(from);
+        if (std::count_if(beats.begin(), beats.end(), [&](double o) { return !take.nearXrun(o); }) >= 4) break;
+    }
     const double tempo = sessionTempo(peer);
-    const std::size_t n = take.frames.load();
-    const std::vector<double> beats = take.onsets(n > static_cast<std::size_t>(4 * kRate) ? n - 4 * kRate : 0);
     double interval = 0.0;
     if (beats.size() >= 2) interval = (beats.back() - beats.front()) / static_cast<double>(beats.size() - 1);
     const double bpm = interval > 0 ? 60.0 * kRate / interval : 0.0;
@@ -350,9 +369,10 @@ int followScenario(const std::string& stemdeck, const fs::path& dir) {
     std::printf("follow: xruns at (s of the recording):%s\n", xrunsAt.c_str());
     std::printf("follow: each beat's offset from the session as it was then (ms):%s\n", each.c_str());
     std::printf("follow: (from the session at the end, moved since by phase corrections:%s)\n", eachEnd.c_str());
-    std::printf("follow: the session at %.3f BPM; stemdeck's last 4 s: %zu beats at %.3f BPM, %d measured (a second "
-                "after an xrun left out; %d xruns), worst %.3f ms from the session's beat\n",
-                tempo, beats.size(), bpm, measured, take.xruns.load(), worst);
+    std::printf(
+        "follow: the session at %.3f BPM; stemdeck's beats from 6 s on: %zu beats at %.3f BPM, %d measured (a second "
+        "after an xrun left out; %d xruns), worst %.3f ms from the session's beat\n",
+        tempo, beats.size(), bpm, measured, take.xruns.load(), worst);
     expect(std::fabs(tempo - 110.0) < 1e-3, // (Link keeps whole microseconds a beat: 109.99990)
            "with follow the session keeps the peer's 110 BPM");
     expect(beats.size() >= 4 && std::fabs(bpm - 110.0) < 0.5,
@@ -394,6 +414,16 @@ int main(int argc, char** argv) {
     if (!expect(jack.start(256, kJackRate, true, true), "a JACK server with the dummy driver is up")) return 1;
     if (only.empty() || only == "keep") keepScenario(stemdeck, dir.path(), pressDelayMs);
     if (only.empty() || only == "follow") followScenario(stemdeck, dir.path());
+    if (failures > 0 || getenv("STEMDECK_TEST_JACKD_LOG") != nullptr) { // (which client missed its cycles)
+        std::istringstream log(readFile(dir / "jackd.log"));
+        int shown = 0;
+        for (std::string line; std::getline(log, line) && shown < 20;)
+            if (line.find("XRun") != std::string::npos || line.find("not finished") != std::string::npos ||
+                line.find("real-time") != std::string::npos || line.find("realtime") != std::string::npos) {
+                std::printf("jackd: %s\n", line.c_str());
+                ++shown;
+            }
+    }
     std::printf("%d passed, %d failed\n", passes, failures);
     return failures == 0 ? 0 : 1;
 }
