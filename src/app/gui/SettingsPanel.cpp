@@ -3,13 +3,12 @@
 #include <iostream>
 #include <sstream>
 
+#include "Palette.h"
 #include "stemdeck/common/Error.h"
 
 namespace stemdeck::app {
 
 namespace {
-const juce::Colour kBackground{0xff1b1f23}, kText{0xfff2f2f2}, kDim{0xff8a939c};
-
 std::string field(const juce::TextEditor& e) {
     return e.getText().trim().toStdString();
 }
@@ -118,7 +117,7 @@ void SettingsPanel::resized() {
 }
 
 void SettingsPanel::paint(juce::Graphics& g) {
-    g.fillAll(kBackground);
+    g.fillAll(kPanel);
 }
 
 void openSettings(const app::LiveSettings& current, const std::filesystem::path& file, const std::string& devices,
@@ -127,7 +126,7 @@ void openSettings(const app::LiveSettings& current, const std::filesystem::path&
     juce::DialogWindow::LaunchOptions o;
     o.content.setOwned(panel);
     o.dialogTitle = "stemdeck settings";
-    o.dialogBackgroundColour = kBackground;
+    o.dialogBackgroundColour = kPanel;
     o.escapeKeyTriggersCloseButton = true;
     o.useNativeTitleBar = false;
     o.resizable = false;
