@@ -15,6 +15,7 @@ PACKAGES=(
   liblo-dev   # liblo: OSC messages (remote/: the OSC surface)
   ableton-link-dev   # Ableton Link 3.0.6 (header-only, with asio): tempo and phase shared with other apps (engine/LinkSync)
   libespeak-ng-dev   # eSpeak NG: spoken guide cues synthesised at load, cached beside the set (control/GuideVoices)
+  libebur128-dev     # EBU R128 loudness of each song's main output: check, loudness: match (control/Loudness)
   libltc-dev   # libltc: LTC timecode encoded off the audio thread (control/LtcEncoder), and its decoder in the tests
   libboost-dev   # Boost.Beast and Asio (1.74, header-only): the web remote's HTTP and WebSocket (remote/WebServer)
   libqrencode-dev   # the web remote's join QR codes

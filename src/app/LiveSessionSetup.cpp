@@ -4,6 +4,7 @@
 #include <map>
 
 #include "stemdeck/app/LiveSession.h"
+#include "stemdeck/app/Loudness.h"
 #include "stemdeck/app/Shipped.h"
 #include "stemdeck/common/Db.h"
 #include "stemdeck/common/Error.h"
@@ -114,6 +115,8 @@ void LiveSession::takeSetFile(std::ostream& notes) {
     setFile_ = set::loadSetFile(a.sources[0]);
     for (const std::string& w : set::loadStoredScenes(*setFile_))
         notes << "stemdeck: warning: " << w << "\n";
+    takeLoudnessArg(a.loudness, *setFile_);
+    applyLoudness(*setFile_, notes); // (the accepted trims, said before the show)
     songs_ = setFile_->songs;
     takeSetMidiOut(a.midiOut, setFile_->midiOut, songs_);
     takeSetTimecode(a.timecode, setFile_->timecode, setFile_->audio.ltcOut);

@@ -18,6 +18,7 @@
 #include "stemdeck/app/Commands.h"
 #include "stemdeck/app/Keys.h"
 #include "stemdeck/app/LiveSession.h"
+#include "stemdeck/app/Loudness.h"
 #include "stemdeck/app/PlayScreen.h"
 #include "stemdeck/app/ShowRunner.h"
 #include "stemdeck/common/Error.h"
@@ -228,6 +229,7 @@ void addPlayOptions(CLI::App& cmd, PlayArgs& a) {
     addTimecodeOptions(cmd, a.timecode, false);
     addLinkOptions(cmd, a.link);
     addGuideOptions(cmd, a.guides);
+    addLoudnessOption(cmd, a.loudness);
 }
 
 /// "the JACK server", "an ALSA device matching 'Scarlett'", "an audio device".
@@ -315,7 +317,8 @@ int runPlay(const PlayArgs& args, const std::atomic<bool>& stop) {
                                  "  " + st->timecode.said)
                                     .substr(0, static_cast<std::size_t>(std::max(1, terminalWidth()))));
             if (!st->link.said.empty()) // Ableton Link: peers, tempo, where in the bar
-                lines.push_back(control::linkStatus(st->link).substr(0, static_cast<std::size_t>(std::max(1, terminalWidth()))));
+                lines.push_back(
+                    control::linkStatus(st->link).substr(0, static_cast<std::size_t>(std::max(1, terminalWidth()))));
             if (Clock::now() < joinUntil && !s.locked()) {
                 const std::vector<std::string> join = joinScreen(s.joinLinks(), joinAddress, terminalWidth(),
                                                                  terminalRows() - static_cast<int>(lines.size()) - 1);

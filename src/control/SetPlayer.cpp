@@ -81,8 +81,8 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
             log_ << "warning: " << w << "\n";
         l->view = l->song.view();
         l->view.id = index;
-        for (const std::string& w : control::applySetSong(plan, l->song, l->view, options_.countInBars,
-                                                                  options_.guides.get()))
+        for (const std::string& w :
+             control::applySetSong(plan, l->song, l->view, options_.countInBars, options_.guides.get()))
             log_ << "warning: song " << index + 1 << " " << w << "\n";
         cuesBySong_[index] = l->song.cues;
         if (options_.timecode) // its identity: its number in the set file, not its place tonight
@@ -162,7 +162,14 @@ void SetPlayer::announce() {
     log_ << "song " << change_.current() + 1 << "/" << songs_.size();
     if (place >= 0 && place != change_.current()) log_ << " (tonight " << place + 1 << ")";
     log_ << ": '" << s.title << "' (" << s.sources.size() << " stems, " << bpm << ", " << s.timing.beatsPerBar << "/"
-         << s.timing.beatUnit << ", " << clockText(static_cast<double>(s.lengthFrames) / s.sampleRate) << ")\n";
+         << s.timing.beatUnit << ", " << clockText(static_cast<double>(s.lengthFrames) / s.sampleRate);
+    if (const set::SetSong& plan = songs_[static_cast<std::size_t>(change_.current())]; plan.gainDb || plan.trimDb) {
+        char level[64]; // (its level on the main output: its own gain, else its accepted loudness trim)
+        std::snprintf(level, sizeof level, plan.gainDb ? ", gain %+.1f dB" : ", loudness trim %+.1f dB",
+                      plan.gainDb ? *plan.gainDb : *plan.trimDb);
+        log_ << level;
+    }
+    log_ << ")\n";
 }
 
 void SetPlayer::withdraw() {

@@ -1,5 +1,7 @@
 #include "stemdeck/control/Song.h"
 
+#include "stemdeck/common/Db.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -117,6 +119,8 @@ std::vector<std::string> applySetSong(const set::SetSong& plan, Song& song, engi
     if (plan.title) song.title = *plan.title;
     if (plan.beatUnit) song.timing.beatUnit = view.timing.beatUnit = *plan.beatUnit;
     view.countInBars = plan.countInBars.value_or(defaultCountIn);
+    if (plan.gainDb || plan.trimDb) // (its own gain wins: a song with one is never given a trim)
+        view.mainGain = static_cast<float>(fromDb(plan.gainDb ? *plan.gainDb : plan.trimDb.value_or(0.0)));
     song.cues = makeSongCues(plan.cues, song.timing, song.sampleRate);
     view.midiCues = song.cues->midi.cues.empty() ? nullptr : &song.cues->midi;
     warnings.insert(warnings.end(), song.cues->warnings.begin(), song.cues->warnings.end());

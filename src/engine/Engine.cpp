@@ -227,6 +227,13 @@ void Engine::renderPlaying(const OutputBuses& out, int offset, int n, std::int64
         readStem(i, pos, n, now);
     const std::uint32_t directUsed = chains_.mix(song_, out, offset, left, right, n);
     mixReference(left, right, pos, n);
+    if (const float g = song_.mainGain; g != 1.0f) { // (its gain: and loudness trim; 1: not a multiply)
+#pragma omp simd
+        for (int i = 0; i < n; ++i) {
+            left[i] *= g;
+            right[i] *= g;
+        }
+    }
     // A practice loop's count-in between passes clicks whatever the click's mode.
     const bool loopCountIn = pos < silentBefore_ && vamp_.on() && vamp_.countInBars() > 0;
     if (out.click != nullptr && (activeClick_ != ClickMode::off || loopCountIn)) {

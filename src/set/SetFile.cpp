@@ -19,8 +19,8 @@ namespace stemdeck::set {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name", "audio",    "controller", "count_in", "at_end",
-                                           "lock", "midi_out", "timecode",   "guides",   "songs"};
+const std::vector<std::string> kTopKeys = {"name",     "audio",  "controller", "count_in", "at_end", "lock",
+                                           "midi_out", "timecode", "guides",   "loudness", "songs"};
 const std::vector<std::string> kAudioKeys = {"driver",       "device", "client_name", "connect",    "rate",
                                              "block",        "main",   "click",       "ltc",        "click_mode",
                                              "stem_outputs", "guide",  "click_level", "guide_level"};
@@ -153,6 +153,7 @@ SetFile parseSetFile(std::string_view text, const fs::path& file) {
     if (const YAML::Node m = root["midi_out"]) set.midiOut = detail::parseMidiOut(m, r);
     if (const YAML::Node t = root["timecode"]) set.timecode = detail::parseTimecode(t, r);
     if (const YAML::Node g = root["guides"]) set.guides = detail::parseGuides(g, base, r);
+    if (const YAML::Node l = root["loudness"]) set.loudness = detail::parseLoudness(l, r);
     if (const YAML::Node c = root["controller"]) parseController(c, base, set, r);
     if (const YAML::Node c = root["count_in"]) set.countInBars = r.integer(c, "count_in", 0, 16);
     if (const YAML::Node e = root["at_end"]) set.atEnd = detail::songEnd(e, r);

@@ -44,6 +44,12 @@ void parseCues(const YAML::Node& n, SetSong& song, const yaml::Reader& r);
 /// A song's guides: list of spoken cues on bars.
 void parseSongGuides(const YAML::Node& n, SetSong& song, const yaml::Reader& r);
 
+/// The set's loudness: section.
+[[nodiscard]] SetLoudness parseLoudness(const YAML::Node& n, const yaml::Reader& r);
+
+/// A song's own gain: (dB, on the main output).
+void parseSongGain(const YAML::Node& n, SetSong& song, const yaml::Reader& r);
+
 /// A song's own timecode: start.
 void parseSongTimecode(const YAML::Node& n, SetSong& song, const yaml::Reader& r);
 

@@ -24,7 +24,7 @@ namespace {
 
 const std::vector<std::string> kSongKeys = {"folder", "file",      "title",    "bpm",    "time_signature", "key",
                                             "tempo",  "transpose", "count_in", "at_end", "start",          "markers",
-                                            "scenes", "cues",      "timecode", "guides"};
+                                            "scenes", "cues",      "timecode", "guides",   "gain"};
 const std::vector<std::string> kStartKeys = {"mute", "solo", "gain", "filter"};
 const std::vector<std::string> kSceneKeys = {"mute", "solo", "gain", "filter", "name"};
 
@@ -187,6 +187,7 @@ void parseSongKeys(const YAML::Node& n, SetSong& song, const yaml::Reader& r) {
     if (const YAML::Node c = n["cues"]) detail::parseCues(c, song, r);
     if (const YAML::Node t = n["timecode"]) detail::parseSongTimecode(t, song, r);
     if (const YAML::Node g = n["guides"]) detail::parseSongGuides(g, song, r);
+    if (const YAML::Node g = n["gain"]) detail::parseSongGain(g, song, r);
 }
 
 } // namespace

@@ -61,7 +61,7 @@ if [ -n "${deb:-}" ]; then
   depends=$(dpkg-deb -f "$deb" Depends)
   echo "       Depends: $depends"
   # Derived by dpkg-shlibdeps from the programs: the libraries they link, as Debian names them.
-  for lib in libsndfile1 libjack libsoxr0 libavformat libyaml-cpp libasound2 libc6 libstdc++6 libx11-6 librtmidi libespeak-ng1; do
+  for lib in libsndfile1 libjack libsoxr0 libavformat libyaml-cpp libasound2 libc6 libstdc++6 libx11-6 librtmidi libespeak-ng1 libebur128-1; do
     grep -q "$lib" <<<"$depends" && ok "Depends names $lib" || fail "Depends lacks $lib" "$depends"
   done
   contents=$(dpkg-deb -c "$deb")

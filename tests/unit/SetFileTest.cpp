@@ -101,7 +101,7 @@ TEST_CASE("Set file errors name file, line and column and say how to fix it", "[
     CHECK(f.error("- songs/one\n").find(file + ":1:1: a set file is a map with a 'songs:' list") == 0);
     CHECK(f.error("name: x\nsong:\n  - songs/one\n") ==
           file + ":2:1: unknown key 'song' in the set file (did you mean 'songs'?); known keys: name, audio, "
-                 "controller, count_in, at_end, lock, midi_out, timecode, guides, songs");
+                 "controller, count_in, at_end, lock, midi_out, timecode, guides, loudness, songs");
     CHECK(f.error("name: x\n").find(file + ":1:1: the set needs a 'songs:' list") == 0);
     CHECK(f.error("audio: { driver: coreaudio }\nsongs: [songs/one]\n") ==
           file + ":1:18: driver 'coreaudio' is not alsa or jack");
@@ -135,7 +135,7 @@ TEST_CASE("A bad song is marked, and the rest of the set loads", "[unit][set]") 
     CHECK(s.songs[1].error.find("paths are relative to the set file") != std::string::npos);
     CHECK(s.songs[2].error == file + ":5:5: unknown key 'bmp' in a song (did you mean 'bpm'?); known keys: folder, "
                                      "file, title, bpm, time_signature, key, tempo, transpose, count_in, at_end, "
-                                     "start, markers, scenes, cues, timecode, guides");
+                                     "start, markers, scenes, cues, timecode, guides, gain");
     CHECK(s.songs[3].error.find(":7:21: time_signature '4-4' is not a time signature such as 4/4") !=
           std::string::npos);
     CHECK(s.songs[4].error == file + ":8:5: repeats song 1 (line 2); list each song once");

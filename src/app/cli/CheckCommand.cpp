@@ -8,9 +8,14 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "stemdeck/app/CheckReport.h"
+#include "stemdeck/app/Loudness.h"
+#include "stemdeck/common/Text.h"
 #include "stemdeck/app/Commands.h"
 #include "stemdeck/app/Preflight.h"
 #include "stemdeck/common/Error.h"
@@ -52,7 +57,44 @@ void checkOrder(set::CheckReport& report, const std::string& source, const std::
     }
 }
 
-int runCheck(const std::string& source, bool json, const std::string& orderFile) {
+struct CheckArgs {
+    std::string source;
+    bool json = false;
+    std::string order;
+    std::string loudness;        ///< --loudness match|off
+    bool noLoudness = false;     ///< --no-loudness: not measured
+    bool acceptLoudness = false; ///< --accept-loudness
+};
+
+/// Each song's loudness on its main output, and with loudness: match the trims (accepted if asked).
+std::optional<LoudnessReport> checkLoudness(const set::CheckReport& report, const CheckArgs& a, bool bar) {
+    if (a.noLoudness) {
+        if (a.acceptLoudness) throw Error("--accept-loudness measures the songs: leave out --no-loudness");
+        return std::nullopt;
+    }
+    auto say = [bar](const std::string& title) {
+        if (bar) std::fprintf(stderr, "\r\x1b[Kmeasuring the loudness of %s", oneLine(title).c_str());
+    };
+    if (!set::isSetFileName(a.source)) {
+        if (a.acceptLoudness) throw Error("--accept-loudness: trims are a set's; give a set file");
+        if (report.songs.empty() || !report.songs.front().canPlay()) return std::nullopt;
+        say(fs::path(a.source).filename().string());
+        return measureFolderLoudness(a.source);
+    }
+    set::SetFile setFile = set::loadSetFile(a.source);
+    takeLoudnessArg(a.loudness, setFile);
+    LoudnessReport r = measureSetLoudness(setFile, say);
+    if (a.acceptLoudness) {
+        acceptLoudness(r);
+        r = measureSetLoudness(setFile, say); // (read back: the figures reused, the trims as accepted)
+    }
+    return r;
+}
+
+int runCheck(const CheckArgs& a) {
+    const std::string& source = a.source;
+    const bool json = a.json;
+    const std::string& orderFile = a.order;
     const bool bar = !json && isatty(STDERR_FILENO) != 0;
     auto last = std::chrono::steady_clock::now();
     set::CheckProgress progress;
@@ -73,27 +115,36 @@ int runCheck(const std::string& source, bool json, const std::string& orderFile)
         };
     set::CheckReport report = set::checkSource(source, progress, mappingCheck());
     checkOrder(report, source, orderFile);
+    const std::optional<LoudnessReport> loudness = checkLoudness(report, a, bar);
     if (bar) std::fprintf(stderr, "\r\x1b[K");
-    std::cout << (json ? checkReportJson(report) : formatCheckReport(report));
+    if (json) {
+        nlohmann::ordered_json j = nlohmann::ordered_json::parse(checkReportJson(report));
+        j["loudness"] = loudness ? nlohmann::ordered_json::parse(loudnessJson(*loudness)) : nlohmann::ordered_json();
+        std::cout << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+    } else {
+        std::cout << formatCheckReport(report);
+        if (loudness) std::cout << "\n" << formatLoudness(*loudness);
+    }
     return report.count(set::Severity::error) == 0 ? 0 : 1; // a delivery defect fails, even one the set plays through
 }
 
 } // namespace
 
 Subcommand addCheckCommand(CLI::App& app) {
-    struct Args {
-        std::string source;
-        bool json = false;
-        std::string order;
-    };
-    auto a = std::make_shared<Args>();
+    auto a = std::make_shared<CheckArgs>();
     CLI::App* cmd = app.add_subcommand("check", "Check a stem folder or a set file against the delivery conventions");
     cmd->add_option("SOURCE", a->source, "A stem folder (one song) or a set file (sets/*.yaml)")->required();
     cmd->add_flag("--json", a->json, "Print the report as JSON (for tools)");
     cmd->add_option("--order", a->order,
                     "A running order for the set (play --order FILE) to check; without it, the one play saved "
                     "beside the set (NAME.order.yaml), if there is one");
-    return {cmd, [a] { return runCheck(a->source, a->json, a->order); }};
+    addLoudnessOption(*cmd, a->loudness);
+    cmd->add_flag("--no-loudness", a->noLoudness,
+                  "Do not measure the songs' loudness (each is rendered through the engine and measured: EBU R128)");
+    cmd->add_flag("--accept-loudness", a->acceptLoudness,
+                  "Accept the loudness trims shown (loudness: match): written beside the set (NAME.loudness.yaml), "
+                  "played and rendered from then on");
+    return {cmd, [a] { return runCheck(*a); }};
 }
 
 } // namespace stemdeck::app

@@ -14,6 +14,7 @@
 #include "stemdeck/common/Error.h"
 #include "stemdeck/app/Commands.h"
 #include "stemdeck/app/GuideSetup.h"
+#include "stemdeck/app/Loudness.h"
 #include "stemdeck/app/MidiOutSetup.h"
 #include "stemdeck/app/PlayCommand.h"
 #include "stemdeck/app/TimecodeSetup.h"
@@ -38,6 +39,7 @@ struct SourceArgs {
     std::optional<double> bpm;
     std::optional<int> rate;
     StretchArgs stretch;
+    std::string loudness; ///< --loudness match|off
 };
 
 void addSourceArgs(CLI::App& cmd, SourceArgs& a) {
@@ -48,6 +50,7 @@ void addSourceArgs(CLI::App& cmd, SourceArgs& a) {
         ->check(CLI::Range(1.0, 999.0));
     cmd.add_option("--rate", a.rate, "Sample rate in Hz (default: the stems' own)")->check(CLI::Range(8000, 384000));
     addStretchOptions(cmd, a.stretch);
+    addLoudnessOption(cmd, a.loudness);
 }
 
 /// A song ready to render: the loaded song and its engine view (with a set file's start state).
@@ -70,6 +73,8 @@ Source loadSource(const SourceArgs& a) {
         set::SetFile file = set::loadSetFile(p);
         for (const std::string& w : set::loadStoredScenes(file))
             std::cerr << "stemdeck: warning: " << w << "\n";
+        takeLoudnessArg(a.loudness, file);
+        applyLoudness(file, std::cerr); // (the accepted trims on the main output, as play plays them)
         if (a.song > static_cast<int>(file.songs.size()))
             throw Error(a.source + ": the set has " + std::to_string(file.songs.size()) + " songs; --song " +
                         std::to_string(a.song) + " does not exist");
@@ -78,6 +83,9 @@ Source loadSource(const SourceArgs& a) {
         if (!plan.countInBars) plan.countInBars = file.countInBars;
         setFile = std::move(file);
     } else {
+        if (a.loudness == "match")
+            throw Error("--loudness match: trims are a set's (accepted with stemdeck check SET --accept-loudness); "
+                        "give a set file");
         if (fs::is_regular_file(p, ec) && !formats::isStemFileName(p))
             throw Error(a.source + ": is a file; give the folder that holds the song's stems, a .stem.mp4, or a set "
                                    "file (.yaml)");

@@ -41,6 +41,7 @@ struct PlayArgs {
     std::optional<int> mainOut;        ///< first channel (1-based) of the main pair (default 1)
     std::optional<int> clickOut;       ///< first channel of the click pair (default: no click outputs)
     std::vector<std::string> stemOuts; ///< "STEM=CHANNEL"
+    std::string loudness;              ///< --loudness match|off (else the set file's loudness:)
     std::optional<int> countInBars;
     std::string clickMode;  ///< off | count-in | always; "" = always if routed
     std::string atEnd;      ///< stop | next | run-on; "" = stop with keys, next without

@@ -40,6 +40,9 @@ struct SongView {
     const GuideTrack* guides = nullptr;     ///< the spoken guide cues (not owned); none: nullptr
     TimecodeLabel timecode;                 ///< bar 1's timecode (the song's identity); invalid: none
     double speed = 1.0; ///< its tempo against its own (0.8: a rehearsal at 80 %): timing.bpm / its own BPM
+    /// Its level on the main output, linear: the set file's gain: for it and its accepted loudness
+    /// trim (the click, the guide, timecode and its stems' own outputs are not touched).
+    float mainGain = 1.0f;
 };
 static_assert(kMaxStems == 8, "directBus's initialiser lists one -1 per stem");
 

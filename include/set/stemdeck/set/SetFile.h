@@ -9,6 +9,7 @@
 
 #include "stemdeck/common/Timecode.h"
 #include "stemdeck/set/Cue.h"
+#include "stemdeck/set/Loudness.h"
 
 namespace stemdeck::set {
 
@@ -92,6 +93,10 @@ struct SetSong {
     /// `timecode: 03:00:00:00`: bar 1's timecode (else song N of the set file starts at N:00:00:00).
     std::optional<TimecodeLabel> timecode;
     int timecodeLine = 0;
+    /// `gain: -3 dB`: the song's own level on the main output (it wins over a loudness trim).
+    std::optional<double> gainDb;
+    /// The loudness trim accepted for it (applyAcceptedTrims; never read from the set file).
+    std::optional<double> trimDb;
     int line = 0;      ///< where the song's entry starts in the set file
     std::string error; ///< "" when the entry is fine; else why this song cannot play (file:line:col: …)
 
@@ -150,6 +155,7 @@ struct SetFile {
     SetMidiOut midiOut;             ///< the MIDI output (clock, where it connects)
     SetTimecode timecode;           ///< MTC and LTC
     SetGuides guides;               ///< spoken guide cues
+    SetLoudness loudness;           ///< songs levelled across the set (loudness: match)
     std::vector<SetSong> songs;
 
     /// Songs that cannot play, one message each.
