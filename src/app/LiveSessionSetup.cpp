@@ -1,6 +1,7 @@
 // A live session set up: the set file (or the song folders) and the command line made into songs,
 // device options, outputs and player options; then the device opened, the engine prepared and the
 // show started (resumed from the journal where asked).
+#include <cstdlib>
 #include <map>
 
 #include "stemdeck/app/LiveSession.h"
@@ -116,6 +117,12 @@ void LiveSession::takeSetFile(std::ostream& notes) {
     for (const std::string& w : set::loadStoredScenes(*setFile_))
         notes << "stemdeck: warning: " << w << "\n";
     takeLoudnessArg(a.loudness, *setFile_);
+    if (!a.stemOuts.empty()) { // --stem-out wins over stem_outputs: (the trims' fingerprints see those stems)
+        setFile_->audio.stemOuts.clear();
+        for (const std::string& so : a.stemOuts)
+            if (const auto eq = so.rfind('='); eq != std::string::npos)
+                setFile_->audio.stemOuts.emplace_back(so.substr(0, eq), std::atoi(so.c_str() + eq + 1));
+    }
     applyLoudness(*setFile_, notes); // (the accepted trims, said before the show)
     songs_ = setFile_->songs;
     takeSetMidiOut(a.midiOut, setFile_->midiOut, songs_);

@@ -106,7 +106,8 @@ bool LoudnessReport::accepted() const {
     return true;
 }
 
-LoudnessReport measureSetLoudness(const set::SetFile& set, const std::function<void(const std::string&)>& progress) {
+LoudnessReport measureSetLoudness(const set::SetFile& set, const std::function<void(const std::string&)>& progress,
+                                  const std::vector<std::string>& skip) {
     LoudnessReport r;
     r.setFile = set.file;
     r.setting = set.loudness;
@@ -122,12 +123,15 @@ LoudnessReport measureSetLoudness(const set::SetFile& set, const std::function<v
     for (const set::SetSong& s : set.songs) {
         SongLoudness row;
         row.title = titleOf(s);
+        const std::size_t index = r.songs.size();
         if (!s.error.empty()) {
             row.error = "cannot play";
+        } else if (index < skip.size() && !skip[index].empty()) {
+            row.error = skip[index];
         } else {
             row.fingerprint = set::loudnessFingerprint(s, set.audio);
             row.sourceName = set::loudnessSongName(s.source, set.file);
-            const set::StoredLoudness* st = stored ? stored->find(s, set.file) : nullptr;
+            const set::StoredLoudness* st = stored ? stored->find(s, set.file, row.fingerprint) : nullptr;
             if (st != nullptr && st->fingerprint == row.fingerprint) {
                 row.figures = st->figures;
                 row.reused = true;
@@ -254,7 +258,7 @@ std::string loudnessJson(const LoudnessReport& r) {
              {"max_trim_db", r.setting.maxTrim},
              {"spread_lu", r.plan.spread},
              {"spread_after_lu", r.plan.spreadAfter},
-             {"accepted", r.accepted()},
+             {"accepted", r.setting.match ? Json(r.accepted()) : Json(nullptr)},
              {"error", r.plan.error.empty() ? Json(nullptr) : Json(validUtf8(r.plan.error))},
              {"songs", std::move(songs)}};
     return out.dump(-1, ' ', false, Json::error_handler_t::replace);

@@ -48,7 +48,8 @@ set::LoudnessFigures LoudnessMeter::figures() const {
     f.silent = !std::isfinite(integrated) || integrated < -70.0;
     f.integrated = f.silent ? -70.0 : integrated;
     f.range = std::isfinite(range) ? range : 0.0;
-    f.truePeak = toDb(std::max(peakLeft, peakRight), -200.0);
+    const double peak = std::max(peakLeft, peakRight);
+    f.truePeak = std::isfinite(peak) ? toDb(peak, -200.0) : 60.0; // (NaN samples: "over", never raised)
     return f;
 }
 

@@ -187,23 +187,38 @@ std::string loudnessFingerprint(const SetSong& song, const SetAudio& audio) {
                       s.gain ? static_cast<double>(*s.gain) : -1.0, s.filter ? static_cast<double>(*s.filter) : 9.0);
         f.add("start " + s.stem + buf);
     }
+    // Which stems are on outputs of their own (not in the main mix), not which outputs: moving a
+    // stem from output 5 to 7 does not change the main output.
+    std::vector<std::string> own;
     for (const auto& [stem, out] : audio.stemOuts)
-        f.add("out " + stem + " " + std::to_string(out));
+        own.push_back(stem);
+    std::sort(own.begin(), own.end());
+    for (const std::string& stem : own)
+        f.add("own output " + stem);
     if (song.gainDb) f.add("gain " + fixed(*song.gainDb, 3));
     return f.hex();
 }
 
 std::string loudnessSongName(const fs::path& source, const fs::path& setFile) {
-    const fs::path base = setFile.has_parent_path() ? setFile.parent_path() : fs::path(".");
-    const fs::path rel = source.lexically_relative(base);
-    return (rel.empty() ? source : rel).generic_string();
+    // Both made absolute first: the same name whether the set (or a song) was given by a relative
+    // or an absolute path, from whatever folder check and play were started in.
+    std::error_code ec;
+    const fs::path base = fs::absolute(setFile, ec).lexically_normal().parent_path();
+    const fs::path song = fs::absolute(source, ec).lexically_normal();
+    const fs::path rel = song.lexically_relative(base);
+    return (rel.empty() ? song : rel).generic_string();
 }
 
-const StoredLoudness* StoredLoudnessFile::find(const SetSong& song, const fs::path& setFile) const {
+const StoredLoudness* StoredLoudnessFile::find(const SetSong& song, const fs::path& setFile,
+                                               const std::string& fingerprint) const {
     const std::string name = loudnessSongName(song.source, setFile);
-    for (const StoredLoudness& s : songs)
-        if (s.song == name) return &s;
-    return nullptr;
+    const StoredLoudness* first = nullptr; // (the same folder twice, a reprise: the entry as it is now)
+    for (const StoredLoudness& s : songs) {
+        if (s.song != name) continue;
+        if (s.fingerprint == fingerprint) return &s;
+        if (first == nullptr) first = &s;
+    }
+    return first;
 }
 
 fs::path loudnessFile(const fs::path& setFile) {
@@ -280,11 +295,12 @@ std::vector<std::string> applyAcceptedTrims(SetFile& set) {
     for (std::size_t i = 0; i < set.songs.size(); ++i) {
         SetSong& s = set.songs[i];
         if (!s.error.empty() || s.gainDb) continue; // (cannot play; its own gain wins)
-        const StoredLoudness* st = stored->find(s, set.file);
+        const std::string fingerprint = loudnessFingerprint(s, set.audio);
+        const StoredLoudness* st = stored->find(s, set.file, fingerprint);
         const std::string title = s.title ? *s.title : s.source.filename().string();
         if (st == nullptr) {
             untrimmed.push_back("song " + std::to_string(i + 1) + " '" + title + "' (not measured when accepted)");
-        } else if (st->fingerprint != loudnessFingerprint(s, set.audio)) {
+        } else if (st->fingerprint != fingerprint) {
             untrimmed.push_back("song " + std::to_string(i + 1) + " '" + title +
                                 "' (its stems or settings changed since the trims were accepted)");
         } else {

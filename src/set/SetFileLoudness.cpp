@@ -5,8 +5,6 @@
 #include <cmath>
 
 #include "SetFileParse.h"
-#include "stemdeck/common/Db.h"
-#include "stemdeck/common/Text.h"
 
 namespace stemdeck::set::detail {
 
@@ -35,7 +33,7 @@ std::optional<double> lufsFigure(std::string text) {
     }
 }
 
-/// "-1 dBTP", "-1 dB", "-1": the figure in dB; nullopt when not one.
+/// "-1 dBTP", "-1 dB", "-1", "+3dB": the figure in dB; nullopt when not one.
 std::optional<double> dbFigure(std::string text) {
     std::string lower;
     for (const char c : text)
@@ -123,10 +121,10 @@ SetLoudness parseLoudness(const YAML::Node& n, const yaml::Reader& r) {
 
 void parseSongGain(const YAML::Node& n, SetSong& song, const yaml::Reader& r) {
     const std::string text = r.scalar(n, "gain");
-    const std::optional<float> linear = parseGain(text);
-    if (!linear || *linear <= 0.0f || *linear < fromDb(-40.0))
+    const std::optional<double> db = dbFigure(text); // (in dB: a bare number is dB too, never a factor)
+    if (!db || *db < -40.0 || *db > 12.0)
         r.fail(n, "gain '" + text + "' is not a song's level; write it in dB from -40 to +12, e.g. gain: -3 dB");
-    song.gainDb = toDb(static_cast<double>(*linear));
+    song.gainDb = *db;
 }
 
 } // namespace stemdeck::set::detail

@@ -227,3 +227,25 @@ TEST_CASE("Accepted trims are applied while a song's fingerprint holds, and not 
     CHECK(w[0].find("set.loudness.yaml:1:") != std::string::npos);
     CHECK(w[0].find("every song plays untrimmed") != std::string::npos);
 }
+
+TEST_CASE("A song's name in the accepted file is the same whether the set was given by a relative or an absolute "
+          "path",
+          "[loudness]") {
+    const fs::path here = fs::current_path();
+    CHECK(set::loudnessSongName(here / "songs" / "x", "set.yaml") == "songs/x");
+    CHECK(set::loudnessSongName("songs/x", here / "set.yaml") == "songs/x");
+    CHECK(set::loudnessSongName("/elsewhere/x", here / "set.yaml").find("elsewhere/x") != std::string::npos);
+}
+
+TEST_CASE("A song's gain: is in dB from -40 to +12, a bare number too", "[loudness]") {
+    const fs::path f = "/show/set.yaml";
+    auto gain = [&](const std::string& g) {
+        return set::parseSetFile("songs:\n  - { folder: /tmp, gain: " + g + " }\n", f).songs[0];
+    };
+    REQUIRE(gain("-40 dB").gainDb);
+    CHECK(*gain("-40 dB").gainDb == -40.0);
+    CHECK(*gain("3").gainDb == 3.0);
+    CHECK(*gain("+12dB").gainDb == 12.0);
+    CHECK(gain("-41 dB").error.find("from -40 to +12") != std::string::npos);
+    CHECK(*gain("0.5").gainDb == 0.5); // (dB, never a factor)
+}

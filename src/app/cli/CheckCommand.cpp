@@ -76,17 +76,32 @@ std::optional<LoudnessReport> checkLoudness(const set::CheckReport& report, cons
         if (bar) std::fprintf(stderr, "\r\x1b[Kmeasuring the loudness of %s", oneLine(title).c_str());
     };
     if (!set::isSetFileName(a.source)) {
-        if (a.acceptLoudness) throw Error("--accept-loudness: trims are a set's; give a set file");
-        if (report.songs.empty() || !report.songs.front().canPlay()) return std::nullopt;
+        if (a.acceptLoudness || a.loudness == "match")
+            throw Error(std::string(a.acceptLoudness ? "--accept-loudness" : "--loudness match") +
+                        ": trims are a set's; give a set file");
+        if (report.songs.empty() || report.songs.front().count(set::Severity::error) > 0) return std::nullopt;
         say(fs::path(a.source).filename().string());
         return measureFolderLoudness(a.source);
     }
-    set::SetFile setFile = set::loadSetFile(a.source);
+    std::optional<set::SetFile> loaded;
+    try {
+        loaded = set::loadSetFile(a.source);
+    } catch (const Error&) { // (the report says why; nothing to measure)
+        if (a.acceptLoudness) throw;
+        return std::nullopt;
+    }
+    set::SetFile& setFile = *loaded;
     takeLoudnessArg(a.loudness, setFile);
-    LoudnessReport r = measureSetLoudness(setFile, say);
+    // A song with an error is not measured: check could not read all of it (a file that stopped
+    // answering would hang the render that measures it); fix it, then measure.
+    std::vector<std::string> skip(setFile.songs.size());
+    for (std::size_t i = 0; i < skip.size() && i < report.songs.size(); ++i)
+        if (report.songs[i].count(set::Severity::error) > 0)
+            skip[i] = "check found errors in it (above): fix them first";
+    LoudnessReport r = measureSetLoudness(setFile, say, skip);
     if (a.acceptLoudness) {
         acceptLoudness(r);
-        r = measureSetLoudness(setFile, say); // (read back: the figures reused, the trims as accepted)
+        r = measureSetLoudness(setFile, say, skip); // (read back: the figures reused, the trims as accepted)
     }
     return r;
 }

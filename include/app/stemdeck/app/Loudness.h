@@ -52,8 +52,11 @@ struct LoudnessReport {
 
 /// @thread control. Measures each song of `set` (the accepted file's figures reused where a
 /// song's fingerprint is unchanged) and plans the trims. `progress` gets each song's title.
+/// `skip` (by set index, may be shorter): songs not to touch (check found files it could not
+/// read: a stalled share would hang a render), reported as not measured with that reason.
 [[nodiscard]] LoudnessReport measureSetLoudness(const set::SetFile& set,
-                                                const std::function<void(const std::string&)>& progress = {});
+                                                const std::function<void(const std::string&)>& progress = {},
+                                                const std::vector<std::string>& skip = {});
 
 /// @thread control. One stem folder (or .stem.mp4) measured, as a set of one song.
 [[nodiscard]] LoudnessReport measureFolderLoudness(const std::filesystem::path& source);

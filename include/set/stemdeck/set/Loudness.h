@@ -77,11 +77,12 @@ struct LoudnessPlan {
 [[nodiscard]] std::string describeTrim(const SongTrim& t, const SetLoudness& setting);
 
 /// @thread control. What the song's main output depends on, as a hex string: its stem files (name,
-/// size, modification time), its start state, the stems routed to outputs of their own, its own
+/// size, modification time), its start state, which stems are on outputs of their own, its own
 /// gain. A change to any of them asks for a new measurement and a new acceptance.
 [[nodiscard]] std::string loudnessFingerprint(const SetSong& song, const SetAudio& audio);
 
-/// @thread any. A song as the accepted file names it: its source relative to the set file's folder.
+/// @thread any. A song as the accepted file names it: its source relative to the set file's folder
+/// (both made absolute first).
 [[nodiscard]] std::string loudnessSongName(const std::filesystem::path& source, const std::filesystem::path& setFile);
 
 /// One song's line in the accepted trims.
@@ -96,7 +97,9 @@ struct StoredLoudness {
 struct StoredLoudnessFile {
     std::string target; ///< the plan's target in words, as accepted
     std::vector<StoredLoudness> songs;
-    [[nodiscard]] const StoredLoudness* find(const SetSong& song, const std::filesystem::path& setFile) const;
+    /// The song's entry: the one with its fingerprint, else its first by name; nullptr if none.
+    [[nodiscard]] const StoredLoudness* find(const SetSong& song, const std::filesystem::path& setFile,
+                                             const std::string& fingerprint) const;
 };
 
 /// @thread any. Beside the set: "NAME.loudness.yaml".
