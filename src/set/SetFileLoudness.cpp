@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <initializer_list>
 
 #include "SetFileParse.h"
 
@@ -12,36 +13,15 @@ namespace {
 
 const std::vector<std::string> kLoudnessKeys = {"match", "ceiling", "max_trim"};
 
-/// "-14 LUFS", "-14", "-14LUFS": the figure; nullopt when the text is not one.
-std::optional<double> lufsFigure(std::string text) {
+/// A number with one of `units` (any case) after it or none: "-14 LUFS", "-1dBTP", "-3"; nullopt
+/// when the text is not one.
+std::optional<double> figure(std::string text, std::initializer_list<const char*> units) {
     std::string lower;
     for (const char c : text)
         lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (const char* unit : {"lufs", "lkfs"})
-        if (const auto at = lower.rfind(unit); at != std::string::npos && at + std::string(unit).size() == lower.size())
-            text = text.substr(0, at);
-    while (!text.empty() && text.back() == ' ')
-        text.pop_back();
-    if (text.empty()) return std::nullopt;
-    try {
-        std::size_t used = 0;
-        const double v = std::stod(text, &used);
-        if (used != text.size() || !std::isfinite(v)) return std::nullopt;
-        return v;
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-}
-
-/// "-1 dBTP", "-1 dB", "-1", "+3dB": the figure in dB; nullopt when not one.
-std::optional<double> dbFigure(std::string text) {
-    std::string lower;
-    for (const char c : text)
-        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (const char* unit : {"dbtp", "db"})
-        if (const auto at = lower.rfind(unit);
-            at != std::string::npos && at + std::string(unit).size() == lower.size()) {
-            text = text.substr(0, at);
+    for (const std::string unit : units)
+        if (lower.size() >= unit.size() && lower.compare(lower.size() - unit.size(), unit.size(), unit) == 0) {
+            text.resize(text.size() - unit.size());
             break;
         }
     while (!text.empty() && text.back() == ' ')
@@ -55,6 +35,16 @@ std::optional<double> dbFigure(std::string text) {
     } catch (const std::exception&) {
         return std::nullopt;
     }
+}
+
+/// "-14 LUFS" (or LKFS, or a bare number).
+std::optional<double> lufsFigure(const std::string& text) {
+    return figure(text, {"lufs", "lkfs"});
+}
+
+/// "-1 dBTP", "-1 dB", "+3dB", "-1": in dB.
+std::optional<double> dbFigure(const std::string& text) {
+    return figure(text, {"dbtp", "db"});
 }
 
 void parseMatch(const YAML::Node& m, SetLoudness& l, const yaml::Reader& r) {
