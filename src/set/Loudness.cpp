@@ -12,6 +12,7 @@
 
 #include "stemdeck/common/Error.h"
 #include "stemdeck/common/Files.h"
+#include "stemdeck/common/Text.h"
 #include "stemdeck/set/SetFile.h"
 #include "stemdeck/set/StemFolder.h"
 #include "stemdeck/yaml/Yaml.h"
@@ -36,14 +37,9 @@ double median(std::vector<double> v) {
 
 /// The song `name` names: its title or its folder's name, case-insensitively; -1 when none does.
 int findSong(const std::vector<SetSong>& songs, const std::string& name) {
-    auto fold = [](std::string s) {
-        for (char& c : s)
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return s;
-    };
-    const std::string want = fold(name);
     for (std::size_t i = 0; i < songs.size(); ++i)
-        if ((songs[i].title && fold(*songs[i].title) == want) || fold(songs[i].source.filename().string()) == want)
+        if ((songs[i].title && equalsIgnoreCase(*songs[i].title, name)) ||
+            equalsIgnoreCase(songs[i].source.filename().string(), name))
             return static_cast<int>(i);
     return -1;
 }
