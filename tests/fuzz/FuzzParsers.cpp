@@ -3,9 +3,13 @@
 // OSC datagram (liblo's decoding, stemdeck's and AbleSet's addresses).
 // Each must turn any input
 // into either a result or a stemdeck::Error, never a crash, a hang or another exception.
-// Built and run by tests/fuzz/fuzz.sh (clang, -fsanitize=fuzzer,address,undefined).
+// Built once and run by tests/fuzz/fuzz.sh (clang, -fsanitize=fuzzer,address,undefined) once per
+// parser, which it names in STEMDECK_FUZZ_TARGET (1 set, 2 readme, 3 events, 4 mapping, 5 ni, 6 osc,
+// 7 web, 8 order).
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <cstdio>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -18,7 +22,6 @@
 #include "stemdeck/set/Readme.h"
 #include "stemdeck/set/RunningOrder.h"
 #include "stemdeck/set/SetFile.h"
-#if STEMDECK_FUZZ_TARGET == 6 || STEMDECK_FUZZ_TARGET == 7
 #include "stemdeck/remote/WebProtocol.h"
 #include "stemdeck/remote/AbleSet.h"
 #include "stemdeck/remote/Osc.h"
@@ -47,65 +50,94 @@ const stemdeck::control::ShowState& fuzzShow() {
     }();
     return st;
 }
+
+int target = 0; ///< which parser this run fuzzes (STEMDECK_FUZZ_TARGET)
 } // namespace
-#endif
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    const char* t = std::getenv("STEMDECK_FUZZ_TARGET");
+    target = t != nullptr ? std::atoi(t) : 0;
+    if (target < 1 || target > 8) {
+        std::fprintf(stderr, "STEMDECK_FUZZ_TARGET must name the parser to fuzz, 1 to 8 (tests/fuzz/fuzz.sh)\n");
+        std::exit(2);
+    }
+    return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     try {
-#if STEMDECK_FUZZ_TARGET == 1
-        (void)stemdeck::set::parseSetFile(text, "/tmp/fuzz/set.yaml");
-#elif STEMDECK_FUZZ_TARGET == 2
-        (void)stemdeck::set::parseReadme(text);
-#elif STEMDECK_FUZZ_TARGET == 4
-        (void)stemdeck::midi::parseMapping(text, "/tmp/fuzz/mapping.yaml");
-#elif STEMDECK_FUZZ_TARGET == 6
-        // The bytes as a datagram on the OSC port: decoded by liblo, then taken by stemdeck's
-        // addresses and AbleSet's; what it asks for must be a request or a reason, and whatever
-        // it is, the state's feedback is still made.
-        const stemdeck::remote::Decoded d = stemdeck::remote::decodeOsc(data, size);
-        if (d.message) {
-            (void)stemdeck::remote::translateNative(*d.message, fuzzShow());
-            (void)stemdeck::remote::translateAbleSet(*d.message, fuzzShow());
-            (void)stemdeck::remote::encodeOsc(*d.message);
-            (void)stemdeck::remote::describeOsc(*d.message);
+        switch (target) {
+        case 1: {
+            (void)stemdeck::set::parseSetFile(text, "/tmp/fuzz/set.yaml");
+            break;
         }
-#elif STEMDECK_FUZZ_TARGET == 7
-        // The bytes as a page's WebSocket message: understood as an action (through the action
-        // table's value parser) or answered with a reason; the reply is valid JSON either way.
-        const stemdeck::remote::WebTranslation t = stemdeck::remote::translateWeb(text, fuzzShow());
-        (void)stemdeck::remote::webReply(t.id, t.error);
-        if (size > 0 && data[0] == '!') (void)stemdeck::remote::webState(fuzzShow(), 1.0);
-#elif STEMDECK_FUZZ_TARGET == 8
-        // The bytes as tonight's running order for a set of three songs: an order that reads, or a
-        // reason; one that reads is written out and reads back the same.
-        static const std::vector<stemdeck::set::SetSong> songs = [] {
-            std::vector<stemdeck::set::SetSong> s(3);
-            s[0].source = "/tmp/fuzz/one";
-            s[1].source = "/tmp/fuzz/two";
-            s[2].source = "/tmp/fuzz/three";
-            return s;
-        }();
-        const stemdeck::set::OrderFile o =
-            stemdeck::set::parseRunningOrder(text, "/tmp/fuzz/set.order.yaml", songs, "/tmp/fuzz/set.yaml");
-        std::vector<stemdeck::set::SetSong> catalogue = songs;
-        for (const auto& folder : o.added)
-            catalogue.emplace_back().source = folder;
-        const std::string again = stemdeck::set::formatRunningOrder(o.order, catalogue, 3, "/tmp/fuzz/set.yaml");
-        if (stemdeck::set::parseRunningOrder(again, "/tmp/fuzz/again.yaml", songs, "/tmp/fuzz/set.yaml").order !=
-            o.order)
-            __builtin_trap(); // written, it must read back the same
-#elif STEMDECK_FUZZ_TARGET == 5
-        // The bytes as an MP4 file: walk its boxes to the NI box, read what it holds; and the bytes
-        // as that box's JSON directly.
-        std::istringstream file{std::string(text)};
-        if (const auto json =
-                stemdeck::formats::findMp4Box(file, static_cast<std::int64_t>(size), {"moov", "udta", "stem"}))
-            (void)stemdeck::formats::parseNiStemMetadata(*json);
-        (void)stemdeck::formats::parseNiStemMetadata(text);
-#else
-        (void)stemdeck::control::parseEventScript(text, "events.yaml", {{"Drums", "Bass", "Keys"}, 48000.0, true});
-#endif
+        case 2: {
+            (void)stemdeck::set::parseReadme(text);
+            break;
+        }
+        case 4: {
+            (void)stemdeck::midi::parseMapping(text, "/tmp/fuzz/mapping.yaml");
+            break;
+        }
+        case 6: {
+            // The bytes as a datagram on the OSC port: decoded by liblo, then taken by stemdeck's
+            // addresses and AbleSet's; what it asks for must be a request or a reason, and whatever
+            // it is, the state's feedback is still made.
+            const stemdeck::remote::Decoded d = stemdeck::remote::decodeOsc(data, size);
+            if (d.message) {
+                (void)stemdeck::remote::translateNative(*d.message, fuzzShow());
+                (void)stemdeck::remote::translateAbleSet(*d.message, fuzzShow());
+                (void)stemdeck::remote::encodeOsc(*d.message);
+                (void)stemdeck::remote::describeOsc(*d.message);
+            }
+            break;
+        }
+        case 7: {
+            // The bytes as a page's WebSocket message: understood as an action (through the action
+            // table's value parser) or answered with a reason; the reply is valid JSON either way.
+            const stemdeck::remote::WebTranslation t = stemdeck::remote::translateWeb(text, fuzzShow());
+            (void)stemdeck::remote::webReply(t.id, t.error);
+            if (size > 0 && data[0] == '!') (void)stemdeck::remote::webState(fuzzShow(), 1.0);
+            break;
+        }
+        case 8: {
+            // The bytes as tonight's running order for a set of three songs: an order that reads, or a
+            // reason; one that reads is written out and reads back the same.
+            static const std::vector<stemdeck::set::SetSong> songs = [] {
+                std::vector<stemdeck::set::SetSong> s(3);
+                s[0].source = "/tmp/fuzz/one";
+                s[1].source = "/tmp/fuzz/two";
+                s[2].source = "/tmp/fuzz/three";
+                return s;
+            }();
+            const stemdeck::set::OrderFile o =
+                stemdeck::set::parseRunningOrder(text, "/tmp/fuzz/set.order.yaml", songs, "/tmp/fuzz/set.yaml");
+            std::vector<stemdeck::set::SetSong> catalogue = songs;
+            for (const auto& folder : o.added)
+                catalogue.emplace_back().source = folder;
+            const std::string again = stemdeck::set::formatRunningOrder(o.order, catalogue, 3, "/tmp/fuzz/set.yaml");
+            if (stemdeck::set::parseRunningOrder(again, "/tmp/fuzz/again.yaml", songs, "/tmp/fuzz/set.yaml").order !=
+                o.order)
+                __builtin_trap(); // written, it must read back the same
+            break;
+        }
+        case 5: {
+            // The bytes as an MP4 file: walk its boxes to the NI box, read what it holds; and the bytes
+            // as that box's JSON directly.
+            std::istringstream file{std::string(text)};
+            if (const auto json =
+                    stemdeck::formats::findMp4Box(file, static_cast<std::int64_t>(size), {"moov", "udta", "stem"}))
+                (void)stemdeck::formats::parseNiStemMetadata(*json);
+            (void)stemdeck::formats::parseNiStemMetadata(text);
+            break;
+        }
+        case 3: {
+            (void)stemdeck::control::parseEventScript(text, "events.yaml", {{"Drums", "Bass", "Keys"}, 48000.0, true});
+            break;
+        }
+        default: break;
+        }
     } catch (const stemdeck::Error&) {
         // the expected outcome for bad input: a message for the user
     }

@@ -12,7 +12,7 @@ root=$(cd "$here/../.." && pwd)
 out=$(realpath -m "${2:-$root/build/fuzz}")
 mkdir -p "$out"
 CXX=${CXX_FUZZ:-clang++}
-flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
+flags=(-std=c++20 -O1 -gline-tables-only -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 for inc in "$root"/include/*; do flags+=(-I"$inc"); done
 # (every part of the set-file parser: src/set/SetFile*.cpp, so a new part is never left out of the link)
 sources=($(cd "$root" && ls src/set/SetFile*.cpp) src/set/Cue.cpp src/set/StoredScenes.cpp
@@ -22,25 +22,32 @@ sources=($(cd "$root" && ls src/set/SetFile*.cpp) src/set/Cue.cpp src/set/Stored
          src/remote/Osc.cpp src/remote/OscAddresses.cpp src/remote/OscFeedback.cpp src/remote/AbleSet.cpp
          src/remote/RemoteValues.cpp src/remote/WebProtocol.cpp)
 objs=()
+pids=()
 for s in "${sources[@]}"; do
   o="$out/$(basename "$s" .cpp).o"
-  # (rebuilt when the source or any header is newer than the object)
+  # (rebuilt when the source or any header is newer than the object; as many at once as there are
+  # cores: beside ctest's other tests, mostly e2e tests waiting on JACK, the second core is free)
   if [ ! -f "$o" ] || [ "$root/$s" -nt "$o" ] || [ -n "$(find "$root/src" "$root/include" -name '*.h' -newer "$o" -print -quit)" ]; then
-    "$CXX" "${flags[@]/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,}" -c "$root/$s" -o "$o"
+    rm -f "$o"
+    while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n || true; done
+    "$CXX" "${flags[@]/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,}" -c "$root/$s" -o "$o" &
+    pids+=($!)
   fi
   objs+=("$o")
 done
+for p in "${pids[@]}"; do wait "$p" || { echo "FAIL: a parser did not compile for fuzzing"; exit 1; }; done
+# One harness for every parser (it reads which from STEMDECK_FUZZ_TARGET): built once, not once a parser.
+bin="$out/fuzz_parsers"
+"$CXX" "${flags[@]}" "$here/FuzzParsers.cpp" "${objs[@]}" -lyaml-cpp -lyaml -llo -o "$bin"
 status=0
 for target in 1:set 2:readme 3:events 4:mapping 5:ni 6:osc 7:web 8:order; do
   n=${target%%:*}; name=${target#*:}
-  bin="$out/fuzz_$name"
-  "$CXX" "${flags[@]}" -DSTEMDECK_FUZZ_TARGET="$n" "$here/FuzzParsers.cpp" "${objs[@]}" -lyaml-cpp -lyaml -llo -o "$bin"
   mkdir -p "$out/corpus_$name"
   cp -n "$here/corpus/$name"/* "$out/corpus_$name/" 2>/dev/null || true
   [ "$name" = set ] && cp -n "$root"/sets/*.yaml "$out/corpus_$name/" 2>/dev/null || true
   [ "$name" = mapping ] && cp -n "$root"/controllers/*.yaml "$out/corpus_$name/" 2>/dev/null || true
   echo "fuzzing the $name parser for $seconds s"
-  if ! (cd "$out" && "$bin" -max_total_time="$seconds" -max_len=4096 -timeout=5 -rss_limit_mb=2048 \
+  if ! (cd "$out" && STEMDECK_FUZZ_TARGET="$n" "$bin" -max_total_time="$seconds" -max_len=4096 -timeout=5 -rss_limit_mb=2048 \
         -print_final_stats=1 "corpus_$name" 2>"$out/fuzz_$name.log"); then
     status=1
     echo "FAIL: the $name parser crashed; the input is in $out (crash-*):"
