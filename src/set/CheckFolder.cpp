@@ -340,6 +340,7 @@ SongReport checkFolder(const fs::path& dir, const SetSong* plan, std::uint64_t& 
     const ReadmeInfo info = songFacts(s, dir, readme, plan);
     scanStems(s, audio, reference, done, total, progress);
     compareStems(s, info, readme);
+    checkLyrics(s, dir, info, plan);
     return s;
 }
 

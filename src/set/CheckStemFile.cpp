@@ -146,6 +146,7 @@ void stemFileRules(SongReport& s, const fs::path& file, const formats::NiStemFil
                 " dB is a match); the master has its own processing (NI's mastering limiter) or a stem is missing or "
                 "shifted",
             "fine to play: the stems play as they are, and A/B compares against the processed master");
+    detail::checkLyrics(s, file, readmeInfo, plan); // (Song.lrc or Song.cho beside Song.stem.mp4)
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "stemdeck/set/Check.h"
+#include "stemdeck/set/Readme.h"
 #include "stemdeck/set/SetFile.h"
 
 namespace stemdeck::set::detail {
@@ -33,6 +34,10 @@ void qualityFindings(SongReport& s, const FileReport& r, const std::string& pref
 [[nodiscard]] SongReport checkStemFile(const std::filesystem::path& file,
                                        const std::optional<std::filesystem::path>& readme, const SetSong* plan,
                                        std::uint64_t& done, std::uint64_t total, const CheckProgress& progress);
+
+/// The song's lyrics file, if it has one (CheckLyrics.cpp): read as play reads it, its lines timed
+/// on the song's grid (`info` and `plan`) against its length (the stems in `s`).
+void checkLyrics(SongReport& s, const std::filesystem::path& source, const ReadmeInfo& info, const SetSong* plan);
 
 /// A stem folder, or a folder holding one .stem.mp4, or a .stem.mp4 itself (CheckFolder.cpp).
 [[nodiscard]] SongReport checkFolder(const std::filesystem::path& dir, const SetSong* plan, std::uint64_t& done,

@@ -5,7 +5,7 @@
 // into either a result or a stemdeck::Error, never a crash, a hang or another exception.
 // Built once and run by tests/fuzz/fuzz.sh (clang, -fsanitize=fuzzer,address,undefined) once per
 // parser, which it names in STEMDECK_FUZZ_TARGET (1 set, 2 readme, 3 events, 4 mapping, 5 ni, 6 osc,
-// 7 web, 8 order).
+// 7 web, 8 order, 9 lyrics).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -19,6 +19,7 @@
 #include "stemdeck/common/Error.h"
 #include "stemdeck/formats/NiMetadata.h"
 #include "stemdeck/midi/Mapping.h"
+#include "stemdeck/set/Lyrics.h"
 #include "stemdeck/set/Readme.h"
 #include "stemdeck/set/RunningOrder.h"
 #include "stemdeck/set/SetFile.h"
@@ -57,8 +58,8 @@ int target = 0; ///< which parser this run fuzzes (STEMDECK_FUZZ_TARGET)
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
     const char* t = std::getenv("STEMDECK_FUZZ_TARGET");
     target = t != nullptr ? std::atoi(t) : 0;
-    if (target < 1 || target > 8) {
-        std::fprintf(stderr, "STEMDECK_FUZZ_TARGET must name the parser to fuzz, 1 to 8 (tests/fuzz/fuzz.sh)\n");
+    if (target < 1 || target > 9) {
+        std::fprintf(stderr, "STEMDECK_FUZZ_TARGET must name the parser to fuzz, 1 to 9 (tests/fuzz/fuzz.sh)\n");
         std::exit(2);
     }
     return 0;
@@ -134,6 +135,38 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         case 3: {
             (void)stemdeck::control::parseEventScript(text, "events.yaml", {{"Drums", "Bass", "Keys"}, 48000.0, true});
+            break;
+        }
+        case 9: {
+            // The bytes as an LRC file and as a ChordPro file: lines, or a reason. One that reads,
+            // with its first line stamped as a tap would (tap-to-time), is written back and reads back
+            // with the same lines at the same times.
+            for (const bool lrc : {true, false}) {
+                try {
+                    stemdeck::set::Lyrics l = lrc ? stemdeck::set::parseLrc(text, "/tmp/fuzz/lyrics.lrc")
+                                                  : stemdeck::set::parseChordPro(text, "/tmp/fuzz/song.cho");
+                    if (!l.lines.empty()) stemdeck::set::stampLyricLine(l, 0, 1.0, 120.0, 4);
+                    const std::string again = stemdeck::set::formatLyrics(l);
+                    stemdeck::set::Lyrics back = lrc ? stemdeck::set::parseLrc(again, "/tmp/fuzz/lyrics.lrc")
+                                                     : stemdeck::set::parseChordPro(again, "/tmp/fuzz/song.cho");
+                    // (a blank line, a rest between lines, carries nothing once untimed: it is not written;
+                    // and an untimed LRC line opening with a chord that reads as a tag or a time, "[ar:x]",
+                    // cannot be written in LRC: LRC has no way to tell the two apart)
+                    std::erase_if(l.lines, [&](const stemdeck::set::LyricLine& x) {
+                        return !x.time.timed() && ((x.text.empty() && x.chords.empty()) ||
+                                                   (lrc && !x.chords.empty() && x.chords[0].at == 0));
+                    });
+                    std::erase_if(back.lines, [&](const stemdeck::set::LyricLine& x) {
+                        return !x.time.timed() && lrc && !x.chords.empty() && x.chords[0].at == 0;
+                    });
+                    if (back.lines.size() != l.lines.size()) __builtin_trap();
+                    for (std::size_t i = 0; i < l.lines.size(); ++i)
+                        if (back.lines[i].text != l.lines[i].text || back.lines[i].chords != l.lines[i].chords ||
+                            back.lines[i].time.timed() != l.lines[i].time.timed())
+                            __builtin_trap(); // written, it must read back the same
+                } catch (const stemdeck::Error&) {
+                }
+            }
             break;
         }
         default: break;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the set-file, running-order, readme, events-script and controller-mapping parsers, the MP4 box walker and NI
+# Fuzzes the set-file, running-order, lyrics (LRC, ChordPro), readme, events-script and controller-mapping parsers, the MP4 box walker and NI
 # stem metadata reader, the OSC handler (liblo's decoding, stemdeck's and AbleSet's addresses) and the web remote's
 # message handler (a page's JSON) with libFuzzer (clang, ASan + UBSan).
 #   tests/fuzz/fuzz.sh [SECONDS_PER_PARSER] [BUILD_DIR]
@@ -15,7 +15,7 @@ CXX=${CXX_FUZZ:-clang++}
 flags=(-std=c++20 -O1 -gline-tables-only -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 for inc in "$root"/include/*; do flags+=(-I"$inc"); done
 # (every part of the set-file parser: src/set/SetFile*.cpp, so a new part is never left out of the link)
-sources=($(cd "$root" && ls src/set/SetFile*.cpp) src/set/Cue.cpp src/set/StoredScenes.cpp
+sources=($(cd "$root" && ls src/set/SetFile*.cpp) src/set/Lyrics.cpp src/set/Cue.cpp src/set/StoredScenes.cpp
          src/set/RunningOrder.cpp src/set/RunningOrderFile.cpp
          src/set/Readme.cpp src/control/EventScript.cpp src/common/Text.cpp src/common/Timecode.cpp src/midi/Mapping.cpp
          src/formats/NiMetadata.cpp src/control/Action.cpp src/common/Files.cpp src/common/Db.cpp src/yaml/Yaml.cpp src/yaml/Tree.cpp
@@ -40,7 +40,7 @@ for p in "${pids[@]}"; do wait "$p" || { echo "FAIL: a parser did not compile fo
 bin="$out/fuzz_parsers"
 "$CXX" "${flags[@]}" "$here/FuzzParsers.cpp" "${objs[@]}" -lyaml-cpp -lyaml -llo -o "$bin"
 status=0
-for target in 1:set 2:readme 3:events 4:mapping 5:ni 6:osc 7:web 8:order; do
+for target in 1:set 2:readme 3:events 4:mapping 5:ni 6:osc 7:web 8:order 9:lyrics; do
   n=${target%%:*}; name=${target#*:}
   mkdir -p "$out/corpus_$name"
   cp -n "$here/corpus/$name"/* "$out/corpus_$name/" 2>/dev/null || true
