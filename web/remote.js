@@ -502,12 +502,46 @@
     nextMarkerIn: $('band-next-marker-in'),
     stems: $('band-stems'),
     flags: $('band-flags'),
+    lyrics: $('band-lyrics'),
+    lyricsSection: $('band-lyrics-section'),
+    lyricsLine: $('band-lyrics-line'),
+    lyricsNext: $('band-lyrics-next'),
+    lyricsKey: '',
     cells: [],
     stemsKey: '',
   } : null;
 
+  // A lyric line: each chord set above the words it stands over (the server cut the line at its chords).
+  function lyricLine(el, segments) {
+    fill(el, (Array.isArray(segments) ? segments : []).map((seg) => {
+      const part = document.createElement('span');
+      part.className = 'lyric-seg';
+      const chord = document.createElement('span');
+      chord.className = 'lyric-chord';
+      chord.textContent = String(seg.chord || '');
+      const words = document.createElement('span');
+      words.className = 'lyric-words';
+      words.textContent = String(seg.words || '') || '\u00a0';
+      part.append(chord, words);
+      return part;
+    }));
+  }
+
+  function renderLyrics(st) {
+    const ly = st.lyrics && typeof st.lyrics === 'object' ? st.lyrics : null;
+    band.lyrics.hidden = !ly;
+    if (!ly) return;
+    const key = JSON.stringify([ly.section, ly.line, ly.next]);
+    if (key === band.lyricsKey) return;
+    band.lyricsKey = key;
+    setText(band.lyricsSection, String(ly.section || ''));
+    lyricLine(band.lyricsLine, ly.line);
+    lyricLine(band.lyricsNext, ly.next);
+  }
+
   function renderBandState(st) {
     setText(band.title, st.song > 0 || st.title ? String(st.title || '') : '—');
+    renderLyrics(st);
     const next = typeof st.next === 'string' ? st.next : '';
     setText(band.nextSong, next);
     band.nextSongLine.classList.toggle('last', next === '');

@@ -30,6 +30,29 @@ const char* clickName(engine::ClickMode m) {
     }
     return "?";
 }
+
+/// Characters (UTF-8 code points) in the first `bytes` bytes: where a chord stands on screen.
+std::size_t columns(const std::string& text, std::size_t bytes) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < std::min(bytes, text.size()); ++i)
+        n += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 ? 1 : 0;
+    return n;
+}
+
+/// A lyric line as a terminal shows it: its chords on a row above their syllables (none: no row).
+void lyricRows(std::vector<std::string>& lines, const control::LyricShown& l, const std::string& lead) {
+    if (!l.chords.empty()) {
+        std::string row = std::string(columns(lead, lead.size()), ' ');
+        const std::size_t base = row.size();
+        for (const set::LyricChord& c : l.chords) {
+            const std::size_t at = base + columns(l.text, c.at);
+            row.append(at > row.size() ? at - row.size() : (row.size() > base ? 1 : 0), ' ');
+            row += !c.name.empty() && c.name.front() == '*' ? c.name.substr(1) : c.name;
+        }
+        lines.push_back(row);
+    }
+    lines.push_back(lead + l.text);
+}
 } // namespace
 
 std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns, int width,
@@ -67,6 +90,22 @@ std::vector<std::string> formatStatus(const PlayerStatus& s, std::uint64_t xruns
                       static_cast<double>(l.mix.filter), meter(l.peak, 16).c_str(), route.c_str(),
                       l.pending ? "  (change waits for the beat/bar)" : "", l.broken ? "  (file broken: silent)" : "");
         lines.emplace_back(buf);
+    }
+    if (const control::LyricsNow& ly = s.lyrics; ly.present) {
+        const std::string head = ly.section.empty() ? "" : "[" + ly.section + "] ";
+        if (ly.index >= 0 && !ly.line.text.empty())
+            lyricRows(lines, ly.line, "  >> " + head);
+        else
+            lines.push_back("  >> " + head + "...");
+        if (!ly.next.text.empty() || !ly.next.chords.empty()) {
+            char in[32] = "";
+            if (ly.nextIn >= 0.0 && ly.nextIn < 60.0) std::snprintf(in, sizeof in, " (in %.1f s)", ly.nextIn);
+            lyricRows(lines, ly.next, std::string("     next") + in + ": ");
+        }
+        if (ly.untimed > 0 && ly.tapLine >= 0)
+            lines.push_back("  lyrics: " + std::to_string(ly.untimed) + (ly.untimed == 1 ? " line" : " lines") +
+                            " not timed yet; t as each starts (next: line " + std::to_string(ly.tapLine + 1) + " '" +
+                            ly.tapText + "')");
     }
     for (std::string& line : lines)
         if (width > 0 && static_cast<int>(line.size()) > width) line.resize(static_cast<std::size_t>(width));

@@ -69,6 +69,7 @@ constexpr std::array kActions = {
     ActionInfo{Action::loopB,           "loop_b",           T::song,  none,    false, player,  "b",         'y', "practice: B at the end of this bar, and A-B loops (v lets it go)"},
     ActionInfo{Action::practiceLoop,    "practice_loop",    T::song,  bars,    false, player,  "",          0,   "practice: loops bars FIRST-LAST (going there if elsewhere), v lets it go"},
     ActionInfo{Action::loopCountIn,     "loop_count_in",    T::song,  none,    false, player,  "i",         't', "practice: a count-in before each pass of the A-B loop, or none"},
+    ActionInfo{Action::lyricsTap,       "lyrics_tap",       T::song,  none,    false, player,  "t",         0,   "rehearsal: the next lyric line starts now (tap-to-time); the lyrics file is saved"},
     ActionInfo{Action::panic,           "panic",            T::song,  none,    false, engine,  "z",         'z', "every stem back to the song's start state, A/B off, waiting changes dropped"},
     ActionInfo{Action::lock,            "lock",             T::song,  none,    false, session, "k",         'k', "show lock: the keyboard and the mouse do nothing until unlocked"},
     ActionInfo{Action::unlock,          "unlock",           T::song,  none,    false, session, "type unlock", 0, "ends the show lock (on the keyboard: type the word unlock)"},

@@ -270,6 +270,7 @@ void SetPlayer::switchRetime(const RetimeLoad& r, control::Song song, const Load
     next->song.title = cur.song.title;
     next->song.cues = cur.song.cues;     // the view's midiCues points into them
     next->song.guides = cur.song.guides; // and its guides into these
+    next->song.lyrics = cur.song.lyrics; // (as tapped in so far)
     Command c = command(Op::retime);
     c.target = line;
     // Reloaded as it plays, at its own tempo and key: the files' very samples, nothing to crossfade.

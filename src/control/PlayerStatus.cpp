@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "stemdeck/control/SetPlayer.h"
+#include "stemdeck/control/SongLyrics.h"
 
 namespace stemdeck::control {
 
@@ -62,6 +63,13 @@ PlayerStatus SetPlayer::status() const {
             s.markers.emplace_back(m.name, static_cast<double>(engine::gridFrame(l.song.timing, l.song.sampleRate,
                                                                                  engine::Quantize::bar, m.bar - 1)) /
                                                l.song.sampleRate);
+        if (l.song.lyrics) {
+            const double tempo = engine_.timing().bpm / l.song.ownBpm; // (the song's own time: × tempo)
+            const double own = s.seconds * tempo;
+            s.lyrics = lyricsNow(*l.song.lyrics, own, l.song.ownBpm, engine_.timing().beatsPerBar, tempo,
+                                 tapSong_ == change_.current() && own >= tapAt_ ? std::optional<std::size_t>(tapNext_)
+                                                                                : std::nullopt);
+        }
     }
     if (const int n = change_.cued() >= 0 ? change_.cued() : order_.after(change_.current()); n >= 0) {
         const set::SetSong& next = songs_[static_cast<std::size_t>(n)];

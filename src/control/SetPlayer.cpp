@@ -1,4 +1,5 @@
 #include "stemdeck/control/SetPlayer.h"
+#include "stemdeck/control/SongLyrics.h"
 
 #include <algorithm>
 #include <chrono>
@@ -81,6 +82,16 @@ SetPlayer::Loaded* SetPlayer::load(int index) {
             log_ << "warning: " << w << "\n";
         l->view = l->song.view();
         l->view.id = index;
+        if (plan.markers.empty() && l->song.lyrics) // the lyrics' sections, where the set file names none
+            if (std::vector<set::Marker> m =
+                    sectionMarkers(*l->song.lyrics, l->song.ownBpm, l->song.timing.beatsPerBar);
+                !m.empty()) {
+                log_ << "song " << index + 1 << ": markers from its lyrics' sections:";
+                for (const set::Marker& x : m)
+                    log_ << (&x == m.data() ? " " : ", ") << x.name << " (bar " << x.bar << ")";
+                log_ << "\n";
+                songs_[static_cast<std::size_t>(index)].markers = std::move(m);
+            }
         for (const std::string& w :
              control::applySetSong(plan, l->song, l->view, options_.countInBars, options_.guides.get()))
             log_ << "warning: song " << index + 1 << " " << w << "\n";

@@ -187,6 +187,7 @@ void SetPlayer::perform(const ActionCall& call) {
     case Action::loopB: setLoopB(); break;
     case Action::practiceLoop: loopBars(static_cast<int>(call.from), static_cast<int>(call.to)); break;
     case Action::loopCountIn: toggleLoopCountIn(); break;
+    case Action::lyricsTap: tapLyric(); break;
     default: break; // engine actions go to the engine through the router; session actions are the Show's
     }
 }

@@ -287,6 +287,17 @@ Song loadSong(const std::filesystem::path& dir, const SongOptions& options) {
     for (const auto& s : song.sources)
         if (s) song.streamer->add(s);
     if (song.reference) song.streamer->add(song.reference);
+    // Its lyrics: a file that does not read costs the words on screen, never the song.
+    try {
+        if (auto lyrics = watchedIo([dir]() -> std::optional<set::Lyrics> {
+                const std::optional<std::filesystem::path> file = set::lyricsFileFor(dir);
+                if (!file) return std::nullopt;
+                return set::readLyrics(*file);
+            }))
+            song.lyrics = std::make_shared<const set::Lyrics>(std::move(*lyrics));
+    } catch (const Error& e) {
+        song.warnings.push_back(std::string(e.what()) + ". The song plays; its lyrics are not shown");
+    }
 
     // The grid maps through the ratio exactly: output frame F is the song's own frame F · tempo,
     // so the song plays at its own BPM times the tempo, bar lines and all.

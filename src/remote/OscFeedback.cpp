@@ -60,6 +60,9 @@ std::vector<OscMessage> nativeState(const control::ShowState& st) {
     out.push_back(msg("/stemdeck/reference", {i(p.reference ? 1 : 0)}));
     out.push_back(msg("/stemdeck/vamp", {i(p.vamp ? 1 : 0)}));
     out.push_back(msg("/stemdeck/practice_loop", {s(p.practiceLoop)}));
+    // The words sung now and next (a lighting desk's cue text, a prompter), "" without lyrics.
+    out.push_back(msg("/stemdeck/lyrics/line", {s(p.lyrics.line.text), s(p.lyrics.section)}));
+    out.push_back(msg("/stemdeck/lyrics/next", {s(p.lyrics.next.text)}));
     out.push_back(msg("/stemdeck/locked", {i(st.locked ? 1 : 0)}));
     out.push_back(msg("/stemdeck/finished", {i(st.finished ? 1 : 0)}));
     const std::string sceneName =
@@ -115,6 +118,8 @@ std::string nativeFeedbackMarkdown() {
            "| `/stemdeck/reference` | i 0/1 | A/B: the reference mix plays |\n"
            "| `/stemdeck/vamp` | i 0/1 | a section (or the A-B loop) loops |\n"
            "| `/stemdeck/practice_loop` | s TEXT | the A-B loop, \"A-B bars 17-24\" (\"\": none) |\n"
+           "| `/stemdeck/lyrics/line` | s WORDS, s SECTION | the lyric line sung now and its section (\"\": none) |\n"
+           "| `/stemdeck/lyrics/next` | s WORDS | the lyric line after it |\n"
            "| `/stemdeck/locked` | i 0/1 | the show lock |\n"
            "| `/stemdeck/finished` | i 0/1 | the set has played through, or the show ended |\n"
            "| `/stemdeck/scene` | i SLOT, s NAME | the scene recalled last (0 \"\": none) |\n"

@@ -19,6 +19,22 @@ using control::ValueKind;
 
 namespace {
 
+/// A lyric line for a page: its words cut at each chord, the chord over the words that follow it
+/// (the page sets the chord above them; UTF-8 cut here, not by offsets a page counts in UTF-16).
+nlohmann::json lyricSegments(const control::LyricShown& l) {
+    nlohmann::json out = nlohmann::json::array();
+    std::size_t from = 0;
+    std::string chord;
+    for (const set::LyricChord& c : l.chords) {
+        const std::size_t at = std::min(c.at, l.text.size());
+        if (at > from || !chord.empty()) out.push_back({{"chord", chord}, {"words", l.text.substr(from, at - from)}});
+        chord = !c.name.empty() && c.name.front() == '*' ? c.name.substr(1) : c.name;
+        from = at;
+    }
+    out.push_back({{"chord", chord}, {"words", l.text.substr(from)}});
+    return out;
+}
+
 /// Rounded for a page: it shows them, finer only adds bytes.
 double round3(double v) {
     return std::isfinite(v) ? std::round(v * 1000.0) / 1000.0 : 0.0;
@@ -167,6 +183,11 @@ std::string webState(const control::ShowState& st, double nowMs) {
         {"reference", p.reference},
         {"vamp", p.vamp},
         {"practiceLoop", p.practiceLoop},
+        {"lyrics", p.lyrics.present ? nlohmann::json{{"section", p.lyrics.section},
+                                                     {"line", lyricSegments(p.lyrics.line)},
+                                                     {"next", lyricSegments(p.lyrics.next)},
+                                                     {"nextIn", round3(p.lyrics.nextIn)}}
+                                    : nlohmann::json(nullptr)},
         {"loopA", round3(p.loopA)},
         {"loopB", round3(p.loopB)},
         {"stems", stems},

@@ -130,10 +130,10 @@ double LyricTime::secondsOn(double bpm, int beatsPerBar, double downbeatSeconds)
 
 std::vector<std::pair<std::string, const LyricLine*>> Lyrics::sections() const {
     std::vector<std::pair<std::string, const LyricLine*>> out;
-    const std::string* last = nullptr;
+    int last = 0;
     for (const LyricLine& l : lines) {
-        if (!l.section.empty() && (last == nullptr || *last != l.section)) out.emplace_back(l.section, &l);
-        last = &l.section;
+        if (!l.section.empty() && l.sectionNumber != last) out.emplace_back(l.section, &l);
+        last = l.sectionNumber;
     }
     return out;
 }
@@ -148,7 +148,8 @@ std::optional<fs::path> findLyricsFile(const fs::path& folder) {
     if (fs::is_regular_file(folder / "lyrics.lrc", ec)) return folder / "lyrics.lrc";
     std::vector<fs::path> lrc, chordPro;
     for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-        if (!it->is_regular_file(ec)) continue;
+        // (not a dotfile: a Mac's AppleDouble "._lyrics.lrc" beside the real one on a stick)
+        if (!it->is_regular_file(ec) || it->path().filename().string().starts_with(".")) continue;
         const std::string ext = lowered(it->path().extension().string());
         if (ext == ".lrc") lrc.push_back(it->path());
         if (ext == ".cho" || ext == ".chordpro" || ext == ".chopro" || ext == ".crd") chordPro.push_back(it->path());
@@ -213,13 +214,15 @@ Lyrics parseLrc(std::string_view text, const fs::path& file) {
                     offset = ms / 1000.0;
                 }
                 if (name == "ti") out.title = validUtf8(value);
-                out.header.push_back("[" + validUtf8(inside) + "]");
+                // (the offset is in the times read: written back, they are the times, without it)
+                if (name != "offset") out.header.push_back("[" + validUtf8(inside) + "]");
                 tag = true;
-            } else if (!inside.empty() && std::isdigit(static_cast<unsigned char>(inside.front())) != 0) {
-                fail(file, at, "[" + std::string(inside) + "] is not a time",
-                     "a time is minutes:seconds, [01:23.45] or [01:23]; a tag is [ar:Name]");
             } else {
-                break; // a chord over the line's first word: [G]Words
+                // (LRC cannot tell words opening with a bracket from a time or a tag: refused, not
+                // guessed, so a file written back reads the same)
+                fail(file, at, "[" + std::string(inside) + "] is not a time",
+                     "a time is minutes:seconds, [01:23.45] or [01:23]; a tag, on a line of its own, is [ar:Name]; "
+                     "words cannot open with '['");
             }
             rest = trimmed(rest.substr(close + 1));
         }
@@ -238,7 +241,7 @@ Lyrics parseLrc(std::string_view text, const fs::path& file) {
         }
         LyricLine line;
         line.sourceLine = at;
-        takeChords(words, line, file, at); // (LRC has no chords, but [G] inline reads as one)
+        line.text = validUtf8(trimmed(words)); // (LRC has no chords: brackets after the times are words)
         if (stamps.empty()) {
             untimed.push_back(std::move(line));
             continue;
@@ -249,22 +252,30 @@ Lyrics parseLrc(std::string_view text, const fs::path& file) {
             timed.push_back(std::move(copy));
         }
     }
-    if (!timed.empty() && !untimed.empty()) {
-        // Half-timed: the untimed lines are where they were written, after the last timed line
-        // before them (tap-to-time fills them in in order).
-        std::vector<LyricLine> all = timed;
-        all.insert(all.end(), untimed.begin(), untimed.end());
-        std::stable_sort(all.begin(), all.end(),
-                         [](const LyricLine& a, const LyricLine& b) { return a.sourceLine < b.sourceLine; });
-        // Timed lines must then go forward down the file.
-        out.lines = std::move(all);
-        checkOrder(out.lines, file);
-        return out;
+    // Several stamps on a line (a chorus sung twice) put it in more than one place: by time. An
+    // untimed line (tap-to-time fills them in in order) stays after the line written before it.
+    std::vector<std::pair<double, LyricLine>> keyed;
+    for (LyricLine& l : timed)
+        keyed.emplace_back(l.time.seconds, std::move(l));
+    for (LyricLine& u : untimed) {
+        double after = -1.0; // the first time of the timed line written last before it
+        int source = 0;
+        for (const auto& [t, l] : keyed)
+            if (l.sourceLine < u.sourceLine && l.sourceLine >= source && l.time.seconds >= 0.0) {
+                if (l.sourceLine > source)
+                    after = t;
+                else
+                    after = std::min(after, t);
+                source = l.sourceLine;
+            }
+        keyed.emplace_back(after, std::move(u));
     }
-    out.lines = timed.empty() ? std::move(untimed) : std::move(timed);
-    // Several stamps on a line (a chorus sung twice) put it in more than one place: by time.
-    std::stable_sort(out.lines.begin(), out.lines.end(),
-                     [](const LyricLine& a, const LyricLine& b) { return a.time.seconds < b.time.seconds; });
+    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+        if (a.first != b.first) return a.first < b.first;
+        return a.second.sourceLine < b.second.sourceLine; // (an untimed line after the timed one it follows)
+    });
+    for (auto& [t, l] : keyed)
+        out.lines.push_back(std::move(l));
     return out;
 }
 
@@ -274,6 +285,7 @@ Lyrics parseChordPro(std::string_view text, const fs::path& file) {
     out.format = LyricsFormat::chordPro;
     out.original = std::string(text);
     std::string section;
+    int sectionNumber = 0;
     LyricTime pending;
     int pendingAt = 0;
     bool inTab = false;
@@ -341,7 +353,9 @@ Lyrics parseChordPro(std::string_view text, const fs::path& file) {
                                    : name == "sot" ? "tab"
                                    : name == "sog" ? "grid"
                                                    : name.substr(9);
-                inTab = kind == "tab" || kind == "grid"; // tablature and chord grids are not sung
+                // tablature, chord grids and other notation (ABC, LilyPond, SVG, text blocks) are not sung
+                inTab = kind == "tab" || kind == "grid" || kind == "abc" || kind == "ly" || kind == "svg" ||
+                        kind == "textblock";
                 std::string label(value);
                 if (label.rfind("label=", 0) == 0) label = label.substr(6);
                 if (label.size() >= 2 && (label.front() == '"' || label.front() == '\'') &&
@@ -353,6 +367,7 @@ Lyrics parseChordPro(std::string_view text, const fs::path& file) {
                     label = kind;
                 }
                 section = validUtf8(label);
+                ++sectionNumber;
             } else if (name.rfind("end_of_", 0) == 0 || name == "eoc" || name == "eov" || name == "eob" ||
                        name == "eot" || name == "eog") {
                 section.clear();
@@ -366,6 +381,7 @@ Lyrics parseChordPro(std::string_view text, const fs::path& file) {
         l.sourceLine = at;
         takeChords(line, l, file, at);
         l.section = section;
+        l.sectionNumber = section.empty() ? 0 : sectionNumber;
         if (pendingAt != 0) {
             l.time = pending;
             l.timeSourceLine = pendingAt;
@@ -412,6 +428,7 @@ std::string formatLyrics(const Lyrics& lyrics) {
     // that timed it before replaced or, for a line made untimed, taken out), lines timed by bar
     // kept with theirs.
     const std::vector<std::string_view> lines = splitLines(lyrics.original);
+    const char* eol = lyrics.original.find("\r\n") != std::string::npos ? "\r\n" : "\n"; // (as it was)
     std::vector<const LyricLine*> bySource(lines.size() + 2, nullptr);
     std::vector<bool> drop(lines.size() + 2, false);
     for (const LyricLine& l : lyrics.lines) {
@@ -425,11 +442,17 @@ std::string formatLyrics(const Lyrics& lyrics) {
         std::string_view text = lines[n];
         if (n == 0 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3); // (no BOM mid-file)
         if (const LyricLine* l = bySource[at]; l != nullptr && l->time.seconds >= 0.0)
-            out << "{x_time: " << lyricTimeText(l->time.seconds) << "}\n";
-        out << text << "\n";
+            out << "{x_time: " << lyricTimeText(l->time.seconds) << "}" << eol;
+        out << text << eol;
     }
     return out.str();
 }
+
+namespace {
+bool rest(const LyricLine& l) {
+    return l.text.empty() && l.chords.empty();
+}
+} // namespace
 
 void stampLyricLine(Lyrics& lyrics, std::size_t index, double seconds, double bpm, int beatsPerBar) {
     if (index >= lyrics.lines.size()) return;
@@ -440,17 +463,27 @@ void stampLyricLine(Lyrics& lyrics, std::size_t index, double seconds, double bp
             l.time = {};
             l.time.seconds = std::max(0.0, seconds);
         } else if ((i < index && at(l) > seconds) || (i > index && l.time.timed() && at(l) < seconds)) {
-            l.time = {};
+            l.time = {}; // (a rest so untimed is not written: it held no words)
         }
     }
 }
 
 std::optional<std::size_t> nextLyricToTap(const Lyrics& lyrics, double seconds, double bpm, int beatsPerBar,
-                                          std::size_t from) {
-    for (std::size_t i = from; i < lyrics.lines.size(); ++i) {
-        const double at = lyrics.lines[i].time.secondsOn(bpm, beatsPerBar, 0.0);
-        if (at < 0.0 || at >= seconds - 1.0) return i;
+                                          std::optional<std::size_t> cursor) {
+    const auto sung = [&](std::size_t i) { return !rest(lyrics.lines[i]); };
+    if (cursor) { // the line after the last one tapped (a rest passed over)
+        for (std::size_t i = *cursor; i < lyrics.lines.size(); ++i)
+            if (sung(i)) return i;
+        return std::nullopt;
     }
+    // No tap yet here: the lines timed over a second before now are sung; the first after them
+    // that is not timed yet, or timed later (re-timing it), is next.
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < lyrics.lines.size(); ++i)
+        if (const double t = lyrics.lines[i].time.secondsOn(bpm, beatsPerBar, 0.0); t >= 0.0 && t < seconds - 1.0)
+            from = i + 1;
+    for (std::size_t i = from; i < lyrics.lines.size(); ++i)
+        if (sung(i)) return i;
     return std::nullopt;
 }
 

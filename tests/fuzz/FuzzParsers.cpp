@@ -8,6 +8,7 @@
 // 7 web, 8 order, 9 lyrics).
 #include <cstddef>
 #include <cstdint>
+#include <cmath>
 #include <cstdlib>
 #include <cstdio>
 #include <sstream>
@@ -149,21 +150,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     const std::string again = stemdeck::set::formatLyrics(l);
                     stemdeck::set::Lyrics back = lrc ? stemdeck::set::parseLrc(again, "/tmp/fuzz/lyrics.lrc")
                                                      : stemdeck::set::parseChordPro(again, "/tmp/fuzz/song.cho");
-                    // (a blank line, a rest between lines, carries nothing once untimed: it is not written;
-                    // and an untimed LRC line opening with a chord that reads as a tag or a time, "[ar:x]",
-                    // cannot be written in LRC: LRC has no way to tell the two apart)
-                    std::erase_if(l.lines, [&](const stemdeck::set::LyricLine& x) {
-                        return !x.time.timed() && ((x.text.empty() && x.chords.empty()) ||
-                                                   (lrc && !x.chords.empty() && x.chords[0].at == 0));
-                    });
-                    std::erase_if(back.lines, [&](const stemdeck::set::LyricLine& x) {
-                        return !x.time.timed() && lrc && !x.chords.empty() && x.chords[0].at == 0;
-                    });
+                    // (a rest, an empty line, carries nothing untimed and is not written)
+                    const auto unwritable = [](const stemdeck::set::LyricLine& x) {
+                        return x.text.empty() && x.chords.empty() && !x.time.timed();
+                    };
+                    std::erase_if(l.lines, unwritable);
+                    std::erase_if(back.lines, unwritable);
                     if (back.lines.size() != l.lines.size()) __builtin_trap();
                     for (std::size_t i = 0; i < l.lines.size(); ++i)
                         if (back.lines[i].text != l.lines[i].text || back.lines[i].chords != l.lines[i].chords ||
-                            back.lines[i].time.timed() != l.lines[i].time.timed())
-                            __builtin_trap(); // written, it must read back the same
+                            back.lines[i].time.timed() != l.lines[i].time.timed() ||
+                            back.lines[i].time.bar != l.lines[i].time.bar ||
+                            std::fabs(back.lines[i].time.seconds - l.lines[i].time.seconds) > 0.0051)
+                            __builtin_trap(); // written, it must read back the same (times to the hundredth)
                 } catch (const stemdeck::Error&) {
                 }
             }

@@ -7,6 +7,7 @@
 #include "../support/TestSupport.h"
 #include "stemdeck/app/CheckReport.h"
 #include "stemdeck/common/Error.h"
+#include "stemdeck/control/SongLyrics.h"
 #include "stemdeck/set/Check.h"
 #include "stemdeck/set/Lyrics.h"
 
@@ -113,6 +114,9 @@ TEST_CASE("Bad lyrics files are refused at their file and line, saying what to w
               (void)parseLrc("[00:10.00]one\n[00:05.00 two\n", "s/lyrics.lrc");
           }).starts_with("s/lyrics.lrc:2: a '[' is never closed"));
     CHECK(errorOf([] { (void)parseLrc("[00:70.00]one\n", "a.lrc"); }).starts_with("a.lrc:1: [00:70.00] is not a time"));
+    CHECK(errorOf([] {
+              (void)parseLrc("[00:01.00][Chorus] words\n", "a.lrc");
+          }).starts_with("a.lrc:1: [Chorus] is not a time"));
     CHECK(errorOf([] { (void)parseLrc("[offset:soon]\n", "a.lrc"); }).find("whole number of milliseconds") !=
           std::string::npos);
     CHECK(errorOf([] {
@@ -152,19 +156,20 @@ TEST_CASE("The line sung at a time, by seconds and on the song's bars", "[unit][
 }
 
 TEST_CASE("Tap-to-time: an untimed LRC timed in one pass, written, and read back the same", "[unit][lyrics]") {
-    Lyrics l = parseLrc("[ar:The Band]\nFirst line\nSecond [G]line\nThird line\n", "s/lyrics.lrc");
+    Lyrics l = parseLrc("[ar:The Band]\nFirst line\nSecond line\nThird line\n", "s/lyrics.lrc");
     REQUIRE(l.untimed() == 3);
     double now = 4.0;
-    std::size_t from = 0;
+    std::optional<std::size_t> cursor;
     for (int tap = 0; tap < 3; ++tap, now += 3.5) {
-        const auto i = nextLyricToTap(l, now, 120.0, 4, from);
+        const auto i = nextLyricToTap(l, now, 120.0, 4, cursor);
         REQUIRE(i);
+        CHECK(*i == static_cast<std::size_t>(tap));
         stampLyricLine(l, *i, now, 120.0, 4);
-        from = *i + 1;
+        cursor = *i + 1;
     }
-    CHECK_FALSE(nextLyricToTap(l, now, 120.0, 4, from));
+    CHECK_FALSE(nextLyricToTap(l, now, 120.0, 4, cursor));
     const std::string text = formatLyrics(l);
-    CHECK(text == "[ar:The Band]\n[00:04.00]First line\n[00:07.50]Second [G]line\n[00:11.00]Third line\n");
+    CHECK(text == "[ar:The Band]\n[00:04.00]First line\n[00:07.50]Second line\n[00:11.00]Third line\n");
     Lyrics again = parseLrc(text, "s/lyrics.lrc");
     REQUIRE(again.lines.size() == 3);
     for (std::size_t i = 0; i < 3; ++i) {
@@ -178,7 +183,61 @@ TEST_CASE("Tap-to-time: an untimed LRC timed in one pass, written, and read back
     CHECK(again.lines[0].time.seconds == Approx(9.0));
     CHECK_FALSE(again.lines[1].time.timed());
     CHECK(again.lines[2].time.seconds == Approx(11.0));
-    CHECK(nextLyricToTap(again, 9.5, 120.0, 4, 1) == 1u);
+    CHECK(nextLyricToTap(again, 9.5, 120.0, 4, 1u) == 1u);
+}
+
+TEST_CASE("Tap-to-time picks the line at the play head: never one far back, never one skipped", "[unit][lyrics]") {
+    // Lines 1-4 timed at 2, 6, 10, 14 s; line 5 missed in an earlier pass; line 6 timed at 22 s.
+    Lyrics l = parseLrc("[00:02.00]a\n[00:06.00]b\n[00:10.00]c\n[00:14.00]d\ne\n[00:22.00]f\n", "s.lrc");
+    REQUIRE(l.lines.size() == 6);
+    REQUIRE_FALSE(l.lines[4].time.timed());
+    // A first tap at 15.2 s (line d sung over a second ago): the untimed line e, not line a's time.
+    CHECK(nextLyricToTap(l, 15.2, 120.0, 4) == 4u);
+    // A first tap at 14.5 s, half a second after d's old time: d is being re-timed.
+    CHECK(nextLyricToTap(l, 14.5, 120.0, 4) == 3u);
+    // A first tap at the very start: line a.
+    CHECK(nextLyricToTap(l, 0.0, 120.0, 4) == 0u);
+    // With a cursor (the line after the last tapped), that line, however late the tap.
+    CHECK(nextLyricToTap(l, 30.0, 120.0, 4, 2u) == 2u);
+    // Stamping e at 16 s keeps the rest of the file as it was.
+    stampLyricLine(l, 4, 16.0, 120.0, 4);
+    CHECK(l.lines[4].time.seconds == Approx(16.0));
+    CHECK(l.lines[5].time.seconds == Approx(22.0));
+    CHECK(l.untimed() == 0);
+    // A rest (an empty timed line) is never a tap's line and keeps its time.
+    Lyrics r = parseLrc("[00:02.00]a\n[00:04.00]\nb\n", "r.lrc");
+    REQUIRE(r.lines.size() == 3);
+    CHECK(nextLyricToTap(r, 2.5, 120.0, 4, 1u) == 2u);
+}
+
+TEST_CASE("LRC's [offset:] is in the times read: written back, the times stay where they were", "[unit][lyrics]") {
+    Lyrics l = parseLrc("[ar:X]\n[offset:+500]\n[00:10.00]a\nb\n", "o.lrc");
+    REQUIRE(l.lines.size() == 2);
+    CHECK(l.lines[0].time.seconds == Approx(9.5));
+    stampLyricLine(l, 1, 12.0, 120.0, 4);
+    const std::string text = formatLyrics(l);
+    CHECK(text == "[ar:X]\n[00:09.50]a\n[00:12.00]b\n");
+    const Lyrics back = parseLrc(text, "o.lrc");
+    CHECK(back.lines[0].time.seconds == Approx(9.5)); // (not 9.0: the offset is not applied twice)
+    CHECK(back.lines[1].time.seconds == Approx(12.0));
+}
+
+TEST_CASE("A half-timed LRC with a line sung twice reads in time order, the untimed line after its neighbour",
+          "[unit][lyrics]") {
+    const Lyrics l = parseLrc("[00:12.50]a\n[00:16.25][01:20.00]chorus\n[00:20.10]b\nnew line\n", "h.lrc");
+    REQUIRE(l.lines.size() == 5);
+    CHECK(l.lines[0].text == "a");
+    CHECK(l.lines[1].text == "chorus");
+    CHECK(l.lines[2].text == "b");
+    CHECK(l.lines[3].text == "new line"); // after b, the line written before it
+    CHECK(l.lines[4].text == "chorus");   // at 1:20
+    CHECK(l.lines[4].time.seconds == Approx(80.0));
+}
+
+TEST_CASE("A ChordPro file with CRLF line ends is written back with CRLF", "[unit][lyrics]") {
+    Lyrics l = parseChordPro("{title: x}\r\nOne\r\nTwo\r\n", "c.cho");
+    stampLyricLine(l, 0, 1.0, 120.0, 4);
+    CHECK(formatLyrics(l) == "{title: x}\r\n{x_time: 00:01.00}\r\nOne\r\nTwo\r\n");
 }
 
 TEST_CASE("Tap-to-time in a ChordPro file: x_time put in or replaced, bars kept, the rest as written",
@@ -258,4 +317,39 @@ TEST_CASE("check: a song's lyrics file, its errors at file:line, lines after the
         CHECK(text.find("song.cho:3") != std::string::npos);
         CHECK(text.find("'Two' is timed at 00:22.00") != std::string::npos);
     }
+}
+
+TEST_CASE("The screen's lyrics at a play head: at 100%, at 80%, the wait for the next line, sections as markers",
+          "[unit][lyrics]") {
+    const Lyrics l =
+        parseChordPro("{start_of_verse: Verse 1}\n{x_time: 0:02}\n[Am]One\n{x_time: 0:06}\nTwo\n"
+                      "{end_of_verse}\n{soc}\n{x_bar: 6}\nThree\n{eoc}\n{soc}\n{x_bar: 9.4}\nFour\n{eoc}\n",
+                      "s.cho");
+    // At 80% the song plays 1/0.8 as long: 5 s heard is 4 s of song time, in line One.
+    const control::LyricsNow at80 = control::lyricsNow(l, 5.0 * 0.8, 120.0, 4, 0.8, std::nullopt);
+    CHECK(at80.present);
+    CHECK(at80.index == 0);
+    CHECK(at80.line.text == "One");
+    CHECK(at80.line.chords == std::vector<LyricChord>{{0, "Am"}});
+    CHECK(at80.next.text == "Two");
+    CHECK(at80.nextIn == Approx((6.0 - 4.0) / 0.8)); // 2.5 s heard
+    CHECK(at80.section == "Verse 1");
+    const control::LyricsNow before = control::lyricsNow(l, 1.0, 120.0, 4, 1.0, std::nullopt);
+    CHECK(before.index == -1);
+    CHECK(before.line.text.empty());
+    CHECK(before.next.text == "One");
+    CHECK(before.section == "Verse 1");
+    const control::LyricsNow chorus = control::lyricsNow(l, 10.5, 120.0, 4, 1.0, std::nullopt);
+    CHECK(chorus.line.text == "Three");
+    CHECK(chorus.section == "Chorus");
+    // Markers: Verse 1 on bar 2 (2 s at 120 BPM), Chorus on bar 6, the second chorus (a pickup on
+    // bar 9 beat 4, a beat before bar 10) on bar 10, numbered.
+    const std::vector<set::Marker> m = control::sectionMarkers(l, 120.0, 4);
+    REQUIRE(m.size() == 3);
+    CHECK(m[0].name == "Verse 1");
+    CHECK(m[0].bar == 2);
+    CHECK(m[1].name == "Chorus");
+    CHECK(m[1].bar == 6);
+    CHECK(m[2].name == "Chorus 2");
+    CHECK(m[2].bar == 10);
 }

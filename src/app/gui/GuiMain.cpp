@@ -121,8 +121,7 @@ int closeShow(stemdeck::app::ShowRunner& runner, StageWindow& window, bool kiosk
     // What is still open over the stage (the settings dialog) goes now, while JUCE runs: left
     // to JUCE's shutdown, it was deleted after the timer thread it unregisters from (a crash).
     for (int i = juce::TopLevelWindow::getNumTopLevelWindows(); --i >= 0;)
-        if (auto* dialog = dynamic_cast<juce::DialogWindow*>(juce::TopLevelWindow::getTopLevelWindow(i)))
-            delete dialog;
+        if (auto* dialog = dynamic_cast<juce::DialogWindow*>(juce::TopLevelWindow::getTopLevelWindow(i))) delete dialog;
     if (kiosk) juce::Desktop::getInstance().setKioskModeComponent(nullptr);
     window.clearContentComponent();
     runner.quit();
@@ -154,6 +153,10 @@ int main(int argc, char** argv) {
     app.add_flag("--kiosk", kiosk,
                  "The stage box's screen: the whole screen, no window decorations, the show lock on (keys, mouse, "
                  "settings and closing do nothing until 'unlock' is typed); the controller runs the show");
+    bool lyrics = false;
+    app.add_flag("--lyrics", lyrics,
+                 "This screen shows the lyrics and chords in the stems' place (a singer's or player's screen); the "
+                 "LYRICS button switches back");
     app.set_version_flag("--version", "stemdeck-gui " STEMDECK_VERSION);
     CLI11_PARSE(app, argc, argv);
     std::signal(SIGINT, onSignal);
@@ -189,6 +192,7 @@ int main(int argc, char** argv) {
         std::deque<std::string> early; // the log's last lines before the stage was there (its footer shows them)
         auto toStage = [&] {
             stage = std::make_unique<app::StageView>(session, runner, settings, settingsFile);
+            if (lyrics) stage->showLyrics(true);
             for (std::string& line : early)
                 stage->message(std::move(line));
             stage->showPreflight(preflight);

@@ -87,7 +87,8 @@ void StageView::resized() {
     {
         auto row = r.removeFromTop(shortScreen ? 44 : 50);
         row.removeFromRight(12); // (the scene bar's margin)
-        auto buttons = row.removeFromRight(4 * 72).reduced(0, 6);
+        auto buttons = row.removeFromRight(5 * 72).reduced(0, 6);
+        lyrics_.setBounds(buttons.removeFromLeft(72).reduced(2, 0)); // (hidden without lyrics: its place stays)
         guides_.setBounds(buttons.removeFromLeft(72).reduced(2, 0)); // (hidden without a guide: its place stays)
         for (auto& b : practice_)
             b.setBounds(buttons.removeFromLeft(72).reduced(2, 0));
@@ -131,6 +132,7 @@ void StageView::resized() {
     for (const auto& s : strips_)
         if (s->isVisible()) s->setBounds(area.removeFromLeft(w));
     preflightPanel_.setBounds(stripsArea_);
+    lyricsView_.setBounds(stripsArea_);
     joinPanel_.setBounds(getLocalBounds().withTrimmedTop(header_.getBottom()).withTrimmedBottom(kFooterHeight));
     if (layoutReported_) std::cerr << layoutReport() << std::flush; // (tests: laid out again, say so again)
 }

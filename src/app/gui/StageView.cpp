@@ -1,6 +1,7 @@
 #include "StageView.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <iostream>
@@ -95,11 +96,26 @@ StageView::StageView(LiveSession& session, ShowRunner& runner, app::LiveSettings
                  "A-B loop: B at the end of this bar, and loop (b); v lets it go");
     actionButton(practice_[2], control::Action::loopCountIn, "A-B loop: a count-in before each pass, or none (i)");
     actionButton(guides_, control::Action::guides, "The spoken guide cues: off, or on again (h)");
+    lyrics_.setColour(juce::TextButton::textColourOffId, kText);
+    lyrics_.setColour(juce::TextButton::buttonColourId, kPanel.brighter(0.15f));
+    lyrics_.setTooltip("This screen: the song's lyrics and chords, or the stems");
+    lyrics_.onClick = [this] { showLyrics(!lyricsShown_); };
+    addChildComponent(lyrics_);
+    addChildComponent(lyricsView_);
     addAndMakeVisible(panic_);
     addAndMakeVisible(order_);
     addAndMakeVisible(lock_);
     setSize(1280, 800);
     startTimerHz(30);
+}
+
+void StageView::showLyrics(bool on) {
+    lyricsShown_ = on;
+    lyricsView_.setVisible(on);
+    for (std::size_t i = 0; i < strips_.size(); ++i)
+        strips_[i]->setVisible(!on && i < status_.stems.size());
+    lyrics_.setColour(juce::TextButton::buttonColourId, on ? kAccent.darker(0.4f) : kPanel.brighter(0.15f));
+    resized();
 }
 
 void StageView::showPreflight(const Preflight& preflight) {
@@ -144,6 +160,14 @@ void StageView::timerCallback() {
             traced_ = std::move(mix);
             std::cerr << "stemdeck-gui: state: " << traced_ << std::endl;
         }
+    lyricsView_.update(status_.lyrics);
+    if (traceState_ && lyricsShown_)
+        if (std::string shown = lyricsView_.report(); shown != tracedLyrics_) {
+            tracedLyrics_ = std::move(shown);
+            char at[32];
+            std::snprintf(at, sizeof at, "%.3f", status_.seconds);
+            std::cerr << "stemdeck-gui: lyrics at " << at << " s: " << tracedLyrics_ << std::endl;
+        }
     if (preflight_ != nullptr) {
         everRolled_ = everRolled_ || status_.rolling;
         preflightPanel_.update(*preflight_);
@@ -158,8 +182,8 @@ void StageView::timerCallback() {
     const bool blinkOn = (frames_ / 4) % 2 == 0;
     for (std::size_t i = 0; i < strips_.size(); ++i) {
         const bool used = i < status_.stems.size();
-        if (strips_[i]->isVisible() != used) {
-            strips_[i]->setVisible(used);
+        if (strips_[i]->isVisible() != (used && !lyricsShown_)) {
+            strips_[i]->setVisible(used && !lyricsShown_);
             resized();
         }
         if (used) strips_[i]->update(status_.stems[i], overviews_.get(status_.song, static_cast<int>(i)), blinkOn);
@@ -194,6 +218,7 @@ void StageView::timerCallback() {
         b.setEnabled(!locked);
     for (auto& b : practice_)
         b.setEnabled(!locked);
+    lyrics_.setVisible(status_.lyrics.present || lyricsShown_);
     guides_.setVisible(session_.guidesReady());
     guides_.setEnabled(!locked);
     guides_.setColour(juce::TextButton::buttonColourId, status_.guides ? kSolo.darker(0.3f) : kPanel.brighter(0.15f));

@@ -19,6 +19,7 @@
 #include "stemdeck/app/Settings.h"
 #include "stemdeck/app/ShowRunner.h"
 #include "JoinPanel.h"
+#include "LyricsView.h"
 #include "OneLineLook.h"
 #include "RunningOrderPanel.h"
 #include "ShowScreens.h"
@@ -42,6 +43,8 @@ public:
     void takeKeyboard();
     /// @thread GUI. A line of the log, shown at the foot (the newest that fit).
     void message(std::string line);
+    /// The lyrics view in the strips' place (a singer's screen: `stemdeck-gui --lyrics`), or the strips.
+    void showLyrics(bool on);
     /// Where a stem's mute / solo button is, in screen pixels (for tests driving it with xdotool).
     [[nodiscard]] std::string layoutReport() const;
 
@@ -74,6 +77,10 @@ private:
     // Practice: the A-B loop (loop_a, loop_b, loop_count_in), beside the progress bar that shows it.
     std::array<juce::TextButton, 3> practice_{juce::TextButton{"A"}, juce::TextButton{"B"}, juce::TextButton{"COUNT"}};
     juce::TextButton guides_{"GUIDES"}; // the spoken guide cues on or off (shown when they are set up)
+    juce::TextButton lyrics_{"LYRICS"}; // this screen shows the lyrics, or the strips (shown for a song with lyrics)
+    LyricsView lyricsView_;
+    bool lyricsShown_ = false;
+    std::string tracedLyrics_;    ///< the lyrics line written to the log last (STEMDECK_STATE_TRACE)
     juce::uint32 lockDownAt_ = 0; ///< when the lock button went down (a long press unlocks)
     app::LiveSettings settings_;
     std::filesystem::path settingsFile_;

@@ -67,6 +67,7 @@ enum class Action : std::uint8_t {
     loopB,
     practiceLoop,
     loopCountIn,
+    lyricsTap,
     panic,
     lock,
     unlock,

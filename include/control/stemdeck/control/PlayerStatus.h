@@ -9,6 +9,7 @@
 #include "stemdeck/engine/Timing.h"
 #include "stemdeck/engine/Command.h"
 #include "stemdeck/engine/StemMix.h"
+#include "stemdeck/set/Lyrics.h"
 
 namespace stemdeck::control {
 
@@ -22,6 +23,29 @@ struct StemLine {
     bool pending = false; ///< a quantised mute or solo waits for its beat or bar
     std::string color;    ///< "#RRGGBB" from a .stem.mp4's metadata, else ""
     bool operator==(const StemLine&) const = default;
+};
+
+/// A line of the lyrics as shown: its words and the chords over them.
+struct LyricShown {
+    std::string text;
+    std::vector<set::LyricChord> chords;
+    bool operator==(const LyricShown&) const = default;
+};
+
+/// The song's lyrics where the play head is (at the tempo it plays, after a jump, in a loop).
+struct LyricsNow {
+    bool present = false; ///< the song has a lyrics file that reads
+    std::string file;     ///< its name ("lyrics.lrc")
+    std::string section;  ///< of the line sung now ("Chorus"), or of the next before the first
+    LyricShown line;      ///< sung now (empty before the first line, and in a rest)
+    LyricShown next;      ///< the one after
+    int index = -1;       ///< 0-based, the line sung now (-1: before the first)
+    int count = 0;        ///< lines in all
+    double nextIn = -1.0; ///< seconds (at the tempo playing) until the next line starts; -1 unknown
+    int untimed = 0;      ///< lines not timed yet (tap-to-time)
+    int tapLine = -1;     ///< 0-based, the line a tap stamps now; -1 none left
+    std::string tapText;  ///< its words
+    bool operator==(const LyricsNow&) const = default;
 };
 
 /// A snapshot for the status line (control thread).
@@ -45,6 +69,7 @@ struct PlayerStatus {
     double loopA = -1.0, loopB = -1.0; ///< seconds: the loop's A and B (-1: not set)
     std::vector<StemLine> stems;
     std::vector<std::pair<std::string, double>> markers; ///< the song's markers: name, seconds
+    LyricsNow lyrics;                                    ///< the words sung now and next
     std::vector<std::string> scenes;                     ///< the song's scenes by slot ("" for an empty slot)
     int scene = -1;                                      ///< the slot recalled last, or -1
     int sceneWaiting = -1;                               ///< a recall waiting for its beat or bar, or -1

@@ -134,6 +134,9 @@ public:
     /// Stores every stem's state now as scene `slot` (0-based) of the current song: in the engine
     /// at once, and, with a set file, in its stored-scenes file (atomically).
     void storeScene(int slot);
+    /// Tap-to-time (SongLyrics.cpp): the current song's next lyric line is sung from the play head
+    /// (song time at 100%); the lyrics file is saved at once (atomically) and shows the new time.
+    void tapLyric();
 
     // Tonight's running order (SetPlayerOrder.cpp). Songs are named by their index in the catalogue
     // (the set's songs, then folders added tonight). Every edit applies at once to the songs not
@@ -301,6 +304,11 @@ private:
     std::optional<RetimeLoad> retimeLoad_; ///< on the loader thread now
     int retimeMoves_ = 0;                  ///< loads in a row the play head jumped away from
     PracticeLoop loop_;                    ///< the A-B practice loop, on the current song's timeline
+    // Tap-to-time: the line after the last one tapped, in that song, from that time (a tap after
+    // the play head went back starts from the line there).
+    int tapSong_ = -1;
+    std::size_t tapNext_ = 0;
+    double tapAt_ = 0.0;
     // Last, so it goes first: its thread is stopped (a load under way finished) before the songs,
     // streamers and options a load uses.
     std::unique_ptr<SongLoader> loader_;

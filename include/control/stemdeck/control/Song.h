@@ -11,6 +11,7 @@
 #include "stemdeck/control/SongCues.h"
 #include "stemdeck/engine/Engine.h"
 #include "stemdeck/formats/StretchedReader.h"
+#include "stemdeck/set/Lyrics.h"
 #include "stemdeck/set/SetFile.h"
 #include "stemdeck/set/StemFolder.h"
 #include "stemdeck/stream/DiskStreamer.h"
@@ -72,6 +73,9 @@ struct Song {
     /// Its spoken guide cues (none: nullptr), made by applySetSong; shared with the song retimed
     /// like `cues` (the view's guides points into them).
     std::shared_ptr<const SongGuides> guides;
+    /// Its words and chords (lyrics.lrc or a ChordPro file; none: nullptr), timed at 100% tempo;
+    /// shared with the same song retimed. A tap (tap-to-time) replaces it with the file saved.
+    std::shared_ptr<const set::Lyrics> lyrics;
 
     /// @thread control. The engine's view of this song (valid while the Song lives).
     [[nodiscard]] engine::SongView view() const;

@@ -37,6 +37,7 @@ struct LyricLine {
     std::string text;               ///< the words, chords taken out
     std::vector<LyricChord> chords; ///< left to right
     std::string section;            ///< "Chorus", "Verse 2" (ChordPro's environments), "" outside one
+    int sectionNumber = 0;          ///< which of the file's sections, from 1 (a chorus sung twice: two)
     int sourceLine = 0;             ///< 1-based line in the file
     int timeSourceLine = 0;         ///< the directive that timed it (ChordPro), 0: none or the line itself
     bool operator==(const LyricLine&) const = default;
@@ -83,18 +84,18 @@ struct Lyrics {
 [[nodiscard]] std::string formatLyrics(const Lyrics& lyrics);
 
 /// Tap-to-time: line `index` is sung from `seconds` (song time at 100%). Lines before it timed
-/// later, and lines after it timed earlier, lose their times (to be tapped in turn): the file
-/// stays in order. Lines timed by bar are placed on the grid of `bpm` and `beatsPerBar`.
+/// later, and lines after it timed earlier, lose their times (to be tapped in turn; a rest, an
+/// empty line, is then dropped when the file is written): the file stays in order. Lines timed by bar are placed on the grid of `bpm` and `beatsPerBar`.
 void stampLyricLine(Lyrics& lyrics, std::size_t index, double seconds, double bpm, int beatsPerBar);
 
-/// The line a tap stamps at `seconds` (100%): the first line not yet timed or timed no earlier
-/// than a second before now, at or after `from`; nullopt when none is left.
+/// The line a tap stamps at `seconds` (100%): the `cursor` line (the one after the last tapped);
+/// without one, the first after the lines timed over a second before now. Rests (empty lines) are
+/// passed over. nullopt when none is left.
 [[nodiscard]] std::optional<std::size_t> nextLyricToTap(const Lyrics& lyrics, double seconds, double bpm,
-                                                        int beatsPerBar, std::size_t from = 0);
+                                                        int beatsPerBar, std::optional<std::size_t> cursor = {});
 
 /// The line sung at `seconds` (100%): the last timed line at or before it; nullopt before the
 /// first. Lines timed by bar on the grid of `bpm` and `beatsPerBar` (bar 1 at 0).
-[[nodiscard]] std::optional<std::size_t> lyricLineAt(const Lyrics& lyrics, double seconds, double bpm,
-                                                     int beatsPerBar);
+[[nodiscard]] std::optional<std::size_t> lyricLineAt(const Lyrics& lyrics, double seconds, double bpm, int beatsPerBar);
 
 } // namespace stemdeck::set
