@@ -148,11 +148,16 @@ std::optional<fs::path> findLyricsFile(const fs::path& folder) {
     if (fs::is_regular_file(folder / "lyrics.lrc", ec)) return folder / "lyrics.lrc";
     std::vector<fs::path> lrc, chordPro;
     for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-        // (not a dotfile: a Mac's AppleDouble "._lyrics.lrc" beside the real one on a stick)
-        if (!it->is_regular_file(ec) || it->path().filename().string().starts_with(".")) continue;
-        const std::string ext = lowered(it->path().extension().string());
-        if (ext == ".lrc") lrc.push_back(it->path());
-        if (ext == ".cho" || ext == ".chordpro" || ext == ".chopro" || ext == ".crd") chordPro.push_back(it->path());
+        // By name first: the stems are never stat'ed here (a stem on a share that stopped answering
+        // would hang the song's load or check on a lyrics file it does not have; cli.stalled_share).
+        // Not a dotfile: a Mac's AppleDouble "._lyrics.lrc" beside the real one on a stick.
+        const fs::path& p = it->path();
+        if (p.filename().string().starts_with(".")) continue;
+        const std::string ext = lowered(p.extension().string());
+        const bool isLrc = ext == ".lrc",
+                   isChordPro = ext == ".cho" || ext == ".chordpro" || ext == ".chopro" || ext == ".crd";
+        if ((!isLrc && !isChordPro) || !it->is_regular_file(ec)) continue;
+        (isLrc ? lrc : chordPro).push_back(p);
     }
     std::sort(lrc.begin(), lrc.end());
     std::sort(chordPro.begin(), chordPro.end());

@@ -280,25 +280,29 @@ int keepScenario(const std::string& stemdeck, const fs::path& dir, int pressDela
     // driver, real-time, was seen waking 6-12 ms late on CI's virtual machines, 8 times in 3 s
     // once, which left no beat to measure. Each lost cycle moves stemdeck's sound and its phase is
     // put back after it, so the beats within a second after one are left out.
-    double worstAfter = 0.0;
-    int afterCount = 0;
+    // (A late wake of the dummy driver that JACK does not report as an xrun moves one beat by up to a
+    // period, 5.3 ms, as seen once on this machine with 30 xruns in the window: one beat of four or
+    // more may be that far off; a phase stemdeck kept wrong moves them all.)
+    std::vector<double> after;
     for (int second = 1; second <= 12; ++second) {
         std::this_thread::sleep_for(1s);
         if (second < 3) continue;
-        worstAfter = 0.0;
-        afterCount = 0;
-        for (const double o : take.onsets(mark)) {
-            if (take.nearXrun(o)) continue;
-            worstAfter = std::max(worstAfter, std::fabs(take.offBeatThenMs(o, latency)));
-            ++afterCount;
-        }
-        if (afterCount >= 4) break;
+        after.clear();
+        for (const double o : take.onsets(mark))
+            if (!take.nearXrun(o)) after.push_back(std::fabs(take.offBeatThenMs(o, latency)));
+        if (after.size() >= 4) break;
     }
-    std::printf("after the nudge: %d beats (a second after an xrun left out; %d xruns), worst %.3f ms from the "
-                "session's beat\n",
-                afterCount, take.xruns.load(), worstAfter);
-    expect(afterCount >= 3 && worstAfter <= 3.0,
-           "after the nudge the bursts sit on the session's beats again (worst " + std::to_string(worstAfter) + " ms)");
+    std::sort(after.begin(), after.end());
+    const double worstAfter = after.empty() ? 0.0 : after.back();
+    const double nextWorst = after.size() < 2 ? worstAfter : after[after.size() - 2];
+    const double period = 1000.0 * 256 / kRate; // (the test server's period: jack.start(256, …))
+    std::printf("after the nudge: %zu beats (a second after an xrun left out; %d xruns), worst %.3f ms, next %.3f ms "
+                "from the session's beat\n",
+                after.size(), take.xruns.load(), worstAfter, nextWorst);
+    expect(after.size() >= 3 && nextWorst <= 3.0 &&
+               (worstAfter <= 3.0 || (after.size() >= 4 && take.xruns.load() > 0 && worstAfter <= period + 0.2)),
+           "after the nudge the bursts sit on the session's beats again (worst " + std::to_string(worstAfter) +
+               " ms, the next " + std::to_string(nextWorst) + " ms)");
 
     // The peer stops: stemdeck stops.
     {

@@ -86,6 +86,9 @@ int run(const std::string& stemdeck, const std::string& script, const std::strin
     const std::int64_t len = 90 * kRate;
     writeStemFolder(dir / "one", kRate, {constantStem(len, 0.25f, false), constantStem(len, 0.125f, false)},
                     {"Drums", "Bass"}, "BPM: 60\n");
+    // Song one's lyrics (ChordPro, timed by bar): the band view shows the Verse's line in Verse.
+    std::ofstream(dir / "one" / "one.cho") << "{start_of_verse}\n{x_bar: 5}\n[Am]Verse words [F]here\n{end_of_verse}\n"
+                                              "{soc}\n{x_bar: 9}\nChorus words\n{eoc}\n";
     writeStemFolder(dir / "two", kRate, {constantStem(len, 0.5f, false)}, {"Lead"}, "BPM: 60\n");
     writeStemFolder(dir / "three", kRate, {constantStem(len, 0.0625f, false)}, {"Keys"}, "BPM: 60\n");
     std::ofstream(dir / "set.yaml") << "songs:\n"
@@ -142,6 +145,8 @@ int run(const std::string& stemdeck, const std::string& script, const std::strin
     expect(browser.step("drums-unmuted"), "tapped again: unmuted");
     expect(waitUntil([&] { return near(rec.now(0), 0.375f); }, 5000ms), "the recording hears them back");
     expect(browser.step("band-marker"), "the band view followed the next marker (Verse, then Chorus next)");
+    expect(browser.step("band-lyrics"),
+           "the band view shows the Verse's lyric line, its chords Am and F above their words, Chorus's next");
     if (!screens.empty()) expect(browser.step("screenshots"), "screenshots of the phone and tablet layouts");
     // Tonight's order from the control view: song three up to place 2 (cued next), then cut.
     expect(browser.step("order-moved"), "EDIT ORDER, UP on song three: the list shows 1 3 2 and three cued next");

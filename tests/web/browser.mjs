@@ -284,6 +284,23 @@ async function main() {
   if (!(bar >= 5 && bar < 9)) throw new Failure(`the next marker reads Chorus but the play head is at bar ${bar}, not in Verse (bars 5-8)`);
   say('STEP band-marker');
 
+  // 3b. The song's lyrics under the bar counter (song one's ChordPro file): in Verse, its line with
+  // Am over "Verse words " and F over "here", and the Chorus's line next.
+  // (the words of a lyric line, chords left out; inlined: the page's policy allows no eval)
+  await waitIn(band, "the band view's lyric line to read 'Verse words here'",
+    () => Array.from(document.querySelectorAll('#band-lyrics-line .lyric-words'))
+      .map((e) => e.textContent).join('').trim() === 'Verse words here', null,
+    () => `'${document.getElementById('band-lyrics-line').textContent}'`);
+  const chords = await band.evaluate(() => Array.from(document.querySelectorAll('#band-lyrics-line .lyric-chord'))
+    .map((e) => e.textContent).filter((c) => c !== '').join(' '));
+  if (chords !== 'Am F') throw new Failure(`the lyric line's chords read '${chords}', not 'Am F'`);
+  const next = await band.evaluate(() => Array.from(document.querySelectorAll('#band-lyrics-next .lyric-words'))
+    .map((e) => e.textContent).join('').trim());
+  if (next !== 'Chorus words') throw new Failure(`the next lyric line reads '${next}', not 'Chorus words'`);
+  const section = await text(band, '#band-lyrics-section');
+  if (section !== 'Verse') throw new Failure(`the lyrics' section reads '${section}', not 'Verse'`);
+  say('STEP band-lyrics');
+
   // 4. Screenshots on a phone (390x844 at DPR 2) and a landscape tablet (1180x820 at DPR 1).
   if (args.screens) {
     fs.mkdirSync(args.screens, { recursive: true });
