@@ -1024,7 +1024,8 @@ int tempoLive(const std::string& stemdeck, test::TempDir& dir) {
     expect(p.waitFor("song 1 now at 95% tempo (114 BPM), from bar", 10s), "the first step lands on a beat line");
     expect(p.waitFor("song 1 now at 70% tempo (84 BPM), from bar", 20s), "the glide arrives at 70% (84 BPM)");
     p.type("<<");
-    expect(p.waitFor("song 1 now at 70% tempo, -2 st (84 BPM), from bar", 10s), "two presses of < take it down 2 st");
+    expect(p.waitFor("song 1 now at 70% tempo, -2 st (84 BPM), from bar", 20s),
+           "two presses of < take it down 2 st (a load of eight stretched stems: seconds under load, as the glide)");
     expect(p.waitFor("84.0 BPM at 70% tempo, -2 st", 5s), "the status line shows the tempo and the key");
     p.pump(3s);
     const std::size_t endAt = rec.frames.load();
